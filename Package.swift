@@ -1,0 +1,52 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+// Aloft: a typed workflow platform whose core is a plugin host.
+// Layering (each arrow is the only way down):
+//   aloft (CLI) -> PluginHost -> PluginABI (C header) + AloftWire (values and their encoding)
+//   Plugins/*   -> PluginKit  -> PluginABI + AloftWire          (never PluginHost)
+let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
+
+let package = Package(
+    name: "aloft",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "aloft", targets: ["AloftCLI"]),
+        .executable(name: "aloft-bench", targets: ["AloftBench"]),
+        .library(name: "PluginKit", targets: ["PluginKit"]),
+        .library(name: "PluginHost", targets: ["PluginHost"]),
+        // Built-in plugins: each its own shared library, loaded by the host like any third party's.
+        .library(name: "AloftPluginEcho", type: .dynamic, targets: ["EchoPlugin"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+    ],
+    targets: [
+        // The C contract with plugins: headers only (plus compile-time layout checks).
+        .target(name: "PluginABI", path: "Sources/PluginABI"),
+        // Types, literals and their one canonical encoding (Aloft Literal JSON). No Foundation.
+        .target(name: "AloftWire", swiftSettings: strict),
+        // What a Swift plugin author uses: the ABI without raw pointers.
+        .target(name: "PluginKit", dependencies: ["PluginABI", "AloftWire"], swiftSettings: strict),
+        .target(
+            name: "PluginHost",
+            dependencies: [
+                "PluginABI", "AloftWire",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
+        .executableTarget(
+            name: "AloftCLI",
+            dependencies: ["PluginHost", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: strict),
+        .executableTarget(name: "AloftBench", dependencies: ["PluginHost", "AloftWire"], swiftSettings: strict),
+        .target(name: "EchoPlugin", dependencies: ["PluginKit"], path: "Plugins/Echo", swiftSettings: strict),
+
+        .testTarget(name: "AloftWireTests", dependencies: ["AloftWire"], swiftSettings: strict),
+        .testTarget(name: "PluginKitTests", dependencies: ["PluginKit", "PluginABI"], swiftSettings: strict),
+        .testTarget(name: "PluginHostTests", dependencies: ["PluginHost", "AloftWire"], swiftSettings: strict),
+    ]
+)

@@ -1,0 +1,87 @@
+/// Writes JSON in Aloft's canonical form: no whitespace, object keys sorted by their UTF-8 bytes, strings
+/// escaped minimally (only `"`, `\` and control characters), floats in Swift's shortest round-trip form.
+/// Equal values give equal bytes, which is what the cache's hash relies on.
+public struct JSONWriter {
+    public private(set) var bytes: [UInt8] = []
+
+    public init(reservingCapacity capacity: Int = 256) { bytes.reserveCapacity(capacity) }
+
+    public static func encode(_ value: JSON) -> [UInt8] {
+        var writer = JSONWriter()
+        writer.write(value)
+        return writer.bytes
+    }
+
+    public static func string(_ value: JSON) -> String { String(decoding: encode(value), as: UTF8.self) }
+
+    public mutating func write(_ value: JSON) {
+        switch value {
+        case .null: append("null")
+        case .bool(let b): append(b ? "true" : "false")
+        case .integer(let i): writeInteger(i)
+        case .float(let d): writeFloat(d)
+        case .string(let s): writeString(s)
+        case .array(let elements):
+            bytes.append(UInt8(ascii: "["))
+            for (i, element) in elements.enumerated() {
+                if i > 0 { bytes.append(UInt8(ascii: ",")) }
+                write(element)
+            }
+            bytes.append(UInt8(ascii: "]"))
+        case .object(let members):
+            bytes.append(UInt8(ascii: "{"))
+            if members.count == 1, let (key, member) = members.first {
+                writeString(key)
+                bytes.append(UInt8(ascii: ":"))
+                write(member)
+            } else {
+                let keys = members.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+                for (i, key) in keys.enumerated() {
+                    if i > 0 { bytes.append(UInt8(ascii: ",")) }
+                    writeString(key)
+                    bytes.append(UInt8(ascii: ":"))
+                    write(members[key]!)
+                }
+            }
+            bytes.append(UInt8(ascii: "}"))
+        }
+    }
+
+    public mutating func writeInteger(_ value: Int64) {
+        if value >= 0 && value < 10 {
+            bytes.append(UInt8(ascii: "0") + UInt8(value))
+            return
+        }
+        append(String(value))
+    }
+
+    /// Non-finite floats have no JSON form; literals encode them as strings before they get here.
+    public mutating func writeFloat(_ value: Double) {
+        guard value.isFinite else { append("null"); return }
+        append(value.description)
+    }
+
+    public mutating func writeString(_ value: String) {
+        bytes.append(UInt8(ascii: "\""))
+        for byte in value.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): append("\\\"")
+            case UInt8(ascii: "\\"): append("\\\\")
+            case 0x0A: append("\\n")
+            case 0x0D: append("\\r")
+            case 0x09: append("\\t")
+            case 0x08: append("\\b")
+            case 0x0C: append("\\f")
+            case 0..<0x20:
+                append("\\u00")
+                let hex = Array("0123456789abcdef".utf8)
+                bytes.append(hex[Int(byte >> 4)])
+                bytes.append(hex[Int(byte & 0xF)])
+            default: bytes.append(byte)
+            }
+        }
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    private mutating func append(_ s: String) { bytes.append(contentsOf: s.utf8) }
+}

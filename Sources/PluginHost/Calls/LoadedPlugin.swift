@@ -1,0 +1,267 @@
+import AloftWire
+import PluginABI
+import Synchronization
+
+/// An enabled, initialized plugin: the host's handle for calling it.
+///
+/// Every call runs on the plugin's own threads (`PluginThreadPool`), in the task's lane, within the call
+/// budget. Buffers the plugin returns are copied and released before the call returns to the caller.
+public final class LoadedPlugin: Sendable {
+    public let descriptor: PluginDescriptor
+    public let path: String
+    public let options: PluginCallOptions
+    let raw: RawDescriptor
+    let services: HostServices
+    let pool: PluginThreadPool
+    private let instance: InstancePointer
+    private let overruns = Atomic<Int>(0)
+    private let shutDown = Atomic<Bool>(false)
+
+    struct InstancePointer: @unchecked Sendable { let value: UnsafeMutableRawPointer? }
+
+    init(library: PluginLibrary, instance: UnsafeMutableRawPointer?, pool: PluginThreadPool, options: PluginCallOptions,
+         services: HostServices) {
+        self.descriptor = library.descriptor
+        self.path = library.path
+        self.raw = library.raw
+        self.instance = InstancePointer(value: instance)
+        self.pool = pool
+        self.options = options
+        self.services = services
+    }
+
+    public var id: String { descriptor.id }
+    public var overrunCount: Int { overruns.load(ordering: .relaxed) }
+    public var isQuarantined: Bool { overrunCount >= options.quarantineAfter }
+
+    // MARK: Task calls
+
+    /// Starts the task; returns the resource state to persist.
+    public func submit(_ task: TaskInvocation) async throws(TaskError) -> [UInt8] {
+        if isQuarantined {
+            throw TaskError(kind: .system, retryable: true, code: "PluginQuarantined",
+                            message: "plugin \(id) is quarantined after \(overrunCount) calls overran their budget; it takes no new tasks")
+        }
+        services.secretPolicy.grant(plugin: id, secrets: task.secrets)
+        let result = try await call("submit", task) { plugin, instance, t in
+            var state = aloft_buffer()
+            var error = newError()
+            let status = plugin.submit(instance, t, &state, &error)
+            return CallResult(status: status, error: error, buffers: [state])
+        }
+        if result.status != ALOFT_OK {
+            services.secretPolicy.revoke(plugin: id, secrets: task.secrets)
+            throw result.taskError(plugin: id, call: "submit", redactor: services.redactor)
+        }
+        let state = result.buffers[0]
+        if state.count > options.maxStateBytes {
+            throw TaskError(kind: .system, retryable: false, code: "StateTooLarge",
+                            message: "plugin \(id) returned a resource state of \(state.count) bytes (limit \(options.maxStateBytes))")
+        }
+        return state
+    }
+
+    /// Observes the task. A thrown error means the task could not be observed this time; a task that ran
+    /// and failed comes back as a `.failed` outcome.
+    public func poll(_ task: TaskInvocation) async throws(TaskError) -> PollOutcome {
+        let result = try await call("poll", task) { plugin, instance, t in
+            var r = aloft_poll_result()
+            r.struct_size = UInt32(MemoryLayout<aloft_poll_result>.size)
+            r.error = newError()
+            let status = plugin.poll(instance, t, &r)
+            return CallResult(status: status, error: r.error, buffers: [r.state, r.outputs, r.status_message],
+                              phase: r.phase, pollAfterMs: r.poll_after_ms)
+        }
+        if result.status != ALOFT_OK { throw result.taskError(plugin: id, call: "poll", redactor: services.redactor) }
+        return try outcome(of: result, task: task)
+    }
+
+    /// Stops the task. Idempotent.
+    public func abort(_ task: TaskInvocation) async throws(TaskError) {
+        services.signals.cancel(task.executionID)
+        let result = try await call("abort", task) { plugin, instance, t in
+            var error = newError()
+            let status = plugin.abort(instance, t, &error)
+            return CallResult(status: status, error: error, buffers: [])
+        }
+        if result.status != ALOFT_OK { throw result.taskError(plugin: id, call: "abort", redactor: services.redactor) }
+    }
+
+    /// Releases what submit acquired. Call exactly once per submitted task, last.
+    public func finalize(_ task: TaskInvocation) async throws(TaskError) {
+        defer {
+            services.secretPolicy.revoke(plugin: id, secrets: task.secrets)
+            services.signals.forget(task.executionID)
+        }
+        guard raw.pointer.pointee.finalize != nil else { return }
+        let result = try await call("finalize", task) { plugin, instance, t in
+            var error = newError()
+            let status = plugin.finalize!(instance, t, &error)
+            return CallResult(status: status, error: error, buffers: [])
+        }
+        if result.status != ALOFT_OK { throw result.taskError(plugin: id, call: "finalize", redactor: services.redactor) }
+    }
+
+    /// Links to the task's logs, when the plugin offers the "aloft.task-logs/1" extension.
+    public func taskLogs(_ task: TaskInvocation) async throws(TaskError) -> [(name: String, uri: String)] {
+        guard let getExtension = raw.pointer.pointee.get_extension,
+            let ext = getExtension(raw.pointer, ALOFT_EXT_TASK_LOGS)?.assumingMemoryBound(to: aloft_ext_task_logs.self),
+            ext.pointee.task_logs != nil
+        else { return [] }
+        let extPointer = ExtensionPointer(value: ext)
+        let result = try await call("task_logs", task) { _, instance, t in
+            var links = aloft_buffer()
+            var error = newError()
+            let status = extPointer.value.pointee.task_logs!(instance, t, &links, &error)
+            return CallResult(status: status, error: error, buffers: [links])
+        }
+        if result.status != ALOFT_OK { throw result.taskError(plugin: id, call: "task_logs", redactor: services.redactor) }
+        guard let json = try? JSONParser.parse(result.buffers[0]), let items = json.arrayValue else { return [] }
+        return items.compactMap { item in
+            guard let name = item["name"]?.stringValue, let uri = item["uri"]?.stringValue else { return nil }
+            return (name, uri)
+        }
+    }
+
+    struct ExtensionPointer: @unchecked Sendable { let value: UnsafePointer<aloft_ext_task_logs> }
+
+    /// Called once at host shutdown, after every task call returned.
+    func shutdown() {
+        guard !shutDown.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        if let shutdownFn = raw.pointer.pointee.shutdown {
+            let instance = self.instance
+            _ = try? pool.runBlocking(lane: nil, budget: options.initBudget) { shutdownFn(instance.value) }
+        }
+        pool.shutdown()
+    }
+
+    // MARK: Plumbing
+
+    /// Runs one C call on the plugin's threads with the task's borrowed pointers alive for its duration.
+    private func call(_ name: String, _ task: TaskInvocation,
+                      _ body: @escaping @Sendable (aloft_plugin, UnsafeMutableRawPointer?, UnsafePointer<aloft_task>) -> CallResult)
+        async throws(TaskError) -> CallResult
+    {
+        let raw = self.raw
+        let instance = self.instance
+        let pluginID = id
+        let logger = services.logger
+        do {
+            return try await pool.run(lane: task.executionID, budget: options.callBudget, onLateReturn: { elapsed in
+                logger.warning("plugin \(pluginID): \(name) of \(task.executionID) returned after \(elapsed), past its budget")
+            }) {
+                task.context.withUnsafeBufferPointer { context in
+                    task.state.withUnsafeBufferPointer { state in
+                        task.executionID.withCString { id in
+                            var t = aloft_task()
+                            t.struct_size = UInt32(MemoryLayout<aloft_task>.size)
+                            t.attempt = UInt32(clamping: task.attempt)
+                            t.task_execution_id = id
+                            t.context = aloft_bytes(data: context.baseAddress, len: context.count)
+                            t.state = aloft_bytes(data: state.baseAddress, len: state.count)
+                            return withUnsafePointer(to: &t) { body(raw.pointer.pointee, instance.value, $0) }
+                        }
+                    }
+                }
+            }
+        } catch {
+            let n = overruns.add(1, ordering: .relaxed).newValue
+            let seconds = Double(error.budget.components.seconds) + Double(error.budget.components.attoseconds) / 1e18
+            logger.error("plugin \(pluginID): \(name) of \(task.executionID) overran its budget of \(seconds) s (overrun \(n) of \(options.quarantineAfter) before quarantine)")
+            throw TaskError(kind: .system, retryable: false, code: "PluginCallOverran",
+                            message: "plugin \(pluginID) did not return from \(name) within \(seconds) s")
+        }
+    }
+
+    private func outcome(of result: CallResult, task: TaskInvocation) throws(TaskError) -> PollOutcome {
+        guard let phase = TaskPhase(rawValue: result.phase) else {
+            throw TaskError(kind: .system, retryable: false, code: "InvalidPhase",
+                            message: "plugin \(id) returned unknown phase \(result.phase) from poll")
+        }
+        let (state, outputBytes, statusBytes) = (result.buffers[0], result.buffers[1], result.buffers[2])
+        if state.count > options.maxStateBytes {
+            throw TaskError(kind: .system, retryable: false, code: "StateTooLarge",
+                            message: "plugin \(id) returned a resource state of \(state.count) bytes (limit \(options.maxStateBytes))")
+        }
+        var outcome = PollOutcome(
+            phase: phase, pollAfter: result.pollAfterMs > 0 ? .milliseconds(Int64(result.pollAfterMs)) : nil,
+            newState: result.stateSet ? state : nil, outputs: nil,
+            statusMessage: statusBytes.isEmpty ? nil : services.redactor.redact(String(decoding: statusBytes, as: UTF8.self)))
+        switch phase {
+        case .succeeded:
+            let outputs: LiteralMap
+            if outputBytes.isEmpty {
+                outputs = [:]
+            } else {
+                do { outputs = try LiteralMap(bytes: outputBytes, path: "outputs") } catch {
+                    throw TaskError(kind: .system, retryable: false, code: "InvalidOutputs",
+                                    message: "plugin \(id) returned outputs that are not a literal map: \(error)")
+                }
+            }
+            if let types = task.outputTypes {
+                let problems = outputs.mismatches(against: types)
+                if !problems.isEmpty {
+                    throw TaskError(kind: .user, retryable: false, code: "OutputMismatch",
+                                    message: "outputs do not match the task's interface: " + problems.joined(separator: "; "))
+                }
+            }
+            outcome.outputs = outputs
+        case .failed:
+            outcome.error = result.errorSet
+                ? result.taskError(plugin: id, call: "poll", redactor: services.redactor)
+                : TaskError(kind: .system, retryable: false, code: "NoError",
+                            message: "plugin \(id) reported the task failed without saying why")
+        default: break
+        }
+        return outcome
+    }
+}
+
+private func newError() -> aloft_error {
+    var e = aloft_error()
+    e.struct_size = UInt32(MemoryLayout<aloft_error>.size)
+    return e
+}
+
+/// A call's result with every plugin buffer already copied into Swift arrays and released.
+struct CallResult: Sendable {
+    let status: aloft_status
+    let errorKind: UInt32
+    let errorRetryable: Bool
+    let errorCode: String
+    let errorMessage: String
+    let errorSet: Bool
+    let buffers: [[UInt8]]
+    let stateSet: Bool
+    let phase: UInt32
+    let pollAfterMs: UInt32
+
+    init(status: aloft_status, error: aloft_error, buffers: [aloft_buffer], phase: UInt32 = 0, pollAfterMs: UInt32 = 0) {
+        var error = error
+        self.status = status
+        errorKind = error.kind
+        errorRetryable = error.retryable != 0
+        errorSet = error.kind != 0 || error.message.len > 0
+        errorCode = String(decoding: take(&error.code), as: UTF8.self)
+        errorMessage = String(decoding: take(&error.message), as: UTF8.self)
+        stateSet = buffers.first.map { $0.data != nil } ?? false
+        var copies: [[UInt8]] = []
+        for var b in buffers { copies.append(take(&b)) }
+        self.buffers = copies
+        self.phase = phase
+        self.pollAfterMs = pollAfterMs
+    }
+
+    func taskError(plugin: String, call: String, redactor: SecretRedactor) -> TaskError {
+        let kind: TaskError.Kind = errorKind == UInt32(ALOFT_ERROR_USER) ? .user : .system
+        let message = errorMessage.isEmpty ? "plugin \(plugin) failed in \(call) without a message" : redactor.redact(errorMessage)
+        return TaskError(kind: kind, retryable: errorRetryable, code: errorCode, message: message)
+    }
+}
+
+/// Copies a plugin buffer and releases it (exactly once).
+private func take(_ buffer: inout aloft_buffer) -> [UInt8] {
+    defer { buffer.release?(&buffer) }
+    guard let data = buffer.data, buffer.len > 0 else { return [] }
+    return Array(UnsafeBufferPointer(start: data, count: buffer.len))
+}

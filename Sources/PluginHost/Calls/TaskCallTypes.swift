@@ -1,0 +1,82 @@
+import AloftWire
+
+/// One task execution as the host hands it to a plugin.
+public struct TaskInvocation: Sendable {
+    public let executionID: String
+    public let attempt: Int
+    /// The encoded task context document (the same bytes for every call of this task).
+    public let context: [UInt8]
+    /// The resource state from submit or the latest poll that changed it.
+    public var state: [UInt8]
+    /// Secrets the task declares; the plugin may read them while the task runs.
+    public let secrets: [String]
+    /// When set, outputs of a successful poll are checked against these types.
+    public let outputTypes: TypeMap?
+
+    public init(executionID: String, attempt: Int, context: [UInt8], state: [UInt8] = [], secrets: [String] = [],
+                outputTypes: TypeMap? = nil) {
+        self.executionID = executionID
+        self.attempt = attempt
+        self.context = context
+        self.state = state
+        self.secrets = secrets
+        self.outputTypes = outputTypes
+    }
+
+    /// Builds the invocation for a decoded context.
+    public init(context: TaskContext, state: [UInt8] = []) {
+        self.init(executionID: context.taskExecutionID, attempt: context.identity.attempt, context: context.encoded(),
+                  state: state, secrets: context.task.secrets, outputTypes: context.task.interface.outputs)
+    }
+}
+
+public enum TaskPhase: UInt32, Sendable, CustomStringConvertible {
+    case queued = 1, waitingForResources, initializing, running, succeeded, failed, aborted
+
+    public var isTerminal: Bool { self == .succeeded || self == .failed || self == .aborted }
+
+    public var description: String {
+        switch self {
+        case .queued: return "queued"
+        case .waitingForResources: return "waiting-for-resources"
+        case .initializing: return "initializing"
+        case .running: return "running"
+        case .succeeded: return "succeeded"
+        case .failed: return "failed"
+        case .aborted: return "aborted"
+        }
+    }
+}
+
+/// An error about a task, whoever detected it: the plugin (its aloft_error) or the host (an overrun, an
+/// invalid result). `kind` decides which retry budget pays for a new attempt.
+public struct TaskError: Error, Sendable, Equatable, CustomStringConvertible {
+    public enum Kind: String, Sendable { case user, system }
+
+    public var kind: Kind
+    public var retryable: Bool
+    public var code: String
+    public var message: String
+
+    public init(kind: Kind, retryable: Bool, code: String, message: String) {
+        self.kind = kind
+        self.retryable = retryable
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String {
+        "\(kind) error\(retryable ? " (retryable)" : "")\(code.isEmpty ? "" : " \(code)"): \(message)"
+    }
+}
+
+/// What one poll said.
+public struct PollOutcome: Sendable {
+    public var phase: TaskPhase
+    public var pollAfter: Duration?
+    /// A new resource state to persist before acting on this outcome; nil: unchanged.
+    public var newState: [UInt8]?
+    public var outputs: LiteralMap?
+    public var statusMessage: String?
+    public var error: TaskError?
+}

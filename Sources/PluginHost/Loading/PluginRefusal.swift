@@ -1,0 +1,50 @@
+/// Why a plugin file was not loaded. Each refusal concerns one file; the others load regardless.
+public enum PluginRefusal: Error, Sendable, Equatable, CustomStringConvertible {
+    case notSharedLibrary(String)
+    case loadFailed(String)
+    case missingEntrySymbol
+    case declined
+    case malformedDescriptor(String)
+    case abiMajorMismatch(plugin: Int, host: Int)
+    case abiMinorNewer(plugin: String, host: String)
+    case entryOverran(seconds: Double)
+    case initFailed(code: String, message: String)
+    case initOverran(seconds: Double)
+    case duplicateID(id: String, loadedFrom: String)
+    case sameFile(as: String)
+
+    public var description: String {
+        switch self {
+        case .notSharedLibrary(let why): return "not a shared library: \(why)"
+        case .loadFailed(let why): return "could not be loaded: \(why)"
+        case .missingEntrySymbol: return "missing entry symbol \(PluginLibrary.entrySymbol) (is it an Aloft plugin? export it with ALOFT_EXPORT)"
+        case .declined: return "the entry function returned NULL: the plugin declined this host (Aloft \(AloftVersion.string), ABI \(AloftVersion.abiMajor).\(AloftVersion.abiMinor))"
+        case .malformedDescriptor(let why): return "invalid descriptor: \(why)"
+        case .abiMajorMismatch(let plugin, let host): return "built for plugin ABI major \(plugin), this host speaks ABI major \(host)"
+        case .abiMinorNewer(let plugin, let host): return "built for plugin ABI \(plugin), newer than this host's \(host): upgrade Aloft or rebuild the plugin against ABI \(host)"
+        case .entryOverran(let s): return "the entry function did not return within \(s) s"
+        case .initFailed(let code, let message): return "init failed: \(message)" + (code.isEmpty ? "" : " [\(code)]")
+        case .initOverran(let s): return "init did not return within \(s) s"
+        case .duplicateID(let id, let path): return "duplicate plugin id \"\(id)\": already loaded from \(path)"
+        case .sameFile(let other): return "the same file as \(other) (reachable twice)"
+        }
+    }
+
+    /// A stable short name, for machine-readable listings.
+    public var kind: String {
+        switch self {
+        case .notSharedLibrary: return "not-shared-library"
+        case .loadFailed: return "load-failed"
+        case .missingEntrySymbol: return "missing-entry-symbol"
+        case .declined: return "null-descriptor"
+        case .malformedDescriptor: return "malformed-descriptor"
+        case .abiMajorMismatch: return "abi-major-mismatch"
+        case .abiMinorNewer: return "abi-minor-newer"
+        case .entryOverran: return "entry-overran"
+        case .initFailed: return "init-failed"
+        case .initOverran: return "init-overran"
+        case .duplicateID: return "duplicate-id"
+        case .sameFile: return "same-file"
+        }
+    }
+}

@@ -1,0 +1,31 @@
+import AloftWire
+
+/// What a Swift plugin implements. The kit turns it into the C ABI (see `PluginExport`).
+///
+/// Threads: `submit`, `poll`, `abort`, `finalize` and `taskLogs` for one task never overlap; calls for
+/// different tasks run concurrently, so shared state must be protected. `init` and `shutdown` run alone.
+/// Do long work outside calls: start it in `submit`, observe it in `poll`.
+public protocol Plugin: AnyObject, Sendable {
+    static var info: PluginInfo { get }
+
+    /// Validate `config` (the plugin's section of the host config, a JSON object) and get ready.
+    init(config: JSON, host: HostServices) throws(PluginError)
+
+    /// Start the task; return the resource state later calls receive. Idempotent per `task.executionID`.
+    func submit(_ task: TaskCall) throws(PluginError) -> [UInt8]
+    /// Report the task's phase without blocking on it.
+    func poll(_ task: TaskCall) throws(PluginError) -> PollResult
+    /// Stop the task; succeed when it is already gone.
+    func abort(_ task: TaskCall) throws(PluginError)
+    /// Release what submit acquired. Called exactly once per submitted task.
+    func finalize(_ task: TaskCall) throws(PluginError)
+    /// Where people find this task's logs; nil when the plugin keeps none.
+    func taskLogs(_ task: TaskCall) throws(PluginError) -> [LogLink]?
+    func shutdown()
+}
+
+extension Plugin {
+    public func finalize(_ task: TaskCall) throws(PluginError) {}
+    public func taskLogs(_ task: TaskCall) throws(PluginError) -> [LogLink]? { nil }
+    public func shutdown() {}
+}
