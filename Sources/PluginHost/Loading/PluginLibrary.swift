@@ -45,7 +45,7 @@ struct PluginLibrary: @unchecked Sendable {
         let header = [UInt8](handle.readData(ofLength: 18))
         #if os(Linux)
         guard header.count >= 18, header[0] == 0x7F, header[1] == 0x45, header[2] == 0x4C, header[3] == 0x46 else {
-            throw .notSharedLibrary("no ELF header (\(header.count) bytes read)")
+            throw .notSharedLibrary("no ELF header")
         }
         let type = UInt16(header[16]) | UInt16(header[17]) << 8
         guard type == 3 else { throw .notSharedLibrary("ELF type \(type), not a shared object (3)") }

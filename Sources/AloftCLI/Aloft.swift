@@ -1,0 +1,33 @@
+import ArgumentParser
+import PluginHost
+
+@main
+struct Aloft: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "aloft",
+        abstract: "Typed, cached, versioned workflows whose tasks run in plugins.",
+        discussion: """
+            Exit codes: 0 success; 1 the command ran and found problems (refused plugins, configuration \
+            errors); 64 bad usage; 70 internal error.
+            """,
+        version: "aloft \(AloftVersion.string) (plugin ABI \(AloftVersion.abiMajor).\(AloftVersion.abiMinor))",
+        subcommands: [PluginsCommand.self, VersionCommand.self])
+}
+
+/// Options every command that loads plugins shares.
+struct HostOptions: ParsableArguments {
+    @Option(name: .long, help: "Configuration file (default: ./aloft.yaml when it exists).")
+    var config: String?
+
+    @Flag(name: .shortAndLong, help: "Log what plugins and the host say (debug level).")
+    var verbose = false
+}
+
+struct VersionCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "version", abstract: "Print Aloft's version and plugin ABI.")
+
+    func run() {
+        print("aloft \(AloftVersion.string)")
+        print("plugin ABI \(AloftVersion.abiMajor).\(AloftVersion.abiMinor)")
+    }
+}

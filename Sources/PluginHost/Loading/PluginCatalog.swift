@@ -1,0 +1,149 @@
+import AloftWire
+import Foundation
+
+/// What became of one plugin file.
+public struct PluginRecord: Sendable {
+    public enum Status: Sendable {
+        case loaded(LoadedPlugin)
+        /// Valid, but not in `plugins.enabled`: never initialized.
+        case disabled
+        case refused(PluginRefusal)
+    }
+
+    public var path: String
+    public var origin: PluginDirectory.Origin
+    /// Present once the descriptor was read.
+    public var descriptor: PluginDescriptor?
+    public var status: Status
+
+    public var refusal: PluginRefusal? {
+        if case .refused(let r) = status { return r }
+        return nil
+    }
+}
+
+/// Every plugin file found, loaded or refused, with the reason. One bad file never stops the others.
+public struct PluginCatalog: Sendable {
+    public var records: [PluginRecord]
+    /// Problems with the configuration that concern no single file (an enabled id that was not found).
+    public var problems: [String]
+
+    public var loaded: [LoadedPlugin] {
+        records.compactMap { if case .loaded(let p) = $0.status { return p } else { return nil } }
+    }
+
+    public func plugin(id: String) -> LoadedPlugin? { loaded.first { $0.id == id } }
+
+    /// Finds, opens, checks and initializes every plugin the configuration reaches.
+    public static func load(configuration: HostConfiguration, services: HostServices,
+                            directories: [PluginDirectory]) async -> PluginCatalog {
+        var seenDirectories = Set<String>()
+        var files: [(path: String, origin: PluginDirectory.Origin)] = []
+        for directory in directories {
+            // A directory listed twice holds the same files: look at it once.
+            guard seenDirectories.insert((directory.path as NSString).resolvingSymlinksInPath).inserted else { continue }
+            files += PluginSearchPath.files(in: directory).map { ($0, directory.origin) }
+        }
+        return await load(configuration: configuration, services: services, files: files)
+    }
+
+    /// Opens, checks and initializes these files, in order. `fallbackConfig` is handed to init for plugins
+    /// the configuration has no section for.
+    public static func load(configuration: HostConfiguration, services: HostServices,
+                            files: [(path: String, origin: PluginDirectory.Origin)],
+                            fallbackConfig: JSON = .object([:])) async -> PluginCatalog {
+        let loader = PluginThreadPool(name: "loader", width: 1)
+        defer { loader.shutdown() }
+        var records: [PluginRecord] = []
+        var seenFiles: [FileIdentity: String] = [:]
+        var seenIDs: [String: String] = [:]
+        let options = configuration.callOptions
+        let initBudgetSeconds = Double(options.initBudget.components.seconds)
+
+        do {
+            for (path, origin) in files {
+                var record = PluginRecord(path: path, origin: origin, descriptor: nil, status: .disabled)
+                if let identity = FileIdentity(path: path) {
+                    if let first = seenFiles[identity] {
+                        record.status = .refused(.sameFile(as: first))
+                        records.append(record)
+                        continue
+                    }
+                    seenFiles[identity] = path
+                }
+                let opened: Result<PluginLibrary, PluginRefusal>
+                do {
+                    opened = try await loader.run(lane: nil, budget: options.initBudget) {
+                        Result { () throws(PluginRefusal) in try PluginLibrary.open(path: path, services: services) }
+                    }
+                } catch {
+                    opened = .failure(.entryOverran(seconds: initBudgetSeconds))
+                }
+                guard case .success(let library) = opened else {
+                    if case .failure(let refusal) = opened { record.status = .refused(refusal) }
+                    records.append(record)
+                    continue
+                }
+                let descriptor = library.descriptor
+                record.descriptor = descriptor
+                if let first = seenIDs[descriptor.id] {
+                    record.status = .refused(.duplicateID(id: descriptor.id, loadedFrom: first))
+                    records.append(record)
+                    continue
+                }
+                seenIDs[descriptor.id] = path
+                if let enabled = configuration.enabled, !enabled.contains(descriptor.id) {
+                    record.status = .disabled
+                    records.append(record)
+                    continue
+                }
+                record.status = await initialize(library, configuration: configuration, services: services,
+                                                 config: configuration.pluginConfig[descriptor.id] ?? fallbackConfig)
+                records.append(record)
+            }
+        }
+        var problems: [String] = []
+        for id in configuration.enabled ?? [] where seenIDs[id] == nil {
+            problems.append("plugins.enabled names \"\(id)\", but no plugin with that id was found")
+        }
+        return PluginCatalog(records: records, problems: problems)
+    }
+
+    private static func initialize(_ library: PluginLibrary, configuration: HostConfiguration,
+                                   services: HostServices, config: JSON) async -> PluginRecord.Status {
+        let options = configuration.callOptions
+        let pool = PluginThreadPool(name: library.descriptor.id, width: options.threads)
+        let configBytes = JSONWriter.encode(config)
+        let raw = library.raw
+        let outcome: InitOutcome
+        do {
+            outcome = try await pool.run(lane: nil, budget: options.initBudget) {
+                InitOutcome.call(raw, config: configBytes)
+            }
+        } catch {
+            pool.shutdown()
+            return .refused(.initOverran(seconds: Double(options.initBudget.components.seconds)))
+        }
+        switch outcome {
+        case .failed(let code, let message):
+            pool.shutdown()
+            return .refused(.initFailed(code: code, message: services.redactor.redact(message)))
+        case .ready(let instance):
+            return .loaded(LoadedPlugin(library: library, instance: instance.value, pool: pool, options: options,
+                                        services: services))
+        }
+    }
+}
+
+/// (device, inode): the same file reached through two paths or a symlink.
+struct FileIdentity: Hashable {
+    let device: UInt64
+    let inode: UInt64
+
+    init?(path: String) {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        device = UInt64(info.st_dev)
+        inode = UInt64(info.st_ino)
+    }
+}

@@ -1,0 +1,56 @@
+import Foundation
+import Logging
+
+/// The plugin host: finds and loads plugins, routes task types to them, and shuts them down.
+public final class PluginHost: Sendable {
+    public let configuration: HostConfiguration
+    public let catalog: PluginCatalog
+    public let router: TaskRouter
+    public let services: HostServices
+
+    private init(configuration: HostConfiguration, catalog: PluginCatalog, router: TaskRouter, services: HostServices) {
+        self.configuration = configuration
+        self.catalog = catalog
+        self.router = router
+        self.services = services
+    }
+
+    /// Loads every plugin the configuration reaches; never fails as a whole (see `catalog` and `problems`).
+    public static func start(configuration: HostConfiguration, logger: Logger = Logger(label: "aloft"),
+                             environment: [String: String] = ProcessInfo.processInfo.environment,
+                             directories: [PluginDirectory]? = nil) async -> PluginHost {
+        var stores: [any SecretStore] = [EnvironmentSecretStore(environment: environment)]
+        if let dir = configuration.secretsDirectory { stores.append(DirectorySecretStore(directory: URL(fileURLWithPath: dir))) }
+        let services = HostServices(logger: logger, secrets: ChainedSecretStore(stores),
+                                    secretPolicy: SecretPolicy(granted: configuration.secretGrants))
+        let dirs = directories ?? PluginSearchPath.directories(configuration: configuration, environment: environment)
+        let catalog = await PluginCatalog.load(configuration: configuration, services: services, directories: dirs)
+        let router = TaskRouter(
+            plugins: catalog.loaded.map { ($0.id, $0.path, $0.descriptor.taskTypes) },
+            routes: configuration.routes,
+            locations: configuration.locations.mapValues(\.description))
+        return PluginHost(configuration: configuration, catalog: catalog, router: router, services: services)
+    }
+
+    /// Everything wrong with the configuration: routing conflicts, bad routes, enabled ids not found.
+    public var problems: [String] { catalog.problems + router.problems.map(\.description) }
+
+    /// The plugin that serves `taskType`, or an explanation naming the served types.
+    public func plugin(forTaskType taskType: String) -> Result<LoadedPlugin, RoutingError> {
+        guard let id = router.pluginID(for: taskType), let plugin = catalog.plugin(id: id) else {
+            return .failure(RoutingError(taskType: taskType, message: router.explainUnserved(taskType)))
+        }
+        return .success(plugin)
+    }
+
+    /// Shuts every loaded plugin down (each at most once). Call when no task call is in flight.
+    public func shutdown() {
+        for plugin in catalog.loaded { plugin.shutdown() }
+    }
+}
+
+public struct RoutingError: Error, Sendable, CustomStringConvertible {
+    public let taskType: String
+    public let message: String
+    public var description: String { message }
+}

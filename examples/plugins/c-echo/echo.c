@@ -1,0 +1,315 @@
+/*
+ * c-echo — an Aloft plugin in plain C, written against aloft_plugin.h alone.
+ *
+ * Task types "echo" and "sleep": every output the task declares is the input of the same name.
+ * Task config (task.config in the task context), all optional:
+ *   delay_ms            finish this long after submit. The deadline is the resource state, so a host that
+ *                       restarts re-attaches and the task still finishes on time.
+ *   wake                true: a helper thread calls host->request_poll when the delay is over, so the host
+ *                       need not poll on a timer.
+ *   block_ms            block inside each poll call this long (checking is_cancelled): to exercise the
+ *                       host's call budget.
+ *   fail                "user" or "system": fail instead of echoing.
+ *   fail_until_attempt  fail only while the attempt is below this.
+ * Plugin config (init): {"fail_init": "message"} makes init fail with that message.
+ *
+ * Build:  cc -std=c11 -O2 -shared -fPIC -fvisibility=hidden -I<aloft>/Sources/PluginABI/include \
+ *            echo.c -o libc_echo.so -lpthread
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <aloft_plugin.h>
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "mini_json.h"
+
+static const aloft_host *g_host; /* set by the entry function; lives until exit */
+
+/* ---- buffers: every buffer we hand out is malloc'd and freed by our own release ---- */
+
+static void release_malloced(aloft_buffer *self) {
+    free((void *)self->data);
+    self->data = NULL;
+    self->len = 0;
+    self->release = NULL;
+}
+
+static aloft_buffer buffer_copy(const char *data, size_t len) {
+    aloft_buffer b = {0};
+    if (len == 0) return b;
+    char *copy = malloc(len);
+    if (!copy) return b;
+    memcpy(copy, data, len);
+    b.data = (const uint8_t *)copy;
+    b.len = len;
+    b.release = release_malloced;
+    return b;
+}
+
+static aloft_buffer buffer_string(const char *s) { return buffer_copy(s, strlen(s)); }
+
+static aloft_status fail(aloft_error *error, aloft_error_kind kind, int retryable, const char *code, const char *message) {
+    if (error && error->struct_size >= sizeof(aloft_error)) {
+        error->kind = kind;
+        error->retryable = retryable ? 1 : 0;
+        error->code = buffer_string(code);
+        error->message = buffer_string(message);
+    }
+    return ALOFT_ERROR;
+}
+
+static int64_t now_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void sleep_ms(int64_t ms) {
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+/* ---- aborted tasks: a small thread-safe set of execution ids ---- */
+
+typedef struct aborted_id {
+    struct aborted_id *next;
+    char id[64];
+} aborted_id;
+
+static pthread_mutex_t g_aborted_lock = PTHREAD_MUTEX_INITIALIZER;
+static aborted_id *g_aborted;
+
+static int is_aborted(const char *id) {
+    pthread_mutex_lock(&g_aborted_lock);
+    int found = 0;
+    for (aborted_id *a = g_aborted; a; a = a->next) if (strcmp(a->id, id) == 0) { found = 1; break; }
+    pthread_mutex_unlock(&g_aborted_lock);
+    return found;
+}
+
+static void mark_aborted(const char *id) {
+    if (is_aborted(id)) return; /* idempotent */
+    aborted_id *a = calloc(1, sizeof *a);
+    if (!a) return;
+    snprintf(a->id, sizeof a->id, "%s", id);
+    pthread_mutex_lock(&g_aborted_lock);
+    a->next = g_aborted;
+    g_aborted = a;
+    pthread_mutex_unlock(&g_aborted_lock);
+}
+
+static void forget_aborted(const char *id) {
+    pthread_mutex_lock(&g_aborted_lock);
+    for (aborted_id **p = &g_aborted; *p; p = &(*p)->next) {
+        if (strcmp((*p)->id, id) == 0) { aborted_id *gone = *p; *p = gone->next; free(gone); break; }
+    }
+    pthread_mutex_unlock(&g_aborted_lock);
+}
+
+/* ---- reading the task context ---- */
+
+static mj_span context_of(const aloft_task *task) {
+    mj_span s = {(const char *)task->context.data, (const char *)task->context.data + task->context.len};
+    return s;
+}
+
+static int64_t config_int(const aloft_task *task, const char *name, int64_t fallback) {
+    const char *path[] = {"task", "config", name, NULL};
+    mj_span v;
+    int64_t n;
+    return mj_path(context_of(task), path, &v) == 1 && mj_int(v, &n) ? n : fallback;
+}
+
+static int config_value(const aloft_task *task, const char *name, mj_span *v) {
+    const char *path[] = {"task", "config", name, NULL};
+    return mj_path(context_of(task), path, v) == 1;
+}
+
+/* ---- the plugin functions ---- */
+
+static aloft_status echo_init(const aloft_plugin *plugin, aloft_bytes config, void **instance_out, aloft_error *error) {
+    (void)plugin;
+    mj_span root = {(const char *)config.data, (const char *)config.data + config.len};
+    mj_span v;
+    if (config.len > 0 && mj_get(root, "fail_init", &v) == 1) {
+        char message[256];
+        snprintf(message, sizeof message, "refusing to start: %.*s", (int)(v.end - v.start), v.start);
+        return fail(error, ALOFT_ERROR_USER, 0, "InitRefused", message);
+    }
+    *instance_out = NULL; /* all state is global: one instance */
+    return ALOFT_OK;
+}
+
+typedef struct wake_request {
+    int64_t delay_ms;
+    char id[64];
+} wake_request;
+
+static void *wake_later(void *arg) {
+    wake_request *w = arg;
+    sleep_ms(w->delay_ms);
+    g_host->request_poll(g_host, w->id);
+    free(w);
+    return NULL;
+}
+
+static aloft_status echo_submit(void *instance, const aloft_task *task, aloft_buffer *state_out, aloft_error *error) {
+    (void)instance;
+    int64_t delay = config_int(task, "delay_ms", 0);
+    if (delay < 0) return fail(error, ALOFT_ERROR_USER, 0, "BadConfig", "task config delay_ms must be >= 0");
+    char state[32];
+    snprintf(state, sizeof state, "%lld", (long long)(now_ms() + delay));
+    *state_out = buffer_string(state);
+
+    mj_span wake;
+    if (delay > 0 && config_value(task, "wake", &wake) && mj_true(wake)) {
+        wake_request *w = calloc(1, sizeof *w);
+        pthread_t thread;
+        pthread_attr_t attr;
+        if (w) {
+            w->delay_ms = delay;
+            snprintf(w->id, sizeof w->id, "%s", task->task_execution_id);
+            pthread_attr_init(&attr);
+            pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+            if (pthread_create(&thread, &attr, wake_later, w) != 0) free(w);
+            pthread_attr_destroy(&attr);
+        }
+    }
+    return ALOFT_OK;
+}
+
+/* outputs = {"name": <input literal>, ...} for each declared output; NULL and a message when one is missing */
+static char *build_outputs(const aloft_task *task, size_t *len_out, char *missing, size_t missing_len) {
+    const char *iface_path[] = {"task", "interface", "outputs", NULL};
+    const char *inputs_path[] = {"inputs", NULL};
+    mj_span outputs_decl, inputs;
+    if (mj_path(context_of(task), iface_path, &outputs_decl) != 1) {
+        snprintf(missing, missing_len, "task context has no task.interface.outputs");
+        return NULL;
+    }
+    if (mj_path(context_of(task), inputs_path, &inputs) != 1) {
+        snprintf(missing, missing_len, "task context has no inputs");
+        return NULL;
+    }
+    size_t cap = (size_t)(inputs.end - inputs.start) + 3, len = 0;
+    char *out = malloc(cap);
+    if (!out) return NULL;
+    out[len++] = '{';
+    const char *cursor = NULL;
+    mj_span name, type;
+    while (mj_next_member(outputs_decl, &cursor, &name, &type) == 1) {
+        char key[256];
+        mj_span value;
+        snprintf(key, sizeof key, "%.*s", (int)(name.end - name.start), name.start);
+        if (mj_get(inputs, key, &value) != 1) {
+            snprintf(missing, missing_len, "echo: output \"%s\" has no input of the same name", key);
+            free(out);
+            return NULL;
+        }
+        size_t need = (size_t)(name.end - name.start) + (size_t)(value.end - value.start) + 5;
+        if (len + need > cap) {
+            cap = (len + need) * 2;
+            char *grown = realloc(out, cap);
+            if (!grown) { free(out); return NULL; }
+            out = grown;
+        }
+        if (len > 1) out[len++] = ',';
+        out[len++] = '"';
+        memcpy(out + len, name.start, (size_t)(name.end - name.start));
+        len += (size_t)(name.end - name.start);
+        out[len++] = '"';
+        out[len++] = ':';
+        memcpy(out + len, value.start, (size_t)(value.end - value.start));
+        len += (size_t)(value.end - value.start);
+    }
+    out[len++] = '}';
+    *len_out = len;
+    return out;
+}
+
+static aloft_status echo_poll(void *instance, const aloft_task *task, aloft_poll_result *result) {
+    (void)instance;
+    if (is_aborted(task->task_execution_id)) {
+        result->phase = ALOFT_PHASE_ABORTED;
+        return ALOFT_OK;
+    }
+    int64_t block = config_int(task, "block_ms", 0);
+    for (int64_t waited = 0; waited < block; waited += 10) {
+        if (g_host->is_cancelled(g_host, task->task_execution_id)) break;
+        sleep_ms(10);
+    }
+    char state[32] = {0};
+    size_t n = task->state.len < sizeof state - 1 ? task->state.len : sizeof state - 1;
+    memcpy(state, task->state.data, n);
+    int64_t deadline = strtoll(state, NULL, 10), now = now_ms();
+    if (now < deadline) {
+        result->phase = ALOFT_PHASE_RUNNING;
+        result->poll_after_ms = (uint32_t)(deadline - now);
+        result->status_message = buffer_string("sleeping");
+        return ALOFT_OK;
+    }
+    mj_span how;
+    if (config_value(task, "fail", &how) && (int64_t)task->attempt < config_int(task, "fail_until_attempt", INT64_MAX)) {
+        int system = mj_string_is(how, "system");
+        result->phase = ALOFT_PHASE_FAILED;
+        fail(&result->error, system ? ALOFT_ERROR_SYSTEM : ALOFT_ERROR_USER, 1, "Injected", "echo failed on purpose");
+        return ALOFT_OK;
+    }
+    char message[320];
+    size_t len = 0;
+    char *outputs = build_outputs(task, &len, message, sizeof message);
+    if (!outputs) {
+        result->phase = ALOFT_PHASE_FAILED;
+        fail(&result->error, ALOFT_ERROR_USER, 0, "NoSuchInput", message);
+        return ALOFT_OK;
+    }
+    result->phase = ALOFT_PHASE_SUCCEEDED;
+    result->outputs.data = (const uint8_t *)outputs;
+    result->outputs.len = len;
+    result->outputs.release = release_malloced;
+    return ALOFT_OK;
+}
+
+static aloft_status echo_abort(void *instance, const aloft_task *task, aloft_error *error) {
+    (void)instance;
+    (void)error;
+    mark_aborted(task->task_execution_id);
+    g_host->log(g_host, ALOFT_LOG_INFO, task->task_execution_id, "aborted");
+    return ALOFT_OK;
+}
+
+static aloft_status echo_finalize(void *instance, const aloft_task *task, aloft_error *error) {
+    (void)instance;
+    (void)error;
+    forget_aborted(task->task_execution_id);
+    return ALOFT_OK;
+}
+
+static const char *const echo_types[] = {"echo", "sleep", NULL};
+
+static const aloft_plugin echo_plugin = {
+    .struct_size = sizeof(aloft_plugin),
+    .abi_major = ALOFT_ABI_MAJOR,
+    .abi_minor = ALOFT_ABI_MINOR,
+    .id = "example.c-echo",
+    .version = "1.0.0",
+    .description = "C example: outputs are the inputs of the same name",
+    .task_types = echo_types,
+    .init = echo_init,
+    .shutdown = NULL,
+    .submit = echo_submit,
+    .poll = echo_poll,
+    .abort = echo_abort,
+    .finalize = echo_finalize,
+    .get_extension = NULL,
+};
+
+ALOFT_EXPORT const aloft_plugin *aloft_plugin_entry(const aloft_host *host) {
+    if (!host || host->abi_major != ALOFT_ABI_MAJOR) return NULL;
+    g_host = host;
+    return &echo_plugin;
+}
