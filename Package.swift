@@ -47,6 +47,7 @@ let package = Package(
 
         .testTarget(name: "AloftWireTests", dependencies: ["AloftWire"], swiftSettings: strict),
         .testTarget(name: "PluginKitTests", dependencies: ["PluginKit", "PluginABI"], swiftSettings: strict),
-        .testTarget(name: "PluginHostTests", dependencies: ["PluginHost", "AloftWire"], swiftSettings: strict),
+        .testTarget(
+            name: "PluginHostTests", dependencies: ["PluginHost", "AloftWire"], exclude: ["Fixtures"], swiftSettings: strict),
     ]
 )

@@ -166,7 +166,7 @@ public final class LoadedPlugin: Sendable {
             }
         } catch {
             let n = overruns.add(1, ordering: .relaxed).newValue
-            let seconds = Double(error.budget.components.seconds) + Double(error.budget.components.attoseconds) / 1e18
+            let seconds = error.budget.secondsValue
             logger.error("plugin \(pluginID): \(name) of \(task.executionID) overran its budget of \(seconds) s (overrun \(n) of \(options.quarantineAfter) before quarantine)")
             throw TaskError(kind: .system, retryable: false, code: "PluginCallOverran",
                             message: "plugin \(pluginID) did not return from \(name) within \(seconds) s")

@@ -58,7 +58,7 @@ public struct PluginCatalog: Sendable {
         var seenFiles: [FileIdentity: String] = [:]
         var seenIDs: [String: String] = [:]
         let options = configuration.callOptions
-        let initBudgetSeconds = Double(options.initBudget.components.seconds)
+        let initBudgetSeconds = options.initBudget.secondsValue
 
         do {
             for (path, origin) in files {
@@ -122,7 +122,7 @@ public struct PluginCatalog: Sendable {
             }
         } catch {
             pool.shutdown()
-            return .refused(.initOverran(seconds: Double(options.initBudget.components.seconds)))
+            return .refused(.initOverran(seconds: options.initBudget.secondsValue))
         }
         switch outcome {
         case .failed(let code, let message):

@@ -1,0 +1,131 @@
+import AloftWire
+import Testing
+
+@Suite struct LiteralWireTests {
+    static let samples: [(Literal, String)] = [
+        (.none, #"{"none":null}"#),
+        (.integer(-42), #"{"integer":-42}"#),
+        (.float(0.5), #"{"float":0.5}"#),
+        (.float(.infinity), #"{"float":"Infinity"}"#),
+        (.string("héllo"), #"{"string":"héllo"}"#),
+        (.boolean(true), #"{"boolean":true}"#),
+        (.datetime(Timestamp(seconds: 1_795_000_000, nanos: 500_000_000)), #"{"datetime":"2026-11-18T11:06:40.5Z"}"#),
+        (.duration(.seconds(90) + .milliseconds(250)), #"{"duration":"90.25s"}"#),
+        (.binary([0, 1, 2, 255]), #"{"binary":"AAEC/w=="}"#),
+        (.structure(["k": .array([.integer(1)])]), #"{"struct":{"k":[1]}}"#),
+        (.blob(BlobValue(uri: "file:///d/x.csv", type: BlobType(format: "csv"))),
+         #"{"blob":{"dimensionality":"file","format":"csv","uri":"file:///d/x.csv"}}"#),
+        (.dataset(DatasetValue(uri: "s3://b/t", format: "parquet")), #"{"dataset":{"format":"parquet","uri":"s3://b/t"}}"#),
+        (.list([.integer(1), .integer(2)]), #"{"list":[{"integer":1},{"integer":2}]}"#),
+        (.map(["b": .boolean(false), "a": .none]), #"{"map":{"a":{"none":null},"b":{"boolean":false}}}"#),
+        (.enumeration("red"), #"{"enum":"red"}"#),
+    ]
+
+    @Test(arguments: samples.indices)
+    func encodesCanonicallyAndDecodesBack(index: Int) throws {
+        let (literal, wire) = Self.samples[index]
+        #expect(JSONWriter.string(literal.json) == wire)
+        #expect(try Literal(json: JSONParser.parse(wire)) == literal)
+    }
+
+    @Test func nanSurvivesTheTrip() throws {
+        guard case .float(let d) = try Literal(json: JSONParser.parse(#"{"float":"NaN"}"#)) else {
+            Issue.record("not a float")
+            return
+        }
+        #expect(d.isNaN)
+    }
+
+    @Test(arguments: [
+        (#"{"integer":1.5}"#, "integer: expected an integer, found number"),
+        (#"{"integer":1,"string":"x"}"#, "a literal is an object with exactly one key naming its kind, e.g. {\"integer\": 1}"),
+        (#"{"list":[{"integer":1},{"bogus":2}]}"#, "list[1]: unknown literal kind \"bogus\""),
+        (#"{"datetime":"2026-02-30T00:00:00Z"}"#, "datetime: \"2026-02-30T00:00:00Z\" is not an RFC 3339 date-time like 2026-11-25T06:00:00Z"),
+        (#"{"duration":"5m"}"#, "duration: \"5m\" is not a duration in seconds like \"1.5s\""),
+        (#"{"binary":"AAE"}"#, "binary: not valid padded base64"),
+        (#"{"blob":{"format":"csv"}}"#, "blob: a blob needs a \"uri\""),
+        (#"{"map":{"a":{"none":1}}}"#, "map.a.none: expected null, found integer"),
+    ])
+    func rejectsWithPath(wire: String, message: String) throws {
+        let json = try JSONParser.parse(wire)
+        #expect(throws: WireError.self) { try Literal(json: json) }
+        do { _ = try Literal(json: json) } catch { #expect(error.description == message) }
+    }
+
+    @Test func timestampsParseOffsetsAndPrintUTC() throws {
+        let t = try #require(Timestamp(rfc3339: "2026-11-25T07:30:00.123+01:30"))
+        #expect(t.rfc3339 == "2026-11-25T06:00:00.123Z")
+        #expect(Timestamp(seconds: -1).rfc3339 == "1969-12-31T23:59:59Z")
+        #expect(Timestamp(rfc3339: "2024-02-29T00:00:00Z") != nil)
+        #expect(Timestamp(rfc3339: "2023-02-29T00:00:00Z") == nil)
+        #expect(Timestamp(rfc3339: "2026-11-25T24:00:00Z") == nil)
+    }
+
+    @Test func durationsRoundTrip() {
+        for d: Duration in [.zero, .seconds(-3), .nanoseconds(-1), .nanoseconds(1_500_000_001), .seconds(86_400)] {
+            #expect(Duration(aloftWireString: d.aloftWireString) == d)
+        }
+        #expect(Duration.nanoseconds(-1).aloftWireString == "-0.000000001s")
+    }
+
+    @Test func base64MatchesRFC4648Vectors() {
+        let vectors = ["": "", "f": "Zg==", "fo": "Zm8=", "foo": "Zm9v", "foob": "Zm9vYg==", "fooba": "Zm9vYmE=", "foobar": "Zm9vYmFy"]
+        for (plain, encoded) in vectors {
+            #expect(Base64.encode(Array(plain.utf8)) == encoded)
+            #expect(Base64.decode(encoded) == Array(plain.utf8))
+        }
+    }
+}
+
+@Suite struct TypeWireTests {
+    @Test func typesRoundTrip() throws {
+        let types: [LiteralType] = [
+            .integer, .structure, .optional(.string), .list(.map(.float)), .enumeration(["a", "b"]),
+            .blob(BlobType(format: "csv", dimensionality: .directory)),
+            .dataset(DatasetType(format: "parquet", columns: [.init(name: "age", type: .integer)])),
+            .union([.integer, .string]),
+        ]
+        for t in types { #expect(try LiteralType(json: JSONParser.parse(JSONWriter.string(t.json))) == t) }
+    }
+
+    @Test func optionalIsUnionWithNone() throws {
+        #expect(try LiteralType(json: JSONParser.parse(#"{"optional":"string"}"#)) == .union([.string, .none]))
+        #expect(LiteralType.optional(.string).description == "optional<string>")
+    }
+
+    @Test func conformanceChecksDeeply() {
+        #expect(Literal.list([.integer(1), .string("x")]).mismatch(against: .list(.integer)) == "value[1]: expected integer, got string")
+        #expect(Literal.none.mismatch(against: .optional(.integer)) == nil)
+        #expect(Literal.enumeration("blue").mismatch(against: .enumeration(["red"])) == "value: \"blue\" is not one of red")
+        let outputs: LiteralMap = ["a": .integer(1), "extra": .none]
+        #expect(outputs.mismatches(against: ["a": .float, "b": .string]) == [
+            "a: expected float, got integer", "b: missing (expected string)", "extra: not declared in the interface",
+        ])
+    }
+}
+
+@Suite struct TaskContextTests {
+    @Test func roundTripsAndKeepsUnknownTemplateFields() throws {
+        let context = TaskContext(
+            taskExecutionID: "ex-n1-0",
+            identity: ExecutionIdentity(project: "p", domain: "development", execution: "ex", node: "n1", attempt: 0),
+            task: TaskTemplate(name: "t", version: "v1", type: "echo",
+                               interface: TaskInterface(inputs: ["x": .integer], outputs: ["x": .integer]),
+                               config: .object(["delay_ms": .integer(5)]), secrets: ["s"],
+                               extra: ["container": .object(["image": .string("busybox")])]),
+            inputs: ["x": .integer(7)], outputPrefix: "file:///tmp/out/")
+        let decoded = try TaskContext(bytes: context.encoded())
+        #expect(decoded == context)
+        #expect(decoded.task.extra["container"]?["image"] == .string("busybox"))
+    }
+
+    @Test func namesTheFieldThatIsWrong() throws {
+        let doc = #"{"version":1,"task_execution_id":"x","execution":{"project":"p","domain":"d","name":"e","node":"n","attempt":0},"task":{"name":"t","type":"echo","interface":{"inputs":{"a":"intger"}}},"inputs":{},"output_prefix":"/"}"#
+        do {
+            _ = try TaskContext(bytes: Array(doc.utf8))
+            Issue.record("accepted")
+        } catch {
+            #expect(error.description == "task.interface.inputs.a: unknown type \"intger\"")
+        }
+    }
+}

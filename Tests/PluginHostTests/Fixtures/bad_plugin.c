@@ -1,0 +1,67 @@
+/* Plugins that are wrong in exactly one way each, selected with -D, for the refusal tests. */
+#define _POSIX_C_SOURCE 200809L
+#include <aloft_plugin.h>
+#include <time.h>
+
+static aloft_status ok_init(const aloft_plugin *p, aloft_bytes c, void **i, aloft_error *e) {
+    (void)p; (void)c; (void)e;
+#ifdef SLOW_INIT
+    struct timespec ts = {5, 0};
+    nanosleep(&ts, NULL);
+#endif
+    *i = NULL;
+    return ALOFT_OK;
+}
+static aloft_status ok_submit(void *i, const aloft_task *t, aloft_buffer *s, aloft_error *e) { (void)i; (void)t; (void)s; (void)e; return ALOFT_OK; }
+static aloft_status ok_poll(void *i, const aloft_task *t, aloft_poll_result *r) { (void)i; (void)t; r->phase = ALOFT_PHASE_SUCCEEDED; return ALOFT_OK; }
+static aloft_status ok_abort(void *i, const aloft_task *t, aloft_error *e) { (void)i; (void)t; (void)e; return ALOFT_OK; }
+
+#ifdef NO_TYPES
+static const char *const types[] = {NULL};
+#else
+static const char *const types[] = {"fixture", NULL};
+#endif
+
+static const aloft_plugin plugin = {
+    .struct_size = sizeof(aloft_plugin),
+#ifdef MAJOR_2
+    .abi_major = 2,
+#else
+    .abi_major = ALOFT_ABI_MAJOR,
+#endif
+#ifdef MINOR_NEWER
+    .abi_minor = ALOFT_ABI_MINOR + 1,
+#else
+    .abi_minor = ALOFT_ABI_MINOR,
+#endif
+#ifdef BAD_ID
+    .id = "Has Spaces",
+#else
+    .id = "fixture.bad",
+#endif
+    .version = "0.0.1",
+    .task_types = types,
+    .init = ok_init,
+    .submit = ok_submit,
+    .poll = ok_poll,
+    .abort = ok_abort,
+};
+
+#ifdef UNDEFINED_SYMBOL
+extern int aloft_fixture_symbol_that_does_not_exist(void);
+int use_it(void) { return aloft_fixture_symbol_that_does_not_exist(); }
+#endif
+
+#ifndef NO_ENTRY
+ALOFT_EXPORT const aloft_plugin *aloft_plugin_entry(const aloft_host *host) {
+    (void)host;
+#ifdef NULL_DESCRIPTOR
+    (void)plugin;
+    return NULL;
+#else
+    return &plugin;
+#endif
+}
+#else
+ALOFT_EXPORT const aloft_plugin *some_other_function(void) { return &plugin; }
+#endif
