@@ -1,0 +1,113 @@
+import AloftWire
+import Foundation
+import Testing
+@testable import PluginHost
+
+/// A call that overruns its budget fails its task with a system error instead of hanging the host; calls for
+/// the same task stay serialized; repeated overruns quarantine the plugin.
+@Suite struct CallBudgetTests {
+    @Test func overrunFailsTheTaskAndTheHostKeepsServing() async throws {
+        let dir = Fixtures.directory(["c-echo": "libc_echo.so"])
+        let capture = LogCapture()
+        let host = await Fixtures.host(directory: dir, configure: {
+            $0.callOptions.callBudget = .milliseconds(300)
+            $0.callOptions.threads = 1
+            $0.callOptions.quarantineAfter = 2
+        }, logger: capture.logger)
+        defer { host.shutdown() }
+        let echo = try host.plugin(forTaskType: "echo").get()
+
+        // The poll blocks for 60 s unless cancelled: far beyond the budget.
+        var stuck = EchoTask.make(inputs: ["x": .integer(1)], config: ["block_ms": .integer(60_000)], node: "stuck")
+        stuck.state = try await echo.submit(stuck)
+        do {
+            _ = try await echo.poll(stuck)
+            Issue.record("the overrunning poll returned a result")
+        } catch {
+            #expect(error == TaskError(kind: .system, retryable: false, code: "PluginCallOverran",
+                                       message: "plugin example.c-echo did not return from poll within 0.3 s"))
+        }
+        // The error came while the call was still inside the plugin: it has not returned late yet.
+        #expect(!capture.messages.contains { $0.contains("past its budget") })
+        #expect(capture.messages.contains { $0.contains("overran its budget of 0.3 s (overrun 1 of 2 before quarantine)") })
+        #expect(echo.overrunCount == 1)
+
+        // With its only thread stuck, the plugin still serves another task: the pool replaced the worker.
+        let other = EchoTask.make(inputs: ["y": .integer(2)], node: "other")
+        #expect(try await TaskDriver.runToCompletion(echo, other) == ["y": .integer(2)])
+        #expect(!capture.messages.contains { $0.contains("past its budget") })
+
+        // abort raises is_cancelled, the plugin's blocking loop notices and returns, and only then does
+        // abort itself run: calls of one task never overlap.
+        try await echo.abort(stuck)
+        let messages = capture.messages
+        let late = try #require(messages.firstIndex { $0.contains("poll of \(stuck.executionID) returned after") })
+        let aborted = try #require(messages.firstIndex { $0.contains("task=\(stuck.executionID) aborted") })
+        #expect(late < aborted)
+        #expect(try await echo.poll(stuck).phase == .aborted)
+    }
+
+    @Test func repeatedOverrunsQuarantineThePlugin() async throws {
+        let dir = Fixtures.directory(["c-echo": "libc_echo.so"])
+        let host = await Fixtures.host(directory: dir) {
+            $0.callOptions.callBudget = .milliseconds(200)
+            $0.callOptions.quarantineAfter = 2
+        }
+        defer { host.shutdown() }
+        let echo = try host.plugin(forTaskType: "echo").get()
+        for i in 0..<2 {
+            var t = EchoTask.make(inputs: ["x": .integer(1)], config: ["block_ms": .integer(600)], node: "slow-\(i)")
+            t.state = try await echo.submit(t)
+            await #expect(throws: TaskError.self) { try await echo.poll(t) }
+        }
+        #expect(echo.isQuarantined)
+        do {
+            _ = try await echo.submit(EchoTask.make(inputs: ["x": .integer(1)], node: "after"))
+            Issue.record("a quarantined plugin accepted a task")
+        } catch {
+            #expect(error.code == "PluginQuarantined")
+            #expect(error.message.contains("quarantined after 2 calls overran"))
+        }
+    }
+
+    @Test func differentLanesRunAtTheSameTime() async throws {
+        let pool = PluginThreadPool(name: "parallel", width: 2)
+        defer { pool.shutdown() }
+        // Each call waits (bounded) for the other to start: only possible if both are in flight together.
+        let a = DispatchSemaphore(value: 0), b = DispatchSemaphore(value: 0)
+        async let sawB = pool.run(lane: "task-a", budget: .seconds(10)) { a.signal(); return b.wait(timeout: .now() + 5) == .success }
+        async let sawA = pool.run(lane: "task-b", budget: .seconds(10)) { b.signal(); return a.wait(timeout: .now() + 5) == .success }
+        #expect(try await sawB)
+        #expect(try await sawA)
+    }
+
+    @Test func laneSerializesCallsOfOneTask() async throws {
+        let pool = PluginThreadPool(name: "lanes", width: 4)
+        defer { pool.shutdown() }
+        let log = LockedLog()
+        await withTaskGroup(of: Void.self) { group in
+            for i in 0..<20 {
+                group.addTask {
+                    _ = try? await pool.run(lane: "same", budget: .seconds(10)) {
+                        log.append("start \(i)")
+                        usleep(2000)
+                        log.append("end \(i)")
+                    }
+                }
+            }
+        }
+        // Never two calls of the lane in flight: every start is followed by its own end.
+        let entries = log.entries
+        #expect(entries.count == 40)
+        for k in stride(from: 0, to: entries.count, by: 2) {
+            #expect(entries[k].replacingOccurrences(of: "start", with: "end") == entries[k + 1])
+        }
+    }
+}
+
+final class LockedLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var items: [String] = []
+    func append(_ s: String) { lock.withLock { items.append(s) } }
+    var entries: [String] { lock.withLock { items } }
+}
