@@ -12,14 +12,15 @@ public enum TaskExecutionID {
     public static func make(_ identity: ExecutionIdentity) -> String {
         let full = "\(identity.project)/\(identity.domain)/\(identity.execution)/\(identity.node)/\(identity.attempt)"
         let hash = hex(fnv1a64(Array(full.utf8)))
-        let readable = sanitize("\(identity.execution)-\(identity.node)") + "-\(identity.attempt)"
+        let readable = sanitize("\(identity.execution)-\(identity.node)-\(identity.attempt)")
         // The hash always goes in: the readable part alone loses project/domain and the characters
         // sanitize drops, either of which could make two executions collide.
         let suffix = "-" + String(hash.prefix(12))
         let room = maxLength - suffix.count
-        var head = String(readable.prefix(room))
+        var head = Substring(readable.prefix(room))
+        while head.hasPrefix("-") { head.removeFirst() }
+        if head.first.map({ !$0.isLetter }) ?? true { head = ("a-" + head).prefix(room) }
         while head.hasSuffix("-") { head.removeLast() }
-        if head.first.map({ !$0.isLetter }) ?? true { head = String(("a" + head).prefix(room)) }
         return head + suffix
     }
 

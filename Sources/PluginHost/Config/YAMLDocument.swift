@@ -122,6 +122,10 @@ public enum YAMLDocument {
         case .composer(let context, let problem, let mark, _):
             let what = [context?.text, problem].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: " ")
             return DocumentError(SourceLocation(file: file, line: mark.line, column: mark.column), "not valid YAML: \(what)")
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            let keys = duplicates.sorted().map { "\"\($0)\"" }.joined(separator: ", ")
+            return DocumentError(SourceLocation(file: file, line: context.mark.line, column: context.mark.column),
+                                 "duplicate key \(keys) in the mapping that starts here")
         default:
             return DocumentError(SourceLocation(file: file, line: 1, column: 1), "not valid YAML: \(error)")
         }

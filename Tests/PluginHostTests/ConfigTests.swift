@@ -1,0 +1,111 @@
+import AloftWire
+import Foundation
+import Testing
+@testable import PluginHost
+
+@Suite struct ConfigTests {
+    @Test func readsEverySetting() throws {
+        let yaml = """
+            plugins:
+              paths: [./plugins, /abs/dir]
+              builtin: false
+              enabled: [aloft.echo, example.c-echo]
+              routes:
+                echo: example.c-echo
+              config:
+                example.c-echo: {region: eu-west-1, retries: 3, nested: {on: true}}
+              secrets:
+                aloft.sagemaker: [aws-secret-key]
+                example.c-echo: "*"
+              call_budget_seconds: 2.5
+              init_budget_seconds: 10
+              threads: 8
+              quarantine_after: 5
+            secrets:
+              dir: ~/secrets
+            """
+        let c = try HostConfiguration.parse(yaml, file: "/etc/aloft/aloft.yaml")
+        #expect(c.pluginPaths == ["/etc/aloft/plugins", "/abs/dir"])
+        #expect(c.searchBuiltin == false)
+        #expect(c.enabled == ["aloft.echo", "example.c-echo"])
+        #expect(c.routes == ["echo": "example.c-echo"])
+        #expect(c.locations["plugins.routes.echo"]?.description == "/etc/aloft/aloft.yaml:6:5")
+        #expect(JSONWriter.string(c.pluginConfig["example.c-echo"]!) == #"{"nested":{"on":true},"region":"eu-west-1","retries":3}"#)
+        #expect(c.secretGrants == ["aloft.sagemaker": ["aws-secret-key"], "example.c-echo": ["*"]])
+        #expect(c.callOptions.callBudget == .milliseconds(2500))
+        #expect(c.callOptions.initBudget == .seconds(10))
+        #expect(c.callOptions.threads == 8)
+        #expect(c.callOptions.quarantineAfter == 5)
+        #expect(c.secretsDirectory == NSString(string: "~/secrets").expandingTildeInPath)
+    }
+
+    @Test(arguments: [
+        ("plugins:\n  routs: {}\n", "a.yaml:2:3: unknown setting \"routs\" in plugins (known: builtin, call_budget_seconds, config, enabled, init_budget_seconds, paths, quarantine_after, routes, secrets, threads)"),
+        ("plugins:\n  threads: 0\n", "a.yaml:2:12: plugins.threads must be a whole number from 1 to 256"),
+        ("plugins:\n  enabled: aloft.echo\n", "a.yaml:2:12: plugins.enabled must be a list, found string"),
+        ("plugins:\n  config:\n    aloft.echo: 3\n", "a.yaml:3:17: plugins.config.aloft.echo must be a mapping, found integer"),
+        ("plugins:\n  routes: {echo: 1}\n", "a.yaml:2:18: plugins.routes.echo must be a non-empty string, found integer"),
+        ("plugins:\n  call_budget_seconds: -1\n", "a.yaml:2:24: plugins.call_budget_seconds must be a number of seconds greater than 0 and at most 86400"),
+        ("plugins: {a: 1\n", "a.yaml:2:1: not valid YAML: while parsing a flow mapping did not find expected ',' or '}'"),
+        ("plugins:\n  paths: []\n  paths: []\n", "a.yaml:2:3: duplicate key \"paths\" in the mapping that starts here"),
+        ("- 1\n", "a.yaml:1:1: the config file must be a mapping, found list"),
+    ])
+    func badSettingsNameFileLineAndCause(yaml: String, message: String) {
+        do {
+            _ = try HostConfiguration.parse(yaml, file: "a.yaml")
+            Issue.record("accepted: \(yaml)")
+        } catch {
+            #expect(error.description == message)
+        }
+    }
+
+    @Test func emptyFileMeansDefaultsAndAMissingFileIsAClearError() throws {
+        let c = try HostConfiguration.parse("", file: "aloft.yaml")
+        #expect(c.routes.isEmpty && c.enabled == nil && c.searchBuiltin)
+        do {
+            _ = try HostConfiguration.load(explicitPath: "/nonexistent/aloft.yaml")
+            Issue.record("missing file accepted")
+        } catch {
+            #expect(error.description == "/nonexistent/aloft.yaml:0:0: cannot read the config file (missing or not readable)")
+        }
+    }
+
+    @Test func pluginConfigReachesInit() async throws {
+        let dir = Fixtures.directory(["c-echo": "libc_echo.so"])
+        try "plugins:\n  paths: [\(dir)]\n  builtin: false\n  config:\n    example.c-echo: {fail_init: from-yaml}\n"
+            .write(toFile: "\(dir)/aloft.yaml", atomically: true, encoding: .utf8)
+        let config = try HostConfiguration.load(explicitPath: nil, directory: dir)
+        let host = await PluginHost.start(configuration: config, logger: Fixtures.quietLogger, environment: [:])
+        defer { host.shutdown() }
+        #expect(host.catalog.records.first?.refusal == .initFailed(code: "InitRefused", message: "refusing to start: \"from-yaml\""))
+    }
+}
+
+@Suite struct TaskExecutionIDTests {
+    func id(_ execution: String, _ node: String, _ attempt: Int, project: String = "p") -> String {
+        TaskExecutionID.make(ExecutionIdentity(project: project, domain: "development", execution: execution, node: node, attempt: attempt))
+    }
+
+    @Test func deterministicSafeAndBounded() {
+        let a = id("ex-20261125", "train_model", 0)
+        #expect(a == id("ex-20261125", "train_model", 0))
+        #expect(a.hasPrefix("ex-20261125-train-model-0-"))
+        let long = id(String(repeating: "x", count: 200), "Node.With/Odd_Chars", 12)
+        for s in [a, long, id("9starts-with-digit", "n", 0), id("---", "---", 0)] {
+            #expect(s.count <= 63)
+            #expect(s.first!.isLetter)
+            #expect(s.allSatisfy { ($0.isLetter && $0.isLowercase) || $0.isNumber || $0 == "-" })
+            #expect(!s.contains("--"))
+        }
+    }
+
+    @Test func distinctIdentitiesNeverShareAnId() {
+        var seen = Set<String>()
+        for project in ["p", "q"] {
+            for attempt in 0..<3 {
+                for node in ["a_b", "a-b", "a.b", "A_B"] { seen.insert(id("ex", node, attempt, project: project)) }
+            }
+        }
+        #expect(seen.count == 2 * 3 * 4)
+    }
+}
