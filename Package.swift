@@ -46,6 +46,8 @@ let package = Package(
         .target(name: "EchoPlugin", dependencies: ["PluginKit"], path: "Plugins/Echo", swiftSettings: strict),
 
         .testTarget(name: "AloftWireTests", dependencies: ["AloftWire"], swiftSettings: strict),
+        // Runs the built `aloft` executable as a user would.
+        .testTarget(name: "AloftCLITests", dependencies: ["AloftWire"], swiftSettings: strict),
         .testTarget(name: "PluginKitTests", dependencies: ["PluginKit", "PluginABI"], swiftSettings: strict),
         .testTarget(
             name: "PluginHostTests", dependencies: ["PluginHost", "AloftWire"], exclude: ["Fixtures"], swiftSettings: strict),

@@ -35,7 +35,7 @@ public struct JSONWriter {
                 bytes.append(UInt8(ascii: ":"))
                 write(member)
             } else {
-                let keys = members.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+                let keys = canonicalOrder(members.keys)
                 for (i, key) in keys.enumerated() {
                     if i > 0 { bytes.append(UInt8(ascii: ",")) }
                     writeString(key)
@@ -63,25 +63,49 @@ public struct JSONWriter {
 
     public mutating func writeString(_ value: String) {
         bytes.append(UInt8(ascii: "\""))
-        for byte in value.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): append("\\\"")
-            case UInt8(ascii: "\\"): append("\\\\")
-            case 0x0A: append("\\n")
-            case 0x0D: append("\\r")
-            case 0x09: append("\\t")
-            case 0x08: append("\\b")
-            case 0x0C: append("\\f")
-            case 0..<0x20:
-                append("\\u00")
-                let hex = Array("0123456789abcdef".utf8)
-                bytes.append(hex[Int(byte >> 4)])
-                bytes.append(hex[Int(byte & 0xF)])
-            default: bytes.append(byte)
+        var value = value
+        value.withUTF8 { utf8 in
+            // Most strings need no escaping: copy them in one go.
+            if !utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+                bytes.append(contentsOf: utf8)
+                return
             }
+            for byte in utf8 { writeEscaped(byte) }
         }
         bytes.append(UInt8(ascii: "\""))
     }
 
+    private mutating func writeEscaped(_ byte: UInt8) {
+        switch byte {
+        case UInt8(ascii: "\""): append("\\\"")
+        case UInt8(ascii: "\\"): append("\\\\")
+        case 0x0A: append("\\n")
+        case 0x0D: append("\\r")
+        case 0x09: append("\\t")
+        case 0x08: append("\\b")
+        case 0x0C: append("\\f")
+        case 0..<0x20:
+            append("\\u00")
+            let hex = Array("0123456789abcdef".utf8)
+            bytes.append(hex[Int(byte >> 4)])
+            bytes.append(hex[Int(byte & 0xF)])
+        default: bytes.append(byte)
+        }
+    }
+
+    /// `"key":`
+    public mutating func writeKey(_ key: String) {
+        writeString(key)
+        bytes.append(UInt8(ascii: ":"))
+    }
+
+    /// A raw byte: `{`, `}`, `[`, `]`, `,`.
+    public mutating func writeByte(_ ascii: Unicode.Scalar) { bytes.append(UInt8(ascii: ascii)) }
+
     private mutating func append(_ s: String) { bytes.append(contentsOf: s.utf8) }
+}
+
+/// Object keys in canonical order: by their UTF-8 bytes (not by Swift's Unicode-aware `<`).
+public func canonicalOrder(_ keys: some Collection<String>) -> [String] {
+    keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
 }

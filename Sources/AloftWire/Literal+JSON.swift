@@ -113,7 +113,11 @@ extension Dictionary where Key == String, Value == Literal {
     }
 
     /// Canonical bytes of a literal map, e.g. a plugin's outputs.
-    public var canonicalBytes: [UInt8] { JSONWriter.encode(json) }
+    public var canonicalBytes: [UInt8] {
+        var w = JSONWriter()
+        w.write(literalMap: self)
+        return w.bytes
+    }
 
     public init(bytes: some Collection<UInt8>, path: String = "") throws(WireError) {
         let parsed: JSON

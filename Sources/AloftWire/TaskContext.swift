@@ -94,8 +94,6 @@ public struct TaskContext: Sendable, Hashable {
     }
 
 
-    public func encoded() -> [UInt8] { JSONWriter.encode(json) }
-
     public init(bytes: some Collection<UInt8>) throws(WireError) {
         let doc: JSON
         do { doc = try JSONParser.parse(bytes) } catch { throw .at("", "task context is not valid JSON: \(error)") }

@@ -129,3 +129,33 @@ import Testing
         }
     }
 }
+
+/// The direct encoder must give exactly the bytes of the tree encoder.
+@Suite struct DirectEncodingTests {
+    @Test func literalsMatchTheTreeEncoding() {
+        var all = LiteralWireTests.samples.map(\.0)
+        all.append(.list(all))
+        all.append(.map(["z": .list(all), "a": .string("q\"\n"), "é": .none, "Z": .float(-0.0)]))
+        for literal in all {
+            var w = JSONWriter()
+            w.write(literal)
+            #expect(w.bytes == JSONWriter.encode(literal.json))
+        }
+    }
+
+    @Test func typesAndContextsMatchTheTreeEncoding() {
+        let types: TypeMap = ["b": .list(.optional(.map(.blob(BlobType(format: "csv"))))), "a": .enumeration(["x"]),
+                              "c": .dataset(DatasetType(format: "parquet", columns: [.init(name: "n", type: .float)])), "d": .union([.integer, .string])]
+        var w = JSONWriter()
+        w.write(typeMap: types)
+        #expect(w.bytes == JSONWriter.encode(types.json))
+        for extra: [String: JSON] in [[:], ["container": .object(["image": .string("x")]), "zzz": .null]] {
+            let context = TaskContext(
+                taskExecutionID: "t-1", identity: ExecutionIdentity(project: "p", domain: "d", execution: "e", node: "n", attempt: 2),
+                task: TaskTemplate(name: "t", version: "v", type: "echo", interface: TaskInterface(inputs: types, outputs: ["o": .string]),
+                                   config: .object(["k": .integer(1)]), secrets: ["s1", "s2"], extra: extra),
+                inputs: ["o": .string("x"), "a": .enumeration("x")], outputPrefix: "file:///o/")
+            #expect(context.encoded() == JSONWriter.encode(context.json))
+        }
+    }
+}

@@ -13,6 +13,11 @@ public struct PluginDirectory: Sendable, Equatable {
     public var path: String
     public var origin: Origin
 
+    public init(path: String, origin: Origin) {
+        self.path = path
+        self.origin = origin
+    }
+
     /// In the executable's own directory (which holds other files too) only Aloft's built-in plugin
     /// libraries are considered; in plugin directories, every shared library.
     public func accepts(fileName: String) -> Bool {

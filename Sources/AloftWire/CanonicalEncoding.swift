@@ -1,0 +1,166 @@
+// Direct canonical encoding of literals, types and the task context: the same bytes as
+// `JSONWriter.encode(value.json)`, without building the intermediate JSON tree (the hot path of every
+// plugin call). Keys of fixed objects are written in their canonical (sorted) order by hand.
+
+extension JSONWriter {
+    public mutating func write(_ literal: Literal) {
+        writeByte("{")
+        switch literal {
+        case .none:
+            writeKey("none")
+            write(JSON.null)
+        case .integer(let i):
+            writeKey("integer")
+            writeInteger(i)
+        case .float(let d):
+            writeKey("float")
+            if d.isNaN { writeString("NaN") } else if d.isInfinite { writeString(d > 0 ? "Infinity" : "-Infinity") } else { writeFloat(d) }
+        case .string(let s):
+            writeKey("string")
+            writeString(s)
+        case .boolean(let b):
+            writeKey("boolean")
+            write(JSON.bool(b))
+        case .datetime(let t):
+            writeKey("datetime")
+            writeString(t.rfc3339)
+        case .duration(let d):
+            writeKey("duration")
+            writeString(d.aloftWireString)
+        case .binary(let b):
+            writeKey("binary")
+            writeString(Base64.encode(b))
+        case .structure(let members):
+            writeKey("struct")
+            write(JSON.object(members))
+        case .blob(let b):
+            writeKey("blob")
+            writeByte("{")
+            writeKey("dimensionality")
+            writeString(b.type.dimensionality.rawValue)
+            writeByte(",")
+            writeKey("format")
+            writeString(b.type.format)
+            writeByte(",")
+            writeKey("uri")
+            writeString(b.uri)
+            writeByte("}")
+        case .dataset(let d):
+            writeKey("dataset")
+            writeByte("{")
+            writeKey("format")
+            writeString(d.format)
+            writeByte(",")
+            writeKey("uri")
+            writeString(d.uri)
+            writeByte("}")
+        case .list(let items):
+            writeKey("list")
+            writeByte("[")
+            for (i, item) in items.enumerated() {
+                if i > 0 { writeByte(",") }
+                write(item)
+            }
+            writeByte("]")
+        case .map(let entries):
+            writeKey("map")
+            write(literalMap: entries)
+        case .enumeration(let v):
+            writeKey("enum")
+            writeString(v)
+        }
+        writeByte("}")
+    }
+
+    public mutating func write(literalMap: [String: Literal]) {
+        writeByte("{")
+        for (i, key) in sortedKeys(literalMap).enumerated() {
+            if i > 0 { writeByte(",") }
+            writeKey(key)
+            write(literalMap[key]!)
+        }
+        writeByte("}")
+    }
+
+    public mutating func write(_ type: LiteralType) {
+        switch type {
+        case .none, .integer, .float, .string, .boolean, .datetime, .duration, .binary, .structure,
+            .blob, .dataset, .enumeration:
+            write(type.json)
+        case .list(let t):
+            writeByte("{")
+            writeKey("list")
+            write(t)
+            writeByte("}")
+        case .map(let t):
+            writeByte("{")
+            writeKey("map")
+            write(t)
+            writeByte("}")
+        case .union(let variants):
+            writeByte("{")
+            writeKey("union")
+            writeByte("[")
+            for (i, v) in variants.enumerated() {
+                if i > 0 { writeByte(",") }
+                write(v)
+            }
+            writeByte("]")
+            writeByte("}")
+        }
+    }
+
+    public mutating func write(typeMap: [String: LiteralType]) {
+        writeByte("{")
+        for (i, key) in sortedKeys(typeMap).enumerated() {
+            if i > 0 { writeByte(",") }
+            writeKey(key)
+            write(typeMap[key]!)
+        }
+        writeByte("}")
+    }
+
+    private func sortedKeys<V>(_ d: [String: V]) -> [String] {
+        d.count == 1 ? [d.first!.key] : canonicalOrder(d.keys)
+    }
+}
+
+extension TaskContext {
+    /// The canonical bytes of the task context document.
+    public func encoded() -> [UInt8] {
+        // Unknown template fields interleave with the known ones in sorted order: take the general path.
+        guard task.extra.isEmpty else { return JSONWriter.encode(json) }
+        var w = JSONWriter(reservingCapacity: 512)
+        w.writeByte("{")
+        w.writeKey("execution")
+        w.writeByte("{")
+        w.writeKey("attempt"); w.writeInteger(Int64(identity.attempt)); w.writeByte(",")
+        w.writeKey("domain"); w.writeString(identity.domain); w.writeByte(",")
+        w.writeKey("name"); w.writeString(identity.execution); w.writeByte(",")
+        w.writeKey("node"); w.writeString(identity.node); w.writeByte(",")
+        w.writeKey("project"); w.writeString(identity.project)
+        w.writeByte("}")
+        w.writeByte(",")
+        w.writeKey("inputs"); w.write(literalMap: inputs); w.writeByte(",")
+        w.writeKey("output_prefix"); w.writeString(outputPrefix); w.writeByte(",")
+        w.writeKey("task")
+        w.writeByte("{")
+        w.writeKey("config"); w.write(task.config); w.writeByte(",")
+        w.writeKey("interface")
+        w.writeByte("{")
+        w.writeKey("inputs"); w.write(typeMap: task.interface.inputs); w.writeByte(",")
+        w.writeKey("outputs"); w.write(typeMap: task.interface.outputs)
+        w.writeByte("}")
+        w.writeByte(",")
+        w.writeKey("name"); w.writeString(task.name); w.writeByte(",")
+        w.writeKey("secrets"); w.write(JSON.array(task.secrets.map(JSON.string))); w.writeByte(",")
+        w.writeKey("type"); w.writeString(task.type); w.writeByte(",")
+        w.writeKey("version"); w.writeString(task.version)
+        w.writeByte("}")
+        w.writeByte(",")
+        w.writeKey("task_execution_id"); w.writeString(taskExecutionID); w.writeByte(",")
+        w.writeKey("version"); w.writeInteger(Self.documentVersion)
+        w.writeByte("}")
+        return w.bytes
+    }
+}

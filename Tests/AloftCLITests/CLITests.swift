@@ -1,0 +1,125 @@
+import AloftWire
+import Foundation
+import Testing
+
+/// Runs the `aloft` executable SwiftPM built, with a private HOME and plugin path.
+struct CLI {
+    static let buildDirectory: String = {
+        let exe = try! FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
+        return (exe as NSString).deletingLastPathComponent
+    }()
+    static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+
+    struct Result {
+        let status: Int32
+        let stdout: String
+        let stderr: String
+    }
+
+    static func run(_ args: [String], cwd: String? = nil, env: [String: String] = [:]) throws -> Result {
+        let aloft = buildDirectory + "/aloft"
+        precondition(FileManager.default.isExecutableFile(atPath: aloft), "\(aloft) is missing: run `swift build` before `swift test`")
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: aloft)
+        p.arguments = args
+        let home = FileManager.default.temporaryDirectory.appendingPathComponent("aloft-home-\(UUID())").path
+        p.environment = ["HOME": home, "PATH": "/usr/bin:/bin"].merging(env) { $1 }
+        if let cwd { p.currentDirectoryURL = URL(fileURLWithPath: cwd) }
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        let e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return Result(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+    }
+
+    /// The C echo example built into a fresh directory.
+    static func cEchoDirectory() throws -> String {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("aloft-cli-\(UUID())").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["cc", "-std=c11", "-shared", "-fPIC", "-fvisibility=hidden", "-I", repoRoot + "/Sources/PluginABI/include",
+                       repoRoot + "/examples/plugins/c-echo/echo.c", "-o", dir + "/libc_echo.so", "-lpthread"]
+        try p.run()
+        p.waitUntilExit()
+        precondition(p.terminationStatus == 0, "cc failed")
+        return dir
+    }
+}
+
+@Suite struct CLITests {
+    @Test func versionNamesTheABI() throws {
+        let r = try CLI.run(["version"])
+        #expect(r.status == 0)
+        #expect(r.stdout == "aloft 0.1.0\nplugin ABI 1.0\n")
+    }
+
+    @Test func listShowsBuiltinPluginsAndRoutes() throws {
+        let r = try CLI.run(["plugins", "list"], cwd: NSTemporaryDirectory())
+        #expect(r.status == 0)
+        #expect(r.stdout.contains("aloft.echo  1.0.0    1.0  echo,noop   loaded"))
+        #expect(r.stdout.contains("echo -> aloft.echo  (only claimant)"))
+    }
+
+    @Test func aConflictExitsOneAndNamesBothPluginsThenARouteInAloftYamlSettlesIt() throws {
+        let dir = try CLI.cEchoDirectory()
+        let conflicted = try CLI.run(["plugins", "list"], cwd: dir, env: ["ALOFT_PLUGIN_PATH": dir])
+        #expect(conflicted.status == 1)
+        #expect(conflicted.stdout.contains("Problems:\n  - task type \"echo\" is claimed by example.c-echo (\(dir)/libc_echo.so) and aloft.echo ("))
+
+        try "plugins:\n  routes:\n    echo: example.c-echo\n".write(toFile: dir + "/aloft.yaml", atomically: true, encoding: .utf8)
+        let routed = try CLI.run(["plugins", "list", "--json"], cwd: dir, env: ["ALOFT_PLUGIN_PATH": dir])
+        #expect(routed.status == 0)
+        let json = try JSONParser.parse(routed.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+        #expect(json["routes"]?["echo"] == .string("example.c-echo"))
+        #expect(json["routes"]?["noop"] == .string("aloft.echo"))
+        #expect(json["problems"] == .array([]))
+        let ids = json["plugins"]?.arrayValue?.compactMap { $0["id"]?.stringValue }
+        #expect(ids == ["example.c-echo", "aloft.echo"])
+    }
+
+    @Test func refusedFilesAreListedWithTheirReason() throws {
+        let dir = try CLI.cEchoDirectory()
+        try "text".write(toFile: dir + "/libjunk.so", atomically: true, encoding: .utf8)
+        let r = try CLI.run(["plugins", "list", "--config", dir + "/none.yaml"], cwd: dir, env: ["ALOFT_PLUGIN_PATH": dir])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("none.yaml:0:0: cannot read the config file"))
+        let listed = try CLI.run(["plugins", "list"], cwd: dir, env: ["ALOFT_PLUGIN_PATH": dir])
+        #expect(listed.stdout.contains("refused: not a shared library: no ELF header"))
+        #expect(listed.stdout.contains(dir + "/libjunk.so"))
+    }
+
+    @Test func inspectValidatesOneFileWithoutEnablingIt() throws {
+        let dir = try CLI.cEchoDirectory()
+        let ok = try CLI.run(["plugins", "inspect", dir + "/libc_echo.so"])
+        #expect(ok.status == 0)
+        #expect(ok.stdout == """
+            file:        \(dir)/libc_echo.so
+            id:          example.c-echo
+            version:     1.0.0
+            ABI:         1.0
+            task types:  echo, sleep
+            description: C example: outputs are the inputs of the same name
+            status:      valid (not initialized)
+
+            """)
+        let initFails = try CLI.run(["plugins", "inspect", dir + "/libc_echo.so", "--init", "--plugin-config", #"{"fail_init":"x"}"#, "--json"])
+        #expect(initFails.status == 1)
+        let json = try JSONParser.parse(initFails.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+        #expect(json["refusal"]?["kind"] == .string("init-failed"))
+        let missing = try CLI.run(["plugins", "inspect", dir + "/nope.so"])
+        #expect(missing.status == 1)
+        #expect(missing.stderr.contains("nope.so: no such file"))
+    }
+
+    @Test func badConfigNamesFileLineAndCause() throws {
+        let dir = try CLI.cEchoDirectory()
+        try "plugins:\n  treads: 4\n".write(toFile: dir + "/aloft.yaml", atomically: true, encoding: .utf8)
+        let r = try CLI.run(["plugins", "list"], cwd: dir)
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("\(dir)/aloft.yaml:2:3: unknown setting \"treads\" in plugins"))
+    }
+}

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs what Aloft needs to build and test on Debian/Ubuntu: the C libraries it links (libcurl,
+# OpenSSL, libpq, SQLite) and a C compiler for the plugin examples. Swift 6.3 must already be installed
+# (https://swift.org/install); it is looked for on PATH and in /opt/swift.
+set -euo pipefail
+
+packages=(libcurl4-openssl-dev libssl-dev libpq-dev libsqlite3-dev gcc make pkg-config)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  echo "setup: installing ${missing[*]}" >&2
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+if ! command -v swift >/dev/null 2>&1; then
+  if [ -x /opt/swift/usr/bin/swift ]; then
+    echo "setup: add /opt/swift/usr/bin to PATH" >&2
+  else
+    echo "setup: error: no Swift toolchain found; install Swift 6.3 from https://swift.org/install" >&2
+  fi
+  exit 1
+fi
