@@ -4,6 +4,7 @@ import PackageDescription
 // Aloft: a typed workflow platform whose core is a plugin host.
 // Layering (each arrow is the only way down):
 //   aloft (CLI) -> PluginHost -> PluginABI (C header) + AloftWire (values and their encoding)
+//               -> AloftCompiler -> AloftTyping -> AloftWire, LocatedYAML
 //   Plugins/*   -> PluginKit  -> PluginABI + AloftWire          (never PluginHost)
 let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
 
@@ -28,24 +29,29 @@ let package = Package(
         .target(name: "PluginABI", path: "Sources/PluginABI"),
         // Types, literals and their one canonical encoding (Aloft Literal JSON). No Foundation.
         .target(name: "AloftWire", swiftSettings: strict),
+        // YAML and JSON documents whose values remember their file, line and column.
+        .target(name: "LocatedYAML", dependencies: ["AloftWire", .product(name: "Yams", package: "Yams")], swiftSettings: strict),
+        .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        // Type syntax, what may flow into what, literals from YAML, canonical hashes.
+        .target(name: "AloftTyping", dependencies: ["AloftWire", "LocatedYAML", "COpenSSL"], swiftSettings: strict),
+        // Workflow specs -> checked intermediate representation, with every error's place.
+        .target(name: "AloftCompiler", dependencies: ["AloftTyping", "LocatedYAML"], swiftSettings: strict),
         // What a Swift plugin author uses: the ABI without raw pointers.
         .target(name: "PluginKit", dependencies: ["PluginABI", "AloftWire"], swiftSettings: strict),
         .target(
             name: "PluginHost",
-            dependencies: [
-                "PluginABI", "AloftWire",
-                .product(name: "Yams", package: "Yams"),
-                .product(name: "Logging", package: "swift-log"),
-            ],
+            dependencies: ["PluginABI", "AloftWire", "LocatedYAML", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict),
         .executableTarget(
             name: "AloftCLI",
-            dependencies: ["PluginHost", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["PluginHost", "AloftCompiler", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict),
-        .executableTarget(name: "AloftBench", dependencies: ["PluginHost", "AloftWire"], swiftSettings: strict),
+        .executableTarget(name: "AloftBench", dependencies: ["PluginHost", "AloftWire", "AloftCompiler"], swiftSettings: strict),
         .target(name: "EchoPlugin", dependencies: ["PluginKit"], path: "Plugins/Echo", swiftSettings: strict),
 
         .testTarget(name: "AloftWireTests", dependencies: ["AloftWire"], swiftSettings: strict),
+        .testTarget(name: "AloftTypingTests", dependencies: ["AloftTyping"], swiftSettings: strict),
+        .testTarget(name: "AloftCompilerTests", dependencies: ["AloftCompiler", "PluginHost"], exclude: ["Corpus"], swiftSettings: strict),
         // Runs the built `aloft` executable as a user would.
         .testTarget(name: "AloftCLITests", dependencies: ["AloftWire"], swiftSettings: strict),
         .testTarget(name: "PluginKitTests", dependencies: ["PluginKit", "PluginABI"], swiftSettings: strict),

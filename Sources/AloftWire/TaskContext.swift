@@ -51,6 +51,19 @@ public struct TaskTemplate: Sendable, Hashable {
     }
 }
 
+extension TaskTemplate {
+    public var json: JSON {
+        var template: [String: JSON] = extra
+        template["name"] = .string(name)
+        template["version"] = .string(version)
+        template["type"] = .string(type)
+        template["interface"] = .object(["inputs": interface.inputs.json, "outputs": interface.outputs.json])
+        template["config"] = config
+        template["secrets"] = .array(secrets.map(JSON.string))
+        return .object(template)
+    }
+}
+
 /// The task context document: the bytes every plugin call receives in aloft_task.context.
 public struct TaskContext: Sendable, Hashable {
     public static let documentVersion: Int64 = 1
@@ -72,14 +85,7 @@ public struct TaskContext: Sendable, Hashable {
     }
 
     public var json: JSON {
-        var template: [String: JSON] = task.extra
-        template["name"] = .string(task.name)
-        template["version"] = .string(task.version)
-        template["type"] = .string(task.type)
-        template["interface"] = .object(["inputs": task.interface.inputs.json, "outputs": task.interface.outputs.json])
-        template["config"] = task.config
-        template["secrets"] = .array(task.secrets.map(JSON.string))
-        return .object([
+        .object([
             "version": .integer(Self.documentVersion),
             "task_execution_id": .string(taskExecutionID),
             "execution": .object([
@@ -87,7 +93,7 @@ public struct TaskContext: Sendable, Hashable {
                 "name": .string(identity.execution), "node": .string(identity.node),
                 "attempt": .integer(Int64(identity.attempt)),
             ]),
-            "task": .object(template),
+            "task": task.json,
             "inputs": inputs.json,
             "output_prefix": .string(outputPrefix),
         ])

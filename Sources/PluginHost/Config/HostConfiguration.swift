@@ -1,4 +1,5 @@
 import AloftWire
+import LocatedYAML
 import Foundation
 
 /// The host's configuration: `aloft.yaml` in the working directory, or the file given with `--config`.

@@ -1,4 +1,4 @@
-import AloftWire
+@_exported import AloftWire
 import Yams
 
 /// A place in a configuration or spec file, for error messages: `aloft.yaml:12:5`.

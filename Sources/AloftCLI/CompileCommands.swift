@@ -1,0 +1,103 @@
+import AloftCompiler
+import ArgumentParser
+import Foundation
+import PluginHost
+
+/// The router's answer to "which task types can run", for the compiler.
+struct RouterTypeResolver: TaskTypeResolver {
+    let host: PluginHost
+    func serves(_ taskType: String) -> Bool { host.router.pluginID(for: taskType) != nil }
+    func explainUnserved(_ taskType: String) -> String { host.router.explainUnserved(taskType) }
+}
+
+enum SpecCompilation {
+    /// Compiles against the plugins the configuration loads; prints every error and fails when there is one.
+    static func compile(_ files: [String], host options: HostOptions) async throws -> CompiledSpec {
+        let host = try await HostStartup.start(options)
+        defer { host.shutdown() }
+        let result = Compiler(resolver: RouterTypeResolver(host: host)).compile(files: files)
+        guard let spec = result.spec else {
+            var stderr = StandardError()
+            for d in result.diagnostics { print(d, to: &stderr) }
+            print("\(result.diagnostics.count) error\(result.diagnostics.count == 1 ? "" : "s")", to: &stderr)
+            throw ExitCode(1)
+        }
+        return spec
+    }
+}
+
+struct StandardError: TextOutputStream {
+    mutating func write(_ string: String) { FileHandle.standardError.write(Data(string.utf8)) }
+}
+
+struct CompileCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "compile",
+        abstract: "Check workflow spec files: every error with file:line:column, or a summary of what they define.",
+        discussion: "Task types are checked against the plugins the configuration loads. Exits 1 when there are errors.")
+
+    @Argument(help: "Spec files (YAML or JSON).") var files: [String]
+    @OptionGroup var host: HostOptions
+
+    func run() async throws {
+        let spec = try await SpecCompilation.compile(files, host: host)
+        print("\(files.joined(separator: ", ")): ok")
+        for name in spec.tasks.keys.sorted() {
+            let t = spec.tasks[name]!
+            print("  task \(name) (\(t.template.type), version \(t.template.version))"
+                + (t.cache.map { " cached v\($0.version)" } ?? "") + (t.retries > 0 ? ", \(t.retries) retries" : ""))
+            print("    inputs:  \(GraphRenderer.signature(t.interface.inputs, defaults: t.defaults))")
+            print("    outputs: \(GraphRenderer.signature(t.interface.outputs))")
+        }
+        for name in spec.workflows.keys.sorted() {
+            let w = spec.workflows[name]!
+            var kinds: [String: Int] = [:]
+            for n in w.nodes { kinds[n.kindName, default: 0] += 1 }
+            let breakdown = kinds.keys.sorted().map { "\(kinds[$0]!) \($0)" }.joined(separator: ", ")
+            print("  workflow \(name): \(w.nodes.count) node\(w.nodes.count == 1 ? "" : "s") (\(breakdown))")
+            print("    inputs:  \(GraphRenderer.signature(w.interface.inputs, defaults: w.defaults))")
+            print("    outputs: \(GraphRenderer.signature(w.interface.outputs))")
+        }
+    }
+}
+
+struct GraphCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "graph",
+        abstract: "Show a workflow's DAG: a readable tree in the terminal, Graphviz DOT with --dot.")
+
+    @Argument(help: "The spec file.") var file: String
+    @Option(help: "The workflow to draw (default: the only one in the file).") var workflow: String?
+    @Option(help: "Write Graphviz DOT to this file ('-' for standard output).") var dot: String?
+    @OptionGroup var host: HostOptions
+
+    func run() async throws {
+        let spec = try await SpecCompilation.compile([file], host: host)
+        let name: String
+        if let workflow {
+            guard spec.workflows[workflow] != nil else {
+                throw CLIError("\(file): no workflow \"\(workflow)\"; workflows: \(spec.workflows.keys.sorted().joined(separator: ", "))")
+            }
+            name = workflow
+        } else {
+            guard spec.workflows.count == 1, let only = spec.workflows.keys.first else {
+                throw CLIError(spec.workflows.isEmpty ? "\(file) defines no workflow"
+                    : "\(file) defines several workflows; choose one with --workflow (\(spec.workflows.keys.sorted().joined(separator: ", ")))")
+            }
+            name = only
+        }
+        let w = spec.workflows[name]!
+        if let dot {
+            let text = GraphRenderer.dot(w)
+            if dot == "-" {
+                print(text, terminator: "")
+                return
+            }
+            do { try text.write(toFile: dot, atomically: true, encoding: .utf8) } catch {
+                throw CLIError("cannot write \(dot): \(error.localizedDescription)")
+            }
+            print("wrote \(dot) (render with: dot -Tsvg \(dot) -o \((dot as NSString).deletingPathExtension).svg)")
+        }
+        print(GraphRenderer.tree(w), terminator: "")
+    }
+}

@@ -1,0 +1,106 @@
+import AloftTyping
+import AloftWire
+import LocatedYAML
+
+/// Checks one task: its type is served, its interface is typed, defaults have their types, cache and
+/// container templates name real inputs. Builds the task template the plugin will receive.
+struct TaskChecker {
+    let resolver: any TaskTypeResolver
+
+    /// Placeholders container arguments may use.
+    static let templateHelp = "{{inputs.NAME}}, {{input_file}} or {{output_dir}}"
+
+    func check(_ t: TaskSpec, _ d: inout Diagnostics) -> CompiledTask? {
+        let before = d.all.count
+        let what = "task \"\(t.name.value)\""
+        if let type = t.type, !resolver.serves(type.value) {
+            d.error(type.location, "\(what): \(resolver.explainUnserved(type.value))")
+        }
+        var inputs: TypeMap = [:]
+        var defaults: LiteralMap = [:]
+        for p in t.inputs {
+            guard let type = p.type else { continue }
+            inputs[p.name.value] = type
+            if let dv = p.defaultValue {
+                switch LiteralCoercion.literal(dv, as: type) {
+                case .success(let l): defaults[p.name.value] = l
+                case .failure(let e): d.error(e.location, "default of input \"\(p.name.value)\" of \(what): \(e.message)")
+                }
+            }
+        }
+        var outputs: TypeMap = [:]
+        for p in t.outputs { if let type = p.type { outputs[p.name.value] = type } }
+
+        var cache: CachePolicy?
+        if let c = t.cache {
+            for ignored in c.ignore where inputs[ignored.value] == nil && !t.inputs.contains(where: { $0.name.value == ignored.value }) {
+                d.error(ignored.location, "cache of \(what) ignores \"\(ignored.value)\", which is not an input; inputs: \(list(inputs.keys))")
+            }
+            if t.outputs.isEmpty {
+                d.error(t.name.location, "\(what) is cached but has no outputs: there is nothing to reuse; remove \"cache\" or declare outputs")
+            }
+            cache = CachePolicy(version: c.version, serialize: c.serialize, ignoredInputs: c.ignore.map(\.value).sorted())
+        }
+
+        var extra: [String: JSON] = [:]
+        if let c = t.container {
+            for arg in c.command + c.args { checkTemplates(arg, inputs: inputs, of: what, &d) }
+            var container: [String: JSON] = [
+                "command": .array(c.command.map { .string($0.value) }), "args": .array(c.args.map { .string($0.value) }),
+                "env": .object(c.env.mapValues(JSON.string)),
+            ]
+            if let image = c.image { container["image"] = .string(image) }
+            if let backend = c.backend { container["backend"] = .string(backend) }
+            extra["container"] = .object(container)
+        }
+        if !t.resources.isEmpty { extra["resources"] = .object(t.resources) }
+        if let timeout = t.timeout { extra["timeout"] = .string(timeout.aloftWireString) }
+        extra["retries"] = .integer(Int64(t.retries))
+        extra["interruptible"] = .bool(t.interruptible)
+
+        guard d.all.count == before, let type = t.type else { return nil }
+        var template = TaskTemplate(name: t.name.value, version: t.version ?? "", type: type.value,
+                                    interface: TaskInterface(inputs: inputs, outputs: outputs), config: t.config,
+                                    secrets: t.secrets, extra: extra)
+        if t.version == nil {
+            // Unversioned tasks are versioned by their content: any change is a new version.
+            template.version = String(CanonicalHash.of(template.json).prefix(16))
+        }
+        return CompiledTask(name: t.name.value, template: template, defaults: defaults, retries: t.retries, timeout: t.timeout,
+                            cache: cache, interruptible: t.interruptible, location: t.name.location)
+    }
+
+    /// `{{inputs.x}}` must name an input; `{{input_file}}` and `{{output_dir}}` are always there.
+    private func checkTemplates(_ arg: Located<String>, inputs: TypeMap, of what: String, _ d: inout Diagnostics) {
+        var rest = Substring(arg.value)
+        var offset = 0
+        while let open = rest.range(of: "{{") {
+            let start = offset + rest.distance(from: rest.startIndex, to: open.lowerBound)
+            guard let close = rest[open.upperBound...].range(of: "}}") else {
+                d.error(column(arg, start), "unclosed \"{{\" in an argument of \(what); expected \(Self.templateHelp)")
+                return
+            }
+            let name = rest[open.upperBound..<close.lowerBound].trimmingCharacters(in: .whitespaces)
+            if name.hasPrefix("inputs.") {
+                let input = String(name.dropFirst("inputs.".count))
+                if inputs[input] == nil {
+                    d.error(column(arg, start), "argument of \(what) uses {{\(name)}}, but the task has no input \"\(input)\"; inputs: \(list(inputs.keys))")
+                }
+            } else if name != "input_file" && name != "output_dir" {
+                d.error(column(arg, start), "unknown placeholder {{\(name)}} in an argument of \(what); expected \(Self.templateHelp)")
+            }
+            offset += rest.distance(from: rest.startIndex, to: close.upperBound)
+            rest = rest[close.upperBound...]
+        }
+    }
+
+    private func column(_ arg: Located<String>, _ offset: Int) -> SourceLocation {
+        var l = arg.location
+        l.column += offset
+        return l
+    }
+}
+
+func list(_ names: some Collection<String>) -> String {
+    names.isEmpty ? "none" : names.sorted().joined(separator: ", ")
+}

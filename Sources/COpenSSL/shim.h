@@ -1,0 +1,5 @@
+#ifndef ALOFT_COPENSSL_SHIM_H
+#define ALOFT_COPENSSL_SHIM_H
+#include <openssl/evp.h>
+#include <openssl/crypto.h>
+#endif
