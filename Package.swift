@@ -21,7 +21,6 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
-        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
     ],
     targets: [
@@ -30,7 +29,8 @@ let package = Package(
         // Types, literals and their one canonical encoding (Aloft Literal JSON). No Foundation.
         .target(name: "AloftWire", swiftSettings: strict),
         // YAML and JSON documents whose values remember their file, line and column.
-        .target(name: "LocatedYAML", dependencies: ["AloftWire", .product(name: "Yams", package: "Yams")], swiftSettings: strict),
+        .systemLibrary(name: "CLibYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
+        .target(name: "LocatedYAML", dependencies: ["AloftWire", "CLibYAML"], swiftSettings: strict),
         .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         // Type syntax, what may flow into what, literals from YAML, canonical hashes.
         .target(name: "AloftTyping", dependencies: ["AloftWire", "LocatedYAML", "COpenSSL"], swiftSettings: strict),

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Installs what Aloft needs to build and test on Debian/Ubuntu: the C libraries it links (libcurl,
-# OpenSSL, libpq, SQLite) and a C compiler for the plugin examples. Swift 6.3 must already be installed
+# OpenSSL, libpq, SQLite, libyaml) and a C compiler for the plugin examples. Swift 6.3 must already be installed
 # (https://swift.org/install); it is looked for on PATH and in /opt/swift.
 set -euo pipefail
 
-packages=(libcurl4-openssl-dev libssl-dev libpq-dev libsqlite3-dev gcc make pkg-config)
+packages=(libcurl4-openssl-dev libssl-dev libpq-dev libsqlite3-dev libyaml-dev gcc make pkg-config)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -16,10 +16,14 @@ enum AloftBench {
         switch args.first {
         case "abi-roundtrip":
             try await ABIRoundTrip.run(iterations: Int(args.dropFirst().first ?? "") ?? 200_000)
+        case "compile":
+            CompileBench.run(nodes: Int(args.dropFirst().first ?? "") ?? 10_000, repeats: 7)
         default:
             print("""
                 usage: aloft-bench abi-roundtrip [ITERATIONS]
+                       aloft-bench compile [NODES]
                   abi-roundtrip  submit + poll of the echo plugins, encoding included
+                  compile        compile a generated workflow (default 10,000 nodes)
                 """)
         }
     }

@@ -47,7 +47,7 @@ import Testing
         ("plugins:\n  routes: {echo: 1}\n", "a.yaml:2:18: plugins.routes.echo must be a non-empty string, found integer"),
         ("plugins:\n  call_budget_seconds: -1\n", "a.yaml:2:24: plugins.call_budget_seconds must be a number of seconds greater than 0 and at most 86400"),
         ("plugins: {a: 1\n", "a.yaml:2:1: not valid YAML: while parsing a flow mapping did not find expected ',' or '}'"),
-        ("plugins:\n  paths: []\n  paths: []\n", "a.yaml:2:3: duplicate key \"paths\" in the mapping that starts here"),
+        ("plugins:\n  paths: []\n  paths: []\n", "a.yaml:3:3: duplicate key \"paths\" (first at line 2)"),
         ("- 1\n", "a.yaml:1:1: the config file must be a mapping, found list"),
     ])
     func badSettingsNameFileLineAndCause(yaml: String, message: String) {

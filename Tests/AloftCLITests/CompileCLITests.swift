@@ -1,0 +1,54 @@
+import Foundation
+import Testing
+
+@Suite struct CompileCLITests {
+    static let examples = CLI.repoRoot + "/examples/workflows"
+
+    @Test func compileSummarizesGoodSpecs() throws {
+        let r = try CLI.run(["compile", Self.examples + "/hello.yaml"], cwd: NSTemporaryDirectory())
+        #expect(r.status == 0)
+        #expect(r.stdout.contains("hello.yaml: ok"))
+        #expect(r.stdout.contains("  workflow hello: 2 nodes (2 task)\n    inputs:  name: string = \"world\"\n    outputs: greeting: string\n"))
+    }
+
+    @Test func compileReportsEveryErrorWithItsPlaceAndExitsOne() throws {
+        let dir = NSTemporaryDirectory() + "aloft-compile-\(UUID())"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        try """
+            tasks:
+              t: {type: spark, inputs: {n: integr}}
+            workflows:
+              w:
+                nodes:
+                  - {id: a, task: t, inputs: {n: 1}}
+                  - {id: b, task: missing}
+            """.write(toFile: dir + "/bad.yaml", atomically: true, encoding: .utf8)
+        let r = try CLI.run(["compile", "bad.yaml"], cwd: dir)
+        #expect(r.status == 1)
+        #expect(r.stdout.isEmpty)
+        #expect(r.stderr == """
+            bad.yaml:2:13: error: task "t": no plugin serves task type "spark"; served types: echo, noop
+            bad.yaml:2:32: error: unknown type "integr" (did you mean "integer"?)
+            bad.yaml:7:23: error: unknown task "missing"; defined tasks: t
+            3 errors
+
+            """)
+    }
+
+    @Test func graphPrintsATreeAndWritesDOT() throws {
+        let dot = NSTemporaryDirectory() + "aloft-\(UUID()).dot"
+        let r = try CLI.run(["graph", Self.examples + "/node-kinds.yaml", "--workflow", "node_kinds", "--dot", dot], cwd: NSTemporaryDirectory())
+        #expect(r.status == 0)
+        #expect(r.stdout.contains("workflow node_kinds  (4 nodes)"))
+        #expect(r.stdout.contains("└─     summary  task summarize  ← decide, weighed"))
+        let text = try String(contentsOfFile: dot, encoding: .utf8)
+        #expect(text.hasPrefix("digraph \"node_kinds\" {"))
+        #expect(text.contains("\"weighed\" -> \"decide\";"))
+        #expect(text.contains("\"decide\" [label=\"decide\\nbranch: task score | workflow weigh | fail\", shape=diamond"))
+        #expect(text.hasSuffix("}\n"))
+
+        let several = try CLI.run(["graph", Self.examples + "/node-kinds.yaml"], cwd: NSTemporaryDirectory())
+        #expect(several.status == 1)
+        #expect(several.stderr.contains("defines several workflows; choose one with --workflow (node_kinds, weigh)"))
+    }
+}
