@@ -14,13 +14,15 @@ public final class LoadedPlugin: Sendable {
     let services: HostServices
     let pool: PluginThreadPool
     private let instance: InstancePointer
+    private let taskLogsExtension: ExtensionPointer?
     private let overruns = Atomic<Int>(0)
     private let shutDown = Atomic<Bool>(false)
 
     struct InstancePointer: @unchecked Sendable { let value: UnsafeMutableRawPointer? }
 
-    init(library: PluginLibrary, instance: UnsafeMutableRawPointer?, pool: PluginThreadPool, options: PluginCallOptions,
-         services: HostServices) {
+    init(library: PluginLibrary, instance: UnsafeMutableRawPointer?, taskLogs: UnsafePointer<aloft_ext_task_logs>?,
+         pool: PluginThreadPool, options: PluginCallOptions, services: HostServices) {
+        self.taskLogsExtension = taskLogs.map(ExtensionPointer.init)
         self.descriptor = library.descriptor
         self.path = library.path
         self.raw = library.raw
@@ -104,11 +106,7 @@ public final class LoadedPlugin: Sendable {
 
     /// Links to the task's logs, when the plugin offers the "aloft.task-logs/1" extension.
     public func taskLogs(_ task: TaskInvocation) async throws(TaskError) -> [(name: String, uri: String)] {
-        guard let getExtension = raw.pointer.pointee.get_extension,
-            let ext = getExtension(raw.pointer, ALOFT_EXT_TASK_LOGS)?.assumingMemoryBound(to: aloft_ext_task_logs.self),
-            ext.pointee.task_logs != nil
-        else { return [] }
-        let extPointer = ExtensionPointer(value: ext)
+        guard let extPointer = taskLogsExtension else { return [] }
         let result = try await call("task_logs", task) { _, instance, t in
             var links = aloft_buffer()
             var error = newError()

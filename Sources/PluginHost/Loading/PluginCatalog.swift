@@ -129,8 +129,8 @@ public struct PluginCatalog: Sendable {
             pool.shutdown()
             return .refused(.initFailed(code: code, message: services.redactor.redact(message)))
         case .ready(let instance):
-            return .loaded(LoadedPlugin(library: library, instance: instance.value, pool: pool, options: options,
-                                        services: services))
+            return .loaded(LoadedPlugin(library: library, instance: instance.value, taskLogs: instance.taskLogs, pool: pool,
+                                        options: options, services: services))
         }
     }
 }
