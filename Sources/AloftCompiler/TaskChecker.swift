@@ -16,18 +16,7 @@ struct TaskChecker {
         if let type = t.type, !resolver.serves(type.value) {
             d.error(type.location, "\(what): \(resolver.explainUnserved(type.value))")
         }
-        var inputs: TypeMap = [:]
-        var defaults: LiteralMap = [:]
-        for p in t.inputs {
-            guard let type = p.type else { continue }
-            inputs[p.name.value] = type
-            if let dv = p.defaultValue {
-                switch LiteralCoercion.literal(dv, as: type) {
-                case .success(let l): defaults[p.name.value] = l
-                case .failure(let e): d.error(e.location, "default of input \"\(p.name.value)\" of \(what): \(e.message)")
-                }
-            }
-        }
+        let (inputs, defaults) = typedInputs(t.inputs, of: what, &d)
         var outputs: TypeMap = [:]
         for p in t.outputs { if let type = p.type { outputs[p.name.value] = type } }
 
@@ -99,6 +88,22 @@ struct TaskChecker {
         l.column += offset
         return l
     }
+}
+
+/// The declared inputs' types and their defaults, each default checked against its input's type.
+func typedInputs(_ parameters: [ParameterSpec], of what: String, _ d: inout Diagnostics) -> (TypeMap, LiteralMap) {
+    var types: TypeMap = [:]
+    var defaults: LiteralMap = [:]
+    for p in parameters {
+        guard let type = p.type else { continue }
+        types[p.name.value] = type
+        guard let dv = p.defaultValue else { continue }
+        switch LiteralCoercion.literal(dv, as: type) {
+        case .success(let l): defaults[p.name.value] = l
+        case .failure(let e): d.error(e.location, "default of input \"\(p.name.value)\" of \(what): \(e.message)")
+        }
+    }
+    return (types, defaults)
 }
 
 func list(_ names: some Collection<String>) -> String {

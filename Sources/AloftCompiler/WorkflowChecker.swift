@@ -68,17 +68,8 @@ struct WorkflowChecker {
     mutating func check(_ w: WorkflowSpec) -> CompiledWorkflow? {
         workflowName = w.name.value
         let what = "workflow \"\(w.name.value)\""
-        var defaults: LiteralMap = [:]
-        for p in w.inputs {
-            guard let type = p.type else { continue }
-            inputTypes[p.name.value] = type
-            if let dv = p.defaultValue {
-                switch LiteralCoercion.literal(dv, as: type) {
-                case .success(let l): defaults[p.name.value] = l
-                case .failure(let e): d.error(e.location, "default of input \"\(p.name.value)\" of \(what): \(e.message)")
-                }
-            }
-        }
+        let defaults: LiteralMap
+        (inputTypes, defaults) = typedInputs(w.inputs, of: what, &d)
 
         // Pass 1: node names and what each node produces.
         var signatures: [String: Signature] = [:]
