@@ -42,6 +42,8 @@ let package = Package(
             name: "PluginHost",
             dependencies: ["PluginABI", "AloftWire", "LocatedYAML", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict),
+        // The engine: node state machines, (later) the scheduler, stores and cache.
+        .target(name: "AloftEngine", dependencies: ["PluginHost", "AloftCompiler"], swiftSettings: strict),
         .executableTarget(
             name: "AloftCLI",
             dependencies: ["PluginHost", "AloftCompiler", .product(name: "ArgumentParser", package: "swift-argument-parser")],
@@ -50,6 +52,7 @@ let package = Package(
         .target(name: "EchoPlugin", dependencies: ["PluginKit"], path: "Plugins/Echo", swiftSettings: strict),
 
         .testTarget(name: "AloftWireTests", dependencies: ["AloftWire"], swiftSettings: strict),
+        .testTarget(name: "AloftEngineTests", dependencies: ["AloftEngine"], swiftSettings: strict),
         .testTarget(name: "AloftTypingTests", dependencies: ["AloftTyping"], swiftSettings: strict),
         .testTarget(name: "AloftCompilerTests", dependencies: ["AloftCompiler", "PluginHost"], exclude: ["Corpus"], swiftSettings: strict),
         // Runs the built `aloft` executable as a user would.

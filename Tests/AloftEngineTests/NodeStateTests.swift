@@ -1,0 +1,87 @@
+import AloftEngine
+import PluginHost
+import Testing
+
+@Suite struct NodeStateTests {
+    let userError = TaskError(kind: .user, retryable: true, code: "Exit1", message: "exit 1")
+    let systemError = TaskError(kind: .system, retryable: true, code: "Throttled", message: "429")
+    let permanent = TaskError(kind: .user, retryable: false, code: "BadSQL", message: "syntax error")
+
+    @Test func happyPath() throws {
+        var s = NodeState(budget: RetryBudget(user: 0))
+        #expect(try s.apply(.start) == .submit(attempt: 0))
+        #expect(s.phase == .running)
+        #expect(try s.apply(.attemptSucceeded) == .finish)
+        #expect(s.phase == .succeeded && !s.cached)
+    }
+
+    @Test func userAndSystemBudgetsAreSeparate() throws {
+        var s = NodeState(budget: RetryBudget(user: 1, system: 2))
+        _ = try s.apply(.start)
+        #expect(try s.apply(.attemptFailed(systemError)) == .retry(next: 1))
+        #expect(try s.apply(.attemptFailed(systemError)) == .retry(next: 2))
+        #expect(try s.apply(.attemptFailed(userError)) == .retry(next: 3))  // system failures did not spend the user budget
+        #expect(try s.apply(.attemptFailed(userError)) == .finish)
+        #expect(s.phase == .failed)
+        #expect(s.userFailures == 2 && s.systemFailures == 2)
+        #expect(s.lastError == userError)
+    }
+
+    @Test func permanentErrorsAreNotRetried() throws {
+        var s = NodeState(budget: RetryBudget(user: 5))
+        _ = try s.apply(.start)
+        #expect(try s.apply(.attemptFailed(permanent)) == .finish)
+        #expect(s.phase == .failed && s.attempt == 0)
+    }
+
+    @Test func timeoutAbortsTheAttemptThenRetriesWithinTheUserBudget() throws {
+        var s = NodeState(budget: RetryBudget(user: 1))
+        _ = try s.apply(.start)
+        #expect(try s.apply(.timedOut) == .abortAttempt(attempt: 0))
+        #expect(s.actionAfterAbort == .submit(attempt: 1))
+        #expect(try s.apply(.timedOut) == .abortAttempt(attempt: 1))
+        #expect(s.phase == .failed)
+        #expect(s.actionAfterAbort == .nothing)
+        #expect(s.lastError?.code == "Timeout")
+    }
+
+    @Test func abortSkipAndCache() throws {
+        var running = NodeState(budget: RetryBudget(user: 0))
+        _ = try running.apply(.start)
+        #expect(try running.apply(.abortRequested) == .abortAttempt(attempt: 0))
+        #expect(running.phase == .aborted)
+
+        var queued = NodeState(budget: RetryBudget(user: 0))
+        #expect(try queued.apply(.upstreamFailed) == .nothing)
+        #expect(queued.phase == .skipped)
+
+        var hit = NodeState(budget: RetryBudget(user: 0))
+        #expect(try hit.apply(.cacheHit) == .nothing)
+        #expect(hit.phase == .succeeded && hit.cached)
+    }
+
+    @Test func terminalStatesRefuseEvents() throws {
+        var s = NodeState(budget: RetryBudget(user: 0))
+        _ = try s.apply(.start)
+        _ = try s.apply(.attemptSucceeded)
+        for e: NodeState.Event in [.start, .attemptSucceeded, .attemptFailed(userError), .timedOut, .abortRequested, .cacheHit] {
+            #expect(throws: NodeState.TransitionError.self) { try s.apply(e) }
+        }
+        #expect(s.phase == .succeeded)
+    }
+
+    @Test func stateSurvivesEncoding() throws {
+        var s = NodeState(budget: RetryBudget(user: 2, system: 1))
+        _ = try s.apply(.start)
+        _ = try s.apply(.attemptFailed(systemError))
+        let data = try JSONEncoderShim.encode(s)
+        #expect(try JSONEncoderShim.decode(NodeState.self, data) == s)
+    }
+}
+
+import Foundation
+
+enum JSONEncoderShim {
+    static func encode<T: Encodable>(_ v: T) throws -> Data { try JSONEncoder().encode(v) }
+    static func decode<T: Decodable>(_ t: T.Type, _ d: Data) throws -> T { try JSONDecoder().decode(t, from: d) }
+}
