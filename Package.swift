@@ -43,7 +43,8 @@ let package = Package(
             dependencies: ["PluginABI", "AloftWire", "LocatedYAML", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict),
         // The engine: node state machines, (later) the scheduler, stores and cache.
-        .target(name: "AloftEngine", dependencies: ["PluginHost", "AloftCompiler"], swiftSettings: strict),
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .target(name: "AloftEngine", dependencies: ["PluginHost", "AloftCompiler", "CSQLite"], swiftSettings: strict),
         .executableTarget(
             name: "AloftCLI",
             dependencies: ["PluginHost", "AloftCompiler", .product(name: "ArgumentParser", package: "swift-argument-parser")],

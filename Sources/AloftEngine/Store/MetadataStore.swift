@@ -1,0 +1,82 @@
+import AloftWire
+import Foundation
+
+/// One run of a workflow.
+public struct ExecutionRecord: Sendable, Equatable {
+    public enum Phase: String, Sendable { case running, succeeded, failed, aborted }
+
+    public var id: String
+    public var project: String
+    public var domain: String
+    public var workflow: String
+    /// The compiled workflow and everything it calls, as run (a later edit of the spec file changes nothing).
+    public var spec: [UInt8]
+    public var inputs: LiteralMap
+    public var phase: Phase
+    public var outputs: LiteralMap?
+    public var error: String?
+    public var createdAt: Date
+    public var updatedAt: Date
+    /// The failed execution this one recovers, reusing its succeeded nodes.
+    public var recoveredFrom: String?
+
+    public init(id: String, project: String, domain: String, workflow: String, spec: [UInt8], inputs: LiteralMap,
+                phase: Phase = .running, outputs: LiteralMap? = nil, error: String? = nil, createdAt: Date = Date(),
+                updatedAt: Date = Date(), recoveredFrom: String? = nil) {
+        self.id = id
+        self.project = project
+        self.domain = domain
+        self.workflow = workflow
+        self.spec = spec
+        self.inputs = inputs
+        self.phase = phase
+        self.outputs = outputs
+        self.error = error
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+        self.recoveredFrom = recoveredFrom
+    }
+}
+
+/// One node of an execution (a map item or a sub-workflow's node has its own path, e.g. `score[3]`).
+public struct NodeRecord: Sendable, Equatable {
+    public var execution: String
+    public var node: String
+    public var state: NodeState
+    public var pluginID: String?
+    public var taskExecutionID: String?
+    /// The plugin's opaque resource state for the current attempt: what a restarted host polls with.
+    public var resourceState: [UInt8]?
+    public var inputs: LiteralMap?
+    public var outputs: LiteralMap?
+    public var statusMessage: String?
+    public var updatedAt: Date
+
+    public init(execution: String, node: String, state: NodeState, pluginID: String? = nil, taskExecutionID: String? = nil,
+                resourceState: [UInt8]? = nil, inputs: LiteralMap? = nil, outputs: LiteralMap? = nil, statusMessage: String? = nil,
+                updatedAt: Date = Date()) {
+        self.execution = execution
+        self.node = node
+        self.state = state
+        self.pluginID = pluginID
+        self.taskExecutionID = taskExecutionID
+        self.resourceState = resourceState
+        self.inputs = inputs
+        self.outputs = outputs
+        self.statusMessage = statusMessage
+        self.updatedAt = updatedAt
+    }
+}
+
+/// Where executions and node states live. Every method commits before it returns: what the engine does
+/// next may rely on it surviving a crash.
+public protocol MetadataStore: Sendable {
+    func createExecution(_ execution: ExecutionRecord) throws
+    func execution(id: String) throws -> ExecutionRecord?
+    /// Newest first, optionally within a project and domain.
+    func executions(project: String?, domain: String?, limit: Int) throws -> [ExecutionRecord]
+    func finishExecution(id: String, phase: ExecutionRecord.Phase, outputs: LiteralMap?, error: String?) throws
+    func nodes(execution: String) throws -> [NodeRecord]
+    /// Writes several node records in one transaction (a group commit).
+    func commit(_ nodes: [NodeRecord]) throws
+}

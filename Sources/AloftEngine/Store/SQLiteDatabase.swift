@@ -1,0 +1,146 @@
+import CSQLite
+import Foundation
+
+/// A SQLite connection: prepared statements, transactions, typed errors. One connection, used from one
+/// thread at a time (the store serializes access).
+final class SQLiteDatabase {
+    struct Failure: Error, CustomStringConvertible {
+        let code: Int32
+        let message: String
+        var description: String { "SQLite error \(code): \(message)" }
+    }
+
+    private var handle: OpaquePointer?
+    let path: String
+
+    init(path: String) throws(Failure) {
+        self.path = path
+        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
+        let rc = sqlite3_open_v2(path, &handle, flags, nil)
+        guard rc == SQLITE_OK else {
+            let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open"
+            sqlite3_close(handle)
+            handle = nil
+            throw Failure(code: rc, message: "\(path): \(message)")
+        }
+        sqlite3_busy_timeout(handle, 10_000)
+        // WAL: readers (aloft executions list) never block the engine's writer; synchronous=NORMAL is
+        // durable across process crashes (a SIGKILL loses nothing committed) and cheap.
+        try execute("PRAGMA journal_mode=WAL")
+        try execute("PRAGMA synchronous=NORMAL")
+        try execute("PRAGMA foreign_keys=ON")
+    }
+
+    deinit { sqlite3_close_v2(handle) }
+
+    func execute(_ sql: String) throws(Failure) {
+        var error: UnsafeMutablePointer<CChar>?
+        let rc = sqlite3_exec(handle, sql, nil, nil, &error)
+        if rc != SQLITE_OK {
+            let message = error.map { String(cString: $0) } ?? "unknown"
+            sqlite3_free(error)
+            throw Failure(code: rc, message: message)
+        }
+    }
+
+    func prepare(_ sql: String) throws(Failure) -> Statement {
+        var stmt: OpaquePointer?
+        let rc = sqlite3_prepare_v2(handle, sql, -1, &stmt, nil)
+        guard rc == SQLITE_OK, let stmt else { throw failure(rc) }
+        return Statement(stmt, database: self)
+    }
+
+    func failure(_ rc: Int32) -> Failure { Failure(code: rc, message: String(cString: sqlite3_errmsg(handle))) }
+
+    /// Runs `body` in one transaction: all of it is committed, or none.
+    func transaction<T>(_ body: () throws -> T) throws -> T {
+        try execute("BEGIN IMMEDIATE")
+        do {
+            let value = try body()
+            try execute("COMMIT")
+            return value
+        } catch {
+            try? execute("ROLLBACK")
+            throw error
+        }
+    }
+
+    final class Statement {
+        private let stmt: OpaquePointer
+        private unowned let database: SQLiteDatabase
+
+        init(_ stmt: OpaquePointer, database: SQLiteDatabase) {
+            self.stmt = stmt
+            self.database = database
+        }
+
+        deinit { sqlite3_finalize(stmt) }
+
+        enum Value {
+            case text(String)
+            case integer(Int64)
+            case blob([UInt8])
+            case null
+        }
+
+        @discardableResult
+        func bind(_ values: [Value]) throws(Failure) -> Statement {
+            sqlite3_reset(stmt)
+            sqlite3_clear_bindings(stmt)
+            for (i, v) in values.enumerated() {
+                let index = Int32(i + 1)
+                let rc: Int32
+                switch v {
+                case .text(let s): rc = sqlite3_bind_text(stmt, index, s, -1, aloft_sqlite_transient())
+                case .integer(let n): rc = sqlite3_bind_int64(stmt, index, n)
+                case .blob(let b):
+                    rc = b.withUnsafeBytes { sqlite3_bind_blob(stmt, index, $0.baseAddress, Int32($0.count), aloft_sqlite_transient()) }
+                case .null: rc = sqlite3_bind_null(stmt, index)
+                }
+                guard rc == SQLITE_OK else { throw database.failure(rc) }
+            }
+            return self
+        }
+
+        /// Runs a statement that returns no rows.
+        func run(_ values: [Value] = []) throws(Failure) {
+            try bind(values)
+            let rc = sqlite3_step(stmt)
+            guard rc == SQLITE_DONE || rc == SQLITE_ROW else { throw database.failure(rc) }
+            sqlite3_reset(stmt)
+        }
+
+        /// Every row, read by `row`.
+        func query<T>(_ values: [Value] = [], _ row: (Row) throws -> T) throws -> [T] {
+            try bind(values)
+            var out: [T] = []
+            while true {
+                let rc = sqlite3_step(stmt)
+                if rc == SQLITE_DONE { break }
+                guard rc == SQLITE_ROW else { throw database.failure(rc) }
+                out.append(try row(Row(stmt: stmt)))
+            }
+            sqlite3_reset(stmt)
+            return out
+        }
+    }
+
+    struct Row {
+        let stmt: OpaquePointer
+
+        func text(_ i: Int32) -> String? {
+            guard sqlite3_column_type(stmt, i) != SQLITE_NULL, let p = sqlite3_column_text(stmt, i) else { return nil }
+            return String(cString: p)
+        }
+
+        func integer(_ i: Int32) -> Int64 { sqlite3_column_int64(stmt, i) }
+
+        func isNull(_ i: Int32) -> Bool { sqlite3_column_type(stmt, i) == SQLITE_NULL }
+
+        func blob(_ i: Int32) -> [UInt8] {
+            let n = Int(sqlite3_column_bytes(stmt, i))
+            guard n > 0, let p = sqlite3_column_blob(stmt, i) else { return [] }
+            return Array(UnsafeRawBufferPointer(start: p, count: n))
+        }
+    }
+}

@@ -1,0 +1,181 @@
+import AloftWire
+import Foundation
+import Synchronization
+
+/// The embedded default store: one SQLite file (WAL), versioned schema migrations, SQL kept portable to
+/// PostgreSQL (TEXT, INTEGER, BLOB; no SQLite-only functions in queries).
+public final class SQLiteMetadataStore: MetadataStore {
+    /// Each entry upgrades the schema by one version; never edit a released one, append.
+    static let migrations: [String] = [
+        """
+        CREATE TABLE executions (
+            id TEXT PRIMARY KEY,
+            project TEXT NOT NULL,
+            domain TEXT NOT NULL,
+            workflow TEXT NOT NULL,
+            spec BLOB NOT NULL,
+            inputs TEXT NOT NULL,
+            phase TEXT NOT NULL,
+            outputs TEXT,
+            error TEXT,
+            created_at INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL,
+            recovered_from TEXT
+        );
+        CREATE INDEX executions_by_scope ON executions (project, domain, created_at);
+        CREATE TABLE node_executions (
+            execution_id TEXT NOT NULL REFERENCES executions (id),
+            node_id TEXT NOT NULL,
+            state TEXT NOT NULL,
+            phase TEXT NOT NULL,
+            plugin_id TEXT,
+            task_execution_id TEXT,
+            resource_state BLOB,
+            inputs TEXT,
+            outputs TEXT,
+            status_message TEXT,
+            updated_at INTEGER NOT NULL,
+            PRIMARY KEY (execution_id, node_id)
+        );
+        """,
+    ]
+
+    public static var schemaVersion: Int { migrations.count }
+
+    private let db: Mutex<SQLiteDatabaseBox>
+
+    struct SQLiteDatabaseBox: @unchecked Sendable { let db: SQLiteDatabase }  // guarded by the Mutex
+
+    /// Opens (creating if needed) the store at `path` and brings its schema up to date. A store written by a
+    /// newer Aloft is refused rather than misread.
+    public init(path: String) throws {
+        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        let database = try SQLiteDatabase(path: path)
+        try database.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)")
+        let current = try database.prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations").query { Int($0.integer(0)) }.first ?? 0
+        if current > Self.migrations.count {
+            throw StoreError.newerSchema(path: path, found: current, supported: Self.migrations.count)
+        }
+        for version in Self.migrations.indices.map({ $0 + 1 }) where version > current {
+            try database.transaction {
+                try database.execute(Self.migrations[version - 1])
+                try database.prepare("INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)")
+                    .run([.integer(Int64(version)), .integer(Int64(Date().timeIntervalSince1970))])
+            }
+        }
+        db = Mutex(SQLiteDatabaseBox(db: database))
+    }
+
+    public func createExecution(_ e: ExecutionRecord) throws {
+        try db.withLock { box in
+            try box.db.prepare("""
+                INSERT INTO executions (id, project, domain, workflow, spec, inputs, phase, outputs, error, created_at, updated_at, recovered_from)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """).run([
+                .text(e.id), .text(e.project), .text(e.domain), .text(e.workflow), .blob(e.spec), .text(text(e.inputs)),
+                .text(e.phase.rawValue), e.outputs.map { .text(text($0)) } ?? .null, e.error.map { .text($0) } ?? .null,
+                .integer(millis(e.createdAt)), .integer(millis(e.updatedAt)), e.recoveredFrom.map { .text($0) } ?? .null,
+            ])
+        }
+    }
+
+    public func execution(id: String) throws -> ExecutionRecord? {
+        try db.withLock { box in
+            try box.db.prepare("SELECT \(Self.executionColumns) FROM executions WHERE id = ?").query([.text(id)], Self.executionRow).first
+        }
+    }
+
+    public func executions(project: String?, domain: String?, limit: Int) throws -> [ExecutionRecord] {
+        try db.withLock { box in
+            var sql = "SELECT \(Self.executionColumns) FROM executions"
+            var args: [SQLiteDatabase.Statement.Value] = []
+            var filters: [String] = []
+            if let project { filters.append("project = ?"); args.append(.text(project)) }
+            if let domain { filters.append("domain = ?"); args.append(.text(domain)) }
+            if !filters.isEmpty { sql += " WHERE " + filters.joined(separator: " AND ") }
+            sql += " ORDER BY created_at DESC, id DESC LIMIT ?"
+            args.append(.integer(Int64(limit)))
+            return try box.db.prepare(sql).query(args, Self.executionRow)
+        }
+    }
+
+    public func finishExecution(id: String, phase: ExecutionRecord.Phase, outputs: LiteralMap?, error: String?) throws {
+        try db.withLock { box in
+            try box.db.prepare("UPDATE executions SET phase = ?, outputs = ?, error = ?, updated_at = ? WHERE id = ?").run([
+                .text(phase.rawValue), outputs.map { .text(text($0)) } ?? .null, error.map { .text($0) } ?? .null,
+                .integer(millis(Date())), .text(id),
+            ])
+        }
+    }
+
+    public func nodes(execution: String) throws -> [NodeRecord] {
+        try db.withLock { box in
+            try box.db.prepare("""
+                SELECT execution_id, node_id, state, plugin_id, task_execution_id, resource_state, inputs, outputs, status_message, updated_at
+                FROM node_executions WHERE execution_id = ? ORDER BY node_id
+                """).query([.text(execution)]) { r in
+                NodeRecord(
+                    execution: r.text(0) ?? "", node: r.text(1) ?? "",
+                    state: try JSONDecoder().decode(NodeState.self, from: Data((r.text(2) ?? "").utf8)),
+                    pluginID: r.text(3), taskExecutionID: r.text(4),
+                    resourceState: r.isNull(5) ? nil : r.blob(5),
+                    inputs: try r.text(6).map { try LiteralMap(bytes: Array($0.utf8)) },
+                    outputs: try r.text(7).map { try LiteralMap(bytes: Array($0.utf8)) },
+                    statusMessage: r.text(8), updatedAt: Date(timeIntervalSince1970: Double(r.integer(9)) / 1000))
+            }
+        }
+    }
+
+    public func commit(_ nodes: [NodeRecord]) throws {
+        guard !nodes.isEmpty else { return }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        try db.withLock { box in
+            try box.db.transaction {
+                let upsert = try box.db.prepare("""
+                    INSERT INTO node_executions (execution_id, node_id, state, phase, plugin_id, task_execution_id, resource_state, inputs, outputs, status_message, updated_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (execution_id, node_id) DO UPDATE SET
+                        state = excluded.state, phase = excluded.phase, plugin_id = excluded.plugin_id,
+                        task_execution_id = excluded.task_execution_id, resource_state = excluded.resource_state,
+                        inputs = excluded.inputs, outputs = excluded.outputs, status_message = excluded.status_message,
+                        updated_at = excluded.updated_at
+                    """)
+                for n in nodes {
+                    try upsert.run([
+                        .text(n.execution), .text(n.node), .text(String(decoding: try encoder.encode(n.state), as: UTF8.self)),
+                        .text(n.state.phase.rawValue), n.pluginID.map { .text($0) } ?? .null, n.taskExecutionID.map { .text($0) } ?? .null,
+                        n.resourceState.map { .blob($0) } ?? .null, n.inputs.map { .text(text($0)) } ?? .null,
+                        n.outputs.map { .text(text($0)) } ?? .null, n.statusMessage.map { .text($0) } ?? .null, .integer(millis(n.updatedAt)),
+                    ])
+                }
+            }
+        }
+    }
+
+    private static let executionColumns = "id, project, domain, workflow, spec, inputs, phase, outputs, error, created_at, updated_at, recovered_from"
+
+    private static func executionRow(_ r: SQLiteDatabase.Row) throws -> ExecutionRecord {
+        ExecutionRecord(
+            id: r.text(0) ?? "", project: r.text(1) ?? "", domain: r.text(2) ?? "", workflow: r.text(3) ?? "", spec: r.blob(4),
+            inputs: try LiteralMap(bytes: Array((r.text(5) ?? "{}").utf8)),
+            phase: ExecutionRecord.Phase(rawValue: r.text(6) ?? "") ?? .failed,
+            outputs: try r.text(7).map { try LiteralMap(bytes: Array($0.utf8)) }, error: r.text(8),
+            createdAt: Date(timeIntervalSince1970: Double(r.integer(9)) / 1000),
+            updatedAt: Date(timeIntervalSince1970: Double(r.integer(10)) / 1000), recoveredFrom: r.text(11))
+    }
+}
+
+public enum StoreError: Error, CustomStringConvertible {
+    case newerSchema(path: String, found: Int, supported: Int)
+
+    public var description: String {
+        switch self {
+        case .newerSchema(let path, let found, let supported):
+            return "\(path): the store's schema is version \(found), newer than this Aloft supports (\(supported)); upgrade Aloft"
+        }
+    }
+}
+
+private func text(_ m: LiteralMap) -> String { String(decoding: m.canonicalBytes, as: UTF8.self) }
+private func millis(_ d: Date) -> Int64 { Int64((d.timeIntervalSince1970 * 1000).rounded()) }
