@@ -52,6 +52,26 @@ public struct TaskTemplate: Sendable, Hashable {
 }
 
 extension TaskTemplate {
+    public init(json task: JSON, path: String) throws(WireError) {
+        func str(_ j: JSON?, _ key: String) throws(WireError) -> String {
+            guard let s = j?.stringValue else { throw .at(join(path, key), "expected a string") }
+            return s
+        }
+        let interface = task["interface"] ?? .object([:])
+        var extra = task.objectValue ?? [:]
+        for known in ["name", "version", "type", "interface", "config", "secrets"] { extra[known] = nil }
+        self.init(
+            name: try str(task["name"], "name"),
+            version: task["version"]?.stringValue ?? "",
+            type: try str(task["type"], "type"),
+            interface: TaskInterface(
+                inputs: try TypeMap(json: interface["inputs"] ?? .object([:]), path: join(path, "interface.inputs")),
+                outputs: try TypeMap(json: interface["outputs"] ?? .object([:]), path: join(path, "interface.outputs"))),
+            config: task["config"] ?? .object([:]),
+            secrets: (task["secrets"]?.arrayValue ?? []).compactMap(\.stringValue),
+            extra: extra)
+    }
+
     public var json: JSON {
         var template: [String: JSON] = extra
         template["name"] = .string(name)
@@ -126,19 +146,7 @@ public struct TaskContext: Sendable, Hashable {
             attempt: Int(attempt))
         taskExecutionID = try str(doc["task_execution_id"], "task_execution_id")
         outputPrefix = try str(doc["output_prefix"], "output_prefix")
-        let interface = task["interface"] ?? .object([:])
-        var extra = task.objectValue ?? [:]
-        for known in ["name", "version", "type", "interface", "config", "secrets"] { extra[known] = nil }
-        self.task = TaskTemplate(
-            name: try str(task["name"], "task.name"),
-            version: task["version"]?.stringValue ?? "",
-            type: try str(task["type"], "task.type"),
-            interface: TaskInterface(
-                inputs: try TypeMap(json: interface["inputs"] ?? .object([:]), path: "task.interface.inputs"),
-                outputs: try TypeMap(json: interface["outputs"] ?? .object([:]), path: "task.interface.outputs")),
-            config: task["config"] ?? .object([:]),
-            secrets: (task["secrets"]?.arrayValue ?? []).compactMap(\.stringValue),
-            extra: extra)
+        self.task = try TaskTemplate(json: task, path: "task")
         inputs = try LiteralMap(json: doc["inputs"] ?? .object([:]), path: "inputs")
     }
 }
