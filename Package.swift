@@ -47,7 +47,7 @@ let package = Package(
         .target(name: "AloftEngine", dependencies: ["PluginHost", "AloftCompiler", "CSQLite"], swiftSettings: strict),
         .executableTarget(
             name: "AloftCLI",
-            dependencies: ["PluginHost", "AloftCompiler", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["PluginHost", "AloftCompiler", "AloftEngine", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict),
         .executableTarget(name: "AloftBench", dependencies: ["PluginHost", "AloftWire", "AloftCompiler"], swiftSettings: strict),
         .target(name: "EchoPlugin", dependencies: ["PluginKit"], path: "Plugins/Echo", swiftSettings: strict),
@@ -57,7 +57,7 @@ let package = Package(
         .testTarget(name: "AloftTypingTests", dependencies: ["AloftTyping"], swiftSettings: strict),
         .testTarget(name: "AloftCompilerTests", dependencies: ["AloftCompiler", "PluginHost"], exclude: ["Corpus"], swiftSettings: strict),
         // Runs the built `aloft` executable as a user would.
-        .testTarget(name: "AloftCLITests", dependencies: ["AloftWire"], swiftSettings: strict),
+        .testTarget(name: "AloftCLITests", dependencies: ["AloftWire", "AloftEngine"], swiftSettings: strict),
         .testTarget(name: "PluginKitTests", dependencies: ["PluginKit", "PluginABI"], swiftSettings: strict),
         .testTarget(
             name: "PluginHostTests", dependencies: ["PluginHost", "AloftWire"], exclude: ["Fixtures"], swiftSettings: strict),

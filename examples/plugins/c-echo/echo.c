@@ -11,7 +11,10 @@
  *                       host's call budget.
  *   fail                "user" or "system": fail instead of echoing.
  *   fail_until_attempt  fail only while the attempt is below this.
- * Plugin config (init): {"fail_init": "message"} makes init fail with that message.
+ * Plugin config (init), optional:
+ *   fail_init  "message": init fails with that message.
+ *   journal    "/path": append "submit <task_execution_id>" to this file on every submit (for tests and
+ *              demos: shows across host restarts which tasks were submitted, and how often).
  *
  * Build:  cc -std=c11 -O2 -shared -fPIC -fvisibility=hidden -I<aloft>/Sources/PluginABI/include \
  *            echo.c -o libc_echo.so -lpthread
@@ -28,6 +31,7 @@
 #include "mini_json.h"
 
 static const aloft_host *g_host; /* set by the entry function; lives until exit */
+static char g_journal[1024];      /* set by init; empty: no journal */
 
 /* ---- buffers: every buffer we hand out is malloc'd and freed by our own release ---- */
 
@@ -140,6 +144,9 @@ static aloft_status echo_init(const aloft_plugin *plugin, aloft_bytes config, vo
         snprintf(message, sizeof message, "refusing to start: %.*s", (int)(v.end - v.start), v.start);
         return fail(error, ALOFT_ERROR_USER, 0, "InitRefused", message);
     }
+    if (config.len > 0 && mj_get(root, "journal", &v) == 1 && v.end - v.start >= 2 && v.start[0] == '"') {
+        snprintf(g_journal, sizeof g_journal, "%.*s", (int)(v.end - v.start - 2), v.start + 1);
+    }
     *instance_out = NULL; /* all state is global: one instance */
     return ALOFT_OK;
 }
@@ -161,6 +168,13 @@ static aloft_status echo_submit(void *instance, const aloft_task *task, aloft_bu
     (void)instance;
     int64_t delay = config_int(task, "delay_ms", 0);
     if (delay < 0) return fail(error, ALOFT_ERROR_USER, 0, "BadConfig", "task config delay_ms must be >= 0");
+    if (g_journal[0]) {
+        FILE *f = fopen(g_journal, "a");
+        if (f) {
+            fprintf(f, "submit %s\n", task->task_execution_id);
+            fclose(f);
+        }
+    }
     char state[32];
     snprintf(state, sizeof state, "%lld", (long long)(now_ms() + delay));
     *state_out = buffer_string(state);

@@ -1,0 +1,193 @@
+import AloftCompiler
+import AloftEngine
+import AloftTyping
+import AloftWire
+import ArgumentParser
+import Foundation
+import PluginHost
+
+/// Where the embedded stores live: `.aloft/` in the working directory, or `--store DIR`.
+struct StoreOptions: ParsableArguments {
+    @Option(help: "Directory of the metadata store and blob store (default: ./.aloft).") var store: String = ".aloft"
+
+    func open() throws -> (SQLiteMetadataStore, LocalBlobStore) {
+        let dir = URL(fileURLWithPath: store).standardizedFileURL.path
+        do {
+            return (try SQLiteMetadataStore(path: dir + "/metadata.sqlite"), try LocalBlobStore(root: dir + "/blobs"))
+        } catch {
+            throw CLIError("cannot open the store in \(dir): \(error)")
+        }
+    }
+}
+
+enum ExitCodes {
+    /// Documented in `aloft run --help`.
+    static let failed: Int32 = 2
+    static let aborted: Int32 = 3
+}
+
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Compile a spec and run one of its workflows on the embedded stores.",
+        discussion: """
+            Inputs: -i name=value (YAML syntax: 3, 0.5, [1, 2], {a: 1}; plain words are strings), or --inputs FILE \
+            (YAML or JSON mapping). Exit codes: 0 succeeded; 1 bad spec, inputs or configuration; 2 the workflow \
+            failed; 3 aborted.
+            """)
+
+    @Argument(help: "The spec file.") var file: String
+    @Option(help: "The workflow to run (default: the only one).") var workflow: String?
+    @Option(name: .shortAndLong, help: "An input, name=value (repeatable).") var input: [String] = []
+    @Option(help: "A YAML or JSON file of inputs.") var inputs: String?
+    @Option(help: "Project.") var project = "default"
+    @Option(help: "Domain.") var domain = "development"
+    @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var host: HostOptions
+
+    func run() async throws {
+        let spec = try await SpecCompilation.compile([file], host: host)
+        let name = try chooseWorkflow(spec)
+        let w = spec.workflows[name]!
+        let given = try parseInputs(w)
+        let (store, blobs) = try storeOptions.open()
+        let pluginHost = try await HostStartup.start(host)
+        defer { pluginHost.shutdown() }
+        let engine = ExecutionEngine(host: pluginHost, store: store, blobs: blobs)
+        let id = ExecutionID.make()
+        let progress = ProgressPrinter(executionID: id)
+        print("execution \(id) (\(project)/\(domain)): workflow \(name)")
+        fflush(nil)  // the header before the progress lines, which are written unbuffered
+        let record = try await Interruptible.run(engine: engine, id: id) {
+            try await engine.run(spec, workflow: name, inputs: given, project: project, domain: domain, id: id, events: progress.handle)
+        }
+        try Report.finish(record)
+    }
+
+    private func chooseWorkflow(_ spec: CompiledSpec) throws -> String {
+        if let workflow {
+            guard spec.workflows[workflow] != nil else { throw CLIError("\(file): no workflow \"\(workflow)\"; workflows: \(spec.workflows.keys.sorted().joined(separator: ", "))") }
+            return workflow
+        }
+        // Workflows called by others are not candidates for "the only one".
+        var called = Set<String>()
+        for w in spec.workflows.values {
+            for n in w.nodes {
+                if case .call(let c) = n.kind, case .workflow(let sub) = c.target { called.insert(sub) }
+                if case .map(let m) = n.kind, case .workflow(let sub) = m.call.target { called.insert(sub) }
+                if case .branch(let cases) = n.kind {
+                    for c in cases { if case .call(let call) = c.body, case .workflow(let sub) = call.target { called.insert(sub) } }
+                }
+            }
+        }
+        let roots = spec.workflows.keys.filter { !called.contains($0) }.sorted()
+        guard roots.count == 1 else {
+            throw CLIError("\(file) has several workflows; choose one with --workflow (\(roots.joined(separator: ", ")))")
+        }
+        return roots[0]
+    }
+
+    private func parseInputs(_ w: CompiledWorkflow) throws -> LiteralMap {
+        var out: LiteralMap = [:]
+        if let inputs {
+            guard let text = try? String(contentsOfFile: inputs, encoding: .utf8) else { throw CLIError("\(inputs): cannot read the inputs file") }
+            let doc: LocatedValue?
+            do { doc = try YAMLDocument.parse(text, file: inputs) } catch { throw CLIError(error.description) }
+            guard case .mapping(let members, _)? = doc else { throw CLIError("\(inputs): the inputs file must be a mapping of input names to values") }
+            for m in members {
+                guard let type = w.interface.inputs[m.key] else {
+                    throw CLIError("\(m.keyLocation): workflow \(w.name) has no input \"\(m.key)\"; inputs: \(w.interface.inputs.keys.sorted().joined(separator: ", "))")
+                }
+                switch LiteralCoercion.literal(m.value, as: type) {
+                case .success(let l): out[m.key] = l
+                case .failure(let e): throw CLIError(e.description)
+                }
+            }
+        }
+        for item in input {
+            guard let eq = item.firstIndex(of: "=") else { throw CLIError("-i \(item): expected name=value") }
+            let name = String(item[..<eq])
+            guard let type = w.interface.inputs[name] else {
+                throw CLIError("-i \(name): workflow \(w.name) has no input \"\(name)\"; inputs: \(w.interface.inputs.keys.sorted().joined(separator: ", "))")
+            }
+            switch LiteralCoercion.literal(commandLine: String(item[item.index(after: eq)...]), as: type, name: name) {
+            case .success(let l): out[name] = l
+            case .failure(let e): throw CLIError("-i \(name): \(e.message)")
+            }
+        }
+        let missing = w.interface.inputs.keys.filter { out[$0] == nil && w.defaults[$0] == nil && !isOptional(w.interface.inputs[$0]!) }.sorted()
+        guard missing.isEmpty else {
+            throw CLIError("missing input\(missing.count == 1 ? "" : "s"): " + missing.map { "\($0) (\(w.interface.inputs[$0]!))" }.joined(separator: ", ")
+                + "; give them with -i name=value")
+        }
+        return out
+    }
+
+    private func isOptional(_ t: LiteralType) -> Bool {
+        if case .union(let v) = t { return v.contains(.none) }
+        return false
+    }
+}
+
+struct ResumeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "resume",
+        abstract: "Finish an interrupted execution: succeeded nodes are kept, running ones are re-attached, not re-run.")
+
+    @Argument(help: "The execution id.") var execution: String
+    @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var host: HostOptions
+
+    func run() async throws {
+        let (store, blobs) = try storeOptions.open()
+        let pluginHost = try await HostStartup.start(host)
+        defer { pluginHost.shutdown() }
+        let engine = ExecutionEngine(host: pluginHost, store: store, blobs: blobs)
+        let progress = ProgressPrinter(executionID: execution)
+        let record = try await Interruptible.run(engine: engine, id: execution) {
+            do { return try await engine.resume(execution, events: progress.handle) } catch let e as ExecutionEngine.Failure {
+                throw CLIError(e.message)
+            }
+        }
+        try Report.finish(record)
+    }
+}
+
+struct ExecutionsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "executions", abstract: "List and inspect executions.",
+                                                    subcommands: [List.self, Show.self])
+
+    struct List: AsyncParsableCommand {
+        @OptionGroup var storeOptions: StoreOptions
+        @Option(help: "Only this project.") var project: String?
+        @Option(help: "Only this domain.") var domain: String?
+        @Option(help: "At most this many.") var limit = 20
+
+        func run() async throws {
+            let (store, _) = try storeOptions.open()
+            let rows = try store.executions(project: project, domain: domain, limit: limit).map { e in
+                [e.id, e.phase.rawValue, "\(e.project)/\(e.domain)", e.workflow, ISO8601DateFormatter().string(from: e.createdAt)]
+            }
+            print(PluginReport.table([["ID", "PHASE", "PROJECT/DOMAIN", "WORKFLOW", "CREATED"]] + rows), terminator: "")
+        }
+    }
+
+    struct Show: AsyncParsableCommand {
+        @Argument(help: "The execution id.") var execution: String
+        @OptionGroup var storeOptions: StoreOptions
+
+        func run() async throws {
+            let (store, _) = try storeOptions.open()
+            guard let e = try store.execution(id: execution) else { throw CLIError("no execution \(execution)") }
+            print("execution \(e.id)  \(e.phase.rawValue)  \(e.project)/\(e.domain)  workflow \(e.workflow)")
+            print("inputs:  \(GraphRenderer.signature(e.inputs.mapValues { _ in .none }, defaults: e.inputs))")
+            let rows = try store.nodes(execution: execution).map { n in
+                [n.node, n.state.phase.rawValue, String(n.state.attempt), n.pluginID ?? "-", n.taskExecutionID ?? "-",
+                 n.state.lastError.map { "\($0.code): \($0.message)" } ?? (n.statusMessage ?? "")]
+            }
+            print(PluginReport.table([["NODE", "PHASE", "ATTEMPT", "PLUGIN", "TASK EXECUTION", "LAST ERROR / STATUS"]] + rows), terminator: "")
+            if let outputs = e.outputs { print("outputs: " + outputs.keys.sorted().map { "\($0) = \(GraphRenderer.plain(outputs[$0]!))" }.joined(separator: ", ")) }
+            if let error = e.error { print("error:   \(error)") }
+        }
+    }
+}

@@ -1,0 +1,75 @@
+import AloftCompiler
+import AloftWire
+import Foundation
+import PluginHost
+
+/// Runs compiled workflows through the plugins, durably: every node transition and every plugin resource
+/// state is committed to the metadata store before the engine acts on it, so a killed run is finished by
+/// `resume` without re-running what succeeded or re-submitting what was submitted.
+public final class ExecutionEngine: Sendable {
+    public let host: PluginHost
+    public let store: any MetadataStore
+    public let blobs: any BlobStore
+    public let options: EngineOptions
+    private let overall: AsyncLimiter
+    private let wakeups = Wakeups()
+
+    public init(host: PluginHost, store: any MetadataStore, blobs: any BlobStore, options: EngineOptions = EngineOptions()) {
+        self.host = host
+        self.store = store
+        self.blobs = blobs
+        self.options = options
+        self.overall = AsyncLimiter(limit: options.overallParallelism)
+        let wakeups = self.wakeups
+        host.services.signals.onWakeup { wakeups.signal($0) }
+    }
+
+    public struct Failure: Error, CustomStringConvertible {
+        public let message: String
+        public var description: String { message }
+    }
+
+    /// Creates an execution of `workflow` (from `spec`) and runs it to the end. Inputs are checked against
+    /// the workflow's interface; missing ones take their defaults.
+    public func run(_ spec: CompiledSpec, workflow: String, inputs: LiteralMap, project: String, domain: String,
+                    id: String = ExecutionID.make(), events: @escaping @Sendable (EngineEvent) -> Void = { _ in }) async throws -> ExecutionRecord {
+        guard let plan = spec.plan(for: workflow), let w = plan.workflows[workflow] else {
+            throw Failure(message: "no workflow \"\(workflow)\"; workflows: \(spec.workflows.keys.sorted().joined(separator: ", "))")
+        }
+        let given = w.defaults.merging(inputs) { _, new in new }
+        let problems = given.filter { w.interface.inputs[$0.key] != nil }.mismatches(against: w.interface.inputs)
+            + inputs.keys.filter { w.interface.inputs[$0] == nil }.sorted().map { "\($0): not an input of workflow \(workflow)" }
+        guard problems.isEmpty else { throw Failure(message: "bad inputs: " + problems.joined(separator: "; ")) }
+        let record = ExecutionRecord(id: id, project: project, domain: domain, workflow: workflow, spec: plan.canonicalBytes, inputs: given)
+        try store.createExecution(record)
+        return try await drive(record, plan: plan, existing: [], events: events)
+    }
+
+    /// Finishes an execution that was interrupted (the process was killed): succeeded nodes keep their
+    /// outputs, running nodes are re-attached through their persisted resource state.
+    public func resume(_ id: String, events: @escaping @Sendable (EngineEvent) -> Void = { _ in }) async throws -> ExecutionRecord {
+        guard let record = try store.execution(id: id) else { throw Failure(message: "no execution \(id)") }
+        guard record.phase == .running else { return record }
+        let plan: CompiledSpec
+        do { plan = try CompiledSpec(json: JSONParser.parse(record.spec)) } catch {
+            throw Failure(message: "execution \(id) has an unreadable plan: \(error)")
+        }
+        return try await drive(record, plan: plan, existing: try store.nodes(execution: id), events: events)
+    }
+
+    private func drive(_ record: ExecutionRecord, plan: CompiledSpec, existing: [NodeRecord],
+                       events: @escaping @Sendable (EngineEvent) -> Void) async throws -> ExecutionRecord {
+        guard let w = plan.workflows[record.workflow] else { throw Failure(message: "the plan of \(record.id) lacks \(record.workflow)") }
+        let context = ExecutionContext(execution: record, plan: plan, host: host, store: store, blobs: blobs, options: options,
+                                       overall: overall, wakeups: wakeups, existing: existing, events: events)
+        let result = await WorkflowRunner(context: context, workflow: w, inputs: record.inputs, prefix: "").run()
+        let aborted = try store.nodes(execution: record.id).contains { $0.state.phase == .aborted }
+        switch result {
+        case .success(let outputs):
+            try store.finishExecution(id: record.id, phase: .succeeded, outputs: outputs, error: nil)
+        case .failure(let failure):
+            try store.finishExecution(id: record.id, phase: aborted ? .aborted : .failed, outputs: nil, error: failure.message)
+        }
+        return try store.execution(id: record.id) ?? record
+    }
+}

@@ -1,0 +1,52 @@
+import AloftCompiler
+import AloftWire
+import Foundation
+import PluginHost
+
+public struct EngineOptions: Sendable {
+    /// Task calls running at once in one execution.
+    public var parallelism: Int
+    /// Task calls running at once across every execution of this engine.
+    public var overallParallelism: Int
+    /// Default poll interval when a plugin gives no hint (grows with backoff up to `maxPollInterval`).
+    public var minPollInterval: Duration
+    public var maxPollInterval: Duration
+    /// System retry budget of every task (user retries come from the task).
+    public var systemRetries: Int
+
+    public init(parallelism: Int = 16, overallParallelism: Int = 64, minPollInterval: Duration = .milliseconds(5),
+                maxPollInterval: Duration = .seconds(5), systemRetries: Int = 3) {
+        self.parallelism = parallelism
+        self.overallParallelism = overallParallelism
+        self.minPollInterval = minPollInterval
+        self.maxPollInterval = maxPollInterval
+        self.systemRetries = systemRetries
+    }
+}
+
+/// What the engine reports while it runs, for progress displays.
+public enum EngineEvent: Sendable {
+    case nodeStarted(path: String, attempt: Int)
+    case nodeFinished(path: String, phase: NodePhase, cached: Bool)
+    case nodeRetrying(path: String, attempt: Int, error: TaskError)
+    case nodeStatus(path: String, message: String)
+}
+
+/// Why a workflow scope failed.
+struct ScopeFailure: Error, CustomStringConvertible {
+    let message: String
+    var description: String { message }
+}
+
+/// Readable, sortable, unique execution ids: `ex-` + UTC time + random suffix.
+public enum ExecutionID {
+    public static func make(now: Date = Date()) -> String {
+        var tm = tm()
+        var t = time_t(now.timeIntervalSince1970)
+        gmtime_r(&t, &tm)
+        let stamp = String(format: "%04d%02d%02d-%02d%02d%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec)
+        let alphabet = Array("abcdefghijklmnopqrstuvwxyz0123456789")
+        let suffix = String((0..<6).map { _ in alphabet.randomElement()! })
+        return "ex-\(stamp)-\(suffix)"
+    }
+}

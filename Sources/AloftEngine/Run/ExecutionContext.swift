@@ -1,0 +1,59 @@
+import AloftCompiler
+import AloftWire
+import Foundation
+import Logging
+import PluginHost
+import Synchronization
+
+/// Everything one execution's runners share: the plan, the stores, the plugins, the limits, the node
+/// records (as persisted), and where events go.
+final class ExecutionContext: Sendable {
+    let execution: ExecutionRecord
+    let plan: CompiledSpec
+    let host: PluginHost
+    let store: any MetadataStore
+    let blobs: any BlobStore
+    let options: EngineOptions
+    let limiter: AsyncLimiter
+    let overall: AsyncLimiter
+    let wakeups: Wakeups
+    let events: @Sendable (EngineEvent) -> Void
+    private let records: Mutex<[String: NodeRecord]>
+
+    init(execution: ExecutionRecord, plan: CompiledSpec, host: PluginHost, store: any MetadataStore, blobs: any BlobStore,
+         options: EngineOptions, overall: AsyncLimiter, wakeups: Wakeups, existing: [NodeRecord],
+         events: @escaping @Sendable (EngineEvent) -> Void) {
+        self.execution = execution
+        self.plan = plan
+        self.host = host
+        self.store = store
+        self.blobs = blobs
+        self.options = options
+        self.limiter = AsyncLimiter(limit: options.parallelism)
+        self.overall = overall
+        self.wakeups = wakeups
+        self.events = events
+        self.records = Mutex(Dictionary(existing.map { ($0.node, $0) }, uniquingKeysWith: { _, b in b }))
+    }
+
+    func record(_ path: String) -> NodeRecord? { records.withLock { $0[path] } }
+
+    /// Commits the record, then remembers it: nothing is acted on before it is durable.
+    func persist(_ r: NodeRecord) throws {
+        var r = r
+        r.updatedAt = Date()
+        try store.commit([r])
+        records.withLock { $0[r.node] = r }
+    }
+
+    var logger: Logger { host.services.logger }
+
+    func identity(_ path: String, attempt: Int) -> ExecutionIdentity {
+        ExecutionIdentity(project: execution.project, domain: execution.domain, execution: execution.id, node: path, attempt: attempt)
+    }
+
+    func attemptURI(_ path: String, attempt: Int, file: String) throws -> String {
+        try blobs.uri(LocalBlobStore.attemptPath(project: execution.project, domain: execution.domain, execution: execution.id,
+                                                 node: path, attempt: attempt) + "/" + file)
+    }
+}

@@ -1,0 +1,181 @@
+import AloftCompiler
+import AloftWire
+import Foundation
+import PluginHost
+
+/// Runs one task call (a task node, a map item, a branch's chosen case) to a terminal state, durably:
+///
+///   1. persist "running, attempt k, no resource state"       (intent)
+///   2. submit -> resource state; persist it                  (a crash from here on re-attaches)
+///   3. poll until terminal, persisting every new state
+///   4. persist the result, then finalize the attempt
+///
+/// Resumed with a record in state 1 it submits again with the same task execution id (submit is
+/// idempotent); in states 2-3 it polls with the persisted resource state; a terminal record is returned as is.
+struct TaskRunner {
+    let context: ExecutionContext
+    let path: String
+    let task: CompiledTask
+    let inputs: LiteralMap
+
+    func run() async -> NodeRecord {
+        var record = context.record(path)
+            ?? NodeRecord(execution: context.execution.id, node: path,
+                          state: NodeState(budget: RetryBudget(user: task.retries, system: context.options.systemRetries)), inputs: inputs)
+        if record.state.phase.isTerminal { return record }
+        let plugin: LoadedPlugin
+        switch context.host.plugin(forTaskType: task.template.type) {
+        case .success(let p): plugin = p
+        case .failure(let e):
+            return fail(&record, TaskError(kind: .system, retryable: false, code: "NoPlugin", message: e.message))
+        }
+        record.pluginID = plugin.id
+        if record.state.phase == .queued {
+            guard (try? record.state.apply(.start)) != nil else { return record }
+        }
+        let started = record
+        return await context.overall.run { await context.limiter.run { await attempts(started, plugin) } }
+    }
+
+    private func attempts(_ start: NodeRecord, _ plugin: LoadedPlugin) async -> NodeRecord {
+        var record = start
+        while record.state.phase == .running {
+            let attempt = record.state.attempt
+            let identity = context.identity(path, attempt: attempt)
+            let taskExecutionID = TaskExecutionID.make(identity)
+            let outputPrefix = (try? context.attemptURI(path, attempt: attempt, file: "")) ?? context.blobs.rootURI
+            let taskContext = TaskContext(taskExecutionID: taskExecutionID, identity: identity, task: task.template, inputs: inputs,
+                                          outputPrefix: outputPrefix)
+            var invocation = TaskInvocation(context: taskContext, state: record.resourceState ?? [])
+            if record.taskExecutionID != taskExecutionID {
+                record.taskExecutionID = taskExecutionID
+                record.resourceState = nil
+                invocation.state = []
+                guard persist(&record) else { return record }
+                context.events(.nodeStarted(path: path, attempt: attempt))
+                if let uri = try? context.attemptURI(path, attempt: attempt, file: "inputs.json") {
+                    try? context.blobs.put(inputs.canonicalBytes, at: uri)
+                }
+            }
+            if record.resourceState == nil {
+                do {
+                    let state = try await plugin.submit(invocation)
+                    record.resourceState = state
+                    invocation.state = state
+                    guard persist(&record) else { return record }
+                } catch {
+                    if !(await attemptEnded(&record, .attemptFailed(error), plugin, invocation, finalize: false)) { return record }
+                    continue
+                }
+            }
+            switch await pollUntilTerminal(&record, plugin, &invocation) {
+            case .succeeded(let outputs):
+                record.outputs = outputs
+                if let uri = try? context.attemptURI(path, attempt: attempt, file: "outputs.json") {
+                    try? context.blobs.put(outputs.canonicalBytes, at: uri)
+                }
+                _ = await attemptEnded(&record, .attemptSucceeded, plugin, invocation, finalize: true)
+            case .failed(let error):
+                _ = await attemptEnded(&record, .attemptFailed(error), plugin, invocation, finalize: true)
+            case .timedOut:
+                _ = await attemptEnded(&record, .timedOut, plugin, invocation, finalize: true)
+            case .cancelled:
+                _ = await attemptEnded(&record, .abortRequested, plugin, invocation, finalize: true)
+            case .storeFailed:
+                return record
+            }
+        }
+        return record
+    }
+
+    private enum PollEnd {
+        case succeeded(LiteralMap)
+        case failed(TaskError)
+        case timedOut
+        case cancelled
+        case storeFailed
+    }
+
+    private func pollUntilTerminal(_ record: inout NodeRecord, _ plugin: LoadedPlugin, _ invocation: inout TaskInvocation) async -> PollEnd {
+        let started = ContinuousClock.now
+        var interval = context.options.minPollInterval
+        var unobservable = 0
+        while true {
+            if Task.isCancelled { return .cancelled }
+            if let timeout = task.timeout, ContinuousClock.now - started > timeout { return .timedOut }
+            let outcome: PollOutcome
+            do { outcome = try await plugin.poll(invocation) } catch {
+                // Could not observe the task this time: retry with backoff unless it will never work.
+                unobservable += 1
+                if !error.retryable || unobservable > 10 { return .failed(error) }
+                await context.wakeups.sleep(invocation.executionID, for: interval)
+                interval = min(interval * 2, context.options.maxPollInterval)
+                continue
+            }
+            unobservable = 0
+            if let state = outcome.newState {
+                record.resourceState = state
+                invocation.state = state
+                guard persist(&record) else { return .storeFailed }
+            }
+            if let message = outcome.statusMessage, message != record.statusMessage {
+                record.statusMessage = message
+                context.events(.nodeStatus(path: path, message: message))
+            }
+            switch outcome.phase {
+            case .succeeded: return .succeeded(outcome.outputs ?? [:])
+            case .failed: return .failed(outcome.error ?? TaskError(kind: .system, retryable: false, code: "Unknown", message: "failed"))
+            case .aborted:
+                return .failed(TaskError(kind: .system, retryable: true, code: "AbortedOutside", message: "the task was stopped outside Aloft"))
+            default:
+                let wait = outcome.pollAfter.map { max($0, context.options.minPollInterval) } ?? interval
+                await context.wakeups.sleep(invocation.executionID, for: min(wait, context.options.maxPollInterval))
+                if outcome.pollAfter == nil { interval = min(interval * 2, context.options.maxPollInterval) }
+            }
+        }
+    }
+
+    /// Applies the end of an attempt to the state machine, aborts and finalizes as it says, persists.
+    /// Returns false when the node is done (or the store failed).
+    private func attemptEnded(_ record: inout NodeRecord, _ event: NodeState.Event, _ plugin: LoadedPlugin, _ invocation: TaskInvocation,
+                              finalize: Bool) async -> Bool {
+        guard let action = try? record.state.apply(event) else { return false }
+        if case .abortAttempt = action {
+            do { try await plugin.abort(invocation) } catch {
+                context.logger.warning("abort of \(invocation.executionID) failed: \(error)")
+            }
+        }
+        if finalize {
+            do { try await plugin.finalize(invocation) } catch {
+                context.logger.warning("finalize of \(invocation.executionID) failed: \(error)")
+            }
+        }
+        if record.state.phase == .running, let error = record.state.lastError {
+            context.events(.nodeRetrying(path: path, attempt: record.state.attempt, error: error))
+        }
+        guard persist(&record) else { return false }
+        if record.state.phase.isTerminal {
+            context.events(.nodeFinished(path: path, phase: record.state.phase, cached: record.state.cached))
+            return false
+        }
+        return true
+    }
+
+    private func fail(_ record: inout NodeRecord, _ error: TaskError) -> NodeRecord {
+        if record.state.phase == .queued { _ = try? record.state.apply(.start) }
+        _ = try? record.state.apply(.attemptFailed(TaskError(kind: error.kind, retryable: false, code: error.code, message: error.message)))
+        _ = persist(&record)
+        context.events(.nodeFinished(path: path, phase: record.state.phase, cached: false))
+        return record
+    }
+
+    private func persist(_ record: inout NodeRecord) -> Bool {
+        do {
+            try context.persist(record)
+            return true
+        } catch {
+            context.logger.error("cannot persist node \(path) of \(context.execution.id): \(error); stopping this node")
+            return false
+        }
+    }
+}

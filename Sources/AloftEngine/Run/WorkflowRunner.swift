@@ -1,0 +1,172 @@
+import AloftCompiler
+import AloftWire
+import Foundation
+import PluginHost
+
+/// Runs one workflow scope (the execution's workflow, or a sub-workflow under a node's path): starts every
+/// node whose upstream nodes succeeded, skips the ones downstream of a failure, and resolves the outputs.
+struct WorkflowRunner {
+    let context: ExecutionContext
+    let workflow: CompiledWorkflow
+    let inputs: LiteralMap
+    /// "" for the execution's workflow; "node/" for a sub-workflow called by `node`.
+    let prefix: String
+
+    func run() async -> Result<LiteralMap, ScopeFailure> {
+        let inputs = workflow.defaults.merging(self.inputs) { _, given in given }
+        var outputs: [String: LiteralMap] = [:]
+        var finished: [String: NodePhase] = [:]
+        var failures: [String] = []
+
+        await withTaskGroup(of: (String, NodeRecord).self) { group in
+            var started = Set<String>()
+            // Skipping a node can make its dependents skippable: repeat until nothing changes.
+            func launchReady() {
+                var changed = true
+                while changed {
+                    changed = false
+                    for node in workflow.nodes where !started.contains(node.id) && finished[node.id] == nil {
+                        let upstream = node.upstream.map { finished[$0] }
+                        if upstream.contains(where: { $0 != nil && $0 != .succeeded }) {
+                            finished[node.id] = .skipped
+                            skip(prefix + node.id)
+                            changed = true
+                            continue
+                        }
+                        guard upstream.allSatisfy({ $0 == .succeeded }) else { continue }
+                        started.insert(node.id)
+                        let resolver = BindingResolver(workflowInputs: inputs, nodeOutputs: outputs)
+                        group.addTask { (node.id, await runNode(node, resolver)) }
+                    }
+                }
+            }
+            launchReady()
+            while let (id, record) = await group.next() {
+                finished[id] = record.state.phase
+                if record.state.phase == .succeeded {
+                    outputs[id] = record.outputs ?? [:]
+                } else {
+                    failures.append("\(prefix)\(id): \(record.state.lastError?.message ?? record.state.phase.rawValue)")
+                }
+                launchReady()
+            }
+        }
+        if !failures.isEmpty { return .failure(ScopeFailure(message: failures.joined(separator: "; "))) }
+        let resolver = BindingResolver(workflowInputs: inputs, nodeOutputs: outputs)
+        do { return .success(try resolver.inputs(workflow.outputs, defaults: [:])) } catch {
+            return .failure(ScopeFailure(message: "workflow \(workflow.name): \(error)"))
+        }
+    }
+
+    private func skip(_ path: String) {
+        var state = NodeState(budget: RetryBudget(user: 0))
+        _ = try? state.apply(.upstreamFailed)
+        try? context.persist(NodeRecord(execution: context.execution.id, node: path, state: state))
+        context.events(.nodeFinished(path: path, phase: .skipped, cached: false))
+    }
+
+    private func runNode(_ node: CompiledNode, _ resolver: BindingResolver) async -> NodeRecord {
+        let path = prefix + node.id
+        if let done = context.record(path), done.state.phase.isTerminal { return done }  // resumed: never re-run
+        switch node.kind {
+        case .call(let call):
+            return await runCall(call, at: path, resolver)
+        case .branch(let cases):
+            for (i, c) in cases.enumerated() {
+                let taken: Bool
+                do { taken = try c.condition.map { try resolver.holds($0) } ?? true } catch {
+                    return finish(path, .failure(TaskError(kind: .user, retryable: false, code: "Condition", message: "\(error)")))
+                }
+                guard taken else { continue }
+                switch c.body {
+                case .fail(let message):
+                    return finish(path, .failure(TaskError(kind: .user, retryable: false, code: "BranchFail", message: message)))
+                case .call(let call):
+                    let chosen = await runCall(call, at: "\(path)#\(i)", resolver)
+                    return finish(path, chosen.state.phase == .succeeded ? .success(chosen.outputs ?? [:])
+                        : .failure(chosen.state.lastError ?? TaskError(kind: .user, retryable: false, code: "CaseFailed", message: "case \(i) failed")))
+                }
+            }
+            return finish(path, .failure(TaskError(kind: .user, retryable: false, code: "NoCase", message: "no branch case held and there is no else")))
+        case .map(let m):
+            return await runMap(m, node: node, at: path, resolver)
+        }
+    }
+
+    private func runCall(_ call: CompiledCall, at path: String, _ resolver: BindingResolver) async -> NodeRecord {
+        switch call.target {
+        case .task(let name):
+            guard let task = context.plan.tasks[name] else {
+                return finish(path, .failure(TaskError(kind: .system, retryable: false, code: "NoTask", message: "task \(name) is not in the plan")))
+            }
+            let inputs: LiteralMap
+            do { inputs = try resolver.inputs(call.inputs, defaults: task.defaults) } catch {
+                return finish(path, .failure(TaskError(kind: .system, retryable: false, code: "Binding", message: "\(error)")))
+            }
+            return await TaskRunner(context: context, path: path, task: task, inputs: inputs).run()
+        case .workflow(let name):
+            guard let sub = context.plan.workflows[name] else {
+                return finish(path, .failure(TaskError(kind: .system, retryable: false, code: "NoWorkflow", message: "workflow \(name) is not in the plan")))
+            }
+            let inputs: LiteralMap
+            do { inputs = try resolver.inputs(call.inputs, defaults: [:]) } catch {
+                return finish(path, .failure(TaskError(kind: .system, retryable: false, code: "Binding", message: "\(error)")))
+            }
+            let result = await WorkflowRunner(context: context, workflow: sub, inputs: inputs, prefix: path + "/").run()
+            return finish(path, result.mapError { TaskError(kind: .user, retryable: false, code: "SubworkflowFailed", message: $0.message) })
+        }
+    }
+
+    private func runMap(_ m: CompiledMap, node: CompiledNode, at path: String, _ resolver: BindingResolver) async -> NodeRecord {
+        guard case .list(let items) = (try? resolver.value(m.over)) ?? .none else {
+            return finish(path, .failure(TaskError(kind: .system, retryable: false, code: "Binding", message: "map over a value that is not a list")))
+        }
+        let limiter = AsyncLimiter(limit: m.concurrency ?? items.count)
+        let results: [Int: NodeRecord] = await withTaskGroup(of: (Int, NodeRecord).self) { group in
+            for (i, item) in items.enumerated() {
+                group.addTask {
+                    let itemResolver = BindingResolver(workflowInputs: resolver.workflowInputs,
+                                                       nodeOutputs: resolver.nodeOutputs.merging(["@item": [m.overInput: item]]) { a, _ in a })
+                    var itemCall = m.call
+                    itemCall.inputs[m.overInput] = .nodeOutput(node: "@item", output: m.overInput)
+                    let call = itemCall
+                    return (i, await limiter.run { await runCall(call, at: "\(path)[\(i)]", itemResolver) })
+                }
+            }
+            var out: [Int: NodeRecord] = [:]
+            for await (i, r) in group { out[i] = r }
+            return out
+        }
+        let succeeded = results.values.filter { $0.state.phase == .succeeded }.count
+        let ratio = items.isEmpty ? 1 : Double(succeeded) / Double(items.count)
+        guard ratio >= m.minSuccessRatio else {
+            let first = results.keys.sorted().compactMap { results[$0]?.state.lastError?.message }.first ?? "items failed"
+            return finish(path, .failure(TaskError(kind: .user, retryable: false, code: "MapFailed",
+                                                   message: "\(items.count - succeeded) of \(items.count) items failed (minimum success ratio \(m.minSuccessRatio)); first: \(first)")))
+        }
+        var outputs: LiteralMap = [:]
+        for name in node.outputs.keys {
+            outputs[name] = .list((0..<items.count).map { i in
+                guard let r = results[i], r.state.phase == .succeeded else { return .none }
+                return r.outputs?[name] ?? .none
+            })
+        }
+        return finish(path, .success(outputs))
+    }
+
+    /// Records a node that is not a single task call (sub-workflow, branch, map) as finished.
+    private func finish(_ path: String, _ result: Result<LiteralMap, TaskError>) -> NodeRecord {
+        var record = context.record(path) ?? NodeRecord(execution: context.execution.id, node: path, state: NodeState(budget: RetryBudget(user: 0, system: 0)))
+        if record.state.phase == .queued { _ = try? record.state.apply(.start) }
+        switch result {
+        case .success(let outputs):
+            record.outputs = outputs
+            _ = try? record.state.apply(.attemptSucceeded)
+        case .failure(let error):
+            _ = try? record.state.apply(.attemptFailed(TaskError(kind: error.kind, retryable: false, code: error.code, message: error.message)))
+        }
+        try? context.persist(record)
+        context.events(.nodeFinished(path: path, phase: record.state.phase, cached: false))
+        return record
+    }
+}
