@@ -1,3 +1,4 @@
+import AloftTestSupport
 import Foundation
 import Testing
 @testable import PluginHost

@@ -1,3 +1,4 @@
+import AloftTestSupport
 import Testing
 @testable import PluginHost
 

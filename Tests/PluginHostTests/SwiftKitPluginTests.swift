@@ -1,3 +1,4 @@
+import AloftTestSupport
 import AloftWire
 import Testing
 @testable import PluginHost

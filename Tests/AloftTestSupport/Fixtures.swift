@@ -1,19 +1,19 @@
 import Foundation
 import Logging
-@testable import PluginHost
+import PluginHost
 
 /// Builds the test plugins with the system C compiler against the public header only, and finds the
 /// Swift plugins SwiftPM built. Every test gets its own copies in its own directory: a copy is a new inode,
 /// so the dynamic loader loads it afresh and tests cannot see each other's plugin state.
-enum Fixtures {
-    static let repoRoot: URL = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent()
-    static let include = repoRoot.appendingPathComponent("Sources/PluginABI/include").path
-    static let cEchoSource = repoRoot.appendingPathComponent("examples/plugins/c-echo/echo.c").path
-    static let badSource = repoRoot.appendingPathComponent("Tests/PluginHostTests/Fixtures/bad_plugin.c").path
+public enum Fixtures {
+    public static let repoRoot: URL = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+    public static let include = repoRoot.appendingPathComponent("Sources/PluginABI/include").path
+    public static let cEchoSource = repoRoot.appendingPathComponent("examples/plugins/c-echo/echo.c").path
+    public static let badSource = repoRoot.appendingPathComponent("Tests/PluginHostTests/Fixtures/bad_plugin.c").path
 
     /// Compiled once per test run, copied per test.
-    static let compiled: [String: String] = {
+    public static let compiled: [String: String] = {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("aloft-fixtures-\(getpid())").path
         try! FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         var out: [String: String] = [:]
@@ -26,7 +26,7 @@ enum Fixtures {
         return out
     }()
 
-    static func compile(_ source: String, defines: [String], to output: String) -> String {
+    public static func compile(_ source: String, defines: [String], to output: String) -> String {
         let cc = ProcessInfo.processInfo.environment["CC"] ?? "cc"
         var args = [cc, "-std=c11", "-Wall", "-Wextra", "-Werror", "-shared", "-fPIC", "-fvisibility=hidden", "-I", include]
         args += defines.map { "-D\($0)" }
@@ -38,7 +38,7 @@ enum Fixtures {
     }
 
     @discardableResult
-    static func run(_ args: [String]) -> Int32 {
+    public static func run(_ args: [String]) -> Int32 {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         p.arguments = args
@@ -48,16 +48,16 @@ enum Fixtures {
     }
 
     /// The directory SwiftPM built the tests in, where the built-in plugin libraries are too.
-    static var buildDirectory: String { PluginSearchPath.executableDirectory()! }
+    public static var buildDirectory: String { PluginSearchPath.executableDirectory()! }
 
-    static var swiftEcho: String {
+    public static var swiftEcho: String {
         let path = buildDirectory + "/libAloftPluginEcho.so"
         precondition(FileManager.default.fileExists(atPath: path), "\(path) is missing: run `swift build` before `swift test`")
         return path
     }
 
     /// A fresh directory holding copies of the named fixtures (name -> file name in the directory).
-    static func directory(_ files: [String: String]) -> String {
+    public static func directory(_ files: [String: String]) -> String {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("aloft-test-\(UUID().uuidString)").path
         try! FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         for (fixture, name) in files {
@@ -67,13 +67,13 @@ enum Fixtures {
         return dir
     }
 
-    static let quietLogger: Logger = {
+    public static let quietLogger: Logger = {
         var l = Logger(label: "aloft-test", factory: { _ in SwiftLogNoOpLogHandler() })
         l.logLevel = .critical
         return l
     }()
 
-    static func host(directory: String, configure: (inout HostConfiguration) -> Void = { _ in },
+    public static func host(directory: String, configure: (inout HostConfiguration) -> Void = { _ in },
                      environment: [String: String] = [:], logger: Logger = quietLogger) async -> PluginHost {
         var configuration = HostConfiguration()
         configuration.searchBuiltin = false
