@@ -128,8 +128,9 @@ struct TaskRunner {
             case .aborted:
                 return .failed(TaskError(kind: .system, retryable: true, code: "AbortedOutside", message: "the task was stopped outside Aloft"))
             default:
-                let wait = outcome.pollAfter.map { max($0, context.options.minPollInterval) } ?? interval
-                await context.wakeups.sleep(invocation.executionID, for: min(wait, context.options.maxPollInterval))
+                var wait = min(outcome.pollAfter.map { max($0, context.options.minPollInterval) } ?? interval, context.options.maxPollInterval)
+                if let timeout = task.timeout { wait = min(wait, max(.zero, timeout - (ContinuousClock.now - started))) }
+                await context.wakeups.sleep(invocation.executionID, for: wait)
                 if outcome.pollAfter == nil { interval = min(interval * 2, context.options.maxPollInterval) }
             }
         }

@@ -1,0 +1,181 @@
+import AloftCompiler
+import AloftEngine
+import AloftTestSupport
+import AloftWire
+import Foundation
+import PluginHost
+import Synchronization
+import Testing
+
+/// The engine with the C echo plugin, in process: retries and their budgets, timeouts, node kinds, scale.
+@Suite struct EngineTests {
+    final class Events: @unchecked Sendable {
+        private let lock = NSLock()
+        private var items: [EngineEvent] = []
+        func add(_ e: EngineEvent) { lock.withLock { items.append(e) } }
+        var all: [EngineEvent] { lock.withLock { items } }
+        var retries: [String] { all.compactMap { if case .nodeRetrying(let p, let a, _) = $0 { return "\(p)@\(a)" } else { return nil } } }
+    }
+
+    struct Harness {
+        let host: PluginHost
+        let engine: ExecutionEngine
+        let store: SQLiteMetadataStore
+
+        func run(_ yaml: String, workflow: String, inputs: LiteralMap = [:], events: Events = Events()) async throws -> ExecutionRecord {
+            let result = Compiler(resolver: AnyTaskType()).compile(text: yaml, path: "/virtual/spec.yaml")
+            let spec = try #require(result.spec, "\(result.diagnostics)")
+            return try await engine.run(spec, workflow: workflow, inputs: inputs, project: "p", domain: "development", events: events.add)
+        }
+
+        func node(_ e: ExecutionRecord, _ path: String) throws -> NodeRecord? {
+            try store.nodes(execution: e.id).first { $0.node == path }
+        }
+    }
+
+    static func harness(parallelism: Int = 16) async throws -> Harness {
+        let host = await Fixtures.host(directory: Fixtures.directory(["c-echo": "libc_echo.so"]))
+        let root = NSTemporaryDirectory() + "aloft-engine-\(UUID())"
+        let store = try SQLiteMetadataStore(path: root + "/metadata.sqlite")
+        let engine = ExecutionEngine(host: host, store: store, blobs: try LocalBlobStore(root: root + "/blobs"),
+                                     options: EngineOptions(parallelism: parallelism, minPollInterval: .milliseconds(1)))
+        return Harness(host: host, engine: engine, store: store)
+    }
+
+    @Test func retriesWithinTheUserBudgetThenSucceeds() async throws {
+        let h = try await Self.harness()
+        defer { h.host.shutdown() }
+        let events = Events()
+        let e = try await h.run("""
+            tasks:
+              flaky: {type: echo, retries: 2, inputs: {x: integer}, outputs: {x: integer}, config: {fail: user, fail_until_attempt: 2}}
+            workflows:
+              w:
+                outputs: {x: {type: integer, from: $a.x}}
+                nodes: [{id: a, task: flaky, inputs: {x: 5}}]
+            """, workflow: "w", events: events)
+        #expect(e.phase == .succeeded)
+        #expect(e.outputs == ["x": .integer(5)])
+        #expect(events.retries == ["a@1", "a@2"])
+        let a = try #require(try h.node(e, "a"))
+        #expect(a.state.attempt == 2 && a.state.userFailures == 2)
+    }
+
+    @Test func userBudgetExhaustedFailsAndSkipsDownstream() async throws {
+        let h = try await Self.harness()
+        defer { h.host.shutdown() }
+        let e = try await h.run("""
+            tasks:
+              flaky: {type: echo, retries: 1, inputs: {x: integer}, outputs: {x: integer}, config: {fail: user}}
+              ok: {type: echo, inputs: {x: integer}, outputs: {x: integer}}
+            workflows:
+              w:
+                nodes:
+                  - {id: a, task: flaky, inputs: {x: 1}}
+                  - {id: b, task: ok, inputs: {x: $a.x}}
+                  - {id: side, task: ok, inputs: {x: 2}}
+            """, workflow: "w")
+        #expect(e.phase == .failed)
+        #expect(e.error == "a: echo failed on purpose")
+        #expect(try h.node(e, "a")?.state.phase == .failed)
+        #expect(try h.node(e, "a")?.state.userFailures == 2)
+        #expect(try h.node(e, "b")?.state.phase == .skipped)
+        #expect(try h.node(e, "side")?.state.phase == .succeeded)  // independent work still finishes
+    }
+
+    @Test func systemFailuresHaveTheirOwnBudget() async throws {
+        let h = try await Self.harness()
+        defer { h.host.shutdown() }
+        // retries: 0 for user errors, yet system errors are retried (default system budget 3).
+        let e = try await h.run("""
+            tasks:
+              sys: {type: echo, retries: 0, inputs: {x: integer}, outputs: {x: integer}, config: {fail: system, fail_until_attempt: 3}}
+            workflows:
+              w: {nodes: [{id: a, task: sys, inputs: {x: 1}}]}
+            """, workflow: "w")
+        #expect(e.phase == .succeeded)
+        #expect(try h.node(e, "a")?.state.systemFailures == 3)
+    }
+
+    @Test func timeoutAbortsTheAttemptAndFails() async throws {
+        let h = try await Self.harness()
+        defer { h.host.shutdown() }
+        let e = try await h.run("""
+            tasks:
+              slow: {type: echo, timeout: 200ms, inputs: {x: integer}, outputs: {x: integer}, config: {delay_ms: 60000}}
+            workflows:
+              w: {nodes: [{id: a, task: slow, inputs: {x: 1}}]}
+            """, workflow: "w")
+        #expect(e.phase == .failed)
+        let a = try #require(try h.node(e, "a"))
+        #expect(a.state.lastError?.code == "Timeout")
+        #expect(a.state.phase == .failed)
+    }
+
+    @Test func branchMapAndSubworkflowProduceTheirOutputs() async throws {
+        let h = try await Self.harness()
+        defer { h.host.shutdown() }
+        let spec = try #require(Compiler(resolver: AnyTaskType()).compile(files: [Fixtures.repoRoot.path + "/examples/workflows/node-kinds.yaml"]).spec)
+        let careful = try await h.engine.run(spec, workflow: "node_kinds", inputs: ["mode": .enumeration("careful"), "threshold": .float(1.5)],
+                                             project: "p", domain: "development")
+        #expect(careful.phase == .succeeded)
+        // weigh(1.5) = 1.5 (echo); careful and 1.5 > 2 is false -> elif: weigh(threshold) = 1.5
+        #expect(careful.outputs == ["first": .float(1.5), "summary": .list([.float(1.5), .float(1.5), .float(3)])])
+        #expect(try h.node(careful, "scores")?.outputs == ["value": .list([.float(0.5), .float(1.5), .float(2.5)])])
+        #expect(try h.node(careful, "decide#1/weighed")?.state.phase == .succeeded)
+
+        let negative = try await h.engine.run(spec, workflow: "node_kinds", inputs: ["threshold": .float(-1)], project: "p", domain: "development")
+        #expect(negative.phase == .failed)
+        #expect(negative.error?.contains("decide: threshold must not be negative") == true)
+    }
+
+    @Test func mapSuccessRatio() async throws {
+        let h = try await Self.harness()
+        defer { h.host.shutdown() }
+        // Items fail when their attempt is below fail_until_attempt... all items fail here (no retries).
+        let yaml = """
+            tasks:
+              bad: {type: echo, inputs: {x: integer}, outputs: {x: integer}, config: {fail: user}}
+            workflows:
+              strict:
+                inputs: {xs: list<integer>}
+                nodes: [{id: m, map: {task: bad, over: {x: $inputs.xs}, concurrency: 2}}]
+              lenient:
+                inputs: {xs: list<integer>}
+                outputs: {xs: {type: "list<optional<integer>>", from: $m.x}}
+                nodes: [{id: m, map: {task: bad, over: {x: $inputs.xs}, min_success_ratio: 0.5}}]
+            """
+        let strict = try await h.run(yaml, workflow: "strict", inputs: ["xs": .list([.integer(1), .integer(2), .integer(3)])])
+        #expect(strict.phase == .failed)
+        #expect(strict.error?.contains("3 of 3 items failed (minimum success ratio 1.0)") == true)
+        let empty = try await h.run(yaml, workflow: "lenient", inputs: ["xs": .list([])])
+        #expect(empty.phase == .succeeded && empty.outputs == ["xs": .list([])])
+    }
+
+    @Test func aThousandNodesInOneExecution() async throws {
+        let h = try await Self.harness(parallelism: 32)
+        defer { h.host.shutdown() }
+        var yaml = "tasks:\n  t: {type: echo, inputs: {x: integer}, outputs: {x: integer}}\nworkflows:\n  w:\n    outputs: {x: {type: integer, from: $n999.x}}\n    nodes:\n"
+        yaml += "      - {id: n0, task: t, inputs: {x: 42}}\n"
+        for i in 1..<1000 { yaml += "      - {id: n\(i), task: t, inputs: {x: $n\(i % 10 == 0 ? 0 : i - 1).x}}\n" }
+        let e = try await h.run(yaml, workflow: "w")
+        #expect(e.phase == .succeeded)
+        #expect(e.outputs == ["x": .integer(42)])
+        let nodes = try h.store.nodes(execution: e.id)
+        #expect(nodes.count == 1000)
+        #expect(nodes.allSatisfy { $0.state.phase == .succeeded })
+    }
+
+    @Test func badInputsAreRefusedBeforeAnythingRuns() async throws {
+        let h = try await Self.harness()
+        defer { h.host.shutdown() }
+        do {
+            _ = try await h.run("tasks:\n  t: {type: echo}\nworkflows:\n  w:\n    inputs: {n: integer}\n    nodes: [{id: a, task: t}]\n",
+                                workflow: "w", inputs: ["n": .string("x"), "extra": .none])
+            Issue.record("bad inputs accepted")
+        } catch {
+            #expect("\(error)" == "bad inputs: n: expected integer, got string; extra: not an input of workflow w")
+        }
+        #expect(try h.store.executions(project: nil, domain: nil, limit: 5).isEmpty)
+    }
+}
