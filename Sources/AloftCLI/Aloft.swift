@@ -11,7 +11,8 @@ struct Aloft: AsyncParsableCommand {
             errors); 64 bad usage; 70 internal error.
             """,
         version: "aloft \(AloftVersion.string) (plugin ABI \(AloftVersion.abiMajor).\(AloftVersion.abiMinor))",
-        subcommands: [RunCommand.self, ResumeCommand.self, ExecutionsCommand.self, CompileCommand.self, GraphCommand.self,
+        subcommands: [RunCommand.self, ResumeCommand.self, RecoverCommand.self, ExecutionsCommand.self, CacheCommand.self,
+                      LineageCommand.self, CompileCommand.self, GraphCommand.self,
                       PluginsCommand.self, VersionCommand.self])
 }
 

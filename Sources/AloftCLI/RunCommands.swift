@@ -42,6 +42,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "A YAML or JSON file of inputs.") var inputs: String?
     @Option(help: "Project.") var project = "default"
     @Option(help: "Domain.") var domain = "development"
+    @Flag(help: "Do not reuse cached outputs; compute and replace them.") var overwriteCache = false
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var host: HostOptions
 
@@ -53,7 +54,9 @@ struct RunCommand: AsyncParsableCommand {
         let (store, blobs) = try storeOptions.open()
         let pluginHost = try await HostStartup.start(host)
         defer { pluginHost.shutdown() }
-        let engine = ExecutionEngine(host: pluginHost, store: store, blobs: blobs)
+        var options = EngineOptions()
+        options.overwriteCache = overwriteCache
+        let engine = ExecutionEngine(host: pluginHost, store: store, blobs: blobs, options: options)
         let id = ExecutionID.make()
         let progress = ProgressPrinter(executionID: id)
         print("execution \(id) (\(project)/\(domain)): workflow \(name)")
@@ -153,9 +156,50 @@ struct ResumeCommand: AsyncParsableCommand {
     }
 }
 
+struct RecoverCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "recover",
+        abstract: "Run a failed or aborted execution again as a new one, reusing the outputs of the nodes that succeeded.")
+
+    @Argument(help: "The failed execution's id.") var execution: String
+    @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var host: HostOptions
+
+    func run() async throws {
+        let (store, blobs) = try storeOptions.open()
+        let pluginHost = try await HostStartup.start(host)
+        defer { pluginHost.shutdown() }
+        let engine = ExecutionEngine(host: pluginHost, store: store, blobs: blobs)
+        let id = ExecutionID.make()
+        print("execution \(id) recovers \(execution)")
+        fflush(nil)
+        let record = try await Interruptible.run(engine: engine, id: id) {
+            do { return try await engine.recover(execution, newID: id, events: ProgressPrinter(executionID: id).handle) } catch let e as ExecutionEngine.Failure {
+                throw CLIError(e.message)
+            }
+        }
+        try Report.finish(record)
+    }
+}
+
 struct ExecutionsCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "executions", abstract: "List and inspect executions.",
-                                                    subcommands: [List.self, Show.self])
+    static let configuration = CommandConfiguration(commandName: "executions", abstract: "List, inspect and abort executions.",
+                                                    subcommands: [List.self, Show.self, Abort.self])
+
+    struct Abort: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Ask the aloft process running an execution to abort it.")
+        @Argument(help: "The execution id.") var execution: String
+        @OptionGroup var storeOptions: StoreOptions
+
+        func run() async throws {
+            let (store, _) = try storeOptions.open()
+            guard let e = try store.execution(id: execution) else { throw CLIError("no execution \(execution)") }
+            guard e.phase == .running else { throw CLIError("execution \(execution) is already \(e.phase.rawValue)") }
+            try store.requestAbort(id: execution)
+            print("abort requested: the aloft process running \(execution) aborts its nodes within a second; "
+                + "if none is running it, `aloft resume \(execution)` finishes the abort")
+        }
+    }
 
     struct List: AsyncParsableCommand {
         @OptionGroup var storeOptions: StoreOptions

@@ -22,6 +22,7 @@ final class ProgressPrinter: Sendable {
         case .nodeFinished(let path, let phase, let cached): line = "\(stamp)  \(phase.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0))  \(path)" + (cached ? " (cached)" : "")
         case .nodeRetrying(let path, let attempt, let error): line = "\(stamp)  retrying   \(path) as attempt \(attempt): \(error.message)"
         case .nodeStatus(let path, let message): line = "\(stamp)  status     \(path): \(message)"
+        case .cacheHit(let path, let producer): line = "\(stamp)  cached     \(path) (outputs of \(producer))"
         }
         FileHandle.standardOutput.write(Data((line + "\n").utf8))
     }

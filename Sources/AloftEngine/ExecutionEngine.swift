@@ -8,13 +8,13 @@ import PluginHost
 /// `resume` without re-running what succeeded or re-submitting what was submitted.
 public final class ExecutionEngine: Sendable {
     public let host: PluginHost
-    public let store: any MetadataStore
+    public let store: any Store
     public let blobs: any BlobStore
     public let options: EngineOptions
     private let overall: AsyncLimiter
     private let wakeups = Wakeups()
 
-    public init(host: PluginHost, store: any MetadataStore, blobs: any BlobStore, options: EngineOptions = EngineOptions()) {
+    public init(host: PluginHost, store: any Store, blobs: any BlobStore, options: EngineOptions = EngineOptions()) {
         self.host = host
         self.store = store
         self.blobs = blobs
@@ -57,12 +57,52 @@ public final class ExecutionEngine: Sendable {
         return try await drive(record, plan: plan, existing: try store.nodes(execution: id), events: events)
     }
 
+    /// Starts a new execution of a failed (or aborted) one with the same plan and inputs, reusing the outputs
+    /// of every node that succeeded: only what failed, and what depended on it, runs again.
+    public func recover(_ id: String, newID: String = ExecutionID.make(),
+                        events: @escaping @Sendable (EngineEvent) -> Void = { _ in }) async throws -> ExecutionRecord {
+        guard let old = try store.execution(id: id) else { throw Failure(message: "no execution \(id)") }
+        guard old.phase == .failed || old.phase == .aborted else {
+            throw Failure(message: "execution \(id) is \(old.phase.rawValue); only failed or aborted executions are recovered")
+        }
+        let plan: CompiledSpec
+        do { plan = try CompiledSpec(json: JSONParser.parse(old.spec)) } catch {
+            throw Failure(message: "execution \(id) has an unreadable plan: \(error)")
+        }
+        let record = ExecutionRecord(id: newID, project: old.project, domain: old.domain, workflow: old.workflow, spec: old.spec,
+                                     inputs: old.inputs, recoveredFrom: id)
+        try store.createExecution(record)
+        // Succeeded nodes of the old execution become succeeded nodes of the new one, pointing at their origin.
+        let reused = try store.nodes(execution: id).filter { $0.state.phase == .succeeded }.map { n -> NodeRecord in
+            var copy = n
+            copy.execution = newID
+            copy.resourceState = nil
+            copy.cachedFrom = n.cachedFrom ?? "\(id)/\(n.node)"
+            return copy
+        }
+        try store.commit(reused)
+        return try await drive(record, plan: plan, existing: reused, events: events)
+    }
+
     private func drive(_ record: ExecutionRecord, plan: CompiledSpec, existing: [NodeRecord],
                        events: @escaping @Sendable (EngineEvent) -> Void) async throws -> ExecutionRecord {
         guard let w = plan.workflows[record.workflow] else { throw Failure(message: "the plan of \(record.id) lacks \(record.workflow)") }
         let context = ExecutionContext(execution: record, plan: plan, host: host, store: store, blobs: blobs, options: options,
                                        overall: overall, wakeups: wakeups, existing: existing, events: events)
-        let result = await WorkflowRunner(context: context, workflow: w, inputs: record.inputs, prefix: "").run()
+        let run = Task { await WorkflowRunner(context: context, workflow: w, inputs: record.inputs, prefix: "").run() }
+        // `aloft executions abort` in another process sets a flag in the store: watch it.
+        let store = self.store
+        let watcher = Task {
+            while !Task.isCancelled {
+                if (try? store.abortRequested(id: record.id)) == true {
+                    run.cancel()
+                    return
+                }
+                try? await Task.sleep(for: .milliseconds(200))
+            }
+        }
+        let result = await withTaskCancellationHandler { await run.value } onCancel: { run.cancel() }
+        watcher.cancel()
         let aborted = try store.nodes(execution: record.id).contains { $0.state.phase == .aborted }
         switch result {
         case .success(let outputs):

@@ -13,6 +13,10 @@ public struct EngineOptions: Sendable {
     public var maxPollInterval: Duration
     /// System retry budget of every task (user retries come from the task).
     public var systemRetries: Int
+    /// Skip cache lookups and replace the entries with fresh results.
+    public var overwriteCache = false
+    /// How long a `serialize` reservation lives without being renewed (the owner renews while it runs).
+    public var reservationTTL: Duration = .seconds(30)
 
     public init(parallelism: Int = 16, overallParallelism: Int = 64, minPollInterval: Duration = .milliseconds(5),
                 maxPollInterval: Duration = .seconds(5), systemRetries: Int = 3) {
@@ -30,6 +34,7 @@ public enum EngineEvent: Sendable {
     case nodeFinished(path: String, phase: NodePhase, cached: Bool)
     case nodeRetrying(path: String, attempt: Int, error: TaskError)
     case nodeStatus(path: String, message: String)
+    case cacheHit(path: String, producer: String)
 }
 
 /// Why a workflow scope failed.

@@ -11,7 +11,7 @@ final class ExecutionContext: Sendable {
     let execution: ExecutionRecord
     let plan: CompiledSpec
     let host: PluginHost
-    let store: any MetadataStore
+    let store: any Store
     let blobs: any BlobStore
     let options: EngineOptions
     let limiter: AsyncLimiter
@@ -20,7 +20,7 @@ final class ExecutionContext: Sendable {
     let events: @Sendable (EngineEvent) -> Void
     private let records: Mutex<[String: NodeRecord]>
 
-    init(execution: ExecutionRecord, plan: CompiledSpec, host: PluginHost, store: any MetadataStore, blobs: any BlobStore,
+    init(execution: ExecutionRecord, plan: CompiledSpec, host: PluginHost, store: any Store, blobs: any BlobStore,
          options: EngineOptions, overall: AsyncLimiter, wakeups: Wakeups, existing: [NodeRecord],
          events: @escaping @Sendable (EngineEvent) -> Void) {
         self.execution = execution

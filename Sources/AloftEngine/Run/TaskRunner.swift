@@ -17,6 +17,19 @@ struct TaskRunner {
     let path: String
     let task: CompiledTask
     let inputs: LiteralMap
+    let cache: CacheLookup?
+
+    init(context: ExecutionContext, path: String, task: CompiledTask, inputs: LiteralMap) {
+        self.context = context
+        self.path = path
+        self.task = task
+        self.inputs = inputs
+        cache = task.cache.map {
+            CacheLookup(project: context.execution.project, domain: context.execution.domain, task: task, policy: $0, inputs: inputs)
+        }
+    }
+
+    private var reservationOwner: String { "\(context.execution.id)/\(path)" }
 
     func run() async -> NodeRecord {
         var record = context.record(path)
@@ -30,11 +43,71 @@ struct TaskRunner {
             return fail(&record, TaskError(kind: .system, retryable: false, code: "NoPlugin", message: e.message))
         }
         record.pluginID = plugin.id
+        record.taskVersion = task.template.version
+        if record.state.phase == .queued, let cache, await reuseCache(cache, &record) { return record }
         if record.state.phase == .queued {
             guard (try? record.state.apply(.start)) != nil else { return record }
         }
         let started = record
-        return await context.overall.run { await context.limiter.run { await attempts(started, plugin) } }
+        let done = await context.overall.run { await context.limiter.run { await attempts(started, plugin) } }
+        if let cache {
+            if done.state.phase == .succeeded, let outputs = done.outputs {
+                do {
+                    try context.store.putCacheEntry(CacheEntry(
+                        key: cache.key, project: context.execution.project, domain: context.execution.domain, task: task.name,
+                        cacheVersion: task.cache?.version ?? "", interfaceHash: cache.interfaceHash, inputsHash: cache.inputsHash, outputs: outputs,
+                        producer: .init(execution: context.execution.id, node: path, attempt: done.state.attempt, taskVersion: task.template.version)))
+                } catch {
+                    context.logger.warning("cannot write the cache entry of \(path): \(error)")
+                }
+            }
+            if task.cache?.serialize == true { try? context.store.release(key: cache.key, owner: reservationOwner) }
+        }
+        return done
+    }
+
+    /// A usable cache hit finishes the node; with `serialize`, waits while another node computes the same
+    /// entry (saying who holds it), then takes the hit or the reservation.
+    private func reuseCache(_ cache: CacheLookup, _ record: inout NodeRecord) async -> Bool {
+        func hit(_ record: inout NodeRecord) -> Bool {
+            guard !context.options.overwriteCache, let entry = try? context.store.cacheEntry(key: cache.key),
+                CacheLookup.usable(entry, outputs: task.interface.outputs)
+            else { return false }
+            guard (try? record.state.apply(.cacheHit)) != nil else { return false }
+            record.outputs = entry.outputs
+            record.cachedFrom = "\(entry.producer.execution)/\(entry.producer.node)"
+            _ = persist(&record)
+            context.events(.cacheHit(path: path, producer: record.cachedFrom!))
+            context.events(.nodeFinished(path: path, phase: .succeeded, cached: true))
+            return true
+        }
+        if hit(&record) { return true }
+        guard task.cache?.serialize == true else { return false }
+        var announced: String?
+        while !Task.isCancelled {
+            let holder: String?
+            do { holder = try context.store.reserve(key: cache.key, owner: reservationOwner, until: Date().addingTimeInterval(context.options.reservationTTL.secondsValue)) } catch {
+                context.logger.warning("cache reservation of \(path) failed: \(error); computing without it")
+                return false
+            }
+            guard let holder else { return false }  // ours: compute
+            if announced != holder {
+                announced = holder
+                record.statusMessage = "waiting for the cache entry being computed by \(holder)"
+                _ = persist(&record)
+                context.events(.nodeStatus(path: path, message: record.statusMessage!))
+            }
+            try? await Task.sleep(for: .milliseconds(50))
+            if hit(&record) { return true }
+        }
+        return false
+    }
+
+    /// Keeps a `serialize` reservation alive while the attempt runs.
+    private func renewReservation(_ last: inout ContinuousClock.Instant) {
+        guard let cache, task.cache?.serialize == true, ContinuousClock.now - last > context.options.reservationTTL / 3 else { return }
+        last = .now
+        _ = try? context.store.reserve(key: cache.key, owner: reservationOwner, until: Date().addingTimeInterval(context.options.reservationTTL.secondsValue))
     }
 
     private func attempts(_ start: NodeRecord, _ plugin: LoadedPlugin) async -> NodeRecord {
@@ -98,10 +171,12 @@ struct TaskRunner {
 
     private func pollUntilTerminal(_ record: inout NodeRecord, _ plugin: LoadedPlugin, _ invocation: inout TaskInvocation) async -> PollEnd {
         let started = ContinuousClock.now
+        var renewed = started
         var interval = context.options.minPollInterval
         var unobservable = 0
         while true {
             if Task.isCancelled { return .cancelled }
+            renewReservation(&renewed)
             if let timeout = task.timeout, ContinuousClock.now - started > timeout { return .timedOut }
             let outcome: PollOutcome
             do { outcome = try await plugin.poll(invocation) } catch {

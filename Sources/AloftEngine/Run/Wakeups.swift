@@ -18,18 +18,23 @@ final class Wakeups: Sendable {
         if let w { w.continuation.resume() } else { _ = pending.withLock { $0.insert(taskExecutionID) } }
     }
 
-    /// Sleeps up to `duration`, returning early on a wake-up for `taskExecutionID`.
+    /// Sleeps up to `duration`, returning early on a wake-up for `taskExecutionID` or when the calling task
+    /// is cancelled (an abort must not wait for the next poll).
     func sleep(_ taskExecutionID: String, for duration: Duration) async {
-        if pending.withLock({ $0.remove(taskExecutionID) }) != nil { return }
+        if Task.isCancelled || pending.withLock({ $0.remove(taskExecutionID) }) != nil { return }
         let id = counter.wrappingAdd(1, ordering: .relaxed).newValue
-        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
-            waiters.withLock { $0[taskExecutionID] = Waiter(id: id, continuation: c) }
-            // A wake-up may have arrived between the check above and registering.
-            if pending.withLock({ $0.remove(taskExecutionID) }) != nil { resume(taskExecutionID, id) }
-            Task { [self] in
-                try? await Task.sleep(for: duration)
-                resume(taskExecutionID, id)
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+                waiters.withLock { $0[taskExecutionID] = Waiter(id: id, continuation: c) }
+                // A wake-up or a cancellation may have arrived before registering.
+                if Task.isCancelled || pending.withLock({ $0.remove(taskExecutionID) }) != nil { resume(taskExecutionID, id) }
+                Task { [self] in
+                    try? await Task.sleep(for: duration)
+                    resume(taskExecutionID, id)
+                }
             }
+        } onCancel: {
+            resume(taskExecutionID, id)
         }
     }
 

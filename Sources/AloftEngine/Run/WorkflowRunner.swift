@@ -94,6 +94,7 @@ struct WorkflowRunner {
     }
 
     private func runCall(_ call: CompiledCall, at path: String, _ resolver: BindingResolver) async -> NodeRecord {
+        recordLineage(call.inputs, at: path)
         switch call.target {
         case .task(let name):
             guard let task = context.plan.tasks[name] else {
@@ -121,6 +122,7 @@ struct WorkflowRunner {
         guard case .list(let items) = (try? resolver.value(m.over)) ?? .none else {
             return finish(path, .failure(TaskError(kind: .system, retryable: false, code: "Binding", message: "map over a value that is not a list")))
         }
+        recordLineage([m.overInput: m.over], at: path)
         let limiter = AsyncLimiter(limit: m.concurrency ?? items.count)
         let results: [Int: NodeRecord] = await withTaskGroup(of: (Int, NodeRecord).self) { group in
             for (i, item) in items.enumerated() {
@@ -152,6 +154,23 @@ struct WorkflowRunner {
             })
         }
         return finish(path, .success(outputs))
+    }
+
+    /// Which upstream outputs feed which inputs of the node at `path`.
+    private func recordLineage(_ bindings: [String: Binding], at path: String) {
+        var edges: [LineageEdge] = []
+        func walk(_ b: Binding, _ input: String) {
+            switch b {
+            case .nodeOutput(let node, let output) where node != "@item":
+                edges.append(LineageEdge(execution: context.execution.id, node: path, input: input, sourceExecution: context.execution.id,
+                                         sourceNode: prefix + node, sourceOutput: output))
+            case .list(let items): items.forEach { walk($0, input) }
+            case .map(let m): m.values.forEach { walk($0, input) }
+            default: break
+            }
+        }
+        for (input, b) in bindings { walk(b, input) }
+        do { try context.store.recordLineage(edges) } catch { context.logger.warning("cannot record lineage of \(path): \(error)") }
     }
 
     /// Records a node that is not a single task call (sub-workflow, branch, map) as finished.

@@ -50,11 +50,17 @@ public struct NodeRecord: Sendable, Equatable {
     public var inputs: LiteralMap?
     public var outputs: LiteralMap?
     public var statusMessage: String?
+    /// The version of the task that ran (or whose cached outputs were reused).
+    public var taskVersion: String?
+    /// For a cache hit: `execution/node` that produced the outputs.
+    public var cachedFrom: String?
     public var updatedAt: Date
 
     public init(execution: String, node: String, state: NodeState, pluginID: String? = nil, taskExecutionID: String? = nil,
                 resourceState: [UInt8]? = nil, inputs: LiteralMap? = nil, outputs: LiteralMap? = nil, statusMessage: String? = nil,
-                updatedAt: Date = Date()) {
+                taskVersion: String? = nil, cachedFrom: String? = nil, updatedAt: Date = Date()) {
+        self.taskVersion = taskVersion
+        self.cachedFrom = cachedFrom
         self.execution = execution
         self.node = node
         self.state = state
@@ -79,4 +85,7 @@ public protocol MetadataStore: Sendable {
     func nodes(execution: String) throws -> [NodeRecord]
     /// Writes several node records in one transaction (a group commit).
     func commit(_ nodes: [NodeRecord]) throws
+    /// Asks whoever runs the execution to abort it (works across processes).
+    func requestAbort(id: String) throws
+    func abortRequested(id: String) throws -> Bool
 }

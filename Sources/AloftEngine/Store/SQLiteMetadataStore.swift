@@ -38,6 +38,42 @@ public final class SQLiteMetadataStore: MetadataStore {
             PRIMARY KEY (execution_id, node_id)
         );
         """,
+        """
+        CREATE TABLE cache_entries (
+            cache_key TEXT PRIMARY KEY,
+            project TEXT NOT NULL,
+            domain TEXT NOT NULL,
+            task TEXT NOT NULL,
+            cache_version TEXT NOT NULL,
+            interface_hash TEXT NOT NULL,
+            inputs_hash TEXT NOT NULL,
+            outputs TEXT NOT NULL,
+            execution_id TEXT NOT NULL,
+            node_id TEXT NOT NULL,
+            attempt INTEGER NOT NULL,
+            task_version TEXT NOT NULL,
+            created_at INTEGER NOT NULL
+        );
+        CREATE INDEX cache_by_task ON cache_entries (project, domain, task);
+        CREATE TABLE cache_reservations (
+            cache_key TEXT PRIMARY KEY,
+            owner TEXT NOT NULL,
+            expires_at INTEGER NOT NULL
+        );
+        CREATE TABLE lineage (
+            execution_id TEXT NOT NULL,
+            node_id TEXT NOT NULL,
+            input_name TEXT NOT NULL,
+            source_execution TEXT NOT NULL,
+            source_node TEXT NOT NULL,
+            source_output TEXT NOT NULL,
+            PRIMARY KEY (execution_id, node_id, input_name, source_execution, source_node, source_output)
+        );
+        CREATE INDEX lineage_by_source ON lineage (source_execution, source_node);
+        ALTER TABLE node_executions ADD COLUMN task_version TEXT;
+        ALTER TABLE node_executions ADD COLUMN cached_from TEXT;
+        ALTER TABLE executions ADD COLUMN abort_requested INTEGER NOT NULL DEFAULT 0;
+        """,
     ]
 
     public static var schemaVersion: Int { migrations.count }
@@ -64,6 +100,10 @@ public final class SQLiteMetadataStore: MetadataStore {
             }
         }
         db = Mutex(SQLiteDatabaseBox(db: database))
+    }
+
+    func withDatabase<T>(_ body: (SQLiteDatabase) throws -> T) throws -> T {
+        try db.withLock { box in try body(box.db) }
     }
 
     public func createExecution(_ e: ExecutionRecord) throws {
@@ -108,10 +148,21 @@ public final class SQLiteMetadataStore: MetadataStore {
         }
     }
 
+    public func requestAbort(id: String) throws {
+        try withDatabase { db in try db.prepare("UPDATE executions SET abort_requested = 1 WHERE id = ?").run([.text(id)]) }
+    }
+
+    public func abortRequested(id: String) throws -> Bool {
+        try withDatabase { db in
+            try db.prepare("SELECT abort_requested FROM executions WHERE id = ?").query([.text(id)]) { $0.integer(0) != 0 }.first ?? false
+        }
+    }
+
     public func nodes(execution: String) throws -> [NodeRecord] {
         try db.withLock { box in
             try box.db.prepare("""
-                SELECT execution_id, node_id, state, plugin_id, task_execution_id, resource_state, inputs, outputs, status_message, updated_at
+                SELECT execution_id, node_id, state, plugin_id, task_execution_id, resource_state, inputs, outputs, status_message, updated_at,
+                       task_version, cached_from
                 FROM node_executions WHERE execution_id = ? ORDER BY node_id
                 """).query([.text(execution)]) { r in
                 NodeRecord(
@@ -121,7 +172,8 @@ public final class SQLiteMetadataStore: MetadataStore {
                     resourceState: r.isNull(5) ? nil : r.blob(5),
                     inputs: try r.text(6).map { try LiteralMap(bytes: Array($0.utf8)) },
                     outputs: try r.text(7).map { try LiteralMap(bytes: Array($0.utf8)) },
-                    statusMessage: r.text(8), updatedAt: Date(timeIntervalSince1970: Double(r.integer(9)) / 1000))
+                    statusMessage: r.text(8), taskVersion: r.text(10), cachedFrom: r.text(11),
+                    updatedAt: Date(timeIntervalSince1970: Double(r.integer(9)) / 1000))
             }
         }
     }
@@ -133,13 +185,14 @@ public final class SQLiteMetadataStore: MetadataStore {
         try db.withLock { box in
             try box.db.transaction {
                 let upsert = try box.db.prepare("""
-                    INSERT INTO node_executions (execution_id, node_id, state, phase, plugin_id, task_execution_id, resource_state, inputs, outputs, status_message, updated_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO node_executions (execution_id, node_id, state, phase, plugin_id, task_execution_id, resource_state, inputs, outputs,
+                                                 status_message, updated_at, task_version, cached_from)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT (execution_id, node_id) DO UPDATE SET
                         state = excluded.state, phase = excluded.phase, plugin_id = excluded.plugin_id,
                         task_execution_id = excluded.task_execution_id, resource_state = excluded.resource_state,
                         inputs = excluded.inputs, outputs = excluded.outputs, status_message = excluded.status_message,
-                        updated_at = excluded.updated_at
+                        updated_at = excluded.updated_at, task_version = excluded.task_version, cached_from = excluded.cached_from
                     """)
                 for n in nodes {
                     try upsert.run([
@@ -147,6 +200,7 @@ public final class SQLiteMetadataStore: MetadataStore {
                         .text(n.state.phase.rawValue), n.pluginID.map { .text($0) } ?? .null, n.taskExecutionID.map { .text($0) } ?? .null,
                         n.resourceState.map { .blob($0) } ?? .null, n.inputs.map { .text(text($0)) } ?? .null,
                         n.outputs.map { .text(text($0)) } ?? .null, n.statusMessage.map { .text($0) } ?? .null, .integer(millis(n.updatedAt)),
+                        n.taskVersion.map { .text($0) } ?? .null, n.cachedFrom.map { .text($0) } ?? .null,
                     ])
                 }
             }
@@ -179,3 +233,113 @@ public enum StoreError: Error, CustomStringConvertible {
 
 private func text(_ m: LiteralMap) -> String { String(decoding: m.canonicalBytes, as: UTF8.self) }
 private func millis(_ d: Date) -> Int64 { Int64((d.timeIntervalSince1970 * 1000).rounded()) }
+
+extension SQLiteMetadataStore: CacheStore {
+    public func cacheEntry(key: String) throws -> CacheEntry? {
+        try withDatabase { db in
+            try db.prepare("SELECT \(Self.cacheColumns) FROM cache_entries WHERE cache_key = ?").query([.text(key)], Self.cacheRow).first
+        }
+    }
+
+    public func putCacheEntry(_ e: CacheEntry) throws {
+        try withDatabase { db in
+            try db.prepare("""
+                INSERT INTO cache_entries (\(Self.cacheColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (cache_key) DO UPDATE SET outputs = excluded.outputs, execution_id = excluded.execution_id,
+                    node_id = excluded.node_id, attempt = excluded.attempt, task_version = excluded.task_version, created_at = excluded.created_at
+                """).run([
+                .text(e.key), .text(e.project), .text(e.domain), .text(e.task), .text(e.cacheVersion), .text(e.interfaceHash),
+                .text(e.inputsHash), .text(String(decoding: e.outputs.canonicalBytes, as: UTF8.self)), .text(e.producer.execution),
+                .text(e.producer.node), .integer(Int64(e.producer.attempt)), .text(e.producer.taskVersion),
+                .integer(Int64((e.createdAt.timeIntervalSince1970 * 1000).rounded())),
+            ])
+        }
+    }
+
+    public func cacheEntries(project: String?, domain: String?, task: String?) throws -> [CacheEntry] {
+        try withDatabase { db in
+            let (clause, args) = Self.scope(project, domain, task)
+            return try db.prepare("SELECT \(Self.cacheColumns) FROM cache_entries\(clause) ORDER BY created_at DESC").query(args, Self.cacheRow)
+        }
+    }
+
+    public func clearCache(project: String?, domain: String?, task: String?) throws -> Int {
+        try withDatabase { db in
+            let (clause, args) = Self.scope(project, domain, task)
+            let n = try db.prepare("SELECT COUNT(*) FROM cache_entries\(clause)").query(args) { Int($0.integer(0)) }.first ?? 0
+            try db.prepare("DELETE FROM cache_entries\(clause)").run(args)
+            return n
+        }
+    }
+
+    public func reserve(key: String, owner: String, until: Date) throws -> String? {
+        try withDatabase { db in
+            try db.transaction {
+                let now = Int64(Date().timeIntervalSince1970 * 1000)
+                let holder = try db.prepare("SELECT owner, expires_at FROM cache_reservations WHERE cache_key = ?").query([.text(key)]) {
+                    ($0.text(0) ?? "", $0.integer(1))
+                }.first
+                if let holder, holder.0 != owner, holder.1 > now { return holder.0 }
+                try db.prepare("""
+                    INSERT INTO cache_reservations (cache_key, owner, expires_at) VALUES (?, ?, ?)
+                    ON CONFLICT (cache_key) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at
+                    """).run([.text(key), .text(owner), .integer(Int64(until.timeIntervalSince1970 * 1000))])
+                return nil
+            }
+        }
+    }
+
+    public func release(key: String, owner: String) throws {
+        try withDatabase { db in
+            try db.prepare("DELETE FROM cache_reservations WHERE cache_key = ? AND owner = ?").run([.text(key), .text(owner)])
+        }
+    }
+
+    public func recordLineage(_ edges: [LineageEdge]) throws {
+        guard !edges.isEmpty else { return }
+        try withDatabase { db in
+            try db.transaction {
+                let insert = try db.prepare("""
+                    INSERT INTO lineage (execution_id, node_id, input_name, source_execution, source_node, source_output)
+                    VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
+                    """)
+                for e in edges {
+                    try insert.run([.text(e.execution), .text(e.node), .text(e.input), .text(e.sourceExecution), .text(e.sourceNode), .text(e.sourceOutput)])
+                }
+            }
+        }
+    }
+
+    public func lineage(execution: String, node: String) throws -> (upstream: [LineageEdge], downstream: [LineageEdge]) {
+        try withDatabase { db in
+            let columns = "execution_id, node_id, input_name, source_execution, source_node, source_output"
+            let row = { (r: SQLiteDatabase.Row) in
+                LineageEdge(execution: r.text(0) ?? "", node: r.text(1) ?? "", input: r.text(2) ?? "", sourceExecution: r.text(3) ?? "",
+                            sourceNode: r.text(4) ?? "", sourceOutput: r.text(5) ?? "")
+            }
+            let up = try db.prepare("SELECT \(columns) FROM lineage WHERE execution_id = ? AND node_id = ? ORDER BY input_name")
+                .query([.text(execution), .text(node)], row)
+            let down = try db.prepare("SELECT \(columns) FROM lineage WHERE source_execution = ? AND source_node = ? ORDER BY execution_id, node_id")
+                .query([.text(execution), .text(node)], row)
+            return (up, down)
+        }
+    }
+
+    private static let cacheColumns = "cache_key, project, domain, task, cache_version, interface_hash, inputs_hash, outputs, execution_id, node_id, attempt, task_version, created_at"
+
+    private static func cacheRow(_ r: SQLiteDatabase.Row) throws -> CacheEntry {
+        CacheEntry(key: r.text(0) ?? "", project: r.text(1) ?? "", domain: r.text(2) ?? "", task: r.text(3) ?? "", cacheVersion: r.text(4) ?? "",
+                   interfaceHash: r.text(5) ?? "", inputsHash: r.text(6) ?? "", outputs: try LiteralMap(bytes: Array((r.text(7) ?? "{}").utf8)),
+                   producer: .init(execution: r.text(8) ?? "", node: r.text(9) ?? "", attempt: Int(r.integer(10)), taskVersion: r.text(11) ?? ""),
+                   createdAt: Date(timeIntervalSince1970: Double(r.integer(12)) / 1000))
+    }
+
+    private static func scope(_ project: String?, _ domain: String?, _ task: String?) -> (String, [SQLiteDatabase.Statement.Value]) {
+        var filters: [String] = []
+        var args: [SQLiteDatabase.Statement.Value] = []
+        if let project { filters.append("project = ?"); args.append(.text(project)) }
+        if let domain { filters.append("domain = ?"); args.append(.text(domain)) }
+        if let task { filters.append("task = ?"); args.append(.text(task)) }
+        return (filters.isEmpty ? "" : " WHERE " + filters.joined(separator: " AND "), args)
+    }
+}

@@ -11,6 +11,7 @@
  *                       host's call budget.
  *   fail                "user" or "system": fail instead of echoing.
  *   fail_until_attempt  fail only while the attempt is below this.
+ *   fail_while_file     "/path": fail (a user error) while this file exists; for recover demos.
  * Plugin config (init), optional:
  *   fail_init  "message": init fails with that message.
  *   journal    "/path": append "submit <task_execution_id>" to this file on every submit (for tests and
@@ -265,6 +266,18 @@ static aloft_status echo_poll(void *instance, const aloft_task *task, aloft_poll
         result->poll_after_ms = (uint32_t)(deadline - now);
         result->status_message = buffer_string("sleeping");
         return ALOFT_OK;
+    }
+    mj_span flag;
+    if (config_value(task, "fail_while_file", &flag) && flag.end - flag.start >= 2 && flag.start[0] == '"') {
+        char path[1024];
+        snprintf(path, sizeof path, "%.*s", (int)(flag.end - flag.start - 2), flag.start + 1);
+        FILE *f = fopen(path, "r");
+        if (f) {
+            fclose(f);
+            result->phase = ALOFT_PHASE_FAILED;
+            fail(&result->error, ALOFT_ERROR_USER, 0, "FlagFile", "failing while the flag file exists");
+            return ALOFT_OK;
+        }
     }
     mj_span how;
     if (config_value(task, "fail", &how) && (int64_t)task->attempt < config_int(task, "fail_until_attempt", INT64_MAX)) {

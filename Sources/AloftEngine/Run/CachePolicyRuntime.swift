@@ -1,0 +1,46 @@
+import AloftCompiler
+import AloftTyping
+import AloftWire
+import Foundation
+
+/// How a task call finds, waits for and writes its cache entry.
+public struct CacheLookup: Sendable {
+    public let key: String
+    public let interfaceHash: String
+    public let inputsHash: String
+
+    /// project, domain, task name, cache version, hash of the interface, canonical hash of the inputs minus
+    /// the ignored ones. A change of code alone (same cache version) hits; bump the version to invalidate.
+    public init(project: String, domain: String, task: CompiledTask, policy: CachePolicy, inputs: LiteralMap) {
+        interfaceHash = CanonicalHash.of(JSON.object(["inputs": task.interface.inputs.json, "outputs": task.interface.outputs.json]))
+        inputsHash = CanonicalHash.of(inputs.filter { !policy.ignoredInputs.contains($0.key) })
+        key = CanonicalHash.of(JSON.object([
+            "project": .string(project), "domain": .string(domain), "task": .string(task.name), "version": .string(policy.version),
+            "interface": .string(interfaceHash), "inputs": .string(inputsHash),
+        ]))
+    }
+
+    /// A hit is usable when its outputs still have the interface's types and every local blob they point to
+    /// still exists (a hit whose data was deleted recomputes instead of failing downstream).
+    static func usable(_ entry: CacheEntry, outputs types: TypeMap) -> Bool {
+        guard entry.outputs.mismatches(against: types).isEmpty else { return false }
+        return entry.outputs.values.allSatisfy(blobsExist)
+    }
+
+    private static func blobsExist(_ l: Literal) -> Bool {
+        switch l {
+        case .blob(let b): return localExists(b.uri)
+        case .dataset(let d): return localExists(d.uri)
+        case .list(let items): return items.allSatisfy(blobsExist)
+        case .map(let m): return m.values.allSatisfy(blobsExist)
+        default: return true
+        }
+    }
+
+    /// Only local files can be checked here; remote URIs are trusted (their stores check on read).
+    private static func localExists(_ uri: String) -> Bool {
+        if uri.hasPrefix("file://") { return FileManager.default.fileExists(atPath: String(uri.dropFirst("file://".count))) }
+        if uri.hasPrefix("/") { return FileManager.default.fileExists(atPath: uri) }
+        return true
+    }
+}

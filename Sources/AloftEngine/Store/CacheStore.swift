@@ -1,0 +1,80 @@
+import AloftWire
+import Foundation
+
+/// A cached result: a task's outputs for given inputs, and who produced them.
+public struct CacheEntry: Sendable, Equatable {
+    public var key: String
+    public var project: String
+    public var domain: String
+    public var task: String
+    public var cacheVersion: String
+    public var interfaceHash: String
+    public var inputsHash: String
+    public var outputs: LiteralMap
+    public var producer: Producer
+    public var createdAt: Date
+
+    public struct Producer: Sendable, Equatable {
+        public var execution: String
+        public var node: String
+        public var attempt: Int
+        public var taskVersion: String
+
+        public init(execution: String, node: String, attempt: Int, taskVersion: String) {
+            self.execution = execution
+            self.node = node
+            self.attempt = attempt
+            self.taskVersion = taskVersion
+        }
+    }
+
+    public init(key: String, project: String, domain: String, task: String, cacheVersion: String, interfaceHash: String,
+                inputsHash: String, outputs: LiteralMap, producer: Producer, createdAt: Date = Date()) {
+        self.key = key
+        self.project = project
+        self.domain = domain
+        self.task = task
+        self.cacheVersion = cacheVersion
+        self.interfaceHash = interfaceHash
+        self.inputsHash = inputsHash
+        self.outputs = outputs
+        self.producer = producer
+        self.createdAt = createdAt
+    }
+}
+
+/// One input of a node and the output it was read from: lineage.
+public struct LineageEdge: Sendable, Equatable, Hashable {
+    public var execution: String
+    public var node: String
+    public var input: String
+    public var sourceExecution: String
+    public var sourceNode: String
+    public var sourceOutput: String
+
+    public init(execution: String, node: String, input: String, sourceExecution: String, sourceNode: String, sourceOutput: String) {
+        self.execution = execution
+        self.node = node
+        self.input = input
+        self.sourceExecution = sourceExecution
+        self.sourceNode = sourceNode
+        self.sourceOutput = sourceOutput
+    }
+}
+
+/// The cache and lineage side of the metadata store.
+public protocol CacheStore: Sendable {
+    func cacheEntry(key: String) throws -> CacheEntry?
+    func putCacheEntry(_ entry: CacheEntry) throws
+    func cacheEntries(project: String?, domain: String?, task: String?) throws -> [CacheEntry]
+    /// Removes matching entries; returns how many.
+    func clearCache(project: String?, domain: String?, task: String?) throws -> Int
+    /// Takes the reservation when it is free or expired; otherwise returns who holds it.
+    func reserve(key: String, owner: String, until: Date) throws -> String?
+    func release(key: String, owner: String) throws
+    func recordLineage(_ edges: [LineageEdge]) throws
+    /// What `node` of `execution` read, and who read its outputs.
+    func lineage(execution: String, node: String) throws -> (upstream: [LineageEdge], downstream: [LineageEdge])
+}
+
+public typealias Store = MetadataStore & CacheStore
