@@ -49,7 +49,7 @@ let package = Package(
             name: "AloftCLI",
             dependencies: ["PluginHost", "AloftCompiler", "AloftEngine", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict),
-        .executableTarget(name: "AloftBench", dependencies: ["PluginHost", "AloftWire", "AloftCompiler"], swiftSettings: strict),
+        .executableTarget(name: "AloftBench", dependencies: ["PluginHost", "AloftWire", "AloftCompiler", "AloftEngine"], swiftSettings: strict),
         .target(name: "EchoPlugin", dependencies: ["PluginKit"], path: "Plugins/Echo", swiftSettings: strict),
 
         .testTarget(name: "AloftWireTests", dependencies: ["AloftWire"], swiftSettings: strict),

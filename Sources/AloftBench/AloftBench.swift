@@ -16,14 +16,22 @@ enum AloftBench {
         switch args.first {
         case "abi-roundtrip":
             try await ABIRoundTrip.run(iterations: Int(args.dropFirst().first ?? "") ?? 200_000)
+        case "chain":
+            try await EngineBench.chain(nodes: Int(args.dropFirst().first ?? "") ?? 10_000)
+        case "map":
+            try await EngineBench.map(items: Int(args.dropFirst().first ?? "") ?? 100_000)
         case "compile":
             CompileBench.run(nodes: Int(args.dropFirst().first ?? "") ?? 10_000, repeats: 7)
         default:
             print("""
                 usage: aloft-bench abi-roundtrip [ITERATIONS]
                        aloft-bench compile [NODES]
+                       aloft-bench chain [NODES]
+                       aloft-bench map [ITEMS]
                   abi-roundtrip  submit + poll of the echo plugins, encoding included
                   compile        compile a generated workflow (default 10,000 nodes)
+                  chain          run a chain of echo tasks with durable state (default 10,000)
+                  map            run a map node over echo tasks with durable state (default 100,000 items)
                 """)
         }
     }

@@ -30,6 +30,7 @@ public enum BlobStoreError: Error, Equatable, CustomStringConvertible {
 /// `<root>/<project>/<domain>/<execution>/<node>/<attempt>/{inputs.json,outputs.json,...}`.
 public struct LocalBlobStore: BlobStore {
     public let root: String  // absolute, standardized, no trailing slash
+    private let madeDirectories = DirectoryMemo()
 
     public init(root: String) throws {
         let absolute = root.hasPrefix("/") ? root : FileManager.default.currentDirectoryPath + "/" + root
@@ -81,7 +82,11 @@ public struct LocalBlobStore: BlobStore {
     public func put(_ bytes: [UInt8], at uri: String) throws {
         let p = try path(of: uri)
         do {
-            try FileManager.default.createDirectory(atPath: (p as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            let dir = (p as NSString).deletingLastPathComponent
+            if !madeDirectories.contains(dir) {
+                try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+                madeDirectories.insert(dir)
+            }
             // Write-then-rename: a crash never leaves a half-written object under the final name.
             try Data(bytes).write(to: URL(fileURLWithPath: p), options: .atomic)
         } catch {
@@ -99,4 +104,13 @@ public struct LocalBlobStore: BlobStore {
         guard let p = try? path(of: uri) else { return false }
         return FileManager.default.fileExists(atPath: p)
     }
+}
+
+import Synchronization
+
+/// Directories this process already created: creating them again costs several system calls per write.
+final class DirectoryMemo: Sendable {
+    private let made = Mutex<Set<String>>([])
+    func contains(_ d: String) -> Bool { made.withLock { $0.contains(d) } }
+    func insert(_ d: String) { _ = made.withLock { $0.insert(d) } }
 }

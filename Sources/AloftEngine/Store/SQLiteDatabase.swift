@@ -12,6 +12,8 @@ final class SQLiteDatabase {
 
     private var handle: OpaquePointer?
     let path: String
+    /// Prepared once, reused: preparing costs more than running a small statement.
+    private var statements: [String: Statement] = [:]
 
     init(path: String) throws(Failure) {
         self.path = path
@@ -31,7 +33,10 @@ final class SQLiteDatabase {
         try execute("PRAGMA foreign_keys=ON")
     }
 
-    deinit { sqlite3_close_v2(handle) }
+    deinit {
+        statements.removeAll()  // finalize statements before closing
+        sqlite3_close_v2(handle)
+    }
 
     func execute(_ sql: String) throws(Failure) {
         var error: UnsafeMutablePointer<CChar>?
@@ -44,6 +49,13 @@ final class SQLiteDatabase {
     }
 
     func prepare(_ sql: String) throws(Failure) -> Statement {
+        if let cached = statements[sql] { return cached }
+        let statement = try prepareUncached(sql)
+        statements[sql] = statement
+        return statement
+    }
+
+    private func prepareUncached(_ sql: String) throws(Failure) -> Statement {
         var stmt: OpaquePointer?
         let rc = sqlite3_prepare_v2(handle, sql, -1, &stmt, nil)
         guard rc == SQLITE_OK, let stmt else { throw failure(rc) }
