@@ -64,7 +64,7 @@ struct RunCommand: AsyncParsableCommand {
         let record = try await Interruptible.run(engine: engine, id: id) {
             try await engine.run(spec, workflow: name, inputs: given, project: project, domain: domain, id: id, events: progress.handle)
         }
-        try Report.finish(record)
+        try Report.finish(record, progress: progress)
     }
 
     private func chooseWorkflow(_ spec: CompiledSpec) throws -> String {

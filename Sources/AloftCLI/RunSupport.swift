@@ -4,28 +4,87 @@ import ArgumentParser
 import Foundation
 import Synchronization
 
-/// Plain progress lines (one per node event), safe to call from any task.
+/// Progress of a run. On a terminal: one status line redrawn in place (running, done, cached, failed,
+/// elapsed), with retries and failures printed above it. Otherwise: one plain line per event, for logs.
 final class ProgressPrinter: Sendable {
     let executionID: String
     private let started = ContinuousClock.now
+    private let live = isatty(1) == 1 && ProcessInfo.processInfo.environment["TERM"] != "dumb"
+    private let state = Mutex(Counts())
+    private let ticker = Mutex<Task<Void, Never>?>(nil)
 
-    init(executionID: String) { self.executionID = executionID }
-
-    var handle: @Sendable (EngineEvent) -> Void { { [self] in self.print($0) } }
-
-    private func print(_ e: EngineEvent) {
-        let t = ContinuousClock.now - started
-        let stamp = String(format: "%7.2fs", t.secondsValue)
-        let line: String
-        switch e {
-        case .nodeStarted(let path, let attempt): line = "\(stamp)  running    \(path)" + (attempt > 0 ? " (attempt \(attempt))" : "")
-        case .nodeFinished(let path, let phase, let cached): line = "\(stamp)  \(phase.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0))  \(path)" + (cached ? " (cached)" : "")
-        case .nodeRetrying(let path, let attempt, let error): line = "\(stamp)  retrying   \(path) as attempt \(attempt): \(error.message)"
-        case .nodeStatus(let path, let message): line = "\(stamp)  status     \(path): \(message)"
-        case .cacheHit(let path, let producer): line = "\(stamp)  cached     \(path) (outputs of \(producer))"
-        }
-        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+    struct Counts {
+        var running = Set<String>()
+        var done = 0, cached = 0, failed = 0, skipped = 0
+        var finished = false
     }
+
+    init(executionID: String) {
+        self.executionID = executionID
+        if live {
+            let task = Task { [weak self] in
+                while !Task.isCancelled {
+                    self?.redraw()
+                    try? await Task.sleep(for: .milliseconds(100))
+                }
+            }
+            ticker.withLock { $0 = task }
+        }
+    }
+
+    deinit { ticker.withLock { $0?.cancel() } }
+
+    var handle: @Sendable (EngineEvent) -> Void { { [self] in self.on($0) } }
+
+    /// Ends the live line (call before printing the result).
+    func finish() {
+        ticker.withLock { $0?.cancel() }
+        guard live else { return }
+        redraw()
+        write("\n")
+    }
+
+    private func on(_ e: EngineEvent) {
+        state.withLock { c in
+            switch e {
+            case .nodeStarted(let path, _): c.running.insert(path)
+            case .nodeFinished(let path, let phase, let cached):
+                c.running.remove(path)
+                switch phase {
+                case .succeeded: if cached { c.cached += 1 } else { c.done += 1 }
+                case .skipped: c.skipped += 1
+                default: c.failed += 1
+                }
+            default: break
+            }
+        }
+        let stamp = String(format: "%7.2fs", (ContinuousClock.now - started).secondsValue)
+        var line: String?
+        switch e {
+        case .nodeStarted(let path, let attempt): line = live ? nil : "\(stamp)  running    \(path)" + (attempt > 0 ? " (attempt \(attempt))" : "")
+        case .nodeFinished(let path, let phase, let cached):
+            if !live || (phase != .succeeded && phase != .skipped) {
+                line = "\(stamp)  \(phase.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0))  \(path)" + (cached ? " (cached)" : "")
+            }
+        case .nodeRetrying(let path, let attempt, let error): line = "\(stamp)  retrying   \(path) as attempt \(attempt): \(error.message)"
+        case .nodeStatus(let path, let message): line = live ? nil : "\(stamp)  status     \(path): \(message)"
+        case .cacheHit(let path, let producer): line = live ? nil : "\(stamp)  cached     \(path) (outputs of \(producer))"
+        }
+        if let line { write((live ? "\r\u{1B}[2K" : "") + line + "\n") }
+        if live { redraw() }
+    }
+
+    private func redraw() {
+        guard live else { return }
+        let c = state.withLock { $0 }
+        let elapsed = (ContinuousClock.now - started).secondsValue
+        var parts = ["\(c.running.count) running", "\(c.done) done", "\(c.cached) cached", "\(c.failed) failed"]
+        if c.skipped > 0 { parts.append("\(c.skipped) skipped") }
+        let current = c.running.sorted().prefix(3).joined(separator: ", ") + (c.running.count > 3 ? ", ..." : "")
+        write("\r\u{1B}[2K" + String(format: "%@  %.1fs", parts.joined(separator: " · "), elapsed) + (current.isEmpty ? "" : "  [\(current)]"))
+    }
+
+    private func write(_ s: String) { FileHandle.standardOutput.write(Data(s.utf8)) }
 }
 
 import PluginHost
@@ -51,7 +110,8 @@ enum Interruptible {
 }
 
 enum Report {
-    static func finish(_ e: ExecutionRecord) throws {
+    static func finish(_ e: ExecutionRecord, progress: ProgressPrinter? = nil) throws {
+        progress?.finish()
         switch e.phase {
         case .succeeded:
             print("succeeded: \(e.id)")

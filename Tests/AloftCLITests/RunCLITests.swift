@@ -1,0 +1,60 @@
+import Foundation
+import Testing
+
+@Suite struct RunCLITests {
+    static let examples = CLI.repoRoot + "/examples/workflows"
+
+    func scratch() throws -> String {
+        let dir = NSTemporaryDirectory() + "aloft-run-\(UUID())"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        return dir
+    }
+
+    @Test func runPrintsPlainProgressAndOutputsThenShowsTheExecution() throws {
+        let dir = try scratch()
+        let r = try CLI.run(["run", Self.examples + "/hello.yaml", "-i", "name=Aloft", "--project", "demo"], cwd: dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("  running    first\n"))
+        #expect(r.stdout.contains("  succeeded  second\n"))
+        #expect(r.stdout.hasSuffix("  greeting = \"Aloft\"\n"))
+        let list = try CLI.run(["executions", "list", "--project", "demo"], cwd: dir)
+        let id = try #require(list.stdout.split(separator: "\n").dropFirst().first?.split(separator: " ").first.map(String.init))
+        let show = try CLI.run(["executions", "show", id], cwd: dir)
+        #expect(show.stdout.contains("execution \(id)  succeeded  demo/development  workflow hello"))
+        #expect(show.stdout.contains("outputs: greeting = \"Aloft\""))
+        let lineage = try CLI.run(["lineage", id + "/second"], cwd: dir)
+        #expect(lineage.stdout.contains("message <- \(id)/first.message"))
+    }
+
+    @Test func badInputsAndAFailingWorkflowUseTheDocumentedExitCodes() throws {
+        let dir = try scratch()
+        let bad = try CLI.run(["run", Self.examples + "/node-kinds.yaml", "--workflow", "node_kinds", "-i", "threshold=high"], cwd: dir)
+        #expect(bad.status == 1)
+        #expect(bad.stderr.contains("-i threshold: expected a value of type float, found the string \"high\""))
+        let failing = try CLI.run(["run", Self.examples + "/node-kinds.yaml", "--workflow", "node_kinds", "-i", "threshold=-1"], cwd: dir)
+        #expect(failing.status == 2)
+        #expect(failing.stdout.contains("decide: threshold must not be negative"))
+        let missing = try CLI.run(["run", Self.examples + "/node-kinds.yaml", "--workflow", "weigh"], cwd: dir)
+        #expect(missing.status == 1)
+        #expect(missing.stderr.contains("missing input: value (float); give them with -i name=value"))
+    }
+
+    @Test func onATerminalTheStatusLineIsRedrawnInPlace() throws {
+        let dir = try scratch()
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/script")
+        p.arguments = ["-qc", "\(CLI.buildDirectory)/aloft run \(Self.examples)/hello.yaml", "/dev/null"]
+        p.currentDirectoryURL = URL(fileURLWithPath: dir)
+        p.environment = ["HOME": dir, "PATH": "/usr/bin:/bin", "TERM": "xterm"]
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardInput = FileHandle.nullDevice
+        try p.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0)
+        #expect(text.contains("\r\u{1B}[2K0 running · 2 done · 0 cached · 0 failed"))
+        #expect(!text.contains("  running    first"))  // no per-event lines on a terminal
+        #expect(text.contains("greeting = \"world\""))
+    }
+}
