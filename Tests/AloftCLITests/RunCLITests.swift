@@ -58,3 +58,43 @@ import Testing
         #expect(text.contains("greeting = \"world\""))
     }
 }
+
+@Suite struct CacheAndAbortCLITests {
+    @Test func cacheListAndClear() throws {
+        let dir = NSTemporaryDirectory() + "aloft-cachecli-\(UUID())"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let spec = RunCLITests.examples + "/node-kinds.yaml"
+        #expect(try CLI.run(["run", spec, "--workflow", "node_kinds"], cwd: dir).status == 0)
+        let listed = try CLI.run(["cache", "list", "--task", "score"], cwd: dir)
+        #expect(listed.stdout.split(separator: "\n").count == 1 + 4)  // header + three map items + weighed
+        #expect(listed.stdout.contains("default/development  score"))
+        let again = try CLI.run(["run", spec, "--workflow", "node_kinds"], cwd: dir)
+        #expect(again.stdout.contains("(cached)"))
+        #expect(try CLI.run(["cache", "clear"], cwd: dir).status == 1)
+        #expect(try CLI.run(["cache", "clear", "--task", "score"], cwd: dir).stdout == "cleared 4 cache entries\n")
+        let fresh = try CLI.run(["run", spec, "--workflow", "node_kinds"], cwd: dir)
+        #expect(!fresh.stdout.contains("scores[0] (cached)"))
+    }
+
+    @Test func executionsAbortStopsARunInAnotherProcess() throws {
+        let s = try CrashResumeTests.setup()
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: CLI.buildDirectory + "/aloft")
+        p.arguments = ["run", "chain.yaml"]
+        p.currentDirectoryURL = URL(fileURLWithPath: s.dir)
+        p.environment = ["HOME": s.dir, "PATH": "/usr/bin:/bin"]
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        while CrashResumeTests.journal(s).isEmpty { usleep(2000) }
+        let list = try CLI.run(["executions", "list"], cwd: s.dir, env: ["HOME": s.dir])
+        let id = try #require(list.stdout.split(separator: "\n").dropFirst().first?.split(separator: " ").first.map(String.init))
+        let abort = try CLI.run(["executions", "abort", id], cwd: s.dir, env: ["HOME": s.dir])
+        #expect(abort.status == 0)
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 3)
+        let show = try CLI.run(["executions", "show", id], cwd: s.dir, env: ["HOME": s.dir])
+        #expect(show.stdout.contains("execution \(id)  aborted"))
+        #expect(try CLI.run(["executions", "abort", id], cwd: s.dir, env: ["HOME": s.dir]).stderr.contains("is already aborted"))
+    }
+}

@@ -179,3 +179,32 @@ import Testing
         #expect(try h.store.executions(project: nil, domain: nil, limit: 5).isEmpty)
     }
 }
+
+@Suite struct ParallelismTests {
+    @Test func neverMoreTaskCallsAtOnceThanTheExecutionAllows() async throws {
+        let host = await Fixtures.host(directory: Fixtures.directory(["c-echo": "libc_echo.so"]))
+        defer { host.shutdown() }
+        let root = NSTemporaryDirectory() + "aloft-par-\(UUID())"
+        let engine = ExecutionEngine(host: host, store: try SQLiteMetadataStore(path: root + "/m.sqlite"), blobs: try LocalBlobStore(root: root + "/b"),
+                                     options: EngineOptions(parallelism: 3, minPollInterval: .milliseconds(1)))
+        var yaml = "tasks:\n  t: {type: echo, inputs: {x: integer}, outputs: {x: integer}, config: {delay_ms: 20}}\nworkflows:\n  w:\n    nodes:\n"
+        for i in 0..<12 { yaml += "      - {id: n\(i), task: t, inputs: {x: \(i)}}\n" }
+        let spec = try #require(Compiler(resolver: AnyTaskType()).compile(text: yaml, path: "/v.yaml").spec)
+        final class Peak: @unchecked Sendable {
+            let lock = NSLock()
+            var current = 0, peak = 0
+        }
+        let p = Peak()
+        let e = try await engine.run(spec, workflow: "w", inputs: [:], project: "p", domain: "d") { event in
+            p.lock.withLock {
+                switch event {
+                case .nodeStarted: p.current += 1; p.peak = max(p.peak, p.current)
+                case .nodeFinished: p.current -= 1
+                default: break
+                }
+            }
+        }
+        #expect(e.phase == .succeeded)
+        #expect(p.peak == 3)  // twelve independent nodes, three at a time
+    }
+}
