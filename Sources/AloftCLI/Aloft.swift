@@ -7,8 +7,8 @@ struct Aloft: AsyncParsableCommand {
         commandName: "aloft",
         abstract: "Typed, cached, versioned workflows whose tasks run in plugins.",
         discussion: """
-            Exit codes: 0 success; 1 the command ran and found problems (refused plugins, configuration \
-            errors); 64 bad usage; 70 internal error.
+            Exit codes: 0 success; 1 the command found problems (configuration errors, a bad spec, a \
+            refused file given to `plugins inspect`); 2 a workflow failed; 3 a workflow was aborted; 64 bad usage.
             """,
         version: "aloft \(AloftVersion.string) (plugin ABI \(AloftVersion.abiMajor).\(AloftVersion.abiMinor))",
         subcommands: [RunCommand.self, ResumeCommand.self, RecoverCommand.self, ExecutionsCommand.self, CacheCommand.self,

@@ -43,10 +43,12 @@ struct ConditionParser {
 
     private var tokens: [(Token, Int)] = []
     private var i = 0
+    private var length = 0
 
     static func parse(_ text: String) -> Result<ConditionSyntax, ConditionSyntaxError> {
         do {
             var p = ConditionParser()
+            p.length = text.unicodeScalars.count
             p.tokens = try tokenize(Array(text.unicodeScalars))
             guard !p.tokens.isEmpty else { throw ConditionSyntaxError(offset: 0, message: "empty condition") }
             let c = try p.or(depth: 0)
@@ -96,7 +98,8 @@ struct ConditionParser {
             }
             if c == "-" || c.properties.numericType != nil {
                 i += 1
-                while i < s.count, s[i].properties.numericType != nil || s[i] == "." || s[i] == "e" || s[i] == "E" { i += 1 }
+                while i < s.count, s[i].properties.numericType != nil || s[i] == "." || s[i] == "e" || s[i] == "E"
+                    || ((s[i] == "-" || s[i] == "+") && (s[i - 1] == "e" || s[i - 1] == "E")) { i += 1 }
                 let text = String(String.UnicodeScalarView(s[start..<i]))
                 if let n = Int64(text) { out.append((.number(.integer(n)), start)) } else if let d = Double(text), d.isFinite { out.append((.number(.float(d)), start)) } else {
                     throw ConditionSyntaxError(offset: start, message: "\"\(text)\" is not a number")
@@ -128,7 +131,7 @@ struct ConditionParser {
         }
     }
 
-    private var endOffset: Int { tokens.last.map { $0.1 + 1 } ?? 0 }
+    private var endOffset: Int { length }
 
     private mutating func or(depth: Int) throws -> ConditionSyntax {
         var left = try and(depth: depth)

@@ -75,7 +75,7 @@ public enum GraphRenderer {
 
     static func source(_ b: Binding) -> String {
         switch b {
-        case .literal(let l): return JSONWriter.string(l.json)
+        case .literal(let l): return plain(l)
         case .workflowInput(let n): return "inputs.\(n)"
         case .nodeOutput(let node, let output): return "\(node).\(output)"
         case .list(let items): return "[" + items.map(source).joined(separator: ", ") + "]"
@@ -106,7 +106,7 @@ public enum GraphRenderer {
         case .list(let items): return "[" + items.map(plain).joined(separator: ", ") + "]"
         case .map(let m): return "{" + m.keys.sorted().map { "\($0): \(plain(m[$0]!))" }.joined(separator: ", ") + "}"
         case .structure(let members): return JSONWriter.string(.object(members))
-        default: return JSONWriter.string(l.json)
+        case .binary(let b): return "base64:" + Base64.encode(b)
         }
     }
 

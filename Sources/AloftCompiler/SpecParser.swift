@@ -43,7 +43,7 @@ struct SpecParser {
         ], &d) else { return nil }
         var t = TaskSpec(name: name)
         if m.required("type", &d) != nil { t.type = m.string("type", &d) }
-        t.version = m.string("version", &d)?.value
+        if case .scalar(.integer(let v), _)? = m["version"] { t.version = String(v) } else { t.version = m.string("version", &d)?.value }
         t.inputs = parameters(m, "inputs", of: what, allowDefaults: true)
         t.outputs = parameters(m, "outputs", of: what, allowDefaults: false)
         if let c = m["config"] {
@@ -53,8 +53,8 @@ struct SpecParser {
         if let r = m["resources"] { t.resources = resources(r, of: what) }
         t.retries = m.int("retries", range: 0...100, &d) ?? 0
         if let to = m.string("timeout", &d) {
-            if let duration = HumanDuration.parse(to.value), duration > .zero {
-                t.timeout = duration
+            if let duration = HumanDuration.parse(to.value) {
+                if duration > .zero { t.timeout = duration } else { d.error(to.location, "timeout in \(what) must be longer than zero") }
             } else {
                 d.error(to.location, "timeout \"\(to.value)\" in \(what) is not a duration; expected something like 90s, 10m or 1h30m")
             }
@@ -68,7 +68,7 @@ struct SpecParser {
     private mutating func parameters(_ m: MappingReader, _ key: String, of what: String, allowDefaults: Bool) -> [ParameterSpec] {
         var out: [ParameterSpec] = []
         for (name, value) in m.entries(key, &d) ?? [] {
-            checkName(name, "\(key.dropLast()) ")
+            checkName(name, String(key.dropLast()))
             var p = ParameterSpec(name: name)
             var typeValue: LocatedValue? = value
             if case .mapping = value {
@@ -105,6 +105,7 @@ struct SpecParser {
             case .scalar(.string(let s), _): c.env[k.value] = s
             case .scalar(.integer(let i), _): c.env[k.value] = String(i)
             case .scalar(.bool(let b), _): c.env[k.value] = String(b)
+            case .scalar(.float(let f), _): c.env[k.value] = String(f)
             default: d.error(v.location, "env \(k.value) in container of \(what) must be a string, found \(v.kindName)")
             }
         }
@@ -119,7 +120,12 @@ struct SpecParser {
             if let n = cpu.json.numberValue, n > 0 { out["cpu"] = .float(n) } else { d.error(cpu.location, "cpu in resources of \(what) must be a number of cores greater than 0") }
         }
         if let mem = m["memory"] {
-            if case .scalar(.string(let s), _) = mem, let bytes = MemoryQuantity.bytes(s) {
+            let text: String? = {
+                if case .scalar(.string(let s), _) = mem { return s }
+                if case .scalar(.integer(let i), _) = mem { return String(i) }
+                return nil
+            }()
+            if let text, let bytes = MemoryQuantity.bytes(text) {
                 out["memory_bytes"] = .integer(bytes)
             } else {
                 d.error(mem.location, "memory in resources of \(what) must be a quantity like 512Mi, 2Gi or 1G")

@@ -53,7 +53,11 @@ struct TaskChecker {
                                     secrets: t.secrets, extra: extra)
         if t.version == nil {
             // Unversioned tasks are versioned by their content: any change is a new version.
-            template.version = String(CanonicalHash.of(template.json).prefix(16))
+            var content = template.json.objectValue ?? [:]
+            content["defaults"] = defaults.json
+            if let cache { content["cache"] = .object(["version": .string(cache.version), "serialize": .bool(cache.serialize),
+                                                        "ignore": .array(cache.ignoredInputs.map(JSON.string))]) }
+            template.version = String(CanonicalHash.of(JSON.object(content)).prefix(16))
         }
         return CompiledTask(name: t.name.value, template: template, defaults: defaults, retries: t.retries, timeout: t.timeout,
                             cache: cache, interruptible: t.interruptible, location: t.name.location)

@@ -245,13 +245,21 @@ struct WorkflowChecker {
                 return nil
             }
         }
-        var literalValue = value
-        if case .scalar(.string(let text), let l) = value, text.hasPrefix("$$") { literalValue = .scalar(.string(String(text.dropFirst())), l) }
-        switch LiteralCoercion.literal(literalValue, as: expected) {
+        switch LiteralCoercion.literal(unescapingDollars(value), as: expected) {
         case .success(let l): return .literal(l)
         case .failure(let e):
             d.error(e.location, "\(what): \(e.message)")
             return nil
+        }
+    }
+
+    /// `$$text` is the literal `$text`, wherever it stands in a literal value.
+    private func unescapingDollars(_ v: LocatedValue) -> LocatedValue {
+        switch v {
+        case .scalar(.string(let text), let l) where text.hasPrefix("$$"): return .scalar(.string(String(text.dropFirst())), l)
+        case .sequence(let items, let l): return .sequence(items.map(unescapingDollars), l)
+        case .mapping(let members, let l): return .mapping(members.map { ($0.key, $0.keyLocation, unescapingDollars($0.value)) }, l)
+        default: return v
         }
     }
 
@@ -391,8 +399,13 @@ struct WorkflowChecker {
         }
         let (x, y) = (base(a), base(b))
         let equality = op == .eq || op == .ne
+        func admitsNone(_ t: LiteralType) -> Bool {
+            if t == .none { return true }
+            if case .union(let v) = t { return v.contains(.none) }
+            return false
+        }
         if equality && (a == .none || b == .none) {
-            return (x != a || y != b || a == b) ? nil : "only an optional value can be compared with null; \(a) and \(b) cannot"
+            return admitsNone(a) && admitsNone(b) ? nil : "only an optional value can be compared with null; \(a) and \(b) cannot"
         }
         let sameKind = x == y || (numeric.contains(x) && numeric.contains(y))
             || (isEnum(x) && y == .string) || (x == .string && isEnum(y))

@@ -133,8 +133,12 @@ private struct EventReader: ~Copyable {
         switch event.type {
         case YAML_SCALAR_EVENT:
             let s = event.data.scalar
+            // A quoted scalar's place is its first character, not its opening quote, so offsets into the
+            // text (a type expression, a condition) point at the right column.
+            var place = here
+            if s.style == YAML_SINGLE_QUOTED_SCALAR_STYLE || s.style == YAML_DOUBLE_QUOTED_SCALAR_STYLE { place.column += 1 }
             return .scalar(Self.string(s.value, s.length), plain: s.style == YAML_PLAIN_SCALAR_STYLE, tag: Self.cString(s.tag),
-                           anchor: Self.cString(s.anchor), here)
+                           anchor: Self.cString(s.anchor), place)
         case YAML_SEQUENCE_START_EVENT: return .sequenceStart(anchor: Self.cString(event.data.sequence_start.anchor), here)
         case YAML_MAPPING_START_EVENT: return .mappingStart(anchor: Self.cString(event.data.mapping_start.anchor), here)
         case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT: return .end(here)

@@ -12,4 +12,7 @@ _Static_assert(offsetof(aloft_poll_result, state) == 16, "aloft_poll_result layo
 _Static_assert(sizeof(aloft_poll_result) == 192, "aloft_poll_result layout");
 _Static_assert(offsetof(aloft_plugin, id) == 8, "aloft_plugin layout");
 _Static_assert(offsetof(aloft_host, host_name) == 8, "aloft_host layout");
+_Static_assert(sizeof(aloft_host) == 72, "aloft_host layout");
+_Static_assert(sizeof(aloft_plugin) == 96, "aloft_plugin layout");
+_Static_assert(sizeof(aloft_ext_task_logs) == 16, "aloft_ext_task_logs layout");
 #endif

@@ -51,7 +51,7 @@ public struct PollResult: Sendable {
     public var phase: TaskPhase
     /// Poll no sooner than this; nil leaves it to the host's backoff.
     public var pollAfter: Duration?
-    /// A new resource state; nil keeps the current one.
+    /// A new resource state; nil (or empty: the ABI cannot replace a state with an empty one) keeps the current one.
     public var state: [UInt8]?
     public var outputs: LiteralMap?
     public var statusMessage: String?

@@ -43,7 +43,8 @@ import Testing
     }
 
     static func journal(_ s: Setup) -> [String] {
-        ((try? String(contentsOfFile: s.journal, encoding: .utf8)) ?? "").split(separator: "\n").map { String($0.dropFirst("submit ".count)) }
+        ((try? String(contentsOfFile: s.journal, encoding: .utf8)) ?? "").split(separator: "\n")
+            .filter { $0.hasPrefix("submit ") }.map { String($0.dropFirst("submit ".count)) }
     }
 
     /// Starts `aloft run`, waits until `ready` holds for the store, then kills it with SIGKILL.

@@ -111,4 +111,41 @@ import Testing
             """)
         #expect(spec.workflows["w"]?.nodes.count == 2)
     }
+
+    @Test func fixesFromTheDocumentationReview() throws {
+        let spec = try compile("""
+            tasks:
+              t:
+                type: echo
+                version: 3
+                inputs: {l: list<string>, m: map<string>, x: float}
+                outputs: {l: list<string>}
+                resources: {memory: 1000000}
+                container: {command: [run], env: {RATIO: 0.5}}
+            workflows:
+              w:
+                nodes:
+                  - id: a
+                    branch:
+                      - if: "1.5 > 1e-3"
+                        then: {task: t, inputs: {l: ["$$inlist"], m: {k: "$$inmap"}, x: 1}}
+            """)
+        let t = try #require(spec.tasks["t"])
+        #expect(t.template.version == "3")
+        #expect(t.template.extra["resources"]?["memory_bytes"] == .integer(1_000_000))
+        #expect(t.template.extra["container"]?["env"]?["RATIO"] == .string("0.5"))
+        guard case .branch(let cases)? = spec.workflows["w"]?.nodes.first?.kind, case .call(let call) = cases[0].body else {
+            Issue.record("not a branch")
+            return
+        }
+        #expect(call.inputs["l"] == .literal(.list([.string("$inlist")])))
+        #expect(call.inputs["m"] == .literal(.map(["k": .string("$inmap")])))
+    }
+
+    @Test func defaultVersionsChangeWithDefaultsAndCachePolicy() throws {
+        let base = "tasks:\n  t: {type: echo, inputs: {x: {type: integer, default: 1}}, outputs: {x: integer}, cache: {version: \"1\"}}\n"
+        let v = try compile(base).tasks["t"]!.template.version
+        #expect(try compile(base.replacingOccurrences(of: "default: 1", with: "default: 2")).tasks["t"]!.template.version != v)
+        #expect(try compile(base.replacingOccurrences(of: "version: \"1\"", with: "version: \"2\"")).tasks["t"]!.template.version != v)
+    }
 }

@@ -20,7 +20,9 @@ import Testing
             return ExecutionEngine(host: host, store: store, blobs: blobs, options: o)
         }
 
-        var submits: [String] { ((try? String(contentsOfFile: journal, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init) }
+        var lines: [String] { ((try? String(contentsOfFile: journal, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init) }
+        var submits: [String] { lines.filter { $0.hasPrefix("submit ") } }
+        var finalizes: [String] { lines.filter { $0.hasPrefix("finalize ") } }
 
         func node(_ e: ExecutionRecord, _ path: String) throws -> NodeRecord? { try store.nodes(execution: e.id).first { $0.node == path } }
     }
@@ -212,5 +214,34 @@ import Testing
         #expect(e.phase == .aborted)
         #expect(try h.node(e, "a")?.state.phase == .aborted)
         #expect(try h.node(e, "b")?.state.phase == .skipped)
+    }
+
+    @Test func aThrottledSubmitIsRetriedWithTheSameIdAndEveryAttemptIsFinalized() async throws {
+        let h = try await Self.harness()
+        defer { h.host.shutdown() }
+        let spec = try Self.spec("""
+            tasks:
+              t: {type: echo, inputs: {x: integer}, outputs: {x: integer}, config: {submit_fail_times: 2}}
+              never: {type: echo, retries: 1, inputs: {x: integer}, outputs: {x: integer}, config: {submit_fail_times: 100}}
+            workflows:
+              ok: {nodes: [{id: a, task: t, inputs: {x: 1}}]}
+              bad: {nodes: [{id: b, task: never, inputs: {x: 1}}]}
+            """)
+        let fast = h.engine { $0.maxPollInterval = .milliseconds(10) }
+        let ok = try await fast.run(spec, workflow: "ok", inputs: [:], project: "p", domain: "development")
+        #expect(ok.phase == .succeeded)
+        let a = try #require(try h.node(ok, "a"))
+        #expect(a.state.attempt == 0)  // the throttling cost no attempt
+        #expect(h.submits == Array(repeating: "submit \(a.taskExecutionID!)", count: 3))  // three tries, one id
+        #expect(h.finalizes == ["finalize \(a.taskExecutionID!)"])
+
+        let bad = try await fast.run(spec, workflow: "bad", inputs: [:], project: "p", domain: "development")
+        #expect(bad.phase == .failed)
+        let b = try #require(try h.node(bad, "b"))
+        #expect(b.state.lastError?.code == "Throttled")
+        // A system error: the system budget (3 retries by default) applies, not the task's user retries.
+        #expect(b.state.systemFailures == 4 && b.state.attempt == 3)  // four attempts of ten tries each, each finalized
+        #expect(h.submits.count == 3 + 40)
+        #expect(h.finalizes.count == 1 + 4)
     }
 }

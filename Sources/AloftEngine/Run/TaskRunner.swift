@@ -131,13 +131,15 @@ struct TaskRunner {
                 }
             }
             if record.resourceState == nil {
-                do {
-                    let state = try await plugin.submit(invocation)
+                switch await submit(plugin, invocation) {
+                case .success(let state):
                     record.resourceState = state
                     invocation.state = state
                     guard persist(&record) else { return record }
-                } catch {
-                    if !(await attemptEnded(&record, .attemptFailed(error), plugin, invocation, finalize: false)) { return record }
+                case .failure(let error):
+                    // The plugin may have started something before failing (or overrunning): stop and release it.
+                    if error.code == "PluginCallOverran" { try? await plugin.abort(invocation) }
+                    if !(await attemptEnded(&record, .attemptFailed(error), plugin, invocation, finalize: true)) { return record }
                     continue
                 }
             }
@@ -161,6 +163,37 @@ struct TaskRunner {
         return record
     }
 
+    /// Submit, retried with the same task execution id while the plugin says a retry may help (throttling,
+    /// a flaky API): up to 10 tries with backoff, then the attempt fails.
+    private func submit(_ plugin: LoadedPlugin, _ invocation: TaskInvocation) async -> Result<[UInt8], TaskError> {
+        var interval = context.options.minPollInterval
+        var tries = 0
+        while true {
+            do throws(TaskError) {
+                return .success(try await cancellable(invocation) { () async throws(TaskError) -> [UInt8] in try await plugin.submit(invocation) })
+            } catch {
+                tries += 1
+                if !error.retryable || tries >= 10 || Task.isCancelled { return .failure(error) }
+                context.logger.info("submit of \(invocation.executionID) failed (\(error.message)); trying again")
+                await context.wakeups.sleep(invocation.executionID, for: interval)
+                interval = min(interval * 4, context.options.maxPollInterval)
+            }
+        }
+    }
+
+    /// Runs one plugin call; if this node is cancelled meanwhile (abort, Ctrl-C), the plugin's is_cancelled
+    /// turns true so a long call can return early.
+    private func cancellable<T: Sendable>(_ invocation: TaskInvocation, _ call: () async throws(TaskError) -> T) async throws(TaskError) -> T {
+        let signals = context.host.services.signals
+        let id = invocation.executionID
+        let result: Result<T, TaskError> = await withTaskCancellationHandler {
+            do throws(TaskError) { return .success(try await call()) } catch { return .failure(error) }
+        } onCancel: {
+            signals.cancel(id)
+        }
+        return try result.get()
+    }
+
     private enum PollEnd {
         case succeeded(LiteralMap)
         case failed(TaskError)
@@ -179,7 +212,9 @@ struct TaskRunner {
             renewReservation(&renewed)
             if let timeout = task.timeout, ContinuousClock.now - started > timeout { return .timedOut }
             let outcome: PollOutcome
-            do { outcome = try await plugin.poll(invocation) } catch {
+            do throws(TaskError) {
+                outcome = try await cancellable(invocation) { () async throws(TaskError) -> PollOutcome in try await plugin.poll(invocation) }
+            } catch {
                 // Could not observe the task this time: retry with backoff unless it will never work.
                 unobservable += 1
                 if !error.retryable || unobservable > 10 { return .failed(error) }

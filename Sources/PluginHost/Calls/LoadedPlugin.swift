@@ -45,21 +45,22 @@ public final class LoadedPlugin: Sendable {
                             message: "plugin \(id) is quarantined after \(overrunCount) calls overran their budget; it takes no new tasks")
         }
         services.secretPolicy.grant(plugin: id, secrets: task.secrets)
+        // Whatever goes wrong below, a task that was not submitted holds no secrets.
+        var submitted = false
+        defer { if !submitted { services.secretPolicy.revoke(plugin: id, secrets: task.secrets) } }
         let result = try await call("submit", task) { plugin, instance, t in
             var state = aloft_buffer()
             var error = newError()
             let status = plugin.submit(instance, t, &state, &error)
             return CallResult(status: status, error: error, buffers: [state])
         }
-        if result.status != ALOFT_OK {
-            services.secretPolicy.revoke(plugin: id, secrets: task.secrets)
-            throw result.taskError(plugin: id, call: "submit", redactor: services.redactor)
-        }
+        if result.status != ALOFT_OK { throw result.taskError(plugin: id, call: "submit", redactor: services.redactor) }
         let state = result.buffers[0]
         if state.count > options.maxStateBytes {
             throw TaskError(kind: .system, retryable: false, code: "StateTooLarge",
                             message: "plugin \(id) returned a resource state of \(state.count) bytes (limit \(options.maxStateBytes))")
         }
+        submitted = true
         return state
     }
 

@@ -23,18 +23,21 @@ extension PluginDescriptor {
 
     /// Reads and checks a descriptor the way docs/plugin-abi.md defines it.
     static func read(_ raw: UnsafePointer<aloft_plugin>) throws(PluginRefusal) -> PluginDescriptor {
-        let d = raw.pointee
-        // struct_size, abi_major and abi_minor sit at the same offsets in every version of the ABI.
-        let major = Int(d.abi_major)
-        let minor = Int(d.abi_minor)
+        // struct_size, abi_major and abi_minor sit at the same offsets in every version of the ABI: read
+        // only those until struct_size says the rest is there.
+        let header = UnsafeRawPointer(raw)
+        let structSize = header.loadUnaligned(as: UInt32.self)
+        let major = Int(header.loadUnaligned(fromByteOffset: 4, as: UInt16.self))
+        let minor = Int(header.loadUnaligned(fromByteOffset: 6, as: UInt16.self))
         if major != AloftVersion.abiMajor { throw .abiMajorMismatch(plugin: major, host: AloftVersion.abiMajor) }
         if minor > AloftVersion.abiMinor {
             throw .abiMinorNewer(plugin: "\(major).\(minor)", host: "\(AloftVersion.abiMajor).\(AloftVersion.abiMinor)")
         }
         let v1Size = MemoryLayout<aloft_plugin>.size
-        guard Int(d.struct_size) >= v1Size else {
-            throw .malformedDescriptor("struct_size \(d.struct_size) is smaller than a v1 aloft_plugin (\(v1Size))")
+        guard Int(structSize) >= v1Size else {
+            throw .malformedDescriptor("struct_size \(structSize) is smaller than a v1 aloft_plugin (\(v1Size))")
         }
+        let d = raw.pointee
         guard let idPtr = d.id else { throw .malformedDescriptor("id is NULL") }
         let id = String(cString: idPtr)
         guard matches(id, allowed: "abcdefghijklmnopqrstuvwxyz0123456789._-"), id.count <= 128 else {

@@ -12,10 +12,13 @@
  *   fail                "user" or "system": fail instead of echoing.
  *   fail_until_attempt  fail only while the attempt is below this.
  *   fail_while_file     "/path": fail (a user error) while this file exists; for recover demos.
+ *   submit_fail_times   N: the first N submits of each task execution fail with a retryable system error
+ *                       (a throttled API), to exercise the host's submit retries.
  * Plugin config (init), optional:
  *   fail_init  "message": init fails with that message.
- *   journal    "/path": append "submit <task_execution_id>" to this file on every submit (for tests and
- *              demos: shows across host restarts which tasks were submitted, and how often).
+ *   journal    "/path": append "submit <task_execution_id>" (every submit, failed ones too) and
+ *              "finalize <task_execution_id>" lines to this file (for tests and demos: shows across host
+ *              restarts which tasks were submitted and finalized, and how often).
  *
  * Build:  cc -std=c11 -O2 -shared -fPIC -fvisibility=hidden -I<aloft>/Sources/PluginABI/include \
  *            echo.c -o libc_echo.so -lpthread
@@ -115,6 +118,39 @@ static void forget_aborted(const char *id) {
     pthread_mutex_unlock(&g_aborted_lock);
 }
 
+static void journal(const char *what, const char *id) {
+    if (!g_journal[0]) return;
+    FILE *f = fopen(g_journal, "a");
+    if (!f) return;
+    fprintf(f, "%s %s\n", what, id);
+    fclose(f);
+}
+
+/* ---- submit attempts per task execution, for submit_fail_times ---- */
+
+typedef struct submit_count {
+    struct submit_count *next;
+    char id[64];
+    int64_t count;
+} submit_count;
+
+static pthread_mutex_t g_counts_lock = PTHREAD_MUTEX_INITIALIZER;
+static submit_count *g_counts;
+
+static int64_t count_submit(const char *id) {
+    pthread_mutex_lock(&g_counts_lock);
+    submit_count *c = g_counts;
+    while (c && strcmp(c->id, id) != 0) c = c->next;
+    if (!c && (c = calloc(1, sizeof *c)) != NULL) {
+        snprintf(c->id, sizeof c->id, "%s", id);
+        c->next = g_counts;
+        g_counts = c;
+    }
+    int64_t n = c ? ++c->count : 1;
+    pthread_mutex_unlock(&g_counts_lock);
+    return n;
+}
+
 /* ---- reading the task context ---- */
 
 static mj_span context_of(const aloft_task *task) {
@@ -169,12 +205,9 @@ static aloft_status echo_submit(void *instance, const aloft_task *task, aloft_bu
     (void)instance;
     int64_t delay = config_int(task, "delay_ms", 0);
     if (delay < 0) return fail(error, ALOFT_ERROR_USER, 0, "BadConfig", "task config delay_ms must be >= 0");
-    if (g_journal[0]) {
-        FILE *f = fopen(g_journal, "a");
-        if (f) {
-            fprintf(f, "submit %s\n", task->task_execution_id);
-            fclose(f);
-        }
+    journal("submit", task->task_execution_id);
+    if (count_submit(task->task_execution_id) <= config_int(task, "submit_fail_times", 0)) {
+        return fail(error, ALOFT_ERROR_SYSTEM, 1, "Throttled", "echo: submit throttled on purpose");
     }
     char state[32];
     snprintf(state, sizeof state, "%lld", (long long)(now_ms() + delay));
@@ -212,7 +245,10 @@ static char *build_outputs(const aloft_task *task, size_t *len_out, char *missin
     }
     size_t cap = (size_t)(inputs.end - inputs.start) + 3, len = 0;
     char *out = malloc(cap);
-    if (!out) return NULL;
+    if (!out) {
+        snprintf(missing, missing_len, "echo: out of memory");
+        return NULL;
+    }
     out[len++] = '{';
     const char *cursor = NULL;
     mj_span name, type;
@@ -229,7 +265,11 @@ static char *build_outputs(const aloft_task *task, size_t *len_out, char *missin
         if (len + need > cap) {
             cap = (len + need) * 2;
             char *grown = realloc(out, cap);
-            if (!grown) { free(out); return NULL; }
+            if (!grown) {
+                free(out);
+                snprintf(missing, missing_len, "echo: out of memory");
+                return NULL;
+            }
             out = grown;
         }
         if (len > 1) out[len++] = ',';
@@ -259,7 +299,7 @@ static aloft_status echo_poll(void *instance, const aloft_task *task, aloft_poll
     }
     char state[32] = {0};
     size_t n = task->state.len < sizeof state - 1 ? task->state.len : sizeof state - 1;
-    memcpy(state, task->state.data, n);
+    if (n > 0) memcpy(state, task->state.data, n); /* an empty state may have a NULL data pointer */
     int64_t deadline = strtoll(state, NULL, 10), now = now_ms();
     if (now < deadline) {
         result->phase = ALOFT_PHASE_RUNNING;
@@ -286,7 +326,7 @@ static aloft_status echo_poll(void *instance, const aloft_task *task, aloft_poll
         fail(&result->error, system ? ALOFT_ERROR_SYSTEM : ALOFT_ERROR_USER, 1, "Injected", "echo failed on purpose");
         return ALOFT_OK;
     }
-    char message[320];
+    char message[320] = "echo: outputs could not be built";
     size_t len = 0;
     char *outputs = build_outputs(task, &len, message, sizeof message);
     if (!outputs) {
@@ -313,6 +353,7 @@ static aloft_status echo_finalize(void *instance, const aloft_task *task, aloft_
     (void)instance;
     (void)error;
     forget_aborted(task->task_execution_id);
+    journal("finalize", task->task_execution_id);
     return ALOFT_OK;
 }
 

@@ -46,7 +46,9 @@ struct aloft_host {
                 const char *message);
 
     /*
-     * [thread-safe, may block briefly] Look up the secret called name (NUL-terminated, borrowed).
+     * [thread-safe, may block briefly] Look up the secret called name (NUL-terminated, borrowed; not NULL).
+     * value_out and error_out are the plugin's: zero *error_out and set error_out->struct_size =
+     * sizeof(aloft_error) before the call, or the host cannot say why a lookup failed.
      * On ALOFT_OK *value_out holds the secret's bytes, owned by the plugin: it must call
      * value_out->release(value_out) as soon as it has used them (the host wipes the memory on release).
      * On ALOFT_ERROR *error_out says why (e.g. code "SecretNotFound"); the plugin releases its buffers.
@@ -63,9 +65,10 @@ struct aloft_host {
     void (*request_poll)(const aloft_host *host, const char *task_execution_id);
 
     /*
-     * [thread-safe, non-blocking] 1 when the host wants the task gone (the user aborted it, its timeout
-     * expired, the host is shutting down), else 0. A plugin doing long work inside a call checks it and
-     * returns early; the host will follow with abort().
+     * [thread-safe, non-blocking] 1 once the host wants the task gone (the user aborted the execution, the
+     * task's timeout expired, abort() was called), else 0. A plugin doing long work inside a call checks it
+     * and returns early; the host follows with abort(). (A timeout is noticed between calls; a single call is
+     * bounded by its call budget.)
      */
     int32_t (*is_cancelled)(const aloft_host *host, const char *task_execution_id);
 

@@ -37,7 +37,7 @@ struct aloft_plugin {
     uint16_t abi_major;   /* ALOFT_ABI_MAJOR the plugin was built against */
     uint16_t abi_minor;   /* ALOFT_ABI_MINOR the plugin was built against */
 
-    /* Reverse-DNS id, unique among loaded plugins, [a-z0-9._-], e.g. "com.example.echo". */
+    /* Reverse-DNS id, unique among loaded plugins, [a-z0-9._-], at most 128 bytes, e.g. "com.example.echo". */
     const char *id;
     /* The plugin's own version, semantic versioning recommended, e.g. "1.2.0". */
     const char *version;
@@ -66,8 +66,10 @@ struct aloft_plugin {
     /*
      * [host:per-task] Start the task. task->state is empty. On ALOFT_OK set *state_out to the resource
      * state (any bytes, at most 1 MiB; may be empty) that later calls will receive. On ALOFT_ERROR fill
-     * *error_out; a retryable error makes the host submit again later with the same task_execution_id.
-     * Idempotent per task_execution_id: see aloft/task.h.
+     * *error_out. A retryable error makes the host call submit again after a backoff with the same
+     * task_execution_id (up to 10 tries in a row); after that, or after a permanent error, the attempt has
+     * failed: the host finalizes it and, within the task's retry budget, starts a new attempt (a new
+     * task_execution_id). Idempotent per task_execution_id: see aloft/task.h.
      */
     aloft_status (*submit)(void *instance, const aloft_task *task, aloft_buffer *state_out,
                            aloft_error *error_out);
@@ -75,7 +77,8 @@ struct aloft_plugin {
     /*
      * [host:per-task] Observe the task. On ALOFT_OK fill *result (phase required). ALOFT_ERROR means the
      * state could not be observed this time (fill result->error): retryable errors are polled again with
-     * backoff until the task's timeout; permanent ones fail the task. Must not block on the task itself.
+     * backoff (up to 10 in a row, and never past the task's timeout); permanent ones fail the attempt.
+     * Must not block on the task itself.
      */
     aloft_status (*poll)(void *instance, const aloft_task *task, aloft_poll_result *result);
 
@@ -86,8 +89,9 @@ struct aloft_plugin {
     aloft_status (*abort)(void *instance, const aloft_task *task, aloft_error *error_out);
 
     /*
-     * [host:per-task] Called exactly once per submitted task, last. Release what submit acquired. May be
-     * NULL when there is nothing to release.
+     * [host:per-task] Called last for every attempt that called submit, whatever submit returned. Release
+     * what submit acquired. The host calls it once; after a host crash it may be called again for the same
+     * attempt, so make it idempotent. May be NULL when there is nothing to release.
      */
     aloft_status (*finalize)(void *instance, const aloft_task *task, aloft_error *error_out);
 

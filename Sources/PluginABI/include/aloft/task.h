@@ -14,8 +14,9 @@
  *    first job instead of starting another.
  *  - poll reports the phase; it may return an updated state (stored before the host acts on the result).
  *  - abort stops the work. Idempotent: aborting something already finished or gone is ALOFT_OK.
- *  - finalize is called exactly once per submitted task, after the terminal phase or abort; release what
- *    submit acquired (temporary files, connections). It is called even when abort failed.
+ *  - finalize is called once per attempt that called submit (whatever submit returned), after the terminal
+ *    phase or abort; release what submit acquired (temporary files, connections). It is called even when
+ *    abort failed. After a host crash it may be called again for the same attempt: make it idempotent.
  */
 #ifndef ALOFT_TASK_H
 #define ALOFT_TASK_H

@@ -2,8 +2,9 @@
  * aloft/ext/task-logs.h — plugin extension "aloft.task-logs/1": where a task's logs are.
  *
  * Optional. A plugin that has logs for people (local log files, a console URL, a Spark UI) returns a
- * pointer to a static aloft_ext_task_logs from get_extension(plugin, ALOFT_EXT_TASK_LOGS). The host shows
- * the links in `aloft executions show` and in failure messages.
+ * pointer to a static aloft_ext_task_logs from get_extension(plugin, ALOFT_EXT_TASK_LOGS), looked up once
+ * after init. The host asks for the links to show them to people. (Aloft 0.1 looks the extension up but
+ * does not show links yet; `aloft executions show` will.)
  */
 #ifndef ALOFT_EXT_TASK_LOGS_H
 #define ALOFT_EXT_TASK_LOGS_H
