@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "PluginHost", targets: ["PluginHost"]),
         // Built-in plugins: each its own shared library, loaded by the host like any third party's.
         .library(name: "AloftPluginEcho", type: .dynamic, targets: ["EchoPlugin"]),
+        .library(name: "AloftPluginContainer", type: .dynamic, targets: ["ContainerPlugin"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -51,6 +52,7 @@ let package = Package(
             swiftSettings: strict),
         .executableTarget(name: "AloftBench", dependencies: ["PluginHost", "AloftWire", "AloftCompiler", "AloftEngine"], swiftSettings: strict),
         .target(name: "EchoPlugin", dependencies: ["PluginKit"], path: "Plugins/Echo", swiftSettings: strict),
+        .target(name: "ContainerPlugin", dependencies: ["PluginKit"], path: "Plugins/Container", swiftSettings: strict),
 
         .testTarget(name: "AloftWireTests", dependencies: ["AloftWire"], swiftSettings: strict),
         .testTarget(name: "AloftEngineTests", dependencies: ["AloftEngine", "AloftTestSupport"], swiftSettings: strict),

@@ -114,7 +114,7 @@ struct RunCommand: AsyncParsableCommand {
                 throw CLIError("-i \(name): workflow \(w.name) has no input \"\(name)\"; inputs: \(w.interface.inputs.keys.sorted().joined(separator: ", "))")
             }
             switch LiteralCoercion.literal(commandLine: String(item[item.index(after: eq)...]), as: type, name: name) {
-            case .success(let l): out[name] = l
+            case .success(let l): out[name] = l.absolutePaths(from: FileManager.default.currentDirectoryPath)
             case .failure(let e): throw CLIError("-i \(name): \(e.message)")
             }
         }
@@ -232,6 +232,22 @@ struct ExecutionsCommand: AsyncParsableCommand {
             print(PluginReport.table([["NODE", "PHASE", "ATTEMPT", "PLUGIN", "TASK EXECUTION", "LAST ERROR / STATUS"]] + rows), terminator: "")
             if let outputs = e.outputs { print("outputs: " + outputs.keys.sorted().map { "\($0) = \(GraphRenderer.plain(outputs[$0]!))" }.joined(separator: ", ")) }
             if let error = e.error { print("error:   \(error)") }
+        }
+    }
+}
+
+extension Literal {
+    /// A blob or dataset given as a relative path on the command line is relative to the working directory.
+    func absolutePaths(from directory: String) -> Literal {
+        func absolute(_ uri: String) -> String {
+            guard !uri.contains("://"), !uri.hasPrefix("/") else { return uri }
+            return "file://" + URL(fileURLWithPath: directory).appendingPathComponent(uri).standardizedFileURL.path
+        }
+        switch self {
+        case .blob(var b): b.uri = absolute(b.uri); return .blob(b)
+        case .dataset(var d): d.uri = absolute(d.uri); return .dataset(d)
+        case .list(let items): return .list(items.map { $0.absolutePaths(from: directory) })
+        default: return self
         }
     }
 }

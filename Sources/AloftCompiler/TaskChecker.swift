@@ -1,5 +1,6 @@
 import AloftTyping
 import AloftWire
+import Foundation
 import LocatedYAML
 
 /// Checks one task: its type is served, its interface is typed, defaults have their types, cache and
@@ -7,8 +8,9 @@ import LocatedYAML
 struct TaskChecker {
     let resolver: any TaskTypeResolver
 
-    /// Placeholders container arguments may use.
-    static let templateHelp = "{{inputs.NAME}}, {{input_file}} or {{output_dir}}"
+    /// Placeholders container arguments may use. `{{spec_dir}}` is filled here, at compile time, with the
+    /// directory of the spec file (scripts that ship beside the spec); the others by the plugin at run time.
+    static let templateHelp = "{{inputs.NAME}}, {{input_file}}, {{output_dir}} or {{spec_dir}}"
 
     func check(_ t: TaskSpec, _ d: inout Diagnostics) -> CompiledTask? {
         let before = d.all.count
@@ -17,6 +19,7 @@ struct TaskChecker {
             d.error(type.location, "\(what): \(resolver.explainUnserved(type.value))")
         }
         let (inputs, defaults) = typedInputs(t.inputs, of: what, &d)
+        let specDir = URL(fileURLWithPath: t.name.location.file).deletingLastPathComponent().standardizedFileURL.path
         var outputs: TypeMap = [:]
         for p in t.outputs { if let type = p.type { outputs[p.name.value] = type } }
 
@@ -34,9 +37,10 @@ struct TaskChecker {
         var extra: [String: JSON] = [:]
         if let c = t.container {
             for arg in c.command + c.args { checkTemplates(arg, inputs: inputs, of: what, &d) }
+            let fill = { (s: String) in s.replacingOccurrences(of: "{{spec_dir}}", with: specDir) }
             var container: [String: JSON] = [
-                "command": .array(c.command.map { .string($0.value) }), "args": .array(c.args.map { .string($0.value) }),
-                "env": .object(c.env.mapValues(JSON.string)),
+                "command": .array(c.command.map { .string(fill($0.value)) }), "args": .array(c.args.map { .string(fill($0.value)) }),
+                "env": .object(c.env.mapValues { .string(fill($0)) }),
             ]
             if let image = c.image { container["image"] = .string(image) }
             if let backend = c.backend { container["backend"] = .string(backend) }
@@ -79,7 +83,7 @@ struct TaskChecker {
                 if inputs[input] == nil {
                     d.error(column(arg, start), "argument of \(what) uses {{\(name)}}, but the task has no input \"\(input)\"; inputs: \(list(inputs.keys))")
                 }
-            } else if name != "input_file" && name != "output_dir" {
+            } else if name != "input_file" && name != "output_dir" && name != "spec_dir" {
                 d.error(column(arg, start), "unknown placeholder {{\(name)}} in an argument of \(what); expected \(Self.templateHelp)")
             }
             offset += rest.distance(from: rest.startIndex, to: close.upperBound)
@@ -103,7 +107,7 @@ func typedInputs(_ parameters: [ParameterSpec], of what: String, _ d: inout Diag
         types[p.name.value] = type
         guard let dv = p.defaultValue else { continue }
         switch LiteralCoercion.literal(dv, as: type) {
-        case .success(let l): defaults[p.name.value] = l
+        case .success(let l): defaults[p.name.value] = l.resolvingLocalPaths(relativeTo: dv.location.file)
         case .failure(let e): d.error(e.location, "default of input \"\(p.name.value)\" of \(what): \(e.message)")
         }
     }
@@ -112,4 +116,22 @@ func typedInputs(_ parameters: [ParameterSpec], of what: String, _ d: inout Diag
 
 func list(_ names: some Collection<String>) -> String {
     names.isEmpty ? "none" : names.sorted().joined(separator: ", ")
+}
+
+extension Literal {
+    /// Blob and dataset paths written in a spec are relative to the spec file; made absolute here.
+    func resolvingLocalPaths(relativeTo file: String) -> Literal {
+        let base = URL(fileURLWithPath: file).deletingLastPathComponent()
+        func absolute(_ uri: String) -> String {
+            guard !uri.contains("://"), !uri.hasPrefix("/") else { return uri }
+            return "file://" + base.appendingPathComponent(uri).standardizedFileURL.path
+        }
+        switch self {
+        case .blob(var b): b.uri = absolute(b.uri); return .blob(b)
+        case .dataset(var d): d.uri = absolute(d.uri); return .dataset(d)
+        case .list(let items): return .list(items.map { $0.resolvingLocalPaths(relativeTo: file) })
+        case .map(let m): return .map(m.mapValues { $0.resolvingLocalPaths(relativeTo: file) })
+        default: return self
+        }
+    }
 }

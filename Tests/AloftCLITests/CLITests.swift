@@ -60,8 +60,11 @@ struct CLI {
     @Test func listShowsBuiltinPluginsAndRoutes() throws {
         let r = try CLI.run(["plugins", "list"], cwd: NSTemporaryDirectory())
         #expect(r.status == 0)
-        #expect(r.stdout.contains("aloft.echo  1.0.0    1.0  echo,noop   loaded"))
+        let rows = r.stdout.split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true).map(String.init) }
+        #expect(rows.contains { $0.prefix(5) == ["aloft.echo", "1.0.0", "1.0", "echo,noop", "loaded"] })
+        #expect(rows.contains { $0.prefix(5) == ["aloft.container", "0.1.0", "1.0", "container,raw-container", "loaded"] })
         #expect(r.stdout.contains("echo -> aloft.echo  (only claimant)"))
+        #expect(r.stdout.contains("container -> aloft.container  (only claimant)"))
     }
 
     @Test func aConflictExitsOneAndNamesBothPluginsThenARouteInAloftYamlSettlesIt() throws {
@@ -78,7 +81,7 @@ struct CLI {
         #expect(json["routes"]?["noop"] == .string("aloft.echo"))
         #expect(json["problems"] == .array([]))
         let ids = json["plugins"]?.arrayValue?.compactMap { $0["id"]?.stringValue }
-        #expect(ids == ["example.c-echo", "aloft.echo"])
+        #expect(ids == ["example.c-echo", "aloft.container", "aloft.echo"])
     }
 
     @Test func refusedFilesAreListedWithTheirReason() throws {

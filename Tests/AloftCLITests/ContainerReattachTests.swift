@@ -1,0 +1,52 @@
+import AloftEngine
+import Foundation
+import Testing
+
+/// SIGKILL `aloft run` while a container task's process runs; `aloft resume` re-attaches to that process
+/// (pid + start time) instead of starting it again, and collects its outputs.
+@Suite struct ContainerReattachTests {
+    @Test func resumeReattachesToTheRunningProcess() throws {
+        let dir = NSTemporaryDirectory() + "aloft-reattach-\(UUID())"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let journal = dir + "/starts"
+        try """
+            tasks:
+              t:
+                type: container
+                outputs: {n: integer}
+                container:
+                  command: [sh, -c, 'echo started >> \(journal); sleep 2; echo 7 > {{output_dir}}/n']
+            workflows:
+              w:
+                outputs: {n: {type: integer, from: $a.n}}
+                nodes: [{id: a, task: t}]
+            """.write(toFile: dir + "/spec.yaml", atomically: true, encoding: .utf8)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: CLI.buildDirectory + "/aloft")
+        p.arguments = ["run", "spec.yaml"]
+        p.currentDirectoryURL = URL(fileURLWithPath: dir)
+        p.environment = ["HOME": dir, "PATH": "/usr/bin:/bin"]
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        var id: String?
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline {
+            if FileManager.default.fileExists(atPath: journal), let store = try? SQLiteMetadataStore(path: dir + "/.aloft/metadata.sqlite"),
+                let e = try? store.executions(project: nil, domain: nil, limit: 1).first,
+                (try? store.nodes(execution: e.id))?.first(where: { $0.node == "a" })?.resourceState != nil
+            {
+                id = e.id
+                break
+            }
+            usleep(5000)
+        }
+        kill(p.processIdentifier, SIGKILL)
+        p.waitUntilExit()
+        let execution = try #require(id, "the task never started")
+        let resumed = try CLI.run(["resume", execution], cwd: dir, env: ["HOME": dir])
+        #expect(resumed.status == 0, "\(resumed.stdout)\(resumed.stderr)")
+        #expect(resumed.stdout.contains("succeeded: \(execution)\n  n = 7"))
+        #expect(try String(contentsOfFile: journal, encoding: .utf8) == "started\n")  // one process, re-attached
+    }
+}

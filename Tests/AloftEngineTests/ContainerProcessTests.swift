@@ -1,0 +1,111 @@
+import AloftCompiler
+import AloftEngine
+import AloftTestSupport
+import AloftWire
+import Foundation
+import PluginHost
+import Testing
+
+/// The Container plugin's process backend, loaded from its own shared library like any plugin, driven by
+/// the engine: success, exit codes, timeouts, abort, output errors, re-attach after a host restart.
+@Suite struct ContainerProcessTests {
+    struct Harness {
+        let host: PluginHost
+        let engine: ExecutionEngine
+        let store: SQLiteMetadataStore
+
+        func run(_ yaml: String, _ workflow: String = "w", inputs: LiteralMap = [:], id: String = ExecutionID.make()) async throws -> ExecutionRecord {
+            let r = Compiler(resolver: AnyTaskType()).compile(text: yaml, path: "/virtual/spec.yaml")
+            let spec = try #require(r.spec, "\(r.diagnostics)")
+            return try await engine.run(spec, workflow: workflow, inputs: inputs, project: "p", domain: "development", id: id)
+        }
+
+        func node(_ e: ExecutionRecord, _ n: String) throws -> NodeRecord? { try store.nodes(execution: e.id).first { $0.node == n } }
+    }
+
+    static func harness(root: String = NSTemporaryDirectory() + "aloft-container-\(UUID())") async throws -> Harness {
+        let lib = Fixtures.buildDirectory + "/libAloftPluginContainer.so"
+        let dir = NSTemporaryDirectory() + "aloft-container-plugin-\(UUID())"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: lib, toPath: dir + "/libAloftPluginContainer.so")
+        let host = await Fixtures.host(directory: dir)
+        let store = try SQLiteMetadataStore(path: root + "/metadata.sqlite")
+        let engine = ExecutionEngine(host: host, store: store, blobs: try LocalBlobStore(root: root + "/blobs"),
+                                     options: EngineOptions(minPollInterval: .milliseconds(1)))
+        return Harness(host: host, engine: engine, store: store)
+    }
+
+    static func task(_ command: String, outputs: String = "{n: integer, note: string, f: blob}", extra: String = "") -> String {
+        """
+        tasks:
+          t:
+            type: container
+            inputs: {x: {type: integer, default: 2}}
+            outputs: \(outputs)
+            container:
+              command: [sh, -c, '\(command)']
+            \(extra)
+        workflows:
+          w:
+            outputs: {n: {type: integer, from: $a.n}}
+            nodes: [{id: a, task: t}]
+        """
+    }
+
+    @Test func outputsFromOutputsJSONAndFromFiles() async throws {
+        let h = try await Self.harness()
+        defer { h.host.shutdown() }
+        let e = try await h.run(Self.task(#"echo "{\"n\": {{inputs.x}}}" > {{output_dir}}/outputs.json; printf hello > {{output_dir}}/note; printf data > {{output_dir}}/f; echo to-stdout"#))
+        #expect(e.phase == .succeeded, "\(e.error ?? "")")
+        let a = try #require(try h.node(e, "a"))
+        #expect(a.outputs?["n"] == .integer(2))
+        #expect(a.outputs?["note"] == .string("hello"))
+        guard case .blob(let f)? = a.outputs?["f"] else { Issue.record("no blob"); return }
+        #expect(try String(contentsOfFile: String(f.uri.dropFirst("file://".count)), encoding: .utf8) == "data")
+        // stdout went to the attempt's log file, next to the outputs
+        let log = String(f.uri.dropFirst("file://".count)).replacingOccurrences(of: "/out/f", with: "/work/stdout.log")
+        #expect(try String(contentsOfFile: log, encoding: .utf8) == "to-stdout\n")
+    }
+
+    @Test func aNonZeroExitIsAUserErrorWithTheEndOfStderr() async throws {
+        let h = try await Self.harness()
+        defer { h.host.shutdown() }
+        let e = try await h.run(Self.task("echo boom >&2; exit 3", extra: "retries: 1"))
+        #expect(e.phase == .failed)
+        let a = try #require(try h.node(e, "a"))
+        #expect(a.state.lastError?.code == "ExitCode3")
+        #expect(a.state.lastError?.kind == .user)
+        #expect(a.state.lastError?.message == "the task exited with code 3; stderr ends with:\nboom")
+        #expect(a.state.userFailures == 2)  // retried once, per the task's retries
+    }
+
+    @Test func missingAndMistypedOutputsAreClearUserErrors() async throws {
+        let h = try await Self.harness()
+        defer { h.host.shutdown() }
+        let missing = try await h.run(Self.task("true", outputs: "{n: integer}"))
+        #expect(try h.node(missing, "a")?.state.lastError?.code == "MissingOutput")
+        #expect(try h.node(missing, "a")?.state.lastError?.message.hasPrefix("the task did not write output \"n\"; write ") == true)
+        let mistyped = try await h.run(Self.task(#"echo "{\"n\": \"three\"}" > {{output_dir}}/outputs.json"#, outputs: "{n: integer}"))
+        #expect(try h.node(mistyped, "a")?.state.lastError?.message == "output \"n\": expected integer, found string (in outputs.json)")
+    }
+
+    @Test func timeoutKillsTheProcessGroup() async throws {
+        let h = try await Self.harness()
+        defer { h.host.shutdown() }
+        let marker = NSTemporaryDirectory() + "aloft-timeout-\(UUID())"
+        // A child of the task's shell keeps running unless the whole group is signalled.
+        let e = try await h.run(Self.task("(sleep 30; touch \(marker)) & sleep 30", outputs: "{n: integer}", extra: "timeout: 300ms"))
+        #expect(e.phase == .failed)
+        #expect(try h.node(e, "a")?.state.lastError?.code == "Timeout")
+        try await Task.sleep(for: .milliseconds(300))
+        // Nothing of the group survives: no process with the marker in its command line.
+        let ps = Process()
+        ps.executableURL = URL(fileURLWithPath: "/bin/sh")
+        ps.arguments = ["-c", "ps -eo args | grep -F '\(marker)' | grep -v grep | wc -l"]
+        let out = Pipe()
+        ps.standardOutput = out
+        try ps.run()
+        ps.waitUntilExit()
+        #expect(String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) == "0")
+    }
+}
