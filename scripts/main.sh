@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# The main job: set up, build, and run a real workflow on the embedded defaults (SQLite metadata store and
-# local blob store in ./.aloft). Until the Container plugin and the Pima pipeline land, the workflow is the
-# node-kinds example on the built-in echo plugin: a map, a sub-workflow, a branch and a task; a second run
-# shows the cache at work.
+# The main job: set up, build, and run the seed's ML pipeline on the Pima Indians diabetes data (prepare and
+# split, train, evaluate, metrics) on the embedded defaults: the Container plugin's process backend, a SQLite
+# metadata store and a local blob store in ./.aloft. Then run it again with another hyperparameter: the data
+# preparation comes from the cache and only training onwards runs again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
@@ -10,13 +10,9 @@ bash scripts/setup.sh
 echo "building aloft (first build takes a few minutes)..." >&2
 swift build --quiet
 aloft=.build/debug/aloft
-$aloft version
+$aloft graph examples/pima/pima.yaml
 echo
-$aloft plugins list
+$aloft run examples/pima/pima.yaml
 echo
-$aloft graph examples/workflows/node-kinds.yaml --workflow node_kinds
-echo
-$aloft run examples/workflows/node-kinds.yaml --workflow node_kinds -i threshold=1.5 -i mode=careful
-echo
-echo "the same run again: cached tasks are reused"
-$aloft run examples/workflows/node-kinds.yaml --workflow node_kinds -i threshold=1.5 -i mode=careful
+echo "again with epochs=800: prepare is cached, training onwards runs again"
+$aloft run examples/pima/pima.yaml -i epochs=800
