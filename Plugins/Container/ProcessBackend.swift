@@ -65,7 +65,9 @@ struct ProcessBackend {
         let id = call.executionID, services = host
         Thread.detachNewThread {
             var status: Int32 = 0
-            while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+            var rc: Int32
+            repeat { rc = waitpid(pid, &status, 0) } while rc == -1 && errno == EINTR
+            if rc == -1 { services.log(.debug, "waitpid(\(pid)) failed: errno \(errno)", task: id) }
             services.requestPoll(id)
         }
         return state.bytes

@@ -15,6 +15,11 @@ enum SpecCompilation {
     static func compile(_ files: [String], host options: HostOptions) async throws -> CompiledSpec {
         let host = try await HostStartup.start(options)
         defer { host.shutdown() }
+        return try compile(files, host: host)
+    }
+
+    /// The same with a host that is already running (one host per process: plugins see one host table).
+    static func compile(_ files: [String], host: PluginHost) throws -> CompiledSpec {
         let result = Compiler(resolver: RouterTypeResolver(host: host)).compile(files: files)
         guard let spec = result.spec else {
             var stderr = StandardError()

@@ -47,13 +47,13 @@ struct RunCommand: AsyncParsableCommand {
     @OptionGroup var host: HostOptions
 
     func run() async throws {
-        let spec = try await SpecCompilation.compile([file], host: host)
+        let pluginHost = try await HostStartup.start(host)
+        defer { pluginHost.shutdown() }
+        let spec = try SpecCompilation.compile([file], host: pluginHost)
         let name = try chooseWorkflow(spec)
         let w = spec.workflows[name]!
         let given = try parseInputs(w)
         let (store, blobs) = try storeOptions.open()
-        let pluginHost = try await HostStartup.start(host)
-        defer { pluginHost.shutdown() }
         var options = EngineOptions()
         options.overwriteCache = overwriteCache
         let engine = ExecutionEngine(host: pluginHost, store: store, blobs: blobs, options: options)

@@ -33,9 +33,11 @@ final class ExportState: @unchecked Sendable {
     private var descriptor: UnsafeMutablePointer<aloft_plugin>?
 
     func install(_ type: any Plugin.Type, host: UnsafePointer<aloft_host>) -> UnsafePointer<aloft_plugin> {
+        // Entry is called once per process; should a second host call it anyway, instances it creates
+        // from then on talk to that host.
+        self.host = host
         if let descriptor { return UnsafePointer(descriptor) }
         pluginType = type
-        self.host = host
         let info = type.info
         let d = UnsafeMutablePointer<aloft_plugin>.allocate(capacity: 1)
         d.initialize(to: aloft_plugin())

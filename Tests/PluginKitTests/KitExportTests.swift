@@ -182,4 +182,20 @@ func take(_ b: inout aloft_buffer) -> String {
         _ = take(&result.error.code)
         d.shutdown(instance)
     }
+
+    @Test func aSecondHostTableIsAdoptedForNewInstances() {
+        let second = RecordingHost()
+        second.table.pointee.log = { _, _, _, message in RecordingHost.logLines.append("second: \(String(cString: message!))") }
+        #expect(PluginExport.entry(CountingPlugin.self, host: UnsafePointer(second.table)) == Self.descriptor)
+        let (_, instance, _) = Self.instance()
+        var state = aloft_buffer()
+        var error = aloft_error()
+        error.struct_size = UInt32(MemoryLayout<aloft_error>.size)
+        _ = Self.withTask(Self.context(inputs: ["n": .integer(1)])) { Self.descriptor.pointee.submit(instance, $0, &state, &error) }
+        state.release?(&state)
+        #expect(RecordingHost.logLines.contains("second: submitted"))
+        // Back to the first host for the other tests of this suite.
+        _ = PluginExport.entry(CountingPlugin.self, host: UnsafePointer(Self.host.table))
+        Self.descriptor.pointee.shutdown(instance)
+    }
 }
