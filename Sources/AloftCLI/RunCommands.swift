@@ -230,7 +230,12 @@ struct ExecutionsCommand: AsyncParsableCommand {
                  n.state.lastError.map { "\($0.code): \($0.message)" } ?? (n.statusMessage ?? "")]
             }
             print(PluginReport.table([["NODE", "PHASE", "ATTEMPT", "PLUGIN", "TASK EXECUTION", "LAST ERROR / STATUS"]] + rows), terminator: "")
-            if let outputs = e.outputs { print("outputs: " + outputs.keys.sorted().map { "\($0) = \(GraphRenderer.plain(outputs[$0]!))" }.joined(separator: ", ")) }
+            let withLogs = try store.nodes(execution: execution).filter { !$0.logLinks.isEmpty }
+            if !withLogs.isEmpty {
+                print("logs:")
+                for n in withLogs { for l in n.logLinks { print("  \(n.node) \(l.name): \(l.uri)") } }
+            }
+            if let outputs = e.outputs, !outputs.isEmpty { print("outputs: " + outputs.keys.sorted().map { "\($0) = \(GraphRenderer.plain(outputs[$0]!))" }.joined(separator: ", ")) }
             if let error = e.error { print("error:   \(error)") }
         }
     }

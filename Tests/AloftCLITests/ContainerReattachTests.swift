@@ -48,5 +48,7 @@ import Testing
         #expect(resumed.status == 0, "\(resumed.stdout)\(resumed.stderr)")
         #expect(resumed.stdout.contains("succeeded: \(execution)\n  n = 7"))
         #expect(try String(contentsOfFile: journal, encoding: .utf8) == "started\n")  // one process, re-attached
+        let show = try CLI.run(["executions", "show", execution], cwd: dir, env: ["HOME": dir])
+        #expect(show.stdout.contains("logs:\n  a stdout: file://\(dir)/.aloft/blobs/default/development/\(execution)/a/0/work/stdout.log"))
     }
 }

@@ -135,6 +135,8 @@ struct TaskRunner {
                 case .success(let state):
                     record.resourceState = state
                     invocation.state = state
+                    // Log links, when the plugin offers them; they are advisory, so a failure is ignored.
+                    if let links = try? await plugin.taskLogs(invocation) { record.logLinks = links.map { LogLinkRecord(name: $0.name, uri: $0.uri) } }
                     guard persist(&record) else { return record }
                 case .failure(let error):
                     // The plugin may have started something before failing (or overrunning): stop and release it.

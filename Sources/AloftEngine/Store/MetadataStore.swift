@@ -54,11 +54,14 @@ public struct NodeRecord: Sendable, Equatable {
     public var taskVersion: String?
     /// For a cache hit: `execution/node` that produced the outputs.
     public var cachedFrom: String?
+    /// Where people find the current attempt's logs, as its plugin says.
+    public var logLinks: [LogLinkRecord] = []
     public var updatedAt: Date
 
     public init(execution: String, node: String, state: NodeState, pluginID: String? = nil, taskExecutionID: String? = nil,
                 resourceState: [UInt8]? = nil, inputs: LiteralMap? = nil, outputs: LiteralMap? = nil, statusMessage: String? = nil,
-                taskVersion: String? = nil, cachedFrom: String? = nil, updatedAt: Date = Date()) {
+                taskVersion: String? = nil, cachedFrom: String? = nil, logLinks: [LogLinkRecord] = [], updatedAt: Date = Date()) {
+        self.logLinks = logLinks
         self.taskVersion = taskVersion
         self.cachedFrom = cachedFrom
         self.execution = execution
@@ -88,4 +91,14 @@ public protocol MetadataStore: Sendable {
     /// Asks whoever runs the execution to abort it (works across processes).
     func requestAbort(id: String) throws
     func abortRequested(id: String) throws -> Bool
+}
+
+public struct LogLinkRecord: Sendable, Equatable {
+    public var name: String
+    public var uri: String
+
+    public init(name: String, uri: String) {
+        self.name = name
+        self.uri = uri
+    }
 }

@@ -73,6 +73,7 @@ public final class SQLiteMetadataStore: MetadataStore {
         ALTER TABLE node_executions ADD COLUMN task_version TEXT;
         ALTER TABLE node_executions ADD COLUMN cached_from TEXT;
         ALTER TABLE executions ADD COLUMN abort_requested INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE node_executions ADD COLUMN log_links TEXT;
         """,
     ]
 
@@ -162,7 +163,7 @@ public final class SQLiteMetadataStore: MetadataStore {
         try db.withLock { box in
             try box.db.prepare("""
                 SELECT execution_id, node_id, state, plugin_id, task_execution_id, resource_state, inputs, outputs, status_message, updated_at,
-                       task_version, cached_from
+                       task_version, cached_from, log_links
                 FROM node_executions WHERE execution_id = ? ORDER BY node_id
                 """).query([.text(execution)]) { r in
                 NodeRecord(
@@ -173,6 +174,10 @@ public final class SQLiteMetadataStore: MetadataStore {
                     inputs: try r.text(6).map { try LiteralMap(bytes: Array($0.utf8)) },
                     outputs: try r.text(7).map { try LiteralMap(bytes: Array($0.utf8)) },
                     statusMessage: r.text(8), taskVersion: r.text(10), cachedFrom: r.text(11),
+                    logLinks: (r.text(12).flatMap { try? JSONParser.parse($0) }?.arrayValue ?? []).compactMap { j in
+                        guard let name = j["name"]?.stringValue, let uri = j["uri"]?.stringValue else { return nil }
+                        return LogLinkRecord(name: name, uri: uri)
+                    },
                     updatedAt: Date(timeIntervalSince1970: Double(r.integer(9)) / 1000))
             }
         }
@@ -186,13 +191,14 @@ public final class SQLiteMetadataStore: MetadataStore {
             try box.db.transaction {
                 let upsert = try box.db.prepare("""
                     INSERT INTO node_executions (execution_id, node_id, state, phase, plugin_id, task_execution_id, resource_state, inputs, outputs,
-                                                 status_message, updated_at, task_version, cached_from)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                                 status_message, updated_at, task_version, cached_from, log_links)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT (execution_id, node_id) DO UPDATE SET
                         state = excluded.state, phase = excluded.phase, plugin_id = excluded.plugin_id,
                         task_execution_id = excluded.task_execution_id, resource_state = excluded.resource_state,
                         inputs = excluded.inputs, outputs = excluded.outputs, status_message = excluded.status_message,
-                        updated_at = excluded.updated_at, task_version = excluded.task_version, cached_from = excluded.cached_from
+                        updated_at = excluded.updated_at, task_version = excluded.task_version, cached_from = excluded.cached_from,
+                        log_links = excluded.log_links
                     """)
                 for n in nodes {
                     try upsert.run([
@@ -201,6 +207,7 @@ public final class SQLiteMetadataStore: MetadataStore {
                         n.resourceState.map { .blob($0) } ?? .null, n.inputs.map { .text(text($0)) } ?? .null,
                         n.outputs.map { .text(text($0)) } ?? .null, n.statusMessage.map { .text($0) } ?? .null, .integer(millis(n.updatedAt)),
                         n.taskVersion.map { .text($0) } ?? .null, n.cachedFrom.map { .text($0) } ?? .null,
+                        n.logLinks.isEmpty ? .null : .text(JSONWriter.string(.array(n.logLinks.map { .object(["name": .string($0.name), "uri": .string($0.uri)]) }))),
                     ])
                 }
             }

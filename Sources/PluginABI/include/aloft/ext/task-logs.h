@@ -3,8 +3,8 @@
  *
  * Optional. A plugin that has logs for people (local log files, a console URL, a Spark UI) returns a
  * pointer to a static aloft_ext_task_logs from get_extension(plugin, ALOFT_EXT_TASK_LOGS), looked up once
- * after init. The host asks for the links to show them to people. (Aloft 0.1 looks the extension up but
- * does not show links yet; `aloft executions show` will.)
+ * after init. The host asks for the links right after each successful submit, records them with the
+ * attempt, and shows them to people (`aloft executions show`).
  */
 #ifndef ALOFT_EXT_TASK_LOGS_H
 #define ALOFT_EXT_TASK_LOGS_H
