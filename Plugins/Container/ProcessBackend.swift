@@ -44,7 +44,9 @@ struct ProcessBackend {
         // sh: cd into the working directory, apply the memory limit, run, record the exit code.
         var script = "cd \"$1\" || exit 126; shift; "
         if let memoryBytes { script += "ulimit -v \(max(1, memoryBytes / 1024)) 2>/dev/null; " }
-        script += "\"$@\" >stdout.log 2>stderr.log; code=$?; echo $code > exit_code.tmp && mv exit_code.tmp exit_code; exit $code"
+        // The exit code is written by the shell itself (no extra process); a half-written file does not parse
+        // as a number and reads as "not finished yet".
+        script += "\"$@\" >stdout.log 2>stderr.log; code=$?; echo $code > exit_code; exit $code"
         let argv = ["/bin/sh", "-c", script, "aloft-task", io.work] + command
         var environment = ProcessInfo.processInfo.environment.filter { $0.key == "PATH" || $0.key == "HOME" || $0.key == "LANG" }
         environment.merge(env) { _, task in task }

@@ -61,3 +61,39 @@ enum EngineBench {
         host.shutdown()
     }
 }
+
+/// A chain of `/bin/true` container tasks on the process backend, against a shell loop running the same
+/// processes: what Aloft adds per process task (durable state, plugin calls, the wrapper, directories).
+enum ProcessBench {
+    static func run(tasks: Int) async throws {
+        var yaml = "tasks:\n  t:\n    type: container\n    inputs: {i: integer}\n    container: {command: [/bin/true]}\nworkflows:\n  w:\n    nodes:\n"
+        // Independent nodes run one at a time (parallelism 1): the same sequence of processes as the loop.
+        for i in 0..<tasks { yaml += "      - {id: n\(i), task: t, inputs: {i: \(i)}}\n" }
+        let spec = Compiler().compile(text: yaml, path: "/tmp/true-chain.yaml").spec!
+        let dir = PluginSearchPath.executableDirectory()!
+        var config = HostConfiguration()
+        config.searchBuiltin = false
+        let host = await PluginHost.start(configuration: config, logger: Logger(label: "bench", factory: { _ in SwiftLogNoOpLogHandler() }),
+                                          directories: [PluginDirectory(path: dir, origin: .builtin)])
+        let root = NSTemporaryDirectory() + "aloft-bench-proc-\(UUID())"
+        let engine = ExecutionEngine(host: host, store: try SQLiteMetadataStore(path: root + "/m.sqlite"), blobs: try LocalBlobStore(root: root + "/b"),
+                                     options: EngineOptions(parallelism: 1, minPollInterval: .microseconds(100)))
+        print("\(tasks) /bin/true tasks one at a time on the process backend (durable state on), against a shell loop")
+        print("running /bin/true \(tasks) times, release build.\n")
+        let s0 = now()
+        let sh = Process()
+        sh.executableURL = URL(fileURLWithPath: "/bin/sh")
+        sh.arguments = ["-c", "i=0; while [ $i -lt \(tasks) ]; do /bin/true; i=$((i+1)); done"]
+        try sh.run()
+        sh.waitUntilExit()
+        let shell = Double(now() - s0) / 1e9
+        let t0 = now()
+        let e = try await engine.run(spec, workflow: "w", inputs: [:], project: "bench", domain: "development")
+        let aloft = Double(now() - t0) / 1e9
+        precondition(e.phase == .succeeded, e.error ?? "")
+        host.shutdown()
+        print(String(format: "shell loop  %.3f s  (%.2f ms per process)", shell, shell / Double(tasks) * 1000))
+        print(String(format: "aloft       %.3f s  (%.2f ms per task)", aloft, aloft / Double(tasks) * 1000))
+        print(String(format: "overhead    %.2f ms per task   peak RSS %.1f MB", (aloft - shell) / Double(tasks) * 1000, peakRSSMegabytes()))
+    }
+}
