@@ -114,7 +114,7 @@ struct RunCommand: AsyncParsableCommand {
                 throw CLIError("-i \(name): workflow \(w.name) has no input \"\(name)\"; inputs: \(w.interface.inputs.keys.sorted().joined(separator: ", "))")
             }
             switch LiteralCoercion.literal(commandLine: String(item[item.index(after: eq)...]), as: type, name: name) {
-            case .success(let l): out[name] = l.absolutePaths(from: FileManager.default.currentDirectoryPath)
+            case .success(let l): out[name] = l.resolvingLocalPaths(againstDirectory: FileManager.default.currentDirectoryPath)
             case .failure(let e): throw CLIError("-i \(name): \(e.message)")
             }
         }
@@ -132,6 +132,23 @@ struct RunCommand: AsyncParsableCommand {
     }
 }
 
+/// What resume and recover share: open the stores, start the one plugin host, run an execution that Ctrl-C
+/// aborts, report it.
+enum EngineSession {
+    static func run(_ storeOptions: StoreOptions, _ host: HostOptions, executionID: String,
+                    _ body: @escaping @Sendable (ExecutionEngine, ProgressPrinter) async throws -> ExecutionRecord) async throws {
+        let (store, blobs) = try storeOptions.open()
+        let pluginHost = try await HostStartup.start(host)
+        defer { pluginHost.shutdown() }
+        let engine = ExecutionEngine(host: pluginHost, store: store, blobs: blobs)
+        let progress = ProgressPrinter(executionID: executionID)
+        let record = try await Interruptible.run(engine: engine, id: executionID) {
+            do { return try await body(engine, progress) } catch let e as ExecutionEngine.Failure { throw CLIError(e.message) }
+        }
+        try Report.finish(record, progress: progress)
+    }
+}
+
 struct ResumeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "resume",
@@ -142,17 +159,10 @@ struct ResumeCommand: AsyncParsableCommand {
     @OptionGroup var host: HostOptions
 
     func run() async throws {
-        let (store, blobs) = try storeOptions.open()
-        let pluginHost = try await HostStartup.start(host)
-        defer { pluginHost.shutdown() }
-        let engine = ExecutionEngine(host: pluginHost, store: store, blobs: blobs)
-        let progress = ProgressPrinter(executionID: execution)
-        let record = try await Interruptible.run(engine: engine, id: execution) {
-            do { return try await engine.resume(execution, events: progress.handle) } catch let e as ExecutionEngine.Failure {
-                throw CLIError(e.message)
-            }
+        let execution = self.execution
+        try await EngineSession.run(storeOptions, host, executionID: execution) { engine, progress in
+            try await engine.resume(execution, events: progress.handle)
         }
-        try Report.finish(record)
     }
 }
 
@@ -166,19 +176,12 @@ struct RecoverCommand: AsyncParsableCommand {
     @OptionGroup var host: HostOptions
 
     func run() async throws {
-        let (store, blobs) = try storeOptions.open()
-        let pluginHost = try await HostStartup.start(host)
-        defer { pluginHost.shutdown() }
-        let engine = ExecutionEngine(host: pluginHost, store: store, blobs: blobs)
-        let id = ExecutionID.make()
-        print("execution \(id) recovers \(execution)")
+        let (old, id) = (execution, ExecutionID.make())
+        print("execution \(id) recovers \(old)")
         fflush(nil)
-        let record = try await Interruptible.run(engine: engine, id: id) {
-            do { return try await engine.recover(execution, newID: id, events: ProgressPrinter(executionID: id).handle) } catch let e as ExecutionEngine.Failure {
-                throw CLIError(e.message)
-            }
+        try await EngineSession.run(storeOptions, host, executionID: id) { engine, progress in
+            try await engine.recover(old, newID: id, events: progress.handle)
         }
-        try Report.finish(record)
     }
 }
 
@@ -241,18 +244,3 @@ struct ExecutionsCommand: AsyncParsableCommand {
     }
 }
 
-extension Literal {
-    /// A blob or dataset given as a relative path on the command line is relative to the working directory.
-    func absolutePaths(from directory: String) -> Literal {
-        func absolute(_ uri: String) -> String {
-            guard !uri.contains("://"), !uri.hasPrefix("/") else { return uri }
-            return "file://" + URL(fileURLWithPath: directory).appendingPathComponent(uri).standardizedFileURL.path
-        }
-        switch self {
-        case .blob(var b): b.uri = absolute(b.uri); return .blob(b)
-        case .dataset(var d): d.uri = absolute(d.uri); return .dataset(d)
-        case .list(let items): return .list(items.map { $0.absolutePaths(from: directory) })
-        default: return self
-        }
-    }
-}

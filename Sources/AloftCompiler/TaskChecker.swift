@@ -107,7 +107,8 @@ func typedInputs(_ parameters: [ParameterSpec], of what: String, _ d: inout Diag
         types[p.name.value] = type
         guard let dv = p.defaultValue else { continue }
         switch LiteralCoercion.literal(dv, as: type) {
-        case .success(let l): defaults[p.name.value] = l.resolvingLocalPaths(relativeTo: dv.location.file)
+        case .success(let l):
+            defaults[p.name.value] = l.resolvingLocalPaths(againstDirectory: URL(fileURLWithPath: dv.location.file).deletingLastPathComponent().path)
         case .failure(let e): d.error(e.location, "default of input \"\(p.name.value)\" of \(what): \(e.message)")
         }
     }
@@ -119,18 +120,18 @@ func list(_ names: some Collection<String>) -> String {
 }
 
 extension Literal {
-    /// Blob and dataset paths written in a spec are relative to the spec file; made absolute here.
-    func resolvingLocalPaths(relativeTo file: String) -> Literal {
-        let base = URL(fileURLWithPath: file).deletingLastPathComponent()
+    /// Relative blob and dataset paths made absolute `file://` URIs against `directory`: paths in a spec
+    /// are relative to the spec file, paths on the command line to the working directory.
+    public func resolvingLocalPaths(againstDirectory directory: String) -> Literal {
         func absolute(_ uri: String) -> String {
             guard !uri.contains("://"), !uri.hasPrefix("/") else { return uri }
-            return "file://" + base.appendingPathComponent(uri).standardizedFileURL.path
+            return "file://" + URL(fileURLWithPath: directory).appendingPathComponent(uri).standardizedFileURL.path
         }
         switch self {
         case .blob(var b): b.uri = absolute(b.uri); return .blob(b)
         case .dataset(var d): d.uri = absolute(d.uri); return .dataset(d)
-        case .list(let items): return .list(items.map { $0.resolvingLocalPaths(relativeTo: file) })
-        case .map(let m): return .map(m.mapValues { $0.resolvingLocalPaths(relativeTo: file) })
+        case .list(let items): return .list(items.map { $0.resolvingLocalPaths(againstDirectory: directory) })
+        case .map(let m): return .map(m.mapValues { $0.resolvingLocalPaths(againstDirectory: directory) })
         default: return self
         }
     }

@@ -35,6 +35,20 @@ struct CLI {
         return Result(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
     }
 
+    /// Starts `aloft ARGS` in the background (for tests that kill or abort it); stdout is captured when
+    /// `capture` is given, discarded otherwise.
+    static func start(_ args: [String], cwd: String, capture: Pipe? = nil) throws -> Process {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: buildDirectory + "/aloft")
+        p.arguments = args
+        p.currentDirectoryURL = URL(fileURLWithPath: cwd)
+        p.environment = ["HOME": cwd, "PATH": "/usr/bin:/bin"]
+        p.standardOutput = capture ?? FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        return p
+    }
+
     /// The C echo example built into a fresh directory.
     static func cEchoDirectory() throws -> String {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("aloft-cli-\(UUID())").path

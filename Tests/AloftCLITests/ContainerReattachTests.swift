@@ -21,14 +21,7 @@ import Testing
                 outputs: {n: {type: integer, from: $a.n}}
                 nodes: [{id: a, task: t}]
             """.write(toFile: dir + "/spec.yaml", atomically: true, encoding: .utf8)
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: CLI.buildDirectory + "/aloft")
-        p.arguments = ["run", "spec.yaml"]
-        p.currentDirectoryURL = URL(fileURLWithPath: dir)
-        p.environment = ["HOME": dir, "PATH": "/usr/bin:/bin"]
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        try p.run()
+        let p = try CLI.start(["run", "spec.yaml"], cwd: dir)
         var id: String?
         let deadline = Date().addingTimeInterval(20)
         while Date() < deadline {

@@ -49,14 +49,7 @@ import Testing
 
     /// Starts `aloft run`, waits until `ready` holds for the store, then kills it with SIGKILL.
     static func runAndKill(_ s: Setup, when ready: (SQLiteMetadataStore, [String]) -> Bool) throws -> String {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: CLI.buildDirectory + "/aloft")
-        p.arguments = ["run", "chain.yaml"]
-        p.currentDirectoryURL = URL(fileURLWithPath: s.dir)
-        p.environment = ["HOME": s.dir, "PATH": "/usr/bin:/bin"]
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        try p.run()
+        let p = try CLI.start(["run", "chain.yaml"], cwd: s.dir)
         let deadline = Date().addingTimeInterval(30)
         var killed = false
         while Date() < deadline {
@@ -120,15 +113,8 @@ import Testing
 
     @Test func abortedByCtrlCRecordsAborted() throws {
         let s = try Self.setup()
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: CLI.buildDirectory + "/aloft")
-        p.arguments = ["run", "chain.yaml"]
-        p.currentDirectoryURL = URL(fileURLWithPath: s.dir)
-        p.environment = ["HOME": s.dir, "PATH": "/usr/bin:/bin"]
         let out = Pipe()
-        p.standardOutput = out
-        p.standardError = FileHandle.nullDevice
-        try p.run()
+        let p = try CLI.start(["run", "chain.yaml"], cwd: s.dir, capture: out)
         while Self.journal(s).isEmpty { usleep(2000) }
         kill(p.processIdentifier, SIGINT)
         p.waitUntilExit()

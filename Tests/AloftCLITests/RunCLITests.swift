@@ -78,14 +78,7 @@ import Testing
 
     @Test func executionsAbortStopsARunInAnotherProcess() throws {
         let s = try CrashResumeTests.setup()
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: CLI.buildDirectory + "/aloft")
-        p.arguments = ["run", "chain.yaml"]
-        p.currentDirectoryURL = URL(fileURLWithPath: s.dir)
-        p.environment = ["HOME": s.dir, "PATH": "/usr/bin:/bin"]
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        try p.run()
+        let p = try CLI.start(["run", "chain.yaml"], cwd: s.dir)
         while CrashResumeTests.journal(s).isEmpty { usleep(2000) }
         let list = try CLI.run(["executions", "list"], cwd: s.dir, env: ["HOME": s.dir])
         let id = try #require(list.stdout.split(separator: "\n").dropFirst().first?.split(separator: " ").first.map(String.init))
