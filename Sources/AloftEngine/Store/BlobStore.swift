@@ -87,8 +87,21 @@ public struct LocalBlobStore: BlobStore {
                 try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
                 madeDirectories.insert(dir)
             }
-            // Write-then-rename: a crash never leaves a half-written object under the final name.
-            try Data(bytes).write(to: URL(fileURLWithPath: p), options: .atomic)
+            // Write-then-rename: a crash never leaves a half-written object under the final name. No fsync:
+            // node outputs are committed to the metadata store first; these files are their copies.
+            let temporary = p + ".tmp-\(UInt32.random(in: 0...UInt32.max))"
+            let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+            guard fd >= 0 else { throw BlobStoreError.io("cannot write \(uri): \(String(cString: strerror(errno)))") }
+            let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            close(fd)
+            guard written == bytes.count else {
+                unlink(temporary)
+                throw BlobStoreError.io("cannot write \(uri): short write")
+            }
+            guard rename(temporary, p) == 0 else {
+                unlink(temporary)
+                throw BlobStoreError.io("cannot write \(uri): \(String(cString: strerror(errno)))")
+            }
         } catch {
             throw BlobStoreError.io("cannot write \(uri): \(error.localizedDescription)")
         }
