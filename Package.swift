@@ -6,6 +6,7 @@ import PackageDescription
 //   aloft (CLI) -> PluginHost -> PluginABI (C header) + AloftWire (values and their encoding)
 //               -> AloftCompiler -> AloftTyping -> AloftWire, LocatedYAML
 //   Plugins/*   -> PluginKit  -> PluginABI + AloftWire          (never PluginHost)
+//               -> AloftHTTP  -> libcurl                         (the plugin SDK's HTTP client)
 let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
 
 let package = Package(
@@ -32,6 +33,9 @@ let package = Package(
         // YAML and JSON documents whose values remember their file, line and column.
         .systemLibrary(name: "CLibYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
         .target(name: "LocatedYAML", dependencies: ["AloftWire", "CLibYAML"], swiftSettings: strict),
+        // HTTP for plugins and the host (libcurl): the Docker/Podman API, AWS, BigQuery, Kubernetes.
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .target(name: "AloftHTTP", dependencies: ["CCurl"], swiftSettings: strict),
         .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         // Type syntax, what may flow into what, literals from YAML, canonical hashes.
         .target(name: "AloftTyping", dependencies: ["AloftWire", "LocatedYAML", "COpenSSL"], swiftSettings: strict),
@@ -52,7 +56,7 @@ let package = Package(
             swiftSettings: strict),
         .executableTarget(name: "AloftBench", dependencies: ["PluginHost", "AloftWire", "AloftCompiler", "AloftEngine"], swiftSettings: strict),
         .target(name: "EchoPlugin", dependencies: ["PluginKit"], path: "Plugins/Echo", swiftSettings: strict),
-        .target(name: "ContainerPlugin", dependencies: ["PluginKit"], path: "Plugins/Container", swiftSettings: strict),
+        .target(name: "ContainerPlugin", dependencies: ["PluginKit", "AloftHTTP"], path: "Plugins/Container", swiftSettings: strict),
 
         .testTarget(name: "AloftWireTests", dependencies: ["AloftWire"], swiftSettings: strict),
         .testTarget(name: "AloftEngineTests", dependencies: ["AloftEngine", "AloftTestSupport"], swiftSettings: strict),

@@ -1,75 +1,80 @@
 import Foundation
 import PluginKit
 
-/// Container tasks (`container`, `raw-container`): a command with arguments, run by a backend. This version
-/// has the `process` backend (a local process); `podman` (OCI through the Docker-compatible API) and a
-/// Kubernetes pod backend plug in beside it.
+/// Container tasks (`container`, `raw-container`): a command with arguments, run by a backend chosen per task
+/// (`container.backend`) or in the plugin config:
+///   - `process`: a local process in its own process group (ProcessBackend);
+///   - `podman`: an OCI container through the Docker Engine API of `podman system service` (PodmanBackend).
+/// A Kubernetes pod backend plugs in beside them: a backend is submit/poll/abort/finalize over its own state.
 ///
 /// Plugin config (aloft.yaml, plugins.config."aloft.container"):
-///   backend:  "process" (default)
-///   work_dir: where attempts run when the host's output location is not a local directory
+///   backend:       "process" (default) or "podman"
+///   image:         the image for tasks that name none (podman)
+///   network:       "none" (default) or "host" (podman)
+///   podman_socket: the engine's unix socket; default $ALOFT_PODMAN_SOCKET, else /run/podman/podman.sock
+///   work_dir:      where attempts run when the host's output location is not a local directory
 public final class ContainerPlugin: Plugin {
     public static let info = PluginInfo(
-        id: "aloft.container", version: "0.1.0",
-        description: "Runs a command per task: as a local process (podman and Kubernetes backends to come)",
+        id: "aloft.container", version: "0.2.0",
+        description: "Runs a command per task: as a local process or in an OCI container through podman",
         taskTypes: ["container", "raw-container"])
 
     private let host: HostServices
-    private let defaultBackend: String
+    private let defaults: ContainerDefaults
     private let workDir: String
+    private let engine: EngineAPI
+    private let waiters: Waiters
 
     public init(config: JSON, host: HostServices) throws(PluginError) {
         self.host = host
-        defaultBackend = config["backend"]?.stringValue ?? "process"
-        guard defaultBackend == "process" else {
-            throw .user("backend \"\(defaultBackend)\" is not available in this version; available: process", code: "BadConfig")
+        var defaults = ContainerDefaults()
+        defaults.backend = config["backend"]?.stringValue ?? "process"
+        guard ContainerSpec.backends.contains(defaults.backend) else {
+            throw .user("backend \"\(defaults.backend)\" is not known; available: \(ContainerSpec.backends.joined(separator: ", "))", code: "BadConfig")
         }
+        defaults.image = config["image"]?.stringValue
+        defaults.network = config["network"]?.stringValue ?? "none"
+        self.defaults = defaults
         workDir = config["work_dir"]?.stringValue ?? NSTemporaryDirectory() + "aloft-container"
-    }
-
-    struct Spec {
-        var command: [String]
-        var env: [String: String]
-        var memoryBytes: Int64?
-    }
-
-    private func spec(_ context: TaskContext, io: TaskIO) throws(PluginError) -> Spec {
-        guard let container = context.task.extra["container"] else {
-            throw .user("task \(context.task.name) has no container section (command, args)", code: "NoContainer")
-        }
-        if let backend = container["backend"]?.stringValue, backend != "process" {
-            throw .user("task \(context.task.name) asks for backend \"\(backend)\"; this version has: process", code: "NoBackend")
-        }
-        var command: [String] = []
-        for part in (container["command"]?.arrayValue ?? []) + (container["args"]?.arrayValue ?? []) {
-            guard let s = part.stringValue else { continue }
-            command.append(try io.render(s, inputs: context.inputs))
-        }
-        guard !command.isEmpty else { throw .user("task \(context.task.name) has an empty command", code: "NoCommand") }
-        var env: [String: String] = [:]
-        for (k, v) in container["env"]?.objectValue ?? [:] { if let s = v.stringValue { env[k] = try io.render(s, inputs: context.inputs) } }
-        return Spec(command: command, env: env, memoryBytes: context.task.extra["resources"]?["memory_bytes"]?.integerValue)
+        let socket = config["podman_socket"]?.stringValue ?? ProcessInfo.processInfo.environment["ALOFT_PODMAN_SOCKET"] ?? "/run/podman/podman.sock"
+        engine = EngineAPI(socket: socket, log: { [host] line in host.log(.debug, "podman: " + line) })
+        waiters = Waiters(host: host)
     }
 
     private func io(_ call: TaskCall, _ context: TaskContext) -> TaskIO {
         TaskIO(outputPrefix: context.outputPrefix, fallbackRoot: workDir, taskExecutionID: call.executionID)
     }
 
+    private var process: ProcessBackend { ProcessBackend(host: host) }
+    private var podman: PodmanBackend { PodmanBackend(host: host, api: engine, waiters: waiters) }
+
     public func submit(_ call: TaskCall) throws(PluginError) -> [UInt8] {
         let context = try call.context()
         let io = io(call, context)
-        let s = try spec(context, io: io)
-        return try ProcessBackend(host: host).submit(call, context, io: io, command: s.command, env: s.env, memoryBytes: s.memoryBytes)
+        let spec = try ContainerSpec(context, io: io, defaults: defaults)
+        switch spec.backend {
+        case "podman": return try podman.submit(call, context, io: io, spec: spec)
+        default: return try process.submit(call, context, io: io, spec: spec)
+        }
     }
 
     public func poll(_ call: TaskCall) throws(PluginError) -> PollResult {
         let context = try call.context()
         let memory = context.task.extra["resources"]?["memory_bytes"]?.integerValue
-        return try ProcessBackend(host: host).poll(call, io: io(call, context), types: context.task.interface.outputs, memoryBytes: memory)
+        let io = io(call, context)
+        // The state says which backend started the task, whatever the config says now.
+        if let state = PodmanBackend.State(call.state) {
+            return try podman.poll(call, state, io: io, types: context.task.interface.outputs, memoryBytes: memory)
+        }
+        return try process.poll(call, io: io, types: context.task.interface.outputs, memoryBytes: memory)
     }
 
     public func abort(_ call: TaskCall) throws(PluginError) {
-        ProcessBackend(host: host).abort(call)
+        if let state = PodmanBackend.State(call.state) { podman.abort(state) } else { process.abort(call) }
+    }
+
+    public func finalize(_ call: TaskCall) throws(PluginError) {
+        if let state = PodmanBackend.State(call.state) { podman.finalize(state) }
     }
 
     public func taskLogs(_ call: TaskCall) throws(PluginError) -> [LogLink]? {

@@ -31,8 +31,8 @@ struct ProcessBackend {
         }
     }
 
-    func submit(_ call: TaskCall, _ context: TaskContext, io: TaskIO, command: [String], env: [String: String],
-                memoryBytes: Int64?) throws(PluginError) -> [UInt8] {
+    func submit(_ call: TaskCall, _ context: TaskContext, io: TaskIO, spec: ContainerSpec) throws(PluginError) -> [UInt8] {
+        let command = spec.command, env = spec.env, memoryBytes = spec.memoryBytes
         // Idempotent: a submit repeated after a crash finds the process the first one started.
         if let data = FileManager.default.contents(atPath: io.work + "/pid"),
             let state = try? State([UInt8](data)), alive(state) || FileManager.default.fileExists(atPath: io.work + "/exit_code")
@@ -50,13 +50,7 @@ struct ProcessBackend {
         let argv = ["/bin/sh", "-c", script, "aloft-task", io.work] + command
         var environment = ProcessInfo.processInfo.environment.filter { $0.key == "PATH" || $0.key == "HOME" || $0.key == "LANG" }
         environment.merge(env) { _, task in task }
-        environment["ALOFT_TASK_EXECUTION_ID"] = call.executionID
-        environment["ALOFT_EXECUTION"] = context.identity.execution
-        environment["ALOFT_NODE"] = context.identity.node
-        environment["ALOFT_ATTEMPT"] = String(call.attempt)
-        environment["ALOFT_PROJECT"] = context.identity.project
-        environment["ALOFT_DOMAIN"] = context.identity.domain
-        environment["ALOFT_OUTPUT_DIR"] = io.out
+        environment.merge(io.aloftEnvironment(call, context)) { _, aloft in aloft }
 
         let pid = try spawn(argv, environment: environment)
         let state = State(pid: pid, startTicks: Self.startTicks(pid) ?? 0)
@@ -79,12 +73,12 @@ struct ProcessBackend {
         let state = try State(call.state)
         if let text = try? String(contentsOfFile: io.work + "/exit_code", encoding: .utf8), let code = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
             if code == 0 { return .succeeded(try io.outputs(types)) }
-            return .failed(failure(code: code, io: io, memoryBytes: memoryBytes))
+            return .failed(ExitStatus.failure(code: code, io: io, memoryBytes: memoryBytes))
         }
         // The reaper thread asks for an early poll; the hint bounds the wait when that wake-up is missed.
         if alive(state) { return .running(pollAfter: .milliseconds(100), status: "pid \(state.pid)") }
         // Gone without an exit code: the wrapper itself was killed (abort, OOM killer, reboot).
-        return .failed(.system("the task's process \(state.pid) disappeared without an exit code" + tail(io.work + "/stderr.log"),
+        return .failed(.system("the task's process \(state.pid) disappeared without an exit code" + ExitStatus.tail(io.work + "/stderr.log"),
                                code: "ProcessLost", retryable: true))
     }
 
@@ -100,30 +94,6 @@ struct ProcessBackend {
             }
             kill(-pid, SIGKILL)
         }
-    }
-
-    private func failure(code: Int32, io: TaskIO, memoryBytes: Int64?) -> PluginError {
-        let stderr = tail(io.work + "/stderr.log")
-        if code > 128 {
-            let signal = code - 128
-            if signal == SIGKILL, let memoryBytes {
-                return .user("the task was killed (SIGKILL), most likely for memory: its limit is \(memoryBytes / 1_048_576) MiB" + stderr,
-                             code: "OutOfMemory", retryable: true)
-            }
-            return .user("the task was killed by signal \(signal)" + stderr, code: "Signal\(signal)", retryable: true)
-        }
-        if stderr.contains("MemoryError") || stderr.contains("Cannot allocate memory") {
-            return .user("the task ran out of memory (exit code \(code))" + (memoryBytes.map { "; its limit is \($0 / 1_048_576) MiB" } ?? "") + stderr,
-                         code: "OutOfMemory", retryable: true)
-        }
-        return .user("the task exited with code \(code)" + stderr, code: "ExitCode\(code)", retryable: true)
-    }
-
-    /// The last lines of a log, for error messages.
-    private func tail(_ path: String) -> String {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return "" }
-        let lines = text.split(separator: "\n").suffix(5)
-        return lines.isEmpty ? "" : "; stderr ends with:\n" + lines.joined(separator: "\n")
     }
 
     private func alive(_ s: State) -> Bool {

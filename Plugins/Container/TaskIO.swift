@@ -93,6 +93,32 @@ struct TaskIO {
         return result
     }
 
+    /// The variables every task gets, whatever runs it.
+    func aloftEnvironment(_ call: TaskCall, _ context: TaskContext) -> [String: String] {
+        [
+            "ALOFT_TASK_EXECUTION_ID": call.executionID, "ALOFT_EXECUTION": context.identity.execution, "ALOFT_NODE": context.identity.node,
+            "ALOFT_ATTEMPT": String(call.attempt), "ALOFT_PROJECT": context.identity.project, "ALOFT_DOMAIN": context.identity.domain,
+            "ALOFT_OUTPUT_DIR": out,
+        ]
+    }
+
+    /// Every local file or directory the inputs name (blobs and datasets, also inside lists, maps and structs):
+    /// what a container must see.
+    static func localPaths(_ inputs: LiteralMap) -> [String] {
+        var paths: [String] = []
+        func visit(_ l: Literal) {
+            switch localized(l) {
+            case .blob(let b) where b.uri.hasPrefix("/"): paths.append(b.uri)
+            case .dataset(let d) where d.uri.hasPrefix("/"): paths.append(d.uri)
+            case .list(let items): items.forEach(visit)
+            case .map(let m): m.values.forEach(visit)
+            default: break
+            }
+        }
+        for key in inputs.keys.sorted() { visit(inputs[key]!) }
+        return paths
+    }
+
     /// Blob and dataset URIs of local files become plain paths for programs.
     static func localized(_ l: Literal) -> Literal {
         switch l {

@@ -49,6 +49,10 @@ struct ContainerSpec: Sendable {
     var args: [Located<String>] = []
     var env: [String: String] = [:]
     var backend: String?
+    /// `SOURCE[:TARGET][:ro|rw]`, for backends that isolate the file system (podman); `{{spec_dir}}` allowed.
+    var mounts: [Located<String>] = []
+    /// `none` or `host`, for backends with their own network (podman).
+    var network: Located<String>?
 }
 
 struct CacheSpec: Sendable {

@@ -94,12 +94,22 @@ struct SpecParser {
     }
 
     private mutating func container(_ value: LocatedValue, of what: String) -> ContainerSpec? {
-        guard let m = MappingReader(value, "container of \(what)", allowed: ["image", "command", "args", "env", "backend"], &d) else { return nil }
+        guard let m = MappingReader(value, "container of \(what)", allowed: ["image", "command", "args", "env", "backend", "mounts", "network"], &d)
+        else { return nil }
         var c = ContainerSpec()
         c.image = m.string("image", &d)?.value
         c.command = m.strings("command", &d) ?? []
         c.args = m.strings("args", &d) ?? []
-        c.backend = m.string("backend", &d)?.value
+        let backend = m.string("backend", &d)
+        c.backend = backend?.value
+        if let backend, !["process", "podman"].contains(backend.value) {
+            d.error(backend.location, "backend in container of \(what) must be process or podman, found \"\(backend.value)\"")
+        }
+        c.mounts = m.strings("mounts", &d) ?? []
+        c.network = m.string("network", &d)
+        if let network = c.network, !["none", "host"].contains(network.value) {
+            d.error(network.location, "network in container of \(what) must be none or host, found \"\(network.value)\"")
+        }
         for (k, v) in m.entries("env", &d) ?? [] {
             switch v {
             case .scalar(.string(let s), _): c.env[k.value] = s

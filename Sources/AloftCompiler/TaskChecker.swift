@@ -44,6 +44,8 @@ struct TaskChecker {
             ]
             if let image = c.image { container["image"] = .string(image) }
             if let backend = c.backend { container["backend"] = .string(backend) }
+            if let network = c.network { container["network"] = .string(network.value) }
+            if !c.mounts.isEmpty { container["mounts"] = .array(c.mounts.compactMap { mount(fill($0.value), $0, specDir: specDir, of: what, &d) }) }
             extra["container"] = .object(container)
         }
         if !t.resources.isEmpty { extra["resources"] = .object(t.resources) }
@@ -65,6 +67,20 @@ struct TaskChecker {
         }
         return CompiledTask(name: t.name.value, template: template, defaults: defaults, retries: t.retries, timeout: t.timeout,
                             cache: cache, interruptible: t.interruptible, location: t.name.location)
+    }
+
+    /// A mount's source and target are absolute paths after `{{spec_dir}}` is filled; a relative source is
+    /// taken from the spec's directory.
+    private func mount(_ text: String, _ at: Located<String>, specDir: String, of what: String, _ d: inout Diagnostics) -> JSON? {
+        var parts = text.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+        var mode: String?
+        if parts.count > 1, let last = parts.last, last == "ro" || last == "rw" { mode = parts.removeLast() }
+        guard (1...2).contains(parts.count), parts.allSatisfy({ !$0.isEmpty }), parts.count == 1 || parts[1].hasPrefix("/") else {
+            d.error(at.location, "mount \"\(at.value)\" in container of \(what) must read SOURCE[:TARGET][:ro|rw] with an absolute TARGET")
+            return nil
+        }
+        if !parts[0].hasPrefix("/") { parts[0] = URL(fileURLWithPath: parts[0], relativeTo: URL(fileURLWithPath: specDir + "/")).standardizedFileURL.path }
+        return .string((parts + (mode.map { [$0] } ?? [])).joined(separator: ":"))
     }
 
     /// `{{inputs.x}}` must name an input; `{{input_file}}` and `{{output_dir}}` are always there.
