@@ -139,7 +139,7 @@ struct UnsafeSendableHandle: @unchecked Sendable {
 extension String {
     fileprivate func trimmingTrailingNewline() -> String {
         var s = Substring(self)
-        while s.last == "\n" || s.last == "\r" { s.removeLast() }
+        while let last = s.unicodeScalars.last, last == "\n" || last == "\r" { s.unicodeScalars.removeLast() }
         return String(s)
     }
 
