@@ -58,12 +58,13 @@ let package = Package(
         .target(name: "EchoPlugin", dependencies: ["PluginKit"], path: "Plugins/Echo", swiftSettings: strict),
         .target(name: "ContainerPlugin", dependencies: ["PluginKit", "AloftHTTP"], path: "Plugins/Container", swiftSettings: strict),
 
+        .testTarget(name: "AloftHTTPTests", dependencies: ["AloftHTTP"], exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "AloftWireTests", dependencies: ["AloftWire"], swiftSettings: strict),
         .testTarget(name: "AloftEngineTests", dependencies: ["AloftEngine", "AloftTestSupport"], swiftSettings: strict),
         .testTarget(name: "AloftTypingTests", dependencies: ["AloftTyping"], swiftSettings: strict),
         .testTarget(name: "AloftCompilerTests", dependencies: ["AloftCompiler", "PluginHost"], exclude: ["Corpus"], swiftSettings: strict),
         // Runs the built `aloft` executable as a user would.
-        .testTarget(name: "AloftCLITests", dependencies: ["AloftWire", "AloftEngine"], swiftSettings: strict),
+        .testTarget(name: "AloftCLITests", dependencies: ["AloftWire", "AloftEngine", "AloftTestSupport"], swiftSettings: strict),
         .testTarget(name: "PluginKitTests", dependencies: ["PluginKit", "PluginABI"], swiftSettings: strict),
         // Builds the C test plugins against the header and starts hosts on them, for every test target.
         .target(name: "AloftTestSupport", dependencies: ["PluginHost", .product(name: "Logging", package: "swift-log")],

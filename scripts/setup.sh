@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
 # Installs what Aloft needs to build and test on Debian/Ubuntu: the C libraries it links (libcurl,
-# OpenSSL, libpq, SQLite, libyaml) and a C compiler for the plugin examples. Swift 6.3 must already be installed
+# OpenSSL, libpq, SQLite, libyaml), a C compiler for the plugin examples, and podman (with runc) plus the
+# local image localhost/aloft-python:1 for the Container plugin's podman backend (ALOFT_SETUP_PODMAN=0 skips
+# podman and the image: the podman tests then fail, saying why). Swift 6.3 must already be installed
 # (https://swift.org/install); it is looked for on PATH and in /opt/swift.
 set -euo pipefail
 
 packages=(libcurl4-openssl-dev libssl-dev libpq-dev libsqlite3-dev libyaml-dev gcc make pkg-config)
+if [ "${ALOFT_SETUP_PODMAN:-1}" = 1 ]; then
+  packages+=(podman runc uidmap fuse-overlayfs debootstrap)
+fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
@@ -21,6 +26,10 @@ fi
 if ! python3 -c "import numpy" >/dev/null 2>&1; then
   echo "setup: installing numpy for python3" >&2
   python3 -m pip install --quiet numpy 2>/dev/null || python3 -m pip install --quiet --break-system-packages numpy
+fi
+
+if [ "${ALOFT_SETUP_PODMAN:-1}" = 1 ]; then
+  bash "$(dirname "$0")/build-image.sh"
 fi
 
 if ! command -v swift >/dev/null 2>&1; then

@@ -1,4 +1,5 @@
 import AloftHTTP
+import Foundation
 import PluginKit
 
 /// The part of the Docker Engine API (v1.41) that `podman system service` serves and the podman backend
@@ -103,9 +104,12 @@ struct EngineAPI {
 
     private func send(_ request: HTTPRequest) throws(PluginError) -> HTTPResponse {
         do { return try client.send(request) } catch {
+            // No socket at all is a setting to fix, not a hiccup to wait out; a socket that refuses may be a
+            // service restarting.
+            let socketExists = FileManager.default.fileExists(atPath: socket)
             throw .system("cannot reach the container engine at \(socket) (\(error.message)); start it with "
                 + "`podman system service --time=0 unix://\(socket)` or set podman_socket in the plugin config",
-                code: "EngineUnavailable", retryable: true)
+                code: "EngineUnavailable", retryable: socketExists)
         }
     }
 

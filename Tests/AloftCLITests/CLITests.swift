@@ -37,12 +37,12 @@ struct CLI {
 
     /// Starts `aloft ARGS` in the background (for tests that kill or abort it); stdout is captured when
     /// `capture` is given, discarded otherwise.
-    static func start(_ args: [String], cwd: String, capture: Pipe? = nil) throws -> Process {
+    static func start(_ args: [String], cwd: String, capture: Pipe? = nil, env: [String: String] = [:]) throws -> Process {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: buildDirectory + "/aloft")
         p.arguments = args
         p.currentDirectoryURL = URL(fileURLWithPath: cwd)
-        p.environment = ["HOME": cwd, "PATH": "/usr/bin:/bin"]
+        p.environment = ["HOME": cwd, "PATH": "/usr/bin:/bin"].merging(env) { _, given in given }
         p.standardOutput = capture ?? FileHandle.nullDevice
         p.standardError = FileHandle.nullDevice
         try p.run()

@@ -23,12 +23,12 @@ import Testing
         func node(_ e: ExecutionRecord, _ n: String) throws -> NodeRecord? { try store.nodes(execution: e.id).first { $0.node == n } }
     }
 
-    static func harness(root: String = NSTemporaryDirectory() + "aloft-container-\(UUID())") async throws -> Harness {
+    static func harness(root: String = NSTemporaryDirectory() + "aloft-container-\(UUID())", pluginConfig: JSON? = nil) async throws -> Harness {
         let lib = Fixtures.buildDirectory + "/libAloftPluginContainer.so"
         let dir = NSTemporaryDirectory() + "aloft-container-plugin-\(UUID())"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: lib, toPath: dir + "/libAloftPluginContainer.so")
-        let host = await Fixtures.host(directory: dir)
+        let host = await Fixtures.host(directory: dir) { if let pluginConfig { $0.pluginConfig["aloft.container"] = pluginConfig } }
         let store = try SQLiteMetadataStore(path: root + "/metadata.sqlite")
         let engine = ExecutionEngine(host: host, store: store, blobs: try LocalBlobStore(root: root + "/blobs"),
                                      options: EngineOptions(minPollInterval: .milliseconds(1)))
