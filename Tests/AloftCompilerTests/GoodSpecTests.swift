@@ -16,6 +16,26 @@ import Testing
         return try #require(result.spec)
     }
 
+    @Test func containerMountsResolveAgainstTheSpecDirectory() throws {
+        struct Container: TaskTypeResolver {
+            func serves(_ t: String) -> Bool { t == "container" }
+            func explainUnserved(_ t: String) -> String { "only container" }
+        }
+        let result = Compiler(resolver: Container()).compile(text: """
+            tasks:
+              t:
+                type: container
+                container:
+                  command: [sh]
+                  network: host
+                  mounts: ["{{spec_dir}}/tasks", "data:/data", "/abs:/in:rw"]
+            """, path: "/virtual/dir/spec.yaml")
+        #expect(result.diagnostics.map(\.description) == [])
+        let container: JSON = try #require(result.spec?.tasks["t"]?.template.extra["container"])
+        #expect(container["mounts"] == JSON.array([.string("/virtual/dir/tasks"), .string("/virtual/dir/data:/data"), .string("/abs:/in:rw")]))
+        #expect(container["network"] == JSON.string("host"))
+    }
+
     @Test func chainIsOrderedAndBound() throws {
         let spec = try #require(compiler.compile(files: [Paths.examples + "/hello.yaml"]).spec)
         let w = try #require(spec.workflows["hello"])
