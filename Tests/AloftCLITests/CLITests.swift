@@ -76,7 +76,7 @@ struct CLI {
         #expect(r.status == 0)
         let rows = r.stdout.split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true).map(String.init) }
         #expect(rows.contains { $0.prefix(5) == ["aloft.echo", "1.0.0", "1.0", "echo,noop", "loaded"] })
-        #expect(rows.contains { $0.prefix(5) == ["aloft.container", "0.1.0", "1.0", "container,raw-container", "loaded"] })
+        #expect(rows.contains { $0.prefix(5) == ["aloft.container", "0.2.0", "1.0", "container,raw-container", "loaded"] })
         #expect(r.stdout.contains("echo -> aloft.echo  (only claimant)"))
         #expect(r.stdout.contains("container -> aloft.container  (only claimant)"))
     }
