@@ -20,6 +20,7 @@ let package = Package(
         // Built-in plugins: each its own shared library, loaded by the host like any third party's.
         .library(name: "AloftPluginEcho", type: .dynamic, targets: ["EchoPlugin"]),
         .library(name: "AloftPluginContainer", type: .dynamic, targets: ["ContainerPlugin"]),
+        .library(name: "AloftPluginSagemaker", type: .dynamic, targets: ["SagemakerPlugin"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -36,6 +37,8 @@ let package = Package(
         // HTTP for plugins and the host (libcurl): the Docker/Podman API, AWS, BigQuery, Kubernetes.
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .target(name: "AloftHTTP", dependencies: ["CCurl"], swiftSettings: strict),
+        // AWS for plugins and the engine: SigV4 (OpenSSL), JSON 1.1 calls, S3 objects.
+        .target(name: "AloftAWS", dependencies: ["AloftHTTP", "AloftWire", "COpenSSL"], swiftSettings: strict),
         .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         // Type syntax, what may flow into what, literals from YAML, canonical hashes.
         .target(name: "AloftTyping", dependencies: ["AloftWire", "LocatedYAML", "COpenSSL"], swiftSettings: strict),
@@ -56,11 +59,14 @@ let package = Package(
             swiftSettings: strict),
         .executableTarget(name: "AloftBench", dependencies: ["PluginHost", "AloftWire", "AloftCompiler", "AloftEngine"], swiftSettings: strict),
         .target(name: "EchoPlugin", dependencies: ["PluginKit"], path: "Plugins/Echo", swiftSettings: strict),
+        .target(name: "SagemakerPlugin", dependencies: ["PluginKit", "AloftHTTP", "AloftAWS"], path: "Plugins/Sagemaker", swiftSettings: strict),
         .target(name: "ContainerPlugin", dependencies: ["PluginKit", "AloftHTTP"], path: "Plugins/Container", swiftSettings: strict),
 
+        .testTarget(name: "AloftAWSTests", dependencies: ["AloftAWS", "AloftTestSupport"], exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "AloftHTTPTests", dependencies: ["AloftHTTP"], exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "AloftWireTests", dependencies: ["AloftWire"], swiftSettings: strict),
-        .testTarget(name: "AloftEngineTests", dependencies: ["AloftEngine", "AloftTestSupport"], swiftSettings: strict),
+        .testTarget(name: "AloftEngineTests", dependencies: ["AloftEngine", "AloftTestSupport", "AloftAWS", "AloftHTTP"], exclude: ["Fixtures"],
+                    swiftSettings: strict),
         .testTarget(name: "AloftTypingTests", dependencies: ["AloftTyping"], swiftSettings: strict),
         .testTarget(name: "AloftCompilerTests", dependencies: ["AloftCompiler", "PluginHost"], exclude: ["Corpus"], swiftSettings: strict),
         // Runs the built `aloft` executable as a user would.

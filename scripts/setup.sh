@@ -22,6 +22,12 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
+# Test peers from PyPI: moto's server (S3 and SageMaker with SigV4 checking) for the AWS tests.
+if ! python3 -c "import moto.server, boto3" >/dev/null 2>&1 || ! command -v moto_server >/dev/null 2>&1; then
+  echo "setup: installing moto[server] for python3" >&2
+  python3 -m pip install --quiet 'moto[server]>=5.2,<5.3' 2>/dev/null || python3 -m pip install --quiet --break-system-packages 'moto[server]>=5.2,<5.3'
+fi
+
 # The Pima example's tasks use Python with numpy.
 if ! python3 -c "import numpy" >/dev/null 2>&1; then
   echo "setup: installing numpy for python3" >&2
