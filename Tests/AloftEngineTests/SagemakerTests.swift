@@ -1,0 +1,264 @@
+import AloftAWS
+import AloftCompiler
+import AloftEngine
+import AloftHTTP
+import AloftTestSupport
+import AloftWire
+import Foundation
+import PluginHost
+import Testing
+
+/// The SageMaker plugin, loaded from its own shared library and driven by the engine: against a real
+/// moto_server that checks every signature, and, for what moto cannot do (jobs that stay in progress,
+/// failures, stopping), against recorded API answers (those tests say so in their names).
+@Suite(.serialized) struct SagemakerTests {
+    struct Harness {
+        let host: PluginHost
+        let engine: ExecutionEngine
+        let store: SQLiteMetadataStore
+
+        func run(_ yaml: String, inputs: LiteralMap = [:], id: String = ExecutionID.make()) async throws -> ExecutionRecord {
+            let r = Compiler(resolver: AnyTaskType()).compile(text: yaml, path: "/virtual/spec.yaml")
+            let spec = try #require(r.spec, "\(r.diagnostics)")
+            return try await engine.run(spec, workflow: "w", inputs: inputs, project: "p", domain: "development", id: id)
+        }
+
+        func node(_ e: ExecutionRecord) throws -> NodeRecord { try #require(try store.nodes(execution: e.id).first { $0.node == "a" }) }
+    }
+
+    /// The key id goes in the plugin config (not a secret, so errors can name it), the secret key through the
+    /// host's secrets (ALOFT_SECRET_* variables, granted to the plugin).
+    static func harness(endpoint: String, keyID: String, secret: String, role: String = "arn:aws:iam::123456789012:role/r") async throws -> Harness {
+        let dir = NSTemporaryDirectory() + "aloft-sagemaker-\(UUID())"
+        try FileManager.default.createDirectory(atPath: dir + "/plugins", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: Fixtures.buildDirectory + "/libAloftPluginSagemaker.so", toPath: dir + "/plugins/libAloftPluginSagemaker.so")
+        let host = await Fixtures.host(directory: dir + "/plugins", configure: {
+            $0.pluginConfig["aloft.sagemaker"] = .object([
+                "endpoint": .string(endpoint), "region": .string("us-east-1"), "role": .string(role),
+                "output_path": .string("s3://aloft-models/out"), "poll_seconds": .float(0.01), "access_key_id": .string(keyID),
+            ])
+            $0.secretGrants["aloft.sagemaker"] = ["aws_secret_access_key"]
+        }, environment: ["ALOFT_SECRET_AWS_SECRET_ACCESS_KEY": secret])
+        let store = try SQLiteMetadataStore(path: dir + "/metadata.sqlite")
+        let engine = ExecutionEngine(host: host, store: store, blobs: try LocalBlobStore(root: dir + "/blobs"),
+                                     options: EngineOptions(minPollInterval: .milliseconds(1), maxPollInterval: .milliseconds(50)))
+        return Harness(host: host, engine: engine, store: store)
+    }
+
+    static func spec(type: String = "sagemaker-training", outputs: String = "{model: blob, job_name: string, train_progress: float}",
+                     extra: String = "") -> String {
+        """
+        tasks:
+          t:
+            type: \(type)
+            inputs: {train: blob<csv>, max_depth: integer, eta: float}
+            outputs: \(outputs)
+            config:
+              algorithm: {name: xgboost, version: "1.7-1"}
+              content_type: text/csv
+              hyperparameters: {objective: "binary:logistic", num_round: 100}
+              \(extra)
+        workflows:
+          w:
+            inputs: {train: blob<csv>, max_depth: {type: integer, default: 5}, eta: {type: float, default: 0.2}}
+            outputs: {model: {type: blob, from: $a.model}}
+            nodes: [{id: a, task: t, inputs: {train: $inputs.train, max_depth: $inputs.max_depth, eta: $inputs.eta}}]
+        """
+    }
+
+    static let trainURI = Literal.blob(BlobValue(uri: "s3://aloft-data/pima/train.csv", type: BlobType(format: "csv")))
+
+    // MARK: - against moto (signatures checked)
+
+    @Test func aTrainingJobRunsAndReturnsItsModelBlob() async throws {
+        let moto = try MotoPeer.require()
+        let s3 = S3Client(region: moto.region, endpoint: moto.endpoint,
+                          credentials: AWSCredentials(accessKeyID: moto.accessKeyID, secretAccessKey: Array(moto.secretAccessKey.utf8)), http: HTTPClient())
+        try s3.createBucket("aloft-data")
+        try s3.put(bucket: "aloft-data", key: "pima/train.csv", Array("1,148,72\n0,85,66\n".utf8))
+        let h = try await Self.harness(endpoint: moto.endpoint, keyID: moto.accessKeyID, secret: moto.secretAccessKey, role: moto.roleARN)
+        defer { h.host.shutdown() }
+        let e = try await h.run(Self.spec(), inputs: ["train": Self.trainURI])
+        #expect(e.phase == .succeeded, "\(e.error ?? "")")
+        let a = try h.node(e)
+        guard case .blob(let model)? = a.outputs?["model"] else { Issue.record("no model"); return }
+        let name = try #require(a.outputs?["job_name"].flatMap { if case .string(let s) = $0 { s } else { nil } })
+        #expect(model.uri == "s3://aloft-models/out/\(name)/output/model.tar.gz")
+        #expect(a.outputs?["train_progress"] == .float(100))  // moto's final metric train:progress
+        #expect(name.count <= 63 && name.hasPrefix(e.id))
+    }
+
+    @Test func aWrongSecretFailsNamingTheKeyIDAndNeverTheSecret() async throws {
+        let moto = try MotoPeer.require()
+        let wrong = "wrong-secret-\(UUID())"
+        let h = try await Self.harness(endpoint: moto.endpoint, keyID: moto.accessKeyID, secret: wrong, role: moto.roleARN)
+        defer { h.host.shutdown() }
+        let e = try await h.run(Self.spec(), inputs: ["train": Self.trainURI])
+        #expect(e.phase == .failed)
+        let error = try #require(try h.node(e).state.lastError)
+        #expect(error.code == "Credentials")
+        #expect(error.kind == .user)
+        #expect(error.message.contains("AWS refused the credentials for access key id \(moto.accessKeyID)"))
+        #expect(error.message.contains("SignatureDoesNotMatch"))
+        #expect(!error.message.contains(wrong) && !(e.error ?? "").contains(wrong))
+        #expect(try h.node(e).state.userFailures + h.node(e).state.systemFailures == 1)  // permanent: not retried
+    }
+
+    // MARK: - on recorded responses
+
+    struct Recorded {
+        let port: Int
+        let scenario: String
+        let journal: String
+        let process: Process
+
+        var endpoint: String { "http://127.0.0.1:\(port)" }
+        func set(_ answers: [String: [[String: Any]]]) throws {
+            try JSONSerialization.data(withJSONObject: answers).write(to: URL(fileURLWithPath: scenario))
+        }
+        func calls() -> [String] {
+            ((try? String(contentsOfFile: journal, encoding: .utf8)) ?? "").split(separator: "\n").map { String($0.split(separator: " ")[0]) }
+        }
+    }
+
+    static func recorded(_ answers: [String: [[String: Any]]]) throws -> Recorded {
+        let dir = NSTemporaryDirectory() + "aloft-recorded-\(UUID())"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/recorded_aws.py").path
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["python3", script, dir + "/scenario.json", dir + "/journal"]
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        let r = Recorded(port: 0, scenario: dir + "/scenario.json", journal: dir + "/journal", process: p)
+        try r.set(answers)
+        try p.run()
+        var line = Data()
+        while !line.contains(UInt8(ascii: "\n")) {
+            let chunk = out.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            line += chunk
+        }
+        let port = Int(String(decoding: line, as: UTF8.self).split(separator: " ").last?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "") ?? 0
+        return Recorded(port: port, scenario: r.scenario, journal: r.journal, process: p)
+    }
+
+    static var unknown: [String: Any] { ["fixture": "describe-training-job-unknown.json"] }
+    static var created: [String: Any] { ["fixture": "create-training-job.json"] }
+
+    @Test func inProgressThenCompletedOnRecordedResponses() async throws {
+        let r = try Self.recorded([
+            "SageMaker.DescribeTrainingJob": [Self.unknown, ["fixture": "describe-inprogress.json"], ["fixture": "describe-inprogress.json"],
+                                              ["fixture": "describe-training-job-completed.json"]],
+            "SageMaker.CreateTrainingJob": [Self.created],
+        ])
+        defer { r.process.terminate() }
+        let h = try await Self.harness(endpoint: r.endpoint, keyID: "AKIDEXAMPLE", secret: "s")
+        defer { h.host.shutdown() }
+        let e = try await h.run(Self.spec(), inputs: ["train": Self.trainURI])
+        #expect(e.phase == .succeeded, "\(e.error ?? "")")
+        #expect(r.calls() == ["SageMaker.DescribeTrainingJob", "SageMaker.CreateTrainingJob", "SageMaker.DescribeTrainingJob",
+                              "SageMaker.DescribeTrainingJob", "SageMaker.DescribeTrainingJob"])
+        guard case .blob(let model)? = try h.node(e).outputs?["model"] else { Issue.record("no model"); return }
+        #expect(model.uri == "s3://aloft-data/pima/output/aloft-pima-train-0001/output/model.tar.gz")
+        // What was sent: the channel from the blob input, hyperparameters from the other inputs and the config.
+        let create = try String(contentsOfFile: r.journal, encoding: .utf8).split(separator: "\n")[1].drop { $0 != " " }.dropFirst()
+        let body = try JSONSerialization.jsonObject(with: Data(create.utf8)) as! [String: Any]
+        #expect((body["HyperParameters"] as? [String: String]) == ["max_depth": "5", "eta": "0.2", "objective": "binary:logistic", "num_round": "100"])
+        let channel = (body["InputDataConfig"] as! [[String: Any]])[0]
+        #expect(channel["ChannelName"] as? String == "train")
+        #expect(((channel["DataSource"] as! [String: Any])["S3DataSource"] as! [String: Any])["S3Uri"] as? String == "s3://aloft-data/pima/train.csv")
+        #expect((body["AlgorithmSpecification"] as! [String: Any])["TrainingImage"] as? String
+            == "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1")
+    }
+
+    @Test func aFailedJobIsAUserErrorWithItsReasonOnRecordedResponses() async throws {
+        let r = try Self.recorded([
+            "SageMaker.DescribeTrainingJob": [Self.unknown, ["fixture": "describe-failed.json"]],
+            "SageMaker.CreateTrainingJob": [Self.created],
+        ])
+        defer { r.process.terminate() }
+        let h = try await Self.harness(endpoint: r.endpoint, keyID: "AKIDEXAMPLE", secret: "s")
+        defer { h.host.shutdown() }
+        let e = try await h.run(Self.spec(), inputs: ["train": Self.trainURI])
+        #expect(e.phase == .failed)
+        let error = try #require(try h.node(e).state.lastError)
+        #expect(error.code == "JobFailed" && error.kind == .user)
+        #expect(error.message.hasPrefix("SageMaker job \(e.id)-a-0-"))
+        #expect(error.message.contains(" failed: AlgorithmError: framework error"))
+    }
+
+    @Test func throttlingIsRetriedAndValidationIsNotOnRecordedResponses() async throws {
+        let r = try Self.recorded([
+            "SageMaker.DescribeTrainingJob": [Self.unknown, Self.unknown, ["fixture": "describe-training-job-completed.json"]],
+            "SageMaker.CreateTrainingJob": [["fixture": "error-throttling.json"], Self.created],
+        ])
+        defer { r.process.terminate() }
+        let h = try await Self.harness(endpoint: r.endpoint, keyID: "AKIDEXAMPLE", secret: "s")
+        defer { h.host.shutdown() }
+        let e = try await h.run(Self.spec(), inputs: ["train": Self.trainURI])
+        #expect(e.phase == .succeeded, "\(e.error ?? "")")
+        #expect(r.calls().filter { $0 == "SageMaker.CreateTrainingJob" }.count == 2)
+
+        let v = try Self.recorded(["SageMaker.DescribeTrainingJob": [Self.unknown], "SageMaker.CreateTrainingJob": [["fixture": "error-validation.json"]]])
+        defer { v.process.terminate() }
+        let h2 = try await Self.harness(endpoint: v.endpoint, keyID: "AKIDEXAMPLE", secret: "s")
+        defer { h2.host.shutdown() }
+        let failed = try await h2.run(Self.spec(), inputs: ["train": Self.trainURI])
+        let error = try #require(try h2.node(failed).state.lastError)
+        #expect(error.code == "ValidationException" && error.kind == .user)
+        #expect(v.calls().filter { $0 == "SageMaker.CreateTrainingJob" }.count == 1)
+    }
+
+    @Test func abortStopsTheJobOnRecordedResponses() async throws {
+        let r = try Self.recorded([
+            "SageMaker.DescribeTrainingJob": [Self.unknown, ["fixture": "describe-inprogress.json"]],
+            "SageMaker.CreateTrainingJob": [Self.created],
+            "SageMaker.StopTrainingJob": [["status": 200, "body": [:] as [String: Any]]],
+        ])
+        defer { r.process.terminate() }
+        let h = try await Self.harness(endpoint: r.endpoint, keyID: "AKIDEXAMPLE", secret: "s")
+        defer { h.host.shutdown() }
+        let id = ExecutionID.make()
+        let run = Task { try await h.run(Self.spec(), inputs: ["train": Self.trainURI], id: id) }
+        for _ in 0..<200 where !r.calls().contains("SageMaker.CreateTrainingJob") { try await Task.sleep(for: .milliseconds(20)) }
+        try await Task.sleep(for: .milliseconds(100))
+        try h.store.requestAbort(id: id)
+        let e = try await run.value
+        #expect(e.phase == .aborted)
+        #expect(r.calls().contains("SageMaker.StopTrainingJob"))
+    }
+
+    @Test func aTuningJobReturnsTheBestModelOnRecordedResponses() async throws {
+        let r = try Self.recorded([
+            "SageMaker.DescribeHyperParameterTuningJob": [["fixture": "describe-hyper-parameter-tuning-job-unknown.json"],
+                                                          ["fixture": "describe-hyper-parameter-tuning-job.json"]],
+            "SageMaker.CreateHyperParameterTuningJob": [["fixture": "create-hyper-parameter-tuning-job.json"]],
+            "SageMaker.DescribeTrainingJob": [["fixture": "describe-training-job-completed.json"]],
+        ])
+        defer { r.process.terminate() }
+        let h = try await Self.harness(endpoint: r.endpoint, keyID: "AKIDEXAMPLE", secret: "s")
+        defer { h.host.shutdown() }
+        let spec = Self.spec(type: "sagemaker-tuning", outputs: "{model: blob, best_job: string, objective: float}", extra: """
+            tuning:
+                    strategy: Bayesian
+                    objective: {type: Maximize, metric: "validation:auc"}
+                    max_jobs: 4
+                    max_parallel_jobs: 2
+                    ranges: {max_depth: {integer: [2, 8]}, eta: {continuous: [0.05, 0.5]}, booster: {categorical: [gbtree, dart]}}
+            """)
+        let e = try await h.run(spec, inputs: ["train": Self.trainURI])
+        #expect(e.phase == .succeeded, "\(e.error ?? "")")
+        let a = try h.node(e)
+        #expect(a.outputs?["best_job"] == .string("FakeTrainingJobName"))
+        #expect(a.outputs?["objective"] == .float(1.0))
+        let create = try String(contentsOfFile: r.journal, encoding: .utf8).split(separator: "\n").first { $0.hasPrefix("SageMaker.CreateHyper") }!
+        let body = try JSONSerialization.jsonObject(with: Data(create.drop { $0 != " " }.dropFirst().utf8)) as! [String: Any]
+        let name = body["HyperParameterTuningJobName"] as! String
+        #expect(name.count <= 32)
+        let ranges = ((body["HyperParameterTuningJobConfig"] as! [String: Any])["ParameterRanges"] as! [String: Any])
+        #expect((ranges["CategoricalParameterRanges"] as! [[String: Any]])[0]["Values"] as? [String] == ["gbtree", "dart"])
+        #expect((ranges["IntegerParameterRanges"] as! [[String: Any]])[0]["MinValue"] as? String == "2")
+    }
+}
