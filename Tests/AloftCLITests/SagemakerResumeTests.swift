@@ -1,0 +1,80 @@
+import AloftEngine
+import Foundation
+import Testing
+
+/// Kill the host after a SageMaker job was submitted, resume: the job is described, not created again.
+/// moto completes jobs at once, so the job's answers are recorded ones (Tests/AloftEngineTests/Fixtures/recorded_aws.py).
+@Suite struct SagemakerResumeTests {
+    @Test func resumeDescribesTheSubmittedJobInsteadOfCreatingItOnRecordedResponses() throws {
+        let dir = NSTemporaryDirectory() + "aloft-sm-resume-\(UUID())"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let scenario = dir + "/scenario.json", journal = dir + "/journal"
+        func answers(_ describe: [String]) throws {
+            let json: [String: Any] = [
+                "SageMaker.DescribeTrainingJob": describe.map { ["fixture": $0] },
+                "SageMaker.CreateTrainingJob": [["fixture": "create-training-job.json"]],
+            ]
+            try JSONSerialization.data(withJSONObject: json).write(to: URL(fileURLWithPath: scenario))
+        }
+        try answers(["describe-training-job-unknown.json", "describe-inprogress.json"])
+        let server = Process()
+        server.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        server.arguments = ["python3", CLI.repoRoot + "/Tests/AloftEngineTests/Fixtures/recorded_aws.py", scenario, journal]
+        let out = Pipe()
+        server.standardOutput = out
+        server.standardError = FileHandle.nullDevice
+        try server.run()
+        defer { server.terminate() }
+        var line = Data()
+        while !line.contains(UInt8(ascii: "\n")) {
+            let chunk = out.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            line += chunk
+        }
+        let port = try #require(Int(String(decoding: line, as: UTF8.self).split(separator: " ").last?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""))
+        try """
+            plugins:
+              config:
+                aloft.sagemaker: {endpoint: "http://127.0.0.1:\(port)", role: "arn:aws:iam::123456789012:role/r", output_path: "s3://m/out", poll_seconds: 0.05}
+            """.write(toFile: dir + "/aloft.yaml", atomically: true, encoding: .utf8)
+        try """
+            tasks:
+              train:
+                type: sagemaker-training
+                inputs: {train: blob<csv>}
+                outputs: {model: blob}
+                config: {algorithm: {name: xgboost, version: "1.7-1"}}
+            workflows:
+              w:
+                inputs: {train: blob<csv>}
+                outputs: {model: {type: blob, from: $a.model}}
+                nodes: [{id: a, task: train, inputs: {train: $inputs.train}}]
+            """.write(toFile: dir + "/spec.yaml", atomically: true, encoding: .utf8)
+        let credentials = ["AWS_ACCESS_KEY_ID": "AKIDEXAMPLE", "AWS_SECRET_ACCESS_KEY": "not-shown"]
+        let p = try CLI.start(["run", "spec.yaml", "-i", "train=s3://aloft-data/pima/train.csv"], cwd: dir, env: credentials)
+        var id: String?
+        let deadline = Date().addingTimeInterval(30)
+        while Date() < deadline {
+            if ((try? String(contentsOfFile: journal, encoding: .utf8)) ?? "").contains("SageMaker.CreateTrainingJob"),
+                let store = try? SQLiteMetadataStore(path: dir + "/.aloft/metadata.sqlite"),
+                let e = try? store.executions(project: nil, domain: nil, limit: 1).first,
+                (try? store.nodes(execution: e.id))?.first(where: { $0.node == "a" })?.resourceState != nil
+            {
+                id = e.id
+                break
+            }
+            usleep(20_000)
+        }
+        kill(p.processIdentifier, SIGKILL)
+        p.waitUntilExit()
+        let execution = try #require(id, "the job was never submitted")
+        try answers(["describe-training-job-completed.json"])
+        let resumed = try CLI.run(["resume", execution], cwd: dir, env: ["HOME": dir].merging(credentials) { a, _ in a })
+        #expect(resumed.status == 0, "\(resumed.stdout)\(resumed.stderr)")
+        #expect(resumed.stdout.contains("model = s3://aloft-data/pima/output/aloft-pima-train-0001/output/model.tar.gz"))
+        let calls = try String(contentsOfFile: journal, encoding: .utf8).split(separator: "\n").map { $0.split(separator: " ")[0] }
+        #expect(calls.filter { $0 == "SageMaker.CreateTrainingJob" }.count == 1)
+        #expect(calls.last == "SageMaker.DescribeTrainingJob")
+        #expect(!resumed.stdout.contains("not-shown") && !resumed.stderr.contains("not-shown"))
+    }
+}
