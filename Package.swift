@@ -52,7 +52,7 @@ let package = Package(
             swiftSettings: strict),
         // The engine: node state machines, (later) the scheduler, stores and cache.
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
-        .target(name: "AloftEngine", dependencies: ["PluginHost", "AloftCompiler", "CSQLite"], swiftSettings: strict),
+        .target(name: "AloftEngine", dependencies: ["PluginHost", "AloftCompiler", "CSQLite", "AloftAWS"], swiftSettings: strict),
         .executableTarget(
             name: "AloftCLI",
             dependencies: ["PluginHost", "AloftCompiler", "AloftEngine", .product(name: "ArgumentParser", package: "swift-argument-parser")],

@@ -6,14 +6,23 @@ import ArgumentParser
 import Foundation
 import PluginHost
 
-/// Where the embedded stores live: `.aloft/` in the working directory, or `--store DIR`.
+/// Where the embedded stores live: `.aloft/` in the working directory, or `--store DIR`; blobs may live on
+/// S3 instead (`--blobs s3://bucket/prefix`, credentials and endpoint from the standard AWS variables).
 struct StoreOptions: ParsableArguments {
     @Option(help: "Directory of the metadata store and blob store (default: ./.aloft).") var store: String = ".aloft"
+    @Option(help: "Blob store root: s3://bucket/prefix (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION, AWS_ENDPOINT_URL), or a directory (default: STORE/blobs).")
+    var blobs: String?
 
-    func open() throws -> (SQLiteMetadataStore, LocalBlobStore) {
+    func open() throws -> (SQLiteMetadataStore, any BlobStore) {
         let dir = URL(fileURLWithPath: store).standardizedFileURL.path
         do {
-            return (try SQLiteMetadataStore(path: dir + "/metadata.sqlite"), try LocalBlobStore(root: dir + "/blobs"))
+            let blobStore: any BlobStore
+            if let blobs, blobs.hasPrefix("s3://") {
+                blobStore = try S3BlobStore.fromEnvironment(root: blobs)
+            } else {
+                blobStore = try LocalBlobStore(root: blobs ?? dir + "/blobs")
+            }
+            return (try SQLiteMetadataStore(path: dir + "/metadata.sqlite"), blobStore)
         } catch {
             throw CLIError("cannot open the store in \(dir): \(error)")
         }
