@@ -95,7 +95,7 @@ struct CLI {
         #expect(json["routes"]?["noop"] == .string("aloft.echo"))
         #expect(json["problems"] == .array([]))
         let ids = json["plugins"]?.arrayValue?.compactMap { $0["id"]?.stringValue }
-        #expect(ids == ["example.c-echo", "aloft.container", "aloft.echo"])
+        #expect(ids == ["example.c-echo", "aloft.container", "aloft.echo", "aloft.sagemaker"])
     }
 
     @Test func refusedFilesAreListedWithTheirReason() throws {

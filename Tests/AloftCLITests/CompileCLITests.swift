@@ -27,7 +27,7 @@ import Testing
         #expect(r.status == 1)
         #expect(r.stdout.isEmpty)
         #expect(r.stderr == """
-            bad.yaml:2:13: error: task "t": no plugin serves task type "spark"; served types: container, echo, noop, raw-container
+            bad.yaml:2:13: error: task "t": no plugin serves task type "spark"; served types: container, echo, noop, raw-container, sagemaker-training, sagemaker-tuning
             bad.yaml:2:32: error: unknown type "integr" (did you mean "integer"?)
             bad.yaml:7:23: error: unknown task "missing"; defined tasks: t
             3 errors
