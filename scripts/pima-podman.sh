@@ -8,7 +8,8 @@ bash scripts/setup.sh
 swift build --quiet
 export CONTAINERS_CONF=$PWD/scripts/containers.conf
 dir=$(mktemp -d /tmp/aloft-podman.XXXXXX)
-podman system service --time=0 "unix://$dir/podman.sock" >"$dir/service.log" 2>&1 &
+# Started from its own directory: conmon leaves files (an `oom` marker) in the service's working directory.
+(cd "$dir" && exec podman system service --time=0 "unix://$dir/podman.sock" >"$dir/service.log" 2>&1) &
 service=$!
 trap 'kill $service 2>/dev/null; rm -rf "$dir"' EXIT
 for _ in $(seq 100); do [ -S "$dir/podman.sock" ] && break; sleep 0.1; done

@@ -58,6 +58,8 @@ public enum PodmanService {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         p.arguments = ["podman", "system", "service", "--time=0", "unix://" + socket]
+        // conmon leaves files (an `oom` marker) in the service's working directory: keep them out of the tree.
+        p.currentDirectoryURL = URL(fileURLWithPath: dir)
         var env = ProcessInfo.processInfo.environment
         env["CONTAINERS_CONF"] = containersConf
         p.environment = env
