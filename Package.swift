@@ -57,7 +57,7 @@ let package = Package(
             name: "AloftCLI",
             dependencies: ["PluginHost", "AloftCompiler", "AloftEngine", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict),
-        .executableTarget(name: "AloftBench", dependencies: ["PluginHost", "AloftWire", "AloftCompiler", "AloftEngine"], swiftSettings: strict),
+        .executableTarget(name: "AloftBench", dependencies: ["PluginHost", "AloftWire", "AloftCompiler", "AloftEngine", "AloftAWS"], swiftSettings: strict),
         .target(name: "EchoPlugin", dependencies: ["PluginKit"], path: "Plugins/Echo", swiftSettings: strict),
         .target(name: "SagemakerPlugin", dependencies: ["PluginKit", "AloftHTTP", "AloftAWS"], path: "Plugins/Sagemaker", swiftSettings: strict),
         .target(name: "ContainerPlugin", dependencies: ["PluginKit", "AloftHTTP"], path: "Plugins/Container", swiftSettings: strict),
