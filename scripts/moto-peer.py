@@ -39,6 +39,11 @@ import time
 import urllib.error
 import urllib.request
 
+# A test runner may spawn us with signals blocked (the mask is inherited): unblock them, so SIGTERM from
+# the test (and for moto-peer.py, from whoever stops the server it starts) really stops us.
+import signal as _signal
+_signal.pthread_sigmask(_signal.SIG_SETMASK, set())
+
 NO_AUTH_ACTIONS = 4  # CreateUser, CreatePolicy, AttachUserPolicy, CreateAccessKey
 REGION = "us-east-1"
 ADMIN_POLICY = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}

@@ -22,6 +22,8 @@ enum AloftBench {
             try await EngineBench.map(items: Int(args.dropFirst().first ?? "") ?? 100_000)
         case "process":
             try await ProcessBench.run(tasks: Int(args.dropFirst().first ?? "") ?? 200)
+        case "cached-chain":
+            try await EngineBench.cachedChain(nodes: Int(args.dropFirst().first ?? "") ?? 100)
         case "sagemaker":
             try await SagemakerBench.run(jobs: Int(args.dropFirst().first ?? "") ?? 10_000)
         case "compile":
@@ -33,12 +35,15 @@ enum AloftBench {
                        aloft-bench chain [NODES]
                        aloft-bench map [ITEMS]
                        aloft-bench process [TASKS]
+                       aloft-bench cached-chain [NODES]
                        aloft-bench sagemaker [JOBS]
+                  (--json: also one JSON line per measurement, for scripts/bench-compare.sh)
                   abi-roundtrip  submit + poll of the echo plugins, encoding included
                   compile        compile a generated workflow (default 10,000 nodes)
                   chain          run a chain of echo tasks with durable state (default 10,000)
                   map            run a map node over echo tasks with durable state (default 100,000 items)
                   process        /bin/true tasks on the process backend against a shell loop (default 200)
+                  cached-chain   a chain of cached echo tasks, cold then warm on one store (default 100)
                   sagemaker      training jobs tracked at once against moto_server, beside boto3 (default 10,000)
                 """)
         }

@@ -27,3 +27,11 @@ func peakRSSMegabytes() -> Double {
     let kb = Double(line.split(separator: " ").dropFirst().first { !$0.isEmpty }.map(String.init) ?? "0") ?? 0
     return kb / 1024
 }
+
+/// With `--json` anywhere on the command line, each measurement is also printed as one JSON line, the schema
+/// scripts/bench-compare.sh reads: {"system":"aloft","workload":...,"n":...,"seconds":...,"per_item_us":...,"peak_rss_mb":...}.
+func reportJSON(workload: String, n: Int, seconds: Double) {
+    guard CommandLine.arguments.contains("--json") else { return }
+    print("{\"system\":\"aloft\",\"workload\":\"\(workload)\",\"n\":\(n)," + String(format: "\"seconds\":%.6f,\"per_item_us\":%.3f,\"peak_rss_mb\":%.1f}",
+                 seconds, seconds / Double(max(n, 1)) * 1e6, peakRSSMegabytes()))
+}

@@ -12,6 +12,11 @@ Prints "PORT <port>"; exits when its parent does.
 import json, os, sys, threading, time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+# A test runner may spawn us with signals blocked (the mask is inherited): unblock them, so SIGTERM from
+# the test (and for moto-peer.py, from whoever stops the server it starts) really stops us.
+import signal as _signal
+_signal.pthread_sigmask(_signal.SIG_SETMASK, set())
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 FIXTURES = os.path.join(HERE, "..", "..", "AloftAWSTests", "Fixtures", "sagemaker")
 scenario_path, journal_path = sys.argv[1], sys.argv[2]

@@ -12,6 +12,11 @@ import json, os, socketserver, sys, threading, time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlparse, parse_qs
 
+# A test runner may spawn us with signals blocked (the mask is inherited): unblock them, so SIGTERM from
+# the test (and for moto-peer.py, from whoever stops the server it starts) really stops us.
+import signal as _signal
+_signal.pthread_sigmask(_signal.SIG_SETMASK, set())
+
 counts = {}
 lock = threading.Lock()
 
