@@ -63,7 +63,7 @@ let package = Package(
         .target(name: "ContainerPlugin", dependencies: ["PluginKit", "AloftHTTP"], path: "Plugins/Container", swiftSettings: strict),
 
         .testTarget(name: "AloftAWSTests", dependencies: ["AloftAWS", "AloftTestSupport"], exclude: ["Fixtures"], swiftSettings: strict),
-        .testTarget(name: "AloftHTTPTests", dependencies: ["AloftHTTP"], exclude: ["Fixtures"], swiftSettings: strict),
+        .testTarget(name: "AloftHTTPTests", dependencies: ["AloftHTTP", "AloftTestSupport"], exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "AloftWireTests", dependencies: ["AloftWire"], swiftSettings: strict),
         .testTarget(name: "AloftEngineTests", dependencies: ["AloftEngine", "AloftTestSupport", "AloftAWS", "AloftHTTP"], exclude: ["Fixtures"],
                     swiftSettings: strict),

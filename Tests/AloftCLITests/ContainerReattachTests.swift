@@ -22,20 +22,7 @@ import Testing
                 nodes: [{id: a, task: t}]
             """.write(toFile: dir + "/spec.yaml", atomically: true, encoding: .utf8)
         let p = try CLI.start(["run", "spec.yaml"], cwd: dir)
-        var id: String?
-        let deadline = Date().addingTimeInterval(20)
-        while Date() < deadline {
-            if FileManager.default.fileExists(atPath: journal), let store = try? SQLiteMetadataStore(path: dir + "/.aloft/metadata.sqlite"),
-                let e = try? store.executions(project: nil, domain: nil, limit: 1).first,
-                (try? store.nodes(execution: e.id))?.first(where: { $0.node == "a" })?.resourceState != nil
-            {
-                id = e.id
-                break
-            }
-            usleep(5000)
-        }
-        kill(p.processIdentifier, SIGKILL)
-        p.waitUntilExit()
+        let id = CLI.killAfterSubmit(p, dir: dir, timeout: 20) { FileManager.default.fileExists(atPath: journal) }
         let execution = try #require(id, "the task never started")
         let resumed = try CLI.run(["resume", execution], cwd: dir, env: ["HOME": dir])
         #expect(resumed.status == 0, "\(resumed.stdout)\(resumed.stderr)")

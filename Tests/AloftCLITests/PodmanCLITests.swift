@@ -51,21 +51,7 @@ import Testing
                 nodes: [{id: a, task: t}]
             """.write(toFile: dir + "/spec.yaml", atomically: true, encoding: .utf8)
         let p = try CLI.start(["run", "spec.yaml"], cwd: dir)
-        var id: String?
-        let deadline = Date().addingTimeInterval(30)
-        while Date() < deadline {
-            if FileManager.default.fileExists(atPath: dir + "/journal/starts"),
-                let store = try? SQLiteMetadataStore(path: dir + "/.aloft/metadata.sqlite"),
-                let e = try? store.executions(project: nil, domain: nil, limit: 1).first,
-                (try? store.nodes(execution: e.id))?.first(where: { $0.node == "a" })?.resourceState != nil
-            {
-                id = e.id
-                break
-            }
-            usleep(20_000)
-        }
-        kill(p.processIdentifier, SIGKILL)
-        p.waitUntilExit()
+        let id = CLI.killAfterSubmit(p, dir: dir) { FileManager.default.fileExists(atPath: dir + "/journal/starts") }
         let execution = try #require(id, "the container never started")
         #expect(PodmanService.containers(named: "aloft-" + execution).count == 1)  // still running without its host
         let resumed = try CLI.run(["resume", execution], cwd: dir, env: ["HOME": dir])

@@ -1,4 +1,5 @@
 import AloftEngine
+import AloftTestSupport
 import Foundation
 import Testing
 
@@ -17,21 +18,8 @@ import Testing
             try JSONSerialization.data(withJSONObject: json).write(to: URL(fileURLWithPath: scenario))
         }
         try answers(["describe-training-job-unknown.json", "describe-inprogress.json"])
-        let server = Process()
-        server.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        server.arguments = ["python3", CLI.repoRoot + "/Tests/AloftEngineTests/Fixtures/recorded_aws.py", scenario, journal]
-        let out = Pipe()
-        server.standardOutput = out
-        server.standardError = FileHandle.nullDevice
-        try server.run()
+        let (server, port) = try PythonPeer.start(CLI.repoRoot + "/Tests/AloftEngineTests/Fixtures/recorded_aws.py", [scenario, journal])
         defer { server.terminate() }
-        var line = Data()
-        while !line.contains(UInt8(ascii: "\n")) {
-            let chunk = out.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            line += chunk
-        }
-        let port = try #require(Int(String(decoding: line, as: UTF8.self).split(separator: " ").last?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""))
         try """
             plugins:
               config:
@@ -52,21 +40,9 @@ import Testing
             """.write(toFile: dir + "/spec.yaml", atomically: true, encoding: .utf8)
         let credentials = ["AWS_ACCESS_KEY_ID": "AKIDEXAMPLE", "AWS_SECRET_ACCESS_KEY": "not-shown"]
         let p = try CLI.start(["run", "spec.yaml", "-i", "train=s3://aloft-data/pima/train.csv"], cwd: dir, env: credentials)
-        var id: String?
-        let deadline = Date().addingTimeInterval(30)
-        while Date() < deadline {
-            if ((try? String(contentsOfFile: journal, encoding: .utf8)) ?? "").contains("SageMaker.CreateTrainingJob"),
-                let store = try? SQLiteMetadataStore(path: dir + "/.aloft/metadata.sqlite"),
-                let e = try? store.executions(project: nil, domain: nil, limit: 1).first,
-                (try? store.nodes(execution: e.id))?.first(where: { $0.node == "a" })?.resourceState != nil
-            {
-                id = e.id
-                break
-            }
-            usleep(20_000)
+        let id = CLI.killAfterSubmit(p, dir: dir) {
+            ((try? String(contentsOfFile: journal, encoding: .utf8)) ?? "").contains("SageMaker.CreateTrainingJob")
         }
-        kill(p.processIdentifier, SIGKILL)
-        p.waitUntilExit()
         let execution = try #require(id, "the job was never submitted")
         try answers(["describe-training-job-completed.json"])
         let resumed = try CLI.run(["resume", execution], cwd: dir, env: ["HOME": dir].merging(credentials) { a, _ in a })

@@ -125,22 +125,9 @@ import Testing
         let dir = NSTemporaryDirectory() + "aloft-recorded-\(UUID())"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/recorded_aws.py").path
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", script, dir + "/scenario.json", dir + "/journal"]
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = FileHandle(forWritingAtPath: "/dev/null")
-        let r = Recorded(port: 0, scenario: dir + "/scenario.json", journal: dir + "/journal", process: p)
+        let r = Recorded(port: 0, scenario: dir + "/scenario.json", journal: dir + "/journal", process: Process())
         try r.set(answers)
-        try p.run()
-        var line = Data()
-        while !line.contains(UInt8(ascii: "\n")) {
-            let chunk = out.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            line += chunk
-        }
-        let port = Int(String(decoding: line, as: UTF8.self).split(separator: " ").last?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "") ?? 0
+        let (p, port) = try PythonPeer.start(script, [r.scenario, r.journal])
         return Recorded(port: port, scenario: r.scenario, journal: r.journal, process: p)
     }
 

@@ -1,4 +1,5 @@
 import AloftHTTP
+import AloftTestSupport
 import Foundation
 import Synchronization
 import Testing
@@ -16,23 +17,9 @@ import Testing
         let dir = NSTemporaryDirectory() + "aloft-http-\(getpid())"
         try! FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/http_peer.py").path
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", script, dir + "/peer.sock"]
-        let out = Pipe()
-        p.standardOutput = out
-        // Not the test's own stderr: the test runner reads that until every holder has closed it.
-        p.standardError = FileHandle(forWritingAtPath: "/dev/null")
-        try! p.run()
+        let (p, port) = try! PythonPeer.start(script, [dir + "/peer.sock"])
         peerPID = p.processIdentifier
         atexit { kill(HTTPClientTests.peerPID, SIGTERM) }
-        var line = Data()
-        while !line.contains(UInt8(ascii: "\n")) {
-            let chunk = out.fileHandleForReading.availableData
-            precondition(!chunk.isEmpty, "the HTTP test peer did not start")
-            line += chunk
-        }
-        let port = Int(String(decoding: line, as: UTF8.self).split(separator: " ")[1].trimmingCharacters(in: .whitespacesAndNewlines))!
         return Peer(port: port, socket: dir + "/peer.sock")
     }()
     nonisolated(unsafe) static var peerPID: Int32 = 0
