@@ -44,7 +44,9 @@ struct CLI {
         p.currentDirectoryURL = URL(fileURLWithPath: cwd)
         p.environment = ["HOME": cwd, "PATH": "/usr/bin:/bin"].merging(env) { _, given in given }
         p.standardOutput = capture ?? FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
+        // Kept for a failing test to show (background runs are killed, so nothing else would say why they ended).
+        _ = FileManager.default.createFile(atPath: cwd + "/aloft-stderr.log", contents: nil)
+        p.standardError = FileHandle(forWritingAtPath: cwd + "/aloft-stderr.log")
         try p.run()
         return p
     }

@@ -63,7 +63,7 @@ import Testing
             usleep(2000)
         }
         p.waitUntilExit()
-        #expect(killed, "the kill point was never reached")
+        #expect(killed, "the kill point was never reached; aloft said: \((try? String(contentsOfFile: s.dir + "/aloft-stderr.log", encoding: .utf8)) ?? "")")
         #expect(p.terminationReason == .uncaughtSignal)
         let store = try SQLiteMetadataStore(path: s.dir + "/.aloft/metadata.sqlite")
         return try #require(try store.executions(project: nil, domain: nil, limit: 1).first?.id)

@@ -2,6 +2,7 @@ import AloftEngine
 import AloftWire
 import Foundation
 import PluginHost
+import Synchronization
 import Testing
 
 @Suite struct SQLiteStoreTests {
@@ -47,6 +48,20 @@ import Testing
         }
         #expect(try store.executions(project: "a", domain: nil, limit: 10).map(\.id) == ["e2", "e0"])
         #expect(try store.executions(project: nil, domain: "development", limit: 2).map(\.id) == ["e2", "e1"])
+    }
+
+    /// Two commands opening a new store at once used to both create the tables ("table executions already
+    /// exists"): the migration now runs in one write transaction that re-reads the version.
+    @Test func openersOfANewStoreAtOnceTakeTurnsMigrating() throws {
+        for _ in 0..<5 {
+            let path = NSTemporaryDirectory() + "aloft-race-\(UUID())/metadata.sqlite"
+            let errors = Mutex<[String]>([])
+            DispatchQueue.concurrentPerform(iterations: 8) { _ in
+                do { _ = try SQLiteMetadataStore(path: path) } catch { errors.withLock { $0.append("\(error)") } }
+            }
+            #expect(errors.withLock { $0 } == [])
+            #expect(try SQLiteMetadataStore(path: path).executions(project: nil, domain: nil, limit: 1).isEmpty)
+        }
     }
 
     @Test func refusesAStoreFromANewerAloft() throws {

@@ -28,7 +28,18 @@ final class SQLiteDatabase {
         sqlite3_busy_timeout(handle, 10_000)
         // WAL: readers (aloft executions list) never block the engine's writer; synchronous=NORMAL is
         // durable across process crashes (a SIGKILL loses nothing committed) and cheap.
-        try execute("PRAGMA journal_mode=WAL")
+        // Switching a new file to WAL needs an exclusive lock and SQLite answers BUSY at once (no busy
+        // handler) when another process is opening the same new store: retry for up to the busy timeout.
+        var attempts = 0
+        while true {
+            do {
+                try execute("PRAGMA journal_mode=WAL")
+                break
+            } catch where (error.code == SQLITE_BUSY || error.code == SQLITE_LOCKED) && attempts < 1000 {
+                attempts += 1
+                usleep(10_000)
+            }
+        }
         try execute("PRAGMA synchronous=NORMAL")
         try execute("PRAGMA foreign_keys=ON")
     }

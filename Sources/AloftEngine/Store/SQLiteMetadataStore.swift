@@ -88,13 +88,16 @@ public final class SQLiteMetadataStore: MetadataStore {
     public init(path: String) throws {
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         let database = try SQLiteDatabase(path: path)
-        try database.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)")
-        let current = try database.prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations").query { Int($0.integer(0)) }.first ?? 0
-        if current > Self.migrations.count {
-            throw StoreError.newerSchema(path: path, found: current, supported: Self.migrations.count)
-        }
-        for version in Self.migrations.indices.map({ $0 + 1 }) where version > current {
-            try database.transaction {
+        // The version is read and every missing migration applied inside one write transaction (BEGIN
+        // IMMEDIATE): two processes opening a new store at once (`aloft run` and `aloft executions list`)
+        // take turns, and the second finds the schema current instead of creating the tables again.
+        try database.transaction {
+            try database.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)")
+            let current = try database.prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations").query { Int($0.integer(0)) }.first ?? 0
+            if current > Self.migrations.count {
+                throw StoreError.newerSchema(path: path, found: current, supported: Self.migrations.count)
+            }
+            for version in Self.migrations.indices.map({ $0 + 1 }) where version > current {
                 try database.execute(Self.migrations[version - 1])
                 try database.prepare("INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)")
                     .run([.integer(Int64(version)), .integer(Int64(Date().timeIntervalSince1970))])
