@@ -19,36 +19,50 @@ struct WorkflowRunner {
         var failures: [String] = []
 
         await withTaskGroup(of: (String, NodeRecord).self) { group in
-            var started = Set<String>()
-            // Skipping a node can make its dependents skippable: repeat until nothing changes.
-            func launchReady() {
-                var changed = true
-                while changed {
-                    changed = false
-                    for node in workflow.nodes where !started.contains(node.id) && finished[node.id] == nil {
-                        let upstream = node.upstream.map { finished[$0] }
-                        if upstream.contains(where: { $0 != nil && $0 != .succeeded }) {
-                            finished[node.id] = .skipped
-                            skip(prefix + node.id)
-                            changed = true
-                            continue
-                        }
-                        guard upstream.allSatisfy({ $0 == .succeeded }) else { continue }
-                        started.insert(node.id)
-                        let resolver = BindingResolver(workflowInputs: inputs, nodeOutputs: outputs)
-                        group.addTask { (node.id, await runNode(node, resolver)) }
-                    }
+            // Dependency counting: a finished node visits only its own downstream nodes, so a scope of N nodes
+            // costs O(N + edges) in scheduling, not a scan of every node per finished node (O(N²)).
+            let nodes = workflow.nodes
+            var position: [String: Int] = [:]
+            for (i, n) in nodes.enumerated() { position[n.id] = i }
+            var downstream = [[Int]](repeating: [], count: nodes.count)
+            var waiting = [Int](repeating: 0, count: nodes.count)
+            for (i, n) in nodes.enumerated() {
+                for u in Set(n.upstream) {
+                    guard let p = position[u] else { continue }
+                    downstream[p].append(i)
+                    waiting[i] += 1
                 }
             }
-            launchReady()
+            func launch(_ i: Int) {
+                let node = nodes[i]
+                let resolver = BindingResolver(workflowInputs: inputs, nodeOutputs: outputs)
+                group.addTask { (node.id, await runNode(node, resolver)) }
+            }
+            // Everything downstream of a node that did not succeed is skipped, transitively.
+            func skipDownstream(of i: Int) {
+                var stack = downstream[i]
+                while let j = stack.popLast() {
+                    let id = nodes[j].id
+                    guard finished[id] == nil else { continue }
+                    finished[id] = .skipped
+                    skip(prefix + id)
+                    stack += downstream[j]
+                }
+            }
+            for i in nodes.indices where waiting[i] == 0 { launch(i) }
             while let (id, record) = await group.next() {
                 finished[id] = record.state.phase
+                guard let i = position[id] else { continue }
                 if record.state.phase == .succeeded {
                     outputs[id] = record.outputs ?? [:]
+                    for j in downstream[i] {
+                        waiting[j] -= 1
+                        if waiting[j] == 0 && finished[nodes[j].id] == nil { launch(j) }
+                    }
                 } else {
                     failures.append("\(prefix)\(id): \(record.state.lastError?.message ?? record.state.phase.rawValue)")
+                    skipDownstream(of: i)
                 }
-                launchReady()
             }
         }
         if !failures.isEmpty { return .failure(ScopeFailure(message: failures.joined(separator: "; "))) }
