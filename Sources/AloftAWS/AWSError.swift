@@ -66,7 +66,15 @@ public struct AWSError: Error, Sendable, CustomStringConvertible {
         // "namespace#Code:uri" -> "Code"
         if let hash = code.lastIndex(of: "#") { code = String(code[code.index(after: hash)...]) }
         if let colon = code.firstIndex(of: ":") { code = String(code[..<colon]) }
-        if message.isEmpty { message = response.status == 404 ? "not found" : String(response.text.prefix(200)) }
+        if message.isEmpty {
+            switch response.status {
+            case 404: message = "not found"
+            // A HEAD answer has no body to say why.
+            case 403 where response.body.isEmpty: message = "forbidden: wrong credentials or no permission (the answer has no body)"
+            default: message = String(response.text.prefix(200))
+            }
+        }
+        if code.isEmpty && response.status == 403 { code = "Forbidden" }
 
         let kind: Kind
         if Self.credentialCodes.contains(code) {

@@ -48,6 +48,11 @@ import Testing
             return e.kind == .credentials && e.code == "SignatureDoesNotMatch" && e.description.contains(moto.accessKeyID)
                 && !e.description.contains("not-the-secret")
         }
+        // HEAD answers carry no body: the error still says what happened.
+        #expect { _ = try s3.exists(bucket: "aloft-wrong", key: "k") } throws: { error in
+            guard let e = error as? AWSError else { return false }
+            return e.status == 403 && e.code == "Forbidden" && e.message.hasPrefix("forbidden: wrong credentials")
+        }
         let unknown = try Self.client(keyID: "AKIAUNKNOWNKEY000000")
         #expect { try unknown.createBucket("aloft-unknown") } throws: { error in
             (error as? AWSError).map { $0.kind == .credentials && $0.code == "InvalidAccessKeyId" } ?? false
