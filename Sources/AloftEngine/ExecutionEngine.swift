@@ -103,6 +103,7 @@ public final class ExecutionEngine: Sendable {
         }
         let result = await withTaskCancellationHandler { await run.value } onCancel: { run.cancel() }
         watcher.cancel()
+        await context.blobCopies.drain()
         let aborted = try store.nodes(execution: record.id).contains { $0.state.phase == .aborted }
         switch result {
         case .success(let outputs):

@@ -13,6 +13,8 @@ final class ExecutionContext: Sendable {
     let host: PluginHost
     let store: any Store
     let blobs: any BlobStore
+    /// The per-attempt inputs/outputs copies, written in the background.
+    let blobCopies: BlobCopyWriter
     let options: EngineOptions
     let limiter: AsyncLimiter
     let overall: AsyncLimiter
@@ -28,6 +30,7 @@ final class ExecutionContext: Sendable {
         self.host = host
         self.store = store
         self.blobs = blobs
+        self.blobCopies = BlobCopyWriter(blobs: blobs)
         self.options = options
         self.limiter = AsyncLimiter(limit: options.parallelism)
         self.overall = overall
