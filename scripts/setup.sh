@@ -6,7 +6,7 @@
 # (https://swift.org/install); it is looked for on PATH and in /opt/swift.
 set -euo pipefail
 
-packages=(libcurl4-openssl-dev libssl-dev libpq-dev libsqlite3-dev libyaml-dev gcc make pkg-config)
+packages=(libcurl4-openssl-dev libssl-dev openssl libpq-dev libsqlite3-dev libyaml-dev gcc make pkg-config)
 if [ "${ALOFT_SETUP_PODMAN:-1}" = 1 ]; then
   packages+=(podman runc uidmap fuse-overlayfs debootstrap)
 fi

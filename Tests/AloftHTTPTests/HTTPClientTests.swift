@@ -126,6 +126,32 @@ import Testing
         #expect(ports.count == 1)
     }
 
+    /// TLS through libcurl's OpenSSL: a server with a self-signed certificate is trusted with its CA file
+    /// and refused without it (a permanent error: retrying cannot fix a certificate).
+    @Test func tlsVerifiesTheServerCertificate() throws {
+        let dir = NSTemporaryDirectory() + "aloft-tls-\(UUID())"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let openssl = Process()
+        openssl.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        openssl.arguments = ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+                             "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", dir + "/key.pem", "-out", dir + "/cert.pem"]
+        openssl.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        try openssl.run()
+        openssl.waitUntilExit()
+        try #require(openssl.terminationStatus == 0, "openssl could not make a certificate")
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/http_peer.py").path
+        let (peer, port) = try PythonPeer.start(script, [dir + "/peer.sock", dir + "/cert.pem", dir + "/key.pem"])
+        defer { peer.terminate() }
+        var trusted = HTTPClient.Configuration(retry: .none)
+        trusted.caInfo = dir + "/cert.pem"
+        let r = try HTTPClient(trusted).send(HTTPRequest("GET", "https://127.0.0.1:\(port)/echo"))
+        #expect(r.status == 200)
+        #expect { try HTTPClient(.init(retry: RetryPolicy(maxAttempts: 3, baseDelayMilliseconds: 5))).send(HTTPRequest("GET", "https://127.0.0.1:\(port)/echo")) } throws: { error in
+            guard let e = error as? HTTPTransportError else { return false }
+            return e.code == 60 && !e.isTransient && e.attempts == 1
+        }
+    }
+
     @Test func logLinesRedactCredentials() throws {
         let lines = Mutex<[String]>([])
         let client = Self.fastRetries(log: { line in lines.withLock { $0.append(line) } })

@@ -6,6 +6,7 @@
   /status?code=N         answers with status N
   /slow?ms=N             waits N ms, then 200
 
+Arguments: UNIX_SOCKET_PATH [CERT KEY] (with a certificate and key the TCP port speaks TLS).
 Prints "PORT <port>" once both listeners are up; runs until killed.
 """
 import json, os, socketserver, sys, threading, time
@@ -97,6 +98,11 @@ def main():
     threading.Thread(target=exit_with_parent, daemon=True).start()
     unix_path = sys.argv[1]
     tcp = CountingServer(("127.0.0.1", 0), Handler)
+    if len(sys.argv) > 3:  # CERT KEY: serve TLS on the TCP port
+        import ssl
+        tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        tls.load_cert_chain(sys.argv[2], sys.argv[3])
+        tcp.socket = tls.wrap_socket(tcp.socket, server_side=True)
     if os.path.exists(unix_path):
         os.unlink(unix_path)
     unix = UnixServer(unix_path, Handler)
