@@ -137,20 +137,29 @@ struct WorkflowRunner {
             return finish(path, .failure(TaskError(kind: .system, retryable: false, code: "Binding", message: "map over a value that is not a list")))
         }
         recordLineage([m.overInput: m.over], at: path)
-        let limiter = AsyncLimiter(limit: m.concurrency ?? items.count)
+        // A sliding window: at most `concurrency` item tasks exist at once, the next added as one finishes,
+        // so a 100,000-item map does not hold 100,000 suspended tasks.
+        let window = max(1, min(m.concurrency ?? items.count, items.count))
         let results: [Int: NodeRecord] = await withTaskGroup(of: (Int, NodeRecord).self) { group in
-            for (i, item) in items.enumerated() {
+            var next = 0
+            func addNext() {
+                guard next < items.count else { return }
+                let i = next, item = items[i]
+                next += 1
                 group.addTask {
                     let itemResolver = BindingResolver(workflowInputs: resolver.workflowInputs,
                                                        nodeOutputs: resolver.nodeOutputs.merging(["@item": [m.overInput: item]]) { a, _ in a })
                     var itemCall = m.call
                     itemCall.inputs[m.overInput] = .nodeOutput(node: "@item", output: m.overInput)
-                    let call = itemCall
-                    return (i, await limiter.run { await runCall(call, at: "\(path)[\(i)]", itemResolver) })
+                    return (i, await runCall(itemCall, at: "\(path)[\(i)]", itemResolver))
                 }
             }
+            for _ in 0..<window { addNext() }
             var out: [Int: NodeRecord] = [:]
-            for await (i, r) in group { out[i] = r }
+            while let (i, r) = await group.next() {
+                out[i] = r
+                addNext()
+            }
             return out
         }
         let succeeded = results.values.filter { $0.state.phase == .succeeded }.count
