@@ -26,8 +26,13 @@ public struct CompilationResult: Sendable {
 /// Spec files -> `CompiledSpec`. Reports all errors of all files at once; never traps on any input.
 public struct Compiler: Sendable {
     public let resolver: any TaskTypeResolver
+    /// Where `references` are looked up: the registry of the metadata store in use.
+    public let references: any ReferenceResolver
 
-    public init(resolver: any TaskTypeResolver = AnyTaskType()) { self.resolver = resolver }
+    public init(resolver: any TaskTypeResolver = AnyTaskType(), references: any ReferenceResolver = NoRegistry()) {
+        self.resolver = resolver
+        self.references = references
+    }
 
     /// Compiles files from disk, following their imports.
     public func compile(files: [String]) -> CompilationResult {
@@ -49,20 +54,59 @@ public struct Compiler: Sendable {
         for spec in specs { symbols.add(spec, &d) }
 
         var tasks: [String: CompiledTask] = [:]
+        var workflows: [String: CompiledWorkflow] = [:]
+        resolveReferences(&symbols, into: &tasks, &workflows, &d)
         for (name, task) in symbols.tasks {
             if let t = TaskChecker(resolver: resolver).check(task, &d) { tasks[name] = t }
         }
-        var workflows: [String: CompiledWorkflow] = [:]
         for (name, workflow) in symbols.workflows {
             var checker = WorkflowChecker(symbols: symbols, tasks: tasks)
             if let w = checker.check(workflow) { workflows[name] = w }
             d.all += checker.d.all
         }
         WorkflowChecker.checkRecursion(symbols.workflows, &d)
+        let planChecker = LaunchPlanChecker(workflows: workflows,
+                                            known: Set(symbols.workflows.keys).union(symbols.referencedWorkflows.keys))
+        var launchPlans: [String: CompiledLaunchPlan] = [:]
+        for lp in symbols.launchPlans.values {
+            if let plan = planChecker.check(lp, &d) { launchPlans[plan.name] = plan }
+        }
         let diagnostics = d.sorted
-        return CompilationResult(
-            spec: diagnostics.isEmpty ? CompiledSpec(tasks: tasks, workflows: workflows, files: files) : nil,
-            diagnostics: diagnostics)
+        guard diagnostics.isEmpty else { return CompilationResult(spec: nil, diagnostics: diagnostics) }
+        var spec = CompiledSpec(tasks: tasks, workflows: workflows, files: files, launchPlans: launchPlans)
+        spec.referenceAliases = Set(symbols.references.map(\.alias.value))
+        return CompilationResult(spec: spec, diagnostics: [])
+    }
+
+    /// Looks up every reference in the registry: a referenced task joins the tasks under its alias, a
+    /// referenced workflow joins with everything it calls (renamed so that nothing collides).
+    private func resolveReferences(_ symbols: inout SymbolTable, into tasks: inout [String: CompiledTask],
+                                   _ workflows: inout [String: CompiledWorkflow], _ d: inout Diagnostics) {
+        for r in symbols.references {
+            switch r.kind {
+            case .task:
+                switch references.task(r.ref) {
+                case .success(var t):
+                    t.name = "\(r.ref.project)/\(r.ref.domain)/\(r.ref.name)"
+                    tasks[r.alias.value] = t
+                    symbols.referencedTasks[r.alias.value] = t
+                case .failure(let f):
+                    d.error(r.location, "reference \"\(r.alias.value)\" (task \(r.ref)): \(f.message)")
+                    symbols.unresolved.insert(r.alias.value)
+                }
+            case .workflow:
+                switch references.workflow(r.ref) {
+                case .success(let plan):
+                    let embedded = plan.embedded(as: r.alias.value, root: r.ref.name, ref: r.ref)
+                    tasks.merge(embedded.tasks) { a, _ in a }
+                    workflows.merge(embedded.workflows) { a, _ in a }
+                    if let root = embedded.workflows[r.alias.value] { symbols.referencedWorkflows[r.alias.value] = root }
+                case .failure(let f):
+                    d.error(r.location, "reference \"\(r.alias.value)\" (workflow \(r.ref)): \(f.message)")
+                    symbols.unresolved.insert(r.alias.value)
+                }
+            }
+        }
     }
 }
 
@@ -129,6 +173,13 @@ struct SpecLoader {
 struct SymbolTable: Sendable {
     var tasks: [String: TaskSpec] = [:]
     var workflows: [String: WorkflowSpec] = [:]
+    var references: [ReferenceSpec] = []
+    var launchPlans: [String: LaunchPlanSpec] = [:]
+    /// Filled from the registry before workflows are checked: what a reference's alias calls.
+    var referencedTasks: [String: CompiledTask] = [:]
+    var referencedWorkflows: [String: CompiledWorkflow] = [:]
+    /// Aliases whose lookup failed (reported there): calls to them are not reported again.
+    var unresolved: Set<String> = []
 
     mutating func add(_ spec: SpecFile, _ d: inout Diagnostics) {
         for t in spec.tasks {
@@ -143,6 +194,21 @@ struct SymbolTable: Sendable {
                 d.error(w.name.location, "workflow \"\(w.name.value)\" is already defined at \(first.name.location)")
             } else {
                 workflows[w.name.value] = w
+            }
+        }
+        for r in spec.references {
+            let taken: SourceLocation? = r.kind == .task ? tasks[r.alias.value]?.name.location : workflows[r.alias.value]?.name.location
+            if let first = taken ?? references.first(where: { $0.kind == r.kind && $0.alias.value == r.alias.value })?.alias.location {
+                d.error(r.alias.location, "\(r.kind.rawValue) \"\(r.alias.value)\" is already defined at \(first)")
+            } else {
+                references.append(r)
+            }
+        }
+        for lp in spec.launchPlans {
+            if let first = launchPlans[lp.name.value] {
+                d.error(lp.name.location, "launch plan \"\(lp.name.value)\" is already defined at \(first.name.location)")
+            } else {
+                launchPlans[lp.name.value] = lp
             }
         }
     }

@@ -226,10 +226,13 @@ extension CompiledSpec {
     }
 
     public var json: JSON {
-        .object([
+        var o: [String: JSON] = [
             "version": .integer(1), "tasks": .object(tasks.mapValues(\.json)), "workflows": .object(workflows.mapValues(\.json)),
             "files": .array(files.map(JSON.string)),
-        ])
+        ]
+        // Only when there are some: plans stored by executions before launch plans existed keep their bytes.
+        if !launchPlans.isEmpty { o["launch_plans"] = .object(launchPlans.mapValues(\.json)) }
+        return .object(o)
     }
 
     public init(json: JSON) throws(WireError) {
@@ -238,7 +241,9 @@ extension CompiledSpec {
         for (k, v) in json["tasks"]?.objectValue ?? [:] { tasks[k] = try CompiledTask(json: v, path: "tasks.\(k)") }
         var workflows: [String: CompiledWorkflow] = [:]
         for (k, v) in json["workflows"]?.objectValue ?? [:] { workflows[k] = try CompiledWorkflow(json: v, path: "workflows.\(k)") }
-        self.init(tasks: tasks, workflows: workflows, files: (json["files"]?.arrayValue ?? []).compactMap(\.stringValue))
+        var launchPlans: [String: CompiledLaunchPlan] = [:]
+        for (k, v) in json["launch_plans"]?.objectValue ?? [:] { launchPlans[k] = try CompiledLaunchPlan(json: v, path: "launch_plans.\(k)") }
+        self.init(tasks: tasks, workflows: workflows, files: (json["files"]?.arrayValue ?? []).compactMap(\.stringValue), launchPlans: launchPlans)
     }
 
     /// Canonical bytes: equal specs give equal bytes.

@@ -117,4 +117,16 @@ public struct CompiledSpec: Sendable {
     public var workflows: [String: CompiledWorkflow]
     /// The files read, the root first.
     public var files: [String]
+    public var launchPlans: [String: CompiledLaunchPlan] = [:]
+    /// Aliases of `references`: tasks and workflows registered elsewhere, not defined by these files (not
+    /// part of the JSON: a plan runs the same with or without knowing where its parts came from).
+    public var referenceAliases: Set<String> = []
+
+    public init(tasks: [String: CompiledTask], workflows: [String: CompiledWorkflow], files: [String],
+                launchPlans: [String: CompiledLaunchPlan] = [:]) {
+        self.tasks = tasks
+        self.workflows = workflows
+        self.files = files
+        self.launchPlans = launchPlans
+    }
 }

@@ -18,6 +18,29 @@ struct SpecFile: Sendable {
     var imports: [Located<String>] = []
     var tasks: [TaskSpec] = []
     var workflows: [WorkflowSpec] = []
+    var references: [ReferenceSpec] = []
+    var launchPlans: [LaunchPlanSpec] = []
+}
+
+/// `references: {tasks: {ALIAS: PROJECT/DOMAIN/NAME@VERSION}, workflows: {...}}`: registered entities (perhaps
+/// another team's) that this spec's nodes call by their alias.
+struct ReferenceSpec: Sendable {
+    enum Kind: String, Sendable { case task, workflow }
+    var alias: Located<String>
+    var kind: Kind
+    var ref: EntityRef
+    var location: SourceLocation
+}
+
+/// A launch plan as written: a workflow of these files plus default and fixed inputs, labels and a schedule.
+struct LaunchPlanSpec: Sendable {
+    var name: Located<String>
+    var workflow: Located<String>?
+    var defaults: [(key: String, keyLocation: SourceLocation, value: LocatedValue)] = []
+    var fixed: [(key: String, keyLocation: SourceLocation, value: LocatedValue)] = []
+    var labels: [String: String] = [:]
+    var schedule: Located<String>?
+    var description: String?
 }
 
 struct ParameterSpec: Sendable {

@@ -9,7 +9,7 @@ struct SpecParser {
 
     mutating func parse(_ root: LocatedValue, path: String) -> SpecFile {
         var spec = SpecFile(path: path)
-        guard let top = MappingReader(root, "the spec", allowed: ["version", "imports", "tasks", "workflows"], &d) else { return spec }
+        guard let top = MappingReader(root, "the spec", allowed: ["version", "imports", "tasks", "workflows", "references", "launch_plans"], &d) else { return spec }
         if let v = top["version"], !(v.json == .integer(1) || v.json == .string("1")) {
             d.error(v.location, "unsupported spec version \(v.json.kindName == "string" ? "\"\(v.json.stringValue!)\"" : "\(JSONWriter.string(v.json))"); expected 1")
         }
@@ -20,7 +20,11 @@ struct SpecParser {
         for (name, value) in top.entries("workflows", &d) ?? [] {
             if let w = workflow(name, value) { spec.workflows.append(w) }
         }
-        if !top.has("tasks") && !top.has("workflows") && !top.has("imports") {
+        if let r = top["references"] { spec.references = references(r) }
+        for (name, value) in top.entries("launch_plans", &d) ?? [] {
+            if let lp = launchPlan(name, value) { spec.launchPlans.append(lp) }
+        }
+        if !top.has("tasks") && !top.has("workflows") && !top.has("imports") && !top.has("launch_plans") {
             d.error(top.location, "the spec defines nothing; expected \"tasks\" and/or \"workflows\"")
         }
         return spec
@@ -158,6 +162,62 @@ struct SpecParser {
             return nil
         }
         return CacheSpec(version: version, serialize: m.bool("serialize", &d) ?? false, ignore: m.strings("ignore", &d) ?? [])
+    }
+
+    // MARK: References and launch plans
+
+    private mutating func references(_ value: LocatedValue) -> [ReferenceSpec] {
+        guard let m = MappingReader(value, "references", allowed: ["tasks", "workflows"], &d) else { return [] }
+        var out: [ReferenceSpec] = []
+        for kind in [ReferenceSpec.Kind.task, .workflow] {
+            for (alias, target) in m.entries(kind.rawValue + "s", &d) ?? [] {
+                checkName(alias, kind.rawValue)
+                guard case .scalar(.string(let text), let location) = target else {
+                    d.error(target.location, "reference \"\(alias.value)\" must be a string \(EntityRef.syntax), found \(target.kindName)")
+                    continue
+                }
+                guard let ref = EntityRef(parsing: text) else {
+                    d.error(location, "reference \"\(alias.value)\": \"\(text)\" is not \(EntityRef.syntax) (the version is required)")
+                    continue
+                }
+                out.append(ReferenceSpec(alias: alias, kind: kind, ref: ref, location: location))
+            }
+        }
+        return out
+    }
+
+    private mutating func launchPlan(_ name: Located<String>, _ value: LocatedValue) -> LaunchPlanSpec? {
+        checkName(name, "launch plan")
+        let what = "launch plan \"\(name.value)\""
+        guard let m = MappingReader(value, what, allowed: ["workflow", "description", "defaults", "fixed", "labels", "schedule"], &d) else {
+            return nil
+        }
+        var lp = LaunchPlanSpec(name: name)
+        if m.required("workflow", &d) != nil { lp.workflow = m.string("workflow", &d) }
+        lp.description = m.string("description", &d)?.value
+        for key in ["defaults", "fixed"] {
+            guard let v = m[key] else { continue }
+            guard case .mapping(let members, _) = v else {
+                d.error(v.location, "\(key) of \(what) must be a mapping of input names to values, found \(v.kindName)")
+                continue
+            }
+            if key == "defaults" { lp.defaults = members } else { lp.fixed = members }
+        }
+        if let l = m["labels"] {
+            if case .mapping(let members, _) = l {
+                for member in members {
+                    guard case .scalar(let j, _) = member.value else {
+                        d.error(member.value.location, "label \"\(member.key)\" of \(what) must be a plain value")
+                        continue
+                    }
+                    lp.labels[member.key] = j.stringValue ?? JSONWriter.string(j)
+                }
+            } else {
+                d.error(l.location, "labels of \(what) must be a mapping, found \(l.kindName)")
+            }
+        }
+        lp.schedule = m.string("schedule", &d)
+        return lp
     }
 
     // MARK: Workflows

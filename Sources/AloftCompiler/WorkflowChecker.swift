@@ -43,19 +43,31 @@ struct WorkflowChecker {
                 return false
             }.map(\.name.value))
         }
+        func signature(_ i: TaskInterface, defaults: LiteralMap, kind: String, name: String) -> Signature {
+            Signature(kind: kind, name: name, inputs: i.inputs,
+                      optional: Set(i.inputs.filter { defaults[$0.key] != nil || $0.value.acceptsNone }.keys), outputs: i.outputs)
+        }
         switch target {
+        case .task(let name) where symbols.unresolved.contains(name.value), .workflow(let name) where symbols.unresolved.contains(name.value):
+            return nil
         case .task(let name):
+            if symbols.tasks[name.value] == nil, let r = symbols.referencedTasks[name.value] {
+                return signature(r.interface, defaults: r.defaults, kind: "task", name: name.value)
+            }
             guard let t = symbols.tasks[name.value] else {
                 let hint = closest(name.value, in: Array(symbols.tasks.keys)).map { "did you mean \"\($0)\"? " } ?? ""
-                d.error(name.location, "unknown task \"\(name.value)\"; \(hint)defined tasks: \(list(symbols.tasks.keys))")
+                d.error(name.location, "unknown task \"\(name.value)\"; \(hint)defined tasks: \(list(Set(symbols.tasks.keys).union(symbols.referencedTasks.keys)))")
                 return nil
             }
             return Signature(kind: "task", name: name.value, inputs: params(t.inputs), optional: optional(t.inputs), outputs: params(t.outputs),
                              untyped: Set(t.inputs.filter { $0.type == nil }.map(\.name.value)))
         case .workflow(let name):
+            if symbols.workflows[name.value] == nil, let r = symbols.referencedWorkflows[name.value] {
+                return signature(r.interface, defaults: r.defaults, kind: "workflow", name: name.value)
+            }
             guard let w = symbols.workflows[name.value] else {
                 let hint = closest(name.value, in: Array(symbols.workflows.keys)).map { "did you mean \"\($0)\"? " } ?? ""
-                d.error(name.location, "unknown workflow \"\(name.value)\"; \(hint)defined workflows: \(list(symbols.workflows.keys))")
+                d.error(name.location, "unknown workflow \"\(name.value)\"; \(hint)defined workflows: \(list(Set(symbols.workflows.keys).union(symbols.referencedWorkflows.keys)))")
                 return nil
             }
             var outputs: TypeMap = [:]

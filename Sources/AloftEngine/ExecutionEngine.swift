@@ -32,7 +32,8 @@ public final class ExecutionEngine: Sendable {
     /// Creates an execution of `workflow` (from `spec`) and runs it to the end. Inputs are checked against
     /// the workflow's interface; missing ones take their defaults.
     public func run(_ spec: CompiledSpec, workflow: String, inputs: LiteralMap, project: String, domain: String,
-                    id: String = ExecutionID.make(), events: @escaping @Sendable (EngineEvent) -> Void = { _ in }) async throws -> ExecutionRecord {
+                    id: String = ExecutionID.make(), launchedFrom: String? = nil, labels: [String: String] = [:],
+                    events: @escaping @Sendable (EngineEvent) -> Void = { _ in }) async throws -> ExecutionRecord {
         guard let plan = spec.plan(for: workflow), let w = plan.workflows[workflow] else {
             throw Failure(message: "no workflow \"\(workflow)\"; workflows: \(spec.workflows.keys.sorted().joined(separator: ", "))")
         }
@@ -40,7 +41,23 @@ public final class ExecutionEngine: Sendable {
         let problems = given.filter { w.interface.inputs[$0.key] != nil }.mismatches(against: w.interface.inputs)
             + inputs.keys.filter { w.interface.inputs[$0] == nil }.sorted().map { "\($0): not an input of workflow \(workflow)" }
         guard problems.isEmpty else { throw Failure(message: "bad inputs: " + problems.joined(separator: "; ")) }
-        let record = ExecutionRecord(id: id, project: project, domain: domain, workflow: workflow, spec: plan.canonicalBytes, inputs: given)
+        let record = ExecutionRecord(id: id, project: project, domain: domain, workflow: workflow, spec: plan.canonicalBytes, inputs: given,
+                                     launchedFrom: launchedFrom, labels: labels)
+        try store.createExecution(record)
+        return try await drive(record, plan: plan, existing: [], events: events)
+    }
+
+    /// Runs an execution again as a new one: the same plan (the same versions of everything) and the same
+    /// inputs, in the same project and domain. Cached tasks hit the entries the first run wrote.
+    public func relaunch(_ id: String, newID: String = ExecutionID.make(),
+                         events: @escaping @Sendable (EngineEvent) -> Void = { _ in }) async throws -> ExecutionRecord {
+        guard let old = try store.execution(id: id) else { throw Failure(message: "no execution \(id)") }
+        let plan: CompiledSpec
+        do { plan = try CompiledSpec(json: JSONParser.parse(old.spec)) } catch {
+            throw Failure(message: "execution \(id) has an unreadable plan: \(error)")
+        }
+        let record = ExecutionRecord(id: newID, project: old.project, domain: old.domain, workflow: old.workflow, spec: old.spec,
+                                     inputs: old.inputs, launchedFrom: "relaunch of \(id)", labels: old.labels)
         try store.createExecution(record)
         return try await drive(record, plan: plan, existing: [], events: events)
     }

@@ -19,10 +19,16 @@ public struct ExecutionRecord: Sendable, Equatable {
     public var updatedAt: Date
     /// The failed execution this one recovers, reusing its succeeded nodes.
     public var recoveredFrom: String?
+    /// What was launched, when it came from the registry: `workflow NAME@VERSION`, `launchplan NAME@VERSION`,
+    /// `schedule NAME@VERSION at TIME`, `relaunch of ID`.
+    public var launchedFrom: String?
+    public var labels: [String: String]
 
     public init(id: String, project: String, domain: String, workflow: String, spec: [UInt8], inputs: LiteralMap,
                 phase: Phase = .running, outputs: LiteralMap? = nil, error: String? = nil, createdAt: Date = Date(),
-                updatedAt: Date = Date(), recoveredFrom: String? = nil) {
+                updatedAt: Date = Date(), recoveredFrom: String? = nil, launchedFrom: String? = nil, labels: [String: String] = [:]) {
+        self.launchedFrom = launchedFrom
+        self.labels = labels
         self.id = id
         self.project = project
         self.domain = domain

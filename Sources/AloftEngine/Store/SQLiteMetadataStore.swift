@@ -75,6 +75,48 @@ public final class SQLiteMetadataStore: MetadataStore {
         ALTER TABLE executions ADD COLUMN abort_requested INTEGER NOT NULL DEFAULT 0;
         ALTER TABLE node_executions ADD COLUMN log_links TEXT;
         """,
+        // The registry: projects and their domains, versioned entities, launch plan schedules.
+        """
+        CREATE TABLE projects (
+            id TEXT PRIMARY KEY,
+            description TEXT NOT NULL,
+            domains TEXT NOT NULL,
+            created_at INTEGER NOT NULL
+        );
+        INSERT INTO projects (id, description, domains, created_at) VALUES ('default', 'the default project', 'development,staging,production', 0);
+        CREATE TABLE entities (
+            kind TEXT NOT NULL,
+            project TEXT NOT NULL,
+            domain TEXT NOT NULL,
+            name TEXT NOT NULL,
+            version TEXT NOT NULL,
+            digest TEXT NOT NULL,
+            body BLOB NOT NULL,
+            created_at INTEGER NOT NULL,
+            PRIMARY KEY (kind, project, domain, name, version)
+        );
+        CREATE INDEX entities_by_age ON entities (kind, project, domain, name, created_at);
+        CREATE TABLE schedule_cursors (
+            project TEXT NOT NULL,
+            domain TEXT NOT NULL,
+            launch_plan TEXT NOT NULL,
+            after INTEGER NOT NULL,
+            PRIMARY KEY (project, domain, launch_plan)
+        );
+        CREATE TABLE schedule_fires (
+            project TEXT NOT NULL,
+            domain TEXT NOT NULL,
+            launch_plan TEXT NOT NULL,
+            fire_time INTEGER NOT NULL,
+            version TEXT NOT NULL,
+            outcome TEXT NOT NULL,
+            execution_id TEXT,
+            recorded_at INTEGER NOT NULL,
+            PRIMARY KEY (project, domain, launch_plan, fire_time)
+        );
+        ALTER TABLE executions ADD COLUMN launched_from TEXT;
+        ALTER TABLE executions ADD COLUMN labels TEXT;
+        """,
     ]
 
     public static var schemaVersion: Int { migrations.count }
@@ -113,12 +155,13 @@ public final class SQLiteMetadataStore: MetadataStore {
     public func createExecution(_ e: ExecutionRecord) throws {
         try db.withLock { box in
             try box.db.prepare("""
-                INSERT INTO executions (id, project, domain, workflow, spec, inputs, phase, outputs, error, created_at, updated_at, recovered_from)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO executions (\(Self.executionColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """).run([
                 .text(e.id), .text(e.project), .text(e.domain), .text(e.workflow), .blob(e.spec), .text(text(e.inputs)),
                 .text(e.phase.rawValue), e.outputs.map { .text(text($0)) } ?? .null, e.error.map { .text($0) } ?? .null,
                 .integer(millis(e.createdAt)), .integer(millis(e.updatedAt)), e.recoveredFrom.map { .text($0) } ?? .null,
+                e.launchedFrom.map { .text($0) } ?? .null,
+                e.labels.isEmpty ? .null : .text(JSONWriter.string(.object(e.labels.mapValues(JSON.string)))),
             ])
         }
     }
@@ -217,7 +260,8 @@ public final class SQLiteMetadataStore: MetadataStore {
         }
     }
 
-    private static let executionColumns = "id, project, domain, workflow, spec, inputs, phase, outputs, error, created_at, updated_at, recovered_from"
+    private static let executionColumns =
+        "id, project, domain, workflow, spec, inputs, phase, outputs, error, created_at, updated_at, recovered_from, launched_from, labels"
 
     private static func executionRow(_ r: SQLiteDatabase.Row) throws -> ExecutionRecord {
         ExecutionRecord(
@@ -226,7 +270,8 @@ public final class SQLiteMetadataStore: MetadataStore {
             phase: ExecutionRecord.Phase(rawValue: r.text(6) ?? "") ?? .failed,
             outputs: try r.text(7).map { try LiteralMap(bytes: Array($0.utf8)) }, error: r.text(8),
             createdAt: Date(timeIntervalSince1970: Double(r.integer(9)) / 1000),
-            updatedAt: Date(timeIntervalSince1970: Double(r.integer(10)) / 1000), recoveredFrom: r.text(11))
+            updatedAt: Date(timeIntervalSince1970: Double(r.integer(10)) / 1000), recoveredFrom: r.text(11), launchedFrom: r.text(12),
+            labels: (r.text(13).flatMap { try? JSONParser.parse($0) }?.objectValue ?? [:]).compactMapValues(\.stringValue))
     }
 }
 
