@@ -11,8 +11,9 @@ struct Aloft: AsyncParsableCommand {
             refused file given to `plugins inspect`); 2 a workflow failed; 3 a workflow was aborted; 64 bad usage.
             """,
         version: "aloft \(AloftVersion.string) (plugin ABI \(AloftVersion.abiMajor).\(AloftVersion.abiMinor))",
-        subcommands: [RunCommand.self, ResumeCommand.self, RecoverCommand.self, ExecutionsCommand.self, CacheCommand.self,
-                      LineageCommand.self, CompileCommand.self, GraphCommand.self,
+        subcommands: [RunCommand.self, ResumeCommand.self, RecoverCommand.self, RelaunchCommand.self, ExecutionsCommand.self,
+                      CacheCommand.self, LineageCommand.self, CompileCommand.self, GraphCommand.self,
+                      RegisterCommand.self, LaunchCommand.self, GetCommand.self, ProjectsCommand.self, SchedulerCommand.self,
                       PluginsCommand.self, VersionCommand.self])
 }
 

@@ -12,15 +12,15 @@ struct RouterTypeResolver: TaskTypeResolver {
 
 enum SpecCompilation {
     /// Compiles against the plugins the configuration loads; prints every error and fails when there is one.
-    static func compile(_ files: [String], host options: HostOptions) async throws -> CompiledSpec {
+    static func compile(_ files: [String], host options: HostOptions, references: any ReferenceResolver = NoRegistry()) async throws -> CompiledSpec {
         let host = try await HostStartup.start(options)
         defer { host.shutdown() }
-        return try compile(files, host: host)
+        return try compile(files, host: host, references: references)
     }
 
     /// The same with a host that is already running (one host per process: plugins see one host table).
-    static func compile(_ files: [String], host: PluginHost) throws -> CompiledSpec {
-        let result = Compiler(resolver: RouterTypeResolver(host: host)).compile(files: files)
+    static func compile(_ files: [String], host: PluginHost, references: any ReferenceResolver = NoRegistry()) throws -> CompiledSpec {
+        let result = Compiler(resolver: RouterTypeResolver(host: host), references: references).compile(files: files)
         guard let spec = result.spec else {
             var stderr = StandardError()
             for d in result.diagnostics { print(d, to: &stderr) }
@@ -43,9 +43,10 @@ struct CompileCommand: AsyncParsableCommand {
 
     @Argument(help: "Spec files (YAML or JSON).") var files: [String]
     @OptionGroup var host: HostOptions
+    @OptionGroup var storeOptions: StoreOptions
 
     func run() async throws {
-        let spec = try await SpecCompilation.compile(files, host: host)
+        let spec = try await SpecCompilation.compile(files, host: host, references: try storeOptions.referencesIfPresent())
         print("\(files.joined(separator: ", ")): ok")
         for name in spec.tasks.keys.sorted() {
             let t = spec.tasks[name]!
@@ -75,9 +76,10 @@ struct GraphCommand: AsyncParsableCommand {
     @Option(help: "The workflow to draw (default: the only one in the file).") var workflow: String?
     @Option(help: "Write Graphviz DOT to this file ('-' for standard output).") var dot: String?
     @OptionGroup var host: HostOptions
+    @OptionGroup var storeOptions: StoreOptions
 
     func run() async throws {
-        let spec = try await SpecCompilation.compile([file], host: host)
+        let spec = try await SpecCompilation.compile([file], host: host, references: try storeOptions.referencesIfPresent())
         let name: String
         if let workflow {
             guard spec.workflows[workflow] != nil else {

@@ -27,6 +27,23 @@ struct StoreOptions: ParsableArguments {
             throw CLIError("cannot open the store in \(dir): \(error)")
         }
     }
+
+    /// The registry for `references`, when a store exists already (checking a spec creates no store).
+    func referencesIfPresent() throws -> any ReferenceResolver {
+        let path = URL(fileURLWithPath: store).standardizedFileURL.path + "/metadata.sqlite"
+        guard FileManager.default.fileExists(atPath: path) else { return NoRegistry() }
+        do { return RegistryReferences(registry: try SQLiteMetadataStore(path: path)) } catch {
+            throw CLIError("cannot open the store \(path): \(error)")
+        }
+    }
+
+    /// Only the metadata store (registry commands touch no blobs).
+    func openMetadata() throws -> SQLiteMetadataStore {
+        let dir = URL(fileURLWithPath: store).standardizedFileURL.path
+        do { return try SQLiteMetadataStore(path: dir + "/metadata.sqlite") } catch {
+            throw CLIError("cannot open the store in \(dir): \(error)")
+        }
+    }
 }
 
 enum ExitCodes {
@@ -47,8 +64,7 @@ struct RunCommand: AsyncParsableCommand {
 
     @Argument(help: "The spec file.") var file: String
     @Option(help: "The workflow to run (default: the only one).") var workflow: String?
-    @Option(name: .shortAndLong, help: "An input, name=value (repeatable).") var input: [String] = []
-    @Option(help: "A YAML or JSON file of inputs.") var inputs: String?
+    @OptionGroup var inputOptions: InputOptions
     @Option(help: "Project.") var project = "default"
     @Option(help: "Domain.") var domain = "development"
     @Flag(help: "Do not reuse cached outputs; compute and replace them.") var overwriteCache = false
@@ -56,13 +72,14 @@ struct RunCommand: AsyncParsableCommand {
     @OptionGroup var host: HostOptions
 
     func run() async throws {
+        let (store, blobs) = try storeOptions.open()
+        try RegistryCLI.checkScope(store, project: project, domain: domain)
         let pluginHost = try await HostStartup.start(host)
         defer { pluginHost.shutdown() }
-        let spec = try SpecCompilation.compile([file], host: pluginHost)
+        let spec = try SpecCompilation.compile([file], host: pluginHost, references: RegistryReferences(registry: store))
         let name = try chooseWorkflow(spec)
         let w = spec.workflows[name]!
-        let given = try parseInputs(w)
-        let (store, blobs) = try storeOptions.open()
+        let given = try inputOptions.parse(for: w.interface, of: "workflow \(w.name)", defaults: w.defaults)
         var options = EngineOptions()
         options.overwriteCache = overwriteCache
         let engine = ExecutionEngine(host: pluginHost, store: store, blobs: blobs, options: options)
@@ -97,47 +114,6 @@ struct RunCommand: AsyncParsableCommand {
             throw CLIError("\(file) has several workflows; choose one with --workflow (\(roots.joined(separator: ", ")))")
         }
         return roots[0]
-    }
-
-    private func parseInputs(_ w: CompiledWorkflow) throws -> LiteralMap {
-        var out: LiteralMap = [:]
-        if let inputs {
-            guard let text = try? String(contentsOfFile: inputs, encoding: .utf8) else { throw CLIError("\(inputs): cannot read the inputs file") }
-            let doc: LocatedValue?
-            do { doc = try YAMLDocument.parse(text, file: inputs) } catch { throw CLIError(error.description) }
-            guard case .mapping(let members, _)? = doc else { throw CLIError("\(inputs): the inputs file must be a mapping of input names to values") }
-            for m in members {
-                guard let type = w.interface.inputs[m.key] else {
-                    throw CLIError("\(m.keyLocation): workflow \(w.name) has no input \"\(m.key)\"; inputs: \(w.interface.inputs.keys.sorted().joined(separator: ", "))")
-                }
-                switch LiteralCoercion.literal(m.value, as: type) {
-                case .success(let l): out[m.key] = l
-                case .failure(let e): throw CLIError(e.description)
-                }
-            }
-        }
-        for item in input {
-            guard let eq = item.firstIndex(of: "=") else { throw CLIError("-i \(item): expected name=value") }
-            let name = String(item[..<eq])
-            guard let type = w.interface.inputs[name] else {
-                throw CLIError("-i \(name): workflow \(w.name) has no input \"\(name)\"; inputs: \(w.interface.inputs.keys.sorted().joined(separator: ", "))")
-            }
-            switch LiteralCoercion.literal(commandLine: String(item[item.index(after: eq)...]), as: type, name: name) {
-            case .success(let l): out[name] = l.resolvingLocalPaths(againstDirectory: FileManager.default.currentDirectoryPath)
-            case .failure(let e): throw CLIError("-i \(name): \(e.message)")
-            }
-        }
-        let missing = w.interface.inputs.keys.filter { out[$0] == nil && w.defaults[$0] == nil && !isOptional(w.interface.inputs[$0]!) }.sorted()
-        guard missing.isEmpty else {
-            throw CLIError("missing input\(missing.count == 1 ? "" : "s"): " + missing.map { "\($0) (\(w.interface.inputs[$0]!))" }.joined(separator: ", ")
-                + "; give them with -i name=value")
-        }
-        return out
-    }
-
-    private func isOptional(_ t: LiteralType) -> Bool {
-        if case .union(let v) = t { return v.contains(.none) }
-        return false
     }
 }
 
@@ -236,7 +212,10 @@ struct ExecutionsCommand: AsyncParsableCommand {
             let (store, _) = try storeOptions.open()
             guard let e = try store.execution(id: execution) else { throw CLIError("no execution \(execution)") }
             print("execution \(e.id)  \(e.phase.rawValue)  \(e.project)/\(e.domain)  workflow \(e.workflow)")
-            print("inputs:  \(GraphRenderer.signature(e.inputs.mapValues { _ in .none }, defaults: e.inputs))")
+            if let from = e.launchedFrom { print("launched from: \(from)") }
+            if let from = e.recoveredFrom { print("recovers: \(from)") }
+            if !e.labels.isEmpty { print("labels:  " + e.labels.keys.sorted().map { "\($0)=\(e.labels[$0]!)" }.joined(separator: ", ")) }
+            print("inputs:  " + e.inputs.keys.sorted().map { "\($0) = \(GraphRenderer.plain(e.inputs[$0]!))" }.joined(separator: ", "))
             let rows = try store.nodes(execution: execution).map { n in
                 [n.node, n.state.phase.rawValue, String(n.state.attempt), n.pluginID ?? "-", n.taskExecutionID ?? "-",
                  n.state.lastError.map { "\($0.code): \($0.message)" } ?? (n.statusMessage ?? "")]

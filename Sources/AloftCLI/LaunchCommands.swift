@@ -1,0 +1,167 @@
+import AloftCompiler
+import AloftEngine
+import AloftWire
+import ArgumentParser
+import Foundation
+
+struct LaunchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "launch",
+        abstract: "Run a registered launch plan, workflow or task of a project and domain.",
+        discussion: """
+            NAME is looked up among launch plans, then workflows, then tasks (--kind picks one); without @VERSION \
+            the newest version runs. A launch plan's defaults may be overridden with -i, its fixed inputs not. \
+            Exit codes as for `aloft run`.
+            """)
+
+    @Argument(help: "NAME or NAME@VERSION.") var target: String
+    @Option(help: "launchplan, workflow or task (default: the first kind that has NAME).") var kind: String?
+    @OptionGroup var inputOptions: InputOptions
+    @OptionGroup var scope: ScopeOptions
+    @Flag(help: "Do not reuse cached outputs; compute and replace them.") var overwriteCache = false
+    @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var host: HostOptions
+
+    func run() async throws {
+        let (name, version) = Self.split(target)
+        let entityKind: EntityKind?
+        if let kind {
+            guard let k = EntityKind(rawValue: kind.replacingOccurrences(of: "-", with: "").replacingOccurrences(of: "_", with: "")) else {
+                throw CLIError("--kind \(kind): expected launchplan, workflow or task")
+            }
+            entityKind = k
+        } else {
+            entityKind = nil
+        }
+        let (store, blobs) = try storeOptions.open()
+        let launchable: Launchable
+        let inputs: LiteralMap
+        do {
+            launchable = try Launcher(registry: store).resolve(name, version: version, kind: entityKind, project: scope.project, domain: scope.domain)
+            let provided = Set(launchable.launchPlan.map { Array($0.defaults.keys) + Array($0.fixed.keys) } ?? [])
+            let given = try inputOptions.parse(for: launchable.interface, of: launchable.label, defaults: launchable.defaults, provided: provided)
+            inputs = try launchable.inputs(given: given)
+        } catch let e as RegistryError { throw CLIError(e.message) }
+        let pluginHost = try await HostStartup.start(host)
+        defer { pluginHost.shutdown() }
+        var options = EngineOptions()
+        options.overwriteCache = overwriteCache
+        let engine = ExecutionEngine(host: pluginHost, store: store, blobs: blobs, options: options)
+        let id = ExecutionID.make()
+        let progress = ProgressPrinter(executionID: id)
+        print("execution \(id) (\(scope.project)/\(scope.domain)): \(launchable.label)")
+        fflush(nil)
+        let (project, domain) = (scope.project, scope.domain)
+        let record = try await Interruptible.run(engine: engine, id: id) {
+            do {
+                return try await engine.run(launchable.plan, workflow: launchable.workflow, inputs: inputs, project: project, domain: domain, id: id,
+                                            launchedFrom: launchable.label, labels: launchable.labels, events: progress.handle)
+            } catch let e as ExecutionEngine.Failure { throw CLIError(e.message) }
+        }
+        try Report.finish(record, progress: progress)
+    }
+
+    static func split(_ target: String) -> (String, String?) {
+        guard let at = target.lastIndex(of: "@") else { return (target, nil) }
+        return (String(target[..<at]), String(target[target.index(after: at)...]))
+    }
+}
+
+struct RelaunchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "relaunch",
+        abstract: "Run an execution again as a new one: the same versions of everything, the same inputs, project and domain.")
+
+    @Argument(help: "The execution id.") var execution: String
+    @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var host: HostOptions
+
+    func run() async throws {
+        let (old, id) = (execution, ExecutionID.make())
+        print("execution \(id) relaunches \(old)")
+        fflush(nil)
+        try await EngineSession.run(storeOptions, host, executionID: id) { engine, progress in
+            try await engine.relaunch(old, newID: id, events: progress.handle)
+        }
+    }
+}
+
+struct SchedulerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "scheduler",
+        abstract: "Launch scheduled launch plans when they are due (the newest version of each plan is the active one).",
+        discussion: """
+            Each fire time runs once: it is recorded with its execution id before the execution starts, so a \
+            restarted scheduler neither launches it again nor loses it (an execution it had started is resumed). \
+            Fire times that passed while no scheduler ran are reported as missed and recorded; only the latest \
+            one runs. Run one scheduler per store.
+            """)
+
+    @Flag(help: "Decide once, run what is due to the end, and exit.") var once = false
+    @Option(help: "Seconds between looks at the clock.") var interval: Double = 15
+    @Option(help: .hidden) var now: String?
+    @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var host: HostOptions
+
+    func run() async throws {
+        let clock: @Sendable () -> Date
+        if let now {
+            guard let fixed = ISO8601DateFormatter().date(from: now) else { throw CLIError("--now \(now): expected an ISO-8601 time") }
+            clock = { fixed }
+        } else {
+            clock = { Date() }
+        }
+        let (store, blobs) = try storeOptions.open()
+        let pluginHost = try await HostStartup.start(host)
+        defer { pluginHost.shutdown() }
+        let engine = ExecutionEngine(host: pluginHost, store: store, blobs: blobs)
+        let decider = ScheduleDecider(registry: store, store: store)
+        var running: [Task<Void, Never>] = []
+
+        // What a previous scheduler decided but did not finish.
+        let (notStarted, interrupted) = try decider.unfinished()
+        for id in interrupted {
+            print("resuming \(id) (its scheduler stopped during the run)")
+            running.append(Task { Self.report(id, await Self.outcome { try await engine.resume(id) }) })
+        }
+        for launch in notStarted { running.append(start(launch, engine)) }
+
+        repeat {
+            let decision = decider.decide(now: clock())
+            for m in decision.missed {
+                print("missed: launch plan \(m.launchPlan)@\(m.version) (\(m.project)/\(m.domain)) at \(RegistryCLI.date(m.fireTime)): no scheduler was running")
+            }
+            for p in decision.problems { print("problem: \(p)") }
+            for launch in decision.launches { running.append(start(launch, engine)) }
+            fflush(nil)
+            if !once { try await Task.sleep(for: .seconds(interval)) }
+        } while !once
+        for t in running { await t.value }
+    }
+
+    private func start(_ launch: ScheduledLaunch, _ engine: ExecutionEngine) -> Task<Void, Never> {
+        let f = launch.fire
+        let id = f.executionID!
+        print("launching \(id): \(launch.origin) (\(f.project)/\(f.domain))")
+        fflush(nil)
+        return Task {
+            let l = launch.launchable
+            Self.report(id, await Self.outcome {
+                try await engine.run(l.plan, workflow: l.workflow, inputs: try l.inputs(given: [:]), project: f.project, domain: f.domain, id: id,
+                                     launchedFrom: launch.origin, labels: l.labels)
+            })
+        }
+    }
+
+    private static func outcome(_ body: () async throws -> ExecutionRecord) async -> Result<ExecutionRecord, any Error> {
+        do { return .success(try await body()) } catch { return .failure(error) }
+    }
+
+    private static func report(_ id: String, _ r: Result<ExecutionRecord, any Error>) {
+        switch r {
+        case .success(let e): print("\(e.phase.rawValue): \(id)" + (e.error.map { ": \($0)" } ?? ""))
+        case .failure(let error): print("failed: \(id): \(error)")
+        }
+        fflush(nil)
+    }
+}
