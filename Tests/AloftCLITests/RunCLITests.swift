@@ -12,6 +12,7 @@ import Testing
 
     @Test func runPrintsPlainProgressAndOutputsThenShowsTheExecution() throws {
         let dir = try scratch()
+        #expect(try CLI.run(["projects", "create", "demo"], cwd: dir).status == 0)
         let r = try CLI.run(["run", Self.examples + "/hello.yaml", "-i", "name=Aloft", "--project", "demo"], cwd: dir)
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("  running    first\n"))
