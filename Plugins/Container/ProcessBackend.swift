@@ -41,9 +41,13 @@ struct ProcessBackend {
         }
         try io.prepare(context)
         try? FileManager.default.removeItem(atPath: io.work + "/exit_code")
-        // sh: cd into the working directory, apply the memory limit, run, record the exit code.
+        try? FileManager.default.removeItem(atPath: io.work + "/limit_error")
+        // sh: cd into the working directory, apply the limits, run, record the exit code.
         var script = "cd \"$1\" || exit 126; shift; "
-        if let memoryBytes { script += "ulimit -v \(max(1, memoryBytes / 1024)) 2>/dev/null; " }
+        // The one limit a task states that a process can be held to: memory, as address space. resources.cpu is
+        // a number of cores, not a time, and RLIMIT_NPROC counts every process of the user (root: not at all),
+        // so neither has a per-task ulimit. A limit that cannot be set stops the attempt before the command runs.
+        if let memoryBytes { script += Self.limit("-v", max(1, memoryBytes / 1024), "memory \(memoryBytes / 1_048_576) MiB") }
         // The exit code is written by the shell itself (no extra process); a half-written file does not parse
         // as a number and reads as "not finished yet".
         script += "\"$@\" >stdout.log 2>stderr.log; code=$?; echo $code > exit_code; exit $code"
@@ -72,6 +76,11 @@ struct ProcessBackend {
     func poll(_ call: TaskCall, io: TaskIO, types: TypeMap, memoryBytes: Int64?) throws(PluginError) -> PollResult {
         let state = try State(call.state)
         if let text = try? String(contentsOfFile: io.work + "/exit_code", encoding: .utf8), let code = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
+            if let limit = try? String(contentsOfFile: io.work + "/limit_error", encoding: .utf8) {
+                return .failed(.system("cannot apply the task's limit on \(limit.trimmingCharacters(in: .whitespacesAndNewlines)); "
+                    + "most likely the process running Aloft has a lower hard limit that it may not raise: ask for less, or raise that limit"
+                    + ExitStatus.tail(io.work + "/stderr.log"), code: "ResourceLimit", retryable: false))
+            }
             if code == 0 { return .succeeded(try io.outputs(types)) }
             return .failed(ExitStatus.failure(code: code, io: io, memoryBytes: memoryBytes))
         }
@@ -96,6 +105,12 @@ struct ProcessBackend {
         }
     }
 
+    /// `ulimit FLAG VALUE` for the wrapper; if the shell refuses, its message goes to stderr.log, what was
+    /// asked for to limit_error, and the wrapper ends with 125 without running the command.
+    static func limit(_ flag: String, _ value: Int64, _ what: String) -> String {
+        "ulimit \(flag) \(value) 2>>stderr.log || { echo '\(what) (ulimit \(flag) \(value))' > limit_error; echo 125 > exit_code; exit 125; }; "
+    }
+
     private func alive(_ s: State) -> Bool {
         guard kill(s.pid, 0) == 0 else { return false }
         return Self.startTicks(s.pid) == s.startTicks  // the pid was not reused by another process
@@ -114,6 +129,17 @@ struct ProcessBackend {
         defer { posix_spawnattr_destroy(&attr) }
         posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETPGROUP))
         posix_spawnattr_setpgroup(&attr, 0)  // a new process group: abort signals the whole tree
+        // Only stdin, stdout and stderr pass to the task, no descriptor the host inherited without close-on-exec:
+        // a parent that learns of the host's end when one closes (Foundation's Process does) would otherwise
+        // wait for the task as well. glibc ignores a descriptor that was closed in the meantime.
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        for fd in ((try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []).compactMap({ Int32($0) }) where fd > 2 {
+            posix_spawn_file_actions_addclose(&actions, fd)
+        }
+        // Nor the host's stdin: a task that reads it would take what was typed to aloft.
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         var pid: pid_t = 0
         let cArgs = argv.map { strdup($0) } + [nil]
         let cEnv = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
@@ -121,7 +147,7 @@ struct ProcessBackend {
             cArgs.forEach { free($0) }
             cEnv.forEach { free($0) }
         }
-        let rc = posix_spawn(&pid, "/bin/sh", nil, &attr, cArgs, cEnv)
+        let rc = posix_spawn(&pid, "/bin/sh", &actions, &attr, cArgs, cEnv)
         guard rc == 0 else { throw .system("cannot start the task's process: \(String(cString: strerror(rc)))", code: "Spawn") }
         return pid
     }

@@ -15,19 +15,23 @@ import Testing
                 type: container
                 outputs: {n: integer}
                 container:
-                  command: [sh, -c, 'echo started >> \(journal); sleep 2; echo 7 > {{output_dir}}/n']
+                  command: [sh, -c, 'echo $$ >> \(journal); sleep 3; echo $$ > {{output_dir}}/n']
             workflows:
               w:
                 outputs: {n: {type: integer, from: $a.n}}
                 nodes: [{id: a, task: t}]
             """.write(toFile: dir + "/spec.yaml", atomically: true, encoding: .utf8)
         let p = try CLI.start(["run", "spec.yaml"], cwd: dir)
-        let id = CLI.killAfterSubmit(p, dir: dir, timeout: 20) { FileManager.default.fileExists(atPath: journal) }
+        let id = CLI.killAfterSubmit(p, dir: dir, timeout: 20) { ((try? String(contentsOfFile: journal, encoding: .utf8)) ?? "").hasSuffix("\n") }
         let execution = try #require(id, "the task never started")
+        // The task's process outlived the host and still runs when the resume starts.
+        let pid = try #require(Int32(try String(contentsOfFile: journal, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
+        #expect(kill(pid, 0) == 0, "the task's process \(pid) ended before the resume")
         let resumed = try CLI.run(["resume", execution], cwd: dir, env: ["HOME": dir])
         #expect(resumed.status == 0, "\(resumed.stdout)\(resumed.stderr)")
-        #expect(resumed.stdout.contains("succeeded: \(execution)\n  n = 7"))
-        #expect(try String(contentsOfFile: journal, encoding: .utf8) == "started\n")  // one process, re-attached
+        // Its output is that process's pid, and it is the only process that ever started: re-attached, not run again.
+        #expect(resumed.stdout.contains("succeeded: \(execution)\n  n = \(pid)\n"))
+        #expect(try String(contentsOfFile: journal, encoding: .utf8) == "\(pid)\n")
         let show = try CLI.run(["executions", "show", execution], cwd: dir, env: ["HOME": dir])
         #expect(show.stdout.contains("logs:\n  a stdout: file://\(dir)/.aloft/blobs/default/development/\(execution)/a/0/work/stdout.log"))
     }

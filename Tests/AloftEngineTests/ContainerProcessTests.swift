@@ -98,14 +98,51 @@ import Testing
         #expect(e.phase == .failed)
         #expect(try h.node(e, "a")?.state.lastError?.code == "Timeout")
         try await Task.sleep(for: .milliseconds(300))
-        // Nothing of the group survives: no process with the marker in its command line.
+        #expect(Self.processes(naming: marker) == 0)
+    }
+
+    @Test func abortKillsTheProcessGroup() async throws {
+        let h = try await Self.harness()
+        defer { h.host.shutdown() }
+        let marker = NSTemporaryDirectory() + "aloft-abort-\(UUID())"
+        let id = ExecutionID.make()
+        let run = Task { try await h.run(Self.task("(sleep 60; touch \(marker)) & sleep 60", outputs: "{n: integer}"), id: id) }
+        // Abort once the task's processes run.
+        for _ in 0..<200 where Self.processes(naming: marker) == 0 { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(Self.processes(naming: marker) > 0, "the task never started")
+        try h.store.requestAbort(id: id)
+        let e = try await run.value
+        #expect(e.phase == .aborted)
+        #expect(try h.node(e, "a")?.state.phase == .aborted)
+        // SIGTERM to the group ends both sleeps at once; a group left alone would keep them for a minute.
+        for _ in 0..<50 where Self.processes(naming: marker) > 0 { try await Task.sleep(for: .milliseconds(100)) }
+        #expect(Self.processes(naming: marker) == 0)
+    }
+
+    @Test func aTaskPastItsMemoryLimitEndsOutOfMemory() async throws {
+        let h = try await Self.harness()
+        defer { h.host.shutdown() }
+        // 600 MB against a 200 MiB address-space limit: the allocation fails (MemoryError) instead of succeeding.
+        let e = try await h.run(Self.task(#"python3 -c "x = bytearray(600 * 1000 * 1000); print(len(x))" && echo 1 > {{output_dir}}/n"#,
+                                          outputs: "{n: integer}", extra: "resources: {memory: 200Mi}"))
+        #expect(e.phase == .failed)
+        let error = try #require(try h.node(e, "a")?.state.lastError)
+        #expect(error.code == "OutOfMemory")
+        #expect(error.kind == .user)
+        #expect(error.message.hasPrefix("the task ran out of memory (exit code 1); its limit is 200 MiB; stderr ends with:"))
+        #expect(error.message.hasSuffix("MemoryError"))
+    }
+
+    /// How many processes have `text` in their command line (what is left of a task whose command names it);
+    /// -1 if ps cannot be run.
+    static func processes(naming text: String) -> Int {
         let ps = Process()
         ps.executableURL = URL(fileURLWithPath: "/bin/sh")
-        ps.arguments = ["-c", "ps -eo args | grep -F '\(marker)' | grep -v grep | wc -l"]
+        ps.arguments = ["-c", "ps -eo args | grep -F '\(text)' | grep -v grep | wc -l"]
         let out = Pipe()
         ps.standardOutput = out
-        try ps.run()
+        guard (try? ps.run()) != nil else { return -1 }
         ps.waitUntilExit()
-        #expect(String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) == "0")
+        return Int(String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
     }
 }
