@@ -6,6 +6,7 @@ import AloftTestSupport
 import AloftWire
 import Foundation
 import PluginHost
+import Synchronization
 import Testing
 
 /// The SageMaker plugin, loaded from its own shared library and driven by the engine: against a real
@@ -17,10 +18,11 @@ import Testing
         let engine: ExecutionEngine
         let store: SQLiteMetadataStore
 
-        func run(_ yaml: String, inputs: LiteralMap = [:], id: String = ExecutionID.make()) async throws -> ExecutionRecord {
+        func run(_ yaml: String, inputs: LiteralMap = [:], id: String = ExecutionID.make(),
+                 events: @escaping @Sendable (EngineEvent) -> Void = { _ in }) async throws -> ExecutionRecord {
             let r = Compiler(resolver: AnyTaskType()).compile(text: yaml, path: "/virtual/spec.yaml")
             let spec = try #require(r.spec, "\(r.diagnostics)")
-            return try await engine.run(spec, workflow: "w", inputs: inputs, project: "p", domain: "development", id: id)
+            return try await engine.run(spec, workflow: "w", inputs: inputs, project: "p", domain: "development", id: id, events: events)
         }
 
         func node(_ e: ExecutionRecord) throws -> NodeRecord { try #require(try store.nodes(execution: e.id).first { $0.node == "a" }) }
@@ -133,6 +135,15 @@ import Testing
 
     static var unknown: [String: Any] { ["fixture": "describe-training-job-unknown.json"] }
     static var created: [String: Any] { ["fixture": "create-training-job.json"] }
+    static var completed: [String: Any] { ["fixture": "describe-training-job-completed.json"] }
+    static let describeCall = "SageMaker.DescribeTrainingJob", createCall = "SageMaker.CreateTrainingJob"
+
+    /// The status lines the engine reported while polling.
+    final class StatusLines: Sendable {
+        private let lines = Mutex<[String]>([])
+        func record(_ event: EngineEvent) { if case .nodeStatus(_, let line) = event { lines.withLock { $0.append(line) } } }
+        var all: [String] { lines.withLock { $0 } }
+    }
 
     @Test func inProgressThenCompletedOnRecordedResponses() async throws {
         let r = try Self.recorded([
@@ -247,5 +258,95 @@ import Testing
         let ranges = ((body["HyperParameterTuningJobConfig"] as! [String: Any])["ParameterRanges"] as! [String: Any])
         #expect((ranges["CategoricalParameterRanges"] as! [[String: Any]])[0]["Values"] as? [String] == ["gbtree", "dart"])
         #expect((ranges["IntegerParameterRanges"] as! [[String: Any]])[0]["MinValue"] as? String == "2")
+    }
+
+    @Test func stoppingIsStillRunningAndStoppedIsAFinalUserErrorOnRecordedResponses() async throws {
+        let r = try Self.recorded([
+            Self.describeCall: [Self.unknown, ["fixture": "describe-stopping.json"], ["fixture": "describe-stopped.json"]],
+            Self.createCall: [Self.created],
+        ])
+        defer { r.process.terminate() }
+        let h = try await Self.harness(endpoint: r.endpoint, keyID: "AKIDEXAMPLE", secret: "s")
+        defer { h.host.shutdown() }
+        // The task may be retried: a stopped job must not be.
+        let spec = Self.spec().replacingOccurrences(of: "    type: sagemaker-training\n", with: "    type: sagemaker-training\n    retries: 2\n")
+        let lines = StatusLines()
+        let e = try await h.run(spec, inputs: ["train": Self.trainURI], events: { lines.record($0) })
+        #expect(e.phase == .failed)
+        #expect(lines.all == ["stopping"])  // Stopping was polled as running, with its status line
+        let a = try h.node(e)
+        let error = try #require(a.state.lastError)
+        #expect(error.code == "Stopped" && error.kind == .user && !error.retryable)
+        #expect(error.message.hasPrefix("SageMaker job \(e.id)-a-0-") && error.message.hasSuffix(" was stopped"))
+        #expect(a.state.userFailures == 1 && a.state.systemFailures == 0)
+        #expect(r.calls() == [Self.describeCall, Self.createCall, Self.describeCall, Self.describeCall])
+    }
+
+    @Test func aSubmitThatFindsTheJobDoesNotCreateItOnRecordedResponses() async throws {
+        // The create would "succeed" as moto's does, replacing the job: only the journal can tell it was sent.
+        let r = try Self.recorded([
+            Self.describeCall: [["fixture": "describe-inprogress.json"], Self.completed],
+            Self.createCall: [["fixture": "create-training-job-duplicate.json"]],
+        ])
+        defer { r.process.terminate() }
+        let h = try await Self.harness(endpoint: r.endpoint, keyID: "AKIDEXAMPLE", secret: "s")
+        defer { h.host.shutdown() }
+        let e = try await h.run(Self.spec(), inputs: ["train": Self.trainURI])
+        #expect(e.phase == .succeeded, "\(e.error ?? "")")
+        #expect(r.calls() == [Self.describeCall, Self.describeCall])
+        guard case .blob(let model)? = try h.node(e).outputs?["model"] else { Issue.record("no model"); return }
+        #expect(model.uri == "s3://aloft-data/pima/output/aloft-pima-train-0001/output/model.tar.gz")
+    }
+
+    @Test func aCreateAnsweringResourceInUseReattachesOnRecordedResponses() async throws {
+        // The job appeared between the describe and the create (a concurrent or lost first create).
+        let r = try Self.recorded([
+            Self.describeCall: [Self.unknown, Self.completed],
+            Self.createCall: [["fixture": "error-resource-in-use.json"]],
+        ])
+        defer { r.process.terminate() }
+        let h = try await Self.harness(endpoint: r.endpoint, keyID: "AKIDEXAMPLE", secret: "s")
+        defer { h.host.shutdown() }
+        let e = try await h.run(Self.spec(), inputs: ["train": Self.trainURI])
+        #expect(e.phase == .succeeded, "\(e.error ?? "")")
+        #expect(r.calls() == [Self.describeCall, Self.createCall, Self.describeCall])
+        let a = try h.node(e)
+        #expect(a.state.userFailures + a.state.systemFailures == 0)
+    }
+
+    @Test func aServerErrorIsRetriedThenARetryableSystemErrorOnRecordedResponses() async throws {
+        // Once: the HTTP client sends the create again by itself; the attempt never sees the error.
+        let once = try Self.recorded([
+            Self.describeCall: [Self.unknown, Self.completed],
+            Self.createCall: [["status": 500, "body": ["__type": "InternalFailure", "message": "We encountered an internal error."]], Self.created],
+        ])
+        defer { once.process.terminate() }
+        let h = try await Self.harness(endpoint: once.endpoint, keyID: "AKIDEXAMPLE", secret: "s")
+        defer { h.host.shutdown() }
+        let e = try await h.run(Self.spec(), inputs: ["train": Self.trainURI])
+        #expect(e.phase == .succeeded, "\(e.error ?? "")")
+        #expect(once.calls() == [Self.describeCall, Self.createCall, Self.createCall, Self.describeCall])
+        #expect(try h.node(e).state.systemFailures == 0)
+
+        // Always (Retry-After: 0 only spares the test the client's backoff): every create is sent the client's
+        // 4 times, then the submit fails with a retryable system error, retried until the system budget (3) is spent.
+        let always = try Self.recorded([
+            Self.describeCall: [Self.unknown],
+            Self.createCall: [["status": 503, "body": ["__type": "ServiceUnavailable", "message": "Service is unavailable."],
+                               "headers": ["Retry-After": "0"]]],
+        ])
+        defer { always.process.terminate() }
+        let h2 = try await Self.harness(endpoint: always.endpoint, keyID: "AKIDEXAMPLE", secret: "s")
+        defer { h2.host.shutdown() }
+        let failed = try await h2.run(Self.spec(), inputs: ["train": Self.trainURI])
+        #expect(failed.phase == .failed)
+        let a = try h2.node(failed)
+        let error = try #require(a.state.lastError)
+        #expect(error.code == "ServiceUnavailable" && error.kind == .system && error.retryable)
+        #expect(error.message.hasSuffix("Service is unavailable. (HTTP 503)"))
+        #expect(a.state.systemFailures == 4 && a.state.userFailures == 0)
+        let calls = always.calls()
+        let describes = calls.filter { $0 == Self.describeCall }.count
+        #expect(describes > 0 && calls.filter { $0 == Self.createCall }.count == 4 * describes)
     }
 }

@@ -5,8 +5,9 @@ and does not implement StopTrainingJob). Tests that use it say "OnRecordedRespon
 
 SCENARIO (re-read on every request, so a test may change it between runs): {"<X-Amz-Target>": [answer, ...]}
 where an answer is {"fixture": "<file in Tests/AloftAWSTests/Fixtures/sagemaker>"} (its recorded response) or
-{"status": N, "body": {...}}. The n-th call of a target gets the n-th answer; the last one repeats. Every
-request must carry a SigV4 Authorization header; each call's target is appended to JOURNAL.
+{"status": N, "body": {...}} with optional "headers": {...}. The n-th call of a target gets the n-th answer;
+the last one repeats. Every request must carry a SigV4 Authorization header; each call's target is appended
+to JOURNAL.
 Prints "PORT <port>"; exits when its parent does.
 """
 import json, os, sys, threading, time
@@ -26,6 +27,9 @@ lock = threading.Lock()
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in two writes: without TCP_NODELAY the body waits for the client's delayed ACK
+    # (40 ms a call on a kept-alive connection).
+    disable_nagle_algorithm = True
 
     def log_message(self, *args):
         pass
@@ -51,12 +55,14 @@ class Handler(BaseHTTPRequestHandler):
             with open(os.path.join(FIXTURES, a["fixture"])) as f:
                 r = json.load(f)["response"]
             return self.answer(r["status"], r["body"], raw=True)
-        return self.answer(a["status"], a.get("body", {}))
+        return self.answer(a["status"], a.get("body", {}), headers=a.get("headers", {}))
 
-    def answer(self, status, body, raw=False):
+    def answer(self, status, body, raw=False, headers={}):
         data = (body if raw else json.dumps(body)).encode()
         self.send_response(status)
         self.send_header("Content-Type", "application/x-amz-json-1.1")
+        for name, value in headers.items():
+            self.send_header(name, value)
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)
