@@ -26,6 +26,17 @@ import Testing
         // A symlink planted inside the store that leads outside it.
         try FileManager.default.createSymbolicLink(atPath: s.root + "/link", withDestinationPath: "/etc")
         #expect(throws: BlobStoreError.self) { try s.get("file://\(s.root)/link/passwd") }
+        // Nor can a put write through one, into a directory the store has not seen or one it has.
+        #expect(throws: BlobStoreError.self) { try s.put([1], at: "file://\(s.root)/link/aloft-blob-test") }
+        #expect(!FileManager.default.fileExists(atPath: "/etc/aloft-blob-test"))
+        try FileManager.default.createDirectory(atPath: s.root + "/made", withIntermediateDirectories: true)
+        try s.put([1], at: "file://\(s.root)/made/x")
+        try FileManager.default.removeItem(atPath: s.root + "/made/x")
+        try FileManager.default.createSymbolicLink(atPath: s.root + "/made/x", withDestinationPath: "/etc/aloft-blob-test")
+        try s.put([2], at: "file://\(s.root)/made/x")  // replaces the link, never follows it
+        #expect(!FileManager.default.fileExists(atPath: "/etc/aloft-blob-test"))
+        #expect((try? FileManager.default.destinationOfSymbolicLink(atPath: s.root + "/made/x")) == nil)
+        #expect(try s.get("file://\(s.root)/made/x") == [2])
         // Node names cannot climb out of the layout either.
         #expect(LocalBlobStore.attemptPath(project: "p", domain: "d", execution: "e", node: "../../x", attempt: 0) == "p/d/e/_._.._x/0")
     }

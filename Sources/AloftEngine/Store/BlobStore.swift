@@ -30,6 +30,8 @@ public enum BlobStoreError: Error, Equatable, CustomStringConvertible {
 /// `<root>/<project>/<domain>/<execution>/<node>/<attempt>/{inputs.json,outputs.json,...}`.
 public struct LocalBlobStore: BlobStore {
     public let root: String  // absolute, standardized, no trailing slash
+    /// The root with its symlinks resolved, once: where every path must end up.
+    private let resolvedRoot: String
     private let madeDirectories = DirectoryMemo()
 
     public init(root: String) throws {
@@ -38,6 +40,7 @@ public struct LocalBlobStore: BlobStore {
         do { try FileManager.default.createDirectory(atPath: self.root, withIntermediateDirectories: true) } catch {
             throw BlobStoreError.io("cannot create the blob store at \(self.root): \(error.localizedDescription)")
         }
+        resolvedRoot = URL(fileURLWithPath: self.root).resolvingSymlinksInPath().path
     }
 
     public var rootURI: String { "file://" + root + "/" }
@@ -49,6 +52,7 @@ public struct LocalBlobStore: BlobStore {
 
     /// Path components never contain `/` or start with `.`, so a node name cannot climb out of the layout.
     static func safeComponent(_ s: String) -> String {
+        if !s.isEmpty, !s.utf8.contains(UInt8(ascii: "/")), s.utf8.first != UInt8(ascii: ".") { return s }
         var out = s.replacingOccurrences(of: "/", with: "_")
         while out.hasPrefix(".") { out = "_" + out.dropFirst() }
         return out.isEmpty ? "_" : out
@@ -56,41 +60,66 @@ public struct LocalBlobStore: BlobStore {
 
     public func uri(_ relativePath: String) throws -> String {
         let uri = "file://" + root + "/" + relativePath
-        _ = try path(of: uri)
+        _ = try lexicalPath(of: uri)  // symlinks are checked where the path is used (get, put, exists)
         return uri
     }
 
     /// The local path of a URI inside the store; `..`, symlink tricks in the text and other schemes are refused.
     public func path(of uri: String) throws -> String {
+        let path = try lexicalPath(of: uri)
+        // A symlink inside the store that points outside it is refused too.
+        if FileManager.default.fileExists(atPath: path) {
+            let resolved = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
+            guard resolved == resolvedRoot || resolved.hasPrefix(resolvedRoot + "/") else { throw BlobStoreError.outsideStore(uri: uri, root: rootURI) }
+        }
+        return path
+    }
+
+    /// The path a URI names, checked to lie under the root by its text alone (no system calls).
+    private func lexicalPath(of uri: String) throws -> String {
         let raw: String
         if uri.hasPrefix("file://") { raw = String(uri.dropFirst("file://".count)) } else if uri.hasPrefix("/") { raw = uri } else {
             throw BlobStoreError.outsideStore(uri: uri, root: rootURI)
         }
-        let standardized = URL(fileURLWithPath: raw).standardizedFileURL.path
+        // Paths the engine builds are already standard: only others pay for URL's standardization.
+        let standardized = raw.contains("//") || raw.contains("/.") || raw.hasSuffix("/") ? URL(fileURLWithPath: raw).standardizedFileURL.path : raw
         guard standardized == root || standardized.hasPrefix(root + "/") else {
-            throw BlobStoreError.outsideStore(uri: uri, root: rootURI)
-        }
-        // A symlink inside the store that points outside it is refused too.
-        let resolved = URL(fileURLWithPath: standardized).resolvingSymlinksInPath().path
-        let resolvedRoot = URL(fileURLWithPath: root).resolvingSymlinksInPath().path
-        if FileManager.default.fileExists(atPath: standardized), !(resolved == resolvedRoot || resolved.hasPrefix(resolvedRoot + "/")) {
             throw BlobStoreError.outsideStore(uri: uri, root: rootURI)
         }
         return standardized
     }
 
+    /// Creates the object's directory if needed (mkdir, parents first), with no symlink on the way out of the
+    /// store. A directory this store made under a checked one needs no check; one that existed is resolved.
+    /// Checked directories are remembered, so later objects in them cost no system call before the write.
+    private func ensureDirectory(_ dir: String, uri: String) throws {
+        if dir == root || madeDirectories.contains(dir) { return }
+        let parent = (dir as NSString).deletingLastPathComponent
+        var rc = mkdir(dir, 0o755)
+        if rc != 0 && errno == ENOENT && parent.count > root.count {
+            try ensureDirectory(parent, uri: uri)
+            rc = mkdir(dir, 0o755)
+        }
+        if rc == 0 && (parent == root || madeDirectories.contains(parent)) {
+            // Made just now inside a checked directory: nothing on the way can be a symlink.
+        } else if rc == 0 || errno == EEXIST {
+            let resolved = URL(fileURLWithPath: dir).resolvingSymlinksInPath().path
+            guard resolved == resolvedRoot || resolved.hasPrefix(resolvedRoot + "/") else { throw BlobStoreError.outsideStore(uri: uri, root: rootURI) }
+        } else {
+            throw BlobStoreError.io("cannot write \(uri): cannot create \(dir): \(String(cString: strerror(errno)))")
+        }
+        madeDirectories.insert(dir)
+    }
+
     public func put(_ bytes: [UInt8], at uri: String) throws {
-        let p = try path(of: uri)
+        let p = try lexicalPath(of: uri)
+        try ensureDirectory((p as NSString).deletingLastPathComponent, uri: uri)
         do {
-            let dir = (p as NSString).deletingLastPathComponent
-            if !madeDirectories.contains(dir) {
-                try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-                madeDirectories.insert(dir)
-            }
-            // Write-then-rename: a crash never leaves a half-written object under the final name. No fsync:
-            // node outputs are committed to the metadata store first; these files are their copies.
+            // Write-then-rename: a crash never leaves a half-written object under the final name, and a symlink
+            // planted at either name is replaced or refused, never followed (O_EXCL, rename). No fsync: node
+            // outputs are committed to the metadata store first; these files are their copies.
             let temporary = p + ".tmp-\(UInt32.random(in: 0...UInt32.max))"
-            let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+            let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
             guard fd >= 0 else { throw BlobStoreError.io("cannot write \(uri): \(String(cString: strerror(errno)))") }
             let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
             close(fd)
