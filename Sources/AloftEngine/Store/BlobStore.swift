@@ -82,11 +82,28 @@ public struct LocalBlobStore: BlobStore {
             throw BlobStoreError.outsideStore(uri: uri, root: rootURI)
         }
         // Paths the engine builds are already standard: only others pay for URL's standardization.
-        let standardized = raw.contains("//") || raw.contains("/.") || raw.hasSuffix("/") ? URL(fileURLWithPath: raw).standardizedFileURL.path : raw
+        let standardized = Self.isStandard(raw) ? raw : URL(fileURLWithPath: raw).standardizedFileURL.path
         guard standardized == root || standardized.hasPrefix(root + "/") else {
             throw BlobStoreError.outsideStore(uri: uri, root: rootURI)
         }
         return standardized
+    }
+
+    /// No `//`, no `/.` (so no `.` or `..` component) and no trailing `/`: standard as it is. A byte scan:
+    /// Foundation's substring search costs more than the rest of a write.
+    static func isStandard(_ path: String) -> Bool {
+        var previous: UInt8 = 0
+        for b in path.utf8 {
+            if previous == UInt8(ascii: "/") && (b == UInt8(ascii: "/") || b == UInt8(ascii: ".")) { return false }
+            previous = b
+        }
+        return previous != UInt8(ascii: "/")
+    }
+
+    /// Everything before the last `/`.
+    static func parent(_ path: String) -> String {
+        guard let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")) else { return "" }
+        return String(path[..<slash])
     }
 
     /// Creates the object's directory if needed (mkdir, parents first), with no symlink on the way out of the
@@ -94,7 +111,7 @@ public struct LocalBlobStore: BlobStore {
     /// Checked directories are remembered, so later objects in them cost no system call before the write.
     private func ensureDirectory(_ dir: String, uri: String) throws {
         if dir == root || madeDirectories.contains(dir) { return }
-        let parent = (dir as NSString).deletingLastPathComponent
+        let parent = Self.parent(dir)
         var rc = mkdir(dir, 0o755)
         if rc != 0 && errno == ENOENT && parent.count > root.count {
             try ensureDirectory(parent, uri: uri)
@@ -113,7 +130,7 @@ public struct LocalBlobStore: BlobStore {
 
     public func put(_ bytes: [UInt8], at uri: String) throws {
         let p = try lexicalPath(of: uri)
-        try ensureDirectory((p as NSString).deletingLastPathComponent, uri: uri)
+        try ensureDirectory(Self.parent(p), uri: uri)
         do {
             // Write-then-rename: a crash never leaves a half-written object under the final name, and a symlink
             // planted at either name is replaced or refused, never followed (O_EXCL, rename). No fsync: node
