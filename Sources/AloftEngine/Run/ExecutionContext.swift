@@ -41,12 +41,14 @@ final class ExecutionContext: Sendable {
 
     func record(_ path: String) -> NodeRecord? { records.withLock { $0[path] } }
 
-    /// Commits the record, then remembers it: nothing is acted on before it is durable.
+    /// Commits the record, then remembers it: nothing is acted on before it is durable. A node that ends in
+    /// this run is forgotten (its runner returns its record; nothing looks it up again), so memory holds the
+    /// nodes in flight, not every node of a 100,000-item map.
     func persist(_ r: NodeRecord) throws {
         var r = r
         r.updatedAt = Date()
         try store.commit([r])
-        records.withLock { $0[r.node] = r }
+        records.withLock { $0[r.node] = r.state.phase.isTerminal ? nil : r }
     }
 
     var logger: Logger { host.services.logger }

@@ -140,7 +140,13 @@ struct WorkflowRunner {
         // A sliding window: at most `concurrency` item tasks exist at once, the next added as one finishes,
         // so a 100,000-item map does not hold 100,000 suspended tasks.
         let window = max(1, min(m.concurrency ?? items.count, items.count))
-        let results: [Int: NodeRecord] = await withTaskGroup(of: (Int, NodeRecord).self) { group in
+        // Only what the map's own result needs is kept per item: not the items' whole records.
+        struct ItemResult {
+            var succeeded: Bool
+            var outputs: LiteralMap?
+            var error: String?
+        }
+        let results: [Int: ItemResult] = await withTaskGroup(of: (Int, ItemResult).self) { group in
             var next = 0
             func addNext() {
                 guard next < items.count else { return }
@@ -151,28 +157,30 @@ struct WorkflowRunner {
                                                        nodeOutputs: resolver.nodeOutputs.merging(["@item": [m.overInput: item]]) { a, _ in a })
                     var itemCall = m.call
                     itemCall.inputs[m.overInput] = .nodeOutput(node: "@item", output: m.overInput)
-                    return (i, await runCall(itemCall, at: "\(path)[\(i)]", itemResolver))
+                    let r = await runCall(itemCall, at: "\(path)[\(i)]", itemResolver)
+                    let ok = r.state.phase == .succeeded
+                    return (i, ItemResult(succeeded: ok, outputs: ok ? r.outputs : nil, error: r.state.lastError?.message))
                 }
             }
             for _ in 0..<window { addNext() }
-            var out: [Int: NodeRecord] = [:]
+            var out: [Int: ItemResult] = [:]
             while let (i, r) = await group.next() {
                 out[i] = r
                 addNext()
             }
             return out
         }
-        let succeeded = results.values.filter { $0.state.phase == .succeeded }.count
+        let succeeded = results.values.filter(\.succeeded).count
         let ratio = items.isEmpty ? 1 : Double(succeeded) / Double(items.count)
         guard ratio >= m.minSuccessRatio else {
-            let first = results.keys.sorted().compactMap { results[$0]?.state.lastError?.message }.first ?? "items failed"
+            let first = results.keys.sorted().compactMap { results[$0]?.error }.first ?? "items failed"
             return finish(path, .failure(TaskError(kind: .user, retryable: false, code: "MapFailed",
                                                    message: "\(items.count - succeeded) of \(items.count) items failed (minimum success ratio \(m.minSuccessRatio)); first: \(first)")))
         }
         var outputs: LiteralMap = [:]
         for name in node.outputs.keys {
             outputs[name] = .list((0..<items.count).map { i in
-                guard let r = results[i], r.state.phase == .succeeded else { return .none }
+                guard let r = results[i], r.succeeded else { return .none }
                 return r.outputs?[name] ?? .none
             })
         }
