@@ -6,8 +6,8 @@
 #
 # Settings (environment):
 #   RUNS=5                 rounds; each round runs every workload once per system, alternating which goes first
-#   CHAIN_N=2000           length of the chain          (aloft-bench chain N   / flytekit chain_wf)
-#   MAP_N=10000            items of the map             (aloft-bench map N     / flytekit map_wf)
+#   CHAIN_NS="1000 10000"  lengths of the chains        (aloft-bench chain N   / flytekit chain_wf)
+#   MAP_NS="10000 100000"  items of the maps            (aloft-bench map N     / flytekit map_wf)
 #   CACHED_N=100           length of the cached chain   (aloft-bench cached-chain N / flytekit cached_chain_wf)
 #   BENCH_VENV=.bench-venv the private venv for flytekit (it downgrades botocore: never share it)
 #   SKIP_ALOFT=1           flytekit half only;  SKIP_BUILD=1: use the binaries already in .build/release
@@ -17,46 +17,21 @@
 #   chain              in-process  aloft-bench chain N                 | run_inprocess.py chain N
 #   map                in-process  aloft-bench map N                   | run_inprocess.py map N
 #   one                in-process  aloft-bench chain 1                 | run_inprocess.py one
-#   cached-chain-warm  in-process  aloft-bench cached-chain N  (*)     | run_inprocess.py cached-chain N
+#   cached-chain-warm  in-process  aloft-bench cached-chain N          | run_inprocess.py cached-chain N
 #   one-process        whole command: aloft run bench/aloft/one-node.yaml (fresh store) | pyflyte run workflows.py one_wf
 #   cached-chain-process-warm  whole command, second run on the same store/cache:
 #                      aloft run <generated N-node cached chain>       | pyflyte run workflows.py cached_chain_wf
 #
-# ---------------------------------------------------------------------------------------------------------------
-# ASSUMPTIONS ABOUT aloft-bench (what this script expects; (*) = does not exist yet, to be added to AloftBench)
-#
-# 1. Today (Sources/AloftBench/*.swift as of commit 540d6d7) `aloft-bench chain N` and `aloft-bench map N` print
-#    human text; the script parses these lines (python regex, "µ" matched loosely):
-#        chain: "total 3.04 s   per node 1520.3 µs   target ≤ 20 µs   peak RSS 38.1 MB"
-#        map:   "total 6.50 s (target ≤ 2 s)   per item 650.2 µs   peak RSS 73.0 MB (target ≤ 300 MB)"
-#    seconds = per-item µs × N (the total is printed with 2 decimals only, 0.00 s for `chain 1`).
-# 2. The script always passes a trailing `--json` (today ignored: aloft-bench reads only its first argument).
-#    (*) Wanted: with `--json`, print (in addition or instead) one JSON line per measurement on stdout, the
-#    schema run_inprocess.py prints:
-#        {"system":"aloft","workload":"chain","n":2000,"seconds":3.04,"per_item_us":1520.3,"peak_rss_mb":38.1}
-#    workload = "chain" | "map" | "cached-chain-cold" | "cached-chain-warm"; seconds = the timed engine run only.
-#    Any stdout line that parses as a JSON object with "system":"aloft" wins over the text parsing.
-# 3. (*) `aloft-bench cached-chain N [--json]`: a chain of N echo tasks with `cache: {version: "1"}` whose cache
-#    keys all differ (each node gets a distinct extra input, e.g. `i: <node index>`, since echo returns its
-#    input unchanged and x alone would give every node the same key), on one fresh store: run once to fill the
-#    cache (cold), then time a second execution of the same workflow on the same store (warm: every node a
-#    cache hit). Print the two JSON lines "cached-chain-cold" and "cached-chain-warm" (or, as text, two lines
-#    each containing "cold" / "warm", "total X s", "per node Y µs" and "peak RSS Z MB").
-#    Until it exists, aloft-bench prints its usage (and exits 0): the row shows "n/a (aloft-bench has no
-#    cached-chain)"; the whole-command warm-cache row (aloft run, twice) measures the cache meanwhile.
-# 4. The build: `swift build --product <product>` takes a single product (so says its --help; the script does not
-#    rely on how a repeated --product is treated) and `--product aloft` does not build the Echo plugin, a separate
-#    dynamic-library product: the script builds aloft-bench, aloft and AloftPluginEcho (the echo/noop plugin that
-#    `aloft run` loads from the executable's directory) with three invocations.
-# ---------------------------------------------------------------------------------------------------------------
+# aloft-bench prints one JSON line per measurement with --json (the schema of run_inprocess.py); the human text
+# lines ("total X s   per node Y µs   peak RSS Z MB") are parsed only as a fallback.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 source scripts/env.sh
 
 RUNS=${RUNS:-5}
-CHAIN_N=${CHAIN_N:-2000}
-MAP_N=${MAP_N:-10000}
+CHAIN_NS=${CHAIN_NS:-${CHAIN_N:-1000 10000}}
+MAP_NS=${MAP_NS:-${MAP_N:-10000 100000}}
 CACHED_N=${CACHED_N:-100}
 BENCH_VENV=${BENCH_VENV:-.bench-venv}
 SKIP_ALOFT=${SKIP_ALOFT:-0}
@@ -199,14 +174,15 @@ for line in sys.stdin:
 ' "$1" >>"$RAW"
 }
 
-run_aloft() {  # round workload
-  local r=$1 w=$2 rc=0 out
+run_aloft() {  # round workload[:n]
+  local r=$1 w=${2%%:*} rc=0 out
+  local given_n=; [ "$2" != "$w" ] && given_n=${2#*:}
   # Every run gets its own TMPDIR: aloft-bench leaves its stores (aloft-bench-store-*) and C echo there.
   local tmp; tmp=$(mktemp -d "$WORK/tmp/aloft.XXXXXX")
   case $w in
     chain|map|one|cached-chain)
       local cmd=$w n
-      case $w in chain) n=$CHAIN_N ;; map) n=$MAP_N ;; one) cmd=chain; n=1 ;; cached-chain) n=$CACHED_N ;; esac
+      case $w in chain|map) n=$given_n ;; one) cmd=chain; n=1 ;; cached-chain) n=$CACHED_N ;; esac
       out=$(cd "$tmp" && TMPDIR=$tmp "$REL/aloft-bench" "$cmd" "$n" --json 2>&1) || rc=$?
       printf '%s\n' "$out" | "$PY" "$WORK/parse_aloft.py" "$w" "$n" "$rc" | record "$r"
       ;;
@@ -223,11 +199,11 @@ run_aloft() {  # round workload
   rm -rf "$tmp"
 }
 
-run_flytekit() {  # round workload
-  local r=$1 w=$2 rc=0 out n=1 cached_n=1
+run_flytekit() {  # round workload[:n]
+  local r=$1 w=${2%%:*} rc=0 out n=1 cached_n=1
   local tmp; tmp=$(mktemp -d "$WORK/tmp/flytekit.XXXXXX")
   mkdir -p "$tmp/home"
-  case $w in chain) n=$CHAIN_N ;; map) n=$MAP_N ;; cached-chain|cached-chain-process-warm) n=$CACHED_N; cached_n=$CACHED_N ;; esac
+  case $w in chain|map) n=${2#*:} ;; cached-chain|cached-chain-process-warm) n=$CACHED_N; cached_n=$CACHED_N ;; esac
   # A private HOME (flytekit's local cache is ~/.flyte/local-cache; no user config is read) and TMPDIR (local
   # execution makes a sandbox directory there, with an empty directory per task); no __pycache__ in bench/.
   # BENCH_N / BENCH_CACHED_N are the chain lengths workflows.py builds (1 when the workload does not use them).
@@ -255,7 +231,10 @@ run_flytekit() {  # round workload
   rm -rf "$tmp"
 }
 
-WORKLOADS=(chain map one cached-chain one-process cached-chain-process-warm)
+WORKLOADS=()
+for n in $CHAIN_NS; do WORKLOADS+=("chain:$n"); done
+for n in $MAP_NS; do WORKLOADS+=("map:$n"); done
+WORKLOADS+=(one cached-chain one-process cached-chain-process-warm)
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 for r in $(seq 1 "$RUNS"); do
   for w in "${WORKLOADS[@]}"; do
@@ -275,7 +254,7 @@ mkdir -p "$(dirname "$RESULTS")"
 CPU_MODEL=$(grep -m1 '^model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
 MEM_TOTAL=$(awk '/^MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)
 OS_NAME=$(. /etc/os-release 2>/dev/null && echo "${PRETTY_NAME:-unknown}")
-export RUNS CHAIN_N MAP_N CACHED_N SKIP_ALOFT SWIFT_VERSION FLYTEKIT_VERSION PYTHON_VERSION CPU_MODEL MEM_TOTAL OS_NAME \
+export RUNS CHAIN_NS MAP_NS CACHED_N SKIP_ALOFT SWIFT_VERSION FLYTEKIT_VERSION PYTHON_VERSION CPU_MODEL MEM_TOTAL OS_NAME \
   LOAD_BEFORE LOAD_AFTER install_seconds install_note
 export NPROC=$(nproc) DATE=$(date -u '+%Y-%m-%d %H:%M UTC') COMMIT=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 "$PY" - "$RAW" >"$RESULTS" <<'EOF'
@@ -292,8 +271,8 @@ def fmt(s):
         return f"{s * 1e3:.{1 if s < 0.1 else 0}f} ms"
     return f"{s:.2f} s"
 
-def stats(system, workload):
-    rs = [r for r in recs if r["system"] == system and r["workload"] == workload]
+def stats(system, workload, n=None):
+    rs = [r for r in recs if r["system"] == system and r["workload"] == workload and (n is None or r.get("n") == n)]
     ok = [r for r in rs if "seconds" in r]
     if not ok:
         return None, (rs[0].get("missing") if rs else None)
@@ -302,14 +281,15 @@ def stats(system, workload):
             "runs": len(ok), "n": ok[0]["n"], "min": min(r["seconds"] for r in ok), "max": max(r["seconds"] for r in ok),
             "compile": med("compile_seconds")}, None
 
-ROWS = [
-    ("chain", f"chain of {E['CHAIN_N']} no-op tasks, in-process", "≤ 20 µs per node"),
-    ("map", f"map over {E['MAP_N']} items, in-process", "≤ 20 µs per item (100,000 in ≤ 2 s), ≤ 300 MB"),
-    ("one", "1-node workflow, in-process", "—"),
-    ("cached-chain-cold", f"{E['CACHED_N']}-node cached chain, cold (fills the cache), in-process", "—"),
-    ("cached-chain-warm", f"{E['CACHED_N']}-node cached chain, warm re-run, in-process", "—"),
-    ("one-process", "1-node workflow, whole command (`aloft run` / `pyflyte run`)", "—"),
-    ("cached-chain-process-warm", f"{E['CACHED_N']}-node cached chain, warm re-run, whole command", "—"),
+ROWS = [("chain", int(n), f"chain of {int(n):,} no-op tasks, in-process", "≤ 20 µs per node, ≥ 50× flytekit")
+        for n in E["CHAIN_NS"].split()]
+ROWS += [("map", int(n), f"map over {int(n):,} items, in-process", "100,000 in ≤ 2 s, ≤ 300 MB") for n in E["MAP_NS"].split()]
+ROWS += [
+    ("one", None, "1-node workflow, in-process", "—"),
+    ("cached-chain-cold", None, f"{E['CACHED_N']}-node cached chain, cold (fills the cache), in-process", "—"),
+    ("cached-chain-warm", None, f"{E['CACHED_N']}-node cached chain, warm re-run, in-process", "—"),
+    ("one-process", None, "1-node workflow, whole command (`aloft run` / `pyflyte run`)", "≤ 30 ms"),
+    ("cached-chain-process-warm", None, f"{E['CACHED_N']}-node cached chain, warm re-run, whole command", "—"),
 ]
 
 def cell(st, miss, n, per_item):
@@ -330,9 +310,9 @@ if E.get("SKIP_ALOFT") == "1":
     p("**Aloft was not run (SKIP_ALOFT=1): flytekit half only.**\n")
 p("| workload | Aloft median | flytekit median | Aloft / flytekit | target |")
 p("| --- | --- | --- | --- | --- |")
-for key, label, target in ROWS:
-    a, am = stats("aloft", key)
-    f, fm = stats("flytekit", key)
+for key, size, label, target in ROWS:
+    a, am = stats("aloft", key, size)
+    f, fm = stats("flytekit", key, size)
     if a is None and f is None and not am and not fm:
         continue
     n = (a or f)["n"]
@@ -343,13 +323,14 @@ p("\nTargets are the README's (Performance). A ratio below 1 means Aloft is fast
 p("Spread and memory (min–max of the run times over the rounds; peak RSS is the median of the process's high-water mark):\n")
 p("| workload | system | runs | min–max | peak RSS |")
 p("| --- | --- | --- | --- | --- |")
-for key, label, _ in ROWS:
+for key, size, label, _ in ROWS:
     for system in ("aloft", "flytekit"):
-        st, _m = stats(system, key)
+        st, _m = stats(system, key, size)
         if st:
             rss = f"{st['peak_rss_mb']:.0f} MB" if st["peak_rss_mb"] is not None else "n/a"
-            p(f"| {key} | {system} | {st['runs']} | {fmt(st['min'])}–{fmt(st['max'])} | {rss} |")
-comp = [(k, stats("flytekit", k)[0]) for k in ("chain", "map")]
+            name = f"{key} {size:,}" if size else key
+            p(f"| {name} | {system} | {st['runs']} | {fmt(st['min'])}–{fmt(st['max'])} | {rss} |")
+comp = [(f"{k} {size:,}", stats("flytekit", k, size)[0]) for k, size, _l, _t in ROWS if k in ("chain", "map")]
 comp = [f"{k} {fmt(s['compile'])}" for k, s in comp if s and s.get("compile") is not None]
 if comp:
     p(f"\nflytekit's import of the workflow module plus its lazy compile of the workflow, untimed above: {', '.join(comp)} (median).")
