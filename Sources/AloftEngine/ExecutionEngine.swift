@@ -52,10 +52,7 @@ public final class ExecutionEngine: Sendable {
     public func relaunch(_ id: String, newID: String = ExecutionID.make(),
                          events: @escaping @Sendable (EngineEvent) -> Void = { _ in }) async throws -> ExecutionRecord {
         guard let old = try store.execution(id: id) else { throw Failure(message: "no execution \(id)") }
-        let plan: CompiledSpec
-        do { plan = try CompiledSpec(json: JSONParser.parse(old.spec)) } catch {
-            throw Failure(message: "execution \(id) has an unreadable plan: \(error)")
-        }
+        let plan = try Self.plan(of: old)
         let record = ExecutionRecord(id: newID, project: old.project, domain: old.domain, workflow: old.workflow, spec: old.spec,
                                      inputs: old.inputs, launchedFrom: "relaunch of \(id)", labels: old.labels)
         try store.createExecution(record)
@@ -67,10 +64,7 @@ public final class ExecutionEngine: Sendable {
     public func resume(_ id: String, events: @escaping @Sendable (EngineEvent) -> Void = { _ in }) async throws -> ExecutionRecord {
         guard let record = try store.execution(id: id) else { throw Failure(message: "no execution \(id)") }
         guard record.phase == .running else { return record }
-        let plan: CompiledSpec
-        do { plan = try CompiledSpec(json: JSONParser.parse(record.spec)) } catch {
-            throw Failure(message: "execution \(id) has an unreadable plan: \(error)")
-        }
+        let plan = try Self.plan(of: record)
         return try await drive(record, plan: plan, existing: try store.nodes(execution: id), events: events)
     }
 
@@ -82,10 +76,7 @@ public final class ExecutionEngine: Sendable {
         guard old.phase == .failed || old.phase == .aborted else {
             throw Failure(message: "execution \(id) is \(old.phase.rawValue); only failed or aborted executions are recovered")
         }
-        let plan: CompiledSpec
-        do { plan = try CompiledSpec(json: JSONParser.parse(old.spec)) } catch {
-            throw Failure(message: "execution \(id) has an unreadable plan: \(error)")
-        }
+        let plan = try Self.plan(of: old)
         let record = ExecutionRecord(id: newID, project: old.project, domain: old.domain, workflow: old.workflow, spec: old.spec,
                                      inputs: old.inputs, recoveredFrom: id)
         try store.createExecution(record)
@@ -99,6 +90,13 @@ public final class ExecutionEngine: Sendable {
         }
         try store.commit(reused)
         return try await drive(record, plan: plan, existing: reused, events: events)
+    }
+
+    /// The plan an execution stored when it was created.
+    private static func plan(of record: ExecutionRecord) throws -> CompiledSpec {
+        do { return try CompiledSpec(json: JSONParser.parse(record.spec)) } catch {
+            throw Failure(message: "execution \(record.id) has an unreadable plan: \(error)")
+        }
     }
 
     private func drive(_ record: ExecutionRecord, plan: CompiledSpec, existing: [NodeRecord],
