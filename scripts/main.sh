@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
-bash scripts/setup.sh
+ALOFT_SETUP_PODMAN=0 bash scripts/setup.sh   # the main job runs on the process backend: no podman, no image
 echo "building aloft (first build takes a few minutes)..." >&2
 swift build --quiet
 aloft=.build/debug/aloft
