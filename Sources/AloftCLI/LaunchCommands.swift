@@ -116,35 +116,37 @@ struct SchedulerCommand: AsyncParsableCommand {
         defer { pluginHost.shutdown() }
         let engine = ExecutionEngine(host: pluginHost, store: store, blobs: blobs)
         let decider = ScheduleDecider(registry: store, store: store)
-        var running: [Task<Void, Never>] = []
-
-        // What a previous scheduler decided but did not finish.
-        let (notStarted, interrupted) = try decider.unfinished()
-        for id in interrupted {
-            print("resuming \(id) (its scheduler stopped during the run)")
-            running.append(Task { Self.report(id, await Self.outcome { try await engine.resume(id) }) })
-        }
-        for launch in notStarted { running.append(start(launch, engine)) }
-
-        repeat {
-            let decision = decider.decide(now: clock())
-            for m in decision.missed {
-                print("missed: launch plan \(m.launchPlan)@\(m.version) (\(m.project)/\(m.domain)) at \(RegistryCLI.date(m.fireTime)): no scheduler was running")
+        let (once, interval) = (self.once, self.interval)
+        // Executions run as child tasks, discarded as they end: a scheduler that runs for months holds only the
+        // executions in flight.
+        try await withThrowingDiscardingTaskGroup { group in
+            // What a previous scheduler decided but did not finish.
+            let (notStarted, interrupted) = try decider.unfinished()
+            for id in interrupted {
+                print("resuming \(id) (its scheduler stopped during the run)")
+                group.addTask { Self.report(id, await Self.outcome { try await engine.resume(id) }) }
             }
-            for p in decision.problems { print("problem: \(p)") }
-            for launch in decision.launches { running.append(start(launch, engine)) }
-            fflush(nil)
-            if !once { try await Task.sleep(for: .seconds(interval)) }
-        } while !once
-        for t in running { await t.value }
+            for launch in notStarted { group.addTask(operation: Self.start(launch, engine)) }
+            repeat {
+                let decision = decider.decide(now: clock())
+                for m in decision.missed {
+                    print("missed: launch plan \(m.launchPlan)@\(m.version) (\(m.project)/\(m.domain)) at \(RegistryCLI.date(m.fireTime)): no scheduler was running")
+                }
+                for p in decision.problems { print("problem: \(p)") }
+                for launch in decision.launches { group.addTask(operation: Self.start(launch, engine)) }
+                fflush(nil)
+                if !once { try await Task.sleep(for: .seconds(interval)) }
+            } while !once
+        }
     }
 
-    private func start(_ launch: ScheduledLaunch, _ engine: ExecutionEngine) -> Task<Void, Never> {
+    /// Announces a launch and returns the child task that runs it.
+    private static func start(_ launch: ScheduledLaunch, _ engine: ExecutionEngine) -> @Sendable () async -> Void {
         let f = launch.fire
         let id = f.executionID!
         print("launching \(id): \(launch.origin) (\(f.project)/\(f.domain))")
         fflush(nil)
-        return Task {
+        return {
             let l = launch.launchable
             Self.report(id, await Self.outcome {
                 try await engine.run(l.plan, workflow: l.workflow, inputs: try l.inputs(given: [:]), project: f.project, domain: f.domain, id: id,

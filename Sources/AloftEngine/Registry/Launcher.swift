@@ -65,6 +65,14 @@ public struct Launcher: Sendable {
 
     /// Decodes a stored entity into something that runs.
     public static func launchable(_ e: RegisteredEntity) throws -> Launchable {
+        let l = try decode(e)
+        guard l.plan.workflows[l.workflow] != nil else {
+            throw RegistryError("\(e.label) in \(e.project)/\(e.domain) is unreadable: its plan lacks workflow \(l.workflow)")
+        }
+        return l
+    }
+
+    private static func decode(_ e: RegisteredEntity) throws -> Launchable {
         do {
             let body = try JSONParser.parse(e.body)
             switch e.kind {
