@@ -72,14 +72,15 @@ struct RunCommand: AsyncParsableCommand {
     @OptionGroup var host: HostOptions
 
     func run() async throws {
-        let (store, blobs) = try storeOptions.open()
-        try RegistryCLI.checkScope(store, project: project, domain: domain)
         let pluginHost = try await HostStartup.start(host)
         defer { pluginHost.shutdown() }
-        let spec = try SpecCompilation.compile([file], host: pluginHost, references: RegistryReferences(registry: store))
+        // A spec with errors creates no store; one that references registered entities needs the store's registry.
+        let spec = try SpecCompilation.compile([file], host: pluginHost, references: try storeOptions.referencesIfPresent())
         let name = try chooseWorkflow(spec)
         let w = spec.workflows[name]!
         let given = try inputOptions.parse(for: w.interface, of: "workflow \(w.name)", defaults: w.defaults)
+        let (store, blobs) = try storeOptions.open()
+        try RegistryCLI.checkScope(store, project: project, domain: domain)
         var options = EngineOptions()
         options.overwriteCache = overwriteCache
         let engine = ExecutionEngine(host: pluginHost, store: store, blobs: blobs, options: options)
