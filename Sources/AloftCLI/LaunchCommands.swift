@@ -117,6 +117,11 @@ struct SchedulerCommand: AsyncParsableCommand {
         let engine = ExecutionEngine(host: pluginHost, store: store, blobs: blobs)
         let decider = ScheduleDecider(registry: store, store: store)
         let (once, interval) = (self.once, self.interval)
+        let lease = SchedulerLease(store: store, seconds: max(60, interval * 4))
+        try lease.take()
+        defer { lease.release() }
+        print("scheduler pid \(getpid()): " + (once ? "deciding once" : "looking at the clock every \(interval) s"))
+        fflush(nil)
         // Executions run as child tasks, discarded as they end: a scheduler that runs for months holds only the
         // executions in flight.
         try await withThrowingDiscardingTaskGroup { group in
@@ -135,7 +140,10 @@ struct SchedulerCommand: AsyncParsableCommand {
                 for p in decision.problems { print("problem: \(p)") }
                 for launch in decision.launches { group.addTask(operation: Self.start(launch, engine)) }
                 fflush(nil)
-                if !once { try await Task.sleep(for: .seconds(interval)) }
+                if !once {
+                    try await Task.sleep(for: .seconds(interval))
+                    try lease.take()  // renewed every look at the clock
+                }
             } while !once
         }
     }
@@ -165,5 +173,33 @@ struct SchedulerCommand: AsyncParsableCommand {
         case .failure(let error): print("failed: \(id): \(error)")
         }
         fflush(nil)
+    }
+}
+
+/// One scheduler per store: a lease in the store (a cache reservation under a reserved key) that the running
+/// scheduler renews. A second scheduler is refused while the holder lives; the lease of one that died on this
+/// machine (its pid is gone) is taken over at once, of one elsewhere when it expires.
+struct SchedulerLease: Sendable {
+    let store: SQLiteMetadataStore
+    let seconds: Double
+    static let key = "aloft.scheduler"
+    let owner = "scheduler pid \(getpid()) on \(ProcessInfo.processInfo.hostName)"
+
+    func take() throws {
+        let until = Date().addingTimeInterval(seconds)
+        guard let holder = try store.reserve(key: Self.key, owner: owner, until: until) else { return }
+        if Self.diedHere(holder) {
+            try store.release(key: Self.key, owner: holder)
+            if try store.reserve(key: Self.key, owner: owner, until: until) == nil { return }
+        }
+        throw CLIError("another scheduler runs on this store (\(holder)); run one scheduler per store")
+    }
+
+    func release() { try? store.release(key: Self.key, owner: owner) }
+
+    private static func diedHere(_ holder: String) -> Bool {
+        let words = holder.split(separator: " ")
+        guard words.count == 5, words[0] == "scheduler", let pid = Int32(words[2]), words[4] == ProcessInfo.processInfo.hostName else { return false }
+        return kill(pid, 0) != 0 && errno == ESRCH
     }
 }

@@ -74,7 +74,8 @@ public struct Compiler: Sendable {
         let diagnostics = d.sorted
         guard diagnostics.isEmpty else { return CompilationResult(spec: nil, diagnostics: diagnostics) }
         var spec = CompiledSpec(tasks: tasks, workflows: workflows, files: files, launchPlans: launchPlans)
-        spec.referenceAliases = Set(symbols.references.map(\.alias.value))
+        spec.referencedTaskAliases = Set(symbols.references.filter { $0.kind == .task }.map(\.alias.value))
+        spec.referencedWorkflowAliases = Set(symbols.references.filter { $0.kind == .workflow }.map(\.alias.value))
         return CompilationResult(spec: spec, diagnostics: [])
     }
 
@@ -182,16 +183,20 @@ struct SymbolTable: Sendable {
     var unresolved: Set<String> = []
 
     mutating func add(_ spec: SpecFile, _ d: inout Diagnostics) {
+        // A reference's alias and a definition of the same kind clash whichever file comes first.
+        func alias(_ kind: ReferenceSpec.Kind, _ name: String) -> SourceLocation? {
+            references.first { $0.kind == kind && $0.alias.value == name }?.alias.location
+        }
         for t in spec.tasks {
-            if let first = tasks[t.name.value] {
-                d.error(t.name.location, "task \"\(t.name.value)\" is already defined at \(first.name.location)")
+            if let first = tasks[t.name.value]?.name.location ?? alias(.task, t.name.value) {
+                d.error(t.name.location, "task \"\(t.name.value)\" is already defined at \(first)")
             } else {
                 tasks[t.name.value] = t
             }
         }
         for w in spec.workflows {
-            if let first = workflows[w.name.value] {
-                d.error(w.name.location, "workflow \"\(w.name.value)\" is already defined at \(first.name.location)")
+            if let first = workflows[w.name.value]?.name.location ?? alias(.workflow, w.name.value) {
+                d.error(w.name.location, "workflow \"\(w.name.value)\" is already defined at \(first)")
             } else {
                 workflows[w.name.value] = w
             }

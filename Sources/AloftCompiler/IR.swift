@@ -120,7 +120,8 @@ public struct CompiledSpec: Sendable {
     public var launchPlans: [String: CompiledLaunchPlan] = [:]
     /// Aliases of `references`: tasks and workflows registered elsewhere, not defined by these files (not
     /// part of the JSON: a plan runs the same with or without knowing where its parts came from).
-    public var referenceAliases: Set<String> = []
+    public var referencedTaskAliases: Set<String> = []
+    public var referencedWorkflowAliases: Set<String> = []
 
     public init(tasks: [String: CompiledTask], workflows: [String: CompiledWorkflow], files: [String],
                 launchPlans: [String: CompiledLaunchPlan] = [:]) {

@@ -78,7 +78,7 @@ public final class ExecutionEngine: Sendable {
         }
         let plan = try Self.plan(of: old)
         let record = ExecutionRecord(id: newID, project: old.project, domain: old.domain, workflow: old.workflow, spec: old.spec,
-                                     inputs: old.inputs, recoveredFrom: id)
+                                     inputs: old.inputs, recoveredFrom: id, launchedFrom: old.launchedFrom, labels: old.labels)
         try store.createExecution(record)
         // Succeeded nodes of the old execution become succeeded nodes of the new one, pointing at their origin.
         let reused = try store.nodes(execution: id).filter { $0.state.phase == .succeeded }.map { n -> NodeRecord in

@@ -144,4 +144,27 @@ import Testing
         #expect(show.contains("launched from: schedule daily@v1 at "))
         #expect(show.contains("note = \"scheduled\"") && show.contains("x = 4"))
     }
+
+    @Test func aSecondSchedulerIsRefusedWhileTheFirstLivesAndTakesOverWhenItDied() throws {
+        let dir = try scratch()
+        _ = try ok(["register", "spec.yaml", "--version", "v1"], dir)
+        let out = Pipe()
+        let first = try CLI.start(["scheduler", "--interval", "0.2"], cwd: dir, capture: out)
+        defer { if first.isRunning { kill(first.processIdentifier, SIGKILL) } }
+        // It says so once it holds the lease.
+        var said = ""
+        while !said.contains("looking at the clock") {
+            let chunk = out.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            said += String(decoding: chunk, as: UTF8.self)
+        }
+        #expect(said.contains("scheduler pid \(first.processIdentifier): looking at the clock every 0.2 s"), "\(said)")
+        let second = try CLI.run(["scheduler", "--once"], cwd: dir)
+        #expect(second.status != 0)
+        #expect(second.stderr.contains("another scheduler runs on this store (scheduler pid \(first.processIdentifier) on "))
+        kill(first.processIdentifier, SIGKILL)
+        first.waitUntilExit()
+        let after = try CLI.run(["scheduler", "--once"], cwd: dir)
+        #expect(after.status == 0, "\(after.stderr)")
+    }
 }

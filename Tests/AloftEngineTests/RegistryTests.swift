@@ -129,7 +129,7 @@ import Testing
                   - {id: t, workflow: theirs, inputs: {x: $s.x, message: m}}
             """
         let spec = try compile(mine, h)
-        #expect(spec.referenceAliases == ["sq", "theirs"])
+        #expect(spec.referencedTaskAliases == ["sq"] && spec.referencedWorkflowAliases == ["theirs"])
         #expect(spec.tasks["sq"]?.name == "data/production/square")
         #expect(spec.workflows["theirs"] != nil)
         #expect(spec.tasks["data/production/w@1.0/square"]?.name == "data/production/w/square")
@@ -149,6 +149,31 @@ import Testing
         // A referenced workflow's interface types the bindings to it.
         let mistyped = diagnostics(mine.replacingOccurrences(of: "message: m", with: "message: 3"), h)
         #expect(mistyped.count == 1 && mistyped[0].hasPrefix("/virtual/spec.yaml:10:") && mistyped[0].contains("message"), "\(mistyped)")
+    }
+
+    @Test func anAliasClashesOnlyWithItsOwnKindAndOnlyLocalEntitiesAreRegistered() throws {
+        let h = try Self.store()
+        try h.createProject(ProjectRecord(id: "data"))
+        _ = try Registrar(registry: h).register(try compile(Self.spec), version: "1", project: "data", domain: "production")
+        // A task alias and a local workflow of the same name: both fine, and the workflow is registered.
+        let mine = """
+            references:
+              tasks: {square: data/production/square@1}
+            workflows:
+              square:
+                inputs: {x: integer}
+                outputs: {x: {type: integer, from: $s.x}}
+                nodes: [{id: s, task: square, inputs: {x: $inputs.x}}]
+            """
+        let report = try Registrar(registry: h).register(try compile(mine, h), version: "1", project: "default", domain: "development")
+        #expect(report.entities.map(\.entity.label) == ["workflow square@1"])
+        // A local task with a task alias's name clashes, whichever file defines it.
+        let dir = NSTemporaryDirectory() + "aloft-alias-\(UUID())"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        try "imports: [lib.yaml]\nreferences:\n  tasks: {label: data/production/label@1}\n".write(toFile: dir + "/main.yaml", atomically: true, encoding: .utf8)
+        try "tasks:\n  label: {type: echo, outputs: {m: string}}\n".write(toFile: dir + "/lib.yaml", atomically: true, encoding: .utf8)
+        let d = Compiler(references: RegistryReferences(registry: h)).compile(files: [dir + "/main.yaml"]).diagnostics.map(\.description)
+        #expect(d == ["\(dir)/lib.yaml:2:3: error: task \"label\" is already defined at \(dir)/main.yaml:3:11"], "\(d)")
     }
 
     @Test func launchPlansCheckTheirInputsAndSchedules() throws {

@@ -93,5 +93,22 @@ import Testing
         #expect(off != Self.spec)
         try registered(off, version: "v3", at: try at("2026-12-01T11:31:00Z"), into: store)
         #expect(decider.decide(now: try at("2026-12-01T14:00:00Z")).launches.isEmpty)
+        // Turned on again at 16:05: the fires of the hours it was off are neither missed nor launched.
+        try registered(hourly, version: "v4", at: try at("2026-12-01T16:05:00Z"), into: store)
+        #expect(decider.decide(now: try at("2026-12-01T16:30:00Z")).launches.isEmpty)
+        let back = decider.decide(now: try at("2026-12-01T17:00:00Z"))
+        #expect(back.missed.isEmpty)
+        #expect(back.launches.map { "\($0.fire.version) \(ISO8601DateFormatter().string(from: $0.fire.fireTime))" } == ["v4 2026-12-01T17:00:00Z"])
+    }
+
+    @Test func afterALongOutageOnlyTheLatestFireRuns() throws {
+        let store = try RegistryTests.store()
+        let everyMinute = Self.spec.replacingOccurrences(of: "*/10 * * * *", with: "* * * * *")
+        try registered(everyMinute, version: "v1", at: try at("2026-12-01T00:00:30Z"), into: store)
+        // Eight days down: 11,520 fires, more than one batch of the cron iterator.
+        let d = ScheduleDecider(registry: store, store: store).decide(now: try at("2026-12-09T00:00:30Z"))
+        #expect(d.launches.map { ISO8601DateFormatter().string(from: $0.fire.fireTime) } == ["2026-12-09T00:00:00Z"])
+        #expect(d.missed.count == 8 * 24 * 60 - 1)
+        #expect(ScheduleDecider(registry: store, store: store).decide(now: try at("2026-12-09T00:00:45Z")).launches.isEmpty)
     }
 }

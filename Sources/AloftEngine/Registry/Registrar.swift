@@ -77,10 +77,10 @@ public struct Registrar: Sendable {
         func add(_ kind: EntityKind, _ name: String, _ body: JSON) {
             out.append(Draft(kind: kind, name: name, body: body, digest: CanonicalHash.of(ContentDigest.comparable(kind, body))))
         }
-        for name in spec.tasks.keys.sorted() where !spec.referenceAliases.contains(name) && !name.contains("/") {
+        for name in spec.tasks.keys.sorted() where !spec.referencedTaskAliases.contains(name) && !name.contains("/") {
             add(.task, name, spec.tasks[name]!.json)
         }
-        for name in spec.workflows.keys.sorted() where !spec.referenceAliases.contains(name) && !name.contains("/") {
+        for name in spec.workflows.keys.sorted() where !spec.referencedWorkflowAliases.contains(name) && !name.contains("/") {
             guard let plan = spec.plan(for: name) else { continue }
             add(.workflow, name, plan.json)
         }

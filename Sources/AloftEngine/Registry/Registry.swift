@@ -97,13 +97,14 @@ public protocol Registry: Sendable {
 
     /// The instant after which a launch plan's fires are still to be decided (nil: never decided).
     func scheduleCursor(project: String, domain: String, launchPlan: String) throws -> Date?
-    /// Records fires and moves the cursor, in one transaction. A fire recorded before is an error, so that two
-    /// schedulers never both launch one fire time.
+    /// Records fires and moves the cursor, in one transaction. A fire recorded before is an error: one fire
+    /// time is never launched twice.
     func recordFires(_ fires: [ScheduleFire], cursor: Date, project: String, domain: String, launchPlan: String) throws
     /// Newest first, optionally for one launch plan.
     func fires(project: String, domain: String, launchPlan: String?, limit: Int) throws -> [ScheduleFire]
-    /// Launched fires (any project), newest first, for the scheduler to finish what a restart interrupted.
-    func launchedFires(limit: Int) throws -> [ScheduleFire]
+    /// Launched fires (any project) whose execution does not exist or is still running, oldest first: what a
+    /// restarted scheduler finishes.
+    func unfinishedFires() throws -> [ScheduleFire]
 }
 
 public struct RegistryError: Error, CustomStringConvertible, Sendable {

@@ -118,10 +118,14 @@ extension SQLiteMetadataStore: Registry {
         }
     }
 
-    public func launchedFires(limit: Int) throws -> [ScheduleFire] {
+    public func unfinishedFires() throws -> [ScheduleFire] {
         try withDatabase { db in
-            try db.prepare("SELECT \(Self.fireColumns) FROM schedule_fires WHERE outcome = 'launched' ORDER BY fire_time DESC LIMIT ?")
-                .query([.integer(Int64(limit))], Self.fireRow)
+            try db.prepare("""
+                SELECT \(Self.fireColumns.split(separator: ",").map { "f." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", "))
+                FROM schedule_fires f LEFT JOIN executions e ON e.id = f.execution_id
+                WHERE f.outcome = 'launched' AND (e.id IS NULL OR e.phase = 'running')
+                ORDER BY f.fire_time
+                """).query([], Self.fireRow)
         }
     }
 

@@ -47,9 +47,11 @@ public struct ScheduleDecider: Sendable {
             do {
                 let l = try Launcher.launchable(e)
                 guard let schedule = l.launchPlan?.schedule else { continue }
-                // A plan's first fires are those after it was registered, not every fire since the epoch.
-                let cursor = try registry.scheduleCursor(project: e.project, domain: e.domain, launchPlan: e.name) ?? e.createdAt
-                let due = schedule.fires(after: cursor, upTo: now)
+                // A version's first fires are those after it was registered: not every fire since the epoch, nor
+                // those of a time when an older version had the schedule off or another schedule.
+                let saved = try registry.scheduleCursor(project: e.project, domain: e.domain, launchPlan: e.name)
+                let cursor = max(saved ?? e.createdAt, e.createdAt)
+                let due = Self.fires(of: schedule, after: cursor, upTo: now)
                 guard let last = due.last else { continue }
                 let missed = due.dropLast().map {
                     ScheduleFire(project: e.project, domain: e.domain, launchPlan: e.name, version: e.version, fireTime: $0, outcome: .missed,
@@ -67,12 +69,25 @@ public struct ScheduleDecider: Sendable {
         return decision
     }
 
+    /// Every fire in (start, end], however many (CronSchedule hands them out 10,000 at a time): the one
+    /// launched is always the latest.
+    static func fires(of schedule: CronSchedule, after start: Date, upTo end: Date) -> [Date] {
+        var all: [Date] = []
+        var from = start
+        while true {
+            let batch = schedule.fires(after: from, upTo: end)
+            all += batch
+            guard batch.count == 10_000, let last = batch.last else { return all }
+            from = last
+        }
+    }
+
     /// Launched fires whose execution does not exist yet (the scheduler stopped between deciding and
     /// creating it) or is still running with nobody driving it (the scheduler stopped during the run).
-    public func unfinished(limit: Int = 1000) throws -> (notStarted: [ScheduledLaunch], running: [String]) {
+    public func unfinished() throws -> (notStarted: [ScheduledLaunch], running: [String]) {
         var notStarted: [ScheduledLaunch] = []
         var running: [String] = []
-        for f in try registry.launchedFires(limit: limit) {
+        for f in try registry.unfinishedFires() {
             guard let id = f.executionID else { continue }
             if let e = try store.execution(id: id) {
                 if e.phase == .running { running.append(id) }
