@@ -1,4 +1,5 @@
-import AloftEngine
+@testable import AloftEngine
+import Foundation
 import PluginHost
 import Testing
 
@@ -6,6 +7,23 @@ import Testing
     let userError = TaskError(kind: .user, retryable: true, code: "Exit1", message: "exit 1")
     let systemError = TaskError(kind: .system, retryable: true, code: "Throttled", message: "429")
     let permanent = TaskError(kind: .user, retryable: false, code: "BadSQL", message: "syntax error")
+
+    @Test func theHandWrittenJSONIsWhatJSONEncoderWritesAndReadsBack() throws {
+        var s = NodeState(budget: RetryBudget(user: 2, system: 1))
+        var states = [s]
+        _ = try s.apply(.start); states.append(s)
+        _ = try s.apply(.attemptFailed(TaskError(kind: .user, retryable: true, code: "Exit1", message: "exit 1 \"quoted\" ünïcode\n"))); states.append(s)
+        _ = try s.apply(.attemptSucceeded); states.append(s)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        for state in states {
+            let text = state.jsonText
+            #expect(try JSONDecoder().decode(NodeState.self, from: Data(text.utf8)) == state)
+            let viaEncoder = try JSONSerialization.jsonObject(with: encoder.encode(state)) as? NSDictionary
+            let viaText = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? NSDictionary
+            #expect(viaEncoder == viaText, "\(text)")
+        }
+    }
 
     @Test func happyPath() throws {
         var s = NodeState(budget: RetryBudget(user: 0))

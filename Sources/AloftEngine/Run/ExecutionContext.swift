@@ -21,6 +21,8 @@ final class ExecutionContext: Sendable {
     let wakeups: Wakeups
     let events: @Sendable (EngineEvent) -> Void
     private let records: Mutex<[String: NodeRecord]>
+    /// What a node read, held until the node's next commit, which writes it in the same transaction.
+    private let pendingLineage = Mutex<[String: [LineageEdge]]>([:])
 
     init(execution: ExecutionRecord, plan: CompiledSpec, host: PluginHost, store: any Store, blobs: any BlobStore,
          options: EngineOptions, overall: AsyncLimiter, wakeups: Wakeups, existing: [NodeRecord],
@@ -47,8 +49,18 @@ final class ExecutionContext: Sendable {
     func persist(_ r: NodeRecord) throws {
         var r = r
         r.updatedAt = Date()
-        try store.commit([r])
+        let lineage = pendingLineage.withLock { $0.removeValue(forKey: r.node) } ?? []
+        do { try store.commit([r], lineage: lineage) } catch {
+            if !lineage.isEmpty { pendingLineage.withLock { $0[r.node, default: []] += lineage } }
+            throw error
+        }
         records.withLock { $0[r.node] = r.state.phase.isTerminal ? nil : r }
+    }
+
+    /// Lineage of the node at `path`, written with its next commit.
+    func recordLineage(_ edges: [LineageEdge], at path: String) {
+        guard !edges.isEmpty else { return }
+        pendingLineage.withLock { $0[path, default: []] += edges }
     }
 
     var logger: Logger { host.services.logger }

@@ -201,7 +201,7 @@ struct WorkflowRunner {
             }
         }
         for (input, b) in bindings { walk(b, input) }
-        do { try context.store.recordLineage(edges) } catch { context.logger.warning("cannot record lineage of \(path): \(error)") }
+        context.recordLineage(edges, at: path)
     }
 
     /// Records a node that is not a single task call (sub-workflow, branch, map) as finished.

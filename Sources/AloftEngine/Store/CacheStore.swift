@@ -73,6 +73,8 @@ public protocol CacheStore: Sendable {
     func reserve(key: String, owner: String, until: Date) throws -> String?
     func release(key: String, owner: String) throws
     func recordLineage(_ edges: [LineageEdge]) throws
+    /// Node records and lineage edges in one transaction (a node's first commit carries what it read).
+    func commit(_ nodes: [NodeRecord], lineage: [LineageEdge]) throws
     /// What `node` of `execution` read, and who read its outputs.
     func lineage(execution: String, node: String) throws -> (upstream: [LineageEdge], downstream: [LineageEdge])
 }

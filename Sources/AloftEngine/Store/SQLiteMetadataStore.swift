@@ -229,12 +229,13 @@ public final class SQLiteMetadataStore: MetadataStore {
         }
     }
 
-    public func commit(_ nodes: [NodeRecord]) throws {
-        guard !nodes.isEmpty else { return }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
+    public func commit(_ nodes: [NodeRecord]) throws { try commit(nodes, lineage: []) }
+
+    public func commit(_ nodes: [NodeRecord], lineage: [LineageEdge]) throws {
+        guard !nodes.isEmpty || !lineage.isEmpty else { return }
         try db.withLock { box in
             try box.db.transaction {
+                try Self.insertLineage(lineage, box.db)
                 let upsert = try box.db.prepare("""
                     INSERT INTO node_executions (execution_id, node_id, state, phase, plugin_id, task_execution_id, resource_state, inputs, outputs,
                                                  status_message, updated_at, task_version, cached_from, log_links)
@@ -248,7 +249,7 @@ public final class SQLiteMetadataStore: MetadataStore {
                     """)
                 for n in nodes {
                     try upsert.run([
-                        .text(n.execution), .text(n.node), .text(String(decoding: try encoder.encode(n.state), as: UTF8.self)),
+                        .text(n.execution), .text(n.node), .text(n.state.jsonText),
                         .text(n.state.phase.rawValue), n.pluginID.map { .text($0) } ?? .null, n.taskExecutionID.map { .text($0) } ?? .null,
                         n.resourceState.map { .blob($0) } ?? .null, n.inputs.map { .text(text($0)) } ?? .null,
                         n.outputs.map { .text(text($0)) } ?? .null, n.statusMessage.map { .text($0) } ?? .null, .integer(millis(n.updatedAt)),
@@ -352,16 +353,17 @@ extension SQLiteMetadataStore: CacheStore {
 
     public func recordLineage(_ edges: [LineageEdge]) throws {
         guard !edges.isEmpty else { return }
-        try withDatabase { db in
-            try db.transaction {
-                let insert = try db.prepare("""
-                    INSERT INTO lineage (execution_id, node_id, input_name, source_execution, source_node, source_output)
-                    VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
-                    """)
-                for e in edges {
-                    try insert.run([.text(e.execution), .text(e.node), .text(e.input), .text(e.sourceExecution), .text(e.sourceNode), .text(e.sourceOutput)])
-                }
-            }
+        try withDatabase { db in try db.transaction { try Self.insertLineage(edges, db) } }
+    }
+
+    static func insertLineage(_ edges: [LineageEdge], _ db: SQLiteDatabase) throws {
+        guard !edges.isEmpty else { return }
+        let insert = try db.prepare("""
+            INSERT INTO lineage (execution_id, node_id, input_name, source_execution, source_node, source_output)
+            VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
+            """)
+        for e in edges {
+            try insert.run([.text(e.execution), .text(e.node), .text(e.input), .text(e.sourceExecution), .text(e.sourceNode), .text(e.sourceOutput)])
         }
     }
 
