@@ -40,6 +40,9 @@ RESULTS=${BENCH_RESULTS:-bench/results.md}
 FLY=$ROOT/bench/flytekit
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/aloft-bench-compare.XXXXXX")
+# Every run's files (stores, sandboxes) stay until the end: ext4 allocates inodes slowly for a while after a
+# mass deletion (its recently_deleted scan), which made each round slower than the last for both systems.
+export ALOFT_BENCH_KEEP_STORES=1
 trap 'rm -rf "$WORK"' EXIT
 mkdir -p "$WORK/tmp"
 RAW=$WORK/raw.jsonl
@@ -196,7 +199,7 @@ run_aloft() {  # round workload[:n]
         "$REL/aloft" run "$WORK/cached-chain.yaml" --store "$tmp/store") | record "$r"
       ;;
   esac
-  rm -rf "$tmp"
+  # Kept until the end (see below): no mass deletion between runs.
 }
 
 run_flytekit() {  # round workload[:n]
@@ -228,7 +231,6 @@ run_flytekit() {  # round workload[:n]
     out="$out"$'\n'"{\"system\": \"flytekit\", \"workload\": \"$w\", \"n\": $n, \"missing\": \"failed (exit $rc)\"}"
   fi
   printf '%s\n' "$out" | record "$r"
-  rm -rf "$tmp"
 }
 
 WORKLOADS=()

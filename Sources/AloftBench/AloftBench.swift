@@ -13,6 +13,7 @@ import PluginHost
 enum AloftBench {
     static func main() async throws {
         let args = Array(CommandLine.arguments.dropFirst())
+        defer { Scratch.removeAll() }
         switch args.first {
         case "abi-roundtrip":
             try await ABIRoundTrip.run(iterations: Int(args.dropFirst().first ?? "") ?? 200_000)

@@ -20,7 +20,7 @@ enum EngineBench {
     }
 
     static func engine(_ host: PluginHost) throws -> ExecutionEngine {
-        let root = NSTemporaryDirectory() + "aloft-bench-store-\(UUID())"
+        let root = Scratch.directory("aloft-bench-store")
         return ExecutionEngine(host: host, store: try SQLiteMetadataStore(path: root + "/metadata.sqlite"), blobs: try LocalBlobStore(root: root + "/blobs"),
                                options: EngineOptions(parallelism: 64, overallParallelism: 64, minPollInterval: .microseconds(100)))
     }
@@ -98,7 +98,7 @@ enum ProcessBench {
         config.searchBuiltin = false
         let host = await PluginHost.start(configuration: config, logger: Logger(label: "bench", factory: { _ in SwiftLogNoOpLogHandler() }),
                                           directories: [PluginDirectory(path: dir, origin: .builtin)])
-        let root = NSTemporaryDirectory() + "aloft-bench-proc-\(UUID())"
+        let root = Scratch.directory("aloft-bench-proc")
         let engine = ExecutionEngine(host: host, store: try SQLiteMetadataStore(path: root + "/m.sqlite"), blobs: try LocalBlobStore(root: root + "/b"),
                                      options: EngineOptions(parallelism: 1, minPollInterval: .microseconds(100)))
         print("\(tasks) /bin/true tasks one at a time on the process backend (durable state on), against a shell loop")

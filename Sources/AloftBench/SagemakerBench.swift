@@ -69,7 +69,7 @@ enum SagemakerBench {
         let host = await PluginHost.start(configuration: config, logger: Logger(label: "bench", factory: { _ in SwiftLogNoOpLogHandler() }),
                                           environment: environment,
                                           directories: [PluginDirectory(path: PluginSearchPath.executableDirectory()!, origin: .builtin)])
-        let root = NSTemporaryDirectory() + "aloft-bench-sm-\(UUID())"
+        let root = Scratch.directory("aloft-bench-sm")
         let engine = ExecutionEngine(host: host, store: try SQLiteMetadataStore(path: root + "/m.sqlite"), blobs: try LocalBlobStore(root: root + "/b"),
                                      options: EngineOptions(parallelism: jobs, overallParallelism: jobs, minPollInterval: .milliseconds(10)))
         let yaml = """

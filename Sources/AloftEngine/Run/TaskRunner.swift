@@ -127,7 +127,7 @@ struct TaskRunner {
                 guard persist(&record) else { return record }
                 context.events(.nodeStarted(path: path, attempt: attempt))
                 if let uri = try? context.attemptURI(path, attempt: attempt, file: "inputs.json") {
-                    context.blobCopies.put(inputs.canonicalBytes, at: uri)
+                    await context.blobCopies.put(inputs.canonicalBytes, at: uri)
                 }
             }
             if record.resourceState == nil {
@@ -149,7 +149,7 @@ struct TaskRunner {
             case .succeeded(let outputs):
                 record.outputs = outputs
                 if let uri = try? context.attemptURI(path, attempt: attempt, file: "outputs.json") {
-                    context.blobCopies.put(outputs.canonicalBytes, at: uri)
+                    await context.blobCopies.put(outputs.canonicalBytes, at: uri)
                 }
                 _ = await attemptEnded(&record, .attemptSucceeded, plugin, invocation, finalize: true)
             case .failed(let error):
