@@ -44,21 +44,9 @@ struct LaunchCommand: AsyncParsableCommand {
         } catch let e as RegistryError { throw CLIError(e.message) }
         let pluginHost = try await HostStartup.start(host)
         defer { pluginHost.shutdown() }
-        var options = EngineOptions()
-        options.overwriteCache = overwriteCache
-        let engine = ExecutionEngine(host: pluginHost, store: store, blobs: blobs, options: options)
-        let id = ExecutionID.make()
-        let progress = ProgressPrinter(executionID: id)
-        print("execution \(id) (\(scope.project)/\(scope.domain)): \(launchable.label)")
-        fflush(nil)
-        let (project, domain) = (scope.project, scope.domain)
-        let record = try await Interruptible.run(engine: engine, id: id) {
-            do {
-                return try await engine.run(launchable.plan, workflow: launchable.workflow, inputs: inputs, project: project, domain: domain, id: id,
-                                            launchedFrom: launchable.label, labels: launchable.labels, events: progress.handle)
-            } catch let e as ExecutionEngine.Failure { throw CLIError(e.message) }
-        }
-        try Report.finish(record, progress: progress)
+        try await EngineSession.start(launchable.plan, workflow: launchable.workflow, inputs: inputs, project: scope.project, domain: scope.domain,
+                                      label: launchable.label, launchedFrom: launchable.label, labels: launchable.labels,
+                                      overwriteCache: overwriteCache, host: pluginHost, store: store, blobs: blobs)
     }
 
     static func split(_ target: String) -> (String, String?) {

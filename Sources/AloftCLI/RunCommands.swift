@@ -81,17 +81,8 @@ struct RunCommand: AsyncParsableCommand {
         let given = try inputOptions.parse(for: w.interface, of: "workflow \(w.name)", defaults: w.defaults)
         let (store, blobs) = try storeOptions.open()
         try RegistryCLI.checkScope(store, project: project, domain: domain)
-        var options = EngineOptions()
-        options.overwriteCache = overwriteCache
-        let engine = ExecutionEngine(host: pluginHost, store: store, blobs: blobs, options: options)
-        let id = ExecutionID.make()
-        let progress = ProgressPrinter(executionID: id)
-        print("execution \(id) (\(project)/\(domain)): workflow \(name)")
-        fflush(nil)  // the header before the progress lines, which are written unbuffered
-        let record = try await Interruptible.run(engine: engine, id: id) {
-            try await engine.run(spec, workflow: name, inputs: given, project: project, domain: domain, id: id, events: progress.handle)
-        }
-        try Report.finish(record, progress: progress)
+        try await EngineSession.start(spec, workflow: name, inputs: given, project: project, domain: domain, label: "workflow \(name)",
+                                      overwriteCache: overwriteCache, host: pluginHost, store: store, blobs: blobs)
     }
 
     private func chooseWorkflow(_ spec: CompiledSpec) throws -> String {
@@ -121,6 +112,26 @@ struct RunCommand: AsyncParsableCommand {
 /// What resume and recover share: open the stores, start the one plugin host, run an execution that Ctrl-C
 /// aborts, report it.
 enum EngineSession {
+    /// A new execution, as `run` and `launch` start one: the header line, progress, Ctrl-C aborts, the report.
+    static func start(_ plan: CompiledSpec, workflow: String, inputs: LiteralMap, project: String, domain: String, label: String,
+                      launchedFrom: String? = nil, labels: [String: String] = [:], overwriteCache: Bool,
+                      host: PluginHost, store: SQLiteMetadataStore, blobs: any BlobStore) async throws {
+        var options = EngineOptions()
+        options.overwriteCache = overwriteCache
+        let engine = ExecutionEngine(host: host, store: store, blobs: blobs, options: options)
+        let id = ExecutionID.make()
+        let progress = ProgressPrinter(executionID: id)
+        print("execution \(id) (\(project)/\(domain)): \(label)")
+        fflush(nil)  // the header before the progress lines, which are written unbuffered
+        let record = try await Interruptible.run(engine: engine, id: id) {
+            do {
+                return try await engine.run(plan, workflow: workflow, inputs: inputs, project: project, domain: domain, id: id,
+                                            launchedFrom: launchedFrom, labels: labels, events: progress.handle)
+            } catch let e as ExecutionEngine.Failure { throw CLIError(e.message) }
+        }
+        try Report.finish(record, progress: progress)
+    }
+
     static func run(_ storeOptions: StoreOptions, _ host: HostOptions, executionID: String,
                     _ body: @escaping @Sendable (ExecutionEngine, ProgressPrinter) async throws -> ExecutionRecord) async throws {
         let (store, blobs) = try storeOptions.open()
