@@ -40,7 +40,7 @@ struct InputOptions: ParsableArguments {
             case .failure(let e): throw CLIError("-i \(name): \(e.message)")
             }
         }
-        let missing = interface.inputs.keys.filter { out[$0] == nil && defaults[$0] == nil && !provided.contains($0) && !isOptional(interface.inputs[$0]!) }.sorted()
+        let missing = interface.inputs.keys.filter { out[$0] == nil && defaults[$0] == nil && !provided.contains($0) && !interface.inputs[$0]!.acceptsNone }.sorted()
         guard missing.isEmpty else {
             throw CLIError("missing input\(missing.count == 1 ? "" : "s"): " + missing.map { "\($0) (\(interface.inputs[$0]!))" }.joined(separator: ", ")
                 + "; give them with -i name=value")
@@ -48,8 +48,4 @@ struct InputOptions: ParsableArguments {
         return out
     }
 
-    private func isOptional(_ t: LiteralType) -> Bool {
-        if case .union(let v) = t { return v.contains(.none) }
-        return false
-    }
 }

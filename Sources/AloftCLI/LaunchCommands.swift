@@ -65,10 +65,7 @@ struct RelaunchCommand: AsyncParsableCommand {
     @OptionGroup var host: HostOptions
 
     func run() async throws {
-        let (old, id) = (execution, ExecutionID.make())
-        print("execution \(id) relaunches \(old)")
-        fflush(nil)
-        try await EngineSession.run(storeOptions, host, executionID: id) { engine, progress in
+        try await EngineSession.derive(from: execution, saying: "relaunches", storeOptions, host) { engine, old, id, progress in
             try await engine.relaunch(old, newID: id, events: progress.handle)
         }
     }

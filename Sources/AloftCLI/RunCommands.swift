@@ -144,6 +144,15 @@ enum EngineSession {
         }
         try Report.finish(record, progress: progress)
     }
+
+    /// A new execution made from an old one (recover, relaunch): announced with its new id, then run.
+    static func derive(from old: String, saying verb: String, _ storeOptions: StoreOptions, _ host: HostOptions,
+                       _ body: @escaping @Sendable (ExecutionEngine, String, String, ProgressPrinter) async throws -> ExecutionRecord) async throws {
+        let id = ExecutionID.make()
+        print("execution \(id) \(verb) \(old)")
+        fflush(nil)
+        try await run(storeOptions, host, executionID: id) { engine, progress in try await body(engine, old, id, progress) }
+    }
 }
 
 struct ResumeCommand: AsyncParsableCommand {
@@ -173,10 +182,7 @@ struct RecoverCommand: AsyncParsableCommand {
     @OptionGroup var host: HostOptions
 
     func run() async throws {
-        let (old, id) = (execution, ExecutionID.make())
-        print("execution \(id) recovers \(old)")
-        fflush(nil)
-        try await EngineSession.run(storeOptions, host, executionID: id) { engine, progress in
+        try await EngineSession.derive(from: execution, saying: "recovers", storeOptions, host) { engine, old, id, progress in
             try await engine.recover(old, newID: id, events: progress.handle)
         }
     }

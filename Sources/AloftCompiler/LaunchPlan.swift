@@ -112,11 +112,3 @@ struct LaunchPlanChecker {
                                   schedule: schedule, description: lp.description, location: lp.name.location)
     }
 }
-
-extension LiteralType {
-    /// An optional input may be left out.
-    var acceptsNone: Bool {
-        if case .union(let variants) = self { return variants.contains(.none) }
-        return false
-    }
-}

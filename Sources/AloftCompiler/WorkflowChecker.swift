@@ -39,8 +39,7 @@ struct WorkflowChecker {
         func optional(_ ps: [ParameterSpec]) -> Set<String> {
             Set(ps.filter { p in
                 if p.defaultValue != nil { return true }
-                if case .union(let v)? = p.type, v.contains(.none) { return true }
-                return false
+                return p.type?.acceptsNone ?? false
             }.map(\.name.value))
         }
         func signature(_ i: TaskInterface, defaults: LiteralMap, kind: String, name: String) -> Signature {

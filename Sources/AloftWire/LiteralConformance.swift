@@ -66,7 +66,7 @@ extension Dictionary where Key == String, Value == Literal {
         var problems: [String] = []
         for name in types.keys.sorted() {
             guard let value = self[name] else {
-                if case .union(let v) = types[name]!, v.contains(.none) { continue }
+                if types[name]!.acceptsNone { continue }
                 problems.append("\(name): missing (expected \(types[name]!))")
                 continue
             }

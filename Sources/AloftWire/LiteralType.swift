@@ -19,6 +19,12 @@ public indirect enum LiteralType: Sendable, Hashable {
     /// One of several types. `optional(T)` is `union([T, none])`.
     case union([LiteralType])
 
+    /// An input of this type may be left out: an optional (a union with none).
+    public var acceptsNone: Bool {
+        if case .union(let variants) = self { return variants.contains(.none) }
+        return false
+    }
+
     public static func optional(_ wrapped: LiteralType) -> LiteralType {
         if case .union(let variants) = wrapped {
             return variants.contains(.none) ? wrapped : .union(variants + [.none])

@@ -113,9 +113,7 @@ import Testing
     }
 
     @Test func aSpecCallsAnotherTeamsTaskAndWorkflowByNameAndVersion() throws {
-        let h = try Self.store()
-        try h.createProject(ProjectRecord(id: "data"))
-        _ = try Registrar(registry: h).register(try compile(Self.spec), version: "1.0", project: "data", domain: "production")
+        let h = try dataTeam(registered: "1.0")
         let mine = """
             references:
               tasks: {sq: data/production/square@1.0}
@@ -152,9 +150,7 @@ import Testing
     }
 
     @Test func anAliasClashesOnlyWithItsOwnKindAndOnlyLocalEntitiesAreRegistered() throws {
-        let h = try Self.store()
-        try h.createProject(ProjectRecord(id: "data"))
-        _ = try Registrar(registry: h).register(try compile(Self.spec), version: "1", project: "data", domain: "production")
+        let h = try dataTeam(registered: "1")
         // A task alias and a local workflow of the same name: both fine, and the workflow is registered.
         let mine = """
             references:
@@ -196,6 +192,14 @@ import Testing
             $0.contains("launch plan \"nightly\" runs on schedule \"@daily\" but leaves required input message without a value")
         })
         _ = h
+    }
+
+    /// A store where project "data" registered `spec` in production: the other team of the reference tests.
+    func dataTeam(registered version: String) throws -> SQLiteMetadataStore {
+        let h = try Self.store()
+        try h.createProject(ProjectRecord(id: "data"))
+        _ = try Registrar(registry: h).register(try compile(Self.spec), version: version, project: "data", domain: "production")
+        return h
     }
 
     static func store() throws -> SQLiteMetadataStore {

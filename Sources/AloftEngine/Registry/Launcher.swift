@@ -23,17 +23,6 @@ public struct Launchable: Sendable {
         case .failure(let f): throw RegistryError(f.message)
         }
     }
-
-    /// Inputs nobody gives a value to: not given, no default anywhere, not optional.
-    public func missingInputs(given: LiteralMap) -> [String] {
-        var provided = Set(given.keys).union(defaults.keys)
-        if let launchPlan { provided.formUnion(Set(launchPlan.defaults.keys).union(launchPlan.fixed.keys)) }
-        return interface.inputs.filter { name, type in
-            if provided.contains(name) { return false }
-            if case .union(let v) = type, v.contains(.none) { return false }
-            return true
-        }.keys.sorted()
-    }
 }
 
 /// Finds registered entities by name within one project and domain (never another's: a team sees and
