@@ -13,36 +13,31 @@ struct StoreOptions: ParsableArguments {
     @Option(help: "Blob store root: s3://bucket/prefix (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION, AWS_ENDPOINT_URL), or a directory (default: STORE/blobs).")
     var blobs: String?
 
-    func open() throws -> (SQLiteMetadataStore, any BlobStore) {
-        let dir = URL(fileURLWithPath: store).standardizedFileURL.path
-        do {
-            let blobStore: any BlobStore
-            if let blobs, blobs.hasPrefix("s3://") {
-                blobStore = try S3BlobStore.fromEnvironment(root: blobs)
-            } else {
-                blobStore = try LocalBlobStore(root: blobs ?? dir + "/blobs")
-            }
-            return (try SQLiteMetadataStore(path: dir + "/metadata.sqlite"), blobStore)
-        } catch {
-            throw CLIError("cannot open the store in \(dir): \(error)")
-        }
-    }
+    /// The store's directory, absolute.
+    private var directory: String { URL(fileURLWithPath: store).standardizedFileURL.path }
+    private var metadataPath: String { directory + "/metadata.sqlite" }
 
-    /// The registry for `references`, when a store exists already (checking a spec creates no store).
-    func referencesIfPresent() throws -> any ReferenceResolver {
-        let path = URL(fileURLWithPath: store).standardizedFileURL.path + "/metadata.sqlite"
-        guard FileManager.default.fileExists(atPath: path) else { return NoRegistry() }
-        do { return RegistryReferences(registry: try SQLiteMetadataStore(path: path)) } catch {
-            throw CLIError("cannot open the store \(path): \(error)")
+    func open() throws -> (SQLiteMetadataStore, any BlobStore) {
+        let metadata = try openMetadata()
+        do {
+            if let blobs, blobs.hasPrefix("s3://") { return (metadata, try S3BlobStore.fromEnvironment(root: blobs)) }
+            return (metadata, try LocalBlobStore(root: blobs ?? directory + "/blobs"))
+        } catch {
+            throw CLIError("cannot open the store in \(directory): \(error)")
         }
     }
 
     /// Only the metadata store (registry commands touch no blobs).
     func openMetadata() throws -> SQLiteMetadataStore {
-        let dir = URL(fileURLWithPath: store).standardizedFileURL.path
-        do { return try SQLiteMetadataStore(path: dir + "/metadata.sqlite") } catch {
-            throw CLIError("cannot open the store in \(dir): \(error)")
+        do { return try SQLiteMetadataStore(path: metadataPath) } catch {
+            throw CLIError("cannot open the store in \(directory): \(error)")
         }
+    }
+
+    /// The registry for `references`, when a store exists already (checking a spec creates no store).
+    func referencesIfPresent() throws -> any ReferenceResolver {
+        guard FileManager.default.fileExists(atPath: metadataPath) else { return NoRegistry() }
+        return RegistryReferences(registry: try openMetadata())
     }
 }
 
