@@ -12,7 +12,7 @@ extension SQLiteMetadataStore: Registry {
                     throw RegistryError("project \(p.id) exists already")
                 }
                 try db.prepare("INSERT INTO projects (id, description, domains, created_at) VALUES (?, ?, ?, ?)")
-                    .run([.text(p.id), .text(p.description), .text(p.domains.joined(separator: ",")), .integer(Self.epochMillis(p.createdAt))])
+                    .run([.text(p.id), .text(p.description), .text(p.domains.joined(separator: ",")), .integer(millis(p.createdAt))])
             }
         }
     }
@@ -39,7 +39,7 @@ extension SQLiteMetadataStore: Registry {
                 for e in entities {
                     do {
                         try insert.run([.text(e.kind.rawValue), .text(e.project), .text(e.domain), .text(e.name), .text(e.version),
-                                        .text(e.digest), .blob(e.body), .integer(Self.epochMillis(e.createdAt))])
+                                        .text(e.digest), .blob(e.body), .integer(millis(e.createdAt))])
                     } catch {
                         throw RegistryError("cannot register \(e.label) in \(e.project)/\(e.domain): \(error) (registered meanwhile by another process? run again)")
                     }
@@ -93,8 +93,8 @@ extension SQLiteMetadataStore: Registry {
                     """)
                 for f in fires {
                     do {
-                        try insert.run([.text(f.project), .text(f.domain), .text(f.launchPlan), .integer(Self.epochMillis(f.fireTime)), .text(f.version),
-                                        .text(f.outcome.rawValue), f.executionID.map { .text($0) } ?? .null, .integer(Self.epochMillis(Date()))])
+                        try insert.run([.text(f.project), .text(f.domain), .text(f.launchPlan), .integer(millis(f.fireTime)), .text(f.version),
+                                        .text(f.outcome.rawValue), f.executionID.map { .text($0) } ?? .null, .integer(millis(Date()))])
                     } catch {
                         throw RegistryError("fire \(f.fireTime) of launch plan \(f.launchPlan) is decided already (another scheduler?)")
                     }
@@ -102,7 +102,7 @@ extension SQLiteMetadataStore: Registry {
                 try db.prepare("""
                     INSERT INTO schedule_cursors (project, domain, launch_plan, after) VALUES (?, ?, ?, ?)
                     ON CONFLICT (project, domain, launch_plan) DO UPDATE SET after = excluded.after
-                    """).run([.text(project), .text(domain), .text(launchPlan), .integer(Self.epochMillis(cursor))])
+                    """).run([.text(project), .text(domain), .text(launchPlan), .integer(millis(cursor))])
             }
         }
     }
@@ -131,8 +131,6 @@ extension SQLiteMetadataStore: Registry {
 
     private static let entityColumns = "kind, project, domain, name, version, digest, body, created_at"
     private static let fireColumns = "project, domain, launch_plan, fire_time, version, outcome, execution_id"
-
-    static func epochMillis(_ d: Date) -> Int64 { Int64((d.timeIntervalSince1970 * 1000).rounded()) }
 
     private static func projectRow(_ r: SQLiteDatabase.Row) -> ProjectRecord {
         ProjectRecord(id: r.text(0) ?? "", description: r.text(1) ?? "", domains: (r.text(2) ?? "").split(separator: ",").map(String.init),

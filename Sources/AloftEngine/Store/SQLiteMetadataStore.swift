@@ -288,7 +288,8 @@ public enum StoreError: Error, CustomStringConvertible {
 }
 
 private func text(_ m: LiteralMap) -> String { String(decoding: m.canonicalBytes, as: UTF8.self) }
-private func millis(_ d: Date) -> Int64 { Int64((d.timeIntervalSince1970 * 1000).rounded()) }
+/// Times are stored as milliseconds since 1970.
+func millis(_ d: Date) -> Int64 { Int64((d.timeIntervalSince1970 * 1000).rounded()) }
 
 extension SQLiteMetadataStore: CacheStore {
     public func cacheEntry(key: String) throws -> CacheEntry? {
@@ -307,7 +308,7 @@ extension SQLiteMetadataStore: CacheStore {
                 .text(e.key), .text(e.project), .text(e.domain), .text(e.task), .text(e.cacheVersion), .text(e.interfaceHash),
                 .text(e.inputsHash), .text(String(decoding: e.outputs.canonicalBytes, as: UTF8.self)), .text(e.producer.execution),
                 .text(e.producer.node), .integer(Int64(e.producer.attempt)), .text(e.producer.taskVersion),
-                .integer(Int64((e.createdAt.timeIntervalSince1970 * 1000).rounded())),
+                .integer(millis(e.createdAt)),
             ])
         }
     }
