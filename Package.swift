@@ -21,6 +21,9 @@ let package = Package(
         .library(name: "AloftPluginEcho", type: .dynamic, targets: ["EchoPlugin"]),
         .library(name: "AloftPluginContainer", type: .dynamic, targets: ["ContainerPlugin"]),
         .library(name: "AloftPluginSagemaker", type: .dynamic, targets: ["SagemakerPlugin"]),
+        .library(name: "AloftPluginSpark", type: .dynamic, targets: ["SparkPlugin"]),
+        .library(name: "AloftPluginHive", type: .dynamic, targets: ["HivePlugin"]),
+        .library(name: "AloftPluginBigQuery", type: .dynamic, targets: ["BigQueryPlugin"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -60,7 +63,17 @@ let package = Package(
         .executableTarget(name: "AloftBench", dependencies: ["PluginHost", "AloftWire", "AloftCompiler", "AloftEngine", "AloftAWS"], swiftSettings: strict),
         .target(name: "EchoPlugin", dependencies: ["PluginKit"], path: "Plugins/Echo", swiftSettings: strict),
         .target(name: "SagemakerPlugin", dependencies: ["PluginKit", "AloftHTTP", "AloftAWS"], path: "Plugins/Sagemaker", swiftSettings: strict),
-        .target(name: "ContainerPlugin", dependencies: ["PluginKit", "AloftHTTP"], path: "Plugins/Container", swiftSettings: strict),
+        .target(name: "ContainerPlugin", dependencies: ["PluginKit", "AloftHTTP", "AloftTaskIO"], path: "Plugins/Container", swiftSettings: strict),
+        // The container task contract (inputs.json, placeholders, outputs) and managed local processes:
+        // shared by the plugins that run programs on this machine (Container's process backend, Spark local).
+        .target(name: "AloftTaskIO", dependencies: ["PluginKit"], swiftSettings: strict),
+        .target(name: "SparkPlugin", dependencies: ["PluginKit", "AloftHTTP", "AloftTaskIO"], path: "Plugins/Spark", swiftSettings: strict),
+        // HiveServer2 (TCLIService over Thrift, binary protocol; HTTP and TCP transports).
+        .target(name: "AloftHive", dependencies: ["AloftHTTP", "AloftWire"], swiftSettings: strict),
+        .target(name: "HivePlugin", dependencies: ["PluginKit", "AloftHive", "AloftHTTP"], path: "Plugins/Hive", swiftSettings: strict),
+        // Google Cloud: service-account auth (JWT RS256 on OpenSSL, token cache) and the BigQuery REST API v2.
+        .target(name: "AloftGoogle", dependencies: ["AloftHTTP", "AloftWire", "COpenSSL"], swiftSettings: strict),
+        .target(name: "BigQueryPlugin", dependencies: ["PluginKit", "AloftGoogle", "AloftHTTP"], path: "Plugins/BigQuery", swiftSettings: strict),
 
         .testTarget(name: "AloftAWSTests", dependencies: ["AloftAWS", "AloftTestSupport"], exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "AloftHTTPTests", dependencies: ["AloftHTTP", "AloftTestSupport"], exclude: ["Fixtures"], swiftSettings: strict),
@@ -71,6 +84,9 @@ let package = Package(
         .testTarget(name: "AloftCompilerTests", dependencies: ["AloftCompiler", "PluginHost"], exclude: ["Corpus"], swiftSettings: strict),
         // Runs the built `aloft` executable as a user would.
         .testTarget(name: "AloftCLITests", dependencies: ["AloftWire", "AloftEngine", "AloftTestSupport"], swiftSettings: strict),
+        .testTarget(name: "SparkTests", dependencies: ["AloftEngine", "AloftTestSupport", "AloftHTTP"], swiftSettings: strict),
+        .testTarget(name: "HiveTests", dependencies: ["AloftHive", "AloftEngine", "AloftTestSupport", "AloftHTTP"], swiftSettings: strict),
+        .testTarget(name: "BigQueryTests", dependencies: ["AloftGoogle", "AloftEngine", "AloftTestSupport", "AloftHTTP"], swiftSettings: strict),
         .testTarget(name: "PluginKitTests", dependencies: ["PluginKit", "PluginABI"], swiftSettings: strict),
         // Builds the C test plugins against the header and starts hosts on them, for every test target.
         .target(name: "AloftTestSupport", dependencies: ["PluginHost", .product(name: "Logging", package: "swift-log")],

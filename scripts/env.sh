@@ -2,3 +2,5 @@
 if ! command -v swift >/dev/null 2>&1 && [ -x /opt/swift/usr/bin/swift ]; then
   export PATH="/opt/swift/usr/bin:$PATH"
 fi
+# Where the test peers from PyPI live (each in its own venv): pyspark (Spark, HiveServer2), bqemulator.
+export ALOFT_PEERS="${ALOFT_PEERS:-$HOME/.cache/aloft-peers}"

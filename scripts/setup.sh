@@ -34,6 +34,13 @@ if ! python3 -c "import numpy" >/dev/null 2>&1; then
   python3 -m pip install --quiet numpy 2>/dev/null || python3 -m pip install --quiet --break-system-packages numpy
 fi
 
+# Spark (PyPI pyspark 4.x: spark-submit, the standalone master and worker, Spark's HiveServer2; Java 17) and
+# the BigQuery emulator (PyPI bqemulator), each in its own venv under $ALOFT_PEERS (scripts/env.sh).
+# ALOFT_SETUP_PEERS=0 skips both: the Spark, Hive and BigQuery tests then fail, saying why.
+if [ "${ALOFT_SETUP_PEERS:-1}" = 1 ]; then
+  bash "$(dirname "$0")/setup-peers.sh"
+fi
+
 if [ "${ALOFT_SETUP_PODMAN:-1}" = 1 ]; then
   bash "$(dirname "$0")/build-image.sh"
 fi

@@ -22,10 +22,15 @@ public protocol Plugin: AnyObject, Sendable {
     /// Where people find this task's logs; nil when the plugin keeps none.
     func taskLogs(_ task: TaskCall) throws(PluginError) -> [LogLink]?
     func shutdown()
+    /// Checks a task's declaration when its spec is compiled (extension "aloft.task-check/1"): every
+    /// problem with its place, so a user sees it with file:line before anything is submitted. Pure: no task
+    /// runs, nothing is started; reading a local file the task names is fine. Called from any thread.
+    func check(_ task: TaskTemplate) -> [TaskProblem]
 }
 
 extension Plugin {
     public func finalize(_ task: TaskCall) throws(PluginError) {}
     public func taskLogs(_ task: TaskCall) throws(PluginError) -> [LogLink]? { nil }
     public func shutdown() {}
+    public func check(_ task: TaskTemplate) -> [TaskProblem] { [] }
 }

@@ -1,0 +1,1 @@
+// The container task contract and managed local processes: placeholder while being moved here.
