@@ -29,7 +29,7 @@ venv() {  # venv NAME MARKER PACKAGES...
   touch "$dir/.$marker"
 }
 
-venv spark installed-1 'pyspark>=4,<5' 'pyarrow' 'pandas' 'pyhive[hive_pure_sasl]' 'thrift'
+venv spark installed-1 'pyspark>=4,<5' 'pyarrow' 'pandas' 'pyhive' 'thrift'
 venv bigquery installed-1 'bqemulator==1.4.0' 'duckdb==1.5.5' 'duckdb-extensions==1.5.5' \
   'duckdb-extension-spatial==1.5.5' 'duckdb-extension-avro==1.5.5' numpy google-cloud-bigquery
 # bqemulator loads its DuckDB extensions from $HOME/.duckdb: install them into the home the tests give it.

@@ -1,14 +1,8 @@
 import AloftCompiler
+import AloftEngine
 import ArgumentParser
 import Foundation
 import PluginHost
-
-/// The router's answer to "which task types can run", for the compiler.
-struct RouterTypeResolver: TaskTypeResolver {
-    let host: PluginHost
-    func serves(_ taskType: String) -> Bool { host.router.pluginID(for: taskType) != nil }
-    func explainUnserved(_ taskType: String) -> String { host.router.explainUnserved(taskType) }
-}
 
 enum SpecCompilation {
     /// Compiles against the plugins the configuration loads; prints every error and fails when there is one.
@@ -20,7 +14,7 @@ enum SpecCompilation {
 
     /// The same with a host that is already running (one host per process: plugins see one host table).
     static func compile(_ files: [String], host: PluginHost, references: any ReferenceResolver = NoRegistry()) throws -> CompiledSpec {
-        let result = Compiler(resolver: RouterTypeResolver(host: host), references: references).compile(files: files)
+        let result = Compiler(resolver: PluginTaskTypeResolver(host: host), references: references).compile(files: files)
         guard let spec = result.spec else {
             var stderr = StandardError()
             for d in result.diagnostics { print(d, to: &stderr) }

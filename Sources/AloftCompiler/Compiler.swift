@@ -8,6 +8,13 @@ public protocol TaskTypeResolver: Sendable {
     func serves(_ taskType: String) -> Bool
     /// Why the type is not served, listing what is.
     func explainUnserved(_ taskType: String) -> String
+    /// What the plugin serving the task's type finds wrong with its template (compile-time checks, the
+    /// "aloft.task-check/1" extension): each problem's path into the template's JSON, and its message.
+    func check(_ template: TaskTemplate) -> [(path: [JSONPathStep], message: String)]
+}
+
+extension TaskTypeResolver {
+    public func check(_ template: TaskTemplate) -> [(path: [JSONPathStep], message: String)] { [] }
 }
 
 /// Accepts every task type: for tools that check specs without plugins.

@@ -64,6 +64,8 @@ struct TaskSpec: Sendable {
     var cache: CacheSpec?
     var interruptible = false
     var secrets: [String] = []
+    /// The task's whole mapping in the spec: where a plugin's compile-time problems are placed.
+    var located: LocatedValue?
 }
 
 struct ContainerSpec: Sendable {

@@ -46,6 +46,7 @@ struct SpecParser {
             "timeout", "cache", "interruptible", "secrets",
         ], &d) else { return nil }
         var t = TaskSpec(name: name)
+        t.located = value
         if m.required("type", &d) != nil { t.type = m.string("type", &d) }
         if case .scalar(.integer(let v), _)? = m["version"] { t.version = String(v) } else { t.version = m.string("version", &d)?.value }
         t.inputs = parameters(m, "inputs", of: what, allowDefaults: true)

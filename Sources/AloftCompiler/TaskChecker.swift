@@ -55,7 +55,8 @@ struct TaskChecker {
 
         guard d.all.count == before, let type = t.type else { return nil }
         var template = TaskTemplate(name: t.name.value, version: t.version ?? "", type: type.value,
-                                    interface: TaskInterface(inputs: inputs, outputs: outputs), config: t.config,
+                                    interface: TaskInterface(inputs: inputs, outputs: outputs),
+                                    config: Self.fillingSpecDir(t.config, specDir),
                                     secrets: t.secrets, extra: extra)
         if t.version == nil {
             // Unversioned tasks are versioned by their content: any change is a new version.
@@ -65,8 +66,44 @@ struct TaskChecker {
                                                         "ignore": .array(cache.ignoredInputs.map(JSON.string))]) }
             template.version = String(CanonicalHash.of(JSON.object(content)).prefix(16))
         }
+        // The serving plugin's own checks (aloft.task-check/1), each placed where the spec says it.
+        let problems = resolver.check(template)
+        for p in problems { d.error(Self.place(p.path, in: t), "\(what): \(p.message)") }
+        guard problems.isEmpty else { return nil }
         return CompiledTask(name: t.name.value, template: template, defaults: defaults, retries: t.retries, timeout: t.timeout,
                             cache: cache, interruptible: t.interruptible, location: t.name.location)
+    }
+
+    /// `{{spec_dir}}` in the strings of a task's plugin config is the spec file's directory, as in container
+    /// arguments: files that ship beside the spec (a Spark application, a query file).
+    static func fillingSpecDir(_ j: JSON, _ specDir: String) -> JSON {
+        switch j {
+        case .string(let s) where s.contains("{{spec_dir}}"): return .string(s.replacingOccurrences(of: "{{spec_dir}}", with: specDir))
+        case .array(let items): return .array(items.map { fillingSpecDir($0, specDir) })
+        case .object(let members): return .object(members.mapValues { fillingSpecDir($0, specDir) })
+        default: return j
+        }
+    }
+
+    /// The place in the spec of a path into the task's template: the template's `interface.inputs.x` is the
+    /// spec's `inputs.x`, everything else has the same keys. A path the spec does not have (a default the
+    /// plugin filled in) lands on the nearest enclosing place that it does.
+    static func place(_ path: [JSONPathStep], in t: TaskSpec) -> SourceLocation {
+        guard var node = t.located else { return t.name.location }
+        var steps = path[...]
+        if steps.first == .key("interface") { steps = steps.dropFirst() }
+        for step in steps {
+            switch (step, node) {
+            case (.key(let k), .mapping(let members, _)):
+                guard let member = members.first(where: { $0.key == k }) else { return node.location }
+                node = member.value
+            case (.index(let i), .sequence(let items, _)) where items.indices.contains(i):
+                node = items[i]
+            default:
+                return node.location
+            }
+        }
+        return node.location
     }
 
     /// A mount's source and target are absolute paths after `{{spec_dir}}` is filled; a relative source is

@@ -15,4 +15,5 @@ _Static_assert(offsetof(aloft_host, host_name) == 8, "aloft_host layout");
 _Static_assert(sizeof(aloft_host) == 72, "aloft_host layout");
 _Static_assert(sizeof(aloft_plugin) == 96, "aloft_plugin layout");
 _Static_assert(sizeof(aloft_ext_task_logs) == 16, "aloft_ext_task_logs layout");
+_Static_assert(sizeof(aloft_ext_task_check) == 16, "aloft_ext_task_check layout");
 #endif

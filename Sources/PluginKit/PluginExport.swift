@@ -63,8 +63,11 @@ final class ExportState: @unchecked Sendable {
             Thunks.simple(errorOut) { () throws(PluginError) in try Thunks.box(instance).plugin.finalize(Thunks.call(task)) }
         }
         d.pointee.get_extension = { _, id in
-            guard let id, String(cString: id) == ALOFT_EXT_TASK_LOGS else { return nil }
-            return UnsafeRawPointer(Thunks.taskLogsExtension)
+            switch id.map({ String(cString: $0) }) {
+            case ALOFT_EXT_TASK_LOGS?: return UnsafeRawPointer(Thunks.taskLogsExtension)
+            case ALOFT_EXT_TASK_CHECK?: return UnsafeRawPointer(Thunks.taskCheckExtension)
+            default: return nil
+            }
         }
         descriptor = d
         return UnsafePointer(d)
@@ -181,6 +184,26 @@ enum Thunks {
                 write(error, to: errorOut)
                 return ALOFT_ERROR
             }
+        }
+        return ext
+    }()
+}
+
+extension Thunks {
+    // Immutable once built; the host only reads it.
+    nonisolated(unsafe) static let taskCheckExtension: UnsafeMutablePointer<aloft_ext_task_check> = {
+        let ext = UnsafeMutablePointer<aloft_ext_task_check>.allocate(capacity: 1)
+        ext.initialize(to: aloft_ext_task_check())
+        ext.pointee.struct_size = UInt32(MemoryLayout<aloft_ext_task_check>.size)
+        ext.pointee.check_task = { instance, template, problemsOut, errorOut in
+            let task: TaskTemplate
+            do { task = try TaskTemplate(json: try JSONParser.parse(bytes(template)), path: "task") } catch {
+                write(.system("the task template could not be decoded: \(error)", code: "BadTemplate", retryable: false), to: errorOut)
+                return ALOFT_ERROR
+            }
+            let problems = box(instance).plugin.check(task)
+            if !problems.isEmpty { problemsOut?.pointee = makeBuffer(JSONWriter.encode(.array(problems.map(\.json)))) }
+            return ALOFT_OK
         }
         return ext
     }()

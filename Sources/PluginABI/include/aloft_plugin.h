@@ -11,6 +11,7 @@
  *   aloft/plugin.h         the descriptor: id, task types, init/shutdown/submit/poll/abort/finalize
  *   aloft/entry.h          the exported entry function
  *   aloft/ext/task-logs.h  optional extension "aloft.task-logs/1"
+ *   aloft/ext/task-check.h optional extension "aloft.task-check/1"
  */
 #ifndef ALOFT_PLUGIN_ABI_H
 #define ALOFT_PLUGIN_ABI_H
@@ -23,5 +24,6 @@
 #include "aloft/plugin.h"
 #include "aloft/entry.h"
 #include "aloft/ext/task-logs.h"
+#include "aloft/ext/task-check.h"
 
 #endif /* ALOFT_PLUGIN_ABI_H */

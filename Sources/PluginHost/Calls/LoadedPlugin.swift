@@ -13,16 +13,16 @@ public final class LoadedPlugin: Sendable {
     let raw: RawDescriptor
     let services: HostServices
     let pool: PluginThreadPool
-    private let instance: InstancePointer
-    private let taskLogsExtension: ExtensionPointer?
+    let instance: InstancePointer
+    let extensions: PluginExtensions
     private let overruns = Atomic<Int>(0)
     private let shutDown = Atomic<Bool>(false)
 
     struct InstancePointer: @unchecked Sendable { let value: UnsafeMutableRawPointer? }
 
-    init(library: PluginLibrary, instance: UnsafeMutableRawPointer?, taskLogs: UnsafePointer<aloft_ext_task_logs>?,
+    init(library: PluginLibrary, instance: UnsafeMutableRawPointer?, extensions: PluginExtensions,
          pool: PluginThreadPool, options: PluginCallOptions, services: HostServices) {
-        self.taskLogsExtension = taskLogs.map(ExtensionPointer.init)
+        self.extensions = extensions
         self.descriptor = library.descriptor
         self.path = library.path
         self.raw = library.raw
@@ -107,11 +107,12 @@ public final class LoadedPlugin: Sendable {
 
     /// Links to the task's logs, when the plugin offers the "aloft.task-logs/1" extension.
     public func taskLogs(_ task: TaskInvocation) async throws(TaskError) -> [(name: String, uri: String)] {
-        guard let extPointer = taskLogsExtension else { return [] }
+        guard extensions.taskLogs != nil else { return [] }
+        let extensions = self.extensions
         let result = try await call("task_logs", task) { _, instance, t in
             var links = aloft_buffer()
             var error = newError()
-            let status = extPointer.value.pointee.task_logs!(instance, t, &links, &error)
+            let status = extensions.taskLogs!.pointee.task_logs!(instance, t, &links, &error)
             return CallResult(status: status, error: error, buffers: [links])
         }
         if result.status != ALOFT_OK { throw result.taskError(plugin: id, call: "task_logs", redactor: services.redactor) }
@@ -121,8 +122,6 @@ public final class LoadedPlugin: Sendable {
             return (name, uri)
         }
     }
-
-    struct ExtensionPointer: @unchecked Sendable { let value: UnsafePointer<aloft_ext_task_logs> }
 
     /// Called once at host shutdown, after every task call returned.
     func shutdown() {
@@ -216,7 +215,7 @@ public final class LoadedPlugin: Sendable {
     }
 }
 
-private func newError() -> aloft_error {
+func newError() -> aloft_error {
     var e = aloft_error()
     e.struct_size = UInt32(MemoryLayout<aloft_error>.size)
     return e

@@ -4,8 +4,8 @@ import PluginABI
 enum InitOutcome: Sendable {
     struct Instance: @unchecked Sendable {
         let value: UnsafeMutableRawPointer?
-        /// The plugin's "aloft.task-logs/1" extension, looked up once here, on the plugin's own thread.
-        let taskLogs: UnsafePointer<aloft_ext_task_logs>?
+        /// The plugin's extensions, looked up once here, on the plugin's own thread.
+        let extensions: PluginExtensions
     }
 
     case ready(Instance)
@@ -19,10 +19,7 @@ enum InitOutcome: Sendable {
             raw.pointer.pointee.`init`(raw.pointer, aloft_bytes(data: buffer.baseAddress, len: buffer.count), &instance, &error)
         }
         if status == ALOFT_OK {
-            let ext = raw.pointer.pointee.get_extension?(raw.pointer, ALOFT_EXT_TASK_LOGS)?.assumingMemoryBound(to: aloft_ext_task_logs.self)
-            // An extension struct too small to hold the function is ignored.
-            let usable = ext.flatMap { $0.pointee.struct_size >= UInt32(MemoryLayout<aloft_ext_task_logs>.size) && $0.pointee.task_logs != nil ? $0 : nil }
-            return .ready(Instance(value: instance, taskLogs: usable))
+            return .ready(Instance(value: instance, extensions: PluginExtensions(raw)))
         }
         let result = CallResult(status: status, error: error, buffers: [])
         return .failed(code: result.errorCode, message: result.errorMessage.isEmpty ? "(no message)" : result.errorMessage)

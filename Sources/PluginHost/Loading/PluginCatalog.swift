@@ -129,7 +129,7 @@ public struct PluginCatalog: Sendable {
             pool.shutdown()
             return .refused(.initFailed(code: code, message: services.redactor.redact(message)))
         case .ready(let instance):
-            return .loaded(LoadedPlugin(library: library, instance: instance.value, taskLogs: instance.taskLogs, pool: pool,
+            return .loaded(LoadedPlugin(library: library, instance: instance.value, extensions: instance.extensions, pool: pool,
                                         options: options, services: services))
         }
     }
