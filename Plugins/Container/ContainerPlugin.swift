@@ -1,3 +1,4 @@
+import AloftTaskIO
 import Foundation
 import PluginKit
 

@@ -1,3 +1,4 @@
+import AloftTaskIO
 import PluginKit
 
 /// What to run for one container task, from the task template's `container` and `resources` sections with

@@ -5,8 +5,8 @@ import Glibc
 #endif
 
 /// How an exit code reads as an error, the same for every backend.
-enum ExitStatus {
-    static func failure(code: Int32, io: TaskIO, memoryBytes: Int64?) -> PluginError {
+public enum ExitStatus {
+    public static func failure(code: Int32, io: TaskIO, memoryBytes: Int64?) -> PluginError {
         let stderr = tail(io.work + "/stderr.log")
         if code > 128 {
             let signal = code - 128
@@ -24,7 +24,7 @@ enum ExitStatus {
     }
 
     /// The last lines of a log, for error messages.
-    static func tail(_ path: String) -> String {
+    public static func tail(_ path: String) -> String {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return "" }
         let lines = text.split(separator: "\n").suffix(5)
         return lines.isEmpty ? "" : "; stderr ends with:\n" + lines.joined(separator: "\n")

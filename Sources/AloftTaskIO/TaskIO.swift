@@ -8,11 +8,11 @@ import PluginKit
 ///     <attempt dir>/work/inputs.json   every input as a plain JSON value (blobs as local paths)
 ///     <attempt dir>/out/               the output directory; the task writes outputs.json here, or one
 ///                                      file per output named after it
-struct TaskIO {
-    let work: String
-    let out: String
+public struct TaskIO: Sendable {
+    public let work: String
+    public let out: String
 
-    init(outputPrefix: String, fallbackRoot: String, taskExecutionID: String) {
+    public init(outputPrefix: String, fallbackRoot: String, taskExecutionID: String) {
         let attempt = outputPrefix.hasPrefix("file://")
             ? String(outputPrefix.dropFirst("file://".count)).trimmingSuffix("/")
             : fallbackRoot + "/" + taskExecutionID
@@ -20,7 +20,7 @@ struct TaskIO {
         out = attempt + "/out"
     }
 
-    func prepare(_ context: TaskContext) throws(PluginError) {
+    public func prepare(_ context: TaskContext) throws(PluginError) {
         do {
             try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
             try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
@@ -32,7 +32,7 @@ struct TaskIO {
     }
 
     /// Fills `{{inputs.NAME}}`, `{{input_file}}` and `{{output_dir}}`.
-    func render(_ template: String, inputs: LiteralMap) throws(PluginError) -> String {
+    public func render(_ template: String, inputs: LiteralMap) throws(PluginError) -> String {
         var out = ""
         var rest = Substring(template)
         while let open = rest.range(of: "{{") {
@@ -56,7 +56,7 @@ struct TaskIO {
     }
 
     /// Reads the outputs the task wrote, checked against the interface: outputs.json, else one file per output.
-    func outputs(_ types: TypeMap) throws(PluginError) -> LiteralMap {
+    public func outputs(_ types: TypeMap) throws(PluginError) -> LiteralMap {
         let resolve = { (p: String) -> String in p.contains("://") ? p : "file://" + (p.hasPrefix("/") ? p : self.out + "/" + p) }
         var result: LiteralMap = [:]
         if let data = FileManager.default.contents(atPath: out + "/outputs.json") {
@@ -94,7 +94,7 @@ struct TaskIO {
     }
 
     /// The variables every task gets, whatever runs it.
-    func aloftEnvironment(_ call: TaskCall, _ context: TaskContext) -> [String: String] {
+    public func aloftEnvironment(_ call: TaskCall, _ context: TaskContext) -> [String: String] {
         [
             "ALOFT_TASK_EXECUTION_ID": call.executionID, "ALOFT_EXECUTION": context.identity.execution, "ALOFT_NODE": context.identity.node,
             "ALOFT_ATTEMPT": String(call.attempt), "ALOFT_PROJECT": context.identity.project, "ALOFT_DOMAIN": context.identity.domain,
@@ -104,7 +104,7 @@ struct TaskIO {
 
     /// Every local file or directory the inputs name (blobs and datasets, also inside lists, maps and structs):
     /// what a container must see.
-    static func localPaths(_ inputs: LiteralMap) -> [String] {
+    public static func localPaths(_ inputs: LiteralMap) -> [String] {
         var paths: [String] = []
         func visit(_ l: Literal) {
             switch localized(l) {
@@ -120,7 +120,7 @@ struct TaskIO {
     }
 
     /// Blob and dataset URIs of local files become plain paths for programs.
-    static func localized(_ l: Literal) -> Literal {
+    public static func localized(_ l: Literal) -> Literal {
         switch l {
         case .blob(var b) where b.uri.hasPrefix("file://"):
             b.uri = String(b.uri.dropFirst("file://".count))
@@ -135,7 +135,7 @@ struct TaskIO {
     }
 
     /// A value as one command-line argument.
-    static func text(_ l: Literal) -> String {
+    public static func text(_ l: Literal) -> String {
         switch l.plain {
         case .string(let s): return s
         case .integer(let i): return String(i)
@@ -148,19 +148,19 @@ struct TaskIO {
 }
 
 extension LiteralType {
-    var isOptional: Bool {
+    public var isOptional: Bool {
         if case .union(let v) = self { return v.contains(.none) }
         return false
     }
 
-    var blobType: BlobType? {
+    public var blobType: BlobType? {
         if case .blob(let b) = self { return b }
         return nil
     }
 }
 
 extension String {
-    func trimmingSuffix(_ s: String) -> String {
+    public func trimmingSuffix(_ s: String) -> String {
         var out = self
         while out.hasSuffix(s) { out.removeLast(s.count) }
         return out

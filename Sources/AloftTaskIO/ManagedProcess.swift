@@ -1,0 +1,165 @@
+import Foundation
+import PluginKit
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A program run as a local process that a restarted host can find again: its own process group (abort
+/// signals the whole tree), the attempt's working directory, stdout/stderr to files there, and an exit-code
+/// file written by a small shell wrapper, so a host that is not the process's parent still learns how it
+/// ended. The pid file beside them makes a repeated start idempotent.
+public struct ManagedProcess: Sendable {
+    let host: HostServices
+
+    public init(host: HostServices) { self.host = host }
+
+    /// The resource state: enough to find the process again after a host restart.
+    public struct State: Sendable, Equatable {
+        public var pid: Int32
+        public var startTicks: Int64  // /proc/<pid>/stat field 22: tells a reused pid from ours
+
+        public var bytes: [UInt8] { JSONWriter.encode(.object(["pid": .integer(Int64(pid)), "start": .integer(startTicks)])) }
+
+        public init(pid: Int32, startTicks: Int64) {
+            self.pid = pid
+            self.startTicks = startTicks
+        }
+
+        public init(_ bytes: [UInt8]) throws(PluginError) {
+            guard let j = try? JSONParser.parse(bytes), let pid = j["pid"]?.integerValue, let start = j["start"]?.integerValue else {
+                throw .system("the local process's state is unreadable", code: "BadState", retryable: false)
+            }
+            self.init(pid: Int32(pid), startTicks: start)
+        }
+    }
+
+    /// How the process stands.
+    public enum Status: Sendable, Equatable {
+        case running(pid: Int32)
+        case exited(code: Int32)
+        /// The wrapper could not apply a limit and never ran the command; what was asked for.
+        case limitRefused(String)
+        /// Gone without an exit code: the wrapper itself was killed (abort, OOM killer, reboot).
+        case lost(pid: Int32)
+    }
+
+    /// The process an earlier start of this attempt launched, when it still runs or has finished.
+    public func existing(_ io: TaskIO) -> State? {
+        guard let data = FileManager.default.contents(atPath: io.work + "/pid"), let state = try? State([UInt8](data)) else { return nil }
+        return alive(state) || FileManager.default.fileExists(atPath: io.work + "/exit_code") ? state : nil
+    }
+
+    /// Starts `command` in `io.work` with exactly `environment`; asks the host to poll `executionID` the moment
+    /// it ends. `memoryBytes` caps its address space (a cap the shell may not set fails the attempt).
+    public func start(_ command: [String], environment: [String: String], io: TaskIO, executionID: String,
+                      memoryBytes: Int64? = nil) throws(PluginError) -> State {
+        try? FileManager.default.removeItem(atPath: io.work + "/exit_code")
+        try? FileManager.default.removeItem(atPath: io.work + "/limit_error")
+        // sh: cd into the working directory, apply the limits, run, record the exit code.
+        var script = "cd \"$1\" || exit 126; shift; "
+        // The one limit a task states that a process can be held to: memory, as address space. resources.cpu is
+        // a number of cores, not a time, and RLIMIT_NPROC counts every process of the user (root: not at all),
+        // so neither has a per-task ulimit. A limit that cannot be set stops the attempt before the command runs.
+        if let memoryBytes { script += Self.limit("-v", max(1, memoryBytes / 1024), "memory \(memoryBytes / 1_048_576) MiB") }
+        // The exit code is written by the shell itself (no extra process); a half-written file does not parse
+        // as a number and reads as "not finished yet".
+        script += "\"$@\" >stdout.log 2>stderr.log; code=$?; echo $code > exit_code; exit $code"
+        let argv = ["/bin/sh", "-c", script, "aloft-task", io.work] + command
+
+        let pid = try spawn(argv, environment: environment)
+        let state = State(pid: pid, startTicks: Self.startTicks(pid) ?? 0)
+        do { try Data(state.bytes).write(to: URL(fileURLWithPath: io.work + "/pid")) } catch {
+            host.log(.warning, "cannot record the pid of \(executionID): \(error)", task: executionID)
+        }
+        // Reap the child and ask for a poll the moment it ends, instead of waiting for the next poll.
+        let services = host
+        Thread.detachNewThread {
+            var status: Int32 = 0
+            var rc: Int32
+            repeat { rc = waitpid(pid, &status, 0) } while rc == -1 && errno == EINTR
+            if rc == -1 { services.log(.debug, "waitpid(\(pid)) failed: errno \(errno)", task: executionID) }
+            services.requestPoll(executionID)
+        }
+        return state
+    }
+
+    public func status(_ state: State, io: TaskIO) -> Status {
+        if let text = try? String(contentsOfFile: io.work + "/exit_code", encoding: .utf8),
+            let code = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines))
+        {
+            if let limit = try? String(contentsOfFile: io.work + "/limit_error", encoding: .utf8) {
+                return .limitRefused(limit.trimmingCharacters(in: .whitespacesAndNewlines))
+            }
+            return .exited(code: code)
+        }
+        return alive(state) ? .running(pid: state.pid) : .lost(pid: state.pid)
+    }
+
+    /// SIGTERM to the whole process group; whatever ignores it for five seconds is killed.
+    public func abort(_ state: State) {
+        guard alive(state) else { return }
+        kill(-state.pid, SIGTERM)
+        let pid = state.pid
+        Thread.detachNewThread {
+            for _ in 0..<50 {
+                if kill(-pid, 0) != 0 { return }
+                usleep(100_000)
+            }
+            kill(-pid, SIGKILL)
+        }
+    }
+
+    /// The variables a local task inherits from the host: nothing but these (a task's own env and Aloft's
+    /// variables go on top).
+    public static func baseEnvironment() -> [String: String] {
+        ProcessInfo.processInfo.environment.filter { $0.key == "PATH" || $0.key == "HOME" || $0.key == "LANG" }
+    }
+
+    /// `ulimit FLAG VALUE` for the wrapper; if the shell refuses, its message goes to stderr.log, what was
+    /// asked for to limit_error, and the wrapper ends with 125 without running the command.
+    static func limit(_ flag: String, _ value: Int64, _ what: String) -> String {
+        "ulimit \(flag) \(value) 2>>stderr.log || { echo '\(what) (ulimit \(flag) \(value))' > limit_error; echo 125 > exit_code; exit 125; }; "
+    }
+
+    public func alive(_ s: State) -> Bool {
+        guard kill(s.pid, 0) == 0 else { return false }
+        return Self.startTicks(s.pid) == s.startTicks  // the pid was not reused by another process
+    }
+
+    public static func startTicks(_ pid: Int32) -> Int64? {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")") else { return nil }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        // Field 22 overall; after "pid (comm)" it is the 20th.
+        return fields.count > 19 ? Int64(fields[19]) : nil
+    }
+
+    private func spawn(_ argv: [String], environment: [String: String]) throws(PluginError) -> Int32 {
+        var attr = posix_spawnattr_t()
+        posix_spawnattr_init(&attr)
+        defer { posix_spawnattr_destroy(&attr) }
+        posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETPGROUP))
+        posix_spawnattr_setpgroup(&attr, 0)  // a new process group: abort signals the whole tree
+        // Only stdin, stdout and stderr pass to the task, no descriptor the host inherited without close-on-exec:
+        // a parent that learns of the host's end when one closes (Foundation's Process does) would otherwise
+        // wait for the task as well. glibc ignores a descriptor that was closed in the meantime.
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        for fd in ((try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []).compactMap({ Int32($0) }) where fd > 2 {
+            posix_spawn_file_actions_addclose(&actions, fd)
+        }
+        // Nor the host's stdin: a task that reads it would take what was typed to aloft.
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        var pid: pid_t = 0
+        let cArgs = argv.map { strdup($0) } + [nil]
+        let cEnv = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            cArgs.forEach { free($0) }
+            cEnv.forEach { free($0) }
+        }
+        let rc = posix_spawn(&pid, "/bin/sh", &actions, &attr, cArgs, cEnv)
+        guard rc == 0 else { throw .system("cannot start the task's process: \(String(cString: strerror(rc)))", code: "Spawn") }
+        return pid
+    }
+}
