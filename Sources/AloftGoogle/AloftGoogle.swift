@@ -1,1 +1,0 @@
-// Google Cloud auth and BigQuery: placeholder.
