@@ -85,7 +85,7 @@ let package = Package(
         // Runs the built `aloft` executable as a user would.
         .testTarget(name: "AloftCLITests", dependencies: ["AloftWire", "AloftEngine", "AloftTestSupport"], swiftSettings: strict),
         .testTarget(name: "SparkTests", dependencies: ["AloftEngine", "AloftTestSupport", "AloftHTTP"], swiftSettings: strict),
-        .testTarget(name: "HiveTests", dependencies: ["AloftHive", "AloftEngine", "AloftTestSupport", "AloftHTTP"], swiftSettings: strict),
+        .testTarget(name: "HiveTests", dependencies: ["AloftHive", "AloftEngine", "AloftTestSupport", "AloftHTTP"], exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "BigQueryTests", dependencies: ["AloftGoogle", "AloftEngine", "AloftTestSupport", "AloftHTTP"], swiftSettings: strict),
         .testTarget(name: "PluginKitTests", dependencies: ["PluginKit", "PluginABI"], swiftSettings: strict),
         // Builds the C test plugins against the header and starts hosts on them, for every test target.

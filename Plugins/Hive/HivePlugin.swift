@@ -1,12 +1,135 @@
+import AloftHTTP
+import AloftHive
+import Foundation
 import PluginKit
 
-// Placeholder while the plugin is being written.
+/// Queries on HiveServer2 (Apache Hive, Spark's Thrift server, Kyuubi, Impala) over TCLIService, the
+/// asynchronous tier of the ABI: submit opens a session and starts the first statement asynchronously; the
+/// resource state is the session and operation handles; poll asks the operation's status, starts the next
+/// statement when one finishes and fetches the last one's rows into the outputs; abort cancels the
+/// operation; finalize closes the session.
+///
+/// Task types `hive` and `hive-query` (see HiveTaskSpec for the task's config, HiveConnection for the
+/// plugin's, docs/hive.md for both).
 public final class HivePlugin: Plugin {
-    public static let info = PluginInfo(id: "aloft.hive", version: "0.0.1", description: "not yet", taskTypes: ["hive-placeholder"])
-    public init(config: JSON, host: HostServices) throws(PluginError) {}
-    public func submit(_ task: TaskCall) throws(PluginError) -> [UInt8] { throw .user("not yet", code: "NotYet") }
-    public func poll(_ task: TaskCall) throws(PluginError) -> PollResult { throw .user("not yet", code: "NotYet") }
-    public func abort(_ task: TaskCall) throws(PluginError) {}
+    public static let info = PluginInfo(
+        id: "aloft.hive", version: "0.1.0",
+        description: "Typed queries on HiveServer2 (TCLIService over Thrift, HTTP transport)",
+        taskTypes: ["hive", "hive-query"])
+
+    private let host: HostServices
+    private let connection: HiveConnection
+    private let http: HTTPClient
+    private let workDir: String
+
+    public init(config: JSON, host: HostServices) throws(PluginError) {
+        self.host = host
+        connection = try HiveConnection(config: config)
+        var httpConfig = HTTPClient.Configuration(log: { [host] line in host.log(.debug, "hive: " + line) })
+        httpConfig.connectTimeoutMilliseconds = 5_000
+        http = HTTPClient(httpConfig)
+        workDir = NSTemporaryDirectory() + "aloft-hive"
+    }
+
+    public func check(_ task: TaskTemplate) -> [TaskProblem] { HiveTaskSpec.problems(task) }
+
+    private func client() throws(PluginError) -> HiveClient { try connection.client(host: host, http: http) }
+
+    private func statements(_ context: TaskContext, _ spec: HiveTaskSpec) throws(PluginError) -> [String] {
+        do { return try spec.template.render(context.inputs) } catch { throw .user("config.query: \(error.description)", code: "BadTask") }
+    }
+
+    public func submit(_ call: TaskCall) throws(PluginError) -> [UInt8] {
+        let context = try call.context()
+        let spec = try HiveTaskSpec(context.task)
+        let sql = try statements(context, spec)
+        let client = try client()
+        let session = try HiveErrors.call("opening a session at \(connection.address)") { () throws(HiveError) in
+            try client.openSession(user: connection.user, password: nil, configuration: connection.sessionConfiguration(spec.hiveConf))
+        }
+        // HiveServer2 cannot name an operation, so there is no way to make this idempotent: a crash before the
+        // host stores the state returned below runs the statement again on resume (docs/hive.md).
+        let op: HiveOperation
+        do {
+            op = try client.executeStatement(session, sql[0], runAsync: true, queryTimeoutSeconds: spec.queryTimeout)
+        } catch {
+            try? client.closeSession(session)
+            throw HiveErrors.map(error, "statement 1")
+        }
+        host.log(.info, "hive: statement 1 of \(sql.count) is operation \(op.id.uuid) in session \(session.id.uuid)", task: call.executionID)
+        return HiveState(session: session, operation: op, statement: 0, statements: sql.count).bytes
+    }
+
+    public func poll(_ call: TaskCall) throws(PluginError) -> PollResult {
+        let context = try call.context()
+        var state = try HiveState(call.state)
+        let client = try client()
+        let wait = Duration.milliseconds(Int64(connection.pollSeconds * 1000))
+        let which = "statement \(state.statement + 1) of \(state.statements)"
+        let status = try HiveErrors.call("GetOperationStatus (\(which))") { () throws(HiveError) in try client.operationStatus(state.operation) }
+        switch status.state {
+        case .initialized, .pending, .running, .unknown:
+            return .running(pollAfter: wait, status: "\(which): \(status.state.name)" + (status.progress.map { String(format: " %.0f%%", $0 * 100) } ?? ""))
+        case .finished:
+            break
+        case .error:
+            let message = status.errorMessage ?? "no message"
+            let error = HiveError(.server, message, sqlState: status.sqlState, errorCode: status.errorCode)
+            var mapped = HiveErrors.map(error, which)
+            mapped.message = "\(which) failed: " + mapped.message
+            return .failed(mapped)
+        case .canceled:
+            return .failed(.user("\(which) was cancelled on the Hive server", code: "Cancelled"))
+        case .timedOut:
+            return .failed(.user("\(which) exceeded its query_timeout on the Hive server", code: "QueryTimeout", retryable: true))
+        case .closed:
+            return .failed(.system("\(which) was closed on the Hive server before it finished", code: "OperationLost", retryable: true))
+        }
+        let spec = try HiveTaskSpec(context.task)
+        if state.statement + 1 < state.statements {
+            let sql = try statements(context, spec)
+            try? client.closeOperation(state.operation)
+            let next = state.statement + 1
+            // The same window as submit's: a crash between this execute and the stored state runs it again.
+            state.operation = try HiveErrors.call("statement \(next + 1)") { () throws(HiveError) in
+                try client.executeStatement(state.session, sql[next], runAsync: true, queryTimeoutSeconds: spec.queryTimeout)
+            }
+            state.statement = next
+            host.log(.info, "hive: statement \(next + 1) of \(state.statements) is operation \(state.operation.id.uuid)", task: call.executionID)
+            return .running(pollAfter: .zero, status: "statement \(next + 1) of \(state.statements): started", state: state.bytes)
+        }
+        let outputs = try HiveOutputs.collect(
+            client, state.operation, types: context.task.interface.outputs, outDirectory: outDirectory(call, context),
+            fetchSize: spec.fetchSize ?? connection.fetchSize, log: { [host] in host.log(.info, "hive: " + $0, task: call.executionID) })
+        try? client.closeOperation(state.operation)
+        return .succeeded(outputs)
+    }
+
+    public func abort(_ call: TaskCall) throws(PluginError) {
+        guard !call.state.isEmpty else { return }
+        let state = try HiveState(call.state)
+        let client = try client()
+        do { try client.cancelOperation(state.operation) } catch {
+            if error.kind == .invalidHandle { return }  // gone already
+            throw HiveErrors.map(error, "CancelOperation")
+        }
+        host.log(.info, "hive: cancelled operation \(state.operation.id.uuid)", task: call.executionID)
+    }
+
+    public func finalize(_ call: TaskCall) throws(PluginError) {
+        guard !call.state.isEmpty, let state = try? HiveState(call.state), let client = try? client() else { return }
+        // Closing the session closes its operations; a session the server forgot is fine.
+        try? client.closeSession(state.session)
+    }
+
+    /// `<attempt dir>/out`, from the node's output prefix (a local blob store), as container tasks have it.
+    private func outDirectory(_ call: TaskCall, _ context: TaskContext) -> String {
+        var prefix = context.outputPrefix
+        guard prefix.hasPrefix("file://") else { return workDir + "/" + call.executionID + "/out" }
+        prefix.removeFirst("file://".count)
+        while prefix.hasSuffix("/") { prefix.removeLast() }
+        return prefix + "/out"
+    }
 }
 
 @_cdecl("aloft_plugin_entry")

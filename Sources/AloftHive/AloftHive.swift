@@ -1,1 +1,0 @@
-// HiveServer2 client: placeholder.

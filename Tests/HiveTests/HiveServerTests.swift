@@ -1,0 +1,139 @@
+import AloftHTTP
+import AloftHive
+import Foundation
+import Testing
+
+/// The client against the real HiveServer2 (HivePeer), from a thread inside the peer's network namespace.
+@Suite(.enabled(if: HivePeer.available), .timeLimit(.minutes(5)))
+struct HiveServerTests {
+    static func client(_ peer: HivePeer.Running, password: String? = nil, port: Int? = nil) -> HiveClient {
+        let http = HTTPClient(.init(retry: RetryPolicy(maxAttempts: 2, baseDelayMilliseconds: 50)))
+        return HiveClient(transport: HiveHTTPTransport(host: "127.0.0.1", port: port ?? peer.port, user: peer.user,
+                                                       password: password ?? peer.password, http: http, timeoutMilliseconds: 60_000))
+    }
+
+    /// Polls until the operation ends (at most `seconds`).
+    static func wait(_ client: HiveClient, _ op: HiveOperation, seconds: Double = 120) throws -> HiveOperationStatus {
+        let deadline = Date().addingTimeInterval(seconds)
+        while true {
+            let status = try client.operationStatus(op)
+            if status.state.isTerminal || Date() > deadline { return status }
+            usleep(50_000)
+        }
+    }
+
+    @Test func executeFetchAndTypedColumnsRoundTrip() throws {
+        let peer = try HivePeer.require()
+        let rows = try NetworkNamespace.run(peer.namespace) { () throws -> [String] in
+            let client = Self.client(peer)
+            let session = try client.openSession(user: peer.user, password: nil)
+            defer { try? client.closeSession(session) }
+            let sql = "SELECT id, CAST(id AS INT) AS i, id * 1.5E0 AS d, CONCAT('r', id) AS s, id % 2 = 0 AS even, "
+                + "IF(id = 1, NULL, id) AS maybe FROM range(0, 3)"
+            let op = try client.executeStatement(session, sql)
+            let status = try Self.wait(client, op)
+            #expect(status.state == .finished)
+            let columns = try client.resultSetMetadata(op)
+            #expect(columns.map(\.name) == ["id", "i", "d", "s", "even", "maybe"])
+            #expect(columns.map(\.type) == [.bigint, .int, .double, .string, .boolean, .bigint])
+            let path = NSTemporaryDirectory() + "hive-fetch-\(UUID()).csv"
+            let writer = try HiveCSVWriter(path: path, columns: columns)
+            while true {
+                let (set, more) = try client.fetchResults(op, maxRows: 2)
+                try writer.append(set)
+                if !more { break }
+            }
+            try writer.finish()
+            try client.closeOperation(op)
+            return try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map(String.init)
+        }
+        #expect(rows == ["id,i,d,s,even,maybe", "0,0,0.0,r0,true,0", "1,1,1.5,r1,false,", "2,2,3.0,r2,true,2"])
+    }
+
+    @Test func injectionInputsComeBackAsTheSameStrings() throws {
+        let peer = try HivePeer.require()
+        let nasty = ["x'; DROP TABLE t; --", #"\'; DROP TABLE t; --"#, "${hiveconf:hive.server2.thrift.http.port}", "tab\tnew\nline \"q\" é ☃"]
+        let back = try NetworkNamespace.run(peer.namespace) { () throws -> [String] in
+            let client = Self.client(peer)
+            let session = try client.openSession(user: peer.user, password: nil)
+            defer { try? client.closeSession(session) }
+            var out: [String] = []
+            for value in nasty {
+                let op = try client.executeStatement(session, "SELECT " + SQLLiteral.string(value) + " AS v")
+                #expect(try Self.wait(client, op).state == .finished)
+                let (set, _) = try client.fetchResults(op, maxRows: 10)
+                guard case .string(let r) = set.columns[0].values else { continue }
+                out.append(set.string(r[0]))
+            }
+            return out
+        }
+        #expect(back == nasty)
+    }
+
+    @Test func syntaxErrorCarriesTheServersMessageAndSQLState() throws {
+        let peer = try HivePeer.require()
+        let (message, sqlState) = try NetworkNamespace.run(peer.namespace) { () throws -> (String, String?) in
+            let client = Self.client(peer)
+            let session = try client.openSession(user: peer.user, password: nil)
+            defer { try? client.closeSession(session) }
+            do {
+                let op = try client.executeStatement(session, "SELEC 1")
+                let status = try Self.wait(client, op)
+                return (status.errorMessage ?? "", status.sqlState)
+            } catch {
+                let e = error as? HiveError
+                return (e?.message ?? "\(error)", e?.sqlState)
+            }
+        }
+        #expect(message.contains("PARSE_SYNTAX_ERROR"), "\(message)")
+        #expect(sqlState == "42601")
+    }
+
+    @Test func cancelledLongQueryShowsCanceledOnTheServer() throws {
+        let peer = try HivePeer.require()
+        let states = try NetworkNamespace.run(peer.namespace) { () throws -> [HiveOperationState] in
+            let client = Self.client(peer)
+            let session = try client.openSession(user: peer.user, password: nil)
+            defer { try? client.closeSession(session) }
+            let op = try client.executeStatement(session, "SELECT reflect('java.lang.Thread', 'sleep', CAST(60000 AS BIGINT))")
+            usleep(500_000)
+            let before = try client.operationStatus(op).state
+            try client.cancelOperation(op)
+            return [before, try client.operationStatus(op).state]
+        }
+        #expect([.running, .pending, .initialized].contains(states[0]))
+        #expect(states[1] == .canceled)
+    }
+
+    @Test func handlesFromOneClientWorkFromAnother() throws {
+        let peer = try HivePeer.require()
+        let state = try NetworkNamespace.run(peer.namespace) { () throws -> HiveOperationState in
+            let first = Self.client(peer)
+            let session = try first.openSession(user: peer.user, password: nil)
+            let op = try first.executeStatement(session, "SELECT 41 + 1")
+            // As a restarted host would: only the stored handles, a new HTTP client, new connections.
+            let stored = HiveOperation(json: op.json)!, storedSession = HiveSession(id: HiveHandle(json: session.id.json)!)
+            let second = Self.client(peer)
+            let status = try Self.wait(second, stored)
+            let (set, _) = try second.fetchResults(stored, maxRows: 10)
+            if case .i32(let v) = set.columns[0].values { #expect(v == [42]) } else { Issue.record("not an INT column") }
+            try second.closeSession(storedSession)
+            return status.state
+        }
+        #expect(state == .finished)
+    }
+
+    @Test func wrongPasswordIsRefusedCredentialsAndADeadPortIsUnreachable() throws {
+        let peer = try HivePeer.require()
+        let (wrong, dead) = try NetworkNamespace.run(peer.namespace) { () -> (HiveError?, HiveError?) in
+            var wrong: HiveError?, dead: HiveError?
+            do { _ = try Self.client(peer, password: "not-the-password").openSession(user: peer.user, password: nil) } catch { wrong = error as? HiveError }
+            do { _ = try Self.client(peer, port: 1).openSession(user: peer.user, password: nil) } catch { dead = error as? HiveError }
+            return (wrong, dead)
+        }
+        #expect(wrong?.kind == .credentials)
+        #expect(wrong.map { !$0.description.contains("not-the-password") } == true)
+        #expect(dead?.kind == .unreachable)
+        #expect(dead?.isTransient == true)
+    }
+}
