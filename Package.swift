@@ -86,7 +86,9 @@ let package = Package(
         .testTarget(name: "AloftCLITests", dependencies: ["AloftWire", "AloftEngine", "AloftTestSupport"], swiftSettings: strict),
         .testTarget(name: "SparkTests", dependencies: ["AloftEngine", "AloftTestSupport", "AloftHTTP"], swiftSettings: strict),
         .testTarget(name: "HiveTests", dependencies: ["AloftHive", "AloftEngine", "AloftTestSupport", "AloftHTTP"], exclude: ["Fixtures"], swiftSettings: strict),
-        .testTarget(name: "BigQueryTests", dependencies: ["AloftGoogle", "AloftEngine", "AloftTestSupport", "AloftHTTP"], swiftSettings: strict),
+        .testTarget(name: "BigQueryTests", dependencies: ["AloftGoogle", "AloftEngine", "AloftTestSupport", "AloftHTTP", .product(name: "Logging", package: "swift-log")],
+                    exclude: ["Fixtures"],
+                    swiftSettings: strict),
         .testTarget(name: "PluginKitTests", dependencies: ["PluginKit", "PluginABI"], swiftSettings: strict),
         // Builds the C test plugins against the header and starts hosts on them, for every test target.
         .target(name: "AloftTestSupport", dependencies: ["PluginHost", .product(name: "Logging", package: "swift-log")],

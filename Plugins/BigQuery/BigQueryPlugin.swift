@@ -38,7 +38,8 @@ public final class BigQueryPlugin: Plugin {
     // MARK: - compile-time check
 
     public func check(_ task: TaskTemplate) -> [TaskProblem] {
-        QueryJobDefinition.read(task.config).1 + InterfaceCheck.problems(task.interface)
+        let (definition, problems) = QueryJobDefinition.read(task.config)
+        return problems + InterfaceCheck.problems(task.interface) + TableInputs.problems(query: definition.query, inputs: task.interface.inputs)
     }
 
     // MARK: - the task's life
@@ -46,7 +47,8 @@ public final class BigQueryPlugin: Plugin {
     public func submit(_ call: TaskCall) throws(PluginError) -> [UInt8] {
         let context = try call.context()
         let (definition, problems) = QueryJobDefinition.read(context.task.config)
-        if let first = (problems + InterfaceCheck.problems(context.task.interface)).first {
+        if let first = (problems + InterfaceCheck.problems(context.task.interface)
+            + TableInputs.problems(query: definition.query, inputs: context.task.interface.inputs)).first {
             throw .user("task \(context.task.name): \(Self.place(first.path)): \(first.message)", code: "BadTask")
         }
         let connection = try connect()

@@ -7,11 +7,12 @@ import PluginKit
 enum InterfaceCheck {
     static func problems(_ interface: TaskInterface) -> [TaskProblem] {
         var problems: [TaskProblem] = []
-        for (name, type) in interface.inputs.sorted(by: { $0.key < $1.key }) where QueryParameters.parameterType(type) == nil {
+        for (name, type) in interface.inputs.sorted(by: { $0.key < $1.key })
+        where QueryParameters.parameterType(type) == nil && !TableInputs.isTable(type) {
             problems.append(TaskProblem(at: ["interface", "inputs", .key(name)],
                 "input \"\(name)\" is a \(type), which has no BigQuery query parameter type; inputs must be integer (INT64), "
                     + "float (FLOAT64), string or enum (STRING), boolean (BOOL), datetime (TIMESTAMP), a list of one of those (ARRAY), "
-                    + "or optional"))
+                    + "or optional; or a table, dataset<bigquery>, used in the query as {{inputs.\(name)}}"))
         }
         for (name, type) in interface.outputs.sorted(by: { $0.key < $1.key }) {
             if let why = unsupported(output: type) {

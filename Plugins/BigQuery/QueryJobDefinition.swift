@@ -122,10 +122,11 @@ struct QueryJobDefinition: Sendable {
 
     /// The `jobs.insert` body: a query job under `jobID`, with the inputs as named parameters.
     func job(jobID: String, project: String, location: String?, inputs: LiteralMap, types: TypeMap, taskExecutionID: String) throws(PluginError) -> JSON {
-        var query: [String: JSON] = ["query": .string(self.query), "useLegacySql": .bool(false)]
-        if !types.isEmpty {
+        var query: [String: JSON] = ["query": .string(try TableInputs.substitute(self.query, inputs: inputs)), "useLegacySql": .bool(false)]
+        let parameterNames = types.keys.filter { !TableInputs.isTable(types[$0]!) }.sorted()
+        if !parameterNames.isEmpty {
             var parameters: [JSON] = []
-            for name in types.keys.sorted() {
+            for name in parameterNames {
                 do {
                     parameters.append(try QueryParameters.parameter(name: name, value: inputs[name] ?? .none, type: types[name]!))
                 } catch {

@@ -22,7 +22,9 @@ struct QueryJobOutputs {
     func read() throws(PluginError) -> LiteralMap {
         var out: LiteralMap = [:]
         var columnOutputs: [String] = []
-        let table = TableReference(json: job["configuration"]?["query"]?["destinationTable"])
+        // A DDL statement's table is its target (real BigQuery); a query's is its destination or temporary table.
+        let table = TableReference(json: job["statistics"]?["query"]?["ddlTargetTable"])
+            ?? TableReference(json: job["configuration"]?["query"]?["destinationTable"])
         for (name, type) in types.sorted(by: { $0.key < $1.key }) {
             switch type {
             case .dataset(let d) where d.format == "csv":

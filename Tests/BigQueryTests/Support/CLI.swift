@@ -1,0 +1,69 @@
+import AloftEngine
+import AloftTestSupport
+import Foundation
+
+/// Runs the `aloft` executable SwiftPM built, as a user would (for the kill-and-resume test).
+enum CLI {
+    struct Result {
+        let status: Int32
+        let stdout: String
+        let stderr: String
+    }
+
+    static var aloft: String { Fixtures.buildDirectory + "/aloft" }
+
+    static func environment(_ cwd: String, _ env: [String: String]) -> [String: String] {
+        ["HOME": cwd, "PATH": "/usr/bin:/bin"].merging(env) { $1 }
+    }
+
+    static func run(_ args: [String], cwd: String, env: [String: String] = [:]) throws -> Result {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: aloft)
+        p.arguments = args
+        p.currentDirectoryURL = URL(fileURLWithPath: cwd)
+        p.environment = environment(cwd, env)
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        let e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return Result(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+    }
+
+    /// `aloft ARGS` in the background; its stderr goes to cwd/aloft-stderr.log.
+    static func start(_ args: [String], cwd: String, env: [String: String] = [:]) throws -> Process {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: aloft)
+        p.arguments = args
+        p.currentDirectoryURL = URL(fileURLWithPath: cwd)
+        p.environment = environment(cwd, env)
+        p.standardOutput = FileHandle.nullDevice
+        _ = FileManager.default.createFile(atPath: cwd + "/aloft-stderr.log", contents: nil)
+        p.standardError = FileHandle(forWritingAtPath: cwd + "/aloft-stderr.log")
+        try p.run()
+        return p
+    }
+
+    /// Waits until node `node` of the newest execution in cwd's store has a resource state and `ready()`
+    /// holds, then SIGKILLs the process. The execution id and the node's state, or nil if that never happened.
+    static func killAfterSubmit(_ process: Process, dir: String, node: String = "a", timeout: TimeInterval = 60,
+                                ready: () -> Bool) -> (id: String, state: [UInt8])? {
+        var found: (String, [UInt8])?
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if ready(), let store = try? SQLiteMetadataStore(path: dir + "/.aloft/metadata.sqlite"),
+                let e = try? store.executions(project: nil, domain: nil, limit: 1).first,
+                let state = (try? store.nodes(execution: e.id))?.first(where: { $0.node == node })?.resourceState
+            {
+                found = (e.id, state)
+                break
+            }
+            usleep(20_000)
+        }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        return found
+    }
+}
