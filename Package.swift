@@ -91,7 +91,7 @@ let package = Package(
                     swiftSettings: strict),
         .testTarget(name: "PluginKitTests", dependencies: ["PluginKit", "PluginABI"], swiftSettings: strict),
         // Builds the C test plugins against the header and starts hosts on them, for every test target.
-        .target(name: "AloftTestSupport", dependencies: ["PluginHost", .product(name: "Logging", package: "swift-log")],
+        .target(name: "AloftTestSupport", dependencies: ["PluginHost", "AloftHTTP", .product(name: "Logging", package: "swift-log")],
                 path: "Tests/AloftTestSupport", swiftSettings: strict),
         .testTarget(
             name: "PluginHostTests", dependencies: ["PluginHost", "AloftWire", "AloftTestSupport"], exclude: ["Fixtures"], swiftSettings: strict),

@@ -7,7 +7,7 @@ import PluginKit
 ///     <attempt dir>/work/              the task's working directory: stdout.log, stderr.log, exit_code
 ///     <attempt dir>/work/inputs.json   every input as a plain JSON value (blobs as local paths)
 ///     <attempt dir>/out/               the output directory; the task writes outputs.json here, or one
-///                                      file per output named after it
+///                                      file per output named after it (a directory, for a dataset)
 public struct TaskIO: Sendable {
     public let work: String
     public let out: String
@@ -79,6 +79,11 @@ public struct TaskIO: Sendable {
                 result[name] = .blob(BlobValue(uri: "file://" + file, type: type.blobType ?? BlobType()))
                 continue
             }
+            // A dataset is the file or directory itself (Spark writes a directory of part files).
+            if case .dataset(let d) = type {
+                result[name] = .dataset(DatasetValue(uri: "file://" + file, format: d.format))
+                continue
+            }
             let text = (try? String(contentsOfFile: file, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
             let json = (try? JSONParser.parse(text)) ?? .string(text)
             do { result[name] = try Literal(plain: json, as: type, path: name, resolve: resolve) } catch {
@@ -98,7 +103,7 @@ public struct TaskIO: Sendable {
         [
             "ALOFT_TASK_EXECUTION_ID": call.executionID, "ALOFT_EXECUTION": context.identity.execution, "ALOFT_NODE": context.identity.node,
             "ALOFT_ATTEMPT": String(call.attempt), "ALOFT_PROJECT": context.identity.project, "ALOFT_DOMAIN": context.identity.domain,
-            "ALOFT_OUTPUT_DIR": out,
+            "ALOFT_OUTPUT_DIR": out, "ALOFT_INPUT_FILE": work + "/inputs.json",
         ]
     }
 
