@@ -27,6 +27,8 @@ enum AloftBench {
             try await EngineBench.cachedChain(nodes: Int(args.dropFirst().first ?? "") ?? 100)
         case "sagemaker":
             try await SagemakerBench.run(jobs: Int(args.dropFirst().first ?? "") ?? 10_000)
+        case "bigquery":
+            try await BigQueryBench.run(jobs: Int(args.dropFirst().first ?? "") ?? 10_000)
         case "compile":
             CompileBench.run(nodes: Int(args.dropFirst().first ?? "") ?? 10_000, repeats: 7)
         default:
