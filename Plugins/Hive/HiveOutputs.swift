@@ -20,7 +20,7 @@ enum HiveOutputs {
         }
     }
 
-    static func collect(_ client: HiveClient, _ op: HiveOperation, types: TypeMap, outDirectory: String, fetchSize: Int,
+    static func collect(_ client: HiveClient, _ op: HiveOperation, types: TypeMap, outDirectory: String?, fetchSize: Int,
                         log: (String) -> Void) throws(PluginError) -> LiteralMap {
         guard !types.isEmpty else { return [:] }
         guard op.hasResultSet else {
@@ -41,6 +41,10 @@ enum HiveOutputs {
         var writer: HiveCSVWriter?
         var datasetDirectory = ""
         if let first = datasets.first {
+            guard let outDirectory else {
+                throw .user("dataset output \"\(first)\" needs a local blob store (file://); S3 blob stores are not supported by hive tasks yet",
+                            code: "Unsupported")
+            }
             datasetDirectory = outDirectory + "/" + first
             do { try FileManager.default.createDirectory(atPath: datasetDirectory, withIntermediateDirectories: true) } catch {
                 throw .system("cannot create \(datasetDirectory): \(error.localizedDescription)", code: "Workspace", retryable: false)

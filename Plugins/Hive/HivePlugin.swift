@@ -20,7 +20,6 @@ public final class HivePlugin: Plugin {
     private let host: HostServices
     private let connection: HiveConnection
     private let http: HTTPClient
-    private let workDir: String
 
     public init(config: JSON, host: HostServices) throws(PluginError) {
         self.host = host
@@ -28,7 +27,6 @@ public final class HivePlugin: Plugin {
         var httpConfig = HTTPClient.Configuration(log: { [host] line in host.log(.debug, "hive: " + line) })
         httpConfig.connectTimeoutMilliseconds = 5_000
         http = HTTPClient(httpConfig)
-        workDir = NSTemporaryDirectory() + "aloft-hive"
     }
 
     public func check(_ task: TaskTemplate) -> [TaskProblem] { HiveTaskSpec.problems(task) }
@@ -99,7 +97,7 @@ public final class HivePlugin: Plugin {
             return .running(pollAfter: .zero, status: "statement \(next + 1) of \(state.statements): started", state: state.bytes)
         }
         let outputs = try HiveOutputs.collect(
-            client, state.operation, types: context.task.interface.outputs, outDirectory: outDirectory(call, context),
+            client, state.operation, types: context.task.interface.outputs, outDirectory: outDirectory(context),
             fetchSize: spec.fetchSize ?? connection.fetchSize, log: { [host] in host.log(.info, "hive: " + $0, task: call.executionID) })
         try? client.closeOperation(state.operation)
         return .succeeded(outputs)
@@ -122,10 +120,11 @@ public final class HivePlugin: Plugin {
         try? client.closeSession(state.session)
     }
 
-    /// `<attempt dir>/out`, from the node's output prefix (a local blob store), as container tasks have it.
-    private func outDirectory(_ call: TaskCall, _ context: TaskContext) -> String {
+    /// `<attempt dir>/out`, from the node's output prefix; nil when that is not a local directory (an S3 blob
+    /// store: datasets are written locally only, so far).
+    private func outDirectory(_ context: TaskContext) -> String? {
         var prefix = context.outputPrefix
-        guard prefix.hasPrefix("file://") else { return workDir + "/" + call.executionID + "/out" }
+        guard prefix.hasPrefix("file://") else { return nil }
         prefix.removeFirst("file://".count)
         while prefix.hasSuffix("/") { prefix.removeLast() }
         return prefix + "/out"

@@ -1,0 +1,198 @@
+import AloftEngine
+import AloftHive
+import AloftWire
+import Foundation
+import Testing
+
+/// The plugin end to end: the built `aloft` (and its hive plugin library) against the real HiveServer2,
+/// inside the peer's network namespace.
+@Suite(.enabled(if: HivePeer.available), .timeLimit(.minutes(8)), .serialized)
+struct HiveWorkflowTests {
+    static let salesInputs = ["-i", "min_amount=10", "-i", "since=2026-11-01T00:00:00Z", "-i", #"products=["apple","pear"]"#]
+
+    @Test func createInsertSelectFeedsADatasetToAProcessTaskAndScalarsBack() throws {
+        let peer = try HivePeer.require()
+        let dir = try HiveCLI.scratch()
+        let r = try HiveCLI.run(peer, ["run", HiveCLI.example + "/sales.yaml", "-i", "region=north"] + Self.salesInputs, cwd: dir)
+        #expect(r.status == 0, "\(r.stdout)\n\(r.stderr)")
+        // north, since Nov 1, amount >= 10, apple or pear: apple 12.5 + 30.0 (2 sales), pear 11.0 (1 sale).
+        #expect(r.stdout.contains("products = 2"), "\(r.stdout)")
+        #expect(r.stdout.contains("total = 53.5"), "\(r.stdout)")
+        #expect(r.stdout.contains("region_sales = 5"), "\(r.stdout)")
+        #expect(r.stdout.contains("newest = 2026-11-04T09:00:00Z"), "\(r.stdout)")
+        let csv = try #require(Self.resultCSV(dir))
+        #expect(csv == "product,sales,total\napple,2,42.5\npear,1,11.0\n")
+        #expect(!r.stdout.contains(peer.password) && !r.stderr.contains(peer.password))
+    }
+
+    @Test func injectionInputsStayStrings() throws {
+        let peer = try HivePeer.require()
+        let dir = try HiveCLI.scratch()
+        for region in ["north' OR '1'='1", "north'; DROP TABLE aloft_sales; --", #"\'; DROP TABLE aloft_sales; --"#, "${hiveconf:hive.server2.thrift.http.port}"] {
+            let r = try HiveCLI.run(peer, ["run", HiveCLI.example + "/sales.yaml", "-i", "region=\(region)"] + Self.salesInputs, cwd: dir)
+            #expect(r.status == 0, "\(region): \(r.stdout)\n\(r.stderr)")
+            // No region has that name: no rows, and the table is still there for the last query to count.
+            #expect(r.stdout.contains("products = 0"), "\(region): \(r.stdout)")
+            #expect(r.stdout.contains("region_sales = 0"), "\(region): \(r.stdout)")
+        }
+        let north = try HiveCLI.run(peer, ["run", HiveCLI.example + "/sales.yaml", "-i", "region=north"] + Self.salesInputs, cwd: dir)
+        #expect(north.stdout.contains("region_sales = 5"), "\(north.stdout)\n\(north.stderr)")
+    }
+
+    @Test func syntaxErrorIsAUserErrorWithTheServersMessageAndSQLState() throws {
+        let peer = try HivePeer.require()
+        let dir = try HiveCLI.scratch()
+        try Self.write(dir + "/bad.yaml", query: "SELECT 1;\nSELEC oops FROM nowhere", outputs: "{}")
+        let r = try HiveCLI.run(peer, ["run", "bad.yaml"], cwd: dir)
+        #expect(r.status == 2, "\(r.stdout)\n\(r.stderr)")
+        let text = r.stdout + r.stderr
+        #expect(text.contains("statement 2 of 2 failed"), "\(text)")
+        #expect(text.contains("PARSE_SYNTAX_ERROR"), "\(text)")
+        #expect(text.contains("SQLSTATE 42601"), "\(text)")
+    }
+
+    @Test func wrongPasswordAndUnreachableServerAreClearErrors() throws {
+        let peer = try HivePeer.require()
+        let dir = try HiveCLI.scratch()
+        try Self.write(dir + "/one.yaml", query: "SELECT 1 AS n", outputs: "{n: integer}")
+        let wrong = try HiveCLI.run(peer, ["run", "one.yaml"], cwd: dir, password: "not-the-password")
+        #expect(wrong.status == 2)
+        #expect((wrong.stdout + wrong.stderr).contains("refused the credentials"), "\(wrong.stdout)\n\(wrong.stderr)")
+        #expect(!(wrong.stdout + wrong.stderr).contains("not-the-password"))
+        // Unreachable is retryable: the engine tries again (for about two minutes in all); seeing the first retry is enough.
+        let other = try HiveCLI.scratch()
+        try String(contentsOfFile: other + "/aloft.yaml", encoding: .utf8).replacingOccurrences(of: "port: 10001", with: "port: 1")
+            .write(toFile: other + "/aloft.yaml", atomically: true, encoding: .utf8)
+        try Self.write(other + "/one.yaml", query: "SELECT 1 AS n", outputs: "{n: integer}")
+        let out = Pipe()
+        let p = try HiveCLI.start(peer, ["run", "one.yaml"], cwd: other, out: out)
+        let lines = HiveCLI.LineReader(out)
+        let retry = lines.waitFor({ $0.contains("retrying") }, seconds: 90)
+        kill(p.processIdentifier, SIGINT)
+        p.waitUntilExit()
+        #expect(retry?.contains("did not answer") == true, "\(retry ?? "no retry")")
+        #expect(retry?.contains("http://127.0.0.1:1/cliservice") == true)
+    }
+
+    @Test func compileReportsPlaceholderAndTypeProblemsWithFileAndLine() throws {
+        let peer = try HivePeer.require()
+        let dir = try HiveCLI.scratch()
+        try """
+            tasks:
+              q:
+                type: hive
+                inputs: {day: string, files: blob}
+                outputs: {n: integer}
+                config:
+                  query: SELECT COUNT(*) AS n FROM t WHERE d = {{ inputs.dya }} AND f = {{ inputs.files }}
+            workflows:
+              w:
+                inputs: {day: string, files: blob}
+                nodes: [{id: a, task: q, inputs: {day: $inputs.day, files: $inputs.files}}]
+            """.write(toFile: dir + "/check.yaml", atomically: true, encoding: .utf8)
+        let r = try HiveCLI.run(peer, ["compile", "check.yaml"], cwd: dir)
+        #expect(r.status != 0)
+        #expect(r.stderr.contains("check.yaml:7:"), "\(r.stderr)")
+        #expect(r.stderr.contains("{{ inputs.dya }} names no input"), "\(r.stderr)")
+        #expect(r.stderr.contains("check.yaml:4:"), "\(r.stderr)")
+        #expect(r.stderr.contains("a blob is a file, not a SQL value"), "\(r.stderr)")
+    }
+
+    @Test func ctrlCCancelsTheRunningQueryOnTheServer() throws {
+        let peer = try HivePeer.require()
+        let dir = try HiveCLI.scratch()
+        let marker = "abort-\(UUID())"
+        try Self.write(dir + "/slow.yaml", query: Self.slowQuery(marker, milliseconds: 60_000), outputs: "{n: integer}")
+        let out = Pipe()
+        let p = try HiveCLI.start(peer, ["run", "slow.yaml"], cwd: dir, out: out)
+        let deadline = Date().addingTimeInterval(60)
+        while HiveCLI.storedState(dir: dir, node: "a") == nil && Date() < deadline && p.isRunning { usleep(50_000) }
+        let statement = try #require(Self.serverStatementID(peer, marker: marker, within: 20), "the server never saw the query")
+        kill(p.processIdentifier, SIGINT)
+        p.waitUntilExit()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(p.terminationStatus == 3, "\(text)")
+        #expect(text.contains("aborted"), "\(text)")
+        #expect(Self.waitForLog(peer, "Cancel query with \(statement)", seconds: 20), "the server did not cancel \(statement)")
+    }
+
+    @Test func sigkillMidQueryThenResumeReattachesToTheSameOperation() throws {
+        let peer = try HivePeer.require()
+        let dir = try HiveCLI.scratch()
+        let marker = "resume-\(UUID())"
+        try Self.write(dir + "/slow.yaml", query: Self.slowQuery(marker, milliseconds: 8_000), outputs: "{n: integer}",
+                       workflowOutputs: "n: {type: integer, from: $a.n}")
+        let p = try HiveCLI.start(peer, ["run", "slow.yaml"], cwd: dir, out: Pipe())
+        let deadline = Date().addingTimeInterval(60)
+        var stored: (execution: String, state: [UInt8])?
+        while stored == nil && Date() < deadline && p.isRunning {
+            stored = HiveCLI.storedState(dir: dir, node: "a")
+            usleep(20_000)
+        }
+        kill(p.processIdentifier, SIGKILL)
+        p.waitUntilExit()
+        let (execution, state) = try #require(stored, "the query was never submitted")
+        let operation = try #require(HiveOperation(json: try JSONParser.parse(state)["operation"]))
+        let resumed = try HiveCLI.run(peer, ["resume", execution], cwd: dir)
+        #expect(resumed.status == 0, "\(resumed.stdout)\n\(resumed.stderr)")
+        #expect(resumed.stdout.contains("n = 7"), "\(resumed.stdout)")
+        // The same operation: the server was asked to run the statement once, and the stored handle is the one polled.
+        #expect(Self.serverLog(peer).components(separatedBy: "Submitting query").filter { $0.contains(marker) }.count == 1)
+        let after = try #require(HiveCLI.storedState(dir: dir, node: "a"))
+        #expect(HiveOperation(json: try JSONParser.parse(after.state)["operation"])?.id == operation.id)
+    }
+
+    // MARK: - helpers
+
+    static func slowQuery(_ marker: String, milliseconds: Int) -> String {
+        "SELECT '\(marker)' AS marker, 7 AS n, reflect('java.lang.Thread', 'sleep', CAST(\(milliseconds) AS BIGINT)) AS slept"
+    }
+
+    static func write(_ path: String, query: String, outputs: String, workflowOutputs: String = "") throws {
+        let indented = query.split(separator: "\n", omittingEmptySubsequences: false).map { "        " + $0 }.joined(separator: "\n")
+        try """
+            tasks:
+              q:
+                type: hive
+                outputs: \(outputs)
+                config:
+                  query: |
+            \(indented)
+            workflows:
+              w:
+                outputs: {\(workflowOutputs)}
+                nodes: [{id: a, task: q}]
+            """.write(toFile: path, atomically: true, encoding: .utf8)
+    }
+
+    static func resultCSV(_ dir: String) -> String? {
+        guard let e = FileManager.default.enumerator(atPath: dir + "/.aloft") else { return nil }
+        for case let path as String in e where path.hasSuffix("/out/rows/part-00000.csv") {
+            return try? String(contentsOfFile: dir + "/.aloft/" + path, encoding: .utf8)
+        }
+        return nil
+    }
+
+    static func serverLog(_ peer: HivePeer.Running) -> String { (try? String(contentsOfFile: peer.log, encoding: .utf8)) ?? "" }
+
+    /// The server's id for the statement that carries `marker` ("Submitting query '...' with <id>").
+    static func serverStatementID(_ peer: HivePeer.Running, marker: String, within seconds: Double) -> String? {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            for line in serverLog(peer).split(separator: "\n") where line.contains("Submitting query") && line.contains(marker) {
+                if let id = line.components(separatedBy: " with ").last { return id.trimmingCharacters(in: .whitespaces) }
+            }
+            usleep(100_000)
+        }
+        return nil
+    }
+
+    static func waitForLog(_ peer: HivePeer.Running, _ text: String, seconds: Double) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if serverLog(peer).contains(text) { return true }
+            usleep(100_000)
+        }
+        return false
+    }
+}
