@@ -28,10 +28,10 @@ if ! python3 -c "import moto.server, boto3" >/dev/null 2>&1 || ! command -v moto
   python3 -m pip install --quiet 'moto[server]>=5.2,<5.3' 2>/dev/null || python3 -m pip install --quiet --break-system-packages 'moto[server]>=5.2,<5.3'
 fi
 
-# The Pima example's tasks use Python with numpy.
-if ! python3 -c "import numpy" >/dev/null 2>&1; then
-  echo "setup: installing numpy for python3" >&2
-  python3 -m pip install --quiet numpy 2>/dev/null || python3 -m pip install --quiet --break-system-packages numpy
+# The Pima example's tasks use Python with numpy (and pyarrow for the Spark variant's Parquet datasets).
+if ! python3 -c "import numpy, pyarrow" >/dev/null 2>&1; then
+  echo "setup: installing numpy and pyarrow for python3" >&2
+  python3 -m pip install --quiet numpy pyarrow 2>/dev/null || python3 -m pip install --quiet --break-system-packages numpy pyarrow
 fi
 
 # Spark (PyPI pyspark 4.x: spark-submit, the standalone master and worker, Spark's HiveServer2; Java 17) and

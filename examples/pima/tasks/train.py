@@ -5,7 +5,7 @@ import os
 
 import numpy as np
 
-from common import read_csv, write_outputs
+from common import read_table, write_outputs
 
 p = argparse.ArgumentParser()
 p.add_argument("--train", required=True)
@@ -14,7 +14,7 @@ p.add_argument("--epochs", type=int, required=True)
 p.add_argument("--l2", type=float, required=True)
 p.add_argument("--out", required=True)
 a = p.parse_args()
-x, y = read_csv(a.train)
+x, y = read_table(a.train)
 mean, std = x.mean(axis=0), x.std(axis=0) + 1e-9
 z = (x - mean) / std
 w, b = np.zeros(z.shape[1]), 0.0
