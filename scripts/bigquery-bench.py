@@ -16,7 +16,7 @@ client = bigquery.Client(project=project, credentials=AnonymousCredentials(), cl
 
 def job(i):
     config = bigquery.QueryJobConfig(query_parameters=[bigquery.ScalarQueryParameter("seed", "INT64", i)])
-    j = client.query("SELECT @seed AS n", job_config=config, job_id="peer_%s_%d" % (run, i))
+    j = client.query("SELECT @seed AS n", job_config=config, job_id="peer_%s_%d" % (run, i), job_retry=None)
     rows = list(j.result())
     assert rows[0]["n"] == i
 

@@ -7,7 +7,7 @@ import PluginKit
 ///     columns are checked against the table's schema);
 ///   - a dataset<csv> output: every result row, paged through getQueryResults, written under the node's
 ///     output prefix as `<output>.csv`;
-///   - `job_id` (string, unless a column has that name): the job's id;
+///   - `job_id` (string): the job's id;
 ///   - any other output: the column of that name in a result of exactly one row.
 struct QueryJobOutputs {
     let client: BigQueryClient
@@ -37,7 +37,7 @@ struct QueryJobOutputs {
                 if !d.columns.isEmpty { try checkColumns(d.columns, of: table, output: name) }
                 out[name] = .dataset(DatasetValue(uri: table.uri, format: "bigquery"))
             default:
-                columnOutputs.append(name)
+                if name == "job_id", type == .string || type == .optional(.string) { out[name] = .string(state.jobID) } else { columnOutputs.append(name) }
             }
         }
         guard !columnOutputs.isEmpty else { return out }
@@ -46,15 +46,12 @@ struct QueryJobOutputs {
         }
         let fields = QueryResults.columns(page["schema"])
         let rows = page["rows"]?.arrayValue ?? []
-        let fromColumns = columnOutputs.filter { name in !(name == "job_id" && !fields.contains { $0["name"]?.stringValue == name }) }
-        if columnOutputs.contains("job_id"), !fromColumns.contains("job_id") { out["job_id"] = .string(state.jobID) }
-        guard !fromColumns.isEmpty else { return out }
         guard rows.count == 1 else {
             throw .user("BigQuery job \(state.jobID) returned \(rows.count == 0 ? "no rows" : "more than one row"); outputs "
-                + "\(fromColumns.map { "\"\($0)\"" }.joined(separator: ", ")) come from the columns of a one-row result", code: "NotOneRow")
+                + "\(columnOutputs.map { "\"\($0)\"" }.joined(separator: ", ")) come from the columns of a one-row result", code: "NotOneRow")
         }
         let cells = QueryResults.cells(rows[0])
-        for name in fromColumns {
+        for name in columnOutputs {
             guard let i = fields.firstIndex(where: { $0["name"]?.stringValue == name }), i < cells.count else {
                 if types[name]!.acceptsNone { out[name] = Literal.none; continue }
                 throw .user("BigQuery job \(state.jobID)'s result has no column \"\(name)\" for the output of that name; its columns: "
