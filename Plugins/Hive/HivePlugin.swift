@@ -34,7 +34,16 @@ public final class HivePlugin: Plugin {
     private func client() throws(PluginError) -> HiveClient { try connection.client(host: host, http: http) }
 
     private func statements(_ context: TaskContext, _ spec: HiveTaskSpec) throws(PluginError) -> [String] {
-        do { return try spec.template.render(context.inputs) } catch { throw .user("config.query: \(error.description)", code: "BadTask") }
+        let table = HiveTableName.sql(Self.tableName(context), database: connection.database)
+        do { return try spec.template.render(context.inputs, outputTable: table) } catch {
+            throw .user("config.query: \(error.description)", code: "BadTask")
+        }
+    }
+
+    /// The task's own table, the same for every attempt of this node in this execution.
+    static func tableName(_ context: TaskContext) -> String {
+        HiveTableName.derive(project: context.identity.project, domain: context.identity.domain, execution: context.identity.execution,
+                             node: context.identity.node)
     }
 
     public func submit(_ call: TaskCall) throws(PluginError) -> [UInt8] {
@@ -96,11 +105,17 @@ public final class HivePlugin: Plugin {
             host.log(.info, "hive: statement \(next + 1) of \(state.statements) is operation \(state.operation.id.uuid)", task: call.executionID)
             return .running(pollAfter: .zero, status: "statement \(next + 1) of \(state.statements): started", state: state.bytes)
         }
+        var types = context.task.interface.outputs
+        var table: LiteralMap = [:]
+        if let name = spec.tableOutput {
+            types[name] = nil
+            table[name] = .string((connection.database.map { $0 + "." } ?? "") + Self.tableName(context))
+        }
         let outputs = try HiveOutputs.collect(
-            client, state.operation, types: context.task.interface.outputs, outDirectory: outDirectory(context),
+            client, state.operation, types: types, outDirectory: outDirectory(context),
             fetchSize: spec.fetchSize ?? connection.fetchSize, log: { [host] in host.log(.info, "hive: " + $0, task: call.executionID) })
         try? client.closeOperation(state.operation)
-        return .succeeded(outputs)
+        return .succeeded(outputs.merging(table) { a, _ in a })
     }
 
     public func abort(_ call: TaskCall) throws(PluginError) {

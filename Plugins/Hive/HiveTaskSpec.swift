@@ -7,13 +7,15 @@ import PluginKit
 ///   hive_conf:     session settings (a mapping of names to scalars)
 ///   fetch_size:    rows per FetchResults call (default: the plugin config's)
 ///   query_timeout: seconds the server gives each statement (0: no limit)
+///   table_output:  a string output that receives the name of the task's table, {{ output_table }}
 struct HiveTaskSpec {
     var template: QueryTemplate
     var hiveConf: [String: String] = [:]
     var fetchSize: Int?
     var queryTimeout: Int64 = 0
+    var tableOutput: String?
 
-    static let keys: Set<String> = ["query", "hive_conf", "fetch_size", "query_timeout"]
+    static let keys: Set<String> = ["query", "hive_conf", "fetch_size", "query_timeout", "table_output"]
 
     init(_ task: TaskTemplate) throws(PluginError) {
         if let first = Self.problems(task).first {
@@ -32,6 +34,7 @@ struct HiveTaskSpec {
         for (k, v) in config["hive_conf"]?.objectValue ?? [:] { hiveConf[k] = Self.scalarText(v) }
         fetchSize = config["fetch_size"]?.integerValue.map { Int($0) }
         queryTimeout = config["query_timeout"]?.integerValue ?? 0
+        tableOutput = config["table_output"]?.stringValue
     }
 
     /// Every problem with the task's declaration, each at its place (for "aloft.task-check/1").
@@ -74,7 +77,23 @@ struct HiveTaskSpec {
         if let v = config["query_timeout"], (v.integerValue ?? -1) < 0 {
             found.append(TaskProblem("query_timeout must be a whole number of seconds (0: no limit)", at: "config", "query_timeout"))
         }
-        for (name, type) in task.interface.outputs.sorted(by: { $0.key < $1.key }) {
+        let tableOutput = config["table_output"]?.stringValue
+        if let v = config["table_output"] {
+            if let name = tableOutput, let type = task.interface.outputs[name] {
+                if type.unwrapped != .string {
+                    found.append(TaskProblem("table_output \"\(name)\" must be a string output (it receives the table's name), not \(type)",
+                                             at: "config", "table_output"))
+                }
+                if let query = config["query"]?.stringValue, let t = try? QueryTemplate(query), !t.usesOutputTable {
+                    found.append(TaskProblem("table_output is set but the query never writes {{ output_table }}", at: "config", "table_output"))
+                }
+            } else {
+                let outputs = task.interface.outputs.keys.sorted()
+                found.append(TaskProblem("table_output must name one of the task's outputs" + (outputs.isEmpty ? "" : " (\(outputs.joined(separator: ", ")))")
+                                         + (v.stringValue == nil ? "" : "; \"\(v.stringValue!)\" is not one"), at: "config", "table_output"))
+            }
+        }
+        for (name, type) in task.interface.outputs.sorted(by: { $0.key < $1.key }) where name != tableOutput {
             if let why = HiveOutputs.unsupported(type) { found.append(TaskProblem("output \"\(name)\": \(why)", at: "interface", "outputs", .key(name))) }
         }
         return found

@@ -15,8 +15,10 @@ public struct HiveHTTPTransport: HiveTransport {
         let cleanPath = path.hasPrefix("/") ? String(path.dropFirst()) : path
         let hostPart = host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host
         url = "\(tls ? "https" : "http")://\(hostPart):\(port)/\(cleanPath)"
-        // The server wants Basic credentials on every request (401 otherwise), even with authentication NONE.
-        authorization = "Basic " + Base64.encode(Array("\(user):\(password)".utf8))
+        // The server wants Basic credentials on every request (401 otherwise), even with authentication NONE,
+        // and refuses an empty password there (its header parser drops it): without one, send a placeholder
+        // that servers without authentication ignore, as pyhive does.
+        authorization = "Basic " + Base64.encode(Array("\(user):\(password.isEmpty ? "x" : password)".utf8))
         self.http = http
         self.timeoutMilliseconds = timeoutMilliseconds
     }

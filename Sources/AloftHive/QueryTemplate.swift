@@ -7,6 +7,8 @@ public struct QueryTemplate: Sendable {
     public enum Piece: Sendable, Equatable {
         case text(String)
         case input(String)
+        /// `{{ output_table }}`: the task's own table (HiveTableName), as a quoted identifier.
+        case outputTable
     }
 
     /// A placeholder as written, for compile-time checks.
@@ -20,6 +22,9 @@ public struct QueryTemplate: Sendable {
     public let statements: [[Piece]]
     public let placeholders: [Placeholder]
     public static let inputPrefix = "inputs."
+    public static let outputTable = "output_table"
+
+    public var usesOutputTable: Bool { placeholders.contains { $0.expression == Self.outputTable } }
 
     public init(_ text: String) throws(QueryTemplateError) {
         var statements: [[Piece]] = []
@@ -53,6 +58,8 @@ public struct QueryTemplate: Sendable {
                 flushText()
                 if expression.hasPrefix(Self.inputPrefix) {
                     pieces.append(.input(String(expression.dropFirst(Self.inputPrefix.count))))
+                } else if expression == Self.outputTable {
+                    pieces.append(.outputTable)
                 } else {
                     pieces.append(.input(expression))  // reported by `problems`; rendering fails on it
                 }
@@ -99,14 +106,18 @@ public struct QueryTemplate: Sendable {
         self.placeholders = placeholders
     }
 
-    /// The statements with every placeholder replaced by its input's SQL literal.
-    public func render(_ inputs: LiteralMap) throws(QueryTemplateError) -> [String] {
+    /// The statements with every placeholder replaced by its input's SQL literal (and `{{ output_table }}` by
+    /// `outputTable`, an identifier the caller quoted).
+    public func render(_ inputs: LiteralMap, outputTable: String? = nil) throws(QueryTemplateError) -> [String] {
         var out: [String] = []
         for pieces in statements {
             var sql = ""
             for piece in pieces {
                 switch piece {
                 case .text(let t): sql += t
+                case .outputTable:
+                    guard let outputTable else { throw QueryTemplateError("{{ output_table }} has no table here") }
+                    sql += outputTable
                 case .input(let name):
                     guard let value = inputs[name] else { throw QueryTemplateError("no input \"\(name)\" for {{ inputs.\(name) }}") }
                     do { sql += try SQLLiteral.render(value) } catch {
@@ -126,8 +137,12 @@ public struct QueryTemplate: Sendable {
         if statements.isEmpty { found.append((nil, "the query has no statement")) }
         var reported: Set<String> = []
         for p in placeholders {
+            if p.expression == Self.outputTable {
+                if p.quoted { found.append((nil, "{{ output_table }} is inside quotes: write it bare, it becomes a quoted identifier itself")) }
+                continue
+            }
             guard p.expression.hasPrefix(Self.inputPrefix) else {
-                found.append((nil, "{{ \(p.expression) }} is not a placeholder this task knows; write {{ inputs.NAME }}"))
+                found.append((nil, "{{ \(p.expression) }} is not a placeholder this task knows; write {{ inputs.NAME }} or {{ output_table }}"))
                 continue
             }
             let name = String(p.expression.dropFirst(Self.inputPrefix.count))

@@ -74,6 +74,23 @@ struct HiveWorkflowTests {
         #expect(retry?.contains("http://127.0.0.1:1/cliservice") == true)
     }
 
+    @Test func tableOutputNamesTheTasksOwnTable() throws {
+        let peer = try HivePeer.require()
+        let dir = try HiveCLI.scratch()
+        try Self.write(dir + "/table.yaml", query: """
+            DROP TABLE IF EXISTS {{ output_table }};
+            CREATE TABLE {{ output_table }} USING parquet AS SELECT id FROM range(0, 3);
+            SELECT COUNT(*) AS n FROM {{ output_table }}
+            """, outputs: "{table: string, n: integer}", workflowOutputs: "table: {type: string, from: $a.table}, n: {type: integer, from: $a.n}",
+            config: "table_output: table")
+        let r = try HiveCLI.run(peer, ["run", "table.yaml"], cwd: dir)
+        #expect(r.status == 0, "\(r.stdout)\n\(r.stderr)")
+        #expect(r.stdout.contains("n = 3"), "\(r.stdout)")
+        let execution = try #require(HiveCLI.storedState(dir: dir, node: "a")?.execution)
+        let expected = HiveTableName.derive(project: "default", domain: "development", execution: execution, node: "a")
+        #expect(r.stdout.contains("table = \"\(expected)\""), "\(r.stdout) (expected \(expected))")
+    }
+
     @Test func compileReportsPlaceholderAndTypeProblemsWithFileAndLine() throws {
         let peer = try HivePeer.require()
         let dir = try HiveCLI.scratch()
@@ -148,7 +165,7 @@ struct HiveWorkflowTests {
         "SELECT '\(marker)' AS marker, 7 AS n, reflect('java.lang.Thread', 'sleep', CAST(\(milliseconds) AS BIGINT)) AS slept"
     }
 
-    static func write(_ path: String, query: String, outputs: String, workflowOutputs: String = "") throws {
+    static func write(_ path: String, query: String, outputs: String, workflowOutputs: String = "", config: String = "") throws {
         let indented = query.split(separator: "\n", omittingEmptySubsequences: false).map { "        " + $0 }.joined(separator: "\n")
         try """
             tasks:
@@ -156,7 +173,7 @@ struct HiveWorkflowTests {
                 type: hive
                 outputs: \(outputs)
                 config:
-                  query: |
+                  \(config.isEmpty ? "" : config + "\n      ")query: |
             \(indented)
             workflows:
               w:

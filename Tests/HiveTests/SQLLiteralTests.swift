@@ -85,3 +85,25 @@ import Testing
         #expect((try? QueryTemplate(" ; -- nothing\n"))?.problems(inputs: [:]).first?.message == "the query has no statement")
     }
 }
+
+@Suite struct HiveTableNameTests {
+    @Test func derivedFromTheNodeNotTheAttemptAndSafeUnquoted() {
+        let a = HiveTableName.derive(project: "p", domain: "development", execution: "ex-20261201-1500-abc", node: "load")
+        #expect(a == HiveTableName.derive(project: "p", domain: "development", execution: "ex-20261201-1500-abc", node: "load"))
+        #expect(a.hasPrefix("aloft_ex_20261201_1500_abc_load_"))
+        #expect(a.allSatisfy { $0.isLowercase || $0.isNumber || $0 == "_" })
+        #expect(a != HiveTableName.derive(project: "p", domain: "development", execution: "ex-20261201-1500-abc", node: "load2"))
+        #expect(a != HiveTableName.derive(project: "q", domain: "development", execution: "ex-20261201-1500-abc", node: "load"))
+        let long = HiveTableName.derive(project: "p", domain: "d", execution: String(repeating: "x", count: 300), node: "n")
+        #expect(long.count == HiveTableName.maxLength)
+    }
+
+    @Test func sqlQuotesTheDatabaseAndTheName() throws {
+        #expect(HiveTableName.sql("aloft_t_1", database: nil) == "`aloft_t_1`")
+        #expect(HiveTableName.sql("aloft_t_1", database: "we`ird") == "`we``ird`.`aloft_t_1`")
+        let t = try QueryTemplate("DROP TABLE IF EXISTS {{ output_table }}; CREATE TABLE {{output_table}} AS SELECT {{ inputs.n }} AS n")
+        #expect(t.usesOutputTable)
+        #expect(t.problems(inputs: ["n": .integer]).isEmpty)
+        #expect(try t.render(["n": .integer(1)], outputTable: "`t`") == ["DROP TABLE IF EXISTS `t`", "CREATE TABLE `t` AS SELECT 1 AS n"])
+    }
+}
