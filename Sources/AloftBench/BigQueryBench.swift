@@ -35,8 +35,10 @@ enum BigQueryBench {
         let log = NSTemporaryDirectory() + "aloft-bench-bqemulator-\(getpid()).log"
         _ = FileManager.default.createFile(atPath: log, contents: nil)
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: venv + "/bin/bqemulator")
-        p.arguments = ["start", "--rest-port", String(rest), "--grpc-port", String(grpc), "--project", "bench"]
+        // Through the venv's python, which unblocks every signal before it becomes the emulator (a child
+        // inherits blocked signals from Swift's threads, and then SIGTERM never stops it).
+        p.executableURL = URL(fileURLWithPath: venv + "/bin/python")
+        p.arguments = ["-c", "import os, signal, sys; signal.pthread_sigmask(signal.SIG_SETMASK, set()); os.execv(sys.argv[1], sys.argv[1:])", venv + "/bin/bqemulator", "start", "--rest-port", String(rest), "--grpc-port", String(grpc), "--project", "bench"]
         p.environment = ProcessInfo.processInfo.environment.merging(["HOME": venv + "/home"]) { $1 }
         p.standardOutput = FileHandle(forWritingAtPath: log)
         p.standardError = FileHandle(forWritingAtPath: log)

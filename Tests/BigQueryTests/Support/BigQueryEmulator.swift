@@ -24,6 +24,8 @@ enum BigQueryEmulator {
 
     nonisolated(unsafe) static var serverPID: Int32 = 0
 
+    static let unblockAndExec = "import os, signal, sys; signal.pthread_sigmask(signal.SIG_SETMASK, set()); os.execv(sys.argv[1], sys.argv[1:])"
+
     private static func start() -> Result<Running, Unavailable> {
         let venv = peers + "/bigquery"
         let exe = venv + "/bin/bqemulator"
@@ -33,8 +35,10 @@ enum BigQueryEmulator {
         let rest = Ports.free(), grpc = Ports.free()
         let log = NSTemporaryDirectory() + "aloft-bqemulator-\(getpid()).log"
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: exe)
-        p.arguments = ["start", "--rest-port", String(rest), "--grpc-port", String(grpc), "--project", "aloft-test"]
+        // Through the venv's python, which unblocks every signal before it becomes the emulator: a child
+        // inherits the test runner's blocked signals, and then SIGTERM never stops it.
+        p.executableURL = URL(fileURLWithPath: venv + "/bin/python")
+        p.arguments = ["-c", unblockAndExec, exe, "start", "--rest-port", String(rest), "--grpc-port", String(grpc), "--project", "aloft-test"]
         // The DuckDB extensions it loads were installed for this HOME (scripts/setup-peers.sh).
         p.environment = ProcessInfo.processInfo.environment.merging(["HOME": venv + "/home"]) { $1 }
         _ = FileManager.default.createFile(atPath: log, contents: nil)
