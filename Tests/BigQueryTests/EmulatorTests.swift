@@ -103,6 +103,32 @@ import Testing
         #expect(s.tokens.issued.count == 1 && s.tokens.refusals.isEmpty)
     }
 
+    @Test func aTableOutputsDeclaredColumnsAreCheckedAgainstItsSchema() async throws {
+        let s = try await Self.setup()
+        defer { s.harness.host.shutdown(); s.tokens.process.terminate() }
+        func spec(_ columns: String) -> String {
+            """
+            tasks:
+              t:
+                type: bigquery
+                outputs:
+                  sales: {type: {dataset: {format: bigquery, columns: [\(columns)]}}}
+                config: {query: "CREATE OR REPLACE TABLE \(s.dataset).typed AS SELECT 'north' AS region, 10 AS amount"}
+            workflows:
+              w: {nodes: [{id: a, task: t}]}
+            """
+        }
+        let good = try await s.harness.run(spec("{name: region, type: string}, {name: amount, type: integer}"))
+        #expect(good.phase == .succeeded, "\(good.error ?? "")")
+        let wrong = try await s.harness.run(spec("{name: region, type: string}, {name: amount, type: boolean}"))
+        let error = try #require(try s.harness.node(wrong).state.lastError)
+        #expect(error.code == "SchemaMismatch" && error.message.hasSuffix("column \"amount\" of aloft-test.\(s.dataset).typed is INTEGER, declared boolean"),
+                "\(error.message)")
+        let missing = try await s.harness.run(spec("{name: day, type: datetime}"))
+        let error2 = try #require(try s.harness.node(missing).state.lastError)
+        #expect(error2.message.hasSuffix("table aloft-test.\(s.dataset).typed has no column \"day\"; its columns: region, amount"), "\(error2.message)")
+    }
+
     @Test func anInvalidQueryIsAPermanentUserErrorWithBigQuerysMessageAndLocation() async throws {
         let s = try await Self.setup()
         defer { s.harness.host.shutdown(); s.tokens.process.terminate() }

@@ -162,6 +162,38 @@ import Testing
         #expect(ids[0] == ids[1] && ids[1] != ids[2])
     }
 
+    @Test func csvRowsArePagedThroughGetQueryResultsOnRecordedResponses() async throws {
+        func page(_ rows: [[String]], token: String?) -> [String: Any] {
+            var body: [String: Any] = [
+                "jobComplete": true, "totalRows": "3",
+                "schema": ["fields": [["name": "region", "type": "STRING", "mode": "NULLABLE"], ["name": "total", "type": "INTEGER", "mode": "NULLABLE"]]],
+                "rows": rows.map { ["f": $0.map { ["v": $0] }] },
+            ]
+            if let token { body["pageToken"] = token }
+            return ["status": 200, "body": body]
+        }
+        let r = try Recorded.start([
+            "jobs.insert": [Self.fixture("insert-running.json")],
+            "jobs.get": [Self.fixture("get-done.json")],
+            "jobs.getQueryResults": [page([["north", "35"], ["south, east", "40"]], token: "page-2"), page([["west", "70"]], token: nil)],
+        ])
+        defer { r.process.terminate() }
+        let h = try await Self.harness(r)
+        defer { h.host.shutdown() }
+        let e = try await h.run("""
+            tasks:
+              t: {type: bigquery, outputs: {rows: dataset<csv>}, config: {query: "SELECT region, total FROM t", project: rec-project}}
+            workflows:
+              w: {nodes: [{id: a, task: t}]}
+            """)
+        #expect(e.phase == .succeeded, "\(e.error ?? "")")
+        let pages = r.calls().filter { $0.route == "jobs.getQueryResults" }.map(\.path)
+        #expect(pages.count == 2 && !pages[0].contains("pageToken") && pages[1].contains("pageToken=page-2"), "\(pages)")
+        guard case .dataset(let rows)? = try h.node(e).outputs?["rows"] else { Issue.record("no rows"); return }
+        let csv = try String(contentsOfFile: String(rows.uri.dropFirst("file://".count)), encoding: .utf8)
+        #expect(csv == "region,total\nnorth,35\n\"south, east\",40\nwest,70\n")
+    }
+
     @Test func abortCancelsTheJobOnRecordedResponses() async throws {
         let r = try Recorded.start([
             "jobs.insert": [Self.fixture("insert-running.json")],
