@@ -25,6 +25,7 @@ public final class ContainerPlugin: Plugin {
     private let workDir: String
     private let engine: EngineAPI
     private let waiters: Waiters
+    private let pollPauseMilliseconds: Int
 
     public init(config: JSON, host: HostServices) throws(PluginError) {
         self.host = host
@@ -40,13 +41,14 @@ public final class ContainerPlugin: Plugin {
         let socket = config["podman_socket"]?.stringValue ?? ProcessInfo.processInfo.environment["ALOFT_PODMAN_SOCKET"] ?? "/run/podman/podman.sock"
         engine = EngineAPI(socket: socket, log: { [host] line in host.log(.debug, "podman: " + line) })
         waiters = Waiters(host: host)
+        pollPauseMilliseconds = Int(config["test_hooks"]?["poll_pause_ms"]?.integerValue ?? 0)
     }
 
     private func io(_ call: TaskCall, _ context: TaskContext) -> TaskIO {
         TaskIO(outputPrefix: context.outputPrefix, fallbackRoot: workDir, taskExecutionID: call.executionID)
     }
 
-    private var process: ProcessBackend { ProcessBackend(host: host) }
+    private var process: ProcessBackend { ProcessBackend(host: host, pollPauseMilliseconds: pollPauseMilliseconds) }
     private var podman: PodmanBackend { PodmanBackend(host: host, api: engine, waiters: waiters) }
 
     public func submit(_ call: TaskCall) throws(PluginError) -> [UInt8] {

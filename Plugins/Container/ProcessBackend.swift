@@ -6,6 +6,8 @@ import PluginKit
 /// working directory, the task's environment, stdout/stderr to files, an exit-code file.
 struct ProcessBackend {
     let host: HostServices
+    /// Test hook (plugin config `test_hooks.poll_pause_ms`), see ManagedProcess.
+    var pollPauseMilliseconds = 0
 
     func submit(_ call: TaskCall, _ context: TaskContext, io: TaskIO, spec: ContainerSpec) throws(PluginError) -> [UInt8] {
         let process = ManagedProcess(host: host)
@@ -21,7 +23,7 @@ struct ProcessBackend {
 
     func poll(_ call: TaskCall, io: TaskIO, types: TypeMap, memoryBytes: Int64?) throws(PluginError) -> PollResult {
         let state = try ManagedProcess.State(call.state)
-        switch ManagedProcess(host: host).status(state, io: io) {
+        switch ManagedProcess(host: host, pollPauseMilliseconds: pollPauseMilliseconds).status(state, io: io) {
         case .exited(let code):
             if code == 0 { return .succeeded(try io.outputs(types)) }
             return .failed(ExitStatus.failure(code: code, io: io, memoryBytes: memoryBytes))

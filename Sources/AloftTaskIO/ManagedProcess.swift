@@ -11,8 +11,14 @@ import Glibc
 /// ended. The pid file beside them makes a repeated start idempotent.
 public struct ManagedProcess: Sendable {
     let host: HostServices
+    /// Test hook: a pause between a poll's look for the exit code and its look for the process, to widen
+    /// the window in which the process ends between the two (plugin config `test_hooks.poll_pause_ms`).
+    let pollPauseMilliseconds: Int
 
-    public init(host: HostServices) { self.host = host }
+    public init(host: HostServices, pollPauseMilliseconds: Int = 0) {
+        self.host = host
+        self.pollPauseMilliseconds = pollPauseMilliseconds
+    }
 
     /// The resource state: enough to find the process again after a host restart.
     public struct State: Sendable, Equatable {
@@ -52,12 +58,17 @@ public struct ManagedProcess: Sendable {
 
     /// Starts `command` in `io.work` with exactly `environment`; asks the host to poll `executionID` the moment
     /// it ends. `memoryBytes` caps its address space (a cap the shell may not set fails the attempt).
+    ///
+    /// Exactly once: the wrapper waits for a word on its stdin (a socket from this process) before it runs
+    /// anything, and that word is written only after the pid file is. A host that dies in between closes the
+    /// pipe, so the wrapper ends without running the command, and a resumed submit, finding no process, may
+    /// start it: the command never runs twice for one attempt.
     public func start(_ command: [String], environment: [String: String], io: TaskIO, executionID: String,
                       memoryBytes: Int64? = nil) throws(PluginError) -> State {
         try? FileManager.default.removeItem(atPath: io.work + "/exit_code")
         try? FileManager.default.removeItem(atPath: io.work + "/limit_error")
-        // sh: cd into the working directory, apply the limits, run, record the exit code.
-        var script = "cd \"$1\" || exit 126; shift; "
+        // sh: wait for the go, cd into the working directory, apply the limits, run, record the exit code.
+        var script = "read -r go || exit 0; exec 0</dev/null; cd \"$1\" || exit 126; shift; "
         // The one limit a task states that a process can be held to: memory, as address space. resources.cpu is
         // a number of cores, not a time, and RLIMIT_NPROC counts every process of the user (root: not at all),
         // so neither has a per-task ulimit. A limit that cannot be set stops the attempt before the command runs.
@@ -67,11 +78,30 @@ public struct ManagedProcess: Sendable {
         script += "\"$@\" >stdout.log 2>stderr.log; code=$?; echo $code > exit_code; exit $code"
         let argv = ["/bin/sh", "-c", script, "aloft-task", io.work] + command
 
-        let pid = try spawn(argv, environment: environment)
+        // A socket pair rather than a pipe: the go is sent with MSG_NOSIGNAL, so a wrapper that is already
+        // gone cannot kill the host with SIGPIPE. Close-on-exec, so no other process the host starts
+        // inherits either end (the wrapper gets its end through dup2, which clears the flag on the copy).
+        var gate: [Int32] = [-1, -1]
+        guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &gate) == 0 else {
+            throw .system("cannot start the task's process: socketpair: \(String(cString: strerror(errno)))", code: "Spawn")
+        }
+        defer { close(gate[1]) }
+        let pid: Int32
+        do { pid = try spawn(argv, environment: environment, stdin: gate[0]) } catch {
+            close(gate[0])
+            throw error
+        }
+        close(gate[0])
+        if getenv("ALOFT_TEST_KILL_AT").map({ String(cString: $0) }) == "process-spawned" { kill(getpid(), SIGKILL) }
         let state = State(pid: pid, startTicks: Self.startTicks(pid) ?? 0)
         do { try Data(state.bytes).write(to: URL(fileURLWithPath: io.work + "/pid")) } catch {
-            host.log(.warning, "cannot record the pid of \(executionID): \(error)", task: executionID)
+            // Without a pid file a resumed submit could not find this process: do not let it run.
+            kill(-pid, SIGKILL)
+            throw .system("cannot record the pid of the task's process in \(io.work): \(error.localizedDescription)", code: "Workspace")
         }
+        // The go: from here on the command may run.
+        let go: [UInt8] = Array("go\n".utf8)
+        _ = go.withUnsafeBytes { send(gate[1], $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
         // Reap the child and ask for a poll the moment it ends, instead of waiting for the next poll.
         let services = host
         Thread.detachNewThread {
@@ -85,15 +115,21 @@ public struct ManagedProcess: Sendable {
     }
 
     public func status(_ state: State, io: TaskIO) -> Status {
-        if let text = try? String(contentsOfFile: io.work + "/exit_code", encoding: .utf8),
+        if let ended = recordedEnd(io) { return ended }
+        if pollPauseMilliseconds > 0 { usleep(UInt32(pollPauseMilliseconds) * 1000) }
+        if alive(state) { return .running(pid: state.pid) }
+        // It may have written its exit code and ended after the first look: look again before calling it lost.
+        return recordedEnd(io) ?? .lost(pid: state.pid)
+    }
+
+    private func recordedEnd(_ io: TaskIO) -> Status? {
+        guard let text = try? String(contentsOfFile: io.work + "/exit_code", encoding: .utf8),
             let code = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines))
-        {
-            if let limit = try? String(contentsOfFile: io.work + "/limit_error", encoding: .utf8) {
-                return .limitRefused(limit.trimmingCharacters(in: .whitespacesAndNewlines))
-            }
-            return .exited(code: code)
+        else { return nil }
+        if let limit = try? String(contentsOfFile: io.work + "/limit_error", encoding: .utf8) {
+            return .limitRefused(limit.trimmingCharacters(in: .whitespacesAndNewlines))
         }
-        return alive(state) ? .running(pid: state.pid) : .lost(pid: state.pid)
+        return .exited(code: code)
     }
 
     /// SIGTERM to the whole process group; whatever ignores it for five seconds is killed.
@@ -134,7 +170,7 @@ public struct ManagedProcess: Sendable {
         return fields.count > 19 ? Int64(fields[19]) : nil
     }
 
-    private func spawn(_ argv: [String], environment: [String: String]) throws(PluginError) -> Int32 {
+    private func spawn(_ argv: [String], environment: [String: String], stdin: Int32) throws(PluginError) -> Int32 {
         var attr = posix_spawnattr_t()
         posix_spawnattr_init(&attr)
         defer { posix_spawnattr_destroy(&attr) }
@@ -146,11 +182,11 @@ public struct ManagedProcess: Sendable {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
+        // The wrapper's stdin is the gate (see start); the command's own stdin is /dev/null, never the host's.
+        posix_spawn_file_actions_adddup2(&actions, stdin, 0)
         for fd in ((try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []).compactMap({ Int32($0) }) where fd > 2 {
             posix_spawn_file_actions_addclose(&actions, fd)
         }
-        // Nor the host's stdin: a task that reads it would take what was typed to aloft.
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         var pid: pid_t = 0
         let cArgs = argv.map { strdup($0) } + [nil]
         let cEnv = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]

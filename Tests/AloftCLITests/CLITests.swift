@@ -97,7 +97,7 @@ struct CLI {
         #expect(json["routes"]?["noop"] == .string("aloft.echo"))
         #expect(json["problems"] == .array([]))
         let ids = json["plugins"]?.arrayValue?.compactMap { $0["id"]?.stringValue }
-        #expect(ids == ["example.c-echo", "aloft.container", "aloft.echo", "aloft.sagemaker"])
+        #expect(ids == ["example.c-echo", "aloft.bigquery", "aloft.container", "aloft.echo", "aloft.hive", "aloft.sagemaker", "aloft.spark"])
     }
 
     @Test func refusedFilesAreListedWithTheirReason() throws {

@@ -16,7 +16,7 @@ import Testing
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         try """
             tasks:
-              t: {type: spark, inputs: {n: integr}}
+              t: {type: flink, inputs: {n: integr}}
             workflows:
               w:
                 nodes:
@@ -27,7 +27,7 @@ import Testing
         #expect(r.status == 1)
         #expect(r.stdout.isEmpty)
         #expect(r.stderr == """
-            bad.yaml:2:13: error: task "t": no plugin serves task type "spark"; served types: container, echo, noop, raw-container, sagemaker-training, sagemaker-tuning
+            bad.yaml:2:13: error: task "t": no plugin serves task type "flink"; served types: bigquery, bigquery_query_job_task, container, echo, hive, hive-query, noop, pyspark, raw-container, sagemaker-training, sagemaker-tuning, spark
             bad.yaml:2:32: error: unknown type "integr" (did you mean "integer"?)
             bad.yaml:7:23: error: unknown task "missing"; defined tasks: t
             3 errors

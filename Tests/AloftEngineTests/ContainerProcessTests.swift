@@ -146,3 +146,17 @@ import Testing
         return Int(String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
     }
 }
+
+/// Issue 15, defect 3: a poll that finds no exit code, then finds the process gone (it exited in between),
+/// must read the exit code again instead of reporting the process lost. The window is widened with a test
+/// hook in the plugin's config (test_hooks.poll_pause_ms: a pause between the two looks).
+@Suite struct ProcessPollRaceTests {
+    @Test func aProcessThatExitsBetweenTheTwoLooksOfAPollIsNotLost() async throws {
+        let h = try await ContainerProcessTests.harness(pluginConfig: .object(["test_hooks": .object(["poll_pause_ms": .integer(400)])]))
+        defer { h.host.shutdown() }
+        let e = try await h.run(ContainerProcessTests.task("sleep 0.1; echo 3 > {{output_dir}}/n", outputs: "{n: integer}"))
+        #expect(e.phase == .succeeded, "\(e.error ?? "")")
+        let a = try #require(try h.node(e, "a"))
+        #expect(a.state.attempt == 0, "the attempt was retried after a false ProcessLost: \(String(describing: a.state.lastError))")
+    }
+}
