@@ -42,6 +42,6 @@ struct ProcessBackend {
 
     func abort(_ call: TaskCall) {
         guard let state = try? ManagedProcess.State(call.state) else { return }
-        ManagedProcess(host: host).abort(state)
+        ManagedProcess(host: host).abort(state, executionID: call.executionID)
     }
 }

@@ -52,8 +52,8 @@ struct LocalBackend {
         }
     }
 
-    func abort(pid: Int32, startTicks: Int64) {
-        ManagedProcess(host: host).abort(ManagedProcess.State(pid: pid, startTicks: startTicks))
+    func abort(pid: Int32, startTicks: Int64, executionID: String) {
+        ManagedProcess(host: host).abort(ManagedProcess.State(pid: pid, startTicks: startTicks), executionID: executionID)
     }
 }
 

@@ -80,7 +80,7 @@ public final class SparkPlugin: Plugin {
     public func abort(_ call: TaskCall) throws(PluginError) {
         guard let state = try? SparkState(call.state) else { return }
         switch state {
-        case .local(let pid, let start, _): local.abort(pid: pid, startTicks: start)
+        case .local(let pid, let start, _): local.abort(pid: pid, startTicks: start, executionID: call.executionID)
         case .standalone(let id, let rest, _): try standalone.abort(id: id, rest: rest)
         }
     }

@@ -89,17 +89,26 @@ final class ProgressPrinter: Sendable {
 
 import PluginHost
 
-/// Runs an execution so that Ctrl-C (SIGINT) or SIGTERM aborts its running nodes through the plugins.
+/// Runs an execution so that Ctrl-C (SIGINT), SIGTERM or SIGHUP (a closed terminal) aborts its running
+/// nodes through the plugins, and `aloft` exits only once they are stopped: each plugin's abort gives its
+/// task a grace period (5 s for local processes) and then kills what is left. A second signal cuts the
+/// grace periods short: what still runs is killed at once.
 enum Interruptible {
     static func run(engine: ExecutionEngine, id: String, _ body: @escaping @Sendable () async throws -> ExecutionRecord) async throws -> ExecutionRecord {
         let work = Task { try await body() }
-        signal(SIGINT, SIG_IGN)
-        signal(SIGTERM, SIG_IGN)
-        let sources = [SIGINT, SIGTERM].map { sig -> DispatchSourceSignal in
+        let received = Atomic<Int>(0)
+        let signals = engine.host.services.signals
+        let sources = [SIGINT, SIGTERM, SIGHUP].map { sig -> DispatchSourceSignal in
+            signal(sig, SIG_IGN)
             let s = DispatchSource.makeSignalSource(signal: sig, queue: .global())
             s.setEventHandler {
-                FileHandle.standardError.write(Data("\naborting \(id)...\n".utf8))
-                work.cancel()
+                if received.add(1, ordering: .relaxed).newValue == 1 {
+                    FileHandle.standardError.write(Data("\naborting \(id): stopping its running tasks (again to kill them at once)...\n".utf8))
+                    work.cancel()
+                } else {
+                    FileHandle.standardError.write(Data("killing the running tasks of \(id)...\n".utf8))
+                    signals.hurry()
+                }
             }
             s.resume()
             return s

@@ -132,17 +132,21 @@ public struct ManagedProcess: Sendable {
         return .exited(code: code)
     }
 
-    /// SIGTERM to the whole process group; whatever ignores it for five seconds is killed.
-    public func abort(_ state: State) {
+    /// SIGTERM to the whole process group, then SIGKILL to whatever of it still runs after `grace` (or as
+    /// soon as the host says it cannot wait). Returns once the group is gone: a host that exits right after
+    /// abort leaves nothing running (a detached killer thread would die with it).
+    public func abort(_ state: State, executionID: String, grace: Duration = .seconds(5)) {
         guard alive(state) else { return }
         kill(-state.pid, SIGTERM)
-        let pid = state.pid
-        Thread.detachNewThread {
-            for _ in 0..<50 {
-                if kill(-pid, 0) != 0 { return }
-                usleep(100_000)
+        let deadline = ContinuousClock.now + grace
+        while kill(-state.pid, 0) == 0 {
+            if ContinuousClock.now >= deadline || host.isUrgentlyCancelled(executionID) {
+                kill(-state.pid, SIGKILL)
+                // The group is gone once its members are reaped; a few milliseconds.
+                for _ in 0..<100 where kill(-state.pid, 0) == 0 { usleep(10_000) }
+                return
             }
-            kill(-pid, SIGKILL)
+            usleep(20_000)
         }
     }
 

@@ -45,6 +45,12 @@ public struct HostServices: @unchecked Sendable {
         guard let isCancelled = host.pointee.is_cancelled else { return false }
         return taskExecutionID.withCString { isCancelled(host, $0) } != 0
     }
+
+    /// True when the host wants the task gone at once (a second interrupt): stop waiting out grace periods.
+    public func isUrgentlyCancelled(_ taskExecutionID: String) -> Bool {
+        guard let isCancelled = host.pointee.is_cancelled else { return false }
+        return taskExecutionID.withCString { isCancelled(host, $0) } >= 2
+    }
 }
 
 extension PluginError {

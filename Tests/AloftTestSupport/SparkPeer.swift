@@ -81,7 +81,7 @@ public enum SparkPeer {
         let watch = "(while kill -0 \(getpid()) 2>/dev/null; do sleep 1; done; kill -KILL 0) & exec \"$@\""
         p.arguments = ["/bin/sh", "-c", watch, "spark-peer"] + argv
         p.environment = env
-        FileManager.default.createFile(atPath: log, contents: nil)
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
         p.standardOutput = FileHandle(forWritingAtPath: log)
         p.standardError = FileHandle(forWritingAtPath: log)
         p.standardInput = FileHandle.nullDevice

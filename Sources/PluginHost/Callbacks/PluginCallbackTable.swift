@@ -60,7 +60,7 @@ final class PluginCallbackTable: @unchecked Sendable {
         }
         h.pointee.is_cancelled = { host, task in
             guard let table = PluginCallbackTable.from(host), let task else { return 0 }
-            return table.services.signals.isCancelled(String(cString: task)) ? 1 : 0
+            return table.services.signals.cancellationLevel(String(cString: task))
         }
         h.pointee.get_extension = { _, _ in nil }  // the host offers no extensions in ABI 1.0
     }

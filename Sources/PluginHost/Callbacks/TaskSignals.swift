@@ -4,6 +4,7 @@ import Synchronization
 /// (is_cancelled). Both keyed by task execution id, both safe from any thread.
 public final class TaskSignals: Sendable {
     private let cancelled = Mutex<Set<String>>([])
+    private let urgent = Atomic<Bool>(false)
     private let wakeupHandler = Mutex<(@Sendable (String) -> Void)?>(nil)
     private let pendingWakeups = Mutex<Set<String>>([])
 
@@ -41,4 +42,14 @@ public final class TaskSignals: Sendable {
     public func forget(_ taskExecutionID: String) { _ = cancelled.withLock { $0.remove(taskExecutionID) } }
 
     public func isCancelled(_ taskExecutionID: String) -> Bool { cancelled.withLock { $0.contains(taskExecutionID) } }
+
+    /// The host is going away and cannot wait (a second interrupt): every cancelled task's is_cancelled
+    /// answers 2, so an abort waiting out a grace period kills at once.
+    public func hurry() { urgent.store(true, ordering: .relaxed) }
+
+    /// is_cancelled's answer: 0 running, 1 cancelled, 2 cancelled and urgent.
+    func cancellationLevel(_ taskExecutionID: String) -> Int32 {
+        guard isCancelled(taskExecutionID) else { return 0 }
+        return urgent.load(ordering: .relaxed) ? 2 : 1
+    }
 }

@@ -69,6 +69,9 @@ struct aloft_host {
      * task's timeout expired, abort() was called), else 0. A plugin doing long work inside a call checks it
      * and returns early; the host follows with abort(). (A timeout is noticed between calls; a single call is
      * bounded by its call budget.)
+     * 2 once the host is going away and cannot wait (the user interrupted it a second time): an abort() that
+     * is waiting out a grace period (a process given time to stop after SIGTERM) stops waiting and kills at
+     * once. Earlier hosts answered only 0 or 1: treat any nonzero value as cancelled.
      */
     int32_t (*is_cancelled)(const aloft_host *host, const char *task_execution_id);
 
