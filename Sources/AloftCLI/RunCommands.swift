@@ -211,10 +211,17 @@ struct ExecutionsCommand: AsyncParsableCommand {
         func run() async throws {
             let (store, _) = try storeOptions.open()
             let rows = try store.executions(project: project, domain: domain, limit: limit).map { e in
-                [e.id, e.phase.rawValue, "\(e.project)/\(e.domain)", e.workflow, ISO8601DateFormatter().string(from: e.createdAt)]
+                [e.id, try ExecutionsCommand.phaseText(e, store), "\(e.project)/\(e.domain)", e.workflow, ISO8601DateFormatter().string(from: e.createdAt)]
             }
             print(PluginReport.table([["ID", "PHASE", "PROJECT/DOMAIN", "WORKFLOW", "CREATED"]] + rows), terminator: "")
         }
+    }
+
+    /// `running` only while a live process drives it; `orphaned (no live owner)` when its driver died and
+    /// nobody resumed it yet.
+    static func phaseText(_ e: ExecutionRecord, _ store: SQLiteMetadataStore) throws -> String {
+        guard e.phase == .running else { return e.phase.rawValue }
+        return try store.liveDriver(of: e.id) == nil ? "orphaned (no live owner)" : "running"
     }
 
     struct Show: AsyncParsableCommand {
@@ -224,7 +231,8 @@ struct ExecutionsCommand: AsyncParsableCommand {
         func run() async throws {
             let (store, _) = try storeOptions.open()
             guard let e = try store.execution(id: execution) else { throw CLIError("no execution \(execution)") }
-            print("execution \(e.id)  \(e.phase.rawValue)  \(e.project)/\(e.domain)  workflow \(e.workflow)")
+            print("execution \(e.id)  \(try ExecutionsCommand.phaseText(e, store))  \(e.project)/\(e.domain)  workflow \(e.workflow)")
+            if e.phase == .running, let driver = try store.liveDriver(of: e.id) { print("driven by: \(driver)") }
             if let from = e.launchedFrom { print("launched from: \(from)") }
             if let from = e.recoveredFrom { print("recovers: \(from)") }
             if !e.labels.isEmpty { print("labels:  " + e.labels.keys.sorted().map { "\($0)=\(e.labels[$0]!)" }.joined(separator: ", ")) }

@@ -44,7 +44,8 @@ public final class ExecutionEngine: Sendable {
         let record = ExecutionRecord(id: id, project: project, domain: domain, workflow: workflow, spec: plan.canonicalBytes, inputs: given,
                                      launchedFrom: launchedFrom, labels: labels)
         try store.createExecution(record)
-        return try await drive(record, plan: plan, existing: [], events: events)
+        let lease = try lease(record.id)
+        return try await drive(record, plan: plan, existing: [], lease: lease, events: events)
     }
 
     /// Runs an execution again as a new one: the same plan (the same versions of everything) and the same
@@ -56,7 +57,8 @@ public final class ExecutionEngine: Sendable {
         let record = ExecutionRecord(id: newID, project: old.project, domain: old.domain, workflow: old.workflow, spec: old.spec,
                                      inputs: old.inputs, launchedFrom: "relaunch of \(id)", labels: old.labels)
         try store.createExecution(record)
-        return try await drive(record, plan: plan, existing: [], events: events)
+        let lease = try lease(record.id)
+        return try await drive(record, plan: plan, existing: [], lease: lease, events: events)
     }
 
     /// Finishes an execution that was interrupted (the process was killed): succeeded nodes keep their
@@ -64,8 +66,14 @@ public final class ExecutionEngine: Sendable {
     public func resume(_ id: String, events: @escaping @Sendable (EngineEvent) -> Void = { _ in }) async throws -> ExecutionRecord {
         guard let record = try store.execution(id: id) else { throw Failure(message: "no execution \(id)") }
         guard record.phase == .running else { return record }
-        let plan = try Self.plan(of: record)
-        return try await drive(record, plan: plan, existing: try store.nodes(execution: id), events: events)
+        // Only once no live process drives it: two drivers would both act on the same nodes.
+        let lease = try lease(id)
+        let plan: CompiledSpec
+        do { plan = try Self.plan(of: record) } catch {
+            lease.release()
+            throw error
+        }
+        return try await drive(record, plan: plan, existing: try store.nodes(execution: id), lease: lease, events: events)
     }
 
     /// Starts a new execution of a failed (or aborted) one with the same plan and inputs, reusing the outputs
@@ -80,6 +88,7 @@ public final class ExecutionEngine: Sendable {
         let record = ExecutionRecord(id: newID, project: old.project, domain: old.domain, workflow: old.workflow, spec: old.spec,
                                      inputs: old.inputs, recoveredFrom: id, launchedFrom: old.launchedFrom, labels: old.labels)
         try store.createExecution(record)
+        let lease = try lease(newID)
         // Succeeded nodes of the old execution become succeeded nodes of the new one, pointing at their origin.
         let reused = try store.nodes(execution: id).filter { $0.state.phase == .succeeded }.map { n -> NodeRecord in
             var copy = n
@@ -89,7 +98,7 @@ public final class ExecutionEngine: Sendable {
             return copy
         }
         try store.commit(reused)
-        return try await drive(record, plan: plan, existing: reused, events: events)
+        return try await drive(record, plan: plan, existing: reused, lease: lease, events: events)
     }
 
     /// The plan an execution stored when it was created.
@@ -99,8 +108,21 @@ public final class ExecutionEngine: Sendable {
         }
     }
 
-    private func drive(_ record: ExecutionRecord, plan: CompiledSpec, existing: [NodeRecord],
+    /// This process's lease on an execution, taken (see ExecutionLease).
+    private func lease(_ execution: String) throws -> ExecutionLease {
+        let lease = ExecutionLease(store: store, execution: execution, holder: LeaseHolder.current(role: options.role), ttl: options.leaseTTL)
+        try lease.acquire()
+        return lease
+    }
+
+    private func drive(_ record: ExecutionRecord, plan: CompiledSpec, existing: [NodeRecord], lease: ExecutionLease,
                        events: @escaping @Sendable (EngineEvent) -> Void) async throws -> ExecutionRecord {
+        let logger = host.services.logger
+        let heartbeat = lease.heartbeat { message in logger.error("\(message)") }
+        defer {
+            heartbeat.cancel()
+            lease.release()
+        }
         guard let w = plan.workflows[record.workflow] else { throw Failure(message: "the plan of \(record.id) lacks \(record.workflow)") }
         let context = ExecutionContext(execution: record, plan: plan, host: host, store: store, blobs: blobs, options: options,
                                        overall: overall, wakeups: wakeups, existing: existing, events: events)

@@ -208,3 +208,36 @@ import Testing
         #expect(p.peak == 3)  // twelve independent nodes, three at a time
     }
 }
+
+/// Issue 15, defect 2, across machines: a lease held by a process elsewhere (another boot) is respected
+/// until it expires, then taken over.
+@Suite struct ExecutionLeaseTests {
+    @Test func aLeaseHeldElsewhereBlocksResumeUntilItExpires() async throws {
+        let store = try SQLiteMetadataStore(path: NSTemporaryDirectory() + "aloft-lease-\(UUID())/metadata.sqlite")
+        let elsewhere = LeaseHolder(host: "other-machine", bootID: "another-boot", pid: 4242, processStart: 1, role: "aloft worker")
+        #expect(try store.acquireLease("execution/e1", holder: elsewhere, until: Date().addingTimeInterval(60)) == nil)
+        let me = LeaseHolder.current(role: "aloft resume")
+        let blocking = try #require(try store.acquireLease("execution/e1", holder: me, until: Date().addingTimeInterval(60)))
+        #expect(blocking.holder == elsewhere)
+        #expect(try store.liveDriver(of: "e1") == elsewhere)
+        // Its heartbeats stop: once expired, the lease is taken over and the other holder cannot renew it.
+        #expect(try store.renewLease("execution/e1", holder: elsewhere, until: Date().addingTimeInterval(-1)))
+        #expect(try store.liveDriver(of: "e1") == nil)
+        #expect(try store.acquireLease("execution/e1", holder: me, until: Date().addingTimeInterval(60)) == nil)
+        #expect(try !store.renewLease("execution/e1", holder: elsewhere, until: Date().addingTimeInterval(60)))
+        #expect(try store.liveDriver(of: "e1") == me)
+    }
+
+    @Test func aHolderThatDiedOnThisMachineIsKnownDeadAtOnce() throws {
+        let store = try SQLiteMetadataStore(path: NSTemporaryDirectory() + "aloft-lease-\(UUID())/metadata.sqlite")
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/true")
+        try p.run()
+        p.waitUntilExit()
+        var dead = LeaseHolder.current(role: "aloft run")
+        dead.pid = p.processIdentifier
+        #expect(try store.acquireLease("execution/e2", holder: dead, until: Date().addingTimeInterval(600)) == nil)
+        #expect(try store.liveDriver(of: "e2") == nil)
+        #expect(try store.acquireLease("execution/e2", holder: LeaseHolder.current(role: "aloft resume"), until: Date().addingTimeInterval(60)) == nil)
+    }
+}

@@ -78,7 +78,7 @@ import Testing
             _ = try SQLiteMetadataStore(path: path)
             Issue.record("a newer schema was accepted")
         } catch let e as StoreError {
-            #expect(e.description.hasSuffix("the store's schema is version 99, newer than this Aloft supports (3); upgrade Aloft"))
+            #expect(e.description.hasSuffix("the store's schema is version 99, newer than this Aloft supports (4); upgrade Aloft"))
         }
     }
 }

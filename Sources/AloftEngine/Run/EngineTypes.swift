@@ -17,6 +17,12 @@ public struct EngineOptions: Sendable {
     public var overwriteCache = false
     /// How long a `serialize` reservation lives without being renewed (the owner renews while it runs).
     public var reservationTTL: Duration = .seconds(30)
+    /// How long an execution's lease lives without a heartbeat (renewed every third of it while this engine
+    /// drives the execution). A holder that dies on this machine is known dead at once; elsewhere, its
+    /// executions can be resumed when this has passed.
+    public var leaseTTL: Duration = .seconds(30)
+    /// What this process is, in lease holders: `aloft run`, `aloft resume`, `aloft scheduler`.
+    public var role = "aloft " + (CommandLine.arguments.dropFirst().first ?? "")
 
     public init(parallelism: Int = 16, overallParallelism: Int = 64, minPollInterval: Duration = .milliseconds(5),
                 maxPollInterval: Duration = .seconds(5), systemRetries: Int = 3) {

@@ -79,4 +79,4 @@ public protocol CacheStore: Sendable {
     func lineage(execution: String, node: String) throws -> (upstream: [LineageEdge], downstream: [LineageEdge])
 }
 
-public typealias Store = MetadataStore & CacheStore
+public typealias Store = MetadataStore & CacheStore & LeaseStore

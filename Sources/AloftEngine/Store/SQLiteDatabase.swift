@@ -49,6 +49,9 @@ final class SQLiteDatabase {
         sqlite3_close_v2(handle)
     }
 
+    /// Rows the last INSERT, UPDATE or DELETE changed.
+    var changes: Int { Int(sqlite3_changes(handle)) }
+
     func execute(_ sql: String) throws(Failure) {
         var error: UnsafeMutablePointer<CChar>?
         let rc = sqlite3_exec(handle, sql, nil, nil, &error)

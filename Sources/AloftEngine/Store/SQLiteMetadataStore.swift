@@ -117,6 +117,15 @@ public final class SQLiteMetadataStore: MetadataStore {
         ALTER TABLE executions ADD COLUMN launched_from TEXT;
         ALTER TABLE executions ADD COLUMN labels TEXT;
         """,
+        // Leases: who drives an execution (and later, which worker holds what).
+        """
+        CREATE TABLE leases (
+            name TEXT PRIMARY KEY,
+            holder TEXT NOT NULL,
+            heartbeat_at INTEGER NOT NULL,
+            expires_at INTEGER NOT NULL
+        );
+        """,
     ]
 
     public static var schemaVersion: Int { migrations.count }

@@ -1,0 +1,55 @@
+import Foundation
+
+/// The lease that makes one process the driver of an execution: taken before the engine touches its nodes,
+/// renewed by a heartbeat while it runs, released when it ends. A second `aloft resume` of a live execution
+/// is refused with who holds it; a dead holder's execution can be resumed at once on its machine (its pid is
+/// gone) and elsewhere when the lease expires.
+struct ExecutionLease: Sendable {
+    let store: any LeaseStore
+    let execution: String
+    let holder: LeaseHolder
+    let ttl: Duration
+
+    static func name(_ execution: String) -> String { "execution/" + execution }
+
+    var name: String { Self.name(execution) }
+
+    /// Takes the lease or explains who holds it.
+    func acquire() throws {
+        if let other = try store.acquireLease(name, holder: holder, until: Date().addingTimeInterval(ttl.secondsValue)) {
+            let age = Int(Date().timeIntervalSince(other.heartbeatAt).rounded())
+            throw ExecutionEngine.Failure(message: "execution \(execution) is being run by \(other.holder) (last heartbeat \(age) s ago); "
+                + "abort it with `aloft executions abort \(execution)`, or resume it once that process has ended"
+                + (other.holder.host == holder.host ? "" : " or its lease expires (\(Int(ttl.secondsValue)) s after its last heartbeat)"))
+        }
+    }
+
+    /// Renews the lease every third of its life until cancelled. Losing it (another process took it over
+    /// after it expired: this one was stopped for longer than the lease lives) is logged loudly; the other
+    /// process then drives the execution.
+    func heartbeat(log: @escaping @Sendable (String) -> Void) -> Task<Void, Never> {
+        Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: ttl / 3)
+                if Task.isCancelled { return }
+                do {
+                    if try !store.renewLease(name, holder: holder, until: Date().addingTimeInterval(ttl.secondsValue)) {
+                        log("lost the lease of execution \(execution): another process took it over; this one should stop")
+                    }
+                } catch {
+                    log("cannot renew the lease of execution \(execution): \(error)")
+                }
+            }
+        }
+    }
+
+    func release() { try? store.releaseLease(name, holder: holder) }
+}
+
+extension LeaseStore {
+    /// Who drives this execution now, when a live process does; nil for one whose driver died (`orphaned`).
+    public func liveDriver(of execution: String) throws -> LeaseHolder? {
+        guard let lease = try lease(ExecutionLease.name(execution)), lease.isLive else { return nil }
+        return lease.holder
+    }
+}
