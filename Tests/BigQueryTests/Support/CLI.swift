@@ -16,7 +16,9 @@ enum CLI {
         ["HOME": cwd, "PATH": "/usr/bin:/bin"].merging(env) { $1 }
     }
 
-    static func run(_ args: [String], cwd: String, env: [String: String] = [:]) throws -> Result {
+    /// Runs `aloft ARGS` to its end, or kills it after `timeout` seconds (a test's time limit cannot stop a
+    /// call that blocks, so a hung `aloft` must be stopped here).
+    static func run(_ args: [String], cwd: String, env: [String: String] = [:], timeout: Double = 120) throws -> Result {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: aloft)
         p.arguments = args
@@ -26,6 +28,10 @@ enum CLI {
         p.standardOutput = out
         p.standardError = err
         try p.run()
+        let pid = p.processIdentifier
+        let watchdog = DispatchWorkItem { kill(pid, SIGKILL) }
+        DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: watchdog)
+        defer { watchdog.cancel() }
         let o = out.fileHandleForReading.readDataToEndOfFile()
         let e = err.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
