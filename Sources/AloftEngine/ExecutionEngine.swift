@@ -89,8 +89,11 @@ public final class ExecutionEngine: Sendable {
                                      inputs: old.inputs, recoveredFrom: id, launchedFrom: old.launchedFrom, labels: old.labels)
         try store.createExecution(record)
         let lease = try lease(newID)
-        // Succeeded nodes of the old execution become succeeded nodes of the new one, pointing at their origin.
-        let reused = try store.nodes(execution: id).filter { $0.state.phase == .succeeded }.map { n -> NodeRecord in
+        // Succeeded nodes of the old execution become succeeded nodes of the new one, pointing at their origin;
+        // a node whose output data is gone runs again (reusing it would fail the same way every time).
+        let reused = try store.nodes(execution: id).filter {
+            $0.state.phase == .succeeded && LocalBlobCheck.allExist($0.outputs ?? [:])
+        }.map { n -> NodeRecord in
             var copy = n
             copy.execution = newID
             copy.resourceState = nil

@@ -160,3 +160,44 @@ import Testing
         #expect(a.state.attempt == 0, "the attempt was retried after a false ProcessLost: \(String(describing: a.state.lastError))")
     }
 }
+
+/// Issue 15, defect 7: recover reuses what succeeded, except a node whose output data is gone: that node runs
+/// again (reusing it would make the recovery fail the same way every time).
+@Suite struct RecoverLostBlobTests {
+    @Test func aSucceededNodeWhoseOutputFileIsGoneRunsAgainOnRecover() async throws {
+        let h = try await ContainerProcessTests.harness()
+        defer { h.host.shutdown() }
+        let dir = NSTemporaryDirectory() + "aloft-recover-\(UUID())"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let broken = dir + "/broken"
+        _ = FileManager.default.createFile(atPath: broken, contents: nil)
+        let spec = """
+            tasks:
+              make:
+                type: container
+                outputs: {f: blob}
+                container: {command: [sh, -c, 'echo made >> \(dir)/makes; echo data > {{output_dir}}/f']}
+              use:
+                type: container
+                inputs: {f: blob}
+                outputs: {n: integer}
+                container: {command: [sh, -c, 'test ! -e \(broken) && test -s {{inputs.f}} && echo 1 > {{output_dir}}/n']}
+            workflows:
+              w:
+                outputs: {n: {type: integer, from: $b.n}}
+                nodes: [{id: a, task: make}, {id: b, task: use, inputs: {f: $a.f}}]
+            """
+        let failed = try await h.run(spec)
+        #expect(failed.phase == .failed)
+        guard case .blob(let f)? = try h.node(failed, "a")?.outputs?["f"] else {
+            Issue.record("a has no blob output")
+            return
+        }
+        try FileManager.default.removeItem(atPath: String(f.uri.dropFirst("file://".count)))
+        try FileManager.default.removeItem(atPath: broken)
+        let recovered = try await h.engine.recover(failed.id)
+        #expect(recovered.phase == .succeeded, "\(recovered.error ?? "")")
+        #expect(try String(contentsOfFile: dir + "/makes", encoding: .utf8) == "made\nmade\n", "a did not run again")
+        #expect(try h.node(recovered, "a")?.cachedFrom == nil)
+    }
+}

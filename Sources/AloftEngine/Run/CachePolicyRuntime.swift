@@ -24,23 +24,6 @@ public struct CacheLookup: Sendable {
     /// still exists (a hit whose data was deleted recomputes instead of failing downstream).
     static func usable(_ entry: CacheEntry, outputs types: TypeMap) -> Bool {
         guard entry.outputs.mismatches(against: types).isEmpty else { return false }
-        return entry.outputs.values.allSatisfy(blobsExist)
-    }
-
-    private static func blobsExist(_ l: Literal) -> Bool {
-        switch l {
-        case .blob(let b): return localExists(b.uri)
-        case .dataset(let d): return localExists(d.uri)
-        case .list(let items): return items.allSatisfy(blobsExist)
-        case .map(let m): return m.values.allSatisfy(blobsExist)
-        default: return true
-        }
-    }
-
-    /// Only local files can be checked here; remote URIs are trusted (their stores check on read).
-    private static func localExists(_ uri: String) -> Bool {
-        if uri.hasPrefix("file://") { return FileManager.default.fileExists(atPath: String(uri.dropFirst("file://".count))) }
-        if uri.hasPrefix("/") { return FileManager.default.fileExists(atPath: uri) }
-        return true
+        return LocalBlobCheck.allExist(entry.outputs)
     }
 }
