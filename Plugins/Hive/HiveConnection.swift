@@ -7,6 +7,7 @@ import PluginKit
 struct HiveConnection {
     var host = "127.0.0.1"
     var port = 10001
+    /// "http" (Thrift over HTTP POST) or "binary" (Thrift over TCP with SASL PLAIN).
     var transport = "http"
     var httpPath = "cliservice"
     var tls = false
@@ -39,14 +40,14 @@ struct HiveConnection {
             return n
         }
         host = try string("host") ?? host
+        transport = try string("transport") ?? transport
+        guard transport == "http" || transport == "binary" else {
+            throw .user("plugins.config.\"aloft.hive\".transport must be http or binary, not \"\(transport)\"", code: "BadConfig")
+        }
+        port = transport == "binary" ? 10000 : 10001
         if let p = try number("port", atLeast: 1) {
             guard p <= 65535, p == p.rounded() else { throw .user("plugins.config.\"aloft.hive\".port must be a port number", code: "BadConfig") }
             port = Int(p)
-        }
-        transport = try string("transport") ?? transport
-        guard transport == "http" else {
-            throw .user("plugins.config.\"aloft.hive\".transport \"\(transport)\" is not supported; use http (binary TCP with SASL is not implemented yet)",
-                        code: "BadConfig")
         }
         httpPath = try string("http_path") ?? httpPath
         if let v = object["tls"] {
@@ -61,20 +62,29 @@ struct HiveConnection {
         timeoutSeconds = try number("timeout_seconds", atLeast: 1) ?? timeoutSeconds
     }
 
-    /// A client for one call; the password is read now and lives only inside the transport.
-    func client(host services: HostServices, http: HTTPClient) throws(PluginError) -> HiveClient {
-        let password: String
+    /// The password, read now from the host's secrets; it lives only inside the transport made with it.
+    func password(host services: HostServices) throws(PluginError) -> String {
         if let name = passwordSecret {
-            do { password = String(decoding: try services.secret(name), as: UTF8.self) } catch {
+            do { return String(decoding: try services.secret(name), as: UTF8.self) } catch {
                 throw .user("the Hive password secret \"\(name)\" is not available: grant it to aloft.hive under plugins.secrets (\(error.message))",
                             code: "Credentials")
             }
-        } else {
-            password = (try? services.secret("hive_password")).map { String(decoding: $0, as: UTF8.self) } ?? ""
         }
-        let transport = HiveHTTPTransport(host: host, port: port, path: httpPath, tls: tls, user: user, password: password, http: http,
-                                          timeoutMilliseconds: Int(timeoutSeconds * 1000))
-        return HiveClient(transport: transport)
+        return (try? services.secret("hive_password")).map { String(decoding: $0, as: UTF8.self) } ?? ""
+    }
+
+    /// An HTTP transport: stateless, one per call is fine (libcurl keeps the connections).
+    func httpTransport(host services: HostServices, http: HTTPClient) throws(PluginError) -> HiveHTTPTransport {
+        HiveHTTPTransport(host: host, port: port, path: httpPath, tls: tls, user: user, password: try password(host: services), http: http,
+                          timeoutMilliseconds: Int(timeoutSeconds * 1000))
+    }
+
+    /// A new TCP connection, authenticated (binary transport).
+    func tcpTransport(host services: HostServices) throws(PluginError) -> HiveTCPTransport {
+        let password = try password(host: services)
+        do { return try HiveTCPTransport(host: host, port: port, user: user, password: password, timeoutMilliseconds: Int(timeoutSeconds * 1000)) } catch {
+            throw HiveErrors.map(error, "connecting to \(address)")
+        }
     }
 
     /// The session's configuration: the database to start in (HiveServer2's `use:database`) and the task's hive_conf.
@@ -85,5 +95,5 @@ struct HiveConnection {
         return c
     }
 
-    var address: String { "\(tls ? "https" : "http")://\(host):\(port)/\(httpPath)" }
+    var address: String { transport == "binary" ? "\(host):\(port) (binary)" : "\(tls ? "https" : "http")://\(host):\(port)/\(httpPath)" }
 }

@@ -14,24 +14,32 @@ import PluginKit
 public final class HivePlugin: Plugin {
     public static let info = PluginInfo(
         id: "aloft.hive", version: "0.1.0",
-        description: "Typed queries on HiveServer2 (TCLIService over Thrift, HTTP transport)",
+        description: "Typed queries on HiveServer2 (TCLIService over Thrift; HTTP, or binary TCP with SASL PLAIN)",
         taskTypes: ["hive", "hive-query"])
 
     private let host: HostServices
     private let connection: HiveConnection
-    private let http: HTTPClient
+    private let connections: HiveConnections
 
     public init(config: JSON, host: HostServices) throws(PluginError) {
         self.host = host
         connection = try HiveConnection(config: config)
         var httpConfig = HTTPClient.Configuration(log: { [host] line in host.log(.debug, "hive: " + line) })
         httpConfig.connectTimeoutMilliseconds = 5_000
-        http = HTTPClient(httpConfig)
+        connections = HiveConnections(connection: connection, host: host, http: HTTPClient(httpConfig))
     }
 
     public func check(_ task: TaskTemplate) -> [TaskProblem] { HiveTaskSpec.problems(task) }
 
-    private func client() throws(PluginError) -> HiveClient { try connection.client(host: host, http: http) }
+    /// The client for a stored session; over binary TCP, a failure when this process no longer holds its connection.
+    private func client(_ state: HiveState) throws(PluginError) -> HiveClient {
+        guard let client = try connections.client(for: state.session) else {
+            throw .system("the binary-transport session \(state.session.id.uuid) died with its connection (the host restarted?); "
+                + "HiveServer2 keeps sessions only as long as the connection over binary TCP, use transport: http to re-attach",
+                          code: "OperationLost", retryable: true)
+        }
+        return client
+    }
 
     private func statements(_ context: TaskContext, _ spec: HiveTaskSpec) throws(PluginError) -> [String] {
         let table = HiveTableName.sql(Self.tableName(context), database: connection.database)
@@ -50,9 +58,13 @@ public final class HivePlugin: Plugin {
         let context = try call.context()
         let spec = try HiveTaskSpec(context.task)
         let sql = try statements(context, spec)
-        let client = try client()
-        let session = try HiveErrors.call("opening a session at \(connection.address)") { () throws(HiveError) in
-            try client.openSession(user: connection.user, password: nil, configuration: connection.sessionConfiguration(spec.hiveConf))
+        let (client, tcp) = try connections.newClient()
+        let session: HiveSession
+        do {
+            session = try client.openSession(user: connection.user, password: nil, configuration: connection.sessionConfiguration(spec.hiveConf))
+        } catch {
+            tcp?.close()
+            throw HiveErrors.map(error, "opening a session at \(connection.address)")
         }
         // HiveServer2 cannot name an operation, so there is no way to make this idempotent: a crash before the
         // host stores the state returned below runs the statement again on resume (docs/hive.md).
@@ -61,8 +73,10 @@ public final class HivePlugin: Plugin {
             op = try client.executeStatement(session, sql[0], runAsync: true, queryTimeoutSeconds: spec.queryTimeout)
         } catch {
             try? client.closeSession(session)
+            tcp?.close()
             throw HiveErrors.map(error, "statement 1")
         }
+        connections.keep(tcp, for: session)
         host.log(.info, "hive: statement 1 of \(sql.count) is operation \(op.id.uuid) in session \(session.id.uuid)", task: call.executionID)
         return HiveState(session: session, operation: op, statement: 0, statements: sql.count).bytes
     }
@@ -70,7 +84,8 @@ public final class HivePlugin: Plugin {
     public func poll(_ call: TaskCall) throws(PluginError) -> PollResult {
         let context = try call.context()
         var state = try HiveState(call.state)
-        let client = try client()
+        let client: HiveClient
+        do { client = try self.client(state) } catch { return .failed(error) }
         let wait = Duration.milliseconds(Int64(connection.pollSeconds * 1000))
         let which = "statement \(state.statement + 1) of \(state.statements)"
         let status = try HiveErrors.call("GetOperationStatus (\(which))") { () throws(HiveError) in try client.operationStatus(state.operation) }
@@ -121,7 +136,7 @@ public final class HivePlugin: Plugin {
     public func abort(_ call: TaskCall) throws(PluginError) {
         guard !call.state.isEmpty else { return }
         let state = try HiveState(call.state)
-        let client = try client()
+        guard let client = try connections.client(for: state.session) else { return }  // binary: gone with its connection
         do { try client.cancelOperation(state.operation) } catch {
             if error.kind == .invalidHandle { return }  // gone already
             throw HiveErrors.map(error, "CancelOperation")
@@ -130,9 +145,10 @@ public final class HivePlugin: Plugin {
     }
 
     public func finalize(_ call: TaskCall) throws(PluginError) {
-        guard !call.state.isEmpty, let state = try? HiveState(call.state), let client = try? client() else { return }
+        guard !call.state.isEmpty, let state = try? HiveState(call.state) else { return }
         // Closing the session closes its operations; a session the server forgot is fine.
-        try? client.closeSession(state.session)
+        if let client = try? connections.client(for: state.session) { try? client.closeSession(state.session) }
+        connections.release(state.session)
     }
 
     /// `<attempt dir>/out`, from the node's output prefix; nil when that is not a local directory (an S3 blob

@@ -2,7 +2,8 @@ import Foundation
 import Testing
 
 /// One real HiveServer2 (Spark's Thrift server from the `pyspark` venv scripts/setup-peers.sh makes) per
-/// test process, in HTTP mode with a password check (Fixtures/AloftTestAuth.java: user alice), inside a
+/// test process, serving HTTP and binary TCP from one JVM (Fixtures/AloftTwoTransports.java) with a
+/// password check (Fixtures/AloftTestAuth.java: user alice), inside a
 /// private network namespace: in HTTP mode the server listens on every interface whatever its bind setting,
 /// so it and every client that talks to it live in `aloft-hive-<test pid>`, where only loopback exists.
 /// A watchdog stops the server when the test process is gone; namespaces of dead test processes are
@@ -11,6 +12,8 @@ enum HivePeer {
     struct Running: Sendable {
         let namespace: String
         let port: Int
+        /// The binary (TCP + SASL PLAIN) transport's port.
+        let binaryPort: Int
         let directory: String
         let user = "alice"
         let password = "hive-test-password"
@@ -58,22 +61,20 @@ enum HivePeer {
         }
         namespaceToDelete = namespace
         atexit { HivePeer.stop() }
-        let auth = HiveFixtures.hiveFixture("AloftTestAuth.java")
-        guard sh("cd \(dir) && javac -cp '\(sparkHome)/jars/*' -d classes \(auth) && jar cf auth.jar -C classes .") == 0 else {
-            return .failure(Unavailable(description: "cannot compile \(auth) (javac from a JDK is needed)"))
+        let sources = ["AloftTestAuth.java", "AloftTwoTransports.java"].map(HiveFixtures.hiveFixture).joined(separator: " ")
+        guard sh("cd \(dir) && javac -cp '\(sparkHome)/jars/*' -d classes \(sources) && jar cf peer.jar -C classes .") == 0 else {
+            return .failure(Unavailable(description: "cannot compile \(sources) (javac from a JDK is needed)"))
         }
-        let port = 10001
+        let port = 10001, binaryPort = 10000
         let submit = [
-            "\(sparkHome)/bin/spark-submit", "--master", "'local[2]'", "--driver-class-path", "\(dir)/auth.jar",
-            "--class", "org.apache.spark.sql.hive.thriftserver.HiveThriftServer2",
+            "\(sparkHome)/bin/spark-submit", "--master", "'local[2]'", "--driver-class-path", "\(dir)/peer.jar", "--class", "AloftTwoTransports",
             "--conf", "spark.sql.warehouse.dir=\(dir)/warehouse", "--conf", "spark.ui.enabled=false",
             "--conf", "spark.driver.host=127.0.0.1", "--conf", "spark.driver.bindAddress=127.0.0.1",
-            "--driver-java-options", "'-Dderby.system.home=\(dir)'",
-            "--hiveconf", "hive.server2.transport.mode=http", "--hiveconf", "hive.server2.thrift.http.port=\(port)",
-            "--hiveconf", "hive.server2.thrift.http.path=cliservice", "--hiveconf", "hive.server2.thrift.bind.host=127.0.0.1",
-            "--hiveconf", "hive.server2.long.polling.timeout=100ms",
-            "--hiveconf", "hive.server2.authentication=CUSTOM", "--hiveconf", "hive.server2.custom.authentication.class=AloftTestAuth",
-            "spark-internal",
+            "\(dir)/peer.jar",
+            "hive.server2.thrift.http.port=\(port)", "hive.server2.thrift.http.path=cliservice",
+            "hive.server2.thrift.port=\(binaryPort)", "hive.server2.thrift.bind.host=127.0.0.1",
+            "hive.server2.long.polling.timeout=100ms",
+            "hive.server2.authentication=CUSTOM", "hive.server2.custom.authentication.class=AloftTestAuth",
         ].joined(separator: " ")
         // The watchdog: the server lives while this test process does (a SIGKILLed test run leaves nothing).
         let script = """
@@ -93,8 +94,9 @@ enum HivePeer {
         do { try watchdog.run() } catch { return .failure(Unavailable(description: "cannot start the Spark Thrift server: \(error)")) }
         let deadline = Date().addingTimeInterval(120)
         while Date() < deadline {
-            if sh("ip netns exec \(namespace) bash -c 'echo > /dev/tcp/127.0.0.1/\(port)' 2>/dev/null") == 0 {
-                return .success(Running(namespace: namespace, port: port, directory: dir))
+            let probe = "echo > /dev/tcp/127.0.0.1/\(port) && echo > /dev/tcp/127.0.0.1/\(binaryPort)"
+            if sh("ip netns exec \(namespace) bash -c '\(probe)' 2>/dev/null") == 0 {
+                return .success(Running(namespace: namespace, port: port, binaryPort: binaryPort, directory: dir))
             }
             if !watchdog.isRunning { break }
             usleep(500_000)

@@ -95,7 +95,7 @@ struct HiveServerTests {
             let client = Self.client(peer)
             let session = try client.openSession(user: peer.user, password: nil)
             defer { try? client.closeSession(session) }
-            let op = try client.executeStatement(session, "SELECT reflect('java.lang.Thread', 'sleep', CAST(60000 AS BIGINT))")
+            let op = try client.executeStatement(session, "SELECT reflect('java.lang.Thread', 'sleep', CAST(20000 AS BIGINT))")
             usleep(500_000)
             let before = try client.operationStatus(op).state
             try client.cancelOperation(op)
@@ -135,5 +135,37 @@ struct HiveServerTests {
         #expect(wrong.map { !$0.description.contains("not-the-password") } == true)
         #expect(dead?.kind == .unreachable)
         #expect(dead?.isTransient == true)
+    }
+
+    @Test func binaryTransportWithSASLPlainExecutesAndFetches() throws {
+        let peer = try HivePeer.require()
+        let value = try NetworkNamespace.run(peer.namespace) { () throws -> Int64? in
+            let transport = try HiveTCPTransport(host: "127.0.0.1", port: peer.binaryPort, user: peer.user, password: peer.password)
+            defer { transport.close() }
+            let client = HiveClient(transport: transport)
+            let session = try client.openSession(user: peer.user, password: nil)
+            let op = try client.executeStatement(session, "SELECT SUM(id) AS total FROM range(0, 1000)")
+            #expect(try Self.wait(client, op).state == .finished)
+            let (set, _) = try client.fetchResults(op, maxRows: 10)
+            try client.closeSession(session)
+            if case .i64(let v) = set.columns.first?.values { return v.first }
+            return nil
+        }
+        #expect(value == 499_500)
+    }
+
+    @Test func binaryTransportRefusesAWrongPasswordAndADeadPort() throws {
+        let peer = try HivePeer.require()
+        let (wrong, dead) = try NetworkNamespace.run(peer.namespace) { () -> (HiveError?, HiveError?) in
+            var wrong: HiveError?, dead: HiveError?
+            do { _ = try HiveTCPTransport(host: "127.0.0.1", port: peer.binaryPort, user: peer.user, password: "not-the-password") } catch {
+                wrong = error as? HiveError
+            }
+            do { _ = try HiveTCPTransport(host: "127.0.0.1", port: 1, user: peer.user, password: peer.password) } catch { dead = error as? HiveError }
+            return (wrong, dead)
+        }
+        #expect(wrong?.kind == .credentials, "\(String(describing: wrong))")
+        #expect(wrong.map { !$0.description.contains("not-the-password") } == true)
+        #expect(dead?.kind == .unreachable)
     }
 }

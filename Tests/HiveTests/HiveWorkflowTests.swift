@@ -25,6 +25,41 @@ struct HiveWorkflowTests {
         #expect(!r.stdout.contains(peer.password) && !r.stderr.contains(peer.password))
     }
 
+    @Test func theBinaryTransportRunsTheSameWorkflow() throws {
+        let peer = try HivePeer.require()
+        let dir = try HiveCLI.scratch()
+        try Self.useBinaryTransport(dir, peer)
+        let r = try HiveCLI.run(peer, ["run", HiveCLI.example + "/sales.yaml", "-i", "region=north"] + Self.salesInputs, cwd: dir)
+        #expect(r.status == 0, "\(r.stdout)\n\(r.stderr)")
+        #expect(r.stdout.contains("products = 2") && r.stdout.contains("total = 53.5") && r.stdout.contains("region_sales = 5"), "\(r.stdout)")
+    }
+
+    /// Over binary TCP the session dies with the killed host's connection: resume cannot re-attach, the
+    /// attempt fails as OperationLost (retryable) and the next attempt runs the statement again.
+    @Test func binaryTransportAfterSigkillRunsTheStatementAgain() throws {
+        let peer = try HivePeer.require()
+        let dir = try HiveCLI.scratch()
+        try Self.useBinaryTransport(dir, peer)
+        let marker = "binary-resume-\(UUID())"
+        try Self.write(dir + "/slow.yaml", query: Self.slowQuery(marker, milliseconds: 3_000), outputs: "{n: integer}",
+                       workflowOutputs: "n: {type: integer, from: $a.n}")
+        let p = try HiveCLI.start(peer, ["run", "slow.yaml"], cwd: dir, out: Pipe())
+        let deadline = Date().addingTimeInterval(60)
+        var stored: (execution: String, state: [UInt8])?
+        while stored == nil && Date() < deadline && p.isRunning {
+            stored = HiveCLI.storedState(dir: dir, node: "a")
+            usleep(20_000)
+        }
+        kill(p.processIdentifier, SIGKILL)
+        p.waitUntilExit()
+        let execution = try #require(stored?.execution, "the query was never submitted")
+        let resumed = try HiveCLI.run(peer, ["resume", execution], cwd: dir)
+        #expect(resumed.status == 0, "\(resumed.stdout)\n\(resumed.stderr)")
+        #expect(resumed.stdout.contains("OperationLost") || resumed.stdout.contains("died with its connection"), "\(resumed.stdout)")
+        #expect(resumed.stdout.contains("n = 7"), "\(resumed.stdout)")
+        #expect(Self.serverLog(peer).components(separatedBy: "Submitting query").filter { $0.contains(marker) }.count == 2)
+    }
+
     @Test func injectionInputsStayStrings() throws {
         let peer = try HivePeer.require()
         let dir = try HiveCLI.scratch()
@@ -160,6 +195,13 @@ struct HiveWorkflowTests {
     }
 
     // MARK: - helpers
+
+    static func useBinaryTransport(_ dir: String, _ peer: HivePeer.Running) throws {
+        let config = try String(contentsOfFile: dir + "/aloft.yaml", encoding: .utf8)
+            .replacingOccurrences(of: "port: 10001, transport: http", with: "port: \(peer.binaryPort), transport: binary")
+        #expect(config.contains("transport: binary"))
+        try config.write(toFile: dir + "/aloft.yaml", atomically: true, encoding: .utf8)
+    }
 
     static func slowQuery(_ marker: String, milliseconds: Int) -> String {
         "SELECT '\(marker)' AS marker, 7 AS n, reflect('java.lang.Thread', 'sleep', CAST(\(milliseconds) AS BIGINT)) AS slept"

@@ -158,6 +158,13 @@ import Testing
         #expect(try String(contentsOfFile: path, encoding: .utf8) == "n,s\n1,\"a,b\"\n,\"say \"\"hi\"\"\"\n-3,\n")
     }
 
+    @Test func saslPlainMessagesAreStatusLengthPayload() {
+        #expect(HiveTCPTransport.saslMessage(.start, Array("PLAIN".utf8)) == [1, 0, 0, 0, 5] + Array("PLAIN".utf8))
+        #expect(HiveTCPTransport.saslMessage(.ok, [0] + Array("al".utf8) + [0] + Array("pw".utf8)) == [2, 0, 0, 0, 6, 0, 97, 108, 0, 112, 119])
+        #expect(HiveTCPTransport.bigEndian(0x0102_0304) == [1, 2, 3, 4])
+        #expect(HiveTCPTransport.integer([1, 2, 3, 4]) == 0x0102_0304)
+    }
+
     /// A T*Resp answer to `method` whose fields `body` writes.
     func response(_ method: String, _ body: (inout ThriftWriter) -> Void) -> [UInt8] {
         var w = ThriftWriter()
