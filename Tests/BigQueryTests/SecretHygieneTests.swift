@@ -47,7 +47,10 @@ import Testing
             }
         }
         #expect(haystack.contains { $0.0 == "metadata.sqlite" })
-        #expect(haystack.contains { $0.1.contains("invalidQuery") })  // the grep sees what it should
+        // The grep sees what it should: the plugin's own HTTP log lines, the errors, the store.
+        #expect(haystack.contains { $0.0 == "log" && $0.1.contains("bigquery: POST http://127.0.0.1:") })
+        #expect(haystack.contains { $0.0 == "log" && $0.1.contains("bigquery: GET http://127.0.0.1:") && $0.1.contains("/queries/") })
+        #expect(haystack.contains { $0.0 == "error" && $0.1.contains("invalidQuery") })
         let secrets = s.account.privateKeyTraces + tokens
         for (place, text) in haystack {
             for secret in secrets where text.contains(secret) {
