@@ -40,7 +40,14 @@ final class HiveConnections: Sendable {
     /// session's connection (nil otherwise: the session died with the connection).
     func client(for session: HiveSession) throws(PluginError) -> HiveClient? {
         guard isBinary else { return HiveClient(transport: try connection.httpTransport(host: host, http: http)) }
-        return open.withLock { $0[session.id] }.map { HiveClient(transport: $0) }
+        let tcp = open.withLock { connections -> HiveTCPTransport? in
+            guard let tcp = connections[session.id], tcp.isOpen else {
+                connections[session.id] = nil  // a broken connection took its session along
+                return nil
+            }
+            return tcp
+        }
+        return tcp.map { HiveClient(transport: $0) }
     }
 
     /// Drops (and closes) a session's binary connection.

@@ -29,6 +29,9 @@ public final class HiveTCPTransport: HiveTransport {
 
     deinit { close() }
 
+    /// False once the connection failed or was closed: the session it carried is gone.
+    public var isOpen: Bool { connection.withLock { $0 >= 0 } }
+
     public func close() {
         connection.withLock { fd in
             if fd >= 0 { Glibc.close(fd) }
