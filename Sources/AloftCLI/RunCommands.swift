@@ -210,16 +210,20 @@ struct ExecutionsCommand: AsyncParsableCommand {
 
         func run() async throws {
             let (store, _) = try storeOptions.open()
-            let rows = try store.executions(project: project, domain: domain, limit: limit).map { e in
+            let executions = try store.executions(project: project, domain: domain, limit: limit)
+            let rows = try executions.map { e in
                 [e.id, try ExecutionsCommand.phaseText(e, store), "\(e.project)/\(e.domain)", e.workflow, ISO8601DateFormatter().string(from: e.createdAt)]
             }
             print(PluginReport.table([["ID", "PHASE", "PROJECT/DOMAIN", "WORKFLOW", "CREATED"]] + rows), terminator: "")
+            var stderr = StandardError()
+            for e in executions where e.damage != nil { print("warning: \(e.damage!)", to: &stderr) }
         }
     }
 
     /// `running` only while a live process drives it; `orphaned (no live owner)` when its driver died and
     /// nobody resumed it yet.
     static func phaseText(_ e: ExecutionRecord, _ store: SQLiteMetadataStore) throws -> String {
+        if e.damage != nil { return "damaged" }
         guard e.phase == .running else { return e.phase.rawValue }
         return try store.liveDriver(of: e.id) == nil ? "orphaned (no live owner)" : "running"
     }
@@ -249,6 +253,7 @@ struct ExecutionsCommand: AsyncParsableCommand {
             }
             if let outputs = e.outputs, !outputs.isEmpty { print("outputs: " + outputs.keys.sorted().map { "\($0) = \(GraphRenderer.plain(outputs[$0]!))" }.joined(separator: ", ")) }
             if let error = e.error { print("error:   \(error)") }
+            if let damage = e.damage { print("damaged: \(damage)") }
         }
     }
 }

@@ -53,6 +53,7 @@ public final class ExecutionEngine: Sendable {
     public func relaunch(_ id: String, newID: String = ExecutionID.make(),
                          events: @escaping @Sendable (EngineEvent) -> Void = { _ in }) async throws -> ExecutionRecord {
         guard let old = try store.execution(id: id) else { throw Failure(message: "no execution \(id)") }
+        try Self.refuseDamaged(old, "relaunched")
         let plan = try Self.plan(of: old)
         let record = ExecutionRecord(id: newID, project: old.project, domain: old.domain, workflow: old.workflow, spec: old.spec,
                                      inputs: old.inputs, launchedFrom: "relaunch of \(id)", labels: old.labels)
@@ -66,6 +67,7 @@ public final class ExecutionEngine: Sendable {
     public func resume(_ id: String, events: @escaping @Sendable (EngineEvent) -> Void = { _ in }) async throws -> ExecutionRecord {
         guard let record = try store.execution(id: id) else { throw Failure(message: "no execution \(id)") }
         guard record.phase == .running else { return record }
+        try Self.refuseDamaged(record, "resumed")
         // Only once no live process drives it: two drivers would both act on the same nodes.
         let lease = try lease(id)
         let plan: CompiledSpec
@@ -84,6 +86,7 @@ public final class ExecutionEngine: Sendable {
         guard old.phase == .failed || old.phase == .aborted else {
             throw Failure(message: "execution \(id) is \(old.phase.rawValue); only failed or aborted executions are recovered")
         }
+        try Self.refuseDamaged(old, "recovered")
         let plan = try Self.plan(of: old)
         let record = ExecutionRecord(id: newID, project: old.project, domain: old.domain, workflow: old.workflow, spec: old.spec,
                                      inputs: old.inputs, recoveredFrom: id, launchedFrom: old.launchedFrom, labels: old.labels)
@@ -102,6 +105,11 @@ public final class ExecutionEngine: Sendable {
         }
         try store.commit(reused)
         return try await drive(record, plan: plan, existing: reused, lease: lease, events: events)
+    }
+
+    /// An execution whose stored row is damaged is not run again from what could be read of it.
+    private static func refuseDamaged(_ record: ExecutionRecord, _ verb: String) throws {
+        if let damage = record.damage { throw Failure(message: "execution \(record.id) cannot be \(verb): \(damage)") }
     }
 
     /// The plan an execution stored when it was created.

@@ -82,3 +82,61 @@ import Testing
         }
     }
 }
+
+/// Issue 15, defect 9: a damaged store is reported with the table, the execution and the node it is in, and
+/// what is not damaged stays readable; an empty file is not silently taken for a new store.
+@Suite struct StoreDamageTests {
+    /// Runs SQL on the store's file with Python's sqlite3 (an outside hand, as a bad disk or a bad edit would be).
+    static func damage(_ path: String, _ sql: String) throws {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["python3", "-c", "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute(sys.argv[2]); c.commit()", path, sql]
+        try p.run()
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0)
+    }
+
+    static func store() throws -> (SQLiteMetadataStore, String) {
+        let path = NSTemporaryDirectory() + "aloft-damage-\(UUID())/metadata.sqlite"
+        let store = try SQLiteMetadataStore(path: path)
+        for id in ["good", "bad"] {
+            try store.createExecution(ExecutionRecord(id: id, project: "p", domain: "development", workflow: "w", spec: [], inputs: ["n": .integer(1)]))
+            try store.commit([NodeRecord(execution: id, node: "a", state: NodeState(budget: RetryBudget(user: 0)))])
+        }
+        return (store, path)
+    }
+
+    @Test func aBadExecutionRowIsNamedAndTheOthersStayReadable() throws {
+        let (store, path) = try Self.store()
+        try Self.damage(path, "UPDATE executions SET inputs = '{not json' WHERE id = 'bad'")
+        let all = try store.executions(project: nil, domain: nil, limit: 10)
+        #expect(Set(all.map(\.id)) == ["good", "bad"])
+        #expect(all.first { $0.id == "good" }?.damage == nil)
+        let damage = try #require(all.first { $0.id == "bad" }?.damage)
+        #expect(damage.contains("table executions, execution bad, column inputs"), "\(damage)")
+    }
+
+    @Test func aBadNodeStateNamesTheTableExecutionAndNode() throws {
+        let (store, path) = try Self.store()
+        try Self.damage(path, "UPDATE node_executions SET state = '{\"phase\": 42}' WHERE execution_id = 'bad'")
+        #expect(try store.nodes(execution: "good").count == 1)
+        do {
+            _ = try store.nodes(execution: "bad")
+            Issue.record("a damaged node state was read")
+        } catch {
+            #expect("\(error)".hasPrefix("the metadata store is damaged: table node_executions, node bad/a, column state: "), "\(error)")
+        }
+    }
+
+    @Test func anEmptyFileIsRefusedNotTakenForANewStore() throws {
+        let dir = NSTemporaryDirectory() + "aloft-empty-\(UUID())"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        #expect(FileManager.default.createFile(atPath: dir + "/metadata.sqlite", contents: Data()))
+        do {
+            _ = try SQLiteMetadataStore(path: dir + "/metadata.sqlite")
+            Issue.record("an empty file was opened as a store")
+        } catch {
+            #expect("\(error)".contains("metadata.sqlite is an empty file (0 bytes), not a store"), "\(error)")
+        }
+    }
+}

@@ -23,6 +23,9 @@ public struct ExecutionRecord: Sendable, Equatable {
     /// `schedule NAME@VERSION at TIME`, `relaunch of ID`.
     public var launchedFrom: String?
     public var labels: [String: String]
+    /// Set when the stored row could not be read whole (a damaged store): which column of which table, and
+    /// why. The rest of the record is what could be read; other executions are unaffected.
+    public var damage: String?
 
     public init(id: String, project: String, domain: String, workflow: String, spec: [UInt8], inputs: LiteralMap,
                 phase: Phase = .running, outputs: LiteralMap? = nil, error: String? = nil, createdAt: Date = Date(),

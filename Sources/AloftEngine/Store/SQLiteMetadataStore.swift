@@ -138,6 +138,9 @@ public final class SQLiteMetadataStore: MetadataStore {
     /// newer Aloft is refused rather than misread.
     public init(path: String) throws {
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        // An empty file is not a new store: SQLite would quietly make one, and every recorded execution would
+        // seem gone. (A store whose pages are still all in its write-ahead log is fine.)
+        if Self.size(path) == 0 && (Self.size(path + "-wal") ?? 0) == 0 { throw StoreError.emptyFile(path: path) }
         let database = try SQLiteDatabase(path: path)
         // The version is read and every missing migration applied inside one write transaction (BEGIN
         // IMMEDIATE): two processes opening a new store at once (`aloft run` and `aloft executions list`)
@@ -155,6 +158,10 @@ public final class SQLiteMetadataStore: MetadataStore {
             }
         }
         db = Mutex(SQLiteDatabaseBox(db: database))
+    }
+
+    private static func size(_ path: String) -> Int? {
+        (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int
     }
 
     func withDatabase<T>(_ body: (SQLiteDatabase) throws -> T) throws -> T {
@@ -177,7 +184,7 @@ public final class SQLiteMetadataStore: MetadataStore {
 
     public func execution(id: String) throws -> ExecutionRecord? {
         try db.withLock { box in
-            try box.db.prepare("SELECT \(Self.executionColumns) FROM executions WHERE id = ?").query([.text(id)], Self.executionRow).first
+            try box.db.prepare("SELECT \(Self.executionColumns) FROM executions WHERE id = ?").query([.text(id)], { Self.executionRow($0) }).first
         }
     }
 
@@ -191,7 +198,7 @@ public final class SQLiteMetadataStore: MetadataStore {
             if !filters.isEmpty { sql += " WHERE " + filters.joined(separator: " AND ") }
             sql += " ORDER BY created_at DESC, id DESC LIMIT ?"
             args.append(.integer(Int64(limit)))
-            return try box.db.prepare(sql).query(args, Self.executionRow)
+            return try box.db.prepare(sql).query(args, { Self.executionRow($0) })
         }
     }
 
@@ -221,13 +228,19 @@ public final class SQLiteMetadataStore: MetadataStore {
                        task_version, cached_from, log_links
                 FROM node_executions WHERE execution_id = ? ORDER BY node_id
                 """).query([.text(execution)]) { r in
-                NodeRecord(
+                let row = "node \(r.text(0) ?? "")/\(r.text(1) ?? "")"
+                func decode<T>(_ column: String, _ body: () throws -> T) throws -> T {
+                    do { return try body() } catch {
+                        throw StoreError.damagedRow(table: "node_executions", row: row, column: column, cause: "\(error)")
+                    }
+                }
+                return NodeRecord(
                     execution: r.text(0) ?? "", node: r.text(1) ?? "",
-                    state: try JSONDecoder().decode(NodeState.self, from: Data((r.text(2) ?? "").utf8)),
+                    state: try decode("state") { try JSONDecoder().decode(NodeState.self, from: Data((r.text(2) ?? "").utf8)) },
                     pluginID: r.text(3), taskExecutionID: r.text(4),
                     resourceState: r.isNull(5) ? nil : r.blob(5),
-                    inputs: try r.text(6).map { try LiteralMap(bytes: Array($0.utf8)) },
-                    outputs: try r.text(7).map { try LiteralMap(bytes: Array($0.utf8)) },
+                    inputs: try decode("inputs") { try r.text(6).map { try LiteralMap(bytes: Array($0.utf8)) } },
+                    outputs: try decode("outputs") { try r.text(7).map { try LiteralMap(bytes: Array($0.utf8)) } },
                     statusMessage: r.text(8), taskVersion: r.text(10), cachedFrom: r.text(11),
                     logLinks: (r.text(12).flatMap { try? JSONParser.parse($0) }?.arrayValue ?? []).compactMap { j in
                         guard let name = j["name"]?.stringValue, let uri = j["uri"]?.stringValue else { return nil }
@@ -273,25 +286,47 @@ public final class SQLiteMetadataStore: MetadataStore {
     private static let executionColumns =
         "id, project, domain, workflow, spec, inputs, phase, outputs, error, created_at, updated_at, recovered_from, launched_from, labels"
 
-    private static func executionRow(_ r: SQLiteDatabase.Row) throws -> ExecutionRecord {
-        ExecutionRecord(
-            id: r.text(0) ?? "", project: r.text(1) ?? "", domain: r.text(2) ?? "", workflow: r.text(3) ?? "", spec: r.blob(4),
-            inputs: try LiteralMap(bytes: Array((r.text(5) ?? "{}").utf8)),
-            phase: ExecutionRecord.Phase(rawValue: r.text(6) ?? "") ?? .failed,
-            outputs: try r.text(7).map { try LiteralMap(bytes: Array($0.utf8)) }, error: r.text(8),
+    /// Never fails: a column that cannot be decoded is left empty and named in `damage`, so one damaged row
+    /// neither hides the other executions nor goes unnoticed.
+    private static func executionRow(_ r: SQLiteDatabase.Row) -> ExecutionRecord {
+        let id = r.text(0) ?? ""
+        var damage: [String] = []
+        func literals(_ column: Int32, _ name: String) -> LiteralMap? {
+            guard let text = r.text(column) else { return nil }
+            do { return try LiteralMap(bytes: Array(text.utf8)) } catch {
+                damage.append("table executions, execution \(id), column \(name): \(error)")
+                return nil
+            }
+        }
+        let phaseText = r.text(6) ?? ""
+        let phase = ExecutionRecord.Phase(rawValue: phaseText)
+        if phase == nil { damage.append("table executions, execution \(id), column phase: unknown phase \"\(phaseText)\"") }
+        var record = ExecutionRecord(
+            id: id, project: r.text(1) ?? "", domain: r.text(2) ?? "", workflow: r.text(3) ?? "", spec: r.blob(4),
+            inputs: literals(5, "inputs") ?? [:], phase: phase ?? .failed, outputs: literals(7, "outputs"), error: r.text(8),
             createdAt: Date(timeIntervalSince1970: Double(r.integer(9)) / 1000),
             updatedAt: Date(timeIntervalSince1970: Double(r.integer(10)) / 1000), recoveredFrom: r.text(11), launchedFrom: r.text(12),
             labels: (r.text(13).flatMap { try? JSONParser.parse($0) }?.objectValue ?? [:]).compactMapValues(\.stringValue))
+        record.damage = damage.isEmpty ? nil : damage.joined(separator: "; ")
+        return record
     }
 }
 
 public enum StoreError: Error, CustomStringConvertible {
     case newerSchema(path: String, found: Int, supported: Int)
+    case emptyFile(path: String)
+    /// A stored row that cannot be read: the table, the row (`execution` or `execution/node`), the column.
+    case damagedRow(table: String, row: String, column: String, cause: String)
 
     public var description: String {
         switch self {
         case .newerSchema(let path, let found, let supported):
             return "\(path): the store's schema is version \(found), newer than this Aloft supports (\(supported)); upgrade Aloft"
+        case .emptyFile(let path):
+            return "\(path) is an empty file (0 bytes), not a store: it was truncated or never written. "
+                + "Move it away to start a new store, or restore it from a backup"
+        case .damagedRow(let table, let row, let column, let cause):
+            return "the metadata store is damaged: table \(table), \(row), column \(column): \(cause)"
         }
     }
 }
