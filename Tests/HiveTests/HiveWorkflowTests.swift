@@ -23,6 +23,22 @@ struct HiveWorkflowTests {
         let csv = try #require(Self.resultCSV(dir))
         #expect(csv == "product,sales,total\napple,2,42.5\npear,1,11.0\n")
         #expect(!r.stdout.contains(peer.password) && !r.stderr.contains(peer.password))
+        // Nor anywhere in the store (resource states, node records, outputs).
+        let store = try #require(FileManager.default.enumerator(atPath: dir + "/.aloft"))
+        for case let path as String in store {
+            guard let data = FileManager.default.contents(atPath: dir + "/.aloft/" + path) else { continue }
+            #expect(data.range(of: Data(peer.password.utf8)) == nil, "the password is in .aloft/\(path)")
+        }
+    }
+
+    @Test func hiveConfSettingsReachTheSession() throws {
+        let peer = try HivePeer.require()
+        let dir = try HiveCLI.scratch()
+        try Self.write(dir + "/conf.yaml", query: "SET spark.sql.shuffle.partitions", outputs: "{value: string}",
+                       workflowOutputs: "value: {type: string, from: $a.value}", config: "hive_conf: {spark.sql.shuffle.partitions: 7}")
+        let r = try HiveCLI.run(peer, ["run", "conf.yaml"], cwd: dir)
+        #expect(r.status == 0, "\(r.stdout)\n\(r.stderr)")
+        #expect(r.stdout.contains("value = \"7\""), "\(r.stdout)")
     }
 
     @Test func theBinaryTransportRunsTheSameWorkflow() throws {
