@@ -41,11 +41,18 @@ public final class HivePlugin: Plugin {
         return client
     }
 
+    /// The rendered statements, each tagged with a first-line comment naming the task execution: HiveServer2
+    /// cannot de-duplicate a statement sent twice (see submit), but its logs and query history then show which
+    /// task and attempt sent each one.
     private func statements(_ context: TaskContext, _ spec: HiveTaskSpec) throws(PluginError) -> [String] {
         let table = HiveTableName.sql(Self.tableName(context), database: connection.database)
-        do { return try spec.template.render(context.inputs, outputTable: table) } catch {
+        let rendered: [String]
+        do { rendered = try spec.template.render(context.inputs, outputTable: table) } catch {
             throw .user("config.query: \(error.description)", code: "BadTask")
         }
+        // Only [A-Za-z0-9._-] of the id goes into the comment: nothing in it may end the comment's line.
+        let id = String(context.taskExecutionID.unicodeScalars.filter { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "._-".unicodeScalars.contains($0)) })
+        return rendered.enumerated().map { i, sql in "-- aloft task \(id) statement \(i + 1)/\(rendered.count)\n" + sql }
     }
 
     /// The task's own table, the same for every attempt of this node in this execution.

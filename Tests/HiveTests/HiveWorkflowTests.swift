@@ -205,7 +205,10 @@ struct HiveWorkflowTests {
         #expect(resumed.status == 0, "\(resumed.stdout)\n\(resumed.stderr)")
         #expect(resumed.stdout.contains("n = 7"), "\(resumed.stdout)")
         // The same operation: the server was asked to run the statement once, and the stored handle is the one polled.
-        #expect(Self.serverLog(peer).components(separatedBy: "Submitting query").filter { $0.contains(marker) }.count == 1)
+        let submitted = Self.serverLog(peer).components(separatedBy: "Submitting query").filter { $0.contains(marker) }
+        #expect(submitted.count == 1)
+        // Each statement carries its task's tag, so the server's log says which task sent it.
+        #expect(submitted.first?.contains("-- aloft task \(execution)-a-0-") == true, "\(submitted.first ?? "")")
         let after = try #require(HiveCLI.storedState(dir: dir, node: "a"))
         #expect(HiveOperation(json: try JSONParser.parse(after.state)["operation"])?.id == operation.id)
     }
@@ -254,8 +257,13 @@ struct HiveWorkflowTests {
     static func serverStatementID(_ peer: HivePeer.Running, marker: String, within seconds: Double) -> String? {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
-            for line in serverLog(peer).split(separator: "\n") where line.contains("Submitting query") && line.contains(marker) {
-                if let id = line.components(separatedBy: " with ").last { return id.trimmingCharacters(in: .whitespaces) }
+            // The statement spans lines (the plugin's tag comment comes first); its id ends the line with the marker.
+            for chunk in serverLog(peer).components(separatedBy: "Submitting query").dropFirst() where chunk.contains(marker) {
+                if let line = chunk.split(separator: "\n").first(where: { $0.contains(marker) }), line.contains(" with "),
+                    let id = line.components(separatedBy: " with ").last
+                {
+                    return id.trimmingCharacters(in: .whitespaces)
+                }
             }
             usleep(100_000)
         }
