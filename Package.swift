@@ -81,6 +81,7 @@ let package = Package(
         .testTarget(name: "AloftEngineTests", dependencies: ["AloftEngine", "AloftTestSupport", "AloftAWS", "AloftHTTP"], exclude: ["Fixtures"],
                     swiftSettings: strict),
         .testTarget(name: "AloftTypingTests", dependencies: ["AloftTyping"], swiftSettings: strict),
+        .testTarget(name: "LocatedYAMLTests", dependencies: ["LocatedYAML"], swiftSettings: strict),
         .testTarget(name: "AloftCompilerTests", dependencies: ["AloftCompiler", "PluginHost"], exclude: ["Corpus"], swiftSettings: strict),
         // Runs the built `aloft` executable as a user would.
         .testTarget(name: "AloftCLITests", dependencies: ["AloftWire", "AloftEngine", "AloftTestSupport"], swiftSettings: strict),

@@ -65,18 +65,28 @@ public struct DocumentError: Error, Sendable, CustomStringConvertible {
 public enum YAMLDocument {
     /// Parses one YAML 1.2 document (JSON is YAML too) into located values. Plain scalars follow the core
     /// schema (see `CoreSchema`); quoted and block scalars are strings. Duplicate keys, non-scalar keys,
-    /// several documents and nesting deeper than `maxDepth` are errors.
-    public static func parse(_ text: String, file: String) throws(DocumentError) -> LocatedValue? {
+    /// several documents and anything past `limits` (size, nesting, alias expansion) are errors.
+    public static func parse(_ text: String, file: String, limits: DocumentLimits) throws(DocumentError) -> LocatedValue? {
         var text = text
+        let bytes = text.utf8.count
+        guard bytes <= limits.maxBytes else {
+            throw DocumentError(SourceLocation(file: file, line: 1, column: 1),
+                                "the document is \(groupedDigits(bytes)) bytes, more than the limit of \(DocumentLimits.describe(bytes: limits.maxBytes))")
+        }
         let result: Result<LocatedValue?, DocumentError> = text.withUTF8 { bytes in
-            var reader = EventReader(bytes: bytes, file: file)
+            var reader = EventReader(bytes: bytes, file: file, limits: limits)
             defer { reader.close() }
             return Result { () throws(DocumentError) -> LocatedValue? in try reader.document() }
         }
         return try result.get()
     }
 
-    public static let maxDepth = 256
+    /// The same within `DocumentLimits.standard`.
+    public static func parse(_ text: String, file: String) throws(DocumentError) -> LocatedValue? {
+        try parse(text, file: file, limits: .standard)
+    }
+
+    public static let maxDepth = DocumentLimits.standard.maxDepth
 }
 
 /// Walks libyaml's event stream (the same C parser Yams wraps), building located values directly.
@@ -84,11 +94,25 @@ private struct EventReader: ~Copyable {
     // On the heap: libyaml stores pointers into the parser struct itself, so it must never move.
     private let parser = UnsafeMutablePointer<yaml_parser_t>.allocate(capacity: 1)
     private let file: String
-    private var anchors: [String: LocatedValue] = [:]
+    private let limits: DocumentLimits
+    private let bytes: Int
+    private var anchors: [String: Read] = [:]
+    /// Values added by aliases so far, each alias counting every value it stands for.
+    private var aliasNodes = 0
     private var open = false
 
-    init(bytes: UnsafeBufferPointer<UInt8>, file: String) {
+    /// A value read, with its size once aliases are expanded: what an alias of it adds where it stands.
+    private struct Read {
+        var value: LocatedValue
+        var nodes: Int
+        /// Collections nested inside it, itself included: 0 for a scalar.
+        var levels: Int
+    }
+
+    init(bytes: UnsafeBufferPointer<UInt8>, file: String, limits: DocumentLimits) {
         self.file = file
+        self.limits = limits
+        self.bytes = bytes.count
         // libyaml keeps the input pointer: the bytes must outlive the reader (they do: see `parse`).
         parser.initialize(to: yaml_parser_t())
         guard let base = bytes.baseAddress, bytes.count > 0 else { return }
@@ -161,7 +185,7 @@ private struct EventReader: ~Copyable {
         guard open else { return nil }  // no bytes: no document
         guard case .streamStart = try next() else { return nil }
         guard case .documentStart = try next() else { return nil }  // an empty stream
-        let root = try value(try next(), depth: 0)
+        let root = try value(try next(), depth: 0).value
         guard case .documentEnd = try next() else { return root }
         if case .documentStart = try next() {
             throw DocumentError(root.location, "expected a single YAML document, found several (\"---\")")
@@ -169,54 +193,91 @@ private struct EventReader: ~Copyable {
         return root
     }
 
-    private mutating func value(_ event: Event, depth: Int) throws(DocumentError) -> LocatedValue {
-        switch event {
-        case .scalar(let text, let plain, let tag, let anchor, let here):
-            let v = LocatedValue.scalar(Self.scalar(text, plain: plain, tag: tag), here)
-            if let anchor { anchors[anchor] = v }
-            return v
-        case .alias(let name, let here):
-            guard let v = anchors[name] else { throw DocumentError(here, "unknown alias *\(name)") }
-            return v
-        case .sequenceStart(let anchor, let here):
-            guard depth < YAMLDocument.maxDepth else { throw DocumentError(here, "nesting deeper than \(YAMLDocument.maxDepth) levels") }
-            var items: [LocatedValue] = []
-            while true {
-                let e = try next()
-                if case .end = e { break }
-                items.append(try value(e, depth: depth + 1))
-            }
-            let v = LocatedValue.sequence(items, here)
-            if let anchor { anchors[anchor] = v }
-            return v
-        case .mappingStart(let anchor, let here):
-            guard depth < YAMLDocument.maxDepth else { throw DocumentError(here, "nesting deeper than \(YAMLDocument.maxDepth) levels") }
-            var members: [(key: String, keyLocation: SourceLocation, value: LocatedValue)] = []
-            var seen: [String: SourceLocation] = [:]
-            while true {
-                let e = try next()
-                if case .end = e { break }
-                guard case .scalar(let key, _, _, _, let keyLocation) = e else {
-                    let where_: SourceLocation
-                    switch e {
-                    case .sequenceStart(_, let l), .mappingStart(_, let l), .alias(_, let l): where_ = l
-                    default: where_ = here
+    private func tooDeep(_ here: SourceLocation) -> DocumentError {
+        DocumentError(here, "nesting deeper than \(limits.maxDepth) levels")
+    }
+
+    /// An alias stands for its whole value: its nesting counts where the alias stands, and its values count
+    /// against what aliases may add to the document, so that a few bytes cannot expand to gigabytes.
+    private mutating func expand(_ name: String, at here: SourceLocation, depth: Int) throws(DocumentError) -> Read {
+        guard let r = anchors[name] else { throw DocumentError(here, "unknown alias *\(name)") }
+        guard depth + r.levels <= limits.maxDepth else {
+            throw DocumentError(here, "alias *\(name) nests \(r.levels) levels inside \(depth): nesting deeper than \(limits.maxDepth) levels")
+        }
+        aliasNodes += r.nodes
+        let allowance = limits.aliasAllowance(bytes: bytes)
+        guard aliasNodes <= allowance else {
+            throw DocumentError(here, "alias *\(name) stands for \(groupedDigits(r.nodes)) values: aliases may add at most \(groupedDigits(allowance)) to this "
+                + "document (\(limits.aliasNodesPerByte) per byte of its \(groupedDigits(bytes)), and never more than \(groupedDigits(limits.maxAliasNodes)))")
+        }
+        return r
+    }
+
+    /// A collection being read: what it holds so far.
+    private struct OpenCollection {
+        var here: SourceLocation
+        var anchor: String?
+        var isMapping: Bool
+        var items: [LocatedValue] = []
+        var members: [(key: String, keyLocation: SourceLocation, value: LocatedValue)] = []
+        var seen: [String: SourceLocation] = [:]
+        /// A mapping's key whose value comes next.
+        var key: (String, SourceLocation)?
+        var nodes = 1
+        var levels = 0
+    }
+
+    /// The value that starts with `event`, read with a stack of open collections rather than recursion, so
+    /// that the deepest document allowed needs no more than a little of a small thread stack.
+    private mutating func value(_ event: Event, depth base: Int) throws(DocumentError) -> Read {
+        var stack: [OpenCollection] = []
+        var event = event
+        while true {
+            var done: Read?
+            let expectsKey = stack.last.map { $0.isMapping && $0.key == nil } ?? false
+            switch event {
+            case .scalar(let text, let plain, let tag, let anchor, let here):
+                if expectsKey {
+                    if let first = stack[stack.count - 1].seen[text] {
+                        throw DocumentError(here, "duplicate key \"\(text)\" (first at line \(first.line))")
                     }
-                    throw DocumentError(where_, "mapping keys must be strings")
+                    stack[stack.count - 1].seen[text] = here
+                    stack[stack.count - 1].key = (text, here)
+                } else {
+                    done = Read(value: .scalar(Self.scalar(text, plain: plain, tag: tag), here), nodes: 1, levels: 0)
+                    if let anchor { anchors[anchor] = done }
                 }
-                if let first = seen[key] {
-                    throw DocumentError(keyLocation, "duplicate key \"\(key)\" (first at line \(first.line))")
-                }
-                seen[key] = keyLocation
-                members.append((key, keyLocation, try value(try next(), depth: depth + 1)))
+            case .alias(let name, let here):
+                if expectsKey { throw DocumentError(here, "mapping keys must be strings") }
+                done = try expand(name, at: here, depth: base + stack.count)
+            case .sequenceStart(let anchor, let here), .mappingStart(let anchor, let here):
+                if expectsKey { throw DocumentError(here, "mapping keys must be strings") }
+                guard base + stack.count < limits.maxDepth else { throw tooDeep(here) }
+                var isMapping = false
+                if case .mappingStart = event { isMapping = true }
+                stack.append(OpenCollection(here: here, anchor: anchor, isMapping: isMapping))
+            case .end(let here):
+                guard let c = stack.popLast() else { throw DocumentError(here, "unexpected end of a collection") }
+                let value: LocatedValue = c.isMapping ? .mapping(c.members, c.here) : .sequence(c.items, c.here)
+                done = Read(value: value, nodes: c.nodes, levels: c.levels + 1)
+                if let anchor = c.anchor { anchors[anchor] = done }
+            default:
+                throw DocumentError(SourceLocation(file: file, line: 1, column: 1), "unexpected YAML structure")
             }
-            let v = LocatedValue.mapping(members, here)
-            if let anchor { anchors[anchor] = v }
-            return v
-        case .end(let here):
-            throw DocumentError(here, "unexpected end of a collection")
-        default:
-            throw DocumentError(SourceLocation(file: file, line: 1, column: 1), "unexpected YAML structure")
+            if let done {
+                guard !stack.isEmpty else { return done }
+                let top = stack.count - 1
+                if let (key, keyLocation) = stack[top].key {
+                    stack[top].members.append((key, keyLocation, done.value))
+                    stack[top].key = nil
+                    stack[top].nodes += 1
+                } else {
+                    stack[top].items.append(done.value)
+                }
+                stack[top].nodes += done.nodes
+                stack[top].levels = max(stack[top].levels, done.levels)
+            }
+            event = try next()
         }
     }
 
@@ -274,4 +335,15 @@ enum CoreSchema {
         if let d = Double(text), d.isFinite { return .float(d) }
         return .string(s)
     }
+}
+
+/// `1234567` as `1,234,567`, for messages.
+public func groupedDigits(_ n: Int) -> String {
+    let digits = String(n.magnitude)
+    var out = ""
+    for (i, c) in digits.enumerated() {
+        if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
+        out.append(c)
+    }
+    return n < 0 ? "-" + out : out
 }
