@@ -55,8 +55,13 @@ enum HiveOutputs {
         }
         var firstRow: HiveRowSet?
         var rows = 0
+        // From the first row: a poll that failed half-way through an earlier fetch is simply polled again.
+        var orientation = HiveClient.FetchOrientation.first
         while true {
-            let (set, more) = try HiveErrors.call("FetchResults") { () throws(HiveError) in try client.fetchResults(op, maxRows: Int64(fetchSize)) }
+            let (set, more) = try HiveErrors.call("FetchResults") { () throws(HiveError) in
+                try client.fetchResults(op, maxRows: Int64(fetchSize), orientation: orientation)
+            }
+            orientation = .next
             if set.rowCount > 0 && firstRow == nil { firstRow = set }
             rows += set.rowCount
             if let writer { try HiveErrors.call("writing the result") { () throws(HiveError) in try writer.append(set) } }

@@ -108,11 +108,17 @@ public struct HiveClient: Sendable {
         }
     }
 
-    /// The next batch of rows (FETCH_NEXT). Not idempotent: the server's cursor moves on.
-    public func fetchResults(_ op: HiveOperation, maxRows: Int64) throws(HiveError) -> (rows: HiveRowSet, hasMoreRows: Bool) {
+    /// TFetchOrientation: FETCH_NEXT continues; FETCH_FIRST starts the result over (a fetch retried after a
+    /// lost answer would otherwise skip the rows that answer carried).
+    public enum FetchOrientation: Int32, Sendable { case next = 0, first = 4 }
+
+    /// A batch of rows. Not idempotent: the server's cursor moves on.
+    public func fetchResults(_ op: HiveOperation, maxRows: Int64, orientation: FetchOrientation = .next) throws(HiveError)
+        -> (rows: HiveRowSet, hasMoreRows: Bool)
+    {
         try call("FetchResults", idempotent: false) { w in
             w.field(1) { op.write(&$0) }
-            w.field(2, i32: 0)
+            w.field(2, i32: orientation.rawValue)
             w.field(3, i64: maxRows)
             w.field(4, i16: 0)
         } response: { r throws(HiveError) in

@@ -50,6 +50,24 @@ struct HiveServerTests {
         #expect(rows == ["id,i,d,s,even,maybe", "0,0,0.0,r0,true,0", "1,1,1.5,r1,false,", "2,2,3.0,r2,true,2"])
     }
 
+    @Test func fetchFirstStartsTheResultOver() throws {
+        let peer = try HivePeer.require()
+        let firsts = try NetworkNamespace.run(peer.namespace) { () throws -> [Int64] in
+            let client = Self.client(peer)
+            let session = try client.openSession(user: peer.user, password: nil)
+            defer { try? client.closeSession(session) }
+            let op = try client.executeStatement(session, "SELECT id FROM range(0, 10)")
+            #expect(try Self.wait(client, op).state == .finished)
+            var out: [Int64] = []
+            for orientation in [HiveClient.FetchOrientation.first, .next, .first] {
+                let (set, _) = try client.fetchResults(op, maxRows: 3, orientation: orientation)
+                if case .i64(let v) = set.columns[0].values { out.append(v[0]) }
+            }
+            return out
+        }
+        #expect(firsts == [0, 3, 0])
+    }
+
     @Test func injectionInputsComeBackAsTheSameStrings() throws {
         let peer = try HivePeer.require()
         let nasty = ["x'; DROP TABLE t; --", #"\'; DROP TABLE t; --"#, "${hiveconf:hive.server2.thrift.http.port}", "tab\tnew\nline \"q\" é ☃"]
