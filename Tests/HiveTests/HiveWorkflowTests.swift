@@ -166,6 +166,33 @@ struct HiveWorkflowTests {
         #expect(r.stderr.contains("a blob is a file, not a SQL value"), "\(r.stderr)")
     }
 
+    @Test func compileReportsConfigAndOutputProblemsAtTheirPlaces() throws {
+        let peer = try HivePeer.require()
+        let dir = try HiveCLI.scratch()
+        try """
+            tasks:
+              q:
+                type: hive
+                inputs: {day: string}
+                outputs: {rows: dataset<parquet>, tbl: integer}
+                config:
+                  query: "SELECT * FROM t WHERE d = '{{ inputs.day }}'"
+                  hive_conf: {a.b: [1, 2]}
+                  table_output: tbl
+                  fetch_sise: 10
+            workflows:
+              w:
+                inputs: {day: string}
+                nodes: [{id: a, task: q, inputs: {day: $inputs.day}}]
+            """.write(toFile: dir + "/check.yaml", atomically: true, encoding: .utf8)
+        let r = try HiveCLI.run(peer, ["compile", "check.yaml"], cwd: dir)
+        #expect(r.status != 0)
+        for (line, text) in [(5, "dataset<csv> only"), (7, "is inside quotes"), (8, "a hive_conf value must be a string, number or boolean"),
+                             (9, "must be a string output"), (10, "unknown key \"fetch_sise\"")] {
+            #expect(r.stderr.split(separator: "\n").contains { $0.contains("check.yaml:\(line):") && $0.contains(text) }, "line \(line): \(text)\n\(r.stderr)")
+        }
+    }
+
     @Test func ctrlCCancelsTheRunningQueryOnTheServer() throws {
         let peer = try HivePeer.require()
         let dir = try HiveCLI.scratch()
