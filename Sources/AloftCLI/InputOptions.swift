@@ -7,7 +7,7 @@ import LocatedYAML
 
 /// `-i name=value` and `--inputs FILE`, checked against an interface: what `run` and `launch` share.
 struct InputOptions: ParsableArguments {
-    @Option(name: .shortAndLong, help: "An input, name=value (YAML syntax; repeatable).") var input: [String] = []
+    @Option(name: .shortAndLong, help: "An input, name=value (YAML syntax; once per input; wins over --inputs).") var input: [String] = []
     @Option(help: "A YAML or JSON file of inputs.") var inputs: String?
 
     /// The inputs given, coerced to their types; every required input not given and not in `provided`
@@ -29,9 +29,13 @@ struct InputOptions: ParsableArguments {
                 }
             }
         }
+        var given: [String: String] = [:]
         for item in input {
             guard let eq = item.firstIndex(of: "=") else { throw CLIError("-i \(item): expected name=value") }
             let name = String(item[..<eq])
+            // A repeated -i is a mistake (an edited command line), not a choice: say so instead of keeping one.
+            if let first = given[name] { throw CLIError("-i \(name) is given twice (\(first) and \(item)); give each input once") }
+            given[name] = item
             guard let type = interface.inputs[name] else {
                 throw CLIError("-i \(name): \(what) has no input \"\(name)\"; inputs: \(interface.inputs.keys.sorted().joined(separator: ", "))")
             }

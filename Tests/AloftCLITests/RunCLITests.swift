@@ -92,3 +92,12 @@ import Testing
         #expect(try CLI.run(["executions", "abort", id], cwd: s.dir, env: ["HOME": s.dir]).stderr.contains("is already aborted"))
     }
 }
+
+/// Issue 15, defect 10: a repeated `-i name=...` is an error, not a silent choice of the last value.
+@Suite struct RepeatedInputTests {
+    @Test func anInputGivenTwiceIsRefused() throws {
+        let r = try CLI.run(["run", CLI.repoRoot + "/examples/workflows/hello.yaml", "-i", "name=a", "-i", "name=b"], cwd: NSTemporaryDirectory())
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("-i name is given twice (name=a and name=b); give each input once"), "\(r.stderr)")
+    }
+}

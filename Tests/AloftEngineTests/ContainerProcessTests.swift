@@ -201,3 +201,33 @@ import Testing
         #expect(try h.node(recovered, "a")?.cachedFrom == nil)
     }
 }
+
+/// Issue 15, defect 10: an aborted map node is recorded `aborted` (its items were aborted), not `failed`.
+@Suite struct MapAbortTests {
+    @Test func anAbortedMapIsAbortedNotFailed() async throws {
+        let h = try await ContainerProcessTests.harness()
+        defer { h.host.shutdown() }
+        let marker = NSTemporaryDirectory() + "aloft-map-abort-\(UUID())"
+        let id = ExecutionID.make()
+        let run = Task {
+            try await h.run("""
+                tasks:
+                  t:
+                    type: container
+                    inputs: {x: integer}
+                    outputs: {n: integer}
+                    container: {command: [sh, -c, 'touch \(marker); sleep 60']}
+                workflows:
+                  w:
+                    inputs: {xs: {type: list<integer>, default: [1, 2, 3]}}
+                    nodes: [{id: m, map: {task: t, over: {x: $inputs.xs}}}]
+                """, id: id)
+        }
+        for _ in 0..<200 where !FileManager.default.fileExists(atPath: marker) { try await Task.sleep(for: .milliseconds(50)) }
+        try h.store.requestAbort(id: id)
+        let e = try await run.value
+        #expect(e.phase == .aborted)
+        let m = try h.node(e, "m")
+        #expect(m?.state.phase == .aborted, "\(String(describing: m?.state.lastError))")
+    }
+}

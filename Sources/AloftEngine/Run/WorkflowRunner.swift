@@ -128,6 +128,7 @@ struct WorkflowRunner {
                 return finish(path, .failure(TaskError(kind: .system, retryable: false, code: "Binding", message: "\(error)")))
             }
             let result = await WorkflowRunner(context: context, workflow: sub, inputs: inputs, prefix: path + "/").run()
+            if Task.isCancelled { return finishAborted(path) }
             return finish(path, result.mapError { TaskError(kind: .user, retryable: false, code: "SubworkflowFailed", message: $0.message) })
         }
     }
@@ -143,6 +144,7 @@ struct WorkflowRunner {
         // Only what the map's own result needs is kept per item: not the items' whole records.
         struct ItemResult {
             var succeeded: Bool
+            var aborted = false
             var outputs: LiteralMap?
             var error: String?
         }
@@ -159,7 +161,8 @@ struct WorkflowRunner {
                     itemCall.inputs[m.overInput] = .nodeOutput(node: "@item", output: m.overInput)
                     let r = await runCall(itemCall, at: "\(path)[\(i)]", itemResolver)
                     let ok = r.state.phase == .succeeded
-                    return (i, ItemResult(succeeded: ok, outputs: ok ? r.outputs : nil, error: r.state.lastError?.message))
+                    return (i, ItemResult(succeeded: ok, aborted: r.state.phase == .aborted, outputs: ok ? r.outputs : nil,
+                                          error: r.state.lastError?.message))
                 }
             }
             for _ in 0..<window { addNext() }
@@ -170,6 +173,8 @@ struct WorkflowRunner {
             }
             return out
         }
+        // An abort stops the items; the map was aborted, not failed.
+        if Task.isCancelled || results.values.contains(where: \.aborted) { return finishAborted(path) }
         let succeeded = results.values.filter(\.succeeded).count
         let ratio = items.isEmpty ? 1 : Double(succeeded) / Double(items.count)
         guard ratio >= m.minSuccessRatio else {
@@ -202,6 +207,16 @@ struct WorkflowRunner {
         }
         for (input, b) in bindings { walk(b, input) }
         context.recordLineage(edges, at: path)
+    }
+
+    /// Records a node that is not a single task call (sub-workflow, map) as aborted: its calls were aborted.
+    private func finishAborted(_ path: String) -> NodeRecord {
+        var record = context.record(path) ?? NodeRecord(execution: context.execution.id, node: path, state: NodeState(budget: RetryBudget(user: 0, system: 0)))
+        if record.state.phase == .queued { _ = try? record.state.apply(.start) }
+        _ = try? record.state.apply(.abortRequested)
+        try? context.persist(record)
+        context.events(.nodeFinished(path: path, phase: record.state.phase, cached: false))
+        return record
     }
 
     /// Records a node that is not a single task call (sub-workflow, branch, map) as finished.
