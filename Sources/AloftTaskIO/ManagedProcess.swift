@@ -1,5 +1,6 @@
 import Foundation
 import PluginKit
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -104,11 +105,16 @@ public struct ManagedProcess: Sendable {
         _ = go.withUnsafeBytes { send(gate[1], $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
         // Reap the child and ask for a poll the moment it ends, instead of waiting for the next poll.
         let services = host
+        let startTicks = state.startTicks
         Thread.detachNewThread {
             var status: Int32 = 0
             var rc: Int32
             repeat { rc = waitpid(pid, &status, 0) } while rc == -1 && errno == EINTR
-            if rc == -1 { services.log(.debug, "waitpid(\(pid)) failed: errno \(errno)", task: executionID) }
+            if rc == -1 {
+                services.log(.debug, "waitpid(\(pid)) failed: errno \(errno)", task: executionID)
+            } else if status & 0x7f == 0 {  // WIFEXITED: the wrapper exits with the command's code
+                ReapedExits.shared.record(pid: pid, startTicks: startTicks, code: (status >> 8) & 0xff)
+            }
             services.requestPoll(executionID)
         }
         return state
@@ -119,7 +125,11 @@ public struct ManagedProcess: Sendable {
         if pollPauseMilliseconds > 0 { usleep(UInt32(pollPauseMilliseconds) * 1000) }
         if alive(state) { return .running(pid: state.pid) }
         // It may have written its exit code and ended after the first look: look again before calling it lost.
-        return recordedEnd(io) ?? .lost(pid: state.pid)
+        if let ended = recordedEnd(io) { return ended }
+        // The exit-code file could not be written (a full disk) but this host reaped the wrapper, whose exit
+        // status is the command's code: the command ran to its end, it is not lost.
+        if let code = ReapedExits.shared.code(pid: state.pid, startTicks: state.startTicks) { return .exited(code: code) }
+        return .lost(pid: state.pid)
     }
 
     private func recordedEnd(_ io: TaskIO) -> Status? {
@@ -202,4 +212,15 @@ public struct ManagedProcess: Sendable {
         guard rc == 0 else { throw .system("cannot start the task's process: \(String(cString: strerror(rc)))", code: "Spawn") }
         return pid
     }
+}
+
+/// Exit codes of the wrappers this host reaped, for a poll that finds no exit-code file (it could not be
+/// written). Kept for the life of the process; a restarted host relies on the files alone.
+final class ReapedExits: Sendable {
+    static let shared = ReapedExits()
+    private let codes = Mutex<[String: Int32]>([:])
+
+    func record(pid: Int32, startTicks: Int64, code: Int32) { codes.withLock { $0["\(pid)/\(startTicks)"] = code } }
+
+    func code(pid: Int32, startTicks: Int64) -> Int32? { codes.withLock { $0["\(pid)/\(startTicks)"] } }
 }

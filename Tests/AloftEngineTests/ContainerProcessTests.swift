@@ -231,3 +231,18 @@ import Testing
         #expect(m?.state.phase == .aborted, "\(String(describing: m?.state.lastError))")
     }
 }
+
+/// Issue 15, defect 10 (a full disk): when the exit-code file cannot be written, a process that ran to its
+/// end is not taken for lost and run again: the host that reaped it knows its exit status. (The file is
+/// made unwritable by the task itself: a directory in its place.)
+@Suite struct UnwritableExitCodeTests {
+    @Test func aTaskWhoseExitCodeFileCannotBeWrittenStillSucceedsOnce() async throws {
+        let h = try await ContainerProcessTests.harness()
+        defer { h.host.shutdown() }
+        let journal = NSTemporaryDirectory() + "aloft-exitcode-\(UUID())"
+        let e = try await h.run(ContainerProcessTests.task("echo run >> \(journal); mkdir exit_code; echo 7 > {{output_dir}}/n", outputs: "{n: integer}"))
+        #expect(e.phase == .succeeded, "\(e.error ?? "")")
+        #expect(try h.node(e, "a")?.outputs?["n"] == .integer(7))
+        #expect(try String(contentsOfFile: journal, encoding: .utf8) == "run\n", "the task ran again")
+    }
+}
