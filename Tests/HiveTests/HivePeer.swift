@@ -119,8 +119,17 @@ enum HivePeer {
         for pid in pids { kill(pid, SIGKILL) }
     }
 
-    /// Namespaces `aloft-hive-<pid>` whose test process is gone (a killed run): their processes and themselves.
+    /// Namespaces `aloft-hive-<pid>` whose test process is gone (a killed run): their processes and themselves;
+    /// then the server directories of finished runs (each run keeps its own until the next, for its server.log).
     static func removeStaleNamespaces() {
+        defer {
+            let tmp = NSTemporaryDirectory()
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: tmp)) ?? [] where name.hasPrefix("aloft-hive-peer-") {
+                if let pid = Int32(name.dropFirst("aloft-hive-peer-".count)), pid != getpid(), kill(pid, 0) != 0 {
+                    try? FileManager.default.removeItem(atPath: tmp + name)
+                }
+            }
+        }
         for line in output("ip netns list 2>/dev/null").split(separator: "\n") {
             let name = String(line.split(separator: " ")[0])
             guard name.hasPrefix("aloft-hive-"), let pid = Int32(name.dropFirst("aloft-hive-".count)), kill(pid, 0) != 0 else { continue }
