@@ -15,6 +15,7 @@ let package = Package(
     products: [
         .executable(name: "aloft", targets: ["AloftCLI"]),
         .executable(name: "aloft-bench", targets: ["AloftBench"]),
+        .executable(name: "aloft-plugin-runner", targets: ["AloftPluginRunner"]),
         .library(name: "PluginKit", targets: ["PluginKit"]),
         .library(name: "PluginHost", targets: ["PluginHost"]),
         // Built-in plugins: each its own shared library, loaded by the host like any third party's.
@@ -60,6 +61,8 @@ let package = Package(
             name: "AloftCLI",
             dependencies: ["PluginHost", "AloftCompiler", "AloftEngine", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict),
+        // Where plugin code runs outside the host: probes of new plugin files.
+        .executableTarget(name: "AloftPluginRunner", dependencies: ["PluginHost", "AloftWire"], swiftSettings: strict),
         .executableTarget(name: "AloftBench", dependencies: ["PluginHost", "AloftWire", "AloftCompiler", "AloftEngine", "AloftAWS"], swiftSettings: strict),
         .target(name: "EchoPlugin", dependencies: ["PluginKit"], path: "Plugins/Echo", swiftSettings: strict),
         .target(name: "SagemakerPlugin", dependencies: ["PluginKit", "AloftHTTP", "AloftAWS"], path: "Plugins/Sagemaker", swiftSettings: strict),

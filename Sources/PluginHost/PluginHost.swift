@@ -18,15 +18,19 @@ public final class PluginHost: Sendable {
     /// Loads every plugin the configuration reaches; never fails as a whole (see `catalog` and `problems`).
     public static func start(configuration: HostConfiguration, logger: Logger = Logger(label: "aloft"),
                              environment: [String: String] = ProcessInfo.processInfo.environment,
-                             directories: [PluginDirectory]? = nil) async -> PluginHost {
+                             directories: [PluginDirectory]? = nil, probe: PluginProbe? = nil) async -> PluginHost {
         var stores: [any SecretStore] = [EnvironmentSecretStore(environment: environment)]
         if let dir = configuration.secretsDirectory { stores.append(DirectorySecretStore(directory: URL(fileURLWithPath: dir))) }
         let services = HostServices(logger: logger, secrets: ChainedSecretStore(stores),
                                     secretPolicy: SecretPolicy(granted: configuration.secretGrants))
         let dirs = directories ?? PluginSearchPath.directories(configuration: configuration, environment: environment)
-        let catalog = await PluginCatalog.load(configuration: configuration, services: services, directories: dirs)
+        let catalog = await PluginCatalog.load(configuration: configuration, services: services, directories: dirs,
+                                               probe: probe ?? .standard(environment: environment))
         let router = TaskRouter(
             plugins: catalog.loaded.map { ($0.id, $0.path, $0.descriptor.taskTypes) },
+            refused: catalog.records.compactMap { r in
+                r.refusal.map { TaskRouter.RefusedFile(path: r.path, reason: $0.description, taskTypes: r.descriptor?.taskTypes) }
+            },
             routes: configuration.routes,
             locations: configuration.locations.mapValues(\.description))
         return PluginHost(configuration: configuration, catalog: catalog, router: router, services: services)

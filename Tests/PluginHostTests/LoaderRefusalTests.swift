@@ -62,8 +62,10 @@ import Testing
         let dir = Fixtures.directory(["SLOW_INIT": "libslow.so", "c-echo": "libc_echo.so"])
         let host = await Fixtures.host(directory: dir) { $0.callOptions.initBudget = .milliseconds(300) }
         defer { host.shutdown() }
-        #expect(record(host, "libslow.so").refusal == .initOverran(seconds: 0.3))
-        #expect(record(host, "libslow.so").refusal?.description == "init did not return within 0.3 s")
+        // The probe finds it first (the in-process refusal: ProbeTests.verdictsAreCachedByFileIdentity).
+        #expect(record(host, "libslow.so").refusal == .probeFailed(.timedOut(seconds: 0.3, stage: .initializing)))
+        #expect(record(host, "libslow.so").refusal?.description == "did not finish calling init within 0.3 s, in a probe process (killed)")
+        #expect(PluginRefusal.initOverran(seconds: 0.3).description == "init did not return within 0.3 s")
         #expect(record(host, "libc_echo.so").refusal == nil)
     }
 

@@ -36,7 +36,7 @@ public struct PluginCatalog: Sendable {
 
     /// Finds, opens, checks and initializes every plugin the configuration reaches.
     public static func load(configuration: HostConfiguration, services: HostServices,
-                            directories: [PluginDirectory]) async -> PluginCatalog {
+                            directories: [PluginDirectory], probe: PluginProbe? = nil) async -> PluginCatalog {
         var seenDirectories = Set<String>()
         var files: [(path: String, origin: PluginDirectory.Origin)] = []
         for directory in directories {
@@ -44,14 +44,15 @@ public struct PluginCatalog: Sendable {
             guard seenDirectories.insert((directory.path as NSString).resolvingSymlinksInPath).inserted else { continue }
             files += PluginSearchPath.files(in: directory).map { ($0, directory.origin) }
         }
-        return await load(configuration: configuration, services: services, files: files)
+        return await load(configuration: configuration, services: services, files: files, probe: probe)
     }
 
     /// Opens, checks and initializes these files, in order. `fallbackConfig` is handed to init for plugins
-    /// the configuration has no section for.
+    /// the configuration has no section for. With `probe`, a file that is not a built-in plugin is loaded
+    /// in a child process first and refused if it crashes, hangs or exits there.
     public static func load(configuration: HostConfiguration, services: HostServices,
                             files: [(path: String, origin: PluginDirectory.Origin)],
-                            fallbackConfig: JSON = .object([:])) async -> PluginCatalog {
+                            fallbackConfig: JSON = .object([:]), probe: PluginProbe? = nil) async -> PluginCatalog {
         let loader = PluginThreadPool(name: "loader", width: 1)
         defer { loader.shutdown() }
         var records: [PluginRecord] = []
@@ -59,6 +60,15 @@ public struct PluginCatalog: Sendable {
         var seenIDs: [String: String] = [:]
         let options = configuration.callOptions
         let initBudgetSeconds = options.initBudget.secondsValue
+        let probeRefusals: [String: (PluginRefusal, PluginDescriptor?)]
+        if let probe {
+            let request = ProbeRequest(initBudget: options.initBudget, pluginConfig: configuration.pluginConfig,
+                                       fallbackConfig: fallbackConfig, enabled: configuration.enabled)
+            let candidates = files.filter { $0.origin != .builtin && $0.origin != .installed }.map(\.path)
+            probeRefusals = await probeAll(candidates, probe: probe, request: request, services: services)
+        } else {
+            probeRefusals = [:]
+        }
 
         do {
             for (path, origin) in files {
@@ -70,6 +80,12 @@ public struct PluginCatalog: Sendable {
                         continue
                     }
                     seenFiles[identity] = path
+                }
+                if let (refusal, descriptor) = probeRefusals[path] {
+                    record.descriptor = descriptor
+                    record.status = .refused(refusal)
+                    records.append(record)
+                    continue
                 }
                 let opened: Result<PluginLibrary, PluginRefusal>
                 do {
@@ -107,6 +123,42 @@ public struct PluginCatalog: Sendable {
             problems.append("plugins.enabled names \"\(id)\", but no plugin with that id was found")
         }
         return PluginCatalog(records: records, problems: problems)
+    }
+
+    /// Probes the files a few at a time: new files that hang cost one init budget together, not one each.
+    /// Built-in plugins ship with aloft and are not probed.
+    private static func probeAll(_ paths: [String], probe: PluginProbe, request: ProbeRequest,
+                                 services: HostServices) async -> [String: (PluginRefusal, PluginDescriptor?)] {
+        let width = 4
+        return await withTaskGroup(of: (String, (PluginRefusal, PluginDescriptor?)?).self) { group in
+            var refusals: [String: (PluginRefusal, PluginDescriptor?)] = [:]
+            var next = paths.makeIterator()
+            func add(_ path: String) {
+                group.addTask { (path, await probed(path, probe: probe, request: request, services: services)) }
+            }
+            for _ in 0..<width { if let path = next.next() { add(path) } }
+            for await (path, refusal) in group {
+                if let refusal { refusals[path] = refusal }
+                if let path = next.next() { add(path) }
+            }
+            return refusals
+        }
+    }
+
+    /// Why `path` must not be loaded into this process, if it must not. The ELF checks come first: they
+    /// only read the file and say more than a crash would.
+    private static func probed(_ path: String, probe: PluginProbe, request: ProbeRequest,
+                               services: HostServices) async -> (PluginRefusal, PluginDescriptor?)? {
+        do { try PluginLibrary.checkELF(path) } catch { return (error, nil) }
+        let verdict = await probe.check(path: path, request: request)
+        switch verdict.failure {
+        case nil: return nil
+        case .unprobed(let why)?:
+            // A missing runner is an installation problem, not the file's: load it as before probing existed.
+            services.logger.warning("plugin file \(path) is loaded without a probe: \(why)")
+            return nil
+        case let failure?: return (.probeFailed(failure), verdict.descriptor)
+        }
     }
 
     private static func initialize(_ library: PluginLibrary, configuration: HostConfiguration,

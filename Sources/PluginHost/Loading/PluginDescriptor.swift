@@ -1,7 +1,8 @@
+import AloftWire
 import PluginABI
 
 /// A plugin's descriptor, copied out of the library into Swift values.
-public struct PluginDescriptor: Sendable, Equatable {
+public struct PluginDescriptor: Sendable, Equatable, Codable {
     public var id: String
     public var version: String
     public var description: String
@@ -10,6 +11,26 @@ public struct PluginDescriptor: Sendable, Equatable {
     public var abiMinor: Int
 
     public var abi: String { "\(abiMajor).\(abiMinor)" }
+}
+
+extension PluginDescriptor {
+    /// As a probe child reports it.
+    var json: JSON {
+        .object([
+            "id": .string(id), "version": .string(version), "description": .string(description),
+            "task_types": .array(taskTypes.map(JSON.string)), "abi_major": .integer(Int64(abiMajor)),
+            "abi_minor": .integer(Int64(abiMinor)),
+        ])
+    }
+
+    init?(json: JSON) {
+        guard let id = json["id"]?.stringValue, let version = json["version"]?.stringValue,
+            let types = json["task_types"]?.arrayValue?.compactMap(\.stringValue),
+            let major = json["abi_major"]?.integerValue, let minor = json["abi_minor"]?.integerValue
+        else { return nil }
+        self.init(id: id, version: version, description: json["description"]?.stringValue ?? "", taskTypes: types,
+                  abiMajor: Int(major), abiMinor: Int(minor))
+    }
 }
 
 /// The library's own descriptor pointer. It points at memory the plugin keeps for the life of the process.

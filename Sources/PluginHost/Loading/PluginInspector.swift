@@ -1,4 +1,5 @@
 import AloftWire
+import Foundation
 import Logging
 
 /// Checks one plugin file on its own, as `aloft plugins inspect` does: whatever its name, with no other
@@ -9,7 +10,7 @@ public enum PluginInspector {
         configuration.enabled = initialize ? nil : []
         let catalog = await PluginCatalog.load(
             configuration: configuration, services: HostServices(logger: logger), files: [(path, .config)],
-            fallbackConfig: pluginConfig)
+            fallbackConfig: pluginConfig, probe: .standard(environment: ProcessInfo.processInfo.environment))
         for plugin in catalog.loaded { plugin.shutdown() }
         return catalog.records[0]
     }

@@ -18,18 +18,22 @@ struct PluginLibrary: @unchecked Sendable {
     let callbacks: PluginCallbackTable
 
     /// Opens `path` and reads its descriptor. Runs plugin code (library constructors, the entry function):
-    /// call it on a host thread.
-    static func open(path: String, services: HostServices) throws(PluginRefusal) -> PluginLibrary {
+    /// call it on a host thread. `stage` hears of each step before it runs (a probe child reports them).
+    static func open(path: String, services: HostServices,
+                     stage: (ProbeStage) -> Void = { _ in }) throws(PluginRefusal) -> PluginLibrary {
         try checkELF(path)
+        stage(.dlopen)
         guard let handle = dlopen(path, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE) else {
             let reason = dlerror().map { String(cString: $0) } ?? "unknown dlopen error"
             throw .loadFailed(reason.replacingOccurrences(of: "\(path): ", with: ""))
         }
         // Never dlclose(handle): see the type's comment.
         guard let symbol = dlsym(handle, entrySymbol) else { throw .missingEntrySymbol }
+        stage(.entry)
         let entry = unsafeBitCast(symbol, to: aloft_plugin_entry_fn.self)
         let callbacks = PluginCallbackTable(services: services, fileName: (path as NSString).lastPathComponent)
         guard let raw = entry(callbacks.pointer) else { throw .declined }
+        stage(.descriptor)
         let descriptor = try PluginDescriptor.read(raw)
         callbacks.pluginID = descriptor.id
         return PluginLibrary(path: path, descriptor: descriptor, raw: RawDescriptor(pointer: raw), callbacks: callbacks)
@@ -42,13 +46,21 @@ struct PluginLibrary: @unchecked Sendable {
         guard (info.st_mode & S_IFMT) == S_IFREG else { throw .notSharedLibrary("not a regular file") }
         guard let handle = FileHandle(forReadingAtPath: path) else { throw .loadFailed("cannot be read (permissions?)") }
         defer { try? handle.close() }
-        let header = [UInt8](handle.readData(ofLength: 18))
         #if os(Linux)
-        guard header.count >= 18, header[0] == 0x7F, header[1] == 0x45, header[2] == 0x4C, header[3] == 0x46 else {
-            throw .notSharedLibrary("no ELF header")
+        guard let header = ELFHeader([UInt8](handle.readData(ofLength: 64))) else { throw .notSharedLibrary("no ELF header") }
+        guard header.type == ELFHeader.sharedObject else {
+            throw .notSharedLibrary("ELF type \(header.type), not a shared object (3)")
         }
-        let type = UInt16(header[16]) | UInt16(header[17]) << 8
-        guard type == 3 else { throw .notSharedLibrary("ELF type \(type), not a shared object (3)") }
+        // dlopen says only "No such file or directory" or "wrong ELF class" for these.
+        if header.machine != ELFHeader.hostMachine || header.fileClass != ELFHeader.hostClass {
+            let bits = header.fileClass == 1 ? " (32-bit)" : ""
+            throw .wrongArchitecture(file: ELFHeader.machineName(header.machine) + bits,
+                                     host: ELFHeader.machineName(ELFHeader.hostMachine))
+        }
+        // A copy still in progress: mapping it would raise SIGBUS.
+        if header.sectionTableEnd > UInt64(info.st_size) {
+            throw .truncated(size: UInt64(info.st_size), expected: header.sectionTableEnd)
+        }
         #endif
     }
 }

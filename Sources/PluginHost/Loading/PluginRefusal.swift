@@ -12,6 +12,10 @@ public enum PluginRefusal: Error, Sendable, Equatable, CustomStringConvertible {
     case initOverran(seconds: Double)
     case duplicateID(id: String, loadedFrom: String)
     case sameFile(as: String)
+    case wrongArchitecture(file: String, host: String)
+    case truncated(size: UInt64, expected: UInt64)
+    /// Loading it in a child process first went wrong (see `PluginProbe`).
+    case probeFailed(ProbeFailure)
 
     public var description: String {
         switch self {
@@ -27,6 +31,10 @@ public enum PluginRefusal: Error, Sendable, Equatable, CustomStringConvertible {
         case .initOverran(let s): return "init did not return within \(s) s"
         case .duplicateID(let id, let path): return "duplicate plugin id \"\(id)\": already loaded from \(path)"
         case .sameFile(let other): return "the same file as \(other) (reachable twice)"
+        case .wrongArchitecture(let file, let host): return "built for \(file), this host is \(host)"
+        case .truncated(let size, let expected):
+            return "truncated: \(size) bytes, but its ELF header reaches byte \(expected) (a copy still in progress?)"
+        case .probeFailed(let failure): return failure.description
         }
     }
 
@@ -45,6 +53,9 @@ public enum PluginRefusal: Error, Sendable, Equatable, CustomStringConvertible {
         case .initOverran: return "init-overran"
         case .duplicateID: return "duplicate-id"
         case .sameFile: return "same-file"
+        case .wrongArchitecture: return "wrong-architecture"
+        case .truncated: return "truncated"
+        case .probeFailed(let failure): return failure.kind
         }
     }
 }

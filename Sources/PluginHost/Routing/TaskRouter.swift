@@ -34,18 +34,35 @@ public struct TaskRouter: Sendable {
         }
     }
 
+    /// A plugin file that was not loaded: a task type it would have served is explained by it.
+    public struct RefusedFile: Sendable, Equatable {
+        public var path: String
+        public var reason: String
+        /// Known when the descriptor could be read before the refusal.
+        public var taskTypes: [String]?
+
+        public init(path: String, reason: String, taskTypes: [String]?) {
+            self.path = path
+            self.reason = reason
+            self.taskTypes = taskTypes
+        }
+    }
+
     /// Task type -> plugin id, for every type that can be routed.
     public let table: [String: String]
     public let problems: [Problem]
     /// Types left unserved because of a problem, with the problem.
     private let blocked: [String: Problem]
+    private let refused: [RefusedFile]
 
     /// - Parameters:
     ///   - plugins: the enabled, loaded plugins with the types they claim, in load order.
     ///   - routes: configured task type -> plugin id.
     ///   - locations: where each route was written (`plugins.routes.<type>` -> place), for messages.
-    public init(plugins: [(id: String, path: String, taskTypes: [String])], routes: [String: String],
-                locations: [String: String] = [:]) {
+    ///   - refused: plugin files that were not loaded, for messages about the types nobody serves.
+    public init(plugins: [(id: String, path: String, taskTypes: [String])], refused: [RefusedFile] = [],
+                routes: [String: String], locations: [String: String] = [:]) {
+        self.refused = refused
         var claims: [String: [Claim]] = [:]
         for p in plugins { for t in p.taskTypes { claims[t, default: []].append(Claim(pluginID: p.id, path: p.path)) } }
         var table: [String: String] = [:]
@@ -90,8 +107,20 @@ public struct TaskRouter: Sendable {
     /// Why `taskType` has no plugin, in words for the user: the compiler's "unknown task type" message.
     public func explainUnserved(_ taskType: String) -> String {
         if let problem = blocked[taskType] { return problem.description }
+        let claimants = refused.filter { $0.taskTypes?.contains(taskType) ?? false }
+        if !claimants.isEmpty {
+            return "task type \"\(taskType)\" is served only by refused plugin files: "
+                + claimants.map { "\($0.path) (\($0.reason))" }.joined(separator: "; ")
+        }
         let served = servedTypes
-        return "no plugin serves task type \"\(taskType)\"; served types: "
+        var message = "no plugin serves task type \"\(taskType)\"; served types: "
             + (served.isEmpty ? "none (no plugins loaded; see `aloft plugins list`)" : served.joined(separator: ", "))
+        // A refused file whose descriptor could not be read may be the one that serves it.
+        let unknown = refused.filter { $0.taskTypes == nil }
+        if !unknown.isEmpty {
+            message += "; refused plugin files (their task types unknown): "
+                + unknown.map { "\($0.path) (\($0.reason))" }.joined(separator: "; ")
+        }
+        return message
     }
 }

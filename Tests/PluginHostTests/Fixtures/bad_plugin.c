@@ -1,13 +1,38 @@
 /* Plugins that are wrong in exactly one way each, selected with -D, for the refusal tests. */
 #define _POSIX_C_SOURCE 200809L
 #include <aloft_plugin.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <time.h>
+
+/* Files that must never be loaded into the host: each kills, hangs or exits the process that loads it. */
+__attribute__((unused)) static void forever(void) {
+    for (;;) {
+        struct timespec ts = {3600, 0};
+        nanosleep(&ts, NULL);
+    }
+}
+#ifdef CRASH_CONSTRUCTOR
+__attribute__((constructor)) static void crash(void) { *(volatile int *)(uintptr_t)8 = 1; }
+#endif
+#ifdef HANG_CONSTRUCTOR
+__attribute__((constructor)) static void hang(void) { forever(); }
+#endif
+#ifdef EXIT_CONSTRUCTOR
+__attribute__((constructor)) static void leave(void) { exit(0); }
+#endif
 
 static aloft_status ok_init(const aloft_plugin *p, aloft_bytes c, void **i, aloft_error *e) {
     (void)p; (void)c; (void)e;
 #ifdef SLOW_INIT
     struct timespec ts = {5, 0};
     nanosleep(&ts, NULL);
+#endif
+#ifdef HANG_INIT
+    forever();
+#endif
+#ifdef CRASH_INIT
+    abort();
 #endif
     *i = NULL;
     return ALOFT_OK;
@@ -36,6 +61,8 @@ static const aloft_plugin plugin = {
 #endif
 #ifdef BAD_ID
     .id = "Has Spaces",
+#elif defined(BAD_POINTERS)
+    .id = (const char *)(uintptr_t)16,
 #else
     .id = "fixture.bad",
 #endif
@@ -52,7 +79,11 @@ extern int aloft_fixture_symbol_that_does_not_exist(void);
 int use_it(void) { return aloft_fixture_symbol_that_does_not_exist(); }
 #endif
 
-#ifndef NO_ENTRY
+#if defined(DATA_ENTRY)
+/* The entry symbol is data: calling it jumps into memory that is not code. */
+ALOFT_EXPORT const unsigned char aloft_plugin_entry[64] = {0};
+const aloft_plugin *keep_plugin(void) { return &plugin; }
+#elif !defined(NO_ENTRY)
 ALOFT_EXPORT const aloft_plugin *aloft_plugin_entry(const aloft_host *host) {
     (void)host;
 #ifdef NULL_DESCRIPTOR
