@@ -202,13 +202,13 @@ private struct EventReader: ~Copyable {
     private mutating func expand(_ name: String, at here: SourceLocation, depth: Int) throws(DocumentError) -> Read {
         guard let r = anchors[name] else { throw DocumentError(here, "unknown alias *\(name)") }
         guard depth + r.levels <= limits.maxDepth else {
-            throw DocumentError(here, "alias *\(name) nests \(r.levels) levels inside \(depth): nesting deeper than \(limits.maxDepth) levels")
+            throw DocumentError(here, "alias *\(name) brings \(r.levels) levels of nesting to a place \(depth) deep: nesting deeper than \(limits.maxDepth) levels")
         }
         aliasNodes += r.nodes
         let allowance = limits.aliasAllowance(bytes: bytes)
         guard aliasNodes <= allowance else {
-            throw DocumentError(here, "alias *\(name) stands for \(groupedDigits(r.nodes)) values: aliases may add at most \(groupedDigits(allowance)) to this "
-                + "document (\(limits.aliasNodesPerByte) per byte of its \(groupedDigits(bytes)), and never more than \(groupedDigits(limits.maxAliasNodes)))")
+            throw DocumentError(here, "alias *\(name) expands to \(groupedDigits(r.nodes)) values, past the limit on what aliases may add to this document: "
+                + "\(groupedDigits(allowance)) values (\(limits.aliasNodesPerByte) per byte of its \(groupedDigits(bytes)) bytes; never more than \(groupedDigits(limits.maxAliasNodes)))")
         }
         return r
     }
