@@ -4,6 +4,12 @@ import LocatedYAML
 /// Reads a value written in a spec (a default, a literal binding, a `-i name=value`) as a literal of the
 /// type it is meant to have. An integer is accepted where a float is expected; nothing else is converted.
 public enum LiteralCoercion {
+    /// Lists and maps inside one another in one value: coercion recurses once per level.
+    public static let maxNesting = 64
+
+    /// An enum's values in a message: the first `listedValues`, then how many more.
+    static let listedValues = 50
+
     public static func literal(_ value: LocatedValue, as type: LiteralType) -> Result<Literal, DocumentError> {
         Result { try coerce(value, type, depth: 0) }.mapError { $0 as! DocumentError }
     }
@@ -26,7 +32,7 @@ public enum LiteralCoercion {
     }
 
     private static func coerce(_ value: LocatedValue, _ type: LiteralType, depth: Int) throws -> Literal {
-        guard depth < 64 else { throw DocumentError(value.location, "value nested too deeply") }
+        guard depth < maxNesting else { throw DocumentError(value.location, "value nested too deeply: more than \(maxNesting) levels") }
         switch (type, value) {
         case (.none, .scalar(.null, _)): return .none
         case (.integer, .scalar(.integer(let i), _)): return .integer(i)
@@ -63,7 +69,9 @@ public enum LiteralCoercion {
         case (.enumeration(let values), .scalar(.string(let s), _)):
             guard values.contains(s) else {
                 let hint = closest(s, in: values).map { " (did you mean \"\($0)\"?)" } ?? ""
-                throw DocumentError(value.location, "\"\(s)\" is not one of \(values.joined(separator: ", "))\(hint)")
+                let listed = values.count <= listedValues ? values.joined(separator: ", ")
+                    : values.prefix(listedValues).joined(separator: ", ") + " and \(groupedDigits(values.count - listedValues)) more"
+                throw DocumentError(value.location, "\"\(s)\" is not one of \(listed)\(hint)")
             }
             return .enumeration(s)
         case (.union(let variants), _):

@@ -13,6 +13,8 @@ public enum TypeSyntax {
         "none": .none, "integer": .integer, "float": .float, "string": .string, "boolean": .boolean,
         "datetime": .datetime, "duration": .duration, "binary": .binary, "struct": .structure,
     ]
+    /// Types inside types (`list<map<...>>`): the parser recurses once per level.
+    public static let maxNesting = 32
     static let allNames = simpleNames.keys.sorted() + ["blob", "dataset", "directory", "enum", "list", "map", "optional", "union"]
 
     /// Parses a type expression. Errors say what was wrong and what was expected, at a column offset
@@ -78,7 +80,7 @@ public enum TypeSyntax {
         }
 
         mutating func type(depth: Int) throws -> LiteralType {
-            guard depth < 32 else { throw error("type nested too deeply") }
+            guard depth < TypeSyntax.maxNesting else { throw error("type nested too deeply: more than \(TypeSyntax.maxNesting) levels") }
             skipSpaces()
             let start = i
             let name = word()
@@ -114,11 +116,12 @@ public enum TypeSyntax {
             case "enum":
                 try expect("{", "\"{\" after enum, as in enum{red, green}")
                 var values: [String] = []
+                var seen = Set<String>()  // not `values.contains`: an enum of 10,000 values would take 50 million comparisons
                 repeat {
                     if peek(",") { i += 1 }
                     let v = word()
                     if v.isEmpty { throw error("expected an enum value") }
-                    if values.contains(v) { throw error("duplicate enum value \"\(v)\"") }
+                    if !seen.insert(v).inserted { throw error("duplicate enum value \"\(v)\"") }
                     values.append(v)
                 } while peek(",")
                 try expect("}", "\"}\" to close enum{...}")
@@ -150,25 +153,4 @@ public struct TypeSyntaxError: Error, Sendable, Equatable {
         self.offset = offset
         self.message = message
     }
-}
-
-/// The candidate nearest to `word` by edit distance, when it is near enough to be a likely typo.
-public func closest(_ word: String, in candidates: [String]) -> String? {
-    let a = Array(word.lowercased())
-    var best: (String, Int)?
-    for candidate in candidates {
-        let b = Array(candidate.lowercased())
-        var previous = Array(0...b.count)
-        for (i, ca) in a.enumerated() {
-            var current = [i + 1] + [Int](repeating: 0, count: b.count)
-            for (j, cb) in b.enumerated() {
-                current[j + 1] = min(previous[j + 1] + 1, current[j] + 1, previous[j] + (ca == cb ? 0 : 1))
-            }
-            previous = current
-        }
-        let d = previous[b.count]
-        // Near enough: about one edit per three letters (a swap of two letters counts two), never the whole word.
-        if d <= max(1, (min(a.count, b.count) + 2) / 3), d < a.count, best == nil || d < best!.1 { best = (candidate, d) }
-    }
-    return best?.0
 }
