@@ -66,12 +66,13 @@ public struct Compiler: Sendable {
         for (name, task) in symbols.tasks {
             if let t = TaskChecker(resolver: resolver).check(task, &d) { tasks[name] = t }
         }
+        let callees = CalleeTable(symbols: symbols)
         for (name, workflow) in symbols.workflows {
-            var checker = WorkflowChecker(symbols: symbols, tasks: tasks)
+            var checker = WorkflowChecker(callees: callees)
             if let w = checker.check(workflow) { workflows[name] = w }
             d.all += checker.d.all
         }
-        WorkflowChecker.checkRecursion(symbols.workflows, &d)
+        RecursionCheck.check(symbols.workflows, &d)
         let planChecker = LaunchPlanChecker(workflows: workflows,
                                             known: Set(symbols.workflows.keys).union(symbols.referencedWorkflows.keys))
         var launchPlans: [String: CompiledLaunchPlan] = [:]
@@ -135,12 +136,20 @@ struct SpecLoader {
             return
         }
         guard !loaded.contains(full) else { return }
-        guard let data = FileManager.default.contents(atPath: full) else {
+        let limit = DocumentLimits.standard.maxBytes
+        let data: Data
+        switch BoundedRead.contents(of: full, limit: limit) {
+        case .bytes(let bytes): data = bytes
+        case .unreadable:
             if let importer {
                 d.error(importer.location, "cannot read imported file \"\(importer.value)\" (\(full))")
             } else {
                 d.error(SourceLocation(file: path, line: 0, column: 0), "cannot read the file (missing or not readable)")
             }
+            return
+        case .tooLarge:
+            d.error(SourceLocation(file: importer == nil ? path : full, line: 1, column: 1),
+                    "the file is larger than the limit of \(DocumentLimits.describe(bytes: limit)) for a spec")
             return
         }
         guard let text = String(data: data, encoding: .utf8) else {
@@ -188,11 +197,13 @@ struct SymbolTable: Sendable {
     var referencedWorkflows: [String: CompiledWorkflow] = [:]
     /// Aliases whose lookup failed (reported there): calls to them are not reported again.
     var unresolved: Set<String> = []
+    /// Where each reference's alias is, by kind and alias: looked up for every definition.
+    private var aliases: [String: SourceLocation] = [:]
 
     mutating func add(_ spec: SpecFile, _ d: inout Diagnostics) {
         // A reference's alias and a definition of the same kind clash whichever file comes first.
         func alias(_ kind: ReferenceSpec.Kind, _ name: String) -> SourceLocation? {
-            references.first { $0.kind == kind && $0.alias.value == name }?.alias.location
+            aliases["\(kind.rawValue) \(name)"]
         }
         for t in spec.tasks {
             if let first = tasks[t.name.value]?.name.location ?? alias(.task, t.name.value) {
@@ -210,10 +221,11 @@ struct SymbolTable: Sendable {
         }
         for r in spec.references {
             let taken: SourceLocation? = r.kind == .task ? tasks[r.alias.value]?.name.location : workflows[r.alias.value]?.name.location
-            if let first = taken ?? references.first(where: { $0.kind == r.kind && $0.alias.value == r.alias.value })?.alias.location {
+            if let first = taken ?? alias(r.kind, r.alias.value) {
                 d.error(r.alias.location, "\(r.kind.rawValue) \"\(r.alias.value)\" is already defined at \(first)")
             } else {
                 references.append(r)
+                aliases["\(r.kind.rawValue) \(r.alias.value)"] = r.alias.location
             }
         }
         for lp in spec.launchPlans {

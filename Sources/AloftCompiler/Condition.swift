@@ -13,6 +13,8 @@ public indirect enum Condition: Sendable {
 }
 
 /// A condition as written, before references are resolved: operands are `$references` or literals.
+/// Terms joined by one operator at one level of parentheses are one list, so that a condition of thousands
+/// of terms is a short tree, not thousands of nested pairs.
 indirect enum ConditionSyntax {
     enum Operand {
         case reference(String, offset: Int)
@@ -20,8 +22,9 @@ indirect enum ConditionSyntax {
     }
 
     case compare(Operand, Condition.Comparison, Operand, offset: Int)
-    case and(ConditionSyntax, ConditionSyntax)
-    case or(ConditionSyntax, ConditionSyntax)
+    /// Two or more terms, in written order.
+    case and([ConditionSyntax])
+    case or([ConditionSyntax])
     case not(ConditionSyntax)
 }
 
@@ -133,26 +136,32 @@ struct ConditionParser {
 
     private var endOffset: Int { length }
 
+    /// Parentheses and `not` inside one another: the parser recurses once per level.
+    static let maxNesting = 64
+
     private mutating func or(depth: Int) throws -> ConditionSyntax {
-        var left = try and(depth: depth)
+        var terms = [try and(depth: depth)]
         while i < tokens.count, tokens[i].0 == .word("or") {
             i += 1
-            left = .or(left, try and(depth: depth))
+            terms.append(try and(depth: depth))
         }
-        return left
+        return terms.count == 1 ? terms[0] : .or(terms)
     }
 
     private mutating func and(depth: Int) throws -> ConditionSyntax {
-        var left = try unary(depth: depth)
+        var terms = [try unary(depth: depth)]
         while i < tokens.count, tokens[i].0 == .word("and") {
             i += 1
-            left = .and(left, try unary(depth: depth))
+            terms.append(try unary(depth: depth))
         }
-        return left
+        return terms.count == 1 ? terms[0] : .and(terms)
     }
 
     private mutating func unary(depth: Int) throws -> ConditionSyntax {
-        guard depth < 64 else { throw ConditionSyntaxError(offset: tokens[min(i, tokens.count - 1)].1, message: "condition nested too deeply") }
+        guard depth < Self.maxNesting else {
+            throw ConditionSyntaxError(offset: tokens[min(i, tokens.count - 1)].1,
+                                       message: "nested too deeply: more than \(Self.maxNesting) levels of parentheses and \"not\"")
+        }
         guard i < tokens.count else { throw ConditionSyntaxError(offset: endOffset, message: "the condition ends too early") }
         if tokens[i].0 == .word("not") {
             i += 1
@@ -188,5 +197,45 @@ struct ConditionParser {
         case .word("null"): return .literal(.null, offset: offset)
         default: throw ConditionSyntaxError(offset: offset, message: "expected a value or a $reference, found \(describe(t))")
         }
+    }
+}
+
+extension Condition {
+    /// The deepest nesting of and/or/not a compiled condition may have: what runs it recurses once per level,
+    /// and its IR (two JSON levels per level) stays well inside JSON's 256.
+    static let maxDepth = 100
+
+    /// Terms joined by one operator as a binary tree, with its depth. Up to `leftNestedTerms` terms nest to
+    /// the left as written (`(a and b) and c`); longer lists are halved, so that 6,000 terms nest 36 deep
+    /// rather than 6,000. Either way the terms are evaluated left to right, stopping at the first that decides.
+    static func joined(_ terms: ArraySlice<(condition: Condition, depth: Int)>, by join: (Condition, Condition) -> Condition)
+        -> (condition: Condition, depth: Int)
+    {
+        if terms.count <= leftNestedTerms {
+            var result = terms.first!
+            for term in terms.dropFirst() { result = (join(result.condition, term.condition), max(result.depth, term.depth) + 1) }
+            return result
+        }
+        let middle = terms.startIndex + terms.count / 2
+        let left = joined(terms[..<middle], by: join), right = joined(terms[middle...], by: join)
+        return (join(left.condition, right.condition), max(left.depth, right.depth) + 1)
+    }
+
+    static let leftNestedTerms = 32
+
+    /// The nodes whose outputs the condition reads (without recursion: the condition may be large).
+    var upstreamNodes: Set<String> {
+        var nodes = Set<String>()
+        var pending = [self]
+        while let c = pending.popLast() {
+            switch c {
+            case .compare(let a, _, let b):
+                nodes.formUnion(a.upstreamNodes)
+                nodes.formUnion(b.upstreamNodes)
+            case .and(let a, let b), .or(let a, let b): pending += [b, a]
+            case .not(let a): pending.append(a)
+            }
+        }
+        return nodes
     }
 }

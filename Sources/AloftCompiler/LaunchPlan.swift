@@ -63,6 +63,13 @@ struct LaunchPlanChecker {
     let workflows: [String: CompiledWorkflow]
     /// Workflows that exist but did not compile (their errors are reported already): not checked further.
     let known: Set<String>
+    private let knownNames: NameCatalog
+
+    init(workflows: [String: CompiledWorkflow], known: Set<String>) {
+        self.workflows = workflows
+        self.known = known
+        knownNames = NameCatalog(known)
+    }
 
     func check(_ lp: LaunchPlanSpec, _ d: inout Diagnostics) -> CompiledLaunchPlan? {
         let before = d.all.count
@@ -74,16 +81,16 @@ struct LaunchPlanChecker {
         guard let wname = lp.workflow else { return nil }
         guard let w = workflows[wname.value] else {
             if !known.contains(wname.value) {
-                let hint = closest(wname.value, in: Array(known)).map { "did you mean \"\($0)\"? " } ?? ""
-                d.error(wname.location, "\(what): unknown workflow \"\(wname.value)\"; \(hint)workflows: \(list(known))")
+                d.error(wname.location, "\(what): unknown workflow \"\(wname.value)\"; \(knownNames.hint(wname.value))workflows: \(knownNames.listed)")
             }
             return nil
         }
+        let inputNames = NameCatalog(w.interface.inputs.keys)
         func literals(_ members: [(key: String, keyLocation: SourceLocation, value: LocatedValue)], _ kind: String) -> LiteralMap {
             var out: LiteralMap = [:]
             for m in members {
                 guard let type = w.interface.inputs[m.key] else {
-                    d.error(m.keyLocation, "\(kind) input \"\(m.key)\" of \(what) is not an input of workflow \(w.name); inputs: \(list(w.interface.inputs.keys))")
+                    d.error(m.keyLocation, "\(kind) input \"\(m.key)\" of \(what) is not an input of workflow \(w.name); inputs: \(inputNames.listed)")
                     continue
                 }
                 switch LiteralCoercion.literal(m.value, as: type) {
@@ -95,7 +102,8 @@ struct LaunchPlanChecker {
         }
         let defaults = literals(lp.defaults, "default")
         let fixed = literals(lp.fixed, "fixed")
-        for m in lp.fixed where lp.defaults.contains(where: { $0.key == m.key }) {
+        let defaulted = Set(lp.defaults.map(\.key))
+        for m in lp.fixed where defaulted.contains(m.key) {
             d.error(m.keyLocation, "input \"\(m.key)\" of \(what) is both a default and fixed; keep one")
         }
         if let schedule, let s = lp.schedule {

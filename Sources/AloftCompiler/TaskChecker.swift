@@ -23,10 +23,12 @@ struct TaskChecker {
         var outputs: TypeMap = [:]
         for p in t.outputs { if let type = p.type { outputs[p.name.value] = type } }
 
+        let inputNames = NameCatalog(inputs.keys)
         var cache: CachePolicy?
         if let c = t.cache {
-            for ignored in c.ignore where inputs[ignored.value] == nil && !t.inputs.contains(where: { $0.name.value == ignored.value }) {
-                d.error(ignored.location, "cache of \(what) ignores \"\(ignored.value)\", which is not an input; inputs: \(list(inputs.keys))")
+            let declared = Set(t.inputs.map(\.name.value))
+            for ignored in c.ignore where inputs[ignored.value] == nil && !declared.contains(ignored.value) {
+                d.error(ignored.location, "cache of \(what) ignores \"\(ignored.value)\", which is not an input; inputs: \(inputNames.listed)")
             }
             if t.outputs.isEmpty {
                 d.error(t.name.location, "\(what) is cached but has no outputs: there is nothing to reuse; remove \"cache\" or declare outputs")
@@ -36,7 +38,7 @@ struct TaskChecker {
 
         var extra: [String: JSON] = [:]
         if let c = t.container {
-            for arg in c.command + c.args { checkTemplates(arg, inputs: inputs, of: what, &d) }
+            for arg in c.command + c.args { checkTemplates(arg, inputs: inputs, names: inputNames, of: what, &d) }
             let fill = { (s: String) in s.replacingOccurrences(of: "{{spec_dir}}", with: specDir) }
             var container: [String: JSON] = [
                 "command": .array(c.command.map { .string(fill($0.value)) }), "args": .array(c.args.map { .string(fill($0.value)) }),
@@ -121,7 +123,7 @@ struct TaskChecker {
     }
 
     /// `{{inputs.x}}` must name an input; `{{input_file}}` and `{{output_dir}}` are always there.
-    private func checkTemplates(_ arg: Located<String>, inputs: TypeMap, of what: String, _ d: inout Diagnostics) {
+    private func checkTemplates(_ arg: Located<String>, inputs: TypeMap, names: NameCatalog, of what: String, _ d: inout Diagnostics) {
         var rest = Substring(arg.value)
         var offset = 0
         while let open = rest.range(of: "{{") {
@@ -134,7 +136,7 @@ struct TaskChecker {
             if name.hasPrefix("inputs.") {
                 let input = String(name.dropFirst("inputs.".count))
                 if inputs[input] == nil {
-                    d.error(column(arg, start), "argument of \(what) uses {{\(name)}}, but the task has no input \"\(input)\"; inputs: \(list(inputs.keys))")
+                    d.error(column(arg, start), "argument of \(what) uses {{\(name)}}, but the task has no input \"\(input)\"; inputs: \(names.listed)")
                 }
             } else if name != "input_file" && name != "output_dir" && name != "spec_dir" {
                 d.error(column(arg, start), "unknown placeholder {{\(name)}} in an argument of \(what); expected \(Self.templateHelp)")
@@ -166,10 +168,6 @@ func typedInputs(_ parameters: [ParameterSpec], of what: String, _ d: inout Diag
         }
     }
     return (types, defaults)
-}
-
-func list(_ names: some Collection<String>) -> String {
-    names.isEmpty ? "none" : names.sorted().joined(separator: ", ")
 }
 
 extension Literal {

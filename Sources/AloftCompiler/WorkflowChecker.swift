@@ -5,75 +5,25 @@ import LocatedYAML
 /// Checks one workflow: node names, what each node calls, the type of every binding, required inputs,
 /// cycles, branch conditions, map nodes and the workflow's outputs.
 struct WorkflowChecker {
-    let symbols: SymbolTable
-    let tasks: [String: CompiledTask]
+    let callees: CalleeTable
     var d = Diagnostics()
 
     private var workflowName = ""
     private var inputTypes: TypeMap = [:]
     private var nodeOutputs: [String: TypeMap] = [:]
     private var nodeLocations: [String: SourceLocation] = [:]
+    /// Names for messages, each built on first use (after pass 1, when the nodes are all known).
+    private var inputNames: NameCatalog?
+    private var nodeNames: NameCatalog?
+    private var outputNames: [String: NameCatalog] = [:]
 
-    init(symbols: SymbolTable, tasks: [String: CompiledTask]) {
-        self.symbols = symbols
-        self.tasks = tasks
+    init(callees: CalleeTable) {
+        self.callees = callees
     }
 
-    /// A callee's interface, from its spec (so bindings are checked even when the callee itself has errors).
-    struct Signature {
-        var kind: String
-        var name: String
-        var inputs: TypeMap
-        var optional: Set<String>
-        var outputs: TypeMap
-        /// Declared with a type that did not parse (reported there): bindings to them are not checked.
-        var untyped: Set<String> = []
-    }
-
-    func signature(_ target: CallTarget, _ d: inout Diagnostics) -> Signature? {
-        func params(_ ps: [ParameterSpec]) -> TypeMap {
-            var m: TypeMap = [:]
-            for p in ps { if let t = p.type { m[p.name.value] = t } }
-            return m
-        }
-        func optional(_ ps: [ParameterSpec]) -> Set<String> {
-            Set(ps.filter { p in
-                if p.defaultValue != nil { return true }
-                return p.type?.acceptsNone ?? false
-            }.map(\.name.value))
-        }
-        func signature(_ i: TaskInterface, defaults: LiteralMap, kind: String, name: String) -> Signature {
-            Signature(kind: kind, name: name, inputs: i.inputs,
-                      optional: Set(i.inputs.filter { defaults[$0.key] != nil || $0.value.acceptsNone }.keys), outputs: i.outputs)
-        }
-        switch target {
-        case .task(let name) where symbols.unresolved.contains(name.value), .workflow(let name) where symbols.unresolved.contains(name.value):
-            return nil
-        case .task(let name):
-            if symbols.tasks[name.value] == nil, let r = symbols.referencedTasks[name.value] {
-                return signature(r.interface, defaults: r.defaults, kind: "task", name: name.value)
-            }
-            guard let t = symbols.tasks[name.value] else {
-                let hint = closest(name.value, in: Array(symbols.tasks.keys)).map { "did you mean \"\($0)\"? " } ?? ""
-                d.error(name.location, "unknown task \"\(name.value)\"; \(hint)defined tasks: \(list(Set(symbols.tasks.keys).union(symbols.referencedTasks.keys)))")
-                return nil
-            }
-            return Signature(kind: "task", name: name.value, inputs: params(t.inputs), optional: optional(t.inputs), outputs: params(t.outputs),
-                             untyped: Set(t.inputs.filter { $0.type == nil }.map(\.name.value)))
-        case .workflow(let name):
-            if symbols.workflows[name.value] == nil, let r = symbols.referencedWorkflows[name.value] {
-                return signature(r.interface, defaults: r.defaults, kind: "workflow", name: name.value)
-            }
-            guard let w = symbols.workflows[name.value] else {
-                let hint = closest(name.value, in: Array(symbols.workflows.keys)).map { "did you mean \"\($0)\"? " } ?? ""
-                d.error(name.location, "unknown workflow \"\(name.value)\"; \(hint)defined workflows: \(list(Set(symbols.workflows.keys).union(symbols.referencedWorkflows.keys)))")
-                return nil
-            }
-            var outputs: TypeMap = [:]
-            for o in w.outputs { if let t = o.type { outputs[o.name.value] = t } }
-            return Signature(kind: "workflow", name: name.value, inputs: params(w.inputs), optional: optional(w.inputs), outputs: outputs,
-                             untyped: Set(w.inputs.filter { $0.type == nil }.map(\.name.value)))
-        }
+    /// The callee's signature, reporting an unknown one.
+    private mutating func signature(_ target: CallTarget) -> Signature? {
+        callees.signature(target, &d)
     }
 
     mutating func check(_ w: WorkflowSpec) -> CompiledWorkflow? {
@@ -99,12 +49,12 @@ struct WorkflowChecker {
             uniqueNodes.append(node)
             switch node.kind {
             case .call(let call):
-                if let s = signature(call.target, &d) {
+                if let s = signature(call.target) {
                     signatures[id] = s
                     nodeOutputs[id] = s.outputs
                 }
             case .map(let m):
-                if let s = signature(m.call.target, &d) {
+                if let s = signature(m.call.target) {
                     signatures[id] = s
                     nodeOutputs[id] = s.outputs.mapValues { m.minSuccessRatio < 1 ? .list(.optional($0)) : .list($0) }
                 }
@@ -144,7 +94,7 @@ struct WorkflowChecker {
                         compiledCases.append(CompiledBranchCase(condition: condition, body: .fail(message)))
                     case .call(let call):
                         var cd = Diagnostics()
-                        if let s = signature(call.target, &cd), let cc = compileCall(call, s, of: "a case of \(nodeWhat)", excluding: nil) {
+                        if let s = callees.signature(call.target, &cd), let cc = compileCall(call, s, of: "a case of \(nodeWhat)", excluding: nil) {
                             compiledCases.append(CompiledBranchCase(condition: condition, body: .call(cc)))
                             upstream = cc.inputs.values.reduce(into: upstream) { $0.formUnion($1.upstreamNodes) }
                         }
@@ -188,8 +138,7 @@ struct WorkflowChecker {
                 continue
             }
             guard let type = s.inputs[name] else {
-                let hint = closest(name, in: Array(s.inputs.keys)).map { "did you mean \"\($0)\"? " } ?? ""
-                d.error(b.name.location, "\(s.kind) \"\(s.name)\" has no input \"\(name)\"; \(hint)its inputs: \(list(s.inputs.keys))")
+                d.error(b.name.location, "\(s.kind) \"\(s.name)\" has no input \"\(name)\"; \(s.inputNames.hint(name))its inputs: \(s.inputNames.listed)")
                 continue
             }
             if name == overInput {
@@ -199,8 +148,7 @@ struct WorkflowChecker {
             if let binding = resolve(b.value, expected: type, for: "input \"\(name)\" of \(what)") { inputs[name] = binding }
         }
         let bound = Set(call.inputs.map(\.name.value)).union(overInput.map { [$0] } ?? [])
-        let missing = s.inputs.keys.filter { !bound.contains($0) && !s.optional.contains($0) }.sorted()
-        for name in missing {
+        for name in s.required where !bound.contains(name) {
             d.error(call.location, "\(what) does not bind the required input \"\(name)\" (\(s.inputs[name]!)) of \(s.kind) \"\(s.name)\"")
         }
         guard d.all.count == before else { return nil }
@@ -216,7 +164,7 @@ struct WorkflowChecker {
         guard let over = m.over else { return nil }
         let name = over.name.value
         guard let itemType = s.inputs[name] else {
-            d.error(over.name.location, "over in \(what) names \"\(name)\", which is not an input of \(s.kind) \"\(s.name)\"; its inputs: \(list(s.inputs.keys))")
+            d.error(over.name.location, "over in \(what) names \"\(name)\", which is not an input of \(s.kind) \"\(s.name)\"; its inputs: \(s.inputNames.listed)")
             _ = compileCall(m.call, s, of: what, excluding: name)
             return nil
         }
@@ -312,21 +260,22 @@ struct WorkflowChecker {
         let (source, name) = (parts[0], parts[1])
         if source == "inputs" {
             guard let t = inputTypes[name] else {
-                let hint = closest(name, in: Array(inputTypes.keys)).map { "did you mean \"\($0)\"? " } ?? ""
-                d.error(location, "\(text): workflow \"\(workflowName)\" has no input \"\(name)\"; \(hint)its inputs: \(list(inputTypes.keys))")
+                if inputNames == nil { inputNames = NameCatalog(inputTypes.keys) }
+                d.error(location, "\(text): workflow \"\(workflowName)\" has no input \"\(name)\"; \(inputNames!.hint(name))its inputs: \(inputNames!.listed)")
                 return nil
             }
             return (.workflowInput(name), t)
         }
         guard nodeLocations[source] != nil else {
-            let hint = closest(source, in: Array(nodeLocations.keys)).map { "did you mean \"\($0)\"? " } ?? ""
-            d.error(location, "\(text): no node \"\(source)\" in workflow \"\(workflowName)\"; \(hint)nodes: \(list(nodeLocations.keys))")
+            if nodeNames == nil { nodeNames = NameCatalog(nodeLocations.keys) }
+            d.error(location, "\(text): no node \"\(source)\" in workflow \"\(workflowName)\"; \(nodeNames!.hint(source))nodes: \(nodeNames!.listed)")
             return nil
         }
         guard let outputs = nodeOutputs[source] else { return nil }  // the node itself has errors, reported there
         guard let t = outputs[name] else {
-            let hint = closest(name, in: Array(outputs.keys)).map { "did you mean \"\($0)\"? " } ?? ""
-            d.error(location, "\(text): node \"\(source)\" has no output \"\(name)\"; \(hint)its outputs: \(list(outputs.keys))")
+            let names = outputNames[source] ?? NameCatalog(outputs.keys)
+            outputNames[source] = names
+            d.error(location, "\(text): node \"\(source)\" has no output \"\(name)\"; \(names.hint(name))its outputs: \(names.listed)")
             return nil
         }
         return (.nodeOutput(node: source, output: name), t)
@@ -339,7 +288,7 @@ struct WorkflowChecker {
         var common: TypeMap?
         var scratch = Diagnostics()
         for c in cases {
-            guard case .call(let call) = c.body, let s = signature(call.target, &scratch) else { continue }
+            guard case .call(let call) = c.body, let s = callees.signature(call.target, &scratch) else { continue }
             if let current = common {
                 common = current.filter { s.outputs[$0.key] == $0.value }
             } else {
@@ -355,7 +304,13 @@ struct WorkflowChecker {
             d.error(shifted(text.location, e.offset), "condition of \(what): \(e.message)")
             return nil
         case .success(let syntax):
-            return condition(syntax, text, of: what)
+            guard let (compiled, depth) = condition(syntax, text, of: what) else { return nil }
+            guard depth <= Condition.maxDepth else {
+                d.error(text.location, "condition of \(what) nests and/or/not \(depth) levels deep, more than the limit of \(Condition.maxDepth); "
+                    + "use fewer parentheses or split it across branch cases")
+                return nil
+            }
+            return compiled
         }
     }
 
@@ -365,23 +320,27 @@ struct WorkflowChecker {
         return l
     }
 
-    private mutating func condition(_ c: ConditionSyntax, _ text: Located<String>, of what: String) -> Condition? {
+    /// The condition with its depth of and/or/not; nil (after reporting) at the first term that is wrong.
+    private mutating func condition(_ c: ConditionSyntax, _ text: Located<String>, of what: String) -> (Condition, depth: Int)? {
         switch c {
-        case .and(let a, let b):
-            guard let x = condition(a, text, of: what), let y = condition(b, text, of: what) else { return nil }
-            return .and(x, y)
-        case .or(let a, let b):
-            guard let x = condition(a, text, of: what), let y = condition(b, text, of: what) else { return nil }
-            return .or(x, y)
+        case .and(let terms), .or(let terms):
+            var compiled: [(condition: Condition, depth: Int)] = []
+            compiled.reserveCapacity(terms.count)
+            for term in terms {
+                guard let (t, depth) = condition(term, text, of: what) else { return nil }
+                compiled.append((t, depth))
+            }
+            if case .and = c { return Condition.joined(compiled[...], by: Condition.and) }
+            return Condition.joined(compiled[...], by: Condition.or)
         case .not(let a):
-            return condition(a, text, of: what).map(Condition.not)
+            return condition(a, text, of: what).map { (.not($0.0), $0.depth + 1) }
         case .compare(let l, let op, let r, let offset):
             guard let (lb, lt) = operand(l, text, of: what), let (rb, rt) = operand(r, text, of: what) else { return nil }
             if let problem = comparable(lt, op, rt) {
                 d.error(shifted(text.location, offset), "condition of \(what): \(problem)")
                 return nil
             }
-            return .compare(lb, op, rb)
+            return (.compare(lb, op, rb), 0)
         }
     }
 
@@ -463,60 +422,17 @@ struct WorkflowChecker {
         // Walk upstream edges from a node still blocked until one repeats: that is a cycle.
         let blocked = Set(nodes.map(\.id)).subtracting(order.map(\.id))
         var path: [String] = []
+        var position: [String: Int] = [:]
         var current = nodes.first { blocked.contains($0.id) }!.id
-        while !path.contains(current) {
+        while position[current] == nil {
+            position[current] = path.count
             path.append(current)
             current = byID[current]!.upstream.first { blocked.contains($0) && $0 != current } ?? current
         }
         // path walks against the data flow; reversed, it reads in the direction values move.
-        let cycle = Array(path[path.firstIndex(of: current)!...].reversed())
-        let names = cycle + [cycle[0]]
+        let cycle = Array(path[position[current]!...].reversed())
         let first = cycle[0]
-        d.error(byID[first]!.location, "\(what) has a cycle: \(names.joined(separator: " -> ")); a node cannot depend on its own outputs")
+        d.error(byID[first]!.location, "\(what) has a cycle: \(CallPath.text(cycle + [first])); a node cannot depend on its own outputs")
         return nil
-    }
-
-    /// Workflows that call themselves, directly or through others.
-    static func checkRecursion(_ workflows: [String: WorkflowSpec], _ d: inout Diagnostics) {
-        var calls: [String: [(String, SourceLocation)]] = [:]
-        for (name, w) in workflows {
-            for n in w.nodes {
-                var targets: [CallTarget] = []
-                switch n.kind {
-                case .call(let c): targets = [c.target]
-                case .map(let m): targets = [m.call.target]
-                case .branch(let cases): targets = cases.compactMap { if case .call(let c) = $0.body { return c.target } else { return nil } }
-                }
-                for case .workflow(let callee) in targets { calls[name, default: []].append((callee.value, callee.location)) }
-            }
-        }
-        var reported = Set<String>()
-        for start in workflows.keys.sorted() {
-            // Depth-first search for a path back to `start`.
-            var stack: [(String, [String], SourceLocation?)] = [(start, [start], nil)]
-            var visited = Set<String>()
-            while let (current, path, firstCall) = stack.popLast() {
-                for (callee, location) in calls[current] ?? [] {
-                    let call = firstCall ?? location
-                    if callee == start {
-                        if reported.insert(start).inserted {
-                            d.error(call, "workflow \"\(start)\" calls itself: \((path + [start]).joined(separator: " -> ")); recursion is not allowed")
-                        }
-                    } else if workflows[callee] != nil, visited.insert(callee).inserted {
-                        stack.append((callee, path + [callee], call))
-                    }
-                }
-            }
-        }
-    }
-}
-
-extension Condition {
-    var upstreamNodes: Set<String> {
-        switch self {
-        case .compare(let a, _, let b): return a.upstreamNodes.union(b.upstreamNodes)
-        case .and(let a, let b), .or(let a, let b): return a.upstreamNodes.union(b.upstreamNodes)
-        case .not(let a): return a.upstreamNodes
-        }
     }
 }
