@@ -84,6 +84,7 @@ enum HostileCompileBench {
         Shape(name: "subworkflow-chain", size: 2_000, describe: "a chain of N sub-workflows, each calling the one before", text: HostileSpecs.subworkflowChain),
         Shape(name: "subworkflow-cycle", size: 2_000, describe: "N sub-workflows calling each other in a ring (N errors)", text: HostileSpecs.subworkflowCycle),
         Shape(name: "enum", size: 10_000, describe: "an enum of N values, as a type expression and a default", text: HostileSpecs.bigEnum),
+        Shape(name: "enum-bindings", size: 10_000, describe: "an enum of N values and N nodes each binding one of them", text: HostileSpecs.enumBindings),
         Shape(name: "condition", size: 6_000, describe: "a branch condition of N terms joined by and", text: HostileSpecs.longCondition),
         Shape(name: "node-cycle", size: 100_000, describe: "N nodes reading each other in one cycle", text: HostileSpecs.nodeCycle),
         Shape(name: "errors-unknown-node", size: 100_000, describe: "N nodes, each reading a node that does not exist (N errors)",
@@ -186,6 +187,13 @@ enum HostileSpecs {
                   - {id: p, task: pick, inputs: {colour: $inputs.colour}}
 
             """
+    }
+
+    static func enumBindings(_ n: Int) -> String {
+        let type = "\"enum{" + (0..<n).map { "v\($0)" }.joined(separator: ", ") + "}\""
+        var s = "version: 1\ntasks:\n  pick: {type: echo, inputs: {colour: \(type)}}\nworkflows:\n  w:\n    nodes:\n"
+        for i in 0..<n { s += "      - {id: n\(i), task: pick, inputs: {colour: v\(n - 1 - i)}}\n" }
+        return s
     }
 
     static func longCondition(_ n: Int) -> String {

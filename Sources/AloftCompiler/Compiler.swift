@@ -67,8 +67,9 @@ public struct Compiler: Sendable {
             if let t = TaskChecker(resolver: resolver).check(task, &d) { tasks[name] = t }
         }
         let callees = CalleeTable(symbols: symbols)
+        let enums = EnumMembership()
         for (name, workflow) in symbols.workflows {
-            var checker = WorkflowChecker(callees: callees)
+            var checker = WorkflowChecker(callees: callees, enums: enums)
             if let w = checker.check(workflow) { workflows[name] = w }
             d.all += checker.d.all
         }

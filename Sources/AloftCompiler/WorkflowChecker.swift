@@ -17,8 +17,12 @@ struct WorkflowChecker {
     private var nodeNames: NameCatalog?
     private var outputNames: [String: NameCatalog] = [:]
 
-    init(callees: CalleeTable) {
+    /// Shared by every workflow of the compilation: each large enum's values are hashed once.
+    let enums: EnumMembership
+
+    init(callees: CalleeTable, enums: EnumMembership) {
         self.callees = callees
+        self.enums = enums
     }
 
     /// The callee's signature, reporting an unknown one.
@@ -204,7 +208,7 @@ struct WorkflowChecker {
                 return nil
             }
         }
-        switch LiteralCoercion.literal(unescapingDollars(value), as: expected) {
+        switch LiteralCoercion.literal(unescapingDollars(value), as: expected, enums: enums) {
         case .success(let l): return .literal(l)
         case .failure(let e):
             d.error(e.location, "\(what): \(e.message)")

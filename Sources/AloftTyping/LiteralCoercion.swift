@@ -10,8 +10,11 @@ public enum LiteralCoercion {
     /// An enum's values in a message: the first `listedValues`, then how many more.
     static let listedValues = 50
 
-    public static func literal(_ value: LocatedValue, as type: LiteralType) -> Result<Literal, DocumentError> {
-        Result { try coerce(value, type, depth: 0) }.mapError { $0 as! DocumentError }
+    /// `enums`: shared by the literals of one compilation, so that each large enum's values are hashed once.
+    public static func literal(_ value: LocatedValue, as type: LiteralType, enums: EnumMembership = EnumMembership())
+        -> Result<Literal, DocumentError>
+    {
+        Result { try coerce(value, type, depth: 0, enums) }.mapError { $0 as! DocumentError }
     }
 
     private static func fail(_ value: LocatedValue, _ type: LiteralType, _ extra: String = "") -> DocumentError {
@@ -31,7 +34,7 @@ public enum LiteralCoercion {
         }
     }
 
-    private static func coerce(_ value: LocatedValue, _ type: LiteralType, depth: Int) throws -> Literal {
+    private static func coerce(_ value: LocatedValue, _ type: LiteralType, depth: Int, _ enums: EnumMembership) throws -> Literal {
         guard depth < maxNesting else { throw DocumentError(value.location, "value nested too deeply: more than \(maxNesting) levels") }
         switch (type, value) {
         case (.none, .scalar(.null, _)): return .none
@@ -61,13 +64,13 @@ public enum LiteralCoercion {
             guard !uri.isEmpty else { throw fail(value, type, "; a dataset is a path or URI") }
             return .dataset(DatasetValue(uri: uri, format: t.format))
         case (.list(let element), .sequence(let items, _)):
-            return .list(try items.map { try coerce($0, element, depth: depth + 1) })
+            return .list(try items.map { try coerce($0, element, depth: depth + 1, enums) })
         case (.map(let element), .mapping(let members, _)):
             var out: [String: Literal] = [:]
-            for m in members { out[m.key] = try coerce(m.value, element, depth: depth + 1) }
+            for m in members { out[m.key] = try coerce(m.value, element, depth: depth + 1, enums) }
             return .map(out)
         case (.enumeration(let values), .scalar(.string(let s), _)):
-            guard values.contains(s) else {
+            guard enums.contains(s, in: values) else {
                 let hint = closest(s, in: values).map { " (did you mean \"\($0)\"?)" } ?? ""
                 let listed = values.count <= listedValues ? values.joined(separator: ", ")
                     : values.prefix(listedValues).joined(separator: ", ") + " and \(groupedDigits(values.count - listedValues)) more"
@@ -77,7 +80,7 @@ public enum LiteralCoercion {
         case (.union(let variants), _):
             // The first variant that accepts the value; `none` only for null.
             for variant in variants {
-                if let l = try? coerce(value, variant, depth: depth + 1) { return l }
+                if let l = try? coerce(value, variant, depth: depth + 1, enums) { return l }
             }
             throw fail(value, type)
         default:

@@ -142,6 +142,16 @@ import Testing
         #expect(message.contains(", v49 and 9,950 more (did you mean \"v9999\"?)"))
     }
 
+    @Test func thousandsOfBindingsOfALargeEnumAreEachChecked() throws {
+        var text = "tasks:\n  pick: {type: echo, inputs: {colour: \(HostileSpecs.enumType(5000))}}\nworkflows:\n  w:\n    nodes:\n"
+        for i in 0..<5000 { text += "      - {id: n\(i), task: pick, inputs: {colour: v\(4999 - i)}}\n" }
+        text += "      - {id: last, task: pick, inputs: {colour: w1}}\n"
+        let result = compile(text)
+        #expect(result.diagnostics.count == 1)
+        #expect(result.diagnostics.first?.location.line == 5006)
+        #expect(result.diagnostics.first?.message.hasPrefix("input \"colour\" of node \"last\": \"w1\" is not one of v0, v1,") == true)
+    }
+
     @Test func aCycleOf100000NodesIsOneErrorWithItsPathShortened() throws {
         let result = compile(HostileSpecs.nodeCycle(100_000))
         #expect(result.diagnostics.count == 1)

@@ -84,3 +84,29 @@ import Testing
         #expect(CanonicalHash.sha256(Array("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
     }
 }
+
+/// Literals of large enums (issue 15, defect 8): each checked, each large enum's values hashed once.
+@Suite struct LargeEnumTests {
+    static let values = (0..<10_000).map { "v\($0)" }
+
+    @Test func aListOfManyValuesOfALargeEnumIsChecked() throws {
+        let here = SourceLocation(file: "inputs.yaml", line: 1, column: 1)
+        let items = (0..<10_000).map { LocatedValue.scalar(.string("v\(9_999 - $0)"), here) }
+        let type = LiteralType.list(.enumeration(Self.values))
+        #expect(try LiteralCoercion.literal(.sequence(items, here), as: type).get() == .list((0..<10_000).map { .enumeration("v\(9_999 - $0)") }))
+        let wrong = items + [.scalar(.string("v10000"), SourceLocation(file: "inputs.yaml", line: 2, column: 3))]
+        guard case .failure(let e) = LiteralCoercion.literal(.sequence(wrong, here), as: type) else { Issue.record("accepted"); return }
+        #expect(e.location.line == 2)
+        #expect(e.message.hasPrefix("\"v10000\" is not one of v0, v1, v2,"))
+        #expect(e.message.hasSuffix(" v49 and 9,950 more (did you mean \"v1000\"?)"))
+    }
+
+    @Test func oneMembershipServesEveryCopyOfAType() {
+        let enums = EnumMembership()
+        let type = LiteralType.enumeration(Self.values)
+        for i in stride(from: 0, to: 10_000, by: 7) {
+            let value = LocatedValue.scalar(.string("v\(i)"), SourceLocation(file: "spec.yaml", line: i + 1, column: 1))
+            #expect((try? LiteralCoercion.literal(value, as: type, enums: enums).get()) == .enumeration("v\(i)"))
+        }
+    }
+}
