@@ -206,7 +206,7 @@ extension Condition {
     static let maxDepth = 100
 
     /// Terms joined by one operator as a binary tree, with its depth. Up to `leftNestedTerms` terms nest to
-    /// the left as written (`(a and b) and c`); longer lists are halved, so that 6,000 terms nest 36 deep
+    /// the left as written (`(a and b) and c`); longer lists are halved, so that 6,000 terms nest 31 deep
     /// rather than 6,000. Either way the terms are evaluated left to right, stopping at the first that decides.
     static func joined(_ terms: ArraySlice<(condition: Condition, depth: Int)>, by join: (Condition, Condition) -> Condition)
         -> (condition: Condition, depth: Int)
