@@ -94,6 +94,24 @@ import Testing
         #expect(depth(try condition(HostileSpecs.condition(33))) < 32)
     }
 
+    @Test func aConditionAtTheDepthLimitIsStoredAndReadBack() throws {
+        // Three levels of parentheses, each first of 32 terms (93 levels of and), inside seven nots: 100.
+        var text = "$inputs.n > 0"
+        for _ in 0..<3 { text = "(" + text + ")" + (1..<32).map { " and $inputs.n > \($0)" }.joined() }
+        text = String(repeating: "not ", count: 7) + "(" + text + ")"
+        let c = try condition(text)
+        #expect(depth(c) == 100)
+        // What an execution stores and the engine reads back, through JSON's 256 levels.
+        let result = compile(HostileSpecs.branch(text))
+        let spec = try #require(result.spec)
+        let stored = try JSONParser.parse(JSONWriter.string(spec.json))
+        #expect(try CompiledSpec(json: stored).workflows["w"]?.nodes.count == 1)
+        let deeper = compile(HostileSpecs.branch("not " + text))
+        #expect(deeper.diagnostics.map(\.message) == [
+            "condition of node \"pick\" nests and/or/not 101 levels deep, more than the limit of 100; use fewer parentheses or split it across branch cases",
+        ])
+    }
+
     @Test func everyTermOfALongConditionIsChecked() {
         let text = HostileSpecs.condition(5999) + " and $inputs.n > 'x'"
         let result = compile(HostileSpecs.branch(text))
