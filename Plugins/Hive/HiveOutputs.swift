@@ -3,15 +3,16 @@ import Foundation
 import PluginKit
 
 /// A task's outputs from its last statement's result: every `dataset` / `dataset<csv>` output is the whole
-/// result as CSV under the attempt's output directory (`<out>/<name>/part-00000.csv`, with a header), and every
-/// scalar output is the column of its name in a one-row result.
+/// result as CSV under the attempt's output directory (`<out>/<name>/part-00000.csv`, with a header), every
+/// `dataset<parquet>` output the same as Parquet (`part-00000.parquet`), and every scalar output is the column
+/// of its name in a one-row result.
 enum HiveOutputs {
     /// Why an output type cannot come from a query result; nil when it can.
     static func unsupported(_ type: LiteralType) -> String? {
         switch type {
         case .integer, .float, .string, .boolean, .datetime: return nil
         case .dataset(let d):
-            return d.format.isEmpty || d.format == "csv" ? nil : "a hive task writes dataset<csv> only (dataset<\(d.format)> is not supported yet)"
+            return ["", "csv", "parquet"].contains(d.format) ? nil : "a hive task writes dataset<csv> or dataset<parquet>, not dataset<\(d.format)>"
         case .union(let variants):
             let others = variants.filter { $0 != .none }
             return others.count == 1 ? unsupported(others[0]) : "a union output cannot come from a query result"
@@ -38,19 +39,25 @@ enum HiveOutputs {
             }
             scalarColumns[name] = i
         }
-        var writer: HiveCSVWriter?
-        var datasetDirectory = ""
-        if let first = datasets.first {
+        // One file per format, in the directory of the first output that wants it; outputs share it.
+        var writers: [String: any HiveResultWriter] = [:]
+        var directories: [String: String] = [:]
+        for name in datasets {
+            let format = Self.format(types[name]!)
+            guard writers[format] == nil else { continue }
             guard let outDirectory else {
-                throw .user("dataset output \"\(first)\" needs a local blob store (file://); S3 blob stores are not supported by hive tasks yet",
+                throw .user("dataset output \"\(name)\" needs a local blob store (file://); S3 blob stores are not supported by hive tasks yet",
                             code: "Unsupported")
             }
-            datasetDirectory = outDirectory + "/" + first
-            do { try FileManager.default.createDirectory(atPath: datasetDirectory, withIntermediateDirectories: true) } catch {
-                throw .system("cannot create \(datasetDirectory): \(error.localizedDescription)", code: "Workspace", retryable: false)
+            let directory = outDirectory + "/" + name
+            do { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {
+                throw .system("cannot create \(directory): \(error.localizedDescription)", code: "Workspace", retryable: false)
             }
-            writer = try HiveErrors.call("writing the result") { () throws(HiveError) in
-                try HiveCSVWriter(path: datasetDirectory + "/part-00000.csv", columns: columns)
+            directories[format] = directory
+            writers[format] = try HiveErrors.call("writing the result") { () throws(HiveError) -> any HiveResultWriter in
+                format == "parquet"
+                    ? try HiveParquetWriter(path: directory + "/part-00000.parquet", columns: columns)
+                    : try HiveCSVWriter(path: directory + "/part-00000.csv", columns: columns)
             }
         }
         var firstRow: HiveRowSet?
@@ -64,13 +71,16 @@ enum HiveOutputs {
             orientation = .next
             if set.rowCount > 0 && firstRow == nil { firstRow = set }
             rows += set.rowCount
-            if let writer { try HiveErrors.call("writing the result") { () throws(HiveError) in try writer.append(set) } }
+            for writer in writers.values { try HiveErrors.call("writing the result") { () throws(HiveError) in try writer.append(set) } }
             if !more || set.rowCount == 0 { break }
         }
-        if let writer { try HiveErrors.call("writing the result") { () throws(HiveError) in try writer.finish() } }
+        for writer in writers.values { try HiveErrors.call("writing the result") { () throws(HiveError) in try writer.finish() } }
         log("fetched \(rows) row\(rows == 1 ? "" : "s") of \(columns.count) column\(columns.count == 1 ? "" : "s")")
         var result: LiteralMap = [:]
-        for name in datasets { result[name] = .dataset(DatasetValue(uri: "file://" + datasetDirectory, format: "csv")) }
+        for name in datasets {
+            let format = Self.format(types[name]!)
+            result[name] = .dataset(DatasetValue(uri: "file://" + directories[format]!, format: format))
+        }
         if !scalarColumns.isEmpty {
             guard rows == 1, let set = firstRow else {
                 throw .user("scalar outputs (\(scalarColumns.keys.sorted().joined(separator: ", "))) need a one-row result; the query returned \(rows) rows",
@@ -81,6 +91,12 @@ enum HiveOutputs {
             }
         }
         return result
+    }
+
+    /// A dataset output's file format: parquet when it says so, else CSV.
+    static func format(_ type: LiteralType) -> String {
+        if case .dataset(let d) = type.unwrapped, d.format == "parquet" { return "parquet" }
+        return "csv"
     }
 
     /// Row 0 of a column as a literal of the output's type.

@@ -50,6 +50,50 @@ struct HiveServerTests {
         #expect(rows == ["id,i,d,s,even,maybe", "0,0,0.0,r0,true,0", "1,1,1.5,r1,false,", "2,2,3.0,r2,true,2"])
     }
 
+    /// The Parquet writer's file, read back by pyarrow (from the pyspark venv), row groups of 2 rows.
+    @Test func parquetWrittenFromFetchedBatchesReadsBackInPyarrow() throws {
+        let peer = try HivePeer.require()
+        let path = NSTemporaryDirectory() + "hive-parquet-\(UUID()).parquet"
+        try NetworkNamespace.run(peer.namespace) { () throws in
+            let client = Self.client(peer)
+            let session = try client.openSession(user: peer.user, password: nil)
+            defer { try? client.closeSession(session) }
+            let sql = "SELECT id, CAST(id AS INT) AS i, CAST(id AS SMALLINT) AS h, id * 1.5E0 AS d, CONCAT('r,\\'', id) AS s, id % 2 = 0 AS even, "
+                + "IF(id = 1, NULL, id) AS maybe, CAST(id AS DECIMAL(10, 2)) AS dec, X'AB01' AS bin FROM range(0, 5)"
+            let op = try client.executeStatement(session, sql)
+            #expect(try Self.wait(client, op).state == .finished)
+            let writer = try HiveParquetWriter(path: path, columns: try client.resultSetMetadata(op))
+            while true {
+                let (set, more) = try client.fetchResults(op, maxRows: 2)
+                try writer.append(set)
+                if !more || set.rowCount == 0 { break }
+            }
+            try writer.finish()
+        }
+        let script = """
+            import json, sys, pyarrow.parquet as pq
+            f = pq.ParquetFile(sys.argv[1])
+            t = f.read()
+            print(json.dumps({"groups": f.num_row_groups, "types": [str(x) for x in t.schema.types],
+                              "rows": [[v.hex() if isinstance(v, bytes) else v for v in r.values()] for r in t.to_pylist()]}))
+            """
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: HivePeer.peersRoot + "/spark/bin/python")
+        p.arguments = ["-c", script, path]
+        let out = Pipe()
+        p.standardOutput = out
+        try p.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        let json = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any], "pyarrow read nothing")
+        #expect(json["groups"] as? Int == 3)
+        #expect(json["types"] as? [String] == ["int64", "int32", "int32", "double", "string", "bool", "int64", "string", "binary"])
+        let rows = try #require(json["rows"] as? [[Any]])
+        #expect(rows.count == 5)
+        #expect(rows[1].map { "\($0)" } == ["1", "1", "1", "1.5", "r,'1", "0", "<null>", "1.00", "ab01"].map { $0 == "<null>" ? "\(NSNull())" : $0 })
+        #expect(rows[4].map { "\($0)" } == ["4", "4", "4", "6.0", "r,'4", "1", "4", "4.00", "ab01"])
+    }
+
     @Test func fetchFirstStartsTheResultOver() throws {
         let peer = try HivePeer.require()
         let firsts = try NetworkNamespace.run(peer.namespace) { () throws -> [Int64] in

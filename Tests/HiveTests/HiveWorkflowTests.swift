@@ -31,6 +31,40 @@ struct HiveWorkflowTests {
         }
     }
 
+    @Test func aParquetDatasetIsReadByAProcessTaskWithPyarrow() throws {
+        let peer = try HivePeer.require()
+        let dir = try HiveCLI.scratch()
+        let python = HivePeer.peersRoot + "/spark/bin/python"
+        try """
+            import pyarrow.parquet as pq, glob, json, sys
+            t = pq.read_table(glob.glob(sys.argv[1] + "/*.parquet"))
+            json.dump({"rows": t.num_rows, "total": sum(t.column("total").to_pylist()), "names": ",".join(t.column("name").to_pylist())},
+                      open(sys.argv[2] + "/outputs.json", "w"))
+            """.write(toFile: dir + "/read.py", atomically: true, encoding: .utf8)
+        try """
+            tasks:
+              q:
+                type: hive
+                inputs: {n: integer}
+                outputs: {table: dataset<parquet>}
+                config:
+                  query: SELECT CONCAT('item-', id) AS name, id * 2 AS total FROM range(0, {{ inputs.n }})
+              read:
+                type: container
+                inputs: {table: dataset<parquet>}
+                outputs: {rows: integer, total: integer, names: string}
+                container: {command: [\(python), "\(dir)/read.py", "{{inputs.table}}", "{{output_dir}}"], backend: process}
+            workflows:
+              w:
+                outputs: {rows: {type: integer, from: $b.rows}, total: {type: integer, from: $b.total}, names: {type: string, from: $b.names}}
+                nodes: [{id: a, task: q, inputs: {n: 4}}, {id: b, task: read, inputs: {table: $a.table}}]
+            """.write(toFile: dir + "/parquet.yaml", atomically: true, encoding: .utf8)
+        let r = try HiveCLI.run(peer, ["run", "parquet.yaml"], cwd: dir)
+        #expect(r.status == 0, "\(r.stdout)\n\(r.stderr)")
+        #expect(r.stdout.contains("rows = 4") && r.stdout.contains("total = 12"), "\(r.stdout)")
+        #expect(r.stdout.contains("names = \"item-0,item-1,item-2,item-3\""), "\(r.stdout)")
+    }
+
     @Test func hiveConfSettingsReachTheSession() throws {
         let peer = try HivePeer.require()
         let dir = try HiveCLI.scratch()
@@ -174,7 +208,7 @@ struct HiveWorkflowTests {
               q:
                 type: hive
                 inputs: {day: string}
-                outputs: {rows: dataset<parquet>, tbl: integer}
+                outputs: {rows: dataset<orc>, tbl: integer}
                 config:
                   query: "SELECT * FROM t WHERE d = '{{ inputs.day }}'"
                   hive_conf: {a.b: [1, 2]}
@@ -187,7 +221,7 @@ struct HiveWorkflowTests {
             """.write(toFile: dir + "/check.yaml", atomically: true, encoding: .utf8)
         let r = try HiveCLI.run(peer, ["compile", "check.yaml"], cwd: dir)
         #expect(r.status != 0)
-        for (line, text) in [(5, "dataset<csv> only"), (7, "is inside quotes"), (8, "a hive_conf value must be a string, number or boolean"),
+        for (line, text) in [(5, "dataset<csv> or dataset<parquet>, not dataset<orc>"), (7, "is inside quotes"), (8, "a hive_conf value must be a string, number or boolean"),
                              (9, "must be a string output"), (10, "unknown key \"fetch_sise\"")] {
             #expect(r.stderr.split(separator: "\n").contains { $0.contains("check.yaml:\(line):") && $0.contains(text) }, "line \(line): \(text)\n\(r.stderr)")
         }
