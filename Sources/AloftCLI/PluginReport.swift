@@ -5,6 +5,8 @@ import PluginHost
 enum PluginReport {
     static func status(_ record: PluginRecord, inspected: Bool = false) -> String {
         switch record.status {
+        case .loaded(let plugin) where plugin.isQuarantined:
+            return "quarantined after \(plugin.overrunCount) calls overran their budget (until reloaded)"
         case .loaded: return "loaded"
         case .disabled: return inspected ? "valid (not initialized)" : "disabled (not in plugins.enabled)"
         case .refused(let r): return "refused: \(r)"
@@ -62,6 +64,9 @@ enum PluginReport {
             o["description"] = .string(d.description)
         }
         switch record.status {
+        case .loaded(let plugin) where plugin.isQuarantined:
+            o["status"] = .string("quarantined")
+            o["overruns"] = .integer(Int64(plugin.overrunCount))
         case .loaded: o["status"] = .string("loaded")
         case .disabled: o["status"] = .string("disabled")
         case .refused(let r):

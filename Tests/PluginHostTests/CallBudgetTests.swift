@@ -30,7 +30,7 @@ import Testing
         }
         // The error came while the call was still inside the plugin: it has not returned late yet.
         #expect(!capture.messages.contains { $0.contains("past its budget") })
-        #expect(capture.messages.contains { $0.contains("overran its budget of 0.3 s (overrun 1 of 2 before quarantine)") })
+        #expect(capture.messages.contains { $0.contains("overran its budget of 0.3 s (overrun 1; quarantine after 2)") })
         #expect(echo.overrunCount == 1)
 
         // With its only thread stuck, the plugin still serves another task: the pool replaced the worker.
@@ -38,13 +38,28 @@ import Testing
         #expect(try await TaskDriver.runToCompletion(echo, other) == ["y": .integer(2)])
         #expect(!capture.messages.contains { $0.contains("past its budget") })
 
-        // abort raises is_cancelled, the plugin's blocking loop notices and returns, and only then does
-        // abort itself run: calls of one task never overlap.
+        // A later poll of the stuck task fails at once instead of queueing behind the call.
+        do {
+            _ = try await echo.poll(stuck)
+            Issue.record("a poll behind an abandoned call was made")
+        } catch {
+            #expect(error.code == "PluginCallStuck")
+            #expect(error.message == "plugin example.c-echo has not returned from an earlier poll of this task (abandoned past its budget)")
+        }
+
+        // abort raises is_cancelled and returns at once; the abort itself is queued behind the stuck poll (calls
+        // of one task never overlap): the plugin's blocking loop notices, returns, and only then does abort run.
         try await echo.abort(stuck)
+        #expect(capture.messages.contains { $0.contains("abort of \(stuck.executionID) deferred until its abandoned poll returns") })
+        let deadline = ContinuousClock.now + .seconds(10)
+        while !capture.messages.contains(where: { $0.contains("deferred abort of \(stuck.executionID) returned") }), ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
         let messages = capture.messages
         let late = try #require(messages.firstIndex { $0.contains("poll of \(stuck.executionID) returned after") })
         let aborted = try #require(messages.firstIndex { $0.contains("task=\(stuck.executionID) aborted") })
         #expect(late < aborted)
+        #expect(echo.stuckCall(of: stuck) == nil)
         #expect(try await echo.poll(stuck).phase == .aborted)
     }
 
@@ -67,7 +82,8 @@ import Testing
             Issue.record("a quarantined plugin accepted a task")
         } catch {
             #expect(error.code == "PluginQuarantined")
-            #expect(error.message.contains("quarantined after 2 calls overran"))
+            #expect(!error.retryable)
+            #expect(error.message == "plugin example.c-echo is quarantined after 2 calls overran their budget: it takes no new tasks until it is reloaded (restart aloft)")
         }
     }
 

@@ -17,6 +17,9 @@ public final class LoadedPlugin: Sendable {
     let extensions: PluginExtensions
     private let overruns = Atomic<Int>(0)
     private let shutDown = Atomic<Bool>(false)
+    /// Tasks with a call abandoned inside the plugin (past its budget, or cancelled), by task execution id:
+    /// the call's name and how many such calls have not returned yet.
+    private let stuck = Mutex<[String: (call: String, count: Int)]>([:])
 
     struct InstancePointer: @unchecked Sendable { let value: UnsafeMutableRawPointer? }
 
@@ -41,8 +44,10 @@ public final class LoadedPlugin: Sendable {
     /// Starts the task; returns the resource state to persist.
     public func submit(_ task: TaskInvocation) async throws(TaskError) -> [UInt8] {
         if isQuarantined {
-            throw TaskError(kind: .system, retryable: true, code: "PluginQuarantined",
-                            message: "plugin \(id) is quarantined after \(overrunCount) calls overran their budget; it takes no new tasks")
+            // Permanent: retrying cannot help until the plugin is loaded again.
+            throw TaskError(kind: .system, retryable: false, code: "PluginQuarantined",
+                            message: "plugin \(id) is quarantined after \(overrunCount) calls overran their budget: it takes no new tasks "
+                                + "until it is reloaded (restart aloft)")
         }
         services.secretPolicy.grant(plugin: id, secrets: task.secrets)
         // Whatever goes wrong below, a task that was not submitted holds no secrets.
@@ -82,6 +87,10 @@ public final class LoadedPlugin: Sendable {
     /// Stops the task. Idempotent.
     public func abort(_ task: TaskInvocation) async throws(TaskError) {
         services.signals.cancel(task.executionID)
+        if deferBehindStuckCall("abort", task, { plugin, instance, t in
+            var error = newError()
+            return CallResult(status: plugin.abort(instance, t, &error), error: error, buffers: [])
+        }) { return }
         let result = try await call("abort", task) { plugin, instance, t in
             var error = newError()
             let status = plugin.abort(instance, t, &error)
@@ -97,6 +106,10 @@ public final class LoadedPlugin: Sendable {
             services.signals.forget(task.executionID)
         }
         guard raw.pointer.pointee.finalize != nil else { return }
+        if deferBehindStuckCall("finalize", task, { plugin, instance, t in
+            var error = newError()
+            return CallResult(status: plugin.finalize!(instance, t, &error), error: error, buffers: [])
+        }) { return }
         let result = try await call("finalize", task) { plugin, instance, t in
             var error = newError()
             let status = plugin.finalize!(instance, t, &error)
@@ -136,39 +149,96 @@ public final class LoadedPlugin: Sendable {
     // MARK: Plumbing
 
     /// Runs one C call on the plugin's threads with the task's borrowed pointers alive for its duration.
-    private func call(_ name: String, _ task: TaskInvocation,
-                      _ body: @escaping @Sendable (aloft_plugin, UnsafeMutableRawPointer?, UnsafePointer<aloft_task>) -> CallResult)
-        async throws(TaskError) -> CallResult
-    {
-        let raw = self.raw
-        let instance = self.instance
+    /// submit, poll and extension calls stop waiting when the waiting task is cancelled (abort and finalize,
+    /// which the engine makes after a cancellation, never do); every call stops waiting at its budget.
+    private func call(_ name: String, _ task: TaskInvocation, _ body: @escaping CallBody) async throws(TaskError) -> CallResult {
         let pluginID = id
         let logger = services.logger
+        let lane = task.executionID
+        if let busy = stuckCall(of: task) {
+            throw TaskError(kind: .system, retryable: false, code: "PluginCallStuck",
+                            message: "plugin \(pluginID) has not returned from an earlier \(busy) of this task (abandoned past its budget)")
+        }
+        let cancellable = name != "abort" && name != "finalize"
         do {
-            return try await pool.run(lane: task.executionID, budget: options.callBudget, onLateReturn: { elapsed in
-                logger.warning("plugin \(pluginID): \(name) of \(task.executionID) returned after \(elapsed), past its budget")
-            }) {
-                task.context.withUnsafeBufferPointer { context in
-                    task.state.withUnsafeBufferPointer { state in
-                        task.executionID.withCString { id in
-                            var t = aloft_task()
-                            t.struct_size = UInt32(MemoryLayout<aloft_task>.size)
-                            t.attempt = UInt32(clamping: task.attempt)
-                            t.task_execution_id = id
-                            t.context = aloft_bytes(data: context.baseAddress, len: context.count)
-                            t.state = aloft_bytes(data: state.baseAddress, len: state.count)
-                            return withUnsafePointer(to: &t) { body(raw.pointer.pointee, instance.value, $0) }
-                        }
+            return try await pool.runAbandonable(
+                lane: lane, budget: options.callBudget, cancellable: cancellable,
+                onAbandon: { [self] in markStuck(lane, call: name) },
+                onLateReturn: { [self] elapsed in
+                    markReturned(lane)
+                    logger.warning("plugin \(pluginID): \(name) of \(lane) returned after \(elapsed), past its budget")
+                },
+                bound(task, body))
+        } catch {
+            switch error {
+            case .cancelled:
+                logger.warning("plugin \(pluginID): \(name) of \(lane) abandoned: the task was cancelled while the call ran")
+                throw TaskError(kind: .system, retryable: false, code: "PluginCallCancelled",
+                                message: "cancelled while plugin \(pluginID) was in \(name); the call was abandoned")
+            case .overran(let exceeded):
+                let n = overruns.add(1, ordering: .relaxed).newValue
+                let seconds = exceeded.budget.secondsValue
+                let limit = options.quarantineAfter
+                let standing = n >= limit ? "the plugin is now quarantined" : "quarantine after \(limit)"
+                logger.error("plugin \(pluginID): \(name) of \(lane) overran its budget of \(seconds) s (overrun \(n); \(standing))")
+                throw TaskError(kind: .system, retryable: false, code: "PluginCallOverran",
+                                message: "plugin \(pluginID) did not return from \(name) within \(seconds) s")
+            }
+        }
+    }
+
+    typealias CallBody = @Sendable (aloft_plugin, UnsafeMutableRawPointer?, UnsafePointer<aloft_task>) -> CallResult
+
+    /// `body` with the task's pointers made and kept alive around it.
+    private func bound(_ task: TaskInvocation, _ body: @escaping CallBody) -> @Sendable () -> CallResult {
+        let raw = self.raw
+        let instance = self.instance
+        return {
+            task.context.withUnsafeBufferPointer { context in
+                task.state.withUnsafeBufferPointer { state in
+                    task.executionID.withCString { id in
+                        var t = aloft_task()
+                        t.struct_size = UInt32(MemoryLayout<aloft_task>.size)
+                        t.attempt = UInt32(clamping: task.attempt)
+                        t.task_execution_id = id
+                        t.context = aloft_bytes(data: context.baseAddress, len: context.count)
+                        t.state = aloft_bytes(data: state.baseAddress, len: state.count)
+                        return withUnsafePointer(to: &t) { body(raw.pointer.pointee, instance.value, $0) }
                     }
                 }
             }
-        } catch {
-            let n = overruns.add(1, ordering: .relaxed).newValue
-            let seconds = error.budget.secondsValue
-            logger.error("plugin \(pluginID): \(name) of \(task.executionID) overran its budget of \(seconds) s (overrun \(n) of \(options.quarantineAfter) before quarantine)")
-            throw TaskError(kind: .system, retryable: false, code: "PluginCallOverran",
-                            message: "plugin \(pluginID) did not return from \(name) within \(seconds) s")
         }
+    }
+
+    /// The call of `task` that was abandoned and has not returned, if any.
+    func stuckCall(of task: TaskInvocation) -> String? { stuck.withLock { $0[task.executionID]?.call } }
+
+    private func markStuck(_ lane: String, call: String) {
+        stuck.withLock { $0[lane] = (call, ($0[lane]?.count ?? 0) + 1) }
+    }
+
+    private func markReturned(_ lane: String) {
+        stuck.withLock { s in
+            guard let entry = s[lane] else { return }
+            s[lane] = entry.count > 1 ? (entry.call, entry.count - 1) : nil
+        }
+    }
+
+    /// abort and finalize of a task whose earlier call is still inside the plugin: queued in the task's lane
+    /// (calls of one task never overlap), to run when that call returns, and not waited for. Returns false
+    /// when nothing is stuck and the caller should make the call itself.
+    private func deferBehindStuckCall(_ name: String, _ task: TaskInvocation, _ body: @escaping CallBody) -> Bool {
+        guard let busy = stuckCall(of: task) else { return false }
+        let pluginID = id
+        let logger = services.logger
+        logger.warning("plugin \(pluginID): \(name) of \(task.executionID) deferred until its abandoned \(busy) returns")
+        let (pool, budget, run) = (self.pool, options.callBudget, bound(task, body))
+        Task.detached {
+            let result = try? await pool.runAbandonable(lane: task.executionID, budget: budget, cancellable: false, run)
+            let how = result.map { "returned (status \($0.status))" } ?? "overran its budget too"
+            logger.info("plugin \(pluginID): deferred \(name) of \(task.executionID) \(how)")
+        }
+        return true
     }
 
     private func outcome(of result: CallResult, task: TaskInvocation) throws(TaskError) -> PollOutcome {

@@ -12,29 +12,12 @@ extension PluginThreadPool {
     /// of the same task wait behind it, which is what serialization per task demands.
     public func run<T: Sendable>(lane: String?, budget: Duration, onLateReturn: @escaping @Sendable (Duration) -> Void = { _ in },
                                  _ body: @escaping @Sendable () -> T) async throws(BudgetExceeded) -> T {
-        let settled = Atomic<Bool>(false)
-        let result: Result<T, BudgetExceeded> = await withCheckedContinuation { continuation in
-            let started = ContinuousClock.now
-            // The deadline counts from when the call starts, not from when it was queued behind others.
-            enqueue(lane: lane) { [self] in
-                let begin = ContinuousClock.now
-                let t = Watchdog.shared.schedule(at: begin + budget) { [self] in
-                    if settled.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged {
-                        replaceStuckWorker()
-                        continuation.resume(returning: .failure(BudgetExceeded(budget: budget)))
-                    }
-                }
-                let value = body()
-                Watchdog.shared.cancel(t)
-                if settled.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged {
-                    continuation.resume(returning: .success(value))
-                } else {
-                    stuckWorkerReturned()
-                    onLateReturn(ContinuousClock.now - started)
-                }
-            }
+        do {
+            return try await runAbandonable(lane: lane, budget: budget, cancellable: false, onLateReturn: onLateReturn, body)
+        } catch {
+            guard case .overran(let exceeded) = error else { fatalError("a call that cannot be cancelled was cancelled") }
+            throw exceeded
         }
-        return try result.get()
     }
 
     /// The same, for callers that are not async (start-up, tools). Blocks the calling thread, which must

@@ -91,10 +91,31 @@ public final class PluginThreadPool: Sendable {
 
     private func spawnWorker() {
         state.withLock { $0.liveWorkers += 1 }
-        let thread = Thread { [self] in workerLoop() }
+        let osName = Self.osThreadName(name)
+        let thread = Thread { [self] in
+            Self.nameThisThread(osName)
+            workerLoop()
+        }
         thread.name = "aloft-plugin-\(name)"
         thread.stackSize = 4 << 20
         thread.start()
+    }
+
+    /// Linux keeps 15 bytes of a thread's name: `ap-` and the last 12 bytes of the pool's name, whose end is
+    /// usually the distinctive part of a plugin id (`ap-aloft.spark`, `ap-ample.c-echo`).
+    static func osThreadName(_ pool: String) -> String {
+        "ap-" + String(decoding: Array(pool.utf8.suffix(12)), as: UTF8.self)
+    }
+
+    /// What ps, top and debuggers show: Foundation's name does not reach the OS on Linux (it is longer than
+    /// 15 bytes), and pthread_setname_np is not exported to Swift, so the thread writes its own comm.
+    private static func nameThisThread(_ name: String) {
+        #if os(Linux)
+        let fd = open("/proc/thread-self/comm", O_WRONLY)
+        guard fd >= 0 else { return }
+        _ = name.withCString { write(fd, $0, strlen($0)) }
+        close(fd)
+        #endif
     }
 
     private func workerLoop() {

@@ -1,0 +1,75 @@
+import Synchronization
+
+/// Why a call's caller stopped waiting for it.
+public enum CallAbandoned: Error, Sendable {
+    /// It did not return within its budget.
+    case overran(BudgetExceeded)
+    /// The waiting task was cancelled (Ctrl-C, `executions abort`).
+    case cancelled
+}
+
+/// One call's life, for the three that race to end the wait: the call returning, its deadline, cancellation.
+private enum CallPhase: Int, AtomicRepresentable {
+    case queued, running, abandoned, cancelledBeforeStart, returned
+}
+
+extension PluginThreadPool {
+    /// Runs `body` on a pool thread (in `lane` order) and returns its result, or stops waiting once `budget`
+    /// has passed or, with `cancellable`, once the waiting task is cancelled. A call abandoned while running
+    /// keeps its thread (the pool starts another) and its lane until it returns, if ever: later calls of the
+    /// same task wait behind it. `onAbandon` runs when a running call is abandoned, before the caller hears
+    /// of it; `onLateReturn` when an abandoned call returns after all. A call cancelled before it started
+    /// never runs.
+    public func runAbandonable<T: Sendable>(
+        lane: String?, budget: Duration, cancellable: Bool,
+        onAbandon: @escaping @Sendable () -> Void = {},
+        onLateReturn: @escaping @Sendable (Duration) -> Void = { _ in },
+        _ body: @escaping @Sendable () -> T
+    ) async throws(CallAbandoned) -> T {
+        let phase = Atomic<CallPhase>(.queued)
+        let waiter = Mutex<CheckedContinuation<Result<T, CallAbandoned>, Never>?>(nil)
+        let resume: @Sendable (Result<T, CallAbandoned>) -> Void = { result in
+            waiter.withLock { $0.take() }?.resume(returning: result)
+        }
+        let abandon: @Sendable (CallAbandoned) -> Void = { [self] why in
+            if phase.compareExchange(expected: .running, desired: .abandoned, ordering: .acquiringAndReleasing).exchanged {
+                replaceStuckWorker()
+                onAbandon()
+                resume(.failure(why))
+            } else if phase.compareExchange(expected: .queued, desired: .cancelledBeforeStart, ordering: .acquiringAndReleasing).exchanged {
+                resume(.failure(why))
+            }
+        }
+        let operation = { [self] in
+            await withCheckedContinuation { (continuation: CheckedContinuation<Result<T, CallAbandoned>, Never>) in
+                waiter.withLock { $0 = continuation }
+                // Cancelled before the continuation existed: the handler ran first and found nothing to resume.
+                if phase.load(ordering: .acquiring) == .cancelledBeforeStart {
+                    resume(.failure(.cancelled))
+                    return
+                }
+                let started = ContinuousClock.now
+                enqueue(lane: lane) { [self] in
+                    guard phase.compareExchange(expected: .queued, desired: .running, ordering: .acquiringAndReleasing).exchanged else { return }
+                    // The deadline counts from when the call starts, not from when it was queued behind others.
+                    let token = Watchdog.shared.schedule(at: .now + budget) { abandon(.overran(BudgetExceeded(budget: budget))) }
+                    let value = body()
+                    Watchdog.shared.cancel(token)
+                    if phase.compareExchange(expected: .running, desired: .returned, ordering: .acquiringAndReleasing).exchanged {
+                        resume(.success(value))
+                    } else {
+                        stuckWorkerReturned()
+                        onLateReturn(ContinuousClock.now - started)
+                    }
+                }
+            }
+        }
+        let result: Result<T, CallAbandoned>
+        if cancellable {
+            result = await withTaskCancellationHandler(operation: operation) { abandon(.cancelled) }
+        } else {
+            result = await operation()
+        }
+        return try result.get()
+    }
+}
