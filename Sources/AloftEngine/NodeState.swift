@@ -31,6 +31,8 @@ public struct NodeState: Sendable, Equatable, Codable {
     public private(set) var lastError: TaskError?
     /// True when the node's outputs came from the cache.
     public private(set) var cached = false
+    /// The plugin call under way, persisted before it is made: found on resume, it means the host died in it.
+    public var callInFlight: CallInFlight?
     public let budget: RetryBudget
 
     public init(budget: RetryBudget) { self.budget = budget }
@@ -168,6 +170,9 @@ extension NodeState {
         if let e = lastError {
             o["lastError"] = .object(["kind": .string(e.kind.rawValue), "retryable": .bool(e.retryable), "code": .string(e.code),
                                       "message": .string(e.message)])
+        }
+        if let c = callInFlight {
+            o["callInFlight"] = .object(["call": .string(c.call), "attempt": .integer(Int64(c.attempt)), "deaths": .integer(Int64(c.deaths))])
         }
         return JSONWriter.string(.object(o))
     }

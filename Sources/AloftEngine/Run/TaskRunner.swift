@@ -114,16 +114,38 @@ struct TaskRunner {
         var record = start
         while record.state.phase == .running {
             let attempt = record.state.attempt
+            // How many hosts died inside a plugin call of this attempt (see CallInFlight).
+            var deaths = 0
             let identity = context.identity(path, attempt: attempt)
             let taskExecutionID = TaskExecutionID.make(identity)
             let outputPrefix = (try? context.attemptURI(path, attempt: attempt, file: "")) ?? context.blobs.rootURI
             let taskContext = TaskContext(taskExecutionID: taskExecutionID, identity: identity, task: task.template, inputs: inputs,
                                           outputPrefix: outputPrefix)
             var invocation = TaskInvocation(context: taskContext, state: record.resourceState ?? [])
+            if let left = record.state.callInFlight {
+                record.state.callInFlight = nil
+                if left.attempt == attempt {
+                    // The host that ran this attempt died inside this call.
+                    var died = left
+                    died.deaths += 1
+                    deaths = died.deaths
+                    context.logger.error("node \(path): the host died during plugin \(plugin.id)'s \(left.call) of attempt \(attempt) (\(died.deaths) time(s))")
+                    if died.deaths > CallInFlight.deathsTolerated {
+                        // Finalize is still owed, unless finalize is what killed the host.
+                        let ended = await attemptEnded(&record, .attemptFailed(died.failure(plugin: plugin.id)), plugin, invocation,
+                                                       finalize: left.call != "finalize", deaths: deaths)
+                        if !ended { return record }
+                        continue
+                    }
+                    record.state.callInFlight = died
+                }
+                guard persist(&record) else { return record }
+            }
             if record.taskExecutionID != taskExecutionID {
                 record.taskExecutionID = taskExecutionID
                 record.resourceState = nil
                 invocation.state = []
+                record.state.callInFlight = CallInFlight(call: "submit", attempt: attempt)
                 guard persist(&record) else { return record }
                 context.events(.nodeStarted(path: path, attempt: attempt))
                 if let uri = try? context.attemptURI(path, attempt: attempt, file: "inputs.json") {
@@ -131,33 +153,45 @@ struct TaskRunner {
                 }
             }
             if record.resourceState == nil {
+                if record.state.callInFlight == nil {
+                    record.state.callInFlight = CallInFlight(call: "submit", attempt: attempt, deaths: deaths)
+                    guard persist(&record) else { return record }
+                }
                 switch await submit(plugin, invocation) {
                 case .success(let state):
                     record.resourceState = state
                     invocation.state = state
+                    // The first poll follows at once: its mark goes with the state.
+                    record.state.callInFlight = CallInFlight(call: "poll", attempt: attempt, deaths: deaths)
                     // Log links, when the plugin offers them; they are advisory, so a failure is ignored.
                     if let links = try? await plugin.taskLogs(invocation) { record.logLinks = links.map { LogLinkRecord(name: $0.name, uri: $0.uri) } }
                     guard persist(&record) else { return record }
                 case .failure(let error):
+                    // Cancelled (Ctrl-C, executions abort), perhaps while submit was still inside the plugin: the
+                    // attempt is aborted; the host no longer waits for that call (abort and finalize queue behind it).
+                    if Task.isCancelled {
+                        if !(await attemptEnded(&record, .abortRequested, plugin, invocation, finalize: true, deaths: deaths)) { return record }
+                        continue
+                    }
                     // The plugin may have started something before failing (or overrunning): stop and release it.
                     if error.code == "PluginCallOverran" { try? await plugin.abort(invocation) }
-                    if !(await attemptEnded(&record, .attemptFailed(error), plugin, invocation, finalize: true)) { return record }
+                    if !(await attemptEnded(&record, .attemptFailed(error), plugin, invocation, finalize: true, deaths: deaths)) { return record }
                     continue
                 }
             }
-            switch await pollUntilTerminal(&record, plugin, &invocation) {
+            switch await pollUntilTerminal(&record, plugin, &invocation, deaths: deaths) {
             case .succeeded(let outputs):
                 record.outputs = outputs
                 if let uri = try? context.attemptURI(path, attempt: attempt, file: "outputs.json") {
                     await context.blobCopies.put(outputs.canonicalBytes, at: uri)
                 }
-                _ = await attemptEnded(&record, .attemptSucceeded, plugin, invocation, finalize: true)
+                _ = await attemptEnded(&record, .attemptSucceeded, plugin, invocation, finalize: true, deaths: deaths)
             case .failed(let error):
-                _ = await attemptEnded(&record, .attemptFailed(error), plugin, invocation, finalize: true)
+                _ = await attemptEnded(&record, .attemptFailed(error), plugin, invocation, finalize: true, deaths: deaths)
             case .timedOut:
-                _ = await attemptEnded(&record, .timedOut, plugin, invocation, finalize: true)
+                _ = await attemptEnded(&record, .timedOut, plugin, invocation, finalize: true, deaths: deaths)
             case .cancelled:
-                _ = await attemptEnded(&record, .abortRequested, plugin, invocation, finalize: true)
+                _ = await attemptEnded(&record, .abortRequested, plugin, invocation, finalize: true, deaths: deaths)
             case .storeFailed:
                 return record
             }
@@ -204,7 +238,8 @@ struct TaskRunner {
         case storeFailed
     }
 
-    private func pollUntilTerminal(_ record: inout NodeRecord, _ plugin: LoadedPlugin, _ invocation: inout TaskInvocation) async -> PollEnd {
+    private func pollUntilTerminal(_ record: inout NodeRecord, _ plugin: LoadedPlugin, _ invocation: inout TaskInvocation,
+                                   deaths: Int) async -> PollEnd {
         let started = ContinuousClock.now
         var renewed = started
         var interval = context.options.minPollInterval
@@ -213,10 +248,19 @@ struct TaskRunner {
             if Task.isCancelled { return .cancelled }
             renewReservation(&renewed)
             if let timeout = task.timeout, ContinuousClock.now - started > timeout { return .timedOut }
+            if record.state.callInFlight == nil {
+                record.state.callInFlight = CallInFlight(call: "poll", attempt: record.state.attempt, deaths: deaths)
+                guard persist(&record) else { return .storeFailed }
+            }
             let outcome: PollOutcome
             do throws(TaskError) {
                 outcome = try await cancellable(invocation) { () async throws(TaskError) -> PollOutcome in try await plugin.poll(invocation) }
             } catch {
+                // A poll abandoned because the node was cancelled is an abort, not a failure.
+                if Task.isCancelled { return .cancelled }
+                // Not in a call while it waits: a host killed meanwhile did not die in the plugin.
+                record.state.callInFlight = nil
+                guard persist(&record) else { return .storeFailed }
                 // Could not observe the task this time: retry with backoff unless it will never work.
                 unobservable += 1
                 if !error.retryable || unobservable > 10 { return .failed(error) }
@@ -225,9 +269,14 @@ struct TaskRunner {
                 continue
             }
             unobservable = 0
+            let terminal = outcome.phase.isTerminal
             if let state = outcome.newState {
                 record.resourceState = state
                 invocation.state = state
+            }
+            // A terminal poll leaves its mark for attemptEnded to replace; otherwise the wait is outside the plugin.
+            if !terminal { record.state.callInFlight = nil }
+            if outcome.newState != nil || !terminal {
                 guard persist(&record) else { return .storeFailed }
             }
             if let message = outcome.statusMessage, message != record.statusMessage {
@@ -251,9 +300,18 @@ struct TaskRunner {
     /// Applies the end of an attempt to the state machine, aborts and finalizes as it says, persists.
     /// Returns false when the node is done (or the store failed).
     private func attemptEnded(_ record: inout NodeRecord, _ event: NodeState.Event, _ plugin: LoadedPlugin, _ invocation: TaskInvocation,
-                              finalize: Bool) async -> Bool {
+                              finalize: Bool, deaths: Int) async -> Bool {
+        let attempt = record.state.attempt
         guard let action = try? record.state.apply(event) else { return false }
-        if case .abortAttempt = action {
+        var aborts = false
+        if case .abortAttempt = action { aborts = true }
+        // The attempt's end is stored before the plugin hears of it: a host that dies in abort or finalize is
+        // resumed past them, never into them again.
+        if aborts || finalize {
+            record.state.callInFlight = CallInFlight(call: aborts ? "abort" : "finalize", attempt: attempt, deaths: deaths)
+            guard persist(&record) else { return false }
+        }
+        if aborts {
             do { try await plugin.abort(invocation) } catch {
                 context.logger.warning("abort of \(invocation.executionID) failed: \(error)")
             }
@@ -263,6 +321,7 @@ struct TaskRunner {
                 context.logger.warning("finalize of \(invocation.executionID) failed: \(error)")
             }
         }
+        record.state.callInFlight = nil
         if record.state.phase == .running, let error = record.state.lastError {
             context.events(.nodeRetrying(path: path, attempt: record.state.attempt, error: error))
         }

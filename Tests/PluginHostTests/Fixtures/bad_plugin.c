@@ -37,8 +37,21 @@ static aloft_status ok_init(const aloft_plugin *p, aloft_bytes c, void **i, alof
     *i = NULL;
     return ALOFT_OK;
 }
-static aloft_status ok_submit(void *i, const aloft_task *t, aloft_buffer *s, aloft_error *e) { (void)i; (void)t; (void)s; (void)e; return ALOFT_OK; }
-static aloft_status ok_poll(void *i, const aloft_task *t, aloft_poll_result *r) { (void)i; (void)t; r->phase = ALOFT_PHASE_SUCCEEDED; return ALOFT_OK; }
+static aloft_status ok_submit(void *i, const aloft_task *t, aloft_buffer *s, aloft_error *e) {
+    (void)i; (void)t; (void)s; (void)e;
+#ifdef CRASH_SUBMIT
+    *(volatile int *)(uintptr_t)8 = 1;
+#endif
+    return ALOFT_OK;
+}
+static aloft_status ok_poll(void *i, const aloft_task *t, aloft_poll_result *r) {
+    (void)i; (void)t;
+#ifdef HANG_POLL
+    forever(); /* never looks at is_cancelled */
+#endif
+    r->phase = ALOFT_PHASE_SUCCEEDED;
+    return ALOFT_OK;
+}
 static aloft_status ok_abort(void *i, const aloft_task *t, aloft_error *e) { (void)i; (void)t; (void)e; return ALOFT_OK; }
 
 #ifdef NO_TYPES

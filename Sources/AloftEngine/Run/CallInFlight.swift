@@ -1,0 +1,29 @@
+import PluginHost
+
+/// A plugin call the engine is about to make or is making for a node, stored in the node's state before the
+/// call: a resumed execution that finds it knows the previous host died inside that call (issue 16). Resumes
+/// repeat the call at most `CallInFlight.deathsTolerated` times; the next fails the attempt instead of
+/// crashing the host again.
+public struct CallInFlight: Sendable, Equatable, Codable {
+    /// submit, poll, abort or finalize.
+    public var call: String
+    public var attempt: Int
+    /// How many hosts already died in a call of this attempt.
+    public var deaths: Int
+
+    public init(call: String, attempt: Int, deaths: Int = 0) {
+        self.call = call
+        self.attempt = attempt
+        self.deaths = deaths
+    }
+
+    /// One death may be bad luck (an OOM kill, a SIGKILL from a user); a second in the same attempt is the plugin.
+    public static let deathsTolerated = 1
+
+    /// The attempt's error once the host died in this call more often than tolerated.
+    func failure(plugin: String) -> TaskError {
+        TaskError(kind: .system, retryable: false, code: "HostDiedInPluginCall",
+                  message: "plugin \(plugin): the host died during this call (\(call) of attempt \(attempt)), \(deaths) times; "
+                      + "the attempt fails instead of making the call again")
+    }
+}
