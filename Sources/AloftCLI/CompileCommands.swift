@@ -67,7 +67,7 @@ struct GraphCommand: AsyncParsableCommand {
         abstract: "Show a workflow's DAG: a readable tree in the terminal, Graphviz DOT with --dot.")
 
     @Argument(help: "The spec file.") var file: String
-    @Option(help: "The workflow to draw (default: the only one in the file).") var workflow: String?
+    @Option(help: "The workflow to draw (default: the only workflow of the file that no other workflow calls).") var workflow: String?
     @Option(help: "Write Graphviz DOT to this file ('-' for standard output).") var dot: String?
     @OptionGroup var host: HostOptions
     @OptionGroup var storeOptions: StoreOptions
@@ -75,17 +75,9 @@ struct GraphCommand: AsyncParsableCommand {
     func run() async throws {
         let spec = try await SpecCompilation.compile([file], host: host, references: try storeOptions.referencesIfPresent())
         let name: String
-        if let workflow {
-            guard spec.workflows[workflow] != nil else {
-                throw CLIError("\(file): no workflow \"\(workflow)\"; workflows: \(spec.workflows.keys.sorted().joined(separator: ", "))")
-            }
-            name = workflow
-        } else {
-            guard spec.workflows.count == 1, let only = spec.workflows.keys.first else {
-                throw CLIError(spec.workflows.isEmpty ? "\(file) defines no workflow"
-                    : "\(file) defines several workflows; choose one with --workflow (\(spec.workflows.keys.sorted().joined(separator: ", ")))")
-            }
-            name = only
+        switch spec.workflowToRun(named: workflow, file: file) {
+        case .success(let chosen): name = chosen
+        case .failure(let e): throw CLIError(e.description)
         }
         let w = spec.workflows[name]!
         if let dot {

@@ -58,7 +58,7 @@ struct RunCommand: AsyncParsableCommand {
             """)
 
     @Argument(help: "The spec file.") var file: String
-    @Option(help: "The workflow to run (default: the only one).") var workflow: String?
+    @Option(help: "The workflow to run (default: the only workflow of the file that no other workflow calls).") var workflow: String?
     @OptionGroup var inputOptions: InputOptions
     @Option(help: "Project.") var project = "default"
     @Option(help: "Domain.") var domain = "development"
@@ -81,26 +81,10 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     private func chooseWorkflow(_ spec: CompiledSpec) throws -> String {
-        if let workflow {
-            guard spec.workflows[workflow] != nil else { throw CLIError("\(file): no workflow \"\(workflow)\"; workflows: \(spec.workflows.keys.sorted().joined(separator: ", "))") }
-            return workflow
+        switch spec.workflowToRun(named: workflow, file: file) {
+        case .success(let name): return name
+        case .failure(let e): throw CLIError(e.description)
         }
-        // Workflows called by others are not candidates for "the only one".
-        var called = Set<String>()
-        for w in spec.workflows.values {
-            for n in w.nodes {
-                if case .call(let c) = n.kind, case .workflow(let sub) = c.target { called.insert(sub) }
-                if case .map(let m) = n.kind, case .workflow(let sub) = m.call.target { called.insert(sub) }
-                if case .branch(let cases) = n.kind {
-                    for c in cases { if case .call(let call) = c.body, case .workflow(let sub) = call.target { called.insert(sub) } }
-                }
-            }
-        }
-        let roots = spec.workflows.keys.filter { !called.contains($0) }.sorted()
-        guard roots.count == 1 else {
-            throw CLIError("\(file) has several workflows; choose one with --workflow (\(roots.joined(separator: ", ")))")
-        }
-        return roots[0]
     }
 }
 

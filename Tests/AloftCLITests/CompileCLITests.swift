@@ -47,8 +47,22 @@ import Testing
         #expect(text.contains("\"decide\" [label=\"decide\\nbranch: task score | workflow weigh | fail\", shape=diamond"))
         #expect(text.hasSuffix("}\n"))
 
-        let several = try CLI.run(["graph", Self.examples + "/node-kinds.yaml"], cwd: NSTemporaryDirectory())
-        #expect(several.status == 1)
-        #expect(several.stderr.contains("defines several workflows; choose one with --workflow (node_kinds, weigh)"))
+        // The same rule as `aloft run` (issue 17): weigh is called by node_kinds, so node_kinds is the one to draw.
+        let root = try CLI.run(["graph", Self.examples + "/node-kinds.yaml"], cwd: NSTemporaryDirectory())
+        #expect(root.status == 0, "\(root.stderr)")
+        #expect(root.stdout.hasPrefix("workflow node_kinds"), "\(root.stdout)")
+        let dir = NSTemporaryDirectory() + "aloft-roots-\(UUID())"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        try """
+            tasks: {t: {type: echo, inputs: {x: integer}, outputs: {x: integer}}}
+            workflows:
+              a: {nodes: [{id: n, task: t, inputs: {x: 1}}]}
+              b: {nodes: [{id: n, task: t, inputs: {x: 2}}]}
+            """.write(toFile: dir + "/two.yaml", atomically: true, encoding: .utf8)
+        for command in ["graph", "run"] {
+            let several = try CLI.run([command, "two.yaml"], cwd: dir)
+            #expect(several.status == 1)
+            #expect(several.stderr.contains("two.yaml has 2 workflows that no other workflow calls; choose one with --workflow (a, b)"), "\(several.stderr)")
+        }
     }
 }
