@@ -77,9 +77,8 @@ public struct ScheduleFire: Sendable, Equatable {
     }
 }
 
-/// Where registered entities, projects and schedules live (the metadata store). Every method commits before
-/// it returns.
-public protocol Registry: Sendable {
+/// Where projects and registered entities live (the metadata store). Every method commits before it returns.
+public protocol RegistryStore: Sendable {
     /// Refuses a project that exists.
     func createProject(_ project: ProjectRecord) throws
     func projects() throws -> [ProjectRecord]
@@ -94,7 +93,11 @@ public protocol Registry: Sendable {
     func entities(_ kind: EntityKind, project: String, domain: String, name: String?) throws -> [RegisteredEntity]
     /// The newest version of every launch plan in every project, for the scheduler.
     func newestLaunchPlans() throws -> [RegisteredEntity]
+}
 
+/// Where launch plans' schedules stand: each plan's cursor and the fires decided. Every method commits
+/// before it returns.
+public protocol ScheduleStore: Sendable {
     /// The instant after which a launch plan's fires are still to be decided (nil: never decided).
     func scheduleCursor(project: String, domain: String, launchPlan: String) throws -> Date?
     /// Records fires and moves the cursor, in one transaction. A fire recorded before is an error: one fire
@@ -106,6 +109,9 @@ public protocol Registry: Sendable {
     /// restarted scheduler finishes.
     func unfinishedFires() throws -> [ScheduleFire]
 }
+
+/// The registry and its schedules: what `register`, `launch` and the scheduler use.
+public typealias Registry = RegistryStore & ScheduleStore
 
 public struct RegistryError: Error, CustomStringConvertible, Sendable {
     public let message: String

@@ -29,9 +29,9 @@ public struct SchedulerDecision: Sendable {
 /// (`unfinished` hands back launched fires whose execution was not created or not finished).
 public struct ScheduleDecider: Sendable {
     public let registry: any Registry
-    public let store: any MetadataStore
+    public let store: any ExecutionStore
 
-    public init(registry: any Registry, store: any MetadataStore) {
+    public init(registry: any Registry, store: any ExecutionStore) {
         self.registry = registry
         self.store = store
     }

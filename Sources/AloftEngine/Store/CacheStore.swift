@@ -43,26 +43,7 @@ public struct CacheEntry: Sendable, Equatable {
     }
 }
 
-/// One input of a node and the output it was read from: lineage.
-public struct LineageEdge: Sendable, Equatable, Hashable {
-    public var execution: String
-    public var node: String
-    public var input: String
-    public var sourceExecution: String
-    public var sourceNode: String
-    public var sourceOutput: String
-
-    public init(execution: String, node: String, input: String, sourceExecution: String, sourceNode: String, sourceOutput: String) {
-        self.execution = execution
-        self.node = node
-        self.input = input
-        self.sourceExecution = sourceExecution
-        self.sourceNode = sourceNode
-        self.sourceOutput = sourceOutput
-    }
-}
-
-/// The cache and lineage side of the metadata store.
+/// Cached task outputs and the reservations that serialize their computation.
 public protocol CacheStore: Sendable {
     func cacheEntry(key: String) throws -> CacheEntry?
     func putCacheEntry(_ entry: CacheEntry) throws
@@ -72,11 +53,8 @@ public protocol CacheStore: Sendable {
     /// Takes the reservation when it is free or expired; otherwise returns who holds it.
     func reserve(key: String, owner: String, until: Date) throws -> String?
     func release(key: String, owner: String) throws
-    func recordLineage(_ edges: [LineageEdge]) throws
-    /// Node records and lineage edges in one transaction (a node's first commit carries what it read).
-    func commit(_ nodes: [NodeRecord], lineage: [LineageEdge]) throws
-    /// What `node` of `execution` read, and who read its outputs.
-    func lineage(execution: String, node: String) throws -> (upstream: [LineageEdge], downstream: [LineageEdge])
 }
 
-public typealias Store = MetadataStore & CacheStore & LeaseStore
+/// Everything the engine keeps: executions and nodes, the cache, lineage, leases. Each store (SQLite here,
+/// PostgreSQL for workers) implements every part.
+public typealias Store = ExecutionStore & CacheStore & LineageStore & LeaseStore

@@ -88,7 +88,7 @@ public struct NodeRecord: Sendable, Equatable {
 
 /// Where executions and node states live. Every method commits before it returns: what the engine does
 /// next may rely on it surviving a crash.
-public protocol MetadataStore: Sendable {
+public protocol ExecutionStore: Sendable {
     func createExecution(_ execution: ExecutionRecord) throws
     func execution(id: String) throws -> ExecutionRecord?
     /// Newest first, optionally within a project and domain.
@@ -97,6 +97,9 @@ public protocol MetadataStore: Sendable {
     func nodes(execution: String) throws -> [NodeRecord]
     /// Writes several node records in one transaction (a group commit).
     func commit(_ nodes: [NodeRecord]) throws
+    /// Node records and the lineage edges they bring, in one transaction (a node's first commit carries
+    /// what it read).
+    func commit(_ nodes: [NodeRecord], lineage: [LineageEdge]) throws
     /// Asks whoever runs the execution to abort it (works across processes).
     func requestAbort(id: String) throws
     func abortRequested(id: String) throws -> Bool
