@@ -1,18 +1,20 @@
 #!/usr/bin/env bash
 # Installs the test peers that come from PyPI, each in its own venv under $ALOFT_PEERS:
-#   spark/       pyspark 4.x (spark-submit, spark-class, Spark's HiveServer2) + pyarrow/pandas for jobs and checks;
-#                needs Java 17 (Debian's openjdk-17-jre-headless).
+#   spark/       pyspark 4.x (spark-submit, spark-class, Spark's HiveServer2) + pyarrow/pandas for jobs and checks,
+#                pyhive + thrift (the Hive benchmark's peer); needs Java 17 (Debian's openjdk-17-jdk-headless).
 #   bigquery/    bqemulator 1.4.0 with the DuckDB extensions it loads, and google-cloud-bigquery (the benchmark peer).
 # Idempotent: a venv whose marker file exists is left alone.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 mkdir -p "$ALOFT_PEERS"
 
-if ! command -v java >/dev/null 2>&1; then
+# Java 17 with javac and jar (the Hive tests compile a small launcher against Spark's jars), and iproute2
+# (the Hive tests run Spark's HTTP Thrift server in a private network namespace: `ip netns`).
+if ! command -v javac >/dev/null 2>&1 || ! command -v ip >/dev/null 2>&1; then
   sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
-  echo "setup: installing openjdk-17-jre-headless" >&2
+  echo "setup: installing openjdk-17-jdk-headless and iproute2" >&2
   $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq openjdk-17-jre-headless >/dev/null
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq openjdk-17-jdk-headless iproute2 >/dev/null
 fi
 
 # The real interpreter, not pyenv's shim: venvs made from a shim break when the shim's version changes.
