@@ -46,10 +46,18 @@ struct LocalBackend {
             // The driver's UI port is in its log once it started; kept in the state so later polls skip the log.
             let address = ui ?? DriverLog.uiAddress(stderr)
             let newState = address != nil && ui == nil ? SparkState.local(pid: pid, startTicks: startTicks, ui: address).bytes : nil
-            let progress = address.flatMap { DriverProgress(http: http).status(ui: $0) } ?? "spark-submit running (pid \(pid))"
+            // A short job is not made slower by asking its UI (see SparkSettings.progressAfterSeconds).
+            let asked = address != nil && runningFor(io) >= settings.progressAfterSeconds
+            let progress = (asked ? address.flatMap { DriverProgress(http: http).status(ui: $0) } : nil) ?? "spark-submit running (pid \(pid))"
             return PollResult(phase: .running, pollAfter: .milliseconds(Int64(settings.pollSeconds * 1000)), state: newState,
                               statusMessage: progress)
         }
+    }
+
+    /// Seconds since the job started (its pid file was written then).
+    private func runningFor(_ io: TaskIO) -> Double {
+        guard let started = (try? FileManager.default.attributesOfItem(atPath: io.work + "/pid"))?[.modificationDate] as? Date else { return 0 }
+        return Date().timeIntervalSince(started)
     }
 
     func abort(pid: Int32, startTicks: Int64, executionID: String) {

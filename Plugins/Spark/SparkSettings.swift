@@ -13,6 +13,9 @@ import PluginKit
 ///   java_home:    JAVA_HOME for spark-submit (default the host's)
 ///   work_dir:     where attempts run when the host's output location is not a local directory
 ///   poll_seconds: how often a running job is observed (default 1)
+///   progress_after_seconds: how long a local job runs before its driver's UI is asked for progress
+///                 (default 30: the UI's REST layer starts on the first request and costs the driver about a
+///                 second of the driver's CPU; 0 asks from the start)
 struct SparkSettings: Sendable {
     var sparkHome: String?
     var python: String?
@@ -24,10 +27,12 @@ struct SparkSettings: Sendable {
     var javaHome: String?
     var workDir = NSTemporaryDirectory() + "aloft-spark"
     var pollSeconds = 1.0
+    var progressAfterSeconds = 30.0
 
     init(_ config: JSON, environment: [String: String] = ProcessInfo.processInfo.environment) throws(PluginError) {
         guard config.objectValue != nil else { throw .user("the Spark plugin's config must be a mapping", code: "BadConfig") }
-        let known = ["spark_home", "python", "backend", "local_cores", "master", "rest_url", "master_ui", "java_home", "work_dir", "poll_seconds"]
+        let known = ["spark_home", "python", "backend", "local_cores", "master", "rest_url", "master_ui", "java_home", "work_dir", "poll_seconds",
+                     "progress_after_seconds"]
         for key in (config.objectValue ?? [:]).keys.sorted() where !known.contains(key) {
             throw .user("unknown key \"\(key)\" in plugins.config.\"aloft.spark\"; expected one of \(known.joined(separator: ", "))", code: "BadConfig")
         }
@@ -45,6 +50,7 @@ struct SparkSettings: Sendable {
         javaHome = config["java_home"]?.stringValue ?? environment["JAVA_HOME"]
         workDir = config["work_dir"]?.stringValue ?? workDir
         pollSeconds = config["poll_seconds"]?.numberValue ?? pollSeconds
+        progressAfterSeconds = config["progress_after_seconds"]?.numberValue ?? progressAfterSeconds
     }
 
     /// spark-submit, or a clear error saying where it was looked for.

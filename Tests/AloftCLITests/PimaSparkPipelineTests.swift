@@ -10,6 +10,8 @@ import Testing
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let spec = CLI.repoRoot + "/examples/pima/pima-spark.yaml"
         let env = ["HOME": dir, "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"].merging(SparkPeer.environment) { a, _ in a }
+        // Progress from the start (the default waits 30 s, longer than this job).
+        try "plugins:\n  config:\n    aloft.spark: {progress_after_seconds: 0}\n".write(toFile: dir + "/aloft.yaml", atomically: true, encoding: .utf8)
         let first = try CLI.run(["run", spec], cwd: dir, env: env)
         #expect(first.status == 0, "\(first.stdout)\(first.stderr)")
         #expect(first.stdout.contains("  rows = 768\n"), "\(first.stdout)")
