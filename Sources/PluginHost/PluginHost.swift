@@ -48,7 +48,17 @@ public final class PluginHost: Sendable {
     }
 
     /// Shuts every loaded plugin down (each at most once). Call when no task call is in flight.
-    public func shutdown() {
+    ///
+    /// An abort or finalize that had to wait behind a call the engine abandoned (Ctrl-C during a long poll)
+    /// runs when that call returns: the host waits for those first, at most `deferredCallGrace`, and not at
+    /// all after a second interrupt, so a backend's job is cancelled before `aloft` exits.
+    public func shutdown() { shutdown(deferredCallGrace: .seconds(10)) }
+
+    public func shutdown(deferredCallGrace: Duration) {
+        let deadline = ContinuousClock.now + deferredCallGrace
+        for plugin in catalog.loaded where !plugin.waitForDeferredCalls(until: deadline, stop: { services.signals.isHurried }) {
+            services.logger.warning("plugin \(plugin.id): an abort or finalize deferred behind a stuck call did not run before exit; its task may still run")
+        }
         for plugin in catalog.loaded { plugin.shutdown() }
     }
 }

@@ -47,6 +47,9 @@ public final class TaskSignals: Sendable {
     /// answers 2, so an abort waiting out a grace period kills at once.
     public func hurry() { urgent.store(true, ordering: .relaxed) }
 
+    /// Whether `hurry()` was called: nothing should wait any longer.
+    public var isHurried: Bool { urgent.load(ordering: .relaxed) }
+
     /// is_cancelled's answer: 0 running, 1 cancelled, 2 cancelled and urgent.
     func cancellationLevel(_ taskExecutionID: String) -> Int32 {
         guard isCancelled(taskExecutionID) else { return 0 }

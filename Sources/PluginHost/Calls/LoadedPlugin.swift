@@ -1,4 +1,5 @@
 import AloftWire
+import Dispatch
 import PluginABI
 import Synchronization
 
@@ -20,6 +21,8 @@ public final class LoadedPlugin: Sendable {
     /// Tasks with a call abandoned inside the plugin (past its budget, or cancelled), by task execution id:
     /// the call's name and how many such calls have not returned yet.
     private let stuck = Mutex<[String: (call: String, count: Int)]>([:])
+    /// Deferred aborts and finalizes not yet run (see deferBehindStuckCall); the host waits for them before exit.
+    private let deferredCalls = DispatchGroup()
 
     struct InstancePointer: @unchecked Sendable { let value: UnsafeMutableRawPointer? }
 
@@ -136,6 +139,15 @@ public final class LoadedPlugin: Sendable {
         }
     }
 
+    /// Waits until every deferred abort and finalize has run, or `deadline` passes, or `stop()` says to stop
+    /// waiting (a second interrupt). True when none is left.
+    func waitForDeferredCalls(until deadline: ContinuousClock.Instant, stop: () -> Bool) -> Bool {
+        while ContinuousClock.now < deadline && !stop() {
+            if deferredCalls.wait(timeout: .now() + .milliseconds(50)) == .success { return true }
+        }
+        return deferredCalls.wait(timeout: .now()) == .success
+    }
+
     /// Called once at host shutdown, after every task call returned.
     func shutdown() {
         guard !shutDown.exchange(true, ordering: .acquiringAndReleasing) else { return }
@@ -232,8 +244,10 @@ public final class LoadedPlugin: Sendable {
         let pluginID = id
         let logger = services.logger
         logger.warning("plugin \(pluginID): \(name) of \(task.executionID) deferred until its abandoned \(busy) returns")
-        let (pool, budget, run) = (self.pool, options.callBudget, bound(task, body))
+        let (pool, budget, run, pending) = (self.pool, options.callBudget, bound(task, body), deferredCalls)
+        pending.enter()
         Task.detached {
+            defer { pending.leave() }
             let result = try? await pool.runAbandonable(lane: task.executionID, budget: budget, cancellable: false, run)
             let how = result.map { "returned (status \($0.status))" } ?? "overran its budget too"
             logger.info("plugin \(pluginID): deferred \(name) of \(task.executionID) \(how)")
