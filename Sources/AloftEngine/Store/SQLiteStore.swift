@@ -15,13 +15,36 @@ public final class SQLiteMetadataStore: Sendable {
     /// newer Aloft is refused rather than misread.
     public init(path: String) throws {
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        // An empty file is not a new store: SQLite would quietly make one, and every recorded execution would
-        // seem gone. (A store whose pages are still all in its write-ahead log is fine.)
-        if Self.size(path) == 0 && (Self.size(path + "-wal") ?? 0) == 0 { throw StoreError.emptyFile(path: path) }
+        if !FileManager.default.fileExists(atPath: path) {
+            try Self.create(path)
+        } else if Self.size(path) == 0 && (Self.size(path + "-wal") ?? 0) == 0 {
+            // A new store only ever appears whole (see create), so an empty file is a damaged one: SQLite would
+            // quietly make a new store of it, and every recorded execution would seem gone.
+            throw StoreError.emptyFile(path: path)
+        }
         let database = try SQLiteDatabase(path: path)
-        // The version is read and every missing migration applied inside one write transaction (BEGIN
-        // IMMEDIATE): two processes opening a new store at once (`aloft run` and `aloft executions list`)
-        // take turns, and the second finds the schema current instead of creating the tables again.
+        try Self.migrate(database, path: path)
+        db = Mutex(SQLiteDatabaseBox(db: database))
+    }
+
+    /// Makes a new store whole in a private file and links it into place: openers racing to create the same
+    /// store each make one, the first link wins, the others open the winner's.
+    private static func create(_ path: String) throws {
+        let temporary = path + ".new-\(getpid())-\(UUID().uuidString)"
+        defer { for suffix in ["", "-wal", "-shm"] { unlink(temporary + suffix) } }
+        do {
+            let database = try SQLiteDatabase(path: temporary)
+            try migrate(database, path: path)
+        }  // closed here: the last connection checkpoints the write-ahead log into the file
+        guard link(temporary, path) == 0 || errno == EEXIST else {
+            throw StoreError.cannotCreate(path: path, cause: String(cString: strerror(errno)))
+        }
+    }
+
+    /// Brings the schema up to date. The version is read and every missing migration applied inside one write
+    /// transaction (BEGIN IMMEDIATE): two processes opening a store at once take turns, and the second finds
+    /// the schema current instead of applying the migrations again.
+    private static func migrate(_ database: SQLiteDatabase, path: String) throws {
         try database.transaction {
             try database.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)")
             let current = try database.prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations").query { Int($0.integer(0)) }.first ?? 0
@@ -34,7 +57,6 @@ public final class SQLiteMetadataStore: Sendable {
                     .run([.integer(Int64(version)), .integer(Int64(Date().timeIntervalSince1970))])
             }
         }
-        db = Mutex(SQLiteDatabaseBox(db: database))
     }
 
     private static func size(_ path: String) -> Int? {
@@ -49,6 +71,7 @@ public final class SQLiteMetadataStore: Sendable {
 public enum StoreError: Error, CustomStringConvertible {
     case newerSchema(path: String, found: Int, supported: Int)
     case emptyFile(path: String)
+    case cannotCreate(path: String, cause: String)
     /// A stored row that cannot be read: the table, the row (`execution` or `execution/node`), the column.
     case damagedRow(table: String, row: String, column: String, cause: String)
 
@@ -59,6 +82,8 @@ public enum StoreError: Error, CustomStringConvertible {
         case .emptyFile(let path):
             return "\(path) is an empty file (0 bytes), not a store: it was truncated or never written. "
                 + "Move it away to start a new store, or restore it from a backup"
+        case .cannotCreate(let path, let cause):
+            return "\(path): cannot create the store: \(cause)"
         case .damagedRow(let table, let row, let column, let cause):
             return "the metadata store is damaged: table \(table), \(row), column \(column): \(cause)"
         }
