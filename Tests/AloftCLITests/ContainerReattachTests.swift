@@ -6,21 +6,7 @@ import Testing
 /// (pid + start time) instead of starting it again, and collects its outputs.
 @Suite struct ContainerReattachTests {
     @Test func resumeReattachesToTheRunningProcess() throws {
-        let dir = NSTemporaryDirectory() + "aloft-reattach-\(UUID())"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        let journal = dir + "/starts"
-        try """
-            tasks:
-              t:
-                type: container
-                outputs: {n: integer}
-                container:
-                  command: [sh, -c, 'echo $$ >> \(journal); sleep 3; echo $$ > {{output_dir}}/n']
-            workflows:
-              w:
-                outputs: {n: {type: integer, from: $a.n}}
-                nodes: [{id: a, task: t}]
-            """.write(toFile: dir + "/spec.yaml", atomically: true, encoding: .utf8)
+        let (dir, journal) = try CLI.journaledTask("reattach", then: "sleep 3; echo $$ > {{output_dir}}/n")
         let p = try CLI.start(["run", "spec.yaml"], cwd: dir)
         let id = CLI.killAfterSubmit(p, dir: dir, timeout: 20) { ((try? String(contentsOfFile: journal, encoding: .utf8)) ?? "").hasSuffix("\n") }
         let execution = try #require(id, "the task never started")

@@ -7,21 +7,7 @@ import Testing
 /// live execution from an orphaned one; once the driver is dead, resume takes over at once on this machine.
 @Suite(.timeLimit(.minutes(2))) struct ExecutionOwnershipTests {
     @Test func resumeOfALiveExecutionIsRefusedAndAnOrphanIsResumed() throws {
-        let dir = NSTemporaryDirectory() + "aloft-ownership-\(UUID())"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        let journal = dir + "/starts"
-        try """
-            tasks:
-              t:
-                type: container
-                outputs: {n: integer}
-                container:
-                  command: [sh, -c, 'echo $$ >> \(journal); sleep 3; echo 5 > {{output_dir}}/n']
-            workflows:
-              w:
-                outputs: {n: {type: integer, from: $a.n}}
-                nodes: [{id: a, task: t}]
-            """.write(toFile: dir + "/spec.yaml", atomically: true, encoding: .utf8)
+        let (dir, journal) = try CLI.journaledTask("ownership", then: "sleep 3; echo 5 > {{output_dir}}/n")
         let p = try CLI.start(["run", "spec.yaml"], cwd: dir)
         defer { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
         for _ in 0..<200 where !((try? String(contentsOfFile: journal, encoding: .utf8)) ?? "").hasSuffix("\n") { usleep(50_000) }

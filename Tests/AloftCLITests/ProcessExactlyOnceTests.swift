@@ -7,21 +7,7 @@ import Testing
 /// (ALOFT_TEST_KILL_AT=process-spawned: the plugin SIGKILLs its own host right after the spawn).
 @Suite(.timeLimit(.minutes(2))) struct ProcessExactlyOnceTests {
     @Test func aHostKilledRightAfterTheSpawnNeverRunsTheCommandTwice() throws {
-        let dir = NSTemporaryDirectory() + "aloft-exactly-once-\(UUID())"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        let journal = dir + "/starts"
-        try """
-            tasks:
-              t:
-                type: container
-                outputs: {n: integer}
-                container:
-                  command: [sh, -c, 'echo $$ >> \(journal); sleep 1; echo 7 > {{output_dir}}/n']
-            workflows:
-              w:
-                outputs: {n: {type: integer, from: $a.n}}
-                nodes: [{id: a, task: t}]
-            """.write(toFile: dir + "/spec.yaml", atomically: true, encoding: .utf8)
+        let (dir, journal) = try CLI.journaledTask("exactly-once", then: "sleep 1; echo 7 > {{output_dir}}/n")
         let crashed = try CLI.run(["run", "spec.yaml"], cwd: dir, env: ["HOME": dir, "ALOFT_TEST_KILL_AT": "process-spawned"])
         #expect(crashed.status == 128 + SIGKILL || crashed.status == SIGKILL, "the host was not killed at the spawn: \(crashed.status) \(crashed.stderr)")
         let store = try SQLiteMetadataStore(path: dir + "/.aloft/metadata.sqlite")
