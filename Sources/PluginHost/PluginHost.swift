@@ -40,7 +40,7 @@ public final class PluginHost: Sendable {
     public var problems: [String] { catalog.problems + router.problems.map(\.description) }
 
     /// The plugin that serves `taskType`, or an explanation naming the served types.
-    public func plugin(forTaskType taskType: String) -> Result<LoadedPlugin, RoutingError> {
+    public func plugin(forTaskType taskType: String) -> Result<any TaskPlugin, RoutingError> {
         guard let id = router.pluginID(for: taskType), let plugin = catalog.plugin(id: id) else {
             return .failure(RoutingError(taskType: taskType, message: router.explainUnserved(taskType)))
         }

@@ -31,17 +31,17 @@ import Testing
         }
         // A hang guard, not a timing assertion: without cancellation the wait would be 120 s.
         #expect(ContinuousClock.now - cancelled < .seconds(10))
-        #expect(echo.stuckCall(of: stuck) == "poll")
+        #expect((echo as? LoadedPlugin)?.stuckCall(of: stuck) == "poll")
         #expect(echo.overrunCount == 0)
 
         // abort does not wait either; once the plugin sees is_cancelled and returns, abort runs.
         try await echo.abort(stuck)
         let deadline = ContinuousClock.now + .seconds(10)
-        while echo.stuckCall(of: stuck) != nil || !capture.messages.contains(where: { $0.contains("deferred abort of \(stuck.executionID) returned") }),
+        while (echo as? LoadedPlugin)?.stuckCall(of: stuck) != nil || !capture.messages.contains(where: { $0.contains("deferred abort of \(stuck.executionID) returned") }),
             ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(20))
         }
-        #expect(echo.stuckCall(of: stuck) == nil)
+        #expect((echo as? LoadedPlugin)?.stuckCall(of: stuck) == nil)
         #expect(try await echo.poll(stuck).phase == .aborted)
     }
 

@@ -7,7 +7,7 @@ import Testing
 
 /// Submit / poll / abort / finalize through the C echo plugin, many tasks at once.
 @Suite struct PluginCallTests {
-    func cEcho(configure: (inout HostConfiguration) -> Void = { _ in }) async -> (PluginHost, LoadedPlugin) {
+    func cEcho(configure: (inout HostConfiguration) -> Void = { _ in }) async -> (PluginHost, any TaskPlugin) {
         let host = await Fixtures.host(directory: Fixtures.directory(["c-echo": "libc_echo.so"]), configure: configure)
         return (host, try! host.plugin(forTaskType: "echo").get())
     }

@@ -6,7 +6,7 @@ import Testing
 /// The built-in echo plugin, written with the Swift kit and built by SwiftPM as its own shared library,
 /// loaded and driven exactly like the C one.
 @Suite struct SwiftKitPluginTests {
-    func swiftEcho() async -> (PluginHost, LoadedPlugin) {
+    func swiftEcho() async -> (PluginHost, any TaskPlugin) {
         let host = await Fixtures.host(directory: Fixtures.directory(["swift-echo": "libAloftPluginEcho.so"]))
         return (host, try! host.plugin(forTaskType: "echo").get())
     }

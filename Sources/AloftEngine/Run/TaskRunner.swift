@@ -36,7 +36,7 @@ struct TaskRunner {
             ?? NodeRecord(execution: context.execution.id, node: path,
                           state: NodeState(budget: RetryBudget(user: task.retries, system: context.options.systemRetries)), inputs: inputs)
         if record.state.phase.isTerminal { return record }
-        let plugin: LoadedPlugin
+        let plugin: any TaskPlugin
         switch context.host.plugin(forTaskType: task.template.type) {
         case .success(let p): plugin = p
         case .failure(let e):
@@ -110,7 +110,7 @@ struct TaskRunner {
         _ = try? context.store.reserve(key: cache.key, owner: reservationOwner, until: Date().addingTimeInterval(context.options.reservationTTL.secondsValue))
     }
 
-    private func attempts(_ start: NodeRecord, _ plugin: LoadedPlugin) async -> NodeRecord {
+    private func attempts(_ start: NodeRecord, _ plugin: any TaskPlugin) async -> NodeRecord {
         var record = start
         while record.state.phase == .running {
             let attempt = record.state.attempt
@@ -201,7 +201,7 @@ struct TaskRunner {
 
     /// Submit, retried with the same task execution id while the plugin says a retry may help (throttling,
     /// a flaky API): up to 10 tries with backoff, then the attempt fails.
-    private func submit(_ plugin: LoadedPlugin, _ invocation: TaskInvocation) async -> Result<[UInt8], TaskError> {
+    private func submit(_ plugin: any TaskPlugin, _ invocation: TaskInvocation) async -> Result<[UInt8], TaskError> {
         var interval = context.options.minPollInterval
         var tries = 0
         while true {
@@ -238,7 +238,7 @@ struct TaskRunner {
         case storeFailed
     }
 
-    private func pollUntilTerminal(_ record: inout NodeRecord, _ plugin: LoadedPlugin, _ invocation: inout TaskInvocation,
+    private func pollUntilTerminal(_ record: inout NodeRecord, _ plugin: any TaskPlugin, _ invocation: inout TaskInvocation,
                                    deaths: Int) async -> PollEnd {
         let started = ContinuousClock.now
         var renewed = started
@@ -299,7 +299,7 @@ struct TaskRunner {
 
     /// Applies the end of an attempt to the state machine, aborts and finalizes as it says, persists.
     /// Returns false when the node is done (or the store failed).
-    private func attemptEnded(_ record: inout NodeRecord, _ event: NodeState.Event, _ plugin: LoadedPlugin, _ invocation: TaskInvocation,
+    private func attemptEnded(_ record: inout NodeRecord, _ event: NodeState.Event, _ plugin: any TaskPlugin, _ invocation: TaskInvocation,
                               finalize: Bool, deaths: Int) async -> Bool {
         let attempt = record.state.attempt
         guard let action = try? record.state.apply(event) else { return false }

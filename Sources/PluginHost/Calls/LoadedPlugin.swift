@@ -7,7 +7,7 @@ import Synchronization
 ///
 /// Every call runs on the plugin's own threads (`PluginThreadPool`), in the task's lane, within the call
 /// budget. Buffers the plugin returns are copied and released before the call returns to the caller.
-public final class LoadedPlugin: Sendable {
+public final class LoadedPlugin: TaskPlugin {
     public let descriptor: PluginDescriptor
     public let path: String
     public let options: PluginCallOptions
@@ -38,9 +38,8 @@ public final class LoadedPlugin: Sendable {
         self.services = services
     }
 
-    public var id: String { descriptor.id }
     public var overrunCount: Int { overruns.load(ordering: .relaxed) }
-    public var isQuarantined: Bool { overrunCount >= options.quarantineAfter }
+    public var isIsolated: Bool { false }
 
     // MARK: Task calls
 
@@ -141,7 +140,7 @@ public final class LoadedPlugin: Sendable {
 
     /// Waits until every deferred abort and finalize has run, or `deadline` passes, or `stop()` says to stop
     /// waiting (a second interrupt). True when none is left.
-    func waitForDeferredCalls(until deadline: ContinuousClock.Instant, stop: () -> Bool) -> Bool {
+    public func waitForDeferredCalls(until deadline: ContinuousClock.Instant, stop: () -> Bool) -> Bool {
         while ContinuousClock.now < deadline && !stop() {
             if deferredCalls.wait(timeout: .now() + .milliseconds(50)) == .success { return true }
         }
@@ -149,7 +148,7 @@ public final class LoadedPlugin: Sendable {
     }
 
     /// Called once at host shutdown, after every task call returned.
-    func shutdown() {
+    public func shutdown() {
         guard !shutDown.exchange(true, ordering: .acquiringAndReleasing) else { return }
         if let shutdownFn = raw.pointer.pointee.shutdown {
             let instance = self.instance

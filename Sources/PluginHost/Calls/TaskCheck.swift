@@ -14,7 +14,6 @@ public struct TaskCheckProblem: Sendable, Equatable {
 }
 
 extension LoadedPlugin {
-    /// Whether the plugin checks task declarations at compile time.
     public var checksTasks: Bool { extensions.taskCheck != nil }
 
     /// The plugin's problems with one task template (its JSON, as the task context will carry it); empty

@@ -4,7 +4,7 @@ import Foundation
 /// What became of one plugin file.
 public struct PluginRecord: Sendable {
     public enum Status: Sendable {
-        case loaded(LoadedPlugin)
+        case loaded(any TaskPlugin)
         /// Valid, but not in `plugins.enabled`: never initialized.
         case disabled
         case refused(PluginRefusal)
@@ -28,11 +28,11 @@ public struct PluginCatalog: Sendable {
     /// Problems with the configuration that concern no single file (an enabled id that was not found).
     public var problems: [String]
 
-    public var loaded: [LoadedPlugin] {
+    public var loaded: [any TaskPlugin] {
         records.compactMap { if case .loaded(let p) = $0.status { return p } else { return nil } }
     }
 
-    public func plugin(id: String) -> LoadedPlugin? { loaded.first { $0.id == id } }
+    public func plugin(id: String) -> (any TaskPlugin)? { loaded.first { $0.id == id } }
 
     /// Finds, opens, checks and initializes every plugin the configuration reaches.
     public static func load(configuration: HostConfiguration, services: HostServices,

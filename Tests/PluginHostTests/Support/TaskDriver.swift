@@ -34,7 +34,7 @@ enum EchoTask {
 enum TaskDriver {
     struct Failed: Error { let error: TaskError }
 
-    static func runToCompletion(_ plugin: LoadedPlugin, _ task: TaskInvocation, maxPolls: Int = 10_000) async throws -> LiteralMap {
+    static func runToCompletion(_ plugin: any TaskPlugin, _ task: TaskInvocation, maxPolls: Int = 10_000) async throws -> LiteralMap {
         var task = task
         task.state = try await plugin.submit(task)
         let result = await Result(catching: { try await pollUntilDone(plugin, &task, maxPolls: maxPolls) })
@@ -42,7 +42,7 @@ enum TaskDriver {
         return try result.get()
     }
 
-    static func pollUntilDone(_ plugin: LoadedPlugin, _ task: inout TaskInvocation, maxPolls: Int) async throws -> LiteralMap {
+    static func pollUntilDone(_ plugin: any TaskPlugin, _ task: inout TaskInvocation, maxPolls: Int) async throws -> LiteralMap {
         for _ in 0..<maxPolls {
             let outcome = try await plugin.poll(task)
             if let s = outcome.newState { task.state = s }
