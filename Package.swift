@@ -59,8 +59,11 @@ let package = Package(
         .target(name: "AloftEngine", dependencies: ["PluginHost", "AloftCompiler", "CSQLite", "AloftAWS"], swiftSettings: strict),
         .executableTarget(
             name: "AloftCLI",
-            dependencies: ["PluginHost", "AloftCompiler", "AloftEngine", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["PluginHost", "PluginConformance", "AloftCompiler", "AloftEngine",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict),
+        // `aloft plugins check`: a plugin file against the ABI's rules (load, lifecycle, threads, budgets).
+        .target(name: "PluginConformance", dependencies: ["PluginHost", "AloftWire"], swiftSettings: strict),
         // Where plugin code runs outside the host: probes of new plugin files.
         .executableTarget(name: "AloftPluginRunner", dependencies: ["PluginHost", "AloftWire"], swiftSettings: strict),
         .executableTarget(name: "AloftBench", dependencies: ["PluginHost", "AloftWire", "AloftCompiler", "AloftEngine", "AloftAWS"], swiftSettings: strict),
@@ -97,6 +100,8 @@ let package = Package(
         // Builds the C test plugins against the header and starts hosts on them, for every test target.
         .target(name: "AloftTestSupport", dependencies: ["PluginHost", "AloftHTTP", .product(name: "Logging", package: "swift-log")],
                 path: "Tests/AloftTestSupport", swiftSettings: strict),
+        .testTarget(name: "PluginConformanceTests", dependencies: ["PluginConformance", "PluginHost", "AloftWire", "AloftTestSupport"],
+                    exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(
             name: "PluginHostTests", dependencies: ["PluginHost", "AloftWire", "AloftTestSupport"], exclude: ["Fixtures"], swiftSettings: strict),
     ]

@@ -5,7 +5,7 @@ import PluginHost
 
 struct PluginsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "plugins", abstract: "List and check plugins.", subcommands: [List.self, Inspect.self])
+        commandName: "plugins", abstract: "List and check plugins.", subcommands: [List.self, Inspect.self, PluginsCheckCommand.self])
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

@@ -1,0 +1,58 @@
+import AloftTestSupport
+import Foundation
+import Logging
+import PluginConformance
+import PluginHost
+
+/// The plugins the conformance tests check: the conformance fixture's variants (Fixtures/conformance_plugin.c,
+/// one broken rule each), the C, Swift and Rust echo examples; and a way to run the checks on them.
+enum ConformanceFixtures {
+    static let source = Fixtures.repoRoot.appendingPathComponent("Tests/PluginConformanceTests/Fixtures/conformance_plugin.c").path
+
+    /// Where the fixtures are built, once per test run.
+    static let buildDirectory: String = {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("aloft-conformance-fixtures-\(getpid())").path
+        try! FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        return dir
+    }()
+
+    static let variants = ["NOT_IDEMPOTENT", "NO_REATTACH", "ABORT_NOT_IDEMPOTENT", "FINALIZE_DOUBLE_FREE", "WRONG_OUTPUTS",
+                           "HANG_POLL", "NOT_THREAD_SAFE"]
+
+    /// Variant name (or "CONFORMING") -> its library.
+    static let compiled: [String: String] = {
+        var out = ["CONFORMING": Fixtures.compile(source, defines: [], to: "\(buildDirectory)/libconforming.so")]
+        for variant in variants {
+            out[variant] = Fixtures.compile(source, defines: [variant], to: "\(buildDirectory)/lib\(variant.lowercased()).so")
+        }
+        return out
+    }()
+
+    /// examples/plugins/rust-echo built with cargo (offline); nil without cargo.
+    static let rustEcho: String? = {
+        let candidates = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map { "\($0)/cargo" }
+            + [NSHomeDirectory() + "/.cargo/bin/cargo", "/root/.cargo/bin/cargo", "/usr/bin/cargo"]
+        guard let cargo = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else { return nil }
+        let crate = Fixtures.repoRoot.path + "/examples/plugins/rust-echo"
+        let target = buildDirectory + "/rust-target"
+        let status = Fixtures.run([cargo, "build", "--release", "--offline", "--quiet", "--manifest-path", crate + "/Cargo.toml",
+                                   "--target-dir", target])
+        return status == 0 ? target + "/release/libaloft_rust_echo.so" : nil
+    }()
+
+    /// Runs the checks on `path` in this process, as `aloft plugins check` does.
+    static func check(_ path: String, budget: Duration = .seconds(5), tasks: Int = 32,
+                      subjects: [ConformanceSubject]? = nil) async throws -> ConformanceReport {
+        let options = ConformanceOptions(callBudget: budget, initBudget: .seconds(10), taskTimeout: .seconds(30), concurrentTasks: tasks)
+        return try await ConformanceRun.check(path: path, subjects: subjects, options: options,
+                                              services: HostServices(logger: Fixtures.quietLogger),
+                                              probe: .standard(environment: ProcessInfo.processInfo.environment))
+    }
+}
+
+extension ConformanceReport {
+    /// The checks that failed, by rule id.
+    var failedRules: Set<String> { Set(checks.filter { $0.status == .fail }.map(\.rule.id)) }
+
+    func check(_ name: String) -> CheckResult? { checks.first { $0.name == name } }
+}
