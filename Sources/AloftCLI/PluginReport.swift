@@ -7,6 +7,7 @@ enum PluginReport {
         switch record.status {
         case .loaded(let plugin) where plugin.isQuarantined:
             return "quarantined after \(plugin.overrunCount) calls overran their budget (until reloaded)"
+        case .loaded(let plugin) where plugin.isIsolated: return "loaded (isolated: runner processes)"
         case .loaded: return "loaded"
         case .disabled: return inspected ? "valid (not initialized)" : "disabled (not in plugins.enabled)"
         case .refused(let r): return "refused: \(r)"
@@ -67,7 +68,9 @@ enum PluginReport {
         case .loaded(let plugin) where plugin.isQuarantined:
             o["status"] = .string("quarantined")
             o["overruns"] = .integer(Int64(plugin.overrunCount))
-        case .loaded: o["status"] = .string("loaded")
+        case .loaded(let plugin):
+            o["status"] = .string("loaded")
+            o["isolation"] = .string(plugin.isIsolated ? "process" : "in-process")
         case .disabled: o["status"] = .string("disabled")
         case .refused(let r):
             o["status"] = .string("refused")

@@ -53,10 +53,21 @@ public final class HostServices: Sendable {
 public final class SecretPolicy: Sendable {
     private let granted: [String: Set<String>]
     private let inFlight = Mutex<[String: [String: Int]]>([:])
+    /// A plugin runner's policy: the host that asks for each secret has already decided.
+    private let allowsAll: Bool
 
-    public init(granted: [String: Set<String>] = [:]) { self.granted = granted }
+    public init(granted: [String: Set<String>] = [:]) {
+        self.granted = granted
+        allowsAll = false
+    }
+
+    init(allowingAll: Void) {
+        granted = [:]
+        allowsAll = true
+    }
 
     func allows(plugin: String, secret: String) -> Bool {
+        if allowsAll { return true }
         if let g = granted[plugin], g.contains("*") || g.contains(secret) { return true }
         return inFlight.withLock { ($0[plugin]?[secret] ?? 0) > 0 }
     }

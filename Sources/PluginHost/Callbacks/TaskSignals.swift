@@ -7,6 +7,7 @@ public final class TaskSignals: Sendable {
     private let urgent = Atomic<Bool>(false)
     private let wakeupHandler = Mutex<(@Sendable (String) -> Void)?>(nil)
     private let pendingWakeups = Mutex<Set<String>>([])
+    private let hurryHandlers = Mutex<[@Sendable () -> Void]>([])
 
     public init() {}
 
@@ -45,7 +46,16 @@ public final class TaskSignals: Sendable {
 
     /// The host is going away and cannot wait (a second interrupt): every cancelled task's is_cancelled
     /// answers 2, so an abort waiting out a grace period kills at once.
-    public func hurry() { urgent.store(true, ordering: .relaxed) }
+    public func hurry() {
+        urgent.store(true, ordering: .relaxed)
+        for handler in hurryHandlers.withLock({ $0 }) { handler() }
+    }
+
+    /// Calls `handler` when `hurry()` is called (at once if it was): how plugin runners learn of it.
+    public func onHurry(_ handler: @escaping @Sendable () -> Void) {
+        hurryHandlers.withLock { $0.append(handler) }
+        if isHurried { handler() }
+    }
 
     /// Whether `hurry()` was called: nothing should wait any longer.
     public var isHurried: Bool { urgent.load(ordering: .relaxed) }

@@ -279,13 +279,7 @@ public final class LoadedPlugin: TaskPlugin {
                                     message: "plugin \(id) returned outputs that are not a literal map: \(error)")
                 }
             }
-            if let types = task.outputTypes {
-                let problems = outputs.mismatches(against: types)
-                if !problems.isEmpty {
-                    throw TaskError(kind: .user, retryable: false, code: "OutputMismatch",
-                                    message: "outputs do not match the task's interface: " + problems.joined(separator: "; "))
-                }
-            }
+            if let mismatch = outputMismatch(outputs, against: task.outputTypes) { throw mismatch }
             outcome.outputs = outputs
         case .failed:
             outcome.error = result.errorSet

@@ -16,6 +16,8 @@ import Foundation
 ///       init_budget_seconds: 30       # loading and init
 ///       threads: 4                    # threads per plugin
 ///       quarantine_after: 3           # overruns before a plugin takes no new tasks
+///       isolation:                    # where plugin code runs (see IsolationSettings); default in-process
+///         com.example.risky: process
 ///     secrets:
 ///       dir: /run/secrets             # one file per secret, besides ALOFT_SECRET_<NAME> variables
 public struct HostConfiguration: Sendable {
@@ -29,12 +31,20 @@ public struct HostConfiguration: Sendable {
     public var secretGrants: [String: Set<String>] = [:]
     public var callOptions = PluginCallOptions()
     public var secretsDirectory: String?
+    /// Plugin id (or "*" for every other plugin) -> where its code runs.
+    public var isolation: [String: IsolationSettings] = [:]
     /// Where each setting was written, for messages about it (e.g. a route to an unknown plugin).
     public var locations: [String: SourceLocation] = [:]
 
     public init() {}
 
     public static let defaultFileName = "aloft.yaml"
+
+    /// Where plugin `id`'s code runs.
+    public func isolation(for id: String) -> IsolationSettings { isolation[id] ?? isolation["*"] ?? IsolationSettings() }
+
+    /// Whether some plugin may run in a runner process (so the loader must learn ids before loading in-process).
+    var isolatesAny: Bool { isolation.values.contains { $0.mode == .process } }
 
     /// `explicitPath`, or `aloft.yaml` in `directory` when it exists, or the defaults.
     public static func load(explicitPath: String?, directory: String = FileManager.default.currentDirectoryPath)
@@ -67,7 +77,7 @@ public struct HostConfiguration: Sendable {
         if let plugins = top["plugins"] {
             let p = try reader.mapping(plugins, "plugins", allowed: [
                 "paths", "builtin", "enabled", "routes", "config", "secrets", "call_budget_seconds",
-                "init_budget_seconds", "threads", "quarantine_after",
+                "init_budget_seconds", "threads", "quarantine_after", "isolation",
             ])
             if let paths = p["paths"] {
                 config.pluginPaths = try reader.strings(paths, "plugins.paths").map { absolute($0, base: base) }
@@ -106,6 +116,11 @@ public struct HostConfiguration: Sendable {
             if let v = p["threads"] { config.callOptions.threads = try reader.positiveInt(v, "plugins.threads", max: 256) }
             if let v = p["quarantine_after"] {
                 config.callOptions.quarantineAfter = try reader.positiveInt(v, "plugins.quarantine_after", max: 1_000_000)
+            }
+            if let i = p["isolation"] {
+                for (id, value, _) in try reader.entries(i, "plugins.isolation") {
+                    config.isolation[id] = try reader.isolation(value, "plugins.isolation.\(id)")
+                }
             }
         }
         if let secrets = top["secrets"] {
@@ -168,6 +183,27 @@ struct ConfigReader {
             throw DocumentError(v.location, "\(name) must be a whole number from 1 to \(max)")
         }
         return Int(i)
+    }
+
+    /// `process`, `in-process`, or a mapping with `mode`, `runners` and the runner limits.
+    func isolation(_ v: LocatedValue, _ name: String) throws(DocumentError) -> IsolationSettings {
+        func mode(_ v: LocatedValue) throws(DocumentError) -> IsolationSettings.Mode {
+            guard case .scalar(.string(let s), _) = v, let m = IsolationSettings.Mode(rawValue: s) else {
+                throw DocumentError(v.location, "\(name) must be process or in-process, or a mapping with mode: process")
+            }
+            return m
+        }
+        if case .scalar = v { return IsolationSettings(mode: try mode(v)) }
+        let m = try mapping(v, name, allowed: ["mode", "runners", "address_space_mb", "open_files", "cpu_seconds"])
+        var settings = IsolationSettings(mode: .process)
+        if let v = m["mode"] { settings.mode = try mode(v) }
+        if let v = m["runners"] { settings.runners = try positiveInt(v, "\(name).runners", max: 64) }
+        if let v = m["address_space_mb"] {
+            settings.limits.addressSpaceBytes = UInt64(try positiveInt(v, "\(name).address_space_mb", max: 1 << 30)) << 20
+        }
+        if let v = m["open_files"] { settings.limits.openFiles = UInt64(try positiveInt(v, "\(name).open_files", max: 1 << 20)) }
+        if let v = m["cpu_seconds"] { settings.limits.cpuSeconds = UInt64(try positiveInt(v, "\(name).cpu_seconds", max: 1 << 30)) }
+        return settings
     }
 
     func seconds(_ v: LocatedValue, _ name: String) throws(DocumentError) -> Duration {

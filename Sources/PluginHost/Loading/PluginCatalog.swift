@@ -60,14 +60,28 @@ public struct PluginCatalog: Sendable {
         var seenIDs: [String: String] = [:]
         let options = configuration.callOptions
         let initBudgetSeconds = options.initBudget.secondsValue
-        let probeRefusals: [String: (PluginRefusal, PluginDescriptor?)]
+        // What each probed file did in its probe: a refusal, or its descriptor when it passed.
+        let probed: [String: (refusal: PluginRefusal?, descriptor: PluginDescriptor?)]
         if let probe {
             let request = ProbeRequest(initBudget: options.initBudget, pluginConfig: configuration.pluginConfig,
                                        fallbackConfig: fallbackConfig, enabled: configuration.enabled)
             let candidates = files.filter { $0.origin != .builtin && $0.origin != .installed }.map(\.path)
-            probeRefusals = await probeAll(candidates, probe: probe, request: request, services: services)
+            probed = await probeAll(candidates, probe: probe, request: request, services: services)
         } else {
-            probeRefusals = [:]
+            probed = [:]
+        }
+        let isolate = { (id: String) in configuration.isolation(for: id).mode == .process }
+        func startIsolated(_ path: String, _ id: String) async -> PluginRecord.Status {
+            guard let runner = probe?.runner else {
+                return .refused(.runnerFailed("isolation: process needs \(PluginProbe.runnerName), and no runner is configured"))
+            }
+            let started = await IsolatedPlugin.start(
+                path: path, runner: runner, settings: configuration.isolation(for: id), options: options,
+                config: configuration.pluginConfig[id] ?? fallbackConfig, services: services)
+            switch started {
+            case .success(let plugin): return .loaded(plugin)
+            case .failure(let refusal): return .refused(refusal)
+            }
         }
 
         do {
@@ -81,9 +95,24 @@ public struct PluginCatalog: Sendable {
                     }
                     seenFiles[identity] = path
                 }
-                if let (refusal, descriptor) = probeRefusals[path] {
+                if let (refusal, descriptor) = probed[path], let refusal {
                     record.descriptor = descriptor
                     record.status = .refused(refusal)
+                    records.append(record)
+                    continue
+                }
+                // A plugin that runs isolated is never loaded into the host when its probe told its id.
+                if let descriptor = probed[path]?.descriptor, isolate(descriptor.id) {
+                    record.descriptor = descriptor
+                    if let first = seenIDs[descriptor.id] {
+                        record.status = .refused(.duplicateID(id: descriptor.id, loadedFrom: first))
+                    } else if let enabled = configuration.enabled, !enabled.contains(descriptor.id) {
+                        seenIDs[descriptor.id] = path
+                        record.status = .disabled
+                    } else {
+                        seenIDs[descriptor.id] = path
+                        record.status = await startIsolated(path, descriptor.id)
+                    }
                     records.append(record)
                     continue
                 }
@@ -113,8 +142,13 @@ public struct PluginCatalog: Sendable {
                     records.append(record)
                     continue
                 }
-                record.status = await initialize(library, configuration: configuration, services: services,
-                                                 config: configuration.pluginConfig[descriptor.id] ?? fallbackConfig)
+                if isolate(descriptor.id) {
+                    // Not probed (a built-in): mapped here to read its id, but initialized only in its runners.
+                    record.status = await startIsolated(path, descriptor.id)
+                } else {
+                    record.status = await initialize(library, configuration: configuration, services: services,
+                                                     config: configuration.pluginConfig[descriptor.id] ?? fallbackConfig)
+                }
                 records.append(record)
             }
         }
@@ -128,35 +162,35 @@ public struct PluginCatalog: Sendable {
     /// Probes the files a few at a time: new files that hang cost one init budget together, not one each.
     /// Built-in plugins ship with aloft and are not probed.
     private static func probeAll(_ paths: [String], probe: PluginProbe, request: ProbeRequest,
-                                 services: HostServices) async -> [String: (PluginRefusal, PluginDescriptor?)] {
+                                 services: HostServices) async -> [String: (refusal: PluginRefusal?, descriptor: PluginDescriptor?)] {
         let width = 4
-        return await withTaskGroup(of: (String, (PluginRefusal, PluginDescriptor?)?).self) { group in
-            var refusals: [String: (PluginRefusal, PluginDescriptor?)] = [:]
+        return await withTaskGroup(of: (String, (refusal: PluginRefusal?, descriptor: PluginDescriptor?)).self) { group in
+            var results: [String: (refusal: PluginRefusal?, descriptor: PluginDescriptor?)] = [:]
             var next = paths.makeIterator()
             func add(_ path: String) {
                 group.addTask { (path, await probed(path, probe: probe, request: request, services: services)) }
             }
             for _ in 0..<width { if let path = next.next() { add(path) } }
-            for await (path, refusal) in group {
-                if let refusal { refusals[path] = refusal }
+            for await (path, result) in group {
+                results[path] = result
                 if let path = next.next() { add(path) }
             }
-            return refusals
+            return results
         }
     }
 
-    /// Why `path` must not be loaded into this process, if it must not. The ELF checks come first: they
-    /// only read the file and say more than a crash would.
+    /// Why `path` must not be loaded into this process, if it must not, and what it is when the probe got
+    /// that far. The ELF checks come first: they only read the file and say more than a crash would.
     private static func probed(_ path: String, probe: PluginProbe, request: ProbeRequest,
-                               services: HostServices) async -> (PluginRefusal, PluginDescriptor?)? {
+                               services: HostServices) async -> (refusal: PluginRefusal?, descriptor: PluginDescriptor?) {
         do { try PluginLibrary.checkELF(path) } catch { return (error, nil) }
         let verdict = await probe.check(path: path, request: request)
         switch verdict.failure {
-        case nil: return nil
+        case nil: return (nil, verdict.descriptor)
         case .unprobed(let why)?:
             // A missing runner is an installation problem, not the file's: load it as before probing existed.
             services.logger.warning("plugin file \(path) is loaded without a probe: \(why)")
-            return nil
+            return (nil, nil)
         case let failure?: return (.probeFailed(failure), verdict.descriptor)
         }
     }

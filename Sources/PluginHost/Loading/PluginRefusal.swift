@@ -16,6 +16,8 @@ public enum PluginRefusal: Error, Sendable, Equatable, CustomStringConvertible {
     case truncated(size: UInt64, expected: UInt64)
     /// Loading it in a child process first went wrong (see `PluginProbe`).
     case probeFailed(ProbeFailure)
+    /// `isolation: process`: its runner could not load or initialize it.
+    case runnerFailed(String)
 
     public var description: String {
         switch self {
@@ -35,6 +37,7 @@ public enum PluginRefusal: Error, Sendable, Equatable, CustomStringConvertible {
         case .truncated(let size, let expected):
             return "truncated: \(size) bytes, but its ELF header reaches byte \(expected) (a copy still in progress?)"
         case .probeFailed(let failure): return failure.description
+        case .runnerFailed(let why): return "could not be loaded in its runner process: \(why)"
         }
     }
 
@@ -56,6 +59,7 @@ public enum PluginRefusal: Error, Sendable, Equatable, CustomStringConvertible {
         case .wrongArchitecture: return "wrong-architecture"
         case .truncated: return "truncated"
         case .probeFailed(let failure): return failure.kind
+        case .runnerFailed: return "runner-failed"
         }
     }
 }

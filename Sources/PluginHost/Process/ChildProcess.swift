@@ -49,7 +49,7 @@ struct ChildProcess {
         }
         let pid: pid_t
         do {
-            pid = try spawn(executable, arguments, environment, stdin: inPipe[0], stdout: outPipe[1])
+            pid = try spawn(executable, arguments, environment, redirects: [(inPipe[0], 0), (outPipe[1], 1)])
         } catch {
             close(inPipe[0]); close(outPipe[1])
             throw error
@@ -103,8 +103,11 @@ struct ChildProcess {
         return out
     }
 
-    private static func spawn(_ executable: String, _ arguments: [String], _ environment: [String: String],
-                              stdin: Int32, stdout: Int32) throws(SpawnError) -> pid_t {
+    /// Starts `executable` with an empty signal mask and default handlers. Each redirect puts `source`
+    /// at descriptor `target` in the child; standard descriptors not redirected read and write /dev/null,
+    /// and no other descriptor of the host passes on.
+    static func spawn(_ executable: String, _ arguments: [String], _ environment: [String: String],
+                      redirects: [(source: Int32, target: Int32)]) throws(SpawnError) -> pid_t {
         var attr = posix_spawnattr_t()
         posix_spawnattr_init(&attr)
         defer { posix_spawnattr_destroy(&attr) }
@@ -118,11 +121,17 @@ struct ChildProcess {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_adddup2(&actions, stdin, 0)
-        posix_spawn_file_actions_adddup2(&actions, stdout, 1)
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        let targets = Set(redirects.map(\.target))
+        // Sources that are also targets would be overwritten before use: move every source out of the way first.
+        for (i, r) in redirects.enumerated() { posix_spawn_file_actions_adddup2(&actions, r.source, 100 + Int32(i)) }
+        for (i, r) in redirects.enumerated() { posix_spawn_file_actions_adddup2(&actions, 100 + Int32(i), r.target) }
+        for (i, _) in redirects.enumerated() { posix_spawn_file_actions_addclose(&actions, 100 + Int32(i)) }
+        for fd: Int32 in 0...2 where !targets.contains(fd) {
+            posix_spawn_file_actions_addopen(&actions, fd, "/dev/null", fd == 0 ? O_RDONLY : O_WRONLY, 0)
+        }
         // No descriptor the host holds without close-on-exec passes on (a pipe someone waits to see closed).
-        for fd in ((try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []).compactMap({ Int32($0) }) where fd > 2 {
+        for fd in ((try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []).compactMap({ Int32($0) })
+        where fd > 2 && !targets.contains(fd) && (fd < 100 || fd >= 100 + Int32(redirects.count)) {
             posix_spawn_file_actions_addclose(&actions, fd)
         }
         var pid: pid_t = 0

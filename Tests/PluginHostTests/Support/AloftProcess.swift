@@ -44,8 +44,16 @@ struct AloftProcess {
                 kill(pid, SIGKILL)
             }
         }
+        // Both pipes drain at once: a child that fills one while the other is read to its end would block.
+        let stderrData = LockedData()
+        let stderrDone = DispatchSemaphore(value: 0)
+        Thread.detachNewThread {
+            stderrData.set(err.fileHandleForReading.readDataToEndOfFile())
+            stderrDone.signal()
+        }
         let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
+        stderrDone.wait()
+        let e = stderrData.value
         p.waitUntilExit()
         return Ended(status: p.terminationStatus, signalled: p.terminationReason == .uncaughtSignal,
                      stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self),
@@ -55,6 +63,13 @@ struct AloftProcess {
 
 extension Duration {
     var seconds: Double { secondsValue }
+}
+
+final class LockedData: @unchecked Sendable {
+    private let lock = NSLock()
+    private var data = Data()
+    func set(_ d: Data) { lock.withLock { data = d } }
+    var value: Data { lock.withLock { data } }
 }
 
 final class LockedFlag: @unchecked Sendable {
