@@ -209,19 +209,9 @@ extension Thunks {
     }()
 }
 
-/// A buffer the receiver frees with `release`, which calls this library's `free`.
+/// A buffer the receiver frees with `release`, which calls this library's `free` (the C helper
+/// `aloft_kit_buffer_copy` of aloft/kit/buffer.h, compiled into this library). Empty bytes give an empty
+/// buffer with nothing to release.
 func makeBuffer(_ bytes: [UInt8]) -> aloft_buffer {
-    guard !bytes.isEmpty else { return aloft_buffer() }
-    let data = malloc(bytes.count)!.assumingMemoryBound(to: UInt8.self)
-    bytes.withUnsafeBufferPointer { data.update(from: $0.baseAddress!, count: bytes.count) }
-    return aloft_buffer(
-        data: UnsafePointer(data), len: bytes.count,
-        release: { buffer in
-            guard let buffer else { return }
-            free(UnsafeMutableRawPointer(mutating: buffer.pointee.data))
-            buffer.pointee.data = nil
-            buffer.pointee.len = 0
-            buffer.pointee.release = nil
-        },
-        private_data: nil)
+    bytes.withUnsafeBytes { aloft_kit_buffer_copy($0.baseAddress, $0.count) }
 }

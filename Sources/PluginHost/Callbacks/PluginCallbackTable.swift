@@ -89,20 +89,9 @@ func makeWipingBuffer(_ bytes: [UInt8]) -> aloft_buffer {
         private_data: nil)
 }
 
-/// A host-owned buffer of ordinary bytes.
+/// A host-owned buffer of ordinary bytes (aloft/kit/buffer.h's helper: malloc'd, freed by its release).
 func makeHostBuffer(_ bytes: [UInt8]) -> aloft_buffer {
-    let data = malloc(max(bytes.count, 1))!.assumingMemoryBound(to: UInt8.self)
-    bytes.withUnsafeBufferPointer { if let base = $0.baseAddress { data.update(from: base, count: bytes.count) } }
-    return aloft_buffer(
-        data: UnsafePointer(data), len: bytes.count,
-        release: { buffer in
-            guard let buffer else { return }
-            free(UnsafeMutableRawPointer(mutating: buffer.pointee.data))
-            buffer.pointee.data = nil
-            buffer.pointee.len = 0
-            buffer.pointee.release = nil
-        },
-        private_data: nil)
+    bytes.withUnsafeBytes { aloft_kit_buffer_copy($0.baseAddress, $0.count) }
 }
 
 func writeError(_ out: UnsafeMutablePointer<aloft_error>?, kind: Int32, code: String, message: String) {

@@ -1,5 +1,5 @@
 /*
- * c-echo — an Aloft plugin in plain C, written against aloft_plugin.h alone.
+ * c-echo — an Aloft plugin in plain C, written against aloft_plugin.h and the optional C kit (aloft/kit.h).
  *
  * Task types "echo" and "sleep": every output the task declares is the input of the same name.
  * Task config (task.config in the task context), all optional:
@@ -20,11 +20,12 @@
  *              "finalize <task_execution_id>" lines to this file (for tests and demos: shows across host
  *              restarts which tasks were submitted and finalized, and how often).
  *
- * Build:  cc -std=c11 -O2 -shared -fPIC -fvisibility=hidden -I<aloft>/Sources/PluginABI/include \
+ * Build:  cc -std=c11 -O2 -shared -fPIC -fvisibility=hidden $(aloft plugins sdk --cflags) \
  *            echo.c -o libc_echo.so -lpthread
  */
 #define _POSIX_C_SOURCE 200809L
 #include <aloft_plugin.h>
+#include <aloft/kit.h>
 
 #include <pthread.h>
 #include <stdio.h>
@@ -32,43 +33,11 @@
 #include <string.h>
 #include <time.h>
 
-#include "mini_json.h"
-
 static const aloft_host *g_host; /* set by the entry function; lives until exit */
 static char g_journal[1024];      /* set by init; empty: no journal */
 
-/* ---- buffers: every buffer we hand out is malloc'd and freed by our own release ---- */
-
-static void release_malloced(aloft_buffer *self) {
-    free((void *)self->data);
-    self->data = NULL;
-    self->len = 0;
-    self->release = NULL;
-}
-
-static aloft_buffer buffer_copy(const char *data, size_t len) {
-    aloft_buffer b = {0};
-    if (len == 0) return b;
-    char *copy = malloc(len);
-    if (!copy) return b;
-    memcpy(copy, data, len);
-    b.data = (const uint8_t *)copy;
-    b.len = len;
-    b.release = release_malloced;
-    return b;
-}
-
-static aloft_buffer buffer_string(const char *s) { return buffer_copy(s, strlen(s)); }
-
-static aloft_status fail(aloft_error *error, aloft_error_kind kind, int retryable, const char *code, const char *message) {
-    if (error && error->struct_size >= sizeof(aloft_error)) {
-        error->kind = kind;
-        error->retryable = retryable ? 1 : 0;
-        error->code = buffer_string(code);
-        error->message = buffer_string(message);
-    }
-    return ALOFT_ERROR;
-}
+/* Every buffer we hand out is malloc'd and freed by the kit's release (aloft/kit/buffer.h); errors are
+ * written with aloft_kit_error, which fills the host's aloft_error only when its struct_size has room. */
 
 static int64_t now_ms(void) {
     struct timespec ts;
@@ -161,36 +130,34 @@ static int64_t count_submit(const char *id) {
 
 /* ---- reading the task context ---- */
 
-static mj_span context_of(const aloft_task *task) {
-    mj_span s = {(const char *)task->context.data, (const char *)task->context.data + task->context.len};
-    return s;
+static aloft_kit_context context_of(const aloft_task *task) {
+    aloft_kit_context ctx;
+    aloft_kit_context_read(task, &ctx); /* a malformed document reads as no config and no inputs */
+    return ctx;
 }
 
 static int64_t config_int(const aloft_task *task, const char *name, int64_t fallback) {
-    const char *path[] = {"task", "config", name, NULL};
-    mj_span v;
+    aloft_kit_context ctx = context_of(task);
     int64_t n;
-    return mj_path(context_of(task), path, &v) == 1 && mj_int(v, &n) ? n : fallback;
+    return aloft_kit_config_integer(&ctx, name, &n) == ALOFT_KIT_OK ? n : fallback;
 }
 
-static int config_value(const aloft_task *task, const char *name, mj_span *v) {
-    const char *path[] = {"task", "config", name, NULL};
-    return mj_path(context_of(task), path, v) == 1;
+static int config_value(const aloft_task *task, const char *name, aloft_kit_span *v) {
+    aloft_kit_context ctx = context_of(task);
+    return aloft_kit_config(&ctx, name, v) == ALOFT_KIT_OK;
 }
 
 /* ---- the plugin functions ---- */
 
 static aloft_status echo_init(const aloft_plugin *plugin, aloft_bytes config, void **instance_out, aloft_error *error) {
     (void)plugin;
-    mj_span root = {(const char *)config.data, (const char *)config.data + config.len};
-    mj_span v;
-    if (config.len > 0 && mj_get(root, "fail_init", &v) == 1) {
-        char message[256];
-        snprintf(message, sizeof message, "refusing to start: %.*s", (int)(v.end - v.start), v.start);
-        return fail(error, ALOFT_ERROR_USER, 0, "InitRefused", message);
+    aloft_kit_span root = aloft_kit_span_of(config.data, config.len);
+    aloft_kit_span v;
+    if (config.len > 0 && aloft_kit_json_get(root, "fail_init", &v) == ALOFT_KIT_OK) {
+        return aloft_kit_errorf(error, ALOFT_ERROR_USER, 0, "InitRefused", "refusing to start: %.*s", (int)aloft_kit_span_len(v), v.start);
     }
-    if (config.len > 0 && mj_get(root, "journal", &v) == 1 && v.end - v.start >= 2 && v.start[0] == '"') {
-        snprintf(g_journal, sizeof g_journal, "%.*s", (int)(v.end - v.start - 2), v.start + 1);
+    if (config.len > 0 && aloft_kit_json_get(root, "journal", &v) == ALOFT_KIT_OK) {
+        aloft_kit_json_string(v, g_journal, sizeof g_journal, NULL);
     }
     *instance_out = NULL; /* all state is global: one instance */
     return ALOFT_OK;
@@ -212,19 +179,19 @@ static void *wake_later(void *arg) {
 static aloft_status echo_submit(void *instance, const aloft_task *task, aloft_buffer *state_out, aloft_error *error) {
     (void)instance;
     int64_t delay = config_int(task, "delay_ms", 0);
-    if (delay < 0) return fail(error, ALOFT_ERROR_USER, 0, "BadConfig", "task config delay_ms must be >= 0");
+    if (delay < 0) return aloft_kit_error(error, ALOFT_ERROR_USER, 0, "BadConfig", "task config delay_ms must be >= 0");
     journal("submit", task->task_execution_id);
     /* Counted only for tasks that ask to fail: a list of every task ever seen would make submit O(n). */
     int64_t fail_times = config_int(task, "submit_fail_times", 0);
     if (fail_times > 0 && count_submit(task->task_execution_id) <= fail_times) {
-        return fail(error, ALOFT_ERROR_SYSTEM, 1, "Throttled", "echo: submit throttled on purpose");
+        return aloft_kit_error(error, ALOFT_ERROR_SYSTEM, 1, "Throttled", "echo: submit throttled on purpose");
     }
     char state[32];
     snprintf(state, sizeof state, "%lld", (long long)(now_ms() + delay));
-    *state_out = buffer_string(state);
+    *state_out = aloft_kit_buffer_string(state);
 
-    mj_span wake;
-    if (delay > 0 && config_value(task, "wake", &wake) && mj_true(wake)) {
+    aloft_kit_span wake;
+    if (delay > 0 && config_value(task, "wake", &wake) && aloft_kit_json_is(wake, "true")) {
         wake_request *w = calloc(1, sizeof *w);
         pthread_t thread;
         pthread_attr_t attr;
@@ -240,60 +207,33 @@ static aloft_status echo_submit(void *instance, const aloft_task *task, aloft_bu
     return ALOFT_OK;
 }
 
-/* outputs = {"name": <input literal>, ...} for each declared output; NULL and a message when one is missing */
-static char *build_outputs(const aloft_task *task, size_t *len_out, char *missing, size_t missing_len) {
-    const char *iface_path[] = {"task", "interface", "outputs", NULL};
-    const char *inputs_path[] = {"inputs", NULL};
-    mj_span outputs_decl, inputs;
-    if (mj_path(context_of(task), iface_path, &outputs_decl) != 1) {
-        snprintf(missing, missing_len, "task context has no task.interface.outputs");
-        return NULL;
+/* outputs = {"name": <input literal>, ...} for each declared output, each literal copied as the host wrote it;
+ * ALOFT_KIT_MISSING and a message when an output has no input of its name. */
+static aloft_kit_result build_outputs(const aloft_task *task, aloft_buffer *outputs, char *message, size_t message_len) {
+    aloft_kit_context ctx;
+    if (aloft_kit_context_read(task, &ctx) != ALOFT_KIT_OK) {
+        snprintf(message, message_len, "echo: the task context could not be read");
+        return ALOFT_KIT_MALFORMED;
     }
-    if (mj_path(context_of(task), inputs_path, &inputs) != 1) {
-        snprintf(missing, missing_len, "task context has no inputs");
-        return NULL;
-    }
-    size_t cap = (size_t)(inputs.end - inputs.start) + 3, len = 0;
-    char *out = malloc(cap);
-    if (!out) {
-        snprintf(missing, missing_len, "echo: out of memory");
-        return NULL;
-    }
-    out[len++] = '{';
+    aloft_kit_outputs out = ALOFT_KIT_OUTPUTS_INIT;
     const char *cursor = NULL;
-    mj_span name, type;
-    while (mj_next_member(outputs_decl, &cursor, &name, &type) == 1) {
+    aloft_kit_span name, type;
+    while (aloft_kit_json_next_member(ctx.outputs, &cursor, &name, &type) == ALOFT_KIT_OK) {
         char key[256];
-        mj_span value;
-        snprintf(key, sizeof key, "%.*s", (int)(name.end - name.start), name.start);
-        if (mj_get(inputs, key, &value) != 1) {
-            snprintf(missing, missing_len, "echo: output \"%s\" has no input of the same name", key);
-            free(out);
-            return NULL;
+        aloft_kit_literal value;
+        snprintf(key, sizeof key, "%.*s", (int)aloft_kit_span_len(name), name.start);
+        if (aloft_kit_input(&ctx, key, &value) != ALOFT_KIT_OK) {
+            snprintf(message, message_len, "echo: output \"%s\" has no input of the same name", key);
+            aloft_kit_outputs_discard(&out);
+            return ALOFT_KIT_MISSING;
         }
-        size_t need = (size_t)(name.end - name.start) + (size_t)(value.end - value.start) + 5;
-        if (len + need > cap) {
-            cap = (len + need) * 2;
-            char *grown = realloc(out, cap);
-            if (!grown) {
-                free(out);
-                snprintf(missing, missing_len, "echo: out of memory");
-                return NULL;
-            }
-            out = grown;
-        }
-        if (len > 1) out[len++] = ',';
-        out[len++] = '"';
-        memcpy(out + len, name.start, (size_t)(name.end - name.start));
-        len += (size_t)(name.end - name.start);
-        out[len++] = '"';
-        out[len++] = ':';
-        memcpy(out + len, value.start, (size_t)(value.end - value.start));
-        len += (size_t)(value.end - value.start);
+        aloft_kit_outputs_literal(&out, key, value.literal);
     }
-    out[len++] = '}';
-    *len_out = len;
-    return out;
+    if (aloft_kit_outputs_finish(&out, outputs) != ALOFT_KIT_OK) {
+        snprintf(message, message_len, "echo: out of memory");
+        return ALOFT_KIT_NO_MEMORY;
+    }
+    return ALOFT_KIT_OK;
 }
 
 static aloft_status echo_poll(void *instance, const aloft_task *task, aloft_poll_result *result) {
@@ -314,40 +254,34 @@ static aloft_status echo_poll(void *instance, const aloft_task *task, aloft_poll
     if (now < deadline) {
         result->phase = ALOFT_PHASE_RUNNING;
         result->poll_after_ms = (uint32_t)(deadline - now);
-        result->status_message = buffer_string("sleeping");
+        result->status_message = aloft_kit_buffer_string("sleeping");
         return ALOFT_OK;
     }
-    mj_span flag;
-    if (config_value(task, "fail_while_file", &flag) && flag.end - flag.start >= 2 && flag.start[0] == '"') {
-        char path[1024];
-        snprintf(path, sizeof path, "%.*s", (int)(flag.end - flag.start - 2), flag.start + 1);
+    aloft_kit_span flag;
+    char path[1024];
+    if (config_value(task, "fail_while_file", &flag) && aloft_kit_json_string(flag, path, sizeof path, NULL) == ALOFT_KIT_OK) {
         FILE *f = fopen(path, "r");
         if (f) {
             fclose(f);
             result->phase = ALOFT_PHASE_FAILED;
-            fail(&result->error, ALOFT_ERROR_USER, 0, "FlagFile", "failing while the flag file exists");
+            aloft_kit_error(&result->error, ALOFT_ERROR_USER, 0, "FlagFile", "failing while the flag file exists");
             return ALOFT_OK;
         }
     }
-    mj_span how;
+    aloft_kit_span how;
     if (config_value(task, "fail", &how) && (int64_t)task->attempt < config_int(task, "fail_until_attempt", INT64_MAX)) {
-        int system = mj_string_is(how, "system");
+        int system = aloft_kit_json_string_is(how, "system");
         result->phase = ALOFT_PHASE_FAILED;
-        fail(&result->error, system ? ALOFT_ERROR_SYSTEM : ALOFT_ERROR_USER, 1, "Injected", "echo failed on purpose");
+        aloft_kit_error(&result->error, system ? ALOFT_ERROR_SYSTEM : ALOFT_ERROR_USER, 1, "Injected", "echo failed on purpose");
         return ALOFT_OK;
     }
     char message[320] = "echo: outputs could not be built";
-    size_t len = 0;
-    char *outputs = build_outputs(task, &len, message, sizeof message);
-    if (!outputs) {
+    if (build_outputs(task, &result->outputs, message, sizeof message) != ALOFT_KIT_OK) {
         result->phase = ALOFT_PHASE_FAILED;
-        fail(&result->error, ALOFT_ERROR_USER, 0, "NoSuchInput", message);
+        aloft_kit_error(&result->error, ALOFT_ERROR_USER, 0, "NoSuchInput", message);
         return ALOFT_OK;
     }
     result->phase = ALOFT_PHASE_SUCCEEDED;
-    result->outputs.data = (const uint8_t *)outputs;
-    result->outputs.len = len;
-    result->outputs.release = release_malloced;
     return ALOFT_OK;
 }
 
