@@ -5,7 +5,8 @@ import PluginHost
 
 struct PluginsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "plugins", abstract: "List and check plugins.", subcommands: [List.self, Inspect.self, PluginsCheckCommand.self])
+        commandName: "plugins", abstract: "List and check plugins.",
+        subcommands: [List.self, Inspect.self, PluginsCheckCommand.self, PluginsNewCommand.self, PluginsSDKCommand.self])
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
