@@ -97,6 +97,8 @@ let package = Package(
                     exclude: ["Fixtures"],
                     swiftSettings: strict),
         .testTarget(name: "PluginKitTests", dependencies: ["PluginKit", "PluginABI"], swiftSettings: strict),
+        // The plugin author's kit: `aloft plugins sdk`, the C kit, and `aloft plugins new` skeletons built and run.
+        .testTarget(name: "PluginSDKTests", dependencies: ["AloftWire", "AloftTestSupport"], exclude: ["Fixtures"], swiftSettings: strict),
         // Builds the C test plugins against the header and starts hosts on them, for every test target.
         .target(name: "AloftTestSupport", dependencies: ["PluginHost", "AloftHTTP", .product(name: "Logging", package: "swift-log")],
                 path: "Tests/AloftTestSupport", swiftSettings: strict),
