@@ -6,5 +6,16 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
 bash scripts/setup.sh
+# The code the docs quote is the code in the repository (marked excerpts; see the script).
+python3 scripts/check-doc-excerpts.py
+# The Rust bindings' own tests (offline: the crate has no dependencies). The Swift tests build and load the
+# Rust example on it; with CI=true a missing cargo fails the run.
+if command -v cargo >/dev/null 2>&1 || [ -x "$HOME/.cargo/bin/cargo" ]; then
+  "$(command -v cargo || echo "$HOME/.cargo/bin/cargo")" test --offline --quiet --manifest-path sdk/rust/aloft-plugin/Cargo.toml \
+    --target-dir "${TMPDIR:-/tmp}/aloft-sdk-rust-target"
+elif [ "${CI:-}" = true ]; then
+  echo "cargo is missing: the Rust bindings cannot be tested (install Rust with rustup)" >&2
+  exit 1
+fi
 swift build --build-tests
 swift test --skip-build --disable-xctest
