@@ -31,7 +31,10 @@ struct CheckContext: Sendable {
         try await launcher.launch().get()
     }
 
-    func calls(_ plugin: any TaskPlugin) -> TaskCalls { TaskCalls(plugin: plugin, log: log, options: options) }
+    func calls(_ plugin: any TaskPlugin) -> TaskCalls {
+        let launcher = self.launcher
+        return TaskCalls(plugin: plugin, log: log, options: options, processes: { launcher.processes(of: plugin) })
+    }
 
     func result(_ name: String, rule: ConformanceRule, _ outcome: Result<String, CheckFailure>) -> CheckResult {
         switch outcome {

@@ -12,7 +12,7 @@ public enum ConformanceRun {
     }
 
     /// `subjects`: the tasks to run (from a spec); nil: the default interface on each of the plugin's task types.
-    /// `probe`: the runner that loads the file first in a child process; its verdict cache is not used.
+    /// `probe`: the runner executable that probes the file and runs the plugin (its verdict cache is not used).
     public static func check(path: String, subjects: [ConformanceSubject]?, options: ConformanceOptions,
                              services: HostServices, probe: PluginProbe) async throws(SetupError) -> ConformanceReport {
         guard FileManager.default.isExecutableFile(atPath: probe.runner) else {
@@ -27,9 +27,8 @@ public enum ConformanceRun {
         }
         defer { try? FileManager.default.removeItem(atPath: work) }
 
-        let launcher = PluginLauncher(path: path, options: options, services: services, directory: work + "/instances")
-        let freshProbe = PluginProbe(runner: probe.runner, cache: nil)
-        let (loadChecks, descriptor) = await LoadChecks.run(path: path, launcher: launcher, probe: freshProbe)
+        let launcher = PluginLauncher(path: path, options: options, services: services, runner: probe.runner, directory: work)
+        let (loadChecks, descriptor) = await LoadChecks.run(path: path, launcher: launcher)
         var report = ConformanceReport(file: path, descriptor: descriptor, isolated: launcher.isIsolated, options: options,
                                        checks: loadChecks)
         guard let descriptor else { return report }

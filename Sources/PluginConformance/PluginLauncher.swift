@@ -1,54 +1,45 @@
 import AloftWire
 import Foundation
 import PluginHost
-import Synchronization
 
 /// The one place that decides where the checked plugin's code runs and how a fresh instance of it is made.
 ///
-/// Today: in this process, through `PluginCatalog.load`, each instance from its own copy of the file (a new
-/// inode, so the dynamic loader maps it afresh and no global of an earlier instance survives: what a plugin
-/// restarted in a new process would see). The file itself was first loaded in a probe process
-/// (`LoadChecks`), so a file that crashes or hangs while loading never reaches this process.
+/// Each instance runs in plugin runner processes of its own (`isolation: process`, `IsolatedPlugin`): a
+/// plugin that crashes, exits or hangs in a call takes down its runner, never `aloft plugins check`, and a
+/// fresh instance is a fresh process, as after a host restart. The file is probed first (loaded in a child
+/// process) as the host does; the verdict is kept in the run's own cache, so only the first load probes.
 final class PluginLauncher: Sendable {
     let path: String
     let options: ConformanceOptions
     let services: HostServices
-    /// Where the copies go (removed with the run's work directory).
-    let directory: String
-    private let launched = Atomic<Int>(0)
+    let probe: PluginProbe
 
-    init(path: String, options: ConformanceOptions, services: HostServices, directory: String) {
+    init(path: String, options: ConformanceOptions, services: HostServices, runner: String, directory: String) {
         self.path = path
         self.options = options
         self.services = services
-        self.directory = directory
+        probe = PluginProbe(runner: runner, cache: VerdictCache(file: directory + "/plugin-verdicts.json"))
     }
 
     /// Whether the plugin's calls run outside this process.
-    var isIsolated: Bool { false }
+    var isIsolated: Bool { true }
 
-    /// The configuration every instance is loaded with: the check's budgets, and no quarantine (each check
-    /// should see the plugin's own behaviour, not the host's reaction to an earlier check).
+    /// The configuration every instance is loaded with: the check's budgets, runner processes for every
+    /// plugin, and no quarantine (each check should see the plugin's own behaviour, not the host's reaction
+    /// to an earlier check).
     var configuration: HostConfiguration {
         var configuration = HostConfiguration()
         configuration.searchBuiltin = false
         configuration.callOptions = PluginCallOptions(
             callBudget: options.callBudget, initBudget: options.initBudget, threads: options.threads, quarantineAfter: 1_000_000)
+        configuration.isolation["*"] = IsolationSettings(mode: .process)
         return configuration
     }
 
-    /// A freshly loaded and initialized instance of the plugin, or why there is none.
+    /// A freshly started and initialized instance of the plugin, or why there is none.
     func launch() async -> Result<any TaskPlugin, CheckFailure> {
-        let n = launched.add(1, ordering: .relaxed).newValue
-        let copy = "\(directory)/instance-\(n)/\((path as NSString).lastPathComponent)"
-        do {
-            try FileManager.default.createDirectory(atPath: (copy as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-            try FileManager.default.copyItem(atPath: path, toPath: copy)
-        } catch {
-            return .failure(CheckFailure(rule: .loads, detail: "could not copy \(path) to \(copy) for a fresh instance: \(error.localizedDescription)"))
-        }
-        let catalog = await PluginCatalog.load(configuration: configuration, services: services, files: [(copy, .config)],
-                                               fallbackConfig: options.pluginConfig)
+        let catalog = await PluginCatalog.load(configuration: configuration, services: services, files: [(path, .config)],
+                                               fallbackConfig: options.pluginConfig, probe: probe)
         guard let record = catalog.records.first else {
             return .failure(CheckFailure(rule: .loads, detail: "\(path) was not loaded"))
         }
@@ -60,9 +51,9 @@ final class PluginLauncher: Sendable {
         }
     }
 
-    /// Lets an instance go. One with a call still inside the plugin (past its budget) is not shut down:
-    /// shutdown must come after every call returned.
-    func release(_ plugin: any TaskPlugin) {
-        if plugin.overrunCount == 0 { plugin.shutdown() }
-    }
+    /// Lets an instance go: its runners end.
+    func release(_ plugin: any TaskPlugin) { plugin.shutdown() }
+
+    /// The processes the instance's code runs in now (empty when it runs in this one).
+    func processes(of plugin: any TaskPlugin) -> [Int32] { (plugin as? IsolatedPlugin)?.runnerPIDs ?? [] }
 }

@@ -7,6 +7,8 @@ struct TaskCalls: Sendable {
     let plugin: any TaskPlugin
     let log: CallLog
     let options: ConformanceOptions
+    /// The processes the plugin's code runs in now (empty when it runs in this one).
+    let processes: @Sendable () -> [Int32]
 
     /// Where polling ended.
     struct Terminal: Sendable {
@@ -26,49 +28,42 @@ struct TaskCalls: Sendable {
     }
 
     func submit(_ task: TaskInvocation, rule: ConformanceRule, label: String = "submit") async throws(CheckFailure) -> [UInt8] {
-        let start = ContinuousClock.now
-        do {
-            let state = try await plugin.submit(task)
-            log.record("submit", task.executionID, since: start, error: nil)
-            return state
-        } catch {
-            log.record("submit", task.executionID, since: start, error: error)
-            throw CallFailure.failure(label, error, otherwise: rule)
-        }
+        try await made("submit", label, task, rule: rule) { () async throws(TaskError) in try await plugin.submit(task) }
     }
 
     func poll(_ task: TaskInvocation, rule: ConformanceRule) async throws(CheckFailure) -> PollOutcome {
-        let start = ContinuousClock.now
-        do {
-            let outcome = try await plugin.poll(task)
-            log.record("poll", task.executionID, since: start, error: nil)
-            return outcome
-        } catch {
-            log.record("poll", task.executionID, since: start, error: error)
-            throw CallFailure.failure("poll", error, otherwise: rule)
-        }
+        try await made("poll", "poll", task, rule: rule) { () async throws(TaskError) in try await plugin.poll(task) }
     }
 
     func abort(_ task: TaskInvocation, rule: ConformanceRule, label: String = "abort") async throws(CheckFailure) {
-        let start = ContinuousClock.now
-        do {
-            try await plugin.abort(task)
-            log.record("abort", task.executionID, since: start, error: nil)
-        } catch {
-            log.record("abort", task.executionID, since: start, error: error)
-            throw CallFailure.failure(label, error, otherwise: rule)
-        }
+        try await made("abort", label, task, rule: rule) { () async throws(TaskError) in try await plugin.abort(task) }
     }
 
     func finalize(_ task: TaskInvocation, rule: ConformanceRule, label: String = "finalize") async throws(CheckFailure) {
+        try await made("finalize", label, task, rule: rule) { () async throws(TaskError) in try await plugin.finalize(task) }
+    }
+
+    /// Makes one call: timed into the log; an error becomes the failure of `rule` (or of the rule the host's
+    /// error names). A runner process that died during the call fails it too, even when the host sent the
+    /// call again to a new runner and that one answered.
+    private func made<T>(_ call: String, _ label: String, _ task: TaskInvocation, rule: ConformanceRule,
+                         _ body: () async throws(TaskError) -> T) async throws(CheckFailure) -> T {
+        let before = processes()
         let start = ContinuousClock.now
-        do {
-            try await plugin.finalize(task)
-            log.record("finalize", task.executionID, since: start, error: nil)
+        let value: T
+        do throws(TaskError) {
+            value = try await body()
+            log.record(call, task.executionID, since: start, error: nil)
         } catch {
-            log.record("finalize", task.executionID, since: start, error: error)
+            log.record(call, task.executionID, since: start, error: error)
             throw CallFailure.failure(label, error, otherwise: rule)
         }
+        let after = processes()
+        if let died = before.first(where: { !after.contains($0) }) {
+            throw CheckFailure(rule: .noCrash, detail: "\(label): the plugin's runner process (pid \(died)) died during the call "
+                               + "(the host sent the call again to a new runner, which answered)")
+        }
+        return value
     }
 
     /// Polls until a terminal phase, honouring the plugin's hint (5 ms to 500 ms between polls), keeping the

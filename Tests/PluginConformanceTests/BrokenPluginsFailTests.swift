@@ -73,6 +73,25 @@ import Testing
     }
 
     @Test(.timeLimit(.minutes(1)))
+    func aFinalizeThatDoubleFreesFailsNoCrashAndTheCheckSurvivesIt() async throws {
+        let report = try await report("FINALIZE_DOUBLE_FREE")
+        expectFailure(report, check: "finalize twice", rule: "no-crash", mentioning: ["the second finalize", "runner process", "died"])
+        #expect(report.failedRules == ["no-crash"], "\(report.text)")
+        #expect(report.isolated)
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func aSegfaultInSubmitFailsNoCrashWithTheSignal() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("aloft-conformance-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let library = Fixtures.compile(Fixtures.badSource, defines: ["CRASH_SUBMIT"], to: dir + "/libcrash_submit.so")
+        let report = try await ConformanceFixtures.check(library)
+        expectFailure(report, check: "a task runs from submit to a terminal phase", rule: "no-crash",
+                      mentioning: ["PluginRunnerDied", "SIGSEGV"])
+    }
+
+    @Test(.timeLimit(.minutes(1)))
     func aFileForAnotherABIMajorFailsTheVersionCheckAndRunsNoTask() async throws {
         let report = try await ConformanceFixtures.check(Fixtures.compiled["MAJOR_2"]!)
         expectFailure(report, check: "ABI version", rule: "abi-version", mentioning: ["abi-major-mismatch", "ABI major 2"])

@@ -42,6 +42,17 @@ import Testing
         #expect(budget["detail"]?.stringValue?.contains("did not return within 1.0 s") == true)
     }
 
+    @Test(.timeLimit(.minutes(2)))
+    func aPluginThatCrashesInACallFailsTheCheckWithoutTakingAloftDown() throws {
+        let ended = try CheckProcess.aloft(["plugins", "check", ConformanceFixtures.compiled["FINALIZE_DOUBLE_FREE"]!])
+        #expect(!ended.signalled, "\(ended.stderr)")
+        #expect(ended.status == 1, "\(ended.stdout)\(ended.stderr)")
+        #expect(ended.stdout.contains("calls:       in plugin runner processes"))
+        #expect(ended.stdout.contains("FAIL  finalize twice"))
+        #expect(ended.stdout.contains("see:  docs/plugin-abi.md#rule-no-crash"))
+        #expect(ended.stdout.contains("PASS  32 tasks at once"), "the checks after the crash still ran:\n\(ended.stdout)")
+    }
+
     @Test(.timeLimit(.minutes(1)))
     func aMissingFileIsAnErrorNamingIt() throws {
         let ended = try CheckProcess.aloft(["plugins", "check", "/nonexistent/libnothing.so"])

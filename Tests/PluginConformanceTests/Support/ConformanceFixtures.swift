@@ -13,6 +13,8 @@ enum ConformanceFixtures {
     static let buildDirectory: String = {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("aloft-conformance-fixtures-\(getpid())").path
         try! FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        // Removed when the test process exits (the libraries are needed until the last test).
+        atexit { try? FileManager.default.removeItem(atPath: ConformanceFixtures.buildDirectory) }
         return dir
     }()
 
