@@ -53,51 +53,35 @@ public final class LoadedPlugin: TaskPlugin {
         }
         services.secretPolicy.grant(plugin: id, secrets: task.secrets)
         // Whatever goes wrong below, a task that was not submitted holds no secrets.
-        var submitted = false
-        defer { if !submitted { services.secretPolicy.revoke(plugin: id, secrets: task.secrets) } }
-        let result = try await call("submit", task) { plugin, instance, t in
-            var state = aloft_buffer()
-            var error = newError()
-            let status = plugin.submit(instance, t, &state, &error)
-            return CallResult(status: status, error: error, buffers: [state])
-        }
+        var done = false
+        defer { if !done { services.secretPolicy.revoke(plugin: id, secrets: task.secrets) } }
+        let state = try submitted(try await call("submit", task, CallBodies.submit))
+        done = true
+        return state
+    }
+
+    /// The state a submit call returned, or its error.
+    func submitted(_ result: CallResult) throws(TaskError) -> [UInt8] {
         if result.status != ALOFT_OK { throw result.taskError(plugin: id, call: "submit", redactor: services.redactor) }
         let state = result.buffers[0]
         if state.count > options.maxStateBytes {
             throw TaskError(kind: .system, retryable: false, code: "StateTooLarge",
                             message: "plugin \(id) returned a resource state of \(state.count) bytes (limit \(options.maxStateBytes))")
         }
-        submitted = true
         return state
     }
 
     /// Observes the task. A thrown error means the task could not be observed this time; a task that ran
     /// and failed comes back as a `.failed` outcome.
     public func poll(_ task: TaskInvocation) async throws(TaskError) -> PollOutcome {
-        let result = try await call("poll", task) { plugin, instance, t in
-            var r = aloft_poll_result()
-            r.struct_size = UInt32(MemoryLayout<aloft_poll_result>.size)
-            r.error = newError()
-            let status = plugin.poll(instance, t, &r)
-            return CallResult(status: status, error: r.error, buffers: [r.state, r.outputs, r.status_message],
-                              phase: r.phase, pollAfterMs: r.poll_after_ms)
-        }
-        if result.status != ALOFT_OK { throw result.taskError(plugin: id, call: "poll", redactor: services.redactor) }
-        return try outcome(of: result, task: task)
+        try outcome(of: try await call("poll", task, CallBodies.poll), task: task)
     }
 
     /// Stops the task. Idempotent.
     public func abort(_ task: TaskInvocation) async throws(TaskError) {
         services.signals.cancel(task.executionID)
-        if deferBehindStuckCall("abort", task, { plugin, instance, t in
-            var error = newError()
-            return CallResult(status: plugin.abort(instance, t, &error), error: error, buffers: [])
-        }) { return }
-        let result = try await call("abort", task) { plugin, instance, t in
-            var error = newError()
-            let status = plugin.abort(instance, t, &error)
-            return CallResult(status: status, error: error, buffers: [])
-        }
+        if deferBehindStuckCall("abort", task, CallBodies.abort) { return }
+        let result = try await call("abort", task, CallBodies.abort)
         if result.status != ALOFT_OK { throw result.taskError(plugin: id, call: "abort", redactor: services.redactor) }
     }
 
@@ -108,28 +92,19 @@ public final class LoadedPlugin: TaskPlugin {
             services.signals.forget(task.executionID)
         }
         guard raw.pointer.pointee.finalize != nil else { return }
-        if deferBehindStuckCall("finalize", task, { plugin, instance, t in
-            var error = newError()
-            return CallResult(status: plugin.finalize!(instance, t, &error), error: error, buffers: [])
-        }) { return }
-        let result = try await call("finalize", task) { plugin, instance, t in
-            var error = newError()
-            let status = plugin.finalize!(instance, t, &error)
-            return CallResult(status: status, error: error, buffers: [])
-        }
+        if deferBehindStuckCall("finalize", task, CallBodies.finalize) { return }
+        let result = try await call("finalize", task, CallBodies.finalize)
         if result.status != ALOFT_OK { throw result.taskError(plugin: id, call: "finalize", redactor: services.redactor) }
     }
 
     /// Links to the task's logs, when the plugin offers the "aloft.task-logs/1" extension.
     public func taskLogs(_ task: TaskInvocation) async throws(TaskError) -> [(name: String, uri: String)] {
         guard extensions.taskLogs != nil else { return [] }
-        let extensions = self.extensions
-        let result = try await call("task_logs", task) { _, instance, t in
-            var links = aloft_buffer()
-            var error = newError()
-            let status = extensions.taskLogs!.pointee.task_logs!(instance, t, &links, &error)
-            return CallResult(status: status, error: error, buffers: [links])
-        }
+        return try links(try await call("task_logs", task, CallBodies.taskLogs(extensions)))
+    }
+
+    /// The log links a task_logs call returned, or its error.
+    func links(_ result: CallResult) throws(TaskError) -> [(name: String, uri: String)] {
         if result.status != ALOFT_OK { throw result.taskError(plugin: id, call: "task_logs", redactor: services.redactor) }
         guard let json = try? JSONParser.parse(result.buffers[0]), let items = json.arrayValue else { return [] }
         return items.compactMap { item in
@@ -201,7 +176,7 @@ public final class LoadedPlugin: TaskPlugin {
     typealias CallBody = @Sendable (aloft_plugin, UnsafeMutableRawPointer?, UnsafePointer<aloft_task>) -> CallResult
 
     /// `body` with the task's pointers made and kept alive around it.
-    private func bound(_ task: TaskInvocation, _ body: @escaping CallBody) -> @Sendable () -> CallResult {
+    func bound(_ task: TaskInvocation, _ body: @escaping CallBody) -> @Sendable () -> CallResult {
         let raw = self.raw
         let instance = self.instance
         return {
@@ -254,7 +229,9 @@ public final class LoadedPlugin: TaskPlugin {
         return true
     }
 
-    private func outcome(of result: CallResult, task: TaskInvocation) throws(TaskError) -> PollOutcome {
+    /// What a poll call said, or its error: a poll that returned an error status, or results the host refuses.
+    func outcome(of result: CallResult, task: TaskInvocation) throws(TaskError) -> PollOutcome {
+        if result.status != ALOFT_OK { throw result.taskError(plugin: id, call: "poll", redactor: services.redactor) }
         guard let phase = TaskPhase(rawValue: result.phase) else {
             throw TaskError(kind: .system, retryable: false, code: "InvalidPhase",
                             message: "plugin \(id) returned unknown phase \(result.phase) from poll")

@@ -30,7 +30,7 @@ public enum RunnerServer {
                                                       threads: setup.threads, quarantineAfter: .max, maxStateBytes: setup.maxStateBytes)
         let catalog = await PluginCatalog.load(configuration: configuration, services: services,
                                                files: [(setup.path, .config)], fallbackConfig: setup.config)
-        guard let record = catalog.records.first, case .loaded(let plugin) = record.status else {
+        guard let record = catalog.records.first, case .loaded(let loaded) = record.status, let plugin = loaded as? LoadedPlugin else {
             let reason = catalog.records.first?.refusal?.description ?? "the file was not loaded"
             channel.send(RunnerToHost.refused(reason: reason).encoded)
             exit(0)
@@ -46,8 +46,7 @@ public enum RunnerServer {
             switch message {
             case .setup: break
             case .call(let id, let call, let task, let template):
-                Task.detached {
-                    let reply = await serve(call, task: task, template: template, plugin: plugin)
+                plugin.serveDirect(call, task: task, template: template) { reply in
                     channel.send(RunnerToHost.reply(id: id, reply).encoded)
                 }
             case .cancel(let taskID): services.signals.cancel(taskID)
@@ -58,29 +57,6 @@ public enum RunnerServer {
         // The host closed the socket: it is shutting down (or gone). Shut the plugin down and leave.
         plugin.shutdown()
         exit(0)
-    }
-
-    private static func serve(_ call: RunnerCall, task: TaskInvocation?, template: [UInt8], plugin: any TaskPlugin) async -> RunnerReply {
-        if call == .checkTask { return .problems(plugin.checkTask(template: template)) }
-        guard let task else {
-            return .failed(TaskError(kind: .system, retryable: false, code: "RunnerProtocol", message: "\(call) without a task"))
-        }
-        do throws(TaskError) {
-            switch call {
-            case .submit: return .state(try await plugin.submit(task))
-            case .poll: return .outcome(try await plugin.poll(task))
-            case .abort:
-                try await plugin.abort(task)
-                return .done
-            case .finalize:
-                try await plugin.finalize(task)
-                return .done
-            case .taskLogs: return .links(try await plugin.taskLogs(task))
-            case .checkTask: return .problems([])
-            }
-        } catch {
-            return .failed(error)
-        }
     }
 }
 
