@@ -180,9 +180,13 @@ public final class IsolatedPlugin: TaskPlugin {
         var probation = false
         while true {
             let connection: RunnerConnection
-            switch await (probation ? start() : slot.connection(start: start)) {
-            case .success(let c): connection = c
-            case .failure(let error): throw error
+            if !probation, let live = slot.current {
+                connection = live
+            } else {
+                switch await (probation ? start() : slot.connection(start: start)) {
+                case .success(let c): connection = c
+                case .failure(let error): throw error
+                }
             }
             let pending = connection.send(call, task: task, template: template)
             let token = Watchdog.shared.schedule(at: .now + options.callBudget) { pending.end.resolve(.overran) }
