@@ -122,16 +122,19 @@ struct ChildProcess {
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         let targets = Set(redirects.map(\.target))
-        // Sources that are also targets would be overwritten before use: move every source out of the way first.
-        for (i, r) in redirects.enumerated() { posix_spawn_file_actions_adddup2(&actions, r.source, 100 + Int32(i)) }
-        for (i, r) in redirects.enumerated() { posix_spawn_file_actions_adddup2(&actions, 100 + Int32(i), r.target) }
-        for (i, _) in redirects.enumerated() { posix_spawn_file_actions_addclose(&actions, 100 + Int32(i)) }
+        // Sources that are also targets would be overwritten before use: every source moves first to a
+        // scratch descriptor above all of them and all targets, then to its target.
+        let scratch = (redirects.flatMap { [$0.source, $0.target] }.max() ?? 2) + 1
+        let scratchRange = scratch..<(scratch + Int32(redirects.count))
+        for (i, r) in redirects.enumerated() { posix_spawn_file_actions_adddup2(&actions, r.source, scratch + Int32(i)) }
+        for (i, r) in redirects.enumerated() { posix_spawn_file_actions_adddup2(&actions, scratch + Int32(i), r.target) }
+        for fd in scratchRange { posix_spawn_file_actions_addclose(&actions, fd) }
         for fd: Int32 in 0...2 where !targets.contains(fd) {
             posix_spawn_file_actions_addopen(&actions, fd, "/dev/null", fd == 0 ? O_RDONLY : O_WRONLY, 0)
         }
         // No descriptor the host holds without close-on-exec passes on (a pipe someone waits to see closed).
         for fd in ((try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []).compactMap({ Int32($0) })
-        where fd > 2 && !targets.contains(fd) && (fd < 100 || fd >= 100 + Int32(redirects.count)) {
+        where fd > 2 && !targets.contains(fd) && !scratchRange.contains(fd) {
             posix_spawn_file_actions_addclose(&actions, fd)
         }
         var pid: pid_t = 0
