@@ -40,8 +40,25 @@ import Testing
         #expect(c.secretsDirectory == NSString(string: "~/secrets").expandingTildeInPath)
     }
 
+    @Test func isolationIsPerPluginWithADefaultAndLimits() throws {
+        let c = try HostConfiguration.parse("""
+            plugins:
+              isolation:
+                com.example.risky: process
+                com.example.heavy: {runners: 2, address_space_mb: 512, open_files: 64, cpu_seconds: 600}
+                aloft.echo: in-process
+                "*": process
+            """, file: "a.yaml")
+        #expect(c.isolation(for: "com.example.risky") == IsolationSettings(mode: .process))
+        #expect(c.isolation(for: "com.example.heavy") == IsolationSettings(
+            mode: .process, runners: 2, limits: RunnerLimits(addressSpaceBytes: 512 << 20, openFiles: 64, cpuSeconds: 600)))
+        #expect(c.isolation(for: "aloft.echo").mode == .inProcess)
+        #expect(c.isolation(for: "anything.else").mode == .process)
+        #expect(try HostConfiguration.parse("plugins: {}\n", file: "b.yaml").isolation(for: "x").mode == .inProcess)
+    }
+
     @Test(arguments: [
-        ("plugins:\n  routs: {}\n", "a.yaml:2:3: unknown setting \"routs\" in plugins (known: builtin, call_budget_seconds, config, enabled, init_budget_seconds, paths, quarantine_after, routes, secrets, threads)"),
+        ("plugins:\n  routs: {}\n", "a.yaml:2:3: unknown setting \"routs\" in plugins (known: builtin, call_budget_seconds, config, enabled, init_budget_seconds, isolation, paths, quarantine_after, routes, secrets, threads)"),
         ("plugins:\n  threads: 0\n", "a.yaml:2:12: plugins.threads must be a whole number from 1 to 256"),
         ("plugins:\n  enabled: aloft.echo\n", "a.yaml:2:12: plugins.enabled must be a list, found string"),
         ("plugins:\n  config:\n    aloft.echo: 3\n", "a.yaml:3:17: plugins.config.aloft.echo must be a mapping, found integer"),
@@ -50,6 +67,9 @@ import Testing
         ("plugins: {a: 1\n", "a.yaml:2:1: not valid YAML: while parsing a flow mapping did not find expected ',' or '}'"),
         ("plugins:\n  paths: []\n  paths: []\n", "a.yaml:3:3: duplicate key \"paths\" (first at line 2)"),
         ("- 1\n", "a.yaml:1:1: the config file must be a mapping, found list"),
+        ("plugins:\n  isolation: {x: sandbox}\n", "a.yaml:2:18: plugins.isolation.x must be process or in-process, or a mapping with mode: process"),
+        ("plugins:\n  isolation: {x: {runners: 0}}\n", "a.yaml:2:28: plugins.isolation.x.runners must be a whole number from 1 to 64"),
+        ("plugins:\n  isolation: {x: {rss_mb: 5}}\n", "a.yaml:2:19: unknown setting \"rss_mb\" in plugins.isolation.x (known: address_space_mb, cpu_seconds, mode, open_files, runners)"),
     ])
     func badSettingsNameFileLineAndCause(yaml: String, message: String) {
         do {
