@@ -33,6 +33,8 @@ enum AloftBench {
         case "hive-inside": try await HiveBench.inside(queries: Int(args.dropFirst().first ?? "") ?? 50, dir: args.dropFirst(2).first ?? "/tmp")
         case "spark":
             try await SparkBench.run(jobs: Int(args.dropFirst().first ?? "") ?? 5)
+        case "isolation":
+            try await IsolationBench.run(iterations: Int(args.dropFirst().first ?? "") ?? 20_000, chain: 1_000)
         case "compile":
             CompileBench.run(nodes: Int(args.dropFirst().first ?? "") ?? 10_000, repeats: 7)
         default:
@@ -45,6 +47,7 @@ enum AloftBench {
                        aloft-bench cached-chain [NODES]
                        aloft-bench sagemaker [JOBS]
                        aloft-bench spark [JOBS]
+                       aloft-bench isolation [ITERATIONS]
                   (--json: also one JSON line per measurement, for scripts/bench-compare.sh)
                   abi-roundtrip  submit + poll of the echo plugins, encoding included
                   compile        compile a generated workflow (default 10,000 nodes)
@@ -53,6 +56,7 @@ enum AloftBench {
                   process        /bin/true tasks on the process backend against a shell loop (default 200)
                   cached-chain   a chain of cached echo tasks, cold then warm on one store (default 100)
                   sagemaker      training jobs tracked at once against moto_server, beside boto3 (default 10,000)
+                  isolation      round trips and a 1,000-node chain, in-process against isolation: process
                   spark          PySpark jobs through Aloft's local backend beside bare spark-submit (default 5 each)
                 """)
         }
