@@ -4,8 +4,8 @@ import Foundation
 import Testing
 
 /// Kill the host after a SageMaker job was submitted, resume: the job is described, not created again.
-/// moto completes jobs at once, so the job's answers are recorded ones (Tests/AloftEngineTests/Fixtures/recorded_aws.py).
-@Suite struct SagemakerResumeTests {
+/// moto completes jobs at once, so the job's answers are recorded ones (Tests/SagemakerTests/Fixtures/recorded_aws.py).
+@Suite(.timeLimit(.minutes(5))) struct SagemakerResumeTests {
     @Test func resumeDescribesTheSubmittedJobInsteadOfCreatingItOnRecordedResponses() throws {
         let dir = NSTemporaryDirectory() + "aloft-sm-resume-\(UUID())"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
@@ -18,7 +18,7 @@ import Testing
             try JSONSerialization.data(withJSONObject: json).write(to: URL(fileURLWithPath: scenario))
         }
         try answers(["describe-training-job-unknown.json", "describe-inprogress.json"])
-        let (server, port) = try PythonPeer.start(CLI.repoRoot + "/Tests/AloftEngineTests/Fixtures/recorded_aws.py", [scenario, journal])
+        let (server, port) = try PythonPeer.start(CLI.repoRoot + "/Tests/SagemakerTests/Fixtures/recorded_aws.py", [scenario, journal])
         defer { server.terminate() }
         try """
             plugins:
