@@ -5,7 +5,7 @@ import Foundation
 import Testing
 
 /// The S3 client against a real moto_server that checks every signature.
-@Suite struct S3ClientTests {
+@Suite(.timeLimit(.minutes(2))) struct S3ClientTests {
     static func client(secret: String? = nil, keyID: String? = nil) throws -> S3Client {
         let moto = try MotoPeer.require()
         let credentials = AWSCredentials(accessKeyID: keyID ?? moto.accessKeyID, secretAccessKey: Array((secret ?? moto.secretAccessKey).utf8))

@@ -1,38 +1,26 @@
+import AloftTestSupport
 import AloftWire
 import Foundation
 import Testing
 
 /// Runs the `aloft` executable SwiftPM built, with a private HOME and plugin path.
 struct CLI {
-    static let buildDirectory: String = {
-        let exe = try! FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
-        return (exe as NSString).deletingLastPathComponent
-    }()
+    static var buildDirectory: String { Fixtures.buildDirectory }
     static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
 
-    struct Result {
-        let status: Int32
-        let stdout: String
-        let stderr: String
-    }
+    typealias Result = TestProcess.Ended
 
-    static func run(_ args: [String], cwd: String? = nil, env: [String: String] = [:]) throws -> Result {
+    /// Runs `aloft ARGS` to its end (both pipes drained at once), killed if it outlives `limit`. HOME is a
+    /// fresh path, removed afterwards.
+    static func run(_ args: [String], cwd: String? = nil, env: [String: String] = [:], limit: Duration = .seconds(120)) throws -> Result {
         let aloft = buildDirectory + "/aloft"
-        precondition(FileManager.default.isExecutableFile(atPath: aloft), "\(aloft) is missing: run `swift build` before `swift test`")
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: aloft)
-        p.arguments = args
-        let home = FileManager.default.temporaryDirectory.appendingPathComponent("aloft-home-\(UUID())").path
-        p.environment = ["HOME": home, "PATH": "/usr/bin:/bin"].merging(env) { $1 }
-        if let cwd { p.currentDirectoryURL = URL(fileURLWithPath: cwd) }
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return Result(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+        guard FileManager.default.isExecutableFile(atPath: aloft) else {
+            throw FixtureError("\(aloft) is missing: run `swift build` before `swift test`")
+        }
+        let home = try TemporaryDirectory.runRoot.get() + "/home-\(UUID())"
+        defer { try? FileManager.default.removeItem(atPath: home) }
+        return try TestProcess.run(aloft, args, cwd: cwd, environment: ["HOME": home, "PATH": "/usr/bin:/bin"].merging(env) { $1 },
+                                   limit: limit)
     }
 
     /// Starts `aloft ARGS` in the background (for tests that kill or abort it); stdout is captured when
@@ -53,20 +41,11 @@ struct CLI {
 
     /// The C echo example built into a fresh directory.
     static func cEchoDirectory() throws -> String {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("aloft-cli-\(UUID())").path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["cc", "-std=c11", "-shared", "-fPIC", "-fvisibility=hidden", "-I", repoRoot + "/Sources/PluginABI/include",
-                       repoRoot + "/examples/plugins/c-echo/echo.c", "-o", dir + "/libc_echo.so", "-lpthread"]
-        try p.run()
-        p.waitUntilExit()
-        precondition(p.terminationStatus == 0, "cc failed")
-        return dir
+        try Fixtures.directory(["c-echo": "libc_echo.so"])
     }
 }
 
-@Suite struct CLITests {
+@Suite(.timeLimit(.minutes(3))) struct CLITests {
     @Test func versionNamesTheABI() throws {
         let r = try CLI.run(["version"])
         #expect(r.status == 0)

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@Suite struct CompileCLITests {
+@Suite(.timeLimit(.minutes(3))) struct CompileCLITests {
     static let examples = CLI.repoRoot + "/examples/workflows"
 
     @Test func compileSummarizesGoodSpecs() throws {

@@ -1,4 +1,5 @@
 import AloftEngine
+import AloftTestSupport
 import Foundation
 import Testing
 
@@ -6,10 +7,11 @@ import Testing
 /// not set fails the attempt with an error that says which, and the command never runs. Shown with `aloft run`
 /// under a hard address-space limit (prlimit) lower than the task asks for, without CAP_SYS_RESOURCE
 /// (setpriv), so that not even root may raise it.
-@Suite struct ContainerLimitTests {
+@Suite(.timeLimit(.minutes(5))) struct ContainerLimitTests {
     @Test func aMemoryLimitThatCannotBeSetFailsTheTaskWithoutRunningIt() throws {
-        let dir = NSTemporaryDirectory() + "aloft-limit-\(UUID())"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let scratch = try TemporaryDirectory("limit")
+        defer { scratch.remove() }
+        let dir = scratch.path
         let marker = dir + "/ran"
         try """
             tasks:
@@ -28,19 +30,9 @@ import Testing
         var argv = ["/usr/bin/prlimit", "--as=\(64 << 30)", CLI.buildDirectory + "/aloft", "run", "spec.yaml"]
         if getuid() == 0 { argv = ["/usr/bin/setpriv", "--bounding-set", "-sys_resource"] + argv }
         try #require(FileManager.default.isExecutableFile(atPath: argv[0]), "\(argv[0]) is missing")
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: argv[0])
-        p.arguments = Array(argv.dropFirst())
-        p.currentDirectoryURL = URL(fileURLWithPath: dir)
-        p.environment = ["HOME": dir, "PATH": "/usr/bin:/bin"]
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let stdout = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        #expect(p.terminationStatus != 0, "\(stdout)\(stderr)")
+        let ended = try TestProcess.run(argv[0], Array(argv.dropFirst()), cwd: dir, environment: ["HOME": dir, "PATH": "/usr/bin:/bin"])
+        let (stdout, stderr) = (ended.stdout, ended.stderr)
+        #expect(ended.status != 0, "\(stdout)\(stderr)")
 
         let store = try SQLiteMetadataStore(path: dir + "/.aloft/metadata.sqlite")
         let execution = try #require(try store.executions(project: nil, domain: nil, limit: 1).first, "\(stdout)\(stderr)")

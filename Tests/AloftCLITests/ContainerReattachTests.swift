@@ -4,7 +4,7 @@ import Testing
 
 /// SIGKILL `aloft run` while a container task's process runs; `aloft resume` re-attaches to that process
 /// (pid + start time) instead of starting it again, and collects its outputs.
-@Suite struct ContainerReattachTests {
+@Suite(.timeLimit(.minutes(5))) struct ContainerReattachTests {
     @Test func resumeReattachesToTheRunningProcess() throws {
         let (dir, journal) = try CLI.journaledTask("reattach", then: "sleep 3; echo $$ > {{output_dir}}/n")
         let p = try CLI.start(["run", "spec.yaml"], cwd: dir)

@@ -5,7 +5,7 @@ import Testing
 
 /// SIGKILL a running `aloft run` at several points, then `aloft resume`: the outputs are right, no node that
 /// had succeeded runs again, and no node whose resource state was persisted is submitted again.
-@Suite struct CrashResumeTests {
+@Suite(.timeLimit(.minutes(5))) struct CrashResumeTests {
     struct Setup {
         let dir: String
         let journal: String

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// The main job: the seed's Pima pipeline on the process backend, and its cached re-run.
-@Suite struct PimaPipelineTests {
+@Suite(.timeLimit(.minutes(10))) struct PimaPipelineTests {
     @Test func runsEndToEndThenOnlyRetrainsForANewHyperparameter() throws {
         let dir = NSTemporaryDirectory() + "aloft-pima-\(UUID())"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)

@@ -5,7 +5,7 @@ import Testing
 
 /// The podman backend through the `aloft` command against a real `podman system service`: the main job in
 /// containers (and its cached re-run), and a host killed while a container runs that re-attaches on resume.
-@Suite(.serialized) struct PodmanCLITests {
+@Suite(.serialized, .timeLimit(.minutes(10))) struct PodmanCLITests {
     @Test func thePimaPipelineRunsInContainersThenOnlyRetrains() throws {
         let service = try PodmanService.require()
         let dir = NSTemporaryDirectory() + "aloft-pima-podman-\(UUID())"

@@ -3,7 +3,7 @@ import Testing
 
 /// `aloft projects`, `register`, `get`, `launch`, `relaunch` and `scheduler` as a user runs them, on the
 /// built-in echo plugin.
-@Suite struct RegistryCLITests {
+@Suite(.timeLimit(.minutes(5))) struct RegistryCLITests {
     static let spec = """
         version: 1
         tasks:

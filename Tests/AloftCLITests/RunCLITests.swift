@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@Suite struct RunCLITests {
+@Suite(.timeLimit(.minutes(3))) struct RunCLITests {
     static let examples = CLI.repoRoot + "/examples/workflows"
 
     func scratch() throws -> String {
@@ -60,7 +60,7 @@ import Testing
     }
 }
 
-@Suite struct CacheAndAbortCLITests {
+@Suite(.timeLimit(.minutes(3))) struct CacheAndAbortCLITests {
     @Test func cacheListAndClear() throws {
         let dir = NSTemporaryDirectory() + "aloft-cachecli-\(UUID())"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
@@ -94,7 +94,7 @@ import Testing
 }
 
 /// Issue 15, defect 10: a repeated `-i name=...` is an error, not a silent choice of the last value.
-@Suite struct RepeatedInputTests {
+@Suite(.timeLimit(.minutes(3))) struct RepeatedInputTests {
     @Test func anInputGivenTwiceIsRefused() throws {
         let r = try CLI.run(["run", CLI.repoRoot + "/examples/workflows/hello.yaml", "-i", "name=a", "-i", "name=b"], cwd: NSTemporaryDirectory())
         #expect(r.status == 1)

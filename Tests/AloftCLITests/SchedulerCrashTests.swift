@@ -4,7 +4,7 @@ import Testing
 
 /// SIGKILL `aloft scheduler` while the execution of a fire runs, then start it again at the same instant:
 /// the execution is resumed (no node submitted twice), never launched a second time.
-@Suite struct SchedulerCrashTests {
+@Suite(.timeLimit(.minutes(5))) struct SchedulerCrashTests {
     @Test func aSchedulerKilledDuringARunResumesItInsteadOfLaunchingAgain() throws {
         let s = try CrashResumeTests.setup()
         try (String(contentsOfFile: s.dir + "/chain.yaml", encoding: .utf8) + """

@@ -7,7 +7,7 @@ import PluginHost
 import Testing
 
 /// Cache hit, miss, ignored inputs, overwrite, serialize, lost blobs, type checks; lineage; recover; abort.
-@Suite struct CacheLineageTests {
+@Suite(.timeLimit(.minutes(2))) struct CacheLineageTests {
     struct Harness {
         let host: PluginHost
         let store: SQLiteMetadataStore
@@ -31,7 +31,7 @@ import Testing
         let root = NSTemporaryDirectory() + "aloft-cache-\(UUID())"
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         let journal = root + "/journal.txt"
-        let host = await Fixtures.host(directory: Fixtures.directory(["c-echo": "libc_echo.so"])) {
+        let host = try await Fixtures.host(directory: Fixtures.directory(["c-echo": "libc_echo.so"])) {
             $0.pluginConfig["example.c-echo"] = .object(["journal": .string(journal)])
         }
         return Harness(host: host, store: try SQLiteMetadataStore(path: root + "/metadata.sqlite"), blobs: try LocalBlobStore(root: root + "/blobs"),

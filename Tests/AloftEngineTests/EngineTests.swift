@@ -8,7 +8,7 @@ import Synchronization
 import Testing
 
 /// The engine with the C echo plugin, in process: retries and their budgets, timeouts, node kinds, scale.
-@Suite struct EngineTests {
+@Suite(.timeLimit(.minutes(3))) struct EngineTests {
     final class Events: @unchecked Sendable {
         private let lock = NSLock()
         private var items: [EngineEvent] = []
@@ -34,7 +34,7 @@ import Testing
     }
 
     static func harness(parallelism: Int = 16) async throws -> Harness {
-        let host = await Fixtures.host(directory: Fixtures.directory(["c-echo": "libc_echo.so"]))
+        let host = try await Fixtures.host(directory: Fixtures.directory(["c-echo": "libc_echo.so"]))
         let root = NSTemporaryDirectory() + "aloft-engine-\(UUID())"
         let store = try SQLiteMetadataStore(path: root + "/metadata.sqlite")
         let engine = ExecutionEngine(host: host, store: store, blobs: try LocalBlobStore(root: root + "/blobs"),
@@ -180,9 +180,9 @@ import Testing
     }
 }
 
-@Suite struct ParallelismTests {
+@Suite(.timeLimit(.minutes(3))) struct ParallelismTests {
     @Test func neverMoreTaskCallsAtOnceThanTheExecutionAllows() async throws {
-        let host = await Fixtures.host(directory: Fixtures.directory(["c-echo": "libc_echo.so"]))
+        let host = try await Fixtures.host(directory: Fixtures.directory(["c-echo": "libc_echo.so"]))
         defer { host.shutdown() }
         let root = NSTemporaryDirectory() + "aloft-par-\(UUID())"
         let engine = ExecutionEngine(host: host, store: try SQLiteMetadataStore(path: root + "/m.sqlite"), blobs: try LocalBlobStore(root: root + "/b"),
@@ -211,7 +211,7 @@ import Testing
 
 /// Issue 15, defect 2, across machines: a lease held by a process elsewhere (another boot) is respected
 /// until it expires, then taken over.
-@Suite struct ExecutionLeaseTests {
+@Suite(.timeLimit(.minutes(3))) struct ExecutionLeaseTests {
     @Test func aLeaseHeldElsewhereBlocksResumeUntilItExpires() async throws {
         let store = try SQLiteMetadataStore(path: NSTemporaryDirectory() + "aloft-lease-\(UUID())/metadata.sqlite")
         let elsewhere = LeaseHolder(host: "other-machine", bootID: "another-boot", pid: 4242, processStart: 1, role: "aloft worker")

@@ -9,7 +9,7 @@ import Testing
 
 /// The S3 blob store against a real moto_server that checks every signature: the BlobStore contract, and an
 /// execution whose node inputs and outputs are written to S3.
-@Suite struct S3BlobStoreTests {
+@Suite(.timeLimit(.minutes(2))) struct S3BlobStoreTests {
     static func store() throws -> (S3BlobStore, S3Client) {
         let moto = try MotoPeer.require()
         let client = S3Client(region: moto.region, endpoint: moto.endpoint,
@@ -35,7 +35,7 @@ import Testing
 
     @Test func anExecutionKeepsItsNodeInputsAndOutputsOnS3() async throws {
         let (blobs, client) = try Self.store()
-        let host = await Fixtures.host(directory: Fixtures.directory(["c-echo": "libc_echo.so"]))
+        let host = try await Fixtures.host(directory: Fixtures.directory(["c-echo": "libc_echo.so"]))
         defer { host.shutdown() }
         let dir = NSTemporaryDirectory() + "aloft-s3-engine-\(UUID())"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)

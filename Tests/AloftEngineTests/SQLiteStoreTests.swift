@@ -5,7 +5,7 @@ import PluginHost
 import Synchronization
 import Testing
 
-@Suite struct SQLiteStoreTests {
+@Suite(.timeLimit(.minutes(2))) struct SQLiteStoreTests {
     func temporaryStorePath() -> String {
         NSTemporaryDirectory() + "aloft-store-\(UUID())/metadata.sqlite"
     }
@@ -85,7 +85,7 @@ import Testing
 
 /// Issue 15, defect 9: a damaged store is reported with the table, the execution and the node it is in, and
 /// what is not damaged stays readable; an empty file is not silently taken for a new store.
-@Suite struct StoreDamageTests {
+@Suite(.timeLimit(.minutes(2))) struct StoreDamageTests {
     /// Runs SQL on the store's file with Python's sqlite3 (an outside hand, as a bad disk or a bad edit would be).
     static func damage(_ path: String, _ sql: String) throws {
         let p = Process()

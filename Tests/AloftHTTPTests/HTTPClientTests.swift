@@ -5,7 +5,7 @@ import Synchronization
 import Testing
 
 /// The shared HTTP client against a real HTTP server (Python's http.server, over TCP and a unix socket).
-@Suite struct HTTPClientTests {
+@Suite(.timeLimit(.minutes(2))) struct HTTPClientTests {
     struct Peer: Sendable {
         let port: Int
         let socket: String

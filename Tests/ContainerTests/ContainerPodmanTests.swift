@@ -7,7 +7,7 @@ import Testing
 /// The Container plugin's podman backend against a real `podman system service` (started by the tests on a
 /// private socket) and the project's local image: the same cases as the process backend, plus what only a
 /// container has (no network, a memory limit enforced by the engine, removal after the end, a missing image).
-@Suite(.serialized) struct ContainerPodmanTests {
+@Suite(.serialized, .timeLimit(.minutes(5))) struct ContainerPodmanTests {
     static func harness() async throws -> ContainerProcessTests.Harness {
         let service = try PodmanService.require()
         return try await ContainerProcessTests.harness(pluginConfig: .object([

@@ -5,11 +5,7 @@ import Foundation
 /// Runs the built `aloft` inside the peer's network namespace (`ip netns exec` execs it, so the pid is
 /// aloft's own), in a scratch directory holding examples/hive/aloft.yaml, with the password as a secret.
 enum HiveCLI {
-    struct Result {
-        let status: Int32
-        let stdout: String
-        let stderr: String
-    }
+    typealias Result = TestProcess.Ended
 
     static var aloft: String { Fixtures.buildDirectory + "/aloft" }
     static let example = HiveFixtures.repoRoot + "/examples/hive"
@@ -25,8 +21,10 @@ enum HiveCLI {
         ["HOME": home, "PATH": "/usr/bin:/bin", "ALOFT_SECRET_HIVE_PASSWORD": password ?? peer.password]
     }
 
-    static func process(_ peer: HivePeer.Running, _ args: [String], cwd: String, password: String?) -> Process {
-        precondition(FileManager.default.isExecutableFile(atPath: aloft), "\(aloft) is missing: run `swift build` before `swift test`")
+    static func process(_ peer: HivePeer.Running, _ args: [String], cwd: String, password: String?) throws -> Process {
+        guard FileManager.default.isExecutableFile(atPath: aloft) else {
+            throw FixtureError("\(aloft) is missing: run `swift build` before `swift test`")
+        }
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/sbin/ip")
         p.arguments = ["netns", "exec", peer.namespace, aloft] + args
@@ -35,25 +33,16 @@ enum HiveCLI {
         return p
     }
 
-    static func run(_ peer: HivePeer.Running, _ args: [String], cwd: String, password: String? = nil) throws -> Result {
-        let p = process(peer, args, cwd: cwd, password: password)
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        // Read both pipes while it runs (a full pipe would block it).
-        let errData = LockedData()
-        let reader = Thread { errData.set(err.fileHandleForReading.readDataToEndOfFile()) }
-        reader.start()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        while !errData.isSet { usleep(1000) }
-        return Result(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: errData.get(), as: UTF8.self))
+    /// Runs `aloft ARGS` in the namespace to its end (both pipes drained at once; killed after `limit`).
+    static func run(_ peer: HivePeer.Running, _ args: [String], cwd: String, password: String? = nil,
+                    limit: Duration = .seconds(300)) throws -> Result {
+        let p = try process(peer, args, cwd: cwd, password: password)
+        return try TestProcess.run(p.executableURL?.path ?? "/usr/sbin/ip", p.arguments ?? [], cwd: cwd, environment: p.environment, limit: limit)
     }
 
     /// `aloft ARGS` in the background, stdout captured in `out`, stderr in cwd/aloft-stderr.log.
     static func start(_ peer: HivePeer.Running, _ args: [String], cwd: String, out: Pipe) throws -> Process {
-        let p = process(peer, args, cwd: cwd, password: nil)
+        let p = try process(peer, args, cwd: cwd, password: nil)
         p.standardOutput = out
         _ = FileManager.default.createFile(atPath: cwd + "/aloft-stderr.log", contents: nil)
         p.standardError = FileHandle(forWritingAtPath: cwd + "/aloft-stderr.log")
@@ -93,13 +82,5 @@ enum HiveCLI {
             }
             return nil
         }
-    }
-
-    final class LockedData: @unchecked Sendable {
-        private let lock = NSLock()
-        private var data: Data?
-        func set(_ d: Data) { lock.withLock { data = d } }
-        var isSet: Bool { lock.withLock { data != nil } }
-        func get() -> Data { lock.withLock { data ?? Data() } }
     }
 }

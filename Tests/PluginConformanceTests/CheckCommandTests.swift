@@ -7,7 +7,7 @@ import Testing
 @Suite(.timeLimit(.minutes(3))) struct CheckCommandTests {
     @Test(.timeLimit(.minutes(2)))
     func aConformingPluginPrintsPassForEveryCheckAndExitsZero() throws {
-        let ended = try CheckProcess.aloft(["plugins", "check", Fixtures.compiled["c-echo"]!])
+        let ended = try CheckProcess.aloft(["plugins", "check", Fixtures.compiled("c-echo")])
         #expect(ended.status == 0, "\(ended.stdout)\(ended.stderr)")
         #expect(ended.stdout.contains("plugin:      example.c-echo 1.0.0 (ABI 1.0), task types echo, sleep"))
         #expect(ended.stdout.contains("PASS  submit twice with one task execution id"))
@@ -19,7 +19,7 @@ import Testing
 
     @Test(.timeLimit(.minutes(2)))
     func aBrokenPluginFailsWithTheRuleAndItsSectionAndExitsOne() throws {
-        let ended = try CheckProcess.aloft(["plugins", "check", ConformanceFixtures.compiled["NOT_IDEMPOTENT"]!])
+        let ended = try CheckProcess.aloft(["plugins", "check", ConformanceFixtures.compiled("NOT_IDEMPOTENT")])
         #expect(ended.status == 1, "\(ended.stdout)\(ended.stderr)")
         #expect(ended.stdout.contains("FAIL  submit twice with one task execution id"))
         #expect(ended.stdout.contains("rule: submit is idempotent per task_execution_id"))
@@ -29,7 +29,7 @@ import Testing
 
     @Test(.timeLimit(.minutes(2)))
     func jsonNamesEachCheckItsStatusAndRule() throws {
-        let ended = try CheckProcess.aloft(["plugins", "check", "--json", "--budget-seconds", "1", ConformanceFixtures.compiled["HANG_POLL"]!])
+        let ended = try CheckProcess.aloft(["plugins", "check", "--json", "--budget-seconds", "1", ConformanceFixtures.compiled("HANG_POLL")])
         #expect(ended.status == 1, "\(ended.stdout)\(ended.stderr)")
         let json = try JSONParser.parse(ended.stdout)
         #expect(json["passed"] == .bool(false))
@@ -44,7 +44,7 @@ import Testing
 
     @Test(.timeLimit(.minutes(2)))
     func aPluginThatCrashesInACallFailsTheCheckWithoutTakingAloftDown() throws {
-        let ended = try CheckProcess.aloft(["plugins", "check", ConformanceFixtures.compiled["FINALIZE_DOUBLE_FREE"]!])
+        let ended = try CheckProcess.aloft(["plugins", "check", ConformanceFixtures.compiled("FINALIZE_DOUBLE_FREE")])
         #expect(!ended.signalled, "\(ended.stderr)")
         #expect(ended.status == 1, "\(ended.stdout)\(ended.stderr)")
         #expect(ended.stdout.contains("calls:       in plugin runner processes"))
@@ -76,7 +76,7 @@ import Testing
                 outputs:
                   message: {type: string}
             """.write(toFile: dir + "/spec.yaml", atomically: true, encoding: .utf8)
-        let ended = try CheckProcess.aloft(["plugins", "check", "--spec", dir + "/spec.yaml", Fixtures.compiled["c-echo"]!])
+        let ended = try CheckProcess.aloft(["plugins", "check", "--spec", dir + "/spec.yaml", Fixtures.compiled("c-echo")])
         #expect(ended.status == 0, "\(ended.stdout)\(ended.stderr)")
         #expect(ended.stdout.contains("hello from the spec"), "\(ended.stdout)")
         #expect(!ended.stdout.contains("task type sleep"))

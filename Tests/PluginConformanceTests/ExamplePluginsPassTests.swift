@@ -5,7 +5,7 @@ import PluginConformance
 import Testing
 
 /// Issue 16, deliverable 5: the example plugins in C, Swift and Rust pass `aloft plugins check`.
-@Suite(.timeLimit(.minutes(3))) struct ExamplePluginsPassTests {
+@Suite(.serialized, .timeLimit(.minutes(5))) struct ExamplePluginsPassTests {
     func expectPassed(_ report: ConformanceReport) {
         #expect(report.passed, "\(report.text)")
         #expect(report.count(.fail) == 0)
@@ -14,7 +14,7 @@ import Testing
 
     @Test(.timeLimit(.minutes(2)))
     func theCEchoExamplePassesEveryCheckOnBothItsTaskTypes() async throws {
-        let report = try await ConformanceFixtures.check(Fixtures.compiled["c-echo"]!)
+        let report = try await ConformanceFixtures.check(Fixtures.compiled("c-echo"))
         expectPassed(report)
         #expect(report.descriptor?.id == "example.c-echo")
         // Every lifecycle check ran on each task type.
@@ -42,7 +42,7 @@ import Testing
 
     @Test(.timeLimit(.minutes(2)))
     func theConformingFixturePassesAndEveryCheckNamesItsRule() async throws {
-        let report = try await ConformanceFixtures.check(ConformanceFixtures.compiled["CONFORMING"]!)
+        let report = try await ConformanceFixtures.check(ConformanceFixtures.compiled("CONFORMING"))
         expectPassed(report)
         let rules = Set(report.checks.map(\.rule.id))
         #expect(rules == ["loads", "abi-version", "descriptor", "init", "lifecycle", "outputs-match", "submit-idempotent",
@@ -56,7 +56,7 @@ import Testing
                                                              outputs: ["name": .string, "tags": .list(.string)]),
                                     config: .object(["delay_ms": .integer(30)]))
         let subject = ConformanceSubject(template: template, givenInputs: ["name": .string("spec default")], origin: "task greet")
-        let report = try await ConformanceFixtures.check(Fixtures.compiled["c-echo"]!, subjects: [subject])
+        let report = try await ConformanceFixtures.check(Fixtures.compiled("c-echo"), subjects: [subject])
         expectPassed(report)
         // Only the spec's task ran: the c-echo's "sleep" type was not given a task.
         #expect(Set(report.checks.compactMap(\.taskType)) == ["echo"])

@@ -6,9 +6,9 @@ import Testing
 
 /// A call that overruns its budget fails its task with a system error instead of hanging the host; calls for
 /// the same task stay serialized; repeated overruns quarantine the plugin.
-@Suite struct CallBudgetTests {
+@Suite(.timeLimit(.minutes(2))) struct CallBudgetTests {
     @Test func overrunFailsTheTaskAndTheHostKeepsServing() async throws {
-        let dir = Fixtures.directory(["c-echo": "libc_echo.so"])
+        let dir = try Fixtures.directory(["c-echo": "libc_echo.so"])
         let capture = LogCapture()
         let host = await Fixtures.host(directory: dir, configure: {
             $0.callOptions.callBudget = .milliseconds(300)
@@ -64,7 +64,7 @@ import Testing
     }
 
     @Test func repeatedOverrunsQuarantineThePlugin() async throws {
-        let dir = Fixtures.directory(["c-echo": "libc_echo.so"])
+        let dir = try Fixtures.directory(["c-echo": "libc_echo.so"])
         let host = await Fixtures.host(directory: dir) {
             $0.callOptions.callBudget = .milliseconds(200)
             $0.callOptions.quarantineAfter = 2

@@ -8,7 +8,7 @@ import Testing
 @Suite struct CallCancellationTests {
     @Test(.timeLimit(.minutes(1)))
     func aCancelledPollIsAbandonedAtOnceAndItsAbortRunsWhenItReturns() async throws {
-        let dir = Fixtures.directory(["c-echo": "libc_echo.so"])
+        let dir = try Fixtures.directory(["c-echo": "libc_echo.so"])
         let capture = LogCapture()
         // A budget far beyond the test's patience: only cancellation can end the wait.
         let host = await Fixtures.host(directory: dir, configure: { $0.callOptions.callBudget = .seconds(600) }, logger: capture.logger)

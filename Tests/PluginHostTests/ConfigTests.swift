@@ -4,7 +4,7 @@ import Foundation
 import Testing
 @testable import PluginHost
 
-@Suite struct ConfigTests {
+@Suite(.timeLimit(.minutes(1))) struct ConfigTests {
     @Test func readsEverySetting() throws {
         let yaml = """
             plugins:
@@ -92,7 +92,7 @@ import Testing
     }
 
     @Test func pluginConfigReachesInit() async throws {
-        let dir = Fixtures.directory(["c-echo": "libc_echo.so"])
+        let dir = try Fixtures.directory(["c-echo": "libc_echo.so"])
         try "plugins:\n  paths: [\(dir)]\n  builtin: false\n  config:\n    example.c-echo: {fail_init: from-yaml}\n"
             .write(toFile: "\(dir)/aloft.yaml", atomically: true, encoding: .utf8)
         let config = try HostConfiguration.load(explicitPath: nil, directory: dir)
@@ -102,7 +102,7 @@ import Testing
     }
 }
 
-@Suite struct TaskExecutionIDTests {
+@Suite(.timeLimit(.minutes(1))) struct TaskExecutionIDTests {
     func id(_ execution: String, _ node: String, _ attempt: Int, project: String = "p") -> String {
         TaskExecutionID.make(ExecutionIdentity(project: project, domain: "development", execution: execution, node: node, attempt: attempt))
     }

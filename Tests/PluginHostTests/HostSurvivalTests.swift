@@ -36,15 +36,18 @@ import Testing
         return dir
     }
 
-    static func fixture(_ variant: String) -> String {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("aloft-survival-fixtures-\(getpid())").path
-        try! FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        return Fixtures.compile(Fixtures.badSource, defines: [variant], to: "\(dir)/lib\(variant.lowercased()).so")
+    static func fixture(_ variant: String) -> Result<String, any Error> {
+        Result {
+            let dir = try TemporaryDirectory.make("survival-fixtures")
+            return try Fixtures.compile(Fixtures.badSource, defines: [variant], to: "\(dir)/lib\(variant.lowercased()).so")
+        }
     }
 
-    static let crashSubmit = fixture("CRASH_SUBMIT")
+    private static let builtCrashSubmit = fixture("CRASH_SUBMIT")
+    private static let builtHangPoll = fixture("HANG_POLL")
+    static var crashSubmit: String { get throws { try builtCrashSubmit.get() } }
     /// A poll that never returns and never looks at is_cancelled.
-    static let hangPoll = fixture("HANG_POLL")
+    static var hangPoll: String { get throws { try builtHangPoll.get() } }
 
     @Test(.timeLimit(.minutes(3)))
     func aCrashInSubmitEndsInAFailedNodeNotACrashLoop() throws {

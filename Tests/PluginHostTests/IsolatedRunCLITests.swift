@@ -21,7 +21,7 @@ import Testing
             "HANG_INIT": "libhang_init.so", "CRASH_INIT": "libcrash_init.so", "BAD_POINTERS": "libbad_pointers.so",
             "DATA_ENTRY": "libdata_entry.so",
         ]
-        for (variant, name) in files { try FileManager.default.copyItem(atPath: ProbeTests.deadly[variant]!, toPath: "\(dir)/plugins/\(name)") }
+        for (variant, name) in files { try FileManager.default.copyItem(atPath: ProbeTests.deadly(variant), toPath: "\(dir)/plugins/\(name)") }
         let probe = ProbeTests()
         try probe.writeTruncated("\(dir)/plugins/libtruncated.so")
         try probe.writeForeign("\(dir)/plugins/libforeign.so")

@@ -4,13 +4,13 @@ import Testing
 @testable import PluginHost
 
 /// Every refusal kind, each with its message, and the rule that one bad file never stops the others.
-@Suite struct LoaderRefusalTests {
+@Suite(.timeLimit(.minutes(2))) struct LoaderRefusalTests {
     func record(_ host: PluginHost, _ name: String) -> PluginRecord {
         host.catalog.records.first { ($0.path as NSString).lastPathComponent == name }!
     }
 
     @Test func eachBadFileIsRefusedWithItsReasonAndTheGoodOneStillServes() async throws {
-        let dir = Fixtures.directory([
+        let dir = try Fixtures.directory([
             "c-echo": "libc_echo.so", "NO_ENTRY": "libno_entry.so", "NULL_DESCRIPTOR": "libnull.so",
             "MAJOR_2": "libmajor.so", "MINOR_NEWER": "libminor.so", "BAD_ID": "libbad_id.so",
             "NO_TYPES": "libno_types.so", "UNDEFINED_SYMBOL": "libundefined.so",
@@ -49,8 +49,8 @@ import Testing
         #expect(outputs == ["x": .integer(3)])
     }
 
-    @Test func initFailureCarriesThePluginsMessage() async {
-        let dir = Fixtures.directory(["c-echo": "libc_echo.so"])
+    @Test func initFailureCarriesThePluginsMessage() async throws {
+        let dir = try Fixtures.directory(["c-echo": "libc_echo.so"])
         let host = await Fixtures.host(directory: dir) { $0.pluginConfig["example.c-echo"] = .object(["fail_init": .string("no license")]) }
         defer { host.shutdown() }
         #expect(record(host, "libc_echo.so").refusal == .initFailed(code: "InitRefused", message: "refusing to start: \"no license\""))
@@ -58,8 +58,8 @@ import Testing
         #expect(host.catalog.loaded.isEmpty)
     }
 
-    @Test func initThatOverrunsItsBudgetIsRefused() async {
-        let dir = Fixtures.directory(["SLOW_INIT": "libslow.so", "c-echo": "libc_echo.so"])
+    @Test func initThatOverrunsItsBudgetIsRefused() async throws {
+        let dir = try Fixtures.directory(["SLOW_INIT": "libslow.so", "c-echo": "libc_echo.so"])
         let host = await Fixtures.host(directory: dir) { $0.callOptions.initBudget = .milliseconds(300) }
         defer { host.shutdown() }
         // The probe finds it first (the in-process refusal: ProbeTests.verdictsAreCachedByFileIdentity).
@@ -70,7 +70,7 @@ import Testing
     }
 
     @Test func duplicateIdsAndTheSameFileTwiceAreRefused() async throws {
-        let dir = Fixtures.directory(["c-echo": "liba_echo.so"])
+        let dir = try Fixtures.directory(["c-echo": "liba_echo.so"])
         try FileManager.default.copyItem(atPath: "\(dir)/liba_echo.so", toPath: "\(dir)/libb_echo.so")
         try FileManager.default.createSymbolicLink(atPath: "\(dir)/libc_link.so", withDestinationPath: "\(dir)/liba_echo.so")
         let host = await Fixtures.host(directory: dir)
@@ -80,8 +80,8 @@ import Testing
         #expect(record(host, "libc_link.so").refusal == .sameFile(as: "\(dir)/liba_echo.so"))
     }
 
-    @Test func disabledPluginsAreNotInitializedAndUnknownEnabledIdsAreReported() async {
-        let dir = Fixtures.directory(["c-echo": "libc_echo.so", "GOOD_FIXTURE": "libgood.so"])
+    @Test func disabledPluginsAreNotInitializedAndUnknownEnabledIdsAreReported() async throws {
+        let dir = try Fixtures.directory(["c-echo": "libc_echo.so", "GOOD_FIXTURE": "libgood.so"])
         let host = await Fixtures.host(directory: dir) { $0.enabled = ["fixture.bad", "no.such.plugin"] }
         defer { host.shutdown() }
         guard case .disabled = record(host, "libc_echo.so").status else {

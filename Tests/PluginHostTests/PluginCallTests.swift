@@ -6,14 +6,14 @@ import Testing
 @testable import PluginHost
 
 /// Submit / poll / abort / finalize through the C echo plugin, many tasks at once.
-@Suite struct PluginCallTests {
-    func cEcho(configure: (inout HostConfiguration) -> Void = { _ in }) async -> (PluginHost, any TaskPlugin) {
-        let host = await Fixtures.host(directory: Fixtures.directory(["c-echo": "libc_echo.so"]), configure: configure)
-        return (host, try! host.plugin(forTaskType: "echo").get())
+@Suite(.timeLimit(.minutes(2))) struct PluginCallTests {
+    func cEcho(configure: (inout HostConfiguration) -> Void = { _ in }) async throws -> (PluginHost, any TaskPlugin) {
+        let host = try await Fixtures.host(directory: Fixtures.directory(["c-echo": "libc_echo.so"]), configure: configure)
+        return (host, try host.plugin(forTaskType: "echo").get())
     }
 
     @Test func echoesEveryLiteralKind() async throws {
-        let (host, echo) = await cEcho()
+        let (host, echo) = try await cEcho()
         defer { host.shutdown() }
         let inputs: LiteralMap = [
             "i": .integer(-7), "f": .float(2.5), "s": .string("tab\there \"quoted\" é"), "b": .boolean(true),
@@ -30,7 +30,7 @@ import Testing
     }
 
     @Test func manyTasksFromManyThreadsAtOnce() async throws {
-        let (host, echo) = await cEcho { $0.callOptions.threads = 4 }
+        let (host, echo) = try await cEcho { $0.callOptions.threads = 4 }
         defer { host.shutdown() }
         let results = try await withThrowingTaskGroup(of: (Int, LiteralMap).self) { group in
             for i in 0..<400 {
@@ -49,7 +49,7 @@ import Testing
     }
 
     @Test func pollReportsRunningWithTheDelayAsHintThenSucceeds() async throws {
-        let (host, echo) = await cEcho()
+        let (host, echo) = try await cEcho()
         defer { host.shutdown() }
         // A delay long enough that the first poll certainly comes before it ends, however loaded the machine
         // (1.5 s was not: CI, with Spark and Hive JVMs beside it, took longer between submit and poll).
@@ -68,12 +68,12 @@ import Testing
 
     /// A host that restarts keeps only the persisted state; polling with it re-attaches to the same task.
     @Test func reattachesFromPersistedStateInAnotherHost() async throws {
-        let (first, echo1) = await cEcho()
+        let (first, echo1) = try await cEcho()
         var task = EchoTask.make(inputs: ["x": .integer(9)], config: ["delay_ms": .integer(300)])
         let persisted = try await echo1.submit(task)
         first.shutdown()
 
-        let (second, echo2) = await cEcho()
+        let (second, echo2) = try await cEcho()
         defer { second.shutdown() }
         task.state = persisted
         let outputs = try await TaskDriver.pollUntilDone(echo2, &task, maxPolls: 1000)
@@ -81,7 +81,7 @@ import Testing
     }
 
     @Test func wakeUpArrivesThroughRequestPoll() async throws {
-        let (host, echo) = await cEcho()
+        let (host, echo) = try await cEcho()
         defer { host.shutdown() }
         let task = EchoTask.make(inputs: ["x": .integer(1)], config: ["delay_ms": .integer(150), "wake": .bool(true)])
         let woken = await withCheckedContinuation { (continuation: CheckedContinuation<String, Never>) in
@@ -95,7 +95,7 @@ import Testing
     }
 
     @Test func abortIsIdempotentAndThePollSeesAborted() async throws {
-        let (host, echo) = await cEcho()
+        let (host, echo) = try await cEcho()
         defer { host.shutdown() }
         var task = EchoTask.make(inputs: ["x": .integer(1)], config: ["delay_ms": .integer(60_000)])
         task.state = try await echo.submit(task)
@@ -108,7 +108,7 @@ import Testing
     }
 
     @Test func failuresCarryKindAndRetryability() async throws {
-        let (host, echo) = await cEcho()
+        let (host, echo) = try await cEcho()
         defer { host.shutdown() }
         for (kind, expected) in [("user", TaskError.Kind.user), ("system", .system)] {
             let task = EchoTask.make(inputs: ["x": .integer(1)], config: ["fail": .string(kind), "fail_until_attempt": .integer(1)])
@@ -123,7 +123,7 @@ import Testing
     }
 
     @Test func outputsAreCheckedAgainstTheInterface() async throws {
-        let (host, echo) = await cEcho()
+        let (host, echo) = try await cEcho()
         defer { host.shutdown() }
         let wrongType = EchoTask.make(inputs: ["x": .integer(1)], outputs: ["x": .string])
         do {

@@ -5,23 +5,28 @@ import Testing
 
 /// Issue 16, deliverable 2: a plugin file the host has not seen is loaded in a child process first; one that
 /// crashes, hangs or exits there is refused with what it did, and every other plugin keeps working.
-@Suite struct ProbeTests {
+@Suite(.timeLimit(.minutes(2))) struct ProbeTests {
     /// Plugin files that take down the process that loads them, built once per test run.
-    static let deadly: [String: String] = {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("aloft-probe-fixtures-\(getpid())").path
-        try! FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    private static let built: Result<[String: String], any Error> = Result {
+        let dir = try TemporaryDirectory.make("probe-fixtures")
         var out: [String: String] = [:]
         for variant in ["CRASH_CONSTRUCTOR", "HANG_CONSTRUCTOR", "EXIT_CONSTRUCTOR", "HANG_INIT", "CRASH_INIT",
                         "BAD_POINTERS", "DATA_ENTRY"] {
-            out[variant] = Fixtures.compile(Fixtures.badSource, defines: [variant], to: "\(dir)/lib\(variant.lowercased()).so")
+            out[variant] = try Fixtures.compile(Fixtures.badSource, defines: [variant], to: "\(dir)/lib\(variant.lowercased()).so")
         }
         return out
-    }()
+    }
+
+    /// The library of a deadly fixture; throws when they could not be built.
+    static func deadly(_ variant: String) throws -> String {
+        guard let path = try built.get()[variant] else { throw FixtureError("no deadly fixture named \(variant)") }
+        return path
+    }
 
     /// A directory with c-echo and a copy of each named deadly fixture.
     func directory(_ files: [String: String]) throws -> String {
-        let dir = Fixtures.directory(["c-echo": "libc_echo.so"])
-        for (variant, name) in files { try FileManager.default.copyItem(atPath: Self.deadly[variant]!, toPath: "\(dir)/\(name)") }
+        let dir = try Fixtures.directory(["c-echo": "libc_echo.so"])
+        for (variant, name) in files { try FileManager.default.copyItem(atPath: Self.deadly(variant), toPath: "\(dir)/\(name)") }
         return dir
     }
 
@@ -31,13 +36,13 @@ import Testing
 
     /// The c-echo library cut in half, as a copy still in progress would be.
     func writeTruncated(_ path: String) throws {
-        let whole = try Data(contentsOf: URL(fileURLWithPath: Fixtures.compiled["c-echo"]!))
+        let whole = try Data(contentsOf: URL(fileURLWithPath: Fixtures.compiled("c-echo")))
         try whole.prefix(whole.count / 2).write(to: URL(fileURLWithPath: path))
     }
 
     /// The c-echo library with its header saying AArch64 (or x86-64 on an AArch64 host).
     func writeForeign(_ path: String) throws {
-        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: Fixtures.compiled["c-echo"]!)))
+        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: Fixtures.compiled("c-echo"))))
         let other: UInt16 = ELFHeader.hostMachine == 183 ? 62 : 183
         bytes[18] = UInt8(other & 0xFF)
         bytes[19] = UInt8(other >> 8)
@@ -90,7 +95,7 @@ import Testing
 
     @Test(.timeLimit(.minutes(1)))
     func aProbeThatCannotRunLoadsAsBeforeAndSaysSo() async throws {
-        let dir = Fixtures.directory(["c-echo": "libc_echo.so"])
+        let dir = try Fixtures.directory(["c-echo": "libc_echo.so"])
         let probe = PluginProbe(runner: "/nonexistent/aloft-plugin-runner", cache: nil)
         let verdict = await probe.check(path: "\(dir)/libc_echo.so", request: request(budget: .seconds(5)))
         #expect(verdict.failure == .unprobed("the probe runner /nonexistent/aloft-plugin-runner is missing (build or install aloft-plugin-runner beside aloft)"))
@@ -134,8 +139,8 @@ import Testing
 
     @Test(.timeLimit(.minutes(1)))
     func aTaskTypeServedOnlyByARefusedFileNamesTheFileAndWhy() async throws {
-        let dir = Fixtures.directory(["MAJOR_2": "libmajor.so", "c-echo": "libc_echo.so"])
-        try FileManager.default.copyItem(atPath: Self.deadly["CRASH_INIT"]!, toPath: "\(dir)/libcrash_init.so")
+        let dir = try Fixtures.directory(["MAJOR_2": "libmajor.so", "c-echo": "libc_echo.so"])
+        try FileManager.default.copyItem(atPath: Self.deadly("CRASH_INIT"), toPath: "\(dir)/libcrash_init.so")
         let host = await Fixtures.host(directory: dir)
         defer { host.shutdown() }
         guard case .failure(let error) = host.plugin(forTaskType: "fixture") else {

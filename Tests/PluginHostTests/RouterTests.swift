@@ -2,7 +2,7 @@ import AloftTestSupport
 import Testing
 @testable import PluginHost
 
-@Suite struct RouterTests {
+@Suite(.timeLimit(.minutes(1))) struct RouterTests {
     let plugins: [(id: String, path: String, taskTypes: [String])] = [
         ("aloft.echo", "/p/libAloftPluginEcho.so", ["echo", "noop"]),
         ("example.c-echo", "/q/libc_echo.so", ["echo", "sleep"]),
@@ -47,7 +47,7 @@ import Testing
 
     /// The same with real plugins: the built-in Swift echo and the C echo both claim "echo".
     @Test func realPluginsConflictAndRoute() async throws {
-        let dir = Fixtures.directory(["c-echo": "libc_echo.so", "swift-echo": "libAloftPluginEcho.so"])
+        let dir = try Fixtures.directory(["c-echo": "libc_echo.so", "swift-echo": "libAloftPluginEcho.so"])
         let conflicted = await Fixtures.host(directory: dir)
         #expect(conflicted.problems.count == 1)
         #expect(conflicted.problems[0].contains("task type \"echo\" is claimed by"))
@@ -59,7 +59,7 @@ import Testing
         #expect(error.message == conflicted.problems[0])
         conflicted.shutdown()
 
-        let routed = await Fixtures.host(directory: Fixtures.directory(["c-echo": "libc_echo.so", "swift-echo": "libAloftPluginEcho.so"])) {
+        let routed = try await Fixtures.host(directory: Fixtures.directory(["c-echo": "libc_echo.so", "swift-echo": "libAloftPluginEcho.so"])) {
             $0.routes = ["echo": "aloft.echo"]
         }
         defer { routed.shutdown() }

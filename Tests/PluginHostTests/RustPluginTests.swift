@@ -6,7 +6,7 @@ import Testing
 
 /// examples/plugins/rust-echo: a plugin written in Rust against the header alone (a `cdylib`, no crates),
 /// built with cargo and driven like the C and Swift ones.
-@Suite struct RustPluginTests {
+@Suite(.timeLimit(.minutes(5))) struct RustPluginTests {
     static func cargo() -> String? {
         let candidates = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map { "\($0)/cargo" }
             + [NSHomeDirectory() + "/.cargo/bin/cargo", "/root/.cargo/bin/cargo", "/usr/bin/cargo"]
@@ -16,14 +16,14 @@ import Testing
     static let library: String? = {
         guard let cargo = cargo() else { return nil }
         let crate = Fixtures.repoRoot.path + "/examples/plugins/rust-echo"
-        let target = FileManager.default.temporaryDirectory.appendingPathComponent("aloft-rust-target-\(getpid())").path
-        let status = Fixtures.run([cargo, "build", "--release", "--offline", "--quiet", "--manifest-path", crate + "/Cargo.toml", "--target-dir", target])
+        guard let target = try? TemporaryDirectory.make("rust-target") else { return nil }
+        let status = try? Fixtures.run([cargo, "build", "--release", "--offline", "--quiet", "--manifest-path", crate + "/Cargo.toml", "--target-dir", target])
         return status == 0 ? target + "/release/libaloft_rust_echo.so" : nil
     }()
 
     @Test func loadsAndEchoesThroughTheHost() async throws {
         let lib = try #require(Self.library, "cargo (Rust) is needed to build examples/plugins/rust-echo; install it with rustup")
-        let dir = Fixtures.directory([:])
+        let dir = try Fixtures.directory([:])
         try FileManager.default.copyItem(atPath: lib, toPath: dir + "/libaloft_rust_echo.so")
         let host = await Fixtures.host(directory: dir)
         defer { host.shutdown() }

@@ -5,14 +5,14 @@ import Testing
 
 /// The built-in echo plugin, written with the Swift kit and built by SwiftPM as its own shared library,
 /// loaded and driven exactly like the C one.
-@Suite struct SwiftKitPluginTests {
-    func swiftEcho() async -> (PluginHost, any TaskPlugin) {
-        let host = await Fixtures.host(directory: Fixtures.directory(["swift-echo": "libAloftPluginEcho.so"]))
-        return (host, try! host.plugin(forTaskType: "echo").get())
+@Suite(.timeLimit(.minutes(2))) struct SwiftKitPluginTests {
+    func swiftEcho() async throws -> (PluginHost, any TaskPlugin) {
+        let host = try await Fixtures.host(directory: Fixtures.directory(["swift-echo": "libAloftPluginEcho.so"]))
+        return (host, try host.plugin(forTaskType: "echo").get())
     }
 
-    @Test func loadsWithItsDescriptor() async {
-        let (host, echo) = await swiftEcho()
+    @Test func loadsWithItsDescriptor() async throws {
+        let (host, echo) = try await swiftEcho()
         defer { host.shutdown() }
         #expect(echo.descriptor == PluginDescriptor(
             id: "aloft.echo", version: "1.0.0", description: "Outputs are the inputs of the same name; optional delay and injected failures",
@@ -20,7 +20,7 @@ import Testing
     }
 
     @Test func echoesConcurrentlyWithDelays() async throws {
-        let (host, echo) = await swiftEcho()
+        let (host, echo) = try await swiftEcho()
         defer { host.shutdown() }
         try await withThrowingTaskGroup(of: Void.self) { group in
             for i in 0..<100 {
@@ -35,7 +35,7 @@ import Testing
     }
 
     @Test func injectedFailuresAndBadConfigBecomeTaskErrors() async throws {
-        let (host, echo) = await swiftEcho()
+        let (host, echo) = try await swiftEcho()
         defer { host.shutdown() }
         let failing = EchoTask.make(inputs: ["x": .integer(1)], config: ["fail": .string("system")])
         do {
@@ -54,7 +54,7 @@ import Testing
     }
 
     @Test func offersNoLogsThroughTheExtensionByDefault() async throws {
-        let (host, echo) = await swiftEcho()
+        let (host, echo) = try await swiftEcho()
         defer { host.shutdown() }
         let links = try await echo.taskLogs(EchoTask.make(inputs: [:]))
         #expect(links.isEmpty)

@@ -4,11 +4,7 @@ import Foundation
 
 /// Runs the `aloft` executable SwiftPM built, as a user would (for the kill-and-resume test).
 enum CLI {
-    struct Result {
-        let status: Int32
-        let stdout: String
-        let stderr: String
-    }
+    typealias Result = TestProcess.Ended
 
     static var aloft: String { Fixtures.buildDirectory + "/aloft" }
 
@@ -16,26 +12,10 @@ enum CLI {
         ["HOME": cwd, "PATH": "/usr/bin:/bin"].merging(env) { $1 }
     }
 
-    /// Runs `aloft ARGS` to its end, or kills it after `timeout` seconds (a test's time limit cannot stop a
-    /// call that blocks, so a hung `aloft` must be stopped here).
+    /// Runs `aloft ARGS` to its end (both pipes drained at once), or kills it after `timeout` seconds (a
+    /// test's time limit cannot stop a call that blocks, so a hung `aloft` must be stopped here).
     static func run(_ args: [String], cwd: String, env: [String: String] = [:], timeout: Double = 120) throws -> Result {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: aloft)
-        p.arguments = args
-        p.currentDirectoryURL = URL(fileURLWithPath: cwd)
-        p.environment = environment(cwd, env)
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let pid = p.processIdentifier
-        let watchdog = DispatchWorkItem { kill(pid, SIGKILL) }
-        DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: watchdog)
-        defer { watchdog.cancel() }
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return Result(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+        try TestProcess.run(aloft, args, cwd: cwd, environment: environment(cwd, env), limit: .milliseconds(Int(timeout * 1000)))
     }
 
     /// `aloft ARGS` in the background; its stderr goes to cwd/aloft-stderr.log.

@@ -9,35 +9,39 @@ import PluginHost
 enum ConformanceFixtures {
     static let source = Fixtures.repoRoot.appendingPathComponent("Tests/PluginConformanceTests/Fixtures/conformance_plugin.c").path
 
-    /// Where the fixtures are built, once per test run.
-    static let buildDirectory: String = {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("aloft-conformance-fixtures-\(getpid())").path
-        try! FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        // Removed when the test process exits (the libraries are needed until the last test).
-        atexit { try? FileManager.default.removeItem(atPath: ConformanceFixtures.buildDirectory) }
-        return dir
-    }()
+    /// Where the fixtures are built, once per test run (removed with the run's temporary directories when the
+    /// test process exits: the libraries are needed until the last test).
+    static let buildDirectory: Result<String, any Error> = Result { try TemporaryDirectory.make("conformance-fixtures") }
 
     static let variants = ["NOT_IDEMPOTENT", "NO_REATTACH", "ABORT_NOT_IDEMPOTENT", "FINALIZE_DOUBLE_FREE", "WRONG_OUTPUTS",
                            "HANG_POLL", "NOT_THREAD_SAFE"]
 
-    /// Variant name (or "CONFORMING") -> its library.
-    static let compiled: [String: String] = {
-        var out = ["CONFORMING": Fixtures.compile(source, defines: [], to: "\(buildDirectory)/libconforming.so")]
+    /// Variant name (or "CONFORMING") -> its library, built once; or why they could not be built.
+    private static let built: Result<[String: String], any Error> = Result {
+        let dir = try buildDirectory.get()
+        var out = ["CONFORMING": try Fixtures.compile(source, defines: [], to: "\(dir)/libconforming.so")]
         for variant in variants {
-            out[variant] = Fixtures.compile(source, defines: [variant], to: "\(buildDirectory)/lib\(variant.lowercased()).so")
+            out[variant] = try Fixtures.compile(source, defines: [variant], to: "\(dir)/lib\(variant.lowercased()).so")
         }
         return out
-    }()
+    }
+
+    /// The library of a variant (or "CONFORMING"); throws when the fixtures could not be built.
+    static func compiled(_ variant: String) throws -> String {
+        guard let path = try built.get()[variant] else { throw FixtureError("no conformance fixture named \(variant)") }
+        return path
+    }
 
     /// examples/plugins/rust-echo built with cargo (offline); nil without cargo.
     static let rustEcho: String? = {
         let candidates = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map { "\($0)/cargo" }
             + [NSHomeDirectory() + "/.cargo/bin/cargo", "/root/.cargo/bin/cargo", "/usr/bin/cargo"]
-        guard let cargo = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else { return nil }
+        guard let cargo = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }),
+            let dir = try? buildDirectory.get()
+        else { return nil }
         let crate = Fixtures.repoRoot.path + "/examples/plugins/rust-echo"
-        let target = buildDirectory + "/rust-target"
-        let status = Fixtures.run([cargo, "build", "--release", "--offline", "--quiet", "--manifest-path", crate + "/Cargo.toml",
+        let target = dir + "/rust-target"
+        let status = try? Fixtures.run([cargo, "build", "--release", "--offline", "--quiet", "--manifest-path", crate + "/Cargo.toml",
                                    "--target-dir", target])
         return status == 0 ? target + "/release/libaloft_rust_echo.so" : nil
     }()
