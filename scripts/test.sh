@@ -8,6 +8,8 @@ source scripts/env.sh
 bash scripts/setup.sh
 # The code the docs quote is the code in the repository (marked excerpts; see the script).
 python3 scripts/check-doc-excerpts.py
+# Every test that waits (a process, a peer, a sleep, a poll, a plugin host) has a time limit (see the script).
+python3 scripts/check-test-limits.py
 # The Rust bindings' own tests (offline: the crate has no dependencies). The Swift tests build and load the
 # Rust example on it; with CI=true a missing cargo fails the run.
 if command -v cargo >/dev/null 2>&1 || [ -x "$HOME/.cargo/bin/cargo" ]; then
