@@ -92,7 +92,7 @@ public struct NodeState: Sendable, Equatable, Codable {
             return fail(error)
         case (.running, .timedOut):
             // A timeout is the task's: it counts against the user budget and is retryable.
-            return fail(TaskError(kind: .user, retryable: true, code: "Timeout", message: "attempt \(attempt) exceeded the task's timeout"), abortFirst: true)
+            return fail(TaskError(kind: .user, retryable: true, code: .timeout, message: "attempt \(attempt) exceeded the task's timeout"), abortFirst: true)
         case (.running, .abortRequested):
             phase = .aborted
             return .abortAttempt(attempt: attempt)
@@ -145,14 +145,14 @@ extension TaskError: Codable {
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.init(kind: Kind(rawValue: try c.decode(String.self, forKey: .kind)) ?? .system, retryable: try c.decode(Bool.self, forKey: .retryable),
-                  code: try c.decode(String.self, forKey: .code), message: try c.decode(String.self, forKey: .message))
+                  code: Code(rawValue: try c.decode(String.self, forKey: .code)), message: try c.decode(String.self, forKey: .message))
     }
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(kind.rawValue, forKey: .kind)
         try c.encode(retryable, forKey: .retryable)
-        try c.encode(code, forKey: .code)
+        try c.encode(code.rawValue, forKey: .code)
         try c.encode(message, forKey: .message)
     }
 }
@@ -168,7 +168,7 @@ extension NodeState {
             "budget": .object(["user": .integer(Int64(budget.user)), "system": .integer(Int64(budget.system))]),
         ]
         if let e = lastError {
-            o["lastError"] = .object(["kind": .string(e.kind.rawValue), "retryable": .bool(e.retryable), "code": .string(e.code),
+            o["lastError"] = .object(["kind": .string(e.kind.rawValue), "retryable": .bool(e.retryable), "code": .string(e.code.rawValue),
                                       "message": .string(e.message)])
         }
         if let c = callInFlight {

@@ -21,5 +21,5 @@ final class CallLog: Sendable {
     var all: [Entry] { entries.withLock { $0 } }
 
     /// Calls the host stopped waiting for at their budget.
-    var overruns: [Entry] { all.filter { $0.error?.code == CallFailure.overran } }
+    var overruns: [Entry] { all.filter { $0.error?.code == .pluginCallOverran } }
 }

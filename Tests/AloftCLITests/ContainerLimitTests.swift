@@ -38,7 +38,7 @@ import Testing
         let execution = try #require(try store.executions(project: nil, domain: nil, limit: 1).first, "\(stdout)\(stderr)")
         let a = try #require(try store.nodes(execution: execution.id).first { $0.node == "a" })
         let error = try #require(a.state.lastError)
-        #expect(error.code == "ResourceLimit")
+        #expect(error.code == .plugin("ResourceLimit"))
         #expect(error.kind == .system)
         #expect(error.message.hasPrefix("cannot apply the task's limit on memory 131072 MiB (ulimit -v 134217728); "))
         #expect(error.message.hasSuffix("ulimit: error setting limit (Operation not permitted)"))

@@ -238,7 +238,7 @@ import Testing
         let bad = try await fast.run(spec, workflow: "bad", inputs: [:], project: "p", domain: "development")
         #expect(bad.phase == .failed)
         let b = try #require(try h.node(bad, "b"))
-        #expect(b.state.lastError?.code == "Throttled")
+        #expect(b.state.lastError?.code == .plugin("Throttled"))
         // A system error: the system budget (3 retries by default) applies, not the task's user retries.
         #expect(b.state.systemFailures == 4 && b.state.attempt == 3)  // four attempts of ten tries each, each finalized
         #expect(h.submits.count == 3 + 40)

@@ -108,7 +108,7 @@ import Testing
             """, workflow: "w")
         #expect(e.phase == .failed)
         let a = try #require(try h.node(e, "a"))
-        #expect(a.state.lastError?.code == "Timeout")
+        #expect(a.state.lastError?.code == .timeout)
         #expect(a.state.phase == .failed)
     }
 

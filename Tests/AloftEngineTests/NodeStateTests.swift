@@ -4,15 +4,15 @@ import PluginHost
 import Testing
 
 @Suite struct NodeStateTests {
-    let userError = TaskError(kind: .user, retryable: true, code: "Exit1", message: "exit 1")
-    let systemError = TaskError(kind: .system, retryable: true, code: "Throttled", message: "429")
-    let permanent = TaskError(kind: .user, retryable: false, code: "BadSQL", message: "syntax error")
+    let userError = TaskError(kind: .user, retryable: true, code: .plugin("Exit1"), message: "exit 1")
+    let systemError = TaskError(kind: .system, retryable: true, code: .plugin("Throttled"), message: "429")
+    let permanent = TaskError(kind: .user, retryable: false, code: .plugin("BadSQL"), message: "syntax error")
 
     @Test func theHandWrittenJSONIsWhatJSONEncoderWritesAndReadsBack() throws {
         var s = NodeState(budget: RetryBudget(user: 2, system: 1))
         var states = [s]
         _ = try s.apply(.start); states.append(s)
-        _ = try s.apply(.attemptFailed(TaskError(kind: .user, retryable: true, code: "Exit1", message: "exit 1 \"quoted\" ünïcode\n"))); states.append(s)
+        _ = try s.apply(.attemptFailed(TaskError(kind: .user, retryable: true, code: .plugin("Exit1"), message: "exit 1 \"quoted\" ünïcode\n"))); states.append(s)
         _ = try s.apply(.attemptSucceeded); states.append(s)
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
@@ -60,7 +60,7 @@ import Testing
         #expect(try s.apply(.timedOut) == .abortAttempt(attempt: 1))
         #expect(s.phase == .failed)
         #expect(s.actionAfterAbort == .nothing)
-        #expect(s.lastError?.code == "Timeout")
+        #expect(s.lastError?.code == .timeout)
     }
 
     @Test func abortSkipAndCache() throws {

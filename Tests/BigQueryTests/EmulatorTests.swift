@@ -122,7 +122,7 @@ import Testing
         #expect(good.phase == .succeeded, "\(good.error ?? "")")
         let wrong = try await s.harness.run(spec("{name: region, type: string}, {name: amount, type: boolean}"))
         let error = try #require(try s.harness.node(wrong).state.lastError)
-        #expect(error.code == "SchemaMismatch" && error.message.hasSuffix("column \"amount\" of aloft-test.\(s.dataset).typed is INTEGER, declared boolean"),
+        #expect(error.code == .plugin("SchemaMismatch") && error.message.hasSuffix("column \"amount\" of aloft-test.\(s.dataset).typed is INTEGER, declared boolean"),
                 "\(error.message)")
         let missing = try await s.harness.run(spec("{name: day, type: datetime}"))
         let error2 = try #require(try s.harness.node(missing).state.lastError)
@@ -142,7 +142,7 @@ import Testing
         #expect(e.phase == .failed)
         let a = try s.harness.node(e)
         let error = try #require(a.state.lastError)
-        #expect(error.kind == .user && !error.retryable && error.code == "invalidQuery")
+        #expect(error.kind == .user && !error.retryable && error.code == .plugin("invalidQuery"))
         #expect(error.message.contains("Syntax error") && error.message.contains("SELEC") && error.message.contains("(location: query)"), "\(error.message)")
         #expect(a.state.userFailures == 1)  // not retried
     }
@@ -196,7 +196,7 @@ import Testing
               w: {nodes: [{id: a, task: t}]}
             """)
         let error = try #require(try h.node(e).state.lastError)
-        #expect(error.code == "Credentials" && error.kind == .user && !error.retryable)
+        #expect(error.code == .plugin("Credentials") && error.kind == .user && !error.retryable)
         #expect(error.message == "the secret gcp_service_account_key: \"private_key\" is not a private key OpenSSL can read", "\(error.message)")
 
         let notJSON = try await Harness.make(config: ["endpoint": .string(emulator.endpoint)], keyJSON: "{\"type\": \"service_account\", \"client_email\": 3")

@@ -93,7 +93,7 @@ import Testing
         defer { h2.host.shutdown() }
         let failed = try await h2.run(Self.spec)
         let error = try #require(try h2.node(failed).state.lastError)
-        #expect(error.code == "Credentials" && error.kind == .user && !error.retryable)
+        #expect(error.code == .plugin("Credentials") && error.kind == .user && !error.retryable)
         #expect(error.message.contains("authError: Request had invalid authentication credentials"), "\(error.message)")
         #expect(tokens.issued.count == 4)  // one for the new plugin, one refresh
         for token in tokens.issued { #expect(!error.message.contains(token)) }

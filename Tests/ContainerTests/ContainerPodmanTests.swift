@@ -42,7 +42,7 @@ import Testing
         let e = try await h.run(Self.task("echo boom >&2; exit 3", extra: "retries: 1"))
         #expect(e.phase == .failed)
         let a = try #require(try h.node(e, "a"))
-        #expect(a.state.lastError?.code == "ExitCode3")
+        #expect(a.state.lastError?.code == .plugin("ExitCode3"))
         #expect(a.state.lastError?.kind == .user)
         #expect(a.state.lastError?.message == "the task exited with code 3; stderr ends with:\nboom")
         #expect(a.state.userFailures == 2)
@@ -53,7 +53,7 @@ import Testing
         let h = try await Self.harness()
         defer { h.host.shutdown() }
         let missing = try await h.run(Self.task("true", outputs: "{n: integer}"))
-        #expect(try h.node(missing, "a")?.state.lastError?.code == "MissingOutput")
+        #expect(try h.node(missing, "a")?.state.lastError?.code == .plugin("MissingOutput"))
         let mistyped = try await h.run(Self.task(#"echo "{\"n\": \"three\"}" > {{output_dir}}/outputs.json"#, outputs: "{n: integer}"))
         #expect(try h.node(mistyped, "a")?.state.lastError?.message == "output \"n\": expected integer, found string (in outputs.json)")
     }
@@ -63,7 +63,7 @@ import Testing
         defer { h.host.shutdown() }
         let e = try await h.run(Self.task("sleep 60", outputs: "{n: integer}", extra: "timeout: 1s"))
         #expect(e.phase == .failed)
-        #expect(try h.node(e, "a")?.state.lastError?.code == "Timeout")
+        #expect(try h.node(e, "a")?.state.lastError?.code == .timeout)
         // Killed at once; removed at finalize.
         var left = PodmanService.containers(named: "aloft-" + e.id)
         for _ in 0..<100 where !left.isEmpty {
@@ -99,7 +99,7 @@ import Testing
                                             outputs: "{n: integer}", extra: "resources: {memory: 64Mi}"))
         #expect(oom.phase == .failed)
         let error = try #require(try h.node(oom, "a")?.state.lastError)
-        #expect(error.code == "OutOfMemory")
+        #expect(error.code == .plugin("OutOfMemory"))
         #expect(error.message.contains("64 MiB"))
     }
 
@@ -109,7 +109,7 @@ import Testing
         let e = try await h.run(Self.task("true", outputs: "{n: integer}").replacingOccurrences(
             of: "container:\n      command:", with: "container:\n      image: localhost/no-such-image:1\n      command:"))
         let error = try #require(try h.node(e, "a")?.state.lastError)
-        #expect(error.code == "NoImage")
+        #expect(error.code == .plugin("NoImage"))
         #expect(error.kind == .user)
         #expect(error.message.hasPrefix("image localhost/no-such-image:1 is not in the container engine"))
     }
@@ -121,7 +121,7 @@ import Testing
         defer { h.host.shutdown() }
         let e = try await h.run(Self.task("true", outputs: "{n: integer}"))
         let error = try #require(try h.node(e, "a")?.state.lastError)
-        #expect(error.code == "EngineUnavailable")
+        #expect(error.code == .plugin("EngineUnavailable"))
         #expect(error.message.contains("/nonexistent/podman.sock"))
     }
 }

@@ -73,7 +73,7 @@ import Testing
         let e = try await h.run(Self.task("echo boom >&2; exit 3", extra: "retries: 1"))
         #expect(e.phase == .failed)
         let a = try #require(try h.node(e, "a"))
-        #expect(a.state.lastError?.code == "ExitCode3")
+        #expect(a.state.lastError?.code == .plugin("ExitCode3"))
         #expect(a.state.lastError?.kind == .user)
         #expect(a.state.lastError?.message == "the task exited with code 3; stderr ends with:\nboom")
         #expect(a.state.userFailures == 2)  // retried once, per the task's retries
@@ -83,7 +83,7 @@ import Testing
         let h = try await Self.harness()
         defer { h.host.shutdown() }
         let missing = try await h.run(Self.task("true", outputs: "{n: integer}"))
-        #expect(try h.node(missing, "a")?.state.lastError?.code == "MissingOutput")
+        #expect(try h.node(missing, "a")?.state.lastError?.code == .plugin("MissingOutput"))
         #expect(try h.node(missing, "a")?.state.lastError?.message.hasPrefix("the task did not write output \"n\"; write ") == true)
         let mistyped = try await h.run(Self.task(#"echo "{\"n\": \"three\"}" > {{output_dir}}/outputs.json"#, outputs: "{n: integer}"))
         #expect(try h.node(mistyped, "a")?.state.lastError?.message == "output \"n\": expected integer, found string (in outputs.json)")
@@ -96,7 +96,7 @@ import Testing
         // A child of the task's shell keeps running unless the whole group is signalled.
         let e = try await h.run(Self.task("(sleep 30; touch \(marker)) & sleep 30", outputs: "{n: integer}", extra: "timeout: 300ms"))
         #expect(e.phase == .failed)
-        #expect(try h.node(e, "a")?.state.lastError?.code == "Timeout")
+        #expect(try h.node(e, "a")?.state.lastError?.code == .timeout)
         try await Task.sleep(for: .milliseconds(300))
         #expect(Self.processes(naming: marker) == 0)
     }
@@ -127,7 +127,7 @@ import Testing
                                           outputs: "{n: integer}", extra: "resources: {memory: 200Mi}"))
         #expect(e.phase == .failed)
         let error = try #require(try h.node(e, "a")?.state.lastError)
-        #expect(error.code == "OutOfMemory")
+        #expect(error.code == .plugin("OutOfMemory"))
         #expect(error.kind == .user)
         #expect(error.message.hasPrefix("the task ran out of memory (exit code 1); its limit is 200 MiB; stderr ends with:"))
         #expect(error.message.hasSuffix("MemoryError"))

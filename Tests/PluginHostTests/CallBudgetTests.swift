@@ -25,7 +25,7 @@ import Testing
             _ = try await echo.poll(stuck)
             Issue.record("the overrunning poll returned a result")
         } catch {
-            #expect(error == TaskError(kind: .system, retryable: false, code: "PluginCallOverran",
+            #expect(error == TaskError(kind: .system, retryable: false, code: .pluginCallOverran,
                                        message: "plugin example.c-echo did not return from poll within 0.3 s"))
         }
         // The error came while the call was still inside the plugin: it has not returned late yet.
@@ -43,7 +43,7 @@ import Testing
             _ = try await echo.poll(stuck)
             Issue.record("a poll behind an abandoned call was made")
         } catch {
-            #expect(error.code == "PluginCallStuck")
+            #expect(error.code == .pluginCallStuck)
             #expect(error.message == "plugin example.c-echo has not returned from an earlier poll of this task (abandoned past its budget)")
         }
 
@@ -81,7 +81,7 @@ import Testing
             _ = try await echo.submit(EchoTask.make(inputs: ["x": .integer(1)], node: "after"))
             Issue.record("a quarantined plugin accepted a task")
         } catch {
-            #expect(error.code == "PluginQuarantined")
+            #expect(error.code == .pluginQuarantined)
             #expect(!error.retryable)
             #expect(error.message == "plugin example.c-echo is quarantined after 2 calls overran their budget: it takes no new tasks until it is reloaded (restart aloft)")
         }

@@ -26,7 +26,7 @@ import Testing
             Issue.record("the cancelled poll returned a result")
         case .failure(let error):
             let error = try #require(error as? TaskError)
-            #expect(error.code == "PluginCallCancelled")
+            #expect(error.code == .pluginCallCancelled)
             #expect(error.message == "cancelled while plugin example.c-echo was in poll; the call was abandoned")
         }
         // A hang guard, not a timing assertion: without cancellation the wait would be 120 s.

@@ -72,7 +72,7 @@ import Testing
             // An echo task on another plugin runs beside each crash.
             async let other = TaskDriver.runToCompletion(echo, EchoTask.make(inputs: ["i": .integer(5)], execution: "echo-\(UUID())"))
             let error = try #require(await submitError(bad, task(what)))
-            #expect(error.code == "PluginRunnerDied")
+            #expect(error.code == .pluginRunnerDied)
             #expect(error.message == "plugin fixture.misbehaving: its runner \(how) during submit (2 runners in a row ended during this call)")
             #expect(try await other == ["i": .integer(5)])
             // A fresh runner serves the next task of the same plugin.
@@ -98,7 +98,7 @@ import Testing
             } catch let failure {
                 error = failure
             }
-            #expect(error?.code == "PluginCallOverran")
+            #expect(error?.code == .pluginCallOverran)
             #expect(error?.message.hasSuffix("within 0.5 s; its runner was killed") == true, "\(String(describing: error))")
             // A hang guard: the call itself never returns.
             #expect(ContinuousClock.now - started < .seconds(20))
@@ -121,7 +121,7 @@ import Testing
             _ = try await bad.poll(t)
             Issue.record("garbage outputs were accepted")
         } catch {
-            #expect(error.code == "InvalidOutputs")
+            #expect(error.code == .invalidOutputs)
         }
         // Outputs whose pointer is wild crash the runner that copies them, not the host.
         var w = task("wild_outputs")
@@ -130,7 +130,7 @@ import Testing
             _ = try await bad.poll(w)
             Issue.record("wild outputs were read")
         } catch {
-            #expect(error.code == "PluginRunnerDied")
+            #expect(error.code == .pluginRunnerDied)
             #expect(error.message.contains("during poll"), "\(error)")
         }
         #expect(try await TaskDriver.runToCompletion(bad, task("ok")) == ["x": .integer(7)])
@@ -181,7 +181,7 @@ import Testing
         polling.cancel()
         let result = await polling.result
         guard case .failure(let error as TaskError) = result else { Issue.record("the hung poll returned"); return }
-        #expect(error.code == "PluginCallCancelled")
+        #expect(error.code == .pluginCallCancelled)
         try await bad.abort(t)
         try await bad.finalize(t)
         // A hang guard: without isolation's kill the abort would wait behind the poll forever.
@@ -200,7 +200,7 @@ import Testing
         let bad = try plugin(host, "misbehave")
         // Not declared by the task: denied, and the plugin says so.
         let denied = await submitError(bad, task("secret"))
-        #expect(denied?.code == "NoToken")
+        #expect(denied?.code == .plugin("NoToken"))
         var declared = task("secret")
         declared = TaskInvocation(executionID: declared.executionID, attempt: 0, context: declared.context, secrets: ["token"],
                                   outputTypes: declared.outputTypes)

@@ -114,7 +114,7 @@ import Testing
             let task = EchoTask.make(inputs: ["x": .integer(1)], config: ["fail": .string(kind), "fail_until_attempt": .integer(1)])
             await #expect(throws: TaskDriver.Failed.self) { try await TaskDriver.runToCompletion(echo, task) }
             do { _ = try await TaskDriver.runToCompletion(echo, task) } catch let f as TaskDriver.Failed {
-                #expect(f.error == TaskError(kind: expected, retryable: true, code: "Injected", message: "echo failed on purpose"))
+                #expect(f.error == TaskError(kind: expected, retryable: true, code: .plugin("Injected"), message: "echo failed on purpose"))
             }
             // The next attempt succeeds.
             let retry = EchoTask.make(inputs: ["x": .integer(1)], config: ["fail": .string(kind), "fail_until_attempt": .integer(1)], attempt: 1)
@@ -130,7 +130,7 @@ import Testing
             _ = try await TaskDriver.runToCompletion(echo, wrongType)
             Issue.record("mistyped output accepted")
         } catch {
-            #expect((error as? TaskError) == TaskError(kind: .user, retryable: false, code: "OutputMismatch",
+            #expect((error as? TaskError) == TaskError(kind: .user, retryable: false, code: .outputMismatch,
                                                        message: "outputs do not match the task's interface: x: expected string, got integer"))
         }
         let missing = EchoTask.make(inputs: ["x": .integer(1)], outputs: ["y": .integer])

@@ -42,14 +42,14 @@ import Testing
             _ = try await TaskDriver.runToCompletion(echo, failing)
             Issue.record("no failure")
         } catch let f as TaskDriver.Failed {
-            #expect(f.error == TaskError(kind: .system, retryable: true, code: "Injected", message: "echo failed on purpose (attempt 0)"))
+            #expect(f.error == TaskError(kind: .system, retryable: true, code: .plugin("Injected"), message: "echo failed on purpose (attempt 0)"))
         }
         let bad = EchoTask.make(inputs: ["x": .integer(1)], config: ["delay_ms": .integer(-5)])
         do {
             _ = try await echo.submit(bad)
             Issue.record("negative delay accepted")
         } catch {
-            #expect(error == TaskError(kind: .user, retryable: false, code: "BadConfig", message: "task config delay_ms must be >= 0, got -5"))
+            #expect(error == TaskError(kind: .user, retryable: false, code: .plugin("BadConfig"), message: "task config delay_ms must be >= 0, got -5"))
         }
     }
 

@@ -98,7 +98,7 @@ import Testing
         let e = try await h.run(Self.spec(), inputs: ["train": Self.trainURI])
         #expect(e.phase == .failed)
         let error = try #require(try h.node(e).state.lastError)
-        #expect(error.code == "Credentials")
+        #expect(error.code == .plugin("Credentials"))
         #expect(error.kind == .user)
         #expect(error.message.contains("AWS refused the credentials for access key id \(moto.accessKeyID)"))
         #expect(error.message.contains("SignatureDoesNotMatch"))
@@ -182,7 +182,7 @@ import Testing
         let e = try await h.run(Self.spec(), inputs: ["train": Self.trainURI])
         #expect(e.phase == .failed)
         let error = try #require(try h.node(e).state.lastError)
-        #expect(error.code == "JobFailed" && error.kind == .user)
+        #expect(error.code == .plugin("JobFailed") && error.kind == .user)
         #expect(error.message.hasPrefix("SageMaker job \(e.id)-a-0-"))
         #expect(error.message.contains(" failed: AlgorithmError: framework error"))
     }
@@ -205,7 +205,7 @@ import Testing
         defer { h2.host.shutdown() }
         let failed = try await h2.run(Self.spec(), inputs: ["train": Self.trainURI])
         let error = try #require(try h2.node(failed).state.lastError)
-        #expect(error.code == "ValidationException" && error.kind == .user)
+        #expect(error.code == .plugin("ValidationException") && error.kind == .user)
         #expect(v.calls().filter { $0 == "SageMaker.CreateTrainingJob" }.count == 1)
     }
 
@@ -276,7 +276,7 @@ import Testing
         #expect(lines.all == ["stopping"])  // Stopping was polled as running, with its status line
         let a = try h.node(e)
         let error = try #require(a.state.lastError)
-        #expect(error.code == "Stopped" && error.kind == .user && !error.retryable)
+        #expect(error.code == .plugin("Stopped") && error.kind == .user && !error.retryable)
         #expect(error.message.hasPrefix("SageMaker job \(e.id)-a-0-") && error.message.hasSuffix(" was stopped"))
         #expect(a.state.userFailures == 1 && a.state.systemFailures == 0)
         #expect(r.calls() == [Self.describeCall, Self.createCall, Self.describeCall, Self.describeCall])
@@ -342,7 +342,7 @@ import Testing
         #expect(failed.phase == .failed)
         let a = try h2.node(failed)
         let error = try #require(a.state.lastError)
-        #expect(error.code == "ServiceUnavailable" && error.kind == .system && error.retryable)
+        #expect(error.code == .plugin("ServiceUnavailable") && error.kind == .system && error.retryable)
         #expect(error.message.hasSuffix("Service is unavailable. (HTTP 503)"))
         #expect(a.state.systemFailures == 4 && a.state.userFailures == 0)
         let calls = always.calls()

@@ -46,7 +46,7 @@ import Testing
         #expect(e.phase == .failed)
         let error = try #require(try h.node(e).state.lastError)
         #expect(error.kind == .user)
-        #expect(error.code == "SparkJobFailed")
+        #expect(error.code == .plugin("SparkJobFailed"))
         #expect(error.message.contains("ValueError: the column 'glucose' has 37 zeros"), "\(error.message)")
         #expect(error.message.contains("Traceback"), "\(error.message)")
     }
@@ -129,7 +129,7 @@ import Testing
         let error = try #require(try h.node(e).state.lastError)
         #expect(error.kind == .system)
         #expect(error.retryable)
-        #expect(error.code == "MasterUnreachable")
+        #expect(error.code == .plugin("MasterUnreachable"))
         #expect(error.message.contains("127.0.0.1:\(port)"), "\(error.message)")
     }
 }

@@ -46,7 +46,7 @@ import Testing
             """, inputs: ["n": .integer(17)])
         #expect(e.phase == .failed)
         let error = try #require(try h.node(e).state.lastError)
-        #expect(error.kind == .user && error.code == "SparkJobFailed")
+        #expect(error.kind == .user && error.code == .plugin("SparkJobFailed"))
         #expect(error.message.contains("RuntimeError: bad row 17"), "\(error.message)")
     }
 

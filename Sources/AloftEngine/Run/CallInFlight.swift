@@ -22,7 +22,7 @@ public struct CallInFlight: Sendable, Equatable, Codable {
 
     /// The attempt's error once the host died in this call more often than tolerated.
     func failure(plugin: String) -> TaskError {
-        TaskError(kind: .system, retryable: false, code: "HostDiedInPluginCall",
+        TaskError(kind: .system, retryable: false, code: .hostDiedInPluginCall,
                   message: "plugin \(plugin): the host died during this call (\(call) of attempt \(attempt)), \(deaths) times; "
                       + "the attempt fails instead of making the call again")
     }

@@ -40,7 +40,7 @@ struct TaskRunner {
         switch context.host.plugin(forTaskType: task.template.type) {
         case .success(let p): plugin = p
         case .failure(let e):
-            return fail(&record, TaskError(kind: .system, retryable: false, code: "NoPlugin", message: e.message))
+            return fail(&record, TaskError(kind: .system, retryable: false, code: .noPlugin, message: e.message, cause: e))
         }
         record.pluginID = plugin.id
         record.taskVersion = task.template.version
@@ -174,7 +174,7 @@ struct TaskRunner {
                         continue
                     }
                     // The plugin may have started something before failing (or overrunning): stop and release it.
-                    if error.code == "PluginCallOverran" { try? await plugin.abort(invocation) }
+                    if error.code == .pluginCallOverran { try? await plugin.abort(invocation) }
                     if !(await attemptEnded(&record, .attemptFailed(error), plugin, invocation, finalize: true, deaths: deaths)) { return record }
                     continue
                 }
@@ -285,9 +285,9 @@ struct TaskRunner {
             }
             switch outcome.phase {
             case .succeeded: return .succeeded(outcome.outputs ?? [:])
-            case .failed: return .failed(outcome.error ?? TaskError(kind: .system, retryable: false, code: "Unknown", message: "failed"))
+            case .failed: return .failed(outcome.error ?? TaskError(kind: .system, retryable: false, code: .unknown, message: "failed"))
             case .aborted:
-                return .failed(TaskError(kind: .system, retryable: true, code: "AbortedOutside", message: "the task was stopped outside Aloft"))
+                return .failed(TaskError(kind: .system, retryable: true, code: .abortedOutside, message: "the task was stopped outside Aloft"))
             default:
                 var wait = min(outcome.pollAfter.map { max($0, context.options.minPollInterval) } ?? interval, context.options.maxPollInterval)
                 if let timeout = task.timeout { wait = min(wait, max(.zero, timeout - (ContinuousClock.now - started))) }
@@ -335,7 +335,8 @@ struct TaskRunner {
 
     private func fail(_ record: inout NodeRecord, _ error: TaskError) -> NodeRecord {
         if record.state.phase == .queued { _ = try? record.state.apply(.start) }
-        _ = try? record.state.apply(.attemptFailed(TaskError(kind: error.kind, retryable: false, code: error.code, message: error.message)))
+        _ = try? record.state.apply(.attemptFailed(TaskError(kind: error.kind, retryable: false, code: error.code, message: error.message,
+                                                                cause: error.cause)))
         _ = persist(&record)
         context.events(.nodeFinished(path: path, phase: record.state.phase, cached: false))
         return record

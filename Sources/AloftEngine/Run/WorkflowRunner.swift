@@ -89,19 +89,20 @@ struct WorkflowRunner {
             for (i, c) in cases.enumerated() {
                 let taken: Bool
                 do { taken = try c.condition.map { try resolver.holds($0) } ?? true } catch {
-                    return finish(path, .failure(TaskError(kind: .user, retryable: false, code: "Condition", message: "\(error)")))
+                    return finish(path, .failure(TaskError(kind: .user, retryable: false, code: .condition, message: "\(error)",
+                                                           cause: error)))
                 }
                 guard taken else { continue }
                 switch c.body {
                 case .fail(let message):
-                    return finish(path, .failure(TaskError(kind: .user, retryable: false, code: "BranchFail", message: message)))
+                    return finish(path, .failure(TaskError(kind: .user, retryable: false, code: .branchFail, message: message)))
                 case .call(let call):
                     let chosen = await runCall(call, at: "\(path)#\(i)", resolver)
                     return finish(path, chosen.state.phase == .succeeded ? .success(chosen.outputs ?? [:])
-                        : .failure(chosen.state.lastError ?? TaskError(kind: .user, retryable: false, code: "CaseFailed", message: "case \(i) failed")))
+                        : .failure(chosen.state.lastError ?? TaskError(kind: .user, retryable: false, code: .caseFailed, message: "case \(i) failed")))
                 }
             }
-            return finish(path, .failure(TaskError(kind: .user, retryable: false, code: "NoCase", message: "no branch case held and there is no else")))
+            return finish(path, .failure(TaskError(kind: .user, retryable: false, code: .noCase, message: "no branch case held and there is no else")))
         case .map(let m):
             return await runMap(m, node: node, at: path, resolver)
         }
@@ -112,30 +113,32 @@ struct WorkflowRunner {
         switch call.target {
         case .task(let name):
             guard let task = context.plan.tasks[name] else {
-                return finish(path, .failure(TaskError(kind: .system, retryable: false, code: "NoTask", message: "task \(name) is not in the plan")))
+                return finish(path, .failure(TaskError(kind: .system, retryable: false, code: .noTask, message: "task \(name) is not in the plan")))
             }
             let inputs: LiteralMap
             do { inputs = try resolver.inputs(call.inputs, defaults: task.defaults) } catch {
-                return finish(path, .failure(TaskError(kind: .system, retryable: false, code: "Binding", message: "\(error)")))
+                return finish(path, .failure(TaskError(kind: .system, retryable: false, code: .binding, message: "\(error)",
+                                                       cause: error)))
             }
             return await TaskRunner(context: context, path: path, task: task, inputs: inputs).run()
         case .workflow(let name):
             guard let sub = context.plan.workflows[name] else {
-                return finish(path, .failure(TaskError(kind: .system, retryable: false, code: "NoWorkflow", message: "workflow \(name) is not in the plan")))
+                return finish(path, .failure(TaskError(kind: .system, retryable: false, code: .noWorkflow, message: "workflow \(name) is not in the plan")))
             }
             let inputs: LiteralMap
             do { inputs = try resolver.inputs(call.inputs, defaults: [:]) } catch {
-                return finish(path, .failure(TaskError(kind: .system, retryable: false, code: "Binding", message: "\(error)")))
+                return finish(path, .failure(TaskError(kind: .system, retryable: false, code: .binding, message: "\(error)",
+                                                       cause: error)))
             }
             let result = await WorkflowRunner(context: context, workflow: sub, inputs: inputs, prefix: path + "/").run()
             if Task.isCancelled { return finishAborted(path) }
-            return finish(path, result.mapError { TaskError(kind: .user, retryable: false, code: "SubworkflowFailed", message: $0.message) })
+            return finish(path, result.mapError { TaskError(kind: .user, retryable: false, code: .subworkflowFailed, message: $0.message, cause: $0) })
         }
     }
 
     private func runMap(_ m: CompiledMap, node: CompiledNode, at path: String, _ resolver: BindingResolver) async -> NodeRecord {
         guard case .list(let items) = (try? resolver.value(m.over)) ?? .none else {
-            return finish(path, .failure(TaskError(kind: .system, retryable: false, code: "Binding", message: "map over a value that is not a list")))
+            return finish(path, .failure(TaskError(kind: .system, retryable: false, code: .binding, message: "map over a value that is not a list")))
         }
         recordLineage([m.overInput: m.over], at: path)
         // A sliding window: at most `concurrency` item tasks exist at once, the next added as one finishes,
@@ -179,7 +182,7 @@ struct WorkflowRunner {
         let ratio = items.isEmpty ? 1 : Double(succeeded) / Double(items.count)
         guard ratio >= m.minSuccessRatio else {
             let first = results.keys.sorted().compactMap { results[$0]?.error }.first ?? "items failed"
-            return finish(path, .failure(TaskError(kind: .user, retryable: false, code: "MapFailed",
+            return finish(path, .failure(TaskError(kind: .user, retryable: false, code: .mapFailed,
                                                    message: "\(items.count - succeeded) of \(items.count) items failed (minimum success ratio \(m.minSuccessRatio)); first: \(first)")))
         }
         var outputs: LiteralMap = [:]
@@ -228,7 +231,8 @@ struct WorkflowRunner {
             record.outputs = outputs
             _ = try? record.state.apply(.attemptSucceeded)
         case .failure(let error):
-            _ = try? record.state.apply(.attemptFailed(TaskError(kind: error.kind, retryable: false, code: error.code, message: error.message)))
+            _ = try? record.state.apply(.attemptFailed(TaskError(kind: error.kind, retryable: false, code: error.code, message: error.message,
+                                                                    cause: error.cause)))
         }
         try? context.persist(record)
         context.events(.nodeFinished(path: path, phase: record.state.phase, cached: false))

@@ -49,7 +49,7 @@ final class PluginCallbackTable: @unchecked Sendable {
                 return ALOFT_OK
             case .denied, .notFound:
                 // A denied secret reads as not found: the plugin learns nothing about what exists.
-                writeError(errorOut, kind: ALOFT_ERROR_USER, code: "SecretNotFound",
+                writeError(errorOut, kind: ALOFT_ERROR_USER, code: .secretNotFound,
                            message: "secret \"\(secretName)\" is not available to plugin \(table.pluginID)")
                 return ALOFT_ERROR
             }
@@ -94,10 +94,11 @@ func makeHostBuffer(_ bytes: [UInt8]) -> aloft_buffer {
     bytes.withUnsafeBytes { aloft_kit_buffer_copy($0.baseAddress, $0.count) }
 }
 
-func writeError(_ out: UnsafeMutablePointer<aloft_error>?, kind: Int32, code: String, message: String) {
+/// Fills a plugin's `aloft_error` (when it has room): the code goes out as its string.
+func writeError(_ out: UnsafeMutablePointer<aloft_error>?, kind: Int32, code: TaskError.Code, message: String) {
     guard let out, out.pointee.struct_size >= UInt32(MemoryLayout<aloft_error>.size) else { return }
     out.pointee.kind = UInt32(kind)
     out.pointee.retryable = 0
-    out.pointee.code = makeHostBuffer(Array(code.utf8))
+    out.pointee.code = makeHostBuffer(Array(code.rawValue.utf8))
     out.pointee.message = makeHostBuffer(Array(message.utf8))
 }

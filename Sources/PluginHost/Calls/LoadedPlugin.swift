@@ -47,7 +47,7 @@ public final class LoadedPlugin: TaskPlugin {
     public func submit(_ task: TaskInvocation) async throws(TaskError) -> [UInt8] {
         if isQuarantined {
             // Permanent: retrying cannot help until the plugin is loaded again.
-            throw TaskError(kind: .system, retryable: false, code: "PluginQuarantined",
+            throw TaskError(kind: .system, retryable: false, code: .pluginQuarantined,
                             message: "plugin \(id) is quarantined after \(overrunCount) calls overran their budget: it takes no new tasks "
                                 + "until it is reloaded (restart aloft)")
         }
@@ -65,7 +65,7 @@ public final class LoadedPlugin: TaskPlugin {
         if result.status != ALOFT_OK { throw result.taskError(plugin: id, call: "submit", redactor: services.redactor) }
         let state = result.buffers[0]
         if state.count > options.maxStateBytes {
-            throw TaskError(kind: .system, retryable: false, code: "StateTooLarge",
+            throw TaskError(kind: .system, retryable: false, code: .stateTooLarge,
                             message: "plugin \(id) returned a resource state of \(state.count) bytes (limit \(options.maxStateBytes))")
         }
         return state
@@ -142,7 +142,7 @@ public final class LoadedPlugin: TaskPlugin {
         let logger = services.logger
         let lane = task.executionID
         if let busy = stuckCall(of: task) {
-            throw TaskError(kind: .system, retryable: false, code: "PluginCallStuck",
+            throw TaskError(kind: .system, retryable: false, code: .pluginCallStuck,
                             message: "plugin \(pluginID) has not returned from an earlier \(busy) of this task (abandoned past its budget)")
         }
         let cancellable = name != "abort" && name != "finalize"
@@ -159,7 +159,7 @@ public final class LoadedPlugin: TaskPlugin {
             switch error {
             case .cancelled:
                 logger.warning("plugin \(pluginID): \(name) of \(lane) abandoned: the task was cancelled while the call ran")
-                throw TaskError(kind: .system, retryable: false, code: "PluginCallCancelled",
+                throw TaskError(kind: .system, retryable: false, code: .pluginCallCancelled,
                                 message: "cancelled while plugin \(pluginID) was in \(name); the call was abandoned")
             case .overran(let exceeded):
                 let n = overruns.add(1, ordering: .relaxed).newValue
@@ -167,7 +167,7 @@ public final class LoadedPlugin: TaskPlugin {
                 let limit = options.quarantineAfter
                 let standing = n >= limit ? "the plugin is now quarantined" : "quarantine after \(limit)"
                 logger.error("plugin \(pluginID): \(name) of \(lane) overran its budget of \(seconds) s (overrun \(n); \(standing))")
-                throw TaskError(kind: .system, retryable: false, code: "PluginCallOverran",
+                throw TaskError(kind: .system, retryable: false, code: .pluginCallOverran,
                                 message: "plugin \(pluginID) did not return from \(name) within \(seconds) s")
             }
         }
@@ -233,12 +233,12 @@ public final class LoadedPlugin: TaskPlugin {
     func outcome(of result: CallResult, task: TaskInvocation) throws(TaskError) -> PollOutcome {
         if result.status != ALOFT_OK { throw result.taskError(plugin: id, call: "poll", redactor: services.redactor) }
         guard let phase = TaskPhase(rawValue: result.phase) else {
-            throw TaskError(kind: .system, retryable: false, code: "InvalidPhase",
+            throw TaskError(kind: .system, retryable: false, code: .invalidPhase,
                             message: "plugin \(id) returned unknown phase \(result.phase) from poll")
         }
         let (state, outputBytes, statusBytes) = (result.buffers[0], result.buffers[1], result.buffers[2])
         if state.count > options.maxStateBytes {
-            throw TaskError(kind: .system, retryable: false, code: "StateTooLarge",
+            throw TaskError(kind: .system, retryable: false, code: .stateTooLarge,
                             message: "plugin \(id) returned a resource state of \(state.count) bytes (limit \(options.maxStateBytes))")
         }
         var outcome = PollOutcome(
@@ -252,7 +252,7 @@ public final class LoadedPlugin: TaskPlugin {
                 outputs = [:]
             } else {
                 do { outputs = try LiteralMap(bytes: outputBytes, path: "outputs") } catch {
-                    throw TaskError(kind: .system, retryable: false, code: "InvalidOutputs",
+                    throw TaskError(kind: .system, retryable: false, code: .invalidOutputs,
                                     message: "plugin \(id) returned outputs that are not a literal map: \(error)")
                 }
             }
@@ -261,7 +261,7 @@ public final class LoadedPlugin: TaskPlugin {
         case .failed:
             outcome.error = result.errorSet
                 ? result.taskError(plugin: id, call: "poll", redactor: services.redactor)
-                : TaskError(kind: .system, retryable: false, code: "NoError",
+                : TaskError(kind: .system, retryable: false, code: .noError,
                             message: "plugin \(id) reported the task failed without saying why")
         default: break
         }
@@ -307,7 +307,7 @@ struct CallResult: Sendable {
     func taskError(plugin: String, call: String, redactor: SecretRedactor) -> TaskError {
         let kind: TaskError.Kind = errorKind == UInt32(ALOFT_ERROR_USER) ? .user : .system
         let message = errorMessage.isEmpty ? "plugin \(plugin) failed in \(call) without a message" : redactor.redact(errorMessage)
-        return TaskError(kind: kind, retryable: errorRetryable, code: errorCode, message: message)
+        return TaskError(kind: kind, retryable: errorRetryable, code: TaskError.Code(pluginCode: errorCode), message: message)
     }
 }
 

@@ -48,28 +48,6 @@ public enum TaskPhase: UInt32, Sendable, CustomStringConvertible {
     }
 }
 
-/// An error about a task, whoever detected it: the plugin (its aloft_error) or the host (an overrun, an
-/// invalid result). `kind` decides which retry budget pays for a new attempt.
-public struct TaskError: Error, Sendable, Equatable, CustomStringConvertible {
-    public enum Kind: String, Sendable { case user, system }
-
-    public var kind: Kind
-    public var retryable: Bool
-    public var code: String
-    public var message: String
-
-    public init(kind: Kind, retryable: Bool, code: String, message: String) {
-        self.kind = kind
-        self.retryable = retryable
-        self.code = code
-        self.message = message
-    }
-
-    public var description: String {
-        "\(kind) error\(retryable ? " (retryable)" : "")\(code.isEmpty ? "" : " \(code)"): \(message)"
-    }
-}
-
 /// What one poll said.
 public struct PollOutcome: Sendable {
     public var phase: TaskPhase

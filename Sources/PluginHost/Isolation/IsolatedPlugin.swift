@@ -72,14 +72,14 @@ public final class IsolatedPlugin: TaskPlugin {
                                                                  readyWithin: readyWithin)
                 guard d.id == id else {
                     c.kill(reason: "the file now holds plugin \(d.id)")
-                    return .failure(TaskError(kind: .system, retryable: false, code: "PluginFileChanged",
+                    return .failure(TaskError(kind: .system, retryable: false, code: .pluginFileChanged,
                                               message: "plugin \(id): \(path) now holds plugin \(d.id); restart aloft to load it"))
                 }
                 if services.signals.isHurried { c.tell(.hurry) }
                 return .success(c)
             } catch {
-                return .failure(TaskError(kind: .system, retryable: true, code: "PluginRunnerStart",
-                                          message: "plugin \(id): a new runner could not start: \(error.description)"))
+                return .failure(TaskError(kind: .system, retryable: true, code: .pluginRunnerStart,
+                                          message: "plugin \(id): a new runner could not start: \(error.description)", cause: error))
             }
         }
         let plugin = IsolatedPlugin(descriptor: descriptor, path: path, options: options, settings: settings, checksTasks: checks,
@@ -208,12 +208,13 @@ public final class IsolatedPlugin: TaskPlugin {
             }
             switch end {
             case .reply(.failed(let error)):
-                throw TaskError(kind: error.kind, retryable: error.retryable, code: error.code, message: services.redactor.redact(error.message))
+                throw TaskError(kind: error.kind, retryable: error.retryable, code: error.code,
+                                message: services.redactor.redact(error.message), cause: error.cause)
             case .reply(let reply):
                 return reply
             case .cancelled:
                 services.logger.warning("plugin \(id): \(what) abandoned: the task was cancelled while the call ran in its runner")
-                throw TaskError(kind: .system, retryable: false, code: "PluginCallCancelled",
+                throw TaskError(kind: .system, retryable: false, code: .pluginCallCancelled,
                                 message: "cancelled while plugin \(id) was in \(call); the call was abandoned")
             case .overran:
                 let n = overruns.add(1, ordering: .relaxed).newValue
@@ -221,13 +222,13 @@ public final class IsolatedPlugin: TaskPlugin {
                 let standing = n >= limit ? "the plugin is now quarantined until it is reloaded" : "quarantine after \(limit)"
                 services.logger.error("plugin \(id): \(what) overran its budget of \(seconds) s; its runner (pid \(connection.pid)) is killed (overrun \(n); \(standing))")
                 connection.kill(reason: "\(what) overran its budget of \(seconds) s")
-                throw TaskError(kind: .system, retryable: false, code: "PluginCallOverran",
+                throw TaskError(kind: .system, retryable: false, code: .pluginCallOverran,
                                 message: "plugin \(id) did not return from \(call) within \(seconds) s; its runner was killed")
             case .died(let how):
                 ends.append(how)
                 if ends.count > resends {
                     let history = ends.count > 1 ? " (\(ends.count) runners in a row ended during this call)" : ""
-                    throw TaskError(kind: .system, retryable: false, code: "PluginRunnerDied",
+                    throw TaskError(kind: .system, retryable: false, code: .pluginRunnerDied,
                                     message: "plugin \(id): its runner \(how) during \(call)\(history)")
                 }
                 services.logger.warning("plugin \(id): its runner (pid \(connection.pid)) \(how) during \(what); sending the call to a runner of its own")
@@ -262,12 +263,12 @@ public final class IsolatedPlugin: TaskPlugin {
     }
 
     private func quarantined() -> TaskError {
-        TaskError(kind: .system, retryable: false, code: "PluginQuarantined",
+        TaskError(kind: .system, retryable: false, code: .pluginQuarantined,
                   message: "plugin \(id) is quarantined after \(overrunCount) calls overran their budget: it takes no new tasks "
                       + "until it is reloaded (restart aloft)")
     }
 
     private func unexpected(_ call: RunnerCall) -> TaskError {
-        TaskError(kind: .system, retryable: false, code: "RunnerProtocol", message: "plugin \(id)'s runner answered \(call) with another call's result")
+        TaskError(kind: .system, retryable: false, code: .runnerProtocol, message: "plugin \(id)'s runner answered \(call) with another call's result")
     }
 }

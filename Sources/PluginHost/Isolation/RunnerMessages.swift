@@ -171,14 +171,15 @@ public enum RunnerToHost: Sendable {
     private static func write(_ error: TaskError, _ w: inout FrameWriter) {
         w.bool(error.kind == .user)
         w.bool(error.retryable)
-        w.string(error.code)
+        w.string(error.code.rawValue)
         w.string(error.message)
     }
 
     private static func readError(_ r: inout FrameReader) throws(FrameError) -> TaskError {
         let user = try r.bool()
         let retryable = try r.bool()
-        return TaskError(kind: user ? .user : .system, retryable: retryable, code: try r.string(), message: try r.string())
+        return TaskError(kind: user ? .user : .system, retryable: retryable, code: TaskError.Code(rawValue: try r.string()),
+                         message: try r.string())
     }
 
     private static func write(_ reply: RunnerReply, _ w: inout FrameWriter) {

@@ -49,11 +49,11 @@ enum TaskDriver {
             switch outcome.phase {
             case .succeeded: return outcome.outputs ?? [:]
             case .failed: throw Failed(error: outcome.error!)
-            case .aborted: throw Failed(error: TaskError(kind: .system, retryable: false, code: "Aborted", message: "aborted"))
+            case .aborted: throw Failed(error: TaskError(kind: .system, retryable: false, code: .plugin("Aborted"), message: "aborted"))
             default: try await Task.sleep(for: min(outcome.pollAfter ?? .milliseconds(5), .milliseconds(200)))
             }
         }
-        throw Failed(error: TaskError(kind: .system, retryable: false, code: "TooManyPolls", message: "never finished"))
+        throw Failed(error: TaskError(kind: .system, retryable: false, code: .plugin("TooManyPolls"), message: "never finished"))
     }
 }
 
