@@ -20,8 +20,8 @@ public struct AWSError: Error, Sendable, CustomStringConvertible {
 
     public let kind: Kind
     public let status: Int
-    /// The service's error code, e.g. ValidationException, SignatureDoesNotMatch.
-    public let code: String
+    /// The service's error code, e.g. ValidationException, SignatureDoesNotMatch (see ``Code``).
+    public let code: Code
     public let message: String
     /// What was being done, e.g. "SageMaker CreateTrainingJob" (no secrets).
     public let operation: String
@@ -32,17 +32,7 @@ public struct AWSError: Error, Sendable, CustomStringConvertible {
         "\(operation): " + (code.isEmpty ? "" : "\(code): ") + message + (status > 0 ? " (HTTP \(status))" : "")
     }
 
-    static let credentialCodes: Set<String> = [
-        "SignatureDoesNotMatch", "InvalidClientTokenId", "InvalidAccessKeyId", "UnrecognizedClientException",
-        "InvalidSignatureException", "ExpiredToken", "ExpiredTokenException", "IncompleteSignature",
-        "MissingAuthenticationToken", "MissingAuthenticationTokenException", "AuthFailure",
-    ]
-    static let throttleCodes: Set<String> = [
-        "ThrottlingException", "Throttling", "TooManyRequestsException", "RequestLimitExceeded", "SlowDown",
-        "ProvisionedThroughputExceededException", "RequestThrottled", "RequestThrottledException",
-    ]
-
-    public init(kind: Kind, status: Int, code: String, message: String, operation: String) {
+    public init(kind: Kind, status: Int, code: Code, message: String, operation: String) {
         self.kind = kind
         self.status = status
         self.code = code
@@ -74,26 +64,26 @@ public struct AWSError: Error, Sendable, CustomStringConvertible {
             default: message = String(response.text.prefix(200))
             }
         }
-        if code.isEmpty && response.status == 403 { code = "Forbidden" }
+        if code.isEmpty && response.status == 403 { code = Code.forbidden.rawValue }
 
         let kind: Kind
-        if Self.credentialCodes.contains(code) {
+        if Code.credentials.contains(Code(rawValue: code)) {
             kind = .credentials
             if let credentials {
                 message = "AWS refused the credentials for access key id \(credentials.accessKeyID): \(message)"
             }
-        } else if Self.throttleCodes.contains(code) || response.status == 429 {
+        } else if Code.throttling.contains(Code(rawValue: code)) || response.status == 429 {
             kind = .throttled
         } else if response.status >= 500 {
             kind = .server
         } else {
             kind = .client
         }
-        self.init(kind: kind, status: response.status, code: code, message: message, operation: operation)
+        self.init(kind: kind, status: response.status, code: Code(rawValue: code), message: message, operation: operation)
     }
 
     public init(transport: HTTPTransportError, operation: String) {
-        self.init(kind: .transport, status: 0, code: "", message: transport.message, operation: operation)
+        self.init(kind: .transport, status: 0, code: .none, message: transport.message, operation: operation)
     }
 }
 

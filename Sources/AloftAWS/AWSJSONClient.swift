@@ -32,7 +32,7 @@ public final class AWSJSONClient: Sendable {
         guard response.isSuccess else { throw AWSError(response: response, operation: what, credentials: credentials) }
         if response.body.isEmpty { return .object([:]) }
         do { return try JSONParser.parse(response.body) } catch {
-            throw AWSError(kind: .server, status: response.status, code: "BadResponse",
+            throw AWSError(kind: .server, status: response.status, code: .badResponse,
                            message: "the answer is not JSON: \(response.text.prefix(200))", operation: what)
         }
     }

@@ -36,7 +36,7 @@ import Testing
         try s3.createBucket(bucket)
         #expect { try s3.get(bucket: bucket, key: "missing") } throws: { error in
             guard let e = error as? AWSError else { return false }
-            return e.code == "NoSuchKey" && e.kind == .client && e.status == 404
+            return e.code == .noSuchKey && e.kind == .client && e.status == 404
         }
     }
 
@@ -45,17 +45,17 @@ import Testing
         let s3 = try Self.client(secret: "not-the-secret-\(UUID())")
         #expect { try s3.createBucket("aloft-wrong") } throws: { error in
             guard let e = error as? AWSError else { return false }
-            return e.kind == .credentials && e.code == "SignatureDoesNotMatch" && e.description.contains(moto.accessKeyID)
+            return e.kind == .credentials && e.code == AWSError.Code(rawValue: "SignatureDoesNotMatch") && e.description.contains(moto.accessKeyID)
                 && !e.description.contains("not-the-secret")
         }
         // HEAD answers carry no body: the error still says what happened.
         #expect { _ = try s3.exists(bucket: "aloft-wrong", key: "k") } throws: { error in
             guard let e = error as? AWSError else { return false }
-            return e.status == 403 && e.code == "Forbidden" && e.message.hasPrefix("forbidden: wrong credentials")
+            return e.status == 403 && e.code == .forbidden && e.message.hasPrefix("forbidden: wrong credentials")
         }
         let unknown = try Self.client(keyID: "AKIAUNKNOWNKEY000000")
         #expect { try unknown.createBucket("aloft-unknown") } throws: { error in
-            (error as? AWSError).map { $0.kind == .credentials && $0.code == "InvalidAccessKeyId" } ?? false
+            (error as? AWSError).map { $0.kind == .credentials && $0.code == AWSError.Code(rawValue: "InvalidAccessKeyId") } ?? false
         }
     }
 }

@@ -58,7 +58,7 @@ public struct S3BlobStore: BlobStore {
 
     public func get(_ uri: String) throws -> [UInt8] {
         do { return try client.get(bucket: bucket, key: try key(uri)) } catch let error as AWSError {
-            if error.code == "NoSuchKey" || error.status == 404 { throw BlobStoreError.notFound(uri) }
+            if error.code == .noSuchKey || error.status == 404 { throw BlobStoreError.notFound(uri) }
             throw BlobStoreError.io(error.description)
         }
     }
