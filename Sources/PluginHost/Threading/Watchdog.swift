@@ -15,13 +15,23 @@ public final class Watchdog: Sendable {
         var entries: [UInt64: Entry] = [:]
         /// When the watchdog thread will next look, if it is asleep.
         var nextLook: ContinuousClock.Instant?
+        /// A deadline earlier than `nextLook` came after the thread computed its wait: it must look again
+        /// instead of sleeping (its signal may have come before the thread started waiting, and been lost).
+        var lookAgain = false
     }
 
     private let state = Mutex(State())
     private let nextID = Atomic<UInt64>(1)
     private let condition = NSCondition()
 
-    private init() {
+    /// The longest the thread sleeps when nothing is due sooner.
+    private let maxWait: Duration
+    /// Called with the computed wait just before the thread sleeps (tests hold the thread there).
+    private let aboutToWait: @Sendable (Duration) -> Void
+
+    init(maxWait: Duration = .seconds(1), aboutToWait: @escaping @Sendable (Duration) -> Void = { _ in }) {
+        self.maxWait = maxWait
+        self.aboutToWait = aboutToWait
         let thread = Thread { [self] in loop() }
         thread.name = "aloft-watchdog"
         thread.start()
@@ -34,7 +44,9 @@ public final class Watchdog: Sendable {
         // deadlines are later than the ones it already waits for, and a call costs no wake-up at all.
         let wake = state.withLock { s -> Bool in
             s.entries[id] = Entry(deadline: deadline, fire: fire)
-            return s.nextLook.map { deadline < $0 } ?? true
+            let wake = s.nextLook.map { deadline < $0 } ?? true
+            if wake { s.lookAgain = true }
+            return wake
         }
         if wake {
             condition.lock()
@@ -62,14 +74,20 @@ public final class Watchdog: Sendable {
                         earliest = e.deadline
                     }
                 }
-                let wait = min(earliest.map { now.duration(to: $0) } ?? .seconds(1), .seconds(1))
+                let wait = min(earliest.map { now.duration(to: $0) } ?? maxWait, maxWait)
                 s.nextLook = now + wait
+                s.lookAgain = false
                 return (due, wait)
             }
             for fire in due { fire() }
+            aboutToWait(wait)
             let (s, atto) = wait.components
+            // Checked under the condition's lock: a schedule that set `lookAgain` after this check signals only
+            // once the thread is waiting (wait releases the lock atomically), so no wake-up is lost.
             condition.lock()
-            _ = condition.wait(until: Date(timeIntervalSinceNow: Double(s) + Double(atto) / 1e18 + 0.001))
+            if !state.withLock({ $0.lookAgain }) {
+                _ = condition.wait(until: Date(timeIntervalSinceNow: Double(s) + Double(atto) / 1e18 + 0.001))
+            }
             condition.unlock()
         }
     }
