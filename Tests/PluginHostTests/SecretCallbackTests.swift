@@ -49,9 +49,9 @@ import Testing
         #expect(denied.0 == nil)
         #expect(denied.1 == "secret \"token\" is not available to plugin test.plugin")
         #expect(read(t, "missing").1 == denied.1.replacingOccurrences(of: "token", with: "missing"))
-        t.services.secretPolicy.grant(plugin: "test.plugin", secrets: ["token"])
+        t.services.secretPolicy.grant(plugin: "test.plugin", task: "t1", secrets: ["token"])
         #expect(read(t, "token").0 == "abcd-1234")
-        t.services.secretPolicy.revoke(plugin: "test.plugin", secrets: ["token"])
+        t.services.secretPolicy.revoke(plugin: "test.plugin", task: "t1")
         #expect(read(t, "token").0 == nil)
     }
 

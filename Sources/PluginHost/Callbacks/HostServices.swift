@@ -50,9 +50,14 @@ public final class HostServices: Sendable {
 
 /// Which secrets each plugin may read: those its config grants (`plugins.secrets` in aloft.yaml, `*` for
 /// all) and those declared by the tasks it is running right now.
+///
+/// A task's grant is keyed by its task execution id, so granting is idempotent and one task's end never
+/// takes a secret from another: the host grants on every call of a task (its first call in this host may be
+/// the poll of a task re-attached after a restart, not a submit) and revokes once, at finalize.
 public final class SecretPolicy: Sendable {
     private let granted: [String: Set<String>]
-    private let inFlight = Mutex<[String: [String: Int]]>([:])
+    /// plugin -> task execution id -> the secrets that task declares.
+    private let inFlight = Mutex<[String: [String: [String]]]>([:])
     /// A plugin runner's policy: the host that asks for each secret has already decided.
     private let allowsAll: Bool
 
@@ -69,22 +74,22 @@ public final class SecretPolicy: Sendable {
     func allows(plugin: String, secret: String) -> Bool {
         if allowsAll { return true }
         if let g = granted[plugin], g.contains("*") || g.contains(secret) { return true }
-        return inFlight.withLock { ($0[plugin]?[secret] ?? 0) > 0 }
+        return inFlight.withLock { $0[plugin]?.values.contains { $0.contains(secret) } ?? false }
     }
 
-    /// A task that declares `secrets` is running on `plugin`.
-    public func grant(plugin: String, secrets: [String]) {
-        guard !secrets.isEmpty else { return }
-        inFlight.withLock { for s in secrets { $0[plugin, default: [:]][s, default: 0] += 1 } }
-    }
-
-    public func revoke(plugin: String, secrets: [String]) {
+    /// Task `task` (a task execution id), which declares `secrets`, is running on `plugin`. Idempotent.
+    public func grant(plugin: String, task: String, secrets: [String]) {
         guard !secrets.isEmpty else { return }
         inFlight.withLock { all in
-            for s in secrets {
-                let n = (all[plugin]?[s] ?? 1) - 1
-                all[plugin]?[s] = n > 0 ? n : nil
-            }
+            if all[plugin]?[task] == nil { all[plugin, default: [:]][task] = secrets }
+        }
+    }
+
+    /// Task `task` is over on `plugin` (finalized, or its submit failed): its grant goes, no other task's. Idempotent.
+    public func revoke(plugin: String, task: String) {
+        inFlight.withLock { all in
+            guard all[plugin]?.removeValue(forKey: task) != nil else { return }
+            if all[plugin]?.isEmpty == true { all[plugin] = nil }
         }
     }
 }

@@ -51,10 +51,9 @@ public final class LoadedPlugin: TaskPlugin {
                             message: "plugin \(id) is quarantined after \(overrunCount) calls overran their budget: it takes no new tasks "
                                 + "until it is reloaded (restart aloft)")
         }
-        services.secretPolicy.grant(plugin: id, secrets: task.secrets)
         // Whatever goes wrong below, a task that was not submitted holds no secrets.
         var done = false
-        defer { if !done { services.secretPolicy.revoke(plugin: id, secrets: task.secrets) } }
+        defer { if !done { services.secretPolicy.revoke(plugin: id, task: task.executionID) } }
         let state = try submitted(try await call("submit", task, CallBodies.submit))
         done = true
         return state
@@ -88,7 +87,7 @@ public final class LoadedPlugin: TaskPlugin {
     /// Releases what submit acquired. Call exactly once per submitted task, last.
     public func finalize(_ task: TaskInvocation) async throws(TaskError) {
         defer {
-            services.secretPolicy.revoke(plugin: id, secrets: task.secrets)
+            services.secretPolicy.revoke(plugin: id, task: task.executionID)
             services.signals.forget(task.executionID)
         }
         guard raw.pointer.pointee.finalize != nil else { return }
@@ -146,6 +145,8 @@ public final class LoadedPlugin: TaskPlugin {
                             message: "plugin \(pluginID) has not returned from an earlier \(busy) of this task (abandoned past its budget)")
         }
         let cancellable = name != "abort" && name != "finalize"
+        // The task's secrets, granted on each of its calls: its first in this host may be a re-attaching poll.
+        services.secretPolicy.grant(plugin: pluginID, task: lane, secrets: task.secrets)
         do {
             return try await pool.runAbandonable(
                 lane: lane, budget: options.callBudget, cancellable: cancellable,

@@ -93,9 +93,8 @@ public final class IsolatedPlugin: TaskPlugin {
 
     public func submit(_ task: TaskInvocation) async throws(TaskError) -> [UInt8] {
         if isQuarantined { throw quarantined() }
-        services.secretPolicy.grant(plugin: id, secrets: task.secrets)
         var submitted = false
-        defer { if !submitted { services.secretPolicy.revoke(plugin: id, secrets: task.secrets) } }
+        defer { if !submitted { services.secretPolicy.revoke(plugin: id, task: task.executionID) } }
         guard case .state(let state) = try await perform(.submit, task, cancellable: true) else { throw unexpected(.submit) }
         submitted = true
         return state
@@ -122,7 +121,7 @@ public final class IsolatedPlugin: TaskPlugin {
 
     public func finalize(_ task: TaskInvocation) async throws(TaskError) {
         defer {
-            services.secretPolicy.revoke(plugin: id, secrets: task.secrets)
+            services.secretPolicy.revoke(plugin: id, task: task.executionID)
             services.signals.forget(task.executionID)
         }
         await endAbandonedCalls(of: task, before: .finalize)
@@ -170,6 +169,8 @@ public final class IsolatedPlugin: TaskPlugin {
     private func perform(_ call: RunnerCall, _ task: TaskInvocation?, template: [UInt8] = [],
                          cancellable: Bool) async throws(TaskError) -> RunnerReply {
         let lane = task?.executionID
+        // The task's secrets, granted on each of its calls: its first in this host may be a re-attaching poll.
+        if let task { services.secretPolicy.grant(plugin: id, task: task.executionID, secrets: task.secrets) }
         let slot = slots[slotIndex(lane)]
         let resends = call == .submit ? 1 : 3
         var ends: [RunnerEnd] = []

@@ -1,7 +1,8 @@
 /* One plugin (task type "misbehave") whose every task misbehaves as its config says, for the isolation
  * tests: {"do": "ok" | "segfault" | "abort" | "exit3" | "alloc" | "hang_submit" | "hang_poll" | "garbage_outputs"
  * | "wild_outputs" | "secret"}. "secret" reads the secret "token", logs its value (the host must redact it)
- * and fails the submit when it is missing. Everything happens in submit unless the name says poll or outputs. A task that survives
+ * and fails the submit when it is missing; "secret_poll" reads it in poll instead and fails the task when it is
+ * missing (a re-attached task polls without a submit in that host). Everything happens in submit unless the name says poll or outputs. A task that survives
  * succeeds with outputs {"x": 7} after `polls` polls ("polls": N in the config, default 1). */
 #define _POSIX_C_SOURCE 200809L
 #include <aloft_plugin.h>
@@ -89,6 +90,20 @@ static aloft_status m_submit(void *i, const aloft_task *t, aloft_buffer *s, alof
 static aloft_status m_poll(void *i, const aloft_task *t, aloft_poll_result *r) {
     (void)i;
     if (does(t, "hang_poll")) forever();
+    if (does(t, "secret_poll")) {
+        aloft_buffer value = {0};
+        aloft_error err = {.struct_size = sizeof(aloft_error)};
+        if (g_host->get_secret(g_host, "token", &value, &err) != ALOFT_OK) {
+            if (err.code.release) err.code.release(&err.code);
+            if (err.message.release) err.message.release(&err.message);
+            r->phase = ALOFT_PHASE_FAILED;
+            r->error.kind = ALOFT_ERROR_USER;
+            r->error.code = bytes("NoToken");
+            r->error.message = bytes("the secret token is not available");
+            return ALOFT_OK;
+        }
+        if (value.release) value.release(&value);
+    }
     int polls = (int)(t->state.len ? t->state.data[0] - '0' : 0) + 1;
     int wanted = 1;
     for (int n = 2; n <= 9; n++) {
