@@ -21,7 +21,7 @@ public struct RetryBudget: Sendable, Equatable, Codable {
 }
 
 /// The state of one node, and every transition it may take. A value type with no I/O: the engine feeds it
-/// events, persists the new state, then performs the returned action.
+/// events, persists the new state, then performs the returned action (the shape of swift-nio's state machines).
 public struct NodeState: Sendable, Equatable, Codable {
     public private(set) var phase: NodePhase = .queued
     /// 0-based number of the current (or last) attempt.
@@ -37,17 +37,23 @@ public struct NodeState: Sendable, Equatable, Codable {
 
     public init(budget: RetryBudget) { self.budget = budget }
 
-    /// What the engine must do after a transition.
+    /// What the engine must do after a transition, once the new state is stored. The runner does exactly this
+    /// (it does not re-derive it from the phase): the transitions below are the one description of a node's life.
     public enum Action: Sendable, Equatable {
-        /// Start attempt `attempt` (submit through the plugin).
+        /// Start attempt `attempt` through the plugin (submit; resumed, re-attach to it).
         case submit(attempt: Int)
-        /// Finalize the attempt that just ended, then start attempt `next`.
-        case retry(next: Int)
-        /// Finalize the attempt that just ended; the node is done.
-        case finish
-        /// Abort attempt `attempt` through the plugin and finalize it; then `actionAfterAbort`.
-        case abortAttempt(attempt: Int)
+        /// Attempt `attempt` is over: abort it first when `abort` (it may still be running), finalize it, then `then`.
+        case endAttempt(attempt: Int, abort: Bool, then: AfterAttempt)
+        /// No plugin call: storing the state is all.
         case nothing
+    }
+
+    /// What follows an ended attempt.
+    public enum AfterAttempt: Sendable, Equatable {
+        /// A retry: start attempt `attempt`.
+        case submit(attempt: Int)
+        /// The node is done.
+        case done
     }
 
     public enum Event: Sendable, Equatable {
@@ -55,9 +61,21 @@ public struct NodeState: Sendable, Equatable, Codable {
         case cacheHit
         case attemptSucceeded
         case attemptFailed(TaskError)
+        /// A call of the attempt overran its budget: the plugin may have started something, so the attempt is
+        /// aborted before it is finalized; otherwise a failure like any other.
+        case attemptOverran(TaskError)
         case timedOut
         case abortRequested
         case upstreamFailed
+        /// The node's result is known without a plugin call: a branch, map or sub-workflow node, or a task that
+        /// cannot run (no plugin for its type). Never retried.
+        case concluded(Conclusion)
+    }
+
+    public enum Conclusion: Sendable, Equatable {
+        case succeeded
+        case failed(TaskError)
+        case aborted
     }
 
     public enum TransitionError: Error, Equatable, CustomStringConvertible {
@@ -69,7 +87,8 @@ public struct NodeState: Sendable, Equatable, Codable {
         }
     }
 
-    /// Applies `event`; the node's new state is `self`, the returned action is what to do next.
+    /// Applies `event`; the node's new state is `self`, the returned action is what to do next. Every
+    /// (phase, event) pair is spelled out, so a new phase or event does not compile until it is decided here.
     public mutating func apply(_ event: Event) throws(TransitionError) -> Action {
         switch (phase, event) {
         case (.queued, .start):
@@ -85,23 +104,35 @@ public struct NodeState: Sendable, Equatable, Codable {
         case (.queued, .abortRequested):
             phase = .aborted
             return .nothing
+        case (.queued, .concluded(let c)), (.running, .concluded(let c)):
+            conclude(c)
+            return .nothing
+        case (.queued, .attemptSucceeded), (.queued, .attemptFailed), (.queued, .attemptOverran), (.queued, .timedOut):
+            throw .invalid(from: phase, event: Self.name(event))
+
         case (.running, .attemptSucceeded):
             phase = .succeeded
-            return .finish
+            return .endAttempt(attempt: attempt, abort: false, then: .done)
         case (.running, .attemptFailed(let error)):
-            return fail(error)
+            return fail(error, abortFirst: false)
+        case (.running, .attemptOverran(let error)):
+            return fail(error, abortFirst: true)
         case (.running, .timedOut):
             // A timeout is the task's: it counts against the user budget and is retryable.
             return fail(TaskError(kind: .user, retryable: true, code: .timeout, message: "attempt \(attempt) exceeded the task's timeout"), abortFirst: true)
         case (.running, .abortRequested):
             phase = .aborted
-            return .abortAttempt(attempt: attempt)
-        default:
+            return .endAttempt(attempt: attempt, abort: true, then: .done)
+        case (.running, .start), (.running, .cacheHit), (.running, .upstreamFailed):
+            throw .invalid(from: phase, event: Self.name(event))
+
+        // Terminal states never change again.
+        case (.succeeded, _), (.failed, _), (.aborted, _), (.skipped, _):
             throw .invalid(from: phase, event: Self.name(event))
         }
     }
 
-    private mutating func fail(_ error: TaskError, abortFirst: Bool = false) -> Action {
+    private mutating func fail(_ error: TaskError, abortFirst: Bool) -> Action {
         lastError = error
         let ended = attempt
         let exhausted: Bool
@@ -115,15 +146,22 @@ public struct NodeState: Sendable, Equatable, Codable {
         }
         if error.retryable && !exhausted {
             attempt += 1
-            return abortFirst ? .abortAttempt(attempt: ended) : .retry(next: attempt)
+            return .endAttempt(attempt: ended, abort: abortFirst, then: .submit(attempt: attempt))
         }
         phase = .failed
-        return abortFirst ? .abortAttempt(attempt: ended) : .finish
+        return .endAttempt(attempt: ended, abort: abortFirst, then: .done)
     }
 
-    /// What follows a finished `.abortAttempt`: the next attempt after a retried timeout, else the end.
-    public var actionAfterAbort: Action {
-        phase == .running ? .submit(attempt: attempt) : .nothing
+    private mutating func conclude(_ c: Conclusion) {
+        switch c {
+        case .succeeded:
+            phase = .succeeded
+        case .failed(let error):
+            lastError = error
+            phase = .failed
+        case .aborted:
+            phase = .aborted
+        }
     }
 
     static func name(_ e: Event) -> String {
@@ -132,9 +170,11 @@ public struct NodeState: Sendable, Equatable, Codable {
         case .cacheHit: return "a cache hit"
         case .attemptSucceeded: return "a success"
         case .attemptFailed: return "a failure"
+        case .attemptOverran: return "an overrun"
         case .timedOut: return "a timeout"
         case .abortRequested: return "an abort"
         case .upstreamFailed: return "an upstream failure"
+        case .concluded: return "a conclusion"
         }
     }
 }

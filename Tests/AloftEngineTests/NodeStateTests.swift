@@ -29,17 +29,17 @@ import Testing
         var s = NodeState(budget: RetryBudget(user: 0))
         #expect(try s.apply(.start) == .submit(attempt: 0))
         #expect(s.phase == .running)
-        #expect(try s.apply(.attemptSucceeded) == .finish)
+        #expect(try s.apply(.attemptSucceeded) == .endAttempt(attempt: 0, abort: false, then: .done))
         #expect(s.phase == .succeeded && !s.cached)
     }
 
     @Test func userAndSystemBudgetsAreSeparate() throws {
         var s = NodeState(budget: RetryBudget(user: 1, system: 2))
         _ = try s.apply(.start)
-        #expect(try s.apply(.attemptFailed(systemError)) == .retry(next: 1))
-        #expect(try s.apply(.attemptFailed(systemError)) == .retry(next: 2))
-        #expect(try s.apply(.attemptFailed(userError)) == .retry(next: 3))  // system failures did not spend the user budget
-        #expect(try s.apply(.attemptFailed(userError)) == .finish)
+        #expect(try s.apply(.attemptFailed(systemError)) == .endAttempt(attempt: 0, abort: false, then: .submit(attempt: 1)))
+        #expect(try s.apply(.attemptFailed(systemError)) == .endAttempt(attempt: 1, abort: false, then: .submit(attempt: 2)))
+        #expect(try s.apply(.attemptFailed(userError)) == .endAttempt(attempt: 2, abort: false, then: .submit(attempt: 3)))  // system failures did not spend the user budget
+        #expect(try s.apply(.attemptFailed(userError)) == .endAttempt(attempt: 3, abort: false, then: .done))
         #expect(s.phase == .failed)
         #expect(s.userFailures == 2 && s.systemFailures == 2)
         #expect(s.lastError == userError)
@@ -48,25 +48,23 @@ import Testing
     @Test func permanentErrorsAreNotRetried() throws {
         var s = NodeState(budget: RetryBudget(user: 5))
         _ = try s.apply(.start)
-        #expect(try s.apply(.attemptFailed(permanent)) == .finish)
+        #expect(try s.apply(.attemptFailed(permanent)) == .endAttempt(attempt: 0, abort: false, then: .done))
         #expect(s.phase == .failed && s.attempt == 0)
     }
 
     @Test func timeoutAbortsTheAttemptThenRetriesWithinTheUserBudget() throws {
         var s = NodeState(budget: RetryBudget(user: 1))
         _ = try s.apply(.start)
-        #expect(try s.apply(.timedOut) == .abortAttempt(attempt: 0))
-        #expect(s.actionAfterAbort == .submit(attempt: 1))
-        #expect(try s.apply(.timedOut) == .abortAttempt(attempt: 1))
+        #expect(try s.apply(.timedOut) == .endAttempt(attempt: 0, abort: true, then: .submit(attempt: 1)))
+        #expect(try s.apply(.timedOut) == .endAttempt(attempt: 1, abort: true, then: .done))
         #expect(s.phase == .failed)
-        #expect(s.actionAfterAbort == .nothing)
         #expect(s.lastError?.code == .timeout)
     }
 
     @Test func abortSkipAndCache() throws {
         var running = NodeState(budget: RetryBudget(user: 0))
         _ = try running.apply(.start)
-        #expect(try running.apply(.abortRequested) == .abortAttempt(attempt: 0))
+        #expect(try running.apply(.abortRequested) == .endAttempt(attempt: 0, abort: true, then: .done))
         #expect(running.phase == .aborted)
 
         var queued = NodeState(budget: RetryBudget(user: 0))

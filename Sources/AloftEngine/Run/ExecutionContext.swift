@@ -21,6 +21,8 @@ final class ExecutionContext: Sendable {
     let wakeups: Wakeups
     let events: @Sendable (EngineEvent) -> Void
     private let records: Mutex<[String: NodeRecord]>
+    /// Nodes stopped because their state could not be stored or took an invalid transition.
+    let stopped = StoppedNodes()
     /// What a node read, held until the node's next commit, which writes it in the same transaction.
     private let pendingLineage = Mutex<[String: [LineageEdge]]>([:])
 

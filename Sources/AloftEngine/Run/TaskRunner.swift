@@ -45,13 +45,19 @@ struct TaskRunner {
         record.pluginID = plugin.id
         record.taskVersion = task.template.version
         if record.state.phase == .queued, let cache, await reuseCache(cache, &record) { return record }
+        // The attempt to start: the state machine's word for a new node; a resumed one re-enters the action
+        // of its stored state (submit, or re-attach to, its current attempt).
+        let first: Int
         if record.state.phase == .queued {
-            guard (try? record.state.apply(.start)) != nil else { return record }
+            guard case .submit(let attempt) = context.apply(.start, to: &record) else { return record }
+            first = attempt
+        } else {
+            first = record.state.attempt
         }
         let started = record
-        let done = await context.overall.run { await context.limiter.run { await attempts(started, plugin) } }
+        let done = await context.overall.run { await context.limiter.run { await attempts(started, from: first, plugin) } }
         if let cache {
-            if done.state.phase == .succeeded, let outputs = done.outputs {
+            if done.state.phase == .succeeded, context.stopped.reason(path) == nil, let outputs = done.outputs {
                 do {
                     try context.store.putCacheEntry(CacheEntry(
                         key: cache.key, project: context.execution.project, domain: context.execution.domain, task: task.name,
@@ -73,7 +79,7 @@ struct TaskRunner {
             guard !context.options.overwriteCache, let entry = try? context.store.cacheEntry(key: cache.key),
                 CacheLookup.usable(entry, outputs: task.interface.outputs)
             else { return false }
-            guard (try? record.state.apply(.cacheHit)) != nil else { return false }
+            guard context.apply(.cacheHit, to: &record) != nil else { return false }
             record.outputs = entry.outputs
             record.cachedFrom = "\(entry.producer.execution)/\(entry.producer.node)"
             _ = persist(&record)
@@ -110,10 +116,12 @@ struct TaskRunner {
         _ = try? context.store.reserve(key: cache.key, owner: reservationOwner, until: Date().addingTimeInterval(context.options.reservationTTL.secondsValue))
     }
 
-    private func attempts(_ start: NodeRecord, _ plugin: any TaskPlugin) async -> NodeRecord {
+    /// Runs attempt `first`, then each attempt the state machine says to start, until it says the node is
+    /// done (or the node is stopped).
+    private func attempts(_ start: NodeRecord, from first: Int, _ plugin: any TaskPlugin) async -> NodeRecord {
         var record = start
-        while record.state.phase == .running {
-            let attempt = record.state.attempt
+        var next: Int? = first
+        while let attempt = next {
             // How many hosts died inside a plugin call of this attempt (see CallInFlight).
             var deaths = 0
             let identity = context.identity(path, attempt: attempt)
@@ -131,10 +139,9 @@ struct TaskRunner {
                     deaths = died.deaths
                     context.logger.error("node \(path): the host died during plugin \(plugin.id)'s \(left.call) of attempt \(attempt) (\(died.deaths) time(s))")
                     if died.deaths > CallInFlight.deathsTolerated {
-                        // Finalize is still owed, unless finalize is what killed the host.
-                        let ended = await attemptEnded(&record, .attemptFailed(died.failure(plugin: plugin.id)), plugin, invocation,
-                                                       finalize: left.call != "finalize", deaths: deaths)
-                        if !ended { return record }
+                        // Finalize is still owed. (A host that died in abort or finalize left the mark of an attempt
+                        // that had already ended, stored before those calls: it never gets here.)
+                        next = await attemptEnded(&record, .attemptFailed(died.failure(plugin: plugin.id)), plugin, invocation, deaths: deaths)
                         continue
                     }
                     record.state.callInFlight = died
@@ -170,12 +177,13 @@ struct TaskRunner {
                     // Cancelled (Ctrl-C, executions abort), perhaps while submit was still inside the plugin: the
                     // attempt is aborted; the host no longer waits for that call (abort and finalize queue behind it).
                     if Task.isCancelled {
-                        if !(await attemptEnded(&record, .abortRequested, plugin, invocation, finalize: true, deaths: deaths)) { return record }
+                        next = await attemptEnded(&record, .abortRequested, plugin, invocation, deaths: deaths)
                         continue
                     }
-                    // The plugin may have started something before failing (or overrunning): stop and release it.
-                    if error.code == .pluginCallOverran { try? await plugin.abort(invocation) }
-                    if !(await attemptEnded(&record, .attemptFailed(error), plugin, invocation, finalize: true, deaths: deaths)) { return record }
+                    // A submit that overran may have started something: the state machine has it aborted, after
+                    // the attempt's end is stored.
+                    let event: NodeState.Event = error.code == .pluginCallOverran ? .attemptOverran(error) : .attemptFailed(error)
+                    next = await attemptEnded(&record, event, plugin, invocation, deaths: deaths)
                     continue
                 }
             }
@@ -185,13 +193,13 @@ struct TaskRunner {
                 if let uri = try? context.attemptURI(path, attempt: attempt, file: "outputs.json") {
                     await context.blobCopies.put(outputs.canonicalBytes, at: uri)
                 }
-                _ = await attemptEnded(&record, .attemptSucceeded, plugin, invocation, finalize: true, deaths: deaths)
+                next = await attemptEnded(&record, .attemptSucceeded, plugin, invocation, deaths: deaths)
             case .failed(let error):
-                _ = await attemptEnded(&record, .attemptFailed(error), plugin, invocation, finalize: true, deaths: deaths)
+                next = await attemptEnded(&record, .attemptFailed(error), plugin, invocation, deaths: deaths)
             case .timedOut:
-                _ = await attemptEnded(&record, .timedOut, plugin, invocation, finalize: true, deaths: deaths)
+                next = await attemptEnded(&record, .timedOut, plugin, invocation, deaths: deaths)
             case .cancelled:
-                _ = await attemptEnded(&record, .abortRequested, plugin, invocation, finalize: true, deaths: deaths)
+                next = await attemptEnded(&record, .abortRequested, plugin, invocation, deaths: deaths)
             case .storeFailed:
                 return record
             }
@@ -297,58 +305,50 @@ struct TaskRunner {
         }
     }
 
-    /// Applies the end of an attempt to the state machine, aborts and finalizes as it says, persists.
-    /// Returns false when the node is done (or the store failed).
+    /// Applies the end of an attempt to the state machine and does what it returns: store the attempt's end,
+    /// abort and finalize the attempt, store that they were made. Returns the next attempt to start, or nil
+    /// when the node is done (or stopped).
     private func attemptEnded(_ record: inout NodeRecord, _ event: NodeState.Event, _ plugin: any TaskPlugin, _ invocation: TaskInvocation,
-                              finalize: Bool, deaths: Int) async -> Bool {
-        let attempt = record.state.attempt
-        guard let action = try? record.state.apply(event) else { return false }
-        var aborts = false
-        if case .abortAttempt = action { aborts = true }
-        // The attempt's end is stored before the plugin hears of it: a host that dies in abort or finalize is
-        // resumed past them, never into them again.
-        if aborts || finalize {
-            record.state.callInFlight = CallInFlight(call: aborts ? "abort" : "finalize", attempt: attempt, deaths: deaths)
-            guard persist(&record) else { return false }
+                              deaths: Int) async -> Int? {
+        guard let action = context.apply(event, to: &record) else { return nil }
+        guard case .endAttempt(let ended, let abort, let then) = action else {
+            context.stop(path, because: "the end of an attempt led to \(action), not to the attempt's end (a bug in the engine)")
+            return nil
         }
-        if aborts {
+        // The attempt's end is stored before the plugin hears of it: a host that dies in abort or finalize is
+        // resumed past them, never into them again, and a resume never polls a finalized task.
+        record.state.callInFlight = CallInFlight(call: abort ? "abort" : "finalize", attempt: ended, deaths: deaths)
+        guard persist(&record) else { return nil }
+        if abort {
             do { try await plugin.abort(invocation) } catch {
                 context.logger.warning("abort of \(invocation.executionID) failed: \(error)")
             }
         }
-        if finalize {
-            do { try await plugin.finalize(invocation) } catch {
-                context.logger.warning("finalize of \(invocation.executionID) failed: \(error)")
-            }
+        do { try await plugin.finalize(invocation) } catch {
+            context.logger.warning("finalize of \(invocation.executionID) failed: \(error)")
         }
+        KillPoint.reached("attempt-finalized")
         record.state.callInFlight = nil
-        if record.state.phase == .running, let error = record.state.lastError {
+        if case .submit = then, let error = record.state.lastError {
             context.events(.nodeRetrying(path: path, attempt: record.state.attempt, error: error))
         }
-        guard persist(&record) else { return false }
-        if record.state.phase.isTerminal {
+        guard persist(&record) else { return nil }
+        switch then {
+        case .submit(let attempt):
+            return attempt
+        case .done:
             context.events(.nodeFinished(path: path, phase: record.state.phase, cached: record.state.cached))
-            return false
+            return nil
         }
-        return true
     }
 
+    /// Ends a node that cannot run (no plugin for its type): no plugin call is made.
     private func fail(_ record: inout NodeRecord, _ error: TaskError) -> NodeRecord {
-        if record.state.phase == .queued { _ = try? record.state.apply(.start) }
-        _ = try? record.state.apply(.attemptFailed(TaskError(kind: error.kind, retryable: false, code: error.code, message: error.message,
-                                                                cause: error.cause)))
-        _ = persist(&record)
+        let final = TaskError(kind: error.kind, retryable: false, code: error.code, message: error.message, cause: error.cause)
+        guard context.apply(.concluded(.failed(final)), to: &record) != nil, persist(&record) else { return record }
         context.events(.nodeFinished(path: path, phase: record.state.phase, cached: false))
         return record
     }
 
-    private func persist(_ record: inout NodeRecord) -> Bool {
-        do {
-            try context.persist(record)
-            return true
-        } catch {
-            context.logger.error("cannot persist node \(path) of \(context.execution.id): \(error); stopping this node")
-            return false
-        }
-    }
+    private func persist(_ record: inout NodeRecord) -> Bool { context.store(record) }
 }

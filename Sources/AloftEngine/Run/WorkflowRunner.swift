@@ -53,15 +53,15 @@ struct WorkflowRunner {
             while let (id, record) = await group.next() {
                 finished[id] = record.state.phase
                 guard let i = position[id] else { continue }
-                if record.state.phase == .succeeded {
+                if let failure = context.failure(of: record) {
+                    failures.append("\(prefix)\(id): \(failure)")
+                    skipDownstream(of: i)
+                } else {
                     outputs[id] = record.outputs ?? [:]
                     for j in downstream[i] {
                         waiting[j] -= 1
                         if waiting[j] == 0 && finished[nodes[j].id] == nil { launch(j) }
                     }
-                } else {
-                    failures.append("\(prefix)\(id): \(record.state.lastError?.message ?? record.state.phase.rawValue)")
-                    skipDownstream(of: i)
                 }
             }
         }
@@ -73,9 +73,8 @@ struct WorkflowRunner {
     }
 
     private func skip(_ path: String) {
-        var state = NodeState(budget: RetryBudget(user: 0))
-        _ = try? state.apply(.upstreamFailed)
-        try? context.persist(NodeRecord(execution: context.execution.id, node: path, state: state))
+        var record = NodeRecord(execution: context.execution.id, node: path, state: NodeState(budget: RetryBudget(user: 0)))
+        guard context.apply(.upstreamFailed, to: &record) != nil, context.store(record) else { return }
         context.events(.nodeFinished(path: path, phase: .skipped, cached: false))
     }
 
@@ -98,8 +97,10 @@ struct WorkflowRunner {
                     return finish(path, .failure(TaskError(kind: .user, retryable: false, code: .branchFail, message: message)))
                 case .call(let call):
                     let chosen = await runCall(call, at: "\(path)#\(i)", resolver)
-                    return finish(path, chosen.state.phase == .succeeded ? .success(chosen.outputs ?? [:])
-                        : .failure(chosen.state.lastError ?? TaskError(kind: .user, retryable: false, code: .caseFailed, message: "case \(i) failed")))
+                    guard let failure = context.failure(of: chosen) else { return finish(path, .success(chosen.outputs ?? [:])) }
+                    // A stopped case's own error (if any) is not why it failed.
+                    let error = context.stopped.reason(chosen.node) == nil ? chosen.state.lastError : nil
+                    return finish(path, .failure(error ?? TaskError(kind: .user, retryable: false, code: .caseFailed, message: "case \(i): \(failure)")))
                 }
             }
             return finish(path, .failure(TaskError(kind: .user, retryable: false, code: .noCase, message: "no branch case held and there is no else")))
@@ -163,9 +164,9 @@ struct WorkflowRunner {
                     var itemCall = m.call
                     itemCall.inputs[m.overInput] = .nodeOutput(node: "@item", output: m.overInput)
                     let r = await runCall(itemCall, at: "\(path)[\(i)]", itemResolver)
-                    let ok = r.state.phase == .succeeded
-                    return (i, ItemResult(succeeded: ok, aborted: r.state.phase == .aborted, outputs: ok ? r.outputs : nil,
-                                          error: r.state.lastError?.message))
+                    let failure = context.failure(of: r)
+                    return (i, ItemResult(succeeded: failure == nil, aborted: r.state.phase == .aborted, outputs: failure == nil ? r.outputs : nil,
+                                          error: failure))
                 }
             }
             for _ in 0..<window { addNext() }
@@ -214,27 +215,24 @@ struct WorkflowRunner {
 
     /// Records a node that is not a single task call (sub-workflow, map) as aborted: its calls were aborted.
     private func finishAborted(_ path: String) -> NodeRecord {
-        var record = context.record(path) ?? NodeRecord(execution: context.execution.id, node: path, state: NodeState(budget: RetryBudget(user: 0, system: 0)))
-        if record.state.phase == .queued { _ = try? record.state.apply(.start) }
-        _ = try? record.state.apply(.abortRequested)
-        try? context.persist(record)
-        context.events(.nodeFinished(path: path, phase: record.state.phase, cached: false))
-        return record
+        conclude(path, .aborted)
     }
 
     /// Records a node that is not a single task call (sub-workflow, branch, map) as finished.
     private func finish(_ path: String, _ result: Result<LiteralMap, TaskError>) -> NodeRecord {
-        var record = context.record(path) ?? NodeRecord(execution: context.execution.id, node: path, state: NodeState(budget: RetryBudget(user: 0, system: 0)))
-        if record.state.phase == .queued { _ = try? record.state.apply(.start) }
         switch result {
         case .success(let outputs):
-            record.outputs = outputs
-            _ = try? record.state.apply(.attemptSucceeded)
+            return conclude(path, .succeeded, outputs: outputs)
         case .failure(let error):
-            _ = try? record.state.apply(.attemptFailed(TaskError(kind: error.kind, retryable: false, code: error.code, message: error.message,
-                                                                    cause: error.cause)))
+            return conclude(path, .failed(TaskError(kind: error.kind, retryable: false, code: error.code, message: error.message, cause: error.cause)))
         }
-        try? context.persist(record)
+    }
+
+    /// Stores a node's end that took no plugin call of its own; a store that fails stops the node, as for tasks.
+    private func conclude(_ path: String, _ conclusion: NodeState.Conclusion, outputs: LiteralMap? = nil) -> NodeRecord {
+        var record = context.record(path) ?? NodeRecord(execution: context.execution.id, node: path, state: NodeState(budget: RetryBudget(user: 0, system: 0)))
+        record.outputs = outputs
+        guard context.apply(.concluded(conclusion), to: &record) != nil, context.store(record) else { return record }
         context.events(.nodeFinished(path: path, phase: record.state.phase, cached: false))
         return record
     }

@@ -1,0 +1,129 @@
+import AloftCompiler
+import AloftEngine
+import AloftTestSupport
+import AloftWire
+import Foundation
+import Logging
+import Testing
+
+/// Issue 18: a node whose state the store refuses is stopped and reported, whatever its kind (skipped,
+/// branch, map, sub-workflow, as for tasks): an error in the log, the execution fails naming it, and nothing
+/// downstream runs on a state the store does not hold.
+@Suite(.timeLimit(.minutes(2))) struct StoreFailureTests {
+    struct Refused: Error, CustomStringConvertible {
+        var description: String { "disk I/O error (test)" }
+    }
+
+    /// SQLite, except that committing a node record whose path is in `failing` throws.
+    final class FailingStore: Store {
+        let inner: SQLiteMetadataStore
+        let failing: Set<String>
+        init(_ inner: SQLiteMetadataStore, failing: Set<String>) {
+            self.inner = inner
+            self.failing = failing
+        }
+
+        func createExecution(_ execution: ExecutionRecord) throws { try inner.createExecution(execution) }
+        func execution(id: String) throws -> ExecutionRecord? { try inner.execution(id: id) }
+        func executions(project: String?, domain: String?, limit: Int) throws -> [ExecutionRecord] {
+            try inner.executions(project: project, domain: domain, limit: limit)
+        }
+        func finishExecution(id: String, phase: ExecutionRecord.Phase, outputs: LiteralMap?, error: String?) throws {
+            try inner.finishExecution(id: id, phase: phase, outputs: outputs, error: error)
+        }
+        func nodes(execution: String) throws -> [NodeRecord] { try inner.nodes(execution: execution) }
+        func commit(_ nodes: [NodeRecord]) throws { try commit(nodes, lineage: []) }
+        func commit(_ nodes: [NodeRecord], lineage: [LineageEdge]) throws {
+            if nodes.contains(where: { failing.contains($0.node) }) { throw Refused() }
+            try inner.commit(nodes, lineage: lineage)
+        }
+        func requestAbort(id: String) throws { try inner.requestAbort(id: id) }
+        func abortRequested(id: String) throws -> Bool { try inner.abortRequested(id: id) }
+        func cacheEntry(key: String) throws -> CacheEntry? { try inner.cacheEntry(key: key) }
+        func putCacheEntry(_ entry: CacheEntry) throws { try inner.putCacheEntry(entry) }
+        func cacheEntries(project: String?, domain: String?, task: String?) throws -> [CacheEntry] {
+            try inner.cacheEntries(project: project, domain: domain, task: task)
+        }
+        func clearCache(project: String?, domain: String?, task: String?) throws -> Int {
+            try inner.clearCache(project: project, domain: domain, task: task)
+        }
+        func reserve(key: String, owner: String, until: Date) throws -> String? { try inner.reserve(key: key, owner: owner, until: until) }
+        func release(key: String, owner: String) throws { try inner.release(key: key, owner: owner) }
+        func recordLineage(_ edges: [LineageEdge]) throws { try inner.recordLineage(edges) }
+        func lineage(execution: String, node: String) throws -> (upstream: [LineageEdge], downstream: [LineageEdge]) {
+            try inner.lineage(execution: execution, node: node)
+        }
+        func acquireLease(_ name: String, holder: LeaseHolder, until: Date) throws -> LeaseRecord? {
+            try inner.acquireLease(name, holder: holder, until: until)
+        }
+        func renewLease(_ name: String, holder: LeaseHolder, until: Date) throws -> Bool { try inner.renewLease(name, holder: holder, until: until) }
+        func releaseLease(_ name: String, holder: LeaseHolder) throws { try inner.releaseLease(name, holder: holder) }
+        func lease(_ name: String) throws -> LeaseRecord? { try inner.lease(name) }
+    }
+
+    final class Lines: @unchecked Sendable, LogHandler {
+        private let lock = NSLock()
+        private var items: [String] = []
+        var all: [String] { lock.withLock { items } }
+        var metadata: Logger.Metadata = [:]
+        var logLevel: Logger.Level = .trace
+        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+            get { metadata[key] }
+            set { metadata[key] = newValue }
+        }
+        func log(event: LogEvent) { lock.withLock { items.append("\(event.level) \(event.message)") } }
+    }
+
+    static let spec = """
+        tasks:
+          ok: {type: echo, inputs: {x: integer}, outputs: {x: integer}}
+          oks: {type: echo, inputs: {x: list<integer>}, outputs: {x: list<integer>}}
+          bad: {type: echo, inputs: {x: integer}, outputs: {x: integer}, config: {fail: user}}
+        workflows:
+          inner:
+            inputs: {x: integer}
+            outputs: {x: {type: integer, from: $i.x}}
+            nodes: [{id: i, task: ok, inputs: {x: $inputs.x}}]
+          w:
+            inputs: {xs: {type: list<integer>, default: [1, 2]}}
+            nodes:
+              - {id: m, map: {task: ok, over: {x: $inputs.xs}}}
+              - {id: sub, workflow: inner, inputs: {x: 3}}
+              - id: br
+                branch:
+                  - if: "$sub.x > 0"
+                    then: {task: ok, inputs: {x: 4}}
+                  - else: {fail: "not positive"}
+              - {id: after_m, task: oks, inputs: {x: $m.x}}
+              - {id: after_sub, task: ok, inputs: {x: $sub.x}}
+              - {id: after_br, task: ok, inputs: {x: $br.x}}
+              - {id: failing, task: bad, inputs: {x: 6}}
+              - {id: skipped, task: ok, inputs: {x: $failing.x}}
+        """
+
+    @Test(arguments: [("m", "after_m"), ("sub", "after_sub"), ("br", "after_br"), ("skipped", nil)])
+    func aNodeWhoseStateCannotBeStoredIsStoppedAndReported(node: String, downstream: String?) async throws {
+        let lines = Lines()
+        let logger = Logger(label: "aloft-test") { _ in lines }
+        let host = await Fixtures.host(directory: try Fixtures.directory(["c-echo": "libc_echo.so"]), logger: logger)
+        defer { host.shutdown() }
+        let root = NSTemporaryDirectory() + "aloft-store-failure-\(UUID())"
+        let sqlite = try SQLiteMetadataStore(path: root + "/metadata.sqlite")
+        let engine = ExecutionEngine(host: host, store: FailingStore(sqlite, failing: [node]), blobs: try LocalBlobStore(root: root + "/blobs"),
+                                     options: EngineOptions(minPollInterval: .milliseconds(1)))
+        let compiled = Compiler(resolver: AnyTaskType()).compile(text: Self.spec, path: "/virtual/spec.yaml")
+        let spec = try #require(compiled.spec, "\(compiled.diagnostics)")
+        let e = try await engine.run(spec, workflow: "w", inputs: [:], project: "p", domain: "development")
+
+        #expect(e.phase == .failed)
+        let said = "node \(node) of \(e.id): cannot persist its state: disk I/O error (test); stopping this node"
+        #expect(lines.all.contains("error \(said)"), "\(lines.all)")
+        let nodes = try sqlite.nodes(execution: e.id)
+        #expect(!nodes.contains { $0.node == node }, "the store refused it")
+        if let downstream {
+            #expect(e.error?.contains("\(node): cannot persist its state: disk I/O error (test)") == true, "\(e.error ?? "")")
+            // Nothing ran on the unstored result: the node downstream was skipped.
+            #expect(nodes.first { $0.node == downstream }?.state.phase == .skipped)
+        }
+    }
+}
