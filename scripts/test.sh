@@ -10,6 +10,8 @@ bash scripts/setup.sh
 python3 scripts/check-doc-excerpts.py
 # Every test that waits (a process, a peer, a sleep, a poll, a plugin host) has a time limit (see the script).
 python3 scripts/check-test-limits.py
+# Every module a target imports is declared in Package.swift (the compiler checks the rest of the layering).
+python3 scripts/check-imports.py
 # The Rust bindings' own tests (offline: the crate has no dependencies). The Swift tests build and load the
 # Rust example on it; with CI=true a missing cargo fails the run.
 if command -v cargo >/dev/null 2>&1 || [ -x "$HOME/.cargo/bin/cargo" ]; then

@@ -1,7 +1,7 @@
 import AloftGoogle
 import AloftHTTP
 import Foundation
-import PluginKit
+public import PluginKit
 import Synchronization
 
 /// BigQuery query jobs over the REST API v2, the asynchronous tier of the ABI: submit inserts the job under
@@ -209,6 +209,6 @@ public final class BigQueryPlugin: Plugin {
 }
 
 @_cdecl("aloft_plugin_entry")
-public func aloftPluginEntry(_ host: UnsafePointer<aloft_host>?) -> UnsafePointer<aloft_plugin>? {
+public func aloftPluginEntry(_ host: UnsafeRawPointer?) -> UnsafeRawPointer? {
     PluginExport.entry(BigQueryPlugin.self, host: host)
 }

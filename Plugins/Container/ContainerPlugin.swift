@@ -1,6 +1,6 @@
 import AloftTaskIO
 import Foundation
-import PluginKit
+public import PluginKit
 
 /// Container tasks (`container`, `raw-container`): a command with arguments, run by a backend chosen per task
 /// (`container.backend`) or in the plugin config:
@@ -87,6 +87,6 @@ public final class ContainerPlugin: Plugin {
 }
 
 @_cdecl("aloft_plugin_entry")
-public func aloftPluginEntry(_ host: UnsafePointer<aloft_host>?) -> UnsafePointer<aloft_plugin>? {
+public func aloftPluginEntry(_ host: UnsafeRawPointer?) -> UnsafeRawPointer? {
     PluginExport.entry(ContainerPlugin.self, host: host)
 }

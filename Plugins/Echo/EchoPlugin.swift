@@ -1,4 +1,4 @@
-import PluginKit
+public import PluginKit
 
 #if canImport(Glibc)
 import Glibc
@@ -68,6 +68,6 @@ private func nowMilliseconds() -> Int64 {
 }
 
 @_cdecl("aloft_plugin_entry")
-public func aloftPluginEntry(_ host: UnsafePointer<aloft_host>?) -> UnsafePointer<aloft_plugin>? {
+public func aloftPluginEntry(_ host: UnsafeRawPointer?) -> UnsafeRawPointer? {
     PluginExport.entry(EchoPlugin.self, host: host)
 }

@@ -1,7 +1,7 @@
 import AloftHTTP
 import AloftHive
 import Foundation
-import PluginKit
+public import PluginKit
 
 /// Queries on HiveServer2 (Apache Hive, Spark's Thrift server, Kyuubi, Impala) over TCLIService, the
 /// asynchronous tier of the ABI: submit opens a session and starts the first statement asynchronously; the
@@ -170,6 +170,6 @@ public final class HivePlugin: Plugin {
 }
 
 @_cdecl("aloft_plugin_entry")
-public func aloftPluginEntry(_ host: UnsafePointer<aloft_host>?) -> UnsafePointer<aloft_plugin>? {
+public func aloftPluginEntry(_ host: UnsafeRawPointer?) -> UnsafeRawPointer? {
     PluginExport.entry(HivePlugin.self, host: host)
 }

@@ -1,7 +1,7 @@
 import AloftAWS
 import AloftHTTP
 import Foundation
-import PluginKit
+public import PluginKit
 
 /// SageMaker training and hyperparameter tuning jobs over AWS's API (JSON 1.1, SigV4), the asynchronous tier
 /// of the ABI: submit creates the job under a name derived from the task execution id (a repeated submit
@@ -195,6 +195,6 @@ public final class SagemakerPlugin: Plugin {
 }
 
 @_cdecl("aloft_plugin_entry")
-public func aloftPluginEntry(_ host: UnsafePointer<aloft_host>?) -> UnsafePointer<aloft_plugin>? {
+public func aloftPluginEntry(_ host: UnsafeRawPointer?) -> UnsafeRawPointer? {
     PluginExport.entry(SagemakerPlugin.self, host: host)
 }

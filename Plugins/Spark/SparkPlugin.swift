@@ -1,7 +1,7 @@
 import AloftHTTP
 import AloftTaskIO
 import Foundation
-import PluginKit
+public import PluginKit
 
 /// Spark jobs (task types `spark`, `pyspark`): a Python file or a jar with its arguments, Spark and Hadoop
 /// settings and resources, run by a backend chosen per task (`config.backend`) or in the plugin config:
@@ -100,6 +100,6 @@ public final class SparkPlugin: Plugin {
 }
 
 @_cdecl("aloft_plugin_entry")
-public func aloftPluginEntry(_ host: UnsafePointer<aloft_host>?) -> UnsafePointer<aloft_plugin>? {
+public func aloftPluginEntry(_ host: UnsafeRawPointer?) -> UnsafeRawPointer? {
     PluginExport.entry(SparkPlugin.self, host: host)
 }

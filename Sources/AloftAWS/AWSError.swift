@@ -1,4 +1,4 @@
-import AloftHTTP
+public import AloftHTTP
 import AloftWire
 import Foundation
 

@@ -1,5 +1,5 @@
-import AloftHTTP
-import AloftWire
+public import AloftHTTP
+public import AloftWire
 
 /// Calls an AWS service that speaks the JSON 1.1 protocol (SageMaker and most others): `POST /` with
 /// `X-Amz-Target: <prefix>.<Operation>` and a JSON body, signed with SigV4.

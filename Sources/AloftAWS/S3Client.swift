@@ -1,4 +1,4 @@
-import AloftHTTP
+public import AloftHTTP
 
 /// The S3 object calls Aloft needs (put, get, head, list, create bucket), signed with SigV4. With an
 /// endpoint override (MinIO, moto, Ceph) requests are path-style: `<endpoint>/<bucket>/<key>`; without

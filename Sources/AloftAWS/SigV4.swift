@@ -1,4 +1,4 @@
-import AloftHTTP
+public import AloftHTTP
 
 #if canImport(Glibc)
 import Glibc

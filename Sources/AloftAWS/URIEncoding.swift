@@ -1,3 +1,4 @@
+import Foundation
 /// RFC 3986 percent-encoding as SigV4 wants it: every byte outside `A-Za-z0-9-._~` as `%XX` (upper case),
 /// `/` kept in paths.
 public enum URIEncoding {

@@ -3,6 +3,7 @@ import AloftEngine
 import ArgumentParser
 import Foundation
 import PluginHost
+import AloftWire
 
 enum SpecCompilation {
     /// Compiles against the plugins the configuration loads; prints every error and fails when there is one.

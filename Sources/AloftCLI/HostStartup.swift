@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import PluginHost
+import LocatedYAML
 
 enum HostStartup {
     private static let bootstrap: Void = LoggingSystem.bootstrap { label in

@@ -3,6 +3,7 @@ import AloftEngine
 import AloftWire
 import ArgumentParser
 import Foundation
+import PluginHost
 
 struct LaunchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -88,6 +88,7 @@ final class ProgressPrinter: Sendable {
 }
 
 import PluginHost
+import AloftWire
 
 /// Runs an execution so that Ctrl-C (SIGINT), SIGTERM or SIGHUP (a closed terminal) aborts its running
 /// nodes through the plugins, and `aloft` exits only once they are stopped: each plugin's abort gives its

@@ -1,4 +1,4 @@
-import LocatedYAML
+public import LocatedYAML
 
 /// One thing wrong with a spec: where, what, and (in the message) what was expected.
 public struct Diagnostic: Error, Sendable, Hashable, CustomStringConvertible {

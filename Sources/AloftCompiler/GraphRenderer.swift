@@ -1,4 +1,5 @@
-import AloftWire
+public import AloftWire
+import Foundation
 
 /// Draws a compiled workflow: Graphviz DOT for pictures, an indented list for terminals.
 public enum GraphRenderer {

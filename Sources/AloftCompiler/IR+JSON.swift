@@ -1,4 +1,4 @@
-import AloftWire
+public import AloftWire
 import LocatedYAML
 
 // The compiled IR as canonical JSON: what an execution stores and runs, and (later) what the registry

@@ -1,5 +1,5 @@
-import AloftWire
-import LocatedYAML
+public import AloftWire
+public import LocatedYAML
 
 /// Where a node input's value comes from.
 public indirect enum Binding: Sendable, Hashable {

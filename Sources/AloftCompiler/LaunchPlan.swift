@@ -1,6 +1,6 @@
 import AloftTyping
-import AloftWire
-import LocatedYAML
+public import AloftWire
+public import LocatedYAML
 
 /// A checked launch plan: a workflow plus default inputs (a launch may override them), fixed inputs (it
 /// may not), labels, and an optional cron schedule.

@@ -1,5 +1,5 @@
 import AloftWire
-import LocatedYAML
+public import LocatedYAML
 
 /// A value and where it was written.
 public struct Located<Value: Sendable>: Sendable {

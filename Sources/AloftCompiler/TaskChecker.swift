@@ -1,5 +1,5 @@
 import AloftTyping
-import AloftWire
+public import AloftWire
 import Foundation
 import LocatedYAML
 

@@ -1,7 +1,8 @@
-import AloftCompiler
-import AloftWire
+public import AloftCompiler
+public import AloftWire
 import Foundation
-import PluginHost
+public import PluginHost
+import Logging
 
 /// Runs compiled workflows through the plugins, durably: every node transition and every plugin resource
 /// state is committed to the metadata store before the engine acts on it, so a killed run is finished by

@@ -1,5 +1,4 @@
-import AloftWire
-import PluginHost
+public import AloftWire
 
 /// Where one node of an execution stands. Terminal states never change again.
 public enum NodePhase: String, Sendable, Codable, CaseIterable {

@@ -1,6 +1,6 @@
-import AloftCompiler
-import AloftWire
-import PluginHost
+public import AloftCompiler
+public import AloftWire
+public import PluginHost
 
 /// The compiler's view of the running host: which task types a plugin serves (the router), and what the
 /// serving plugin finds wrong with a task's declaration (its "aloft.task-check/1" extension).

@@ -1,9 +1,9 @@
-import AloftHTTP
+public import AloftHTTP
 import AloftWire
 import Synchronization
 
 #if canImport(Glibc)
-import Glibc
+public import Glibc
 #endif
 
 /// Access tokens for a service account, as Google's client libraries get them: a JWT signed RS256 is posted

@@ -1,5 +1,5 @@
-import AloftHTTP
-import AloftWire
+public import AloftHTTP
+public import AloftWire
 
 /// The BigQuery REST API v2 calls a query job needs, over the shared libcurl client: jobs.insert, jobs.get,
 /// jobs.cancel, jobs.getQueryResults and tables.get. Each request carries a bearer token from `auth` (nil

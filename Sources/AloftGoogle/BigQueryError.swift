@@ -1,5 +1,5 @@
-import AloftHTTP
-import AloftWire
+public import AloftHTTP
+public import AloftWire
 
 /// What BigQuery said when it refused a request or a job failed, or why it could not be reached, classified
 /// for what to do next. Built from the API's error body (`{"error": {code, message, errors: [{reason,

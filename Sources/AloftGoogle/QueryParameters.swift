@@ -1,4 +1,4 @@
-import AloftWire
+public import AloftWire
 
 /// Typed inputs as BigQuery named query parameters (`queryParameters`), never spliced into the SQL text.
 ///

@@ -1,4 +1,4 @@
-import AloftWire
+public import AloftWire
 
 /// A query's result rows as the REST API gives them (`schema.fields`, `rows: [{f: [{v}]}]`), turned into
 /// typed values or CSV text. Timestamps arrive as integer microseconds (`formatOptions.useInt64Timestamp`)

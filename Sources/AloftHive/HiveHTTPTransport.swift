@@ -1,4 +1,4 @@
-import AloftHTTP
+public import AloftHTTP
 import AloftWire
 
 /// Thrift over HTTP (HiveServer2's `transportMode=http`): each call is one POST of the Thrift message to

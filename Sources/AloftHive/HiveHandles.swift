@@ -1,4 +1,4 @@
-import AloftWire
+public import AloftWire
 
 /// A HiveServer2 handle identifier (THandleIdentifier): a guid and a secret, 16 bytes each. Over HTTP a
 /// handle one process got works from another, which is what lets a restarted host re-attach.

@@ -1,4 +1,4 @@
-import AloftWire
+public import AloftWire
 
 /// A task's query: statements separated by `;`, with `{{ inputs.NAME }}` placeholders that become typed SQL
 /// literals. The template is split and its placeholders found by a small SQL lexer (quotes, backquotes and

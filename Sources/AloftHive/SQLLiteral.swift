@@ -1,4 +1,4 @@
-import AloftWire
+public import AloftWire
 
 /// Typed values as SQL literals for HiveQL and Spark SQL: never raw text. Strings are quoted with every
 /// quote, backslash and control character escaped, and `$` written as `\u0024` so the server's variable

@@ -1,7 +1,8 @@
-import PluginKit
+public import PluginKit
 
 #if canImport(Glibc)
 import Glibc
+import FoundationEssentials
 #endif
 
 /// How an exit code reads as an error, the same for every backend.

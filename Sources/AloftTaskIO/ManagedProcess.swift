@@ -1,5 +1,5 @@
 import Foundation
-import PluginKit
+public import PluginKit
 import Synchronization
 
 #if canImport(Glibc)

@@ -1,5 +1,5 @@
 import Foundation
-import PluginKit
+public import PluginKit
 
 /// The container task contract (docs/container-tasks.md): where a task finds its inputs and writes its
 /// outputs, and how `{{...}}` placeholders in its command and arguments are filled.

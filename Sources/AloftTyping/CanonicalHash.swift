@@ -1,4 +1,4 @@
-import AloftWire
+public import AloftWire
 import COpenSSL
 
 /// SHA-256 of canonical bytes, in lowercase hex: equal values hash equally whatever the order of their

@@ -1,5 +1,5 @@
-import AloftWire
-import LocatedYAML
+public import AloftWire
+public import LocatedYAML
 
 /// Reads a value written in a spec (a default, a literal binding, a `-i name=value`) as a literal of the
 /// type it is meant to have. An integer is accepted where a float is expected; nothing else is converted.

@@ -1,4 +1,4 @@
-import AloftWire
+public import AloftWire
 
 /// What may flow into what: whether a value of type `source` may be bound to an input of type `target`.
 ///

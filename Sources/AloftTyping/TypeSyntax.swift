@@ -1,5 +1,5 @@
-import AloftWire
-import LocatedYAML
+public import AloftWire
+public import LocatedYAML
 
 /// Types as people write them in specs:
 ///

@@ -1,4 +1,4 @@
-@_exported import AloftWire
+public import AloftWire
 import CLibYAML
 
 /// A place in a configuration or spec file, for error messages: `aloft.yaml:12:5`.

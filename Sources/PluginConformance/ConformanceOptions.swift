@@ -1,4 +1,4 @@
-import AloftWire
+public import AloftWire
 
 /// How `aloft plugins check` runs the checks.
 public struct ConformanceOptions: Sendable {

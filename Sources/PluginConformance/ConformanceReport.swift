@@ -1,5 +1,5 @@
-import AloftWire
-import PluginHost
+public import AloftWire
+public import PluginHost
 
 /// What `aloft plugins check` found: every check's result, readable (`text`) or for machines (`json`).
 public struct ConformanceReport: Sendable {

@@ -1,6 +1,6 @@
 import AloftWire
 import Foundation
-import PluginHost
+public import PluginHost
 
 /// `aloft plugins check FILE`: the file's checks (it loads, ABI, descriptor, init), then the lifecycle
 /// checks on each task (`subjects`, or one task of the default interface per task type), then whether every

@@ -1,4 +1,4 @@
-import AloftWire
+public import AloftWire
 
 /// A task the checks run on the plugin: its template (type, interface, config) and the input values it was
 /// given; inputs it was not given are generated from the interface (`InputGenerator`).

@@ -1,5 +1,5 @@
-import Foundation
-import Logging
+public import Foundation
+public import Logging
 
 /// The plugin host: finds and loads plugins, routes task types to them, and shuts them down.
 public final class PluginHost: Sendable {

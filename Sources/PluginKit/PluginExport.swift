@@ -1,5 +1,5 @@
 @_exported import AloftWire
-@_exported import PluginABI
+import PluginABI
 
 #if canImport(Glibc)
 import Glibc
@@ -10,16 +10,20 @@ import Darwin
 /// Turns a `Plugin` type into the C ABI. A Swift plugin's whole export is:
 ///
 ///     @_cdecl("aloft_plugin_entry")
-///     public func aloftPluginEntry(_ host: UnsafePointer<aloft_host>?) -> UnsafePointer<aloft_plugin>? {
+///     public func aloftPluginEntry(_ host: UnsafeRawPointer?) -> UnsafeRawPointer? {
 ///         PluginExport.entry(MyPlugin.self, host: host)
 ///     }
 ///
+/// The pointers are the C ABI's `const aloft_host *` and `const aloft_plugin *`; the kit hides the ABI's
+/// types, so a Swift plugin never imports the raw header.
 /// Each plugin library links its own copy of the kit, so the kit's globals belong to exactly one plugin.
 public enum PluginExport {
     /// Returns the static descriptor, or nil when the host's ABI major differs from the kit's.
-    public static func entry<P: Plugin>(_ type: P.Type, host: UnsafePointer<aloft_host>?) -> UnsafePointer<aloft_plugin>? {
-        guard let host, host.pointee.abi_major == ALOFT_ABI_MAJOR else { return nil }
-        return ExportState.shared.install(type, host: host)
+    public static func entry<P: Plugin>(_ type: P.Type, host: UnsafeRawPointer?) -> UnsafeRawPointer? {
+        guard let host = host?.assumingMemoryBound(to: aloft_host.self), host.pointee.abi_major == ALOFT_ABI_MAJOR else {
+            return nil
+        }
+        return UnsafeRawPointer(ExportState.shared.install(type, host: host))
     }
 }
 

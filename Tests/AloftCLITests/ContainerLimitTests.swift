@@ -2,6 +2,8 @@ import AloftEngine
 import AloftTestSupport
 import Foundation
 import Testing
+import PluginHost
+import AloftWire
 
 /// The process backend's wrapper shell sets a task's limits before it runs the command; a limit the shell may
 /// not set fails the attempt with an error that says which, and the command never runs. Shown with `aloft run`

@@ -1,6 +1,7 @@
 import AloftEngine
 import Foundation
 import Testing
+import AloftTestSupport
 
 /// SIGKILL `aloft run` while a container task's process runs; `aloft resume` re-attaches to that process
 /// (pid + start time) instead of starting it again, and collects its outputs.

@@ -2,6 +2,7 @@ import AloftEngine
 import AloftWire
 import Foundation
 import Testing
+import AloftTestSupport
 
 /// SIGKILL a running `aloft run` at several points, then `aloft resume`: the outputs are right, no node that
 /// had succeeded runs again, and no node whose resource state was persisted is submitted again.

@@ -1,6 +1,7 @@
 import AloftEngine
 import Foundation
 import Testing
+import AloftTestSupport
 
 /// Issue 15: a crash/resume soak. A chain of process tasks and a small map, each appending its task
 /// execution id to a journal when it starts; `aloft run` and then `aloft resume` are SIGKILLed at random

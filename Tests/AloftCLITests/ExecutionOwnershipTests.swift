@@ -1,6 +1,7 @@
 import AloftEngine
 import Foundation
 import Testing
+import AloftTestSupport
 
 /// Issue 15, defect 2: an execution belongs to the process that drives it (a lease in the store). `aloft
 /// resume` of an execution a live process drives is refused, naming that process; `executions list` tells a

@@ -1,6 +1,7 @@
 import AloftEngine
 import Foundation
 import Testing
+import AloftTestSupport
 
 /// Issue 18: the end of an attempt is stored before the plugin hears of it. A host SIGKILLed right after a
 /// finalize returned (ALOFT_TEST_KILL_AT=attempt-finalized: the engine kills its own process there, before it

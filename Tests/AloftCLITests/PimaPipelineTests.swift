@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import AloftTestSupport
 
 /// The main job: the seed's Pima pipeline on the process backend, and its cached re-run.
 @Suite(.timeLimit(.minutes(10))) struct PimaPipelineTests {

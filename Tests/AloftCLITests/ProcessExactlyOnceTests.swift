@@ -1,6 +1,7 @@
 import AloftEngine
 import Foundation
 import Testing
+import AloftTestSupport
 
 /// Issue 15, defect 1: a host killed between starting a process task and recording its pid must not make
 /// `aloft resume` run the attempt's command a second time. The kill is injected at that exact point

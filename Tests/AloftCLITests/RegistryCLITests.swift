@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import AloftTestSupport
 
 /// `aloft projects`, `register`, `get`, `launch`, `relaunch` and `scheduler` as a user runs them, on the
 /// built-in echo plugin.

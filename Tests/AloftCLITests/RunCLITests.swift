@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import AloftTestSupport
 
 @Suite(.timeLimit(.minutes(3))) struct RunCLITests {
     static let examples = CLI.repoRoot + "/examples/workflows"

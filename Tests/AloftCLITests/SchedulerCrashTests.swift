@@ -1,6 +1,7 @@
 import AloftEngine
 import Foundation
 import Testing
+import AloftTestSupport
 
 /// SIGKILL `aloft scheduler` while the execution of a fire runs, then start it again at the same instant:
 /// the execution is resumed (no node submitted twice), never launched a second time.

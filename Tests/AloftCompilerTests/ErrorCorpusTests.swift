@@ -1,6 +1,7 @@
 import AloftCompiler
 import Foundation
 import Testing
+import LocatedYAML
 
 /// Each wrong spec in Corpus/bad produces exactly the diagnostics in its .expected file (positions and
 /// words), all of them at once.

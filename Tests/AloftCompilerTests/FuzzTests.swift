@@ -1,6 +1,7 @@
 import AloftCompiler
 import Foundation
 import Testing
+import LocatedYAML
 
 /// Mutates good specs many times and compiles each result: the compiler must only ever return a spec or
 /// diagnostics (a trap would end the test process). Deterministic: a fixed seed, so a failure reproduces.

@@ -1,6 +1,7 @@
 import AloftCompiler
 import AloftWire
 import Testing
+import Foundation
 
 @Suite struct GoodSpecTests {
     @Test(arguments: Paths.files(Paths.examples, ext: ".yaml"))

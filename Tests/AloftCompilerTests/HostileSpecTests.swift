@@ -4,6 +4,7 @@ import AloftWire
 import Foundation
 import PluginHost
 import Testing
+import LocatedYAML
 
 /// Hostile specs (issue 15, defects 4, 6 and 8): each refused with its place and the limit it passes, or
 /// compiled, never crashing, in time linear in its size (timed by `aloft-bench compile hostile`, never

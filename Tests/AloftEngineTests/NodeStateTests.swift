@@ -96,6 +96,7 @@ import Testing
 }
 
 import Foundation
+import AloftWire
 
 enum JSONEncoderShim {
     static func encode<T: Encodable>(_ v: T) throws -> Data { try JSONEncoder().encode(v) }

@@ -1,6 +1,7 @@
 @testable import AloftEngine
 import PluginHost
 import Testing
+import AloftWire
 
 /// Issue 18: the state machine is the source of truth. Every (phase, event) pair: the phase it leads to and
 /// the action the runner performs, or a refusal. A new phase or event must add its row here.

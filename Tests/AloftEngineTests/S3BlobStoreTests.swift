@@ -6,6 +6,7 @@ import AloftTestSupport
 import AloftWire
 import Foundation
 import Testing
+import PluginHost
 
 /// The S3 blob store against a real moto_server that checks every signature: the BlobStore contract, and an
 /// execution whose node inputs and outputs are written to S3.

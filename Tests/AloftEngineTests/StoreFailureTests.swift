@@ -5,6 +5,7 @@ import AloftWire
 import Foundation
 import Logging
 import Testing
+import PluginHost
 
 /// Issue 18: a node whose state the store refuses is stopped and reported, whatever its kind (skipped,
 /// branch, map, sub-workflow, as for tasks): an error in the log, the execution fails naming it, and nothing

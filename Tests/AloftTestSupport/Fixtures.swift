@@ -1,6 +1,6 @@
-import Foundation
-import Logging
-import PluginHost
+public import Foundation
+public import Logging
+public import PluginHost
 
 /// Builds the test plugins with the system C compiler against the public header only, and finds the
 /// Swift plugins SwiftPM built. Every test gets its own copies in its own directory: a copy is a new inode,

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// A peer written in Python (an HTTP server, a replay server) that prints `PORT <n>` once it listens. Its
 /// stderr goes to /dev/null: the test runner reads the tests' own stderr until every holder closes it.

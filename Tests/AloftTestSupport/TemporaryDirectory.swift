@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// A fresh temporary directory for one test: `let dir = try TemporaryDirectory("label")`, then
 /// `defer { dir.remove() }`. Every one is made under this test process's own root

@@ -3,6 +3,7 @@ import AloftTestSupport
 import AloftWire
 import Foundation
 import Testing
+import PluginHost
 
 /// Query jobs against a real bqemulator, with real service-account auth: the key signs a JWT, a token
 /// endpoint started here verifies it and issues the token every BigQuery call carries (the emulator itself

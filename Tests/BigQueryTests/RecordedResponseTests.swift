@@ -3,6 +3,7 @@ import AloftTestSupport
 import AloftWire
 import Foundation
 import Testing
+import PluginHost
 
 /// The paths bqemulator cannot take — it finishes jobs at once and never answers 409, 401, quota or rate-limit
 /// errors — on recorded BigQuery answers (Fixtures/recorded/, each naming its source), served by

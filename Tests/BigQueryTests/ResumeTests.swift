@@ -1,6 +1,7 @@
 import AloftWire
 import Foundation
 import Testing
+import AloftTestSupport
 
 /// SIGKILL the host after the job was inserted, `aloft resume`: the job is fetched, not inserted again. The
 /// emulator silently replaces a job inserted twice (real BigQuery answers 409), so a second insert would show

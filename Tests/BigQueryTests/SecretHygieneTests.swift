@@ -2,6 +2,7 @@ import AloftEngine
 import AloftWire
 import Foundation
 import Testing
+import PluginHost
 
 /// The private key and the access tokens never reach logs, errors, the metadata store or outputs: a run that
 /// succeeds, one that fails and one refused by BigQuery (401, on recorded responses), then a grep of everything

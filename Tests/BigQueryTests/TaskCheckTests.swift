@@ -2,6 +2,8 @@ import AloftCompiler
 import AloftTestSupport
 import Foundation
 import Testing
+import AloftWire
+import PluginHost
 
 /// The plugin's compile-time check (extension aloft.task-check/1): every problem in a task's declaration,
 /// with the spec's file:line, before anything runs.
@@ -32,7 +34,7 @@ import Testing
         let r = h.compile(Self.spec)
         #expect(r.spec == nil)
         let messages = r.diagnostics.map(\.description)
-        func expect(line: Int, _ text: String, sourceLocation: SourceLocation = #_sourceLocation) {
+        func expect(line: Int, _ text: String, sourceLocation: Testing.SourceLocation = #_sourceLocation) {
             #expect(messages.contains { $0.hasPrefix("/virtual/spec.yaml:\(line):") && $0.contains(text) }, "\(messages)", sourceLocation: sourceLocation)
         }
         expect(line: 4, "input \"model\" is a blob, which has no BigQuery query parameter type")

@@ -3,6 +3,7 @@ import AloftTestSupport
 import AloftWire
 import Foundation
 import Testing
+import PluginHost
 
 /// The Container plugin's podman backend against a real `podman system service` (started by the tests on a
 /// private socket) and the project's local image: the same cases as the process backend, plus what only a

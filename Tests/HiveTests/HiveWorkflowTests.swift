@@ -3,6 +3,7 @@ import AloftHive
 import AloftWire
 import Foundation
 import Testing
+import AloftTestSupport
 
 /// The plugin end to end: the built `aloft` (and its hive plugin library) against the real HiveServer2,
 /// inside the peer's network namespace.

@@ -1,6 +1,7 @@
 import Foundation
 import LocatedYAML
 import Testing
+import AloftWire
 
 /// Hostile documents (issue 15, defect 4): each refused at its place with the limit it passes, before it can
 /// exhaust memory or the stack; documents within the limits read as before.

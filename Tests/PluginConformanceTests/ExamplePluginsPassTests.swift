@@ -3,6 +3,7 @@ import AloftWire
 import Foundation
 import PluginConformance
 import Testing
+import PluginHost
 
 /// Issue 16, deliverable 5: the example plugins in C, Swift and Rust pass `aloft plugins check`.
 @Suite(.serialized, .timeLimit(.minutes(5))) struct ExamplePluginsPassTests {

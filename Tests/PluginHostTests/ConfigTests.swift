@@ -2,6 +2,7 @@ import AloftTestSupport
 import AloftWire
 import Foundation
 import Testing
+import LocatedYAML
 @testable import PluginHost
 
 @Suite(.timeLimit(.minutes(1))) struct ConfigTests {

@@ -1,6 +1,7 @@
 import AloftTestSupport
 import Foundation
 import Testing
+import AloftWire
 @testable import PluginHost
 
 /// Every refusal kind, each with its message, and the rule that one bad file never stops the others.

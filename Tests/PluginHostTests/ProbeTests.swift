@@ -1,6 +1,7 @@
 import AloftTestSupport
 import Foundation
 import Testing
+import AloftWire
 @testable import PluginHost
 
 /// Issue 16, deliverable 2: a plugin file the host has not seen is loaded in a child process first; one that

@@ -1,5 +1,6 @@
 import PluginHost
 import Testing
+import AloftWire
 
 /// TaskError.Code: the host's codes are a closed set with stable strings; a plugin's code is any string and
 /// comes back unchanged from the runner frames.

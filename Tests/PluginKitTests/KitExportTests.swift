@@ -64,7 +64,8 @@ func take(_ b: inout aloft_buffer) -> String {
 
 @Suite(.serialized) struct KitExportTests {
     static let host = RecordingHost()
-    nonisolated(unsafe) static let descriptor = PluginExport.entry(CountingPlugin.self, host: UnsafePointer(host.table))!
+    nonisolated(unsafe) static let descriptor = PluginExport.entry(CountingPlugin.self, host: UnsafeRawPointer(host.table))!
+        .assumingMemoryBound(to: aloft_plugin.self)
 
     static func context(type: String = "count", inputs: LiteralMap) -> [UInt8] {
         TaskContext(taskExecutionID: "ex-n-0", identity: ExecutionIdentity(project: "p", domain: "d", execution: "ex", node: "n", attempt: 0),
@@ -186,7 +187,7 @@ func take(_ b: inout aloft_buffer) -> String {
     @Test func aSecondHostTableIsAdoptedForNewInstances() {
         let second = RecordingHost()
         second.table.pointee.log = { _, _, _, message in RecordingHost.logLines.append("second: \(String(cString: message!))") }
-        #expect(PluginExport.entry(CountingPlugin.self, host: UnsafePointer(second.table)) == Self.descriptor)
+        #expect(PluginExport.entry(CountingPlugin.self, host: UnsafeRawPointer(second.table)) == UnsafeRawPointer(Self.descriptor))
         let (_, instance, _) = Self.instance()
         var state = aloft_buffer()
         var error = aloft_error()
@@ -195,7 +196,7 @@ func take(_ b: inout aloft_buffer) -> String {
         state.release?(&state)
         #expect(RecordingHost.logLines.contains("second: submitted"))
         // Back to the first host for the other tests of this suite.
-        _ = PluginExport.entry(CountingPlugin.self, host: UnsafePointer(Self.host.table))
+        _ = PluginExport.entry(CountingPlugin.self, host: UnsafeRawPointer(Self.host.table))
         Self.descriptor.pointee.shutdown(instance)
     }
 }

@@ -3,6 +3,8 @@ import AloftTestSupport
 import AloftWire
 import Foundation
 import Testing
+import PluginHost
+import AloftCompiler
 
 /// The local backend: spark-submit --master local[N] as a managed process, with real Spark.
 @Suite(.serialized, .timeLimit(.minutes(5))) struct SparkLocalTests {

@@ -3,6 +3,7 @@ import AloftTestSupport
 import AloftWire
 import Foundation
 import Testing
+import PluginHost
 
 /// The standalone backend against a real master and worker on 127.0.0.1 (one cluster per test run): the
 /// driver runs in cluster mode on the worker, submitted, observed and killed through the master's REST server.

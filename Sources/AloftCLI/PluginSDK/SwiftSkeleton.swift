@@ -89,7 +89,7 @@ struct SwiftSkeleton {
         }
 
         @_cdecl("aloft_plugin_entry")
-        public func aloftPluginEntry(_ host: UnsafePointer<aloft_host>?) -> UnsafePointer<aloft_plugin>? {
+        public func aloftPluginEntry(_ host: UnsafeRawPointer?) -> UnsafeRawPointer? {
             PluginExport.entry(\(names.camel)Plugin.self, host: host)
         }
 

@@ -1,5 +1,5 @@
-import AloftCompiler
-import AloftWire
+public import AloftCompiler
+public import AloftWire
 import Foundation
 
 /// A registered entity made ready to run: the plan to execute and, for a launch plan, its inputs rules.

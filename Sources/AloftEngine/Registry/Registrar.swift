@@ -1,7 +1,7 @@
-import AloftCompiler
+public import AloftCompiler
 import AloftTyping
 import AloftWire
-import Foundation
+public import Foundation
 
 /// Registers what a compiled spec defines (its tasks, workflows and launch plans; not what it references)
 /// as one version in a project and domain. A version is immutable: registering it again with the same

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// What the registry holds: tasks, workflows and launch plans, each immutable once registered.
 public enum EntityKind: String, Sendable, CaseIterable {

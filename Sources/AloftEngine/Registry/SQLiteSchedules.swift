@@ -1,5 +1,5 @@
 import AloftWire
-import Foundation
+public import Foundation
 
 /// Launch plans' schedule cursors and fires (ScheduleStore) in SQLite.
 extension SQLiteMetadataStore: ScheduleStore {

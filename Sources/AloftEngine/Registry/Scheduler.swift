@@ -1,6 +1,6 @@
 import AloftCompiler
 import AloftTyping
-import Foundation
+public import Foundation
 
 /// A fire time the scheduler decided to launch, with what to run.
 public struct ScheduledLaunch: Sendable {

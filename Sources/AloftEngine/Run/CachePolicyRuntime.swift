@@ -1,6 +1,6 @@
-import AloftCompiler
+public import AloftCompiler
 import AloftTyping
-import AloftWire
+public import AloftWire
 import Foundation
 
 /// How a task call finds, waits for and writes its cache entry.

@@ -1,4 +1,5 @@
 import PluginHost
+import AloftWire
 
 /// A plugin call the engine is about to make or is making for a node, stored in the node's state before the
 /// call: a resumed execution that finds it knows the previous host died inside that call (issue 16). Resumes

@@ -1,7 +1,7 @@
 import AloftCompiler
-import AloftWire
-import Foundation
-import PluginHost
+public import AloftWire
+public import Foundation
+public import PluginHost
 
 public struct EngineOptions: Sendable {
     /// Task calls running at once in one execution.

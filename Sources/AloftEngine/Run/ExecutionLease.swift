@@ -1,4 +1,5 @@
 import Foundation
+import PluginHost
 
 /// The lease that makes one process the driver of an execution: taken before the engine touches its nodes,
 /// renewed by a heartbeat while it runs, released when it ends. A second `aloft resume` of a live execution

@@ -2,6 +2,7 @@ import AloftCompiler
 import AloftWire
 import Foundation
 import PluginHost
+import Logging
 
 /// Runs one task call (a task node, a map item, a branch's chosen case) to a terminal state, durably:
 ///

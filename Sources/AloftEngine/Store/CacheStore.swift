@@ -1,5 +1,5 @@
-import AloftWire
-import Foundation
+public import AloftWire
+public import Foundation
 
 /// A cached result: a task's outputs for given inputs, and who produced them.
 public struct CacheEntry: Sendable, Equatable {

@@ -1,5 +1,5 @@
 import AloftWire
-import Foundation
+public import Foundation
 
 /// Who holds a lease: one process on one machine since one boot. Enough to tell, on the same machine, that
 /// a holder is dead for sure (its pid is gone, or reused by another process), and elsewhere to wait for the

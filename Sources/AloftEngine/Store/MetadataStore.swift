@@ -1,5 +1,5 @@
-import AloftWire
-import Foundation
+public import AloftWire
+public import Foundation
 
 /// One run of a workflow.
 public struct ExecutionRecord: Sendable, Equatable {

@@ -1,6 +1,6 @@
-import AloftAWS
+public import AloftAWS
 import AloftHTTP
-import Foundation
+public import Foundation
 
 /// The blob store on S3 (or any S3-compatible server): root `s3://bucket/prefix/`, the same layout as the
 /// local store under it. Every request is signed (SigV4); credentials come from AWS_ACCESS_KEY_ID /

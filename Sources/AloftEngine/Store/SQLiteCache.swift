@@ -1,5 +1,5 @@
 import AloftWire
-import Foundation
+public import Foundation
 
 /// Cached task outputs and serialize reservations (CacheStore) in SQLite.
 extension SQLiteMetadataStore: CacheStore {

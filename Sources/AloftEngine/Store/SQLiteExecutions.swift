@@ -1,4 +1,4 @@
-import AloftWire
+public import AloftWire
 import Foundation
 
 /// Executions and their nodes (ExecutionStore) in SQLite.

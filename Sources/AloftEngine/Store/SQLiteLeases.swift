@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 extension SQLiteMetadataStore: LeaseStore {
     public func acquireLease(_ name: String, holder: LeaseHolder, until: Date) throws -> LeaseRecord? {

@@ -1,4 +1,4 @@
-import Logging
+public import Logging
 import Synchronization
 
 /// The host's side of every callback a plugin may make: logging, secrets, wake-ups, cancellation.

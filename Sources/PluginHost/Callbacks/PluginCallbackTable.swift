@@ -1,6 +1,7 @@
 import PluginABI
 import Synchronization
 
+import AloftWire
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Where the host finds secrets it hands to plugins.
 public protocol SecretStore: Sendable {

@@ -1,5 +1,6 @@
 import Foundation
 import PluginABI
+import AloftWire
 
 extension LoadedPlugin {
     /// A runner's way to call its plugin: on the plugin's threads, in the task's lane, with no budget (the

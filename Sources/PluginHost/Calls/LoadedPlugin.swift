@@ -1,7 +1,8 @@
-import AloftWire
+public import AloftWire
 import Dispatch
 import PluginABI
 import Synchronization
+import Logging
 
 /// An enabled, initialized plugin: the host's handle for calling it.
 ///

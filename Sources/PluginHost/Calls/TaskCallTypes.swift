@@ -1,4 +1,4 @@
-import AloftWire
+public import AloftWire
 
 /// One task execution as the host hands it to a plugin.
 public struct TaskInvocation: Sendable {

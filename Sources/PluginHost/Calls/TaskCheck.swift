@@ -1,4 +1,4 @@
-import AloftWire
+public import AloftWire
 import PluginABI
 
 /// A problem a plugin found in a task's declaration ("aloft.task-check/1"): where in the task template

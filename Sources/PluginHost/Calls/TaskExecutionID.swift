@@ -1,4 +1,4 @@
-import AloftWire
+public import AloftWire
 
 /// The deterministic id of one task execution (project, domain, execution, node, attempt): plugins use it
 /// as the external job name, which is what makes submit idempotent across host restarts.

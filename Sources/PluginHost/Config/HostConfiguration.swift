@@ -1,6 +1,6 @@
-import AloftWire
-import LocatedYAML
-import Foundation
+public import AloftWire
+public import LocatedYAML
+public import Foundation
 
 /// The host's configuration: `aloft.yaml` in the working directory, or the file given with `--config`.
 ///

@@ -1,6 +1,7 @@
-import AloftWire
+public import AloftWire
 import Foundation
 import Synchronization
+import Logging
 
 /// A plugin whose code runs in runner processes (`isolation: process`), never in the host: a crash, an
 /// `exit`, unbounded allocation or a hang takes down one runner, not `aloft`.

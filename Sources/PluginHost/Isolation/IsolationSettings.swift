@@ -1,4 +1,4 @@
-import AloftWire
+public import AloftWire
 
 /// Where a plugin's code runs (`plugins.isolation` in aloft.yaml):
 ///

@@ -1,4 +1,4 @@
-import AloftWire
+public import AloftWire
 
 /// The plugin calls a runner serves, as they travel in a call frame.
 public enum RunnerCall: UInt8, Sendable, CustomStringConvertible {

@@ -1,4 +1,5 @@
 import Synchronization
+import AloftWire
 
 /// One runner process of an isolated plugin's pool, started when first needed and again after it ends.
 /// Restarts that follow quick deaths wait longer each time (up to 5 s), so a plugin that crashes at once

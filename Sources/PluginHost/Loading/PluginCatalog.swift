@@ -1,5 +1,6 @@
-import AloftWire
+public import AloftWire
 import Foundation
+import Logging
 
 /// What became of one plugin file.
 public struct PluginRecord: Sendable {

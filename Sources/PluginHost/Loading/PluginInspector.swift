@@ -1,6 +1,6 @@
-import AloftWire
+public import AloftWire
 import Foundation
-import Logging
+public import Logging
 
 /// Checks one plugin file on its own, as `aloft plugins inspect` does: whatever its name, with no other
 /// plugin loaded. Without `initialize` the plugin is opened and its descriptor validated, nothing more.

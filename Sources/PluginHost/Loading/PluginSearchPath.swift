@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// A directory the host looks for plugins in, and why.
 public struct PluginDirectory: Sendable, Equatable {

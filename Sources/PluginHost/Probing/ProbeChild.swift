@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import Synchronization
 
+import PluginABI
 #if canImport(Glibc)
 import Glibc
 #endif

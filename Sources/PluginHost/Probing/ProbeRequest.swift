@@ -1,4 +1,4 @@
-import AloftWire
+public import AloftWire
 
 /// What the host tells a probe child on its standard input: how long each step may take, and what init
 /// gets (the child learns the plugin's id only from its descriptor). Also the verdict cache's key input:
