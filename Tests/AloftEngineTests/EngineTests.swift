@@ -33,12 +33,13 @@ import Testing
         }
     }
 
-    static func harness(parallelism: Int = 16) async throws -> Harness {
+    static func harness(parallelism: Int = 16, clock: (any EngineClock)? = nil) async throws -> Harness {
         let host = try await Fixtures.host(directory: Fixtures.directory(["c-echo": "libc_echo.so"]))
         let root = NSTemporaryDirectory() + "aloft-engine-\(UUID())"
         let store = try SQLiteMetadataStore(path: root + "/metadata.sqlite")
-        let engine = ExecutionEngine(host: host, store: store, blobs: try LocalBlobStore(root: root + "/blobs"),
-                                     options: EngineOptions(parallelism: parallelism, minPollInterval: .milliseconds(1)))
+        var options = EngineOptions(parallelism: parallelism, minPollInterval: .milliseconds(1))
+        if let clock { options.clock = clock }
+        let engine = ExecutionEngine(host: host, store: store, blobs: try LocalBlobStore(root: root + "/blobs"), options: options)
         return Harness(host: host, engine: engine, store: store)
     }
 
@@ -110,6 +111,33 @@ import Testing
         let a = try #require(try h.node(e, "a"))
         #expect(a.state.lastError?.code == .timeout)
         #expect(a.state.phase == .failed)
+    }
+
+    /// A clock that moves ten minutes each time the engine looks at it: an hour-long timeout passes
+    /// within a few polls, where the system clock would make the test wait the hour.
+    final class LeapingClock: EngineClock, @unchecked Sendable {
+        private let lock = NSLock()
+        private var elapsed = Duration.zero
+        var now: Duration {
+            lock.withLock {
+                elapsed += .seconds(600)
+                return elapsed
+            }
+        }
+    }
+
+    @Test func anHourLongTimeoutIsKeptOnTheEnginesClock() async throws {
+        let h = try await Self.harness(clock: LeapingClock())
+        defer { h.host.shutdown() }
+        let e = try await h.run("""
+            tasks:
+              slow: {type: echo, timeout: 1h, inputs: {x: integer}, outputs: {x: integer}, config: {delay_ms: 60000}}
+            workflows:
+              w: {nodes: [{id: a, task: slow, inputs: {x: 1}}]}
+            """, workflow: "w")
+        #expect(e.phase == .failed)
+        let a = try #require(try h.node(e, "a"))
+        #expect(a.state.lastError?.code == .timeout)
     }
 
     @Test func branchMapAndSubworkflowProduceTheirOutputs() async throws {

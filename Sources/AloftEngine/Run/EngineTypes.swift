@@ -1,7 +1,6 @@
 import AloftCompiler
 public import AloftWire
 public import Foundation
-public import PluginHost
 
 public struct EngineOptions: Sendable {
     /// Task calls running at once in one execution.
@@ -21,6 +20,8 @@ public struct EngineOptions: Sendable {
     /// drives the execution). A holder that dies on this machine is known dead at once; elsewhere, its
     /// executions can be resumed when this has passed.
     public var leaseTTL: Duration = .seconds(30)
+    /// The time a task's timeout is measured on.
+    public var clock: any EngineClock = SystemEngineClock()
     /// What this process is, in lease holders: `aloft run`, `aloft resume`, `aloft scheduler`.
     public var role = "aloft " + (CommandLine.arguments.dropFirst().first ?? "")
 

@@ -249,14 +249,15 @@ struct TaskRunner {
 
     private func pollUntilTerminal(_ record: inout NodeRecord, _ plugin: any TaskPlugin, _ invocation: inout TaskInvocation,
                                    deaths: Int) async -> PollEnd {
-        let started = ContinuousClock.now
-        var renewed = started
+        let clock = context.options.clock
+        let started = clock.now
+        var renewed = ContinuousClock.now
         var interval = context.options.minPollInterval
         var unobservable = 0
         while true {
             if Task.isCancelled { return .cancelled }
             renewReservation(&renewed)
-            if let timeout = task.timeout, ContinuousClock.now - started > timeout { return .timedOut }
+            if let timeout = task.timeout, clock.now - started > timeout { return .timedOut }
             if record.state.callInFlight == nil {
                 record.state.callInFlight = CallInFlight(call: "poll", attempt: record.state.attempt, deaths: deaths)
                 guard persist(&record) else { return .storeFailed }
@@ -299,7 +300,7 @@ struct TaskRunner {
                 return .failed(TaskError(kind: .system, retryable: true, code: .abortedOutside, message: "the task was stopped outside Aloft"))
             default:
                 var wait = min(outcome.pollAfter.map { max($0, context.options.minPollInterval) } ?? interval, context.options.maxPollInterval)
-                if let timeout = task.timeout { wait = min(wait, max(.zero, timeout - (ContinuousClock.now - started))) }
+                if let timeout = task.timeout { wait = min(wait, max(.zero, timeout - (clock.now - started))) }
                 await context.wakeups.sleep(invocation.executionID, for: wait)
                 if outcome.pollAfter == nil { interval = min(interval * 2, context.options.maxPollInterval) }
             }
