@@ -60,7 +60,8 @@ let package = Package(
         // Type syntax, what may flow into what, literals from YAML, canonical hashes.
         .target(name: "AloftTyping", dependencies: ["AloftWire", "LocatedYAML", "COpenSSL"], swiftSettings: strict),
         // Workflow specs -> checked intermediate representation, with every error's place.
-        .target(name: "AloftCompiler", dependencies: ["AloftWire", "AloftTyping", "LocatedYAML"], swiftSettings: strict),
+        .target(
+            name: "AloftCompiler", dependencies: ["AloftWire", "AloftTyping", "LocatedYAML"], swiftSettings: strict),
         // What a Swift plugin author uses: the ABI without raw pointers.
         .target(name: "PluginKit", dependencies: ["PluginABI", "AloftWire"], swiftSettings: strict),
         .target(
@@ -69,61 +70,128 @@ let package = Package(
             swiftSettings: strict),
         // The engine: node state machines, (later) the scheduler, stores and cache.
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
-        .target(name: "AloftEngine", dependencies: ["AloftHTTP", "AloftTyping", "AloftWire", .product(name: "Logging", package: "swift-log"), "PluginHost", "AloftCompiler", "CSQLite", "AloftAWS"], swiftSettings: strict),
+        .target(
+            name: "AloftEngine",
+            dependencies: [
+                "AloftHTTP", "AloftTyping", "AloftWire", .product(name: "Logging", package: "swift-log"), "PluginHost",
+                "AloftCompiler", "CSQLite", "AloftAWS",
+            ], swiftSettings: strict),
         .executableTarget(
             name: "AloftCLI",
-            dependencies: ["AloftTyping", "AloftWire", "LocatedYAML", .product(name: "Logging", package: "swift-log"), "PluginHost", "PluginConformance", "AloftCompiler", "AloftEngine",
-                           .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "AloftTyping", "AloftWire", "LocatedYAML", .product(name: "Logging", package: "swift-log"),
+                "PluginHost", "PluginConformance", "AloftCompiler", "AloftEngine",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             swiftSettings: strict),
         // `aloft plugins check`: a plugin file against the ABI's rules (load, lifecycle, threads, budgets).
         .target(name: "PluginConformance", dependencies: ["PluginHost", "AloftWire"], swiftSettings: strict),
         // Where plugin code runs outside the host: probes of new plugin files.
         .executableTarget(name: "AloftPluginRunner", dependencies: ["PluginHost", "AloftWire"], swiftSettings: strict),
-        .executableTarget(name: "AloftBench", dependencies: ["LocatedYAML", .product(name: "Logging", package: "swift-log"), "PluginABI", "PluginHost", "AloftWire", "AloftCompiler", "AloftEngine", "AloftAWS"], swiftSettings: strict),
+        .executableTarget(
+            name: "AloftBench",
+            dependencies: [
+                "LocatedYAML", .product(name: "Logging", package: "swift-log"), "PluginABI", "PluginHost", "AloftWire",
+                "AloftCompiler", "AloftEngine", "AloftAWS",
+            ], swiftSettings: strict),
         .target(name: "EchoPlugin", dependencies: ["PluginKit"], path: "Plugins/Echo", swiftSettings: strict),
-        .target(name: "SagemakerPlugin", dependencies: ["PluginKit", "AloftHTTP", "AloftAWS"], path: "Plugins/Sagemaker", swiftSettings: strict),
-        .target(name: "ContainerPlugin", dependencies: ["PluginKit", "AloftHTTP", "AloftTaskIO"], path: "Plugins/Container", swiftSettings: strict),
+        .target(
+            name: "SagemakerPlugin", dependencies: ["PluginKit", "AloftHTTP", "AloftAWS"], path: "Plugins/Sagemaker",
+            swiftSettings: strict),
+        .target(
+            name: "ContainerPlugin", dependencies: ["PluginKit", "AloftHTTP", "AloftTaskIO"], path: "Plugins/Container",
+            swiftSettings: strict),
         // The container task contract (inputs.json, placeholders, outputs) and managed local processes:
         // shared by the plugins that run programs on this machine (Container's process backend, Spark local).
         .target(name: "AloftTaskIO", dependencies: ["PluginKit"], swiftSettings: strict),
-        .target(name: "SparkPlugin", dependencies: ["PluginKit", "AloftHTTP", "AloftTaskIO"], path: "Plugins/Spark", swiftSettings: strict),
+        .target(
+            name: "SparkPlugin", dependencies: ["PluginKit", "AloftHTTP", "AloftTaskIO"], path: "Plugins/Spark",
+            swiftSettings: strict),
         // HiveServer2 (TCLIService over Thrift, binary protocol; HTTP and TCP transports).
         .target(name: "AloftHive", dependencies: ["AloftHTTP", "AloftWire"], swiftSettings: strict),
-        .target(name: "HivePlugin", dependencies: ["PluginKit", "AloftHive", "AloftHTTP"], path: "Plugins/Hive", swiftSettings: strict),
+        .target(
+            name: "HivePlugin", dependencies: ["PluginKit", "AloftHive", "AloftHTTP"], path: "Plugins/Hive",
+            swiftSettings: strict),
         // Google Cloud: service-account auth (JWT RS256 on OpenSSL, token cache) and the BigQuery REST API v2.
         .target(name: "AloftGoogle", dependencies: ["AloftHTTP", "AloftWire", "COpenSSL"], swiftSettings: strict),
-        .target(name: "BigQueryPlugin", dependencies: ["AloftWire", "PluginKit", "AloftGoogle", "AloftHTTP"], path: "Plugins/BigQuery", swiftSettings: strict),
+        .target(
+            name: "BigQueryPlugin", dependencies: ["AloftWire", "PluginKit", "AloftGoogle", "AloftHTTP"],
+            path: "Plugins/BigQuery", swiftSettings: strict),
 
-        .testTarget(name: "AloftAWSTests", dependencies: ["AloftHTTP", "AloftAWS", "AloftTestSupport"], exclude: ["Fixtures"], swiftSettings: strict),
-        .testTarget(name: "AloftHTTPTests", dependencies: ["AloftHTTP", "AloftTestSupport"], exclude: ["Fixtures"], swiftSettings: strict),
+        .testTarget(
+            name: "AloftAWSTests", dependencies: ["AloftHTTP", "AloftAWS", "AloftTestSupport"], exclude: ["Fixtures"],
+            swiftSettings: strict),
+        .testTarget(
+            name: "AloftHTTPTests", dependencies: ["AloftHTTP", "AloftTestSupport"], exclude: ["Fixtures"],
+            swiftSettings: strict),
         .testTarget(name: "AloftWireTests", dependencies: ["AloftWire"], swiftSettings: strict),
-        .testTarget(name: "AloftEngineTests", dependencies: ["AloftCompiler", "AloftWire", .product(name: "Logging", package: "swift-log"), "PluginHost", "AloftEngine", "AloftTestSupport", "AloftAWS", "AloftHTTP"],
-                    swiftSettings: strict),
-        .testTarget(name: "AloftTypingTests", dependencies: ["AloftWire", "LocatedYAML", "AloftTyping"], swiftSettings: strict),
+        .testTarget(
+            name: "AloftEngineTests",
+            dependencies: [
+                "AloftCompiler", "AloftWire", .product(name: "Logging", package: "swift-log"), "PluginHost",
+                "AloftEngine", "AloftTestSupport", "AloftAWS", "AloftHTTP",
+            ],
+            swiftSettings: strict),
+        .testTarget(
+            name: "AloftTypingTests", dependencies: ["AloftWire", "LocatedYAML", "AloftTyping"], swiftSettings: strict),
         .testTarget(name: "LocatedYAMLTests", dependencies: ["AloftWire", "LocatedYAML"], swiftSettings: strict),
-        .testTarget(name: "AloftCompilerTests", dependencies: ["AloftTyping", "AloftWire", "LocatedYAML", "AloftCompiler", "PluginHost"], exclude: ["Corpus"], swiftSettings: strict),
+        .testTarget(
+            name: "AloftCompilerTests",
+            dependencies: ["AloftTyping", "AloftWire", "LocatedYAML", "AloftCompiler", "PluginHost"],
+            exclude: ["Corpus"], swiftSettings: strict),
         // Runs the built `aloft` executable as a user would.
-        .testTarget(name: "AloftCLITests", dependencies: ["PluginHost", "AloftWire", "AloftEngine", "AloftTestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "AloftCLITests", dependencies: ["PluginHost", "AloftWire", "AloftEngine", "AloftTestSupport"],
+            swiftSettings: strict),
         // The built-in plugins, each loaded from its own library and driven by the engine against its peer.
-        .testTarget(name: "ContainerTests", dependencies: ["AloftEngine", "AloftCompiler", "AloftWire", "PluginHost", "AloftTestSupport"],
-                    swiftSettings: strict),
-        .testTarget(name: "SagemakerTests",
-                    dependencies: ["AloftEngine", "AloftCompiler", "AloftWire", "PluginHost", "AloftAWS", "AloftHTTP", "AloftTestSupport"],
-                    exclude: ["Fixtures"], swiftSettings: strict),
-        .testTarget(name: "SparkTests", dependencies: ["AloftCompiler", "AloftWire", "PluginHost", "AloftEngine", "AloftTestSupport", "AloftHTTP"], swiftSettings: strict),
-        .testTarget(name: "HiveTests", dependencies: ["AloftWire", "AloftHive", "AloftEngine", "AloftTestSupport", "AloftHTTP"], exclude: ["Fixtures"], swiftSettings: strict),
-        .testTarget(name: "BigQueryTests", dependencies: ["AloftCompiler", "AloftWire", "PluginHost", "AloftGoogle", "AloftEngine", "AloftTestSupport", "AloftHTTP", .product(name: "Logging", package: "swift-log")],
-                    exclude: ["Fixtures"],
-                    swiftSettings: strict),
+        .testTarget(
+            name: "ContainerTests",
+            dependencies: ["AloftEngine", "AloftCompiler", "AloftWire", "PluginHost", "AloftTestSupport"],
+            swiftSettings: strict),
+        .testTarget(
+            name: "SagemakerTests",
+            dependencies: [
+                "AloftEngine", "AloftCompiler", "AloftWire", "PluginHost", "AloftAWS", "AloftHTTP", "AloftTestSupport",
+            ],
+            exclude: ["Fixtures"], swiftSettings: strict),
+        .testTarget(
+            name: "SparkTests",
+            dependencies: ["AloftCompiler", "AloftWire", "PluginHost", "AloftEngine", "AloftTestSupport", "AloftHTTP"],
+            swiftSettings: strict),
+        .testTarget(
+            name: "HiveTests",
+            dependencies: ["AloftWire", "AloftHive", "AloftEngine", "AloftTestSupport", "AloftHTTP"],
+            exclude: ["Fixtures"], swiftSettings: strict),
+        .testTarget(
+            name: "BigQueryTests",
+            dependencies: [
+                "AloftCompiler", "AloftWire", "PluginHost", "AloftGoogle", "AloftEngine", "AloftTestSupport",
+                "AloftHTTP", .product(name: "Logging", package: "swift-log"),
+            ],
+            exclude: ["Fixtures"],
+            swiftSettings: strict),
         .testTarget(name: "PluginKitTests", dependencies: ["PluginKit", "PluginABI"], swiftSettings: strict),
         // The plugin author's kit: `aloft plugins sdk`, the C kit, and `aloft plugins new` skeletons built and run.
-        .testTarget(name: "PluginSDKTests", dependencies: ["AloftWire", "AloftTestSupport"], exclude: ["Fixtures"], swiftSettings: strict),
-        // Builds the C test plugins against the header and starts hosts on them, for every test target.
-        .target(name: "AloftTestSupport", dependencies: ["PluginHost", "AloftHTTP", .product(name: "Logging", package: "swift-log")],
-                path: "Tests/AloftTestSupport", swiftSettings: strict),
-        .testTarget(name: "PluginConformanceTests", dependencies: [.product(name: "Logging", package: "swift-log"), "PluginConformance", "PluginHost", "AloftWire", "AloftTestSupport"],
-                    exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(
-            name: "PluginHostTests", dependencies: ["LocatedYAML", .product(name: "Logging", package: "swift-log"), "PluginABI", "PluginHost", "AloftWire", "AloftTestSupport"], exclude: ["Fixtures"], swiftSettings: strict),
+            name: "PluginSDKTests", dependencies: ["AloftWire", "AloftTestSupport"], exclude: ["Fixtures"],
+            swiftSettings: strict),
+        // Builds the C test plugins against the header and starts hosts on them, for every test target.
+        .target(
+            name: "AloftTestSupport",
+            dependencies: ["PluginHost", "AloftHTTP", .product(name: "Logging", package: "swift-log")],
+            path: "Tests/AloftTestSupport", swiftSettings: strict),
+        .testTarget(
+            name: "PluginConformanceTests",
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"), "PluginConformance", "PluginHost", "AloftWire",
+                "AloftTestSupport",
+            ],
+            exclude: ["Fixtures"], swiftSettings: strict),
+        .testTarget(
+            name: "PluginHostTests",
+            dependencies: [
+                "LocatedYAML", .product(name: "Logging", package: "swift-log"), "PluginABI", "PluginHost", "AloftWire",
+                "AloftTestSupport",
+            ], exclude: ["Fixtures"], swiftSettings: strict),
     ]
 )

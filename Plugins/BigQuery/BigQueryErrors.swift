@@ -9,7 +9,8 @@ extension PluginError {
     init(_ error: BigQueryError) {
         let code = error.reason.isEmpty ? Self.code(error.kind) : error.reason
         switch error.kind {
-        case .invalid, .notFound, .duplicate, .accessDenied: self = .user(error.description, code: code, retryable: false)
+        case .invalid, .notFound, .duplicate, .accessDenied:
+            self = .user(error.description, code: code, retryable: false)
         case .credentials: self = .user(error.description, code: "Credentials", retryable: false)
         case .quota, .rateLimited, .backend, .transport: self = .system(error.description, code: code, retryable: true)
         }

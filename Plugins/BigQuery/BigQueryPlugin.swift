@@ -39,7 +39,8 @@ public final class BigQueryPlugin: Plugin {
 
     public func check(_ task: TaskTemplate) -> [TaskProblem] {
         let (definition, problems) = QueryJobDefinition.read(task.config)
-        return problems + InterfaceCheck.problems(task.interface) + TableInputs.problems(query: definition.query, inputs: task.interface.inputs)
+        return problems + InterfaceCheck.problems(task.interface)
+            + TableInputs.problems(query: definition.query, inputs: task.interface.inputs)
     }
 
     // MARK: - the task's life
@@ -47,17 +48,21 @@ public final class BigQueryPlugin: Plugin {
     public func submit(_ call: TaskCall) throws(PluginError) -> [UInt8] {
         let context = try call.context()
         let (definition, problems) = QueryJobDefinition.read(context.task.config)
-        if let first = (problems + InterfaceCheck.problems(context.task.interface)
-            + TableInputs.problems(query: definition.query, inputs: context.task.interface.inputs)).first {
+        if let first =
+            (problems + InterfaceCheck.problems(context.task.interface)
+            + TableInputs.problems(query: definition.query, inputs: context.task.interface.inputs)).first
+        {
             throw .user("task \(context.task.name): \(Self.place(first.path)): \(first.message)", code: "BadTask")
         }
         let connection = try connect()
         guard let project = definition.project ?? settings.project ?? connection.keyProject else {
-            throw .user("task \(context.task.name) needs a project: config.project, the plugin config's project, or the key's project_id",
-                        code: "NoProject")
+            throw .user(
+                "task \(context.task.name) needs a project: config.project, the plugin config's project, or the key's project_id",
+                code: "NoProject")
         }
-        var state = JobState(project: project, location: definition.location ?? settings.location,
-                             jobID: JobState.jobID(call.executionID), inserted: false)
+        var state = JobState(
+            project: project, location: definition.location ?? settings.location,
+            jobID: JobState.jobID(call.executionID), inserted: false)
         switch try insert(connection.client, state, context, definition) {
         case .inserted, .alreadyThere: state.inserted = true
         case .quota(let message):
@@ -76,11 +81,15 @@ public final class BigQueryPlugin: Plugin {
             switch try insert(client, state, context, definition) {
             case .inserted, .alreadyThere:
                 state.inserted = true
-                return PollResult(phase: .queued, pollAfter: pollInterval, state: state.bytes, statusMessage: "inserted after waiting for quota")
+                return PollResult(
+                    phase: .queued, pollAfter: pollInterval, state: state.bytes,
+                    statusMessage: "inserted after waiting for quota")
             case .quota(let message):
                 state.quotaWaits += 1
                 let wait = min(pollInterval * (1 << min(state.quotaWaits, 6)), .seconds(300))
-                return PollResult(phase: .waitingForResources, pollAfter: wait, state: state.bytes, statusMessage: "waiting for BigQuery quota: \(message)")
+                return PollResult(
+                    phase: .waitingForResources, pollAfter: wait, state: state.bytes,
+                    statusMessage: "waiting for BigQuery quota: \(message)")
             }
         }
         let job: JSON
@@ -102,8 +111,10 @@ public final class BigQueryPlugin: Plugin {
             if let errorResult = job["status"]?["errorResult"] {
                 return .failed(Self.failure(errorResult, jobID: state.jobID))
             }
-            let outputs = try QueryJobOutputs(client: client, state: state, job: job, types: context.task.interface.outputs,
-                                              outputPrefix: context.outputPrefix).read()
+            let outputs = try QueryJobOutputs(
+                client: client, state: state, job: job, types: context.task.interface.outputs,
+                outputPrefix: context.outputPrefix
+            ).read()
             return PollResult(phase: .succeeded, outputs: outputs, statusMessage: "done: " + statistics)
         default:  // RUNNING
             return .running(pollAfter: pollInterval, status: "running: " + statistics)
@@ -126,9 +137,12 @@ public final class BigQueryPlugin: Plugin {
 
     enum Inserted { case inserted, alreadyThere, quota(String) }
 
-    private func insert(_ client: BigQueryClient, _ state: JobState, _ context: TaskContext, _ definition: QueryJobDefinition) throws(PluginError) -> Inserted {
-        let body = try definition.job(jobID: state.jobID, project: state.project, location: state.location, inputs: context.inputs,
-                                      types: context.task.interface.inputs, taskExecutionID: context.taskExecutionID)
+    private func insert(
+        _ client: BigQueryClient, _ state: JobState, _ context: TaskContext, _ definition: QueryJobDefinition
+    ) throws(PluginError) -> Inserted {
+        let body = try definition.job(
+            jobID: state.jobID, project: state.project, location: state.location, inputs: context.inputs,
+            types: context.task.interface.inputs, taskExecutionID: context.taskExecutionID)
         do {
             _ = try client.insertJob(project: state.project, body)
             return .inserted
@@ -137,7 +151,9 @@ public final class BigQueryPlugin: Plugin {
             case .duplicate:
                 // The id is this task execution's: an earlier insert got through (the answer was lost, or the host
                 // died before storing the state). Poll gets the job.
-                host.log(.info, "BigQuery job \(state.jobID) exists already; fetching it instead", task: context.taskExecutionID)
+                host.log(
+                    .info, "BigQuery job \(state.jobID) exists already; fetching it instead",
+                    task: context.taskExecutionID)
                 return .alreadyThere
             case .quota: return .quota(error.message)
             default: throw PluginError(error)
@@ -159,7 +175,8 @@ public final class BigQueryPlugin: Plugin {
                 throw .user(error.message, code: "Credentials")
             }
         }
-        let made = Connection(client: BigQueryClient(endpoint: settings.endpoint, auth: auth, http: http), keyProject: keyProject)
+        let made = Connection(
+            client: BigQueryClient(endpoint: settings.endpoint, auth: auth, http: http), keyProject: keyProject)
         return connection.withLock { c in
             if c == nil { c = made }
             return c!
@@ -175,8 +192,10 @@ public final class BigQueryPlugin: Plugin {
             }
             return (Array(data), "the key file \(path) (GOOGLE_APPLICATION_CREDENTIALS)")
         }
-        throw .user("no BigQuery credentials: grant the secret \(settings.keySecret) to aloft.bigquery (plugins.secrets in aloft.yaml), "
-            + "set GOOGLE_APPLICATION_CREDENTIALS to a service-account key file, or set credentials: none for an emulator", code: "Credentials")
+        throw .user(
+            "no BigQuery credentials: grant the secret \(settings.keySecret) to aloft.bigquery (plugins.secrets in aloft.yaml), "
+                + "set GOOGLE_APPLICATION_CREDENTIALS to a service-account key file, or set credentials: none for an emulator",
+            code: "Credentials")
     }
 
     /// A finished job's error: a wrong query is the user's, with BigQuery's message and location.

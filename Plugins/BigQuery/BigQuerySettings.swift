@@ -18,16 +18,24 @@ struct BigQuerySettings: Sendable {
     var keySecret = "gcp_service_account_key"
     var pollSeconds = 5.0
 
-    static let keys: Set<String> = ["endpoint", "project", "location", "token_uri", "credentials", "key_secret", "poll_seconds"]
+    static let keys: Set<String> = [
+        "endpoint", "project", "location", "token_uri", "credentials", "key_secret", "poll_seconds",
+    ]
 
     init(config: JSON) throws(PluginError) {
-        guard let object = config.objectValue else { throw Self.bad("the plugin config of aloft.bigquery must be a mapping") }
+        guard let object = config.objectValue else {
+            throw Self.bad("the plugin config of aloft.bigquery must be a mapping")
+        }
         if let unknown = object.keys.filter({ !Self.keys.contains($0) }).sorted().first {
-            throw Self.bad("plugin config aloft.bigquery: unknown key \"\(unknown)\" (known: \(Self.keys.sorted().joined(separator: ", ")))")
+            throw Self.bad(
+                "plugin config aloft.bigquery: unknown key \"\(unknown)\" (known: \(Self.keys.sorted().joined(separator: ", ")))"
+            )
         }
         func text(_ key: String) throws(PluginError) -> String? {
             guard let v = object[key] else { return nil }
-            guard let s = v.stringValue, !s.isEmpty else { throw Self.bad("plugin config aloft.bigquery: \(key) must be a non-empty string") }
+            guard let s = v.stringValue, !s.isEmpty else {
+                throw Self.bad("plugin config aloft.bigquery: \(key) must be a non-empty string")
+            }
             return s
         }
         endpoint = try text("endpoint")
@@ -38,10 +46,14 @@ struct BigQuerySettings: Sendable {
         switch try text("credentials") {
         case nil, "service_account": anonymous = false
         case "none": anonymous = true
-        case let other?: throw Self.bad("plugin config aloft.bigquery: credentials must be service_account or none, not \"\(other)\"")
+        case let other?:
+            throw Self.bad(
+                "plugin config aloft.bigquery: credentials must be service_account or none, not \"\(other)\"")
         }
         if let v = object["poll_seconds"] {
-            guard let s = v.numberValue, s > 0 else { throw Self.bad("plugin config aloft.bigquery: poll_seconds must be a positive number") }
+            guard let s = v.numberValue, s > 0 else {
+                throw Self.bad("plugin config aloft.bigquery: poll_seconds must be a positive number")
+            }
             pollSeconds = s
         }
     }

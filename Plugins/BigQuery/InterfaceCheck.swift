@@ -9,14 +9,17 @@ enum InterfaceCheck {
         var problems: [TaskProblem] = []
         for (name, type) in interface.inputs.sorted(by: { $0.key < $1.key })
         where QueryParameters.parameterType(type) == nil && !TableInputs.isTable(type) {
-            problems.append(TaskProblem(at: ["interface", "inputs", .key(name)],
-                "input \"\(name)\" is a \(type), which has no BigQuery query parameter type; inputs must be integer (INT64), "
-                    + "float (FLOAT64), string or enum (STRING), boolean (BOOL), datetime (TIMESTAMP), a list of one of those (ARRAY), "
-                    + "or optional; or a table, dataset<bigquery>, used in the query as {{inputs.\(name)}}"))
+            problems.append(
+                TaskProblem(
+                    at: ["interface", "inputs", .key(name)],
+                    "input \"\(name)\" is a \(type), which has no BigQuery query parameter type; inputs must be integer (INT64), "
+                        + "float (FLOAT64), string or enum (STRING), boolean (BOOL), datetime (TIMESTAMP), a list of one of those (ARRAY), "
+                        + "or optional; or a table, dataset<bigquery>, used in the query as {{inputs.\(name)}}"))
         }
         for (name, type) in interface.outputs.sorted(by: { $0.key < $1.key }) {
             if let why = unsupported(output: type) {
-                problems.append(TaskProblem(at: ["interface", "outputs", .key(name)], "output \"\(name)\" is a \(type): \(why)"))
+                problems.append(
+                    TaskProblem(at: ["interface", "outputs", .key(name)], "output \"\(name)\" is a \(type): \(why)"))
             }
         }
         return problems
@@ -28,16 +31,20 @@ enum InterfaceCheck {
         case .dataset(let d):
             switch d.format {
             case "", "bigquery", "csv": return nil
-            default: return "a query's result can be a dataset<bigquery> (the table) or a dataset<csv> (its rows); \(d.format) is not supported"
+            default:
+                return
+                    "a query's result can be a dataset<bigquery> (the table) or a dataset<csv> (its rows); \(d.format) is not supported"
             }
         case .integer, .float, .string, .boolean, .datetime, .enumeration: return nil
-        case .list(let e): return unsupported(output: e) == nil && !isDataset(e) ? nil : "only lists of scalars can come from a column"
+        case .list(let e):
+            return unsupported(output: e) == nil && !isDataset(e) ? nil : "only lists of scalars can come from a column"
         case .union(let variants):
             let rest = variants.filter { $0 != .none }
             if rest.count == 1, !isDataset(rest[0]) { return unsupported(output: rest[0]) }
             return "only optional scalars can come from a column"
         default:
-            return "outputs are the result table (dataset<bigquery>), its rows (dataset<csv>), job_id, or columns of a one-row result "
+            return
+                "outputs are the result table (dataset<bigquery>), its rows (dataset<csv>), job_id, or columns of a one-row result "
                 + "(integer, float, string, boolean, datetime, enum, or lists and optionals of those)"
         }
     }

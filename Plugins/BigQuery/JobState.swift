@@ -26,18 +26,25 @@ struct JobState: Sendable, Equatable {
     }
 
     init(_ bytes: [UInt8]) throws(PluginError) {
-        guard let j = try? JSONParser.parse(bytes), let project = j["project"]?.stringValue, let jobID = j["job_id"]?.stringValue else {
+        guard let j = try? JSONParser.parse(bytes), let project = j["project"]?.stringValue,
+            let jobID = j["job_id"]?.stringValue
+        else {
             throw .system("the BigQuery job state is unreadable", code: "BadState", retryable: false)
         }
-        self.init(project: project, location: j["location"]?.stringValue, jobID: jobID, inserted: j["inserted"]?.boolValue ?? true)
+        self.init(
+            project: project, location: j["location"]?.stringValue, jobID: jobID,
+            inserted: j["inserted"]?.boolValue ?? true)
         quotaWaits = Int(j["quota_waits"]?.integerValue ?? 0)
     }
 
     /// `aloft_` and the task execution id ([a-z0-9-], at most 63): the same id for every submit of one task
     /// execution, so a repeated insert is answered 409 and the job is fetched instead.
     static func jobID(_ taskExecutionID: String) -> String {
-        "aloft_" + String(taskExecutionID.unicodeScalars.map { s -> Character in
-            (s >= "a" && s <= "z") || (s >= "A" && s <= "Z") || (s >= "0" && s <= "9") || s == "_" || s == "-" ? Character(s) : "_"
-        })
+        "aloft_"
+            + String(
+                taskExecutionID.unicodeScalars.map { s -> Character in
+                    (s >= "a" && s <= "z") || (s >= "A" && s <= "Z") || (s >= "0" && s <= "9") || s == "_" || s == "-"
+                        ? Character(s) : "_"
+                })
     }
 }

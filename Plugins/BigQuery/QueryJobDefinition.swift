@@ -39,12 +39,15 @@ struct QueryJobDefinition: Sendable {
     static func read(_ config: JSON) -> (QueryJobDefinition, [TaskProblem]) {
         var d = QueryJobDefinition()
         var problems: [TaskProblem] = []
-        func problem(_ message: String, _ path: TaskPathComponent...) { problems.append(TaskProblem(at: ["config"] + path, message)) }
+        func problem(_ message: String, _ path: TaskPathComponent...) {
+            problems.append(TaskProblem(at: ["config"] + path, message))
+        }
         guard let object = config.objectValue else {
             return (d, [TaskProblem(at: ["config"], "a BigQuery task needs a config mapping with at least a query")])
         }
         for key in object.keys.sorted() where !keys.contains(key) {
-            problem("unknown BigQuery task field \"\(key)\" (known: \(keys.sorted().joined(separator: ", ")))", .key(key))
+            problem(
+                "unknown BigQuery task field \"\(key)\" (known: \(keys.sorted().joined(separator: ", ")))", .key(key))
         }
         func text(_ key: String) -> String? {
             guard let v = object[key] else { return nil }
@@ -57,32 +60,45 @@ struct QueryJobDefinition: Sendable {
         func choice(_ key: String, _ allowed: [String]) -> String? {
             guard let s = text(key) else { return nil }
             guard allowed.contains(s.uppercased()) else {
-                problem("unknown \(key.replacingUnderscores()) \"\(s)\"; expected one of \(allowed.joined(separator: ", "))", .key(key))
+                problem(
+                    "unknown \(key.replacingUnderscores()) \"\(s)\"; expected one of \(allowed.joined(separator: ", "))",
+                    .key(key))
                 return nil
             }
             return s.uppercased()
         }
-        if let q = text("query") { d.query = q } else if object["query"] == nil { problem("a BigQuery task needs config.query (the SQL to run)") }
+        if let q = text("query") {
+            d.query = q
+        } else if object["query"] == nil {
+            problem("a BigQuery task needs config.query (the SQL to run)")
+        }
         d.project = text("project")
         d.location = text("location")
         d.writeDisposition = choice("write_disposition", writeDispositions)
         d.createDisposition = choice("create_disposition", createDispositions)
         d.priority = choice("priority", priorities)
         if let v = object["maximum_bytes_billed"] {
-            if let n = v.integerValue, n > 0 { d.maximumBytesBilled = n } else {
+            if let n = v.integerValue, n > 0 {
+                d.maximumBytesBilled = n
+            } else {
                 problem("maximum_bytes_billed must be a positive integer (bytes), not \(v)", "maximum_bytes_billed")
             }
         }
         if let v = object["use_query_cache"] {
-            if let b = v.boolValue { d.useQueryCache = b } else { problem("use_query_cache must be true or false", "use_query_cache") }
+            if let b = v.boolValue {
+                d.useQueryCache = b
+            } else {
+                problem("use_query_cache must be true or false", "use_query_cache")
+            }
         }
         if let v = object["labels"] {
             if let labels = v.objectValue {
                 for (k, value) in labels.sorted(by: { $0.key < $1.key }) {
                     if let s = value.stringValue ?? value.integerValue.map({ String($0) }) {
                         guard Self.isLabel(k, key: true), Self.isLabel(s, key: false) else {
-                            problem("label \(k): \(s): keys and values are lowercase letters, digits, _ and - (at most 63; keys start with a letter)",
-                                    "labels", .key(k))
+                            problem(
+                                "label \(k): \(s): keys and values are lowercase letters, digits, _ and - (at most 63; keys start with a letter)",
+                                "labels", .key(k))
                             continue
                         }
                         d.labels[k] = s
@@ -99,7 +115,9 @@ struct QueryJobDefinition: Sendable {
                 let dataset = dest["dataset"]?.stringValue
                 let table = dest["table"]?.stringValue
                 for key in dest.keys.sorted() where !["project", "dataset", "table"].contains(key) {
-                    problem("unknown destination field \"\(key)\" (known: project, dataset, table)", "destination", .key(key))
+                    problem(
+                        "unknown destination field \"\(key)\" (known: project, dataset, table)", "destination",
+                        .key(key))
                 }
                 if dataset == nil { problem("destination needs a dataset", "destination") }
                 if table == nil { problem("destination needs a table", "destination") }
@@ -117,18 +135,25 @@ struct QueryJobDefinition: Sendable {
     static func isLabel(_ s: String, key: Bool) -> Bool {
         guard s.utf8.count <= 63, !(key && s.isEmpty) else { return false }
         if key, let first = s.unicodeScalars.first, !(first >= "a" && first <= "z") { return false }
-        return s.unicodeScalars.allSatisfy { ($0 >= "a" && $0 <= "z") || ($0 >= "0" && $0 <= "9") || $0 == "_" || $0 == "-" }
+        return s.unicodeScalars.allSatisfy {
+            ($0 >= "a" && $0 <= "z") || ($0 >= "0" && $0 <= "9") || $0 == "_" || $0 == "-"
+        }
     }
 
     /// The `jobs.insert` body: a query job under `jobID`, with the inputs as named parameters.
-    func job(jobID: String, project: String, location: String?, inputs: LiteralMap, types: TypeMap, taskExecutionID: String) throws(PluginError) -> JSON {
-        var query: [String: JSON] = ["query": .string(try TableInputs.substitute(self.query, inputs: inputs)), "useLegacySql": .bool(false)]
+    func job(
+        jobID: String, project: String, location: String?, inputs: LiteralMap, types: TypeMap, taskExecutionID: String
+    ) throws(PluginError) -> JSON {
+        var query: [String: JSON] = [
+            "query": .string(try TableInputs.substitute(self.query, inputs: inputs)), "useLegacySql": .bool(false),
+        ]
         let parameterNames = types.keys.filter { !TableInputs.isTable(types[$0]!) }.sorted()
         if !parameterNames.isEmpty {
             var parameters: [JSON] = []
             for name in parameterNames {
                 do {
-                    parameters.append(try QueryParameters.parameter(name: name, value: inputs[name] ?? .none, type: types[name]!))
+                    parameters.append(
+                        try QueryParameters.parameter(name: name, value: inputs[name] ?? .none, type: types[name]!))
                 } catch {
                     throw .user(error.message, code: "BadParameter")
                 }
@@ -137,8 +162,11 @@ struct QueryJobDefinition: Sendable {
             query["queryParameters"] = .array(parameters)
         }
         if let destination {
-            query["destinationTable"] = TableReference(project: destination.project ?? project, dataset: destination.dataset,
-                                                       table: destination.table).json
+            query["destinationTable"] =
+                TableReference(
+                    project: destination.project ?? project, dataset: destination.dataset,
+                    table: destination.table
+                ).json
         }
         if let writeDisposition { query["writeDisposition"] = .string(writeDisposition) }
         if let createDisposition { query["createDisposition"] = .string(createDisposition) }

@@ -23,7 +23,8 @@ struct QueryJobOutputs {
         var out: LiteralMap = [:]
         var columnOutputs: [String] = []
         // A DDL statement's table is its target (real BigQuery); a query's is its destination or temporary table.
-        let table = TableReference(json: job["statistics"]?["query"]?["ddlTargetTable"])
+        let table =
+            TableReference(json: job["statistics"]?["query"]?["ddlTargetTable"])
             ?? TableReference(json: job["configuration"]?["query"]?["destinationTable"])
         for (name, type) in types.sorted(by: { $0.key < $1.key }) {
             switch type {
@@ -31,31 +32,43 @@ struct QueryJobOutputs {
                 out[name] = .dataset(DatasetValue(uri: try writeCSV(name), format: "csv"))
             case .dataset(let d):
                 guard let table else {
-                    throw .user("BigQuery job \(state.jobID) has no destination table for output \"\(name)\" (a script or DDL statement?)",
-                                code: "NoTable")
+                    throw .user(
+                        "BigQuery job \(state.jobID) has no destination table for output \"\(name)\" (a script or DDL statement?)",
+                        code: "NoTable")
                 }
                 if !d.columns.isEmpty { try checkColumns(d.columns, of: table, output: name) }
                 out[name] = .dataset(DatasetValue(uri: table.uri, format: "bigquery"))
             default:
-                if name == "job_id", type == .string || type == .optional(.string) { out[name] = .string(state.jobID) } else { columnOutputs.append(name) }
+                if name == "job_id", type == .string || type == .optional(.string) {
+                    out[name] = .string(state.jobID)
+                } else {
+                    columnOutputs.append(name)
+                }
             }
         }
         guard !columnOutputs.isEmpty else { return out }
         let page = try call { () throws(BigQueryError) in
-            try client.queryResults(project: state.project, jobID: state.jobID, location: state.location, pageToken: nil, maxResults: 2)
+            try client.queryResults(
+                project: state.project, jobID: state.jobID, location: state.location, pageToken: nil, maxResults: 2)
         }
         let fields = QueryResults.columns(page["schema"])
         let rows = page["rows"]?.arrayValue ?? []
         guard rows.count == 1 else {
-            throw .user("BigQuery job \(state.jobID) returned \(rows.count == 0 ? "no rows" : "more than one row"); outputs "
-                + "\(columnOutputs.map { "\"\($0)\"" }.joined(separator: ", ")) come from the columns of a one-row result", code: "NotOneRow")
+            throw .user(
+                "BigQuery job \(state.jobID) returned \(rows.count == 0 ? "no rows" : "more than one row"); outputs "
+                    + "\(columnOutputs.map { "\"\($0)\"" }.joined(separator: ", ")) come from the columns of a one-row result",
+                code: "NotOneRow")
         }
         let cells = QueryResults.cells(rows[0])
         for name in columnOutputs {
             guard let i = fields.firstIndex(where: { $0["name"]?.stringValue == name }), i < cells.count else {
-                if types[name]!.acceptsNone { out[name] = Literal.none; continue }
-                throw .user("BigQuery job \(state.jobID)'s result has no column \"\(name)\" for the output of that name; its columns: "
-                    + fields.compactMap { $0["name"]?.stringValue }.joined(separator: ", "), code: "MissingOutput")
+                if types[name]!.acceptsNone {
+                    out[name] = Literal.none
+                    continue
+                }
+                throw .user(
+                    "BigQuery job \(state.jobID)'s result has no column \"\(name)\" for the output of that name; its columns: "
+                        + fields.compactMap { $0["name"]?.stringValue }.joined(separator: ", "), code: "MissingOutput")
             }
             do { out[name] = try QueryResults.literal(cells[i], field: fields[i], as: types[name]!) } catch {
                 throw .user("output \"\(name)\" of BigQuery job \(state.jobID): \(error.message)", code: "BadOutput")
@@ -67,14 +80,17 @@ struct QueryJobOutputs {
     /// Every row of the result, page by page, as CSV under the output prefix.
     private func writeCSV(_ name: String) throws(PluginError) -> String {
         guard outputPrefix.hasPrefix("file://") else {
-            throw .user("output \"\(name)\" (dataset<csv>) is written to a local blob store; this node's is \(outputPrefix). "
-                + "Use a dataset<bigquery> output to pass the table instead", code: "UnsupportedBlobStore")
+            throw .user(
+                "output \"\(name)\" (dataset<csv>) is written to a local blob store; this node's is \(outputPrefix). "
+                    + "Use a dataset<bigquery> output to pass the table instead", code: "UnsupportedBlobStore")
         }
         var csv: CSVText?
         var token: String?
         repeat {
             let page = try call { () throws(BigQueryError) in
-                try client.queryResults(project: state.project, jobID: state.jobID, location: state.location, pageToken: token, maxResults: Self.pageSize)
+                try client.queryResults(
+                    project: state.project, jobID: state.jobID, location: state.location, pageToken: token,
+                    maxResults: Self.pageSize)
             }
             let fields = QueryResults.columns(page["schema"])
             if csv == nil { csv = CSVText(header: fields.map { $0["name"]?.stringValue ?? "" }) }
@@ -87,7 +103,8 @@ struct QueryJobOutputs {
         let uri = outputPrefix + name + ".csv"
         let path = String(uri.dropFirst("file://".count))
         do {
-            try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
             try Data(csv?.bytes ?? []).write(to: URL(fileURLWithPath: path))
         } catch {
             throw .system("cannot write \(path): \(error.localizedDescription)", code: "BlobWrite", retryable: true)
@@ -96,17 +113,22 @@ struct QueryJobOutputs {
     }
 
     /// The declared columns must be in the table, with a BigQuery type that gives the declared one.
-    private func checkColumns(_ columns: [DatasetType.Column], of table: TableReference, output: String) throws(PluginError) {
+    private func checkColumns(
+        _ columns: [DatasetType.Column], of table: TableReference, output: String
+    ) throws(PluginError) {
         let meta = try call { () throws(BigQueryError) in try client.table(table) }
         let fields = QueryResults.columns(meta["schema"])
         for c in columns {
             guard let f = fields.first(where: { $0["name"]?.stringValue == c.name }) else {
-                throw .user("output \"\(output)\": table \(table) has no column \"\(c.name)\"; its columns: "
-                    + fields.compactMap { $0["name"]?.stringValue }.joined(separator: ", "), code: "SchemaMismatch")
+                throw .user(
+                    "output \"\(output)\": table \(table) has no column \"\(c.name)\"; its columns: "
+                        + fields.compactMap { $0["name"]?.stringValue }.joined(separator: ", "), code: "SchemaMismatch")
             }
             let bq = f["type"]?.stringValue ?? ""
             guard Self.gives(bq, c.type) else {
-                throw .user("output \"\(output)\": column \"\(c.name)\" of \(table) is \(bq), declared \(c.type)", code: "SchemaMismatch")
+                throw .user(
+                    "output \"\(output)\": column \"\(c.name)\" of \(table) is \(bq), declared \(c.type)",
+                    code: "SchemaMismatch")
             }
         }
     }

@@ -17,7 +17,9 @@ enum TableInputs {
         var rest = query[...]
         while let open = rest.firstRange(of: "{{"), let close = rest[open.upperBound...].firstRange(of: "}}") {
             let inner = rest[open.upperBound..<close.lowerBound].filter { $0 != " " }
-            if inner.hasPrefix("inputs.") { out.append((String(inner.dropFirst("inputs.".count)), open.lowerBound..<close.upperBound)) }
+            if inner.hasPrefix("inputs.") {
+                out.append((String(inner.dropFirst("inputs.".count)), open.lowerBound..<close.upperBound))
+            }
             rest = rest[close.upperBound...]
         }
         return out
@@ -27,11 +29,16 @@ enum TableInputs {
     static func problems(query: String, inputs: TypeMap) -> [TaskProblem] {
         references(in: query).compactMap { ref in
             guard let type = inputs[ref.name] else {
-                return TaskProblem(at: ["config", "query"], "the query refers to {{inputs.\(ref.name)}}, but the task has no input \"\(ref.name)\"")
+                return TaskProblem(
+                    at: ["config", "query"],
+                    "the query refers to {{inputs.\(ref.name)}}, but the task has no input \"\(ref.name)\"")
             }
             guard isTable(type) else {
-                return TaskProblem(at: ["config", "query"], "{{inputs.\(ref.name)}} is a \(type), not a table: refer to it as @\(ref.name) "
-                    + "(inputs are query parameters; only dataset<bigquery> inputs go into the SQL, as table names)")
+                return TaskProblem(
+                    at: ["config", "query"],
+                    "{{inputs.\(ref.name)}} is a \(type), not a table: refer to it as @\(ref.name) "
+                        + "(inputs are query parameters; only dataset<bigquery> inputs go into the SQL, as table names)"
+                )
             }
             return nil
         }
@@ -46,7 +53,9 @@ enum TableInputs {
                 throw .user("input \"\(ref.name)\" has no table to put in the query", code: "BadParameter")
             }
             guard let table = tableName(d.uri) else {
-                throw .user("input \"\(ref.name)\" is \(d.uri); a table input must be bq://project.dataset.table", code: "BadParameter")
+                throw .user(
+                    "input \"\(ref.name)\" is \(d.uri); a table input must be bq://project.dataset.table",
+                    code: "BadParameter")
             }
             out += query[from..<ref.range.lowerBound] + "`" + table + "`"
             from = ref.range.upperBound
@@ -58,7 +67,9 @@ enum TableInputs {
     static func tableName(_ uri: String) -> String? {
         guard uri.hasPrefix("bq://") else { return nil }
         let parts = uri.dropFirst(5).split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 3, parts.allSatisfy({ !$0.isEmpty && $0.unicodeScalars.allSatisfy(isIdentifier) }) else { return nil }
+        guard parts.count == 3, parts.allSatisfy({ !$0.isEmpty && $0.unicodeScalars.allSatisfy(isIdentifier) }) else {
+            return nil
+        }
         return parts.joined(separator: ".")
     }
 

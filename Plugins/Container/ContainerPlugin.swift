@@ -32,13 +32,17 @@ public final class ContainerPlugin: Plugin {
         var defaults = ContainerDefaults()
         defaults.backend = config["backend"]?.stringValue ?? "process"
         guard ContainerSpec.backends.contains(defaults.backend) else {
-            throw .user("backend \"\(defaults.backend)\" is not known; available: \(ContainerSpec.backends.joined(separator: ", "))", code: "BadConfig")
+            throw .user(
+                "backend \"\(defaults.backend)\" is not known; available: \(ContainerSpec.backends.joined(separator: ", "))",
+                code: "BadConfig")
         }
         defaults.image = config["image"]?.stringValue
         defaults.network = config["network"]?.stringValue ?? "none"
         self.defaults = defaults
         workDir = config["work_dir"]?.stringValue ?? NSTemporaryDirectory() + "aloft-container"
-        let socket = config["podman_socket"]?.stringValue ?? ProcessInfo.processInfo.environment["ALOFT_PODMAN_SOCKET"] ?? "/run/podman/podman.sock"
+        let socket =
+            config["podman_socket"]?.stringValue ?? ProcessInfo.processInfo.environment["ALOFT_PODMAN_SOCKET"]
+            ?? "/run/podman/podman.sock"
         engine = EngineAPI(socket: socket, log: { [host] line in host.log(.debug, "podman: " + line) })
         waiters = Waiters(host: host)
         pollPauseMilliseconds = Int(config["test_hooks"]?["poll_pause_ms"]?.integerValue ?? 0)
@@ -82,7 +86,10 @@ public final class ContainerPlugin: Plugin {
 
     public func taskLogs(_ call: TaskCall) throws(PluginError) -> [LogLink]? {
         let io = io(call, try call.context())
-        return [LogLink(name: "stdout", uri: "file://" + io.work + "/stdout.log"), LogLink(name: "stderr", uri: "file://" + io.work + "/stderr.log")]
+        return [
+            LogLink(name: "stdout", uri: "file://" + io.work + "/stdout.log"),
+            LogLink(name: "stderr", uri: "file://" + io.work + "/stderr.log"),
+        ]
     }
 }
 

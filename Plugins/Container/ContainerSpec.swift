@@ -28,7 +28,9 @@ struct ContainerSpec {
         }
         backend = container["backend"]?.stringValue ?? defaults.backend
         guard Self.backends.contains(backend) else {
-            throw .user("task \(context.task.name) asks for backend \"\(backend)\"; available: \(Self.backends.joined(separator: ", "))", code: "NoBackend")
+            throw .user(
+                "task \(context.task.name) asks for backend \"\(backend)\"; available: \(Self.backends.joined(separator: ", "))",
+                code: "NoBackend")
         }
         image = container["image"]?.stringValue ?? defaults.image
         command = []
@@ -40,11 +42,15 @@ struct ContainerSpec {
             throw .user("task \(context.task.name) has an empty command", code: "NoCommand")
         }
         env = [:]
-        for (k, v) in container["env"]?.objectValue ?? [:] { if let s = v.stringValue { env[k] = try io.render(s, inputs: context.inputs) } }
+        for (k, v) in container["env"]?.objectValue ?? [:] {
+            if let s = v.stringValue { env[k] = try io.render(s, inputs: context.inputs) }
+        }
         mounts = []
         for m in container["mounts"]?.arrayValue ?? [] {
             guard let text = m.stringValue, let mount = Self.mount(text) else {
-                throw .user("task \(context.task.name): a mount must read SOURCE[:TARGET][:ro|rw], found \(m)", code: "BadMount")
+                throw .user(
+                    "task \(context.task.name): a mount must read SOURCE[:TARGET][:ro|rw], found \(m)", code: "BadMount"
+                )
             }
             mounts.append(mount)
         }

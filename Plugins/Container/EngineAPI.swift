@@ -24,19 +24,24 @@ struct EngineAPI {
         var exitCode: Int
         var oomKilled: Bool
         var error: String
-        var running: Bool { ["created", "running", "paused", "restarting", "configured", "initialized"].contains(status) }
+        var running: Bool {
+            ["created", "running", "paused", "restarting", "configured", "initialized"].contains(status)
+        }
     }
 
     enum CreateOutcome { case created(id: String), exists, noImage(String) }
 
     func create(name: String, body: JSON) throws(PluginError) -> CreateOutcome {
-        let response = try send(HTTPRequest("POST", "\(base)/containers/create?name=\(name)",
-                                            headers: [("Content-Type", "application/json")], body: JSONWriter.encode(body),
-                                            retryable: true))  // the name makes a repeat answer 409
+        let response = try send(
+            HTTPRequest(
+                "POST", "\(base)/containers/create?name=\(name)",
+                headers: [("Content-Type", "application/json")], body: JSONWriter.encode(body),
+                retryable: true))  // the name makes a repeat answer 409
         switch response.status {
         case 201:
             guard let id = (try? JSONParser.parse(response.body))?["Id"]?.stringValue else {
-                throw .system("the container engine's create answer has no Id: \(response.text.prefix(200))", code: "EngineAPI")
+                throw .system(
+                    "the container engine's create answer has no Id: \(response.text.prefix(200))", code: "EngineAPI")
             }
             return .created(id: id)
         case 409: return .exists
@@ -48,7 +53,9 @@ struct EngineAPI {
     func start(_ id: String) throws(PluginError) {
         let response = try send(HTTPRequest("POST", "\(base)/containers/\(id)/start", retryable: true))
         // 304: already started, which is what a repeated submit wants.
-        guard response.status == 204 || response.status == 304 else { throw unexpected("start container \(id)", response) }
+        guard response.status == 204 || response.status == 304 else {
+            throw unexpected("start container \(id)", response)
+        }
     }
 
     /// nil when there is no such container.
@@ -58,9 +65,10 @@ struct EngineAPI {
         guard response.status == 200, let json = try? JSONParser.parse(response.body), let state = json["State"] else {
             throw unexpected("inspect container \(idOrName)", response)
         }
-        return ContainerState(id: json["Id"]?.stringValue ?? idOrName, status: state["Status"]?.stringValue ?? "unknown",
-                              exitCode: Int(state["ExitCode"]?.integerValue ?? -1), oomKilled: state["OOMKilled"]?.boolValue ?? false,
-                              error: state["Error"]?.stringValue ?? "")
+        return ContainerState(
+            id: json["Id"]?.stringValue ?? idOrName, status: state["Status"]?.stringValue ?? "unknown",
+            exitCode: Int(state["ExitCode"]?.integerValue ?? -1), oomKilled: state["OOMKilled"]?.boolValue ?? false,
+            error: state["Error"]?.stringValue ?? "")
     }
 
     /// Blocks until the container stops (no time limit); used by a waiter thread to request an early poll.
@@ -93,7 +101,8 @@ struct EngineAPI {
         while i + 8 <= bytes.count {
             let stream = bytes[i]
             let size = Int(bytes[i + 4]) << 24 | Int(bytes[i + 5]) << 16 | Int(bytes[i + 6]) << 8 | Int(bytes[i + 7])
-            guard stream <= 2, bytes[i + 1] == 0, bytes[i + 2] == 0, bytes[i + 3] == 0, i + 8 + size <= bytes.count else {
+            guard stream <= 2, bytes[i + 1] == 0, bytes[i + 2] == 0, bytes[i + 3] == 0, i + 8 + size <= bytes.count
+            else {
                 return (bytes, [])
             }
             if stream == 2 { err += bytes[(i + 8)..<(i + 8 + size)] } else { out += bytes[(i + 8)..<(i + 8 + size)] }
@@ -107,15 +116,18 @@ struct EngineAPI {
             // No socket at all is a setting to fix, not a hiccup to wait out; a socket that refuses may be a
             // service restarting.
             let socketExists = FileManager.default.fileExists(atPath: socket)
-            throw .system("cannot reach the container engine at \(socket) (\(error.message)); start it with "
-                + "`podman system service --time=0 unix://\(socket)` or set podman_socket in the plugin config",
+            throw .system(
+                "cannot reach the container engine at \(socket) (\(error.message)); start it with "
+                    + "`podman system service --time=0 unix://\(socket)` or set podman_socket in the plugin config",
                 code: "EngineUnavailable", retryable: socketExists)
         }
     }
 
     private func unexpected(_ what: String, _ response: HTTPResponse) -> PluginError {
-        .system("the container engine could not \(what): HTTP \(response.status): \(Self.message(response))", code: "EngineAPI",
-                retryable: response.status >= 500)
+        .system(
+            "the container engine could not \(what): HTTP \(response.status): \(Self.message(response))",
+            code: "EngineAPI",
+            retryable: response.status >= 500)
     }
 
     static func message(_ response: HTTPResponse) -> String {

@@ -21,7 +21,9 @@ struct PodmanBackend {
         var id: String
         var name: String
 
-        var bytes: [UInt8] { JSONWriter.encode(.object(["backend": .string("podman"), "id": .string(id), "name": .string(name)])) }
+        var bytes: [UInt8] {
+            JSONWriter.encode(.object(["backend": .string("podman"), "id": .string(id), "name": .string(name)]))
+        }
 
         init(id: String, name: String) {
             self.id = id
@@ -29,7 +31,8 @@ struct PodmanBackend {
         }
 
         init?(_ bytes: [UInt8]) {
-            guard let j = try? JSONParser.parse(bytes), j["backend"]?.stringValue == "podman", let id = j["id"]?.stringValue,
+            guard let j = try? JSONParser.parse(bytes), j["backend"]?.stringValue == "podman",
+                let id = j["id"]?.stringValue,
                 let name = j["name"]?.stringValue
             else { return nil }
             self.init(id: id, name: name)
@@ -38,10 +41,13 @@ struct PodmanBackend {
 
     static func containerName(_ taskExecutionID: String) -> String { "aloft-" + taskExecutionID }
 
-    func submit(_ call: TaskCall, _ context: TaskContext, io: TaskIO, spec: ContainerSpec) throws(PluginError) -> [UInt8] {
+    func submit(
+        _ call: TaskCall, _ context: TaskContext, io: TaskIO, spec: ContainerSpec
+    ) throws(PluginError) -> [UInt8] {
         guard let image = spec.image else {
-            throw .user("task \(context.task.name) runs on podman but names no image; set container.image in the task "
-                + "or image in the plugin config", code: "NoImage")
+            throw .user(
+                "task \(context.task.name) runs on podman but names no image; set container.image in the task "
+                    + "or image in the plugin config", code: "NoImage")
         }
         let name = Self.containerName(call.executionID)
         if let existing = try api.inspect(name) {  // a repeated submit: the first one got this far
@@ -56,21 +62,27 @@ struct PodmanBackend {
         case .created(let created): id = created
         case .exists:
             guard let existing = try api.inspect(name) else {
-                throw .system("container \(name) was reported to exist but cannot be found", code: "EngineAPI", retryable: true)
+                throw .system(
+                    "container \(name) was reported to exist but cannot be found", code: "EngineAPI", retryable: true)
             }
             id = existing.id
         case .noImage(let message):
-            throw .user("image \(image) is not in the container engine (\(message)); build it (scripts/build-image.sh "
-                + "builds localhost/aloft-python:1) or pull it", code: "NoImage")
+            throw .user(
+                "image \(image) is not in the container engine (\(message)); build it (scripts/build-image.sh "
+                    + "builds localhost/aloft-python:1) or pull it", code: "NoImage")
         }
         try api.start(id)
         return attach(State(id: id, name: name), call)
     }
 
-    func poll(_ call: TaskCall, _ state: State, io: TaskIO, types: TypeMap, memoryBytes: Int64?) throws(PluginError) -> PollResult {
+    func poll(
+        _ call: TaskCall, _ state: State, io: TaskIO, types: TypeMap, memoryBytes: Int64?
+    ) throws(PluginError) -> PollResult {
         if let ended = Self.recordedEnd(io) { return try result(ended, io: io, types: types, memoryBytes: memoryBytes) }
         guard let container = try api.inspect(state.id) else {
-            return .failed(.system("container \(state.name) disappeared without an exit code", code: "ContainerLost", retryable: true))
+            return .failed(
+                .system(
+                    "container \(state.name) disappeared without an exit code", code: "ContainerLost", retryable: true))
         }
         if container.running {
             waiters.start(state.id, call.executionID) { api.wait(state.id) }
@@ -88,13 +100,17 @@ struct PodmanBackend {
         } catch let error as PluginError {
             throw error
         } catch {
-            throw .system("cannot keep the logs of container \(state.name) in \(io.work): \(error.localizedDescription)", code: "Workspace")
+            throw .system(
+                "cannot keep the logs of container \(state.name) in \(io.work): \(error.localizedDescription)",
+                code: "Workspace")
         }
         api.remove(state.id)
         guard let ended = Self.recordedEnd(io) else {
             throw .system("the exit code of container \(state.name) was not recorded", code: "Workspace")
         }
-        if !container.error.isEmpty { host.log(.warning, "container \(state.name): \(container.error)", task: call.executionID) }
+        if !container.error.isEmpty {
+            host.log(.warning, "container \(state.name): \(container.error)", task: call.executionID)
+        }
         return try result(ended, io: io, types: types, memoryBytes: memoryBytes)
     }
 
@@ -130,16 +146,23 @@ struct PodmanBackend {
         return (code, FileManager.default.fileExists(atPath: io.work + "/oom_killed"))
     }
 
-    private func result(_ ended: (code: Int32, oom: Bool), io: TaskIO, types: TypeMap, memoryBytes: Int64?) throws(PluginError) -> PollResult {
+    private func result(
+        _ ended: (code: Int32, oom: Bool), io: TaskIO, types: TypeMap, memoryBytes: Int64?
+    ) throws(PluginError) -> PollResult {
         if ended.code == 0 && !ended.oom { return .succeeded(try io.outputs(types)) }
         if ended.oom {
-            return .failed(.user("the container was killed for memory" + (memoryBytes.map { ": its limit is \($0 / 1_048_576) MiB" } ?? "")
-                                    + ExitStatus.tail(io.work + "/stderr.log"), code: "OutOfMemory", retryable: true))
+            return .failed(
+                .user(
+                    "the container was killed for memory"
+                        + (memoryBytes.map { ": its limit is \($0 / 1_048_576) MiB" } ?? "")
+                        + ExitStatus.tail(io.work + "/stderr.log"), code: "OutOfMemory", retryable: true))
         }
         return .failed(ExitStatus.failure(code: ended.code, io: io, memoryBytes: memoryBytes))
     }
 
-    private func createBody(_ call: TaskCall, _ context: TaskContext, io: TaskIO, spec: ContainerSpec, image: String) -> JSON {
+    private func createBody(
+        _ call: TaskCall, _ context: TaskContext, io: TaskIO, spec: ContainerSpec, image: String
+    ) -> JSON {
         var binds = [io.work + ":" + io.work + ":rw", io.out + ":" + io.out + ":rw"]
         var seen = Set([io.work, io.out])
         for path in TaskIO.localPaths(context.inputs) where !seen.contains(path) {
@@ -167,8 +190,11 @@ struct PodmanBackend {
             "Cmd": .array(spec.command.map(JSON.string)),
             "Env": .array(environment.sorted { $0.key < $1.key }.map { .string("\($0.key)=\($0.value)") }),
             "WorkingDir": .string(io.work),
-            "Labels": .object(["io.aloft.task-execution": .string(call.executionID), "io.aloft.execution": .string(context.identity.execution),
-                               "io.aloft.node": .string(context.identity.node)]),
+            "Labels": .object([
+                "io.aloft.task-execution": .string(call.executionID),
+                "io.aloft.execution": .string(context.identity.execution),
+                "io.aloft.node": .string(context.identity.node),
+            ]),
             "HostConfig": .object(hostConfig),
         ])
     }

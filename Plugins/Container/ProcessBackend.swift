@@ -9,7 +9,9 @@ struct ProcessBackend {
     /// Test hook (plugin config `test_hooks.poll_pause_ms`), see ManagedProcess.
     var pollPauseMilliseconds = 0
 
-    func submit(_ call: TaskCall, _ context: TaskContext, io: TaskIO, spec: ContainerSpec) throws(PluginError) -> [UInt8] {
+    func submit(
+        _ call: TaskCall, _ context: TaskContext, io: TaskIO, spec: ContainerSpec
+    ) throws(PluginError) -> [UInt8] {
         let process = ManagedProcess(host: host)
         // Idempotent: a submit repeated after a crash finds the process the first one started.
         if let state = process.existing(io) { return state.bytes }
@@ -17,8 +19,10 @@ struct ProcessBackend {
         var environment = ManagedProcess.baseEnvironment()
         environment.merge(spec.env) { _, task in task }
         environment.merge(io.aloftEnvironment(call, context)) { _, aloft in aloft }
-        return try process.start(spec.command, environment: environment, io: io, executionID: call.executionID,
-                                 memoryBytes: spec.memoryBytes).bytes
+        return try process.start(
+            spec.command, environment: environment, io: io, executionID: call.executionID,
+            memoryBytes: spec.memoryBytes
+        ).bytes
     }
 
     func poll(_ call: TaskCall, io: TaskIO, types: TypeMap, memoryBytes: Int64?) throws(PluginError) -> PollResult {
@@ -28,15 +32,20 @@ struct ProcessBackend {
             if code == 0 { return .succeeded(try io.outputs(types)) }
             return .failed(ExitStatus.failure(code: code, io: io, memoryBytes: memoryBytes))
         case .limitRefused(let limit):
-            return .failed(.system("cannot apply the task's limit on \(limit); "
-                + "most likely the process running Aloft has a lower hard limit that it may not raise: ask for less, or raise that limit"
-                + ExitStatus.tail(io.work + "/stderr.log"), code: "ResourceLimit", retryable: false))
+            return .failed(
+                .system(
+                    "cannot apply the task's limit on \(limit); "
+                        + "most likely the process running Aloft has a lower hard limit that it may not raise: ask for less, or raise that limit"
+                        + ExitStatus.tail(io.work + "/stderr.log"), code: "ResourceLimit", retryable: false))
         case .running(let pid):
             // The reaper thread asks for an early poll; the hint bounds the wait when that wake-up is missed.
             return .running(pollAfter: .milliseconds(100), status: "pid \(pid)")
         case .lost(let pid):
-            return .failed(.system("the task's process \(pid) disappeared without an exit code" + ExitStatus.tail(io.work + "/stderr.log"),
-                                   code: "ProcessLost", retryable: true))
+            return .failed(
+                .system(
+                    "the task's process \(pid) disappeared without an exit code"
+                        + ExitStatus.tail(io.work + "/stderr.log"),
+                    code: "ProcessLost", retryable: true))
         }
     }
 

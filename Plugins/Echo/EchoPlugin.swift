@@ -46,7 +46,9 @@ public final class EchoPlugin: Plugin {
             task.attempt < Int(config["fail_until_attempt"]?.integerValue ?? Int64.max)
         {
             let message = "echo failed on purpose (attempt \(task.attempt))"
-            return .failed(kind == "system" ? .system(message, code: "Injected") : .user(message, code: "Injected", retryable: true))
+            return .failed(
+                kind == "system"
+                    ? .system(message, code: "Injected") : .user(message, code: "Injected", retryable: true))
         }
         var outputs: LiteralMap = [:]
         for name in context.task.interface.outputs.keys {

@@ -19,39 +19,54 @@ struct HiveConnection {
     var fetchSize = 10_000
     var timeoutSeconds = 300.0
 
-    static let keys: Set<String> = ["host", "port", "transport", "http_path", "tls", "database", "user", "password_secret", "poll_seconds",
-                                    "fetch_size", "timeout_seconds"]
+    static let keys: Set<String> = [
+        "host", "port", "transport", "http_path", "tls", "database", "user", "password_secret", "poll_seconds",
+        "fetch_size", "timeout_seconds",
+    ]
 
     init(config: JSON) throws(PluginError) {
-        guard let object = config.objectValue else { throw .user("the aloft.hive plugin config must be a mapping", code: "BadConfig") }
+        guard let object = config.objectValue else {
+            throw .user("the aloft.hive plugin config must be a mapping", code: "BadConfig")
+        }
         if let unknown = object.keys.filter({ !Self.keys.contains($0) }).sorted().first {
-            throw .user("plugins.config.\"aloft.hive\": unknown key \"\(unknown)\"; known: \(Self.keys.sorted().joined(separator: ", "))", code: "BadConfig")
+            throw .user(
+                "plugins.config.\"aloft.hive\": unknown key \"\(unknown)\"; known: \(Self.keys.sorted().joined(separator: ", "))",
+                code: "BadConfig")
         }
         func string(_ key: String) throws(PluginError) -> String? {
             guard let v = object[key] else { return nil }
-            guard let s = v.stringValue, !s.isEmpty else { throw .user("plugins.config.\"aloft.hive\".\(key) must be a non-empty string", code: "BadConfig") }
+            guard let s = v.stringValue, !s.isEmpty else {
+                throw .user("plugins.config.\"aloft.hive\".\(key) must be a non-empty string", code: "BadConfig")
+            }
             return s
         }
         func number(_ key: String, atLeast minimum: Double) throws(PluginError) -> Double? {
             guard let v = object[key] else { return nil }
             guard let n = v.numberValue, n >= minimum else {
-                throw .user("plugins.config.\"aloft.hive\".\(key) must be a number of at least \(minimum)", code: "BadConfig")
+                throw .user(
+                    "plugins.config.\"aloft.hive\".\(key) must be a number of at least \(minimum)", code: "BadConfig")
             }
             return n
         }
         host = try string("host") ?? host
         transport = try string("transport") ?? transport
         guard transport == "http" || transport == "binary" else {
-            throw .user("plugins.config.\"aloft.hive\".transport must be http or binary, not \"\(transport)\"", code: "BadConfig")
+            throw .user(
+                "plugins.config.\"aloft.hive\".transport must be http or binary, not \"\(transport)\"",
+                code: "BadConfig")
         }
         port = transport == "binary" ? 10000 : 10001
         if let p = try number("port", atLeast: 1) {
-            guard p <= 65535, p == p.rounded() else { throw .user("plugins.config.\"aloft.hive\".port must be a port number", code: "BadConfig") }
+            guard p <= 65535, p == p.rounded() else {
+                throw .user("plugins.config.\"aloft.hive\".port must be a port number", code: "BadConfig")
+            }
             port = Int(p)
         }
         httpPath = try string("http_path") ?? httpPath
         if let v = object["tls"] {
-            guard let b = v.boolValue else { throw .user("plugins.config.\"aloft.hive\".tls must be true or false", code: "BadConfig") }
+            guard let b = v.boolValue else {
+                throw .user("plugins.config.\"aloft.hive\".tls must be true or false", code: "BadConfig")
+            }
             tls = b
         }
         database = try string("database")
@@ -66,8 +81,9 @@ struct HiveConnection {
     func password(host services: HostServices) throws(PluginError) -> String {
         if let name = passwordSecret {
             do { return String(decoding: try services.secret(name), as: UTF8.self) } catch {
-                throw .user("the Hive password secret \"\(name)\" is not available: grant it to aloft.hive under plugins.secrets (\(error.message))",
-                            code: "Credentials")
+                throw .user(
+                    "the Hive password secret \"\(name)\" is not available: grant it to aloft.hive under plugins.secrets (\(error.message))",
+                    code: "Credentials")
             }
         }
         return (try? services.secret("hive_password")).map { String(decoding: $0, as: UTF8.self) } ?? ""
@@ -75,14 +91,19 @@ struct HiveConnection {
 
     /// An HTTP transport: stateless, one per call is fine (libcurl keeps the connections).
     func httpTransport(host services: HostServices, http: HTTPClient) throws(PluginError) -> HiveHTTPTransport {
-        HiveHTTPTransport(host: host, port: port, path: httpPath, tls: tls, user: user, password: try password(host: services), http: http,
-                          timeoutMilliseconds: Int(timeoutSeconds * 1000))
+        HiveHTTPTransport(
+            host: host, port: port, path: httpPath, tls: tls, user: user, password: try password(host: services),
+            http: http,
+            timeoutMilliseconds: Int(timeoutSeconds * 1000))
     }
 
     /// A new TCP connection, authenticated (binary transport).
     func tcpTransport(host services: HostServices) throws(PluginError) -> HiveTCPTransport {
         let password = try password(host: services)
-        do { return try HiveTCPTransport(host: host, port: port, user: user, password: password, timeoutMilliseconds: Int(timeoutSeconds * 1000)) } catch {
+        do {
+            return try HiveTCPTransport(
+                host: host, port: port, user: user, password: password, timeoutMilliseconds: Int(timeoutSeconds * 1000))
+        } catch {
             throw HiveErrors.map(error, "connecting to \(address)")
         }
     }
@@ -95,5 +116,7 @@ struct HiveConnection {
         return c
     }
 
-    var address: String { transport == "binary" ? "\(host):\(port) (binary)" : "\(tls ? "https" : "http")://\(host):\(port)/\(httpPath)" }
+    var address: String {
+        transport == "binary" ? "\(host):\(port) (binary)" : "\(tls ? "https" : "http")://\(host):\(port)/\(httpPath)"
+    }
 }

@@ -12,14 +12,20 @@ enum HiveErrors {
     static func map(_ error: HiveError, _ what: String) -> PluginError {
         switch error.kind {
         case .server:
-            return .user("the Hive server refused the statement: \(error.description)", code: error.sqlState.map { "SQLSTATE \($0)" } ?? "QueryFailed")
+            return .user(
+                "the Hive server refused the statement: \(error.description)",
+                code: error.sqlState.map { "SQLSTATE \($0)" } ?? "QueryFailed")
         case .invalidHandle:
-            return .system("\(what): the Hive server no longer knows this session or operation (was it restarted?): \(error.message)",
-                           code: "OperationLost", retryable: true)
+            return .system(
+                "\(what): the Hive server no longer knows this session or operation (was it restarted?): \(error.message)",
+                code: "OperationLost", retryable: true)
         case .credentials:
-            return .user("\(what): \(error.message); check plugins.config.\"aloft.hive\".user and the password secret", code: "Credentials")
+            return .user(
+                "\(what): \(error.message); check plugins.config.\"aloft.hive\".user and the password secret",
+                code: "Credentials")
         case .http(let status) where (400..<500).contains(status) && status != 429:
-            return .user("\(what): \(error.message); check http_path and the server's transport mode", code: "BadEndpoint")
+            return .user(
+                "\(what): \(error.message); check http_path and the server's transport mode", code: "BadEndpoint")
         case .http:
             return .system("\(what): \(error.message)", code: "ServerError", retryable: true)
         case .unreachable:

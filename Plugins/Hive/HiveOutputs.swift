@@ -12,30 +12,40 @@ enum HiveOutputs {
         switch type {
         case .integer, .float, .string, .boolean, .datetime: return nil
         case .dataset(let d):
-            return ["", "csv", "parquet"].contains(d.format) ? nil : "a hive task writes dataset<csv> or dataset<parquet>, not dataset<\(d.format)>"
+            return ["", "csv", "parquet"].contains(d.format)
+                ? nil : "a hive task writes dataset<csv> or dataset<parquet>, not dataset<\(d.format)>"
         case .union(let variants):
             let others = variants.filter { $0 != .none }
             return others.count == 1 ? unsupported(others[0]) : "a union output cannot come from a query result"
         default:
-            return "\(type) cannot come from a query result; use dataset<csv> for rows or a scalar type for a one-row result's column"
+            return
+                "\(type) cannot come from a query result; use dataset<csv> for rows or a scalar type for a one-row result's column"
         }
     }
 
-    static func collect(_ client: HiveClient, _ op: HiveOperation, types: TypeMap, outDirectory: String?, fetchSize: Int,
-                        log: (String) -> Void) throws(PluginError) -> LiteralMap {
+    static func collect(
+        _ client: HiveClient, _ op: HiveOperation, types: TypeMap, outDirectory: String?, fetchSize: Int,
+        log: (String) -> Void
+    ) throws(PluginError) -> LiteralMap {
         guard !types.isEmpty else { return [:] }
         guard op.hasResultSet else {
-            throw .user("the last statement returned no result set, but the task declares outputs (\(types.keys.sorted().joined(separator: ", "))); "
-                + "end the query with a SELECT", code: "NoResult")
+            throw .user(
+                "the last statement returned no result set, but the task declares outputs (\(types.keys.sorted().joined(separator: ", "))); "
+                    + "end the query with a SELECT", code: "NoResult")
         }
-        let columns = try HiveErrors.call("GetResultSetMetadata") { () throws(HiveError) in try client.resultSetMetadata(op) }
-        let datasets = types.filter { if case .dataset = $0.value.unwrapped { return true } else { return false } }.keys.sorted()
+        let columns = try HiveErrors.call("GetResultSetMetadata") { () throws(HiveError) in
+            try client.resultSetMetadata(op)
+        }
+        let datasets = types.filter { if case .dataset = $0.value.unwrapped { return true } else { return false } }.keys
+            .sorted()
         let scalars = types.keys.filter { !datasets.contains($0) }.sorted()
         var scalarColumns: [String: Int] = [:]
         for name in scalars {
             guard let i = columns.firstIndex(where: { $0.name.lowercased() == name.lowercased() }) else {
                 if types[name]!.acceptsNone { continue }
-                throw .user("output \"\(name)\" names no column of the result (columns: \(columns.map(\.name).joined(separator: ", ")))", code: "MissingOutput")
+                throw .user(
+                    "output \"\(name)\" names no column of the result (columns: \(columns.map(\.name).joined(separator: ", ")))",
+                    code: "MissingOutput")
             }
             scalarColumns[name] = i
         }
@@ -46,15 +56,18 @@ enum HiveOutputs {
             let format = Self.format(types[name]!)
             guard writers[format] == nil else { continue }
             guard let outDirectory else {
-                throw .user("dataset output \"\(name)\" needs a local blob store (file://); S3 blob stores are not supported by hive tasks yet",
-                            code: "Unsupported")
+                throw .user(
+                    "dataset output \"\(name)\" needs a local blob store (file://); S3 blob stores are not supported by hive tasks yet",
+                    code: "Unsupported")
             }
             let directory = outDirectory + "/" + name
             do { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {
-                throw .system("cannot create \(directory): \(error.localizedDescription)", code: "Workspace", retryable: false)
+                throw .system(
+                    "cannot create \(directory): \(error.localizedDescription)", code: "Workspace", retryable: false)
             }
             directories[format] = directory
-            writers[format] = try HiveErrors.call("writing the result") { () throws(HiveError) -> any HiveResultWriter in
+            writers[format] = try HiveErrors.call("writing the result") {
+                () throws(HiveError) -> any HiveResultWriter in
                 format == "parquet"
                     ? try HiveParquetWriter(path: directory + "/part-00000.parquet", columns: columns)
                     : try HiveCSVWriter(path: directory + "/part-00000.csv", columns: columns)
@@ -71,10 +84,14 @@ enum HiveOutputs {
             orientation = .next
             if set.rowCount > 0 && firstRow == nil { firstRow = set }
             rows += set.rowCount
-            for writer in writers.values { try HiveErrors.call("writing the result") { () throws(HiveError) in try writer.append(set) } }
+            for writer in writers.values {
+                try HiveErrors.call("writing the result") { () throws(HiveError) in try writer.append(set) }
+            }
             if !more || set.rowCount == 0 { break }
         }
-        for writer in writers.values { try HiveErrors.call("writing the result") { () throws(HiveError) in try writer.finish() } }
+        for writer in writers.values {
+            try HiveErrors.call("writing the result") { () throws(HiveError) in try writer.finish() }
+        }
         log("fetched \(rows) row\(rows == 1 ? "" : "s") of \(columns.count) column\(columns.count == 1 ? "" : "s")")
         var result: LiteralMap = [:]
         for name in datasets {
@@ -83,8 +100,9 @@ enum HiveOutputs {
         }
         if !scalarColumns.isEmpty {
             guard rows == 1, let set = firstRow else {
-                throw .user("scalar outputs (\(scalarColumns.keys.sorted().joined(separator: ", "))) need a one-row result; the query returned \(rows) rows",
-                            code: "NotOneRow")
+                throw .user(
+                    "scalar outputs (\(scalarColumns.keys.sorted().joined(separator: ", "))) need a one-row result; the query returned \(rows) rows",
+                    code: "NotOneRow")
             }
             for (name, i) in scalarColumns {
                 result[name] = try scalar(set, column: i, as: types[name]!, output: name)
@@ -100,10 +118,16 @@ enum HiveOutputs {
     }
 
     /// Row 0 of a column as a literal of the output's type.
-    static func scalar(_ set: HiveRowSet, column i: Int, as type: LiteralType, output: String) throws(PluginError) -> Literal {
+    static func scalar(
+        _ set: HiveRowSet, column i: Int, as type: LiteralType, output: String
+    ) throws(PluginError) -> Literal {
         let column = set.columns[i]
         if column.isNull(0) {
-            guard type.acceptsNone else { throw .user("output \"\(output)\" is NULL in the result but its type \(type) is not optional", code: "BadOutputs") }
+            guard type.acceptsNone else {
+                throw .user(
+                    "output \"\(output)\" is NULL in the result but its type \(type) is not optional",
+                    code: "BadOutputs")
+            }
             return .none
         }
         let number: Double?, integer: Int64?, text: String
@@ -118,7 +142,8 @@ enum HiveOutputs {
             text = set.string(r[0])
             (number, integer) = (Double(text), Int64(text))
         }
-        let bad = PluginError.user("output \"\(output)\": the result's \"\(text)\" is not a \(type.unwrapped)", code: "BadOutputs")
+        let bad = PluginError.user(
+            "output \"\(output)\": the result's \"\(text)\" is not a \(type.unwrapped)", code: "BadOutputs")
         switch type.unwrapped {
         case .integer:
             guard let integer else { throw bad }

@@ -34,9 +34,10 @@ public final class HivePlugin: Plugin {
     /// The client for a stored session; over binary TCP, a failure when this process no longer holds its connection.
     private func client(_ state: HiveState) throws(PluginError) -> HiveClient {
         guard let client = try connections.client(for: state.session) else {
-            throw .system("the binary-transport session \(state.session.id.uuid) died with its connection (the host restarted?); "
-                + "HiveServer2 keeps sessions only as long as the connection over binary TCP, use transport: http to re-attach",
-                          code: "OperationLost", retryable: true)
+            throw .system(
+                "the binary-transport session \(state.session.id.uuid) died with its connection (the host restarted?); "
+                    + "HiveServer2 keeps sessions only as long as the connection over binary TCP, use transport: http to re-attach",
+                code: "OperationLost", retryable: true)
         }
         return client
     }
@@ -51,14 +52,20 @@ public final class HivePlugin: Plugin {
             throw .user("config.query: \(error.description)", code: "BadTask")
         }
         // Only [A-Za-z0-9._-] of the id goes into the comment: nothing in it may end the comment's line.
-        let id = String(context.taskExecutionID.unicodeScalars.filter { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "._-".unicodeScalars.contains($0)) })
-        return rendered.enumerated().map { i, sql in "-- aloft task \(id) statement \(i + 1)/\(rendered.count)\n" + sql }
+        let id = String(
+            context.taskExecutionID.unicodeScalars.filter {
+                $0.isASCII
+                    && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "._-".unicodeScalars.contains($0))
+            })
+        return rendered.enumerated().map { i, sql in "-- aloft task \(id) statement \(i + 1)/\(rendered.count)\n" + sql
+        }
     }
 
     /// The task's own table, the same for every attempt of this node in this execution.
     static func tableName(_ context: TaskContext) -> String {
-        HiveTableName.derive(project: context.identity.project, domain: context.identity.domain, execution: context.identity.execution,
-                             node: context.identity.node)
+        HiveTableName.derive(
+            project: context.identity.project, domain: context.identity.domain, execution: context.identity.execution,
+            node: context.identity.node)
     }
 
     public func submit(_ call: TaskCall) throws(PluginError) -> [UInt8] {
@@ -68,7 +75,8 @@ public final class HivePlugin: Plugin {
         let (client, tcp) = try connections.newClient()
         let session: HiveSession
         do {
-            session = try client.openSession(user: connection.user, password: nil, configuration: connection.sessionConfiguration(spec.hiveConf))
+            session = try client.openSession(
+                user: connection.user, password: nil, configuration: connection.sessionConfiguration(spec.hiveConf))
         } catch {
             tcp?.close()
             throw HiveErrors.map(error, "opening a session at \(connection.address)")
@@ -84,7 +92,9 @@ public final class HivePlugin: Plugin {
             throw HiveErrors.map(error, "statement 1")
         }
         connections.keep(tcp, for: session)
-        host.log(.info, "hive: statement 1 of \(sql.count) is operation \(op.id.uuid) in session \(session.id.uuid)", task: call.executionID)
+        host.log(
+            .info, "hive: statement 1 of \(sql.count) is operation \(op.id.uuid) in session \(session.id.uuid)",
+            task: call.executionID)
         return HiveState(session: session, operation: op, statement: 0, statements: sql.count).bytes
     }
 
@@ -95,10 +105,15 @@ public final class HivePlugin: Plugin {
         do { client = try self.client(state) } catch { return .failed(error) }
         let wait = Duration.milliseconds(Int64(connection.pollSeconds * 1000))
         let which = "statement \(state.statement + 1) of \(state.statements)"
-        let status = try HiveErrors.call("GetOperationStatus (\(which))") { () throws(HiveError) in try client.operationStatus(state.operation) }
+        let status = try HiveErrors.call("GetOperationStatus (\(which))") { () throws(HiveError) in
+            try client.operationStatus(state.operation)
+        }
         switch status.state {
         case .initialized, .pending, .running, .unknown:
-            return .running(pollAfter: wait, status: "\(which): \(status.state.name)" + (status.progress.map { String(format: " %.0f%%", $0 * 100) } ?? ""))
+            return .running(
+                pollAfter: wait,
+                status: "\(which): \(status.state.name)"
+                    + (status.progress.map { String(format: " %.0f%%", $0 * 100) } ?? ""))
         case .finished:
             break
         case .error:
@@ -110,9 +125,13 @@ public final class HivePlugin: Plugin {
         case .canceled:
             return .failed(.user("\(which) was cancelled on the Hive server", code: "Cancelled"))
         case .timedOut:
-            return .failed(.user("\(which) exceeded its query_timeout on the Hive server", code: "QueryTimeout", retryable: true))
+            return .failed(
+                .user("\(which) exceeded its query_timeout on the Hive server", code: "QueryTimeout", retryable: true))
         case .closed:
-            return .failed(.system("\(which) was closed on the Hive server before it finished", code: "OperationLost", retryable: true))
+            return .failed(
+                .system(
+                    "\(which) was closed on the Hive server before it finished", code: "OperationLost", retryable: true)
+            )
         }
         let spec = try HiveTaskSpec(context.task)
         if state.statement + 1 < state.statements {
@@ -121,11 +140,15 @@ public final class HivePlugin: Plugin {
             let next = state.statement + 1
             // The same window as submit's: a crash between this execute and the stored state runs it again.
             state.operation = try HiveErrors.call("statement \(next + 1)") { () throws(HiveError) in
-                try client.executeStatement(state.session, sql[next], runAsync: true, queryTimeoutSeconds: spec.queryTimeout)
+                try client.executeStatement(
+                    state.session, sql[next], runAsync: true, queryTimeoutSeconds: spec.queryTimeout)
             }
             state.statement = next
-            host.log(.info, "hive: statement \(next + 1) of \(state.statements) is operation \(state.operation.id.uuid)", task: call.executionID)
-            return .running(pollAfter: .zero, status: "statement \(next + 1) of \(state.statements): started", state: state.bytes)
+            host.log(
+                .info, "hive: statement \(next + 1) of \(state.statements) is operation \(state.operation.id.uuid)",
+                task: call.executionID)
+            return .running(
+                pollAfter: .zero, status: "statement \(next + 1) of \(state.statements): started", state: state.bytes)
         }
         var types = context.task.interface.outputs
         var table: LiteralMap = [:]
@@ -135,7 +158,8 @@ public final class HivePlugin: Plugin {
         }
         let outputs = try HiveOutputs.collect(
             client, state.operation, types: types, outDirectory: outDirectory(context),
-            fetchSize: spec.fetchSize ?? connection.fetchSize, log: { [host] in host.log(.info, "hive: " + $0, task: call.executionID) })
+            fetchSize: spec.fetchSize ?? connection.fetchSize,
+            log: { [host] in host.log(.info, "hive: " + $0, task: call.executionID) })
         try? client.closeOperation(state.operation)
         return .succeeded(outputs.merging(table) { a, _ in a })
     }
@@ -143,7 +167,8 @@ public final class HivePlugin: Plugin {
     public func abort(_ call: TaskCall) throws(PluginError) {
         guard !call.state.isEmpty else { return }
         let state = try HiveState(call.state)
-        guard let client = try connections.client(for: state.session) else { return }  // binary: gone with its connection
+        // binary: gone with its connection
+        guard let client = try connections.client(for: state.session) else { return }
         do { try client.cancelOperation(state.operation) } catch {
             if error.kind == .invalidHandle { return }  // gone already
             throw HiveErrors.map(error, "CancelOperation")

@@ -12,10 +12,11 @@ struct HiveState {
     var statements: Int
 
     var bytes: [UInt8] {
-        JSONWriter.encode(.object([
-            "session": session.id.json, "operation": operation.json,
-            "statement": .integer(Int64(statement)), "statements": .integer(Int64(statements)),
-        ]))
+        JSONWriter.encode(
+            .object([
+                "session": session.id.json, "operation": operation.json,
+                "statement": .integer(Int64(statement)), "statements": .integer(Int64(statements)),
+            ]))
     }
 
     init(session: HiveSession, operation: HiveOperation, statement: Int, statements: Int) {
@@ -26,9 +27,11 @@ struct HiveState {
     }
 
     init(_ bytes: [UInt8]) throws(PluginError) {
-        guard let j = try? JSONParser.parse(bytes), let session = HiveHandle(json: j["session"]), let op = HiveOperation(json: j["operation"]),
+        guard let j = try? JSONParser.parse(bytes), let session = HiveHandle(json: j["session"]),
+            let op = HiveOperation(json: j["operation"]),
             let statement = j["statement"]?.integerValue, let statements = j["statements"]?.integerValue
         else { throw .system("the hive task's state is unreadable", code: "BadState", retryable: false) }
-        self.init(session: HiveSession(id: session), operation: op, statement: Int(statement), statements: Int(statements))
+        self.init(
+            session: HiveSession(id: session), operation: op, statement: Int(statement), statements: Int(statements))
     }
 }

@@ -44,7 +44,9 @@ struct HiveTaskSpec {
             return [TaskProblem("a hive task's config must be a mapping with a query", at: "config")]
         }
         for key in config.keys.sorted() where !keys.contains(key) {
-            found.append(TaskProblem("unknown key \"\(key)\"; known: \(keys.sorted().joined(separator: ", "))", at: "config", .key(key)))
+            found.append(
+                TaskProblem(
+                    "unknown key \"\(key)\"; known: \(keys.sorted().joined(separator: ", "))", at: "config", .key(key)))
         }
         if let query = config["query"]?.stringValue, !query.isEmpty {
             do {
@@ -60,41 +62,61 @@ struct HiveTaskSpec {
                 found.append(TaskProblem(error.description, at: "config", "query"))
             }
         } else {
-            found.append(TaskProblem(config["query"] == nil ? "a hive task needs a query" : "query must be a non-empty string", at: "config", "query"))
+            found.append(
+                TaskProblem(
+                    config["query"] == nil ? "a hive task needs a query" : "query must be a non-empty string",
+                    at: "config", "query"))
         }
         if let conf = config["hive_conf"] {
             if let object = conf.objectValue {
                 for (k, v) in object.sorted(by: { $0.key < $1.key }) where scalarText(v) == nil {
-                    found.append(TaskProblem("a hive_conf value must be a string, number or boolean, not \(v.kindName)", at: "config", "hive_conf", .key(k)))
+                    found.append(
+                        TaskProblem(
+                            "a hive_conf value must be a string, number or boolean, not \(v.kindName)", at: "config",
+                            "hive_conf", .key(k)))
                 }
             } else {
-                found.append(TaskProblem("hive_conf must be a mapping of setting names to values", at: "config", "hive_conf"))
+                found.append(
+                    TaskProblem("hive_conf must be a mapping of setting names to values", at: "config", "hive_conf"))
             }
         }
         if let v = config["fetch_size"], (v.integerValue ?? 0) < 1 {
             found.append(TaskProblem("fetch_size must be a positive integer", at: "config", "fetch_size"))
         }
         if let v = config["query_timeout"], (v.integerValue ?? -1) < 0 {
-            found.append(TaskProblem("query_timeout must be a whole number of seconds (0: no limit)", at: "config", "query_timeout"))
+            found.append(
+                TaskProblem(
+                    "query_timeout must be a whole number of seconds (0: no limit)", at: "config", "query_timeout"))
         }
         let tableOutput = config["table_output"]?.stringValue
         if let v = config["table_output"] {
             if let name = tableOutput, let type = task.interface.outputs[name] {
                 if type.unwrapped != .string {
-                    found.append(TaskProblem("table_output \"\(name)\" must be a string output (it receives the table's name), not \(type)",
-                                             at: "config", "table_output"))
+                    found.append(
+                        TaskProblem(
+                            "table_output \"\(name)\" must be a string output (it receives the table's name), not \(type)",
+                            at: "config", "table_output"))
                 }
                 if let query = config["query"]?.stringValue, let t = try? QueryTemplate(query), !t.usesOutputTable {
-                    found.append(TaskProblem("table_output is set but the query never writes {{ output_table }}", at: "config", "table_output"))
+                    found.append(
+                        TaskProblem(
+                            "table_output is set but the query never writes {{ output_table }}", at: "config",
+                            "table_output"))
                 }
             } else {
                 let outputs = task.interface.outputs.keys.sorted()
-                found.append(TaskProblem("table_output must name one of the task's outputs" + (outputs.isEmpty ? "" : " (\(outputs.joined(separator: ", ")))")
-                                         + (v.stringValue == nil ? "" : "; \"\(v.stringValue!)\" is not one"), at: "config", "table_output"))
+                found.append(
+                    TaskProblem(
+                        "table_output must name one of the task's outputs"
+                            + (outputs.isEmpty ? "" : " (\(outputs.joined(separator: ", ")))")
+                            + (v.stringValue == nil ? "" : "; \"\(v.stringValue!)\" is not one"), at: "config",
+                        "table_output"))
             }
         }
         for (name, type) in task.interface.outputs.sorted(by: { $0.key < $1.key }) where name != tableOutput {
-            if let why = HiveOutputs.unsupported(type) { found.append(TaskProblem("output \"\(name)\": \(why)", at: "interface", "outputs", .key(name))) }
+            if let why = HiveOutputs.unsupported(type) {
+                found.append(TaskProblem("output \"\(name)\": \(why)", at: "interface", "outputs", .key(name)))
+            }
         }
         return found
     }

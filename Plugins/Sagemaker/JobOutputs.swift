@@ -7,7 +7,8 @@ import PluginKit
 ///     (`validation_auc` for `validation:auc`): that metric;
 ///   - for tuning jobs also `best_job` (string) and `objective` (float).
 enum JobOutputs {
-    static func training(_ job: JSON, types: TypeMap, extra: [String: Literal] = [:]) throws(PluginError) -> LiteralMap {
+    static func training(_ job: JSON, types: TypeMap, extra: [String: Literal] = [:]) throws(PluginError) -> LiteralMap
+    {
         var out: LiteralMap = extra.filter { types[$0.key] != nil }
         let blobOutputs = types.filter { if case .blob = $0.value { return true } else { return false } }.map(\.key)
         let modelOutput = types["model"] != nil ? "model" : (blobOutputs.count == 1 ? blobOutputs[0] : nil)
@@ -27,9 +28,10 @@ enum JobOutputs {
         if case .map? = types["metrics"] { out["metrics"] = .map(metrics) }
         let missing = types.keys.filter { out[$0] == nil && !(types[$0]!.isOptional) }.sorted()
         if !missing.isEmpty {
-            throw .user("the training job \(job["TrainingJobName"]?.stringValue ?? "") finished without output"
-                + "\(missing.count == 1 ? "" : "s") \(missing.map { "\"\($0)\"" }.joined(separator: ", "))"
-                + "; final metrics: \(metrics.keys.sorted().joined(separator: ", "))", code: "MissingOutput")
+            throw .user(
+                "the training job \(job["TrainingJobName"]?.stringValue ?? "") finished without output"
+                    + "\(missing.count == 1 ? "" : "s") \(missing.map { "\"\($0)\"" }.joined(separator: ", "))"
+                    + "; final metrics: \(metrics.keys.sorted().joined(separator: ", "))", code: "MissingOutput")
         }
         return out
     }

@@ -7,10 +7,14 @@ import PluginKit
 extension PluginError {
     init(_ error: AWSError) {
         switch error.kind {
-        case .client: self = .user(error.description, code: error.code.isEmpty ? "Rejected" : error.code.rawValue, retryable: false)
+        case .client:
+            self = .user(
+                error.description, code: error.code.isEmpty ? "Rejected" : error.code.rawValue, retryable: false)
         case .credentials: self = .user(error.description, code: "Credentials", retryable: false)
         case .throttled: self = .system(error.description, code: "Throttled", retryable: true)
-        case .server: self = .system(error.description, code: error.code.isEmpty ? "ServiceError" : error.code.rawValue, retryable: true)
+        case .server:
+            self = .system(
+                error.description, code: error.code.isEmpty ? "ServiceError" : error.code.rawValue, retryable: true)
         case .transport: self = .system(error.description, code: "Unreachable", retryable: true)
         }
     }
@@ -20,7 +24,8 @@ extension AWSError {
     /// SageMaker's ways of saying "no such job": ValidationException "Could not find..."/"...not found",
     /// or ResourceNotFound.
     var isNotFound: Bool {
-        code == .resourceNotFound || (code == .validationException && (message.contains("Could not find") || message.contains("not found")))
+        code == .resourceNotFound
+            || (code == .validationException && (message.contains("Could not find") || message.contains("not found")))
     }
 
     var isAlreadyThere: Bool { code == .resourceInUse }

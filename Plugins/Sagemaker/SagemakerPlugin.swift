@@ -32,7 +32,8 @@ public final class SagemakerPlugin: Plugin {
         self.host = host
         var d = SagemakerDefaults()
         d.region = config["region"]?.stringValue ?? ProcessInfo.processInfo.environment["AWS_REGION"] ?? "us-east-1"
-        d.endpoint = config["endpoint"]?.stringValue ?? ProcessInfo.processInfo.environment["AWS_ENDPOINT_URL_SAGEMAKER"]
+        d.endpoint =
+            config["endpoint"]?.stringValue ?? ProcessInfo.processInfo.environment["AWS_ENDPOINT_URL_SAGEMAKER"]
         d.role = config["role"]?.stringValue
         d.outputPath = config["output_path"]?.stringValue
         d.instanceType = config["instance_type"]?.stringValue ?? d.instanceType
@@ -57,7 +58,9 @@ public final class SagemakerPlugin: Plugin {
         }
 
         init(_ bytes: [UInt8]) throws(PluginError) {
-            guard let j = try? JSONParser.parse(bytes), let kind = j["kind"]?.stringValue, let name = j["name"]?.stringValue else {
+            guard let j = try? JSONParser.parse(bytes), let kind = j["kind"]?.stringValue,
+                let name = j["name"]?.stringValue
+            else {
                 throw .system("the SageMaker job state is unreadable", code: "BadState", retryable: false)
             }
             self.init(kind: kind, name: name)
@@ -70,11 +73,18 @@ public final class SagemakerPlugin: Plugin {
             if name == "aws_access_key_id", let configuredKeyID { return Array(configuredKeyID.utf8) }
             return try? host.secret(name)
         }
-        guard let (credentials, _) = AWSCredentials.resolve(secret: { lookup($0) }, environment: ProcessInfo.processInfo.environment) else {
-            throw .user("no AWS credentials: grant the secrets aws_access_key_id and aws_secret_access_key to aloft.sagemaker "
-                + "(plugins.secrets in aloft.yaml) or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY", code: "Credentials")
+        guard
+            let (credentials, _) = AWSCredentials.resolve(
+                secret: { lookup($0) }, environment: ProcessInfo.processInfo.environment)
+        else {
+            throw .user(
+                "no AWS credentials: grant the secrets aws_access_key_id and aws_secret_access_key to aloft.sagemaker "
+                    + "(plugins.secrets in aloft.yaml) or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY",
+                code: "Credentials")
         }
-        return AWSJSONClient(service: .sageMaker, region: defaults.region, endpoint: defaults.endpoint, credentials: credentials, http: http)
+        return AWSJSONClient(
+            service: .sageMaker, region: defaults.region, endpoint: defaults.endpoint, credentials: credentials,
+            http: http)
     }
 
     private func call(_ api: AWSJSONClient, _ operation: String, _ body: JSON) throws(PluginError) -> JSON {
@@ -83,8 +93,10 @@ public final class SagemakerPlugin: Plugin {
 
     /// Describes a job; nil when SageMaker has no such job.
     private func describe(_ api: AWSJSONClient, _ state: State) throws(PluginError) -> JSON? {
-        let (operation, key) = state.kind == "tuning"
-            ? ("DescribeHyperParameterTuningJob", "HyperParameterTuningJobName") : ("DescribeTrainingJob", "TrainingJobName")
+        let (operation, key) =
+            state.kind == "tuning"
+            ? ("DescribeHyperParameterTuningJob", "HyperParameterTuningJobName")
+            : ("DescribeTrainingJob", "TrainingJobName")
         do { return try api.call(operation, .object([key: .string(state.name)])) } catch {
             if error.isNotFound { return nil }
             throw PluginError(error)
@@ -95,8 +107,9 @@ public final class SagemakerPlugin: Plugin {
         let context = try call.context()
         let api = try client(call)
         let tuning = context.task.type == "sagemaker-tuning"
-        let state = State(kind: tuning ? "tuning" : "training",
-                          name: tuning ? JobNames.tuning(call.executionID) : JobNames.training(call.executionID))
+        let state = State(
+            kind: tuning ? "tuning" : "training",
+            name: tuning ? JobNames.tuning(call.executionID) : JobNames.training(call.executionID))
         // Idempotent: a job of this name means an earlier submit got through (some servers would silently
         // replace it on a second create).
         if try describe(api, state) != nil {
@@ -154,7 +167,8 @@ public final class SagemakerPlugin: Plugin {
     public func abort(_ call: TaskCall) throws(PluginError) {
         let state = try State(call.state)
         let api = try client(call)
-        let (operation, key) = state.kind == "tuning"
+        let (operation, key) =
+            state.kind == "tuning"
             ? ("StopHyperParameterTuningJob", "HyperParameterTuningJobName") : ("StopTrainingJob", "TrainingJobName")
         _ = try self.call(api, operation, .object([key: .string(state.name)]))
     }
@@ -163,7 +177,8 @@ public final class SagemakerPlugin: Plugin {
     static func progress(_ job: JSON, kind: String) -> String {
         if kind == "tuning" {
             let c = job["TrainingJobStatusCounters"]
-            return "tuning: \(c?["Completed"]?.integerValue ?? 0) completed, \(c?["InProgress"]?.integerValue ?? 0) in progress"
+            return
+                "tuning: \(c?["Completed"]?.integerValue ?? 0) completed, \(c?["InProgress"]?.integerValue ?? 0) in progress"
         }
         let secondary = job["SecondaryStatus"]?.stringValue ?? "InProgress"
         let message = job["SecondaryStatusTransitions"]?.arrayValue?.last?["StatusMessage"]?.stringValue
@@ -175,7 +190,9 @@ public final class SagemakerPlugin: Plugin {
     static func failure(_ job: JSON, name: String) -> PluginError {
         let reason = job["FailureReason"]?.stringValue ?? "no reason given"
         let message = "SageMaker job \(name) failed: \(reason)"
-        if reason.contains("CapacityError") || reason.contains("InternalServerError") || reason.contains("InsufficientCapacity") {
+        if reason.contains("CapacityError") || reason.contains("InternalServerError")
+            || reason.contains("InsufficientCapacity")
+        {
             return .system(message, code: "JobFailed", retryable: true)
         }
         return .user(message, code: "JobFailed", retryable: true)
@@ -186,10 +203,13 @@ public final class SagemakerPlugin: Plugin {
             return .failed(.user("the tuning job finished without a best training job", code: "NoBestJob"))
         }
         guard let training = try describe(api, State(kind: "training", name: bestName)) else {
-            return .failed(.system("the best training job \(bestName) cannot be described", code: "JobLost", retryable: true))
+            return .failed(
+                .system("the best training job \(bestName) cannot be described", code: "JobLost", retryable: true))
         }
         var extra: [String: Literal] = ["best_job": .string(bestName)]
-        if let value = best["FinalHyperParameterTuningJobObjectiveMetric"]?["Value"]?.numberValue { extra["objective"] = .float(value) }
+        if let value = best["FinalHyperParameterTuningJobObjectiveMetric"]?["Value"]?.numberValue {
+            extra["objective"] = .float(value)
+        }
         return .succeeded(try JobOutputs.training(training, types: types, extra: extra))
     }
 }

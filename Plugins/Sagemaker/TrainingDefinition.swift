@@ -36,8 +36,10 @@ struct TrainingDefinition {
         } else if let algorithm = config["algorithm"], let name = algorithm["name"]?.stringValue {
             let version = algorithm["version"]?.stringValue ?? "latest"
             guard let image = defaults.image(algorithm: name, version: version) else {
-                throw .user("task \(task): no image known for algorithm \(name) \(version) in \(defaults.region); "
-                    + "set config.image, or plugin config algorithms.\(name).\"\(version)\"", code: "UnknownAlgorithm")
+                throw .user(
+                    "task \(task): no image known for algorithm \(name) \(version) in \(defaults.region); "
+                        + "set config.image, or plugin config algorithms.\(name).\"\(version)\"",
+                    code: "UnknownAlgorithm")
             }
             self.image = image
         } else {
@@ -55,8 +57,9 @@ struct TrainingDefinition {
         contentType = config["content_type"]?.stringValue
         let prefix = context.outputPrefix.hasPrefix("s3://") ? context.outputPrefix : nil
         guard let output = config["output_path"]?.stringValue ?? defaults.outputPath ?? prefix else {
-            throw .user("task \(task) needs an S3 output path: config.output_path, the plugin config's output_path, "
-                + "or an s3:// blob store", code: "NoOutputPath")
+            throw .user(
+                "task \(task) needs an S3 output path: config.output_path, the plugin config's output_path, "
+                    + "or an s3:// blob store", code: "NoOutputPath")
         }
         outputPath = output
         hyperparameters = [:]
@@ -74,8 +77,9 @@ struct TrainingDefinition {
 
     private static func s3(_ uri: String, input: String, task: String) throws(PluginError) -> String {
         guard uri.hasPrefix("s3://") else {
-            throw .user("task \(task): input \"\(input)\" is \(uri); SageMaker channels read from S3, so it must be an s3:// URI",
-                        code: "NotS3")
+            throw .user(
+                "task \(task): input \"\(input)\" is \(uri); SageMaker channels read from S3, so it must be an s3:// URI",
+                code: "NotS3")
         }
         return uri
     }
@@ -93,21 +97,29 @@ struct TrainingDefinition {
     /// The `TrainingJobDefinition`-shaped part shared by training and tuning jobs.
     func body(staticHyperparameters key: String) -> [String: JSON] {
         [
-            "AlgorithmSpecification": .object(["TrainingImage": .string(image), "TrainingInputMode": .string(inputMode)]),
+            "AlgorithmSpecification": .object([
+                "TrainingImage": .string(image), "TrainingInputMode": .string(inputMode),
+            ]),
             "RoleArn": .string(role),
-            "InputDataConfig": .array(channels.map { channel in
-                var c: [String: JSON] = [
-                    "ChannelName": .string(channel.name),
-                    "DataSource": .object(["S3DataSource": .object([
-                        "S3DataType": .string("S3Prefix"), "S3Uri": .string(channel.uri), "S3DataDistributionType": .string("FullyReplicated"),
-                    ])]),
-                ]
-                if let contentType { c["ContentType"] = .string(contentType) }
-                return .object(c)
-            }),
+            "InputDataConfig": .array(
+                channels.map { channel in
+                    var c: [String: JSON] = [
+                        "ChannelName": .string(channel.name),
+                        "DataSource": .object([
+                            "S3DataSource": .object([
+                                "S3DataType": .string("S3Prefix"), "S3Uri": .string(channel.uri),
+                                "S3DataDistributionType": .string("FullyReplicated"),
+                            ])
+                        ]),
+                    ]
+                    if let contentType { c["ContentType"] = .string(contentType) }
+                    return .object(c)
+                }),
             "OutputDataConfig": .object(["S3OutputPath": .string(outputPath)]),
-            "ResourceConfig": .object(["InstanceType": .string(instanceType), "InstanceCount": .integer(instanceCount),
-                                       "VolumeSizeInGB": .integer(volumeSizeGB)]),
+            "ResourceConfig": .object([
+                "InstanceType": .string(instanceType), "InstanceCount": .integer(instanceCount),
+                "VolumeSizeInGB": .integer(volumeSizeGB),
+            ]),
             "StoppingCondition": .object(["MaxRuntimeInSeconds": .integer(maxRuntimeSeconds)]),
             key: .object(hyperparameters.mapValues(JSON.string)),
         ]
@@ -127,7 +139,9 @@ struct SagemakerDefaults: Sendable {
 
     func image(algorithm: String, version: String) -> String? {
         if let image = algorithms[algorithm]?[version] { return image }
-        if algorithm == "xgboost", region == "us-east-1" { return "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:\(version)" }
+        if algorithm == "xgboost", region == "us-east-1" {
+            return "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:\(version)"
+        }
         return nil
     }
 }

@@ -24,7 +24,9 @@ struct DriverProgress {
     }
 
     private func get(_ url: String) -> JSON? {
-        guard let response = try? http.send(HTTPRequest("GET", url, timeoutMilliseconds: 5_000, retryable: false)), response.isSuccess else { return nil }
+        guard let response = try? http.send(HTTPRequest("GET", url, timeoutMilliseconds: 5_000, retryable: false)),
+            response.isSuccess
+        else { return nil }
         return try? JSONParser.parse(response.body)
     }
 }

@@ -32,9 +32,13 @@ public final class SparkPlugin: Plugin {
     public func check(_ task: TaskTemplate) -> [TaskProblem] {
         var problems: [TaskProblem] = []
         let job = SparkJobSpec(task, problems: &problems)
-        if problems.isEmpty && (job.backend ?? settings.backend) == "standalone" && job.master == nil && settings.master == nil {
-            problems.append(TaskProblem("the standalone backend needs a master: set master here or in plugins.config.\"aloft.spark\"",
-                                        at: "config", "backend"))
+        if problems.isEmpty && (job.backend ?? settings.backend) == "standalone" && job.master == nil
+            && settings.master == nil
+        {
+            problems.append(
+                TaskProblem(
+                    "the standalone backend needs a master: set master here or in plugins.config.\"aloft.spark\"",
+                    at: "config", "backend"))
         }
         return problems
     }
@@ -72,8 +76,10 @@ public final class SparkPlugin: Plugin {
         let types = context.task.interface.outputs
         // The state says which backend started the job, whatever the config says now.
         switch try SparkState(call.state) {
-        case .local(let pid, let start, let ui): return try local.poll(call, pid: pid, startTicks: start, ui: ui, io: io, types: types)
-        case .standalone(let id, let rest, _): return try standalone.poll(call, id: id, rest: rest, io: io, types: types)
+        case .local(let pid, let start, let ui):
+            return try local.poll(call, pid: pid, startTicks: start, ui: ui, io: io, types: types)
+        case .standalone(let id, let rest, _):
+            return try standalone.poll(call, id: id, rest: rest, io: io, types: types)
         }
     }
 
@@ -87,8 +93,10 @@ public final class SparkPlugin: Plugin {
 
     public func taskLogs(_ call: TaskCall) throws(PluginError) -> [LogLink]? {
         let io = io(call, try call.context())
-        var links = [LogLink(name: "driver stdout", uri: "file://" + io.work + "/stdout.log"),
-                     LogLink(name: "driver stderr", uri: "file://" + io.work + "/stderr.log")]
+        var links = [
+            LogLink(name: "driver stdout", uri: "file://" + io.work + "/stdout.log"),
+            LogLink(name: "driver stderr", uri: "file://" + io.work + "/stderr.log"),
+        ]
         switch try? SparkState(call.state) {
         case .local(_, _, let ui?)?: links.append(LogLink(name: "Spark UI (while the job runs)", uri: ui))
         case .standalone(let id, _, let masterUI)?:

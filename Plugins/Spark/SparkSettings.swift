@@ -30,17 +30,26 @@ struct SparkSettings: Sendable {
     var progressAfterSeconds = 30.0
 
     init(_ config: JSON, environment: [String: String] = ProcessInfo.processInfo.environment) throws(PluginError) {
-        guard config.objectValue != nil else { throw .user("the Spark plugin's config must be a mapping", code: "BadConfig") }
-        let known = ["spark_home", "python", "backend", "local_cores", "master", "rest_url", "master_ui", "java_home", "work_dir", "poll_seconds",
-                     "progress_after_seconds"]
+        guard config.objectValue != nil else {
+            throw .user("the Spark plugin's config must be a mapping", code: "BadConfig")
+        }
+        let known = [
+            "spark_home", "python", "backend", "local_cores", "master", "rest_url", "master_ui", "java_home",
+            "work_dir", "poll_seconds",
+            "progress_after_seconds",
+        ]
         for key in (config.objectValue ?? [:]).keys.sorted() where !known.contains(key) {
-            throw .user("unknown key \"\(key)\" in plugins.config.\"aloft.spark\"; expected one of \(known.joined(separator: ", "))", code: "BadConfig")
+            throw .user(
+                "unknown key \"\(key)\" in plugins.config.\"aloft.spark\"; expected one of \(known.joined(separator: ", "))",
+                code: "BadConfig")
         }
         sparkHome = config["spark_home"]?.stringValue ?? environment["SPARK_HOME"] ?? Self.installedPySpark(environment)
         python = config["python"]?.stringValue ?? sparkHome.flatMap(Self.venvPython)
         backend = config["backend"]?.stringValue ?? backend
         guard ["local", "standalone"].contains(backend) else {
-            throw .user("backend \"\(backend)\" in plugins.config.\"aloft.spark\" is not known; expected local or standalone", code: "BadConfig")
+            throw .user(
+                "backend \"\(backend)\" in plugins.config.\"aloft.spark\" is not known; expected local or standalone",
+                code: "BadConfig")
         }
         if let n = config["local_cores"]?.integerValue { localCores = max(1, Int(n)) }
         master = config["master"]?.stringValue
@@ -56,12 +65,14 @@ struct SparkSettings: Sendable {
     /// spark-submit, or a clear error saying where it was looked for.
     func sparkSubmit() throws(PluginError) -> String {
         guard let home = sparkHome else {
-            throw .system("no Spark installation: set spark_home in plugins.config.\"aloft.spark\" or SPARK_HOME, "
-                + "or install pyspark (scripts/setup.sh does)", code: "SparkNotFound", retryable: false)
+            throw .system(
+                "no Spark installation: set spark_home in plugins.config.\"aloft.spark\" or SPARK_HOME, "
+                    + "or install pyspark (scripts/setup.sh does)", code: "SparkNotFound", retryable: false)
         }
         let path = home + "/bin/spark-submit"
         guard FileManager.default.isExecutableFile(atPath: path) else {
-            throw .system("spark-submit is not at \(path) (spark_home \(home))", code: "SparkNotFound", retryable: false)
+            throw .system(
+                "spark-submit is not at \(path) (spark_home \(home))", code: "SparkNotFound", retryable: false)
         }
         return path
     }

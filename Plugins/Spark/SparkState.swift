@@ -10,11 +10,15 @@ enum SparkState: Sendable, Equatable {
     var bytes: [UInt8] {
         switch self {
         case .local(let pid, let start, let ui):
-            var j: [String: JSON] = ["backend": .string("local"), "pid": .integer(Int64(pid)), "start": .integer(start)]
+            var j: [String: JSON] = [
+                "backend": .string("local"), "pid": .integer(Int64(pid)), "start": .integer(start),
+            ]
             if let ui { j["ui"] = .string(ui) }
             return JSONWriter.encode(.object(j))
         case .standalone(let id, let rest, let masterUI):
-            var j: [String: JSON] = ["backend": .string("standalone"), "submission": .string(id), "rest": .string(rest)]
+            var j: [String: JSON] = [
+                "backend": .string("standalone"), "submission": .string(id), "rest": .string(rest),
+            ]
             if let masterUI { j["master_ui"] = .string(masterUI) }
             return JSONWriter.encode(.object(j))
         }

@@ -37,7 +37,9 @@ struct SparkSubmitArguments: Sendable {
         var argv = [sparkSubmit, "--master", master, "--name", name]
         for (k, v) in properties { argv += ["--conf", "\(k)=\(v)"] }
         if let main = job.mainClass { argv += ["--class", main] }
-        if !job.pyFiles.isEmpty { argv += ["--py-files", job.pyFiles.map(SparkJobSpec.localPath).joined(separator: ",")] }
+        if !job.pyFiles.isEmpty {
+            argv += ["--py-files", job.pyFiles.map(SparkJobSpec.localPath).joined(separator: ",")]
+        }
         if !job.jars.isEmpty { argv += ["--jars", job.jars.joined(separator: ",")] }
         return argv + [SparkJobSpec.localPath(job.application)] + appArgs
     }

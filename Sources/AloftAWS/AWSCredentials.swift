@@ -20,15 +20,29 @@ public struct AWSCredentials: Sendable, CustomStringConvertible {
     /// Where credentials come from, in order: a lookup of named secrets (the plugin host's secret store:
     /// `aws_access_key_id`, `aws_secret_access_key`, `aws_session_token`), then the standard variables
     /// AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN. nil when neither has a complete key.
-    public static func resolve(secret lookup: (String) -> [UInt8]?, environment: [String: String]) -> (AWSCredentials, source: String)? {
-        if let id = lookup("aws_access_key_id"), let secret = lookup("aws_secret_access_key"), !id.isEmpty, !secret.isEmpty {
+    public static func resolve(
+        secret lookup: (String) -> [UInt8]?, environment: [String: String]
+    ) -> (AWSCredentials, source: String)? {
+        if let id = lookup("aws_access_key_id"), let secret = lookup("aws_secret_access_key"), !id.isEmpty,
+            !secret.isEmpty
+        {
             let token = lookup("aws_session_token").map { String(decoding: $0, as: UTF8.self) }
-            return (AWSCredentials(accessKeyID: trimmed(id), secretAccessKey: Array(trimmed(secret).utf8), sessionToken: token.map(trimmed)),
-                    "the host's secrets")
+            return (
+                AWSCredentials(
+                    accessKeyID: trimmed(id), secretAccessKey: Array(trimmed(secret).utf8),
+                    sessionToken: token.map(trimmed)),
+                "the host's secrets"
+            )
         }
-        if let id = environment["AWS_ACCESS_KEY_ID"], let secret = environment["AWS_SECRET_ACCESS_KEY"], !id.isEmpty, !secret.isEmpty {
-            return (AWSCredentials(accessKeyID: id, secretAccessKey: Array(secret.utf8), sessionToken: environment["AWS_SESSION_TOKEN"]),
-                    "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY")
+        if let id = environment["AWS_ACCESS_KEY_ID"], let secret = environment["AWS_SECRET_ACCESS_KEY"], !id.isEmpty,
+            !secret.isEmpty
+        {
+            return (
+                AWSCredentials(
+                    accessKeyID: id, secretAccessKey: Array(secret.utf8), sessionToken: environment["AWS_SESSION_TOKEN"]
+                ),
+                "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY"
+            )
         }
         return nil
     }

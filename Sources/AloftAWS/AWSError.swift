@@ -60,7 +60,8 @@ public struct AWSError: Error, Sendable, CustomStringConvertible {
             switch response.status {
             case 404: message = "not found"
             // A HEAD answer has no body to say why.
-            case 403 where response.body.isEmpty: message = "forbidden: wrong credentials or no permission (the answer has no body)"
+            case 403 where response.body.isEmpty:
+                message = "forbidden: wrong credentials or no permission (the answer has no body)"
             default: message = String(response.text.prefix(200))
             }
         }
@@ -79,7 +80,8 @@ public struct AWSError: Error, Sendable, CustomStringConvertible {
         } else {
             kind = .client
         }
-        self.init(kind: kind, status: response.status, code: Code(rawValue: code), message: message, operation: operation)
+        self.init(
+            kind: kind, status: response.status, code: Code(rawValue: code), message: message, operation: operation)
     }
 
     public init(transport: HTTPTransportError, operation: String) {

@@ -34,16 +34,18 @@ extension AWSError {
         public static let badResponse = Code(rawValue: "BadResponse")
 
         /// The codes that mean the credentials are wrong (unknown key id, bad signature, expired token).
-        static let credentials: Set<Code> = Set([
-            "SignatureDoesNotMatch", "InvalidClientTokenId", "InvalidAccessKeyId", "UnrecognizedClientException",
-            "InvalidSignatureException", "ExpiredToken", "ExpiredTokenException", "IncompleteSignature",
-            "MissingAuthenticationToken", "MissingAuthenticationTokenException", "AuthFailure",
-        ].map(Code.init(rawValue:)))
+        static let credentials: Set<Code> = Set(
+            [
+                "SignatureDoesNotMatch", "InvalidClientTokenId", "InvalidAccessKeyId", "UnrecognizedClientException",
+                "InvalidSignatureException", "ExpiredToken", "ExpiredTokenException", "IncompleteSignature",
+                "MissingAuthenticationToken", "MissingAuthenticationTokenException", "AuthFailure",
+            ].map(Code.init(rawValue:)))
 
         /// The codes that mean "slow down".
-        static let throttling: Set<Code> = Set([
-            "ThrottlingException", "Throttling", "TooManyRequestsException", "RequestLimitExceeded", "SlowDown",
-            "ProvisionedThroughputExceededException", "RequestThrottled", "RequestThrottledException",
-        ].map(Code.init(rawValue:)))
+        static let throttling: Set<Code> = Set(
+            [
+                "ThrottlingException", "Throttling", "TooManyRequestsException", "RequestLimitExceeded", "SlowDown",
+                "ProvisionedThroughputExceededException", "RequestThrottled", "RequestThrottledException",
+            ].map(Code.init(rawValue:)))
     }
 }

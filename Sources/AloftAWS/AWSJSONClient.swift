@@ -13,7 +13,8 @@ public final class AWSJSONClient: Sendable {
 
     /// `endpoint` nil means AWS's own: `https://<endpointPrefix>.<region>.amazonaws.com`.
     public init(service: AWSService, region: String, endpoint: String?, credentials: AWSCredentials, http: HTTPClient) {
-        self.endpoint = (endpoint ?? "https://\(service.endpointPrefix).\(region).amazonaws.com").trimmingTrailingSlashes()
+        self.endpoint = (endpoint ?? "https://\(service.endpointPrefix).\(region).amazonaws.com")
+            .trimmingTrailingSlashes()
         signer = SigV4Signer(region: region, service: service.signingName)
         targetPrefix = service.targetPrefix
         serviceName = service.name
@@ -23,17 +24,20 @@ public final class AWSJSONClient: Sendable {
 
     public func call(_ operation: String, _ body: JSON) throws(AWSError) -> JSON {
         let what = "\(serviceName) \(operation)"
-        var request = HTTPRequest("POST", endpoint + "/", headers: [
-            ("Content-Type", "application/x-amz-json-1.1"), ("X-Amz-Target", "\(targetPrefix).\(operation)"),
-        ], body: JSONWriter.encode(body), retryable: true)
+        var request = HTTPRequest(
+            "POST", endpoint + "/",
+            headers: [
+                ("Content-Type", "application/x-amz-json-1.1"), ("X-Amz-Target", "\(targetPrefix).\(operation)"),
+            ], body: JSONWriter.encode(body), retryable: true)
         signer.sign(&request, credentials: credentials)
         let response: HTTPResponse
         do { response = try http.send(request) } catch { throw AWSError(transport: error, operation: what) }
         guard response.isSuccess else { throw AWSError(response: response, operation: what, credentials: credentials) }
         if response.body.isEmpty { return .object([:]) }
         do { return try JSONParser.parse(response.body) } catch {
-            throw AWSError(kind: .server, status: response.status, code: .badResponse,
-                           message: "the answer is not JSON: \(response.text.prefix(200))", operation: what)
+            throw AWSError(
+                kind: .server, status: response.status, code: .badResponse,
+                message: "the answer is not JSON: \(response.text.prefix(200))", operation: what)
         }
     }
 }
@@ -45,7 +49,8 @@ public struct AWSService: Sendable {
     public let signingName: String
     public let targetPrefix: String
 
-    public static let sageMaker = AWSService(name: "SageMaker", endpointPrefix: "api.sagemaker", signingName: "sagemaker", targetPrefix: "SageMaker")
+    public static let sageMaker = AWSService(
+        name: "SageMaker", endpointPrefix: "api.sagemaker", signingName: "sagemaker", targetPrefix: "SageMaker")
 }
 
 extension String {

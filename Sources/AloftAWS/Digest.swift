@@ -5,7 +5,9 @@ public enum Digest {
     public static func sha256(_ bytes: [UInt8]) -> [UInt8] {
         var digest = [UInt8](repeating: 0, count: 32)
         var length: UInt32 = 0
-        let ok = bytes.withUnsafeBufferPointer { EVP_Digest($0.baseAddress, $0.count, &digest, &length, EVP_sha256(), nil) }
+        let ok = bytes.withUnsafeBufferPointer {
+            EVP_Digest($0.baseAddress, $0.count, &digest, &length, EVP_sha256(), nil)
+        }
         precondition(ok == 1 && length == 32, "OpenSSL SHA-256 failed")
         return digest
     }
@@ -14,7 +16,9 @@ public enum Digest {
         var digest = [UInt8](repeating: 0, count: 32)
         var length: UInt32 = 0
         let result = key.withUnsafeBufferPointer { k in
-            data.withUnsafeBufferPointer { d in HMAC(EVP_sha256(), k.baseAddress, Int32(k.count), d.baseAddress, d.count, &digest, &length) }
+            data.withUnsafeBufferPointer { d in
+                HMAC(EVP_sha256(), k.baseAddress, Int32(k.count), d.baseAddress, d.count, &digest, &length)
+            }
         }
         precondition(result != nil && length == 32, "OpenSSL HMAC-SHA256 failed")
         return digest

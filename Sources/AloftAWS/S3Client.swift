@@ -46,9 +46,13 @@ public final class S3Client: Sendable {
         }
     }
 
-    public func put(bucket: String, key: String, _ bytes: [UInt8], contentType: String = "application/octet-stream") throws(AWSError) {
+    public func put(
+        bucket: String, key: String, _ bytes: [UInt8], contentType: String = "application/octet-stream"
+    ) throws(AWSError) {
         let what = "S3 PutObject s3://\(bucket)/\(key)"
-        let r = try send(HTTPRequest("PUT", url(bucket: bucket, key: key), headers: [("Content-Type", contentType)], body: bytes), what)
+        let r = try send(
+            HTTPRequest("PUT", url(bucket: bucket, key: key), headers: [("Content-Type", contentType)], body: bytes),
+            what)
         guard r.isSuccess else { throw AWSError(response: r, operation: what, credentials: credentials) }
     }
 
@@ -84,7 +88,9 @@ public final class S3Client: Sendable {
                 guard let key = XMLText.first("Key", in: contents) else { continue }
                 objects.append(Object(key: key, size: Int(XMLText.first("Size", in: contents) ?? "") ?? 0))
             }
-            token = XMLText.first("IsTruncated", in: r.text) == "true" ? XMLText.first("NextContinuationToken", in: r.text) : nil
+            token =
+                XMLText.first("IsTruncated", in: r.text) == "true"
+                ? XMLText.first("NextContinuationToken", in: r.text) : nil
         } while token != nil
         return objects
     }

@@ -19,7 +19,9 @@ public struct SigV4Signer: Sendable {
     }
 
     /// Headers never signed: proxies and clients change them (and moto leaves them out when it checks).
-    static let unsigned: Set<String> = ["user-agent", "expect", "transfer-encoding", "x-amzn-trace-id", "authorization", "connection"]
+    static let unsigned: Set<String> = [
+        "user-agent", "expect", "transfer-encoding", "x-amzn-trace-id", "authorization", "connection",
+    ]
 
     /// Adds Host, X-Amz-Date, X-Amz-Security-Token (with a session token), x-amz-content-sha256 (S3), and
     /// Authorization to the request.
@@ -31,21 +33,25 @@ public struct SigV4Signer: Sendable {
         if isS3 { request.setHeader("x-amz-content-sha256", payloadHash) }
         if let token = credentials.sessionToken { request.setHeader("X-Amz-Security-Token", token) }
         let headers = request.headers.filter { !Self.unsigned.contains($0.name.lowercased()) }
-        let authorization = self.authorization(method: request.method, path: url.path, query: url.query, headers: headers,
-                                               payloadHash: payloadHash, credentials: credentials, amzDate: now.amzDate)
+        let authorization = self.authorization(
+            method: request.method, path: url.path, query: url.query, headers: headers,
+            payloadHash: payloadHash, credentials: credentials, amzDate: now.amzDate)
         request.setHeader("Authorization", authorization)
     }
 
     // MARK: - the steps, each testable against AWS's published vectors
 
-    public func canonicalRequest(method: String, path: String, query: [(name: String, value: String)],
-                                 headers: [(name: String, value: String)], payloadHash: String) -> String {
+    public func canonicalRequest(
+        method: String, path: String, query: [(name: String, value: String)],
+        headers: [(name: String, value: String)], payloadHash: String
+    ) -> String {
         let canonicalPath = URIEncoding.encode(isS3 ? path : Self.normalize(path), keepSlash: true)
         let canonicalQuery = query.map { (URIEncoding.encode($0.name), URIEncoding.encode($0.value)) }
             .sorted { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }
             .map { "\($0.0)=\($0.1)" }.joined(separator: "&")
         let (canonicalHeaders, signedHeaders) = Self.canonicalHeaders(headers)
-        return [method, canonicalPath, canonicalQuery, canonicalHeaders, signedHeaders, payloadHash].joined(separator: "\n")
+        return [method, canonicalPath, canonicalQuery, canonicalHeaders, signedHeaders, payloadHash].joined(
+            separator: "\n")
     }
 
     public func scope(date: String) -> String { "\(date)/\(region)/\(service)/aws4_request" }
@@ -61,12 +67,16 @@ public struct SigV4Signer: Sendable {
         return Digest.hmacSHA256(key: kService, Array("aws4_request".utf8))
     }
 
-    public func authorization(method: String, path: String, query: [(name: String, value: String)], headers: [(name: String, value: String)],
-                              payloadHash: String, credentials: AWSCredentials, amzDate: String) -> String {
-        let request = canonicalRequest(method: method, path: path, query: query, headers: headers, payloadHash: payloadHash)
+    public func authorization(
+        method: String, path: String, query: [(name: String, value: String)], headers: [(name: String, value: String)],
+        payloadHash: String, credentials: AWSCredentials, amzDate: String
+    ) -> String {
+        let request = canonicalRequest(
+            method: method, path: path, query: query, headers: headers, payloadHash: payloadHash)
         let toSign = stringToSign(canonicalRequest: request, amzDate: amzDate)
         let date = String(amzDate.prefix(8))
-        let signature = Digest.hex(Digest.hmacSHA256(key: signingKey(secret: credentials.secretAccessKey, date: date), Array(toSign.utf8)))
+        let signature = Digest.hex(
+            Digest.hmacSHA256(key: signingKey(secret: credentials.secretAccessKey, date: date), Array(toSign.utf8)))
         return "AWS4-HMAC-SHA256 Credential=\(credentials.accessKeyID)/\(scope(date: date)), "
             + "SignedHeaders=\(Self.canonicalHeaders(headers).signed), Signature=\(signature)"
     }
@@ -110,6 +120,9 @@ public struct AWSTimestamp: Sendable {
         var tm = tm()
         gmtime_r(&t, &tm)
         func two(_ v: Int32) -> String { v < 10 ? "0\(v)" : "\(v)" }
-        return AWSTimestamp(amzDate: "\(tm.tm_year + 1900)\(two(tm.tm_mon + 1))\(two(tm.tm_mday))T\(two(tm.tm_hour))\(two(tm.tm_min))\(two(tm.tm_sec))Z")
+        return AWSTimestamp(
+            amzDate:
+                "\(tm.tm_year + 1900)\(two(tm.tm_mon + 1))\(two(tm.tm_mday))T\(two(tm.tm_hour))\(two(tm.tm_min))\(two(tm.tm_sec))Z"
+        )
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+
 /// RFC 3986 percent-encoding as SigV4 wants it: every byte outside `A-Za-z0-9-._~` as `%XX` (upper case),
 /// `/` kept in paths.
 public enum URIEncoding {
@@ -7,7 +8,8 @@ public enum URIEncoding {
         var out = [UInt8]()
         for b in s.utf8 {
             switch b {
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+                UInt8(ascii: "0")...UInt8(ascii: "9"),
                 UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
                 out.append(b)
             case UInt8(ascii: "/") where keepSlash: out.append(b)
@@ -24,7 +26,9 @@ public enum URIEncoding {
         let bytes = Array(s.utf8)
         var i = 0
         while i < bytes.count {
-            if bytes[i] == UInt8(ascii: "%"), i + 2 < bytes.count, let h = hexValue(bytes[i + 1]), let l = hexValue(bytes[i + 2]) {
+            if bytes[i] == UInt8(ascii: "%"), i + 2 < bytes.count, let h = hexValue(bytes[i + 1]),
+                let l = hexValue(bytes[i + 2])
+            {
                 out.append(h << 4 | l)
                 i += 3
             } else {
@@ -56,7 +60,8 @@ public struct URLParts: Sendable, Equatable {
     public var query: [(name: String, value: String)]
 
     public static func == (a: URLParts, b: URLParts) -> Bool {
-        a.scheme == b.scheme && a.hostHeader == b.hostHeader && a.path == b.path && a.query.elementsEqual(b.query) { $0 == $1 }
+        a.scheme == b.scheme && a.hostHeader == b.hostHeader && a.path == b.path
+            && a.query.elementsEqual(b.query) { $0 == $1 }
     }
 
     public init?(_ url: String) {

@@ -30,7 +30,9 @@ enum AloftBench {
         case "bigquery":
             try await BigQueryBench.run(jobs: Int(args.dropFirst().first ?? "") ?? 10_000)
         case "hive": try await HiveBench.run(queries: Int(args.dropFirst().first ?? "") ?? 50)
-        case "hive-inside": try await HiveBench.inside(queries: Int(args.dropFirst().first ?? "") ?? 50, dir: args.dropFirst(2).first ?? "/tmp")
+        case "hive-inside":
+            try await HiveBench.inside(
+                queries: Int(args.dropFirst().first ?? "") ?? 50, dir: args.dropFirst(2).first ?? "/tmp")
         case "spark":
             try await SparkBench.run(jobs: Int(args.dropFirst().first ?? "") ?? 5)
         case "isolation":
@@ -38,7 +40,8 @@ enum AloftBench {
         case "compile":
             CompileBench.run(nodes: Int(args.dropFirst().first ?? "") ?? 10_000, repeats: 7)
         default:
-            print("""
+            print(
+                """
                 usage: aloft-bench abi-roundtrip [ITERATIONS]
                        aloft-bench compile [NODES]
                        aloft-bench chain [NODES]
@@ -65,11 +68,13 @@ enum AloftBench {
 
 enum ABIRoundTrip {
     static func context(_ i: Int) -> TaskContext {
-        let identity = ExecutionIdentity(project: "bench", domain: "development", execution: "ex", node: "n\(i % 1000)", attempt: 0)
+        let identity = ExecutionIdentity(
+            project: "bench", domain: "development", execution: "ex", node: "n\(i % 1000)", attempt: 0)
         return TaskContext(
             taskExecutionID: TaskExecutionID.make(identity), identity: identity,
-            task: TaskTemplate(name: "echo", version: "1", type: "echo",
-                               interface: TaskInterface(inputs: ["x": .integer], outputs: ["x": .integer])),
+            task: TaskTemplate(
+                name: "echo", version: "1", type: "echo",
+                interface: TaskInterface(inputs: ["x": .integer], outputs: ["x": .integer])),
             inputs: ["x": .integer(Int64(i))], outputPrefix: "file:///tmp/bench/")
     }
 
@@ -89,8 +94,12 @@ enum ABIRoundTrip {
         let cEcho = try buildCEcho()
         let swiftEcho = PluginSearchPath.executableDirectory()! + "/libAloftPluginEcho.so"
         print("ABI round trip: submit + poll of an echo task with one integer input and one integer output,")
-        print("encoding of the task context and decoding of the outputs included. \(iterations) iterations after warm-up.")
-        print("Machine: \(ProcessInfo.processInfo.activeProcessorCount) cores; \(ProcessInfo.processInfo.operatingSystemVersionString)\n")
+        print(
+            "encoding of the task context and decoding of the outputs included. \(iterations) iterations after warm-up."
+        )
+        print(
+            "Machine: \(ProcessInfo.processInfo.activeProcessorCount) cores; \(ProcessInfo.processInfo.operatingSystemVersionString)\n"
+        )
 
         let floor = Samples.box()
         await onHostThread {
@@ -132,8 +141,9 @@ enum ABIRoundTrip {
         try FileManager.default.copyItem(atPath: cEcho, toPath: dir + "/libc_echo.so")
         var config = HostConfiguration()
         config.searchBuiltin = false
-        let host = await PluginHost.start(configuration: config, logger: Logger(label: "bench", factory: { _ in SwiftLogNoOpLogHandler() }),
-                                          directories: [PluginDirectory(path: dir, origin: .config)])
+        let host = await PluginHost.start(
+            configuration: config, logger: Logger(label: "bench", factory: { _ in SwiftLogNoOpLogHandler() }),
+            directories: [PluginDirectory(path: dir, origin: .config)])
         let echo = try host.plugin(forTaskType: "echo").get()
         let hostIterations = min(iterations, 50_000)
         var s = Samples()
@@ -151,12 +161,17 @@ enum ABIRoundTrip {
     }
 
     static func buildCEcho() throws -> String {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
-        let out = FileManager.default.temporaryDirectory.appendingPathComponent("aloft-bench-c-echo-\(getpid()).so").path
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().path
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("aloft-bench-c-echo-\(getpid()).so")
+            .path
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["cc", "-std=c11", "-O2", "-shared", "-fPIC", "-fvisibility=hidden", "-I", root + "/Sources/PluginABI/include",
-                       root + "/examples/plugins/c-echo/echo.c", "-o", out, "-lpthread"]
+        p.arguments = [
+            "cc", "-std=c11", "-O2", "-shared", "-fPIC", "-fvisibility=hidden", "-I",
+            root + "/Sources/PluginABI/include",
+            root + "/examples/plugins/c-echo/echo.c", "-o", out, "-lpthread",
+        ]
         try p.run()
         p.waitUntilExit()
         precondition(p.terminationStatus == 0, "cc failed")

@@ -15,7 +15,9 @@ enum BigQueryBench {
         let endpoint: String, pid: Int32, log: String, project: String
     }
 
-    static var peers: String { ProcessInfo.processInfo.environment["ALOFT_PEERS"] ?? (NSHomeDirectory() + "/.cache/aloft-peers") }
+    static var peers: String {
+        ProcessInfo.processInfo.environment["ALOFT_PEERS"] ?? (NSHomeDirectory() + "/.cache/aloft-peers")
+    }
 
     static func freePort() -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -23,9 +25,15 @@ enum BigQueryBench {
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        _ = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
         return Int(UInt16(bigEndian: address.sin_port))
     }
 
@@ -38,11 +46,18 @@ enum BigQueryBench {
         // Through the venv's python, which unblocks every signal before it becomes the emulator (a child
         // inherits blocked signals from Swift's threads, and then SIGTERM never stops it).
         p.executableURL = URL(fileURLWithPath: venv + "/bin/python")
-        p.arguments = ["-c", "import os, signal, sys; signal.pthread_sigmask(signal.SIG_SETMASK, set()); os.execv(sys.argv[1], sys.argv[1:])", venv + "/bin/bqemulator", "start", "--rest-port", String(rest), "--grpc-port", String(grpc), "--project", "bench"]
+        p.arguments = [
+            "-c",
+            "import os, signal, sys; signal.pthread_sigmask(signal.SIG_SETMASK, set()); os.execv(sys.argv[1], sys.argv[1:])",
+            venv + "/bin/bqemulator", "start", "--rest-port", String(rest), "--grpc-port", String(grpc), "--project",
+            "bench",
+        ]
         p.environment = ProcessInfo.processInfo.environment.merging(["HOME": venv + "/home"]) { $1 }
         p.standardOutput = FileHandle(forWritingAtPath: log)
         p.standardError = FileHandle(forWritingAtPath: log)
-        do { try p.run() } catch { throw BenchError("cannot start bqemulator (run `bash scripts/setup-peers.sh`): \(error)") }
+        do { try p.run() } catch {
+            throw BenchError("cannot start bqemulator (run `bash scripts/setup-peers.sh`): \(error)")
+        }
         let endpoint = "http://127.0.0.1:\(rest)"
         for _ in 0..<600 {
             if ready(endpoint) {
@@ -74,21 +89,29 @@ enum BigQueryBench {
     static func run(jobs: Int) async throws {
         let emulator = try startEmulator()
         defer { kill(emulator.pid, SIGTERM) }
-        print("\(jobs) BigQuery query jobs tracked at once by one host (a map node, concurrency \(jobs)), against bqemulator 1.4.0;")
-        print("the emulator finishes jobs inside jobs.insert, so each job is insert + get + getQueryResults. Release build.\n")
+        print(
+            "\(jobs) BigQuery query jobs tracked at once by one host (a map node, concurrency \(jobs)), against bqemulator 1.4.0;"
+        )
+        print(
+            "the emulator finishes jobs inside jobs.insert, so each job is insert + get + getQueryResults. Release build.\n"
+        )
 
         var config = HostConfiguration()
         config.searchBuiltin = false
         config.callOptions.threads = 16
         config.pluginConfig["aloft.bigquery"] = .object([
-            "endpoint": .string(emulator.endpoint), "project": .string(emulator.project), "credentials": .string("none"), "poll_seconds": .float(1),
+            "endpoint": .string(emulator.endpoint), "project": .string(emulator.project),
+            "credentials": .string("none"), "poll_seconds": .float(1),
         ])
-        let host = await PluginHost.start(configuration: config, logger: Logger(label: "bench", factory: { _ in SwiftLogNoOpLogHandler() }),
-                                          environment: ProcessInfo.processInfo.environment,
-                                          directories: [PluginDirectory(path: PluginSearchPath.executableDirectory()!, origin: .builtin)])
+        let host = await PluginHost.start(
+            configuration: config, logger: Logger(label: "bench", factory: { _ in SwiftLogNoOpLogHandler() }),
+            environment: ProcessInfo.processInfo.environment,
+            directories: [PluginDirectory(path: PluginSearchPath.executableDirectory()!, origin: .builtin)])
         let root = Scratch.directory("aloft-bench-bq")
-        let engine = ExecutionEngine(host: host, store: try SQLiteMetadataStore(path: root + "/m.sqlite"), blobs: try LocalBlobStore(root: root + "/b"),
-                                     options: EngineOptions(parallelism: jobs, overallParallelism: jobs, minPollInterval: .milliseconds(10)))
+        let engine = ExecutionEngine(
+            host: host, store: try SQLiteMetadataStore(path: root + "/m.sqlite"),
+            blobs: try LocalBlobStore(root: root + "/b"),
+            options: EngineOptions(parallelism: jobs, overallParallelism: jobs, minPollInterval: .milliseconds(10)))
         let yaml = """
             tasks:
               t:
@@ -105,10 +128,12 @@ enum BigQueryBench {
         let emulatorBefore = SagemakerBench.cpuSeconds(emulator.pid), requestsBefore = requests(emulator.log)
         let cpuBefore = SagemakerBench.ownCPUSeconds()
         let t0 = now()
-        let e = try await engine.run(spec, workflow: "w", inputs: ["seeds": .list((0..<jobs).map { .integer(Int64($0)) })],
-                                     project: "bench", domain: "development")
+        let e = try await engine.run(
+            spec, workflow: "w", inputs: ["seeds": .list((0..<jobs).map { .integer(Int64($0)) })],
+            project: "bench", domain: "development")
         let wall = Double(now() - t0) / 1e9
-        let hostCPU = SagemakerBench.ownCPUSeconds() - cpuBefore, emulatorCPU = SagemakerBench.cpuSeconds(emulator.pid) - emulatorBefore
+        let hostCPU = SagemakerBench.ownCPUSeconds() - cpuBefore,
+            emulatorCPU = SagemakerBench.cpuSeconds(emulator.pid) - emulatorBefore
         let calls = requests(emulator.log) - requestsBefore
         host.shutdown()
         guard e.phase == .succeeded else { throw BenchError("the run failed: \(e.error ?? "")") }
@@ -117,23 +142,40 @@ enum BigQueryBench {
         let emulatorBeforePeer = SagemakerBench.cpuSeconds(emulator.pid), requestsBeforePeer = requests(emulator.log)
         let py = Process()
         py.executableURL = URL(fileURLWithPath: peers + "/bigquery/bin/python")
-        py.arguments = [SagemakerBench.repoRoot + "/scripts/bigquery-bench.py", String(jobs), emulator.endpoint, emulator.project, String(getpid())]
+        py.arguments = [
+            SagemakerBench.repoRoot + "/scripts/bigquery-bench.py", String(jobs), emulator.endpoint, emulator.project,
+            String(getpid()),
+        ]
         let out = Pipe()
         py.standardOutput = out
         try py.run()
-        let peerLine = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).split(separator: " ")
+        let peerLine = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).split(
+            separator: " ")
         py.waitUntilExit()
         let peerEmulatorCPU = SagemakerBench.cpuSeconds(emulator.pid) - emulatorBeforePeer
         let peerCalls = requests(emulator.log) - requestsBeforePeer
         let peerWall = Double(peerLine.first ?? "") ?? .nan
         let peerCPU = Double(peerLine.dropFirst().first?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "") ?? .nan
 
-        print(String(format: "aloft                  wall %.1f s   host CPU %.2f s = %.0f µs per job, %.0f µs per API call (%d calls)   peak RSS %.0f MB",
-                     wall, hostCPU, hostCPU / Double(jobs) * 1e6, hostCPU / Double(max(calls, 1)) * 1e6, calls, peakRSSMegabytes()))
-        print(String(format: "                       emulator CPU serving it %.1f s (%.0f µs per call)", emulatorCPU, emulatorCPU / Double(max(calls, 1)) * 1e6))
-        print(String(format: "google-cloud-bigquery  wall %.1f s   client CPU %.2f s = %.0f µs per job, %.0f µs per API call (%d calls; 16 threads, no durable state)",
-                     peerWall, peerCPU, peerCPU / Double(jobs) * 1e6, peerCPU / Double(max(peerCalls, 1)) * 1e6, peerCalls))
+        print(
+            String(
+                format:
+                    "aloft                  wall %.1f s   host CPU %.2f s = %.0f µs per job, %.0f µs per API call (%d calls)   peak RSS %.0f MB",
+                wall, hostCPU, hostCPU / Double(jobs) * 1e6, hostCPU / Double(max(calls, 1)) * 1e6, calls,
+                peakRSSMegabytes()))
+        print(
+            String(
+                format: "                       emulator CPU serving it %.1f s (%.0f µs per call)", emulatorCPU,
+                emulatorCPU / Double(max(calls, 1)) * 1e6))
+        print(
+            String(
+                format:
+                    "google-cloud-bigquery  wall %.1f s   client CPU %.2f s = %.0f µs per job, %.0f µs per API call (%d calls; 16 threads, no durable state)",
+                peerWall, peerCPU, peerCPU / Double(jobs) * 1e6, peerCPU / Double(max(peerCalls, 1)) * 1e6, peerCalls))
         print(String(format: "                       emulator CPU serving it %.1f s", peerEmulatorCPU))
-        print(String(format: "ratio                  host CPU per job aloft / google-cloud-bigquery = %.2f", hostCPU / peerCPU))
+        print(
+            String(
+                format: "ratio                  host CPU per job aloft / google-cloud-bigquery = %.2f",
+                hostCPU / peerCPU))
     }
 }

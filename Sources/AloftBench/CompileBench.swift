@@ -30,11 +30,13 @@ enum CompileBench {
         for i in 1..<nodes {
             if i % 1000 == 500 {
                 s += "      - {id: n\(i), map: {task: each, over: {x: $inputs.items}}}\n"
-                s += "      - {id: n\(i)_pick, branch: [{if: \"$n\(i - 1).x > 3\", then: {task: step, inputs: {x: $n\(i - 1).x}}}, {else: {task: step, inputs: {x: 0}}}]}\n"
+                s +=
+                    "      - {id: n\(i)_pick, branch: [{if: \"$n\(i - 1).x > 3\", then: {task: step, inputs: {x: $n\(i - 1).x}}}, {else: {task: step, inputs: {x: 0}}}]}\n"
                 continue
             }
             let previous = (i - 1) % 1000 == 500 ? "n\(i - 1)_pick" : "n\(i - 1)"
-            s += i % 10 == 0
+            s +=
+                i % 10 == 0
                 ? "      - {id: n\(i), task: step, inputs: {x: $\(previous).x, y: $inputs.start}}\n"
                 : "      - {id: n\(i), task: step, inputs: {x: $\(previous).x}}\n"
         }
@@ -48,7 +50,9 @@ enum CompileBench {
             return
         }
         let text = spec(nodes: nodes)
-        print("Compile of a generated \(nodes)-node workflow (\(text.utf8.count / 1024) KiB of YAML; chains, fan-in from inputs,")
+        print(
+            "Compile of a generated \(nodes)-node workflow (\(text.utf8.count / 1024) KiB of YAML; chains, fan-in from inputs,"
+        )
         print("a map and a branch every 1,000 nodes). Median of \(repeats) runs, release build.\n")
         var parse = Samples(), total = Samples()
         let compiler = Compiler()
@@ -81,25 +85,49 @@ enum HostileCompileBench {
     }
 
     static let shapes: [Shape] = [
-        Shape(name: "subworkflow-chain", size: 2_000, describe: "a chain of N sub-workflows, each calling the one before", text: HostileSpecs.subworkflowChain),
-        Shape(name: "subworkflow-cycle", size: 2_000, describe: "N sub-workflows calling each other in a ring (N errors)", text: HostileSpecs.subworkflowCycle),
-        Shape(name: "enum", size: 10_000, describe: "an enum of N values, as a type expression and a default", text: HostileSpecs.bigEnum),
-        Shape(name: "enum-bindings", size: 10_000, describe: "an enum of N values and N nodes each binding one of them", text: HostileSpecs.enumBindings),
-        Shape(name: "condition", size: 6_000, describe: "a branch condition of N terms joined by and", text: HostileSpecs.longCondition),
-        Shape(name: "node-cycle", size: 100_000, describe: "N nodes reading each other in one cycle", text: HostileSpecs.nodeCycle),
-        Shape(name: "errors-unknown-node", size: 100_000, describe: "N nodes, each reading a node that does not exist (N errors)",
-              text: HostileSpecs.errorsUnknownNode),
-        Shape(name: "errors-unknown-task", size: 100_000, describe: "N nodes, each calling a task that does not exist (N errors)",
-              text: HostileSpecs.errorsUnknownTask),
-        Shape(name: "errors-mixed", size: 100_000, describe: "N errors of six kinds (keys, types, references, bindings)", text: HostileSpecs.errorsMixed),
-        Shape(name: "alias-bomb", size: 9, describe: "billion laughs: N levels of ten aliases each, in a task's config", text: HostileSpecs.aliasBomb),
-        Shape(name: "alias-deep", size: 50, describe: "N levels of aliases, each nesting the one before 200 deep", text: HostileSpecs.aliasDeep),
+        Shape(
+            name: "subworkflow-chain", size: 2_000, describe: "a chain of N sub-workflows, each calling the one before",
+            text: HostileSpecs.subworkflowChain),
+        Shape(
+            name: "subworkflow-cycle", size: 2_000, describe: "N sub-workflows calling each other in a ring (N errors)",
+            text: HostileSpecs.subworkflowCycle),
+        Shape(
+            name: "enum", size: 10_000, describe: "an enum of N values, as a type expression and a default",
+            text: HostileSpecs.bigEnum),
+        Shape(
+            name: "enum-bindings", size: 10_000, describe: "an enum of N values and N nodes each binding one of them",
+            text: HostileSpecs.enumBindings),
+        Shape(
+            name: "condition", size: 6_000, describe: "a branch condition of N terms joined by and",
+            text: HostileSpecs.longCondition),
+        Shape(
+            name: "node-cycle", size: 100_000, describe: "N nodes reading each other in one cycle",
+            text: HostileSpecs.nodeCycle),
+        Shape(
+            name: "errors-unknown-node", size: 100_000,
+            describe: "N nodes, each reading a node that does not exist (N errors)",
+            text: HostileSpecs.errorsUnknownNode),
+        Shape(
+            name: "errors-unknown-task", size: 100_000,
+            describe: "N nodes, each calling a task that does not exist (N errors)",
+            text: HostileSpecs.errorsUnknownTask),
+        Shape(
+            name: "errors-mixed", size: 100_000, describe: "N errors of six kinds (keys, types, references, bindings)",
+            text: HostileSpecs.errorsMixed),
+        Shape(
+            name: "alias-bomb", size: 9, describe: "billion laughs: N levels of ten aliases each, in a task's config",
+            text: HostileSpecs.aliasBomb),
+        Shape(
+            name: "alias-deep", size: 50, describe: "N levels of aliases, each nesting the one before 200 deep",
+            text: HostileSpecs.aliasDeep),
     ]
 
     static func run(_ args: [String]) {
         let only = args.first
         let size = args.dropFirst().first.flatMap { Int($0) }
-        print("Compile of hostile specs, on a 512 KiB stack (release build). Time of one compile (median of 3 when under 1 s).\n")
+        print(
+            "Compile of hostile specs, on a 512 KiB stack (release build). Time of one compile (median of 3 when under 1 s).\n"
+        )
         for shape in shapes where only == nil || shape.name == only {
             let n = size ?? shape.size
             let text = shape.text(n)
@@ -119,7 +147,8 @@ enum HostileCompileBench {
             }
             times.sort()
             print("\(shape.name) (N = \(n): \(shape.describe); \(text.utf8.count / 1024) KiB)")
-            print(String(format: "  %.3f s   peak RSS %.0f MB   %@", times[times.count / 2], peakRSSMegabytes(), outcome))
+            print(
+                String(format: "  %.3f s   peak RSS %.0f MB   %@", times[times.count / 2], peakRSSMegabytes(), outcome))
             reportJSON(workload: "compile-\(shape.name)", n: n, seconds: times[times.count / 2])
         }
     }
@@ -156,7 +185,8 @@ enum HostileSpecs {
 
     static func subworkflowChain(_ n: Int) -> String {
         var s = header
-        s += "  w0:\n    inputs: {x: integer}\n    outputs: {x: {type: integer, from: $s.x}}\n    nodes:\n      - {id: s, task: step, inputs: {x: $inputs.x}}\n"
+        s +=
+            "  w0:\n    inputs: {x: integer}\n    outputs: {x: {type: integer, from: $s.x}}\n    nodes:\n      - {id: s, task: step, inputs: {x: $inputs.x}}\n"
         for i in 1..<n {
             s += "  w\(i):\n    inputs: {x: integer}\n    outputs: {x: {type: integer, from: $s.x}}\n"
             s += "    nodes:\n      - {id: s, workflow: w\(i - 1), inputs: {x: $inputs.x}}\n"

@@ -19,7 +19,11 @@ enum HiveBench {
 
     static func run(queries: Int) async throws {
         let lib = sparkVenv + "/lib"
-        guard let python = (try? FileManager.default.contentsOfDirectory(atPath: lib))?.first(where: { $0.hasPrefix("python") }) else {
+        guard
+            let python = (try? FileManager.default.contentsOfDirectory(atPath: lib))?.first(where: {
+                $0.hasPrefix("python")
+            })
+        else {
             throw BenchError("pyspark is not installed under \(sparkVenv): run `bash scripts/setup-peers.sh`")
         }
         let sparkHome = "\(lib)/\(python)/site-packages/pyspark"
@@ -49,7 +53,9 @@ enum HiveBench {
         try p.run()
         let deadline = Date().addingTimeInterval(120)
         while shell("ip netns exec \(namespace) bash -c 'echo > /dev/tcp/127.0.0.1/\(port)' 2>/dev/null") != 0 {
-            guard Date() < deadline, p.isRunning else { throw BenchError("the Spark Thrift server did not start; see \(dir)/server.log") }
+            guard Date() < deadline, p.isRunning else {
+                throw BenchError("the Spark Thrift server did not start; see \(dir)/server.log")
+            }
             usleep(500_000)
         }
         #if DEBUG
@@ -57,10 +63,13 @@ enum HiveBench {
         #else
         let build = "release build"
         #endif
-        print("HiveServer2: Spark's Thrift server (pyspark in \(sparkVenv)), HTTP transport, local[2], in network namespace \(namespace); \(build).")
+        print(
+            "HiveServer2: Spark's Thrift server (pyspark in \(sparkVenv)), HTTP transport, local[2], in network namespace \(namespace); \(build)."
+        )
         print("Machine: \(ProcessInfo.processInfo.activeProcessorCount) cores\n")
         fflush(nil)  // all streams: the children print between our lines
-        let me = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        let me =
+            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         shell("ip netns exec \(namespace) \(me) hive-inside \(queries) \(dir)", echo: true)
         let script = dir + "/pyhive_bench.py"
         try pyhiveScript.write(toFile: script, atomically: true, encoding: .utf8)
@@ -73,24 +82,31 @@ enum HiveBench {
         config.searchBuiltin = false
         config.callOptions.callBudget = .seconds(120)
         config.pluginConfig["aloft.hive"] = .object([
-            "host": .string("127.0.0.1"), "port": .integer(Int64(port)), "user": .string("bench"), "poll_seconds": .float(0.01),
+            "host": .string("127.0.0.1"), "port": .integer(Int64(port)), "user": .string("bench"),
+            "poll_seconds": .float(0.01),
             "fetch_size": .integer(10_000),
         ])
-        let host = await PluginHost.start(configuration: config, logger: Logger(label: "bench", factory: { _ in SwiftLogNoOpLogHandler() }),
-                                          directories: [PluginDirectory(path: PluginSearchPath.executableDirectory()!, origin: .builtin)])
+        let host = await PluginHost.start(
+            configuration: config, logger: Logger(label: "bench", factory: { _ in SwiftLogNoOpLogHandler() }),
+            directories: [PluginDirectory(path: PluginSearchPath.executableDirectory()!, origin: .builtin)])
         defer { host.shutdown() }
         let hive = try host.plugin(forTaskType: "hive").get()
 
         func context(_ i: Int, query: String, outputs: TypeMap) -> TaskContext {
-            let identity = ExecutionIdentity(project: "bench", domain: "development", execution: "hive\(i)", node: "q", attempt: 0)
-            return TaskContext(taskExecutionID: "bench-hive-\(i)", identity: identity,
-                               task: TaskTemplate(name: "q", version: "1", type: "hive", interface: TaskInterface(outputs: outputs),
-                                                  config: .object(["query": .string(query)])),
-                               inputs: [:], outputPrefix: "file://\(dir)/q\(i)/")
+            let identity = ExecutionIdentity(
+                project: "bench", domain: "development", execution: "hive\(i)", node: "q", attempt: 0)
+            return TaskContext(
+                taskExecutionID: "bench-hive-\(i)", identity: identity,
+                task: TaskTemplate(
+                    name: "q", version: "1", type: "hive", interface: TaskInterface(outputs: outputs),
+                    config: .object(["query": .string(query)])),
+                inputs: [:], outputPrefix: "file://\(dir)/q\(i)/")
         }
 
         /// One query from submit to its succeeded poll, polling at once; then finalize (CloseSession).
-        func runOne(_ ctx: TaskContext) async throws -> (wall: UInt64, submit: UInt64, polls: [UInt64], finalize: UInt64, outputs: LiteralMap) {
+        func runOne(
+            _ ctx: TaskContext
+        ) async throws -> (wall: UInt64, submit: UInt64, polls: [UInt64], finalize: UInt64, outputs: LiteralMap) {
             var task = TaskInvocation(context: ctx)
             let t0 = now()
             task.state = try await hive.submit(task)
@@ -106,13 +122,17 @@ enum HiveBench {
                     try await hive.finalize(task)
                     return (done - t0, submitted - t0, polls, now() - done, outcome.outputs ?? [:])
                 }
-                guard outcome.phase != .failed else { throw BenchError("query failed: \(outcome.error?.message ?? "")") }
+                guard outcome.phase != .failed else {
+                    throw BenchError("query failed: \(outcome.error?.message ?? "")")
+                }
             }
         }
 
         // Per query.
-        for i in 0..<5 { _ = try await runOne(context(i, query: "SELECT \(i) AS n", outputs: ["n": .integer])) }  // warm-up
-        var wall = Samples(), submit = Samples(), firstPoll = Samples(), lastPoll = Samples(), finalize = Samples(), whole = Samples()
+        // warm-up
+        for i in 0..<5 { _ = try await runOne(context(i, query: "SELECT \(i) AS n", outputs: ["n": .integer])) }
+        var wall = Samples(), submit = Samples(), firstPoll = Samples(), lastPoll = Samples(), finalize = Samples(),
+            whole = Samples()
         var pollCount = 0
         let cpu0 = cpuSeconds()
         for i in 0..<queries {
@@ -127,37 +147,52 @@ enum HiveBench {
             pollCount += r.polls.count
         }
         let cpu = cpuSeconds() - cpu0
-        print("aloft   \(queries) queries `SELECT i AS n` one after another, each: submit, poll until succeeded, finalize")
+        print(
+            "aloft   \(queries) queries `SELECT i AS n` one after another, each: submit, poll until succeeded, finalize"
+        )
         print("        submit (OpenSession + ExecuteStatement)     \(ms(submit))")
         print("        first poll (GetOperationStatus)             \(ms(firstPoll))")
         print("        last poll (status + metadata + fetch + close) \(ms(lastPoll))")
         print("        finalize (CloseSession)                      \(ms(finalize))")
-        print("        submit to succeeded                          \(ms(wall))   \(String(format: "%.1f", Double(pollCount) / Double(queries))) polls per query")
+        print(
+            "        submit to succeeded                          \(ms(wall))   \(String(format: "%.1f", Double(pollCount) / Double(queries))) polls per query"
+        )
         print("        submit to finalized (as pyhive's line below) \(ms(whole))")
-        print(String(format: "        host CPU per query %.2f ms (this process: host, plugin, HTTP, Thrift)", cpu / Double(queries) * 1000))
+        print(
+            String(
+                format: "        host CPU per query %.2f ms (this process: host, plugin, HTTP, Thrift)",
+                cpu / Double(queries) * 1000))
         reportJSON(workload: "hive-query", n: queries, seconds: wall.nanos.reduce(0, +).asSeconds)
 
         // Fetch.
-        let big = "SELECT id, CONCAT('row-', CAST(id AS STRING)) AS s, id * 1.5E0 AS d, id % 2 = 0 AS b FROM range(0, 100000)"
+        let big =
+            "SELECT id, CONCAT('row-', CAST(id AS STRING)) AS s, id * 1.5E0 AS d, id % 2 = 0 AS b FROM range(0, 100000)"
         var best = Double.infinity, bytes = 0
         for round in 0..<3 {
-            let r = try await runOne(context(10_000 + round, query: big, outputs: ["rows": .dataset(DatasetType(format: "csv"))]))
+            let r = try await runOne(
+                context(10_000 + round, query: big, outputs: ["rows": .dataset(DatasetType(format: "csv"))]))
             guard case .dataset(let d) = r.outputs["rows"] else { throw BenchError("no dataset output") }
             let file = String(d.uri.dropFirst("file://".count)) + "/part-00000.csv"
             bytes = ((try? FileManager.default.attributesOfItem(atPath: file))?[.size] as? Int) ?? 0
             best = min(best, r.polls.last!.asSeconds)
         }
-        print(String(format: "aloft   fetch 100,000 rows x 4 columns to CSV (%.1f MB): %.0f ms in the last poll = %.1f MB/s (best of 3)\n",
-                     Double(bytes) / 1e6, best * 1000, Double(bytes) / 1e6 / best))
+        print(
+            String(
+                format:
+                    "aloft   fetch 100,000 rows x 4 columns to CSV (%.1f MB): %.0f ms in the last poll = %.1f MB/s (best of 3)\n",
+                Double(bytes) / 1e6, best * 1000, Double(bytes) / 1e6 / best))
         fflush(nil)  // all streams: the children print between our lines
     }
 
-    static func ms(_ s: Samples) -> String { String(format: "median %7.2f ms   p90 %7.2f ms", s.percentile(0.5) / 1000, s.percentile(0.9) / 1000) }
+    static func ms(_ s: Samples) -> String {
+        String(format: "median %7.2f ms   p90 %7.2f ms", s.percentile(0.5) / 1000, s.percentile(0.9) / 1000)
+    }
 
     static func cpuSeconds() -> Double {
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)
-        return Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6 + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
+        return Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6 + Double(usage.ru_stime.tv_sec)
+            + Double(usage.ru_stime.tv_usec) / 1e6
     }
 
     @discardableResult

@@ -16,8 +16,9 @@ enum IsolationBench {
         var config = HostConfiguration()
         config.searchBuiltin = false
         if isolated { config.isolation["*"] = IsolationSettings(mode: .process) }
-        let host = await PluginHost.start(configuration: config, logger: Logger(label: "bench", factory: { _ in SwiftLogNoOpLogHandler() }),
-                                          directories: [PluginDirectory(path: dir, origin: .config)])
+        let host = await PluginHost.start(
+            configuration: config, logger: Logger(label: "bench", factory: { _ in SwiftLogNoOpLogHandler() }),
+            directories: [PluginDirectory(path: dir, origin: .config)])
         let echo = try host.plugin(forTaskType: "echo").get()
         precondition(echo.isIsolated == isolated, "echo did not load \(isolated ? "isolated" : "in-process")")
         return host
@@ -25,7 +26,9 @@ enum IsolationBench {
 
     static func run(iterations: Int, chain: Int) async throws {
         print("Isolation: the C echo plugin in-process and in one runner process (isolation: process), same run.")
-        print("Round trip: submit + poll of a task with one integer input and output, one at a time, \(iterations) after warm-up.")
+        print(
+            "Round trip: submit + poll of a task with one integer input and output, one at a time, \(iterations) after warm-up."
+        )
         print("Machine: \(ProcessInfo.processInfo.activeProcessorCount) cores; release build.\n")
         var medians: [Bool: Double] = [:]
         for isolated in [false, true, false, true] {
@@ -43,13 +46,19 @@ enum IsolationBench {
             host.shutdown()
             print("\(isolated ? "isolated  " : "in-process") \(s.summary)")
             medians[isolated] = s.percentile(0.5)
-            reportJSON(workload: isolated ? "roundtrip-isolated" : "roundtrip-in-process", n: iterations, seconds: s.percentile(0.5) * Double(iterations) / 1e6)
+            reportJSON(
+                workload: isolated ? "roundtrip-isolated" : "roundtrip-in-process", n: iterations,
+                seconds: s.percentile(0.5) * Double(iterations) / 1e6)
         }
         let (inProcess, isolated) = (medians[false]!, medians[true]!)
-        print(String(format: "isolated median %.1f µs; target ≤ 2 × %.1f + 20 = %.1f µs: %@\n", isolated, inProcess, 2 * inProcess + 20,
-                     isolated <= 2 * inProcess + 20 ? "met" : "MISSED"))
+        print(
+            String(
+                format: "isolated median %.1f µs; target ≤ 2 × %.1f + 20 = %.1f µs: %@\n", isolated, inProcess,
+                2 * inProcess + 20,
+                isolated <= 2 * inProcess + 20 ? "met" : "MISSED"))
 
-        var yaml = "tasks:\n  t: {type: echo, inputs: {x: integer}, outputs: {x: integer}}\nworkflows:\n  w:\n    nodes:\n      - {id: n0, task: t, inputs: {x: 1}}\n"
+        var yaml =
+            "tasks:\n  t: {type: echo, inputs: {x: integer}, outputs: {x: integer}}\nworkflows:\n  w:\n    nodes:\n      - {id: n0, task: t, inputs: {x: 1}}\n"
         for i in 1..<chain { yaml += "      - {id: n\(i), task: t, inputs: {x: $n\(i - 1).x}}\n" }
         let spec = Compiler().compile(text: yaml, path: "/tmp/chain.yaml").spec!
         print("Chain of \(chain) echo tasks through the engine, durable state on (SQLite, WAL):")
@@ -63,7 +72,10 @@ enum IsolationBench {
             precondition(e.phase == .succeeded, e.error ?? "")
             host.shutdown()
             if round == 0 { continue }
-            print(String(format: "%@ total %.2f s   per node %.1f µs", isolated ? "isolated  " : "in-process", elapsed, elapsed / Double(chain) * 1e6))
+            print(
+                String(
+                    format: "%@ total %.2f s   per node %.1f µs", isolated ? "isolated  " : "in-process", elapsed,
+                    elapsed / Double(chain) * 1e6))
             reportJSON(workload: isolated ? "chain-isolated" : "chain-in-process", n: chain, seconds: elapsed)
         }
         print(String(format: "\npeak RSS %.1f MB (the host; each runner is a process of its own)", peakRSSMegabytes()))

@@ -9,7 +9,9 @@ final class RawPlugin: @unchecked Sendable {
     let instance: UnsafeMutableRawPointer?
 
     init(path: String) {
-        guard let handle = dlopen(path, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE), let sym = dlsym(handle, ALOFT_ENTRY_SYMBOL) else {
+        guard let handle = dlopen(path, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE),
+            let sym = dlsym(handle, ALOFT_ENTRY_SYMBOL)
+        else {
             fatalError("cannot load \(path): \(String(cString: dlerror()))")
         }
         let host = UnsafeMutablePointer<aloft_host>.allocate(capacity: 1)
@@ -28,7 +30,9 @@ final class RawPlugin: @unchecked Sendable {
         var error = aloft_error()
         error.struct_size = UInt32(MemoryLayout<aloft_error>.size)
         let config = Array("{}".utf8)
-        let status = config.withUnsafeBufferPointer { plugin.pointee.`init`(plugin, aloft_bytes(data: $0.baseAddress, len: 2), &inst, &error) }
+        let status = config.withUnsafeBufferPointer {
+            plugin.pointee.`init`(plugin, aloft_bytes(data: $0.baseAddress, len: 2), &inst, &error)
+        }
         precondition(status == ALOFT_OK, "init failed")
         instance = inst
     }
@@ -38,8 +42,9 @@ final class RawPlugin: @unchecked Sendable {
         let bytes = context.encoded()
         return bytes.withUnsafeBufferPointer { c in
             context.taskExecutionID.withCString { id in
-                var task = aloft_task(struct_size: UInt32(MemoryLayout<aloft_task>.size), attempt: 0, task_execution_id: id,
-                                      context: aloft_bytes(data: c.baseAddress, len: c.count), state: aloft_bytes(data: nil, len: 0))
+                var task = aloft_task(
+                    struct_size: UInt32(MemoryLayout<aloft_task>.size), attempt: 0, task_execution_id: id,
+                    context: aloft_bytes(data: c.baseAddress, len: c.count), state: aloft_bytes(data: nil, len: 0))
                 var state = aloft_buffer()
                 var error = aloft_error()
                 error.struct_size = UInt32(MemoryLayout<aloft_error>.size)
@@ -53,7 +58,8 @@ final class RawPlugin: @unchecked Sendable {
                     result.error.struct_size = UInt32(MemoryLayout<aloft_error>.size)
                     precondition(plugin.pointee.poll(instance, &task, &result) == ALOFT_OK)
                     precondition(result.phase == ALOFT_PHASE_SUCCEEDED)
-                    let outputs = try! LiteralMap(bytes: UnsafeBufferPointer(start: result.outputs.data, count: result.outputs.len))
+                    let outputs = try! LiteralMap(
+                        bytes: UnsafeBufferPointer(start: result.outputs.data, count: result.outputs.len))
                     result.outputs.release?(&result.outputs)
                     result.state.release?(&result.state)
                     result.status_message.release?(&result.status_message)

@@ -10,7 +10,8 @@ import PluginHost
 /// done). Reports the host's CPU per job and per API call, and compares with the peer in the same run:
 /// boto3 doing the same three calls per job from a 16-thread pool, and moto's own CPU for each.
 enum SagemakerBench {
-    static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+    static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().path
 
     struct Moto {
         let endpoint: String, pid: Int32, keyID: String, secret: String, role: String, log: String
@@ -26,16 +27,22 @@ enum SagemakerBench {
         try p.run()
         let data = out.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
-        guard let j = try? JSONParser.parse([UInt8](data)), let endpoint = j["endpoint"]?.stringValue, let pid = j["pid"]?.integerValue else {
+        guard let j = try? JSONParser.parse([UInt8](data)), let endpoint = j["endpoint"]?.stringValue,
+            let pid = j["pid"]?.integerValue
+        else {
             throw BenchError("moto_server did not start: run `bash scripts/setup.sh`")
         }
-        return Moto(endpoint: endpoint, pid: Int32(pid), keyID: j["access_key_id"]!.stringValue!, secret: j["secret_access_key"]!.stringValue!,
-                    role: j["role_arn"]!.stringValue!, log: log)
+        return Moto(
+            endpoint: endpoint, pid: Int32(pid), keyID: j["access_key_id"]!.stringValue!,
+            secret: j["secret_access_key"]!.stringValue!,
+            role: j["role_arn"]!.stringValue!, log: log)
     }
 
     /// CPU seconds (user + system) a process has used, from /proc.
     static func cpuSeconds(_ pid: Int32) -> Double {
-        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")") else { return 0 }
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+            let close = stat.lastIndex(of: ")")
+        else { return 0 }
         let f = stat[stat.index(after: close)...].split(separator: " ")
         return (Double(f[11]) ?? 0) / 100 + (Double(f[12]) ?? 0) / 100  // utime, stime in clock ticks (100 Hz)
     }
@@ -43,18 +50,25 @@ enum SagemakerBench {
     static func ownCPUSeconds() -> Double {
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)
-        return Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6 + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
+        return Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6 + Double(usage.ru_stime.tv_sec)
+            + Double(usage.ru_stime.tv_usec) / 1e6
     }
 
     static func requests(_ log: String) -> Int {
-        ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").split(separator: "\n").filter { $0.contains("\"POST / HTTP") }.count
+        ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").split(separator: "\n").filter {
+            $0.contains("\"POST / HTTP")
+        }.count
     }
 
     static func run(jobs: Int) async throws {
         let moto = try startMoto()
         defer { kill(moto.pid, SIGTERM) }
-        print("\(jobs) SageMaker training jobs tracked at once by one host (a map node, concurrency \(jobs)), against moto_server")
-        print("with SigV4 checked; moto completes jobs at once, so each job is describe + create + describe. Release build.\n")
+        print(
+            "\(jobs) SageMaker training jobs tracked at once by one host (a map node, concurrency \(jobs)), against moto_server"
+        )
+        print(
+            "with SigV4 checked; moto completes jobs at once, so each job is describe + create + describe. Release build.\n"
+        )
 
         var config = HostConfiguration()
         config.searchBuiltin = false
@@ -66,12 +80,15 @@ enum SagemakerBench {
         config.secretGrants["aloft.sagemaker"] = ["aws_secret_access_key"]
         var environment = ProcessInfo.processInfo.environment
         environment["ALOFT_SECRET_AWS_SECRET_ACCESS_KEY"] = moto.secret
-        let host = await PluginHost.start(configuration: config, logger: Logger(label: "bench", factory: { _ in SwiftLogNoOpLogHandler() }),
-                                          environment: environment,
-                                          directories: [PluginDirectory(path: PluginSearchPath.executableDirectory()!, origin: .builtin)])
+        let host = await PluginHost.start(
+            configuration: config, logger: Logger(label: "bench", factory: { _ in SwiftLogNoOpLogHandler() }),
+            environment: environment,
+            directories: [PluginDirectory(path: PluginSearchPath.executableDirectory()!, origin: .builtin)])
         let root = Scratch.directory("aloft-bench-sm")
-        let engine = ExecutionEngine(host: host, store: try SQLiteMetadataStore(path: root + "/m.sqlite"), blobs: try LocalBlobStore(root: root + "/b"),
-                                     options: EngineOptions(parallelism: jobs, overallParallelism: jobs, minPollInterval: .milliseconds(10)))
+        let engine = ExecutionEngine(
+            host: host, store: try SQLiteMetadataStore(path: root + "/m.sqlite"),
+            blobs: try LocalBlobStore(root: root + "/b"),
+            options: EngineOptions(parallelism: jobs, overallParallelism: jobs, minPollInterval: .milliseconds(10)))
         let yaml = """
             tasks:
               t:
@@ -87,10 +104,12 @@ enum SagemakerBench {
         let spec = Compiler(resolver: AnyTaskType()).compile(text: yaml, path: "/tmp/sm.yaml").spec!
         let motoBefore = cpuSeconds(moto.pid), requestsBefore = requests(moto.log), cpuBefore = ownCPUSeconds()
         let t0 = now()
-        let e = try await engine.run(spec, workflow: "w", inputs: [
-            "seeds": .list((0..<jobs).map { .integer(Int64($0)) }),
-            "train": .blob(BlobValue(uri: "s3://bench/train.csv", type: BlobType(format: "csv"))),
-        ], project: "bench", domain: "development")
+        let e = try await engine.run(
+            spec, workflow: "w",
+            inputs: [
+                "seeds": .list((0..<jobs).map { .integer(Int64($0)) }),
+                "train": .blob(BlobValue(uri: "s3://bench/train.csv", type: BlobType(format: "csv"))),
+            ], project: "bench", domain: "development")
         let wall = Double(now() - t0) / 1e9
         let hostCPU = ownCPUSeconds() - cpuBefore, motoCPU = cpuSeconds(moto.pid) - motoBefore
         let calls = requests(moto.log) - requestsBefore
@@ -123,17 +142,28 @@ enum SagemakerBench {
         let out = Pipe()
         py.standardOutput = out
         try py.run()
-        let peerLine = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).split(separator: " ")
+        let peerLine = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).split(
+            separator: " ")
         py.waitUntilExit()
         let peerMotoCPU = cpuSeconds(moto.pid) - motoBeforePeer
         let peerWall = Double(peerLine.first ?? "") ?? .nan
         let peerCPU = Double(peerLine.dropFirst().first?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "") ?? .nan
 
-        print(String(format: "aloft   wall %.1f s   host CPU %.2f s = %.0f µs per job, %.0f µs per API call (%d calls)   peak RSS %.0f MB",
-                     wall, hostCPU, hostCPU / Double(jobs) * 1e6, hostCPU / Double(max(calls, 1)) * 1e6, calls, peakRSSMegabytes()))
-        print(String(format: "        moto CPU serving it %.1f s (%.0f µs per call)", motoCPU, motoCPU / Double(max(calls, 1)) * 1e6))
-        print(String(format: "boto3   wall %.1f s   client CPU %.2f s = %.0f µs per job (16 threads, no durable state)", peerWall, peerCPU,
-                     peerCPU / Double(jobs) * 1e6))
+        print(
+            String(
+                format:
+                    "aloft   wall %.1f s   host CPU %.2f s = %.0f µs per job, %.0f µs per API call (%d calls)   peak RSS %.0f MB",
+                wall, hostCPU, hostCPU / Double(jobs) * 1e6, hostCPU / Double(max(calls, 1)) * 1e6, calls,
+                peakRSSMegabytes()))
+        print(
+            String(
+                format: "        moto CPU serving it %.1f s (%.0f µs per call)", motoCPU,
+                motoCPU / Double(max(calls, 1)) * 1e6))
+        print(
+            String(
+                format: "boto3   wall %.1f s   client CPU %.2f s = %.0f µs per job (16 threads, no durable state)",
+                peerWall, peerCPU,
+                peerCPU / Double(jobs) * 1e6))
         print(String(format: "        moto CPU serving it %.1f s", peerMotoCPU))
         print(String(format: "ratio   host CPU per job aloft / boto3 = %.2f", hostCPU / peerCPU))
     }

@@ -21,7 +21,9 @@ enum SparkBench {
 
     static func sparkHome() throws -> String {
         let peers = ProcessInfo.processInfo.environment["ALOFT_PEERS"] ?? NSHomeDirectory() + "/.cache/aloft-peers"
-        for v in ((try? FileManager.default.contentsOfDirectory(atPath: peers + "/spark/lib")) ?? []).sorted().reversed() {
+        for v in ((try? FileManager.default.contentsOfDirectory(atPath: peers + "/spark/lib")) ?? []).sorted()
+            .reversed()
+        {
             let home = "\(peers)/spark/lib/\(v)/site-packages/pyspark"
             if FileManager.default.fileExists(atPath: home + "/bin/spark-submit") { return home }
         }
@@ -31,20 +33,25 @@ enum SparkBench {
     static func run(jobs: Int) async throws {
         let home = try sparkHome()
         // VENV/lib/python3.X/site-packages/pyspark -> VENV/bin/python
-        let venv = URL(fileURLWithPath: home).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let venv = URL(fileURLWithPath: home).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
             .deletingLastPathComponent().path
         let python = venv + "/bin/python"
         let dir = Scratch.directory("aloft-bench-spark")
         try FileManager.default.createDirectory(atPath: dir + "/plugins", withIntermediateDirectories: true)
         try job.write(toFile: dir + "/job.py", atomically: true, encoding: .utf8)
-        let exe = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent().path
-        try FileManager.default.copyItem(atPath: exe + "/libAloftPluginSpark.so", toPath: dir + "/plugins/libAloftPluginSpark.so")
+        let exe = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+            .path
+        try FileManager.default.copyItem(
+            atPath: exe + "/libAloftPluginSpark.so", toPath: dir + "/plugins/libAloftPluginSpark.so")
         var configuration = HostConfiguration()
         configuration.searchBuiltin = false
         configuration.pluginConfig["aloft.spark"] = .object([
-            "spark_home": .string(home), "python": .string(python), "work_dir": .string(dir + "/work"), "poll_seconds": .float(1),
+            "spark_home": .string(home), "python": .string(python), "work_dir": .string(dir + "/work"),
+            "poll_seconds": .float(1),
         ])
-        let host = await PluginHost.start(configuration: configuration, directories: [PluginDirectory(path: dir + "/plugins", origin: .config)])
+        let host = await PluginHost.start(
+            configuration: configuration, directories: [PluginDirectory(path: dir + "/plugins", origin: .config)])
         defer { host.shutdown() }
         let store = try SQLiteMetadataStore(path: dir + "/metadata.sqlite")
         let engine = ExecutionEngine(host: host, store: store, blobs: try LocalBlobStore(root: dir + "/blobs"))
@@ -58,8 +65,11 @@ enum SparkBench {
             workflows:
               w: {inputs: {n: integer}, nodes: [{id: a, task: count, inputs: {n: $inputs.n}}]}
             """
-        let compiled = Compiler(resolver: PluginTaskTypeResolver(host: host)).compile(text: spec, path: dir + "/spec.yaml")
-        guard let plan = compiled.spec else { throw BenchError("the benchmark's spec does not compile: \(compiled.diagnostics)") }
+        let compiled = Compiler(resolver: PluginTaskTypeResolver(host: host)).compile(
+            text: spec, path: dir + "/spec.yaml")
+        guard let plan = compiled.spec else {
+            throw BenchError("the benchmark's spec does not compile: \(compiled.diagnostics)")
+        }
 
         print("workload: a PySpark job counting 100,000 rows (local[2]), \(jobs) runs each way, alternating")
         var bare: [Double] = [], aloft: [Double] = [], hostCPU: [Double] = []
@@ -69,8 +79,12 @@ enum SparkBench {
             var started = Date()
             let p = Process()
             p.executableURL = URL(fileURLWithPath: home + "/bin/spark-submit")
-            p.arguments = ["--master", "local[2]", "--conf", "spark.ui.showConsoleProgress=false", dir + "/job.py", "100000", out]
-            p.environment = ["SPARK_LOCAL_IP": "127.0.0.1", "PYSPARK_PYTHON": python, "PATH": "/usr/bin:/bin", "HOME": dir]
+            p.arguments = [
+                "--master", "local[2]", "--conf", "spark.ui.showConsoleProgress=false", dir + "/job.py", "100000", out,
+            ]
+            p.environment = [
+                "SPARK_LOCAL_IP": "127.0.0.1", "PYSPARK_PYTHON": python, "PATH": "/usr/bin:/bin", "HOME": dir,
+            ]
             p.standardOutput = FileHandle.nullDevice
             p.standardError = FileHandle.nullDevice
             try p.run()
@@ -79,33 +93,46 @@ enum SparkBench {
 
             started = Date()
             let cpu = SagemakerBench.ownCPUSeconds()
-            let e = try await engine.run(plan, workflow: "w", inputs: ["n": .integer(100_000)], project: "bench", domain: "development",
-                                         id: ExecutionID.make())
+            let e = try await engine.run(
+                plan, workflow: "w", inputs: ["n": .integer(100_000)], project: "bench", domain: "development",
+                id: ExecutionID.make())
             guard e.phase == .succeeded else { throw BenchError("run \(i) ended \(e.phase): \(e.error ?? "")") }
             let wall = Date().timeIntervalSince(started)
             aloft.append(wall)
             hostCPU.append((SagemakerBench.ownCPUSeconds() - cpu) / wall)
-            print(String(format: "  run %d: bare spark-submit %.2f s, through aloft %.2f s, host CPU %.2f%% of a core", i + 1, bare.last!, wall,
-                         hostCPU.last! * 100))
+            print(
+                String(
+                    format: "  run %d: bare spark-submit %.2f s, through aloft %.2f s, host CPU %.2f%% of a core",
+                    i + 1, bare.last!, wall,
+                    hostCPU.last! * 100))
         }
         func median(_ xs: [Double]) -> Double { xs.sorted()[xs.count / 2] }
         print(String(format: "bare spark-submit      median %.3f s", median(bare)))
-        print(String(format: "through aloft          median %.3f s   (host adds %+.0f ms per job, median of the differences %+.0f ms)",
-                     median(aloft), (median(aloft) - median(bare)) * 1000, median(zip(aloft, bare).map { $0 - $1 }) * 1000))
+        print(
+            String(
+                format:
+                    "through aloft          median %.3f s   (host adds %+.0f ms per job, median of the differences %+.0f ms)",
+                median(aloft), (median(aloft) - median(bare)) * 1000, median(zip(aloft, bare).map { $0 - $1 }) * 1000))
         print(String(format: "host CPU while jobs ran median %.2f%% of one core (target ≤ 1%%)", median(hostCPU) * 100))
         try await callCosts(host: host, dir: dir)
     }
 
     /// Submit once, poll a running job repeatedly, abort: each call's cost as the host measures it.
     static func callCosts(host: PluginHost, dir: String) async throws {
-        guard case .success(let plugin) = host.plugin(forTaskType: "pyspark") else { throw BenchError("no Spark plugin") }
-        try "import time\nfrom pyspark.sql import SparkSession\nspark = SparkSession.builder.getOrCreate()\nspark.range(10).count()\ntime.sleep(60)\n"
+        guard case .success(let plugin) = host.plugin(forTaskType: "pyspark") else {
+            throw BenchError("no Spark plugin")
+        }
+        try
+            "import time\nfrom pyspark.sql import SparkSession\nspark = SparkSession.builder.getOrCreate()\nspark.range(10).count()\ntime.sleep(60)\n"
             .write(toFile: dir + "/sleep.py", atomically: true, encoding: .utf8)
-        let identity = ExecutionIdentity(project: "bench", domain: "development", execution: "calls", node: "a", attempt: 0)
-        let context = TaskContext(taskExecutionID: "bench-spark-calls", identity: identity,
-                                  task: TaskTemplate(name: "sleep", version: "1", type: "pyspark",
-                                                     config: .object(["application": .string(dir + "/sleep.py")])),
-                                  inputs: [:], outputPrefix: "file://\(dir)/calls/")
+        let identity = ExecutionIdentity(
+            project: "bench", domain: "development", execution: "calls", node: "a", attempt: 0)
+        let context = TaskContext(
+            taskExecutionID: "bench-spark-calls", identity: identity,
+            task: TaskTemplate(
+                name: "sleep", version: "1", type: "pyspark",
+                config: .object(["application": .string(dir + "/sleep.py")])),
+            inputs: [:], outputPrefix: "file://\(dir)/calls/")
         var task = TaskInvocation(context: context)
         var submit = Samples(), poll = Samples()
         let t0 = now()

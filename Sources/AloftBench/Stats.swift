@@ -13,7 +13,9 @@ struct Samples {
     }
 
     var summary: String {
-        String(format: "median %7.2f µs   p90 %7.2f µs   p99 %7.2f µs   (n=%d)", percentile(0.5), percentile(0.9), percentile(0.99), nanos.count)
+        String(
+            format: "median %7.2f µs   p90 %7.2f µs   p99 %7.2f µs   (n=%d)", percentile(0.5), percentile(0.9),
+            percentile(0.99), nanos.count)
     }
 }
 
@@ -32,6 +34,9 @@ func peakRSSMegabytes() -> Double {
 /// scripts/bench-compare.sh reads: {"system":"aloft","workload":...,"n":...,"seconds":...,"per_item_us":...,"peak_rss_mb":...}.
 func reportJSON(workload: String, n: Int, seconds: Double) {
     guard CommandLine.arguments.contains("--json") else { return }
-    print("{\"system\":\"aloft\",\"workload\":\"\(workload)\",\"n\":\(n)," + String(format: "\"seconds\":%.6f,\"per_item_us\":%.3f,\"peak_rss_mb\":%.1f}",
-                 seconds, seconds / Double(max(n, 1)) * 1e6, peakRSSMegabytes()))
+    print(
+        "{\"system\":\"aloft\",\"workload\":\"\(workload)\",\"n\":\(n),"
+            + String(
+                format: "\"seconds\":%.6f,\"per_item_us\":%.3f,\"peak_rss_mb\":%.1f}",
+                seconds, seconds / Double(max(n, 1)) * 1e6, peakRSSMegabytes()))
 }

@@ -11,10 +11,12 @@ struct Aloft: AsyncParsableCommand {
             refused file given to `plugins inspect`); 2 a workflow failed; 3 a workflow was aborted; 64 bad usage.
             """,
         version: "aloft \(AloftVersion.string) (plugin ABI \(AloftVersion.abiMajor).\(AloftVersion.abiMinor))",
-        subcommands: [RunCommand.self, ResumeCommand.self, RecoverCommand.self, RelaunchCommand.self, ExecutionsCommand.self,
-                      CacheCommand.self, LineageCommand.self, CompileCommand.self, GraphCommand.self,
-                      RegisterCommand.self, LaunchCommand.self, GetCommand.self, ProjectsCommand.self, SchedulerCommand.self,
-                      PluginsCommand.self, VersionCommand.self])
+        subcommands: [
+            RunCommand.self, ResumeCommand.self, RecoverCommand.self, RelaunchCommand.self, ExecutionsCommand.self,
+            CacheCommand.self, LineageCommand.self, CompileCommand.self, GraphCommand.self,
+            RegisterCommand.self, LaunchCommand.self, GetCommand.self, ProjectsCommand.self, SchedulerCommand.self,
+            PluginsCommand.self, VersionCommand.self,
+        ])
 }
 
 /// Options every command that loads plugins shares.
@@ -27,7 +29,8 @@ struct HostOptions: ParsableArguments {
 }
 
 struct VersionCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "version", abstract: "Print Aloft's version and plugin ABI.")
+    static let configuration = CommandConfiguration(
+        commandName: "version", abstract: "Print Aloft's version and plugin ABI.")
 
     func run() {
         print("aloft \(AloftVersion.string)")

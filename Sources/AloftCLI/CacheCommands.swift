@@ -4,8 +4,9 @@ import ArgumentParser
 import Foundation
 
 struct CacheCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "cache", abstract: "List and clear cached task outputs.",
-                                                    subcommands: [List.self, Clear.self])
+    static let configuration = CommandConfiguration(
+        commandName: "cache", abstract: "List and clear cached task outputs.",
+        subcommands: [List.self, Clear.self])
 
     struct List: AsyncParsableCommand {
         @OptionGroup var storeOptions: StoreOptions
@@ -16,10 +17,15 @@ struct CacheCommand: AsyncParsableCommand {
         func run() async throws {
             let (store, _) = try storeOptions.open()
             let rows = try store.cacheEntries(project: project, domain: domain, task: task).map { e in
-                [String(e.key.prefix(12)), "\(e.project)/\(e.domain)", e.task, e.cacheVersion, "\(e.producer.execution)/\(e.producer.node)",
-                 ISO8601DateFormatter().string(from: e.createdAt)]
+                [
+                    String(e.key.prefix(12)), "\(e.project)/\(e.domain)", e.task, e.cacheVersion,
+                    "\(e.producer.execution)/\(e.producer.node)",
+                    ISO8601DateFormatter().string(from: e.createdAt),
+                ]
             }
-            print(PluginReport.table([["KEY", "PROJECT/DOMAIN", "TASK", "VERSION", "PRODUCED BY", "CREATED"]] + rows), terminator: "")
+            print(
+                PluginReport.table([["KEY", "PROJECT/DOMAIN", "TASK", "VERSION", "PRODUCED BY", "CREATED"]] + rows),
+                terminator: "")
         }
     }
 
@@ -58,15 +64,18 @@ struct LineageCommand: AsyncParsableCommand {
         guard let record = try store.nodes(execution: execution).first(where: { $0.node == node }) else {
             throw CLIError("no node \(node) in execution \(execution)")
         }
-        print("\(artifact)  \(record.state.phase.rawValue)  attempt \(record.state.attempt)  task version \(record.taskVersion ?? "-")"
-            + (record.cachedFrom.map { "  (cached: outputs of \($0))" } ?? ""))
+        print(
+            "\(artifact)  \(record.state.phase.rawValue)  attempt \(record.state.attempt)  task version \(record.taskVersion ?? "-")"
+                + (record.cachedFrom.map { "  (cached: outputs of \($0))" } ?? ""))
         print("upstream:")
         try walk(store, execution, node, depth: depth, indent: "  ", up: true)
         print("downstream:")
         try walk(store, execution, node, depth: depth, indent: "  ", up: false)
     }
 
-    private func walk(_ store: SQLiteMetadataStore, _ execution: String, _ node: String, depth: Int, indent: String, up: Bool) throws {
+    private func walk(
+        _ store: SQLiteMetadataStore, _ execution: String, _ node: String, depth: Int, indent: String, up: Bool
+    ) throws {
         guard depth > 0 else { return }
         let (upstream, downstream) = try store.lineage(execution: execution, node: node)
         let edges = up ? upstream : downstream

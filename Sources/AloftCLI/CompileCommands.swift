@@ -1,21 +1,26 @@
 import AloftCompiler
 import AloftEngine
+import AloftWire
 import ArgumentParser
 import Foundation
 import PluginHost
-import AloftWire
 
 enum SpecCompilation {
     /// Compiles against the plugins the configuration loads; prints every error and fails when there is one.
-    static func compile(_ files: [String], host options: HostOptions, references: any ReferenceResolver = NoRegistry()) async throws -> CompiledSpec {
+    static func compile(
+        _ files: [String], host options: HostOptions, references: any ReferenceResolver = NoRegistry()
+    ) async throws -> CompiledSpec {
         let host = try await HostStartup.start(options)
         defer { host.shutdown() }
         return try compile(files, host: host, references: references)
     }
 
     /// The same with a host that is already running (one host per process: plugins see one host table).
-    static func compile(_ files: [String], host: PluginHost, references: any ReferenceResolver = NoRegistry()) throws -> CompiledSpec {
-        let result = Compiler(resolver: PluginTaskTypeResolver(host: host), references: references).compile(files: files)
+    static func compile(
+        _ files: [String], host: PluginHost, references: any ReferenceResolver = NoRegistry()
+    ) throws -> CompiledSpec {
+        let result = Compiler(resolver: PluginTaskTypeResolver(host: host), references: references).compile(
+            files: files)
         guard let spec = result.spec else {
             var stderr = StandardError()
             for d in result.diagnostics { print(d, to: &stderr) }
@@ -34,19 +39,23 @@ struct CompileCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "compile",
         abstract: "Check workflow spec files: every error with file:line:column, or a summary of what they define.",
-        discussion: "Task types are checked against the plugins the configuration loads. Exits 1 when there are errors.")
+        discussion: "Task types are checked against the plugins the configuration loads. Exits 1 when there are errors."
+    )
 
     @Argument(help: "Spec files (YAML or JSON).") var files: [String]
     @OptionGroup var host: HostOptions
     @OptionGroup var storeOptions: StoreOptions
 
     func run() async throws {
-        let spec = try await SpecCompilation.compile(files, host: host, references: try storeOptions.referencesIfPresent())
+        let spec = try await SpecCompilation.compile(
+            files, host: host, references: try storeOptions.referencesIfPresent())
         print("\(files.joined(separator: ", ")): ok")
         for name in spec.tasks.keys.sorted() {
             let t = spec.tasks[name]!
-            print("  task \(name) (\(t.template.type), version \(t.template.version))"
-                + (t.cache.map { " cached v\($0.version)" } ?? "") + (t.retries > 0 ? ", \(t.retries) retries" : ""))
+            print(
+                "  task \(name) (\(t.template.type), version \(t.template.version))"
+                    + (t.cache.map { " cached v\($0.version)" } ?? "") + (t.retries > 0 ? ", \(t.retries) retries" : "")
+            )
             print("    inputs:  \(GraphRenderer.signature(t.interface.inputs, defaults: t.defaults))")
             print("    outputs: \(GraphRenderer.signature(t.interface.outputs))")
         }
@@ -68,13 +77,15 @@ struct GraphCommand: AsyncParsableCommand {
         abstract: "Show a workflow's DAG: a readable tree in the terminal, Graphviz DOT with --dot.")
 
     @Argument(help: "The spec file.") var file: String
-    @Option(help: "The workflow to draw (default: the only workflow of the file that no other workflow calls).") var workflow: String?
+    @Option(help: "The workflow to draw (default: the only workflow of the file that no other workflow calls).")
+    var workflow: String?
     @Option(help: "Write Graphviz DOT to this file ('-' for standard output).") var dot: String?
     @OptionGroup var host: HostOptions
     @OptionGroup var storeOptions: StoreOptions
 
     func run() async throws {
-        let spec = try await SpecCompilation.compile([file], host: host, references: try storeOptions.referencesIfPresent())
+        let spec = try await SpecCompilation.compile(
+            [file], host: host, references: try storeOptions.referencesIfPresent())
         let name: String
         switch spec.workflowToRun(named: workflow, file: file) {
         case .success(let chosen): name = chosen

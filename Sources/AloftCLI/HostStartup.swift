@@ -1,8 +1,8 @@
 import ArgumentParser
 import Foundation
+import LocatedYAML
 import Logging
 import PluginHost
-import LocatedYAML
 
 enum HostStartup {
     private static let bootstrap: Void = LoggingSystem.bootstrap { label in

@@ -27,7 +27,10 @@ struct LaunchCommand: AsyncParsableCommand {
         let (name, version) = Self.split(target)
         let entityKind: EntityKind?
         if let kind {
-            guard let k = EntityKind(rawValue: kind.replacingOccurrences(of: "-", with: "").replacingOccurrences(of: "_", with: "")) else {
+            guard
+                let k = EntityKind(
+                    rawValue: kind.replacingOccurrences(of: "-", with: "").replacingOccurrences(of: "_", with: ""))
+            else {
                 throw CLIError("--kind \(kind): expected launchplan, workflow or task")
             }
             entityKind = k
@@ -38,16 +41,20 @@ struct LaunchCommand: AsyncParsableCommand {
         let launchable: Launchable
         let inputs: LiteralMap
         do {
-            launchable = try Launcher(registry: store).resolve(name, version: version, kind: entityKind, project: scope.project, domain: scope.domain)
+            launchable = try Launcher(registry: store).resolve(
+                name, version: version, kind: entityKind, project: scope.project, domain: scope.domain)
             let provided = Set(launchable.launchPlan.map { Array($0.defaults.keys) + Array($0.fixed.keys) } ?? [])
-            let given = try inputOptions.parse(for: launchable.interface, of: launchable.label, defaults: launchable.defaults, provided: provided)
+            let given = try inputOptions.parse(
+                for: launchable.interface, of: launchable.label, defaults: launchable.defaults, provided: provided)
             inputs = try launchable.inputs(given: given)
         } catch let e as RegistryError { throw CLIError(e.message) }
         let pluginHost = try await HostStartup.start(host)
         defer { pluginHost.shutdown() }
-        try await EngineSession.start(launchable.plan, workflow: launchable.workflow, inputs: inputs, project: scope.project, domain: scope.domain,
-                                      label: launchable.label, launchedFrom: launchable.label, labels: launchable.labels,
-                                      overwriteCache: overwriteCache, host: pluginHost, store: store, blobs: blobs)
+        try await EngineSession.start(
+            launchable.plan, workflow: launchable.workflow, inputs: inputs, project: scope.project,
+            domain: scope.domain,
+            label: launchable.label, launchedFrom: launchable.label, labels: launchable.labels,
+            overwriteCache: overwriteCache, host: pluginHost, store: store, blobs: blobs)
     }
 
     static func split(_ target: String) -> (String, String?) {
@@ -59,14 +66,17 @@ struct LaunchCommand: AsyncParsableCommand {
 struct RelaunchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "relaunch",
-        abstract: "Run an execution again as a new one: the same versions of everything, the same inputs, project and domain.")
+        abstract:
+            "Run an execution again as a new one: the same versions of everything, the same inputs, project and domain."
+    )
 
     @Argument(help: "The execution id.") var execution: String
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var host: HostOptions
 
     func run() async throws {
-        try await EngineSession.derive(from: execution, saying: "relaunches", storeOptions, host) { engine, old, id, progress in
+        try await EngineSession.derive(from: execution, saying: "relaunches", storeOptions, host) {
+            engine, old, id, progress in
             try await engine.relaunch(old, newID: id, events: progress.handle)
         }
     }
@@ -75,7 +85,8 @@ struct RelaunchCommand: AsyncParsableCommand {
 struct SchedulerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "scheduler",
-        abstract: "Launch scheduled launch plans when they are due (the newest version of each plan is the active one).",
+        abstract:
+            "Launch scheduled launch plans when they are due (the newest version of each plan is the active one).",
         discussion: """
             Each fire time runs once: it is recorded with its execution id before the execution starts, so a \
             restarted scheduler neither launches it again nor loses it (an execution it had started is resumed). \
@@ -92,7 +103,9 @@ struct SchedulerCommand: AsyncParsableCommand {
     func run() async throws {
         let clock: @Sendable () -> Date
         if let now {
-            guard let fixed = ISO8601DateFormatter().date(from: now) else { throw CLIError("--now \(now): expected an ISO-8601 time") }
+            guard let fixed = ISO8601DateFormatter().date(from: now) else {
+                throw CLIError("--now \(now): expected an ISO-8601 time")
+            }
             clock = { fixed }
         } else {
             clock = { Date() }
@@ -121,7 +134,9 @@ struct SchedulerCommand: AsyncParsableCommand {
             repeat {
                 let decision = decider.decide(now: clock())
                 for m in decision.missed {
-                    print("missed: launch plan \(m.launchPlan)@\(m.version) (\(m.project)/\(m.domain)) at \(RegistryCLI.date(m.fireTime)): no scheduler was running")
+                    print(
+                        "missed: launch plan \(m.launchPlan)@\(m.version) (\(m.project)/\(m.domain)) at \(RegistryCLI.date(m.fireTime)): no scheduler was running"
+                    )
                 }
                 for p in decision.problems { print("problem: \(p)") }
                 for launch in decision.launches { group.addTask(operation: Self.start(launch, engine)) }
@@ -142,14 +157,19 @@ struct SchedulerCommand: AsyncParsableCommand {
         fflush(nil)
         return {
             let l = launch.launchable
-            Self.report(id, await Self.outcome {
-                try await engine.run(l.plan, workflow: l.workflow, inputs: try l.inputs(given: [:]), project: f.project, domain: f.domain, id: id,
-                                     launchedFrom: launch.origin, labels: l.labels)
-            })
+            Self.report(
+                id,
+                await Self.outcome {
+                    try await engine.run(
+                        l.plan, workflow: l.workflow, inputs: try l.inputs(given: [:]), project: f.project,
+                        domain: f.domain, id: id,
+                        launchedFrom: launch.origin, labels: l.labels)
+                })
         }
     }
 
-    private static func outcome(_ body: () async throws -> ExecutionRecord) async -> Result<ExecutionRecord, any Error> {
+    private static func outcome(_ body: () async throws -> ExecutionRecord) async -> Result<ExecutionRecord, any Error>
+    {
         do { return .success(try await body()) } catch { return .failure(error) }
     }
 
@@ -185,7 +205,9 @@ struct SchedulerLease: Sendable {
 
     private static func diedHere(_ holder: String) -> Bool {
         let words = holder.split(separator: " ")
-        guard words.count == 5, words[0] == "scheduler", let pid = Int32(words[2]), words[4] == ProcessInfo.processInfo.hostName else { return false }
+        guard words.count == 5, words[0] == "scheduler", let pid = Int32(words[2]),
+            words[4] == ProcessInfo.processInfo.hostName
+        else { return false }
         return kill(pid, 0) != 0 && errno == ESRCH
     }
 }

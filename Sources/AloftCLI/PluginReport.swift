@@ -25,8 +25,10 @@ enum PluginReport {
             var rows = [["ID", "VERSION", "ABI", "TASK TYPES", "STATUS", "FILE"]]
             for r in host.catalog.records {
                 let d = r.descriptor
-                rows.append([d?.id ?? "-", d?.version ?? "-", d?.abi ?? "-",
-                             d?.taskTypes.joined(separator: ",") ?? "-", status(r), r.path])
+                rows.append([
+                    d?.id ?? "-", d?.version ?? "-", d?.abi ?? "-",
+                    d?.taskTypes.joined(separator: ",") ?? "-", status(r), r.path,
+                ])
             }
             out += table(rows)
         }

@@ -11,7 +11,8 @@ import PluginHost
 struct PluginsCheckCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
-        abstract: "Check one plugin file against the plugin ABI's rules: loading, then task lifecycles on each task type.",
+        abstract:
+            "Check one plugin file against the plugin ABI's rules: loading, then task lifecycles on each task type.",
         discussion: """
             First the file: it loads (in a probe process, so a crash or hang is reported), its ABI version, its \
             descriptor, init within its budget. Then, on each task type: a task from submit to a terminal phase, \
@@ -23,7 +24,8 @@ struct PluginsCheckCommand: AsyncParsableCommand {
             """)
 
     @Argument(help: "The plugin's shared library.") var file: String
-    @Option(help: "A workflow spec whose tasks (their interface, config and input defaults) the checks run.") var spec: String?
+    @Option(help: "A workflow spec whose tasks (their interface, config and input defaults) the checks run.") var spec:
+        String?
     @Option(help: "Only this task of --spec.") var task: String?
     @Option(help: "JSON object handed to init.") var pluginConfig = "{}"
     @Option(help: "Budget of each submit, poll, abort and finalize call: a call past it never returns.")
@@ -36,7 +38,10 @@ struct PluginsCheckCommand: AsyncParsableCommand {
     @Flag(name: .shortAndLong, help: "Log what the plugin and the host say.") var verbose = false
 
     func validate() throws {
-        for (name, value) in [("--budget-seconds", budgetSeconds), ("--init-budget-seconds", initBudgetSeconds), ("--task-seconds", taskSeconds)]
+        for (name, value) in [
+            ("--budget-seconds", budgetSeconds), ("--init-budget-seconds", initBudgetSeconds),
+            ("--task-seconds", taskSeconds),
+        ]
         where !(value > 0 && value <= 86_400) {
             throw ValidationError("\(name) must be greater than 0 and at most 86400")
         }
@@ -49,11 +54,15 @@ struct PluginsCheckCommand: AsyncParsableCommand {
         let path = absolute(file)
         guard FileManager.default.fileExists(atPath: path) else { throw CLIError("\(file): no such file") }
         let config: JSON
-        do { config = try JSONParser.parse(pluginConfig) } catch { throw CLIError("--plugin-config is not valid JSON: \(error)") }
+        do { config = try JSONParser.parse(pluginConfig) } catch {
+            throw CLIError("--plugin-config is not valid JSON: \(error)")
+        }
         guard config.objectValue != nil else { throw CLIError("--plugin-config must be a JSON object") }
         let options = ConformanceOptions(
-            callBudget: .milliseconds(Int64(budgetSeconds * 1000)), initBudget: .milliseconds(Int64(initBudgetSeconds * 1000)),
-            taskTimeout: .milliseconds(Int64(taskSeconds * 1000)), concurrentTasks: tasks, threads: threads, pluginConfig: config)
+            callBudget: .milliseconds(Int64(budgetSeconds * 1000)),
+            initBudget: .milliseconds(Int64(initBudgetSeconds * 1000)),
+            taskTimeout: .milliseconds(Int64(taskSeconds * 1000)), concurrentTasks: tasks, threads: threads,
+            pluginConfig: config)
         let subjects = try spec.map { try Self.subjects(spec: absolute($0), only: task) }
         var logger = HostStartup.logger(verbose: verbose)
         if !verbose { logger.logLevel = .critical }  // the report says what went wrong
@@ -81,9 +90,12 @@ struct PluginsCheckCommand: AsyncParsableCommand {
         guard let compiled = result.spec else {
             var stderr = StandardError()
             for d in result.diagnostics { print(d, to: &stderr) }
-            throw CLIError("\(spec): \(result.diagnostics.count) error\(result.diagnostics.count == 1 ? "" : "s") in the spec")
+            throw CLIError(
+                "\(spec): \(result.diagnostics.count) error\(result.diagnostics.count == 1 ? "" : "s") in the spec")
         }
-        var tasks = compiled.tasks.sorted { $0.key < $1.key }.filter { !compiled.referencedTaskAliases.contains($0.key) }
+        var tasks = compiled.tasks.sorted { $0.key < $1.key }.filter {
+            !compiled.referencedTaskAliases.contains($0.key)
+        }
         if let name {
             guard let task = compiled.tasks[name] else {
                 throw CLIError("\(spec): no task \"\(name)\"; its tasks: \(tasks.map(\.key).joined(separator: ", "))")
@@ -92,8 +104,9 @@ struct PluginsCheckCommand: AsyncParsableCommand {
         }
         guard !tasks.isEmpty else { throw CLIError("\(spec) defines no task") }
         return tasks.map { name, task in
-            ConformanceSubject(template: task.template, givenInputs: task.defaults,
-                               origin: "task \(name) of \((spec as NSString).lastPathComponent)")
+            ConformanceSubject(
+                template: task.template, givenInputs: task.defaults,
+                origin: "task \(name) of \((spec as NSString).lastPathComponent)")
         }
     }
 }

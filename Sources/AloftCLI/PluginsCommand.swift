@@ -6,7 +6,9 @@ import PluginHost
 struct PluginsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plugins", abstract: "List and check plugins.",
-        subcommands: [List.self, Inspect.self, PluginsCheckCommand.self, PluginsNewCommand.self, PluginsSDKCommand.self])
+        subcommands: [
+            List.self, Inspect.self, PluginsCheckCommand.self, PluginsNewCommand.self, PluginsSDKCommand.self,
+        ])
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -47,8 +49,9 @@ struct PluginsCommand: AsyncParsableCommand {
             do { parsedConfig = try JSONParser.parse(pluginConfig) } catch {
                 throw CLIError("--plugin-config is not valid JSON: \(error)")
             }
-            let record = await PluginInspector.inspect(path: absolute, initialize: `init`, pluginConfig: parsedConfig,
-                                                        logger: HostStartup.logger(verbose: verbose))
+            let record = await PluginInspector.inspect(
+                path: absolute, initialize: `init`, pluginConfig: parsedConfig,
+                logger: HostStartup.logger(verbose: verbose))
             if json {
                 print(JSONWriter.string(PluginReport.json(record)))
             } else {

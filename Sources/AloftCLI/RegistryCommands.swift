@@ -7,7 +7,9 @@ import Foundation
 /// What the registry commands share.
 enum RegistryCLI {
     static func checkScope(_ registry: any Registry, project: String, domain: String) throws {
-        do { try Scope.check(registry, project: project, domain: domain) } catch let e as RegistryError { throw CLIError(e.message) }
+        do { try Scope.check(registry, project: project, domain: domain) } catch let e as RegistryError {
+            throw CLIError(e.message)
+        }
     }
 
     static func date(_ d: Date) -> String { ISO8601DateFormatter().string(from: d) }
@@ -39,11 +41,16 @@ struct RegisterCommand: AsyncParsableCommand {
         try RegistryCLI.checkScope(store, project: scope.project, domain: scope.domain)
         let spec = try await SpecCompilation.compile(files, host: host, references: RegistryReferences(registry: store))
         let report: Registrar.Report
-        do { report = try Registrar(registry: store).register(spec, version: version, project: scope.project, domain: scope.domain) } catch let e as RegistryError {
+        do {
+            report = try Registrar(registry: store).register(
+                spec, version: version, project: scope.project, domain: scope.domain)
+        } catch let e as RegistryError {
             throw CLIError(e.message)
         }
         let created = report.entities.filter { $0.outcome == .created }.count
-        print("\(scope.project)/\(scope.domain) version \(report.version): \(created) registered, \(report.entities.count - created) unchanged")
+        print(
+            "\(scope.project)/\(scope.domain) version \(report.version): \(created) registered, \(report.entities.count - created) unchanged"
+        )
         for (e, outcome) in report.entities {
             print("  \(outcome == .created ? "registered" : "unchanged ") \(e.kind.rawValue) \(e.name)@\(e.version)")
         }
@@ -51,26 +58,39 @@ struct RegisterCommand: AsyncParsableCommand {
 }
 
 struct ProjectsCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "projects", abstract: "Create and list projects (each with its domains).",
-                                                    subcommands: [Create.self, List.self])
+    static let configuration = CommandConfiguration(
+        commandName: "projects", abstract: "Create and list projects (each with its domains).",
+        subcommands: [Create.self, List.self])
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a project.")
         @Argument(help: "The project's id (letters, digits, - and _).") var id: String
         @Option(help: "A description.") var description = ""
-        @Option(name: .customLong("domain"), help: "A domain (repeatable; default: development, staging, production).") var domains: [String] = []
+        @Option(name: .customLong("domain"), help: "A domain (repeatable; default: development, staging, production).")
+        var domains: [String] = []
         @OptionGroup var storeOptions: StoreOptions
 
         func run() async throws {
             let valid = { (s: String) in
-                !s.isEmpty && s.count <= 63 && s.unicodeScalars.allSatisfy { CharacterSet.alphanumerics.contains($0) || "-_".unicodeScalars.contains($0) }
+                !s.isEmpty && s.count <= 63
+                    && s.unicodeScalars.allSatisfy {
+                        CharacterSet.alphanumerics.contains($0) || "-_".unicodeScalars.contains($0)
+                    }
             }
-            guard valid(id) else { throw CLIError("project id \"\(id)\": use letters, digits, - and _ (at most 63 characters)") }
-            for d in domains where !valid(d) { throw CLIError("domain \"\(d)\": use letters, digits, - and _ (at most 63 characters)") }
+            guard valid(id) else {
+                throw CLIError("project id \"\(id)\": use letters, digits, - and _ (at most 63 characters)")
+            }
+            for d in domains where !valid(d) {
+                throw CLIError("domain \"\(d)\": use letters, digits, - and _ (at most 63 characters)")
+            }
             let list = domains.isEmpty ? ProjectRecord.defaultDomains : domains
-            guard Set(list).count == list.count else { throw CLIError("a domain is given twice: \(list.joined(separator: ", "))") }
+            guard Set(list).count == list.count else {
+                throw CLIError("a domain is given twice: \(list.joined(separator: ", "))")
+            }
             let store = try storeOptions.openMetadata()
-            do { try store.createProject(ProjectRecord(id: id, description: description, domains: list)) } catch let e as RegistryError {
+            do { try store.createProject(ProjectRecord(id: id, description: description, domains: list)) } catch let e
+                as RegistryError
+            {
                 throw CLIError(e.message)
             }
             print("project \(id) created; domains: \(list.joined(separator: ", "))")
@@ -82,7 +102,9 @@ struct ProjectsCommand: AsyncParsableCommand {
         @OptionGroup var storeOptions: StoreOptions
 
         func run() async throws {
-            let rows = try storeOptions.openMetadata().projects().map { [$0.id, $0.domains.joined(separator: ","), $0.description] }
+            let rows = try storeOptions.openMetadata().projects().map {
+                [$0.id, $0.domains.joined(separator: ","), $0.description]
+            }
             print(PluginReport.table([["PROJECT", "DOMAINS", "DESCRIPTION"]] + rows), terminator: "")
         }
     }
@@ -92,7 +114,9 @@ struct GetCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "get",
         abstract: "Show registered tasks, workflows or launch plans of a project and domain.",
-        discussion: "Without NAME: every name with its newest version. With NAME: its versions. With --version too: that version.")
+        discussion:
+            "Without NAME: every name with its newest version. With NAME: its versions. With --version too: that version."
+    )
 
     enum Kind: String, ExpressibleByArgument, CaseIterable {
         case tasks, workflows, launchplans
@@ -117,21 +141,32 @@ struct GetCommand: AsyncParsableCommand {
             }
             let rows = newest.keys.sorted().map { n in
                 let (e, count) = newest[n]!
-                return [n, e.version, String(count), RegistryCLI.date(e.createdAt)] + (k == .launchPlan ? [Self.schedule(e)] : [])
+                return [n, e.version, String(count), RegistryCLI.date(e.createdAt)]
+                    + (k == .launchPlan ? [Self.schedule(e)] : [])
             }
-            print(PluginReport.table([["NAME", "NEWEST VERSION", "VERSIONS", "REGISTERED"] + (k == .launchPlan ? ["SCHEDULE"] : [])] + rows),
-                  terminator: "")
+            print(
+                PluginReport.table(
+                    [["NAME", "NEWEST VERSION", "VERSIONS", "REGISTERED"] + (k == .launchPlan ? ["SCHEDULE"] : [])]
+                        + rows),
+                terminator: "")
             return
         }
         let versions = try store.entities(k, project: scope.project, domain: scope.domain, name: name)
-        guard !versions.isEmpty else { throw CLIError("no \(k.rawValue) \(name) is registered in \(scope.project)/\(scope.domain)") }
+        guard !versions.isEmpty else {
+            throw CLIError("no \(k.rawValue) \(name) is registered in \(scope.project)/\(scope.domain)")
+        }
         guard let version else {
-            print(PluginReport.table([["VERSION", "DIGEST", "REGISTERED"]] + versions.map { [$0.version, String($0.digest.prefix(12)), RegistryCLI.date($0.createdAt)] }),
-                  terminator: "")
+            print(
+                PluginReport.table(
+                    [["VERSION", "DIGEST", "REGISTERED"]]
+                        + versions.map { [$0.version, String($0.digest.prefix(12)), RegistryCLI.date($0.createdAt)] }),
+                terminator: "")
             return
         }
         guard let e = versions.first(where: { $0.version == version }) else {
-            throw CLIError("\(k.rawValue) \(name) has no version \(version); versions: \(versions.map(\.version).joined(separator: ", "))")
+            throw CLIError(
+                "\(k.rawValue) \(name) has no version \(version); versions: \(versions.map(\.version).joined(separator: ", "))"
+            )
         }
         try Self.show(e, store: store)
     }
@@ -143,28 +178,46 @@ struct GetCommand: AsyncParsableCommand {
     static func show(_ e: RegisteredEntity, store: SQLiteMetadataStore) throws {
         let l: Launchable
         do { l = try Launcher.launchable(e) } catch let err as RegistryError { throw CLIError(err.message) }
-        print("\(e.kind.rawValue) \(e.name)@\(e.version)  \(e.project)/\(e.domain)  registered \(RegistryCLI.date(e.createdAt))  digest \(e.digest.prefix(12))")
+        print(
+            "\(e.kind.rawValue) \(e.name)@\(e.version)  \(e.project)/\(e.domain)  registered \(RegistryCLI.date(e.createdAt))  digest \(e.digest.prefix(12))"
+        )
         print("inputs:  \(GraphRenderer.signature(l.interface.inputs, defaults: l.defaults))")
         print("outputs: \(GraphRenderer.signature(l.interface.outputs))")
         switch e.kind {
         case .task:
             let t = l.plan.tasks[e.name]!
-            print("type:    \(t.template.type)" + (t.cache.map { ", cached v\($0.version)" } ?? "") + (t.retries > 0 ? ", \(t.retries) retries" : ""))
+            print(
+                "type:    \(t.template.type)" + (t.cache.map { ", cached v\($0.version)" } ?? "")
+                    + (t.retries > 0 ? ", \(t.retries) retries" : ""))
         case .workflow:
             let w = l.plan.workflows[e.name]!
             print("nodes:   \(w.nodes.map { "\($0.id) (\($0.kindName))" }.joined(separator: ", "))")
         case .launchPlan:
             let lp = l.launchPlan!
             print("workflow: \(lp.workflow)")
-            if !lp.defaults.isEmpty { print("defaults: " + lp.defaults.keys.sorted().map { "\($0) = \(GraphRenderer.plain(lp.defaults[$0]!))" }.joined(separator: ", ")) }
-            if !lp.fixed.isEmpty { print("fixed:    " + lp.fixed.keys.sorted().map { "\($0) = \(GraphRenderer.plain(lp.fixed[$0]!))" }.joined(separator: ", ")) }
-            if !lp.labels.isEmpty { print("labels:   " + lp.labels.keys.sorted().map { "\($0)=\(lp.labels[$0]!)" }.joined(separator: ", ")) }
+            if !lp.defaults.isEmpty {
+                print(
+                    "defaults: "
+                        + lp.defaults.keys.sorted().map { "\($0) = \(GraphRenderer.plain(lp.defaults[$0]!))" }.joined(
+                            separator: ", "))
+            }
+            if !lp.fixed.isEmpty {
+                print(
+                    "fixed:    "
+                        + lp.fixed.keys.sorted().map { "\($0) = \(GraphRenderer.plain(lp.fixed[$0]!))" }.joined(
+                            separator: ", "))
+            }
+            if !lp.labels.isEmpty {
+                print("labels:   " + lp.labels.keys.sorted().map { "\($0)=\(lp.labels[$0]!)" }.joined(separator: ", "))
+            }
             if let s = lp.schedule {
                 print("schedule: \(s) (UTC); next: \(s.nextFire(after: Date()).map(RegistryCLI.date) ?? "never")")
                 let fires = try store.fires(project: e.project, domain: e.domain, launchPlan: e.name, limit: 10)
                 for f in fires {
-                    print("  \(RegistryCLI.date(f.fireTime))  \(f.outcome.rawValue)" + (f.executionID.map { "  \($0)" } ?? "")
-                        + (f.version == e.version ? "" : "  (version \(f.version))"))
+                    print(
+                        "  \(RegistryCLI.date(f.fireTime))  \(f.outcome.rawValue)"
+                            + (f.executionID.map { "  \($0)" } ?? "")
+                            + (f.version == e.version ? "" : "  (version \(f.version))"))
                 }
             }
         }

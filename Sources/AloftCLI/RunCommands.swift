@@ -10,7 +10,10 @@ import PluginHost
 /// S3 instead (`--blobs s3://bucket/prefix`, credentials and endpoint from the standard AWS variables).
 struct StoreOptions: ParsableArguments {
     @Option(help: "Directory of the metadata store and blob store (default: ./.aloft).") var store: String = ".aloft"
-    @Option(help: "Blob store root: s3://bucket/prefix (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION, AWS_ENDPOINT_URL), or a directory (default: STORE/blobs).")
+    @Option(
+        help:
+            "Blob store root: s3://bucket/prefix (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION, AWS_ENDPOINT_URL), or a directory (default: STORE/blobs)."
+    )
     var blobs: String?
 
     /// The store's directory, absolute.
@@ -58,7 +61,8 @@ struct RunCommand: AsyncParsableCommand {
             """)
 
     @Argument(help: "The spec file.") var file: String
-    @Option(help: "The workflow to run (default: the only workflow of the file that no other workflow calls).") var workflow: String?
+    @Option(help: "The workflow to run (default: the only workflow of the file that no other workflow calls).")
+    var workflow: String?
     @OptionGroup var inputOptions: InputOptions
     @Option(help: "Project.") var project = "default"
     @Option(help: "Domain.") var domain = "development"
@@ -70,14 +74,16 @@ struct RunCommand: AsyncParsableCommand {
         let pluginHost = try await HostStartup.start(host)
         defer { pluginHost.shutdown() }
         // A spec with errors creates no store; one that references registered entities needs the store's registry.
-        let spec = try SpecCompilation.compile([file], host: pluginHost, references: try storeOptions.referencesIfPresent())
+        let spec = try SpecCompilation.compile(
+            [file], host: pluginHost, references: try storeOptions.referencesIfPresent())
         let name = try chooseWorkflow(spec)
         let w = spec.workflows[name]!
         let given = try inputOptions.parse(for: w.interface, of: "workflow \(w.name)", defaults: w.defaults)
         let (store, blobs) = try storeOptions.open()
         try RegistryCLI.checkScope(store, project: project, domain: domain)
-        try await EngineSession.start(spec, workflow: name, inputs: given, project: project, domain: domain, label: "workflow \(name)",
-                                      overwriteCache: overwriteCache, host: pluginHost, store: store, blobs: blobs)
+        try await EngineSession.start(
+            spec, workflow: name, inputs: given, project: project, domain: domain, label: "workflow \(name)",
+            overwriteCache: overwriteCache, host: pluginHost, store: store, blobs: blobs)
     }
 
     private func chooseWorkflow(_ spec: CompiledSpec) throws -> String {
@@ -92,9 +98,11 @@ struct RunCommand: AsyncParsableCommand {
 /// aborts, report it.
 enum EngineSession {
     /// A new execution, as `run` and `launch` start one: the header line, progress, Ctrl-C aborts, the report.
-    static func start(_ plan: CompiledSpec, workflow: String, inputs: LiteralMap, project: String, domain: String, label: String,
-                      launchedFrom: String? = nil, labels: [String: String] = [:], overwriteCache: Bool,
-                      host: PluginHost, store: SQLiteMetadataStore, blobs: any BlobStore) async throws {
+    static func start(
+        _ plan: CompiledSpec, workflow: String, inputs: LiteralMap, project: String, domain: String, label: String,
+        launchedFrom: String? = nil, labels: [String: String] = [:], overwriteCache: Bool,
+        host: PluginHost, store: SQLiteMetadataStore, blobs: any BlobStore
+    ) async throws {
         var options = EngineOptions()
         options.overwriteCache = overwriteCache
         let engine = ExecutionEngine(host: host, store: store, blobs: blobs, options: options)
@@ -104,40 +112,50 @@ enum EngineSession {
         fflush(nil)  // the header before the progress lines, which are written unbuffered
         let record = try await Interruptible.run(engine: engine, id: id) {
             do {
-                return try await engine.run(plan, workflow: workflow, inputs: inputs, project: project, domain: domain, id: id,
-                                            launchedFrom: launchedFrom, labels: labels, events: progress.handle)
+                return try await engine.run(
+                    plan, workflow: workflow, inputs: inputs, project: project, domain: domain, id: id,
+                    launchedFrom: launchedFrom, labels: labels, events: progress.handle)
             } catch let e as ExecutionEngine.Failure { throw CLIError(e.message) }
         }
         try Report.finish(record, progress: progress)
     }
 
-    static func run(_ storeOptions: StoreOptions, _ host: HostOptions, executionID: String,
-                    _ body: @escaping @Sendable (ExecutionEngine, ProgressPrinter) async throws -> ExecutionRecord) async throws {
+    static func run(
+        _ storeOptions: StoreOptions, _ host: HostOptions, executionID: String,
+        _ body: @escaping @Sendable (ExecutionEngine, ProgressPrinter) async throws -> ExecutionRecord
+    ) async throws {
         let (store, blobs) = try storeOptions.open()
         let pluginHost = try await HostStartup.start(host)
         defer { pluginHost.shutdown() }
         let engine = ExecutionEngine(host: pluginHost, store: store, blobs: blobs)
         let progress = ProgressPrinter(executionID: executionID)
         let record = try await Interruptible.run(engine: engine, id: executionID) {
-            do { return try await body(engine, progress) } catch let e as ExecutionEngine.Failure { throw CLIError(e.message) }
+            do { return try await body(engine, progress) } catch let e as ExecutionEngine.Failure {
+                throw CLIError(e.message)
+            }
         }
         try Report.finish(record, progress: progress)
     }
 
     /// A new execution made from an old one (recover, relaunch): announced with its new id, then run.
-    static func derive(from old: String, saying verb: String, _ storeOptions: StoreOptions, _ host: HostOptions,
-                       _ body: @escaping @Sendable (ExecutionEngine, String, String, ProgressPrinter) async throws -> ExecutionRecord) async throws {
+    static func derive(
+        from old: String, saying verb: String, _ storeOptions: StoreOptions, _ host: HostOptions,
+        _ body: @escaping @Sendable (ExecutionEngine, String, String, ProgressPrinter) async throws -> ExecutionRecord
+    ) async throws {
         let id = ExecutionID.make()
         print("execution \(id) \(verb) \(old)")
         fflush(nil)
-        try await run(storeOptions, host, executionID: id) { engine, progress in try await body(engine, old, id, progress) }
+        try await run(storeOptions, host, executionID: id) { engine, progress in
+            try await body(engine, old, id, progress)
+        }
     }
 }
 
 struct ResumeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "resume",
-        abstract: "Finish an interrupted execution: succeeded nodes are kept, running ones are re-attached, not re-run.")
+        abstract: "Finish an interrupted execution: succeeded nodes are kept, running ones are re-attached, not re-run."
+    )
 
     @Argument(help: "The execution id.") var execution: String
     @OptionGroup var storeOptions: StoreOptions
@@ -154,25 +172,29 @@ struct ResumeCommand: AsyncParsableCommand {
 struct RecoverCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "recover",
-        abstract: "Run a failed or aborted execution again as a new one, reusing the outputs of the nodes that succeeded.")
+        abstract:
+            "Run a failed or aborted execution again as a new one, reusing the outputs of the nodes that succeeded.")
 
     @Argument(help: "The failed execution's id.") var execution: String
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var host: HostOptions
 
     func run() async throws {
-        try await EngineSession.derive(from: execution, saying: "recovers", storeOptions, host) { engine, old, id, progress in
+        try await EngineSession.derive(from: execution, saying: "recovers", storeOptions, host) {
+            engine, old, id, progress in
             try await engine.recover(old, newID: id, events: progress.handle)
         }
     }
 }
 
 struct ExecutionsCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "executions", abstract: "List, inspect and abort executions.",
-                                                    subcommands: [List.self, Show.self, Abort.self])
+    static let configuration = CommandConfiguration(
+        commandName: "executions", abstract: "List, inspect and abort executions.",
+        subcommands: [List.self, Show.self, Abort.self])
 
     struct Abort: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Ask the aloft process running an execution to abort it.")
+        static let configuration = CommandConfiguration(
+            abstract: "Ask the aloft process running an execution to abort it.")
         @Argument(help: "The execution id.") var execution: String
         @OptionGroup var storeOptions: StoreOptions
 
@@ -181,8 +203,9 @@ struct ExecutionsCommand: AsyncParsableCommand {
             guard let e = try store.execution(id: execution) else { throw CLIError("no execution \(execution)") }
             guard e.phase == .running else { throw CLIError("execution \(execution) is already \(e.phase.rawValue)") }
             try store.requestAbort(id: execution)
-            print("abort requested: the aloft process running \(execution) aborts its nodes within a second; "
-                + "if none is running it, `aloft resume \(execution)` finishes the abort")
+            print(
+                "abort requested: the aloft process running \(execution) aborts its nodes within a second; "
+                    + "if none is running it, `aloft resume \(execution)` finishes the abort")
         }
     }
 
@@ -196,9 +219,13 @@ struct ExecutionsCommand: AsyncParsableCommand {
             let (store, _) = try storeOptions.open()
             let executions = try store.executions(project: project, domain: domain, limit: limit)
             let rows = try executions.map { e in
-                [e.id, try ExecutionsCommand.phaseText(e, store), "\(e.project)/\(e.domain)", e.workflow, ISO8601DateFormatter().string(from: e.createdAt)]
+                [
+                    e.id, try ExecutionsCommand.phaseText(e, store), "\(e.project)/\(e.domain)", e.workflow,
+                    ISO8601DateFormatter().string(from: e.createdAt),
+                ]
             }
-            print(PluginReport.table([["ID", "PHASE", "PROJECT/DOMAIN", "WORKFLOW", "CREATED"]] + rows), terminator: "")
+            print(
+                PluginReport.table([["ID", "PHASE", "PROJECT/DOMAIN", "WORKFLOW", "CREATED"]] + rows), terminator: "")
             var stderr = StandardError()
             for e in executions where e.damage != nil { print("warning: \(e.damage!)", to: &stderr) }
         }
@@ -219,26 +246,43 @@ struct ExecutionsCommand: AsyncParsableCommand {
         func run() async throws {
             let (store, _) = try storeOptions.open()
             guard let e = try store.execution(id: execution) else { throw CLIError("no execution \(execution)") }
-            print("execution \(e.id)  \(try ExecutionsCommand.phaseText(e, store))  \(e.project)/\(e.domain)  workflow \(e.workflow)")
+            print(
+                "execution \(e.id)  \(try ExecutionsCommand.phaseText(e, store))  \(e.project)/\(e.domain)  workflow \(e.workflow)"
+            )
             if e.phase == .running, let driver = try store.liveDriver(of: e.id) { print("driven by: \(driver)") }
             if let from = e.launchedFrom { print("launched from: \(from)") }
             if let from = e.recoveredFrom { print("recovers: \(from)") }
-            if !e.labels.isEmpty { print("labels:  " + e.labels.keys.sorted().map { "\($0)=\(e.labels[$0]!)" }.joined(separator: ", ")) }
-            print("inputs:  " + e.inputs.keys.sorted().map { "\($0) = \(GraphRenderer.plain(e.inputs[$0]!))" }.joined(separator: ", "))
-            let rows = try store.nodes(execution: execution).map { n in
-                [n.node, n.state.phase.rawValue, String(n.state.attempt), n.pluginID ?? "-", n.taskExecutionID ?? "-",
-                 n.state.lastError.map { "\($0.code): \($0.message)" } ?? (n.statusMessage ?? "")]
+            if !e.labels.isEmpty {
+                print("labels:  " + e.labels.keys.sorted().map { "\($0)=\(e.labels[$0]!)" }.joined(separator: ", "))
             }
-            print(PluginReport.table([["NODE", "PHASE", "ATTEMPT", "PLUGIN", "TASK EXECUTION", "LAST ERROR / STATUS"]] + rows), terminator: "")
+            print(
+                "inputs:  "
+                    + e.inputs.keys.sorted().map { "\($0) = \(GraphRenderer.plain(e.inputs[$0]!))" }.joined(
+                        separator: ", "))
+            let rows = try store.nodes(execution: execution).map { n in
+                [
+                    n.node, n.state.phase.rawValue, String(n.state.attempt), n.pluginID ?? "-",
+                    n.taskExecutionID ?? "-",
+                    n.state.lastError.map { "\($0.code): \($0.message)" } ?? (n.statusMessage ?? ""),
+                ]
+            }
+            print(
+                PluginReport.table(
+                    [["NODE", "PHASE", "ATTEMPT", "PLUGIN", "TASK EXECUTION", "LAST ERROR / STATUS"]] + rows),
+                terminator: "")
             let withLogs = try store.nodes(execution: execution).filter { !$0.logLinks.isEmpty }
             if !withLogs.isEmpty {
                 print("logs:")
                 for n in withLogs { for l in n.logLinks { print("  \(n.node) \(l.name): \(l.uri)") } }
             }
-            if let outputs = e.outputs, !outputs.isEmpty { print("outputs: " + outputs.keys.sorted().map { "\($0) = \(GraphRenderer.plain(outputs[$0]!))" }.joined(separator: ", ")) }
+            if let outputs = e.outputs, !outputs.isEmpty {
+                print(
+                    "outputs: "
+                        + outputs.keys.sorted().map { "\($0) = \(GraphRenderer.plain(outputs[$0]!))" }.joined(
+                            separator: ", "))
+            }
             if let error = e.error { print("error:   \(error)") }
             if let damage = e.damage { print("damaged: \(damage)") }
         }
     }
 }
-

@@ -1,7 +1,9 @@
 import AloftCompiler
 import AloftEngine
+import AloftWire
 import ArgumentParser
 import Foundation
+import PluginHost
 import Synchronization
 
 /// Progress of a run. On a terminal: one status line redrawn in place (running, done, cached, failed,
@@ -61,14 +63,19 @@ final class ProgressPrinter: Sendable {
         let stamp = String(format: "%7.2fs", (ContinuousClock.now - started).secondsValue)
         var line: String?
         switch e {
-        case .nodeStarted(let path, let attempt): line = live ? nil : "\(stamp)  running    \(path)" + (attempt > 0 ? " (attempt \(attempt))" : "")
+        case .nodeStarted(let path, let attempt):
+            line = live ? nil : "\(stamp)  running    \(path)" + (attempt > 0 ? " (attempt \(attempt))" : "")
         case .nodeFinished(let path, let phase, let cached):
             if !live || (phase != .succeeded && phase != .skipped) {
-                line = "\(stamp)  \(phase.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0))  \(path)" + (cached ? " (cached)" : "")
+                line =
+                    "\(stamp)  \(phase.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0))  \(path)"
+                    + (cached ? " (cached)" : "")
             }
-        case .nodeRetrying(let path, let attempt, let error): line = "\(stamp)  retrying   \(path) as attempt \(attempt): \(error.message)"
+        case .nodeRetrying(let path, let attempt, let error):
+            line = "\(stamp)  retrying   \(path) as attempt \(attempt): \(error.message)"
         case .nodeStatus(let path, let message): line = live ? nil : "\(stamp)  status     \(path): \(message)"
-        case .cacheHit(let path, let producer): line = live ? nil : "\(stamp)  cached     \(path) (outputs of \(producer))"
+        case .cacheHit(let path, let producer):
+            line = live ? nil : "\(stamp)  cached     \(path) (outputs of \(producer))"
         }
         if let line { write((live ? "\r\u{1B}[2K" : "") + line + "\n") }
         if live { redraw() }
@@ -81,21 +88,22 @@ final class ProgressPrinter: Sendable {
         var parts = ["\(c.running.count) running", "\(c.done) done", "\(c.cached) cached", "\(c.failed) failed"]
         if c.skipped > 0 { parts.append("\(c.skipped) skipped") }
         let current = c.running.sorted().prefix(3).joined(separator: ", ") + (c.running.count > 3 ? ", ..." : "")
-        write("\r\u{1B}[2K" + String(format: "%@  %.1fs", parts.joined(separator: " · "), elapsed) + (current.isEmpty ? "" : "  [\(current)]"))
+        write(
+            "\r\u{1B}[2K" + String(format: "%@  %.1fs", parts.joined(separator: " · "), elapsed)
+                + (current.isEmpty ? "" : "  [\(current)]"))
     }
 
     private func write(_ s: String) { FileHandle.standardOutput.write(Data(s.utf8)) }
 }
-
-import PluginHost
-import AloftWire
 
 /// Runs an execution so that Ctrl-C (SIGINT), SIGTERM or SIGHUP (a closed terminal) aborts its running
 /// nodes through the plugins, and `aloft` exits only once they are stopped: each plugin's abort gives its
 /// task a grace period (5 s for local processes) and then kills what is left. A second signal cuts the
 /// grace periods short: what still runs is killed at once.
 enum Interruptible {
-    static func run(engine: ExecutionEngine, id: String, _ body: @escaping @Sendable () async throws -> ExecutionRecord) async throws -> ExecutionRecord {
+    static func run(
+        engine: ExecutionEngine, id: String, _ body: @escaping @Sendable () async throws -> ExecutionRecord
+    ) async throws -> ExecutionRecord {
         let work = Task { try await body() }
         let received = Atomic<Int>(0)
         let signals = engine.host.services.signals
@@ -104,7 +112,8 @@ enum Interruptible {
             let s = DispatchSource.makeSignalSource(signal: sig, queue: .global())
             s.setEventHandler {
                 if received.add(1, ordering: .relaxed).newValue == 1 {
-                    FileHandle.standardError.write(Data("\naborting \(id): stopping its running tasks (again to kill them at once)...\n".utf8))
+                    FileHandle.standardError.write(
+                        Data("\naborting \(id): stopping its running tasks (again to kill them at once)...\n".utf8))
                     work.cancel()
                 } else {
                     FileHandle.standardError.write(Data("killing the running tasks of \(id)...\n".utf8))
@@ -125,7 +134,9 @@ enum Report {
         switch e.phase {
         case .succeeded:
             print("succeeded: \(e.id)")
-            for (name, value) in (e.outputs ?? [:]).sorted(by: { $0.key < $1.key }) { print("  \(name) = \(GraphRenderer.plain(value))") }
+            for (name, value) in (e.outputs ?? [:]).sorted(by: { $0.key < $1.key }) {
+                print("  \(name) = \(GraphRenderer.plain(value))")
+            }
         case .failed:
             print("failed: \(e.id): \(e.error ?? "")")
             throw ExitCode(ExitCodes.failed)

@@ -16,7 +16,9 @@ struct Signature {
     /// The inputs, for messages.
     var inputNames: NameCatalog
 
-    init(kind: String, name: String, inputs: TypeMap, optional: Set<String>, outputs: TypeMap, untyped: Set<String> = []) {
+    init(
+        kind: String, name: String, inputs: TypeMap, optional: Set<String>, outputs: TypeMap, untyped: Set<String> = []
+    ) {
         self.kind = kind
         self.name = name
         self.inputs = inputs
@@ -34,9 +36,11 @@ struct Signature {
 final class CalleeTable {
     let symbols: SymbolTable
     private var signatures: [String: Signature] = [:]
-    private lazy var taskNames = NameCatalog(Set(symbols.tasks.keys).union(symbols.referencedTasks.keys), suggesting: Array(symbols.tasks.keys))
-    private lazy var workflowNames = NameCatalog(Set(symbols.workflows.keys).union(symbols.referencedWorkflows.keys),
-                                                 suggesting: Array(symbols.workflows.keys))
+    private lazy var taskNames = NameCatalog(
+        Set(symbols.tasks.keys).union(symbols.referencedTasks.keys), suggesting: Array(symbols.tasks.keys))
+    private lazy var workflowNames = NameCatalog(
+        Set(symbols.workflows.keys).union(symbols.referencedWorkflows.keys),
+        suggesting: Array(symbols.workflows.keys))
 
     init(symbols: SymbolTable) {
         self.symbols = symbols
@@ -63,40 +67,53 @@ final class CalleeTable {
             return m
         }
         func optional(_ ps: [ParameterSpec]) -> Set<String> {
-            Set(ps.filter { p in
-                if p.defaultValue != nil { return true }
-                return p.type?.acceptsNone ?? false
-            }.map(\.name.value))
+            Set(
+                ps.filter { p in
+                    if p.defaultValue != nil { return true }
+                    return p.type?.acceptsNone ?? false
+                }.map(\.name.value))
         }
         func signature(_ i: TaskInterface, defaults: LiteralMap, kind: String, name: String) -> Signature {
-            Signature(kind: kind, name: name, inputs: i.inputs,
-                      optional: Set(i.inputs.filter { defaults[$0.key] != nil || $0.value.acceptsNone }.keys), outputs: i.outputs)
+            Signature(
+                kind: kind, name: name, inputs: i.inputs,
+                optional: Set(i.inputs.filter { defaults[$0.key] != nil || $0.value.acceptsNone }.keys),
+                outputs: i.outputs)
         }
         switch target {
-        case .task(let name) where symbols.unresolved.contains(name.value), .workflow(let name) where symbols.unresolved.contains(name.value):
+        case .task(let name) where symbols.unresolved.contains(name.value),
+            .workflow(let name) where symbols.unresolved.contains(name.value):
             return nil
         case .task(let name):
             if symbols.tasks[name.value] == nil, let r = symbols.referencedTasks[name.value] {
                 return signature(r.interface, defaults: r.defaults, kind: "task", name: name.value)
             }
             guard let t = symbols.tasks[name.value] else {
-                d.error(name.location, "unknown task \"\(name.value)\"; \(taskNames.hint(name.value))defined tasks: \(taskNames.listed)")
+                d.error(
+                    name.location,
+                    "unknown task \"\(name.value)\"; \(taskNames.hint(name.value))defined tasks: \(taskNames.listed)")
                 return nil
             }
-            return Signature(kind: "task", name: name.value, inputs: params(t.inputs), optional: optional(t.inputs), outputs: params(t.outputs),
-                             untyped: Set(t.inputs.filter { $0.type == nil }.map(\.name.value)))
+            return Signature(
+                kind: "task", name: name.value, inputs: params(t.inputs), optional: optional(t.inputs),
+                outputs: params(t.outputs),
+                untyped: Set(t.inputs.filter { $0.type == nil }.map(\.name.value)))
         case .workflow(let name):
             if symbols.workflows[name.value] == nil, let r = symbols.referencedWorkflows[name.value] {
                 return signature(r.interface, defaults: r.defaults, kind: "workflow", name: name.value)
             }
             guard let w = symbols.workflows[name.value] else {
-                d.error(name.location, "unknown workflow \"\(name.value)\"; \(workflowNames.hint(name.value))defined workflows: \(workflowNames.listed)")
+                d.error(
+                    name.location,
+                    "unknown workflow \"\(name.value)\"; \(workflowNames.hint(name.value))defined workflows: \(workflowNames.listed)"
+                )
                 return nil
             }
             var outputs: TypeMap = [:]
             for o in w.outputs { if let t = o.type { outputs[o.name.value] = t } }
-            return Signature(kind: "workflow", name: name.value, inputs: params(w.inputs), optional: optional(w.inputs), outputs: outputs,
-                             untyped: Set(w.inputs.filter { $0.type == nil }.map(\.name.value)))
+            return Signature(
+                kind: "workflow", name: name.value, inputs: params(w.inputs), optional: optional(w.inputs),
+                outputs: outputs,
+                untyped: Set(w.inputs.filter { $0.type == nil }.map(\.name.value)))
         }
     }
 }

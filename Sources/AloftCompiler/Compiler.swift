@@ -74,8 +74,9 @@ public struct Compiler: Sendable {
             d.all += checker.d.all
         }
         RecursionCheck.check(symbols.workflows, &d)
-        let planChecker = LaunchPlanChecker(workflows: workflows,
-                                            known: Set(symbols.workflows.keys).union(symbols.referencedWorkflows.keys))
+        let planChecker = LaunchPlanChecker(
+            workflows: workflows,
+            known: Set(symbols.workflows.keys).union(symbols.referencedWorkflows.keys))
         var launchPlans: [String: CompiledLaunchPlan] = [:]
         for lp in symbols.launchPlans.values {
             if let plan = planChecker.check(lp, &d) { launchPlans[plan.name] = plan }
@@ -90,8 +91,10 @@ public struct Compiler: Sendable {
 
     /// Looks up every reference in the registry: a referenced task joins the tasks under its alias, a
     /// referenced workflow joins with everything it calls (renamed so that nothing collides).
-    private func resolveReferences(_ symbols: inout SymbolTable, into tasks: inout [String: CompiledTask],
-                                   _ workflows: inout [String: CompiledWorkflow], _ d: inout Diagnostics) {
+    private func resolveReferences(
+        _ symbols: inout SymbolTable, into tasks: inout [String: CompiledTask],
+        _ workflows: inout [String: CompiledWorkflow], _ d: inout Diagnostics
+    ) {
         for r in symbols.references {
             switch r.kind {
             case .task:
@@ -110,7 +113,9 @@ public struct Compiler: Sendable {
                     let embedded = plan.embedded(as: r.alias.value, root: r.ref.name, ref: r.ref)
                     tasks.merge(embedded.tasks) { a, _ in a }
                     workflows.merge(embedded.workflows) { a, _ in a }
-                    if let root = embedded.workflows[r.alias.value] { symbols.referencedWorkflows[r.alias.value] = root }
+                    if let root = embedded.workflows[r.alias.value] {
+                        symbols.referencedWorkflows[r.alias.value] = root
+                    }
                 case .failure(let f):
                     d.error(r.location, "reference \"\(r.alias.value)\" (workflow \(r.ref)): \(f.message)")
                     symbols.unresolved.insert(r.alias.value)
@@ -145,12 +150,14 @@ struct SpecLoader {
             if let importer {
                 d.error(importer.location, "cannot read imported file \"\(importer.value)\" (\(full))")
             } else {
-                d.error(SourceLocation(file: path, line: 0, column: 0), "cannot read the file (missing or not readable)")
+                d.error(
+                    SourceLocation(file: path, line: 0, column: 0), "cannot read the file (missing or not readable)")
             }
             return
         case .tooLarge:
-            d.error(SourceLocation(file: importer == nil ? path : full, line: 1, column: 1),
-                    "the file is larger than the limit of \(DocumentLimits.describe(bytes: limit)) for a spec")
+            d.error(
+                SourceLocation(file: importer == nil ? path : full, line: 1, column: 1),
+                "the file is larger than the limit of \(DocumentLimits.describe(bytes: limit)) for a spec")
             return
         }
         guard let text = String(data: data, encoding: .utf8) else {
@@ -170,7 +177,9 @@ struct SpecLoader {
             return
         }
         guard let root else {
-            d.error(SourceLocation(file: path, line: 1, column: 1), "the spec is empty; expected \"tasks\" and/or \"workflows\"")
+            d.error(
+                SourceLocation(file: path, line: 1, column: 1),
+                "the spec is empty; expected \"tasks\" and/or \"workflows\"")
             return
         }
         var parser = SpecParser()
@@ -221,7 +230,8 @@ struct SymbolTable: Sendable {
             }
         }
         for r in spec.references {
-            let taken: SourceLocation? = r.kind == .task ? tasks[r.alias.value]?.name.location : workflows[r.alias.value]?.name.location
+            let taken: SourceLocation? =
+                r.kind == .task ? tasks[r.alias.value]?.name.location : workflows[r.alias.value]?.name.location
             if let first = taken ?? alias(r.kind, r.alias.value) {
                 d.error(r.alias.location, "\(r.kind.rawValue) \"\(r.alias.value)\" is already defined at \(first)")
             } else {
@@ -231,7 +241,8 @@ struct SymbolTable: Sendable {
         }
         for lp in spec.launchPlans {
             if let first = launchPlans[lp.name.value] {
-                d.error(lp.name.location, "launch plan \"\(lp.name.value)\" is already defined at \(first.name.location)")
+                d.error(
+                    lp.name.location, "launch plan \"\(lp.name.value)\" is already defined at \(first.name.location)")
             } else {
                 launchPlans[lp.name.value] = lp
             }

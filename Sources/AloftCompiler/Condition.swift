@@ -55,7 +55,11 @@ struct ConditionParser {
             p.tokens = try tokenize(Array(text.unicodeScalars))
             guard !p.tokens.isEmpty else { throw ConditionSyntaxError(offset: 0, message: "empty condition") }
             let c = try p.or(depth: 0)
-            if p.i < p.tokens.count { throw ConditionSyntaxError(offset: p.tokens[p.i].1, message: "unexpected \(p.describe(p.tokens[p.i].0)); expected \"and\", \"or\" or the end") }
+            if p.i < p.tokens.count {
+                throw ConditionSyntaxError(
+                    offset: p.tokens[p.i].1,
+                    message: "unexpected \(p.describe(p.tokens[p.i].0)); expected \"and\", \"or\" or the end")
+            }
             return .success(c)
         } catch let e as ConditionSyntaxError {
             return .failure(e)
@@ -67,13 +71,27 @@ struct ConditionParser {
     private static func tokenize(_ s: [Unicode.Scalar]) throws -> [(Token, Int)] {
         var out: [(Token, Int)] = []
         var i = 0
-        func isWordChar(_ c: Unicode.Scalar) -> Bool { c.isASCII && (c.properties.isAlphabetic || c.properties.numericType != nil || c == "_" || c == "-" || c == ".") }
+        func isWordChar(_ c: Unicode.Scalar) -> Bool {
+            c.isASCII
+                && (c.properties.isAlphabetic || c.properties.numericType != nil || c == "_" || c == "-" || c == ".")
+        }
         while i < s.count {
             let c = s[i]
             let start = i
-            if c == " " || c == "\t" { i += 1; continue }
-            if c == "(" { out.append((.open, i)); i += 1; continue }
-            if c == ")" { out.append((.close, i)); i += 1; continue }
+            if c == " " || c == "\t" {
+                i += 1
+                continue
+            }
+            if c == "(" {
+                out.append((.open, i))
+                i += 1
+                continue
+            }
+            if c == ")" {
+                out.append((.close, i))
+                i += 1
+                continue
+            }
             if c == "$" {
                 i += 1
                 while i < s.count, isWordChar(s[i]) { i += 1 }
@@ -83,7 +101,10 @@ struct ConditionParser {
             if c == "\"" || c == "'" {
                 i += 1
                 var text = ""
-                while i < s.count, s[i] != c { text.unicodeScalars.append(s[i]); i += 1 }
+                while i < s.count, s[i] != c {
+                    text.unicodeScalars.append(s[i])
+                    i += 1
+                }
                 guard i < s.count else { throw ConditionSyntaxError(offset: start, message: "unterminated string") }
                 i += 1
                 out.append((.string(text), start))
@@ -94,17 +115,24 @@ struct ConditionParser {
                 if i < s.count, s[i] == "=" { i += 1 }
                 let op = String(String.UnicodeScalarView(s[start..<i]))
                 guard Condition.Comparison(rawValue: op) != nil else {
-                    throw ConditionSyntaxError(offset: start, message: "unknown operator \"\(op)\"; expected ==, !=, <, <=, > or >=")
+                    throw ConditionSyntaxError(
+                        offset: start, message: "unknown operator \"\(op)\"; expected ==, !=, <, <=, > or >=")
                 }
                 out.append((.op(op), start))
                 continue
             }
             if c == "-" || c.properties.numericType != nil {
                 i += 1
-                while i < s.count, s[i].properties.numericType != nil || s[i] == "." || s[i] == "e" || s[i] == "E"
-                    || ((s[i] == "-" || s[i] == "+") && (s[i - 1] == "e" || s[i - 1] == "E")) { i += 1 }
+                while i < s.count,
+                    s[i].properties.numericType != nil || s[i] == "." || s[i] == "e" || s[i] == "E"
+                        || ((s[i] == "-" || s[i] == "+") && (s[i - 1] == "e" || s[i - 1] == "E"))
+                { i += 1 }
                 let text = String(String.UnicodeScalarView(s[start..<i]))
-                if let n = Int64(text) { out.append((.number(.integer(n)), start)) } else if let d = Double(text), d.isFinite { out.append((.number(.float(d)), start)) } else {
+                if let n = Int64(text) {
+                    out.append((.number(.integer(n)), start))
+                } else if let d = Double(text), d.isFinite {
+                    out.append((.number(.float(d)), start))
+                } else {
                     throw ConditionSyntaxError(offset: start, message: "\"\(text)\" is not a number")
                 }
                 continue
@@ -113,7 +141,11 @@ struct ConditionParser {
                 while i < s.count, isWordChar(s[i]) { i += 1 }
                 let w = String(String.UnicodeScalarView(s[start..<i]))
                 guard ["and", "or", "not", "true", "false", "null"].contains(w) else {
-                    throw ConditionSyntaxError(offset: start, message: "unexpected word \"\(w)\"; references start with $ (as in $inputs.\(w)) and strings are quoted")
+                    throw ConditionSyntaxError(
+                        offset: start,
+                        message:
+                            "unexpected word \"\(w)\"; references start with $ (as in $inputs.\(w)) and strings are quoted"
+                    )
                 }
                 out.append((.word(w), start))
                 continue
@@ -159,10 +191,13 @@ struct ConditionParser {
 
     private mutating func unary(depth: Int) throws -> ConditionSyntax {
         guard depth < Self.maxNesting else {
-            throw ConditionSyntaxError(offset: tokens[min(i, tokens.count - 1)].1,
-                                       message: "nested too deeply: more than \(Self.maxNesting) levels of parentheses and \"not\"")
+            throw ConditionSyntaxError(
+                offset: tokens[min(i, tokens.count - 1)].1,
+                message: "nested too deeply: more than \(Self.maxNesting) levels of parentheses and \"not\"")
         }
-        guard i < tokens.count else { throw ConditionSyntaxError(offset: endOffset, message: "the condition ends too early") }
+        guard i < tokens.count else {
+            throw ConditionSyntaxError(offset: endOffset, message: "the condition ends too early")
+        }
         if tokens[i].0 == .word("not") {
             i += 1
             return .not(try unary(depth: depth + 1))
@@ -170,13 +205,17 @@ struct ConditionParser {
         if tokens[i].0 == .open {
             i += 1
             let inner = try or(depth: depth + 1)
-            guard i < tokens.count, tokens[i].0 == .close else { throw ConditionSyntaxError(offset: endOffset, message: "missing \")\"") }
+            guard i < tokens.count, tokens[i].0 == .close else {
+                throw ConditionSyntaxError(offset: endOffset, message: "missing \")\"")
+            }
             i += 1
             return inner
         }
         let left = try operand()
         guard i < tokens.count, case .op(let op) = tokens[i].0 else {
-            throw ConditionSyntaxError(offset: i < tokens.count ? tokens[i].1 : endOffset, message: "expected a comparison (==, !=, <, <=, >, >=) after the first operand")
+            throw ConditionSyntaxError(
+                offset: i < tokens.count ? tokens[i].1 : endOffset,
+                message: "expected a comparison (==, !=, <, <=, >, >=) after the first operand")
         }
         let opOffset = tokens[i].1
         i += 1
@@ -185,7 +224,9 @@ struct ConditionParser {
     }
 
     private mutating func operand() throws -> ConditionSyntax.Operand {
-        guard i < tokens.count else { throw ConditionSyntaxError(offset: endOffset, message: "expected a value or a $reference") }
+        guard i < tokens.count else {
+            throw ConditionSyntaxError(offset: endOffset, message: "expected a value or a $reference")
+        }
         let (t, offset) = tokens[i]
         i += 1
         switch t {
@@ -195,7 +236,9 @@ struct ConditionParser {
         case .word("true"): return .literal(.bool(true), offset: offset)
         case .word("false"): return .literal(.bool(false), offset: offset)
         case .word("null"): return .literal(.null, offset: offset)
-        default: throw ConditionSyntaxError(offset: offset, message: "expected a value or a $reference, found \(describe(t))")
+        default:
+            throw ConditionSyntaxError(
+                offset: offset, message: "expected a value or a $reference, found \(describe(t))")
         }
     }
 }
@@ -208,12 +251,16 @@ extension Condition {
     /// Terms joined by one operator as a binary tree, with its depth. Up to `leftNestedTerms` terms nest to
     /// the left as written (`(a and b) and c`); longer lists are halved, so that 6,000 terms nest 31 deep
     /// rather than 6,000. Either way the terms are evaluated left to right, stopping at the first that decides.
-    static func joined(_ terms: ArraySlice<(condition: Condition, depth: Int)>, by join: (Condition, Condition) -> Condition)
+    static func joined(
+        _ terms: ArraySlice<(condition: Condition, depth: Int)>, by join: (Condition, Condition) -> Condition
+    )
         -> (condition: Condition, depth: Int)
     {
         if terms.count <= leftNestedTerms {
             var result = terms.first!
-            for term in terms.dropFirst() { result = (join(result.condition, term.condition), max(result.depth, term.depth) + 1) }
+            for term in terms.dropFirst() {
+                result = (join(result.condition, term.condition), max(result.depth, term.depth) + 1)
+            }
             return result
         }
         let middle = terms.startIndex + terms.count / 2

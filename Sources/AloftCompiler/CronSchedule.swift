@@ -37,12 +37,16 @@ public struct CronSchedule: Sendable, Hashable, CustomStringConvertible {
         var fields = expression.split(whereSeparator: \.isWhitespace)
         if fields.count == 1, fields[0].hasPrefix("@") {
             guard let expansion = Self.macros[fields[0].lowercased()] else {
-                throw ParseError(message: "unknown macro \"\(fields[0])\"; expected @yearly, @annually, @monthly, @weekly, @daily, @midnight or @hourly")
+                throw ParseError(
+                    message:
+                        "unknown macro \"\(fields[0])\"; expected @yearly, @annually, @monthly, @weekly, @daily, @midnight or @hourly"
+                )
             }
             fields = expansion.split(separator: " ")
         }
         guard fields.count == 5 else {
-            throw ParseError(message: "expected 5 fields (minute hour day-of-month month day-of-week), found \(fields.count)")
+            throw ParseError(
+                message: "expected 5 fields (minute hour day-of-month month day-of-week), found \(fields.count)")
         }
         minutes = try Self.parse(fields[0], as: .minute)
         hours = try Self.parse(fields[1], as: .hour)
@@ -53,13 +57,17 @@ public struct CronSchedule: Sendable, Hashable, CustomStringConvertible {
 
         let longestMonths = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
         let (allowedMonths, allowedDays) = (months, daysOfMonth)
-        canEverFire = daysMatchEither
-            || (1...12).contains { month in allowedMonths.contains(month) && (1...longestMonths[month - 1]).contains(where: allowedDays.contains) }
+        canEverFire =
+            daysMatchEither
+            || (1...12).contains { month in
+                allowedMonths.contains(month) && (1...longestMonths[month - 1]).contains(where: allowedDays.contains)
+            }
     }
 
     /// The first fire time strictly after `date` (whole minutes, UTC); nil only if none within 5 years (e.g. "0 0 30 2 *").
     public func nextFire(after date: Date) -> Date? {
-        guard let first = Self.minute(after: date), let deadline = Self.utc.date(byAdding: .year, value: 5, to: first) else { return nil }
+        guard let first = Self.minute(after: date), let deadline = Self.utc.date(byAdding: .year, value: 5, to: first)
+        else { return nil }
         return firstFire(from: first, through: deadline)
     }
 
@@ -67,7 +75,9 @@ public struct CronSchedule: Sendable, Hashable, CustomStringConvertible {
     public func fires(after start: Date, upTo end: Date, limit: Int = 10_000) -> [Date] {
         var result: [Date] = []
         var cursor = start
-        while result.count < limit, let first = Self.minute(after: cursor), let fire = firstFire(from: first, through: end) {
+        while result.count < limit, let first = Self.minute(after: cursor),
+            let fire = firstFire(from: first, through: end)
+        {
             result.append(fire)
             cursor = fire
         }
@@ -92,23 +102,35 @@ public struct CronSchedule: Sendable, Hashable, CustomStringConvertible {
     private func firstFire(from first: Date, through deadline: Date) -> Date? {
         guard canEverFire, first <= deadline else { return nil }
         let start = Self.utc.dateComponents([.year, .month, .day, .hour, .minute], from: first)
-        guard var year = start.year, var month = start.month, let day = start.day, let hour = start.hour, let minute = start.minute else { return nil }
+        guard var year = start.year, var month = start.month, let day = start.day, let hour = start.hour,
+            let minute = start.minute
+        else { return nil }
         var earliest = (day: day, hour: hour, minute: minute)
         while true {
             if !months.contains(month) {
-                if let later = months.first(atLeast: month + 1) { month = later } else { (year, month) = (year + 1, months.first(atLeast: 1) ?? 1) }
+                if let later = months.first(atLeast: month + 1) {
+                    month = later
+                } else {
+                    (year, month) = (year + 1, months.first(atLeast: 1) ?? 1)
+                }
                 earliest = (1, 0, 0)
             }
-            guard let monthStart = Self.utc.date(from: DateComponents(year: year, month: month, day: 1)), monthStart <= deadline else { return nil }
-            if let fire = firstFire(inMonthStarting: monthStart, from: earliest) { return fire <= deadline ? fire : nil }
+            guard let monthStart = Self.utc.date(from: DateComponents(year: year, month: month, day: 1)),
+                monthStart <= deadline
+            else { return nil }
+            if let fire = firstFire(inMonthStarting: monthStart, from: earliest) {
+                return fire <= deadline ? fire : nil
+            }
             earliest = (1, 0, 0)
             (year, month) = month == 12 ? (year + 1, 1) : (year, month + 1)
         }
     }
 
     /// The first fire time in the month starting at `monthStart`, at or after the given day, hour and minute.
-    private func firstFire(inMonthStarting monthStart: Date, from earliest: (day: Int, hour: Int, minute: Int)) -> Date? {
-        guard let dayCount = Self.utc.range(of: .day, in: .month, for: monthStart)?.count, earliest.day <= dayCount else { return nil }
+    private func firstFire(inMonthStarting monthStart: Date, from earliest: (day: Int, hour: Int, minute: Int)) -> Date?
+    {
+        guard let dayCount = Self.utc.range(of: .day, in: .month, for: monthStart)?.count, earliest.day <= dayCount
+        else { return nil }
         let weekdayOfFirst = Self.utc.component(.weekday, from: monthStart) - 1  // Calendar counts Sunday as 1
         for day in earliest.day...dayCount where dayMatches(day, weekday: (weekdayOfFirst + day - 1) % 7) {
             let onEarliestDay = day == earliest.day
@@ -139,7 +161,9 @@ public struct CronSchedule: Sendable, Hashable, CustomStringConvertible {
 
     /// Parses one field's comma list into the set of values it allows.
     private static func parse(_ text: Substring, as field: Field) throws(ParseError) -> ValueSet {
-        func failure(_ problem: String) -> ParseError { ParseError(message: "\(field.name) field \"\(text)\": \(problem)") }
+        func failure(_ problem: String) -> ParseError {
+            ParseError(message: "\(field.name) field \"\(text)\": \(problem)")
+        }
         func value(_ part: Substring) throws(ParseError) -> Int {
             if !part.isEmpty, part.allSatisfy({ $0.isASCII && $0.isWholeNumber }) {
                 guard let number = Int(part), field.bounds.contains(number) else {
@@ -148,7 +172,8 @@ public struct CronSchedule: Sendable, Hashable, CustomStringConvertible {
                 return number
             }
             if let index = field.names.firstIndex(of: part.uppercased()) { return field.firstNamedValue + index }
-            throw failure(field.nameKind.map { "\"\(part)\" is not a number or a \($0)" } ?? "\"\(part)\" is not a number")
+            throw failure(
+                field.nameKind.map { "\"\(part)\" is not a number or a \($0)" } ?? "\"\(part)\" is not a number")
         }
 
         var set = ValueSet()
@@ -158,7 +183,8 @@ public struct CronSchedule: Sendable, Hashable, CustomStringConvertible {
             guard parts.count <= 2 else { throw failure("\"\(item)\" has more than one step") }
             var step = 1
             if parts.count == 2 {
-                guard !parts[1].isEmpty, parts[1].allSatisfy({ $0.isASCII && $0.isWholeNumber }), let n = Int(parts[1]) else {
+                guard !parts[1].isEmpty, parts[1].allSatisfy({ $0.isASCII && $0.isWholeNumber }), let n = Int(parts[1])
+                else {
                     throw failure("step \"\(parts[1])\" is not a number")
                 }
                 guard n > 0 else { throw failure("step \(n) must be at least 1") }
@@ -170,7 +196,9 @@ public struct CronSchedule: Sendable, Hashable, CustomStringConvertible {
                 (low, high) = (field.bounds.lowerBound, field.bounds.upperBound)
             } else if base.contains("-") {
                 let ends = base.split(separator: "-", omittingEmptySubsequences: false)
-                guard ends.count == 2, !ends[0].isEmpty, !ends[1].isEmpty else { throw failure("\"\(base)\" is not a range a-b") }
+                guard ends.count == 2, !ends[0].isEmpty, !ends[1].isEmpty else {
+                    throw failure("\"\(base)\" is not a range a-b")
+                }
                 (low, high) = (try value(ends[0]), try value(ends[1]))
                 guard low <= high else { throw failure("range \"\(base)\" starts after it ends") }
             } else {

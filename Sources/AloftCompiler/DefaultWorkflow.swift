@@ -8,15 +8,20 @@ extension CompiledSpec {
     public func workflowToRun(named name: String?, file: String) -> Result<String, DefaultWorkflowError> {
         if let name {
             guard workflows[name] != nil else {
-                return .failure(DefaultWorkflowError("\(file): no workflow \"\(name)\"; workflows: \(workflows.keys.sorted().joined(separator: ", "))"))
+                return .failure(
+                    DefaultWorkflowError(
+                        "\(file): no workflow \"\(name)\"; workflows: \(workflows.keys.sorted().joined(separator: ", "))"
+                    ))
             }
             return .success(name)
         }
         let roots = rootWorkflows
         if roots.count == 1 { return .success(roots[0]) }
         if workflows.isEmpty { return .failure(DefaultWorkflowError("\(file) defines no workflow")) }
-        return .failure(DefaultWorkflowError("\(file) has \(roots.count) workflows that no other workflow calls; "
-            + "choose one with --workflow (\(roots.joined(separator: ", ")))"))
+        return .failure(
+            DefaultWorkflowError(
+                "\(file) has \(roots.count) workflows that no other workflow calls; "
+                    + "choose one with --workflow (\(roots.joined(separator: ", ")))"))
     }
 
     /// Workflows no other workflow of the spec calls, sorted.
@@ -27,7 +32,9 @@ extension CompiledSpec {
                 if case .call(let c) = n.kind, case .workflow(let sub) = c.target { called.insert(sub) }
                 if case .map(let m) = n.kind, case .workflow(let sub) = m.call.target { called.insert(sub) }
                 if case .branch(let cases) = n.kind {
-                    for c in cases { if case .call(let call) = c.body, case .workflow(let sub) = call.target { called.insert(sub) } }
+                    for c in cases {
+                        if case .call(let call) = c.body, case .workflow(let sub) = call.target { called.insert(sub) }
+                    }
                 }
             }
         }

@@ -27,7 +27,9 @@ struct Diagnostics {
     var sorted: [Diagnostic] {
         var seen = Set<Diagnostic>()
         return all.filter { seen.insert($0).inserted }.sorted {
-            ($0.location.file, $0.location.line, $0.location.column) < ($1.location.file, $1.location.line, $1.location.column)
+            ($0.location.file, $0.location.line, $0.location.column) < (
+                $1.location.file, $1.location.line, $1.location.column
+            )
         }
     }
 }

@@ -87,11 +87,12 @@ extension CompiledSpec {
                     m.call = rename(m.call)
                     node.kind = .map(m)
                 case .branch(let cases):
-                    node.kind = .branch(cases.map { c in
-                        var bc = c
-                        if case .call(let call) = c.body { bc.body = .call(rename(call)) }
-                        return bc
-                    })
+                    node.kind = .branch(
+                        cases.map { c in
+                            var bc = c
+                            if case .call(let call) = c.body { bc.body = .call(rename(call)) }
+                            return bc
+                        })
                 }
                 return node
             }
@@ -106,11 +107,15 @@ extension CompiledSpec {
     /// defaults) and outputs.
     public static func singleTask(_ task: CompiledTask, named name: String) -> CompiledSpec {
         let inputs = task.interface.inputs.keys.reduce(into: [String: Binding]()) { $0[$1] = .workflowInput($1) }
-        let node = CompiledNode(id: name, kind: .call(CompiledCall(target: .task(name), inputs: inputs)), upstream: [],
-                                outputs: task.interface.outputs, location: task.location)
-        let outputs = task.interface.outputs.keys.reduce(into: [String: Binding]()) { $0[$1] = .nodeOutput(node: name, output: $1) }
-        let workflow = CompiledWorkflow(name: name, interface: task.interface, defaults: task.defaults, nodes: [node], outputs: outputs,
-                                        location: task.location)
+        let node = CompiledNode(
+            id: name, kind: .call(CompiledCall(target: .task(name), inputs: inputs)), upstream: [],
+            outputs: task.interface.outputs, location: task.location)
+        let outputs = task.interface.outputs.keys.reduce(into: [String: Binding]()) {
+            $0[$1] = .nodeOutput(node: name, output: $1)
+        }
+        let workflow = CompiledWorkflow(
+            name: name, interface: task.interface, defaults: task.defaults, nodes: [node], outputs: outputs,
+            location: task.location)
         return CompiledSpec(tasks: [name: task], workflows: [name: workflow], files: [])
     }
 }

@@ -5,12 +5,15 @@ import Foundation
 public enum GraphRenderer {
     public static func dot(_ w: CompiledWorkflow) -> String {
         func q(_ s: String) -> String {
-            "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+            "\""
+                + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
                 .replacingOccurrences(of: "\n", with: "\\n") + "\""
         }
         var out = "digraph \(q(w.name)) {\n  rankdir=LR;\n  node [shape=box, style=rounded, fontname=\"Helvetica\"];\n"
-        out += "  \"@inputs\" [label=\(q("inputs\n" + w.interface.inputs.keys.sorted().joined(separator: "\n"))), shape=ellipse];\n"
-        out += "  \"@outputs\" [label=\(q("outputs\n" + w.interface.outputs.keys.sorted().joined(separator: "\n"))), shape=ellipse];\n"
+        out +=
+            "  \"@inputs\" [label=\(q("inputs\n" + w.interface.inputs.keys.sorted().joined(separator: "\n"))), shape=ellipse];\n"
+        out +=
+            "  \"@outputs\" [label=\(q("outputs\n" + w.interface.outputs.keys.sorted().joined(separator: "\n"))), shape=ellipse];\n"
         for n in w.nodes {
             let shape: String
             switch n.kind {
@@ -41,13 +44,19 @@ public enum GraphRenderer {
             let last = i == w.nodes.count - 1
             let indent = String(repeating: "  ", count: depth[n.id] ?? 0)
             let label = indent + n.id
-            var line = "  " + (last ? "└─ " : "├─ ") + label + String(repeating: " ", count: max(1, width - label.count)) + describe(n)
+            var line =
+                "  " + (last ? "└─ " : "├─ ") + label + String(repeating: " ", count: max(1, width - label.count))
+                + describe(n)
             if !n.upstream.isEmpty { line += "  ← " + n.upstream.joined(separator: ", ") }
             out += line + "\n"
         }
-        out += "  outputs: " + (w.outputs.isEmpty ? "none" : w.outputs.keys.sorted().map { name in
-            "\(name): \(w.interface.outputs[name]!) ← \(source(w.outputs[name]!))"
-        }.joined(separator: ", ")) + "\n"
+        out +=
+            "  outputs: "
+            + (w.outputs.isEmpty
+                ? "none"
+                : w.outputs.keys.sorted().map { name in
+                    "\(name): \(w.interface.outputs[name]!) ← \(source(w.outputs[name]!))"
+                }.joined(separator: ", ")) + "\n"
         return out
     }
 
@@ -58,12 +67,13 @@ public enum GraphRenderer {
             return "map \(target(m.call.target)) over \(m.overInput)" + (m.concurrency.map { " ×\($0)" } ?? "")
                 + (m.minSuccessRatio < 1 ? " (≥\(Int(m.minSuccessRatio * 100))% must succeed)" : "")
         case .branch(let cases):
-            return "branch: " + cases.map { c -> String in
-                switch c.body {
-                case .call(let call): return target(call.target)
-                case .fail: return "fail"
-                }
-            }.joined(separator: " | ")
+            return "branch: "
+                + cases.map { c -> String in
+                    switch c.body {
+                    case .call(let call): return target(call.target)
+                    case .fail: return "fail"
+                    }
+                }.joined(separator: " | ")
         }
     }
 

@@ -17,9 +17,18 @@ extension Binding {
 
     public init(json: JSON, path: String) throws(WireError) {
         guard let o = json.objectValue else { throw WireError(path: path, reason: "expected a binding object") }
-        if let l = o["literal"] { self = .literal(try Literal(json: l, path: path + ".literal")); return }
-        if let n = o["input"]?.stringValue { self = .workflowInput(n); return }
-        if let node = o["node"]?.stringValue, let output = o["output"]?.stringValue { self = .nodeOutput(node: node, output: output); return }
+        if let l = o["literal"] {
+            self = .literal(try Literal(json: l, path: path + ".literal"))
+            return
+        }
+        if let n = o["input"]?.stringValue {
+            self = .workflowInput(n)
+            return
+        }
+        if let node = o["node"]?.stringValue, let output = o["output"]?.stringValue {
+            self = .nodeOutput(node: node, output: output)
+            return
+        }
         if let items = o["list"]?.arrayValue {
             var out: [Binding] = []
             for (i, item) in items.enumerated() { out.append(try Binding(json: item, path: "\(path).list[\(i)]")) }
@@ -39,7 +48,8 @@ extension Binding {
 extension Condition {
     public var json: JSON {
         switch self {
-        case .compare(let a, let op, let b): return .object(["compare": .array([a.json, .string(op.rawValue), b.json])])
+        case .compare(let a, let op, let b):
+            return .object(["compare": .array([a.json, .string(op.rawValue), b.json])])
         case .and(let a, let b): return .object(["and": .array([a.json, b.json])])
         case .or(let a, let b): return .object(["or": .array([a.json, b.json])])
         case .not(let a): return .object(["not": a.json])
@@ -47,12 +57,18 @@ extension Condition {
     }
 
     public init(json: JSON, path: String) throws(WireError) {
-        if let c = json["compare"]?.arrayValue, c.count == 3, let op = c[1].stringValue.flatMap(Comparison.init(rawValue:)) {
-            self = .compare(try Binding(json: c[0], path: path + ".compare[0]"), op, try Binding(json: c[2], path: path + ".compare[2]"))
+        if let c = json["compare"]?.arrayValue, c.count == 3,
+            let op = c[1].stringValue.flatMap(Comparison.init(rawValue:))
+        {
+            self = .compare(
+                try Binding(json: c[0], path: path + ".compare[0]"), op,
+                try Binding(json: c[2], path: path + ".compare[2]"))
         } else if let ab = json["and"]?.arrayValue, ab.count == 2 {
-            self = .and(try Condition(json: ab[0], path: path + ".and[0]"), try Condition(json: ab[1], path: path + ".and[1]"))
+            self = .and(
+                try Condition(json: ab[0], path: path + ".and[0]"), try Condition(json: ab[1], path: path + ".and[1]"))
         } else if let ab = json["or"]?.arrayValue, ab.count == 2 {
-            self = .or(try Condition(json: ab[0], path: path + ".or[0]"), try Condition(json: ab[1], path: path + ".or[1]"))
+            self = .or(
+                try Condition(json: ab[0], path: path + ".or[0]"), try Condition(json: ab[1], path: path + ".or[1]"))
         } else if let a = json["not"] {
             self = .not(try Condition(json: a, path: path + ".not"))
         } else {
@@ -72,11 +88,17 @@ extension CompiledCall {
     }
 
     init(json: JSON, path: String) throws(WireError) {
-        if let t = json["task"]?.stringValue { target = .task(t) } else if let w = json["workflow"]?.stringValue { target = .workflow(w) } else {
+        if let t = json["task"]?.stringValue {
+            target = .task(t)
+        } else if let w = json["workflow"]?.stringValue {
+            target = .workflow(w)
+        } else {
             throw WireError(path: path, reason: "a call names a task or a workflow")
         }
         var inputs: [String: Binding] = [:]
-        for (k, v) in json["inputs"]?.objectValue ?? [:] { inputs[k] = try Binding(json: v, path: "\(path).inputs.\(k)") }
+        for (k, v) in json["inputs"]?.objectValue ?? [:] {
+            inputs[k] = try Binding(json: v, path: "\(path).inputs.\(k)")
+        }
         self.inputs = inputs
     }
 }
@@ -90,20 +112,23 @@ extension CompiledNode {
         switch kind {
         case .call(let c): o["call"] = c.json
         case .map(let m):
-            var mj: [String: JSON] = ["call": m.call.json, "over_input": .string(m.overInput), "over": m.over.json,
-                                      "min_success_ratio": .float(m.minSuccessRatio)]
+            var mj: [String: JSON] = [
+                "call": m.call.json, "over_input": .string(m.overInput), "over": m.over.json,
+                "min_success_ratio": .float(m.minSuccessRatio),
+            ]
             if let c = m.concurrency { mj["concurrency"] = .integer(Int64(c)) }
             o["map"] = .object(mj)
         case .branch(let cases):
-            o["branch"] = .array(cases.map { c in
-                var cj: [String: JSON] = [:]
-                if let cond = c.condition { cj["when"] = cond.json }
-                switch c.body {
-                case .call(let call): cj["call"] = call.json
-                case .fail(let message): cj["fail"] = .string(message)
-                }
-                return .object(cj)
-            })
+            o["branch"] = .array(
+                cases.map { c in
+                    var cj: [String: JSON] = [:]
+                    if let cond = c.condition { cj["when"] = cond.json }
+                    switch c.body {
+                    case .call(let call): cj["call"] = call.json
+                    case .fail(let message): cj["fail"] = .string(message)
+                    }
+                    return .object(cj)
+                })
         }
         return .object(o)
     }
@@ -120,10 +145,12 @@ extension CompiledNode {
             guard let overInput = m["over_input"]?.stringValue, let over = m["over"], let call = m["call"] else {
                 throw WireError(path: path + ".map", reason: "a map needs call, over_input and over")
             }
-            kind = .map(CompiledMap(call: try CompiledCall(json: call, path: path + ".map.call"), overInput: overInput,
-                                    over: try Binding(json: over, path: path + ".map.over"),
-                                    concurrency: m["concurrency"]?.integerValue.map { Int($0) },
-                                    minSuccessRatio: m["min_success_ratio"]?.numberValue ?? 1))
+            kind = .map(
+                CompiledMap(
+                    call: try CompiledCall(json: call, path: path + ".map.call"), overInput: overInput,
+                    over: try Binding(json: over, path: path + ".map.over"),
+                    concurrency: m["concurrency"]?.integerValue.map { Int($0) },
+                    minSuccessRatio: m["min_success_ratio"]?.numberValue ?? 1))
         } else if let cases = json["branch"]?.arrayValue {
             var out: [CompiledBranchCase] = []
             for (i, c) in cases.enumerated() {
@@ -132,7 +159,9 @@ extension CompiledNode {
                 if let message = c["fail"]?.stringValue {
                     out.append(CompiledBranchCase(condition: condition, body: .fail(message)))
                 } else if let call = c["call"] {
-                    out.append(CompiledBranchCase(condition: condition, body: .call(try CompiledCall(json: call, path: cp + ".call"))))
+                    out.append(
+                        CompiledBranchCase(
+                            condition: condition, body: .call(try CompiledCall(json: call, path: cp + ".call"))))
                 } else {
                     throw WireError(path: cp, reason: "a case calls or fails")
                 }
@@ -147,19 +176,24 @@ extension CompiledNode {
 extension CompiledTask {
     public var json: JSON {
         var o: [String: JSON] = [
-            "name": .string(name), "template": template.json, "defaults": defaults.json, "retries": .integer(Int64(retries)),
+            "name": .string(name), "template": template.json, "defaults": defaults.json,
+            "retries": .integer(Int64(retries)),
             "interruptible": .bool(interruptible), "location": .string(location.description),
         ]
         if let timeout { o["timeout"] = .string(timeout.aloftWireString) }
         if let cache {
-            o["cache"] = .object(["version": .string(cache.version), "serialize": .bool(cache.serialize),
-                                  "ignore": .array(cache.ignoredInputs.map(JSON.string))])
+            o["cache"] = .object([
+                "version": .string(cache.version), "serialize": .bool(cache.serialize),
+                "ignore": .array(cache.ignoredInputs.map(JSON.string)),
+            ])
         }
         return .object(o)
     }
 
     public init(json: JSON, path: String) throws(WireError) {
-        guard let name = json["name"]?.stringValue, let t = json["template"] else { throw WireError(path: path, reason: "a task needs name and template") }
+        guard let name = json["name"]?.stringValue, let t = json["template"] else {
+            throw WireError(path: path, reason: "a task needs name and template")
+        }
         self.name = name
         template = try TaskTemplate(json: t, path: path + ".template")
         defaults = try LiteralMap(json: json["defaults"] ?? .object([:]), path: path + ".defaults")
@@ -168,8 +202,9 @@ extension CompiledTask {
         interruptible = json["interruptible"]?.boolValue ?? false
         location = SourceLocation(parsing: json["location"]?.stringValue ?? "")
         cache = json["cache"].map { c in
-            CachePolicy(version: c["version"]?.stringValue ?? "", serialize: c["serialize"]?.boolValue ?? false,
-                        ignoredInputs: (c["ignore"]?.arrayValue ?? []).compactMap(\.stringValue))
+            CachePolicy(
+                version: c["version"]?.stringValue ?? "", serialize: c["serialize"]?.boolValue ?? false,
+                ignoredInputs: (c["ignore"]?.arrayValue ?? []).compactMap(\.stringValue))
         }
     }
 }
@@ -177,22 +212,31 @@ extension CompiledTask {
 extension CompiledWorkflow {
     public var json: JSON {
         .object([
-            "name": .string(name), "inputs": interface.inputs.json, "outputs": interface.outputs.json, "defaults": defaults.json,
-            "nodes": .array(nodes.map(\.json)), "bindings": .object(outputs.mapValues(\.json)), "location": .string(location.description),
+            "name": .string(name), "inputs": interface.inputs.json, "outputs": interface.outputs.json,
+            "defaults": defaults.json,
+            "nodes": .array(nodes.map(\.json)), "bindings": .object(outputs.mapValues(\.json)),
+            "location": .string(location.description),
         ])
     }
 
     public init(json: JSON, path: String) throws(WireError) {
-        guard let name = json["name"]?.stringValue else { throw WireError(path: path, reason: "a workflow needs a name") }
+        guard let name = json["name"]?.stringValue else {
+            throw WireError(path: path, reason: "a workflow needs a name")
+        }
         self.name = name
-        interface = TaskInterface(inputs: try TypeMap(json: json["inputs"] ?? .object([:]), path: path + ".inputs"),
-                                  outputs: try TypeMap(json: json["outputs"] ?? .object([:]), path: path + ".outputs"))
+        interface = TaskInterface(
+            inputs: try TypeMap(json: json["inputs"] ?? .object([:]), path: path + ".inputs"),
+            outputs: try TypeMap(json: json["outputs"] ?? .object([:]), path: path + ".outputs"))
         defaults = try LiteralMap(json: json["defaults"] ?? .object([:]), path: path + ".defaults")
         var nodes: [CompiledNode] = []
-        for (i, n) in (json["nodes"]?.arrayValue ?? []).enumerated() { nodes.append(try CompiledNode(json: n, path: "\(path).nodes[\(i)]")) }
+        for (i, n) in (json["nodes"]?.arrayValue ?? []).enumerated() {
+            nodes.append(try CompiledNode(json: n, path: "\(path).nodes[\(i)]"))
+        }
         self.nodes = nodes
         var outputs: [String: Binding] = [:]
-        for (k, v) in json["bindings"]?.objectValue ?? [:] { outputs[k] = try Binding(json: v, path: "\(path).bindings.\(k)") }
+        for (k, v) in json["bindings"]?.objectValue ?? [:] {
+            outputs[k] = try Binding(json: v, path: "\(path).bindings.\(k)")
+        }
         self.outputs = outputs
         location = SourceLocation(parsing: json["location"]?.stringValue ?? "")
     }
@@ -211,7 +255,8 @@ extension CompiledSpec {
                 switch n.kind {
                 case .call(let c): calls = [c]
                 case .map(let m): calls = [m.call]
-                case .branch(let cases): calls = cases.compactMap { if case .call(let c) = $0.body { return c } else { return nil } }
+                case .branch(let cases):
+                    calls = cases.compactMap { if case .call(let c) = $0.body { return c } else { return nil } }
                 }
                 for c in calls {
                     switch c.target {
@@ -221,13 +266,16 @@ extension CompiledSpec {
                 }
             }
         }
-        return CompiledSpec(tasks: tasks.filter { needTasks.contains($0.key) }, workflows: workflows.filter { needWorkflows.contains($0.key) },
-                            files: files)
+        return CompiledSpec(
+            tasks: tasks.filter { needTasks.contains($0.key) },
+            workflows: workflows.filter { needWorkflows.contains($0.key) },
+            files: files)
     }
 
     public var json: JSON {
         var o: [String: JSON] = [
-            "version": .integer(1), "tasks": .object(tasks.mapValues(\.json)), "workflows": .object(workflows.mapValues(\.json)),
+            "version": .integer(1), "tasks": .object(tasks.mapValues(\.json)),
+            "workflows": .object(workflows.mapValues(\.json)),
             "files": .array(files.map(JSON.string)),
         ]
         // Only when there are some: plans stored by executions before launch plans existed keep their bytes.
@@ -236,14 +284,22 @@ extension CompiledSpec {
     }
 
     public init(json: JSON) throws(WireError) {
-        guard json["version"]?.integerValue == 1 else { throw WireError(path: "version", reason: "expected compiled spec version 1") }
+        guard json["version"]?.integerValue == 1 else {
+            throw WireError(path: "version", reason: "expected compiled spec version 1")
+        }
         var tasks: [String: CompiledTask] = [:]
         for (k, v) in json["tasks"]?.objectValue ?? [:] { tasks[k] = try CompiledTask(json: v, path: "tasks.\(k)") }
         var workflows: [String: CompiledWorkflow] = [:]
-        for (k, v) in json["workflows"]?.objectValue ?? [:] { workflows[k] = try CompiledWorkflow(json: v, path: "workflows.\(k)") }
+        for (k, v) in json["workflows"]?.objectValue ?? [:] {
+            workflows[k] = try CompiledWorkflow(json: v, path: "workflows.\(k)")
+        }
         var launchPlans: [String: CompiledLaunchPlan] = [:]
-        for (k, v) in json["launch_plans"]?.objectValue ?? [:] { launchPlans[k] = try CompiledLaunchPlan(json: v, path: "launch_plans.\(k)") }
-        self.init(tasks: tasks, workflows: workflows, files: (json["files"]?.arrayValue ?? []).compactMap(\.stringValue), launchPlans: launchPlans)
+        for (k, v) in json["launch_plans"]?.objectValue ?? [:] {
+            launchPlans[k] = try CompiledLaunchPlan(json: v, path: "launch_plans.\(k)")
+        }
+        self.init(
+            tasks: tasks, workflows: workflows, files: (json["files"]?.arrayValue ?? []).compactMap(\.stringValue),
+            launchPlans: launchPlans)
     }
 
     /// Canonical bytes: equal specs give equal bytes.

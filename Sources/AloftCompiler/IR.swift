@@ -123,8 +123,10 @@ public struct CompiledSpec: Sendable {
     public var referencedTaskAliases: Set<String> = []
     public var referencedWorkflowAliases: Set<String> = []
 
-    public init(tasks: [String: CompiledTask], workflows: [String: CompiledWorkflow], files: [String],
-                launchPlans: [String: CompiledLaunchPlan] = [:]) {
+    public init(
+        tasks: [String: CompiledTask], workflows: [String: CompiledWorkflow], files: [String],
+        launchPlans: [String: CompiledLaunchPlan] = [:]
+    ) {
         self.tasks = tasks
         self.workflows = workflows
         self.files = files

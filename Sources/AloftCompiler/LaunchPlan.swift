@@ -19,8 +19,12 @@ public struct CompiledLaunchPlan: Sendable {
     public func inputs(given: LiteralMap) -> Result<LiteralMap, ReferenceFailure> {
         let refused = given.keys.filter { fixed[$0] != nil }.sorted()
         guard refused.isEmpty else {
-            return .failure(ReferenceFailure(refused.map { "input \"\($0)\" is fixed by launch plan \(name) to \(GraphRenderer.plain(fixed[$0]!))" }
-                .joined(separator: "; ")))
+            return .failure(
+                ReferenceFailure(
+                    refused.map {
+                        "input \"\($0)\" is fixed by launch plan \(name) to \(GraphRenderer.plain(fixed[$0]!))"
+                    }
+                    .joined(separator: "; ")))
         }
         return .success(defaults.merging(given) { _, new in new }.merging(fixed) { _, f in f })
     }
@@ -47,7 +51,9 @@ extension CompiledLaunchPlan {
         fixed = try LiteralMap(json: json["fixed"] ?? .object([:]), path: path + ".fixed")
         labels = (json["labels"]?.objectValue ?? [:]).compactMapValues(\.stringValue)
         if let s = json["schedule"]?.stringValue {
-            do { schedule = try CronSchedule(parsing: s) } catch { throw WireError(path: path + ".schedule", reason: error.message) }
+            do { schedule = try CronSchedule(parsing: s) } catch {
+                throw WireError(path: path + ".schedule", reason: error.message)
+            }
         } else {
             schedule = nil
         }
@@ -76,21 +82,31 @@ struct LaunchPlanChecker {
         let what = "launch plan \"\(lp.name.value)\""
         var schedule: CronSchedule?
         if let s = lp.schedule {
-            do { schedule = try CronSchedule(parsing: s.value) } catch { d.error(s.location, "schedule of \(what): \(error.message)") }
+            do { schedule = try CronSchedule(parsing: s.value) } catch {
+                d.error(s.location, "schedule of \(what): \(error.message)")
+            }
         }
         guard let wname = lp.workflow else { return nil }
         guard let w = workflows[wname.value] else {
             if !known.contains(wname.value) {
-                d.error(wname.location, "\(what): unknown workflow \"\(wname.value)\"; \(knownNames.hint(wname.value))workflows: \(knownNames.listed)")
+                d.error(
+                    wname.location,
+                    "\(what): unknown workflow \"\(wname.value)\"; \(knownNames.hint(wname.value))workflows: \(knownNames.listed)"
+                )
             }
             return nil
         }
         let inputNames = NameCatalog(w.interface.inputs.keys)
-        func literals(_ members: [(key: String, keyLocation: SourceLocation, value: LocatedValue)], _ kind: String) -> LiteralMap {
+        func literals(
+            _ members: [(key: String, keyLocation: SourceLocation, value: LocatedValue)], _ kind: String
+        ) -> LiteralMap {
             var out: LiteralMap = [:]
             for m in members {
                 guard let type = w.interface.inputs[m.key] else {
-                    d.error(m.keyLocation, "\(kind) input \"\(m.key)\" of \(what) is not an input of workflow \(w.name); inputs: \(inputNames.listed)")
+                    d.error(
+                        m.keyLocation,
+                        "\(kind) input \"\(m.key)\" of \(what) is not an input of workflow \(w.name); inputs: \(inputNames.listed)"
+                    )
                     continue
                 }
                 switch LiteralCoercion.literal(m.value, as: type) {
@@ -111,12 +127,16 @@ struct LaunchPlanChecker {
                 defaults[name] == nil && fixed[name] == nil && w.defaults[name] == nil && !type.acceptsNone
             }.keys.sorted()
             if !missing.isEmpty {
-                d.error(s.location, "\(what) runs on schedule \"\(schedule)\" but leaves required input\(missing.count == 1 ? "" : "s") "
-                    + "\(missing.joined(separator: ", ")) without a value; give \(missing.count == 1 ? "it" : "them") under defaults or fixed")
+                d.error(
+                    s.location,
+                    "\(what) runs on schedule \"\(schedule)\" but leaves required input\(missing.count == 1 ? "" : "s") "
+                        + "\(missing.joined(separator: ", ")) without a value; give \(missing.count == 1 ? "it" : "them") under defaults or fixed"
+                )
             }
         }
         guard d.all.count == before else { return nil }
-        return CompiledLaunchPlan(name: lp.name.value, workflow: wname.value, defaults: defaults, fixed: fixed, labels: lp.labels,
-                                  schedule: schedule, description: lp.description, location: lp.name.location)
+        return CompiledLaunchPlan(
+            name: lp.name.value, workflow: wname.value, defaults: defaults, fixed: fixed, labels: lp.labels,
+            schedule: schedule, description: lp.description, location: lp.name.location)
     }
 }

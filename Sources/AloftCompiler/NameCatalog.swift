@@ -30,7 +30,8 @@ final class NameCatalog {
     static func list(_ sorted: [String]) -> String {
         if sorted.isEmpty { return "none" }
         guard sorted.count > listedNames else { return sorted.joined(separator: ", ") }
-        return sorted.prefix(listedNames).joined(separator: ", ") + " and \(groupedDigits(sorted.count - listedNames)) more"
+        return sorted.prefix(listedNames).joined(separator: ", ")
+            + " and \(groupedDigits(sorted.count - listedNames)) more"
     }
 
     func closest(to word: String) -> String? {

@@ -20,9 +20,14 @@ enum RecursionCheck {
                 switch n.kind {
                 case .call(let c): targets = [c.target]
                 case .map(let m): targets = [m.call.target]
-                case .branch(let cases): targets = cases.compactMap { if case .call(let c) = $0.body { return c.target } else { return nil } }
+                case .branch(let cases):
+                    targets = cases.compactMap {
+                        if case .call(let c) = $0.body { return c.target } else { return nil }
+                    }
                 }
-                for case .workflow(let callee) in targets { if let i = index[callee.value] { out.append((i, callee.location)) } }
+                for case .workflow(let callee) in targets {
+                    if let i = index[callee.value] { out.append((i, callee.location)) }
+                }
             }
             calls.append(out)
         }
@@ -40,15 +45,21 @@ enum RecursionCheck {
 
     /// Depth-first search from `start` for a call back to it, within its component (a path back never leaves
     /// it, and what lies outside may be large).
-    private static func reportPath(from start: Int, within inside: Set<Int>, _ calls: [[(callee: Int, location: SourceLocation)]], _ names: [String],
-                                   _ d: inout Diagnostics) {
+    private static func reportPath(
+        from start: Int, within inside: Set<Int>, _ calls: [[(callee: Int, location: SourceLocation)]],
+        _ names: [String],
+        _ d: inout Diagnostics
+    ) {
         var stack: [(Int, [Int], SourceLocation?)] = [(start, [start], nil)]
         var visited = Set<Int>()
         while let (current, path, firstCall) = stack.popLast() {
             for (callee, location) in calls[current] {
                 let call = firstCall ?? location
                 if callee == start {
-                    d.error(call, "workflow \"\(names[start])\" calls itself: \(CallPath.text((path + [start]).map { names[$0] })); recursion is not allowed")
+                    d.error(
+                        call,
+                        "workflow \"\(names[start])\" calls itself: \(CallPath.text((path + [start]).map { names[$0] })); recursion is not allowed"
+                    )
                     return
                 } else if inside.contains(callee), visited.insert(callee).inserted {
                     stack.append((callee, path + [callee], call))
@@ -58,8 +69,10 @@ enum RecursionCheck {
     }
 
     /// One error for a large component: the shortest cycle through its first workflow (breadth-first).
-    private static func reportOnce(_ members: [Int], _ calls: [[(callee: Int, location: SourceLocation)]], _ names: [String],
-                                   _ d: inout Diagnostics) {
+    private static func reportOnce(
+        _ members: [Int], _ calls: [[(callee: Int, location: SourceLocation)]], _ names: [String],
+        _ d: inout Diagnostics
+    ) {
         let root = members[0]
         let inside = Set(members)
         var parent: [Int: (from: Int, location: SourceLocation)] = [:]
@@ -91,8 +104,11 @@ enum RecursionCheck {
         path.append(root)
         path.reverse()
         let others = members.dropFirst().map { names[$0] }
-        d.error(firstCall, "workflow \"\(names[root])\" calls itself: \(CallPath.text(path.map { names[$0] })); recursion is not allowed "
-            + "(and so do the \(groupedDigits(others.count)) other workflows that call it and that it calls: \(NameCatalog.list(others)))")
+        d.error(
+            firstCall,
+            "workflow \"\(names[root])\" calls itself: \(CallPath.text(path.map { names[$0] })); recursion is not allowed "
+                + "(and so do the \(groupedDigits(others.count)) other workflows that call it and that it calls: \(NameCatalog.list(others)))"
+        )
     }
 
     /// Tarjan's algorithm without recursion: the components, each a list of workflow indices.
@@ -105,15 +121,21 @@ enum RecursionCheck {
         for root in 0..<n where order[root] < 0 {
             // Each frame: a workflow and how many of its calls have been followed.
             var frames: [(node: Int, next: Int)] = [(root, 0)]
-            order[root] = counter; low[root] = counter; counter += 1
-            stack.append(root); onStack[root] = true
+            order[root] = counter
+            low[root] = counter
+            counter += 1
+            stack.append(root)
+            onStack[root] = true
             while let (node, next) = frames.last {
                 if next < calls[node].count {
                     frames[frames.count - 1].next += 1
                     let callee = calls[node][next].callee
                     if order[callee] < 0 {
-                        order[callee] = counter; low[callee] = counter; counter += 1
-                        stack.append(callee); onStack[callee] = true
+                        order[callee] = counter
+                        low[callee] = counter
+                        counter += 1
+                        stack.append(callee)
+                        onStack[callee] = true
                         frames.append((callee, 0))
                     } else if onStack[callee] {
                         low[node] = min(low[node], order[callee])
@@ -144,6 +166,7 @@ enum CallPath {
     static func text(_ names: [String]) -> String {
         guard names.count > 2 * shownAtEachEnd + 1 else { return names.joined(separator: " -> ") }
         let left = names.count - 2 * shownAtEachEnd
-        return (names.prefix(shownAtEachEnd) + ["... (\(groupedDigits(left)) more)"] + names.suffix(shownAtEachEnd)).joined(separator: " -> ")
+        return (names.prefix(shownAtEachEnd) + ["... (\(groupedDigits(left)) more)"] + names.suffix(shownAtEachEnd))
+            .joined(separator: " -> ")
     }
 }

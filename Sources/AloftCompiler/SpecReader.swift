@@ -24,7 +24,9 @@ struct MappingReader {
                 order.append(m.key)
             } else {
                 let hint = closest(m.key, in: allowed).map { "did you mean \"\($0)\"? " } ?? ""
-                d.error(m.keyLocation, "unknown key \"\(m.key)\" in \(what); \(hint)expected one of: \(allowed.joined(separator: ", "))")
+                d.error(
+                    m.keyLocation,
+                    "unknown key \"\(m.key)\" in \(what); \(hint)expected one of: \(allowed.joined(separator: ", "))")
             }
         }
         self.members = members
@@ -64,7 +66,8 @@ struct MappingReader {
     func int(_ key: String, range: ClosedRange<Int64>, _ d: inout Diagnostics) -> Int? {
         guard let v = self[key] else { return nil }
         guard case .scalar(.integer(let i), _) = v, range.contains(i) else {
-            d.error(v.location, "\(key) in \(what) must be a whole number from \(range.lowerBound) to \(range.upperBound)")
+            d.error(
+                v.location, "\(key) in \(what) must be a whole number from \(range.lowerBound) to \(range.upperBound)")
             return nil
         }
         return Int(i)
@@ -101,8 +104,11 @@ struct MappingReader {
 enum Names {
     /// Names of tasks, workflows, nodes, inputs and outputs: what a `$reference` can spell.
     static func isIdentifier(_ s: String) -> Bool {
-        guard let first = s.unicodeScalars.first, first == "_" || (first.isASCII && first.properties.isAlphabetic) else { return false }
-        return s.unicodeScalars.allSatisfy { $0 == "_" || $0 == "-" || ($0.isASCII && ($0.properties.isAlphabetic || $0.properties.numericType != nil)) }
+        guard let first = s.unicodeScalars.first, first == "_" || (first.isASCII && first.properties.isAlphabetic)
+        else { return false }
+        return s.unicodeScalars.allSatisfy {
+            $0 == "_" || $0 == "-" || ($0.isASCII && ($0.properties.isAlphabetic || $0.properties.numericType != nil))
+        }
             && s.count <= 128
     }
 

@@ -28,12 +28,19 @@ struct TaskChecker {
         if let c = t.cache {
             let declared = Set(t.inputs.map(\.name.value))
             for ignored in c.ignore where inputs[ignored.value] == nil && !declared.contains(ignored.value) {
-                d.error(ignored.location, "cache of \(what) ignores \"\(ignored.value)\", which is not an input; inputs: \(inputNames.listed)")
+                d.error(
+                    ignored.location,
+                    "cache of \(what) ignores \"\(ignored.value)\", which is not an input; inputs: \(inputNames.listed)"
+                )
             }
             if t.outputs.isEmpty {
-                d.error(t.name.location, "\(what) is cached but has no outputs: there is nothing to reuse; remove \"cache\" or declare outputs")
+                d.error(
+                    t.name.location,
+                    "\(what) is cached but has no outputs: there is nothing to reuse; remove \"cache\" or declare outputs"
+                )
             }
-            cache = CachePolicy(version: c.version, serialize: c.serialize, ignoredInputs: c.ignore.map(\.value).sorted())
+            cache = CachePolicy(
+                version: c.version, serialize: c.serialize, ignoredInputs: c.ignore.map(\.value).sorted())
         }
 
         var extra: [String: JSON] = [:]
@@ -41,13 +48,17 @@ struct TaskChecker {
             for arg in c.command + c.args { checkTemplates(arg, inputs: inputs, names: inputNames, of: what, &d) }
             let fill = { (s: String) in s.replacingOccurrences(of: "{{spec_dir}}", with: specDir) }
             var container: [String: JSON] = [
-                "command": .array(c.command.map { .string(fill($0.value)) }), "args": .array(c.args.map { .string(fill($0.value)) }),
+                "command": .array(c.command.map { .string(fill($0.value)) }),
+                "args": .array(c.args.map { .string(fill($0.value)) }),
                 "env": .object(c.env.mapValues { .string(fill($0)) }),
             ]
             if let image = c.image { container["image"] = .string(image) }
             if let backend = c.backend { container["backend"] = .string(backend) }
             if let network = c.network { container["network"] = .string(network.value) }
-            if !c.mounts.isEmpty { container["mounts"] = .array(c.mounts.compactMap { mount(fill($0.value), $0, specDir: specDir, of: what, &d) }) }
+            if !c.mounts.isEmpty {
+                container["mounts"] = .array(
+                    c.mounts.compactMap { mount(fill($0.value), $0, specDir: specDir, of: what, &d) })
+            }
             extra["container"] = .object(container)
         }
         if !t.resources.isEmpty { extra["resources"] = .object(t.resources) }
@@ -56,31 +67,38 @@ struct TaskChecker {
         extra["interruptible"] = .bool(t.interruptible)
 
         guard d.all.count == before, let type = t.type else { return nil }
-        var template = TaskTemplate(name: t.name.value, version: t.version ?? "", type: type.value,
-                                    interface: TaskInterface(inputs: inputs, outputs: outputs),
-                                    config: Self.fillingSpecDir(t.config, specDir),
-                                    secrets: t.secrets, extra: extra)
+        var template = TaskTemplate(
+            name: t.name.value, version: t.version ?? "", type: type.value,
+            interface: TaskInterface(inputs: inputs, outputs: outputs),
+            config: Self.fillingSpecDir(t.config, specDir),
+            secrets: t.secrets, extra: extra)
         if t.version == nil {
             // Unversioned tasks are versioned by their content: any change is a new version.
             var content = template.json.objectValue ?? [:]
             content["defaults"] = defaults.json
-            if let cache { content["cache"] = .object(["version": .string(cache.version), "serialize": .bool(cache.serialize),
-                                                        "ignore": .array(cache.ignoredInputs.map(JSON.string))]) }
+            if let cache {
+                content["cache"] = .object([
+                    "version": .string(cache.version), "serialize": .bool(cache.serialize),
+                    "ignore": .array(cache.ignoredInputs.map(JSON.string)),
+                ])
+            }
             template.version = String(CanonicalHash.of(JSON.object(content)).prefix(16))
         }
         // The serving plugin's own checks (aloft.task-check/1), each placed where the spec says it.
         let problems = resolver.check(template)
         for p in problems { d.error(Self.place(p.path, in: t), "\(what): \(p.message)") }
         guard problems.isEmpty else { return nil }
-        return CompiledTask(name: t.name.value, template: template, defaults: defaults, retries: t.retries, timeout: t.timeout,
-                            cache: cache, interruptible: t.interruptible, location: t.name.location)
+        return CompiledTask(
+            name: t.name.value, template: template, defaults: defaults, retries: t.retries, timeout: t.timeout,
+            cache: cache, interruptible: t.interruptible, location: t.name.location)
     }
 
     /// `{{spec_dir}}` in the strings of a task's plugin config is the spec file's directory, as in container
     /// arguments: files that ship beside the spec (a Spark application, a query file).
     static func fillingSpecDir(_ j: JSON, _ specDir: String) -> JSON {
         switch j {
-        case .string(let s) where s.contains("{{spec_dir}}"): return .string(s.replacingOccurrences(of: "{{spec_dir}}", with: specDir))
+        case .string(let s) where s.contains("{{spec_dir}}"):
+            return .string(s.replacingOccurrences(of: "{{spec_dir}}", with: specDir))
         case .array(let items): return .array(items.map { fillingSpecDir($0, specDir) })
         case .object(let members): return .object(members.mapValues { fillingSpecDir($0, specDir) })
         default: return j
@@ -110,20 +128,32 @@ struct TaskChecker {
 
     /// A mount's source and target are absolute paths after `{{spec_dir}}` is filled; a relative source is
     /// taken from the spec's directory.
-    private func mount(_ text: String, _ at: Located<String>, specDir: String, of what: String, _ d: inout Diagnostics) -> JSON? {
+    private func mount(
+        _ text: String, _ at: Located<String>, specDir: String, of what: String, _ d: inout Diagnostics
+    ) -> JSON? {
         var parts = text.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
         var mode: String?
         if parts.count > 1, let last = parts.last, last == "ro" || last == "rw" { mode = parts.removeLast() }
-        guard (1...2).contains(parts.count), parts.allSatisfy({ !$0.isEmpty }), parts.count == 1 || parts[1].hasPrefix("/") else {
-            d.error(at.location, "mount \"\(at.value)\" in container of \(what) must read SOURCE[:TARGET][:ro|rw] with an absolute TARGET")
+        guard (1...2).contains(parts.count), parts.allSatisfy({ !$0.isEmpty }),
+            parts.count == 1 || parts[1].hasPrefix("/")
+        else {
+            d.error(
+                at.location,
+                "mount \"\(at.value)\" in container of \(what) must read SOURCE[:TARGET][:ro|rw] with an absolute TARGET"
+            )
             return nil
         }
-        if !parts[0].hasPrefix("/") { parts[0] = URL(fileURLWithPath: parts[0], relativeTo: URL(fileURLWithPath: specDir + "/")).standardizedFileURL.path }
+        if !parts[0].hasPrefix("/") {
+            parts[0] =
+                URL(fileURLWithPath: parts[0], relativeTo: URL(fileURLWithPath: specDir + "/")).standardizedFileURL.path
+        }
         return .string((parts + (mode.map { [$0] } ?? [])).joined(separator: ":"))
     }
 
     /// `{{inputs.x}}` must name an input; `{{input_file}}` and `{{output_dir}}` are always there.
-    private func checkTemplates(_ arg: Located<String>, inputs: TypeMap, names: NameCatalog, of what: String, _ d: inout Diagnostics) {
+    private func checkTemplates(
+        _ arg: Located<String>, inputs: TypeMap, names: NameCatalog, of what: String, _ d: inout Diagnostics
+    ) {
         var rest = Substring(arg.value)
         var offset = 0
         while let open = rest.range(of: "{{") {
@@ -136,10 +166,15 @@ struct TaskChecker {
             if name.hasPrefix("inputs.") {
                 let input = String(name.dropFirst("inputs.".count))
                 if inputs[input] == nil {
-                    d.error(column(arg, start), "argument of \(what) uses {{\(name)}}, but the task has no input \"\(input)\"; inputs: \(names.listed)")
+                    d.error(
+                        column(arg, start),
+                        "argument of \(what) uses {{\(name)}}, but the task has no input \"\(input)\"; inputs: \(names.listed)"
+                    )
                 }
             } else if name != "input_file" && name != "output_dir" && name != "spec_dir" {
-                d.error(column(arg, start), "unknown placeholder {{\(name)}} in an argument of \(what); expected \(Self.templateHelp)")
+                d.error(
+                    column(arg, start),
+                    "unknown placeholder {{\(name)}} in an argument of \(what); expected \(Self.templateHelp)")
             }
             offset += rest.distance(from: rest.startIndex, to: close.upperBound)
             rest = rest[close.upperBound...]
@@ -163,7 +198,8 @@ func typedInputs(_ parameters: [ParameterSpec], of what: String, _ d: inout Diag
         guard let dv = p.defaultValue else { continue }
         switch LiteralCoercion.literal(dv, as: type) {
         case .success(let l):
-            defaults[p.name.value] = l.resolvingLocalPaths(againstDirectory: URL(fileURLWithPath: dv.location.file).deletingLastPathComponent().path)
+            defaults[p.name.value] = l.resolvingLocalPaths(
+                againstDirectory: URL(fileURLWithPath: dv.location.file).deletingLastPathComponent().path)
         case .failure(let e): d.error(e.location, "default of input \"\(p.name.value)\" of \(what): \(e.message)")
         }
     }
@@ -179,8 +215,12 @@ extension Literal {
             return "file://" + URL(fileURLWithPath: directory).appendingPathComponent(uri).standardizedFileURL.path
         }
         switch self {
-        case .blob(var b): b.uri = absolute(b.uri); return .blob(b)
-        case .dataset(var d): d.uri = absolute(d.uri); return .dataset(d)
+        case .blob(var b):
+            b.uri = absolute(b.uri)
+            return .blob(b)
+        case .dataset(var d):
+            d.uri = absolute(d.uri)
+            return .dataset(d)
         case .list(let items): return .list(items.map { $0.resolvingLocalPaths(againstDirectory: directory) })
         case .map(let m): return .map(m.mapValues { $0.resolvingLocalPaths(againstDirectory: directory) })
         default: return self

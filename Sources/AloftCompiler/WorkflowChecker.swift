@@ -42,7 +42,9 @@ struct WorkflowChecker {
         for node in w.nodes {
             let id = node.id.value
             if id == "inputs" {
-                d.error(node.id.location, "\"inputs\" is reserved ($inputs.NAME reads the workflow's inputs); rename the node")
+                d.error(
+                    node.id.location,
+                    "\"inputs\" is reserved ($inputs.NAME reads the workflow's inputs); rename the node")
                 continue
             }
             if let first = nodeLocations[id] {
@@ -83,7 +85,9 @@ struct WorkflowChecker {
             case .map(let m):
                 if let s = signatures[id], let cm = compileMap(m, s, of: nodeWhat) {
                     kind = .map(cm)
-                    upstream = cm.call.inputs.values.reduce(into: cm.over.upstreamNodes) { $0.formUnion($1.upstreamNodes) }
+                    upstream = cm.call.inputs.values.reduce(into: cm.over.upstreamNodes) {
+                        $0.formUnion($1.upstreamNodes)
+                    }
                 }
             case .branch(let cases):
                 var compiledCases: [CompiledBranchCase] = []
@@ -98,7 +102,9 @@ struct WorkflowChecker {
                         compiledCases.append(CompiledBranchCase(condition: condition, body: .fail(message)))
                     case .call(let call):
                         var cd = Diagnostics()
-                        if let s = callees.signature(call.target, &cd), let cc = compileCall(call, s, of: "a case of \(nodeWhat)", excluding: nil) {
+                        if let s = callees.signature(call.target, &cd),
+                            let cc = compileCall(call, s, of: "a case of \(nodeWhat)", excluding: nil)
+                        {
                             compiledCases.append(CompiledBranchCase(condition: condition, body: .call(cc)))
                             upstream = cc.inputs.values.reduce(into: upstream) { $0.formUnion($1.upstreamNodes) }
                         }
@@ -109,7 +115,10 @@ struct WorkflowChecker {
             }
             if upstream.contains(id) { d.error(node.id.location, "\(nodeWhat) reads its own output") }
             if let kind {
-                compiled.append(CompiledNode(id: id, kind: kind, upstream: upstream.sorted(), outputs: nodeOutputs[id] ?? [:], location: node.location))
+                compiled.append(
+                    CompiledNode(
+                        id: id, kind: kind, upstream: upstream.sorted(), outputs: nodeOutputs[id] ?? [:],
+                        location: node.location))
             }
         }
 
@@ -126,13 +135,16 @@ struct WorkflowChecker {
 
         let ordered = topologicalOrder(compiled, of: what)
         guard d.isEmpty, let ordered else { return nil }
-        return CompiledWorkflow(name: w.name.value, interface: TaskInterface(inputs: inputTypes, outputs: outputTypes), defaults: defaults,
-                                nodes: ordered, outputs: outputs, location: w.name.location)
+        return CompiledWorkflow(
+            name: w.name.value, interface: TaskInterface(inputs: inputTypes, outputs: outputTypes), defaults: defaults,
+            nodes: ordered, outputs: outputs, location: w.name.location)
     }
 
     // MARK: Calls and bindings
 
-    private mutating func compileCall(_ call: CallSpec, _ s: Signature, of what: String, excluding overInput: String?) -> CompiledCall? {
+    private mutating func compileCall(
+        _ call: CallSpec, _ s: Signature, of what: String, excluding overInput: String?
+    ) -> CompiledCall? {
         let before = d.all.count
         var inputs: [String: Binding] = [:]
         for b in call.inputs {
@@ -142,18 +154,25 @@ struct WorkflowChecker {
                 continue
             }
             guard let type = s.inputs[name] else {
-                d.error(b.name.location, "\(s.kind) \"\(s.name)\" has no input \"\(name)\"; \(s.inputNames.hint(name))its inputs: \(s.inputNames.listed)")
+                d.error(
+                    b.name.location,
+                    "\(s.kind) \"\(s.name)\" has no input \"\(name)\"; \(s.inputNames.hint(name))its inputs: \(s.inputNames.listed)"
+                )
                 continue
             }
             if name == overInput {
                 d.error(b.name.location, "input \"\(name)\" of \(what) is already bound by \"over\"")
                 continue
             }
-            if let binding = resolve(b.value, expected: type, for: "input \"\(name)\" of \(what)") { inputs[name] = binding }
+            if let binding = resolve(b.value, expected: type, for: "input \"\(name)\" of \(what)") {
+                inputs[name] = binding
+            }
         }
         let bound = Set(call.inputs.map(\.name.value)).union(overInput.map { [$0] } ?? [])
         for name in s.required where !bound.contains(name) {
-            d.error(call.location, "\(what) does not bind the required input \"\(name)\" (\(s.inputs[name]!)) of \(s.kind) \"\(s.name)\"")
+            d.error(
+                call.location,
+                "\(what) does not bind the required input \"\(name)\" (\(s.inputs[name]!)) of \(s.kind) \"\(s.name)\"")
         }
         guard d.all.count == before else { return nil }
         let target: CallTargetIR
@@ -168,13 +187,18 @@ struct WorkflowChecker {
         guard let over = m.over else { return nil }
         let name = over.name.value
         guard let itemType = s.inputs[name] else {
-            d.error(over.name.location, "over in \(what) names \"\(name)\", which is not an input of \(s.kind) \"\(s.name)\"; its inputs: \(s.inputNames.listed)")
+            d.error(
+                over.name.location,
+                "over in \(what) names \"\(name)\", which is not an input of \(s.kind) \"\(s.name)\"; its inputs: \(s.inputNames.listed)"
+            )
             _ = compileCall(m.call, s, of: what, excluding: name)
             return nil
         }
         let overBinding = resolve(over.value, expected: .list(itemType), for: "over \"\(name)\" of \(what)")
         guard let call = compileCall(m.call, s, of: what, excluding: name), let overBinding else { return nil }
-        return CompiledMap(call: call, overInput: name, over: overBinding, concurrency: m.concurrency, minSuccessRatio: m.minSuccessRatio)
+        return CompiledMap(
+            call: call, overInput: name, over: overBinding, concurrency: m.concurrency,
+            minSuccessRatio: m.minSuccessRatio)
     }
 
     /// A binding as written -> `Binding`, checking that its type flows into `expected`.
@@ -219,9 +243,11 @@ struct WorkflowChecker {
     /// `$$text` is the literal `$text`, wherever it stands in a literal value.
     private func unescapingDollars(_ v: LocatedValue) -> LocatedValue {
         switch v {
-        case .scalar(.string(let text), let l) where text.hasPrefix("$$"): return .scalar(.string(String(text.dropFirst())), l)
+        case .scalar(.string(let text), let l) where text.hasPrefix("$$"):
+            return .scalar(.string(String(text.dropFirst())), l)
         case .sequence(let items, let l): return .sequence(items.map(unescapingDollars), l)
-        case .mapping(let members, let l): return .mapping(members.map { ($0.key, $0.keyLocation, unescapingDollars($0.value)) }, l)
+        case .mapping(let members, let l):
+            return .mapping(members.map { ($0.key, $0.keyLocation, unescapingDollars($0.value)) }, l)
         default: return v
         }
     }
@@ -240,7 +266,12 @@ struct WorkflowChecker {
     private func listOrMap(_ t: LiteralType) -> LiteralType? {
         switch t {
         case .list, .map: return t
-        case .union(let variants): return variants.first { if case .list = $0 { return true }; if case .map = $0 { return true }; return false }
+        case .union(let variants):
+            return variants.first {
+                if case .list = $0 { return true }
+                if case .map = $0 { return true }
+                return false
+            }
         default: return nil
         }
     }
@@ -255,31 +286,45 @@ struct WorkflowChecker {
     }
 
     /// `$inputs.NAME` or `$NODE.OUTPUT` -> its binding and type.
-    private mutating func reference(_ text: String, at location: SourceLocation, for what: String) -> (Binding, LiteralType)? {
+    private mutating func reference(
+        _ text: String, at location: SourceLocation, for what: String
+    ) -> (Binding, LiteralType)? {
         let parts = text.dropFirst().split(separator: ".", omittingEmptySubsequences: false).map(String.init)
         guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
-            d.error(location, "invalid reference \"\(text)\" in \(what); expected $inputs.NAME or $NODE.OUTPUT (write $$ for a literal $)")
+            d.error(
+                location,
+                "invalid reference \"\(text)\" in \(what); expected $inputs.NAME or $NODE.OUTPUT (write $$ for a literal $)"
+            )
             return nil
         }
         let (source, name) = (parts[0], parts[1])
         if source == "inputs" {
             guard let t = inputTypes[name] else {
                 if inputNames == nil { inputNames = NameCatalog(inputTypes.keys) }
-                d.error(location, "\(text): workflow \"\(workflowName)\" has no input \"\(name)\"; \(inputNames!.hint(name))its inputs: \(inputNames!.listed)")
+                d.error(
+                    location,
+                    "\(text): workflow \"\(workflowName)\" has no input \"\(name)\"; \(inputNames!.hint(name))its inputs: \(inputNames!.listed)"
+                )
                 return nil
             }
             return (.workflowInput(name), t)
         }
         guard nodeLocations[source] != nil else {
             if nodeNames == nil { nodeNames = NameCatalog(nodeLocations.keys) }
-            d.error(location, "\(text): no node \"\(source)\" in workflow \"\(workflowName)\"; \(nodeNames!.hint(source))nodes: \(nodeNames!.listed)")
+            d.error(
+                location,
+                "\(text): no node \"\(source)\" in workflow \"\(workflowName)\"; \(nodeNames!.hint(source))nodes: \(nodeNames!.listed)"
+            )
             return nil
         }
         guard let outputs = nodeOutputs[source] else { return nil }  // the node itself has errors, reported there
         guard let t = outputs[name] else {
             let names = outputNames[source] ?? NameCatalog(outputs.keys)
             outputNames[source] = names
-            d.error(location, "\(text): node \"\(source)\" has no output \"\(name)\"; \(names.hint(name))its outputs: \(names.listed)")
+            d.error(
+                location,
+                "\(text): node \"\(source)\" has no output \"\(name)\"; \(names.hint(name))its outputs: \(names.listed)"
+            )
             return nil
         }
         return (.nodeOutput(node: source, output: name), t)
@@ -310,8 +355,10 @@ struct WorkflowChecker {
         case .success(let syntax):
             guard let (compiled, depth) = condition(syntax, text, of: what) else { return nil }
             guard depth <= Condition.maxDepth else {
-                d.error(text.location, "condition of \(what) nests and/or/not \(depth) levels deep, more than the limit of \(Condition.maxDepth); "
-                    + "use fewer parentheses or split it across branch cases")
+                d.error(
+                    text.location,
+                    "condition of \(what) nests and/or/not \(depth) levels deep, more than the limit of \(Condition.maxDepth); "
+                        + "use fewer parentheses or split it across branch cases")
                 return nil
             }
             return compiled
@@ -325,7 +372,9 @@ struct WorkflowChecker {
     }
 
     /// The condition with its depth of and/or/not; nil (after reporting) at the first term that is wrong.
-    private mutating func condition(_ c: ConditionSyntax, _ text: Located<String>, of what: String) -> (Condition, depth: Int)? {
+    private mutating func condition(
+        _ c: ConditionSyntax, _ text: Located<String>, of what: String
+    ) -> (Condition, depth: Int)? {
         switch c {
         case .and(let terms), .or(let terms):
             var compiled: [(condition: Condition, depth: Int)] = []
@@ -339,7 +388,9 @@ struct WorkflowChecker {
         case .not(let a):
             return condition(a, text, of: what).map { (.not($0.0), $0.depth + 1) }
         case .compare(let l, let op, let r, let offset):
-            guard let (lb, lt) = operand(l, text, of: what), let (rb, rt) = operand(r, text, of: what) else { return nil }
+            guard let (lb, lt) = operand(l, text, of: what), let (rb, rt) = operand(r, text, of: what) else {
+                return nil
+            }
             if let problem = comparable(lt, op, rt) {
                 d.error(shifted(text.location, offset), "condition of \(what): \(problem)")
                 return nil
@@ -348,7 +399,9 @@ struct WorkflowChecker {
         }
     }
 
-    private mutating func operand(_ o: ConditionSyntax.Operand, _ text: Located<String>, of what: String) -> (Binding, LiteralType)? {
+    private mutating func operand(
+        _ o: ConditionSyntax.Operand, _ text: Located<String>, of what: String
+    ) -> (Binding, LiteralType)? {
         switch o {
         case .reference(let r, let offset):
             return reference(r, at: shifted(text.location, offset), for: "the condition of \(what)")
@@ -379,9 +432,11 @@ struct WorkflowChecker {
             return false
         }
         if equality && (a == .none || b == .none) {
-            return admitsNone(a) && admitsNone(b) ? nil : "only an optional value can be compared with null; \(a) and \(b) cannot"
+            return admitsNone(a) && admitsNone(b)
+                ? nil : "only an optional value can be compared with null; \(a) and \(b) cannot"
         }
-        let sameKind = x == y || (numeric.contains(x) && numeric.contains(y))
+        let sameKind =
+            x == y || (numeric.contains(x) && numeric.contains(y))
             || (isEnum(x) && y == .string) || (x == .string && isEnum(y))
         guard sameKind else { return "cannot compare \(a) with \(b)" }
         if !equality && !(ordered.contains(x) && ordered.contains(y)) {
@@ -436,7 +491,9 @@ struct WorkflowChecker {
         // path walks against the data flow; reversed, it reads in the direction values move.
         let cycle = Array(path[position[current]!...].reversed())
         let first = cycle[0]
-        d.error(byID[first]!.location, "\(what) has a cycle: \(CallPath.text(cycle + [first])); a node cannot depend on its own outputs")
+        d.error(
+            byID[first]!.location,
+            "\(what) has a cycle: \(CallPath.text(cycle + [first])); a node cannot depend on its own outputs")
         return nil
     }
 }

@@ -1,8 +1,8 @@
 public import AloftCompiler
 public import AloftWire
 import Foundation
-public import PluginHost
 import Logging
+public import PluginHost
 
 /// Runs compiled workflows through the plugins, durably: every node transition and every plugin resource
 /// state is committed to the metadata store before the engine acts on it, so a killed run is finished by
@@ -32,18 +32,26 @@ public final class ExecutionEngine: Sendable {
 
     /// Creates an execution of `workflow` (from `spec`) and runs it to the end. Inputs are checked against
     /// the workflow's interface; missing ones take their defaults.
-    public func run(_ spec: CompiledSpec, workflow: String, inputs: LiteralMap, project: String, domain: String,
-                    id: String = ExecutionID.make(), launchedFrom: String? = nil, labels: [String: String] = [:],
-                    events: @escaping @Sendable (EngineEvent) -> Void = { _ in }) async throws -> ExecutionRecord {
+    public func run(
+        _ spec: CompiledSpec, workflow: String, inputs: LiteralMap, project: String, domain: String,
+        id: String = ExecutionID.make(), launchedFrom: String? = nil, labels: [String: String] = [:],
+        events: @escaping @Sendable (EngineEvent) -> Void = { _ in }
+    ) async throws -> ExecutionRecord {
         guard let plan = spec.plan(for: workflow), let w = plan.workflows[workflow] else {
-            throw Failure(message: "no workflow \"\(workflow)\"; workflows: \(spec.workflows.keys.sorted().joined(separator: ", "))")
+            throw Failure(
+                message:
+                    "no workflow \"\(workflow)\"; workflows: \(spec.workflows.keys.sorted().joined(separator: ", "))")
         }
         let given = w.defaults.merging(inputs) { _, new in new }
-        let problems = given.filter { w.interface.inputs[$0.key] != nil }.mismatches(against: w.interface.inputs)
-            + inputs.keys.filter { w.interface.inputs[$0] == nil }.sorted().map { "\($0): not an input of workflow \(workflow)" }
+        let problems =
+            given.filter { w.interface.inputs[$0.key] != nil }.mismatches(against: w.interface.inputs)
+            + inputs.keys.filter { w.interface.inputs[$0] == nil }.sorted().map {
+                "\($0): not an input of workflow \(workflow)"
+            }
         guard problems.isEmpty else { throw Failure(message: "bad inputs: " + problems.joined(separator: "; ")) }
-        let record = ExecutionRecord(id: id, project: project, domain: domain, workflow: workflow, spec: plan.canonicalBytes, inputs: given,
-                                     launchedFrom: launchedFrom, labels: labels)
+        let record = ExecutionRecord(
+            id: id, project: project, domain: domain, workflow: workflow, spec: plan.canonicalBytes, inputs: given,
+            launchedFrom: launchedFrom, labels: labels)
         try store.createExecution(record)
         let lease = try lease(record.id)
         return try await drive(record, plan: plan, existing: [], lease: lease, events: events)
@@ -51,13 +59,16 @@ public final class ExecutionEngine: Sendable {
 
     /// Runs an execution again as a new one: the same plan (the same versions of everything) and the same
     /// inputs, in the same project and domain. Cached tasks hit the entries the first run wrote.
-    public func relaunch(_ id: String, newID: String = ExecutionID.make(),
-                         events: @escaping @Sendable (EngineEvent) -> Void = { _ in }) async throws -> ExecutionRecord {
+    public func relaunch(
+        _ id: String, newID: String = ExecutionID.make(),
+        events: @escaping @Sendable (EngineEvent) -> Void = { _ in }
+    ) async throws -> ExecutionRecord {
         guard let old = try store.execution(id: id) else { throw Failure(message: "no execution \(id)") }
         try Self.refuseDamaged(old, "relaunched")
         let plan = try Self.plan(of: old)
-        let record = ExecutionRecord(id: newID, project: old.project, domain: old.domain, workflow: old.workflow, spec: old.spec,
-                                     inputs: old.inputs, launchedFrom: "relaunch of \(id)", labels: old.labels)
+        let record = ExecutionRecord(
+            id: newID, project: old.project, domain: old.domain, workflow: old.workflow, spec: old.spec,
+            inputs: old.inputs, launchedFrom: "relaunch of \(id)", labels: old.labels)
         try store.createExecution(record)
         let lease = try lease(record.id)
         return try await drive(record, plan: plan, existing: [], lease: lease, events: events)
@@ -65,7 +76,9 @@ public final class ExecutionEngine: Sendable {
 
     /// Finishes an execution that was interrupted (the process was killed): succeeded nodes keep their
     /// outputs, running nodes are re-attached through their persisted resource state.
-    public func resume(_ id: String, events: @escaping @Sendable (EngineEvent) -> Void = { _ in }) async throws -> ExecutionRecord {
+    public func resume(
+        _ id: String, events: @escaping @Sendable (EngineEvent) -> Void = { _ in }
+    ) async throws -> ExecutionRecord {
         guard let record = try store.execution(id: id) else { throw Failure(message: "no execution \(id)") }
         guard record.phase == .running else { return record }
         try Self.refuseDamaged(record, "resumed")
@@ -76,21 +89,26 @@ public final class ExecutionEngine: Sendable {
             lease.release()
             throw error
         }
-        return try await drive(record, plan: plan, existing: try store.nodes(execution: id), lease: lease, events: events)
+        return try await drive(
+            record, plan: plan, existing: try store.nodes(execution: id), lease: lease, events: events)
     }
 
     /// Starts a new execution of a failed (or aborted) one with the same plan and inputs, reusing the outputs
     /// of every node that succeeded: only what failed, and what depended on it, runs again.
-    public func recover(_ id: String, newID: String = ExecutionID.make(),
-                        events: @escaping @Sendable (EngineEvent) -> Void = { _ in }) async throws -> ExecutionRecord {
+    public func recover(
+        _ id: String, newID: String = ExecutionID.make(),
+        events: @escaping @Sendable (EngineEvent) -> Void = { _ in }
+    ) async throws -> ExecutionRecord {
         guard let old = try store.execution(id: id) else { throw Failure(message: "no execution \(id)") }
         guard old.phase == .failed || old.phase == .aborted else {
-            throw Failure(message: "execution \(id) is \(old.phase.rawValue); only failed or aborted executions are recovered")
+            throw Failure(
+                message: "execution \(id) is \(old.phase.rawValue); only failed or aborted executions are recovered")
         }
         try Self.refuseDamaged(old, "recovered")
         let plan = try Self.plan(of: old)
-        let record = ExecutionRecord(id: newID, project: old.project, domain: old.domain, workflow: old.workflow, spec: old.spec,
-                                     inputs: old.inputs, recoveredFrom: id, launchedFrom: old.launchedFrom, labels: old.labels)
+        let record = ExecutionRecord(
+            id: newID, project: old.project, domain: old.domain, workflow: old.workflow, spec: old.spec,
+            inputs: old.inputs, recoveredFrom: id, launchedFrom: old.launchedFrom, labels: old.labels)
         try store.createExecution(record)
         let lease = try lease(newID)
         // Succeeded nodes of the old execution become succeeded nodes of the new one, pointing at their origin;
@@ -122,22 +140,28 @@ public final class ExecutionEngine: Sendable {
 
     /// This process's lease on an execution, taken (see ExecutionLease).
     private func lease(_ execution: String) throws -> ExecutionLease {
-        let lease = ExecutionLease(store: store, execution: execution, holder: LeaseHolder.current(role: options.role), ttl: options.leaseTTL)
+        let lease = ExecutionLease(
+            store: store, execution: execution, holder: LeaseHolder.current(role: options.role), ttl: options.leaseTTL)
         try lease.acquire()
         return lease
     }
 
-    private func drive(_ record: ExecutionRecord, plan: CompiledSpec, existing: [NodeRecord], lease: ExecutionLease,
-                       events: @escaping @Sendable (EngineEvent) -> Void) async throws -> ExecutionRecord {
+    private func drive(
+        _ record: ExecutionRecord, plan: CompiledSpec, existing: [NodeRecord], lease: ExecutionLease,
+        events: @escaping @Sendable (EngineEvent) -> Void
+    ) async throws -> ExecutionRecord {
         let logger = host.services.logger
         let heartbeat = lease.heartbeat { message in logger.error("\(message)") }
         defer {
             heartbeat.cancel()
             lease.release()
         }
-        guard let w = plan.workflows[record.workflow] else { throw Failure(message: "the plan of \(record.id) lacks \(record.workflow)") }
-        let context = ExecutionContext(execution: record, plan: plan, host: host, store: store, blobs: blobs, options: options,
-                                       overall: overall, wakeups: wakeups, existing: existing, events: events)
+        guard let w = plan.workflows[record.workflow] else {
+            throw Failure(message: "the plan of \(record.id) lacks \(record.workflow)")
+        }
+        let context = ExecutionContext(
+            execution: record, plan: plan, host: host, store: store, blobs: blobs, options: options,
+            overall: overall, wakeups: wakeups, existing: existing, events: events)
         let run = Task { await WorkflowRunner(context: context, workflow: w, inputs: record.inputs, prefix: "").run() }
         // `aloft executions abort` in another process sets a flag in the store: watch it.
         let store = self.store
@@ -150,7 +174,11 @@ public final class ExecutionEngine: Sendable {
                 try? await Task.sleep(for: .milliseconds(200))
             }
         }
-        let result = await withTaskCancellationHandler { await run.value } onCancel: { run.cancel() }
+        let result = await withTaskCancellationHandler {
+            await run.value
+        } onCancel: {
+            run.cancel()
+        }
         watcher.cancel()
         await context.blobCopies.drain()
         let aborted = try store.nodes(execution: record.id).contains { $0.state.phase == .aborted }
@@ -158,7 +186,8 @@ public final class ExecutionEngine: Sendable {
         case .success(let outputs):
             try store.finishExecution(id: record.id, phase: .succeeded, outputs: outputs, error: nil)
         case .failure(let failure):
-            try store.finishExecution(id: record.id, phase: aborted ? .aborted : .failed, outputs: nil, error: failure.message)
+            try store.finishExecution(
+                id: record.id, phase: aborted ? .aborted : .failed, outputs: nil, error: failure.message)
         }
         return try store.execution(id: record.id) ?? record
     }

@@ -118,7 +118,10 @@ public struct NodeState: Sendable, Equatable, Codable {
             return fail(error, abortFirst: true)
         case (.running, .timedOut):
             // A timeout is the task's: it counts against the user budget and is retryable.
-            return fail(TaskError(kind: .user, retryable: true, code: .timeout, message: "attempt \(attempt) exceeded the task's timeout"), abortFirst: true)
+            return fail(
+                TaskError(
+                    kind: .user, retryable: true, code: .timeout,
+                    message: "attempt \(attempt) exceeded the task's timeout"), abortFirst: true)
         case (.running, .abortRequested):
             phase = .aborted
             return .endAttempt(attempt: attempt, abort: true, then: .done)
@@ -183,8 +186,11 @@ extension TaskError: Codable {
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        self.init(kind: Kind(rawValue: try c.decode(String.self, forKey: .kind)) ?? .system, retryable: try c.decode(Bool.self, forKey: .retryable),
-                  code: Code(rawValue: try c.decode(String.self, forKey: .code)), message: try c.decode(String.self, forKey: .message))
+        self.init(
+            kind: Kind(rawValue: try c.decode(String.self, forKey: .kind)) ?? .system,
+            retryable: try c.decode(Bool.self, forKey: .retryable),
+            code: Code(rawValue: try c.decode(String.self, forKey: .code)),
+            message: try c.decode(String.self, forKey: .message))
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -202,16 +208,21 @@ extension NodeState {
     /// each commit.
     var jsonText: String {
         var o: [String: JSON] = [
-            "phase": .string(phase.rawValue), "attempt": .integer(Int64(attempt)), "userFailures": .integer(Int64(userFailures)),
+            "phase": .string(phase.rawValue), "attempt": .integer(Int64(attempt)),
+            "userFailures": .integer(Int64(userFailures)),
             "systemFailures": .integer(Int64(systemFailures)), "cached": .bool(cached),
             "budget": .object(["user": .integer(Int64(budget.user)), "system": .integer(Int64(budget.system))]),
         ]
         if let e = lastError {
-            o["lastError"] = .object(["kind": .string(e.kind.rawValue), "retryable": .bool(e.retryable), "code": .string(e.code.rawValue),
-                                      "message": .string(e.message)])
+            o["lastError"] = .object([
+                "kind": .string(e.kind.rawValue), "retryable": .bool(e.retryable), "code": .string(e.code.rawValue),
+                "message": .string(e.message),
+            ])
         }
         if let c = callInFlight {
-            o["callInFlight"] = .object(["call": .string(c.call), "attempt": .integer(Int64(c.attempt)), "deaths": .integer(Int64(c.deaths))])
+            o["callInFlight"] = .object([
+                "call": .string(c.call), "attempt": .integer(Int64(c.attempt)), "deaths": .integer(Int64(c.deaths)),
+            ])
         }
         return JSONWriter.string(.object(o))
     }

@@ -27,8 +27,10 @@ public final class AccessTokenSource: Sendable {
     }
 
     /// `tokenURI` nil uses the key's own.
-    public init(key: ServiceAccountKey, tokenURI: String? = nil, scope: String = bigQueryScope, http: HTTPClient,
-                now: @escaping @Sendable () -> Int64 = { Int64(time(nil)) }) {
+    public init(
+        key: ServiceAccountKey, tokenURI: String? = nil, scope: String = bigQueryScope, http: HTTPClient,
+        now: @escaping @Sendable () -> Int64 = { Int64(time(nil)) }
+    ) {
         self.key = key
         self.tokenURI = tokenURI ?? key.tokenURI
         self.scope = scope
@@ -64,9 +66,12 @@ public final class AccessTokenSource: Sendable {
     private func fetch() throws(GoogleAuthError) -> Token {
         let issued = now()
         let assertion = try JWT.assertion(key: key, scope: scope, audience: tokenURI, now: issued)
-        let form = "grant_type=" + FormEncoding.encode("urn:ietf:params:oauth:grant-type:jwt-bearer") + "&assertion=" + FormEncoding.encode(assertion)
-        let request = HTTPRequest("POST", tokenURI, headers: [("Content-Type", "application/x-www-form-urlencoded")],
-                                  body: Array(form.utf8), retryable: true)
+        let form =
+            "grant_type=" + FormEncoding.encode("urn:ietf:params:oauth:grant-type:jwt-bearer") + "&assertion="
+            + FormEncoding.encode(assertion)
+        let request = HTTPRequest(
+            "POST", tokenURI, headers: [("Content-Type", "application/x-www-form-urlencoded")],
+            body: Array(form.utf8), retryable: true)
         let who = "the token endpoint \(Redaction.url(tokenURI)) for \(key.clientEmail)"
         let response: HTTPResponse
         do { response = try http.send(request) } catch {
@@ -75,9 +80,11 @@ public final class AccessTokenSource: Sendable {
         let doc = try? JSONParser.parse(response.body)
         guard response.isSuccess else {
             // OAuth errors are {error, error_description}; neither carries the assertion or a token.
-            let reason = [doc?["error"]?.stringValue, doc?["error_description"]?.stringValue].compactMap { $0 }.joined(separator: ": ")
-            throw GoogleAuthError("\(who) refused the service account: \(reason.isEmpty ? "no reason given" : reason) (HTTP \(response.status))",
-                                  retryable: response.status >= 500 || response.status == 429)
+            let reason = [doc?["error"]?.stringValue, doc?["error_description"]?.stringValue].compactMap { $0 }.joined(
+                separator: ": ")
+            throw GoogleAuthError(
+                "\(who) refused the service account: \(reason.isEmpty ? "no reason given" : reason) (HTTP \(response.status))",
+                retryable: response.status >= 500 || response.status == 429)
         }
         guard let value = doc?["access_token"]?.stringValue, !value.isEmpty else {
             throw GoogleAuthError("\(who) answered without an access_token", retryable: true)
@@ -96,7 +103,8 @@ enum FormEncoding {
         var out = [UInt8]()
         for b in s.utf8 {
             switch b {
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+                UInt8(ascii: "0")...UInt8(ascii: "9"),
                 UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "~"):
                 out.append(b)
             default:

@@ -38,11 +38,14 @@ public struct BigQueryError: Error, Sendable, CustomStringConvertible {
     public var retryable: Bool { [.quota, .rateLimited, .backend, .transport].contains(kind) }
 
     public var description: String {
-        "\(operation): " + (reason.isEmpty ? "" : "\(reason): ") + message + (location.map { " (location: \($0))" } ?? "")
+        "\(operation): " + (reason.isEmpty ? "" : "\(reason): ") + message
+            + (location.map { " (location: \($0))" } ?? "")
             + (status > 0 ? " (HTTP \(status))" : "")
     }
 
-    public init(kind: Kind, status: Int = 0, reason: String = "", message: String, location: String? = nil, operation: String) {
+    public init(
+        kind: Kind, status: Int = 0, reason: String = "", message: String, location: String? = nil, operation: String
+    ) {
         self.kind = kind
         self.status = status
         self.reason = reason
@@ -55,7 +58,9 @@ public struct BigQueryError: Error, Sendable, CustomStringConvertible {
     static let rateReasons: Set<String> = ["rateLimitExceeded", "userRateLimitExceeded", "jobRateLimitExceeded"]
     static let quotaReasons: Set<String> = ["quotaExceeded"]
     static let credentialReasons: Set<String> = ["authError", "unauthorized"]
-    static let accessReasons: Set<String> = ["accessDenied", "forbidden", "billingNotEnabled", "responseTooLarge", "billingTierLimitExceeded"]
+    static let accessReasons: Set<String> = [
+        "accessDenied", "forbidden", "billingNotEnabled", "responseTooLarge", "billingTierLimitExceeded",
+    ]
 
     /// The kind of a reason, whatever the status (a job's errorResult has none).
     public static func kind(reason: String, status: Int) -> Kind {
@@ -77,15 +82,19 @@ public struct BigQueryError: Error, Sendable, CustomStringConvertible {
         let reason = first?["reason"]?.stringValue ?? ""
         var message = error?["message"]?.stringValue ?? first?["message"]?.stringValue ?? ""
         if message.isEmpty { message = response.status == 404 ? "not found" : String(response.text.prefix(200)) }
-        self.init(kind: Self.kind(reason: reason, status: response.status), status: response.status, reason: reason, message: message,
-                  location: first?["location"]?.stringValue, operation: operation)
+        self.init(
+            kind: Self.kind(reason: reason, status: response.status), status: response.status, reason: reason,
+            message: message,
+            location: first?["location"]?.stringValue, operation: operation)
     }
 
     /// A finished job's `status.errorResult`.
     public init(errorResult: JSON, operation: String) {
         let reason = errorResult["reason"]?.stringValue ?? ""
-        self.init(kind: Self.kind(reason: reason, status: 0), reason: reason, message: errorResult["message"]?.stringValue ?? "no message",
-                  location: errorResult["location"]?.stringValue, operation: operation)
+        self.init(
+            kind: Self.kind(reason: reason, status: 0), reason: reason,
+            message: errorResult["message"]?.stringValue ?? "no message",
+            location: errorResult["location"]?.stringValue, operation: operation)
     }
 
     public init(transport: HTTPTransportError, operation: String) {
@@ -93,7 +102,9 @@ public struct BigQueryError: Error, Sendable, CustomStringConvertible {
     }
 
     public init(auth: GoogleAuthError, operation: String) {
-        self.init(kind: auth.retryable ? .transport : .credentials, reason: auth.retryable ? "" : "credentials", message: auth.message,
-                  operation: operation)
+        self.init(
+            kind: auth.retryable ? .transport : .credentials, reason: auth.retryable ? "" : "credentials",
+            message: auth.message,
+            operation: operation)
     }
 }

@@ -5,14 +5,17 @@ import AloftWire
 public enum JWT {
     public static let lifetimeSeconds: Int64 = 3600
 
-    public static func assertion(key: ServiceAccountKey, scope: String, audience: String, now: Int64) throws(GoogleAuthError) -> String {
+    public static func assertion(
+        key: ServiceAccountKey, scope: String, audience: String, now: Int64
+    ) throws(GoogleAuthError) -> String {
         var header: [String: JSON] = ["alg": .string("RS256"), "typ": .string("JWT")]
         if let kid = key.privateKeyID { header["kid"] = .string(kid) }
         let claims: [String: JSON] = [
             "iss": .string(key.clientEmail), "scope": .string(scope), "aud": .string(audience),
             "iat": .integer(now), "exp": .integer(now + lifetimeSeconds),
         ]
-        let signingInput = base64URL(JSONWriter.encode(.object(header))) + "." + base64URL(JSONWriter.encode(.object(claims)))
+        let signingInput =
+            base64URL(JSONWriter.encode(.object(header))) + "." + base64URL(JSONWriter.encode(.object(claims)))
         guard let signature = key.signer.sign(Array(signingInput.utf8)) else {
             throw GoogleAuthError("OpenSSL could not sign the token request for \(key.clientEmail)")
         }

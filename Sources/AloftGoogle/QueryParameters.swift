@@ -32,7 +32,9 @@ public enum QueryParameters {
         guard let parameterType = parameterType(type) else {
             throw QueryValueError("input \"\(name)\" is a \(type), which has no BigQuery query parameter type")
         }
-        return .object(["name": .string(name), "parameterType": parameterType, "parameterValue": try self.value(value, name: name)])
+        return .object([
+            "name": .string(name), "parameterType": parameterType, "parameterValue": try self.value(value, name: name),
+        ])
     }
 
     static func value(_ literal: Literal, name: String) throws(QueryValueError) -> JSON {

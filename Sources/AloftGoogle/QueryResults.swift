@@ -37,7 +37,9 @@ public enum QueryResults {
         switch type {
         case .string: return .string(text)
         case .enumeration(let values):
-            guard values.contains(text) else { throw fail("\"\(text)\" is not one of \(values.joined(separator: ", "))") }
+            guard values.contains(text) else {
+                throw fail("\"\(text)\" is not one of \(values.joined(separator: ", "))")
+            }
             return .enumeration(text)
         case .integer:
             guard let i = Int64(text) else { throw fail("\"\(text)\" is not an integer") }

@@ -39,7 +39,9 @@ public final class RSASigner: @unchecked Sendable {
         guard sized == 1 else { return nil }
         var signature = [UInt8](repeating: 0, count: length)
         let ok = message.withUnsafeBufferPointer { m in
-            signature.withUnsafeMutableBufferPointer { EVP_DigestSign(ctx, $0.baseAddress, &length, m.baseAddress, m.count) }
+            signature.withUnsafeMutableBufferPointer {
+                EVP_DigestSign(ctx, $0.baseAddress, &length, m.baseAddress, m.count)
+            }
         }
         return ok == 1 ? Array(signature.prefix(length)) : nil
     }

@@ -17,8 +17,10 @@ final class CurlEasy {
 
     /// Sends one request and collects the whole answer. `unixSocket` routes the connection through a unix
     /// socket (the URL's host is then only a name).
-    func perform(_ request: HTTPRequest, unixSocket: String?, connectTimeoutMilliseconds: Int, timeoutMilliseconds: Int,
-                 caInfo: String?) -> Result<HTTPResponse, CurlFailure> {
+    func perform(
+        _ request: HTTPRequest, unixSocket: String?, connectTimeoutMilliseconds: Int, timeoutMilliseconds: Int,
+        caInfo: String?
+    ) -> Result<HTTPResponse, CurlFailure> {
         curl_easy_reset(handle)  // keeps live connections, drops every option
         let collected = Collected()
         let box = Unmanaged.passRetained(collected)
@@ -43,19 +45,25 @@ final class CurlEasy {
         aloft_curl_set_string(handle, ALOFT_CURLOPT_ACCEPT_ENCODING, "")  // whatever libcurl can decode
         if let unixSocket { aloft_curl_set_string(handle, ALOFT_CURLOPT_UNIX_SOCKET_PATH, unixSocket) }
         if let caInfo { aloft_curl_set_string(handle, ALOFT_CURLOPT_CAINFO, caInfo) }
-        aloft_curl_set_data_fn(handle, ALOFT_CURLOPT_WRITEFUNCTION, { data, size, count, user in
-            let n = size * count
-            guard let data, let user else { return n }
-            Unmanaged<Collected>.fromOpaque(user).takeUnretainedValue().body.append(contentsOf: UnsafeRawBufferPointer(start: data, count: n))
-            return n
-        })
+        aloft_curl_set_data_fn(
+            handle, ALOFT_CURLOPT_WRITEFUNCTION,
+            { data, size, count, user in
+                let n = size * count
+                guard let data, let user else { return n }
+                Unmanaged<Collected>.fromOpaque(user).takeUnretainedValue().body.append(
+                    contentsOf: UnsafeRawBufferPointer(start: data, count: n))
+                return n
+            })
         aloft_curl_set_pointer(handle, ALOFT_CURLOPT_WRITEDATA, box.toOpaque())
-        aloft_curl_set_data_fn(handle, ALOFT_CURLOPT_HEADERFUNCTION, { data, size, count, user in
-            let n = size * count
-            guard let data, let user else { return n }
-            Unmanaged<Collected>.fromOpaque(user).takeUnretainedValue().headerLine(UnsafeRawBufferPointer(start: data, count: n))
-            return n
-        })
+        aloft_curl_set_data_fn(
+            handle, ALOFT_CURLOPT_HEADERFUNCTION,
+            { data, size, count, user in
+                let n = size * count
+                guard let data, let user else { return n }
+                Unmanaged<Collected>.fromOpaque(user).takeUnretainedValue().headerLine(
+                    UnsafeRawBufferPointer(start: data, count: n))
+                return n
+            })
         aloft_curl_set_pointer(handle, ALOFT_CURLOPT_HEADERDATA, box.toOpaque())
         errorBuffer[0] = 0
         let code: CURLcode = errorBuffer.withUnsafeMutableBufferPointer { errors in
@@ -65,12 +73,15 @@ final class CurlEasy {
                 case "GET": aloft_curl_set_long(handle, ALOFT_CURLOPT_HTTPGET, 1)
                 case "HEAD": aloft_curl_set_long(handle, ALOFT_CURLOPT_NOBODY, 1)
                 default:
-                    if request.method != "POST" { aloft_curl_set_string(handle, ALOFT_CURLOPT_CUSTOMREQUEST, request.method) }
+                    if request.method != "POST" {
+                        aloft_curl_set_string(handle, ALOFT_CURLOPT_CUSTOMREQUEST, request.method)
+                    }
                     if request.method == "POST" || !request.body.isEmpty {
                         // POSTFIELDS with an explicit size: the bytes are not copied and may contain NULs.
                         aloft_curl_set_large(handle, ALOFT_CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count))
-                        aloft_curl_set_pointer(handle, ALOFT_CURLOPT_POSTFIELDS,
-                                               UnsafeMutableRawPointer(mutating: body.baseAddress) ?? emptyBody)
+                        aloft_curl_set_pointer(
+                            handle, ALOFT_CURLOPT_POSTFIELDS,
+                            UnsafeMutableRawPointer(mutating: body.baseAddress) ?? emptyBody)
                     }
                 }
                 let rc = curl_easy_perform(handle)
@@ -80,9 +91,13 @@ final class CurlEasy {
         }
         guard code == CURLE_OK else {
             let detail = String(decoding: errorBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            return .failure(CurlFailure(code: Int(code.rawValue), message: detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail))
+            return .failure(
+                CurlFailure(
+                    code: Int(code.rawValue),
+                    message: detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail))
         }
-        return .success(HTTPResponse(status: aloft_curl_response_code(handle), headers: collected.headers, body: collected.body))
+        return .success(
+            HTTPResponse(status: aloft_curl_response_code(handle), headers: collected.headers, body: collected.body))
     }
 
     /// What the callbacks collect while a request runs.
@@ -95,7 +110,8 @@ final class CurlEasy {
             if line.hasPrefix("HTTP/") {
                 headers = []  // a new response (after 100 Continue or a redirect)
             } else if let colon = line.firstIndex(of: ":") {
-                headers.append((String(line[..<colon]), String(line[line.index(after: colon)...]).trimmingLeadingSpaces()))
+                headers.append(
+                    (String(line[..<colon]), String(line[line.index(after: colon)...]).trimmingLeadingSpaces()))
             }
         }
     }

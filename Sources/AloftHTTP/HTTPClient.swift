@@ -18,7 +18,9 @@ public final class HTTPClient: Sendable {
         /// Called with one line per exchange: method, redacted URL, status or error, time taken.
         public var log: (@Sendable (String) -> Void)?
 
-        public init(unixSocketPath: String? = nil, retry: RetryPolicy = RetryPolicy(), log: (@Sendable (String) -> Void)? = nil) {
+        public init(
+            unixSocketPath: String? = nil, retry: RetryPolicy = RetryPolicy(), log: (@Sendable (String) -> Void)? = nil
+        ) {
             self.unixSocketPath = unixSocketPath
             self.retry = retry
             self.log = log
@@ -39,22 +41,29 @@ public final class HTTPClient: Sendable {
         var attempt = 1
         while true {
             let started = Self.nowMilliseconds()
-            let result = pool.withHandle { easy in
-                easy.perform(request, unixSocket: configuration.unixSocketPath,
-                             connectTimeoutMilliseconds: configuration.connectTimeoutMilliseconds,
-                             timeoutMilliseconds: request.timeoutMilliseconds ?? configuration.requestTimeoutMilliseconds,
-                             caInfo: configuration.caInfo)
-            } ?? .failure(CurlFailure(code: 2, message: "libcurl could not make a handle"))
+            let result =
+                pool.withHandle { easy in
+                    easy.perform(
+                        request, unixSocket: configuration.unixSocketPath,
+                        connectTimeoutMilliseconds: configuration.connectTimeoutMilliseconds,
+                        timeoutMilliseconds: request.timeoutMilliseconds ?? configuration.requestTimeoutMilliseconds,
+                        caInfo: configuration.caInfo)
+                } ?? .failure(CurlFailure(code: 2, message: "libcurl could not make a handle"))
             let elapsed = Self.nowMilliseconds() - started
             let what = "\(request.method) \(Redaction.url(request.url))"
             switch result {
             case .success(let response):
-                configuration.log?("\(what) -> \(response.status) in \(elapsed) ms" + (attempt > 1 ? " (attempt \(attempt))" : ""))
-                guard RetryPolicy.shouldRetry(status: response.status), attempt < policy.maxAttempts else { return response }
-                Self.sleep(milliseconds: policy.delayMilliseconds(after: attempt, retryAfter: response.header("Retry-After")))
+                configuration.log?(
+                    "\(what) -> \(response.status) in \(elapsed) ms" + (attempt > 1 ? " (attempt \(attempt))" : ""))
+                guard RetryPolicy.shouldRetry(status: response.status), attempt < policy.maxAttempts else {
+                    return response
+                }
+                Self.sleep(
+                    milliseconds: policy.delayMilliseconds(after: attempt, retryAfter: response.header("Retry-After")))
             case .failure(let failure):
                 configuration.log?("\(what) -> error \(failure.code): \(failure.message) in \(elapsed) ms")
-                let error = HTTPTransportError(code: failure.code, message: failure.message, request: what, attempts: attempt)
+                let error = HTTPTransportError(
+                    code: failure.code, message: failure.message, request: what, attempts: attempt)
                 guard error.isTransient, attempt < policy.maxAttempts else { throw error }
                 Self.sleep(milliseconds: policy.delayMilliseconds(after: attempt, retryAfter: nil))
             }

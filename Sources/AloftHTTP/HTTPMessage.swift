@@ -11,8 +11,10 @@ public struct HTTPRequest: Sendable {
     /// conflict answer it handles) says so.
     public var retryable: Bool
 
-    public init(_ method: String, _ url: String, headers: [(name: String, value: String)] = [], body: [UInt8] = [],
-                timeoutMilliseconds: Int? = nil, retryable: Bool? = nil) {
+    public init(
+        _ method: String, _ url: String, headers: [(name: String, value: String)] = [], body: [UInt8] = [],
+        timeoutMilliseconds: Int? = nil, retryable: Bool? = nil
+    ) {
         self.method = method
         self.url = url
         self.headers = headers

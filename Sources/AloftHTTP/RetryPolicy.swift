@@ -13,7 +13,9 @@ public struct RetryPolicy: Sendable {
 
     public static let none = RetryPolicy(maxAttempts: 1)
 
-    public static func shouldRetry(status: Int) -> Bool { status == 429 || (500...599).contains(status) && status != 501 }
+    public static func shouldRetry(status: Int) -> Bool {
+        status == 429 || (500...599).contains(status) && status != 501
+    }
 
     /// The wait before attempt `attempt + 1` (attempt counts from 1).
     public func delayMilliseconds(after attempt: Int, retryAfter: String?) -> Int {

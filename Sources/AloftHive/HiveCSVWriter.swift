@@ -1,7 +1,8 @@
+import AloftWire
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import AloftWire
 
 /// Writes fetched row sets as CSV (RFC 4180: a header line, fields quoted when they hold a comma, quote or
 /// line break, NULL as an empty field), straight from the response bytes into a buffered file.
@@ -51,20 +52,27 @@ public final class HiveCSVWriter {
 
     public func finish() throws(HiveError) {
         try flush()
-        guard fflush(file) == 0 else { throw HiveError(.protocolError, "cannot write the result file: \(String(cString: strerror(errno)))") }
+        guard fflush(file) == 0 else {
+            throw HiveError(.protocolError, "cannot write the result file: \(String(cString: strerror(errno)))")
+        }
     }
 
     private func flush() throws(HiveError) {
         guard !out.isEmpty else { return }
         let written = out.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, file) }
-        guard written == out.count else { throw HiveError(.protocolError, "cannot write the result file: \(String(cString: strerror(errno)))") }
+        guard written == out.count else {
+            throw HiveError(.protocolError, "cannot write the result file: \(String(cString: strerror(errno)))")
+        }
         bytesWritten += written
         out.removeAll(keepingCapacity: true)
     }
 
     static func field(_ bytes: ArraySlice<UInt8>, into out: inout [UInt8]) {
         let needsQuotes = bytes.contains { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 10 || $0 == 13 }
-        guard needsQuotes else { out += bytes; return }
+        guard needsQuotes else {
+            out += bytes
+            return
+        }
         out.append(UInt8(ascii: "\""))
         for b in bytes {
             if b == UInt8(ascii: "\"") { out.append(b) }
@@ -74,7 +82,10 @@ public final class HiveCSVWriter {
     }
 
     static func integer(_ v: Int64, into out: inout [UInt8]) {
-        if v == 0 { out.append(UInt8(ascii: "0")); return }
+        if v == 0 {
+            out.append(UInt8(ascii: "0"))
+            return
+        }
         var digits: [UInt8] = []
         var m = v.magnitude
         while m > 0 {

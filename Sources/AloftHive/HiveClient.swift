@@ -9,7 +9,9 @@ public struct HiveClient: Sendable {
 
     public init(transport: any HiveTransport) { self.transport = transport }
 
-    public func openSession(user: String, password: String?, configuration: [String: String] = [:]) throws(HiveError) -> HiveSession {
+    public func openSession(
+        user: String, password: String?, configuration: [String: String] = [:]
+    ) throws(HiveError) -> HiveSession {
         try call("OpenSession", idempotent: true) { w in
             w.field(1, i32: Self.protocolVersion)
             w.field(2, string: user)
@@ -28,15 +30,19 @@ public struct HiveClient: Sendable {
     }
 
     public func closeSession(_ session: HiveSession) throws(HiveError) {
-        try call("CloseSession", idempotent: true) { w in w.field(1) { session.write(&$0) } } response: { r throws(HiveError) in
+        try call("CloseSession", idempotent: true) { w in
+            w.field(1) { session.write(&$0) }
+        } response: { r throws(HiveError) in
             try Self.readResponse(&r, "CloseSession") { _, _, _ in false }
         }
     }
 
     /// Starts a statement. Not idempotent: HiveServer2 has no way to name an operation, so a lost answer
     /// cannot be told from a statement that never arrived; this call is never sent twice.
-    public func executeStatement(_ session: HiveSession, _ statement: String, configuration: [String: String] = [:],
-                                 runAsync: Bool = true, queryTimeoutSeconds: Int64 = 0) throws(HiveError) -> HiveOperation {
+    public func executeStatement(
+        _ session: HiveSession, _ statement: String, configuration: [String: String] = [:],
+        runAsync: Bool = true, queryTimeoutSeconds: Int64 = 0
+    ) throws(HiveError) -> HiveOperation {
         try call("ExecuteStatement", idempotent: false) { w in
             w.field(1) { session.write(&$0) }
             w.field(2, string: statement)
@@ -50,7 +56,9 @@ public struct HiveClient: Sendable {
                 op = try HiveOperation.read(&r)
                 return true
             }
-            guard let op else { throw HiveError(.protocolError, "ExecuteStatement answered without an operation handle") }
+            guard let op else {
+                throw HiveError(.protocolError, "ExecuteStatement answered without an operation handle")
+            }
             return op
         }
     }
@@ -85,19 +93,25 @@ public struct HiveClient: Sendable {
     }
 
     public func cancelOperation(_ op: HiveOperation) throws(HiveError) {
-        try call("CancelOperation", idempotent: true) { w in w.field(1) { op.write(&$0) } } response: { r throws(HiveError) in
+        try call("CancelOperation", idempotent: true) { w in
+            w.field(1) { op.write(&$0) }
+        } response: { r throws(HiveError) in
             try Self.readResponse(&r, "CancelOperation") { _, _, _ in false }
         }
     }
 
     public func closeOperation(_ op: HiveOperation) throws(HiveError) {
-        try call("CloseOperation", idempotent: true) { w in w.field(1) { op.write(&$0) } } response: { r throws(HiveError) in
+        try call("CloseOperation", idempotent: true) { w in
+            w.field(1) { op.write(&$0) }
+        } response: { r throws(HiveError) in
             try Self.readResponse(&r, "CloseOperation") { _, _, _ in false }
         }
     }
 
     public func resultSetMetadata(_ op: HiveOperation) throws(HiveError) -> [HiveColumnDescription] {
-        try call("GetResultSetMetadata", idempotent: true) { w in w.field(1) { op.write(&$0) } } response: { r throws(HiveError) in
+        try call("GetResultSetMetadata", idempotent: true) { w in
+            w.field(1) { op.write(&$0) }
+        } response: { r throws(HiveError) in
             var columns: [HiveColumnDescription] = []
             try Self.readResponse(&r, "GetResultSetMetadata") { r, id, type throws(ThriftError) in
                 guard id == 2, type == .structure else { return false }
@@ -113,7 +127,9 @@ public struct HiveClient: Sendable {
     public enum FetchOrientation: Int32, Sendable { case next = 0, first = 4 }
 
     /// A batch of rows. Not idempotent: the server's cursor moves on.
-    public func fetchResults(_ op: HiveOperation, maxRows: Int64, orientation: FetchOrientation = .next) throws(HiveError)
+    public func fetchResults(
+        _ op: HiveOperation, maxRows: Int64, orientation: FetchOrientation = .next
+    ) throws(HiveError)
         -> (rows: HiveRowSet, hasMoreRows: Bool)
     {
         try call("FetchResults", idempotent: false) { w in
@@ -141,8 +157,10 @@ public struct HiveClient: Sendable {
     // MARK: - Framing
 
     /// Sends `<method>(req)` and reads the answer's `success` struct with `response`.
-    func call<T>(_ method: String, idempotent: Bool, request: (inout ThriftWriter) -> Void,
-                 response: (inout ThriftReader) throws(HiveError) -> T) throws(HiveError) -> T {
+    func call<T>(
+        _ method: String, idempotent: Bool, request: (inout ThriftWriter) -> Void,
+        response: (inout ThriftReader) throws(HiveError) -> T
+    ) throws(HiveError) -> T {
         var w = ThriftWriter()
         w.messageBegin(method, kind: .call, sequence: 1)
         w.field(1, structure: request)
@@ -154,7 +172,9 @@ public struct HiveClient: Sendable {
         do {
             let header = try r.messageBegin()
             if header.kind == .exception { throw Self.applicationException(&r, method) }
-            guard header.name == method else { throw HiveError(.protocolError, "asked \(method), the server answered \(header.name)") }
+            guard header.name == method else {
+                throw HiveError(.protocolError, "asked \(method), the server answered \(header.name)")
+            }
             try r.readStruct { r, id, type throws(ThriftError) in
                 guard id == 0, type == .structure else { return false }
                 success = r.position
@@ -172,8 +192,10 @@ public struct HiveClient: Sendable {
     }
 
     /// Reads a T*Resp struct: field 1 is the TStatus (checked: an error status throws), the rest go to `field`.
-    static func readResponse(_ r: inout ThriftReader, _ method: String,
-                             _ field: (inout ThriftReader, Int16, ThriftType) throws(ThriftError) -> Bool) throws(HiveError) {
+    static func readResponse(
+        _ r: inout ThriftReader, _ method: String,
+        _ field: (inout ThriftReader, Int16, ThriftType) throws(ThriftError) -> Bool
+    ) throws(HiveError) {
         var status = HiveStatus()
         do {
             try r.readStruct { r, id, type throws(ThriftError) in
@@ -197,7 +219,8 @@ public struct HiveClient: Sendable {
             message = try r.string()
             return true
         }
-        return HiveError(.protocolError, "\(method): the server raised \(message.isEmpty ? "an application exception" : message)")
+        return HiveError(
+            .protocolError, "\(method): the server raised \(message.isEmpty ? "an application exception" : message)")
     }
 }
 

@@ -24,7 +24,9 @@ public struct HiveError: Error, Sendable, CustomStringConvertible {
     /// A transport error that may pass (timeouts, refused connections, 5xx).
     public var isTransient: Bool
 
-    public init(_ kind: Kind, _ message: String, sqlState: String? = nil, errorCode: Int32? = nil, isTransient: Bool = false) {
+    public init(
+        _ kind: Kind, _ message: String, sqlState: String? = nil, errorCode: Int32? = nil, isTransient: Bool = false
+    ) {
         self.kind = kind
         self.message = message
         self.sqlState = sqlState
@@ -39,9 +41,12 @@ public struct HiveError: Error, Sendable, CustomStringConvertible {
     }
 
     static func from(_ status: HiveStatus, call: String) -> HiveError {
-        let message = status.errorMessage.flatMap { $0.isEmpty ? nil : $0 } ?? "\(call) failed with status \(status.code)"
-        let invalid = status.code == HiveStatus.Code.invalidHandle.rawValue || message.contains("Invalid SessionHandle")
+        let message =
+            status.errorMessage.flatMap { $0.isEmpty ? nil : $0 } ?? "\(call) failed with status \(status.code)"
+        let invalid =
+            status.code == HiveStatus.Code.invalidHandle.rawValue || message.contains("Invalid SessionHandle")
             || message.contains("Invalid OperationHandle")
-        return HiveError(invalid ? .invalidHandle : .server, message, sqlState: status.sqlState, errorCode: status.errorCode)
+        return HiveError(
+            invalid ? .invalidHandle : .server, message, sqlState: status.sqlState, errorCode: status.errorCode)
     }
 }

@@ -10,8 +10,10 @@ public struct HiveHTTPTransport: HiveTransport {
     private let http: HTTPClient
     private let timeoutMilliseconds: Int
 
-    public init(host: String, port: Int, path: String = "cliservice", tls: Bool = false, user: String, password: String,
-                http: HTTPClient, timeoutMilliseconds: Int = 60_000) {
+    public init(
+        host: String, port: Int, path: String = "cliservice", tls: Bool = false, user: String, password: String,
+        http: HTTPClient, timeoutMilliseconds: Int = 60_000
+    ) {
         let cleanPath = path.hasPrefix("/") ? String(path.dropFirst()) : path
         let hostPart = host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host
         url = "\(tls ? "https" : "http")://\(hostPart):\(port)/\(cleanPath)"
@@ -26,11 +28,15 @@ public struct HiveHTTPTransport: HiveTransport {
     public func roundTrip(_ message: [UInt8], idempotent: Bool) throws(HiveError) -> [UInt8] {
         let request = HTTPRequest(
             "POST", url,
-            headers: [("Content-Type", "application/x-thrift"), ("Accept", "application/x-thrift"), ("Authorization", authorization)],
+            headers: [
+                ("Content-Type", "application/x-thrift"), ("Accept", "application/x-thrift"),
+                ("Authorization", authorization),
+            ],
             body: message, timeoutMilliseconds: timeoutMilliseconds, retryable: idempotent)
         let response: HTTPResponse
         do { response = try http.send(request) } catch {
-            throw HiveError(.unreachable, "HiveServer2 at \(url) did not answer: \(error.message)", isTransient: error.isTransient)
+            throw HiveError(
+                .unreachable, "HiveServer2 at \(url) did not answer: \(error.message)", isTransient: error.isTransient)
         }
         switch response.status {
         case 200: return response.body
@@ -38,8 +44,10 @@ public struct HiveHTTPTransport: HiveTransport {
             throw HiveError(.credentials, "HiveServer2 at \(url) refused the credentials (HTTP \(response.status))")
         default:
             let text = String(response.text.prefix(300))
-            throw HiveError(.http(response.status), "HiveServer2 at \(url) answered HTTP \(response.status)" + (text.isEmpty ? "" : ": \(text)"),
-                            isTransient: RetryPolicy.shouldRetry(status: response.status))
+            throw HiveError(
+                .http(response.status),
+                "HiveServer2 at \(url) answered HTTP \(response.status)" + (text.isEmpty ? "" : ": \(text)"),
+                isTransient: RetryPolicy.shouldRetry(status: response.status))
         }
     }
 }

@@ -22,7 +22,9 @@ public struct HiveHandle: Sendable, Hashable {
     public var json: JSON { .object(["guid": .string(Base64.encode(guid)), "secret": .string(Base64.encode(secret))]) }
 
     public init?(json: JSON?) {
-        guard let g = json?["guid"]?.stringValue.flatMap(Base64.decode), let s = json?["secret"]?.stringValue.flatMap(Base64.decode) else { return nil }
+        guard let g = json?["guid"]?.stringValue.flatMap(Base64.decode),
+            let s = json?["secret"]?.stringValue.flatMap(Base64.decode)
+        else { return nil }
         self.init(guid: g, secret: s)
     }
 
@@ -86,8 +88,10 @@ public struct HiveOperation: Sendable, Hashable {
 
     public init?(json: JSON?) {
         guard let id = HiveHandle(json: json?["id"]) else { return nil }
-        self.init(id: id, type: Int32(json?["type"]?.integerValue ?? 0), hasResultSet: json?["has_result_set"]?.boolValue ?? false,
-                  modifiedRowCount: json?["modified_rows"]?.numberValue)
+        self.init(
+            id: id, type: Int32(json?["type"]?.integerValue ?? 0),
+            hasResultSet: json?["has_result_set"]?.boolValue ?? false,
+            modifiedRowCount: json?["modified_rows"]?.numberValue)
     }
 
     func write(_ w: inout ThriftWriter) {
@@ -105,7 +109,9 @@ public struct HiveOperation: Sendable, Hashable {
         var sawID = false
         try r.readStruct { r, field, type throws(ThriftError) in
             switch (field, type) {
-            case (1, .structure): op.id = try HiveHandle.read(&r); sawID = true
+            case (1, .structure):
+                op.id = try HiveHandle.read(&r)
+                sawID = true
             case (2, .i32): op.type = try r.i32()
             case (3, .bool): op.hasResultSet = try r.bool()
             case (4, .double): op.modifiedRowCount = try r.double()

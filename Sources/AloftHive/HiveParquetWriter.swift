@@ -24,7 +24,9 @@ public final class HiveParquetWriter {
     public private(set) var rows = 0
 
     public init(path: String, columns: [HiveColumnDescription]) throws(HiveError) {
-        guard let f = fopen(path, "w") else { throw HiveError(.protocolError, "cannot write \(path): \(String(cString: strerror(errno)))") }
+        guard let f = fopen(path, "w") else {
+            throw HiveError(.protocolError, "cannot write \(path): \(String(cString: strerror(errno)))")
+        }
         file = f
         self.columns = columns
         try write(Array("PAR1".utf8))
@@ -114,8 +116,12 @@ public final class HiveParquetWriter {
         }
         try write(meta.bytes)
         let length = UInt32(meta.bytes.count)
-        try write([UInt8(length & 0xFF), UInt8(length >> 8 & 0xFF), UInt8(length >> 16 & 0xFF), UInt8(length >> 24)] + Array("PAR1".utf8))
-        guard fflush(file) == 0 else { throw HiveError(.protocolError, "cannot write the result file: \(String(cString: strerror(errno)))") }
+        try write(
+            [UInt8(length & 0xFF), UInt8(length >> 8 & 0xFF), UInt8(length >> 16 & 0xFF), UInt8(length >> 24)]
+                + Array("PAR1".utf8))
+        guard fflush(file) == 0 else {
+            throw HiveError(.protocolError, "cannot write the result file: \(String(cString: strerror(errno)))")
+        }
     }
 
     /// Definition levels (4-byte length, then one bit-packed run of 1-bit levels), then the non-null values.
@@ -175,7 +181,9 @@ public final class HiveParquetWriter {
 
     private func write(_ bytes: [UInt8]) throws(HiveError) {
         let written = bytes.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, file) }
-        guard written == bytes.count else { throw HiveError(.protocolError, "cannot write the result file: \(String(cString: strerror(errno)))") }
+        guard written == bytes.count else {
+            throw HiveError(.protocolError, "cannot write the result file: \(String(cString: strerror(errno)))")
+        }
         offset += Int64(written)
     }
 }

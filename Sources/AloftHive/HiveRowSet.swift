@@ -58,7 +58,8 @@ public struct HiveRowSet: Sendable {
             return true
         }
         if set.columns.isEmpty && rowBased > 0 {
-            throw ThriftError("the server sent rows in the row-based form (protocol before V6), which this client does not read")
+            throw ThriftError(
+                "the server sent rows in the row-based form (protocol before V6), which this client does not read")
         }
         return set
     }

@@ -49,9 +49,15 @@ public struct HiveColumnDescription: Sendable, Hashable {
                             entryType = HiveTypeID(rawValue: try r.i32()) ?? .string
                             return true
                         }
-                    case (2, .structure): entryType = .array; try r.skip(type)
-                    case (3, .structure): entryType = .map; try r.skip(type)
-                    case (4, .structure): entryType = .structure; try r.skip(type)
+                    case (2, .structure):
+                        entryType = .array
+                        try r.skip(type)
+                    case (3, .structure):
+                        entryType = .map
+                        try r.skip(type)
+                    case (4, .structure):
+                        entryType = .structure
+                        try r.skip(type)
                     default: return false
                     }
                     return true
@@ -67,7 +73,8 @@ public struct HiveColumnDescription: Sendable, Hashable {
 
 /// TTypeId.
 public enum HiveTypeID: Int32, Sendable {
-    case boolean = 0, tinyint, smallint, int, bigint, float, double, string, timestamp, binary, array, map, structure, union,
+    case boolean = 0, tinyint, smallint, int, bigint, float, double, string, timestamp, binary, array, map, structure,
+        union,
         userDefined, decimal, null, date, varchar, char, intervalYearMonth, intervalDayTime, timestampWithLocalZone
 
     public var name: String {

@@ -1,7 +1,8 @@
+import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import Synchronization
 
 /// Thrift over a TCP connection (HiveServer2's `transportMode=binary`), authenticated with SASL PLAIN:
 /// the handshake is Thrift's TSaslClientTransport (a START message naming the mechanism, then the PLAIN
@@ -15,7 +16,9 @@ public final class HiveTCPTransport: HiveTransport {
     private let connection: Mutex<Int32>
 
     /// Connects and authenticates; throws `.credentials` when the server refuses the user or password.
-    public init(host: String, port: Int, user: String, password: String, timeoutMilliseconds: Int = 60_000) throws(HiveError) {
+    public init(
+        host: String, port: Int, user: String, password: String, timeoutMilliseconds: Int = 60_000
+    ) throws(HiveError) {
         address = "\(host):\(port)"
         let fd = try Self.connect(host: host, port: port, timeoutMilliseconds: timeoutMilliseconds, address: address)
         connection = Mutex(fd)
@@ -43,11 +46,16 @@ public final class HiveTCPTransport: HiveTransport {
         // `idempotent` does not matter here: a call is never re-sent on a connection that failed, as the
         // session went with it.
         try connection.withLock { fd throws(HiveError) -> [UInt8] in
-            guard fd >= 0 else { throw HiveError(.unreachable, "the connection to HiveServer2 at \(address) is closed", isTransient: true) }
+            guard fd >= 0 else {
+                throw HiveError(
+                    .unreachable, "the connection to HiveServer2 at \(address) is closed", isTransient: true)
+            }
             do throws(HiveError) {
                 try Self.write(fd, Self.bigEndian(UInt32(message.count)) + message)
                 let length = Self.integer(try Self.read(fd, count: 4))
-                guard length <= 1 << 30 else { throw HiveError(.protocolError, "HiveServer2 at \(address) sent a frame of \(length) bytes") }
+                guard length <= 1 << 30 else {
+                    throw HiveError(.protocolError, "HiveServer2 at \(address) sent a frame of \(length) bytes")
+                }
                 return try Self.read(fd, count: Int(length))
             } catch {
                 Glibc.close(fd)
@@ -72,7 +80,8 @@ public final class HiveTCPTransport: HiveTransport {
             let reason = String(decoding: payload, as: UTF8.self)
             throw HiveError(.credentials, "HiveServer2 at \(address) refused the credentials (SASL PLAIN): \(reason)")
         default:
-            throw HiveError(.protocolError, "HiveServer2 at \(address) answered the SASL handshake with status \(header[0])")
+            throw HiveError(
+                .protocolError, "HiveServer2 at \(address) answered the SASL handshake with status \(header[0])")
         }
     }
 
@@ -89,8 +98,10 @@ public final class HiveTCPTransport: HiveTransport {
         var list: UnsafeMutablePointer<addrinfo>?
         let status = getaddrinfo(host, String(port), &hints, &list)
         guard status == 0, let first = list else {
-            throw HiveError(.unreachable, "HiveServer2 at \(address) did not answer: cannot resolve \(host): \(String(cString: gai_strerror(status)))",
-                            isTransient: true)
+            throw HiveError(
+                .unreachable,
+                "HiveServer2 at \(address) did not answer: cannot resolve \(host): \(String(cString: gai_strerror(status)))",
+                isTransient: true)
         }
         defer { freeaddrinfo(list) }
         var lastError: Int32 = 0
@@ -98,7 +109,10 @@ public final class HiveTCPTransport: HiveTransport {
         while let info = entry {
             entry = info.pointee.ai_next
             let fd = Glibc.socket(info.pointee.ai_family, info.pointee.ai_socktype, info.pointee.ai_protocol)
-            guard fd >= 0 else { lastError = errno; continue }
+            guard fd >= 0 else {
+                lastError = errno
+                continue
+            }
             var timeout = timeval(tv_sec: timeoutMilliseconds / 1000, tv_usec: (timeoutMilliseconds % 1000) * 1000)
             setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
             setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
@@ -108,7 +122,9 @@ public final class HiveTCPTransport: HiveTransport {
             lastError = errno
             Glibc.close(fd)
         }
-        throw HiveError(.unreachable, "HiveServer2 at \(address) did not answer: \(String(cString: strerror(lastError)))", isTransient: true)
+        throw HiveError(
+            .unreachable, "HiveServer2 at \(address) did not answer: \(String(cString: strerror(lastError)))",
+            isTransient: true)
     }
 
     static func write(_ fd: Int32, _ bytes: [UInt8]) throws(HiveError) {
@@ -116,7 +132,11 @@ public final class HiveTCPTransport: HiveTransport {
         while sent < bytes.count {
             let n = bytes.withUnsafeBytes { send(fd, $0.baseAddress! + sent, bytes.count - sent, Int32(MSG_NOSIGNAL)) }
             if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { throw HiveError(.unreachable, "sending to HiveServer2 failed: \(String(cString: strerror(errno)))", isTransient: true) }
+            guard n > 0 else {
+                throw HiveError(
+                    .unreachable, "sending to HiveServer2 failed: \(String(cString: strerror(errno)))",
+                    isTransient: true)
+            }
             sent += n
         }
     }
@@ -136,6 +156,8 @@ public final class HiveTCPTransport: HiveTransport {
         return out
     }
 
-    static func bigEndian(_ v: UInt32) -> [UInt8] { [UInt8(v >> 24), UInt8(v >> 16 & 0xFF), UInt8(v >> 8 & 0xFF), UInt8(v & 0xFF)] }
+    static func bigEndian(_ v: UInt32) -> [UInt8] {
+        [UInt8(v >> 24), UInt8(v >> 16 & 0xFF), UInt8(v >> 8 & 0xFF), UInt8(v & 0xFF)]
+    }
     static func integer(_ b: [UInt8]) -> UInt32 { b.reduce(0) { $0 << 8 | UInt32($1) } }
 }

@@ -54,7 +54,10 @@ public struct QueryTemplate: Sendable {
                     throw QueryTemplateError("unclosed {{ in the query")
                 }
                 let expression = String(decoding: b[(i + 2)..<close], as: UTF8.self).trimmingSpaces()
-                placeholders.append(Placeholder(expression: expression, statement: statements.count, quoted: quote != nil && quote != UInt8(ascii: "`")))
+                placeholders.append(
+                    Placeholder(
+                        expression: expression, statement: statements.count,
+                        quoted: quote != nil && quote != UInt8(ascii: "`")))
                 flushText()
                 if expression.hasPrefix(Self.inputPrefix) {
                     pieces.append(.input(String(expression.dropFirst(Self.inputPrefix.count))))
@@ -119,7 +122,9 @@ public struct QueryTemplate: Sendable {
                     guard let outputTable else { throw QueryTemplateError("{{ output_table }} has no table here") }
                     sql += outputTable
                 case .input(let name):
-                    guard let value = inputs[name] else { throw QueryTemplateError("no input \"\(name)\" for {{ inputs.\(name) }}") }
+                    guard let value = inputs[name] else {
+                        throw QueryTemplateError("no input \"\(name)\" for {{ inputs.\(name) }}")
+                    }
                     do { sql += try SQLLiteral.render(value) } catch {
                         throw QueryTemplateError("input \"\(name)\": \(error.description)")
                     }
@@ -138,21 +143,39 @@ public struct QueryTemplate: Sendable {
         var reported: Set<String> = []
         for p in placeholders {
             if p.expression == Self.outputTable {
-                if p.quoted { found.append((nil, "{{ output_table }} is inside quotes: write it bare, it becomes a quoted identifier itself")) }
+                if p.quoted {
+                    found.append(
+                        (
+                            nil,
+                            "{{ output_table }} is inside quotes: write it bare, it becomes a quoted identifier itself"
+                        ))
+                }
                 continue
             }
             guard p.expression.hasPrefix(Self.inputPrefix) else {
-                found.append((nil, "{{ \(p.expression) }} is not a placeholder this task knows; write {{ inputs.NAME }} or {{ output_table }}"))
+                found.append(
+                    (
+                        nil,
+                        "{{ \(p.expression) }} is not a placeholder this task knows; write {{ inputs.NAME }} or {{ output_table }}"
+                    ))
                 continue
             }
             let name = String(p.expression.dropFirst(Self.inputPrefix.count))
             if p.quoted {
-                found.append((nil, "{{ \(p.expression) }} is inside quotes: write it bare, it becomes a quoted SQL literal itself"))
+                found.append(
+                    (
+                        nil,
+                        "{{ \(p.expression) }} is inside quotes: write it bare, it becomes a quoted SQL literal itself"
+                    ))
             }
             guard let type = inputs[name] else {
                 let known = inputs.keys.sorted()
-                found.append((nil, "{{ \(p.expression) }} names no input of this task"
-                    + (known.isEmpty ? " (it has none)" : "; inputs: \(known.joined(separator: ", "))")))
+                found.append(
+                    (
+                        nil,
+                        "{{ \(p.expression) }} names no input of this task"
+                            + (known.isEmpty ? " (it has none)" : "; inputs: \(known.joined(separator: ", "))")
+                    ))
                 continue
             }
             if !reported.contains(name), let why = SQLLiteral.unsupported(type) {
@@ -176,9 +199,18 @@ public struct QueryTemplate: Sendable {
         // Whitespace and comments only.
         var rest = Substring(text)
         while let c = rest.first {
-            if c.isWhitespace { rest.removeFirst(); continue }
-            if rest.hasPrefix("--") { rest = rest.drop { $0 != "\n" }; continue }
-            if rest.hasPrefix("/*"), let end = rest.firstRange(of: "*/") { rest = rest[end.upperBound...]; continue }
+            if c.isWhitespace {
+                rest.removeFirst()
+                continue
+            }
+            if rest.hasPrefix("--") {
+                rest = rest.drop { $0 != "\n" }
+                continue
+            }
+            if rest.hasPrefix("/*"), let end = rest.firstRange(of: "*/") {
+                rest = rest[end.upperBound...]
+                continue
+            }
             return false
         }
         return true

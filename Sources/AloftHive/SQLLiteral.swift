@@ -10,7 +10,9 @@ public enum SQLLiteral {
         switch type {
         case .integer, .float, .string, .boolean, .datetime, .binary, .enumeration, .none: return nil
         case .list(let element):
-            if case .list = element { return "a list of lists has no SQL literal form (a list renders as (a, b, c) for IN)" }
+            if case .list = element {
+                return "a list of lists has no SQL literal form (a list renders as (a, b, c) for IN)"
+            }
             return unsupported(element).map { "its elements: \($0)" }
         case .union(let variants):
             let others = variants.filter { $0 != .none }

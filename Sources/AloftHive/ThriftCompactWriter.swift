@@ -2,7 +2,10 @@
 /// headers carry the id as a delta from the previous field's when it fits in 4 bits; integers are zigzag
 /// varints.
 struct ThriftCompactWriter {
-    enum CType: UInt8 { case boolTrue = 1, boolFalse = 2, byte = 3, i16 = 4, i32 = 5, i64 = 6, double = 7, binary = 8, list = 9, structure = 12 }
+    enum CType: UInt8 {
+        case boolTrue = 1, boolFalse = 2, byte = 3, i16 = 4, i32 = 5, i64 = 6, double = 7, binary = 8, list = 9,
+            structure = 12
+    }
 
     private(set) var bytes: [UInt8] = []
     private var lastField: [Int16] = [0]
@@ -18,9 +21,18 @@ struct ThriftCompactWriter {
         lastField[lastField.count - 1] = id
     }
 
-    mutating func i32(_ id: Int16, _ v: Int32) { field(id, .i32); varint(zigzag(Int64(v))) }
-    mutating func i64(_ id: Int16, _ v: Int64) { field(id, .i64); varint(zigzag(v)) }
-    mutating func string(_ id: Int16, _ v: String) { field(id, .binary); binary(Array(v.utf8)) }
+    mutating func i32(_ id: Int16, _ v: Int32) {
+        field(id, .i32)
+        varint(zigzag(Int64(v)))
+    }
+    mutating func i64(_ id: Int16, _ v: Int64) {
+        field(id, .i64)
+        varint(zigzag(v))
+    }
+    mutating func string(_ id: Int16, _ v: String) {
+        field(id, .binary)
+        binary(Array(v.utf8))
+    }
 
     /// A struct-typed field whose members `body` writes.
     mutating func structure(_ id: Int16, _ body: (inout ThriftCompactWriter) -> Void) {

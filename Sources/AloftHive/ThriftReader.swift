@@ -10,7 +10,8 @@ public struct ThriftReader: Sendable {
     }
 
     /// Reads a strict message header; returns its name, kind and sequence id.
-    public mutating func messageBegin() throws(ThriftError) -> (name: String, kind: ThriftMessageKind, sequence: Int32) {
+    public mutating func messageBegin() throws(ThriftError) -> (name: String, kind: ThriftMessageKind, sequence: Int32)
+    {
         let header = UInt32(bitPattern: try i32())
         guard header & 0xFFFF_0000 == 0x8001_0000, let kind = ThriftMessageKind(rawValue: UInt8(header & 0xFF)) else {
             throw ThriftError("not a Thrift binary message (header 0x\(String(header, radix: 16)))")
@@ -19,10 +20,14 @@ public struct ThriftReader: Sendable {
     }
 
     /// Calls `field` with each field's id and type; `field` reads the value or returns false to skip it.
-    public mutating func readStruct(_ field: (inout ThriftReader, Int16, ThriftType) throws(ThriftError) -> Bool) throws(ThriftError) {
+    public mutating func readStruct(
+        _ field: (inout ThriftReader, Int16, ThriftType) throws(ThriftError) -> Bool
+    ) throws(ThriftError) {
         while true {
             let tag = try u8()
-            guard let type = ThriftType(rawValue: tag) else { throw ThriftError("unknown field type \(tag) at byte \(position - 1)") }
+            guard let type = ThriftType(rawValue: tag) else {
+                throw ThriftError("unknown field type \(tag) at byte \(position - 1)")
+            }
             if type == .stop { return }
             let id = try i16()
             if try !field(&self, id, type) { try skip(type) }
@@ -46,7 +51,9 @@ public struct ThriftReader: Sendable {
     /// Where a string's bytes are in `bytes`, without copying them (row sets hold many strings).
     public mutating func binaryRange() throws(ThriftError) -> Range<Int> {
         let count = Int(try i32())
-        guard count >= 0, count <= bytes.count - position else { throw ThriftError("a string of \(count) bytes runs past the end") }
+        guard count >= 0, count <= bytes.count - position else {
+            throw ThriftError("a string of \(count) bytes runs past the end")
+        }
         defer { position += count }
         return position..<(position + count)
     }
@@ -55,22 +62,32 @@ public struct ThriftReader: Sendable {
         let tag = try u8()
         guard let element = ThriftType(rawValue: tag) else { throw ThriftError("unknown list element type \(tag)") }
         let count = Int(try i32())
-        guard count >= 0, count <= bytes.count - position else { throw ThriftError("a list of \(count) elements runs past the end") }
+        guard count >= 0, count <= bytes.count - position else {
+            throw ThriftError("a list of \(count) elements runs past the end")
+        }
         return (element, count)
     }
 
     public mutating func mapBegin() throws(ThriftError) -> (key: ThriftType, value: ThriftType, count: Int) {
         let k = try u8(), v = try u8()
-        guard let key = ThriftType(rawValue: k), let value = ThriftType(rawValue: v) else { throw ThriftError("unknown map types \(k), \(v)") }
+        guard let key = ThriftType(rawValue: k), let value = ThriftType(rawValue: v) else {
+            throw ThriftError("unknown map types \(k), \(v)")
+        }
         let count = Int(try i32())
-        guard count >= 0, count <= bytes.count - position else { throw ThriftError("a map of \(count) entries runs past the end") }
+        guard count >= 0, count <= bytes.count - position else {
+            throw ThriftError("a map of \(count) entries runs past the end")
+        }
         return (key, value, count)
     }
 
     /// Reads a list of `element`s, checking the declared element type.
-    public mutating func list<T>(of element: ThriftType, _ read: (inout ThriftReader) throws(ThriftError) -> T) throws(ThriftError) -> [T] {
+    public mutating func list<T>(
+        of element: ThriftType, _ read: (inout ThriftReader) throws(ThriftError) -> T
+    ) throws(ThriftError) -> [T] {
         let (type, count) = try listBegin()
-        guard type == element || count == 0 else { throw ThriftError("expected a list of \(element), got one of \(type)") }
+        guard type == element || count == 0 else {
+            throw ThriftError("expected a list of \(element), got one of \(type)")
+        }
         var out: [T] = []
         out.reserveCapacity(count)
         for _ in 0..<count { out.append(try read(&self)) }

@@ -1,6 +1,7 @@
 /// Thrift's wire type tags (binary protocol) and message kinds.
 public enum ThriftType: UInt8, Sendable {
-    case stop = 0, bool = 2, byte = 3, double = 4, i16 = 6, i32 = 8, i64 = 10, string = 11, structure = 12, map = 13, set = 14, list = 15
+    case stop = 0, bool = 2, byte = 3, double = 4, i16 = 6, i32 = 8, i64 = 10, string = 11, structure = 12, map = 13,
+        set = 14, list = 15
 }
 
 public enum ThriftMessageKind: UInt8, Sendable {

@@ -43,12 +43,30 @@ public struct ThriftWriter: Sendable {
     }
 
     // Field shorthands: a header and its value.
-    public mutating func field(_ id: Int16, i32 v: Int32) { fieldBegin(id, .i32); i32(v) }
-    public mutating func field(_ id: Int16, i64 v: Int64) { fieldBegin(id, .i64); i64(v) }
-    public mutating func field(_ id: Int16, i16 v: Int16) { fieldBegin(id, .i16); i16(v) }
-    public mutating func field(_ id: Int16, bool v: Bool) { fieldBegin(id, .bool); bool(v) }
-    public mutating func field(_ id: Int16, string v: String) { fieldBegin(id, .string); string(v) }
-    public mutating func field(_ id: Int16, binary v: [UInt8]) { fieldBegin(id, .string); binary(v) }
+    public mutating func field(_ id: Int16, i32 v: Int32) {
+        fieldBegin(id, .i32)
+        i32(v)
+    }
+    public mutating func field(_ id: Int16, i64 v: Int64) {
+        fieldBegin(id, .i64)
+        i64(v)
+    }
+    public mutating func field(_ id: Int16, i16 v: Int16) {
+        fieldBegin(id, .i16)
+        i16(v)
+    }
+    public mutating func field(_ id: Int16, bool v: Bool) {
+        fieldBegin(id, .bool)
+        bool(v)
+    }
+    public mutating func field(_ id: Int16, string v: String) {
+        fieldBegin(id, .string)
+        string(v)
+    }
+    public mutating func field(_ id: Int16, binary v: [UInt8]) {
+        fieldBegin(id, .string)
+        binary(v)
+    }
 
     /// A struct-typed field whose members `body` writes (the stop byte is added here).
     public mutating func field(_ id: Int16, structure body: (inout ThriftWriter) -> Void) {
@@ -67,6 +85,8 @@ public struct ThriftWriter: Sendable {
     }
 
     private mutating func append(_ v: UInt64, count: Int) {
-        for shift in stride(from: (count - 1) * 8, through: 0, by: -8) { bytes.append(UInt8(truncatingIfNeeded: v >> UInt64(shift))) }
+        for shift in stride(from: (count - 1) * 8, through: 0, by: -8) {
+            bytes.append(UInt8(truncatingIfNeeded: v >> UInt64(shift)))
+        }
     }
 }

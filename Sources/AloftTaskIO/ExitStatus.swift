@@ -12,14 +12,18 @@ public enum ExitStatus {
         if code > 128 {
             let signal = code - 128
             if signal == SIGKILL, let memoryBytes {
-                return .user("the task was killed (SIGKILL), most likely for memory: its limit is \(memoryBytes / 1_048_576) MiB" + stderr,
-                             code: "OutOfMemory", retryable: true)
+                return .user(
+                    "the task was killed (SIGKILL), most likely for memory: its limit is \(memoryBytes / 1_048_576) MiB"
+                        + stderr,
+                    code: "OutOfMemory", retryable: true)
             }
             return .user("the task was killed by signal \(signal)" + stderr, code: "Signal\(signal)", retryable: true)
         }
         if stderr.contains("MemoryError") || stderr.contains("Cannot allocate memory") {
-            return .user("the task ran out of memory (exit code \(code))" + (memoryBytes.map { "; its limit is \($0 / 1_048_576) MiB" } ?? "") + stderr,
-                         code: "OutOfMemory", retryable: true)
+            return .user(
+                "the task ran out of memory (exit code \(code))"
+                    + (memoryBytes.map { "; its limit is \($0 / 1_048_576) MiB" } ?? "") + stderr,
+                code: "OutOfMemory", retryable: true)
         }
         return .user("the task exited with code \(code)" + stderr, code: "ExitCode\(code)", retryable: true)
     }

@@ -26,7 +26,9 @@ public struct ManagedProcess: Sendable {
         public var pid: Int32
         public var startTicks: Int64  // /proc/<pid>/stat field 22: tells a reused pid from ours
 
-        public var bytes: [UInt8] { JSONWriter.encode(.object(["pid": .integer(Int64(pid)), "start": .integer(startTicks)])) }
+        public var bytes: [UInt8] {
+            JSONWriter.encode(.object(["pid": .integer(Int64(pid)), "start": .integer(startTicks)]))
+        }
 
         public init(pid: Int32, startTicks: Int64) {
             self.pid = pid
@@ -34,7 +36,9 @@ public struct ManagedProcess: Sendable {
         }
 
         public init(_ bytes: [UInt8]) throws(PluginError) {
-            guard let j = try? JSONParser.parse(bytes), let pid = j["pid"]?.integerValue, let start = j["start"]?.integerValue else {
+            guard let j = try? JSONParser.parse(bytes), let pid = j["pid"]?.integerValue,
+                let start = j["start"]?.integerValue
+            else {
                 throw .system("the local process's state is unreadable", code: "BadState", retryable: false)
             }
             self.init(pid: Int32(pid), startTicks: start)
@@ -53,7 +57,8 @@ public struct ManagedProcess: Sendable {
 
     /// The process an earlier start of this attempt launched, when it still runs or has finished.
     public func existing(_ io: TaskIO) -> State? {
-        guard let data = FileManager.default.contents(atPath: io.work + "/pid"), let state = try? State([UInt8](data)) else { return nil }
+        guard let data = FileManager.default.contents(atPath: io.work + "/pid"), let state = try? State([UInt8](data))
+        else { return nil }
         return alive(state) || FileManager.default.fileExists(atPath: io.work + "/exit_code") ? state : nil
     }
 
@@ -64,8 +69,10 @@ public struct ManagedProcess: Sendable {
     /// anything, and that word is written only after the pid file is. A host that dies in between closes the
     /// pipe, so the wrapper ends without running the command, and a resumed submit, finding no process, may
     /// start it: the command never runs twice for one attempt.
-    public func start(_ command: [String], environment: [String: String], io: TaskIO, executionID: String,
-                      memoryBytes: Int64? = nil) throws(PluginError) -> State {
+    public func start(
+        _ command: [String], environment: [String: String], io: TaskIO, executionID: String,
+        memoryBytes: Int64? = nil
+    ) throws(PluginError) -> State {
         try? FileManager.default.removeItem(atPath: io.work + "/exit_code")
         try? FileManager.default.removeItem(atPath: io.work + "/limit_error")
         // sh: wait for the go, cd into the working directory, apply the limits, run, record the exit code.
@@ -73,7 +80,9 @@ public struct ManagedProcess: Sendable {
         // The one limit a task states that a process can be held to: memory, as address space. resources.cpu is
         // a number of cores, not a time, and RLIMIT_NPROC counts every process of the user (root: not at all),
         // so neither has a per-task ulimit. A limit that cannot be set stops the attempt before the command runs.
-        if let memoryBytes { script += Self.limit("-v", max(1, memoryBytes / 1024), "memory \(memoryBytes / 1_048_576) MiB") }
+        if let memoryBytes {
+            script += Self.limit("-v", max(1, memoryBytes / 1024), "memory \(memoryBytes / 1_048_576) MiB")
+        }
         // The exit code is written by the shell itself (no extra process); a half-written file does not parse
         // as a number and reads as "not finished yet".
         script += "\"$@\" >stdout.log 2>stderr.log; code=$?; echo $code > exit_code; exit $code"
@@ -84,7 +93,8 @@ public struct ManagedProcess: Sendable {
         // inherits either end (the wrapper gets its end through dup2, which clears the flag on the copy).
         var gate: [Int32] = [-1, -1]
         guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &gate) == 0 else {
-            throw .system("cannot start the task's process: socketpair: \(String(cString: strerror(errno)))", code: "Spawn")
+            throw .system(
+                "cannot start the task's process: socketpair: \(String(cString: strerror(errno)))", code: "Spawn")
         }
         defer { close(gate[1]) }
         let pid: Int32
@@ -98,7 +108,9 @@ public struct ManagedProcess: Sendable {
         do { try Data(state.bytes).write(to: URL(fileURLWithPath: io.work + "/pid")) } catch {
             // Without a pid file a resumed submit could not find this process: do not let it run.
             kill(-pid, SIGKILL)
-            throw .system("cannot record the pid of the task's process in \(io.work): \(error.localizedDescription)", code: "Workspace")
+            throw .system(
+                "cannot record the pid of the task's process in \(io.work): \(error.localizedDescription)",
+                code: "Workspace")
         }
         // The go: from here on the command may run.
         let go: [UInt8] = Array("go\n".utf8)
@@ -128,7 +140,9 @@ public struct ManagedProcess: Sendable {
         if let ended = recordedEnd(io) { return ended }
         // The exit-code file could not be written (a full disk) but this host reaped the wrapper, whose exit
         // status is the command's code: the command ran to its end, it is not lost.
-        if let code = ReapedExits.shared.code(pid: state.pid, startTicks: state.startTicks) { return .exited(code: code) }
+        if let code = ReapedExits.shared.code(pid: state.pid, startTicks: state.startTicks) {
+            return .exited(code: code)
+        }
         return .lost(pid: state.pid)
     }
 
@@ -178,7 +192,9 @@ public struct ManagedProcess: Sendable {
     }
 
     public static func startTicks(_ pid: Int32) -> Int64? {
-        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")") else { return nil }
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+            let close = stat.lastIndex(of: ")")
+        else { return nil }
         let fields = stat[stat.index(after: close)...].split(separator: " ")
         // Field 22 overall; after "pid (comm)" it is the 20th.
         return fields.count > 19 ? Int64(fields[19]) : nil
@@ -198,7 +214,9 @@ public struct ManagedProcess: Sendable {
         defer { posix_spawn_file_actions_destroy(&actions) }
         // The wrapper's stdin is the gate (see start); the command's own stdin is /dev/null, never the host's.
         posix_spawn_file_actions_adddup2(&actions, stdin, 0)
-        for fd in ((try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []).compactMap({ Int32($0) }) where fd > 2 {
+        for fd in ((try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []).compactMap({
+            Int32($0)
+        }) where fd > 2 {
             posix_spawn_file_actions_addclose(&actions, fd)
         }
         var pid: pid_t = 0
@@ -209,7 +227,9 @@ public struct ManagedProcess: Sendable {
             cEnv.forEach { free($0) }
         }
         let rc = posix_spawn(&pid, "/bin/sh", &actions, &attr, cArgs, cEnv)
-        guard rc == 0 else { throw .system("cannot start the task's process: \(String(cString: strerror(rc)))", code: "Spawn") }
+        guard rc == 0 else {
+            throw .system("cannot start the task's process: \(String(cString: strerror(rc)))", code: "Spawn")
+        }
         return pid
     }
 }

@@ -13,7 +13,8 @@ public struct TaskIO: Sendable {
     public let out: String
 
     public init(outputPrefix: String, fallbackRoot: String, taskExecutionID: String) {
-        let attempt = outputPrefix.hasPrefix("file://")
+        let attempt =
+            outputPrefix.hasPrefix("file://")
             ? String(outputPrefix.dropFirst("file://".count)).trimmingSuffix("/")
             : fallbackRoot + "/" + taskExecutionID
         work = attempt + "/work"
@@ -27,7 +28,8 @@ public struct TaskIO: Sendable {
             let plain = JSON.object(context.inputs.mapValues { Self.localized($0).plain })
             try Data(JSONWriter.encode(plain)).write(to: URL(fileURLWithPath: work + "/inputs.json"))
         } catch {
-            throw .system("cannot prepare the task's directories under \(work): \(error.localizedDescription)", code: "Workspace")
+            throw .system(
+                "cannot prepare the task's directories under \(work): \(error.localizedDescription)", code: "Workspace")
         }
     }
 
@@ -57,14 +59,18 @@ public struct TaskIO: Sendable {
 
     /// Reads the outputs the task wrote, checked against the interface: outputs.json, else one file per output.
     public func outputs(_ types: TypeMap) throws(PluginError) -> LiteralMap {
-        let resolve = { (p: String) -> String in p.contains("://") ? p : "file://" + (p.hasPrefix("/") ? p : self.out + "/" + p) }
+        let resolve = { (p: String) -> String in
+            p.contains("://") ? p : "file://" + (p.hasPrefix("/") ? p : self.out + "/" + p)
+        }
         var result: LiteralMap = [:]
         if let data = FileManager.default.contents(atPath: out + "/outputs.json") {
             let json: JSON
             do { json = try JSONParser.parse([UInt8](data)) } catch {
                 throw .user("outputs.json is not valid JSON: \(error)", code: "BadOutputs")
             }
-            guard let members = json.objectValue else { throw .user("outputs.json must be a JSON object of output names", code: "BadOutputs") }
+            guard let members = json.objectValue else {
+                throw .user("outputs.json must be a JSON object of output names", code: "BadOutputs")
+            }
             for (name, type) in types {
                 guard let value = members[name] else { continue }
                 do { result[name] = try Literal(plain: value, as: type, path: name, resolve: resolve) } catch {
@@ -84,7 +90,9 @@ public struct TaskIO: Sendable {
                 result[name] = .dataset(DatasetValue(uri: "file://" + file, format: d.format))
                 continue
             }
-            let text = (try? String(contentsOfFile: file, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+            let text =
+                (try? String(contentsOfFile: file, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
+                ?? ""
             let json = (try? JSONParser.parse(text)) ?? .string(text)
             do { result[name] = try Literal(plain: json, as: type, path: name, resolve: resolve) } catch {
                 throw .user("output \"\(name)\": \(error.reason) (in the file \(name))", code: "BadOutputs")
@@ -92,8 +100,9 @@ public struct TaskIO: Sendable {
         }
         let missing = types.keys.filter { result[$0] == nil && !(types[$0]!.isOptional) }.sorted()
         if !missing.isEmpty {
-            throw .user("the task did not write output\(missing.count == 1 ? "" : "s") \(missing.map { "\"\($0)\"" }.joined(separator: ", ")); "
-                + "write \(out)/outputs.json or one file per output", code: "MissingOutput")
+            throw .user(
+                "the task did not write output\(missing.count == 1 ? "" : "s") \(missing.map { "\"\($0)\"" }.joined(separator: ", ")); "
+                    + "write \(out)/outputs.json or one file per output", code: "MissingOutput")
         }
         return result
     }
@@ -101,8 +110,10 @@ public struct TaskIO: Sendable {
     /// The variables every task gets, whatever runs it.
     public func aloftEnvironment(_ call: TaskCall, _ context: TaskContext) -> [String: String] {
         [
-            "ALOFT_TASK_EXECUTION_ID": call.executionID, "ALOFT_EXECUTION": context.identity.execution, "ALOFT_NODE": context.identity.node,
-            "ALOFT_ATTEMPT": String(call.attempt), "ALOFT_PROJECT": context.identity.project, "ALOFT_DOMAIN": context.identity.domain,
+            "ALOFT_TASK_EXECUTION_ID": call.executionID, "ALOFT_EXECUTION": context.identity.execution,
+            "ALOFT_NODE": context.identity.node,
+            "ALOFT_ATTEMPT": String(call.attempt), "ALOFT_PROJECT": context.identity.project,
+            "ALOFT_DOMAIN": context.identity.domain,
             "ALOFT_OUTPUT_DIR": out, "ALOFT_INPUT_FILE": work + "/inputs.json",
         ]
     }

@@ -11,7 +11,9 @@ public final class EnumMembership {
     public init() {}
 
     func contains(_ value: String, in values: [String]) -> Bool {
-        guard values.count > Self.searchedUpTo, let key = values.withUnsafeBufferPointer({ $0.baseAddress.map(UnsafeRawPointer.init) }) else {
+        guard values.count > Self.searchedUpTo,
+            let key = values.withUnsafeBufferPointer({ $0.baseAddress.map(UnsafeRawPointer.init) })
+        else {
             return values.contains(value)
         }
         if let entry = sets[key] { return entry.members.contains(value) }

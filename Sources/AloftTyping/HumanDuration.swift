@@ -9,7 +9,9 @@ public enum HumanDuration {
         while i < s.count {
             let start = i
             while i < s.count, (s[i] >= 48 && s[i] <= 57) || s[i] == 46 { i += 1 }
-            guard i > start, let number = Double(String(decoding: s[start..<i], as: UTF8.self)), number.isFinite else { return nil }
+            guard i > start, let number = Double(String(decoding: s[start..<i], as: UTF8.self)), number.isFinite else {
+                return nil
+            }
             let unitStart = i
             while i < s.count, (s[i] >= 97 && s[i] <= 122) || s[i] == 0xC2 || s[i] == 0xB5 { i += 1 }
             let unit = String(decoding: s[unitStart..<i], as: UTF8.self)

@@ -11,7 +11,9 @@ public enum LiteralCoercion {
     static let listedValues = 50
 
     /// `enums`: shared by the literals of one compilation, so that each large enum's values are hashed once.
-    public static func literal(_ value: LocatedValue, as type: LiteralType, enums: EnumMembership = EnumMembership())
+    public static func literal(
+        _ value: LocatedValue, as type: LiteralType, enums: EnumMembership = EnumMembership()
+    )
         -> Result<Literal, DocumentError>
     {
         Result { try coerce(value, type, depth: 0, enums) }.mapError { $0 as! DocumentError }
@@ -34,8 +36,12 @@ public enum LiteralCoercion {
         }
     }
 
-    private static func coerce(_ value: LocatedValue, _ type: LiteralType, depth: Int, _ enums: EnumMembership) throws -> Literal {
-        guard depth < maxNesting else { throw DocumentError(value.location, "value nested too deeply: more than \(maxNesting) levels") }
+    private static func coerce(
+        _ value: LocatedValue, _ type: LiteralType, depth: Int, _ enums: EnumMembership
+    ) throws -> Literal {
+        guard depth < maxNesting else {
+            throw DocumentError(value.location, "value nested too deeply: more than \(maxNesting) levels")
+        }
         switch (type, value) {
         case (.none, .scalar(.null, _)): return .none
         case (.integer, .scalar(.integer(let i), _)): return .integer(i)
@@ -46,10 +52,14 @@ public enum LiteralCoercion {
             throw fail(value, type, " (quote it to make it a string)")
         case (.boolean, .scalar(.bool(let b), _)): return .boolean(b)
         case (.datetime, .scalar(.string(let s), _)):
-            guard let t = Timestamp(rfc3339: s) else { throw fail(value, type, "; write an RFC 3339 date-time like 2026-11-25T06:00:00Z") }
+            guard let t = Timestamp(rfc3339: s) else {
+                throw fail(value, type, "; write an RFC 3339 date-time like 2026-11-25T06:00:00Z")
+            }
             return .datetime(t)
         case (.duration, .scalar(.string(let s), _)):
-            guard let d = HumanDuration.parse(s) else { throw fail(value, type, "; write a duration like 90s, 250ms or 1h30m") }
+            guard let d = HumanDuration.parse(s) else {
+                throw fail(value, type, "; write a duration like 90s, 250ms or 1h30m")
+            }
             return .duration(d)
         case (.binary, .scalar(.string(let s), _)):
             guard let b = Base64.decode(s) else { throw fail(value, type, "; write padded base64") }
@@ -72,8 +82,11 @@ public enum LiteralCoercion {
         case (.enumeration(let values), .scalar(.string(let s), _)):
             guard enums.contains(s, in: values) else {
                 let hint = closest(s, in: values).map { " (did you mean \"\($0)\"?)" } ?? ""
-                let listed = values.count <= listedValues ? values.joined(separator: ", ")
-                    : values.prefix(listedValues).joined(separator: ", ") + " and \(groupedDigits(values.count - listedValues)) more"
+                let listed =
+                    values.count <= listedValues
+                    ? values.joined(separator: ", ")
+                    : values.prefix(listedValues).joined(separator: ", ")
+                        + " and \(groupedDigits(values.count - listedValues)) more"
                 throw DocumentError(value.location, "\"\(s)\" is not one of \(listed)\(hint)")
             }
             return .enumeration(s)
@@ -90,7 +103,9 @@ public enum LiteralCoercion {
 
     /// Parses `text` as a command-line value of `type`: YAML flow syntax, so `3`, `0.5`, `[1, 2]`,
     /// `{a: 1}`, `"quoted"`; a plain word for a string, an enum or a blob needs no quotes.
-    public static func literal(commandLine text: String, as type: LiteralType, name: String) -> Result<Literal, DocumentError> {
+    public static func literal(
+        commandLine text: String, as type: LiteralType, name: String
+    ) -> Result<Literal, DocumentError> {
         let file = "-i \(name)"
         switch type {
         case .string, .enumeration, .blob, .dataset, .datetime, .duration, .binary:

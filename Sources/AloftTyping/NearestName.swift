@@ -61,13 +61,17 @@ public struct NearestName: Sendable {
     /// (prefix and suffix hashes, not the strings). A collision only adds a candidate that is then measured.
     private static func keys(_ name: [Character]) -> [UInt64] {
         let base: UInt64 = 1_000_003
-        let codes = name.map { c -> UInt64 in c.unicodeScalars.reduce(UInt64(14_695_981_039_346_656_037)) { ($0 ^ UInt64($1.value)) &* 1_099_511_628_211 } }
+        let codes = name.map { c -> UInt64 in
+            c.unicodeScalars.reduce(UInt64(14_695_981_039_346_656_037)) { ($0 ^ UInt64($1.value)) &* 1_099_511_628_211 }
+        }
         var prefix = [UInt64](repeating: 0, count: codes.count + 1)
         for (i, c) in codes.enumerated() { prefix[i + 1] = prefix[i] &* base &+ c }
         var power = [UInt64](repeating: 1, count: codes.count + 1)
         for i in 0..<codes.count { power[i + 1] = power[i] &* base }
         var suffix = [UInt64](repeating: 0, count: codes.count + 1)  // suffix[i]: hash of codes[i...]
-        for i in stride(from: codes.count - 1, through: 0, by: -1) { suffix[i] = codes[i] &* power[codes.count - 1 - i] &+ suffix[i + 1] }
+        for i in stride(from: codes.count - 1, through: 0, by: -1) {
+            suffix[i] = codes[i] &* power[codes.count - 1 - i] &+ suffix[i + 1]
+        }
         // The length goes into each key, so that a deletion of one name never equals another name by accident
         // of the polynomial.
         var keys = [prefix[codes.count] ^ (UInt64(codes.count) &* 0x9E37_79B9_7F4A_7C15)]

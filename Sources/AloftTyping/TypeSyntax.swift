@@ -15,7 +15,8 @@ public enum TypeSyntax {
     ]
     /// Types inside types (`list<map<...>>`): the parser recurses once per level.
     public static let maxNesting = 32
-    static let allNames = simpleNames.keys.sorted() + ["blob", "dataset", "directory", "enum", "list", "map", "optional", "union"]
+    static let allNames =
+        simpleNames.keys.sorted() + ["blob", "dataset", "directory", "enum", "list", "map", "optional", "union"]
 
     /// Parses a type expression. Errors say what was wrong and what was expected, at a column offset
     /// (0-based) within the text.
@@ -24,7 +25,9 @@ public enum TypeSyntax {
         do {
             let t = try p.type(depth: 0)
             p.skipSpaces()
-            if p.i < p.s.count { throw p.error("unexpected \"\(String(String.UnicodeScalarView(p.s[p.i...])))\" after the type") }
+            if p.i < p.s.count {
+                throw p.error("unexpected \"\(String(String.UnicodeScalarView(p.s[p.i...])))\" after the type")
+            }
             return .success(t)
         } catch let e as TypeSyntaxError {
             return .failure(e)
@@ -47,7 +50,9 @@ public enum TypeSyntax {
                 return .failure(DocumentError(value.location, "invalid type: \(error)"))
             }
         default:
-            return .failure(DocumentError(value.location, "expected a type such as integer or list<string>, found \(value.kindName)"))
+            return .failure(
+                DocumentError(
+                    value.location, "expected a type such as integer or list<string>, found \(value.kindName)"))
         }
     }
 
@@ -64,7 +69,10 @@ public enum TypeSyntax {
         mutating func word() -> String {
             skipSpaces()
             let start = i
-            while i < s.count, s[i].properties.isAlphabetic || s[i].properties.numericType != nil || s[i] == "_" || s[i] == "-" || s[i] == "." { i += 1 }
+            while i < s.count,
+                s[i].properties.isAlphabetic || s[i].properties.numericType != nil || s[i] == "_" || s[i] == "-"
+                    || s[i] == "."
+            { i += 1 }
             return String(String.UnicodeScalarView(s[start..<i]))
         }
 
@@ -80,11 +88,15 @@ public enum TypeSyntax {
         }
 
         mutating func type(depth: Int) throws -> LiteralType {
-            guard depth < TypeSyntax.maxNesting else { throw error("type nested too deeply: more than \(TypeSyntax.maxNesting) levels") }
+            guard depth < TypeSyntax.maxNesting else {
+                throw error("type nested too deeply: more than \(TypeSyntax.maxNesting) levels")
+            }
             skipSpaces()
             let start = i
             let name = word()
-            if name.isEmpty { throw error(i < s.count ? "expected a type name, found \"\(s[i])\"" : "expected a type name") }
+            if name.isEmpty {
+                throw error(i < s.count ? "expected a type name, found \"\(s[i])\"" : "expected a type name")
+            }
             if let simple = simpleNames[name] { return simple }
             switch name {
             case "list", "optional":
@@ -97,7 +109,10 @@ public enum TypeSyntax {
                 var value = try type(depth: depth + 1)
                 if peek(",") {
                     // map<string, T>: keys are always strings.
-                    guard value == .string else { i = start; throw error("map keys are always strings: write map<T> or map<string, T>") }
+                    guard value == .string else {
+                        i = start
+                        throw error("map keys are always strings: write map<T> or map<string, T>")
+                    }
                     i += 1
                     value = try type(depth: depth + 1)
                 }
@@ -111,12 +126,16 @@ public enum TypeSyntax {
                     variants.append(try type(depth: depth + 1))
                 }
                 try expect(">", "\">\" to close union<...>")
-                guard variants.count >= 2 else { i = start; throw error("a union needs at least two types") }
+                guard variants.count >= 2 else {
+                    i = start
+                    throw error("a union needs at least two types")
+                }
                 return .union(variants)
             case "enum":
                 try expect("{", "\"{\" after enum, as in enum{red, green}")
                 var values: [String] = []
-                var seen = Set<String>()  // not `values.contains`: an enum of 10,000 values would take 50 million comparisons
+                // not `values.contains`: an enum of 10,000 values would take 50 million comparisons
+                var seen = Set<String>()
                 repeat {
                     if peek(",") { i += 1 }
                     let v = word()

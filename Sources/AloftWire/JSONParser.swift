@@ -52,9 +52,15 @@ public struct JSONParser: ~Copyable {
         case UInt8(ascii: "{"): return try parseObject()
         case UInt8(ascii: "["): return try parseArray()
         case UInt8(ascii: "\""): return .string(try parseString())
-        case UInt8(ascii: "t"): try expectWord("true"); return .bool(true)
-        case UInt8(ascii: "f"): try expectWord("false"); return .bool(false)
-        case UInt8(ascii: "n"): try expectWord("null"); return .null
+        case UInt8(ascii: "t"):
+            try expectWord("true")
+            return .bool(true)
+        case UInt8(ascii: "f"):
+            try expectWord("false")
+            return .bool(false)
+        case UInt8(ascii: "n"):
+            try expectWord("null")
+            return .null
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try parseNumber()
         default: throw error("unexpected \(describeByte()), expected a value")
         }
@@ -255,7 +261,10 @@ public struct JSONParser: ~Copyable {
     private static func parseInt64(_ text: UnsafeBufferPointer<UInt8>) -> Int64? {
         var negative = false
         var i = 0
-        if text[0] == UInt8(ascii: "-") { negative = true; i = 1 }
+        if text[0] == UInt8(ascii: "-") {
+            negative = true
+            i = 1
+        }
         var magnitude: UInt64 = 0
         while i < text.count {
             let (m1, o1) = magnitude.multipliedReportingOverflow(by: 10)
@@ -309,7 +318,12 @@ public struct JSONParser: ~Copyable {
         var column = 1
         let end = min(index, bytes.count)
         for i in 0..<end {
-            if bytes[i] == 0x0A { line += 1; column = 1 } else if bytes[i] & 0xC0 != 0x80 { column += 1 }
+            if bytes[i] == 0x0A {
+                line += 1
+                column = 1
+            } else if bytes[i] & 0xC0 != 0x80 {
+                column += 1
+            }
         }
         return JSONParseError(offset: index, line: line, column: column, reason: reason)
     }

@@ -57,7 +57,10 @@ public struct JSONWriter {
 
     /// Non-finite floats have no JSON form; literals encode them as strings before they get here.
     public mutating func writeFloat(_ value: Double) {
-        guard value.isFinite else { append("null"); return }
+        guard value.isFinite else {
+            append("null")
+            return
+        }
         append(value.description)
     }
 

@@ -21,11 +21,14 @@ extension Literal {
         case .binary(let b): return .object(["binary": .string(Base64.encode(b))])
         case .structure(let s): return .object(["struct": .object(s)])
         case .blob(let b):
-            return .object(["blob": .object([
-                "uri": .string(b.uri), "format": .string(b.type.format),
-                "dimensionality": .string(b.type.dimensionality.rawValue),
-            ])])
-        case .dataset(let d): return .object(["dataset": .object(["uri": .string(d.uri), "format": .string(d.format)])])
+            return .object([
+                "blob": .object([
+                    "uri": .string(b.uri), "format": .string(b.type.format),
+                    "dimensionality": .string(b.type.dimensionality.rawValue),
+                ])
+            ])
+        case .dataset(let d):
+            return .object(["dataset": .object(["uri": .string(d.uri), "format": .string(d.format)])])
         case .list(let items): return .object(["list": .array(items.map(\.json))])
         case .map(let entries): return .object(["map": .object(entries.mapValues(\.json))])
         case .enumeration(let v): return .object(["enum": .string(v)])
@@ -83,7 +86,9 @@ extension Literal {
             }
             self = .blob(BlobValue(uri: uri, type: BlobType(format: format, dimensionality: d)))
         case "dataset":
-            guard let uri = try optionalString(body, "uri", inner) else { throw .at(inner, "a dataset needs a \"uri\"") }
+            guard let uri = try optionalString(body, "uri", inner) else {
+                throw .at(inner, "a dataset needs a \"uri\"")
+            }
             self = .dataset(DatasetValue(uri: uri, format: try optionalString(body, "format", inner) ?? ""))
         case "list":
             let items = try want(body.arrayValue, "an array")
@@ -106,7 +111,9 @@ extension Dictionary where Key == String, Value == Literal {
     public var json: JSON { .object(mapValues(\.json)) }
 
     public init(json: JSON, path: String) throws(WireError) {
-        guard let members = json.objectValue else { throw .at(path, "expected an object of literals, found \(json.kindName)") }
+        guard let members = json.objectValue else {
+            throw .at(path, "expected an object of literals, found \(json.kindName)")
+        }
         var out: [String: Literal] = [:]
         for (name, l) in members { out[name] = try Literal(json: l, path: join(path, name)) }
         self = out

@@ -9,7 +9,8 @@ extension Literal {
             return nil
         case (.blob(let value), .blob(let expected)):
             if value.type.dimensionality != expected.dimensionality {
-                return "\(here): expected a \(expected.dimensionality.rawValue) blob, got a \(value.type.dimensionality.rawValue)"
+                return
+                    "\(here): expected a \(expected.dimensionality.rawValue) blob, got a \(value.type.dimensionality.rawValue)"
             }
             if !expected.format.isEmpty && !value.type.format.isEmpty && value.type.format != expected.format {
                 return "\(here): expected blob format \"\(expected.format)\", got \"\(value.type.format)\""

@@ -17,7 +17,9 @@ extension LiteralType {
         case .binary: return .string("binary")
         case .structure: return .string("struct")
         case .blob(let b):
-            return .object(["blob": .object(["format": .string(b.format), "dimensionality": .string(b.dimensionality.rawValue)])])
+            return .object([
+                "blob": .object(["format": .string(b.format), "dimensionality": .string(b.dimensionality.rawValue)])
+            ])
         case .dataset(let d):
             let columns = d.columns.map { JSON.object(["name": .string($0.name), "type": $0.type.json]) }
             return .object(["dataset": .object(["format": .string(d.format), "columns": .array(columns)])])
@@ -45,7 +47,10 @@ extension LiteralType {
             }
         case .object(let members):
             guard members.count == 1, let (tag, body) = members.first else {
-                throw .at(path, "a composite type is an object with exactly one key (blob, dataset, list, map, enum, union, optional)")
+                throw .at(
+                    path,
+                    "a composite type is an object with exactly one key (blob, dataset, list, map, enum, union, optional)"
+                )
             }
             let inner = join(path, tag)
             switch tag {
@@ -53,16 +58,22 @@ extension LiteralType {
             case "map": self = .map(try LiteralType(json: body, path: inner))
             case "optional": self = .optional(try LiteralType(json: body, path: inner))
             case "enum":
-                guard let values = body.arrayValue, !values.isEmpty else { throw .at(inner, "expected a non-empty array of strings") }
+                guard let values = body.arrayValue, !values.isEmpty else {
+                    throw .at(inner, "expected a non-empty array of strings")
+                }
                 var names: [String] = []
                 for (i, v) in values.enumerated() {
-                    guard let s = v.stringValue else { throw .at("\(inner)[\(i)]", "expected a string, found \(v.kindName)") }
+                    guard let s = v.stringValue else {
+                        throw .at("\(inner)[\(i)]", "expected a string, found \(v.kindName)")
+                    }
                     if names.contains(s) { throw .at("\(inner)[\(i)]", "duplicate enum value \"\(s)\"") }
                     names.append(s)
                 }
                 self = .enumeration(names)
             case "union":
-                guard let values = body.arrayValue, values.count >= 2 else { throw .at(inner, "expected an array of at least two types") }
+                guard let values = body.arrayValue, values.count >= 2 else {
+                    throw .at(inner, "expected an array of at least two types")
+                }
                 var variants: [LiteralType] = []
                 for (i, v) in values.enumerated() { variants.append(try LiteralType(json: v, path: "\(inner)[\(i)]")) }
                 self = .union(variants)
@@ -80,7 +91,9 @@ extension LiteralType {
                     guard let array = cols.arrayValue else { throw .at(join(inner, "columns"), "expected an array") }
                     for (i, c) in array.enumerated() {
                         let cp = "\(join(inner, "columns"))[\(i)]"
-                        guard let name = c["name"]?.stringValue else { throw .at(cp, "a column needs a \"name\" string") }
+                        guard let name = c["name"]?.stringValue else {
+                            throw .at(cp, "a column needs a \"name\" string")
+                        }
                         guard let t = c["type"] else { throw .at(cp, "a column needs a \"type\"") }
                         columns.append(.init(name: name, type: try LiteralType(json: t, path: join(cp, "type"))))
                     }
@@ -108,7 +121,9 @@ extension Dictionary where Key == String, Value == LiteralType {
     public var json: JSON { .object(mapValues(\.json)) }
 
     public init(json: JSON, path: String) throws(WireError) {
-        guard let members = json.objectValue else { throw .at(path, "expected an object of types, found \(json.kindName)") }
+        guard let members = json.objectValue else {
+            throw .at(path, "expected an object of types, found \(json.kindName)")
+        }
         var out: [String: LiteralType] = [:]
         for (name, t) in members { out[name] = try LiteralType(json: t, path: join(path, name)) }
         self = out

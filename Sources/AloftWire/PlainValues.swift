@@ -24,7 +24,8 @@ extension Literal {
     }
 
     /// Reads a plain value as a literal of `type`. `resolve` turns a relative blob path into a URI.
-    public init(plain: JSON, as type: LiteralType, path: String, resolve: (String) -> String = { $0 }) throws(WireError) {
+    public init(plain: JSON, as type: LiteralType, path: String, resolve: (String) -> String = { $0 }) throws(WireError)
+    {
         func fail() -> WireError { WireError(path: path, reason: "expected \(type), found \(plain.kindName)") }
         switch (type, plain) {
         case (.none, .null): self = .none
@@ -34,30 +35,46 @@ extension Literal {
         case (.string, .string(let s)): self = .string(s)
         case (.boolean, .bool(let b)): self = .boolean(b)
         case (.datetime, .string(let s)):
-            guard let t = Timestamp(rfc3339: s) else { throw WireError(path: path, reason: "\"\(s)\" is not an RFC 3339 date-time") }
+            guard let t = Timestamp(rfc3339: s) else {
+                throw WireError(path: path, reason: "\"\(s)\" is not an RFC 3339 date-time")
+            }
             self = .datetime(t)
         case (.duration, .string(let s)):
-            guard let d = Duration(aloftWireString: s) else { throw WireError(path: path, reason: "\"\(s)\" is not a duration like \"1.5s\"") }
+            guard let d = Duration(aloftWireString: s) else {
+                throw WireError(path: path, reason: "\"\(s)\" is not a duration like \"1.5s\"")
+            }
             self = .duration(d)
         case (.binary, .string(let s)):
             guard let b = Base64.decode(s) else { throw WireError(path: path, reason: "not padded base64") }
             self = .binary(b)
         case (.structure, .object(let o)): self = .structure(o)
         case (.blob(let t), .string(let s)) where !s.isEmpty: self = .blob(BlobValue(uri: resolve(s), type: t))
-        case (.dataset(let t), .string(let s)) where !s.isEmpty: self = .dataset(DatasetValue(uri: resolve(s), format: t.format))
+        case (.dataset(let t), .string(let s)) where !s.isEmpty:
+            self = .dataset(DatasetValue(uri: resolve(s), format: t.format))
         case (.list(let element), .array(let items)):
             var out: [Literal] = []
-            for (i, item) in items.enumerated() { out.append(try Literal(plain: item, as: element, path: "\(path)[\(i)]", resolve: resolve)) }
+            for (i, item) in items.enumerated() {
+                out.append(try Literal(plain: item, as: element, path: "\(path)[\(i)]", resolve: resolve))
+            }
             self = .list(out)
         case (.map(let element), .object(let members)):
             var out: [String: Literal] = [:]
-            for (k, v) in members { out[k] = try Literal(plain: v, as: element, path: "\(path).\(k)", resolve: resolve) }
+            for (k, v) in members {
+                out[k] = try Literal(plain: v, as: element, path: "\(path).\(k)", resolve: resolve)
+            }
             self = .map(out)
         case (.enumeration(let values), .string(let s)):
-            guard values.contains(s) else { throw WireError(path: path, reason: "\"\(s)\" is not one of \(values.joined(separator: ", "))") }
+            guard values.contains(s) else {
+                throw WireError(path: path, reason: "\"\(s)\" is not one of \(values.joined(separator: ", "))")
+            }
             self = .enumeration(s)
         case (.union(let variants), _):
-            for v in variants { if let l = try? Literal(plain: plain, as: v, path: path, resolve: resolve) { self = l; return } }
+            for v in variants {
+                if let l = try? Literal(plain: plain, as: v, path: path, resolve: resolve) {
+                    self = l
+                    return
+                }
+            }
             throw fail()
         default: throw fail()
         }

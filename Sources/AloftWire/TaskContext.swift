@@ -39,8 +39,10 @@ public struct TaskTemplate: Sendable, Hashable {
     public var secrets: [String]
     public var extra: [String: JSON]
 
-    public init(name: String, version: String = "", type: String, interface: TaskInterface = TaskInterface(),
-                config: JSON = .object([:]), secrets: [String] = [], extra: [String: JSON] = [:]) {
+    public init(
+        name: String, version: String = "", type: String, interface: TaskInterface = TaskInterface(),
+        config: JSON = .object([:]), secrets: [String] = [], extra: [String: JSON] = [:]
+    ) {
         self.name = name
         self.version = version
         self.type = type
@@ -95,8 +97,10 @@ public struct TaskContext: Sendable, Hashable {
     /// Where the task may write output data: a directory URI (`file:///...`, `s3://...`) ending in `/`.
     public var outputPrefix: String
 
-    public init(taskExecutionID: String, identity: ExecutionIdentity, task: TaskTemplate, inputs: LiteralMap,
-                outputPrefix: String) {
+    public init(
+        taskExecutionID: String, identity: ExecutionIdentity, task: TaskTemplate, inputs: LiteralMap,
+        outputPrefix: String
+    ) {
         self.taskExecutionID = taskExecutionID
         self.identity = identity
         self.task = task
@@ -119,7 +123,6 @@ public struct TaskContext: Sendable, Hashable {
         ])
     }
 
-
     public init(bytes: some Collection<UInt8>) throws(WireError) {
         let doc: JSON
         do { doc = try JSONParser.parse(bytes) } catch { throw .at("", "task context is not valid JSON: \(error)") }
@@ -137,7 +140,9 @@ public struct TaskContext: Sendable, Hashable {
         guard let execution = doc["execution"], let task = doc["task"] else {
             throw .at("", "a task context needs \"execution\" and \"task\"")
         }
-        guard let attempt = execution["attempt"]?.integerValue else { throw .at("execution.attempt", "expected an integer") }
+        guard let attempt = execution["attempt"]?.integerValue else {
+            throw .at("execution.attempt", "expected an integer")
+        }
         identity = ExecutionIdentity(
             project: try str(execution["project"], "execution.project"),
             domain: try str(execution["domain"], "execution.domain"),

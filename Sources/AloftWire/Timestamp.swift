@@ -1,7 +1,7 @@
 /// A point in time, UTC, with nanosecond precision. Encoded as RFC 3339 (`2026-11-25T06:29:39.5Z`).
 public struct Timestamp: Sendable, Hashable, Comparable {
     public var seconds: Int64  // since 1970-01-01T00:00:00Z
-    public var nanos: Int32    // 0 ..< 1_000_000_000
+    public var nanos: Int32  // 0 ..< 1_000_000_000
 
     public init(seconds: Int64, nanos: Int32 = 0) {
         self.seconds = seconds
@@ -119,7 +119,10 @@ extension Duration {
         var nanos = attoseconds / 1_000_000_000
         var secs = seconds
         let negative = secs < 0 || (secs == 0 && nanos < 0)
-        if negative && nanos > 0 { secs += 1; nanos = 1_000_000_000 - nanos }
+        if negative && nanos > 0 {
+            secs += 1
+            nanos = 1_000_000_000 - nanos
+        }
         var out = (negative ? "-" : "") + String(abs(secs))
         let fracNanos = abs(nanos)
         if fracNanos > 0 {

@@ -12,7 +12,9 @@ public struct DocumentLimits: Sendable, Equatable {
     /// Values that aliases may add to any one document, however large.
     public var maxAliasNodes: Int
 
-    public init(maxBytes: Int = 64 << 20, maxDepth: Int = 256, aliasNodesPerByte: Int = 100, maxAliasNodes: Int = 1_000_000) {
+    public init(
+        maxBytes: Int = 64 << 20, maxDepth: Int = 256, aliasNodesPerByte: Int = 100, maxAliasNodes: Int = 1_000_000
+    ) {
         self.maxBytes = maxBytes
         self.maxDepth = maxDepth
         self.aliasNodesPerByte = aliasNodesPerByte
@@ -24,7 +26,9 @@ public struct DocumentLimits: Sendable, Equatable {
 
     /// The values aliases may add to a document of `bytes` bytes.
     public func aliasAllowance(bytes: Int) -> Int {
-        min(maxAliasNodes, bytes.multipliedReportingOverflow(by: aliasNodesPerByte).overflow ? Int.max : bytes * aliasNodesPerByte)
+        min(
+            maxAliasNodes,
+            bytes.multipliedReportingOverflow(by: aliasNodesPerByte).overflow ? Int.max : bytes * aliasNodesPerByte)
     }
 
     /// `67108864` as `64 MiB`, for messages.

@@ -66,12 +66,16 @@ public enum YAMLDocument {
     /// Parses one YAML 1.2 document (JSON is YAML too) into located values. Plain scalars follow the core
     /// schema (see `CoreSchema`); quoted and block scalars are strings. Duplicate keys, non-scalar keys,
     /// several documents and anything past `limits` (size, nesting, alias expansion) are errors.
-    public static func parse(_ text: String, file: String, limits: DocumentLimits) throws(DocumentError) -> LocatedValue? {
+    public static func parse(
+        _ text: String, file: String, limits: DocumentLimits
+    ) throws(DocumentError) -> LocatedValue? {
         var text = text
         let bytes = text.utf8.count
         guard bytes <= limits.maxBytes else {
-            throw DocumentError(SourceLocation(file: file, line: 1, column: 1),
-                                "the document is \(groupedDigits(bytes)) bytes, more than the limit of \(DocumentLimits.describe(bytes: limits.maxBytes))")
+            throw DocumentError(
+                SourceLocation(file: file, line: 1, column: 1),
+                "the document is \(groupedDigits(bytes)) bytes, more than the limit of \(DocumentLimits.describe(bytes: limits.maxBytes))"
+            )
         }
         let result: Result<LocatedValue?, DocumentError> = text.withUTF8 { bytes in
             var reader = EventReader(bytes: bytes, file: file, limits: limits)
@@ -149,7 +153,9 @@ private struct EventReader: ~Copyable {
     }
 
     private mutating func next() throws(DocumentError) -> Event {
-        guard open else { throw DocumentError(SourceLocation(file: file, line: 1, column: 1), "the YAML parser could not start") }
+        guard open else {
+            throw DocumentError(SourceLocation(file: file, line: 1, column: 1), "the YAML parser could not start")
+        }
         var event = yaml_event_t()
         guard yaml_parser_parse(parser, &event) != 0 else { throw parseError() }
         defer { yaml_event_delete(&event) }
@@ -160,10 +166,14 @@ private struct EventReader: ~Copyable {
             // A quoted scalar's place is its first character, not its opening quote, so offsets into the
             // text (a type expression, a condition) point at the right column.
             var place = here
-            if s.style == YAML_SINGLE_QUOTED_SCALAR_STYLE || s.style == YAML_DOUBLE_QUOTED_SCALAR_STYLE { place.column += 1 }
-            return .scalar(Self.string(s.value, s.length), plain: s.style == YAML_PLAIN_SCALAR_STYLE, tag: Self.cString(s.tag),
-                           anchor: Self.cString(s.anchor), place)
-        case YAML_SEQUENCE_START_EVENT: return .sequenceStart(anchor: Self.cString(event.data.sequence_start.anchor), here)
+            if s.style == YAML_SINGLE_QUOTED_SCALAR_STYLE || s.style == YAML_DOUBLE_QUOTED_SCALAR_STYLE {
+                place.column += 1
+            }
+            return .scalar(
+                Self.string(s.value, s.length), plain: s.style == YAML_PLAIN_SCALAR_STYLE, tag: Self.cString(s.tag),
+                anchor: Self.cString(s.anchor), place)
+        case YAML_SEQUENCE_START_EVENT:
+            return .sequenceStart(anchor: Self.cString(event.data.sequence_start.anchor), here)
         case YAML_MAPPING_START_EVENT: return .mappingStart(anchor: Self.cString(event.data.mapping_start.anchor), here)
         case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT: return .end(here)
         case YAML_ALIAS_EVENT: return .alias(Self.cString(event.data.alias.anchor) ?? "", here)
@@ -202,13 +212,19 @@ private struct EventReader: ~Copyable {
     private mutating func expand(_ name: String, at here: SourceLocation, depth: Int) throws(DocumentError) -> Read {
         guard let r = anchors[name] else { throw DocumentError(here, "unknown alias *\(name)") }
         guard depth + r.levels <= limits.maxDepth else {
-            throw DocumentError(here, "alias *\(name) brings \(r.levels) levels of nesting to a place \(depth) deep: nesting deeper than \(limits.maxDepth) levels")
+            throw DocumentError(
+                here,
+                "alias *\(name) brings \(r.levels) levels of nesting to a place \(depth) deep: nesting deeper than \(limits.maxDepth) levels"
+            )
         }
         aliasNodes += r.nodes
         let allowance = limits.aliasAllowance(bytes: bytes)
         guard aliasNodes <= allowance else {
-            throw DocumentError(here, "alias *\(name) expands to \(groupedDigits(r.nodes)) values, past the limit on what aliases may add to this document: "
-                + "\(groupedDigits(allowance)) values (\(limits.aliasNodesPerByte) per byte of its \(groupedDigits(bytes)) bytes; never more than \(groupedDigits(limits.maxAliasNodes)))")
+            throw DocumentError(
+                here,
+                "alias *\(name) expands to \(groupedDigits(r.nodes)) values, past the limit on what aliases may add to this document: "
+                    + "\(groupedDigits(allowance)) values (\(limits.aliasNodesPerByte) per byte of its \(groupedDigits(bytes)) bytes; never more than \(groupedDigits(limits.maxAliasNodes)))"
+            )
         }
         return r
     }
@@ -305,20 +321,30 @@ enum CoreSchema {
         default: break
         }
         let u = Array(s.utf8)
-        guard let first = u.first, first == UInt8(ascii: "-") || first == UInt8(ascii: "+") || first == UInt8(ascii: ".")
-            || (first >= 48 && first <= 57) else { return .string(s) }
+        guard let first = u.first,
+            first == UInt8(ascii: "-") || first == UInt8(ascii: "+") || first == UInt8(ascii: ".")
+                || (first >= 48 && first <= 57)
+        else { return .string(s) }
         if u.count > 2, u[0] == 48, u[1] == UInt8(ascii: "x") || u[1] == UInt8(ascii: "o") {
-            if let v = Int64(String(decoding: u[2...], as: UTF8.self), radix: u[1] == UInt8(ascii: "x") ? 16 : 8) { return .integer(v) }
+            if let v = Int64(String(decoding: u[2...], as: UTF8.self), radix: u[1] == UInt8(ascii: "x") ? 16 : 8) {
+                return .integer(v)
+            }
             return .string(s)
         }
         var i = 0
         if u[i] == UInt8(ascii: "-") || u[i] == UInt8(ascii: "+") { i += 1 }
         var digits = 0, isFloat = false
-        while i < u.count, u[i] >= 48, u[i] <= 57 { i += 1; digits += 1 }
+        while i < u.count, u[i] >= 48, u[i] <= 57 {
+            i += 1
+            digits += 1
+        }
         if i < u.count, u[i] == UInt8(ascii: ".") {
             isFloat = true
             i += 1
-            while i < u.count, u[i] >= 48, u[i] <= 57 { i += 1; digits += 1 }
+            while i < u.count, u[i] >= 48, u[i] <= 57 {
+                i += 1
+                digits += 1
+            }
         }
         guard digits > 0 else { return .string(s) }
         if i < u.count, u[i] == UInt8(ascii: "e") || u[i] == UInt8(ascii: "E") {

@@ -19,7 +19,8 @@ enum BudgetCheck {
                 rule: .callBudget)
         }
         guard let slowest = calls.max(by: { $0.duration < $1.duration }) else {
-            return CheckResult(name: name, taskType: nil, status: .skip, detail: "no task call was made", rule: .callBudget)
+            return CheckResult(
+                name: name, taskType: nil, status: .skip, detail: "no task call was made", rule: .callBudget)
         }
         let ms = (slowest.duration.secondsValue * 1000).rounded()
         return CheckResult(

@@ -1,5 +1,5 @@
-import PluginHost
 import AloftWire
+import PluginHost
 
 /// Which rule a failed call breaks. Errors the host detects itself (an overrun, an invalid phase, outputs
 /// that are not a literal map, a runner that died) name their own rule; any other error from the plugin

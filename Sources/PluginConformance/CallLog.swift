@@ -1,6 +1,6 @@
+import AloftWire
 import PluginHost
 import Synchronization
-import AloftWire
 
 /// Every task call the checks made, with how long it took and how it ended: the "every call returns within
 /// its budget" check reads it at the end.

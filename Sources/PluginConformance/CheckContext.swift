@@ -13,8 +13,10 @@ struct CheckContext: Sendable {
 
     /// Runs `body` on a fresh plugin instance and turns what it returns (the detail of a pass) or throws
     /// (the rule broken) into the check's result.
-    func perform(_ name: String, rule: ConformanceRule,
-                 _ body: @Sendable (TaskCalls) async throws(CheckFailure) -> String) async -> CheckResult {
+    func perform(
+        _ name: String, rule: ConformanceRule,
+        _ body: @Sendable (TaskCalls) async throws(CheckFailure) -> String
+    ) async -> CheckResult {
         let outcome: Result<String, CheckFailure>
         do throws(CheckFailure) {
             let plugin = try await instance()
@@ -41,8 +43,9 @@ struct CheckContext: Sendable {
         case .success(let detail):
             return CheckResult(name: name, taskType: taskType, status: .pass, detail: detail, rule: rule)
         case .failure(let failure):
-            return CheckResult(name: name, taskType: taskType, status: failure.isWarning ? .warn : .fail,
-                               detail: failure.detail, rule: failure.rule)
+            return CheckResult(
+                name: name, taskType: taskType, status: failure.isWarning ? .warn : .fail,
+                detail: failure.detail, rule: failure.rule)
         }
     }
 

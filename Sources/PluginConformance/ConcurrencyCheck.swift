@@ -13,17 +13,21 @@ struct ConcurrencyCheck: Sendable {
 
     func run(baseline: TaskCalls.Terminal?) async -> CheckResult {
         guard let baseline else {
-            return context.skipped(name, rule: .concurrentTasks, because: "not run: a task does not run to a terminal phase")
+            return context.skipped(
+                name, rule: .concurrentTasks, because: "not run: a task does not run to a terminal phase")
         }
         let count = context.options.concurrentTasks
         let factory = context.factory
         return await context.perform(name, rule: .concurrentTasks) { calls throws(CheckFailure) in
             // What each set of inputs gives alone, and whether outputs depend on anything but the inputs (the
             // same inputs in another execution, by this instance and by the baseline's).
-            let alone = [try await calls.run(factory.task(node: "alone-0", variant: 0), rule: .lifecycle),
-                         try await calls.run(factory.task(node: "alone-1", variant: 1), rule: .lifecycle)]
+            let alone = [
+                try await calls.run(factory.task(node: "alone-0", variant: 0), rule: .lifecycle),
+                try await calls.run(factory.task(node: "alone-1", variant: 1), rule: .lifecycle),
+            ]
             let again = try await calls.run(factory.task(node: "alone-0-again", variant: 0), rule: .lifecycle)
-            let deterministic = LifecycleChecks.sameResult(alone[0], again) && LifecycleChecks.sameResult(alone[0], baseline)
+            let deterministic =
+                LifecycleChecks.sameResult(alone[0], again) && LifecycleChecks.sameResult(alone[0], baseline)
 
             let tasks = (0..<count).map { factory.task(node: "concurrent-\($0)", variant: $0 % 2) }
             let states = try await Self.concurrently(tasks) { task throws(CheckFailure) in
@@ -47,15 +51,21 @@ struct ConcurrencyCheck: Sendable {
                 let expected = alone[i % 2]
                 let node = "concurrent-\(i)"
                 if end.phase != expected.phase {
-                    throw CheckFailure(rule: .concurrentTasks, detail: "task \(node) (\(task.executionID)) \(end.summary); "
-                                       + "run alone, the same task \(expected.summary)")
+                    throw CheckFailure(
+                        rule: .concurrentTasks,
+                        detail: "task \(node) (\(task.executionID)) \(end.summary); "
+                            + "run alone, the same task \(expected.summary)")
                 }
                 if deterministic, !LifecycleChecks.sameResult(end, expected) {
-                    throw CheckFailure(rule: .concurrentTasks, detail: "task \(node) \(end.summary); run alone, the same inputs "
-                                       + "\(expected.summary): tasks running at the same time share state unsafely")
+                    throw CheckFailure(
+                        rule: .concurrentTasks,
+                        detail: "task \(node) \(end.summary); run alone, the same inputs "
+                            + "\(expected.summary): tasks running at the same time share state unsafely")
                 }
             }
-            let compared = deterministic ? ", each with the outputs its inputs give alone"
+            let compared =
+                deterministic
+                ? ", each with the outputs its inputs give alone"
                 : " (outputs differ between executions of the same inputs, so they were not compared)"
             return "\(count) tasks submitted, polled and finalized at once on \(context.options.threads) threads all "
                 + "\(alone[0].phase)\(compared)"
@@ -70,7 +80,9 @@ struct ConcurrencyCheck: Sendable {
         let (results, first) = await withTaskGroup(of: (Int, Result<Output, CheckFailure>).self) { group in
             for (i, item) in items.enumerated() {
                 group.addTask {
-                    do throws(CheckFailure) { return (i, .success(try await body(item))) } catch { return (i, .failure(error)) }
+                    do throws(CheckFailure) { return (i, .success(try await body(item))) } catch {
+                        return (i, .failure(error))
+                    }
                 }
             }
             var out = [Result<Output, CheckFailure>?](repeating: nil, count: items.count)

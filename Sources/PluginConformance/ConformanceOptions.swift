@@ -15,8 +15,10 @@ public struct ConformanceOptions: Sendable {
     /// Handed to init.
     public var pluginConfig: JSON
 
-    public init(callBudget: Duration = .seconds(5), initBudget: Duration = .seconds(30), taskTimeout: Duration = .seconds(60),
-                concurrentTasks: Int = 32, threads: Int = 8, pluginConfig: JSON = .object([:])) {
+    public init(
+        callBudget: Duration = .seconds(5), initBudget: Duration = .seconds(30), taskTimeout: Duration = .seconds(60),
+        concurrentTasks: Int = 32, threads: Int = 8, pluginConfig: JSON = .object([:])
+    ) {
         self.callBudget = callBudget
         self.initBudget = initBudget
         self.taskTimeout = taskTimeout

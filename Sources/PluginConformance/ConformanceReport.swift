@@ -26,13 +26,16 @@ public struct ConformanceReport: Sendable {
     public var text: String {
         var out = "file:        \(file)\n"
         if let d = descriptor {
-            out += "plugin:      \(d.id) \(d.version) (ABI \(d.abi)), task types \(d.taskTypes.joined(separator: ", "))\n"
+            out +=
+                "plugin:      \(d.id) \(d.version) (ABI \(d.abi)), task types \(d.taskTypes.joined(separator: ", "))\n"
         }
-        out += "calls:       \(isolated ? "in plugin runner processes" : "in this process")"
+        out +=
+            "calls:       \(isolated ? "in plugin runner processes" : "in this process")"
             + ", budget \(options.callBudget.secondsValue) s each, \(options.threads) threads\n\n"
         var heading = ""
         for check in checks {
-            let group = check.taskType.map { "task type \($0)" } ?? (check.rule == .callBudget ? "every task call" : "the file")
+            let group =
+                check.taskType.map { "task type \($0)" } ?? (check.rule == .callBudget ? "every task call" : "the file")
             if group != heading {
                 out += "\(heading.isEmpty ? "" : "\n")\(group):\n"
                 heading = group
@@ -70,9 +73,12 @@ public struct ConformanceReport: Sendable {
 
     static func json(_ check: CheckResult) -> JSON {
         var o: [String: JSON] = [
-            "name": .string(check.name), "status": .string(check.status.rawValue.lowercased()), "detail": .string(check.detail),
-            "rule": .object(["id": .string(check.rule.id), "statement": .string(check.rule.statement),
-                             "doc": .string(check.rule.reference)]),
+            "name": .string(check.name), "status": .string(check.status.rawValue.lowercased()),
+            "detail": .string(check.detail),
+            "rule": .object([
+                "id": .string(check.rule.id), "statement": .string(check.rule.statement),
+                "doc": .string(check.rule.reference),
+            ]),
         ]
         if let type = check.taskType { o["task_type"] = .string(type) }
         return .object(o)

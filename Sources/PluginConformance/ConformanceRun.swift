@@ -13,13 +13,17 @@ public enum ConformanceRun {
 
     /// `subjects`: the tasks to run (from a spec); nil: the default interface on each of the plugin's task types.
     /// `probe`: the runner executable that probes the file and runs the plugin (its verdict cache is not used).
-    public static func check(path: String, subjects: [ConformanceSubject]?, options: ConformanceOptions,
-                             services: HostServices, probe: PluginProbe) async throws(SetupError) -> ConformanceReport {
+    public static func check(
+        path: String, subjects: [ConformanceSubject]?, options: ConformanceOptions,
+        services: HostServices, probe: PluginProbe
+    ) async throws(SetupError) -> ConformanceReport {
         guard FileManager.default.isExecutableFile(atPath: probe.runner) else {
-            throw SetupError(description: "the plugin runner \(probe.runner) is missing: build or install "
-                             + "\(PluginProbe.runnerName) beside aloft (the checks run the plugin there first)")
+            throw SetupError(
+                description: "the plugin runner \(probe.runner) is missing: build or install "
+                    + "\(PluginProbe.runnerName) beside aloft (the checks run the plugin there first)")
         }
-        let work = FileManager.default.temporaryDirectory.appendingPathComponent("aloft-check-\(UUID().uuidString)").path
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent("aloft-check-\(UUID().uuidString)")
+            .path
         do {
             try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
         } catch {
@@ -27,10 +31,12 @@ public enum ConformanceRun {
         }
         defer { try? FileManager.default.removeItem(atPath: work) }
 
-        let launcher = PluginLauncher(path: path, options: options, services: services, runner: probe.runner, directory: work)
+        let launcher = PluginLauncher(
+            path: path, options: options, services: services, runner: probe.runner, directory: work)
         let (loadChecks, descriptor) = await LoadChecks.run(path: path, launcher: launcher)
-        var report = ConformanceReport(file: path, descriptor: descriptor, isolated: launcher.isIsolated, options: options,
-                                       checks: loadChecks)
+        var report = ConformanceReport(
+            file: path, descriptor: descriptor, isolated: launcher.isIsolated, options: options,
+            checks: loadChecks)
         guard let descriptor else { return report }
 
         let log = CallLog()
@@ -38,14 +44,16 @@ public enum ConformanceRun {
         let inputs = InputGenerator(directory: work + "/inputs")
         let (chosen, unserved) = select(subjects, taskTypes: descriptor.taskTypes)
         if chosen.isEmpty {
-            throw SetupError(description: "no task given has a type plugin \(descriptor.id) serves ("
-                             + "\(descriptor.taskTypes.joined(separator: ", "))): "
-                             + unserved.map(\.detail).joined(separator: "; "))
+            throw SetupError(
+                description: "no task given has a type plugin \(descriptor.id) serves ("
+                    + "\(descriptor.taskTypes.joined(separator: ", "))): "
+                    + unserved.map(\.detail).joined(separator: "; "))
         }
         report.checks += unserved
         for subject in chosen {
             let context = CheckContext(
-                factory: TaskFactory(subject: subject, execution: execution, inputs: inputs, outputDirectory: work + "/outputs"),
+                factory: TaskFactory(
+                    subject: subject, execution: execution, inputs: inputs, outputDirectory: work + "/outputs"),
                 launcher: launcher, log: log, options: options)
             let (checks, baseline) = await LifecycleChecks(context: context).run()
             report.checks += checks
@@ -56,14 +64,16 @@ public enum ConformanceRun {
     }
 
     /// The subjects the plugin serves, and a skipped check for each it does not.
-    static func select(_ subjects: [ConformanceSubject]?, taskTypes: [String]) -> ([ConformanceSubject], [CheckResult]) {
+    static func select(_ subjects: [ConformanceSubject]?, taskTypes: [String]) -> ([ConformanceSubject], [CheckResult])
+    {
         guard let subjects else { return (taskTypes.map(ConformanceSubject.standard), []) }
         let served = subjects.filter { taskTypes.contains($0.taskType) }
         let skipped = subjects.filter { !taskTypes.contains($0.taskType) }.map { s in
-            CheckResult(name: "the task to run", taskType: s.taskType, status: .skip,
-                        detail: "\(s.origin) has type \(s.taskType), which this plugin does not serve (it serves "
-                            + "\(taskTypes.joined(separator: ", ")))",
-                        rule: .lifecycle)
+            CheckResult(
+                name: "the task to run", taskType: s.taskType, status: .skip,
+                detail: "\(s.origin) has type \(s.taskType), which this plugin does not serve (it serves "
+                    + "\(taskTypes.joined(separator: ", ")))",
+                rule: .lifecycle)
         }
         return (served, skipped)
     }

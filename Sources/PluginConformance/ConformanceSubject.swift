@@ -20,8 +20,9 @@ public struct ConformanceSubject: Sendable {
     /// Without a spec: one task of `taskType` with one integer input `x` and one integer output `x`, no config.
     public static func standard(taskType: String) -> ConformanceSubject {
         ConformanceSubject(
-            template: TaskTemplate(name: "conformance", version: "1", type: taskType,
-                                   interface: TaskInterface(inputs: ["x": .integer], outputs: ["x": .integer])),
+            template: TaskTemplate(
+                name: "conformance", version: "1", type: taskType,
+                interface: TaskInterface(inputs: ["x": .integer], outputs: ["x": .integer])),
             origin: "the default interface (x: integer -> x: integer)")
     }
 }

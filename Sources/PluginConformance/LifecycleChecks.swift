@@ -51,8 +51,10 @@ struct LifecycleChecks: Sendable {
             box.value = terminal
             let detail = "\(terminal.summary), after \(terminal.polls) poll\(terminal.polls == 1 ? "" : "s")"
             if terminal.phase == .failed {
-                throw CheckFailure(rule: .lifecycle, detail: detail + "; its outputs cannot be checked "
-                                   + "(give a task that succeeds with --spec)", isWarning: true)
+                throw CheckFailure(
+                    rule: .lifecycle,
+                    detail: detail + "; its outputs cannot be checked "
+                        + "(give a task that succeeds with --spec)", isWarning: true)
             }
             return detail
         }
@@ -62,22 +64,31 @@ struct LifecycleChecks: Sendable {
     private func outputsCheck(_ baselineCheck: CheckResult, _ baseline: TaskCalls.Terminal?) -> CheckResult {
         let name = Self.names.outputs
         if baselineCheck.status == .fail, baselineCheck.rule == .outputsMatch {
-            return context.result(name, rule: .outputsMatch, .failure(CheckFailure(rule: .outputsMatch, detail: baselineCheck.detail)))
+            return context.result(
+                name, rule: .outputsMatch, .failure(CheckFailure(rule: .outputsMatch, detail: baselineCheck.detail)))
         }
-        guard let baseline else { return context.skipped(name, rule: .outputsMatch, because: "not run: the task did not finish") }
+        guard let baseline else {
+            return context.skipped(name, rule: .outputsMatch, because: "not run: the task did not finish")
+        }
         guard baseline.phase == .succeeded else {
-            return context.skipped(name, rule: .outputsMatch, because: "not run: the task \(baseline.phase), it did not succeed")
+            return context.skipped(
+                name, rule: .outputsMatch, because: "not run: the task \(baseline.phase), it did not succeed")
         }
         let declared = context.factory.subject.template.interface.outputs
         let outputs = baseline.outputs ?? [:]
         let problems = outputs.mismatches(against: declared)
         let shown = JSONWriter.string(outputs.json)
         guard problems.isEmpty else {
-            return context.result(name, rule: .outputsMatch, .failure(CheckFailure(
-                rule: .outputsMatch, detail: "outputs \(shown) do not match the interface \(JSONWriter.string(declared.json)): "
-                    + problems.joined(separator: "; "))))
+            return context.result(
+                name, rule: .outputsMatch,
+                .failure(
+                    CheckFailure(
+                        rule: .outputsMatch,
+                        detail: "outputs \(shown) do not match the interface \(JSONWriter.string(declared.json)): "
+                            + problems.joined(separator: "; "))))
         }
-        return context.result(name, rule: .outputsMatch, .success("outputs \(shown) match \(JSONWriter.string(declared.json))"))
+        return context.result(
+            name, rule: .outputsMatch, .success("outputs \(shown) match \(JSONWriter.string(declared.json))"))
     }
 
     /// Two submits of one task execution id, each state polled to its end: one job, so the same result.
@@ -86,13 +97,16 @@ struct LifecycleChecks: Sendable {
         return await context.perform(Self.names.submitTwice, rule: .submitIdempotent) { calls throws(CheckFailure) in
             var first = task, second = task
             first.state = try await calls.submit(task, rule: .submitIdempotent, label: "the first submit")
-            second.state = try await calls.submit(task, rule: .submitIdempotent, label: "the second submit (same task execution id)")
+            second.state = try await calls.submit(
+                task, rule: .submitIdempotent, label: "the second submit (same task execution id)")
             let a = try await calls.pollUntilTerminal(&first, rule: .submitIdempotent)
             let b = try await calls.pollUntilTerminal(&second, rule: .submitIdempotent)
             try await calls.finalize(second, rule: .lifecycle)
             guard Self.sameResult(a, b) else {
-                throw CheckFailure(rule: .submitIdempotent, detail: "the two submits' states ended differently: the first "
-                                   + "\(a.summary), the second \(b.summary); the second submit started a second job")
+                throw CheckFailure(
+                    rule: .submitIdempotent,
+                    detail: "the two submits' states ended differently: the first "
+                        + "\(a.summary), the second \(b.summary); the second submit started a second job")
             }
             return "both submits returned a state; both \(a.summary)"
         }
@@ -119,10 +133,13 @@ struct LifecycleChecks: Sendable {
             let end = try await calls.pollUntilTerminal(&task, rule: .reattach)
             try await calls.finalize(task, rule: .reattach)
             if end.phase != baseline.phase {
-                throw CheckFailure(rule: .reattach, detail: "polled from a fresh instance the task \(end.summary), "
-                                   + "where a task polled by the instance that submitted it \(baseline.summary)")
+                throw CheckFailure(
+                    rule: .reattach,
+                    detail: "polled from a fresh instance the task \(end.summary), "
+                        + "where a task polled by the instance that submitted it \(baseline.summary)")
             }
-            outcome = .success("a fresh instance polled the stored state (\(task.state.count) bytes) to the end: \(end.summary)")
+            outcome = .success(
+                "a fresh instance polled the stored state (\(task.state.count) bytes) to the end: \(end.summary)")
         } catch {
             outcome = .failure(error)
         }
@@ -157,7 +174,8 @@ struct LifecycleChecks: Sendable {
     /// A host that crashed between finalize and recording it calls finalize again.
     private func finalizeTwice() async -> CheckResult {
         let task = context.factory.task(node: "finalize-twice")
-        return await context.perform(Self.names.finalizeTwice, rule: .finalizeIdempotent) { calls throws(CheckFailure) in
+        return await context.perform(Self.names.finalizeTwice, rule: .finalizeIdempotent) {
+            calls throws(CheckFailure) in
             var task = task
             task.state = try await calls.submit(task, rule: .lifecycle)
             _ = try await calls.pollUntilTerminal(&task, rule: .lifecycle)

@@ -6,24 +6,36 @@ import PluginHost
 /// descriptor, and init within its budget. Reuses the host's loader and probe: the words are the refusals'.
 enum LoadChecks {
     /// The four checks, in order, and the plugin's descriptor when it passed them all.
-    static func run(path: String, launcher: PluginLauncher) async -> (checks: [CheckResult], descriptor: PluginDescriptor?) {
-        let catalog = await PluginCatalog.load(configuration: launcher.configuration, services: launcher.services,
-                                               files: [(path, .config)], fallbackConfig: launcher.options.pluginConfig,
-                                               probe: launcher.probe)
+    static func run(
+        path: String, launcher: PluginLauncher
+    ) async -> (checks: [CheckResult], descriptor: PluginDescriptor?) {
+        let catalog = await PluginCatalog.load(
+            configuration: launcher.configuration, services: launcher.services,
+            files: [(path, .config)], fallbackConfig: launcher.options.pluginConfig,
+            probe: launcher.probe)
         guard let record = catalog.records.first else {
             return ([check(.loads, .fail, "\(path) was not loaded")], nil)
         }
         if case .loaded(let plugin) = record.status { plugin.shutdown() }
         let failed: (rule: ConformanceRule, refusal: PluginRefusal)? = record.refusal.map { (rule(for: $0), $0) }
         let steps: [(ConformanceRule, String)] = [
-            (.loads, "loaded in a probe process (dlopen, constructors, entry function), then "
-                + (launcher.isIsolated ? "in a plugin runner process" : "in this one")),
+            (
+                .loads,
+                "loaded in a probe process (dlopen, constructors, entry function), then "
+                    + (launcher.isIsolated ? "in a plugin runner process" : "in this one")
+            ),
             (.abiVersion, record.descriptor.map { "ABI \($0.abi)" } ?? ""),
-            (.descriptor, record.descriptor.map { d in
-                "id \(d.id), version \(d.version.isEmpty ? "\"\"" : d.version), task types \(d.taskTypes.joined(separator: ", "))"
-            } ?? ""),
-            (.initWithinBudget, "init returned ALOFT_OK within \(launcher.options.initBudget.secondsValue) s with plugin config "
-                + JSONWriter.string(launcher.options.pluginConfig)),
+            (
+                .descriptor,
+                record.descriptor.map { d in
+                    "id \(d.id), version \(d.version.isEmpty ? "\"\"" : d.version), task types \(d.taskTypes.joined(separator: ", "))"
+                } ?? ""
+            ),
+            (
+                .initWithinBudget,
+                "init returned ALOFT_OK within \(launcher.options.initBudget.secondsValue) s with plugin config "
+                    + JSONWriter.string(launcher.options.pluginConfig)
+            ),
         ]
         var checks: [CheckResult] = []
         var reached = true

@@ -31,15 +31,17 @@ final class PluginLauncher: Sendable {
         var configuration = HostConfiguration()
         configuration.searchBuiltin = false
         configuration.callOptions = PluginCallOptions(
-            callBudget: options.callBudget, initBudget: options.initBudget, threads: options.threads, quarantineAfter: 1_000_000)
+            callBudget: options.callBudget, initBudget: options.initBudget, threads: options.threads,
+            quarantineAfter: 1_000_000)
         configuration.isolation["*"] = IsolationSettings(mode: .process)
         return configuration
     }
 
     /// A freshly started and initialized instance of the plugin, or why there is none.
     func launch() async -> Result<any TaskPlugin, CheckFailure> {
-        let catalog = await PluginCatalog.load(configuration: configuration, services: services, files: [(path, .config)],
-                                               fallbackConfig: options.pluginConfig, probe: probe)
+        let catalog = await PluginCatalog.load(
+            configuration: configuration, services: services, files: [(path, .config)],
+            fallbackConfig: options.pluginConfig, probe: probe)
         guard let record = catalog.records.first else {
             return .failure(CheckFailure(rule: .loads, detail: "\(path) was not loaded"))
         }
@@ -47,7 +49,8 @@ final class PluginLauncher: Sendable {
         case .loaded(let plugin): return .success(plugin)
         case .disabled: return .failure(CheckFailure(rule: .loads, detail: "\(path) was not initialized"))
         case .refused(let refusal):
-            return .failure(CheckFailure(rule: LoadChecks.rule(for: refusal), detail: "a fresh instance was refused: \(refusal)"))
+            return .failure(
+                CheckFailure(rule: LoadChecks.rule(for: refusal), detail: "a fresh instance was refused: \(refusal)"))
         }
     }
 

@@ -27,8 +27,11 @@ struct TaskCalls: Sendable {
         }
     }
 
-    func submit(_ task: TaskInvocation, rule: ConformanceRule, label: String = "submit") async throws(CheckFailure) -> [UInt8] {
-        try await made("submit", label, task, rule: rule) { () async throws(TaskError) in try await plugin.submit(task) }
+    func submit(
+        _ task: TaskInvocation, rule: ConformanceRule, label: String = "submit"
+    ) async throws(CheckFailure) -> [UInt8] {
+        try await made("submit", label, task, rule: rule) { () async throws(TaskError) in try await plugin.submit(task)
+        }
     }
 
     func poll(_ task: TaskInvocation, rule: ConformanceRule) async throws(CheckFailure) -> PollOutcome {
@@ -39,15 +42,20 @@ struct TaskCalls: Sendable {
         try await made("abort", label, task, rule: rule) { () async throws(TaskError) in try await plugin.abort(task) }
     }
 
-    func finalize(_ task: TaskInvocation, rule: ConformanceRule, label: String = "finalize") async throws(CheckFailure) {
-        try await made("finalize", label, task, rule: rule) { () async throws(TaskError) in try await plugin.finalize(task) }
+    func finalize(_ task: TaskInvocation, rule: ConformanceRule, label: String = "finalize") async throws(CheckFailure)
+    {
+        try await made("finalize", label, task, rule: rule) { () async throws(TaskError) in
+            try await plugin.finalize(task)
+        }
     }
 
     /// Makes one call: timed into the log; an error becomes the failure of `rule` (or of the rule the host's
     /// error names). A runner process that died during the call fails it too, even when the host sent the
     /// call again to a new runner and that one answered.
-    private func made<T>(_ call: String, _ label: String, _ task: TaskInvocation, rule: ConformanceRule,
-                         _ body: () async throws(TaskError) -> T) async throws(CheckFailure) -> T {
+    private func made<T>(
+        _ call: String, _ label: String, _ task: TaskInvocation, rule: ConformanceRule,
+        _ body: () async throws(TaskError) -> T
+    ) async throws(CheckFailure) -> T {
         let before = processes()
         let start = ContinuousClock.now
         let value: T
@@ -60,8 +68,10 @@ struct TaskCalls: Sendable {
         }
         let after = processes()
         if let died = before.first(where: { !after.contains($0) }) {
-            throw CheckFailure(rule: .noCrash, detail: "\(label): the plugin's runner process (pid \(died)) died during the call "
-                               + "(the host sent the call again to a new runner, which answered)")
+            throw CheckFailure(
+                rule: .noCrash,
+                detail: "\(label): the plugin's runner process (pid \(died)) died during the call "
+                    + "(the host sent the call again to a new runner, which answered)")
         }
         return value
     }

@@ -12,12 +12,14 @@ struct TaskFactory: Sendable {
     let outputDirectory: String
 
     func task(node: String, variant: Int = 0) -> TaskInvocation {
-        let identity = ExecutionIdentity(project: "conformance", domain: "development", execution: execution, node: node, attempt: 0)
+        let identity = ExecutionIdentity(
+            project: "conformance", domain: "development", execution: execution, node: node, attempt: 0)
         let context = TaskContext(
             taskExecutionID: TaskExecutionID.make(identity), identity: identity, task: subject.template,
             inputs: inputs.inputs(for: subject, variant: variant), outputPrefix: "file://\(outputDirectory)/\(node)/")
         // Outputs are checked against the interface by the checks themselves, so the report can say so.
-        return TaskInvocation(executionID: context.taskExecutionID, attempt: 0, context: context.encoded(),
-                              secrets: subject.template.secrets, outputTypes: nil)
+        return TaskInvocation(
+            executionID: context.taskExecutionID, attempt: 0, context: context.encoded(),
+            secrets: subject.template.secrets, outputTypes: nil)
     }
 }

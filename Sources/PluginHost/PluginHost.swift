@@ -1,4 +1,5 @@
 public import Foundation
+import LocatedYAML
 public import Logging
 
 /// The plugin host: finds and loads plugins, routes task types to them, and shuts them down.
@@ -16,20 +17,28 @@ public final class PluginHost: Sendable {
     }
 
     /// Loads every plugin the configuration reaches; never fails as a whole (see `catalog` and `problems`).
-    public static func start(configuration: HostConfiguration, logger: Logger = Logger(label: "aloft"),
-                             environment: [String: String] = ProcessInfo.processInfo.environment,
-                             directories: [PluginDirectory]? = nil, probe: PluginProbe? = nil) async -> PluginHost {
+    public static func start(
+        configuration: HostConfiguration, logger: Logger = Logger(label: "aloft"),
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        directories: [PluginDirectory]? = nil, probe: PluginProbe? = nil
+    ) async -> PluginHost {
         var stores: [any SecretStore] = [EnvironmentSecretStore(environment: environment)]
-        if let dir = configuration.secretsDirectory { stores.append(DirectorySecretStore(directory: URL(fileURLWithPath: dir))) }
-        let services = HostServices(logger: logger, secrets: ChainedSecretStore(stores),
-                                    secretPolicy: SecretPolicy(granted: configuration.secretGrants))
+        if let dir = configuration.secretsDirectory {
+            stores.append(DirectorySecretStore(directory: URL(fileURLWithPath: dir)))
+        }
+        let services = HostServices(
+            logger: logger, secrets: ChainedSecretStore(stores),
+            secretPolicy: SecretPolicy(granted: configuration.secretGrants))
         let dirs = directories ?? PluginSearchPath.directories(configuration: configuration, environment: environment)
-        let catalog = await PluginCatalog.load(configuration: configuration, services: services, directories: dirs,
-                                               probe: probe ?? .standard(environment: environment))
+        let catalog = await PluginCatalog.load(
+            configuration: configuration, services: services, directories: dirs,
+            probe: probe ?? .standard(environment: environment))
         let router = TaskRouter(
             plugins: catalog.loaded.map { ($0.id, $0.path, $0.descriptor.taskTypes) },
             refused: catalog.records.compactMap { r in
-                r.refusal.map { TaskRouter.RefusedFile(path: r.path, reason: $0.description, taskTypes: r.descriptor?.taskTypes) }
+                r.refusal.map {
+                    TaskRouter.RefusedFile(path: r.path, reason: $0.description, taskTypes: r.descriptor?.taskTypes)
+                }
             },
             routes: configuration.routes,
             locations: configuration.locations.mapValues(\.description))
@@ -56,8 +65,11 @@ public final class PluginHost: Sendable {
 
     public func shutdown(deferredCallGrace: Duration) {
         let deadline = ContinuousClock.now + deferredCallGrace
-        for plugin in catalog.loaded where !plugin.waitForDeferredCalls(until: deadline, stop: { services.signals.isHurried }) {
-            services.logger.warning("plugin \(plugin.id): an abort or finalize deferred behind a stuck call did not run before exit; its task may still run")
+        for plugin in catalog.loaded
+        where !plugin.waitForDeferredCalls(until: deadline, stop: { services.signals.isHurried }) {
+            services.logger.warning(
+                "plugin \(plugin.id): an abort or finalize deferred behind a stuck call did not run before exit; its task may still run"
+            )
         }
         for plugin in catalog.loaded { plugin.shutdown() }
     }

@@ -58,8 +58,9 @@ extension PluginError {
     init(fromC error: inout aloft_error, fallback: String) {
         let code = takeString(&error.code)
         let message = takeString(&error.message)
-        self.init(kind: error.kind == ALOFT_ERROR_USER ? .user : .system, retryable: error.retryable != 0,
-                  code: code, message: message.isEmpty ? fallback : message)
+        self.init(
+            kind: error.kind == ALOFT_ERROR_USER ? .user : .system, retryable: error.retryable != 0,
+            code: code, message: message.isEmpty ? fallback : message)
     }
 }
 

@@ -20,7 +20,8 @@ import Darwin
 public enum PluginExport {
     /// Returns the static descriptor, or nil when the host's ABI major differs from the kit's.
     public static func entry<P: Plugin>(_ type: P.Type, host: UnsafeRawPointer?) -> UnsafeRawPointer? {
-        guard let host = host?.assumingMemoryBound(to: aloft_host.self), host.pointee.abi_major == ALOFT_ABI_MAJOR else {
+        guard let host = host?.assumingMemoryBound(to: aloft_host.self), host.pointee.abi_major == ALOFT_ABI_MAJOR
+        else {
             return nil
         }
         return UnsafeRawPointer(ExportState.shared.install(type, host: host))
@@ -57,14 +58,20 @@ final class ExportState: @unchecked Sendable {
         types[info.taskTypes.count] = nil
         d.pointee.task_types = UnsafePointer(types)
         d.pointee.`init` = { _, config, instanceOut, errorOut in Thunks.initialize(config, instanceOut, errorOut) }
-        d.pointee.shutdown = { instance in Thunks.box(instance).plugin.shutdown(); Unmanaged<PluginBox>.fromOpaque(instance!).release() }
+        d.pointee.shutdown = { instance in
+            Thunks.box(instance).plugin.shutdown()
+            Unmanaged<PluginBox>.fromOpaque(instance!).release()
+        }
         d.pointee.submit = { instance, task, stateOut, errorOut in Thunks.submit(instance, task, stateOut, errorOut) }
         d.pointee.poll = { instance, task, result in Thunks.poll(instance, task, result) }
         d.pointee.abort = { instance, task, errorOut in
-            Thunks.simple(errorOut) { () throws(PluginError) in try Thunks.box(instance).plugin.abort(Thunks.call(task)) }
+            Thunks.simple(errorOut) { () throws(PluginError) in try Thunks.box(instance).plugin.abort(Thunks.call(task))
+            }
         }
         d.pointee.finalize = { instance, task, errorOut in
-            Thunks.simple(errorOut) { () throws(PluginError) in try Thunks.box(instance).plugin.finalize(Thunks.call(task)) }
+            Thunks.simple(errorOut) { () throws(PluginError) in
+                try Thunks.box(instance).plugin.finalize(Thunks.call(task))
+            }
         }
         d.pointee.get_extension = { _, id in
             switch id.map({ String(cString: $0) }) {
@@ -101,8 +108,10 @@ enum Thunks {
         return Array(UnsafeBufferPointer(start: data, count: b.len))
     }
 
-    static func initialize(_ config: aloft_bytes, _ instanceOut: UnsafeMutablePointer<UnsafeMutableRawPointer?>?,
-                           _ errorOut: UnsafeMutablePointer<aloft_error>?) -> aloft_status {
+    static func initialize(
+        _ config: aloft_bytes, _ instanceOut: UnsafeMutablePointer<UnsafeMutableRawPointer?>?,
+        _ errorOut: UnsafeMutablePointer<aloft_error>?
+    ) -> aloft_status {
         let state = ExportState.shared
         guard let type = state.pluginType, let host = state.host else { return ALOFT_ERROR }
         let configJSON: JSON
@@ -123,8 +132,10 @@ enum Thunks {
         }
     }
 
-    static func submit(_ instance: UnsafeMutableRawPointer?, _ task: UnsafePointer<aloft_task>?,
-                       _ stateOut: UnsafeMutablePointer<aloft_buffer>?, _ errorOut: UnsafeMutablePointer<aloft_error>?) -> aloft_status {
+    static func submit(
+        _ instance: UnsafeMutableRawPointer?, _ task: UnsafePointer<aloft_task>?,
+        _ stateOut: UnsafeMutablePointer<aloft_buffer>?, _ errorOut: UnsafeMutablePointer<aloft_error>?
+    ) -> aloft_status {
         do {
             let state = try box(instance).plugin.submit(call(task))
             stateOut?.pointee = makeBuffer(state)
@@ -135,8 +146,10 @@ enum Thunks {
         }
     }
 
-    static func poll(_ instance: UnsafeMutableRawPointer?, _ task: UnsafePointer<aloft_task>?,
-                     _ out: UnsafeMutablePointer<aloft_poll_result>?) -> aloft_status {
+    static func poll(
+        _ instance: UnsafeMutableRawPointer?, _ task: UnsafePointer<aloft_task>?,
+        _ out: UnsafeMutablePointer<aloft_poll_result>?
+    ) -> aloft_status {
         guard let out else { return ALOFT_ERROR }
         let result: PollResult
         do { result = try box(instance).plugin.poll(call(task)) } catch {
@@ -155,7 +168,9 @@ enum Thunks {
         return ALOFT_OK
     }
 
-    static func simple(_ errorOut: UnsafeMutablePointer<aloft_error>?, _ body: () throws(PluginError) -> Void) -> aloft_status {
+    static func simple(
+        _ errorOut: UnsafeMutablePointer<aloft_error>?, _ body: () throws(PluginError) -> Void
+    ) -> aloft_status {
         do {
             try body()
             return ALOFT_OK
@@ -202,7 +217,9 @@ extension Thunks {
         ext.pointee.check_task = { instance, template, problemsOut, errorOut in
             let task: TaskTemplate
             do { task = try TaskTemplate(json: try JSONParser.parse(bytes(template)), path: "task") } catch {
-                write(.system("the task template could not be decoded: \(error)", code: "BadTemplate", retryable: false), to: errorOut)
+                write(
+                    .system("the task template could not be decoded: \(error)", code: "BadTemplate", retryable: false),
+                    to: errorOut)
                 return ALOFT_ERROR
             }
             let problems = box(instance).plugin.check(task)

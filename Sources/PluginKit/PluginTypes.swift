@@ -57,8 +57,10 @@ public struct PollResult: Sendable {
     public var statusMessage: String?
     public var error: PluginError?
 
-    public init(phase: TaskPhase, pollAfter: Duration? = nil, state: [UInt8]? = nil, outputs: LiteralMap? = nil,
-                statusMessage: String? = nil, error: PluginError? = nil) {
+    public init(
+        phase: TaskPhase, pollAfter: Duration? = nil, state: [UInt8]? = nil, outputs: LiteralMap? = nil,
+        statusMessage: String? = nil, error: PluginError? = nil
+    ) {
         self.phase = phase
         self.pollAfter = pollAfter
         self.state = state
@@ -71,7 +73,9 @@ public struct PollResult: Sendable {
         PollResult(phase: .running, pollAfter: pollAfter, state: state, statusMessage: status)
     }
 
-    public static func succeeded(_ outputs: LiteralMap) -> PollResult { PollResult(phase: .succeeded, outputs: outputs) }
+    public static func succeeded(_ outputs: LiteralMap) -> PollResult {
+        PollResult(phase: .succeeded, outputs: outputs)
+    }
 
     public static func failed(_ error: PluginError) -> PollResult { PollResult(phase: .failed, error: error) }
 }

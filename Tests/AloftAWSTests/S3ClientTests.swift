@@ -5,10 +5,11 @@ import Foundation
 import Testing
 
 /// The S3 client against a real moto_server that checks every signature.
-@Suite(.timeLimit(.minutes(2))) struct S3ClientTests {
+@Suite(.timeLimit(.minutes(5))) struct S3ClientTests {
     static func client(secret: String? = nil, keyID: String? = nil) throws -> S3Client {
         let moto = try MotoPeer.require()
-        let credentials = AWSCredentials(accessKeyID: keyID ?? moto.accessKeyID, secretAccessKey: Array((secret ?? moto.secretAccessKey).utf8))
+        let credentials = AWSCredentials(
+            accessKeyID: keyID ?? moto.accessKeyID, secretAccessKey: Array((secret ?? moto.secretAccessKey).utf8))
         return S3Client(region: moto.region, endpoint: moto.endpoint, credentials: credentials, http: HTTPClient())
     }
 
@@ -45,7 +46,8 @@ import Testing
         let s3 = try Self.client(secret: "not-the-secret-\(UUID())")
         #expect { try s3.createBucket("aloft-wrong") } throws: { error in
             guard let e = error as? AWSError else { return false }
-            return e.kind == .credentials && e.code == AWSError.Code(rawValue: "SignatureDoesNotMatch") && e.description.contains(moto.accessKeyID)
+            return e.kind == .credentials && e.code == AWSError.Code(rawValue: "SignatureDoesNotMatch")
+                && e.description.contains(moto.accessKeyID)
                 && !e.description.contains("not-the-secret")
         }
         // HEAD answers carry no body: the error still says what happened.
@@ -55,7 +57,9 @@ import Testing
         }
         let unknown = try Self.client(keyID: "AKIAUNKNOWNKEY000000")
         #expect { try unknown.createBucket("aloft-unknown") } throws: { error in
-            (error as? AWSError).map { $0.kind == .credentials && $0.code == AWSError.Code(rawValue: "InvalidAccessKeyId") } ?? false
+            (error as? AWSError).map {
+                $0.kind == .credentials && $0.code == AWSError.Code(rawValue: "InvalidAccessKeyId")
+            } ?? false
         }
     }
 }

@@ -6,26 +6,32 @@ import Testing
 /// Runs the `aloft` executable SwiftPM built, with a private HOME and plugin path.
 struct CLI {
     static var buildDirectory: String { Fixtures.buildDirectory }
-    static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+    static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().path
 
     typealias Result = TestProcess.Ended
 
     /// Runs `aloft ARGS` to its end (both pipes drained at once), killed if it outlives `limit`. HOME is a
     /// fresh path, removed afterwards.
-    static func run(_ args: [String], cwd: String? = nil, env: [String: String] = [:], limit: Duration = .seconds(120)) throws -> Result {
+    static func run(
+        _ args: [String], cwd: String? = nil, env: [String: String] = [:], limit: Duration = .seconds(120)
+    ) throws -> Result {
         let aloft = buildDirectory + "/aloft"
         guard FileManager.default.isExecutableFile(atPath: aloft) else {
             throw FixtureError("\(aloft) is missing: run `swift build` before `swift test`")
         }
         let home = try TemporaryDirectory.runRoot.get() + "/home-\(UUID())"
         defer { try? FileManager.default.removeItem(atPath: home) }
-        return try TestProcess.run(aloft, args, cwd: cwd, environment: ["HOME": home, "PATH": "/usr/bin:/bin"].merging(env) { $1 },
-                                   limit: limit)
+        return try TestProcess.run(
+            aloft, args, cwd: cwd, environment: ["HOME": home, "PATH": "/usr/bin:/bin"].merging(env) { $1 },
+            limit: limit)
     }
 
     /// Starts `aloft ARGS` in the background (for tests that kill or abort it); stdout is captured when
     /// `capture` is given, discarded otherwise.
-    static func start(_ args: [String], cwd: String, capture: Pipe? = nil, env: [String: String] = [:]) throws -> Process {
+    static func start(
+        _ args: [String], cwd: String, capture: Pipe? = nil, env: [String: String] = [:]
+    ) throws -> Process {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: buildDirectory + "/aloft")
         p.arguments = args
@@ -55,9 +61,12 @@ struct CLI {
     @Test func listShowsBuiltinPluginsAndRoutes() throws {
         let r = try CLI.run(["plugins", "list"], cwd: NSTemporaryDirectory())
         #expect(r.status == 0)
-        let rows = r.stdout.split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true).map(String.init) }
+        let rows = r.stdout.split(separator: "\n").map {
+            $0.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+        }
         #expect(rows.contains { $0.prefix(5) == ["aloft.echo", "1.0.0", "1.0", "echo,noop", "loaded"] })
-        #expect(rows.contains { $0.prefix(5) == ["aloft.container", "0.2.0", "1.0", "container,raw-container", "loaded"] })
+        #expect(
+            rows.contains { $0.prefix(5) == ["aloft.container", "0.2.0", "1.0", "container,raw-container", "loaded"] })
         #expect(r.stdout.contains("echo -> aloft.echo  (only claimant)"))
         #expect(r.stdout.contains("container -> aloft.container  (only claimant)"))
     }
@@ -66,9 +75,13 @@ struct CLI {
         let dir = try CLI.cEchoDirectory()
         let conflicted = try CLI.run(["plugins", "list"], cwd: dir, env: ["ALOFT_PLUGIN_PATH": dir])
         #expect(conflicted.status == 1)
-        #expect(conflicted.stdout.contains("Problems:\n  - task type \"echo\" is claimed by example.c-echo (\(dir)/libc_echo.so) and aloft.echo ("))
+        #expect(
+            conflicted.stdout.contains(
+                "Problems:\n  - task type \"echo\" is claimed by example.c-echo (\(dir)/libc_echo.so) and aloft.echo (")
+        )
 
-        try "plugins:\n  routes:\n    echo: example.c-echo\n".write(toFile: dir + "/aloft.yaml", atomically: true, encoding: .utf8)
+        try "plugins:\n  routes:\n    echo: example.c-echo\n".write(
+            toFile: dir + "/aloft.yaml", atomically: true, encoding: .utf8)
         let routed = try CLI.run(["plugins", "list", "--json"], cwd: dir, env: ["ALOFT_PLUGIN_PATH": dir])
         #expect(routed.status == 0)
         let json = try JSONParser.parse(routed.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
@@ -76,13 +89,18 @@ struct CLI {
         #expect(json["routes"]?["noop"] == .string("aloft.echo"))
         #expect(json["problems"] == .array([]))
         let ids = json["plugins"]?.arrayValue?.compactMap { $0["id"]?.stringValue }
-        #expect(ids == ["example.c-echo", "aloft.bigquery", "aloft.container", "aloft.echo", "aloft.hive", "aloft.sagemaker", "aloft.spark"])
+        #expect(
+            ids == [
+                "example.c-echo", "aloft.bigquery", "aloft.container", "aloft.echo", "aloft.hive", "aloft.sagemaker",
+                "aloft.spark",
+            ])
     }
 
     @Test func refusedFilesAreListedWithTheirReason() throws {
         let dir = try CLI.cEchoDirectory()
         try "text".write(toFile: dir + "/libjunk.so", atomically: true, encoding: .utf8)
-        let r = try CLI.run(["plugins", "list", "--config", dir + "/none.yaml"], cwd: dir, env: ["ALOFT_PLUGIN_PATH": dir])
+        let r = try CLI.run(
+            ["plugins", "list", "--config", dir + "/none.yaml"], cwd: dir, env: ["ALOFT_PLUGIN_PATH": dir])
         #expect(r.status == 1)
         #expect(r.stderr.contains("none.yaml:0:0: cannot read the config file"))
         let listed = try CLI.run(["plugins", "list"], cwd: dir, env: ["ALOFT_PLUGIN_PATH": dir])
@@ -94,17 +112,20 @@ struct CLI {
         let dir = try CLI.cEchoDirectory()
         let ok = try CLI.run(["plugins", "inspect", dir + "/libc_echo.so"])
         #expect(ok.status == 0)
-        #expect(ok.stdout == """
-            file:        \(dir)/libc_echo.so
-            id:          example.c-echo
-            version:     1.0.0
-            ABI:         1.0
-            task types:  echo, sleep
-            description: C example: outputs are the inputs of the same name
-            status:      valid (not initialized)
+        #expect(
+            ok.stdout == """
+                file:        \(dir)/libc_echo.so
+                id:          example.c-echo
+                version:     1.0.0
+                ABI:         1.0
+                task types:  echo, sleep
+                description: C example: outputs are the inputs of the same name
+                status:      valid (not initialized)
 
-            """)
-        let initFails = try CLI.run(["plugins", "inspect", dir + "/libc_echo.so", "--init", "--plugin-config", #"{"fail_init":"x"}"#, "--json"])
+                """)
+        let initFails = try CLI.run([
+            "plugins", "inspect", dir + "/libc_echo.so", "--init", "--plugin-config", #"{"fail_init":"x"}"#, "--json",
+        ])
         #expect(initFails.status == 1)
         let json = try JSONParser.parse(initFails.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
         #expect(json["refusal"]?["kind"] == .string("init-failed"))

@@ -1,7 +1,7 @@
 import AloftEngine
+import AloftTestSupport
 import Foundation
 import Testing
-import AloftTestSupport
 
 /// SIGKILL `aloft run` while a container task's process runs; `aloft resume` re-attaches to that process
 /// (pid + start time) instead of starting it again, and collects its outputs.
@@ -9,10 +9,13 @@ import AloftTestSupport
     @Test func resumeReattachesToTheRunningProcess() throws {
         let (dir, journal) = try CLI.journaledTask("reattach", then: "sleep 3; echo $$ > {{output_dir}}/n")
         let p = try CLI.start(["run", "spec.yaml"], cwd: dir)
-        let id = CLI.killAfterSubmit(p, dir: dir, timeout: 20) { ((try? String(contentsOfFile: journal, encoding: .utf8)) ?? "").hasSuffix("\n") }
+        let id = CLI.killAfterSubmit(p, dir: dir, timeout: 20) {
+            ((try? String(contentsOfFile: journal, encoding: .utf8)) ?? "").hasSuffix("\n")
+        }
         let execution = try #require(id, "the task never started")
         // The task's process outlived the host and still runs when the resume starts.
-        let pid = try #require(Int32(try String(contentsOfFile: journal, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
+        let pid = try #require(
+            Int32(try String(contentsOfFile: journal, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
         #expect(kill(pid, 0) == 0, "the task's process \(pid) ended before the resume")
         let resumed = try CLI.run(["resume", execution], cwd: dir, env: ["HOME": dir])
         #expect(resumed.status == 0, "\(resumed.stdout)\(resumed.stderr)")
@@ -20,6 +23,8 @@ import AloftTestSupport
         #expect(resumed.stdout.contains("succeeded: \(execution)\n  n = \(pid)\n"))
         #expect(try String(contentsOfFile: journal, encoding: .utf8) == "\(pid)\n")
         let show = try CLI.run(["executions", "show", execution], cwd: dir, env: ["HOME": dir])
-        #expect(show.stdout.contains("logs:\n  a stdout: file://\(dir)/.aloft/blobs/default/development/\(execution)/a/0/work/stdout.log"))
+        #expect(
+            show.stdout.contains(
+                "logs:\n  a stdout: file://\(dir)/.aloft/blobs/default/development/\(execution)/a/0/work/stdout.log"))
     }
 }

@@ -1,8 +1,8 @@
 import AloftEngine
+import AloftTestSupport
 import AloftWire
 import Foundation
 import Testing
-import AloftTestSupport
 
 /// SIGKILL a running `aloft run` at several points, then `aloft resume`: the outputs are right, no node that
 /// had succeeded runs again, and no node whose resource state was persisted is submitted again.
@@ -17,29 +17,29 @@ import AloftTestSupport
         let dir = try CLI.cEchoDirectory()
         let journal = dir + "/journal.txt"
         try """
-            plugins:
-              paths: [\(dir)]
-              builtin: false
-              config:
-                example.c-echo: {journal: \(journal)}
-            """.write(toFile: dir + "/aloft.yaml", atomically: true, encoding: .utf8)
+        plugins:
+          paths: [\(dir)]
+          builtin: false
+          config:
+            example.c-echo: {journal: \(journal)}
+        """.write(toFile: dir + "/aloft.yaml", atomically: true, encoding: .utf8)
         try """
-            tasks:
-              slow:
-                type: echo
-                inputs: {x: integer}
-                outputs: {x: integer}
-                config: {delay_ms: 400}
-            workflows:
-              chain:
-                inputs: {x: {type: integer, default: 7}}
-                outputs: {x: {type: integer, from: $d.x}}
-                nodes:
-                  - {id: a, task: slow, inputs: {x: $inputs.x}}
-                  - {id: b, task: slow, inputs: {x: $a.x}}
-                  - {id: c, task: slow, inputs: {x: $b.x}}
-                  - {id: d, task: slow, inputs: {x: $c.x}}
-            """.write(toFile: dir + "/chain.yaml", atomically: true, encoding: .utf8)
+        tasks:
+          slow:
+            type: echo
+            inputs: {x: integer}
+            outputs: {x: integer}
+            config: {delay_ms: 400}
+        workflows:
+          chain:
+            inputs: {x: {type: integer, default: 7}}
+            outputs: {x: {type: integer, from: $d.x}}
+            nodes:
+              - {id: a, task: slow, inputs: {x: $inputs.x}}
+              - {id: b, task: slow, inputs: {x: $a.x}}
+              - {id: c, task: slow, inputs: {x: $b.x}}
+              - {id: d, task: slow, inputs: {x: $c.x}}
+        """.write(toFile: dir + "/chain.yaml", atomically: true, encoding: .utf8)
         return Setup(dir: dir, journal: journal)
     }
 
@@ -54,7 +54,8 @@ import AloftTestSupport
         let deadline = Date().addingTimeInterval(30)
         var killed = false
         while Date() < deadline {
-            if FileManager.default.fileExists(atPath: s.dir + "/.aloft/metadata.sqlite"), let store = try? SQLiteMetadataStore(path: s.dir + "/.aloft/metadata.sqlite"),
+            if FileManager.default.fileExists(atPath: s.dir + "/.aloft/metadata.sqlite"),
+                let store = try? SQLiteMetadataStore(path: s.dir + "/.aloft/metadata.sqlite"),
                 ready(store, journal(s))
             {
                 kill(p.processIdentifier, SIGKILL)
@@ -64,7 +65,10 @@ import AloftTestSupport
             usleep(2000)
         }
         p.waitUntilExit()
-        #expect(killed, "the kill point was never reached; aloft said: \((try? String(contentsOfFile: s.dir + "/aloft-stderr.log", encoding: .utf8)) ?? "")")
+        #expect(
+            killed,
+            "the kill point was never reached; aloft said: \((try? String(contentsOfFile: s.dir + "/aloft-stderr.log", encoding: .utf8)) ?? "")"
+        )
         #expect(p.terminationReason == .uncaughtSignal)
         let store = try SQLiteMetadataStore(path: s.dir + "/.aloft/metadata.sqlite")
         return try #require(try store.executions(project: nil, domain: nil, limit: 1).first?.id)
@@ -82,7 +86,9 @@ import AloftTestSupport
     func resumeFinishesWithoutRunningAnythingTwice(point: KillPoint) throws {
         let s = try Self.setup()
         let id = try Self.runAndKill(s) { store, journal in
-            guard let e = try? store.executions(project: nil, domain: nil, limit: 1).first, let nodes = try? store.nodes(execution: e.id) else { return false }
+            guard let e = try? store.executions(project: nil, domain: nil, limit: 1).first,
+                let nodes = try? store.nodes(execution: e.id)
+            else { return false }
             let phase = Dictionary(uniqueKeysWithValues: nodes.map { ($0.node, $0) })
             switch point {
             case .afterFirstSubmit: return journal.count >= 1
@@ -93,7 +99,8 @@ import AloftTestSupport
         // What the store says at the moment of the crash.
         let before = try Self.nodes(s, id)
         let succeeded = Set(before.filter { $0.state.phase == .succeeded }.map(\.node))
-        let attached = Set(before.filter { $0.state.phase == .running && $0.resourceState != nil }.compactMap(\.taskExecutionID))
+        let attached = Set(
+            before.filter { $0.state.phase == .running && $0.resourceState != nil }.compactMap(\.taskExecutionID))
         let submitsBefore = Self.journal(s).count
 
         let resumed = try CLI.run(["resume", id], cwd: s.dir, env: ["HOME": s.dir])
@@ -101,11 +108,16 @@ import AloftTestSupport
         #expect(resumed.stdout.contains("succeeded: \(id)\n  x = 7"))
 
         let after = try Self.nodes(s, id)
-        #expect(after.filter { ["a", "b", "c", "d"].contains($0.node) }.allSatisfy { $0.state.phase == .succeeded && $0.state.attempt == 0 })
+        #expect(
+            after.filter { ["a", "b", "c", "d"].contains($0.node) }.allSatisfy {
+                $0.state.phase == .succeeded && $0.state.attempt == 0
+            })
         let newSubmits = Array(Self.journal(s).dropFirst(submitsBefore))
         // Nodes that had succeeded were not submitted again; nodes with persisted state were re-attached.
         for node in succeeded { #expect(!newSubmits.contains { $0.hasPrefix("\(id)-\(node)-") }, "\(node) ran again") }
-        for taskID in attached { #expect(!newSubmits.contains(taskID), "\(taskID) was submitted again instead of polled") }
+        for taskID in attached {
+            #expect(!newSubmits.contains(taskID), "\(taskID) was submitted again instead of polled")
+        }
         // Every node was submitted by someone, and in all at most once more than there were unpersisted submits.
         let all = Set(Self.journal(s))
         #expect(all.count == 4)

@@ -1,7 +1,7 @@
 import AloftEngine
+import AloftTestSupport
 import Foundation
 import Testing
-import AloftTestSupport
 
 /// Issue 15: a crash/resume soak. A chain of process tasks and a small map, each appending its task
 /// execution id to a journal when it starts; `aloft run` and then `aloft resume` are SIGKILLed at random
@@ -26,23 +26,24 @@ import AloftTestSupport
         let dir = NSTemporaryDirectory() + "aloft-soak-\(UUID())"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let journal = dir + "/journal"
-        let step = "echo $ALOFT_TASK_EXECUTION_ID >> \(journal); sleep 0.3; echo $(( {{inputs.x}} + 1 )) > {{output_dir}}/y"
+        let step =
+            "echo $ALOFT_TASK_EXECUTION_ID >> \(journal); sleep 0.3; echo $(( {{inputs.x}} + 1 )) > {{output_dir}}/y"
         var nodes = ["{id: n0, task: inc, inputs: {x: $inputs.start}}"]
         for i in 1..<8 { nodes.append("{id: n\(i), task: inc, inputs: {x: $n\(i - 1).y}}") }
         nodes.append("{id: fan, map: {task: inc, over: {x: $inputs.items}, concurrency: 2}}")
         try """
-            tasks:
-              inc:
-                type: container
-                inputs: {x: integer}
-                outputs: {y: integer}
-                container: {command: [sh, -c, '\(step)']}
-            workflows:
-              w:
-                inputs: {start: {type: integer, default: 0}, items: {type: list<integer>, default: [10, 20, 30, 40]}}
-                outputs: {last: {type: integer, from: $n7.y}, fanned: {type: list<integer>, from: $fan.y}}
-                nodes: [\(nodes.joined(separator: ", "))]
-            """.write(toFile: dir + "/spec.yaml", atomically: true, encoding: .utf8)
+        tasks:
+          inc:
+            type: container
+            inputs: {x: integer}
+            outputs: {y: integer}
+            container: {command: [sh, -c, '\(step)']}
+        workflows:
+          w:
+            inputs: {start: {type: integer, default: 0}, items: {type: list<integer>, default: [10, 20, 30, 40]}}
+            outputs: {last: {type: integer, from: $n7.y}, fanned: {type: list<integer>, from: $fan.y}}
+            nodes: [\(nodes.joined(separator: ", "))]
+        """.write(toFile: dir + "/spec.yaml", atomically: true, encoding: .utf8)
 
         var execution: String?
         var kills = 0
@@ -54,7 +55,9 @@ import AloftTestSupport
             p.waitUntilExit()
             kills += 1
             if execution == nil {
-                execution = try? SQLiteMetadataStore(path: dir + "/.aloft/metadata.sqlite").executions(project: nil, domain: nil, limit: 1).first?.id
+                execution = try? SQLiteMetadataStore(path: dir + "/.aloft/metadata.sqlite").executions(
+                    project: nil, domain: nil, limit: 1
+                ).first?.id
             }
         }
         let id = try #require(execution, "no execution was created before the first kill (seed \(seed))")

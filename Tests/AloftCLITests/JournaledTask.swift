@@ -9,17 +9,17 @@ extension CLI {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let journal = dir + "/starts"
         try """
-            tasks:
-              t:
-                type: container
-                outputs: {n: integer}
-                container:
-                  command: [sh, -c, 'echo $$ >> \(journal); \(then)']
-            workflows:
-              w:
-                outputs: {n: {type: integer, from: $a.n}}
-                nodes: [{id: a, task: t}]
-            """.write(toFile: dir + "/spec.yaml", atomically: true, encoding: .utf8)
+        tasks:
+          t:
+            type: container
+            outputs: {n: integer}
+            container:
+              command: [sh, -c, 'echo $$ >> \(journal); \(then)']
+        workflows:
+          w:
+            outputs: {n: {type: integer, from: $a.n}}
+            nodes: [{id: a, task: t}]
+        """.write(toFile: dir + "/spec.yaml", atomically: true, encoding: .utf8)
         return (dir, journal)
     }
 }

@@ -5,8 +5,10 @@ extension CLI {
     /// Waits until the newest execution in `dir`'s store has a resource state for `node` (its plugin accepted
     /// the submit and the host persisted the state) and `ready()` holds, then SIGKILLs the `aloft` process:
     /// the crash the resume tests recover from. The execution id, or nil if that never happened in time.
-    static func killAfterSubmit(_ process: Process, dir: String, node: String = "a", timeout: TimeInterval = 30,
-                                ready: () -> Bool = { true }) -> String? {
+    static func killAfterSubmit(
+        _ process: Process, dir: String, node: String = "a", timeout: TimeInterval = 30,
+        ready: () -> Bool = { true }
+    ) -> String? {
         var id: String?
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {

@@ -1,6 +1,6 @@
+import AloftTestSupport
 import Foundation
 import Testing
-import AloftTestSupport
 
 /// The main job: the seed's Pima pipeline on the process backend, and its cached re-run.
 @Suite(.timeLimit(.minutes(10))) struct PimaPipelineTests {
@@ -13,7 +13,8 @@ import AloftTestSupport
         #expect(first.status == 0, "\(first.stdout)\(first.stderr)")
         // Real metrics of a real model: logistic regression on this split lands near 0.76 accuracy, 0.80 AUC.
         let line = try #require(first.stdout.split(separator: "\n").first { $0.hasPrefix("  metrics = ") })
-        let metrics = try JSONSerialization.jsonObject(with: Data(line.dropFirst("  metrics = ".count).utf8)) as! [String: Double]
+        let metrics =
+            try JSONSerialization.jsonObject(with: Data(line.dropFirst("  metrics = ".count).utf8)) as! [String: Double]
         #expect(Set(metrics.keys) == ["accuracy", "precision", "recall", "auc"])
         #expect(metrics["accuracy"]! > 0.7 && metrics["auc"]! > 0.75)
         #expect(first.stdout.contains("  model = file://\(dir)/.aloft/blobs/default/development/"))

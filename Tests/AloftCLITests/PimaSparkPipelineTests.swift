@@ -9,16 +9,20 @@ import Testing
         let dir = NSTemporaryDirectory() + "aloft-pima-spark-\(UUID())"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let spec = CLI.repoRoot + "/examples/pima/pima-spark.yaml"
-        let env = ["HOME": dir, "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"].merging(SparkPeer.environment) { a, _ in a }
+        let env = ["HOME": dir, "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"].merging(
+            SparkPeer.environment
+        ) { a, _ in a }
         // Progress from the start (the default waits 30 s, longer than this job).
-        try "plugins:\n  config:\n    aloft.spark: {progress_after_seconds: 0}\n".write(toFile: dir + "/aloft.yaml", atomically: true, encoding: .utf8)
+        try "plugins:\n  config:\n    aloft.spark: {progress_after_seconds: 0}\n".write(
+            toFile: dir + "/aloft.yaml", atomically: true, encoding: .utf8)
         let first = try CLI.run(["run", spec], cwd: dir, env: env)
         #expect(first.status == 0, "\(first.stdout)\(first.stderr)")
         #expect(first.stdout.contains("  rows = 768\n"), "\(first.stdout)")
         // While the Spark job ran, its status line showed the driver's progress.
         #expect(first.stdout.contains("status     prepare: jobs "), "\(first.stdout)")
         let line = try #require(first.stdout.split(separator: "\n").first { $0.hasPrefix("  metrics = ") })
-        let metrics = try JSONSerialization.jsonObject(with: Data(line.dropFirst("  metrics = ".count).utf8)) as! [String: Double]
+        let metrics =
+            try JSONSerialization.jsonObject(with: Data(line.dropFirst("  metrics = ".count).utf8)) as! [String: Double]
         #expect(metrics["accuracy"]! > 0.7 && metrics["auc"]! > 0.75, "\(metrics)")
         // The datasets are Parquet directories Spark wrote.
         let blobs = dir + "/.aloft/blobs/default/development"

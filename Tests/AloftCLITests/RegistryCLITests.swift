@@ -1,6 +1,6 @@
+import AloftTestSupport
 import Foundation
 import Testing
-import AloftTestSupport
 
 /// `aloft projects`, `register`, `get`, `launch`, `relaunch` and `scheduler` as a user runs them, on the
 /// built-in echo plugin.
@@ -42,11 +42,15 @@ import AloftTestSupport
 
     @Test func registerGetAndLaunchWithinAProject() throws {
         let dir = try scratch()
-        #expect(try ok(["projects", "create", "ml", "--description", "ML team"], dir) == "project ml created; domains: development, staging, production\n")
+        #expect(
+            try ok(["projects", "create", "ml", "--description", "ML team"], dir)
+                == "project ml created; domains: development, staging, production\n")
         #expect(try ok(["projects", "list"], dir).contains("ml       development,staging,production  ML team"))
         let reg = try ok(["register", "spec.yaml", "--version", "v1", "--project", "ml"], dir)
         #expect(reg.hasPrefix("ml/development version v1: 3 registered, 0 unchanged\n"))
-        #expect(try ok(["register", "spec.yaml", "--version", "v1", "--project", "ml"], dir).hasPrefix("ml/development version v1: 0 registered, 3 unchanged"))
+        #expect(
+            try ok(["register", "spec.yaml", "--version", "v1", "--project", "ml"], dir).hasPrefix(
+                "ml/development version v1: 0 registered, 3 unchanged"))
 
         let list = try ok(["get", "launchplans", "--project", "ml"], dir)
         #expect(list.contains("daily  v1") && list.contains("0 2 * * *"))
@@ -71,15 +75,24 @@ import AloftTestSupport
     @Test func aChangedVersionIsRefusedSayingWhatDiffersAndNothingIsRegistered() throws {
         let dir = try scratch()
         _ = try ok(["register", "spec.yaml", "--version", "v1"], dir)
-        try Self.spec.replacingOccurrences(of: "default: n}", with: "default: m}").write(toFile: dir + "/spec.yaml", atomically: true, encoding: .utf8)
+        try Self.spec.replacingOccurrences(of: "default: n}", with: "default: m}").write(
+            toFile: dir + "/spec.yaml", atomically: true, encoding: .utf8)
         let refused = try CLI.run(["register", "spec.yaml", "--version", "v1"], cwd: dir)
         #expect(refused.status == 1)
-        #expect(refused.stderr.contains("nothing registered: versions are immutable; register the change under a new --version"))
-        #expect(refused.stderr.contains("workflow w@v1 is already registered with other content:\n    workflows.w.defaults.note.string: \"n\" -> \"m\""))
+        #expect(
+            refused.stderr.contains(
+                "nothing registered: versions are immutable; register the change under a new --version"))
+        #expect(
+            refused.stderr.contains(
+                "workflow w@v1 is already registered with other content:\n    workflows.w.defaults.note.string: \"n\" -> \"m\""
+            ))
         #expect(!refused.stderr.contains("task square@v1"))
         #expect(try ok(["get", "workflows", "w"], dir).split(separator: "\n").count == 2)  // header + v1
         let hashed = try ok(["register", "spec.yaml"], dir)
-        #expect(hashed.range(of: #"^default/development version [0-9a-f]{12}: 3 registered, 0 unchanged"#, options: .regularExpression) != nil)
+        #expect(
+            hashed.range(
+                of: #"^default/development version [0-9a-f]{12}: 3 registered, 0 unchanged"#,
+                options: .regularExpression) != nil)
     }
 
     @Test func aProjectCannotSeeOrLaunchAnothersEntities() throws {
@@ -90,12 +103,15 @@ import AloftTestSupport
         #expect(try ok(["get", "workflows", "--project", "a"], dir) == "NAME  NEWEST VERSION  VERSIONS  REGISTERED\n")
         let launch = try CLI.run(["launch", "w", "-i", "x=1", "--project", "a"], cwd: dir)
         #expect(launch.status == 1)
-        #expect(launch.stderr.contains("nothing named \"w\" (launchplan, workflow, task) is registered in a/development"))
+        #expect(
+            launch.stderr.contains("nothing named \"w\" (launchplan, workflow, task) is registered in a/development"))
         let domain = try CLI.run(["launch", "w", "--project", "b"], cwd: dir)
         #expect(domain.stderr.contains("project b has no domain \"development\"; its domains: dev, prod"))
         let noProject = try CLI.run(["run", "spec.yaml", "-i", "x=1", "--project", "c"], cwd: dir)
         #expect(noProject.status == 1)
-        #expect(noProject.stderr.contains("no project \"c\" (projects: a, b, default); create it with `aloft projects create c`"))
+        #expect(
+            noProject.stderr.contains(
+                "no project \"c\" (projects: a, b, default); create it with `aloft projects create c`"))
         // b's executions are listed in b only.
         _ = try ok(["launch", "w", "-i", "x=1", "--project", "b", "--domain", "prod"], dir)
         #expect(try ok(["executions", "list", "--project", "a"], dir).split(separator: "\n").count == 1)
@@ -131,7 +147,9 @@ import AloftTestSupport
         let at = day.date(bySettingHour: 3, minute: 0, second: 0, of: now)!
         let stamp = ISO8601DateFormatter().string(from: at)
         let out = try ok(["scheduler", "--once", "--now", stamp], dir)
-        let missed = out.split(separator: "\n").filter { $0.hasPrefix("missed: launch plan daily@v1 (default/development)") }
+        let missed = out.split(separator: "\n").filter {
+            $0.hasPrefix("missed: launch plan daily@v1 (default/development)")
+        }
         #expect(missed.count == 2, "\(out)")
         #expect(out.contains("launching sx-"))
         #expect(out.contains("succeeded: sx-"))
@@ -162,7 +180,9 @@ import AloftTestSupport
         #expect(said.contains("scheduler pid \(first.processIdentifier): looking at the clock every 0.2 s"), "\(said)")
         let second = try CLI.run(["scheduler", "--once"], cwd: dir)
         #expect(second.status != 0)
-        #expect(second.stderr.contains("another scheduler runs on this store (scheduler pid \(first.processIdentifier) on "))
+        #expect(
+            second.stderr.contains("another scheduler runs on this store (scheduler pid \(first.processIdentifier) on ")
+        )
         kill(first.processIdentifier, SIGKILL)
         first.waitUntilExit()
         let after = try CLI.run(["scheduler", "--once"], cwd: dir)

@@ -1,6 +1,6 @@
+import AloftTestSupport
 import Foundation
 import Testing
-import AloftTestSupport
 
 @Suite(.timeLimit(.minutes(3))) struct RunCLITests {
     static let examples = CLI.repoRoot + "/examples/workflows"
@@ -20,7 +20,8 @@ import AloftTestSupport
         #expect(r.stdout.contains("  succeeded  second\n"))
         #expect(r.stdout.hasSuffix("  greeting = \"Aloft\"\n"))
         let list = try CLI.run(["executions", "list", "--project", "demo"], cwd: dir)
-        let id = try #require(list.stdout.split(separator: "\n").dropFirst().first?.split(separator: " ").first.map(String.init))
+        let id = try #require(
+            list.stdout.split(separator: "\n").dropFirst().first?.split(separator: " ").first.map(String.init))
         let show = try CLI.run(["executions", "show", id], cwd: dir)
         #expect(show.stdout.contains("execution \(id)  succeeded  demo/development  workflow hello"))
         #expect(show.stdout.contains("outputs: greeting = \"Aloft\""))
@@ -30,10 +31,12 @@ import AloftTestSupport
 
     @Test func badInputsAndAFailingWorkflowUseTheDocumentedExitCodes() throws {
         let dir = try scratch()
-        let bad = try CLI.run(["run", Self.examples + "/node-kinds.yaml", "--workflow", "node_kinds", "-i", "threshold=high"], cwd: dir)
+        let bad = try CLI.run(
+            ["run", Self.examples + "/node-kinds.yaml", "--workflow", "node_kinds", "-i", "threshold=high"], cwd: dir)
         #expect(bad.status == 1)
         #expect(bad.stderr.contains("-i threshold: expected a value of type float, found the string \"high\""))
-        let failing = try CLI.run(["run", Self.examples + "/node-kinds.yaml", "--workflow", "node_kinds", "-i", "threshold=-1"], cwd: dir)
+        let failing = try CLI.run(
+            ["run", Self.examples + "/node-kinds.yaml", "--workflow", "node_kinds", "-i", "threshold=-1"], cwd: dir)
         #expect(failing.status == 2)
         #expect(failing.stdout.contains("decide: threshold must not be negative"))
         let missing = try CLI.run(["run", Self.examples + "/node-kinds.yaml", "--workflow", "weigh"], cwd: dir)
@@ -83,21 +86,26 @@ import AloftTestSupport
         let p = try CLI.start(["run", "chain.yaml"], cwd: s.dir)
         while CrashResumeTests.journal(s).isEmpty { usleep(2000) }
         let list = try CLI.run(["executions", "list"], cwd: s.dir, env: ["HOME": s.dir])
-        let id = try #require(list.stdout.split(separator: "\n").dropFirst().first?.split(separator: " ").first.map(String.init))
+        let id = try #require(
+            list.stdout.split(separator: "\n").dropFirst().first?.split(separator: " ").first.map(String.init))
         let abort = try CLI.run(["executions", "abort", id], cwd: s.dir, env: ["HOME": s.dir])
         #expect(abort.status == 0)
         p.waitUntilExit()
         #expect(p.terminationStatus == 3)
         let show = try CLI.run(["executions", "show", id], cwd: s.dir, env: ["HOME": s.dir])
         #expect(show.stdout.contains("execution \(id)  aborted"))
-        #expect(try CLI.run(["executions", "abort", id], cwd: s.dir, env: ["HOME": s.dir]).stderr.contains("is already aborted"))
+        #expect(
+            try CLI.run(["executions", "abort", id], cwd: s.dir, env: ["HOME": s.dir]).stderr.contains(
+                "is already aborted"))
     }
 }
 
 /// Issue 15, defect 10: a repeated `-i name=...` is an error, not a silent choice of the last value.
 @Suite(.timeLimit(.minutes(3))) struct RepeatedInputTests {
     @Test func anInputGivenTwiceIsRefused() throws {
-        let r = try CLI.run(["run", CLI.repoRoot + "/examples/workflows/hello.yaml", "-i", "name=a", "-i", "name=b"], cwd: NSTemporaryDirectory())
+        let r = try CLI.run(
+            ["run", CLI.repoRoot + "/examples/workflows/hello.yaml", "-i", "name=a", "-i", "name=b"],
+            cwd: NSTemporaryDirectory())
         #expect(r.status == 1)
         #expect(r.stderr.contains("-i name is given twice (name=a and name=b); give each input once"), "\(r.stderr)")
     }

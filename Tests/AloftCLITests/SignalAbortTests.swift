@@ -5,23 +5,24 @@ import Testing
 /// Issue 15, defect 5: SIGTERM and SIGHUP abort the running nodes and `aloft` waits out their grace period,
 /// killing what ignores SIGTERM, before it exits 3 (aborted); a second signal cuts the wait, still killing.
 /// The task ignores SIGTERM (and so does every process it starts), as a stubborn program would.
-@Suite(.timeLimit(.minutes(2))) struct SignalAbortTests {
+@Suite(.timeLimit(.minutes(5))) struct SignalAbortTests {
     static func start(_ dir: String) throws -> (Process, pid: Int32) {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         try """
-            tasks:
-              t:
-                type: container
-                outputs: {n: integer}
-                container:
-                  command: [sh, -c, "trap '' TERM; echo $$ > \(dir)/task.pid; while true; do sleep 0.2; done"]
-            workflows:
-              w: {nodes: [{id: a, task: t}]}
-            """.write(toFile: dir + "/spec.yaml", atomically: true, encoding: .utf8)
+        tasks:
+          t:
+            type: container
+            outputs: {n: integer}
+            container:
+              command: [sh, -c, "trap '' TERM; echo $$ > \(dir)/task.pid; while true; do sleep 0.2; done"]
+        workflows:
+          w: {nodes: [{id: a, task: t}]}
+        """.write(toFile: dir + "/spec.yaml", atomically: true, encoding: .utf8)
         let p = try CLI.start(["run", "spec.yaml"], cwd: dir)
         for _ in 0..<200 where !FileManager.default.fileExists(atPath: dir + "/task.pid") { usleep(50_000) }
         usleep(100_000)
-        let text = try String(contentsOfFile: dir + "/task.pid", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        let text = try String(contentsOfFile: dir + "/task.pid", encoding: .utf8).trimmingCharacters(
+            in: .whitespacesAndNewlines)
         return (p, try #require(Int32(text), "the task never started"))
     }
 
@@ -48,7 +49,10 @@ import Testing
         let (p, task) = try Self.start(dir)
         kill(p.processIdentifier, signal)
         let took = try #require(Self.waitForExit(p, seconds: 30), "aloft did not exit")
-        #expect(p.terminationStatus == 3, "exit status \(p.terminationStatus); \((try? String(contentsOfFile: dir + "/aloft-stderr.log", encoding: .utf8)) ?? "")")
+        #expect(
+            p.terminationStatus == 3,
+            "exit status \(p.terminationStatus); \((try? String(contentsOfFile: dir + "/aloft-stderr.log", encoding: .utf8)) ?? "")"
+        )
         #expect(took >= 4, "aloft exited after \(took) s, before the grace period ended")
         #expect(!Self.running(task), "the task (pid \(task)) still runs after aloft exited")
         let store = try SQLiteMetadataStore(path: dir + "/.aloft/metadata.sqlite")

@@ -1,6 +1,7 @@
-@testable import AloftCompiler
 import Foundation
 import Testing
+
+@testable import AloftCompiler
 
 /// Cron expressions parse with exact messages and fire at the right UTC minutes.
 @Suite struct CronScheduleTests {
@@ -46,10 +47,15 @@ import Testing
 
     @Test func badNamesAreErrors() {
         #expect(parseError("0 0 * FOO *") == #"month field "FOO": "FOO" is not a number or a month name (JAN-DEC)"#)
-        #expect(parseError("0 0 * * FUNDAY") == #"day-of-week field "FUNDAY": "FUNDAY" is not a number or a weekday name (SUN-SAT)"#)
+        #expect(
+            parseError("0 0 * * FUNDAY")
+                == #"day-of-week field "FUNDAY": "FUNDAY" is not a number or a weekday name (SUN-SAT)"#)
         #expect(parseError("0 0 * * FRI-MON") == #"day-of-week field "FRI-MON": range "FRI-MON" starts after it ends"#)
         #expect(parseError("x * * * *") == #"minute field "x": "x" is not a number"#)
-        #expect(parseError("@reboot") == #"unknown macro "@reboot"; expected @yearly, @annually, @monthly, @weekly, @daily, @midnight or @hourly"#)
+        #expect(
+            parseError("@reboot")
+                == #"unknown macro "@reboot"; expected @yearly, @annually, @monthly, @weekly, @daily, @midnight or @hourly"#
+        )
     }
 
     @Test func expressionIsKeptTrimmed() throws {
@@ -113,7 +119,10 @@ import Testing
     @Test func impossibleDatesNeverFire() throws {
         #expect(try next("0 0 30 2 *", after: "2026-01-01T00:00:00Z") == nil)
         #expect(try next("0 0 31 4,6,9,11 *", after: "2026-01-01T00:00:00Z") == nil)
-        #expect(try CronSchedule(parsing: "0 0 30 2 *").fires(after: date("2026-01-01T00:00:00Z"), upTo: date("2040-01-01T00:00:00Z")).isEmpty)
+        #expect(
+            try CronSchedule(parsing: "0 0 30 2 *").fires(
+                after: date("2026-01-01T00:00:00Z"), upTo: date("2040-01-01T00:00:00Z")
+            ).isEmpty)
     }
 
     @Test func macros() throws {
@@ -138,11 +147,14 @@ import Testing
         #expect(iso(fires.last) == "2026-01-02T00:00:00Z")
         #expect(fires == fires.sorted())
         #expect(hourly.fires(after: start, upTo: end, limit: 5).count == 5)
-        #expect(hourly.fires(after: start.addingTimeInterval(30 * 60), upTo: start.addingTimeInterval(59 * 60 + 59)).isEmpty)
+        #expect(
+            hourly.fires(after: start.addingTimeInterval(30 * 60), upTo: start.addingTimeInterval(59 * 60 + 59)).isEmpty
+        )
     }
 
     @Test func firesReachBeyondFiveYears() throws {
-        let leapDays = try CronSchedule(parsing: "0 0 29 2 *").fires(after: date("2096-03-01T00:00:00Z"), upTo: date("2110-01-01T00:00:00Z"))
+        let leapDays = try CronSchedule(parsing: "0 0 29 2 *").fires(
+            after: date("2096-03-01T00:00:00Z"), upTo: date("2110-01-01T00:00:00Z"))
         #expect(leapDays.map { iso($0) } == ["2104-02-29T00:00:00Z", "2108-02-29T00:00:00Z"])
     }
 

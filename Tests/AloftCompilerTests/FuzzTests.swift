@@ -1,7 +1,7 @@
 import AloftCompiler
 import Foundation
-import Testing
 import LocatedYAML
+import Testing
 
 /// Mutates good specs many times and compiles each result: the compiler must only ever return a spec or
 /// diagnostics (a trap would end the test process). Deterministic: a fixed seed, so a failure reproduces.
@@ -18,7 +18,11 @@ import LocatedYAML
     }
 
     static let alphabet = Array(" \n\t:-{}[],\"'$.#&*!|>?%@`0123456789aeinrstxyz<>_=\\".unicodeScalars)
-    static let tokens = ["$", "$$", "$inputs.", "{{", "}}", "list<", "map<", "optional<", "union<", "enum{", ": ", "- ", "\n  ", "\n", "[", "]", "{", "}", "null", "true", "-1", "1e309", "&a", "*a", "!!int", "'", "\"", "\\u0000", "id: x", "task: ", "branch:", "map:", "over: ", "if: ", "else: ", "nodes:", "inputs:", "outputs:", "type: echo"]
+    static let tokens = [
+        "$", "$$", "$inputs.", "{{", "}}", "list<", "map<", "optional<", "union<", "enum{", ": ", "- ", "\n  ", "\n",
+        "[", "]", "{", "}", "null", "true", "-1", "1e309", "&a", "*a", "!!int", "'", "\"", "\\u0000", "id: x", "task: ",
+        "branch:", "map:", "over: ", "if: ", "else: ", "nodes:", "inputs:", "outputs:", "type: echo",
+    ]
 
     static func mutate(_ text: String, _ rng: inout SplitMix64) -> String {
         var s = Array(text.unicodeScalars)
@@ -44,8 +48,11 @@ import LocatedYAML
     }
 
     @Test func mutatedSpecsNeverTrap() throws {
-        let seeds = try Paths.files(Paths.examples, ext: ".yaml").map { try String(contentsOfFile: $0, encoding: .utf8) }
-            + Paths.files(Paths.corpus + "/bad", ext: ".yaml").prefix(10).map { try String(contentsOfFile: $0, encoding: .utf8) }
+        let seeds =
+            try Paths.files(Paths.examples, ext: ".yaml").map { try String(contentsOfFile: $0, encoding: .utf8) }
+            + Paths.files(Paths.corpus + "/bad", ext: ".yaml").prefix(10).map {
+                try String(contentsOfFile: $0, encoding: .utf8)
+            }
         var rng = SplitMix64(state: 0xA10F7)
         let iterations = ProcessInfo.processInfo.environment["ALOFT_FUZZ_ITERATIONS"].flatMap(Int.init) ?? 4000
         var withErrors = 0

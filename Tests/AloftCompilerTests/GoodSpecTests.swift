@@ -1,7 +1,7 @@
 import AloftCompiler
 import AloftWire
-import Testing
 import Foundation
+import Testing
 
 @Suite struct GoodSpecTests {
     @Test(arguments: Paths.files(Paths.examples, ext: ".yaml"))
@@ -22,18 +22,23 @@ import Foundation
             func serves(_ t: String) -> Bool { t == "container" }
             func explainUnserved(_ t: String) -> String { "only container" }
         }
-        let result = Compiler(resolver: Container()).compile(text: """
-            tasks:
-              t:
-                type: container
-                container:
-                  command: [sh]
-                  network: host
-                  mounts: ["{{spec_dir}}/tasks", "data:/data", "/abs:/in:rw"]
-            """, path: "/virtual/dir/spec.yaml")
+        let result = Compiler(resolver: Container()).compile(
+            text: """
+                tasks:
+                  t:
+                    type: container
+                    container:
+                      command: [sh]
+                      network: host
+                      mounts: ["{{spec_dir}}/tasks", "data:/data", "/abs:/in:rw"]
+                """, path: "/virtual/dir/spec.yaml")
         #expect(result.diagnostics.map(\.description) == [])
         let container: JSON = try #require(result.spec?.tasks["t"]?.template.extra["container"])
-        #expect(container["mounts"] == JSON.array([.string("/virtual/dir/tasks"), .string("/virtual/dir/data:/data"), .string("/abs:/in:rw")]))
+        #expect(
+            container["mounts"]
+                == JSON.array([
+                    .string("/virtual/dir/tasks"), .string("/virtual/dir/data:/data"), .string("/abs:/in:rw"),
+                ]))
         #expect(container["network"] == JSON.string("host"))
     }
 
@@ -42,7 +47,10 @@ import Foundation
         let w = try #require(spec.workflows["hello"])
         #expect(w.nodes.map(\.id) == ["first", "second"])
         #expect(w.nodes[1].upstream == ["first"])
-        guard case .call(let call) = w.nodes[1].kind else { Issue.record("not a call"); return }
+        guard case .call(let call) = w.nodes[1].kind else {
+            Issue.record("not a call")
+            return
+        }
         #expect(call.target == .task("greet"))
         #expect(call.inputs == ["message": .nodeOutput(node: "first", output: "message")])
         #expect(w.outputs == ["greeting": .nodeOutput(node: "second", output: "message")])
@@ -56,19 +64,33 @@ import Foundation
         let byID = Dictionary(uniqueKeysWithValues: w.nodes.map { ($0.id, $0) })
         // map outputs are lists of the task's outputs
         #expect(byID["scores"]?.outputs == ["value": .list(.float)])
-        guard case .map(let m)? = byID["scores"]?.kind else { Issue.record("not a map"); return }
+        guard case .map(let m)? = byID["scores"]?.kind else {
+            Issue.record("not a map")
+            return
+        }
         #expect(m.overInput == "value")
         #expect(m.over == .workflowInput("values"))
         #expect(m.concurrency == 4)
         // branch outputs are what every calling case produces
         #expect(byID["decide"]?.outputs == ["value": .float])
         #expect(byID["decide"]?.upstream == ["weighed"])
-        guard case .branch(let cases)? = byID["decide"]?.kind else { Issue.record("not a branch"); return }
+        guard case .branch(let cases)? = byID["decide"]?.kind else {
+            Issue.record("not a branch")
+            return
+        }
         #expect(cases.count == 3)
         #expect(cases[2].condition == nil)
         // a list of references is a list binding; $$ is a literal dollar
-        guard case .call(let summary)? = byID["summary"]?.kind else { Issue.record("not a call"); return }
-        #expect(summary.inputs["values"] == .list([.nodeOutput(node: "weighed", output: "value"), .nodeOutput(node: "decide", output: "value"), .literal(.float(3))]))
+        guard case .call(let summary)? = byID["summary"]?.kind else {
+            Issue.record("not a call")
+            return
+        }
+        #expect(
+            summary.inputs["values"]
+                == .list([
+                    .nodeOutput(node: "weighed", output: "value"), .nodeOutput(node: "decide", output: "value"),
+                    .literal(.float(3)),
+                ]))
         #expect(summary.inputs["label"] == .literal(.string("$literal-dollar")))
         // topological order: every node after what it reads
         let position = Dictionary(uniqueKeysWithValues: w.nodes.enumerated().map { ($1.id, $0) })
@@ -87,7 +109,8 @@ import Foundation
     }
 
     @Test func taskTemplateCarriesContainerResourcesAndPolicy() throws {
-        let spec = try compile("""
+        let spec = try compile(
+            """
             tasks:
               train:
                 type: echo
@@ -118,7 +141,8 @@ import Foundation
     }
 
     @Test func intoOptionalAndUnionAndSubsetEnums() throws {
-        let spec = try compile("""
+        let spec = try compile(
+            """
             tasks:
               produce: {type: echo, outputs: {n: integer, m: "enum{a, b}", f: blob<csv>}}
               consume:
@@ -134,7 +158,8 @@ import Foundation
     }
 
     @Test func fixesFromTheDocumentationReview() throws {
-        let spec = try compile("""
+        let spec = try compile(
+            """
             tasks:
               t:
                 type: echo
@@ -155,7 +180,8 @@ import Foundation
         #expect(t.template.version == "3")
         #expect(t.template.extra["resources"]?["memory_bytes"] == .integer(1_000_000))
         #expect(t.template.extra["container"]?["env"]?["RATIO"] == .string("0.5"))
-        guard case .branch(let cases)? = spec.workflows["w"]?.nodes.first?.kind, case .call(let call) = cases[0].body else {
+        guard case .branch(let cases)? = spec.workflows["w"]?.nodes.first?.kind, case .call(let call) = cases[0].body
+        else {
             Issue.record("not a branch")
             return
         }
@@ -164,9 +190,14 @@ import Foundation
     }
 
     @Test func defaultVersionsChangeWithDefaultsAndCachePolicy() throws {
-        let base = "tasks:\n  t: {type: echo, inputs: {x: {type: integer, default: 1}}, outputs: {x: integer}, cache: {version: \"1\"}}\n"
+        let base =
+            "tasks:\n  t: {type: echo, inputs: {x: {type: integer, default: 1}}, outputs: {x: integer}, cache: {version: \"1\"}}\n"
         let v = try compile(base).tasks["t"]!.template.version
-        #expect(try compile(base.replacingOccurrences(of: "default: 1", with: "default: 2")).tasks["t"]!.template.version != v)
-        #expect(try compile(base.replacingOccurrences(of: "version: \"1\"", with: "version: \"2\"")).tasks["t"]!.template.version != v)
+        #expect(
+            try compile(base.replacingOccurrences(of: "default: 1", with: "default: 2")).tasks["t"]!.template.version
+                != v)
+        #expect(
+            try compile(base.replacingOccurrences(of: "version: \"1\"", with: "version: \"2\"")).tasks["t"]!.template
+                .version != v)
     }
 }

@@ -2,9 +2,9 @@ import AloftCompiler
 import AloftTyping
 import AloftWire
 import Foundation
+import LocatedYAML
 import PluginHost
 import Testing
-import LocatedYAML
 
 /// Hostile specs (issue 15, defects 4, 6 and 8): each refused with its place and the limit it passes, or
 /// compiled, never crashing, in time linear in its size (timed by `aloft-bench compile hostile`, never
@@ -15,11 +15,14 @@ import LocatedYAML
     /// Each file in Corpus/hostile produces exactly the diagnostics in its .expected file.
     @Test(arguments: cases)
     func refusedWithItsPlaceAndLimit(path: String) throws {
-        let expected = try String(contentsOfFile: path.replacingOccurrences(of: ".yaml", with: ".expected"), encoding: .utf8)
-            .split(separator: "\n").map(String.init)
+        let expected = try String(
+            contentsOfFile: path.replacingOccurrences(of: ".yaml", with: ".expected"), encoding: .utf8
+        )
+        .split(separator: "\n").map(String.init)
         let result = onSmallStack { compiler.compile(files: [path]) }
         #expect(result.spec == nil)
-        #expect(result.diagnostics.map { "\($0.location.line):\($0.location.column): error: \($0.message)" } == expected)
+        #expect(
+            result.diagnostics.map { "\($0.location.line):\($0.location.column): error: \($0.message)" } == expected)
         for d in result.diagnostics { #expect(d.location.file == path) }
     }
 
@@ -77,7 +80,9 @@ import LocatedYAML
         let leaves = terms(c)
         #expect(leaves.count == 6000)
         // In written order: the engine evaluates left to right, stopping at the first term that decides.
-        guard case .compare(_, _, .literal(.integer(let last))) = leaves[5999] else { throw Failure("not a comparison") }
+        guard case .compare(_, _, .literal(.integer(let last))) = leaves[5999] else {
+            throw Failure("not a comparison")
+        }
         #expect(last == 5999)
         // The IR reads back (JSON nests at most 256 levels).
         let json = try JSONParser.parse(JSONWriter.string(c.json))
@@ -108,16 +113,20 @@ import LocatedYAML
         let stored = try JSONParser.parse(JSONWriter.string(spec.json))
         #expect(try CompiledSpec(json: stored).workflows["w"]?.nodes.count == 1)
         let deeper = compile(HostileSpecs.branch("not " + text))
-        #expect(deeper.diagnostics.map(\.message) == [
-            "condition of node \"pick\" nests and/or/not 101 levels deep, more than the limit of 100; use fewer parentheses or split it across branch cases",
-        ])
+        #expect(
+            deeper.diagnostics.map(\.message) == [
+                "condition of node \"pick\" nests and/or/not 101 levels deep, more than the limit of 100; use fewer parentheses or split it across branch cases"
+            ])
     }
 
     @Test func everyTermOfALongConditionIsChecked() {
         let text = HostileSpecs.condition(5999) + " and $inputs.n > 'x'"
         let result = compile(HostileSpecs.branch(text))
         let column = 18 + text.count - "> 'x'".count  // the condition starts at column 18
-        #expect(result.diagnostics.map(\.description) == ["/virtual/hostile.yaml:10:\(column): error: condition of node \"pick\": cannot compare integer with string"])
+        #expect(
+            result.diagnostics.map(\.description) == [
+                "/virtual/hostile.yaml:10:\(column): error: condition of node \"pick\": cannot compare integer with string"
+            ])
     }
 
     // MARK: Defect 8: sizes that were super-linear
@@ -130,11 +139,12 @@ import LocatedYAML
 
     @Test func aSmallRingOfSubworkflowsReportsEachWithItsPath() {
         let result = compile(HostileSpecs.subworkflowRing(3))
-        #expect(result.diagnostics.map(\.message) == [
-            "workflow \"w0\" calls itself: w0 -> w1 -> w2 -> w0; recursion is not allowed",
-            "workflow \"w1\" calls itself: w1 -> w2 -> w0 -> w1; recursion is not allowed",
-            "workflow \"w2\" calls itself: w2 -> w0 -> w1 -> w2; recursion is not allowed",
-        ])
+        #expect(
+            result.diagnostics.map(\.message) == [
+                "workflow \"w0\" calls itself: w0 -> w1 -> w2 -> w0; recursion is not allowed",
+                "workflow \"w1\" calls itself: w1 -> w2 -> w0 -> w1; recursion is not allowed",
+                "workflow \"w2\" calls itself: w2 -> w0 -> w1 -> w2; recursion is not allowed",
+            ])
     }
 
     @Test func aRingOf2000SubworkflowsIsOneErrorNamingTheOthers() throws {
@@ -144,7 +154,10 @@ import LocatedYAML
         #expect(d.location.line == 9)
         #expect(d.message.hasPrefix("workflow \"w0\" calls itself: w0 -> w1 -> "))
         #expect(d.message.contains(" -> ... (1,961 more) -> "))
-        #expect(d.message.contains("recursion is not allowed (and so do the 1,999 other workflows that call it and that it calls: w1, w10, w100,"))
+        #expect(
+            d.message.contains(
+                "recursion is not allowed (and so do the 1,999 other workflows that call it and that it calls: w1, w10, w100,"
+            ))
         #expect(d.message.hasSuffix(" and 1,949 more)"))
     }
 
@@ -157,18 +170,22 @@ import LocatedYAML
     @Test func aValueNotInALargeEnumIsListedBriefly() throws {
         let result = compile(HostileSpecs.bigEnum(10_000, default: "v99999"))
         let message = try #require(result.diagnostics.first?.message)
-        #expect(message.hasPrefix("default of input \"colour\" of workflow \"w\": \"v99999\" is not one of v0, v1, v2,"))
+        #expect(
+            message.hasPrefix("default of input \"colour\" of workflow \"w\": \"v99999\" is not one of v0, v1, v2,"))
         #expect(message.contains(", v49 and 9,950 more (did you mean \"v9999\"?)"))
     }
 
     @Test func thousandsOfBindingsOfALargeEnumAreEachChecked() throws {
-        var text = "tasks:\n  pick: {type: echo, inputs: {colour: \(HostileSpecs.enumType(5000))}}\nworkflows:\n  w:\n    nodes:\n"
+        var text =
+            "tasks:\n  pick: {type: echo, inputs: {colour: \(HostileSpecs.enumType(5000))}}\nworkflows:\n  w:\n    nodes:\n"
         for i in 0..<5000 { text += "      - {id: n\(i), task: pick, inputs: {colour: v\(4999 - i)}}\n" }
         text += "      - {id: last, task: pick, inputs: {colour: w1}}\n"
         let result = compile(text)
         #expect(result.diagnostics.count == 1)
         #expect(result.diagnostics.first?.location.line == 5006)
-        #expect(result.diagnostics.first?.message.hasPrefix("input \"colour\" of node \"last\": \"w1\" is not one of v0, v1,") == true)
+        #expect(
+            result.diagnostics.first?.message.hasPrefix(
+                "input \"colour\" of node \"last\": \"w1\" is not one of v0, v1,") == true)
     }
 
     @Test func aCycleOf100000NodesIsOneErrorWithItsPathShortened() throws {
@@ -185,7 +202,9 @@ import LocatedYAML
         let result = compile(HostileSpecs.errors(100_002))
         #expect(result.diagnostics.count == 133_336)
         let first = try #require(result.diagnostics.first)
-        #expect(first.message.hasPrefix("$m0.x: no node \"m0\" in workflow \"w\"; did you mean \"n0\"? nodes: n0, n1, n10, n100, n1000,"))
+        #expect(
+            first.message.hasPrefix(
+                "$m0.x: no node \"m0\" in workflow \"w\"; did you mean \"n0\"? nodes: n0, n1, n10, n100, n1000,"))
         #expect(first.message.hasSuffix(" and 99,952 more"))
     }
 
@@ -194,7 +213,9 @@ import LocatedYAML
         for i in 0..<1000 { text += "      - {id: node\(i), task: step, inputs: {x: 1}}\n" }
         text += "      - {id: last, task: step, inputs: {x: $nod500.x}}\n"
         let result = compile(text)
-        #expect(result.diagnostics.first?.message.hasPrefix("$nod500.x: no node \"nod500\" in workflow \"w\"; did you mean \"node500\"? nodes:") == true)
+        #expect(
+            result.diagnostics.first?.message.hasPrefix(
+                "$nod500.x: no node \"nod500\" in workflow \"w\"; did you mean \"node500\"? nodes:") == true)
     }
 
     // MARK: Defect 4: documents past the limits, wherever YAML is read
@@ -202,12 +223,16 @@ import LocatedYAML
     /// Nine levels of ten aliases: 10^9 values.
     static let billionLaughs: String = {
         var s = "a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n"
-        for l in 1..<9 { s += "a\(l): &a\(l) [" + Array(repeating: "*a\(l - 1)", count: 10).joined(separator: ", ") + "]\n" }
+        for l in 1..<9 {
+            s += "a\(l): &a\(l) [" + Array(repeating: "*a\(l - 1)", count: 10).joined(separator: ", ") + "]\n"
+        }
         return s
     }()
 
     @Test func aBombInTheConfigurationFileIsRefused() {
-        let text = "plugins:\n  config:\n    aloft.echo:\n" + Self.billionLaughs.split(separator: "\n").map { "      " + $0 }.joined(separator: "\n")
+        let text =
+            "plugins:\n  config:\n    aloft.echo:\n"
+            + Self.billionLaughs.split(separator: "\n").map { "      " + $0 }.joined(separator: "\n")
         #expect(throws: DocumentError.self) { try HostConfiguration.parse(text, file: "aloft.yaml") }
         do {
             _ = try HostConfiguration.parse(text, file: "aloft.yaml")
@@ -218,9 +243,15 @@ import LocatedYAML
     }
 
     @Test func aBombInACommandLineValueIsRefused() {
-        let text = "[" + Self.billionLaughs.split(separator: "\n").map { $0.split(separator: " ", maxSplits: 1)[1] }.joined(separator: ", ") + "]"
+        let text =
+            "["
+            + Self.billionLaughs.split(separator: "\n").map { $0.split(separator: " ", maxSplits: 1)[1] }.joined(
+                separator: ", ") + "]"
         let type = TypeSyntax.parse("list<list<list<list<list<list<list<list<list<string>>>>>>>>>")
-        guard case .success(let t) = type else { Issue.record("type"); return }
+        guard case .success(let t) = type else {
+            Issue.record("type")
+            return
+        }
         switch LiteralCoercion.literal(commandLine: text, as: t, name: "rows") {
         case .success: Issue.record("a bomb was accepted")
         case .failure(let e):
@@ -230,15 +261,22 @@ import LocatedYAML
     }
 
     @Test func aSpecLargerThan64MiBIsRefusedWithoutReadingIt() throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("aloft-huge-\(UUID().uuidString).yaml").path
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("aloft-huge-\(UUID().uuidString).yaml")
+            .path
         #expect(FileManager.default.createFile(atPath: path, contents: nil))
         defer { try? FileManager.default.removeItem(atPath: path) }
         let handle = try #require(FileHandle(forWritingAtPath: path))
         try handle.truncate(atOffset: 10 << 30)  // 10 GiB, sparse
         try handle.close()
         let result = compiler.compile(files: [path])
-        #expect(result.diagnostics.map(\.description) == ["\(path):1:1: error: the file is larger than the limit of 64 MiB for a spec"])
+        #expect(
+            result.diagnostics.map(\.description) == [
+                "\(path):1:1: error: the file is larger than the limit of 64 MiB for a spec"
+            ])
         // A device that never ends likewise.
-        #expect(compiler.compile(files: ["/dev/zero"]).diagnostics.map(\.message) == ["the file is larger than the limit of 64 MiB for a spec"])
+        #expect(
+            compiler.compile(files: ["/dev/zero"]).diagnostics.map(\.message) == [
+                "the file is larger than the limit of 64 MiB for a spec"
+            ])
     }
 }

@@ -12,7 +12,8 @@ enum HostileSpecs {
     /// `w0` runs the task; each `wI` calls `wI-1`.
     static func subworkflowChain(_ n: Int) -> String {
         var s = header
-        s += "  w0:\n    inputs: {x: integer}\n    outputs: {x: {type: integer, from: $s.x}}\n    nodes:\n      - {id: s, task: step, inputs: {x: $inputs.x}}\n"
+        s +=
+            "  w0:\n    inputs: {x: integer}\n    outputs: {x: {type: integer, from: $s.x}}\n    nodes:\n      - {id: s, task: step, inputs: {x: $inputs.x}}\n"
         for i in 1..<n {
             s += "  w\(i):\n    inputs: {x: integer}\n    outputs: {x: {type: integer, from: $s.x}}\n"
             s += "    nodes:\n      - {id: s, workflow: w\(i - 1), inputs: {x: $inputs.x}}\n"

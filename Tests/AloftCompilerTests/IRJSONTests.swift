@@ -29,7 +29,10 @@ import Testing
     }
 
     @Test func malformedIRNamesThePath() throws {
-        let bad = try JSONParser.parse(#"{"version":1,"workflows":{"w":{"name":"w","nodes":[{"id":"a","call":{"inputs":{}}}]}}}"#)
-        #expect(throws: WireError(path: "workflows.w.nodes[0].call", reason: "a call names a task or a workflow")) { try CompiledSpec(json: bad) }
+        let bad = try JSONParser.parse(
+            #"{"version":1,"workflows":{"w":{"name":"w","nodes":[{"id":"a","call":{"inputs":{}}}]}}}"#)
+        #expect(throws: WireError(path: "workflows.w.nodes[0].call", reason: "a call names a task or a workflow")) {
+            try CompiledSpec(json: bad)
+        }
     }
 }

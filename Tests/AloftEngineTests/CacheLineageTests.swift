@@ -7,7 +7,7 @@ import PluginHost
 import Testing
 
 /// Cache hit, miss, ignored inputs, overwrite, serialize, lost blobs, type checks; lineage; recover; abort.
-@Suite(.timeLimit(.minutes(2))) struct CacheLineageTests {
+@Suite(.timeLimit(.minutes(5))) struct CacheLineageTests {
     struct Harness {
         let host: PluginHost
         let store: SQLiteMetadataStore
@@ -20,11 +20,15 @@ import Testing
             return ExecutionEngine(host: host, store: store, blobs: blobs, options: o)
         }
 
-        var lines: [String] { ((try? String(contentsOfFile: journal, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init) }
+        var lines: [String] {
+            ((try? String(contentsOfFile: journal, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
+        }
         var submits: [String] { lines.filter { $0.hasPrefix("submit ") } }
         var finalizes: [String] { lines.filter { $0.hasPrefix("finalize ") } }
 
-        func node(_ e: ExecutionRecord, _ path: String) throws -> NodeRecord? { try store.nodes(execution: e.id).first { $0.node == path } }
+        func node(_ e: ExecutionRecord, _ path: String) throws -> NodeRecord? {
+            try store.nodes(execution: e.id).first { $0.node == path }
+        }
     }
 
     static func harness() async throws -> Harness {
@@ -34,8 +38,10 @@ import Testing
         let host = try await Fixtures.host(directory: Fixtures.directory(["c-echo": "libc_echo.so"])) {
             $0.pluginConfig["example.c-echo"] = .object(["journal": .string(journal)])
         }
-        return Harness(host: host, store: try SQLiteMetadataStore(path: root + "/metadata.sqlite"), blobs: try LocalBlobStore(root: root + "/blobs"),
-                       journal: journal)
+        return Harness(
+            host: host, store: try SQLiteMetadataStore(path: root + "/metadata.sqlite"),
+            blobs: try LocalBlobStore(root: root + "/blobs"),
+            journal: journal)
     }
 
     static func spec(_ yaml: String) throws -> CompiledSpec {
@@ -62,29 +68,36 @@ import Testing
         let h = try await Self.harness()
         defer { h.host.shutdown() }
         let spec = try Self.spec(Self.cached)
-        let first = try await h.engine().run(spec, workflow: "w", inputs: ["x": .integer(3)], project: "p", domain: "development")
+        let first = try await h.engine().run(
+            spec, workflow: "w", inputs: ["x": .integer(3)], project: "p", domain: "development")
         #expect(h.submits.count == 1)
         // Same inputs but the ignored one: a hit, pointing at its producer.
-        let hit = try await h.engine().run(spec, workflow: "w", inputs: ["x": .integer(3), "note": .string("other")], project: "p", domain: "development")
+        let hit = try await h.engine().run(
+            spec, workflow: "w", inputs: ["x": .integer(3), "note": .string("other")], project: "p",
+            domain: "development")
         #expect(hit.outputs == ["x": .integer(3)])
         #expect(h.submits.count == 1)
         let s = try #require(try h.node(hit, "s"))
         #expect(s.state.cached && s.cachedFrom == "\(first.id)/s")
         // Another value of a real input: a miss.
-        _ = try await h.engine().run(spec, workflow: "w", inputs: ["x": .integer(4)], project: "p", domain: "development")
+        _ = try await h.engine().run(
+            spec, workflow: "w", inputs: ["x": .integer(4)], project: "p", domain: "development")
         #expect(h.submits.count == 2)
         // Another project: its own cache.
-        _ = try await h.engine().run(spec, workflow: "w", inputs: ["x": .integer(3)], project: "q", domain: "development")
+        _ = try await h.engine().run(
+            spec, workflow: "w", inputs: ["x": .integer(3)], project: "q", domain: "development")
         #expect(h.submits.count == 3)
         // Overwrite: computes again and replaces the entry.
-        let fresh = try await h.engine { $0.overwriteCache = true }.run(spec, workflow: "w", inputs: ["x": .integer(3)], project: "p", domain: "development")
+        let fresh = try await h.engine { $0.overwriteCache = true }.run(
+            spec, workflow: "w", inputs: ["x": .integer(3)], project: "p", domain: "development")
         #expect(h.submits.count == 4)
         let entries = try h.store.cacheEntries(project: "p", domain: "development", task: "square")
         #expect(entries.count == 2)
         #expect(entries.contains { $0.producer.execution == fresh.id })
         // A changed cache version misses.
         let bumped = try Self.spec(Self.cached.replacingOccurrences(of: "version: \"1\"", with: "version: \"2\""))
-        _ = try await h.engine().run(bumped, workflow: "w", inputs: ["x": .integer(3)], project: "p", domain: "development")
+        _ = try await h.engine().run(
+            bumped, workflow: "w", inputs: ["x": .integer(3)], project: "p", domain: "development")
         #expect(h.submits.count == 5)
     }
 
@@ -98,10 +111,12 @@ import Testing
             var items: [String] = []
         }
         let statuses = Statuses()
-        async let a = engine.run(spec, workflow: "w", inputs: ["x": .integer(9)], project: "p", domain: "development",
-                                 events: { if case .nodeStatus(_, let m) = $0 { statuses.lock.withLock { statuses.items.append(m) } } })
-        async let b = engine.run(spec, workflow: "w", inputs: ["x": .integer(9)], project: "p", domain: "development",
-                                 events: { if case .nodeStatus(_, let m) = $0 { statuses.lock.withLock { statuses.items.append(m) } } })
+        async let a = engine.run(
+            spec, workflow: "w", inputs: ["x": .integer(9)], project: "p", domain: "development",
+            events: { if case .nodeStatus(_, let m) = $0 { statuses.lock.withLock { statuses.items.append(m) } } })
+        async let b = engine.run(
+            spec, workflow: "w", inputs: ["x": .integer(9)], project: "p", domain: "development",
+            events: { if case .nodeStatus(_, let m) = $0 { statuses.lock.withLock { statuses.items.append(m) } } })
         let (ra, rb) = try await (a, b)
         #expect(ra.phase == .succeeded && rb.phase == .succeeded)
         #expect(h.submits.count == 1)  // one owner computed; the other waited and took the hit
@@ -117,7 +132,8 @@ import Testing
         defer { h.host.shutdown() }
         let file = NSTemporaryDirectory() + "aloft-blob-\(UUID()).csv"
         try "a,b\n".write(toFile: file, atomically: true, encoding: .utf8)
-        let spec = try Self.spec("""
+        let spec = try Self.spec(
+            """
             tasks:
               keep: {type: echo, inputs: {f: blob<csv>}, outputs: {f: blob<csv>}, cache: {version: "1"}}
             workflows:
@@ -135,9 +151,11 @@ import Testing
         // An entry whose outputs no longer have the interface's types is not used.
         let task = spec.tasks["keep"]!
         let lookup = CacheLookup(project: "p", domain: "development", task: task, policy: task.cache!, inputs: inputs)
-        try h.store.putCacheEntry(CacheEntry(key: lookup.key, project: "p", domain: "development", task: "keep", cacheVersion: "1",
-                                             interfaceHash: lookup.interfaceHash, inputsHash: lookup.inputsHash, outputs: ["f": .integer(1)],
-                                             producer: .init(execution: "forged", node: "k", attempt: 0, taskVersion: "x")))
+        try h.store.putCacheEntry(
+            CacheEntry(
+                key: lookup.key, project: "p", domain: "development", task: "keep", cacheVersion: "1",
+                interfaceHash: lookup.interfaceHash, inputsHash: lookup.inputsHash, outputs: ["f": .integer(1)],
+                producer: .init(execution: "forged", node: "k", attempt: 0, taskVersion: "x")))
         _ = try await h.engine().run(spec, workflow: "w", inputs: inputs, project: "p", domain: "development")
         #expect(h.submits.count == 3)
     }
@@ -145,7 +163,8 @@ import Testing
     @Test func lineageRecordsWhatEachNodeReadAndWhoReadIt() async throws {
         let h = try await Self.harness()
         defer { h.host.shutdown() }
-        let spec = try Self.spec("""
+        let spec = try Self.spec(
+            """
             tasks:
               t: {type: echo, inputs: {x: integer}, outputs: {x: integer}}
               pair: {type: echo, inputs: {a: integer, b: integer}, outputs: {a: integer}}
@@ -170,7 +189,8 @@ import Testing
         defer { h.host.shutdown() }
         let flag = NSTemporaryDirectory() + "aloft-flag-\(UUID())"
         try "x".write(toFile: flag, atomically: true, encoding: .utf8)
-        let spec = try Self.spec("""
+        let spec = try Self.spec(
+            """
             tasks:
               t: {type: echo, inputs: {x: integer}, outputs: {x: integer}}
               fragile: {type: echo, inputs: {x: integer}, outputs: {x: integer}, config: {fail_while_file: "\(flag)"}}
@@ -188,7 +208,9 @@ import Testing
         let before = h.submits
         try FileManager.default.removeItem(atPath: flag)
         let recovered = try await h.engine().recover(failed.id)
-        #expect(recovered.phase == .succeeded && recovered.outputs == ["x": .integer(11)] && recovered.recoveredFrom == failed.id)
+        #expect(
+            recovered.phase == .succeeded && recovered.outputs == ["x": .integer(11)]
+                && recovered.recoveredFrom == failed.id)
         let resubmitted = h.submits.dropFirst(before.count)
         #expect(!resubmitted.contains { $0.contains("-first-") })  // first succeeded before: reused, not re-run
         #expect(resubmitted.count == 2)  // mid and last
@@ -199,7 +221,8 @@ import Testing
     @Test func abortRequestedThroughTheStoreStopsTheRun() async throws {
         let h = try await Self.harness()
         defer { h.host.shutdown() }
-        let spec = try Self.spec("""
+        let spec = try Self.spec(
+            """
             tasks:
               slow: {type: echo, inputs: {x: integer}, outputs: {x: integer}, config: {delay_ms: 60000}}
             workflows:
@@ -219,7 +242,8 @@ import Testing
     @Test func aThrottledSubmitIsRetriedWithTheSameIdAndEveryAttemptIsFinalized() async throws {
         let h = try await Self.harness()
         defer { h.host.shutdown() }
-        let spec = try Self.spec("""
+        let spec = try Self.spec(
+            """
             tasks:
               t: {type: echo, inputs: {x: integer}, outputs: {x: integer}, config: {submit_fail_times: 2}}
               never: {type: echo, retries: 1, inputs: {x: integer}, outputs: {x: integer}, config: {submit_fail_times: 100}}

@@ -14,7 +14,9 @@ import Testing
         private var items: [EngineEvent] = []
         func add(_ e: EngineEvent) { lock.withLock { items.append(e) } }
         var all: [EngineEvent] { lock.withLock { items } }
-        var retries: [String] { all.compactMap { if case .nodeRetrying(let p, let a, _) = $0 { return "\(p)@\(a)" } else { return nil } } }
+        var retries: [String] {
+            all.compactMap { if case .nodeRetrying(let p, let a, _) = $0 { return "\(p)@\(a)" } else { return nil } }
+        }
     }
 
     struct Harness {
@@ -22,10 +24,13 @@ import Testing
         let engine: ExecutionEngine
         let store: SQLiteMetadataStore
 
-        func run(_ yaml: String, workflow: String, inputs: LiteralMap = [:], events: Events = Events()) async throws -> ExecutionRecord {
+        func run(
+            _ yaml: String, workflow: String, inputs: LiteralMap = [:], events: Events = Events()
+        ) async throws -> ExecutionRecord {
             let result = Compiler(resolver: AnyTaskType()).compile(text: yaml, path: "/virtual/spec.yaml")
             let spec = try #require(result.spec, "\(result.diagnostics)")
-            return try await engine.run(spec, workflow: workflow, inputs: inputs, project: "p", domain: "development", events: events.add)
+            return try await engine.run(
+                spec, workflow: workflow, inputs: inputs, project: "p", domain: "development", events: events.add)
         }
 
         func node(_ e: ExecutionRecord, _ path: String) throws -> NodeRecord? {
@@ -39,7 +44,8 @@ import Testing
         let store = try SQLiteMetadataStore(path: root + "/metadata.sqlite")
         var options = EngineOptions(parallelism: parallelism, minPollInterval: .milliseconds(1))
         if let clock { options.clock = clock }
-        let engine = ExecutionEngine(host: host, store: store, blobs: try LocalBlobStore(root: root + "/blobs"), options: options)
+        let engine = ExecutionEngine(
+            host: host, store: store, blobs: try LocalBlobStore(root: root + "/blobs"), options: options)
         return Harness(host: host, engine: engine, store: store)
     }
 
@@ -47,7 +53,8 @@ import Testing
         let h = try await Self.harness()
         defer { h.host.shutdown() }
         let events = Events()
-        let e = try await h.run("""
+        let e = try await h.run(
+            """
             tasks:
               flaky: {type: echo, retries: 2, inputs: {x: integer}, outputs: {x: integer}, config: {fail: user, fail_until_attempt: 2}}
             workflows:
@@ -65,7 +72,8 @@ import Testing
     @Test func userBudgetExhaustedFailsAndSkipsDownstream() async throws {
         let h = try await Self.harness()
         defer { h.host.shutdown() }
-        let e = try await h.run("""
+        let e = try await h.run(
+            """
             tasks:
               flaky: {type: echo, retries: 1, inputs: {x: integer}, outputs: {x: integer}, config: {fail: user}}
               ok: {type: echo, inputs: {x: integer}, outputs: {x: integer}}
@@ -88,7 +96,8 @@ import Testing
         let h = try await Self.harness()
         defer { h.host.shutdown() }
         // retries: 0 for user errors, yet system errors are retried (default system budget 3).
-        let e = try await h.run("""
+        let e = try await h.run(
+            """
             tasks:
               sys: {type: echo, retries: 0, inputs: {x: integer}, outputs: {x: integer}, config: {fail: system, fail_until_attempt: 3}}
             workflows:
@@ -101,7 +110,8 @@ import Testing
     @Test func timeoutAbortsTheAttemptAndFails() async throws {
         let h = try await Self.harness()
         defer { h.host.shutdown() }
-        let e = try await h.run("""
+        let e = try await h.run(
+            """
             tasks:
               slow: {type: echo, timeout: 200ms, inputs: {x: integer}, outputs: {x: integer}, config: {delay_ms: 60000}}
             workflows:
@@ -129,7 +139,8 @@ import Testing
     @Test func anHourLongTimeoutIsKeptOnTheEnginesClock() async throws {
         let h = try await Self.harness(clock: LeapingClock())
         defer { h.host.shutdown() }
-        let e = try await h.run("""
+        let e = try await h.run(
+            """
             tasks:
               slow: {type: echo, timeout: 1h, inputs: {x: integer}, outputs: {x: integer}, config: {delay_ms: 60000}}
             workflows:
@@ -143,16 +154,21 @@ import Testing
     @Test func branchMapAndSubworkflowProduceTheirOutputs() async throws {
         let h = try await Self.harness()
         defer { h.host.shutdown() }
-        let spec = try #require(Compiler(resolver: AnyTaskType()).compile(files: [Fixtures.repoRoot.path + "/examples/workflows/node-kinds.yaml"]).spec)
-        let careful = try await h.engine.run(spec, workflow: "node_kinds", inputs: ["mode": .enumeration("careful"), "threshold": .float(1.5)],
-                                             project: "p", domain: "development")
+        let spec = try #require(
+            Compiler(resolver: AnyTaskType()).compile(files: [
+                Fixtures.repoRoot.path + "/examples/workflows/node-kinds.yaml"
+            ]).spec)
+        let careful = try await h.engine.run(
+            spec, workflow: "node_kinds", inputs: ["mode": .enumeration("careful"), "threshold": .float(1.5)],
+            project: "p", domain: "development")
         #expect(careful.phase == .succeeded)
         // weigh(1.5) = 1.5 (echo); careful and 1.5 > 2 is false -> elif: weigh(threshold) = 1.5
         #expect(careful.outputs == ["first": .float(1.5), "summary": .list([.float(1.5), .float(1.5), .float(3)])])
         #expect(try h.node(careful, "scores")?.outputs == ["value": .list([.float(0.5), .float(1.5), .float(2.5)])])
         #expect(try h.node(careful, "decide#1/weighed")?.state.phase == .succeeded)
 
-        let negative = try await h.engine.run(spec, workflow: "node_kinds", inputs: ["threshold": .float(-1)], project: "p", domain: "development")
+        let negative = try await h.engine.run(
+            spec, workflow: "node_kinds", inputs: ["threshold": .float(-1)], project: "p", domain: "development")
         #expect(negative.phase == .failed)
         #expect(negative.error?.contains("decide: threshold must not be negative") == true)
     }
@@ -173,7 +189,8 @@ import Testing
                 outputs: {xs: {type: "list<optional<integer>>", from: $m.x}}
                 nodes: [{id: m, map: {task: bad, over: {x: $inputs.xs}, min_success_ratio: 0.5}}]
             """
-        let strict = try await h.run(yaml, workflow: "strict", inputs: ["xs": .list([.integer(1), .integer(2), .integer(3)])])
+        let strict = try await h.run(
+            yaml, workflow: "strict", inputs: ["xs": .list([.integer(1), .integer(2), .integer(3)])])
         #expect(strict.phase == .failed)
         #expect(strict.error?.contains("3 of 3 items failed (minimum success ratio 1.0)") == true)
         let empty = try await h.run(yaml, workflow: "lenient", inputs: ["xs": .list([])])
@@ -183,7 +200,8 @@ import Testing
     @Test func aThousandNodesInOneExecution() async throws {
         let h = try await Self.harness(parallelism: 32)
         defer { h.host.shutdown() }
-        var yaml = "tasks:\n  t: {type: echo, inputs: {x: integer}, outputs: {x: integer}}\nworkflows:\n  w:\n    outputs: {x: {type: integer, from: $n999.x}}\n    nodes:\n"
+        var yaml =
+            "tasks:\n  t: {type: echo, inputs: {x: integer}, outputs: {x: integer}}\nworkflows:\n  w:\n    outputs: {x: {type: integer, from: $n999.x}}\n    nodes:\n"
         yaml += "      - {id: n0, task: t, inputs: {x: 42}}\n"
         for i in 1..<1000 { yaml += "      - {id: n\(i), task: t, inputs: {x: $n\(i % 10 == 0 ? 0 : i - 1).x}}\n" }
         let e = try await h.run(yaml, workflow: "w")
@@ -198,8 +216,9 @@ import Testing
         let h = try await Self.harness()
         defer { h.host.shutdown() }
         do {
-            _ = try await h.run("tasks:\n  t: {type: echo}\nworkflows:\n  w:\n    inputs: {n: integer}\n    nodes: [{id: a, task: t}]\n",
-                                workflow: "w", inputs: ["n": .string("x"), "extra": .none])
+            _ = try await h.run(
+                "tasks:\n  t: {type: echo}\nworkflows:\n  w:\n    inputs: {n: integer}\n    nodes: [{id: a, task: t}]\n",
+                workflow: "w", inputs: ["n": .string("x"), "extra": .none])
             Issue.record("bad inputs accepted")
         } catch {
             #expect("\(error)" == "bad inputs: n: expected integer, got string; extra: not an input of workflow w")
@@ -213,9 +232,12 @@ import Testing
         let host = try await Fixtures.host(directory: Fixtures.directory(["c-echo": "libc_echo.so"]))
         defer { host.shutdown() }
         let root = NSTemporaryDirectory() + "aloft-par-\(UUID())"
-        let engine = ExecutionEngine(host: host, store: try SQLiteMetadataStore(path: root + "/m.sqlite"), blobs: try LocalBlobStore(root: root + "/b"),
-                                     options: EngineOptions(parallelism: 3, minPollInterval: .milliseconds(1)))
-        var yaml = "tasks:\n  t: {type: echo, inputs: {x: integer}, outputs: {x: integer}, config: {delay_ms: 20}}\nworkflows:\n  w:\n    nodes:\n"
+        let engine = ExecutionEngine(
+            host: host, store: try SQLiteMetadataStore(path: root + "/m.sqlite"),
+            blobs: try LocalBlobStore(root: root + "/b"),
+            options: EngineOptions(parallelism: 3, minPollInterval: .milliseconds(1)))
+        var yaml =
+            "tasks:\n  t: {type: echo, inputs: {x: integer}, outputs: {x: integer}, config: {delay_ms: 20}}\nworkflows:\n  w:\n    nodes:\n"
         for i in 0..<12 { yaml += "      - {id: n\(i), task: t, inputs: {x: \(i)}}\n" }
         let spec = try #require(Compiler(resolver: AnyTaskType()).compile(text: yaml, path: "/v.yaml").spec)
         final class Peak: @unchecked Sendable {
@@ -226,7 +248,9 @@ import Testing
         let e = try await engine.run(spec, workflow: "w", inputs: [:], project: "p", domain: "d") { event in
             p.lock.withLock {
                 switch event {
-                case .nodeStarted: p.current += 1; p.peak = max(p.peak, p.current)
+                case .nodeStarted:
+                    p.current += 1
+                    p.peak = max(p.peak, p.current)
                 case .nodeFinished: p.current -= 1
                 default: break
                 }
@@ -242,10 +266,12 @@ import Testing
 @Suite(.timeLimit(.minutes(3))) struct ExecutionLeaseTests {
     @Test func aLeaseHeldElsewhereBlocksResumeUntilItExpires() async throws {
         let store = try SQLiteMetadataStore(path: NSTemporaryDirectory() + "aloft-lease-\(UUID())/metadata.sqlite")
-        let elsewhere = LeaseHolder(host: "other-machine", bootID: "another-boot", pid: 4242, processStart: 1, role: "aloft worker")
+        let elsewhere = LeaseHolder(
+            host: "other-machine", bootID: "another-boot", pid: 4242, processStart: 1, role: "aloft worker")
         #expect(try store.acquireLease("execution/e1", holder: elsewhere, until: Date().addingTimeInterval(60)) == nil)
         let me = LeaseHolder.current(role: "aloft resume")
-        let blocking = try #require(try store.acquireLease("execution/e1", holder: me, until: Date().addingTimeInterval(60)))
+        let blocking = try #require(
+            try store.acquireLease("execution/e1", holder: me, until: Date().addingTimeInterval(60)))
         #expect(blocking.holder == elsewhere)
         #expect(try store.liveDriver(of: "e1") == elsewhere)
         // Its heartbeats stop: once expired, the lease is taken over and the other holder cannot renew it.
@@ -266,6 +292,9 @@ import Testing
         dead.pid = p.processIdentifier
         #expect(try store.acquireLease("execution/e2", holder: dead, until: Date().addingTimeInterval(600)) == nil)
         #expect(try store.liveDriver(of: "e2") == nil)
-        #expect(try store.acquireLease("execution/e2", holder: LeaseHolder.current(role: "aloft resume"), until: Date().addingTimeInterval(60)) == nil)
+        #expect(
+            try store.acquireLease(
+                "execution/e2", holder: LeaseHolder.current(role: "aloft resume"), until: Date().addingTimeInterval(60))
+                == nil)
     }
 }

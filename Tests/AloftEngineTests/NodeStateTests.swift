@@ -1,7 +1,9 @@
-@testable import AloftEngine
+import AloftWire
 import Foundation
 import PluginHost
 import Testing
+
+@testable import AloftEngine
 
 @Suite struct NodeStateTests {
     let userError = TaskError(kind: .user, retryable: true, code: .plugin("Exit1"), message: "exit 1")
@@ -11,9 +13,15 @@ import Testing
     @Test func theHandWrittenJSONIsWhatJSONEncoderWritesAndReadsBack() throws {
         var s = NodeState(budget: RetryBudget(user: 2, system: 1))
         var states = [s]
-        _ = try s.apply(.start); states.append(s)
-        _ = try s.apply(.attemptFailed(TaskError(kind: .user, retryable: true, code: .plugin("Exit1"), message: "exit 1 \"quoted\" ünïcode\n"))); states.append(s)
-        _ = try s.apply(.attemptSucceeded); states.append(s)
+        _ = try s.apply(.start)
+        states.append(s)
+        _ = try s.apply(
+            .attemptFailed(
+                TaskError(kind: .user, retryable: true, code: .plugin("Exit1"), message: "exit 1 \"quoted\" ünïcode\n"))
+        )
+        states.append(s)
+        _ = try s.apply(.attemptSucceeded)
+        states.append(s)
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         for state in states {
@@ -36,9 +44,15 @@ import Testing
     @Test func userAndSystemBudgetsAreSeparate() throws {
         var s = NodeState(budget: RetryBudget(user: 1, system: 2))
         _ = try s.apply(.start)
-        #expect(try s.apply(.attemptFailed(systemError)) == .endAttempt(attempt: 0, abort: false, then: .submit(attempt: 1)))
-        #expect(try s.apply(.attemptFailed(systemError)) == .endAttempt(attempt: 1, abort: false, then: .submit(attempt: 2)))
-        #expect(try s.apply(.attemptFailed(userError)) == .endAttempt(attempt: 2, abort: false, then: .submit(attempt: 3)))  // system failures did not spend the user budget
+        #expect(
+            try s.apply(.attemptFailed(systemError)) == .endAttempt(attempt: 0, abort: false, then: .submit(attempt: 1))
+        )
+        #expect(
+            try s.apply(.attemptFailed(systemError)) == .endAttempt(attempt: 1, abort: false, then: .submit(attempt: 2))
+        )
+        // system failures did not spend the user budget
+        #expect(
+            try s.apply(.attemptFailed(userError)) == .endAttempt(attempt: 2, abort: false, then: .submit(attempt: 3)))
         #expect(try s.apply(.attemptFailed(userError)) == .endAttempt(attempt: 3, abort: false, then: .done))
         #expect(s.phase == .failed)
         #expect(s.userFailures == 2 && s.systemFailures == 2)
@@ -80,7 +94,9 @@ import Testing
         var s = NodeState(budget: RetryBudget(user: 0))
         _ = try s.apply(.start)
         _ = try s.apply(.attemptSucceeded)
-        for e: NodeState.Event in [.start, .attemptSucceeded, .attemptFailed(userError), .timedOut, .abortRequested, .cacheHit] {
+        for e: NodeState.Event in [
+            .start, .attemptSucceeded, .attemptFailed(userError), .timedOut, .abortRequested, .cacheHit,
+        ] {
             #expect(throws: NodeState.TransitionError.self) { try s.apply(e) }
         }
         #expect(s.phase == .succeeded)
@@ -94,9 +110,6 @@ import Testing
         #expect(try JSONEncoderShim.decode(NodeState.self, data) == s)
     }
 }
-
-import Foundation
-import AloftWire
 
 enum JSONEncoderShim {
     static func encode<T: Encodable>(_ v: T) throws -> Data { try JSONEncoder().encode(v) }

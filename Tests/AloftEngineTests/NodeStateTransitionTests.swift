@@ -1,7 +1,8 @@
-@testable import AloftEngine
+import AloftWire
 import PluginHost
 import Testing
-import AloftWire
+
+@testable import AloftEngine
 
 /// Issue 18: the state machine is the source of truth. Every (phase, event) pair: the phase it leads to and
 /// the action the runner performs, or a refusal. A new phase or event must add its row here.
@@ -10,9 +11,12 @@ import AloftWire
     static let permanent = TaskError(kind: .user, retryable: false, code: .plugin("BadSQL"), message: "syntax error")
 
     static let events: [(String, NodeState.Event)] = [
-        ("start", .start), ("cacheHit", .cacheHit), ("upstreamFailed", .upstreamFailed), ("abortRequested", .abortRequested),
-        ("attemptSucceeded", .attemptSucceeded), ("attemptFailed", .attemptFailed(retryable)), ("attemptOverran", .attemptOverran(retryable)),
-        ("timedOut", .timedOut), ("concluded.succeeded", .concluded(.succeeded)), ("concluded.failed", .concluded(.failed(permanent))),
+        ("start", .start), ("cacheHit", .cacheHit), ("upstreamFailed", .upstreamFailed),
+        ("abortRequested", .abortRequested),
+        ("attemptSucceeded", .attemptSucceeded), ("attemptFailed", .attemptFailed(retryable)),
+        ("attemptOverran", .attemptOverran(retryable)),
+        ("timedOut", .timedOut), ("concluded.succeeded", .concluded(.succeeded)),
+        ("concluded.failed", .concluded(.failed(permanent))),
         ("concluded.aborted", .concluded(.aborted)),
     ]
 
@@ -64,12 +68,14 @@ import AloftWire
             let before = s
             let key = "\(phase.rawValue) \(name)"
             // Terminal phases refuse everything; the table holds every other pair.
-            let expected: (NodePhase, NodeState.Action)? = phase.isTerminal ? nil : try #require(Self.table[key], "no row for \(key)")
+            let expected: (NodePhase, NodeState.Action)? =
+                phase.isTerminal ? nil : try #require(Self.table[key], "no row for \(key)")
             if let (next, action) = expected {
                 #expect(try s.apply(event) == action, "\(key)")
                 #expect(s.phase == next, "\(key)")
             } else {
-                #expect(throws: NodeState.TransitionError.invalid(from: phase, event: NodeState.name(event)), "\(key)") { try s.apply(event) }
+                #expect(throws: NodeState.TransitionError.invalid(from: phase, event: NodeState.name(event)), "\(key)")
+                { try s.apply(event) }
                 #expect(s == before, "\(key): a refused event changed the state")
             }
         }

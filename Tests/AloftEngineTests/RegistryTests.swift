@@ -34,22 +34,29 @@ import Testing
         """
 
     func compile(_ yaml: String, _ registry: (any Registry)? = nil) throws -> CompiledSpec {
-        let r = Compiler(references: registry.map { RegistryReferences(registry: $0) } ?? NoRegistry()).compile(text: yaml, path: "/virtual/spec.yaml")
+        let r = Compiler(references: registry.map { RegistryReferences(registry: $0) } ?? NoRegistry()).compile(
+            text: yaml, path: "/virtual/spec.yaml")
         return try #require(r.spec, "\(r.diagnostics)")
     }
 
     func diagnostics(_ yaml: String, _ registry: any Registry) -> [String] {
-        Compiler(references: RegistryReferences(registry: registry)).compile(text: yaml, path: "/virtual/spec.yaml").diagnostics.map(\.description)
+        Compiler(references: RegistryReferences(registry: registry)).compile(text: yaml, path: "/virtual/spec.yaml")
+            .diagnostics.map(\.description)
     }
 
     @Test func aVersionIsImmutableAndTheSameContentIsANoOp() throws {
         let h = try Self.store()
         let registrar = Registrar(registry: h)
-        let first = try registrar.register(try compile(Self.spec), version: "v1", project: "default", domain: "development")
+        let first = try registrar.register(
+            try compile(Self.spec), version: "v1", project: "default", domain: "development")
         #expect(first.entities.map(\.outcome) == Array(repeating: .created, count: 4))
-        #expect(Set(first.entities.map(\.entity.label)) == ["task square@v1", "task label@v1", "workflow w@v1", "launchplan nightly@v1"])
+        #expect(
+            Set(first.entities.map(\.entity.label)) == [
+                "task square@v1", "task label@v1", "workflow w@v1", "launchplan nightly@v1",
+            ])
         // Moving text around (other source places) is no change.
-        let again = try registrar.register(try compile("\n\n" + Self.spec), version: "v1", project: "default", domain: "development")
+        let again = try registrar.register(
+            try compile("\n\n" + Self.spec), version: "v1", project: "default", domain: "development")
         #expect(again.entities.map(\.outcome) == Array(repeating: .unchanged, count: 4))
 
         let changed = Self.spec.replacingOccurrences(of: "default: hi", with: "default: hello")
@@ -59,8 +66,11 @@ import Testing
         } throws: { error in
             let m = "\(error)"
             return m.contains("nothing registered: versions are immutable")
-                && m.contains("task label@v1 is already registered with other content:\n    defaults.message.string: \"hi\" -> \"hello\"")
-                && m.contains("workflow w@v1 is already registered with other content:\n    tasks.label.defaults.message.string")
+                && m.contains(
+                    "task label@v1 is already registered with other content:\n    defaults.message.string: \"hi\" -> \"hello\""
+                )
+                && m.contains(
+                    "workflow w@v1 is already registered with other content:\n    tasks.label.defaults.message.string")
                 && m.contains("launchplan nightly@v1 is already registered with other content")
                 && !m.contains("task square@v1")
         }
@@ -68,8 +78,13 @@ import Testing
         #expect(try h.entity(.task, project: "default", domain: "development", name: "extra", version: nil) == nil)
         let v2 = try registrar.register(try compile(changed), version: "v2", project: "default", domain: "development")
         #expect(v2.entities.count == 5)
-        #expect(try h.entity(.task, project: "default", domain: "development", name: "label", version: nil)?.version == "v2")
-        #expect(try h.entities(.task, project: "default", domain: "development", name: "label").map(\.version) == ["v2", "v1"])
+        #expect(
+            try h.entity(.task, project: "default", domain: "development", name: "label", version: nil)?.version == "v2"
+        )
+        #expect(
+            try h.entities(.task, project: "default", domain: "development", name: "label").map(\.version) == [
+                "v2", "v1",
+            ])
     }
 
     @Test func withoutAVersionTheVersionIsAHashOfTheContent() throws {
@@ -77,14 +92,16 @@ import Testing
         let registrar = Registrar(registry: h)
         let a = try registrar.register(try compile(Self.spec), version: nil, project: "default", domain: "development")
         let b = try registrar.register(try compile(Self.spec), version: nil, project: "default", domain: "development")
-        let c = try registrar.register(try compile(Self.spec.replacingOccurrences(of: "team: ml", with: "team: data")), version: nil,
-                                       project: "default", domain: "development")
+        let c = try registrar.register(
+            try compile(Self.spec.replacingOccurrences(of: "team: ml", with: "team: data")), version: nil,
+            project: "default", domain: "development")
         #expect(a.version.count == 12)
         #expect(a.version == b.version)
         #expect(b.entities.allSatisfy { $0.outcome == .unchanged })
         #expect(c.version != a.version)
         #expect {
-            try registrar.register(try compile(Self.spec), version: "bad version!", project: "default", domain: "development")
+            try registrar.register(
+                try compile(Self.spec), version: "bad version!", project: "default", domain: "development")
         } throws: { "\($0)".contains("version \"bad version!\": use letters, digits and . _ -") }
     }
 
@@ -95,7 +112,8 @@ import Testing
         #expect(throws: RegistryError.self) { try h.createProject(ProjectRecord(id: "a")) }
         _ = try Registrar(registry: h).register(try compile(Self.spec), version: "v1", project: "b", domain: "prod")
         let launcher = Launcher(registry: h)
-        #expect(try launcher.resolve("w", version: nil, kind: nil, project: "b", domain: "prod").label == "workflow w@v1")
+        #expect(
+            try launcher.resolve("w", version: nil, kind: nil, project: "b", domain: "prod").label == "workflow w@v1")
         #expect(try h.entities(.workflow, project: "a", domain: "development", name: nil).isEmpty)
         #expect(try h.entities(.workflow, project: "b", domain: "dev", name: nil).isEmpty)
         #expect {
@@ -105,8 +123,12 @@ import Testing
             try launcher.resolve("w", version: "v9", kind: nil, project: "b", domain: "prod")
         } throws: { "\($0)".contains("workflow w has no version v9 in b/prod; newest: v1") }
         #expect {
-            try Registrar(registry: h).register(try compile(Self.spec), version: "v1", project: "nobody", domain: "development")
-        } throws: { "\($0)".contains("no project \"nobody\" (projects: a, b, default); create it with `aloft projects create nobody`") }
+            try Registrar(registry: h).register(
+                try compile(Self.spec), version: "v1", project: "nobody", domain: "development")
+        } throws: {
+            "\($0)".contains(
+                "no project \"nobody\" (projects: a, b, default); create it with `aloft projects create nobody`")
+        }
         #expect {
             try launcher.resolve("w", version: nil, kind: nil, project: "b", domain: "development")
         } throws: { "\($0)" == "project b has no domain \"development\"; its domains: dev, prod" }
@@ -135,18 +157,23 @@ import Testing
         let report = try Registrar(registry: h).register(spec, version: "1", project: "default", domain: "development")
         #expect(report.entities.map(\.entity.label) == ["workflow mine@1"])
 
-        let wrong = mine.replacingOccurrences(of: "square@1.0", with: "square@2.0").replacingOccurrences(of: "data/production/w@", with: "data/staging/w@")
-        #expect(diagnostics(wrong, h) == [
-            "/virtual/spec.yaml:2:15: error: reference \"sq\" (task data/production/square@2.0): no version 2.0; registered versions: 1.0",
-            "/virtual/spec.yaml:3:23: error: reference \"theirs\" (workflow data/staging/w@1.0): no workflow w is registered in data/staging",
-        ])
-        #expect(diagnostics(mine.replacingOccurrences(of: "square@1.0", with: "square"), h) == [
-            "/virtual/spec.yaml:2:15: error: reference \"sq\": \"data/production/square\" is not PROJECT/DOMAIN/NAME@VERSION (the version is required)",
-            "/virtual/spec.yaml:9:23: error: unknown task \"sq\"; defined tasks: none",
-        ])
+        let wrong = mine.replacingOccurrences(of: "square@1.0", with: "square@2.0").replacingOccurrences(
+            of: "data/production/w@", with: "data/staging/w@")
+        #expect(
+            diagnostics(wrong, h) == [
+                "/virtual/spec.yaml:2:15: error: reference \"sq\" (task data/production/square@2.0): no version 2.0; registered versions: 1.0",
+                "/virtual/spec.yaml:3:23: error: reference \"theirs\" (workflow data/staging/w@1.0): no workflow w is registered in data/staging",
+            ])
+        #expect(
+            diagnostics(mine.replacingOccurrences(of: "square@1.0", with: "square"), h) == [
+                "/virtual/spec.yaml:2:15: error: reference \"sq\": \"data/production/square\" is not PROJECT/DOMAIN/NAME@VERSION (the version is required)",
+                "/virtual/spec.yaml:9:23: error: unknown task \"sq\"; defined tasks: none",
+            ])
         // A referenced workflow's interface types the bindings to it.
         let mistyped = diagnostics(mine.replacingOccurrences(of: "message: m", with: "message: 3"), h)
-        #expect(mistyped.count == 1 && mistyped[0].hasPrefix("/virtual/spec.yaml:10:") && mistyped[0].contains("message"), "\(mistyped)")
+        #expect(
+            mistyped.count == 1 && mistyped[0].hasPrefix("/virtual/spec.yaml:10:") && mistyped[0].contains("message"),
+            "\(mistyped)")
     }
 
     @Test func anAliasClashesOnlyWithItsOwnKindAndOnlyLocalEntitiesAreRegistered() throws {
@@ -161,14 +188,18 @@ import Testing
                 outputs: {x: {type: integer, from: $s.x}}
                 nodes: [{id: s, task: square, inputs: {x: $inputs.x}}]
             """
-        let report = try Registrar(registry: h).register(try compile(mine, h), version: "1", project: "default", domain: "development")
+        let report = try Registrar(registry: h).register(
+            try compile(mine, h), version: "1", project: "default", domain: "development")
         #expect(report.entities.map(\.entity.label) == ["workflow square@1"])
         // A local task with a task alias's name clashes, whichever file defines it.
         let dir = NSTemporaryDirectory() + "aloft-alias-\(UUID())"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        try "imports: [lib.yaml]\nreferences:\n  tasks: {label: data/production/label@1}\n".write(toFile: dir + "/main.yaml", atomically: true, encoding: .utf8)
-        try "tasks:\n  label: {type: echo, outputs: {m: string}}\n".write(toFile: dir + "/lib.yaml", atomically: true, encoding: .utf8)
-        let d = Compiler(references: RegistryReferences(registry: h)).compile(files: [dir + "/main.yaml"]).diagnostics.map(\.description)
+        try "imports: [lib.yaml]\nreferences:\n  tasks: {label: data/production/label@1}\n".write(
+            toFile: dir + "/main.yaml", atomically: true, encoding: .utf8)
+        try "tasks:\n  label: {type: echo, outputs: {m: string}}\n".write(
+            toFile: dir + "/lib.yaml", atomically: true, encoding: .utf8)
+        let d = Compiler(references: RegistryReferences(registry: h)).compile(files: [dir + "/main.yaml"]).diagnostics
+            .map(\.description)
         #expect(d == ["\(dir)/lib.yaml:2:3: error: task \"label\" is already defined at \(dir)/main.yaml:3:11"], "\(d)")
     }
 
@@ -177,20 +208,33 @@ import Testing
         let spec = try compile(Self.spec)
         let lp = try #require(spec.launchPlans["nightly"])
         #expect(lp.labels == ["team": "ml"])
-        #expect(try lp.inputs(given: ["message": .string("day")]).get() == ["message": .string("day"), "x": .integer(5)])
+        #expect(
+            try lp.inputs(given: ["message": .string("day")]).get() == ["message": .string("day"), "x": .integer(5)])
         #expect(throws: ReferenceFailure.self) { try lp.inputs(given: ["x": .integer(1)]).get() }
         let bad = Self.spec.replacingOccurrences(of: "fixed: {x: 5}", with: "fixed: {x: five, nope: 1, message: m}")
             .replacingOccurrences(of: "labels: {team: ml}", with: "schedule: \"61 * * * *\"")
         let d = Compiler().compile(text: bad, path: "/virtual/spec.yaml").diagnostics.map(\.description)
-        #expect(d.contains { $0.contains("fixed input \"x\" of launch plan \"nightly\": expected a value of type integer") })
-        #expect(d.contains { $0.contains("fixed input \"nope\" of launch plan \"nightly\" is not an input of workflow w; inputs: message, x") })
-        #expect(d.contains { $0.contains("input \"message\" of launch plan \"nightly\" is both a default and fixed; keep one") })
+        #expect(
+            d.contains { $0.contains("fixed input \"x\" of launch plan \"nightly\": expected a value of type integer") }
+        )
+        #expect(
+            d.contains {
+                $0.contains(
+                    "fixed input \"nope\" of launch plan \"nightly\" is not an input of workflow w; inputs: message, x")
+            })
+        #expect(
+            d.contains {
+                $0.contains("input \"message\" of launch plan \"nightly\" is both a default and fixed; keep one")
+            })
         #expect(d.contains { $0.contains("schedule of launch plan \"nightly\": minute field \"61\"") })
         // Nobody gives inputs to a scheduled launch: every required one needs a value in the plan.
         let unattended = Self.spec.replacingOccurrences(of: "defaults: {message: night}", with: "schedule: \"@daily\"")
-        #expect(Compiler().compile(text: unattended, path: "/virtual/spec.yaml").diagnostics.map(\.description).contains {
-            $0.contains("launch plan \"nightly\" runs on schedule \"@daily\" but leaves required input message without a value")
-        })
+        #expect(
+            Compiler().compile(text: unattended, path: "/virtual/spec.yaml").diagnostics.map(\.description).contains {
+                $0.contains(
+                    "launch plan \"nightly\" runs on schedule \"@daily\" but leaves required input message without a value"
+                )
+            })
         _ = h
     }
 
@@ -198,7 +242,8 @@ import Testing
     func dataTeam(registered version: String) throws -> SQLiteMetadataStore {
         let h = try Self.store()
         try h.createProject(ProjectRecord(id: "data"))
-        _ = try Registrar(registry: h).register(try compile(Self.spec), version: version, project: "data", domain: "production")
+        _ = try Registrar(registry: h).register(
+            try compile(Self.spec), version: version, project: "data", domain: "production")
         return h
     }
 

@@ -5,17 +5,19 @@ import AloftHTTP
 import AloftTestSupport
 import AloftWire
 import Foundation
-import Testing
 import PluginHost
+import Testing
 
 /// The S3 blob store against a real moto_server that checks every signature: the BlobStore contract, and an
 /// execution whose node inputs and outputs are written to S3.
-@Suite(.timeLimit(.minutes(2))) struct S3BlobStoreTests {
+@Suite(.timeLimit(.minutes(5))) struct S3BlobStoreTests {
     static func store() throws -> (S3BlobStore, S3Client) {
         let moto = try MotoPeer.require()
-        let client = S3Client(region: moto.region, endpoint: moto.endpoint,
-                              credentials: AWSCredentials(accessKeyID: moto.accessKeyID, secretAccessKey: Array(moto.secretAccessKey.utf8)),
-                              http: HTTPClient())
+        let client = S3Client(
+            region: moto.region, endpoint: moto.endpoint,
+            credentials: AWSCredentials(
+                accessKeyID: moto.accessKeyID, secretAccessKey: Array(moto.secretAccessKey.utf8)),
+            http: HTTPClient())
         let bucket = "aloft-blobs-\(UUID().uuidString.lowercased().prefix(8))"
         try client.createBucket(bucket)
         return (try S3BlobStore(root: "s3://\(bucket)/runs", client: client), client)
@@ -41,17 +43,23 @@ import PluginHost
         let dir = NSTemporaryDirectory() + "aloft-s3-engine-\(UUID())"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let store = try SQLiteMetadataStore(path: dir + "/metadata.sqlite")
-        let engine = ExecutionEngine(host: host, store: store, blobs: blobs, options: EngineOptions(minPollInterval: .milliseconds(1)))
-        let spec = try #require(Compiler(resolver: AnyTaskType()).compile(text: """
-            tasks:
-              t: {type: echo, inputs: {x: integer}, outputs: {x: integer}}
-            workflows:
-              w:
-                inputs: {x: integer}
-                outputs: {x: {type: integer, from: $b.x}}
-                nodes: [{id: a, task: t, inputs: {x: $inputs.x}}, {id: b, task: t, inputs: {x: $a.x}}]
-            """, path: "/virtual/spec.yaml").spec)
-        let e = try await engine.run(spec, workflow: "w", inputs: ["x": .integer(42)], project: "p", domain: "development", id: ExecutionID.make())
+        let engine = ExecutionEngine(
+            host: host, store: store, blobs: blobs, options: EngineOptions(minPollInterval: .milliseconds(1)))
+        let spec = try #require(
+            Compiler(resolver: AnyTaskType()).compile(
+                text: """
+                    tasks:
+                      t: {type: echo, inputs: {x: integer}, outputs: {x: integer}}
+                    workflows:
+                      w:
+                        inputs: {x: integer}
+                        outputs: {x: {type: integer, from: $b.x}}
+                        nodes: [{id: a, task: t, inputs: {x: $inputs.x}}, {id: b, task: t, inputs: {x: $a.x}}]
+                    """, path: "/virtual/spec.yaml"
+            ).spec)
+        let e = try await engine.run(
+            spec, workflow: "w", inputs: ["x": .integer(42)], project: "p", domain: "development",
+            id: ExecutionID.make())
         #expect(e.phase == .succeeded, "\(e.error ?? "")")
         let keys = try client.list(bucket: blobs.bucket, prefix: "runs").map(\.key)
         #expect(keys.contains("runs/p/development/\(e.id)/a/0/outputs.json"))

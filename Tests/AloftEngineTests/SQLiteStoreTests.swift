@@ -5,7 +5,7 @@ import PluginHost
 import Synchronization
 import Testing
 
-@Suite(.timeLimit(.minutes(2))) struct SQLiteStoreTests {
+@Suite(.timeLimit(.minutes(5))) struct SQLiteStoreTests {
     func temporaryStorePath() -> String {
         NSTemporaryDirectory() + "aloft-store-\(UUID())/metadata.sqlite"
     }
@@ -14,13 +14,16 @@ import Testing
         let path = temporaryStorePath()
         do {
             let store = try SQLiteMetadataStore(path: path)
-            try store.createExecution(ExecutionRecord(id: "ex1", project: "p", domain: "development", workflow: "wf", spec: [1, 2, 3],
-                                                      inputs: ["n": .integer(3)]))
+            try store.createExecution(
+                ExecutionRecord(
+                    id: "ex1", project: "p", domain: "development", workflow: "wf", spec: [1, 2, 3],
+                    inputs: ["n": .integer(3)]))
             var state = NodeState(budget: RetryBudget(user: 1))
             _ = try state.apply(.start)
             try store.commit([
-                NodeRecord(execution: "ex1", node: "a", state: state, pluginID: "aloft.echo", taskExecutionID: "ex1-a-0-abc",
-                           resourceState: Array("1700000000000".utf8), inputs: ["n": .integer(3)]),
+                NodeRecord(
+                    execution: "ex1", node: "a", state: state, pluginID: "aloft.echo", taskExecutionID: "ex1-a-0-abc",
+                    resourceState: Array("1700000000000".utf8), inputs: ["n": .integer(3)]),
                 NodeRecord(execution: "ex1", node: "b", state: NodeState(budget: RetryBudget(user: 0))),
             ])
             _ = try state.apply(.attemptSucceeded)
@@ -30,7 +33,9 @@ import Testing
         // A new process opens the same file: everything committed is there.
         let reopened = try SQLiteMetadataStore(path: path)
         let e = try #require(try reopened.execution(id: "ex1"))
-        #expect(e.phase == .succeeded && e.outputs == ["n": .integer(3)] && e.spec == [1, 2, 3] && e.inputs == ["n": .integer(3)])
+        #expect(
+            e.phase == .succeeded && e.outputs == ["n": .integer(3)] && e.spec == [1, 2, 3]
+                && e.inputs == ["n": .integer(3)])
         let nodes = try reopened.nodes(execution: "ex1")
         #expect(nodes.map(\.node) == ["a", "b"])
         #expect(nodes[0].state.phase == .succeeded)
@@ -43,8 +48,10 @@ import Testing
     @Test func listsNewestFirstWithinScope() throws {
         let store = try SQLiteMetadataStore(path: temporaryStorePath())
         for (i, project) in ["a", "b", "a"].enumerated() {
-            try store.createExecution(ExecutionRecord(id: "e\(i)", project: project, domain: "development", workflow: "w", spec: [], inputs: [:],
-                                                      createdAt: Date(timeIntervalSince1970: Double(1000 + i))))
+            try store.createExecution(
+                ExecutionRecord(
+                    id: "e\(i)", project: project, domain: "development", workflow: "w", spec: [], inputs: [:],
+                    createdAt: Date(timeIntervalSince1970: Double(1000 + i))))
         }
         #expect(try store.executions(project: "a", domain: nil, limit: 10).map(\.id) == ["e2", "e0"])
         #expect(try store.executions(project: nil, domain: "development", limit: 2).map(\.id) == ["e2", "e1"])
@@ -70,7 +77,11 @@ import Testing
         // Simulate a newer Aloft having migrated the file further.
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", "-c", "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute('INSERT INTO schema_migrations VALUES (99, 0)'); c.commit()", path]
+        p.arguments = [
+            "python3", "-c",
+            "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute('INSERT INTO schema_migrations VALUES (99, 0)'); c.commit()",
+            path,
+        ]
         try p.run()
         p.waitUntilExit()
         #expect(p.terminationStatus == 0)
@@ -78,19 +89,24 @@ import Testing
             _ = try SQLiteMetadataStore(path: path)
             Issue.record("a newer schema was accepted")
         } catch let e as StoreError {
-            #expect(e.description.hasSuffix("the store's schema is version 99, newer than this Aloft supports (4); upgrade Aloft"))
+            #expect(
+                e.description.hasSuffix(
+                    "the store's schema is version 99, newer than this Aloft supports (4); upgrade Aloft"))
         }
     }
 }
 
 /// Issue 15, defect 9: a damaged store is reported with the table, the execution and the node it is in, and
 /// what is not damaged stays readable; an empty file is not silently taken for a new store.
-@Suite(.timeLimit(.minutes(2))) struct StoreDamageTests {
+@Suite(.timeLimit(.minutes(5))) struct StoreDamageTests {
     /// Runs SQL on the store's file with Python's sqlite3 (an outside hand, as a bad disk or a bad edit would be).
     static func damage(_ path: String, _ sql: String) throws {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", "-c", "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute(sys.argv[2]); c.commit()", path, sql]
+        p.arguments = [
+            "python3", "-c",
+            "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute(sys.argv[2]); c.commit()", path, sql,
+        ]
         try p.run()
         p.waitUntilExit()
         #expect(p.terminationStatus == 0)
@@ -100,7 +116,9 @@ import Testing
         let path = NSTemporaryDirectory() + "aloft-damage-\(UUID())/metadata.sqlite"
         let store = try SQLiteMetadataStore(path: path)
         for id in ["good", "bad"] {
-            try store.createExecution(ExecutionRecord(id: id, project: "p", domain: "development", workflow: "w", spec: [], inputs: ["n": .integer(1)]))
+            try store.createExecution(
+                ExecutionRecord(
+                    id: id, project: "p", domain: "development", workflow: "w", spec: [], inputs: ["n": .integer(1)]))
             try store.commit([NodeRecord(execution: id, node: "a", state: NodeState(budget: RetryBudget(user: 0)))])
         }
         return (store, path)
@@ -124,7 +142,9 @@ import Testing
             _ = try store.nodes(execution: "bad")
             Issue.record("a damaged node state was read")
         } catch {
-            #expect("\(error)".hasPrefix("the metadata store is damaged: table node_executions, node bad/a, column state: "), "\(error)")
+            #expect(
+                "\(error)".hasPrefix(
+                    "the metadata store is damaged: table node_executions, node bad/a, column state: "), "\(error)")
         }
     }
 

@@ -24,9 +24,12 @@ import Testing
 
     func at(_ text: String) throws -> Date { try #require(ISO8601DateFormatter().date(from: text)) }
 
-    func registered(_ yaml: String = SchedulerTests.spec, version: String, at time: Date, into store: SQLiteMetadataStore) throws {
+    func registered(
+        _ yaml: String = SchedulerTests.spec, version: String, at time: Date, into store: SQLiteMetadataStore
+    ) throws {
         let spec = try #require(Compiler().compile(text: yaml, path: "/virtual/spec.yaml").spec)
-        _ = try Registrar(registry: store).register(spec, version: version, project: "default", domain: "development", now: time)
+        _ = try Registrar(registry: store).register(
+            spec, version: version, project: "default", domain: "development", now: time)
     }
 
     @Test func eachFireIsDecidedOnceAndMissedFiresAreReportedNotRun() throws {
@@ -37,13 +40,17 @@ import Testing
         // Nothing is due before the first fire after registration (10:10).
         #expect(decider.decide(now: try at("2026-12-01T10:09:59Z")).launches.isEmpty)
         let first = decider.decide(now: try at("2026-12-01T10:10:00Z"))
-        #expect(first.launches.map { ISO8601DateFormatter().string(from: $0.fire.fireTime) } == ["2026-12-01T10:10:00Z"])
+        #expect(
+            first.launches.map { ISO8601DateFormatter().string(from: $0.fire.fireTime) } == ["2026-12-01T10:10:00Z"])
         #expect(first.missed.isEmpty)
         #expect(decider.decide(now: try at("2026-12-01T10:15:00Z")).launches.isEmpty)
 
         // Down from 10:15 to 10:47: 10:20 and 10:30 were missed, 10:40 runs (once, however often one looks).
         let late = decider.decide(now: try at("2026-12-01T10:47:00Z"))
-        #expect(late.missed.map { ISO8601DateFormatter().string(from: $0.fireTime) } == ["2026-12-01T10:20:00Z", "2026-12-01T10:30:00Z"])
+        #expect(
+            late.missed.map { ISO8601DateFormatter().string(from: $0.fireTime) } == [
+                "2026-12-01T10:20:00Z", "2026-12-01T10:30:00Z",
+            ])
         #expect(late.launches.map { ISO8601DateFormatter().string(from: $0.fire.fireTime) } == ["2026-12-01T10:40:00Z"])
         #expect(decider.decide(now: try at("2026-12-01T10:47:00Z")).launches.isEmpty)
         let recorded = try store.fires(project: "default", domain: "development", launchPlan: "every10", limit: 10)
@@ -69,8 +76,10 @@ import Testing
 
         // It is created (and dies again during the run): now it is to be resumed, not launched again.
         let l = try #require(notStarted.first).launchable
-        try store.createExecution(ExecutionRecord(id: id, project: "default", domain: "development", workflow: l.workflow,
-                                                  spec: l.plan.canonicalBytes, inputs: ["x": .integer(1)]))
+        try store.createExecution(
+            ExecutionRecord(
+                id: id, project: "default", domain: "development", workflow: l.workflow,
+                spec: l.plan.canonicalBytes, inputs: ["x": .integer(1)]))
         let again = try ScheduleDecider(registry: store, store: store).unfinished()
         #expect(again.notStarted.isEmpty)
         #expect(again.running == [id])
@@ -78,7 +87,9 @@ import Testing
         let done = try ScheduleDecider(registry: store, store: store).unfinished()
         #expect(done.notStarted.isEmpty && done.running.isEmpty)
         // The same fire always maps to the same execution id.
-        #expect(try store.fires(project: "default", domain: "development", launchPlan: "every10", limit: 5).first?.executionID == id)
+        #expect(
+            try store.fires(project: "default", domain: "development", launchPlan: "every10", limit: 5).first?
+                .executionID == id)
     }
 
     @Test func theNewestVersionIsTheActiveScheduleAndOneWithoutAScheduleTurnsItOff() throws {
@@ -88,7 +99,10 @@ import Testing
         try registered(hourly, version: "v2", at: try at("2026-12-01T10:05:00Z"), into: store)
         let decider = ScheduleDecider(registry: store, store: store)
         let d = decider.decide(now: try at("2026-12-01T11:30:00Z"))
-        #expect(d.launches.map { "\($0.fire.version) \(ISO8601DateFormatter().string(from: $0.fire.fireTime))" } == ["v2 2026-12-01T11:00:00Z"])
+        #expect(
+            d.launches.map { "\($0.fire.version) \(ISO8601DateFormatter().string(from: $0.fire.fireTime))" } == [
+                "v2 2026-12-01T11:00:00Z"
+            ])
         let off = Self.spec.replacingOccurrences(of: "\n    schedule: \"*/10 * * * *\"", with: "")
         #expect(off != Self.spec)
         try registered(off, version: "v3", at: try at("2026-12-01T11:31:00Z"), into: store)
@@ -98,7 +112,10 @@ import Testing
         #expect(decider.decide(now: try at("2026-12-01T16:30:00Z")).launches.isEmpty)
         let back = decider.decide(now: try at("2026-12-01T17:00:00Z"))
         #expect(back.missed.isEmpty)
-        #expect(back.launches.map { "\($0.fire.version) \(ISO8601DateFormatter().string(from: $0.fire.fireTime))" } == ["v4 2026-12-01T17:00:00Z"])
+        #expect(
+            back.launches.map { "\($0.fire.version) \(ISO8601DateFormatter().string(from: $0.fire.fireTime))" } == [
+                "v4 2026-12-01T17:00:00Z"
+            ])
     }
 
     @Test func afterALongOutageOnlyTheLatestFireRuns() throws {
@@ -109,6 +126,7 @@ import Testing
         let d = ScheduleDecider(registry: store, store: store).decide(now: try at("2026-12-09T00:00:30Z"))
         #expect(d.launches.map { ISO8601DateFormatter().string(from: $0.fire.fireTime) } == ["2026-12-09T00:00:00Z"])
         #expect(d.missed.count == 8 * 24 * 60 - 1)
-        #expect(ScheduleDecider(registry: store, store: store).decide(now: try at("2026-12-09T00:00:45Z")).launches.isEmpty)
+        #expect(
+            ScheduleDecider(registry: store, store: store).decide(now: try at("2026-12-09T00:00:45Z")).launches.isEmpty)
     }
 }

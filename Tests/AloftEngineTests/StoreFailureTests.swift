@@ -4,13 +4,13 @@ import AloftTestSupport
 import AloftWire
 import Foundation
 import Logging
-import Testing
 import PluginHost
+import Testing
 
 /// Issue 18: a node whose state the store refuses is stopped and reported, whatever its kind (skipped,
 /// branch, map, sub-workflow, as for tasks): an error in the log, the execution fails naming it, and nothing
 /// downstream runs on a state the store does not hold.
-@Suite(.timeLimit(.minutes(2))) struct StoreFailureTests {
+@Suite(.timeLimit(.minutes(5))) struct StoreFailureTests {
     struct Refused: Error, CustomStringConvertible {
         var description: String { "disk I/O error (test)" }
     }
@@ -48,7 +48,9 @@ import PluginHost
         func clearCache(project: String?, domain: String?, task: String?) throws -> Int {
             try inner.clearCache(project: project, domain: domain, task: task)
         }
-        func reserve(key: String, owner: String, until: Date) throws -> String? { try inner.reserve(key: key, owner: owner, until: until) }
+        func reserve(key: String, owner: String, until: Date) throws -> String? {
+            try inner.reserve(key: key, owner: owner, until: until)
+        }
         func release(key: String, owner: String) throws { try inner.release(key: key, owner: owner) }
         func recordLineage(_ edges: [LineageEdge]) throws { try inner.recordLineage(edges) }
         func lineage(execution: String, node: String) throws -> (upstream: [LineageEdge], downstream: [LineageEdge]) {
@@ -57,7 +59,9 @@ import PluginHost
         func acquireLease(_ name: String, holder: LeaseHolder, until: Date) throws -> LeaseRecord? {
             try inner.acquireLease(name, holder: holder, until: until)
         }
-        func renewLease(_ name: String, holder: LeaseHolder, until: Date) throws -> Bool { try inner.renewLease(name, holder: holder, until: until) }
+        func renewLease(_ name: String, holder: LeaseHolder, until: Date) throws -> Bool {
+            try inner.renewLease(name, holder: holder, until: until)
+        }
         func releaseLease(_ name: String, holder: LeaseHolder) throws { try inner.releaseLease(name, holder: holder) }
         func lease(_ name: String) throws -> LeaseRecord? { try inner.lease(name) }
     }
@@ -110,8 +114,9 @@ import PluginHost
         defer { host.shutdown() }
         let root = NSTemporaryDirectory() + "aloft-store-failure-\(UUID())"
         let sqlite = try SQLiteMetadataStore(path: root + "/metadata.sqlite")
-        let engine = ExecutionEngine(host: host, store: FailingStore(sqlite, failing: [node]), blobs: try LocalBlobStore(root: root + "/blobs"),
-                                     options: EngineOptions(minPollInterval: .milliseconds(1)))
+        let engine = ExecutionEngine(
+            host: host, store: FailingStore(sqlite, failing: [node]), blobs: try LocalBlobStore(root: root + "/blobs"),
+            options: EngineOptions(minPollInterval: .milliseconds(1)))
         let compiled = Compiler(resolver: AnyTaskType()).compile(text: Self.spec, path: "/virtual/spec.yaml")
         let spec = try #require(compiled.spec, "\(compiled.diagnostics)")
         let e = try await engine.run(spec, workflow: "w", inputs: [:], project: "p", domain: "development")
@@ -122,7 +127,9 @@ import PluginHost
         let nodes = try sqlite.nodes(execution: e.id)
         #expect(!nodes.contains { $0.node == node }, "the store refused it")
         if let downstream {
-            #expect(e.error?.contains("\(node): cannot persist its state: disk I/O error (test)") == true, "\(e.error ?? "")")
+            #expect(
+                e.error?.contains("\(node): cannot persist its state: disk I/O error (test)") == true,
+                "\(e.error ?? "")")
             // Nothing ran on the unstored result: the node downstream was skipped.
             #expect(nodes.first { $0.node == downstream }?.state.phase == .skipped)
         }

@@ -1,8 +1,9 @@
-@testable import AloftEngine
+import AloftWire
 import Foundation
 import PluginHost
 import Testing
-import AloftWire
+
+@testable import AloftEngine
 
 /// A node's last error goes into the store with its code as the same string as before codes were typed,
 /// and comes back as the same code: the host's as the host's, a plugin's unchanged.

@@ -5,7 +5,7 @@ import Synchronization
 import Testing
 
 /// The shared HTTP client against a real HTTP server (Python's http.server, over TCP and a unix socket).
-@Suite(.timeLimit(.minutes(2))) struct HTTPClientTests {
+@Suite(.timeLimit(.minutes(5))) struct HTTPClientTests {
     struct Peer: Sendable {
         let port: Int
         let socket: String
@@ -16,7 +16,9 @@ import Testing
     static let peer: Peer = {
         let dir = NSTemporaryDirectory() + "aloft-http-\(getpid())"
         try! FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/http_peer.py").path
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+            "Fixtures/http_peer.py"
+        ).path
         let (p, port) = try! PythonPeer.start(script, [dir + "/peer.sock"])
         peerPID = p.processIdentifier
         atexit { kill(HTTPClientTests.peerPID, SIGTERM) }
@@ -25,13 +27,19 @@ import Testing
     nonisolated(unsafe) static var peerPID: Int32 = 0
 
     static func fastRetries(log: (@Sendable (String) -> Void)? = nil, socket: String? = nil) -> HTTPClient {
-        HTTPClient(.init(unixSocketPath: socket, retry: RetryPolicy(maxAttempts: 4, baseDelayMilliseconds: 5, maxDelayMilliseconds: 20), log: log))
+        HTTPClient(
+            .init(
+                unixSocketPath: socket,
+                retry: RetryPolicy(maxAttempts: 4, baseDelayMilliseconds: 5, maxDelayMilliseconds: 20), log: log))
     }
 
     @Test func sendsMethodHeadersAndBodyAndReadsTheAnswer() throws {
         let client = Self.fastRetries()
         let body = Array("{\"a\": 1, \"zero\": \"\u{0}\"}".utf8)
-        let r = try client.send(HTTPRequest("PUT", Self.peer.base + "/echo?x=1", headers: [("Content-Type", "application/json"), ("X-Test", "yes")], body: body))
+        let r = try client.send(
+            HTTPRequest(
+                "PUT", Self.peer.base + "/echo?x=1",
+                headers: [("Content-Type", "application/json"), ("X-Test", "yes")], body: body))
         #expect(r.status == 200)
         #expect(r.header("content-type") == "application/json")
         let echo = try JSONSerialization.jsonObject(with: Data(r.body)) as! [String: Any]
@@ -75,7 +83,8 @@ import Testing
         let once = try Self.fastRetries().send(HTTPRequest("POST", Self.peer.base + "/flaky?key=\(key)&fail=1"))
         #expect(once.status == 503)
         let key2 = UUID().uuidString
-        let retried = try Self.fastRetries().send(HTTPRequest("POST", Self.peer.base + "/flaky?key=\(key2)&fail=1", retryable: true))
+        let retried = try Self.fastRetries().send(
+            HTTPRequest("POST", Self.peer.base + "/flaky?key=\(key2)&fail=1", retryable: true))
         #expect(retried.status == 200)
     }
 
@@ -86,7 +95,8 @@ import Testing
 
     @Test func clientErrorsAreAnswersNotRetries() throws {
         let lines = Mutex<[String]>([])
-        let r = try Self.fastRetries(log: { line in lines.withLock { $0.append(line) } }).send(HTTPRequest("GET", Self.peer.base + "/status?code=404"))
+        let r = try Self.fastRetries(log: { line in lines.withLock { $0.append(line) } }).send(
+            HTTPRequest("GET", Self.peer.base + "/status?code=404"))
         #expect(r.status == 404)
         #expect(lines.withLock { $0.count } == 1)
     }
@@ -121,7 +131,8 @@ import Testing
         var ports = Set<Int>()
         for _ in 0..<20 {
             let r = try client.send(HTTPRequest("GET", Self.peer.base + "/echo"))
-            ports.insert((try JSONSerialization.jsonObject(with: Data(r.body)) as! [String: Any])["client_port"] as! Int)
+            ports.insert(
+                (try JSONSerialization.jsonObject(with: Data(r.body)) as! [String: Any])["client_port"] as! Int)
         }
         #expect(ports.count == 1)
     }
@@ -133,20 +144,27 @@ import Testing
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let openssl = Process()
         openssl.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        openssl.arguments = ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
-                             "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", dir + "/key.pem", "-out", dir + "/cert.pem"]
+        openssl.arguments = [
+            "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+            "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", dir + "/key.pem", "-out", dir + "/cert.pem",
+        ]
         openssl.standardError = FileHandle(forWritingAtPath: "/dev/null")
         try openssl.run()
         openssl.waitUntilExit()
         try #require(openssl.terminationStatus == 0, "openssl could not make a certificate")
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/http_peer.py").path
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+            "Fixtures/http_peer.py"
+        ).path
         let (peer, port) = try PythonPeer.start(script, [dir + "/peer.sock", dir + "/cert.pem", dir + "/key.pem"])
         defer { peer.terminate() }
         var trusted = HTTPClient.Configuration(retry: .none)
         trusted.caInfo = dir + "/cert.pem"
         let r = try HTTPClient(trusted).send(HTTPRequest("GET", "https://127.0.0.1:\(port)/echo"))
         #expect(r.status == 200)
-        #expect { try HTTPClient(.init(retry: RetryPolicy(maxAttempts: 3, baseDelayMilliseconds: 5))).send(HTTPRequest("GET", "https://127.0.0.1:\(port)/echo")) } throws: { error in
+        #expect {
+            try HTTPClient(.init(retry: RetryPolicy(maxAttempts: 3, baseDelayMilliseconds: 5))).send(
+                HTTPRequest("GET", "https://127.0.0.1:\(port)/echo"))
+        } throws: { error in
             guard let e = error as? HTTPTransportError else { return false }
             return e.code == 60 && !e.isTransient && e.attempts == 1
         }
@@ -155,8 +173,10 @@ import Testing
     @Test func logLinesRedactCredentials() throws {
         let lines = Mutex<[String]>([])
         let client = Self.fastRetries(log: { line in lines.withLock { $0.append(line) } })
-        _ = try client.send(HTTPRequest("GET", Self.peer.base + "/echo?X-Amz-Signature=abc123&keep=1&X-Amz-Security-Token=tok",
-                                        headers: [("Authorization", "AWS4-HMAC-SHA256 Credential=AKID/..., Signature=deadbeef")]))
+        _ = try client.send(
+            HTTPRequest(
+                "GET", Self.peer.base + "/echo?X-Amz-Signature=abc123&keep=1&X-Amz-Security-Token=tok",
+                headers: [("Authorization", "AWS4-HMAC-SHA256 Credential=AKID/..., Signature=deadbeef")]))
         let line = try #require(lines.withLock { $0.first })
         #expect(line.contains("X-Amz-Signature=<redacted>&keep=1&X-Amz-Security-Token=<redacted>"))
         #expect(!line.contains("abc123") && !line.contains("tok") && !line.contains("deadbeef"))

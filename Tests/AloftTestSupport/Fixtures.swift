@@ -6,7 +6,8 @@ public import PluginHost
 /// Swift plugins SwiftPM built. Every test gets its own copies in its own directory: a copy is a new inode,
 /// so the dynamic loader loads it afresh and tests cannot see each other's plugin state.
 public enum Fixtures {
-    public static let repoRoot: URL = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    public static let repoRoot: URL = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent()
         .deletingLastPathComponent()
     public static let include = repoRoot.appendingPathComponent("Sources/PluginABI/include").path
     public static let cEchoSource = repoRoot.appendingPathComponent("examples/plugins/c-echo/echo.c").path
@@ -18,8 +19,10 @@ public enum Fixtures {
         let dir = try TemporaryDirectory.make("fixtures")
         var out: [String: String] = [:]
         out["c-echo"] = try compile(cEchoSource, defines: [], to: "\(dir)/libc_echo.so")
-        for variant in ["NO_ENTRY", "NULL_DESCRIPTOR", "MAJOR_2", "MINOR_NEWER", "BAD_ID", "NO_TYPES", "SLOW_INIT",
-                        "UNDEFINED_SYMBOL"] {
+        for variant in [
+            "NO_ENTRY", "NULL_DESCRIPTOR", "MAJOR_2", "MINOR_NEWER", "BAD_ID", "NO_TYPES", "SLOW_INIT",
+            "UNDEFINED_SYMBOL",
+        ] {
             out[variant] = try compile(badSource, defines: [variant], to: "\(dir)/lib\(variant.lowercased()).so")
         }
         out["GOOD_FIXTURE"] = try compile(badSource, defines: [], to: "\(dir)/libgood_fixture.so")
@@ -35,7 +38,9 @@ public enum Fixtures {
     /// Compiles a C test plugin against the public header; the output path.
     public static func compile(_ source: String, defines: [String], to output: String) throws -> String {
         let cc = ProcessInfo.processInfo.environment["CC"] ?? "cc"
-        var args = [cc, "-std=c11", "-Wall", "-Wextra", "-Werror", "-shared", "-fPIC", "-fvisibility=hidden", "-I", include]
+        var args = [
+            cc, "-std=c11", "-Wall", "-Wextra", "-Werror", "-shared", "-fPIC", "-fvisibility=hidden", "-I", include,
+        ]
         args += defines.map { "-D\($0)" }
         if defines.contains("UNDEFINED_SYMBOL") { args += ["-Wl,--allow-shlib-undefined"] }
         args += [source, "-o", output, "-lpthread"]
@@ -86,12 +91,15 @@ public enum Fixtures {
         return l
     }()
 
-    public static func host(directory: String, configure: (inout HostConfiguration) -> Void = { _ in },
-                     environment: [String: String] = [:], logger: Logger = quietLogger) async -> PluginHost {
+    public static func host(
+        directory: String, configure: (inout HostConfiguration) -> Void = { _ in },
+        environment: [String: String] = [:], logger: Logger = quietLogger
+    ) async -> PluginHost {
         var configuration = HostConfiguration()
         configuration.searchBuiltin = false
         configure(&configuration)
-        return await PluginHost.start(configuration: configuration, logger: logger, environment: environment,
-                                      directories: [PluginDirectory(path: directory, origin: .config)])
+        return await PluginHost.start(
+            configuration: configuration, logger: logger, environment: environment,
+            directories: [PluginDirectory(path: directory, origin: .config)])
     }
 }

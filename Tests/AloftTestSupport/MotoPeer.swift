@@ -39,12 +39,22 @@ public enum MotoPeer {
             let json = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
             let endpoint = json["endpoint"] as? String, let pid = json["pid"] as? Int
         else {
-            return .failure(Unavailable(description: "moto_server did not start (install it with `bash scripts/setup.sh`): \(errors.suffix(500))"))
+            return .failure(
+                Unavailable(
+                    description:
+                        "moto_server did not start (install it with `bash scripts/setup.sh`): \(errors.suffix(500))"))
         }
         serverPID = Int32(pid)
-        atexit { if MotoPeer.serverPID > 0 { kill(-MotoPeer.serverPID, SIGTERM); kill(MotoPeer.serverPID, SIGTERM) } }
-        return .success(Running(endpoint: endpoint, pid: Int32(pid), accessKeyID: json["access_key_id"] as! String,
-                                secretAccessKey: json["secret_access_key"] as! String, roleARN: json["role_arn"] as! String,
-                                region: json["region"] as? String ?? "us-east-1"))
+        atexit {
+            if MotoPeer.serverPID > 0 {
+                kill(-MotoPeer.serverPID, SIGTERM)
+                kill(MotoPeer.serverPID, SIGTERM)
+            }
+        }
+        return .success(
+            Running(
+                endpoint: endpoint, pid: Int32(pid), accessKeyID: json["access_key_id"] as! String,
+                secretAccessKey: json["secret_access_key"] as! String, roleARN: json["role_arn"] as! String,
+                region: json["region"] as? String ?? "us-east-1"))
     }
 }

@@ -41,16 +41,22 @@ public enum PodmanService {
 
     /// Names of the containers (any state) whose name starts with `prefix`.
     public static func containers(named prefix: String) -> [String] {
-        podman(["ps", "-a", "--format", "{{.Names}}"]).output.split(separator: "\n").map(String.init).filter { $0.hasPrefix(prefix) }
+        podman(["ps", "-a", "--format", "{{.Names}}"]).output.split(separator: "\n").map(String.init).filter {
+            $0.hasPrefix(prefix)
+        }
     }
 
     private static func start() -> Result<Running, Unavailable> {
         let version = podman(["--version"])
         guard version.status == 0 else {
-            return .failure(Unavailable(description: "podman is not installed (\(version.output.prefix(200))); run `bash scripts/setup.sh`"))
+            return .failure(
+                Unavailable(
+                    description: "podman is not installed (\(version.output.prefix(200))); run `bash scripts/setup.sh`")
+            )
         }
         guard podman(["image", "exists", image]).status == 0 else {
-            return .failure(Unavailable(description: "the image \(image) is missing; build it with `bash scripts/build-image.sh`"))
+            return .failure(
+                Unavailable(description: "the image \(image) is missing; build it with `bash scripts/build-image.sh`"))
         }
         let dir = NSTemporaryDirectory() + "aloft-podman-\(getpid())"
         try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
@@ -65,12 +71,16 @@ public enum PodmanService {
         p.environment = env
         p.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
         p.standardError = FileHandle(forWritingAtPath: "/dev/null")
-        do { try p.run() } catch { return .failure(Unavailable(description: "cannot start podman system service: \(error)")) }
+        do { try p.run() } catch {
+            return .failure(Unavailable(description: "cannot start podman system service: \(error)"))
+        }
         let pid = p.processIdentifier
         servicePID = pid
         atexit { if PodmanService.servicePID > 0 { kill(PodmanService.servicePID, SIGTERM) } }
         for _ in 0..<200 {
-            if FileManager.default.fileExists(atPath: socket), canConnect(socket) { return .success(Running(socket: socket, pid: pid)) }
+            if FileManager.default.fileExists(atPath: socket), canConnect(socket) {
+                return .success(Running(socket: socket, pid: pid))
+            }
             usleep(50_000)
         }
         kill(pid, SIGTERM)
@@ -85,9 +95,15 @@ public enum PodmanService {
         defer { close(fd) }
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in path.utf8CString.withUnsafeBytes { raw.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0.prefix(raw.count - 1))) } }
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            path.utf8CString.withUnsafeBytes {
+                raw.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0.prefix(raw.count - 1)))
+            }
+        }
         return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) == 0 }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) == 0
+            }
         }
     }
 }

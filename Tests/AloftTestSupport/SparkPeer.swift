@@ -17,11 +17,13 @@ public enum SparkPeer {
     /// SPARK_HOME: the pyspark package in the peers venv.
     public static func home() throws -> String {
         let lib = peersDirectory + "/spark/lib"
-        for v in ((try? FileManager.default.contentsOfDirectory(atPath: lib)) ?? []).sorted().reversed() where v.hasPrefix("python3") {
+        for v in ((try? FileManager.default.contentsOfDirectory(atPath: lib)) ?? []).sorted().reversed()
+        where v.hasPrefix("python3") {
             let home = "\(lib)/\(v)/site-packages/pyspark"
             if FileManager.default.isExecutableFile(atPath: home + "/bin/spark-submit") { return home }
         }
-        throw Unavailable(description: "pyspark is not installed in \(peersDirectory)/spark: run `bash scripts/setup.sh`")
+        throw Unavailable(
+            description: "pyspark is not installed in \(peersDirectory)/spark: run `bash scripts/setup.sh`")
     }
 
     /// The venv's Python (it has pyspark, pyarrow and pandas).
@@ -56,21 +58,35 @@ public enum SparkPeer {
         try? "spark.master.rest.enabled true\nspark.master.rest.port \(rest)\nspark.master.rest.host 127.0.0.1\n"
             .write(toFile: properties, atomically: true, encoding: .utf8)
         let sparkClass = home + "/bin/spark-class"
-        let env = ["SPARK_LOCAL_IP": "127.0.0.1", "SPARK_HOME": home, "PATH": "/usr/bin:/bin", "HOME": dir,
-                   "PYSPARK_PYTHON": peersDirectory + "/spark/bin/python"]
+        let env = [
+            "SPARK_LOCAL_IP": "127.0.0.1", "SPARK_HOME": home, "PATH": "/usr/bin:/bin", "HOME": dir,
+            "PYSPARK_PYTHON": peersDirectory + "/spark/bin/python",
+        ]
         let master = "spark://127.0.0.1:\(port)"
-        startBound([sparkClass, "org.apache.spark.deploy.master.Master", "--host", "127.0.0.1", "--port", "\(port)",
-                    "--webui-port", "\(ui)", "--properties-file", properties], env: env, log: dir + "/master.log")
+        startBound(
+            [
+                sparkClass, "org.apache.spark.deploy.master.Master", "--host", "127.0.0.1", "--port", "\(port)",
+                "--webui-port", "\(ui)", "--properties-file", properties,
+            ], env: env, log: dir + "/master.log")
         guard waitFor("http://127.0.0.1:\(ui)/json/", seconds: 60, until: { _ in true }) != nil else {
             return .failure(Unavailable(description: "the Spark master did not start; see \(dir)/master.log"))
         }
-        startBound([sparkClass, "org.apache.spark.deploy.worker.Worker", "--host", "127.0.0.1", "--webui-port", "\(workerUI)",
-                    "--cores", "2", "--memory", "2g", "--work-dir", dir + "/work", master], env: env, log: dir + "/worker.log")
-        guard waitFor("http://127.0.0.1:\(ui)/json/", seconds: 60, until: { ($0["aliveworkers"] as? Int ?? 0) > 0 }) != nil else {
+        startBound(
+            [
+                sparkClass, "org.apache.spark.deploy.worker.Worker", "--host", "127.0.0.1", "--webui-port",
+                "\(workerUI)",
+                "--cores", "2", "--memory", "2g", "--work-dir", dir + "/work", master,
+            ], env: env, log: dir + "/worker.log")
+        guard
+            waitFor("http://127.0.0.1:\(ui)/json/", seconds: 60, until: { ($0["aliveworkers"] as? Int ?? 0) > 0 })
+                != nil
+        else {
             return .failure(Unavailable(description: "the Spark worker did not register; see \(dir)/worker.log"))
         }
-        return .success(Cluster(master: master, restURL: "http://127.0.0.1:\(rest)", masterUI: "http://127.0.0.1:\(ui)",
-                                workerDirectory: dir + "/work"))
+        return .success(
+            Cluster(
+                master: master, restURL: "http://127.0.0.1:\(rest)", masterUI: "http://127.0.0.1:\(ui)",
+                workerDirectory: dir + "/work"))
     }
 
     /// Starts a server in a process group of its own that is killed, whole, when this test process ends
@@ -92,7 +108,8 @@ public enum SparkPeer {
     public static func waitFor(_ url: String, seconds: Double, until: ([String: Any]) -> Bool) -> [String: Any]? {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
-            if let response = try? HTTPClient().send(HTTPRequest("GET", url, timeoutMilliseconds: 2_000, retryable: false)),
+            if let response = try? HTTPClient().send(
+                HTTPRequest("GET", url, timeoutMilliseconds: 2_000, retryable: false)),
                 let json = try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any],
                 until(json)
             {
@@ -113,7 +130,9 @@ public enum SparkPeer {
         addr.sin_port = 0
         var len = socklen_t(MemoryLayout<sockaddr_in>.size)
         _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) } }
-        _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
+        _ = withUnsafeMutablePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) }
+        }
         return Int(UInt16(bigEndian: addr.sin_port))
     }
 }

@@ -28,9 +28,11 @@ public enum TestProcess {
 
     /// Runs `executable` (a path) with `arguments`. `environment` nil inherits the test's; stdin is empty.
     /// `interruptAfter`: SIGINT this long after the start (as Ctrl-C would).
-    public static func run(_ executable: String, _ arguments: [String], cwd: String? = nil,
-                           environment: [String: String]? = nil, limit: Duration = .seconds(120),
-                           interruptAfter: Duration? = nil) throws -> Ended {
+    public static func run(
+        _ executable: String, _ arguments: [String], cwd: String? = nil,
+        environment: [String: String]? = nil, limit: Duration = .seconds(120),
+        interruptAfter: Duration? = nil
+    ) throws -> Ended {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: executable)
         p.arguments = arguments
@@ -62,15 +64,18 @@ public enum TestProcess {
         interrupt?.cancel()
         // A grandchild that kept the pipes open must not hold the test: what came within a grace period.
         let grace = ContinuousClock.now + .seconds(5)
-        return Ended(status: p.terminationStatus, signalled: p.terminationReason == .uncaughtSignal,
-                     stdout: String(decoding: stdout.wait(until: grace), as: UTF8.self),
-                     stderr: String(decoding: stderr.wait(until: grace), as: UTF8.self),
-                     elapsed: ContinuousClock.now - started, killedAtLimit: killed.value)
+        return Ended(
+            status: p.terminationStatus, signalled: p.terminationReason == .uncaughtSignal,
+            stdout: String(decoding: stdout.wait(until: grace), as: UTF8.self),
+            stderr: String(decoding: stderr.wait(until: grace), as: UTF8.self),
+            elapsed: ContinuousClock.now - started, killedAtLimit: killed.value)
     }
 
     /// `args[0]` looked up on PATH (through /usr/bin/env) unless it is a path.
-    public static func run(_ args: [String], cwd: String? = nil, environment: [String: String]? = nil,
-                           limit: Duration = .seconds(120)) throws -> Ended {
+    public static func run(
+        _ args: [String], cwd: String? = nil, environment: [String: String]? = nil,
+        limit: Duration = .seconds(120)
+    ) throws -> Ended {
         try run("/usr/bin/env", args, cwd: cwd, environment: environment, limit: limit)
     }
 }

@@ -5,10 +5,13 @@ import Testing
 
 @Suite struct TypeSyntaxTests {
     @Test(arguments: [
-        ("integer", LiteralType.integer), ("list<map<float>>", .list(.map(.float))), ("map<string, boolean>", .map(.boolean)),
-        ("optional<list<string>>", .union([.list(.string), .none])), ("union<integer, string>", .union([.integer, .string])),
+        ("integer", LiteralType.integer), ("list<map<float>>", .list(.map(.float))),
+        ("map<string, boolean>", .map(.boolean)),
+        ("optional<list<string>>", .union([.list(.string), .none])),
+        ("union<integer, string>", .union([.integer, .string])),
         ("enum{red, green}", .enumeration(["red", "green"])), ("blob<csv>", .blob(BlobType(format: "csv"))),
-        ("directory", .blob(BlobType(format: "", dimensionality: .directory))), ("dataset<parquet>", .dataset(DatasetType(format: "parquet"))),
+        ("directory", .blob(BlobType(format: "", dimensionality: .directory))),
+        ("dataset<parquet>", .dataset(DatasetType(format: "parquet"))),
         ("  list < integer >  ", .list(.integer)), ("struct", .structure),
     ])
     func parses(text: String, type: LiteralType) throws {
@@ -32,18 +35,27 @@ import Testing
 @Suite struct CompatibilityTests {
     @Test func rules() {
         let ok: [(LiteralType, LiteralType)] = [
-            (.integer, .integer), (.none, .optional(.integer)), (.integer, .optional(.integer)), (.string, .union([.integer, .string])),
+            (.integer, .integer), (.none, .optional(.integer)), (.integer, .optional(.integer)),
+            (.string, .union([.integer, .string])),
             (.list(.integer), .list(.optional(.integer))), (.enumeration(["a"]), .enumeration(["a", "b"])),
             (.blob(BlobType(format: "csv")), .blob(BlobType())), (.blob(BlobType()), .blob(BlobType(format: "csv"))),
             (.union([.integer, .none]), .union([.none, .integer, .string])),
-            (.dataset(DatasetType(format: "parquet", columns: [.init(name: "a", type: .integer), .init(name: "b", type: .string)])),
-             .dataset(DatasetType(columns: [.init(name: "a", type: .optional(.integer))]))),
+            (
+                .dataset(
+                    DatasetType(
+                        format: "parquet", columns: [.init(name: "a", type: .integer), .init(name: "b", type: .string)])
+                ),
+                .dataset(DatasetType(columns: [.init(name: "a", type: .optional(.integer))]))
+            ),
         ]
         let no: [(LiteralType, LiteralType)] = [
             (.integer, .float), (.optional(.integer), .integer), (.enumeration(["a", "c"]), .enumeration(["a", "b"])),
             (.enumeration(["a"]), .string), (.blob(BlobType(format: "csv")), .blob(BlobType(format: "parquet"))),
             (.blob(BlobType()), .blob(BlobType(dimensionality: .directory))), (.list(.integer), .map(.integer)),
-            (.dataset(DatasetType(columns: [.init(name: "a", type: .string)])), .dataset(DatasetType(columns: [.init(name: "a", type: .integer)]))),
+            (
+                .dataset(DatasetType(columns: [.init(name: "a", type: .string)])),
+                .dataset(DatasetType(columns: [.init(name: "a", type: .integer)]))
+            ),
         ]
         for (s, t) in ok { #expect(TypeCompatibility.canFlow(from: s, to: t), "\(s) -> \(t)") }
         for (s, t) in no { #expect(!TypeCompatibility.canFlow(from: s, to: t), "\(s) -> \(t)") }
@@ -55,17 +67,30 @@ import Testing
 
     @Test func coercesYAMLValuesToTypedLiterals() throws {
         #expect(try LiteralCoercion.literal(yaml("3"), as: .float).get() == .float(3))
-        #expect(try LiteralCoercion.literal(yaml("[1, 2]"), as: .list(.integer)).get() == .list([.integer(1), .integer(2)]))
-        #expect(try LiteralCoercion.literal(yaml("{a: 1}"), as: .map(.optional(.integer))).get() == .map(["a": .integer(1)]))
+        #expect(
+            try LiteralCoercion.literal(yaml("[1, 2]"), as: .list(.integer)).get() == .list([.integer(1), .integer(2)]))
+        #expect(
+            try LiteralCoercion.literal(yaml("{a: 1}"), as: .map(.optional(.integer))).get() == .map(["a": .integer(1)])
+        )
         #expect(try LiteralCoercion.literal(yaml("null"), as: .optional(.string)).get() == .none)
         #expect(try LiteralCoercion.literal(yaml("1h30m"), as: .duration).get() == .duration(.seconds(5400)))
-        #expect(try LiteralCoercion.literal(yaml("data/x.csv"), as: .blob(BlobType(format: "csv"))).get()
-            == .blob(BlobValue(uri: "data/x.csv", type: BlobType(format: "csv"))))
-        guard case .failure(let e) = LiteralCoercion.literal(yaml("\n  12"), as: .string) else { Issue.record("accepted"); return }
-        #expect(e.description == "t.yaml:2:3: expected a value of type string, found the integer 12 (quote it to make it a string)")
+        #expect(
+            try LiteralCoercion.literal(yaml("data/x.csv"), as: .blob(BlobType(format: "csv"))).get()
+                == .blob(BlobValue(uri: "data/x.csv", type: BlobType(format: "csv"))))
+        guard case .failure(let e) = LiteralCoercion.literal(yaml("\n  12"), as: .string) else {
+            Issue.record("accepted")
+            return
+        }
+        #expect(
+            e.description
+                == "t.yaml:2:3: expected a value of type string, found the integer 12 (quote it to make it a string)")
         #expect(try LiteralCoercion.literal(commandLine: "0.25", as: .float, name: "split").get() == .float(0.25))
-        #expect(try LiteralCoercion.literal(commandLine: "hello world", as: .string, name: "s").get() == .string("hello world"))
-        #expect(try LiteralCoercion.literal(commandLine: "[1,2]", as: .list(.integer), name: "l").get() == .list([.integer(1), .integer(2)]))
+        #expect(
+            try LiteralCoercion.literal(commandLine: "hello world", as: .string, name: "s").get()
+                == .string("hello world"))
+        #expect(
+            try LiteralCoercion.literal(commandLine: "[1,2]", as: .list(.integer), name: "l").get()
+                == .list([.integer(1), .integer(2)]))
     }
 
     @Test func humanDurations() {
@@ -76,12 +101,18 @@ import Testing
     }
 
     @Test func canonicalHashIgnoresKeyOrderAndWhitespace() throws {
-        let a = try LiteralMap(bytes: Array(#"{"b":{"map":{"y":{"integer":1},"x":{"none":null}}},"a":{"string":"s"}}"#.utf8))
-        let b = try LiteralMap(bytes: Array("{ \"a\" : {\"string\":\"s\"},\n \"b\": {\"map\": {\"x\": {\"none\": null}, \"y\": {\"integer\": 1}}} }".utf8))
+        let a = try LiteralMap(
+            bytes: Array(#"{"b":{"map":{"y":{"integer":1},"x":{"none":null}}},"a":{"string":"s"}}"#.utf8))
+        let b = try LiteralMap(
+            bytes: Array(
+                "{ \"a\" : {\"string\":\"s\"},\n \"b\": {\"map\": {\"x\": {\"none\": null}, \"y\": {\"integer\": 1}}} }"
+                    .utf8))
         #expect(CanonicalHash.of(a) == CanonicalHash.of(b))
         #expect(CanonicalHash.of(a) != CanonicalHash.of(["a": .string("t")]))
         // SHA-256 of "abc" (FIPS 180-2 test vector)
-        #expect(CanonicalHash.sha256(Array("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(
+            CanonicalHash.sha256(Array("abc".utf8))
+                == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
     }
 }
 
@@ -93,9 +124,14 @@ import Testing
         let here = SourceLocation(file: "inputs.yaml", line: 1, column: 1)
         let items = (0..<10_000).map { LocatedValue.scalar(.string("v\(9_999 - $0)"), here) }
         let type = LiteralType.list(.enumeration(Self.values))
-        #expect(try LiteralCoercion.literal(.sequence(items, here), as: type).get() == .list((0..<10_000).map { .enumeration("v\(9_999 - $0)") }))
+        #expect(
+            try LiteralCoercion.literal(.sequence(items, here), as: type).get()
+                == .list((0..<10_000).map { .enumeration("v\(9_999 - $0)") }))
         let wrong = items + [.scalar(.string("v10000"), SourceLocation(file: "inputs.yaml", line: 2, column: 3))]
-        guard case .failure(let e) = LiteralCoercion.literal(.sequence(wrong, here), as: type) else { Issue.record("accepted"); return }
+        guard case .failure(let e) = LiteralCoercion.literal(.sequence(wrong, here), as: type) else {
+            Issue.record("accepted")
+            return
+        }
         #expect(e.location.line == 2)
         #expect(e.message.hasPrefix("\"v10000\" is not one of v0, v1, v2,"))
         #expect(e.message.hasSuffix(" v49 and 9,950 more (did you mean \"v1000\"?)"))

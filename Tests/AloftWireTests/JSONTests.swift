@@ -4,8 +4,12 @@ import Testing
 @Suite struct JSONParserTests {
     @Test func parsesEveryKind() throws {
         let v = try JSONParser.parse(#"{"a":[1,-2,3.5,1e3,true,false,null,"x\n\u00e9\ud83d\ude00"],"b":{}}"#)
-        #expect(v["a"] == .array([.integer(1), .integer(-2), .float(3.5), .float(1000), .bool(true), .bool(false), .null,
-                                  .string("x\né😀")]))
+        #expect(
+            v["a"]
+                == .array([
+                    .integer(1), .integer(-2), .float(3.5), .float(1000), .bool(true), .bool(false), .null,
+                    .string("x\né😀"),
+                ]))
         #expect(v["b"] == .object([:]))
     }
 

@@ -13,9 +13,14 @@ import Testing
         (.duration(.seconds(90) + .milliseconds(250)), #"{"duration":"90.25s"}"#),
         (.binary([0, 1, 2, 255]), #"{"binary":"AAEC/w=="}"#),
         (.structure(["k": .array([.integer(1)])]), #"{"struct":{"k":[1]}}"#),
-        (.blob(BlobValue(uri: "file:///d/x.csv", type: BlobType(format: "csv"))),
-         #"{"blob":{"dimensionality":"file","format":"csv","uri":"file:///d/x.csv"}}"#),
-        (.dataset(DatasetValue(uri: "s3://b/t", format: "parquet")), #"{"dataset":{"format":"parquet","uri":"s3://b/t"}}"#),
+        (
+            .blob(BlobValue(uri: "file:///d/x.csv", type: BlobType(format: "csv"))),
+            #"{"blob":{"dimensionality":"file","format":"csv","uri":"file:///d/x.csv"}}"#
+        ),
+        (
+            .dataset(DatasetValue(uri: "s3://b/t", format: "parquet")),
+            #"{"dataset":{"format":"parquet","uri":"s3://b/t"}}"#
+        ),
         (.list([.integer(1), .integer(2)]), #"{"list":[{"integer":1},{"integer":2}]}"#),
         (.map(["b": .boolean(false), "a": .none]), #"{"map":{"a":{"none":null},"b":{"boolean":false}}}"#),
         (.enumeration("red"), #"{"enum":"red"}"#),
@@ -38,9 +43,15 @@ import Testing
 
     @Test(arguments: [
         (#"{"integer":1.5}"#, "integer: expected an integer, found number"),
-        (#"{"integer":1,"string":"x"}"#, "a literal is an object with exactly one key naming its kind, e.g. {\"integer\": 1}"),
+        (
+            #"{"integer":1,"string":"x"}"#,
+            "a literal is an object with exactly one key naming its kind, e.g. {\"integer\": 1}"
+        ),
         (#"{"list":[{"integer":1},{"bogus":2}]}"#, "list[1]: unknown literal kind \"bogus\""),
-        (#"{"datetime":"2026-02-30T00:00:00Z"}"#, "datetime: \"2026-02-30T00:00:00Z\" is not an RFC 3339 date-time like 2026-11-25T06:00:00Z"),
+        (
+            #"{"datetime":"2026-02-30T00:00:00Z"}"#,
+            "datetime: \"2026-02-30T00:00:00Z\" is not an RFC 3339 date-time like 2026-11-25T06:00:00Z"
+        ),
         (#"{"duration":"5m"}"#, "duration: \"5m\" is not a duration in seconds like \"1.5s\""),
         (#"{"binary":"AAE"}"#, "binary: not valid padded base64"),
         (#"{"blob":{"format":"csv"}}"#, "blob: a blob needs a \"uri\""),
@@ -69,7 +80,10 @@ import Testing
     }
 
     @Test func base64MatchesRFC4648Vectors() {
-        let vectors = ["": "", "f": "Zg==", "fo": "Zm8=", "foo": "Zm9v", "foob": "Zm9vYg==", "fooba": "Zm9vYmE=", "foobar": "Zm9vYmFy"]
+        let vectors = [
+            "": "", "f": "Zg==", "fo": "Zm8=", "foo": "Zm9v", "foob": "Zm9vYg==", "fooba": "Zm9vYmE=",
+            "foobar": "Zm9vYmFy",
+        ]
         for (plain, encoded) in vectors {
             #expect(Base64.encode(Array(plain.utf8)) == encoded)
             #expect(Base64.decode(encoded) == Array(plain.utf8))
@@ -94,13 +108,18 @@ import Testing
     }
 
     @Test func conformanceChecksDeeply() {
-        #expect(Literal.list([.integer(1), .string("x")]).mismatch(against: .list(.integer)) == "value[1]: expected integer, got string")
+        #expect(
+            Literal.list([.integer(1), .string("x")]).mismatch(against: .list(.integer))
+                == "value[1]: expected integer, got string")
         #expect(Literal.none.mismatch(against: .optional(.integer)) == nil)
-        #expect(Literal.enumeration("blue").mismatch(against: .enumeration(["red"])) == "value: \"blue\" is not one of red")
+        #expect(
+            Literal.enumeration("blue").mismatch(against: .enumeration(["red"])) == "value: \"blue\" is not one of red")
         let outputs: LiteralMap = ["a": .integer(1), "extra": .none]
-        #expect(outputs.mismatches(against: ["a": .float, "b": .string]) == [
-            "a: expected float, got integer", "b: missing (expected string)", "extra: not declared in the interface",
-        ])
+        #expect(
+            outputs.mismatches(against: ["a": .float, "b": .string]) == [
+                "a: expected float, got integer", "b: missing (expected string)",
+                "extra: not declared in the interface",
+            ])
     }
 }
 
@@ -109,10 +128,11 @@ import Testing
         let context = TaskContext(
             taskExecutionID: "ex-n1-0",
             identity: ExecutionIdentity(project: "p", domain: "development", execution: "ex", node: "n1", attempt: 0),
-            task: TaskTemplate(name: "t", version: "v1", type: "echo",
-                               interface: TaskInterface(inputs: ["x": .integer], outputs: ["x": .integer]),
-                               config: .object(["delay_ms": .integer(5)]), secrets: ["s"],
-                               extra: ["container": .object(["image": .string("busybox")])]),
+            task: TaskTemplate(
+                name: "t", version: "v1", type: "echo",
+                interface: TaskInterface(inputs: ["x": .integer], outputs: ["x": .integer]),
+                config: .object(["delay_ms": .integer(5)]), secrets: ["s"],
+                extra: ["container": .object(["image": .string("busybox")])]),
             inputs: ["x": .integer(7)], outputPrefix: "file:///tmp/out/")
         let decoded = try TaskContext(bytes: context.encoded())
         #expect(decoded == context)
@@ -120,7 +140,8 @@ import Testing
     }
 
     @Test func namesTheFieldThatIsWrong() throws {
-        let doc = #"{"version":1,"task_execution_id":"x","execution":{"project":"p","domain":"d","name":"e","node":"n","attempt":0},"task":{"name":"t","type":"echo","interface":{"inputs":{"a":"intger"}}},"inputs":{},"output_prefix":"/"}"#
+        let doc =
+            #"{"version":1,"task_execution_id":"x","execution":{"project":"p","domain":"d","name":"e","node":"n","attempt":0},"task":{"name":"t","type":"echo","interface":{"inputs":{"a":"intger"}}},"inputs":{},"output_prefix":"/"}"#
         do {
             _ = try TaskContext(bytes: Array(doc.utf8))
             Issue.record("accepted")
@@ -144,16 +165,22 @@ import Testing
     }
 
     @Test func typesAndContextsMatchTheTreeEncoding() {
-        let types: TypeMap = ["b": .list(.optional(.map(.blob(BlobType(format: "csv"))))), "a": .enumeration(["x"]),
-                              "c": .dataset(DatasetType(format: "parquet", columns: [.init(name: "n", type: .float)])), "d": .union([.integer, .string])]
+        let types: TypeMap = [
+            "b": .list(.optional(.map(.blob(BlobType(format: "csv"))))), "a": .enumeration(["x"]),
+            "c": .dataset(DatasetType(format: "parquet", columns: [.init(name: "n", type: .float)])),
+            "d": .union([.integer, .string]),
+        ]
         var w = JSONWriter()
         w.write(typeMap: types)
         #expect(w.bytes == JSONWriter.encode(types.json))
         for extra: [String: JSON] in [[:], ["container": .object(["image": .string("x")]), "zzz": .null]] {
             let context = TaskContext(
-                taskExecutionID: "t-1", identity: ExecutionIdentity(project: "p", domain: "d", execution: "e", node: "n", attempt: 2),
-                task: TaskTemplate(name: "t", version: "v", type: "echo", interface: TaskInterface(inputs: types, outputs: ["o": .string]),
-                                   config: .object(["k": .integer(1)]), secrets: ["s1", "s2"], extra: extra),
+                taskExecutionID: "t-1",
+                identity: ExecutionIdentity(project: "p", domain: "d", execution: "e", node: "n", attempt: 2),
+                task: TaskTemplate(
+                    name: "t", version: "v", type: "echo",
+                    interface: TaskInterface(inputs: types, outputs: ["o": .string]),
+                    config: .object(["k": .integer(1)]), secrets: ["s1", "s2"], extra: extra),
                 inputs: ["o": .string("x"), "a": .enumeration("x")], outputPrefix: "file:///o/")
             #expect(context.encoded() == JSONWriter.encode(context.json))
         }

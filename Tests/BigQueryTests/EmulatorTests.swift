@@ -2,8 +2,8 @@ import AloftEngine
 import AloftTestSupport
 import AloftWire
 import Foundation
-import Testing
 import PluginHost
+import Testing
 
 /// Query jobs against a real bqemulator, with real service-account auth: the key signs a JWT, a token
 /// endpoint started here verifies it and issues the token every BigQuery call carries (the emulator itself
@@ -22,8 +22,10 @@ import PluginHost
         let account = try ServiceAccount.make()
         let tokens = try account.tokenEndpoint()
         let key = try account.keyJSON(tokenURI: tokens.uri)
-        let h = try await Harness.make(config: ["endpoint": .string(emulator.endpoint)].merging(config) { $1 }, keyJSON: key)
-        return Setup(harness: h, account: account, tokens: tokens, keyJSON: key, dataset: try BigQueryEmulator.dataset())
+        let h = try await Harness.make(
+            config: ["endpoint": .string(emulator.endpoint)].merging(config) { $1 }, keyJSON: key)
+        return Setup(
+            harness: h, account: account, tokens: tokens, keyJSON: key, dataset: try BigQueryEmulator.dataset())
     }
 
     static func pipeline(_ dataset: String) -> String {
@@ -74,19 +76,30 @@ import PluginHost
 
     @Test func aWorkflowCreatesATableQueriesItWithParametersAndFeedsTheRowsDownstream() async throws {
         let s = try await Self.setup()
-        defer { s.harness.host.shutdown(); s.tokens.process.terminate() }
+        defer {
+            s.harness.host.shutdown()
+            s.tokens.process.terminate()
+        }
         let e = try await s.harness.run(Self.pipeline(s.dataset), inputs: ["min_amount": .integer(20)])
         #expect(e.phase == .succeeded, "\(e.error ?? "")")
         let project = try BigQueryEmulator.require().project
-        #expect(try s.harness.node(e, "create").outputs?["sales"] == .dataset(DatasetValue(uri: "bq://\(project).\(s.dataset).sales", format: "bigquery")))
+        #expect(
+            try s.harness.node(e, "create").outputs?["sales"]
+                == .dataset(DatasetValue(uri: "bq://\(project).\(s.dataset).sales", format: "bigquery")))
         // north 25 + south 40 + west 70; east is not asked for and north's 10 is below the minimum.
         #expect(try s.harness.node(e, "sum").outputs?["total"] == .integer(135))
         #expect(try s.harness.node(e, "sum").outputs?["lines"] == .integer(3))
-        guard case .dataset(let rows)? = try s.harness.node(e, "totals").outputs?["rows"] else { Issue.record("no rows"); return }
+        guard case .dataset(let rows)? = try s.harness.node(e, "totals").outputs?["rows"] else {
+            Issue.record("no rows")
+            return
+        }
         #expect(rows.format == "csv")
         let csv = try String(contentsOfFile: String(rows.uri.dropFirst("file://".count)), encoding: .utf8)
         #expect(csv == "region,total,label\nnorth,25,it's\nsouth,40,it's\nwest,70,it's\n")
-        guard case .dataset(let table)? = try s.harness.node(e, "totals").outputs?["table"] else { Issue.record("no table"); return }
+        guard case .dataset(let table)? = try s.harness.node(e, "totals").outputs?["table"] else {
+            Issue.record("no table")
+            return
+        }
         #expect(table.uri.hasPrefix("bq://\(project).") && table.format == "bigquery")
         let count = try s.harness.node(e, "count")
         #expect(count.outputs?["n"] == .integer(3))
@@ -96,7 +109,8 @@ import PluginHost
         // Job statistics in the node's status.
         #expect(count.statusMessage?.hasPrefix("done: bytes processed ") == true, "\(count.statusMessage ?? "")")
         // What was sent: parameters, not text; the job configuration as declared.
-        let job = try BigQueryEmulator.rest("GET", "/jobs/aloft_" + (try s.harness.node(e, "totals").taskExecutionID ?? ""))
+        let job = try BigQueryEmulator.rest(
+            "GET", "/jobs/aloft_" + (try s.harness.node(e, "totals").taskExecutionID ?? ""))
         let query = (job["configuration"] as? [String: Any])?["query"] as? [String: Any]
         #expect((query?["query"] as? String)?.contains("FROM `\(project).\(s.dataset).sales`") == true)
         #expect((query?["query"] as? String)?.contains("it's") == false)
@@ -106,7 +120,10 @@ import PluginHost
 
     @Test func aTableOutputsDeclaredColumnsAreCheckedAgainstItsSchema() async throws {
         let s = try await Self.setup()
-        defer { s.harness.host.shutdown(); s.tokens.process.terminate() }
+        defer {
+            s.harness.host.shutdown()
+            s.tokens.process.terminate()
+        }
         func spec(_ columns: String) -> String {
             """
             tasks:
@@ -123,16 +140,25 @@ import PluginHost
         #expect(good.phase == .succeeded, "\(good.error ?? "")")
         let wrong = try await s.harness.run(spec("{name: region, type: string}, {name: amount, type: boolean}"))
         let error = try #require(try s.harness.node(wrong).state.lastError)
-        #expect(error.code == .plugin("SchemaMismatch") && error.message.hasSuffix("column \"amount\" of aloft-test.\(s.dataset).typed is INTEGER, declared boolean"),
-                "\(error.message)")
+        #expect(
+            error.code == .plugin("SchemaMismatch")
+                && error.message.hasSuffix(
+                    "column \"amount\" of aloft-test.\(s.dataset).typed is INTEGER, declared boolean"),
+            "\(error.message)")
         let missing = try await s.harness.run(spec("{name: day, type: datetime}"))
         let error2 = try #require(try s.harness.node(missing).state.lastError)
-        #expect(error2.message.hasSuffix("table aloft-test.\(s.dataset).typed has no column \"day\"; its columns: region, amount"), "\(error2.message)")
+        #expect(
+            error2.message.hasSuffix(
+                "table aloft-test.\(s.dataset).typed has no column \"day\"; its columns: region, amount"),
+            "\(error2.message)")
     }
 
     @Test func anInvalidQueryIsAPermanentUserErrorWithBigQuerysMessageAndLocation() async throws {
         let s = try await Self.setup()
-        defer { s.harness.host.shutdown(); s.tokens.process.terminate() }
+        defer {
+            s.harness.host.shutdown()
+            s.tokens.process.terminate()
+        }
         let spec = """
             tasks:
               t: {type: bigquery, outputs: {n: integer}, retries: 2, config: {query: "SELEC 1 AS n"}}
@@ -144,13 +170,18 @@ import PluginHost
         let a = try s.harness.node(e)
         let error = try #require(a.state.lastError)
         #expect(error.kind == .user && !error.retryable && error.code == .plugin("invalidQuery"))
-        #expect(error.message.contains("Syntax error") && error.message.contains("SELEC") && error.message.contains("(location: query)"), "\(error.message)")
+        #expect(
+            error.message.contains("Syntax error") && error.message.contains("SELEC")
+                && error.message.contains("(location: query)"), "\(error.message)")
         #expect(a.state.userFailures == 1)  // not retried
     }
 
     @Test func anUnknownDatasetIsAClearUserError() async throws {
         let s = try await Self.setup()
-        defer { s.harness.host.shutdown(); s.tokens.process.terminate() }
+        defer {
+            s.harness.host.shutdown()
+            s.tokens.process.terminate()
+        }
         let spec = """
             tasks:
               t: {type: bigquery, outputs: {n: integer}, config: {query: "SELECT COUNT(*) AS n FROM no_such_dataset.t"}}
@@ -161,12 +192,17 @@ import PluginHost
         #expect(e.phase == .failed)
         let error = try #require(try s.harness.node(e).state.lastError)
         #expect(error.kind == .user && !error.retryable)
-        #expect(error.message.contains("notFound: Not found: Dataset") && error.message.contains("no_such_dataset"), "\(error.message)")
+        #expect(
+            error.message.contains("notFound: Not found: Dataset") && error.message.contains("no_such_dataset"),
+            "\(error.message)")
     }
 
     @Test func aQueryParameterOfTheWrongTypeIsAClearUserError() async throws {
         let s = try await Self.setup()
-        defer { s.harness.host.shutdown(); s.tokens.process.terminate() }
+        defer {
+            s.harness.host.shutdown()
+            s.tokens.process.terminate()
+        }
         // @day is a STRING (the input is a string); the query adds a number to it.
         let spec = """
             tasks:
@@ -190,7 +226,8 @@ import PluginHost
         let broken = try account.keyJSON(tokenURI: "http://127.0.0.1:1/token", pem: cut)
         let h = try await Harness.make(config: ["endpoint": .string(emulator.endpoint)], keyJSON: broken)
         defer { h.host.shutdown() }
-        let e = try await h.run("""
+        let e = try await h.run(
+            """
             tasks:
               t: {type: bigquery, outputs: {n: integer}, config: {query: "SELECT 1 AS n"}}
             workflows:
@@ -198,18 +235,26 @@ import PluginHost
             """)
         let error = try #require(try h.node(e).state.lastError)
         #expect(error.code == .plugin("Credentials") && error.kind == .user && !error.retryable)
-        #expect(error.message == "the secret gcp_service_account_key: \"private_key\" is not a private key OpenSSL can read", "\(error.message)")
+        #expect(
+            error.message
+                == "the secret gcp_service_account_key: \"private_key\" is not a private key OpenSSL can read",
+            "\(error.message)")
 
-        let notJSON = try await Harness.make(config: ["endpoint": .string(emulator.endpoint)], keyJSON: "{\"type\": \"service_account\", \"client_email\": 3")
+        let notJSON = try await Harness.make(
+            config: ["endpoint": .string(emulator.endpoint)],
+            keyJSON: "{\"type\": \"service_account\", \"client_email\": 3")
         defer { notJSON.host.shutdown() }
-        let e2 = try await notJSON.run("""
+        let e2 = try await notJSON.run(
+            """
             tasks:
               t: {type: bigquery, outputs: {n: integer}, config: {query: "SELECT 1 AS n"}}
             workflows:
               w: {nodes: [{id: a, task: t}]}
             """)
         let error2 = try #require(try notJSON.node(e2).state.lastError)
-        #expect(error2.message == "the secret gcp_service_account_key is not a service-account key: not a JSON object", "\(error2.message)")
+        #expect(
+            error2.message == "the secret gcp_service_account_key is not a service-account key: not a JSON object",
+            "\(error2.message)")
         for line in body { #expect(!error.message.contains(line) && !error2.message.contains(line)) }
     }
 }

@@ -11,10 +11,10 @@ import Testing
         let dir = NSTemporaryDirectory() + "aloft-bq-example-\(UUID())"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         try """
-            plugins:
-              config:
-                aloft.bigquery: {endpoint: "\(endpoint)", project: \(project), credentials: none, poll_seconds: 0.05}
-            """.write(toFile: dir + "/aloft.yaml", atomically: true, encoding: .utf8)
+        plugins:
+          config:
+            aloft.bigquery: {endpoint: "\(endpoint)", project: \(project), credentials: none, poll_seconds: 0.05}
+        """.write(toFile: dir + "/aloft.yaml", atomically: true, encoding: .utf8)
         return dir
     }
 
@@ -23,13 +23,19 @@ import Testing
         let dir = try Self.directory(endpoint: emulator.endpoint, project: emulator.project)
         let run = try CLI.run(["run", Self.example, "-i", "min_amount=20"], cwd: dir)
         #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
-        #expect(run.stdout.contains("grand_total = 135") && run.stdout.contains("top_region = \"west\"") && run.stdout.contains("top_total = 70"),
-                "\(run.stdout)")
-        let id = try #require(run.stdout.split(separator: "\n").first { $0.hasPrefix("succeeded: ") }?.dropFirst("succeeded: ".count))
+        #expect(
+            run.stdout.contains("grand_total = 135") && run.stdout.contains("top_region = \"west\"")
+                && run.stdout.contains("top_total = 70"),
+            "\(run.stdout)")
+        let id = try #require(
+            run.stdout.split(separator: "\n").first { $0.hasPrefix("succeeded: ") }?.dropFirst("succeeded: ".count))
         let show = try CLI.run(["executions", "show", String(id)], cwd: dir)
         #expect(show.status == 0)
-        let totals = try #require(show.stdout.split(separator: "\n").first { $0.hasPrefix("totals ") }, "\(show.stdout)")
-        #expect(totals.contains("aloft.bigquery") && totals.contains("done: bytes processed 0, slot ms 0, rows 3"), "\(totals)")
+        let totals = try #require(
+            show.stdout.split(separator: "\n").first { $0.hasPrefix("totals ") }, "\(show.stdout)")
+        #expect(
+            totals.contains("aloft.bigquery") && totals.contains("done: bytes processed 0, slot ms 0, rows 3"),
+            "\(totals)")
         // A second run replaces the table (the example is re-runnable); with the default minimum, north's 10 counts too.
         let again = try CLI.run(["run", Self.example], cwd: dir)
         #expect(again.status == 0 && again.stdout.contains("grand_total = 145"), "\(again.stdout)\(again.stderr)")
@@ -38,22 +44,27 @@ import Testing
     @Test func compileReportsThePluginsProblemsWithFileAndLine() throws {
         let dir = try Self.directory(endpoint: "http://127.0.0.1:1", project: "p")
         try """
-            tasks:
-              t:
-                type: bigquery
-                inputs: {model: blob}
-                outputs: {n: integer}
-                config:
-                  query: SELECT 1 AS n
-                  write_disposition: WRITE_SOMETIMES
-            workflows:
-              w:
-                inputs: {model: blob}
-                nodes: [{id: a, task: t, inputs: {model: $inputs.model}}]
-            """.write(toFile: dir + "/spec.yaml", atomically: true, encoding: .utf8)
+        tasks:
+          t:
+            type: bigquery
+            inputs: {model: blob}
+            outputs: {n: integer}
+            config:
+              query: SELECT 1 AS n
+              write_disposition: WRITE_SOMETIMES
+        workflows:
+          w:
+            inputs: {model: blob}
+            nodes: [{id: a, task: t, inputs: {model: $inputs.model}}]
+        """.write(toFile: dir + "/spec.yaml", atomically: true, encoding: .utf8)
         let r = try CLI.run(["compile", "spec.yaml"], cwd: dir)
         #expect(r.status != 0)
-        #expect(r.stderr.contains("spec.yaml:4:") && r.stderr.contains("input \"model\" is a blob, which has no BigQuery query parameter type"), "\(r.stderr)")
-        #expect(r.stderr.contains("spec.yaml:8:") && r.stderr.contains("unknown write disposition \"WRITE_SOMETIMES\""), "\(r.stderr)")
+        #expect(
+            r.stderr.contains("spec.yaml:4:")
+                && r.stderr.contains("input \"model\" is a blob, which has no BigQuery query parameter type"),
+            "\(r.stderr)")
+        #expect(
+            r.stderr.contains("spec.yaml:8:") && r.stderr.contains("unknown write disposition \"WRITE_SOMETIMES\""),
+            "\(r.stderr)")
     }
 }

@@ -2,8 +2,8 @@ import AloftEngine
 import AloftTestSupport
 import AloftWire
 import Foundation
-import Testing
 import PluginHost
+import Testing
 
 /// The paths bqemulator cannot take — it finishes jobs at once and never answers 409, 401, quota or rate-limit
 /// errors — on recorded BigQuery answers (Fixtures/recorded/, each naming its source), served by
@@ -28,7 +28,9 @@ import PluginHost
     @Test func pendingThenRunningThenDoneWithStatisticsOnRecordedResponses() async throws {
         let r = try Recorded.start([
             "jobs.insert": [Self.fixture("insert-running.json")],
-            "jobs.get": [Self.fixture("get-pending.json"), Self.fixture("get-running.json"), Self.fixture("get-done.json")],
+            "jobs.get": [
+                Self.fixture("get-pending.json"), Self.fixture("get-running.json"), Self.fixture("get-done.json"),
+            ],
             "jobs.getQueryResults": Self.oneRow,
         ])
         defer { r.process.terminate() }
@@ -39,15 +41,23 @@ import PluginHost
         #expect(e.phase == .succeeded, "\(e.error ?? "")")
         #expect(try h.node(e).outputs?["answer"] == .integer(42))
         #expect(r.routes == ["jobs.insert", "jobs.get", "jobs.get", "jobs.get", "jobs.getQueryResults"])
-        #expect(lines.all == ["pending", "running: bytes processed 0, slot ms 1200",
-                              "done: bytes processed 2048, bytes billed 10485760, slot ms 3456, rows 1, cache hit no"])
-        #expect(try h.node(e).statusMessage == "done: bytes processed 2048, bytes billed 10485760, slot ms 3456, rows 1, cache hit no")
+        #expect(
+            lines.all == [
+                "pending", "running: bytes processed 0, slot ms 1200",
+                "done: bytes processed 2048, bytes billed 10485760, slot ms 3456, rows 1, cache hit no",
+            ])
+        #expect(
+            try h.node(e).statusMessage
+                == "done: bytes processed 2048, bytes billed 10485760, slot ms 3456, rows 1, cache hit no")
         // The insert: a deterministic id from the task execution id, in the task's project and location.
         let insert = try #require(r.calls().first)
         #expect(insert.path == "/bigquery/v2/projects/rec-project/jobs")
         let body = try #require(try JSONSerialization.jsonObject(with: Data(insert.body.utf8)) as? [String: Any])
         let reference = body["jobReference"] as? [String: String]
-        #expect(reference == ["projectId": "rec-project", "jobId": "aloft_" + (try h.node(e).taskExecutionID ?? ""), "location": "US"])
+        #expect(
+            reference == [
+                "projectId": "rec-project", "jobId": "aloft_" + (try h.node(e).taskExecutionID ?? ""), "location": "US",
+            ])
         #expect(r.calls()[1].path.hasSuffix("?location=US"))
         let labels = (body["configuration"] as? [String: Any])?["labels"] as? [String: String]
         #expect(labels == ["aloft-task-execution": try h.node(e).taskExecutionID ?? ""])
@@ -102,7 +112,9 @@ import PluginHost
 
     @Test func quotaExceededWaitsForResourcesThenTheJobRunsOnRecordedResponses() async throws {
         let r = try Recorded.start([
-            "jobs.insert": [Self.fixture("error-quota.json"), Self.fixture("error-quota.json"), Self.fixture("insert-running.json")],
+            "jobs.insert": [
+                Self.fixture("error-quota.json"), Self.fixture("error-quota.json"), Self.fixture("insert-running.json"),
+            ],
             "jobs.get": [Self.fixture("get-done.json")],
             "jobs.getQueryResults": Self.oneRow,
         ])
@@ -113,8 +125,10 @@ import PluginHost
         let e = try await h.run(Self.spec, events: { lines.record($0) })
         #expect(e.phase == .succeeded, "\(e.error ?? "")")
         #expect(r.routes == ["jobs.insert", "jobs.insert", "jobs.insert", "jobs.get", "jobs.getQueryResults"])
-        #expect(lines.all.first == "waiting for BigQuery quota: Quota exceeded: Your project exceeded quota for concurrent queries. "
-            + "For more information, see https://cloud.google.com/bigquery/docs/troubleshoot-quotas")
+        #expect(
+            lines.all.first
+                == "waiting for BigQuery quota: Quota exceeded: Your project exceeded quota for concurrent queries. "
+                + "For more information, see https://cloud.google.com/bigquery/docs/troubleshoot-quotas")
         // Every insert carried the same job id: a wait, not a new attempt.
         #expect(Set(r.calls().filter { $0.route == "jobs.insert" }.map(\.body)).count == 1)
         #expect(try h.node(e).state.systemFailures + h.node(e).state.userFailures == 0)
@@ -140,12 +154,23 @@ import PluginHost
     @Test func backendErrorsAreRetryableSystemErrorsOnRecordedResponses() async throws {
         // A 503 on insert is sent again by the HTTP client itself; a job that ends in backendError fails the
         // attempt with a retryable system error, and the retry is a new job (a BigQuery job id is used once).
-        let failedJob: [String: Any] = ["status": 200, "body": [
-            "jobReference": ["projectId": "rec-project", "jobId": "$JOB_ID", "location": "US"],
-            "status": ["state": "DONE", "errorResult": ["reason": "backendError", "message": "Error encountered during execution. Retrying may solve the problem."]],
-        ]]
+        let failedJob: [String: Any] = [
+            "status": 200,
+            "body": [
+                "jobReference": ["projectId": "rec-project", "jobId": "$JOB_ID", "location": "US"],
+                "status": [
+                    "state": "DONE",
+                    "errorResult": [
+                        "reason": "backendError",
+                        "message": "Error encountered during execution. Retrying may solve the problem.",
+                    ],
+                ],
+            ],
+        ]
         let r = try Recorded.start([
-            "jobs.insert": [["fixture": "error-backend.json", "headers": ["Retry-After": "0"]], Self.fixture("insert-running.json")],
+            "jobs.insert": [
+                ["fixture": "error-backend.json", "headers": ["Retry-After": "0"]], Self.fixture("insert-running.json"),
+            ],
             "jobs.get": [failedJob, Self.fixture("get-done.json")],
             "jobs.getQueryResults": Self.oneRow,
         ])
@@ -158,8 +183,11 @@ import PluginHost
         #expect(a.state.systemFailures == 1 && a.state.userFailures == 0)
         let inserts = r.calls().filter { $0.route == "jobs.insert" }
         #expect(inserts.count == 3)
-        let ids = inserts.compactMap { (try? JSONSerialization.jsonObject(with: Data($0.body.utf8)) as? [String: Any])?["jobReference"] as? [String: String] }
-            .compactMap { $0["jobId"] }
+        let ids = inserts.compactMap {
+            (try? JSONSerialization.jsonObject(with: Data($0.body.utf8)) as? [String: Any])?["jobReference"]
+                as? [String: String]
+        }
+        .compactMap { $0["jobId"] }
         #expect(ids[0] == ids[1] && ids[1] != ids[2])
     }
 
@@ -167,7 +195,12 @@ import PluginHost
         func page(_ rows: [[String]], token: String?) -> [String: Any] {
             var body: [String: Any] = [
                 "jobComplete": true, "totalRows": "3",
-                "schema": ["fields": [["name": "region", "type": "STRING", "mode": "NULLABLE"], ["name": "total", "type": "INTEGER", "mode": "NULLABLE"]]],
+                "schema": [
+                    "fields": [
+                        ["name": "region", "type": "STRING", "mode": "NULLABLE"],
+                        ["name": "total", "type": "INTEGER", "mode": "NULLABLE"],
+                    ]
+                ],
                 "rows": rows.map { ["f": $0.map { ["v": $0] }] },
             ]
             if let token { body["pageToken"] = token }
@@ -176,12 +209,15 @@ import PluginHost
         let r = try Recorded.start([
             "jobs.insert": [Self.fixture("insert-running.json")],
             "jobs.get": [Self.fixture("get-done.json")],
-            "jobs.getQueryResults": [page([["north", "35"], ["south, east", "40"]], token: "page-2"), page([["west", "70"]], token: nil)],
+            "jobs.getQueryResults": [
+                page([["north", "35"], ["south, east", "40"]], token: "page-2"), page([["west", "70"]], token: nil),
+            ],
         ])
         defer { r.process.terminate() }
         let h = try await Self.harness(r)
         defer { h.host.shutdown() }
-        let e = try await h.run("""
+        let e = try await h.run(
+            """
             tasks:
               t: {type: bigquery, outputs: {rows: dataset<csv>}, config: {query: "SELECT region, total FROM t", project: rec-project}}
             workflows:
@@ -189,8 +225,12 @@ import PluginHost
             """)
         #expect(e.phase == .succeeded, "\(e.error ?? "")")
         let pages = r.calls().filter { $0.route == "jobs.getQueryResults" }.map(\.path)
-        #expect(pages.count == 2 && !pages[0].contains("pageToken") && pages[1].contains("pageToken=page-2"), "\(pages)")
-        guard case .dataset(let rows)? = try h.node(e).outputs?["rows"] else { Issue.record("no rows"); return }
+        #expect(
+            pages.count == 2 && !pages[0].contains("pageToken") && pages[1].contains("pageToken=page-2"), "\(pages)")
+        guard case .dataset(let rows)? = try h.node(e).outputs?["rows"] else {
+            Issue.record("no rows")
+            return
+        }
         let csv = try String(contentsOfFile: String(rows.uri.dropFirst("file://".count)), encoding: .utf8)
         #expect(csv == "region,total\nnorth,35\n\"south, east\",40\nwest,70\n")
     }
@@ -211,6 +251,8 @@ import PluginHost
         let e = try await run.value
         #expect(e.phase == .aborted)
         let cancel = try #require(r.calls().first { $0.route == "jobs.cancel" })
-        #expect(cancel.path.hasPrefix("/bigquery/v2/projects/rec-project/jobs/aloft_") && cancel.path.hasSuffix("/cancel?location=US"))
+        #expect(
+            cancel.path.hasPrefix("/bigquery/v2/projects/rec-project/jobs/aloft_")
+                && cancel.path.hasSuffix("/cancel?location=US"))
     }
 }

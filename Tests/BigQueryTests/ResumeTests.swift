@@ -1,7 +1,7 @@
+import AloftTestSupport
 import AloftWire
 import Foundation
 import Testing
-import AloftTestSupport
 
 /// SIGKILL the host after the job was inserted, `aloft resume`: the job is fetched, not inserted again. The
 /// emulator silently replaces a job inserted twice (real BigQuery answers 409), so a second insert would show
@@ -11,8 +11,17 @@ import AloftTestSupport
     @Test func resumeFetchesTheInsertedJobInsteadOfInsertingItAgain() throws {
         let emulator = try BigQueryEmulator.require()
         let dataset = try BigQueryEmulator.dataset()
-        _ = try BigQueryEmulator.rest("POST", "/jobs", ["jobReference": ["projectId": emulator.project, "jobId": "setup_\(dataset)"],
-            "configuration": ["query": ["query": "CREATE TABLE \(dataset).t AS SELECT 1 AS x UNION ALL SELECT 2 UNION ALL SELECT 3", "useLegacySql": false]]])
+        _ = try BigQueryEmulator.rest(
+            "POST", "/jobs",
+            [
+                "jobReference": ["projectId": emulator.project, "jobId": "setup_\(dataset)"],
+                "configuration": [
+                    "query": [
+                        "query": "CREATE TABLE \(dataset).t AS SELECT 1 AS x UNION ALL SELECT 2 UNION ALL SELECT 3",
+                        "useLegacySql": false,
+                    ]
+                ],
+            ])
         let account = try ServiceAccount.make()
         let tokens = try account.tokenEndpoint()
         defer { tokens.process.terminate() }
@@ -23,30 +32,35 @@ import AloftTestSupport
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         try account.keyJSON(tokenURI: tokens.uri).write(toFile: dir + "/key.json", atomically: true, encoding: .utf8)
         try """
-            plugins:
-              config:
-                aloft.bigquery: {endpoint: "\(relay.endpoint)", project: \(emulator.project), poll_seconds: 0.05}
-            """.write(toFile: dir + "/aloft.yaml", atomically: true, encoding: .utf8)
+        plugins:
+          config:
+            aloft.bigquery: {endpoint: "\(relay.endpoint)", project: \(emulator.project), poll_seconds: 0.05}
+        """.write(toFile: dir + "/aloft.yaml", atomically: true, encoding: .utf8)
         try """
-            tasks:
-              count:
-                type: bigquery
-                inputs: {min: integer}
-                outputs: {n: integer}
-                config: {query: "SELECT COUNT(*) AS n FROM \(dataset).t WHERE x >= @min"}
-            workflows:
-              w:
-                inputs: {min: integer}
-                outputs: {n: {type: integer, from: $a.n}}
-                nodes: [{id: a, task: count, inputs: {min: $inputs.min}}]
-            """.write(toFile: dir + "/spec.yaml", atomically: true, encoding: .utf8)
+        tasks:
+          count:
+            type: bigquery
+            inputs: {min: integer}
+            outputs: {n: integer}
+            config: {query: "SELECT COUNT(*) AS n FROM \(dataset).t WHERE x >= @min"}
+        workflows:
+          w:
+            inputs: {min: integer}
+            outputs: {n: {type: integer, from: $a.n}}
+            nodes: [{id: a, task: count, inputs: {min: $inputs.min}}]
+        """.write(toFile: dir + "/spec.yaml", atomically: true, encoding: .utf8)
         let env = ["GOOGLE_APPLICATION_CREDENTIALS": dir + "/key.json"]
         let p = try CLI.start(["run", "spec.yaml", "-i", "min=2"], cwd: dir, env: env)
         let killed = CLI.killAfterSubmit(p, dir: dir) { relay.routes.contains("jobs.get") }
-        let (execution, stateBytes) = try #require(killed, "the job was never inserted: \((try? String(contentsOfFile: dir + "/aloft-stderr.log", encoding: .utf8)) ?? "")")
+        let (execution, stateBytes) = try #require(
+            killed,
+            "the job was never inserted: \((try? String(contentsOfFile: dir + "/aloft-stderr.log", encoding: .utf8)) ?? "")"
+        )
         let state = try JSONParser.parse(stateBytes)
         let jobID = try #require(state["job_id"]?.stringValue)
-        let created = try #require((try BigQueryEmulator.rest("GET", "/jobs/" + jobID)["statistics"] as? [String: Any])?["creationTime"] as? String)
+        let created = try #require(
+            (try BigQueryEmulator.rest("GET", "/jobs/" + jobID)["statistics"] as? [String: Any])?["creationTime"]
+                as? String)
 
         try relay.set([:])  // every call passed on at once from now
         let resumed = try CLI.run(["resume", execution], cwd: dir, env: env)
@@ -54,9 +68,13 @@ import AloftTestSupport
         #expect(resumed.stdout.contains("n = 2"), "\(resumed.stdout)")
         #expect(relay.routes.filter { $0 == "jobs.insert" }.count == 1, "\(relay.routes)")
         #expect(relay.routes.last == "jobs.getQueryResults")
-        let after = (try BigQueryEmulator.rest("GET", "/jobs/" + jobID)["statistics"] as? [String: Any])?["creationTime"] as? String
+        let after =
+            (try BigQueryEmulator.rest("GET", "/jobs/" + jobID)["statistics"] as? [String: Any])?["creationTime"]
+            as? String
         #expect(after == created)  // the same job: not inserted again
-        let everything = resumed.stdout + resumed.stderr + ((try? String(contentsOfFile: dir + "/aloft-stderr.log", encoding: .utf8)) ?? "")
+        let everything =
+            resumed.stdout + resumed.stderr
+            + ((try? String(contentsOfFile: dir + "/aloft-stderr.log", encoding: .utf8)) ?? "")
         for secret in account.privateKeyTraces + tokens.issued { #expect(!everything.contains(secret)) }
     }
 }

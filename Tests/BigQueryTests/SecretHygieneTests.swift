@@ -1,8 +1,8 @@
 import AloftEngine
 import AloftWire
 import Foundation
-import Testing
 import PluginHost
+import Testing
 
 /// The private key and the access tokens never reach logs, errors, the metadata store or outputs: a run that
 /// succeeds, one that fails and one refused by BigQuery (401, on recorded responses), then a grep of everything
@@ -10,10 +10,14 @@ import PluginHost
 @Suite(.serialized, .timeLimit(.minutes(3))) struct SecretHygieneTests {
     @Test func theKeyAndTheTokensAppearInNoLogErrorStoreOrOutputIncludingOnRecordedResponses() async throws {
         let s = try await EmulatorTests.setup()
-        defer { s.harness.host.shutdown(); s.tokens.process.terminate() }
+        defer {
+            s.harness.host.shutdown()
+            s.tokens.process.terminate()
+        }
         let good = try await s.harness.run(EmulatorTests.pipeline(s.dataset))
         #expect(good.phase == .succeeded, "\(good.error ?? "")")
-        let bad = try await s.harness.run("""
+        let bad = try await s.harness.run(
+            """
             tasks:
               t: {type: bigquery, outputs: {n: integer}, config: {query: "SELEC 1 AS n"}}
             workflows:
@@ -22,7 +26,8 @@ import PluginHost
         #expect(bad.phase == .failed)
         let r = try Recorded.start(["jobs.insert": [["fixture": "error-unauthorized.json"]]])
         defer { r.process.terminate() }
-        let refused = try await Harness.make(config: ["endpoint": .string(r.endpoint), "token_uri": .string(s.tokens.uri)], keyJSON: s.keyJSON)
+        let refused = try await Harness.make(
+            config: ["endpoint": .string(r.endpoint), "token_uri": .string(s.tokens.uri)], keyJSON: s.keyJSON)
         defer { refused.host.shutdown() }
         let denied = try await refused.run(RecordedResponseTests.spec)
         #expect(denied.phase == .failed)
@@ -34,7 +39,8 @@ import PluginHost
         var haystack: [(String, String)] = []
         for h in [s.harness, refused] {
             haystack += h.logs.all.map { ("log", $0) }
-            for file in FileManager.default.enumerator(atPath: h.directory)?.compactMap({ $0 as? String }) ?? [] where !file.hasPrefix("plugins") {
+            for file in FileManager.default.enumerator(atPath: h.directory)?.compactMap({ $0 as? String }) ?? []
+            where !file.hasPrefix("plugins") {
                 if let data = FileManager.default.contents(atPath: h.directory + "/" + file) {
                     haystack.append((file, String(decoding: data, as: UTF8.self)))
                 }
@@ -43,14 +49,21 @@ import PluginHost
         for (h, e) in [(s.harness, good), (s.harness, bad), (refused, denied)] {
             haystack.append(("error", e.error ?? ""))
             for n in try h.store.nodes(execution: e.id) {
-                haystack.append(("node", "\(n.state.lastError.map { "\($0.code) \($0.message)" } ?? "") \(n.statusMessage ?? "") \(n.outputs ?? [:])"))
+                haystack.append(
+                    (
+                        "node",
+                        "\(n.state.lastError.map { "\($0.code) \($0.message)" } ?? "") \(n.statusMessage ?? "") \(n.outputs ?? [:])"
+                    ))
                 haystack.append(("state", String(decoding: n.resourceState ?? [], as: UTF8.self)))
             }
         }
         #expect(haystack.contains { $0.0 == "metadata.sqlite" })
         // The grep sees what it should: the plugin's own HTTP log lines, the errors, the store.
         #expect(haystack.contains { $0.0 == "log" && $0.1.contains("bigquery: POST http://127.0.0.1:") })
-        #expect(haystack.contains { $0.0 == "log" && $0.1.contains("bigquery: GET http://127.0.0.1:") && $0.1.contains("/queries/") })
+        #expect(
+            haystack.contains {
+                $0.0 == "log" && $0.1.contains("bigquery: GET http://127.0.0.1:") && $0.1.contains("/queries/")
+            })
         #expect(haystack.contains { $0.0 == "error" && $0.1.contains("invalidQuery") })
         let secrets = s.account.privateKeyTraces + tokens
         for (place, text) in haystack {

@@ -1,13 +1,13 @@
 import AloftCompiler
 import AloftTestSupport
-import Foundation
-import Testing
 import AloftWire
+import Foundation
 import PluginHost
+import Testing
 
 /// The plugin's compile-time check (extension aloft.task-check/1): every problem in a task's declaration,
 /// with the spec's file:line, before anything runs.
-@Suite(.timeLimit(.minutes(2))) struct TaskCheckTests {
+@Suite(.timeLimit(.minutes(5))) struct TaskCheckTests {
     static let spec = """
         tasks:
           t:
@@ -35,12 +35,16 @@ import PluginHost
         #expect(r.spec == nil)
         let messages = r.diagnostics.map(\.description)
         func expect(line: Int, _ text: String, sourceLocation: Testing.SourceLocation = #_sourceLocation) {
-            #expect(messages.contains { $0.hasPrefix("/virtual/spec.yaml:\(line):") && $0.contains(text) }, "\(messages)", sourceLocation: sourceLocation)
+            #expect(
+                messages.contains { $0.hasPrefix("/virtual/spec.yaml:\(line):") && $0.contains(text) }, "\(messages)",
+                sourceLocation: sourceLocation)
         }
         expect(line: 4, "input \"model\" is a blob, which has no BigQuery query parameter type")
         expect(line: 5, "output \"rows\" is a dataset<parquet>")
         expect(line: 7, "{{inputs.day}} is a string, not a table: refer to it as @day")
-        expect(line: 8, "unknown write disposition \"WRITE_SOMETIMES\"; expected one of WRITE_TRUNCATE, WRITE_APPEND, WRITE_EMPTY")
+        expect(
+            line: 8,
+            "unknown write disposition \"WRITE_SOMETIMES\"; expected one of WRITE_TRUNCATE, WRITE_APPEND, WRITE_EMPTY")
         expect(line: 10, "maximum_bytes_billed must be a positive integer")
         expect(line: 11, "label Team: data")
         expect(line: 12, "destination needs a table")

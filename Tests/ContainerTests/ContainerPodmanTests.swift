@@ -2,8 +2,8 @@ import AloftEngine
 import AloftTestSupport
 import AloftWire
 import Foundation
-import Testing
 import PluginHost
+import Testing
 
 /// The Container plugin's podman backend against a real `podman system service` (started by the tests on a
 /// private socket) and the project's local image: the same cases as the process backend, plus what only a
@@ -11,29 +11,45 @@ import PluginHost
 @Suite(.serialized, .timeLimit(.minutes(5))) struct ContainerPodmanTests {
     static func harness() async throws -> ContainerProcessTests.Harness {
         let service = try PodmanService.require()
-        return try await ContainerProcessTests.harness(pluginConfig: .object([
-            "backend": .string("podman"), "podman_socket": .string(service.socket), "image": .string(PodmanService.image),
-        ]))
+        return try await ContainerProcessTests.harness(
+            pluginConfig: .object([
+                "backend": .string("podman"), "podman_socket": .string(service.socket),
+                "image": .string(PodmanService.image),
+            ]))
     }
 
-    static func task(_ command: String, outputs: String = "{n: integer, note: string, f: blob}", extra: String = "") -> String {
+    static func task(
+        _ command: String, outputs: String = "{n: integer, note: string, f: blob}", extra: String = ""
+    ) -> String {
         ContainerProcessTests.task(command, outputs: outputs, extra: extra)
     }
 
     @Test func outputsLogsAndTheContainerIsRemoved() async throws {
         let h = try await Self.harness()
         defer { h.host.shutdown() }
-        let e = try await h.run(Self.task(#"echo "{\"n\": {{inputs.x}}}" > {{output_dir}}/outputs.json; printf hello > {{output_dir}}/note; printf data > {{output_dir}}/f; echo to-stdout; echo to-stderr >&2; test -f {{input_file}}"#))
+        let e = try await h.run(
+            Self.task(
+                #"echo "{\"n\": {{inputs.x}}}" > {{output_dir}}/outputs.json; printf hello > {{output_dir}}/note; printf data > {{output_dir}}/f; echo to-stdout; echo to-stderr >&2; test -f {{input_file}}"#
+            ))
         #expect(e.phase == .succeeded, "\(e.error ?? "")")
         let a = try #require(try h.node(e, "a"))
         #expect(a.outputs?["n"] == .integer(2))
         #expect(a.outputs?["note"] == .string("hello"))
-        guard case .blob(let f)? = a.outputs?["f"] else { Issue.record("no blob"); return }
+        guard case .blob(let f)? = a.outputs?["f"] else {
+            Issue.record("no blob")
+            return
+        }
         let path = String(f.uri.dropFirst("file://".count))
         #expect(try String(contentsOfFile: path, encoding: .utf8) == "data")
         // The container's stdout and stderr were kept in the attempt's work directory before it was removed.
-        #expect(try String(contentsOfFile: path.replacingOccurrences(of: "/out/f", with: "/work/stdout.log"), encoding: .utf8) == "to-stdout\n")
-        #expect(try String(contentsOfFile: path.replacingOccurrences(of: "/out/f", with: "/work/stderr.log"), encoding: .utf8) == "to-stderr\n")
+        #expect(
+            try String(
+                contentsOfFile: path.replacingOccurrences(of: "/out/f", with: "/work/stdout.log"), encoding: .utf8)
+                == "to-stdout\n")
+        #expect(
+            try String(
+                contentsOfFile: path.replacingOccurrences(of: "/out/f", with: "/work/stderr.log"), encoding: .utf8)
+                == "to-stderr\n")
         #expect(PodmanService.containers(named: "aloft-" + e.id).isEmpty)
     }
 
@@ -55,8 +71,11 @@ import PluginHost
         defer { h.host.shutdown() }
         let missing = try await h.run(Self.task("true", outputs: "{n: integer}"))
         #expect(try h.node(missing, "a")?.state.lastError?.code == .plugin("MissingOutput"))
-        let mistyped = try await h.run(Self.task(#"echo "{\"n\": \"three\"}" > {{output_dir}}/outputs.json"#, outputs: "{n: integer}"))
-        #expect(try h.node(mistyped, "a")?.state.lastError?.message == "output \"n\": expected integer, found string (in outputs.json)")
+        let mistyped = try await h.run(
+            Self.task(#"echo "{\"n\": \"three\"}" > {{output_dir}}/outputs.json"#, outputs: "{n: integer}"))
+        #expect(
+            try h.node(mistyped, "a")?.state.lastError?.message
+                == "output \"n\": expected integer, found string (in outputs.json)")
     }
 
     @Test func timeoutKillsAndRemovesTheContainer() async throws {
@@ -87,17 +106,24 @@ import PluginHost
         try h.store.requestAbort(id: id)
         let e = try await run.value
         #expect(e.phase == .aborted)
-        for _ in 0..<100 where !PodmanService.containers(named: "aloft-" + id).isEmpty { try await Task.sleep(for: .milliseconds(100)) }
+        for _ in 0..<100 where !PodmanService.containers(named: "aloft-" + id).isEmpty {
+            try await Task.sleep(for: .milliseconds(100))
+        }
         #expect(PodmanService.containers(named: "aloft-" + id).isEmpty)
     }
 
     @Test func noNetworkAndTheMemoryLimitIsEnforced() async throws {
         let h = try await Self.harness()
         defer { h.host.shutdown() }
-        let net = try await h.run(Self.task("ls /sys/class/net > {{output_dir}}/note; echo 1 > {{output_dir}}/n", outputs: "{n: integer, note: string}"))
+        let net = try await h.run(
+            Self.task(
+                "ls /sys/class/net > {{output_dir}}/note; echo 1 > {{output_dir}}/n",
+                outputs: "{n: integer, note: string}"))
         #expect(try h.node(net, "a")?.outputs?["note"] == .string("lo"))
-        let oom = try await h.run(Self.task(#"python3 -c "x = bytearray(512 * 1024 * 1024); x[::4096] = bytes(len(x[::4096])); print(len(x))""#,
-                                            outputs: "{n: integer}", extra: "resources: {memory: 64Mi}"))
+        let oom = try await h.run(
+            Self.task(
+                #"python3 -c "x = bytearray(512 * 1024 * 1024); x[::4096] = bytes(len(x[::4096])); print(len(x))""#,
+                outputs: "{n: integer}", extra: "resources: {memory: 64Mi}"))
         #expect(oom.phase == .failed)
         let error = try #require(try h.node(oom, "a")?.state.lastError)
         #expect(error.code == .plugin("OutOfMemory"))
@@ -107,8 +133,10 @@ import PluginHost
     @Test func aMissingImageIsAClearUserError() async throws {
         let h = try await Self.harness()
         defer { h.host.shutdown() }
-        let e = try await h.run(Self.task("true", outputs: "{n: integer}").replacingOccurrences(
-            of: "container:\n      command:", with: "container:\n      image: localhost/no-such-image:1\n      command:"))
+        let e = try await h.run(
+            Self.task("true", outputs: "{n: integer}").replacingOccurrences(
+                of: "container:\n      command:",
+                with: "container:\n      image: localhost/no-such-image:1\n      command:"))
         let error = try #require(try h.node(e, "a")?.state.lastError)
         #expect(error.code == .plugin("NoImage"))
         #expect(error.kind == .user)
@@ -116,9 +144,11 @@ import PluginHost
     }
 
     @Test func anUnreachableEngineNamesItsSocket() async throws {
-        let h = try await ContainerProcessTests.harness(pluginConfig: .object([
-            "backend": .string("podman"), "podman_socket": .string("/nonexistent/podman.sock"), "image": .string(PodmanService.image),
-        ]))
+        let h = try await ContainerProcessTests.harness(
+            pluginConfig: .object([
+                "backend": .string("podman"), "podman_socket": .string("/nonexistent/podman.sock"),
+                "image": .string(PodmanService.image),
+            ]))
         defer { h.host.shutdown() }
         let e = try await h.run(Self.task("true", outputs: "{n: integer}"))
         let error = try #require(try h.node(e, "a")?.state.lastError)

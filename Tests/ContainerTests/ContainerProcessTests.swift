@@ -14,28 +14,40 @@ import Testing
         let engine: ExecutionEngine
         let store: SQLiteMetadataStore
 
-        func run(_ yaml: String, _ workflow: String = "w", inputs: LiteralMap = [:], id: String = ExecutionID.make()) async throws -> ExecutionRecord {
+        func run(
+            _ yaml: String, _ workflow: String = "w", inputs: LiteralMap = [:], id: String = ExecutionID.make()
+        ) async throws -> ExecutionRecord {
             let r = Compiler(resolver: AnyTaskType()).compile(text: yaml, path: "/virtual/spec.yaml")
             let spec = try #require(r.spec, "\(r.diagnostics)")
-            return try await engine.run(spec, workflow: workflow, inputs: inputs, project: "p", domain: "development", id: id)
+            return try await engine.run(
+                spec, workflow: workflow, inputs: inputs, project: "p", domain: "development", id: id)
         }
 
-        func node(_ e: ExecutionRecord, _ n: String) throws -> NodeRecord? { try store.nodes(execution: e.id).first { $0.node == n } }
+        func node(_ e: ExecutionRecord, _ n: String) throws -> NodeRecord? {
+            try store.nodes(execution: e.id).first { $0.node == n }
+        }
     }
 
-    static func harness(root: String = NSTemporaryDirectory() + "aloft-container-\(UUID())", pluginConfig: JSON? = nil) async throws -> Harness {
+    static func harness(
+        root: String = NSTemporaryDirectory() + "aloft-container-\(UUID())", pluginConfig: JSON? = nil
+    ) async throws -> Harness {
         let lib = Fixtures.buildDirectory + "/libAloftPluginContainer.so"
         let dir = NSTemporaryDirectory() + "aloft-container-plugin-\(UUID())"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: lib, toPath: dir + "/libAloftPluginContainer.so")
-        let host = await Fixtures.host(directory: dir) { if let pluginConfig { $0.pluginConfig["aloft.container"] = pluginConfig } }
+        let host = await Fixtures.host(directory: dir) {
+            if let pluginConfig { $0.pluginConfig["aloft.container"] = pluginConfig }
+        }
         let store = try SQLiteMetadataStore(path: root + "/metadata.sqlite")
-        let engine = ExecutionEngine(host: host, store: store, blobs: try LocalBlobStore(root: root + "/blobs"),
-                                     options: EngineOptions(minPollInterval: .milliseconds(1)))
+        let engine = ExecutionEngine(
+            host: host, store: store, blobs: try LocalBlobStore(root: root + "/blobs"),
+            options: EngineOptions(minPollInterval: .milliseconds(1)))
         return Harness(host: host, engine: engine, store: store)
     }
 
-    static func task(_ command: String, outputs: String = "{n: integer, note: string, f: blob}", extra: String = "") -> String {
+    static func task(
+        _ command: String, outputs: String = "{n: integer, note: string, f: blob}", extra: String = ""
+    ) -> String {
         """
         tasks:
           t:
@@ -55,12 +67,18 @@ import Testing
     @Test func outputsFromOutputsJSONAndFromFiles() async throws {
         let h = try await Self.harness()
         defer { h.host.shutdown() }
-        let e = try await h.run(Self.task(#"echo "{\"n\": {{inputs.x}}}" > {{output_dir}}/outputs.json; printf hello > {{output_dir}}/note; printf data > {{output_dir}}/f; echo to-stdout"#))
+        let e = try await h.run(
+            Self.task(
+                #"echo "{\"n\": {{inputs.x}}}" > {{output_dir}}/outputs.json; printf hello > {{output_dir}}/note; printf data > {{output_dir}}/f; echo to-stdout"#
+            ))
         #expect(e.phase == .succeeded, "\(e.error ?? "")")
         let a = try #require(try h.node(e, "a"))
         #expect(a.outputs?["n"] == .integer(2))
         #expect(a.outputs?["note"] == .string("hello"))
-        guard case .blob(let f)? = a.outputs?["f"] else { Issue.record("no blob"); return }
+        guard case .blob(let f)? = a.outputs?["f"] else {
+            Issue.record("no blob")
+            return
+        }
         #expect(try String(contentsOfFile: String(f.uri.dropFirst("file://".count)), encoding: .utf8) == "data")
         // stdout went to the attempt's log file, next to the outputs
         let log = String(f.uri.dropFirst("file://".count)).replacingOccurrences(of: "/out/f", with: "/work/stdout.log")
@@ -84,9 +102,14 @@ import Testing
         defer { h.host.shutdown() }
         let missing = try await h.run(Self.task("true", outputs: "{n: integer}"))
         #expect(try h.node(missing, "a")?.state.lastError?.code == .plugin("MissingOutput"))
-        #expect(try h.node(missing, "a")?.state.lastError?.message.hasPrefix("the task did not write output \"n\"; write ") == true)
-        let mistyped = try await h.run(Self.task(#"echo "{\"n\": \"three\"}" > {{output_dir}}/outputs.json"#, outputs: "{n: integer}"))
-        #expect(try h.node(mistyped, "a")?.state.lastError?.message == "output \"n\": expected integer, found string (in outputs.json)")
+        #expect(
+            try h.node(missing, "a")?.state.lastError?.message.hasPrefix("the task did not write output \"n\"; write ")
+                == true)
+        let mistyped = try await h.run(
+            Self.task(#"echo "{\"n\": \"three\"}" > {{output_dir}}/outputs.json"#, outputs: "{n: integer}"))
+        #expect(
+            try h.node(mistyped, "a")?.state.lastError?.message
+                == "output \"n\": expected integer, found string (in outputs.json)")
     }
 
     @Test func timeoutKillsTheProcessGroup() async throws {
@@ -94,7 +117,8 @@ import Testing
         defer { h.host.shutdown() }
         let marker = NSTemporaryDirectory() + "aloft-timeout-\(UUID())"
         // A child of the task's shell keeps running unless the whole group is signalled.
-        let e = try await h.run(Self.task("(sleep 30; touch \(marker)) & sleep 30", outputs: "{n: integer}", extra: "timeout: 300ms"))
+        let e = try await h.run(
+            Self.task("(sleep 30; touch \(marker)) & sleep 30", outputs: "{n: integer}", extra: "timeout: 300ms"))
         #expect(e.phase == .failed)
         #expect(try h.node(e, "a")?.state.lastError?.code == .timeout)
         try await Task.sleep(for: .milliseconds(300))
@@ -106,7 +130,9 @@ import Testing
         defer { h.host.shutdown() }
         let marker = NSTemporaryDirectory() + "aloft-abort-\(UUID())"
         let id = ExecutionID.make()
-        let run = Task { try await h.run(Self.task("(sleep 60; touch \(marker)) & sleep 60", outputs: "{n: integer}"), id: id) }
+        let run = Task {
+            try await h.run(Self.task("(sleep 60; touch \(marker)) & sleep 60", outputs: "{n: integer}"), id: id)
+        }
         // Abort once the task's processes run.
         for _ in 0..<200 where Self.processes(naming: marker) == 0 { try await Task.sleep(for: .milliseconds(50)) }
         #expect(Self.processes(naming: marker) > 0, "the task never started")
@@ -123,13 +149,17 @@ import Testing
         let h = try await Self.harness()
         defer { h.host.shutdown() }
         // 600 MB against a 200 MiB address-space limit: the allocation fails (MemoryError) instead of succeeding.
-        let e = try await h.run(Self.task(#"python3 -c "x = bytearray(600 * 1000 * 1000); print(len(x))" && echo 1 > {{output_dir}}/n"#,
-                                          outputs: "{n: integer}", extra: "resources: {memory: 200Mi}"))
+        let e = try await h.run(
+            Self.task(
+                #"python3 -c "x = bytearray(600 * 1000 * 1000); print(len(x))" && echo 1 > {{output_dir}}/n"#,
+                outputs: "{n: integer}", extra: "resources: {memory: 200Mi}"))
         #expect(e.phase == .failed)
         let error = try #require(try h.node(e, "a")?.state.lastError)
         #expect(error.code == .plugin("OutOfMemory"))
         #expect(error.kind == .user)
-        #expect(error.message.hasPrefix("the task ran out of memory (exit code 1); its limit is 200 MiB; stderr ends with:"))
+        #expect(
+            error.message.hasPrefix("the task ran out of memory (exit code 1); its limit is 200 MiB; stderr ends with:")
+        )
         #expect(error.message.hasSuffix("MemoryError"))
     }
 
@@ -143,7 +173,9 @@ import Testing
         ps.standardOutput = out
         guard (try? ps.run()) != nil else { return -1 }
         ps.waitUntilExit()
-        return Int(String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
+        return Int(
+            String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(
+                in: .whitespacesAndNewlines)) ?? -1
     }
 }
 
@@ -152,12 +184,16 @@ import Testing
 /// hook in the plugin's config (test_hooks.poll_pause_ms: a pause between the two looks).
 @Suite(.timeLimit(.minutes(3))) struct ProcessPollRaceTests {
     @Test func aProcessThatExitsBetweenTheTwoLooksOfAPollIsNotLost() async throws {
-        let h = try await ContainerProcessTests.harness(pluginConfig: .object(["test_hooks": .object(["poll_pause_ms": .integer(400)])]))
+        let h = try await ContainerProcessTests.harness(
+            pluginConfig: .object(["test_hooks": .object(["poll_pause_ms": .integer(400)])]))
         defer { h.host.shutdown() }
-        let e = try await h.run(ContainerProcessTests.task("sleep 0.1; echo 3 > {{output_dir}}/n", outputs: "{n: integer}"))
+        let e = try await h.run(
+            ContainerProcessTests.task("sleep 0.1; echo 3 > {{output_dir}}/n", outputs: "{n: integer}"))
         #expect(e.phase == .succeeded, "\(e.error ?? "")")
         let a = try #require(try h.node(e, "a"))
-        #expect(a.state.attempt == 0, "the attempt was retried after a false ProcessLost: \(String(describing: a.state.lastError))")
+        #expect(
+            a.state.attempt == 0,
+            "the attempt was retried after a false ProcessLost: \(String(describing: a.state.lastError))")
     }
 }
 
@@ -210,7 +246,8 @@ import Testing
         let marker = NSTemporaryDirectory() + "aloft-map-abort-\(UUID())"
         let id = ExecutionID.make()
         let run = Task {
-            try await h.run("""
+            try await h.run(
+                """
                 tasks:
                   t:
                     type: container
@@ -223,7 +260,9 @@ import Testing
                     nodes: [{id: m, map: {task: t, over: {x: $inputs.xs}}}]
                 """, id: id)
         }
-        for _ in 0..<200 where !FileManager.default.fileExists(atPath: marker) { try await Task.sleep(for: .milliseconds(50)) }
+        for _ in 0..<200 where !FileManager.default.fileExists(atPath: marker) {
+            try await Task.sleep(for: .milliseconds(50))
+        }
         try h.store.requestAbort(id: id)
         let e = try await run.value
         #expect(e.phase == .aborted)
@@ -240,7 +279,9 @@ import Testing
         let h = try await ContainerProcessTests.harness()
         defer { h.host.shutdown() }
         let journal = NSTemporaryDirectory() + "aloft-exitcode-\(UUID())"
-        let e = try await h.run(ContainerProcessTests.task("echo run >> \(journal); mkdir exit_code; echo 7 > {{output_dir}}/n", outputs: "{n: integer}"))
+        let e = try await h.run(
+            ContainerProcessTests.task(
+                "echo run >> \(journal); mkdir exit_code; echo 7 > {{output_dir}}/n", outputs: "{n: integer}"))
         #expect(e.phase == .succeeded, "\(e.error ?? "")")
         #expect(try h.node(e, "a")?.outputs?["n"] == .integer(7))
         #expect(try String(contentsOfFile: journal, encoding: .utf8) == "run\n", "the task ran again")

@@ -34,10 +34,14 @@ enum HiveCLI {
     }
 
     /// Runs `aloft ARGS` in the namespace to its end (both pipes drained at once; killed after `limit`).
-    static func run(_ peer: HivePeer.Running, _ args: [String], cwd: String, password: String? = nil,
-                    limit: Duration = .seconds(300)) throws -> Result {
+    static func run(
+        _ peer: HivePeer.Running, _ args: [String], cwd: String, password: String? = nil,
+        limit: Duration = .seconds(300)
+    ) throws -> Result {
         let p = try process(peer, args, cwd: cwd, password: password)
-        return try TestProcess.run(p.executableURL?.path ?? "/usr/sbin/ip", p.arguments ?? [], cwd: cwd, environment: p.environment, limit: limit)
+        return try TestProcess.run(
+            p.executableURL?.path ?? "/usr/sbin/ip", p.arguments ?? [], cwd: cwd, environment: p.environment,
+            limit: limit)
     }
 
     /// `aloft ARGS` in the background, stdout captured in `out`, stderr in cwd/aloft-stderr.log.
@@ -66,7 +70,10 @@ enum HiveCLI {
         init(_ pipe: Pipe) {
             pipe.fileHandleForReading.readabilityHandler = { [weak self] h in
                 let d = h.availableData
-                if d.isEmpty { h.readabilityHandler = nil; return }
+                if d.isEmpty {
+                    h.readabilityHandler = nil
+                    return
+                }
                 self?.lock.withLock { self?.text += String(decoding: d, as: UTF8.self) }
             }
         }

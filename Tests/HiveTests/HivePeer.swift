@@ -40,7 +40,11 @@ enum HivePeer {
 
     static var sparkHome: String? {
         let lib = peersRoot + "/spark/lib"
-        guard let python = (try? FileManager.default.contentsOfDirectory(atPath: lib))?.first(where: { $0.hasPrefix("python") }) else { return nil }
+        guard
+            let python = (try? FileManager.default.contentsOfDirectory(atPath: lib))?.first(where: {
+                $0.hasPrefix("python")
+            })
+        else { return nil }
         let home = "\(lib)/\(python)/site-packages/pyspark"
         return FileManager.default.fileExists(atPath: home + "/bin/spark-submit") ? home : nil
     }
@@ -49,7 +53,10 @@ enum HivePeer {
 
     private static func start() -> Result<Running, Unavailable> {
         guard let sparkHome else {
-            return .failure(Unavailable(description: "pyspark is not installed under \(peersRoot)/spark: run `bash scripts/setup-peers.sh`"))
+            return .failure(
+                Unavailable(
+                    description: "pyspark is not installed under \(peersRoot)/spark: run `bash scripts/setup-peers.sh`")
+            )
         }
         removeStaleNamespaces()
         let namespace = "aloft-hive-\(getpid())"
@@ -57,17 +64,23 @@ enum HivePeer {
         try? FileManager.default.removeItem(atPath: dir)
         try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         guard sh("ip netns add \(namespace) && ip netns exec \(namespace) ip link set lo up") == 0 else {
-            return .failure(Unavailable(description: "cannot make the network namespace \(namespace) (needs root and iproute2)"))
+            return .failure(
+                Unavailable(description: "cannot make the network namespace \(namespace) (needs root and iproute2)"))
         }
         namespaceToDelete = namespace
         atexit { HivePeer.stop() }
-        let sources = ["AloftTestAuth.java", "AloftTwoTransports.java"].map(HiveFixtures.hiveFixture).joined(separator: " ")
-        guard sh("cd \(dir) && javac -cp '\(sparkHome)/jars/*' -d classes \(sources) && jar cf peer.jar -C classes .") == 0 else {
+        let sources = ["AloftTestAuth.java", "AloftTwoTransports.java"].map(HiveFixtures.hiveFixture).joined(
+            separator: " ")
+        guard
+            sh("cd \(dir) && javac -cp '\(sparkHome)/jars/*' -d classes \(sources) && jar cf peer.jar -C classes .")
+                == 0
+        else {
             return .failure(Unavailable(description: "cannot compile \(sources) (javac from a JDK is needed)"))
         }
         let port = 10001, binaryPort = 10000
         let submit = [
-            "\(sparkHome)/bin/spark-submit", "--master", "'local[2]'", "--driver-class-path", "\(dir)/peer.jar", "--class", "AloftTwoTransports",
+            "\(sparkHome)/bin/spark-submit", "--master", "'local[2]'", "--driver-class-path", "\(dir)/peer.jar",
+            "--class", "AloftTwoTransports",
             "--conf", "spark.sql.warehouse.dir=\(dir)/warehouse", "--conf", "spark.ui.enabled=false",
             "--conf", "spark.driver.host=127.0.0.1", "--conf", "spark.driver.bindAddress=127.0.0.1",
             "\(dir)/peer.jar",
@@ -91,7 +104,9 @@ enum HivePeer {
         watchdog.arguments = ["netns", "exec", namespace, "bash", "-c", script]
         watchdog.standardOutput = FileHandle.nullDevice
         watchdog.standardError = FileHandle.nullDevice
-        do { try watchdog.run() } catch { return .failure(Unavailable(description: "cannot start the Spark Thrift server: \(error)")) }
+        do { try watchdog.run() } catch {
+            return .failure(Unavailable(description: "cannot start the Spark Thrift server: \(error)"))
+        }
         let deadline = Date().addingTimeInterval(120)
         while Date() < deadline {
             let probe = "echo > /dev/tcp/127.0.0.1/\(port) && echo > /dev/tcp/127.0.0.1/\(binaryPort)"
@@ -102,7 +117,8 @@ enum HivePeer {
             usleep(500_000)
         }
         let log = (try? String(contentsOfFile: dir + "/server.log", encoding: .utf8)) ?? ""
-        return .failure(Unavailable(description: "the Spark Thrift server did not open port \(port) in time: \(log.suffix(800))"))
+        return .failure(
+            Unavailable(description: "the Spark Thrift server did not open port \(port) in time: \(log.suffix(800))"))
     }
 
     /// Kills what runs in our namespace (the watchdog and the server, by pid) and deletes it.
@@ -124,7 +140,8 @@ enum HivePeer {
     static func removeStaleNamespaces() {
         defer {
             let tmp = NSTemporaryDirectory()
-            for name in (try? FileManager.default.contentsOfDirectory(atPath: tmp)) ?? [] where name.hasPrefix("aloft-hive-peer-") {
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: tmp)) ?? []
+            where name.hasPrefix("aloft-hive-peer-") {
                 if let pid = Int32(name.dropFirst("aloft-hive-peer-".count)), pid != getpid(), kill(pid, 0) != 0 {
                     try? FileManager.default.removeItem(atPath: tmp + name)
                 }
@@ -132,7 +149,8 @@ enum HivePeer {
         }
         for line in output("ip netns list 2>/dev/null").split(separator: "\n") {
             let name = String(line.split(separator: " ")[0])
-            guard name.hasPrefix("aloft-hive-"), let pid = Int32(name.dropFirst("aloft-hive-".count)), kill(pid, 0) != 0 else { continue }
+            guard name.hasPrefix("aloft-hive-"), let pid = Int32(name.dropFirst("aloft-hive-".count)), kill(pid, 0) != 0
+            else { continue }
             killAll(in: name)
             _ = sh("ip netns del \(name) 2>/dev/null")
         }
@@ -165,6 +183,7 @@ enum HivePeer {
 }
 
 enum HiveFixtures {
-    static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+    static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().path
     static func hiveFixture(_ name: String) -> String { repoRoot + "/Tests/HiveTests/Fixtures/" + name }
 }

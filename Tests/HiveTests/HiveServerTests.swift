@@ -8,8 +8,10 @@ import Testing
 struct HiveServerTests {
     static func client(_ peer: HivePeer.Running, password: String? = nil, port: Int? = nil) -> HiveClient {
         let http = HTTPClient(.init(retry: RetryPolicy(maxAttempts: 2, baseDelayMilliseconds: 50)))
-        return HiveClient(transport: HiveHTTPTransport(host: "127.0.0.1", port: port ?? peer.port, user: peer.user,
-                                                       password: password ?? peer.password, http: http, timeoutMilliseconds: 60_000))
+        return HiveClient(
+            transport: HiveHTTPTransport(
+                host: "127.0.0.1", port: port ?? peer.port, user: peer.user,
+                password: password ?? peer.password, http: http, timeoutMilliseconds: 60_000))
     }
 
     /// Polls until the operation ends (at most `seconds`).
@@ -28,7 +30,8 @@ struct HiveServerTests {
             let client = Self.client(peer)
             let session = try client.openSession(user: peer.user, password: nil)
             defer { try? client.closeSession(session) }
-            let sql = "SELECT id, CAST(id AS INT) AS i, id * 1.5E0 AS d, CONCAT('r', id) AS s, id % 2 = 0 AS even, "
+            let sql =
+                "SELECT id, CAST(id AS INT) AS i, id * 1.5E0 AS d, CONCAT('r', id) AS s, id % 2 = 0 AS even, "
                 + "IF(id = 1, NULL, id) AS maybe FROM range(0, 3)"
             let op = try client.executeStatement(session, sql)
             let status = try Self.wait(client, op)
@@ -58,7 +61,8 @@ struct HiveServerTests {
             let client = Self.client(peer)
             let session = try client.openSession(user: peer.user, password: nil)
             defer { try? client.closeSession(session) }
-            let sql = "SELECT id, CAST(id AS INT) AS i, CAST(id AS SMALLINT) AS h, id * 1.5E0 AS d, CONCAT('r,\\'', id) AS s, id % 2 = 0 AS even, "
+            let sql =
+                "SELECT id, CAST(id AS INT) AS i, CAST(id AS SMALLINT) AS h, id * 1.5E0 AS d, CONCAT('r,\\'', id) AS s, id % 2 = 0 AS even, "
                 + "IF(id = 1, NULL, id) AS maybe, CAST(id AS DECIMAL(10, 2)) AS dec, X'AB01' AS bin FROM range(0, 5)"
             let op = try client.executeStatement(session, sql)
             #expect(try Self.wait(client, op).state == .finished)
@@ -87,10 +91,17 @@ struct HiveServerTests {
         p.waitUntilExit()
         let json = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any], "pyarrow read nothing")
         #expect(json["groups"] as? Int == 3)
-        #expect(json["types"] as? [String] == ["int64", "int32", "int32", "double", "string", "bool", "int64", "string", "binary"])
+        #expect(
+            json["types"] as? [String] == [
+                "int64", "int32", "int32", "double", "string", "bool", "int64", "string", "binary",
+            ])
         let rows = try #require(json["rows"] as? [[Any]])
         #expect(rows.count == 5)
-        #expect(rows[1].map { "\($0)" } == ["1", "1", "1", "1.5", "r,'1", "0", "<null>", "1.00", "ab01"].map { $0 == "<null>" ? "\(NSNull())" : $0 })
+        #expect(
+            rows[1].map { "\($0)" }
+                == ["1", "1", "1", "1.5", "r,'1", "0", "<null>", "1.00", "ab01"].map {
+                    $0 == "<null>" ? "\(NSNull())" : $0
+                })
         #expect(rows[4].map { "\($0)" } == ["4", "4", "4", "6.0", "r,'4", "1", "4", "4.00", "ab01"])
     }
 
@@ -114,7 +125,10 @@ struct HiveServerTests {
 
     @Test func injectionInputsComeBackAsTheSameStrings() throws {
         let peer = try HivePeer.require()
-        let nasty = ["x'; DROP TABLE t; --", #"\'; DROP TABLE t; --"#, "${hiveconf:hive.server2.thrift.http.port}", "tab\tnew\nline \"q\" é ☃"]
+        let nasty = [
+            "x'; DROP TABLE t; --", #"\'; DROP TABLE t; --"#, "${hiveconf:hive.server2.thrift.http.port}",
+            "tab\tnew\nline \"q\" é ☃",
+        ]
         let back = try NetworkNamespace.run(peer.namespace) { () throws -> [String] in
             let client = Self.client(peer)
             let session = try client.openSession(user: peer.user, password: nil)
@@ -157,7 +171,8 @@ struct HiveServerTests {
             let client = Self.client(peer)
             let session = try client.openSession(user: peer.user, password: nil)
             defer { try? client.closeSession(session) }
-            let op = try client.executeStatement(session, "SELECT reflect('java.lang.Thread', 'sleep', CAST(20000 AS BIGINT))")
+            let op = try client.executeStatement(
+                session, "SELECT reflect('java.lang.Thread', 'sleep', CAST(20000 AS BIGINT))")
             usleep(500_000)
             let before = try client.operationStatus(op).state
             try client.cancelOperation(op)
@@ -174,11 +189,16 @@ struct HiveServerTests {
             let session = try first.openSession(user: peer.user, password: nil)
             let op = try first.executeStatement(session, "SELECT 41 + 1")
             // As a restarted host would: only the stored handles, a new HTTP client, new connections.
-            let stored = HiveOperation(json: op.json)!, storedSession = HiveSession(id: HiveHandle(json: session.id.json)!)
+            let stored = HiveOperation(json: op.json)!,
+                storedSession = HiveSession(id: HiveHandle(json: session.id.json)!)
             let second = Self.client(peer)
             let status = try Self.wait(second, stored)
             let (set, _) = try second.fetchResults(stored, maxRows: 10)
-            if case .i32(let v) = set.columns[0].values { #expect(v == [42]) } else { Issue.record("not an INT column") }
+            if case .i32(let v) = set.columns[0].values {
+                #expect(v == [42])
+            } else {
+                Issue.record("not an INT column")
+            }
             try second.closeSession(storedSession)
             return status.state
         }
@@ -189,8 +209,12 @@ struct HiveServerTests {
         let peer = try HivePeer.require()
         let (wrong, dead) = try NetworkNamespace.run(peer.namespace) { () -> (HiveError?, HiveError?) in
             var wrong: HiveError?, dead: HiveError?
-            do { _ = try Self.client(peer, password: "not-the-password").openSession(user: peer.user, password: nil) } catch { wrong = error as? HiveError }
-            do { _ = try Self.client(peer, port: 1).openSession(user: peer.user, password: nil) } catch { dead = error as? HiveError }
+            do {
+                _ = try Self.client(peer, password: "not-the-password").openSession(user: peer.user, password: nil)
+            } catch { wrong = error as? HiveError }
+            do { _ = try Self.client(peer, port: 1).openSession(user: peer.user, password: nil) } catch {
+                dead = error as? HiveError
+            }
             return (wrong, dead)
         }
         #expect(wrong?.kind == .credentials)
@@ -202,7 +226,8 @@ struct HiveServerTests {
     @Test func binaryTransportWithSASLPlainExecutesAndFetches() throws {
         let peer = try HivePeer.require()
         let value = try NetworkNamespace.run(peer.namespace) { () throws -> Int64? in
-            let transport = try HiveTCPTransport(host: "127.0.0.1", port: peer.binaryPort, user: peer.user, password: peer.password)
+            let transport = try HiveTCPTransport(
+                host: "127.0.0.1", port: peer.binaryPort, user: peer.user, password: peer.password)
             defer { transport.close() }
             let client = HiveClient(transport: transport)
             let session = try client.openSession(user: peer.user, password: nil)
@@ -220,10 +245,14 @@ struct HiveServerTests {
         let peer = try HivePeer.require()
         let (wrong, dead) = try NetworkNamespace.run(peer.namespace) { () -> (HiveError?, HiveError?) in
             var wrong: HiveError?, dead: HiveError?
-            do { _ = try HiveTCPTransport(host: "127.0.0.1", port: peer.binaryPort, user: peer.user, password: "not-the-password") } catch {
+            do {
+                _ = try HiveTCPTransport(
+                    host: "127.0.0.1", port: peer.binaryPort, user: peer.user, password: "not-the-password")
+            } catch {
                 wrong = error as? HiveError
             }
-            do { _ = try HiveTCPTransport(host: "127.0.0.1", port: 1, user: peer.user, password: peer.password) } catch { dead = error as? HiveError }
+            do { _ = try HiveTCPTransport(host: "127.0.0.1", port: 1, user: peer.user, password: peer.password) } catch
+            { dead = error as? HiveError }
             return (wrong, dead)
         }
         #expect(wrong?.kind == .credentials, "\(String(describing: wrong))")

@@ -1,4 +1,5 @@
 import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -15,7 +16,10 @@ enum NetworkNamespace {
         let thread = Thread {
             defer { done.signal() }
             let fd = open("/var/run/netns/\(namespace)", O_RDONLY)
-            guard fd >= 0 else { box.set(.failure(Failed(description: "cannot open namespace \(namespace)"))); return }
+            guard fd >= 0 else {
+                box.set(.failure(Failed(description: "cannot open namespace \(namespace)")))
+                return
+            }
             defer { close(fd) }
             guard let setns, setns(fd, 0x4000_0000 /* CLONE_NEWNET */) == 0 else {
                 box.set(.failure(Failed(description: "setns(\(namespace)) failed: errno \(errno)")))

@@ -1,6 +1,7 @@
-@testable import AloftHive
 import Foundation
 import Testing
+
+@testable import AloftHive
 
 /// The binary protocol on bytes: what the writer sends and what the reader makes of server answers.
 @Suite struct ThriftCodecTests {
@@ -18,14 +19,15 @@ import Testing
         w.field(4, i64: -2)
         w.field(5) { $0.field(1, i16: 258) }
         w.stop()
-        #expect(w.bytes == [
-            8, 0, 1, 0, 0, 0, 9,
-            11, 0, 2, 0, 0, 0, 3, 98, 111, 98,
-            2, 0, 3, 1,
-            10, 0, 4, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFE,
-            12, 0, 5, 6, 0, 1, 1, 2, 0,
-            0,
-        ])
+        #expect(
+            w.bytes == [
+                8, 0, 1, 0, 0, 0, 9,
+                11, 0, 2, 0, 0, 0, 3, 98, 111, 98,
+                2, 0, 3, 1,
+                10, 0, 4, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFE,
+                12, 0, 5, 6, 0, 1, 1, 2, 0,
+                0,
+            ])
     }
 
     @Test func executeStatementRequestBytes() {
@@ -38,9 +40,11 @@ import Testing
             w.field(4, bool: true)
         }
         w.stop()
-        let expected: [UInt8] = [0x80, 0x01, 0x00, 0x01, 0, 0, 0, 16] + Array("ExecuteStatement".utf8) + [0, 0, 0, 1]
+        let expected: [UInt8] =
+            [0x80, 0x01, 0x00, 0x01, 0, 0, 0, 16] + Array("ExecuteStatement".utf8) + [0, 0, 0, 1]
+            // sessionHandle{sessionId{guid, secret}}
             + [12, 0, 1]  // args.req
-            + [12, 0, 1, 12, 0, 1, 11, 0, 1, 0, 0, 0, 2, 1, 2, 11, 0, 2, 0, 0, 0, 1, 3, 0, 0]  // sessionHandle{sessionId{guid, secret}}
+            + [12, 0, 1, 12, 0, 1, 11, 0, 1, 0, 0, 0, 2, 1, 2, 11, 0, 2, 0, 0, 0, 1, 3, 0, 0]
             + [11, 0, 2, 0, 0, 0, 8] + Array("SELECT 1".utf8)
             + [2, 0, 4, 1]
             + [0, 0]
@@ -112,7 +116,9 @@ import Testing
         w.field(2, i32: 1)
         w.stop()
         let client = HiveClient(transport: Canned(answer: w.bytes))
-        #expect { _ = try client.operationStatus(HiveOperation(id: HiveHandle(guid: [1], secret: [2]), hasResultSet: true)) } throws: {
+        #expect {
+            _ = try client.operationStatus(HiveOperation(id: HiveHandle(guid: [1], secret: [2]), hasResultSet: true))
+        } throws: {
             ($0 as? HiveError)?.kind == .protocolError && "\($0)".contains("Invalid method name")
         }
     }
@@ -130,29 +136,41 @@ import Testing
                 rs.field(5) { c in  // i64Val
                     c.fieldBegin(1, .list)
                     c.listBegin(.i64, count: 3)
-                    c.i64(1); c.i64(0); c.i64(-3)
+                    c.i64(1)
+                    c.i64(0)
+                    c.i64(-3)
                     c.field(2, binary: [0b010])
                 }
                 rs.stop()
                 rs.field(7) { c in  // stringVal
                     c.fieldBegin(1, .list)
                     c.listBegin(.string, count: 3)
-                    c.string("a,b"); c.string("say \"hi\""); c.string("")
+                    c.string("a,b")
+                    c.string("say \"hi\"")
+                    c.string("")
                     c.field(2, binary: [0b100])
                 }
                 rs.stop()
             }
         }
         let client = HiveClient(transport: Canned(answer: answer))
-        let (set, more) = try client.fetchResults(HiveOperation(id: HiveHandle(guid: [1], secret: [2]), hasResultSet: true), maxRows: 10)
+        let (set, more) = try client.fetchResults(
+            HiveOperation(id: HiveHandle(guid: [1], secret: [2]), hasResultSet: true), maxRows: 10)
         #expect(more)  // rows came: ask again; only an empty batch ends the result
         #expect(set.rowCount == 3)
         #expect(set.columns[0].isNull(1) && !set.columns[0].isNull(0) && set.columns[1].isNull(2))
-        guard case .string(let ranges) = set.columns[1].values else { Issue.record("not a string column"); return }
+        guard case .string(let ranges) = set.columns[1].values else {
+            Issue.record("not a string column")
+            return
+        }
         #expect(set.string(ranges[1]) == "say \"hi\"")
         let path = NSTemporaryDirectory() + "hive-csv-\(getpid()).csv"
-        let writer = try HiveCSVWriter(path: path, columns: [HiveColumnDescription(name: "n", type: .bigint, position: 1),
-                                                              HiveColumnDescription(name: "s", type: .string, position: 2)])
+        let writer = try HiveCSVWriter(
+            path: path,
+            columns: [
+                HiveColumnDescription(name: "n", type: .bigint, position: 1),
+                HiveColumnDescription(name: "s", type: .string, position: 2),
+            ])
         try writer.append(set)
         try writer.finish()
         #expect(try String(contentsOfFile: path, encoding: .utf8) == "n,s\n1,\"a,b\"\n,\"say \"\"hi\"\"\"\n-3,\n")
@@ -160,7 +178,10 @@ import Testing
 
     @Test func saslPlainMessagesAreStatusLengthPayload() {
         #expect(HiveTCPTransport.saslMessage(.start, Array("PLAIN".utf8)) == [1, 0, 0, 0, 5] + Array("PLAIN".utf8))
-        #expect(HiveTCPTransport.saslMessage(.ok, [0] + Array("al".utf8) + [0] + Array("pw".utf8)) == [2, 0, 0, 0, 6, 0, 97, 108, 0, 112, 119])
+        #expect(
+            HiveTCPTransport.saslMessage(.ok, [0] + Array("al".utf8) + [0] + Array("pw".utf8)) == [
+                2, 0, 0, 0, 6, 0, 97, 108, 0, 112, 119,
+            ])
         #expect(HiveTCPTransport.bigEndian(0x0102_0304) == [1, 2, 3, 4])
         #expect(HiveTCPTransport.integer([1, 2, 3, 4]) == 0x0102_0304)
     }

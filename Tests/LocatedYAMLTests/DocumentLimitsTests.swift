@@ -1,7 +1,7 @@
+import AloftWire
 import Foundation
 import LocatedYAML
 import Testing
-import AloftWire
 
 /// Hostile documents (issue 15, defect 4): each refused at its place with the limit it passes, before it can
 /// exhaust memory or the stack; documents within the limits read as before.
@@ -9,7 +9,9 @@ import AloftWire
     /// The classic "billion laughs": nine levels of ten aliases each, 10^9 values from under a kilobyte.
     static func billionLaughs(levels: Int = 9) -> String {
         var s = "a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n"
-        for l in 1..<levels { s += "a\(l): &a\(l) [" + Array(repeating: "*a\(l - 1)", count: 10).joined(separator: ", ") + "]\n" }
+        for l in 1..<levels {
+            s += "a\(l): &a\(l) [" + Array(repeating: "*a\(l - 1)", count: 10).joined(separator: ", ") + "]\n"
+        }
         return s
     }
 
@@ -28,8 +30,9 @@ import AloftWire
         let e = try #require(error(text))
         // 100 values per byte of 531: the fourth alias of level 4 (11,111 values each) passes 53,100.
         #expect(e.location == SourceLocation(file: "bomb.yaml", line: 5, column: 25))
-        #expect(e.message == "alias *a3 expands to 11,111 values, past the limit on what aliases may add to this document: "
-            + "53,100 values (100 per byte of its 531 bytes; never more than 1,000,000)")
+        #expect(
+            e.message == "alias *a3 expands to 11,111 values, past the limit on what aliases may add to this document: "
+                + "53,100 values (100 per byte of its 531 bytes; never more than 1,000,000)")
     }
 
     @Test func aliasesAreBoundedAbsolutelyInLargeDocuments() throws {
@@ -61,9 +64,11 @@ import AloftWire
         let text = "a: &a \(open)1\(close)\nb: \(open)*a\(close)\n"
         let e = try #require(error(text))
         #expect(e.location == SourceLocation(file: "bomb.yaml", line: 2, column: 204))
-        #expect(e.message == "alias *a brings 200 levels of nesting to a place 201 deep: nesting deeper than 256 levels")
+        #expect(
+            e.message == "alias *a brings 200 levels of nesting to a place 201 deep: nesting deeper than 256 levels")
         // Used 56 deep (inside the mapping and 55 brackets) it fits exactly.
-        let fits = "a: &a \(open)1\(close)\nb: \(String(repeating: "[", count: 55))*a\(String(repeating: "]", count: 55))\n"
+        let fits =
+            "a: &a \(open)1\(close)\nb: \(String(repeating: "[", count: 55))*a\(String(repeating: "]", count: 55))\n"
         #expect(error(fits) == nil)
     }
 
@@ -81,7 +86,10 @@ import AloftWire
         let json = onSmallStack { (try? YAMLDocument.parse(text, file: "deep.yaml"))?.json }
         var levels = 0
         var value = json
-        while case .array(let items)? = value { levels += 1; value = items.first }
+        while case .array(let items)? = value {
+            levels += 1
+            value = items.first
+        }
         #expect(levels == 256)
     }
 }

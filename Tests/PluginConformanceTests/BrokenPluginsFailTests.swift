@@ -26,16 +26,18 @@ import Testing
     @Test(.timeLimit(.minutes(3)))
     func aSubmitThatStartsASecondJobFailsSubmitIdempotency() async throws {
         let report = try await report("NOT_IDEMPOTENT")
-        expectFailure(report, check: "submit twice with one task execution id", rule: "submit-idempotent",
-                      mentioning: ["ended differently", "second job"])
+        expectFailure(
+            report, check: "submit twice with one task execution id", rule: "submit-idempotent",
+            mentioning: ["ended differently", "second job"])
         #expect(report.failedRules == ["submit-idempotent"], "\(report.text)")
     }
 
     @Test(.timeLimit(.minutes(3)))
     func aJobKeptInMemoryFailsReattach() async throws {
         let report = try await report("NO_REATTACH")
-        expectFailure(report, check: "re-attach: poll a stored state from a fresh plugin instance", rule: "reattach",
-                      mentioning: ["UnknownJob"])
+        expectFailure(
+            report, check: "re-attach: poll a stored state from a fresh plugin instance", rule: "reattach",
+            mentioning: ["UnknownJob"])
         #expect(report.failedRules == ["reattach"], "\(report.text)")
     }
 
@@ -50,8 +52,9 @@ import Testing
     @Test(.timeLimit(.minutes(3)))
     func outputsOfTheWrongTypeFailTheInterfaceCheck() async throws {
         let report = try await report("WRONG_OUTPUTS")
-        expectFailure(report, check: "outputs match the interface", rule: "outputs-match",
-                      mentioning: ["x: expected integer, got string", "extra: not declared in the interface"])
+        expectFailure(
+            report, check: "outputs match the interface", rule: "outputs-match",
+            mentioning: ["x: expected integer, got string", "extra: not declared in the interface"])
         #expect(report.failedRules == ["outputs-match"], "\(report.text)")
     }
 
@@ -66,47 +69,61 @@ import Testing
     func aPollThatNeverReturnsFailsAtTheCallBudget() async throws {
         let started = ContinuousClock.now
         let report = try await report("HANG_POLL", budget: .seconds(1))
-        expectFailure(report, check: "every call returns within its budget", rule: "call-budget",
-                      mentioning: ["did not return within 1.0 s", "poll of "])
-        expectFailure(report, check: "a task runs from submit to a terminal phase", rule: "call-budget", mentioning: ["PluginCallOverran"])
+        expectFailure(
+            report, check: "every call returns within its budget", rule: "call-budget",
+            mentioning: ["did not return within 1.0 s", "poll of "])
+        expectFailure(
+            report, check: "a task runs from submit to a terminal phase", rule: "call-budget",
+            mentioning: ["PluginCallOverran"])
         #expect(ContinuousClock.now - started < .seconds(120))
     }
 
     @Test(.timeLimit(.minutes(3)))
     func aFinalizeThatDoubleFreesFailsNoCrashAndTheCheckSurvivesIt() async throws {
         let report = try await report("FINALIZE_DOUBLE_FREE")
-        expectFailure(report, check: "finalize twice", rule: "no-crash", mentioning: ["the second finalize", "runner process", "died"])
+        expectFailure(
+            report, check: "finalize twice", rule: "no-crash",
+            mentioning: ["the second finalize", "runner process", "died"])
         #expect(report.failedRules == ["no-crash"], "\(report.text)")
         #expect(report.isolated)
     }
 
     @Test(.timeLimit(.minutes(3)))
     func aSegfaultInSubmitFailsNoCrashWithTheSignal() async throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("aloft-conformance-\(UUID().uuidString)").path
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "aloft-conformance-\(UUID().uuidString)"
+        ).path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let library = try Fixtures.compile(Fixtures.badSource, defines: ["CRASH_SUBMIT"], to: dir + "/libcrash_submit.so")
+        let library = try Fixtures.compile(
+            Fixtures.badSource, defines: ["CRASH_SUBMIT"], to: dir + "/libcrash_submit.so")
         let report = try await ConformanceFixtures.check(library)
-        expectFailure(report, check: "a task runs from submit to a terminal phase", rule: "no-crash",
-                      mentioning: ["PluginRunnerDied", "SIGSEGV"])
+        expectFailure(
+            report, check: "a task runs from submit to a terminal phase", rule: "no-crash",
+            mentioning: ["PluginRunnerDied", "SIGSEGV"])
     }
 
     @Test(.timeLimit(.minutes(3)))
     func aFileForAnotherABIMajorFailsTheVersionCheckAndRunsNoTask() async throws {
         let report = try await ConformanceFixtures.check(Fixtures.compiled("MAJOR_2"))
-        expectFailure(report, check: "ABI version", rule: "abi-version", mentioning: ["abi-major-mismatch", "ABI major 2"])
+        expectFailure(
+            report, check: "ABI version", rule: "abi-version", mentioning: ["abi-major-mismatch", "ABI major 2"])
         #expect(report.check("descriptor")?.status == .skip)
         #expect(!report.checks.contains { $0.taskType != nil })
     }
 
     @Test(.timeLimit(.minutes(3)))
     func aFileThatCrashesWhileLoadingIsReportedWithWhatItDid() async throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("aloft-conformance-\(UUID().uuidString)").path
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "aloft-conformance-\(UUID().uuidString)"
+        ).path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let library = try Fixtures.compile(Fixtures.badSource, defines: ["CRASH_CONSTRUCTOR"], to: dir + "/libcrash_ctor.so")
+        let library = try Fixtures.compile(
+            Fixtures.badSource, defines: ["CRASH_CONSTRUCTOR"], to: dir + "/libcrash_ctor.so")
         let report = try await ConformanceFixtures.check(library)
-        expectFailure(report, check: "the file loads (first in a probe process)", rule: "loads",
-                      mentioning: ["crashed with SIGSEGV while loading the library", "in a probe process"])
+        expectFailure(
+            report, check: "the file loads (first in a probe process)", rule: "loads",
+            mentioning: ["crashed with SIGSEGV while loading the library", "in a probe process"])
     }
 }

@@ -5,7 +5,7 @@ import Testing
 
 /// `aloft plugins check FILE` through the built executable: the readable report, --json, the exit code.
 @Suite(.timeLimit(.minutes(3))) struct CheckCommandTests {
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(5)))
     func aConformingPluginPrintsPassForEveryCheckAndExitsZero() throws {
         let ended = try CheckProcess.aloft(["plugins", "check", Fixtures.compiled("c-echo")])
         #expect(ended.status == 0, "\(ended.stdout)\(ended.stderr)")
@@ -17,7 +17,7 @@ import Testing
         #expect(ended.stdout.hasSuffix("PASSED: 21 passed, 0 failed\n"), "\(ended.stdout)")
     }
 
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(5)))
     func aBrokenPluginFailsWithTheRuleAndItsSectionAndExitsOne() throws {
         let ended = try CheckProcess.aloft(["plugins", "check", ConformanceFixtures.compiled("NOT_IDEMPOTENT")])
         #expect(ended.status == 1, "\(ended.stdout)\(ended.stderr)")
@@ -27,9 +27,11 @@ import Testing
         #expect(ended.stdout.contains("FAILED: "))
     }
 
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(5)))
     func jsonNamesEachCheckItsStatusAndRule() throws {
-        let ended = try CheckProcess.aloft(["plugins", "check", "--json", "--budget-seconds", "1", ConformanceFixtures.compiled("HANG_POLL")])
+        let ended = try CheckProcess.aloft([
+            "plugins", "check", "--json", "--budget-seconds", "1", ConformanceFixtures.compiled("HANG_POLL"),
+        ])
         #expect(ended.status == 1, "\(ended.stdout)\(ended.stderr)")
         let json = try JSONParser.parse(ended.stdout)
         #expect(json["passed"] == .bool(false))
@@ -42,7 +44,7 @@ import Testing
         #expect(budget["detail"]?.stringValue?.contains("did not return within 1.0 s") == true)
     }
 
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(5)))
     func aPluginThatCrashesInACallFailsTheCheckWithoutTakingAloftDown() throws {
         let ended = try CheckProcess.aloft(["plugins", "check", ConformanceFixtures.compiled("FINALIZE_DOUBLE_FREE")])
         #expect(!ended.signalled, "\(ended.stderr)")
@@ -50,33 +52,37 @@ import Testing
         #expect(ended.stdout.contains("calls:       in plugin runner processes"))
         #expect(ended.stdout.contains("FAIL  finalize twice"))
         #expect(ended.stdout.contains("see:  docs/plugin-abi.md#rule-no-crash"))
-        #expect(ended.stdout.contains("PASS  32 tasks at once"), "the checks after the crash still ran:\n\(ended.stdout)")
+        #expect(
+            ended.stdout.contains("PASS  32 tasks at once"), "the checks after the crash still ran:\n\(ended.stdout)")
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(5)))
     func aMissingFileIsAnErrorNamingIt() throws {
         let ended = try CheckProcess.aloft(["plugins", "check", "/nonexistent/libnothing.so"])
         #expect(ended.status == 1)
         #expect(ended.stderr.contains("/nonexistent/libnothing.so: no such file"), "\(ended.stderr)")
     }
 
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(5)))
     func aSpecTaskIsCheckedWithItsInterfaceAndConfig() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("aloft-check-spec-\(UUID().uuidString)").path
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("aloft-check-spec-\(UUID().uuidString)")
+            .path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try """
-            version: 1
-            tasks:
-              greet:
-                type: echo
-                config: {delay_ms: 20}
-                inputs:
-                  message: {type: string, default: hello from the spec}
-                outputs:
-                  message: {type: string}
-            """.write(toFile: dir + "/spec.yaml", atomically: true, encoding: .utf8)
-        let ended = try CheckProcess.aloft(["plugins", "check", "--spec", dir + "/spec.yaml", Fixtures.compiled("c-echo")])
+        version: 1
+        tasks:
+          greet:
+            type: echo
+            config: {delay_ms: 20}
+            inputs:
+              message: {type: string, default: hello from the spec}
+            outputs:
+              message: {type: string}
+        """.write(toFile: dir + "/spec.yaml", atomically: true, encoding: .utf8)
+        let ended = try CheckProcess.aloft([
+            "plugins", "check", "--spec", dir + "/spec.yaml", Fixtures.compiled("c-echo"),
+        ])
         #expect(ended.status == 0, "\(ended.stdout)\(ended.stderr)")
         #expect(ended.stdout.contains("hello from the spec"), "\(ended.stdout)")
         #expect(!ended.stdout.contains("task type sleep"))

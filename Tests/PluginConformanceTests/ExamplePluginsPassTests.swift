@@ -2,8 +2,8 @@ import AloftTestSupport
 import AloftWire
 import Foundation
 import PluginConformance
-import Testing
 import PluginHost
+import Testing
 
 /// Issue 16, deliverable 5: the example plugins in C, Swift and Rust pass `aloft plugins check`.
 @Suite(.serialized, .timeLimit(.minutes(5))) struct ExamplePluginsPassTests {
@@ -13,7 +13,7 @@ import PluginHost
         #expect(report.checks.contains { $0.name == "every call returns within its budget" && $0.status == .pass })
     }
 
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(5)))
     func theCEchoExamplePassesEveryCheckOnBothItsTaskTypes() async throws {
         let report = try await ConformanceFixtures.check(Fixtures.compiled("c-echo"))
         expectPassed(report)
@@ -26,7 +26,7 @@ import PluginHost
         }
     }
 
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(5)))
     func theSwiftEchoPluginPasses() async throws {
         let report = try await ConformanceFixtures.check(Fixtures.swiftEcho)
         expectPassed(report)
@@ -35,28 +35,36 @@ import PluginHost
 
     @Test(.timeLimit(.minutes(3)))
     func theRustEchoExamplePasses() async throws {
-        let library = try #require(ConformanceFixtures.rustEcho, "cargo (Rust) is needed to build examples/plugins/rust-echo; install it with rustup")
+        let library = try #require(
+            ConformanceFixtures.rustEcho,
+            "cargo (Rust) is needed to build examples/plugins/rust-echo; install it with rustup")
         let report = try await ConformanceFixtures.check(library)
         expectPassed(report)
         #expect(report.descriptor?.id == "example.rust-echo")
     }
 
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(5)))
     func theConformingFixturePassesAndEveryCheckNamesItsRule() async throws {
         let report = try await ConformanceFixtures.check(ConformanceFixtures.compiled("CONFORMING"))
         expectPassed(report)
         let rules = Set(report.checks.map(\.rule.id))
-        #expect(rules == ["loads", "abi-version", "descriptor", "init", "lifecycle", "outputs-match", "submit-idempotent",
-                          "reattach", "abort-idempotent", "finalize-idempotent", "concurrent-tasks", "call-budget"])
+        #expect(
+            rules == [
+                "loads", "abi-version", "descriptor", "init", "lifecycle", "outputs-match", "submit-idempotent",
+                "reattach", "abort-idempotent", "finalize-idempotent", "concurrent-tasks", "call-budget",
+            ])
     }
 
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(5)))
     func aSpecTaskGivesTheInterfaceConfigAndInputDefaults() async throws {
-        let template = TaskTemplate(name: "greet", version: "1", type: "echo",
-                                    interface: TaskInterface(inputs: ["name": .string, "times": .integer, "tags": .list(.string)],
-                                                             outputs: ["name": .string, "tags": .list(.string)]),
-                                    config: .object(["delay_ms": .integer(30)]))
-        let subject = ConformanceSubject(template: template, givenInputs: ["name": .string("spec default")], origin: "task greet")
+        let template = TaskTemplate(
+            name: "greet", version: "1", type: "echo",
+            interface: TaskInterface(
+                inputs: ["name": .string, "times": .integer, "tags": .list(.string)],
+                outputs: ["name": .string, "tags": .list(.string)]),
+            config: .object(["delay_ms": .integer(30)]))
+        let subject = ConformanceSubject(
+            template: template, givenInputs: ["name": .string("spec default")], origin: "task greet")
         let report = try await ConformanceFixtures.check(Fixtures.compiled("c-echo"), subjects: [subject])
         expectPassed(report)
         // Only the spec's task ran: the c-echo's "sleep" type was not given a task.

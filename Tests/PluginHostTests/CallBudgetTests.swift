@@ -2,19 +2,22 @@ import AloftTestSupport
 import AloftWire
 import Foundation
 import Testing
+
 @testable import PluginHost
 
 /// A call that overruns its budget fails its task with a system error instead of hanging the host; calls for
 /// the same task stay serialized; repeated overruns quarantine the plugin.
-@Suite(.timeLimit(.minutes(2))) struct CallBudgetTests {
+@Suite(.timeLimit(.minutes(5))) struct CallBudgetTests {
     @Test func overrunFailsTheTaskAndTheHostKeepsServing() async throws {
         let dir = try Fixtures.directory(["c-echo": "libc_echo.so"])
         let capture = LogCapture()
-        let host = await Fixtures.host(directory: dir, configure: {
-            $0.callOptions.callBudget = .milliseconds(300)
-            $0.callOptions.threads = 1
-            $0.callOptions.quarantineAfter = 2
-        }, logger: capture.logger)
+        let host = await Fixtures.host(
+            directory: dir,
+            configure: {
+                $0.callOptions.callBudget = .milliseconds(300)
+                $0.callOptions.threads = 1
+                $0.callOptions.quarantineAfter = 2
+            }, logger: capture.logger)
         defer { host.shutdown() }
         let echo = try host.plugin(forTaskType: "echo").get()
 
@@ -25,12 +28,16 @@ import Testing
             _ = try await echo.poll(stuck)
             Issue.record("the overrunning poll returned a result")
         } catch {
-            #expect(error == TaskError(kind: .system, retryable: false, code: .pluginCallOverran,
-                                       message: "plugin example.c-echo did not return from poll within 0.3 s"))
+            #expect(
+                error
+                    == TaskError(
+                        kind: .system, retryable: false, code: .pluginCallOverran,
+                        message: "plugin example.c-echo did not return from poll within 0.3 s"))
         }
         // The error came while the call was still inside the plugin: it has not returned late yet.
         #expect(!capture.messages.contains { $0.contains("past its budget") })
-        #expect(capture.messages.contains { $0.contains("overran its budget of 0.3 s (overrun 1; quarantine after 2)") })
+        #expect(
+            capture.messages.contains { $0.contains("overran its budget of 0.3 s (overrun 1; quarantine after 2)") })
         #expect(echo.overrunCount == 1)
 
         // With its only thread stuck, the plugin still serves another task: the pool replaced the worker.
@@ -44,15 +51,23 @@ import Testing
             Issue.record("a poll behind an abandoned call was made")
         } catch {
             #expect(error.code == .pluginCallStuck)
-            #expect(error.message == "plugin example.c-echo has not returned from an earlier poll of this task (abandoned past its budget)")
+            #expect(
+                error.message
+                    == "plugin example.c-echo has not returned from an earlier poll of this task (abandoned past its budget)"
+            )
         }
 
         // abort raises is_cancelled and returns at once; the abort itself is queued behind the stuck poll (calls
         // of one task never overlap): the plugin's blocking loop notices, returns, and only then does abort run.
         try await echo.abort(stuck)
-        #expect(capture.messages.contains { $0.contains("abort of \(stuck.executionID) deferred until its abandoned poll returns") })
+        #expect(
+            capture.messages.contains {
+                $0.contains("abort of \(stuck.executionID) deferred until its abandoned poll returns")
+            })
         let deadline = ContinuousClock.now + .seconds(10)
-        while !capture.messages.contains(where: { $0.contains("deferred abort of \(stuck.executionID) returned") }), ContinuousClock.now < deadline {
+        while !capture.messages.contains(where: { $0.contains("deferred abort of \(stuck.executionID) returned") }),
+            ContinuousClock.now < deadline
+        {
             try await Task.sleep(for: .milliseconds(20))
         }
         let messages = capture.messages
@@ -83,7 +98,10 @@ import Testing
         } catch {
             #expect(error.code == .pluginQuarantined)
             #expect(!error.retryable)
-            #expect(error.message == "plugin example.c-echo is quarantined after 2 calls overran their budget: it takes no new tasks until it is reloaded (restart aloft)")
+            #expect(
+                error.message
+                    == "plugin example.c-echo is quarantined after 2 calls overran their budget: it takes no new tasks until it is reloaded (restart aloft)"
+            )
         }
     }
 
@@ -92,8 +110,14 @@ import Testing
         defer { pool.shutdown() }
         // Each call waits (bounded) for the other to start: only possible if both are in flight together.
         let a = DispatchSemaphore(value: 0), b = DispatchSemaphore(value: 0)
-        async let sawB = pool.run(lane: "task-a", budget: .seconds(10)) { a.signal(); return b.wait(timeout: .now() + 5) == .success }
-        async let sawA = pool.run(lane: "task-b", budget: .seconds(10)) { b.signal(); return a.wait(timeout: .now() + 5) == .success }
+        async let sawB = pool.run(lane: "task-a", budget: .seconds(10)) {
+            a.signal()
+            return b.wait(timeout: .now() + 5) == .success
+        }
+        async let sawA = pool.run(lane: "task-b", budget: .seconds(10)) {
+            b.signal()
+            return a.wait(timeout: .now() + 5) == .success
+        }
         #expect(try await sawB)
         #expect(try await sawA)
     }

@@ -1,11 +1,12 @@
 import AloftTestSupport
 import AloftWire
 import Foundation
-import Testing
 import LocatedYAML
+import Testing
+
 @testable import PluginHost
 
-@Suite(.timeLimit(.minutes(1))) struct ConfigTests {
+@Suite(.timeLimit(.minutes(5))) struct ConfigTests {
     @Test func readsEverySetting() throws {
         let yaml = """
             plugins:
@@ -32,7 +33,9 @@ import LocatedYAML
         #expect(c.enabled == ["aloft.echo", "example.c-echo"])
         #expect(c.routes == ["echo": "example.c-echo"])
         #expect(c.locations["plugins.routes.echo"]?.description == "/etc/aloft/aloft.yaml:6:5")
-        #expect(JSONWriter.string(c.pluginConfig["example.c-echo"]!) == #"{"nested":{"on":true},"region":"eu-west-1","retries":3}"#)
+        #expect(
+            JSONWriter.string(c.pluginConfig["example.c-echo"]!)
+                == #"{"nested":{"on":true},"region":"eu-west-1","retries":3}"#)
         #expect(c.secretGrants == ["aloft.sagemaker": ["aws-secret-key"], "example.c-echo": ["*"]])
         #expect(c.callOptions.callBudget == .milliseconds(2500))
         #expect(c.callOptions.initBudget == .seconds(10))
@@ -42,7 +45,8 @@ import LocatedYAML
     }
 
     @Test func isolationIsPerPluginWithADefaultAndLimits() throws {
-        let c = try HostConfiguration.parse("""
+        let c = try HostConfiguration.parse(
+            """
             plugins:
               isolation:
                 com.example.risky: process
@@ -51,26 +55,53 @@ import LocatedYAML
                 "*": process
             """, file: "a.yaml")
         #expect(c.isolation(for: "com.example.risky") == IsolationSettings(mode: .process))
-        #expect(c.isolation(for: "com.example.heavy") == IsolationSettings(
-            mode: .process, runners: 2, limits: RunnerLimits(addressSpaceBytes: 512 << 20, openFiles: 64, cpuSeconds: 600)))
+        #expect(
+            c.isolation(for: "com.example.heavy")
+                == IsolationSettings(
+                    mode: .process, runners: 2,
+                    limits: RunnerLimits(addressSpaceBytes: 512 << 20, openFiles: 64, cpuSeconds: 600)))
         #expect(c.isolation(for: "aloft.echo").mode == .inProcess)
         #expect(c.isolation(for: "anything.else").mode == .process)
         #expect(try HostConfiguration.parse("plugins: {}\n", file: "b.yaml").isolation(for: "x").mode == .inProcess)
     }
 
     @Test(arguments: [
-        ("plugins:\n  routs: {}\n", "a.yaml:2:3: unknown setting \"routs\" in plugins (known: builtin, call_budget_seconds, config, enabled, init_budget_seconds, isolation, paths, quarantine_after, routes, secrets, threads)"),
+        (
+            "plugins:\n  routs: {}\n",
+            "a.yaml:2:3: unknown setting \"routs\" in plugins (known: builtin, call_budget_seconds, config, enabled, init_budget_seconds, isolation, paths, quarantine_after, routes, secrets, threads)"
+        ),
         ("plugins:\n  threads: 0\n", "a.yaml:2:12: plugins.threads must be a whole number from 1 to 256"),
         ("plugins:\n  enabled: aloft.echo\n", "a.yaml:2:12: plugins.enabled must be a list, found string"),
-        ("plugins:\n  config:\n    aloft.echo: 3\n", "a.yaml:3:17: plugins.config.aloft.echo must be a mapping, found integer"),
-        ("plugins:\n  routes: {echo: 1}\n", "a.yaml:2:18: plugins.routes.echo must be a non-empty string, found integer"),
-        ("plugins:\n  call_budget_seconds: -1\n", "a.yaml:2:24: plugins.call_budget_seconds must be a number of seconds greater than 0 and at most 86400"),
-        ("plugins: {a: 1\n", "a.yaml:2:1: not valid YAML: while parsing a flow mapping did not find expected ',' or '}'"),
+        (
+            "plugins:\n  config:\n    aloft.echo: 3\n",
+            "a.yaml:3:17: plugins.config.aloft.echo must be a mapping, found integer"
+        ),
+        (
+            "plugins:\n  routes: {echo: 1}\n",
+            "a.yaml:2:18: plugins.routes.echo must be a non-empty string, found integer"
+        ),
+        (
+            "plugins:\n  call_budget_seconds: -1\n",
+            "a.yaml:2:24: plugins.call_budget_seconds must be a number of seconds greater than 0 and at most 86400"
+        ),
+        (
+            "plugins: {a: 1\n",
+            "a.yaml:2:1: not valid YAML: while parsing a flow mapping did not find expected ',' or '}'"
+        ),
         ("plugins:\n  paths: []\n  paths: []\n", "a.yaml:3:3: duplicate key \"paths\" (first at line 2)"),
         ("- 1\n", "a.yaml:1:1: the config file must be a mapping, found list"),
-        ("plugins:\n  isolation: {x: sandbox}\n", "a.yaml:2:18: plugins.isolation.x must be process or in-process, or a mapping with mode: process"),
-        ("plugins:\n  isolation: {x: {runners: 0}}\n", "a.yaml:2:28: plugins.isolation.x.runners must be a whole number from 1 to 64"),
-        ("plugins:\n  isolation: {x: {rss_mb: 5}}\n", "a.yaml:2:19: unknown setting \"rss_mb\" in plugins.isolation.x (known: address_space_mb, cpu_seconds, mode, open_files, runners)"),
+        (
+            "plugins:\n  isolation: {x: sandbox}\n",
+            "a.yaml:2:18: plugins.isolation.x must be process or in-process, or a mapping with mode: process"
+        ),
+        (
+            "plugins:\n  isolation: {x: {runners: 0}}\n",
+            "a.yaml:2:28: plugins.isolation.x.runners must be a whole number from 1 to 64"
+        ),
+        (
+            "plugins:\n  isolation: {x: {rss_mb: 5}}\n",
+            "a.yaml:2:19: unknown setting \"rss_mb\" in plugins.isolation.x (known: address_space_mb, cpu_seconds, mode, open_files, runners)"
+        ),
     ])
     func badSettingsNameFileLineAndCause(yaml: String, message: String) {
         do {
@@ -88,7 +119,9 @@ import LocatedYAML
             _ = try HostConfiguration.load(explicitPath: "/nonexistent/aloft.yaml")
             Issue.record("missing file accepted")
         } catch {
-            #expect(error.description == "/nonexistent/aloft.yaml:0:0: cannot read the config file (missing or not readable)")
+            #expect(
+                error.description
+                    == "/nonexistent/aloft.yaml:0:0: cannot read the config file (missing or not readable)")
         }
     }
 
@@ -99,13 +132,17 @@ import LocatedYAML
         let config = try HostConfiguration.load(explicitPath: nil, directory: dir)
         let host = await PluginHost.start(configuration: config, logger: Fixtures.quietLogger, environment: [:])
         defer { host.shutdown() }
-        #expect(host.catalog.records.first?.refusal == .initFailed(code: "InitRefused", message: "refusing to start: \"from-yaml\""))
+        #expect(
+            host.catalog.records.first?.refusal
+                == .initFailed(code: "InitRefused", message: "refusing to start: \"from-yaml\""))
     }
 }
 
-@Suite(.timeLimit(.minutes(1))) struct TaskExecutionIDTests {
+@Suite(.timeLimit(.minutes(5))) struct TaskExecutionIDTests {
     func id(_ execution: String, _ node: String, _ attempt: Int, project: String = "p") -> String {
-        TaskExecutionID.make(ExecutionIdentity(project: project, domain: "development", execution: execution, node: node, attempt: attempt))
+        TaskExecutionID.make(
+            ExecutionIdentity(
+                project: project, domain: "development", execution: execution, node: node, attempt: attempt))
     }
 
     @Test func deterministicSafeAndBounded() {

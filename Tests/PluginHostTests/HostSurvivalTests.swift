@@ -1,14 +1,18 @@
 import AloftTestSupport
 import Foundation
 import Testing
+
 @testable import PluginHost
 
 /// Issue 16, deliverable 3, through the built `aloft`: a plugin that kills the host in submit does not make
 /// every resume crash again; a hung poll fails its node at the budget; Ctrl-C does not wait for a hung call.
 @Suite(.serialized) struct HostSurvivalTests {
     /// A directory with aloft.yaml (plugins in ./plugins, no built-ins) and a one-node workflow of `type`.
-    func project(plugin: String, fileName: String, type: String, taskConfig: String = "{}", budget: Int? = nil) throws -> String {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("aloft-survival-\(UUID().uuidString)").path
+    func project(
+        plugin: String, fileName: String, type: String, taskConfig: String = "{}", budget: Int? = nil
+    ) throws -> String {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("aloft-survival-\(UUID().uuidString)")
+            .path
         try FileManager.default.createDirectory(atPath: dir + "/plugins", withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: plugin, toPath: "\(dir)/plugins/\(fileName)")
         var config = "plugins:\n  paths: [./plugins]\n  builtin: false\n"
@@ -39,7 +43,8 @@ import Testing
     static func fixture(_ variant: String) -> Result<String, any Error> {
         Result {
             let dir = try TemporaryDirectory.make("survival-fixtures")
-            return try Fixtures.compile(Fixtures.badSource, defines: [variant], to: "\(dir)/lib\(variant.lowercased()).so")
+            return try Fixtures.compile(
+                Fixtures.badSource, defines: [variant], to: "\(dir)/lib\(variant.lowercased()).so")
         }
     }
 
@@ -63,12 +68,14 @@ import Testing
         // The second fails the attempt instead, with what happened, and ends as a failed workflow.
         let last = try AloftProcess.run(["resume", id, "--store", "store"], cwd: dir)
         #expect(!last.signalled && last.status == 2, "\(last.output)")
-        #expect(last.output.contains("plugin fixture.bad: the host died during this call (submit of attempt 0), 2 times"), "\(last.output)")
+        #expect(
+            last.output.contains("plugin fixture.bad: the host died during this call (submit of attempt 0), 2 times"),
+            "\(last.output)")
         let show = try AloftProcess.run(["executions", "show", id, "--store", "store"], cwd: dir)
         #expect(show.output.contains("failed"), "\(show.output)")
     }
 
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(5)))
     func aHungPollFailsItsNodeAtTheBudget() throws {
         let dir = try project(plugin: Self.hangPoll, fileName: "libhang_poll.so", type: "fixture", budget: 1)
         let run = try AloftProcess.run(["run", "wf.yaml", "--store", "store"], cwd: dir, limit: .seconds(60))
@@ -77,11 +84,12 @@ import Testing
         #expect(run.output.contains("plugin fixture.bad did not return from poll within 1.0 s"), "\(run.output)")
     }
 
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(5)))
     func ctrlCDuringAHungPollAbortsAtOnce() throws {
         let dir = try project(plugin: Self.hangPoll, fileName: "libhang_poll.so", type: "fixture")
-        let run = try AloftProcess.run(["run", "wf.yaml", "--store", "store"], cwd: dir, limit: .seconds(60),
-                                       interruptAfter: .seconds(3))
+        let run = try AloftProcess.run(
+            ["run", "wf.yaml", "--store", "store"], cwd: dir, limit: .seconds(60),
+            interruptAfter: .seconds(3))
         #expect(!run.killedAtLimit, "Ctrl-C waited for the hung call: \(run.output)")
         #expect(run.status == 3, "\(run.output)")
         // A hang guard, generous: the call itself never returns.

@@ -4,13 +4,15 @@ import Foundation
 import Logging
 import Synchronization
 import Testing
+
 @testable import PluginHost
 
 /// Issue 16, deliverable 1: `isolation: process`. Plugins that segfault, abort, exit, allocate without bound,
 /// hang, or hand back broken outputs, each in runner processes: the host survives every time, the call
 /// fails (or re-attaches) as documented, other tasks finish, and a fresh runner takes the next task.
 @Suite struct IsolationTests {
-    static let source = Fixtures.repoRoot.appendingPathComponent("Tests/PluginHostTests/Fixtures/misbehaving_plugin.c").path
+    static let source = Fixtures.repoRoot.appendingPathComponent("Tests/PluginHostTests/Fixtures/misbehaving_plugin.c")
+        .path
 
     private static let built: Result<String, any Error> = Result {
         let dir = try TemporaryDirectory.make("isolation-fixtures")
@@ -21,14 +23,18 @@ import Testing
     static var misbehaving: String { get throws { try built.get() } }
 
     /// A host with the misbehaving plugin and the Swift echo, both isolated.
-    func host(budget: Duration = .seconds(30), runners: Int = 1, limits: RunnerLimits = RunnerLimits(),
-              environment: [String: String] = [:], logger: Logger = Fixtures.quietLogger) async throws -> (PluginHost, String) {
+    func host(
+        budget: Duration = .seconds(30), runners: Int = 1, limits: RunnerLimits = RunnerLimits(),
+        environment: [String: String] = [:], logger: Logger = Fixtures.quietLogger
+    ) async throws -> (PluginHost, String) {
         let dir = try Fixtures.directory(["swift-echo": "libAloftPluginEcho.so"])
         try FileManager.default.copyItem(atPath: Self.misbehaving, toPath: dir + "/libmisbehaving.so")
-        let host = await Fixtures.host(directory: dir, configure: {
-            $0.callOptions.callBudget = budget
-            $0.isolation["*"] = IsolationSettings(mode: .process, runners: runners, limits: limits)
-        }, environment: environment, logger: logger)
+        let host = await Fixtures.host(
+            directory: dir,
+            configure: {
+                $0.callOptions.callBudget = budget
+                $0.isolation["*"] = IsolationSettings(mode: .process, runners: runners, limits: limits)
+            }, environment: environment, logger: logger)
         return (host, dir)
     }
 
@@ -43,8 +49,9 @@ import Testing
     /// A misbehave task doing `what`, with a fresh execution id.
     func task(_ what: String, polls: Int = 1) -> TaskInvocation {
         let n = Self.counter.add(1, ordering: .relaxed).newValue
-        return EchoTask.make(inputs: [:], outputs: ["x": .integer], config: ["do": .string(what), "polls": .integer(Int64(polls))],
-                             execution: "iso\(n)", type: "misbehave")
+        return EchoTask.make(
+            inputs: [:], outputs: ["x": .integer], config: ["do": .string(what), "polls": .integer(Int64(polls))],
+            execution: "iso\(n)", type: "misbehave")
     }
 
     func submitError(_ plugin: any TaskPlugin, _ task: TaskInvocation) async -> TaskError? {
@@ -56,10 +63,12 @@ import Testing
         }
     }
 
-    @Test(.timeLimit(.minutes(3)), arguments: [
-        ("segfault", "was killed by signal 11 (SIGSEGV)"), ("abort", "was killed by signal 6 (SIGABRT)"),
-        ("exit3", "exited with status 3"), ("alloc", "was killed by signal 6 (SIGABRT)"),
-    ])
+    @Test(
+        .timeLimit(.minutes(3)),
+        arguments: [
+            ("segfault", "was killed by signal 11 (SIGSEGV)"), ("abort", "was killed by signal 6 (SIGABRT)"),
+            ("exit3", "exited with status 3"), ("alloc", "was killed by signal 6 (SIGABRT)"),
+        ])
     func aRunnerThatDiesInSubmitFailsTheCallAndTheNextTaskRuns(what: String, how: String) async throws {
         let (host, dir) = try await host(limits: RunnerLimits(addressSpaceBytes: 2 << 30))
         defer {
@@ -70,17 +79,21 @@ import Testing
         let echo = try plugin(host, "echo")
         for _ in 0..<3 {
             // An echo task on another plugin runs beside each crash.
-            async let other = TaskDriver.runToCompletion(echo, EchoTask.make(inputs: ["i": .integer(5)], execution: "echo-\(UUID())"))
+            async let other = TaskDriver.runToCompletion(
+                echo, EchoTask.make(inputs: ["i": .integer(5)], execution: "echo-\(UUID())"))
             let error = try #require(await submitError(bad, task(what)))
             #expect(error.code == .pluginRunnerDied)
-            #expect(error.message == "plugin fixture.misbehaving: its runner \(how) during submit (2 runners in a row ended during this call)")
+            #expect(
+                error.message
+                    == "plugin fixture.misbehaving: its runner \(how) during submit (2 runners in a row ended during this call)"
+            )
             #expect(try await other == ["i": .integer(5)])
             // A fresh runner serves the next task of the same plugin.
             #expect(try await TaskDriver.runToCompletion(bad, task("ok")) == ["x": .integer(7)])
         }
     }
 
-    @Test(.timeLimit(.minutes(2)), arguments: ["hang_submit", "hang_poll"])
+    @Test(.timeLimit(.minutes(5)), arguments: ["hang_submit", "hang_poll"])
     func aCallPastItsBudgetKillsItsRunnerAtTheBudget(what: String) async throws {
         let (host, dir) = try await host(budget: .milliseconds(500))
         defer {
@@ -99,7 +112,8 @@ import Testing
                 error = failure
             }
             #expect(error?.code == .pluginCallOverran)
-            #expect(error?.message.hasSuffix("within 0.5 s; its runner was killed") == true, "\(String(describing: error))")
+            #expect(
+                error?.message.hasSuffix("within 0.5 s; its runner was killed") == true, "\(String(describing: error))")
             // A hang guard: the call itself never returns.
             #expect(ContinuousClock.now - started < .seconds(20))
             #expect(bad.overrunCount == round)
@@ -107,7 +121,7 @@ import Testing
         }
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(5)))
     func outputsThatAreNotALiteralMapFailThePollAndTheRunnerLives() async throws {
         let (host, dir) = try await host()
         defer {
@@ -136,7 +150,7 @@ import Testing
         #expect(try await TaskDriver.runToCompletion(bad, task("ok")) == ["x": .integer(7)])
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(5)))
     func aTaskReattachesToANewRunnerFromItsStoredState() async throws {
         let (host, dir) = try await host()
         defer {
@@ -164,7 +178,7 @@ import Testing
         try await bad.finalize(t)
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(5)))
     func cancellingAHungPollAbandonsItAndAbortEndsItsRunner() async throws {
         let (host, dir) = try await host()
         defer {
@@ -180,7 +194,10 @@ import Testing
         let cancelled = ContinuousClock.now
         polling.cancel()
         let result = await polling.result
-        guard case .failure(let error as TaskError) = result else { Issue.record("the hung poll returned"); return }
+        guard case .failure(let error as TaskError) = result else {
+            Issue.record("the hung poll returned")
+            return
+        }
         #expect(error.code == .pluginCallCancelled)
         try await bad.abort(t)
         try await bad.finalize(t)
@@ -189,7 +206,7 @@ import Testing
         #expect(try await TaskDriver.runToCompletion(bad, task("ok")) == ["x": .integer(7)])
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(5)))
     func secretsAndLogLinesCrossBackAndSecretsAreRedacted() async throws {
         let capture = LogCapture()
         let (host, dir) = try await host(environment: ["ALOFT_SECRET_TOKEN": "s3cr3t-value"], logger: capture.logger)
@@ -202,14 +219,15 @@ import Testing
         let denied = await submitError(bad, task("secret"))
         #expect(denied?.code == .plugin("NoToken"))
         var declared = task("secret")
-        declared = TaskInvocation(executionID: declared.executionID, attempt: 0, context: declared.context, secrets: ["token"],
-                                  outputTypes: declared.outputTypes)
+        declared = TaskInvocation(
+            executionID: declared.executionID, attempt: 0, context: declared.context, secrets: ["token"],
+            outputTypes: declared.outputTypes)
         #expect(try await TaskDriver.runToCompletion(bad, declared) == ["x": .integer(7)])
         #expect(capture.messages.contains { $0.contains("token is [REDACTED]") }, "\(capture.messages)")
         #expect(!capture.messages.contains { $0.contains("s3cr3t-value") })
     }
 
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(5)))
     func manyTasksOverAPoolOfRunnersAllFinish() async throws {
         let (host, dir) = try await host(runners: 3)
         defer {

@@ -3,12 +3,14 @@ import AloftWire
 import Foundation
 import Synchronization
 import Testing
+
 @testable import PluginHost
 
 /// Submit / poll / abort / finalize through the C echo plugin, many tasks at once.
-@Suite(.timeLimit(.minutes(2))) struct PluginCallTests {
+@Suite(.timeLimit(.minutes(5))) struct PluginCallTests {
     func cEcho(configure: (inout HostConfiguration) -> Void = { _ in }) async throws -> (PluginHost, any TaskPlugin) {
-        let host = try await Fixtures.host(directory: Fixtures.directory(["c-echo": "libc_echo.so"]), configure: configure)
+        let host = try await Fixtures.host(
+            directory: Fixtures.directory(["c-echo": "libc_echo.so"]), configure: configure)
         return (host, try host.plugin(forTaskType: "echo").get())
     }
 
@@ -17,13 +19,17 @@ import Testing
         defer { host.shutdown() }
         let inputs: LiteralMap = [
             "i": .integer(-7), "f": .float(2.5), "s": .string("tab\there \"quoted\" é"), "b": .boolean(true),
-            "l": .list([.integer(1), .integer(2)]), "m": .map(["k": .string("v")]), "st": .structure(["a": .array([.null])]),
+            "l": .list([.integer(1), .integer(2)]), "m": .map(["k": .string("v")]),
+            "st": .structure(["a": .array([.null])]),
             "blob": .blob(BlobValue(uri: "file:///x.csv", type: BlobType(format: "csv"))),
-            "d": .datetime(Timestamp(seconds: 0)), "du": .duration(.seconds(3)), "bin": .binary([1, 2, 3]), "e": .enumeration("a"),
+            "d": .datetime(Timestamp(seconds: 0)), "du": .duration(.seconds(3)), "bin": .binary([1, 2, 3]),
+            "e": .enumeration("a"),
         ]
         let types: TypeMap = [
-            "i": .integer, "f": .float, "s": .string, "b": .boolean, "l": .list(.integer), "m": .map(.string), "st": .structure,
-            "blob": .blob(BlobType(format: "csv")), "d": .datetime, "du": .duration, "bin": .binary, "e": .enumeration(["a", "b"]),
+            "i": .integer, "f": .float, "s": .string, "b": .boolean, "l": .list(.integer), "m": .map(.string),
+            "st": .structure,
+            "blob": .blob(BlobType(format: "csv")), "d": .datetime, "du": .duration, "bin": .binary,
+            "e": .enumeration(["a", "b"]),
         ]
         let outputs = try await TaskDriver.runToCompletion(echo, EchoTask.make(inputs: inputs, outputs: types))
         #expect(outputs == inputs)
@@ -35,8 +41,10 @@ import Testing
         let results = try await withThrowingTaskGroup(of: (Int, LiteralMap).self) { group in
             for i in 0..<400 {
                 group.addTask {
-                    let task = EchoTask.make(inputs: ["x": .integer(Int64(i)), "tag": .string("t\(i)")], config: ["delay_ms": .integer(Int64(i % 7))],
-                                             node: "node-\(i)")
+                    let task = EchoTask.make(
+                        inputs: ["x": .integer(Int64(i)), "tag": .string("t\(i)")],
+                        config: ["delay_ms": .integer(Int64(i % 7))],
+                        node: "node-\(i)")
                     return (i, try await TaskDriver.runToCompletion(echo, task))
                 }
             }
@@ -111,13 +119,20 @@ import Testing
         let (host, echo) = try await cEcho()
         defer { host.shutdown() }
         for (kind, expected) in [("user", TaskError.Kind.user), ("system", .system)] {
-            let task = EchoTask.make(inputs: ["x": .integer(1)], config: ["fail": .string(kind), "fail_until_attempt": .integer(1)])
+            let task = EchoTask.make(
+                inputs: ["x": .integer(1)], config: ["fail": .string(kind), "fail_until_attempt": .integer(1)])
             await #expect(throws: TaskDriver.Failed.self) { try await TaskDriver.runToCompletion(echo, task) }
             do { _ = try await TaskDriver.runToCompletion(echo, task) } catch let f as TaskDriver.Failed {
-                #expect(f.error == TaskError(kind: expected, retryable: true, code: .plugin("Injected"), message: "echo failed on purpose"))
+                #expect(
+                    f.error
+                        == TaskError(
+                            kind: expected, retryable: true, code: .plugin("Injected"),
+                            message: "echo failed on purpose"))
             }
             // The next attempt succeeds.
-            let retry = EchoTask.make(inputs: ["x": .integer(1)], config: ["fail": .string(kind), "fail_until_attempt": .integer(1)], attempt: 1)
+            let retry = EchoTask.make(
+                inputs: ["x": .integer(1)], config: ["fail": .string(kind), "fail_until_attempt": .integer(1)],
+                attempt: 1)
             #expect(try await TaskDriver.runToCompletion(echo, retry) == ["x": .integer(1)])
         }
     }
@@ -130,8 +145,11 @@ import Testing
             _ = try await TaskDriver.runToCompletion(echo, wrongType)
             Issue.record("mistyped output accepted")
         } catch {
-            #expect((error as? TaskError) == TaskError(kind: .user, retryable: false, code: .outputMismatch,
-                                                       message: "outputs do not match the task's interface: x: expected string, got integer"))
+            #expect(
+                (error as? TaskError)
+                    == TaskError(
+                        kind: .user, retryable: false, code: .outputMismatch,
+                        message: "outputs do not match the task's interface: x: expected string, got integer"))
         }
         let missing = EchoTask.make(inputs: ["x": .integer(1)], outputs: ["y": .integer])
         do {

@@ -2,13 +2,15 @@ import AloftTestSupport
 import AloftWire
 import Foundation
 import Testing
+
 @testable import PluginHost
 
 /// examples/plugins/rust-echo: a plugin written in Rust against the header alone (a `cdylib`, no crates),
 /// built with cargo and driven like the C and Swift ones.
 @Suite(.timeLimit(.minutes(5))) struct RustPluginTests {
     static func cargo() -> String? {
-        let candidates = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map { "\($0)/cargo" }
+        let candidates =
+            (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map { "\($0)/cargo" }
             + [NSHomeDirectory() + "/.cargo/bin/cargo", "/root/.cargo/bin/cargo", "/usr/bin/cargo"]
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
     }
@@ -17,12 +19,16 @@ import Testing
         guard let cargo = cargo() else { return nil }
         let crate = Fixtures.repoRoot.path + "/examples/plugins/rust-echo"
         guard let target = try? TemporaryDirectory.make("rust-target") else { return nil }
-        let status = try? Fixtures.run([cargo, "build", "--release", "--offline", "--quiet", "--manifest-path", crate + "/Cargo.toml", "--target-dir", target])
+        let status = try? Fixtures.run([
+            cargo, "build", "--release", "--offline", "--quiet", "--manifest-path", crate + "/Cargo.toml",
+            "--target-dir", target,
+        ])
         return status == 0 ? target + "/release/libaloft_rust_echo.so" : nil
     }()
 
     @Test func loadsAndEchoesThroughTheHost() async throws {
-        let lib = try #require(Self.library, "cargo (Rust) is needed to build examples/plugins/rust-echo; install it with rustup")
+        let lib = try #require(
+            Self.library, "cargo (Rust) is needed to build examples/plugins/rust-echo; install it with rustup")
         let dir = try Fixtures.directory([:])
         try FileManager.default.copyItem(atPath: lib, toPath: dir + "/libaloft_rust_echo.so")
         let host = await Fixtures.host(directory: dir)
@@ -31,10 +37,14 @@ import Testing
         #expect(plugin.descriptor.id == "example.rust-echo")
         #expect(plugin.descriptor.abi == "1.0")
         let outputs = try await TaskDriver.runToCompletion(
-            plugin, EchoTask.make(inputs: ["x": .integer(5), "s": .string("rust")], config: ["delay_ms": .integer(20)], type: "rust-echo"))
+            plugin,
+            EchoTask.make(
+                inputs: ["x": .integer(5), "s": .string("rust")], config: ["delay_ms": .integer(20)], type: "rust-echo")
+        )
         #expect(outputs == ["x": .integer(5), "s": .string("rust")])
         // No declared outputs: success with {}.
-        let none = try await TaskDriver.runToCompletion(plugin, EchoTask.make(inputs: ["x": .integer(1)], outputs: [:], type: "rust-echo"))
+        let none = try await TaskDriver.runToCompletion(
+            plugin, EchoTask.make(inputs: ["x": .integer(1)], outputs: [:], type: "rust-echo"))
         #expect(none.isEmpty)
     }
 }

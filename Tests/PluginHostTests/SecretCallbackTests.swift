@@ -2,15 +2,19 @@ import AloftTestSupport
 import Foundation
 import PluginABI
 import Testing
+
 @testable import PluginHost
 
 /// The host's get_secret callback as a plugin calls it: policy, sources, wiping, redaction.
 @Suite struct SecretCallbackTests {
-    func table(granted: [String: Set<String>] = [:], env: [String: String] = [:], dir: String? = nil) -> PluginCallbackTable {
+    func table(
+        granted: [String: Set<String>] = [:], env: [String: String] = [:], dir: String? = nil
+    ) -> PluginCallbackTable {
         var stores: [any SecretStore] = [EnvironmentSecretStore(environment: env)]
         if let dir { stores.append(DirectorySecretStore(directory: URL(fileURLWithPath: dir))) }
-        let services = HostServices(logger: Fixtures.quietLogger, secrets: ChainedSecretStore(stores),
-                                    secretPolicy: SecretPolicy(granted: granted))
+        let services = HostServices(
+            logger: Fixtures.quietLogger, secrets: ChainedSecretStore(stores),
+            secretPolicy: SecretPolicy(granted: granted))
         let t = PluginCallbackTable(services: services, fileName: "x.so")
         t.pluginID = "test.plugin"
         return t
@@ -27,7 +31,8 @@ import Testing
             #expect(value.release == nil && value.data == nil)
             return (s, "")
         }
-        let message = String(decoding: UnsafeBufferPointer(start: error.message.data, count: error.message.len), as: UTF8.self)
+        let message = String(
+            decoding: UnsafeBufferPointer(start: error.message.data, count: error.message.len), as: UTF8.self)
         error.message.release?(&error.message)
         error.code.release?(&error.code)
         return (nil, message)
@@ -37,8 +42,9 @@ import Testing
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("secrets-\(UUID())").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         try "file-secret-value\n".write(toFile: "\(dir)/db-password", atomically: true, encoding: .utf8)
-        let t = table(granted: ["test.plugin": ["aws/secret-key", "db-password"]],
-                      env: ["ALOFT_SECRET_AWS_SECRET_KEY": "env-secret-value"], dir: dir)
+        let t = table(
+            granted: ["test.plugin": ["aws/secret-key", "db-password"]],
+            env: ["ALOFT_SECRET_AWS_SECRET_KEY": "env-secret-value"], dir: dir)
         #expect(read(t, "aws/secret-key").0 == "env-secret-value")
         #expect(read(t, "db-password").0 == "file-secret-value")
     }

@@ -2,25 +2,29 @@ import AloftTestSupport
 import AloftWire
 import Foundation
 import Testing
+
 @testable import PluginHost
 
 /// Issue 18: the secrets a task declares are granted to its plugin per task execution id, on the task's first
 /// call in this host (a submit, or the poll of a task re-attached after a restart), and revoked once, when
 /// it is finalized. In-process and in runner processes alike.
-@Suite(.timeLimit(.minutes(2))) struct SecretGrantTests {
+@Suite(.timeLimit(.minutes(5))) struct SecretGrantTests {
     func host(isolated: Bool) async throws -> (PluginHost, String) {
         let dir = try Fixtures.directory([:])
         try FileManager.default.copyItem(atPath: IsolationTests.misbehaving, toPath: dir + "/libmisbehaving.so")
-        let host = await Fixtures.host(directory: dir, configure: {
-            if isolated { $0.isolation["*"] = IsolationSettings(mode: .process) }
-        }, environment: ["ALOFT_SECRET_TOKEN": "s3cr3t-value"])
+        let host = await Fixtures.host(
+            directory: dir,
+            configure: {
+                if isolated { $0.isolation["*"] = IsolationSettings(mode: .process) }
+            }, environment: ["ALOFT_SECRET_TOKEN": "s3cr3t-value"])
         return (host, dir)
     }
 
     /// A task that reads the secret "token" in each poll and declares it; `state` set: submitted by an earlier host.
     func task(_ name: String, state: [UInt8] = []) -> TaskInvocation {
-        var t = EchoTask.make(inputs: [:], outputs: ["x": .integer], config: ["do": .string("secret_poll")],
-                              execution: "secrets-\(name)-\(UUID().uuidString.prefix(8))", type: "misbehave", secrets: ["token"])
+        var t = EchoTask.make(
+            inputs: [:], outputs: ["x": .integer], config: ["do": .string("secret_poll")],
+            execution: "secrets-\(name)-\(UUID().uuidString.prefix(8))", type: "misbehave", secrets: ["token"])
         t.state = state
         return t
     }

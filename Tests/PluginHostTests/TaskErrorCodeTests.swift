@@ -1,19 +1,21 @@
+import AloftWire
 import PluginHost
 import Testing
-import AloftWire
 
 /// TaskError.Code: the host's codes are a closed set with stable strings; a plugin's code is any string and
 /// comes back unchanged from the runner frames.
 @Suite struct TaskErrorCodeTests {
     @Test func theHostsCodesKeepTheirStrings() {
         let spelled = TaskError.Code.Host.allCases.map(\.rawValue)
-        #expect(spelled == [
-            "PluginCallOverran", "PluginCallCancelled", "PluginCallStuck", "PluginQuarantined", "StateTooLarge",
-            "InvalidPhase", "InvalidOutputs", "OutputMismatch", "NoError", "SecretNotFound", "PluginRunnerStart",
-            "PluginRunnerDied", "PluginFileChanged", "RunnerProtocol", "HostDiedInPluginCall", "NoPlugin", "Unknown",
-            "AbortedOutside", "Timeout", "Condition", "BranchFail", "CaseFailed", "NoCase", "NoTask", "NoWorkflow",
-            "Binding", "SubworkflowFailed", "MapFailed",
-        ])
+        #expect(
+            spelled == [
+                "PluginCallOverran", "PluginCallCancelled", "PluginCallStuck", "PluginQuarantined", "StateTooLarge",
+                "InvalidPhase", "InvalidOutputs", "OutputMismatch", "NoError", "SecretNotFound", "PluginRunnerStart",
+                "PluginRunnerDied", "PluginFileChanged", "RunnerProtocol", "HostDiedInPluginCall", "NoPlugin",
+                "Unknown",
+                "AbortedOutside", "Timeout", "Condition", "BranchFail", "CaseFailed", "NoCase", "NoTask", "NoWorkflow",
+                "Binding", "SubworkflowFailed", "MapFailed",
+            ])
         for host in TaskError.Code.Host.allCases {
             let code = TaskError.Code(rawValue: host.rawValue)
             #expect(code.host == host)
@@ -54,7 +56,8 @@ import AloftWire
         struct Underneath: Error {}
         let error = TaskError(kind: .system, retryable: true, code: .plugin("Throttled"), message: "429")
         #expect(error.description == "system error (retryable) Throttled: 429")
-        #expect(TaskError(kind: .user, retryable: false, code: .plugin(""), message: "m").description == "user error: m")
+        #expect(
+            TaskError(kind: .user, retryable: false, code: .plugin(""), message: "m").description == "user error: m")
         var caused = error
         caused.cause = Underneath()
         #expect(caused == error)

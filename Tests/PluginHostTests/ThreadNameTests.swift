@@ -1,11 +1,12 @@
 import AloftTestSupport
 import Foundation
 import Testing
+
 @testable import PluginHost
 
 /// Plugin threads carry their name to the OS, where ps -L, top -H and debuggers read it: `ap-` and the last 12
 /// bytes of the plugin id, because Linux keeps 15 bytes of a thread's name (docs/plugin-abi.md, section 4).
-@Suite(.timeLimit(.minutes(1))) struct ThreadNameTests {
+@Suite(.timeLimit(.minutes(5))) struct ThreadNameTests {
     /// The names of this process's threads, as the kernel has them.
     static func threadNames() -> [String] {
         let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []
@@ -13,10 +14,11 @@ import Testing
             .map { $0.trimmingCharacters(in: .newlines) }
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(5)))
     func aPluginsThreadsAreNamedAfterItInTheKernel() async throws {
         #if os(Linux)
-        let host = try await Fixtures.host(directory: Fixtures.directory(["c-echo": "libc_echo.so"]), configure: { $0.callOptions.threads = 3 })
+        let host = try await Fixtures.host(
+            directory: Fixtures.directory(["c-echo": "libc_echo.so"]), configure: { $0.callOptions.threads = 3 })
         defer { host.shutdown() }
         _ = try host.plugin(forTaskType: "echo").get()
         // A thread names itself as it starts: give the pool a moment.

@@ -1,10 +1,11 @@
 import Dispatch
 import Testing
+
 @testable import PluginHost
 
 /// Issue 18: a deadline scheduled while the watchdog thread has computed its wait but not yet started to
 /// sleep must still wake it (it used to sleep on, firing budgets up to its longest sleep late).
-@Suite(.timeLimit(.minutes(1))) struct WatchdogTests {
+@Suite(.timeLimit(.minutes(5))) struct WatchdogTests {
     @Test func aDeadlineScheduledJustBeforeTheThreadSleepsFiresOnTime() throws {
         // The test's watchdog sleeps up to an hour when idle, so a missed wake-up is a hang, caught by the
         // generous bound below, not a lateness to measure.
@@ -18,7 +19,8 @@ import Testing
             }
         }
         for round in 0..<50 {
-            try #require(arrived.wait(timeout: .now() + 10) == .success, "round \(round): the thread never came to sleep")
+            try #require(
+                arrived.wait(timeout: .now() + 10) == .success, "round \(round): the thread never came to sleep")
             let fired = DispatchSemaphore(value: 0)
             _ = watchdog.schedule(at: .now + .milliseconds(round % 3)) { fired.signal() }
             go.signal()

@@ -8,7 +8,8 @@ import Glibc
 
 /// A plugin written with the kit, driven through the C descriptor the kit exports: what a C host sees.
 final class CountingPlugin: Plugin {
-    static let info = PluginInfo(id: "test.counting", version: "2.0.0", description: "kit test", taskTypes: ["count", "fail"])
+    static let info = PluginInfo(
+        id: "test.counting", version: "2.0.0", description: "kit test", taskTypes: ["count", "fail"])
     let host: HostServices
 
     init(config: JSON, host: HostServices) throws(PluginError) {
@@ -27,15 +28,18 @@ final class CountingPlugin: Plugin {
         let n = context(task).inputs["n"]
         guard case .integer(let value) = n else { return .failed(.user("n missing", code: "NoInput")) }
         if value < 0 { return .failed(.user("n must not be negative", code: "Negative")) }
-        return PollResult(phase: .succeeded, pollAfter: .milliseconds(1500), state: Array("done".utf8),
-                          outputs: ["n": .integer(value + 1)], statusMessage: "counted")
+        return PollResult(
+            phase: .succeeded, pollAfter: .milliseconds(1500), state: Array("done".utf8),
+            outputs: ["n": .integer(value + 1)], statusMessage: "counted")
     }
 
     private func context(_ task: TaskCall) -> TaskContext { (try? task.context())! }
 
     func abort(_ task: TaskCall) throws(PluginError) {}
 
-    func taskLogs(_ task: TaskCall) throws(PluginError) -> [LogLink]? { [LogLink(name: "stdout", uri: "file:///logs/\(task.executionID)")] }
+    func taskLogs(_ task: TaskCall) throws(PluginError) -> [LogLink]? {
+        [LogLink(name: "stdout", uri: "file:///logs/\(task.executionID)")]
+    }
 }
 
 /// A minimal C host table recording what the plugin said.
@@ -64,22 +68,28 @@ func take(_ b: inout aloft_buffer) -> String {
 
 @Suite(.serialized) struct KitExportTests {
     static let host = RecordingHost()
-    nonisolated(unsafe) static let descriptor = PluginExport.entry(CountingPlugin.self, host: UnsafeRawPointer(host.table))!
+    nonisolated(unsafe) static let descriptor = PluginExport.entry(
+        CountingPlugin.self, host: UnsafeRawPointer(host.table))!
         .assumingMemoryBound(to: aloft_plugin.self)
 
     static func context(type: String = "count", inputs: LiteralMap) -> [UInt8] {
-        TaskContext(taskExecutionID: "ex-n-0", identity: ExecutionIdentity(project: "p", domain: "d", execution: "ex", node: "n", attempt: 0),
-                    task: TaskTemplate(name: "t", type: type, interface: TaskInterface(inputs: ["n": .integer], outputs: ["n": .integer])),
-                    inputs: inputs, outputPrefix: "file:///o/").encoded()
+        TaskContext(
+            taskExecutionID: "ex-n-0",
+            identity: ExecutionIdentity(project: "p", domain: "d", execution: "ex", node: "n", attempt: 0),
+            task: TaskTemplate(
+                name: "t", type: type, interface: TaskInterface(inputs: ["n": .integer], outputs: ["n": .integer])),
+            inputs: inputs, outputPrefix: "file:///o/"
+        ).encoded()
     }
 
     static func withTask<T>(_ context: [UInt8], state: [UInt8] = [], _ body: (UnsafePointer<aloft_task>) -> T) -> T {
         context.withUnsafeBufferPointer { c in
             state.withUnsafeBufferPointer { s in
                 "ex-n-0".withCString { id in
-                    var t = aloft_task(struct_size: UInt32(MemoryLayout<aloft_task>.size), attempt: 0, task_execution_id: id,
-                                       context: aloft_bytes(data: c.baseAddress, len: c.count),
-                                       state: aloft_bytes(data: s.baseAddress, len: s.count))
+                    var t = aloft_task(
+                        struct_size: UInt32(MemoryLayout<aloft_task>.size), attempt: 0, task_execution_id: id,
+                        context: aloft_bytes(data: c.baseAddress, len: c.count),
+                        state: aloft_bytes(data: s.baseAddress, len: s.count))
                     return withUnsafePointer(to: &t, body)
                 }
             }
@@ -133,7 +143,9 @@ func take(_ b: inout aloft_buffer) -> String {
         var state = aloft_buffer()
         var error = aloft_error()
         error.struct_size = UInt32(MemoryLayout<aloft_error>.size)
-        let submitted = Self.withTask(Self.context(inputs: ["n": .integer(41)])) { d.submit(instance, $0, &state, &error) }
+        let submitted = Self.withTask(Self.context(inputs: ["n": .integer(41)])) {
+            d.submit(instance, $0, &state, &error)
+        }
         #expect(submitted == ALOFT_OK)
         #expect(take(&state) == "state-0")
         #expect(RecordingHost.logLines.contains("ex-n-0: submitted"))
@@ -141,7 +153,9 @@ func take(_ b: inout aloft_buffer) -> String {
         var result = aloft_poll_result()
         result.struct_size = UInt32(MemoryLayout<aloft_poll_result>.size)
         result.error.struct_size = UInt32(MemoryLayout<aloft_error>.size)
-        let polled = Self.withTask(Self.context(inputs: ["n": .integer(41)]), state: Array("state-0".utf8)) { d.poll(instance, $0, &result) }
+        let polled = Self.withTask(Self.context(inputs: ["n": .integer(41)]), state: Array("state-0".utf8)) {
+            d.poll(instance, $0, &result)
+        }
         #expect(polled == ALOFT_OK)
         #expect(result.phase == ALOFT_PHASE_SUCCEEDED)
         #expect(result.poll_after_ms == 1500)
@@ -150,7 +164,8 @@ func take(_ b: inout aloft_buffer) -> String {
         #expect(take(&result.status_message) == "counted")
         #expect(result.outputs.release == nil)
 
-        let ext = d.get_extension(Self.descriptor, ALOFT_EXT_TASK_LOGS)!.assumingMemoryBound(to: aloft_ext_task_logs.self)
+        let ext = d.get_extension(Self.descriptor, ALOFT_EXT_TASK_LOGS)!.assumingMemoryBound(
+            to: aloft_ext_task_logs.self)
         var links = aloft_buffer()
         let logged = Self.withTask(Self.context(inputs: [:])) { ext.pointee.task_logs(instance, $0, &links, &error) }
         #expect(logged == ALOFT_OK)
@@ -186,13 +201,19 @@ func take(_ b: inout aloft_buffer) -> String {
 
     @Test func aSecondHostTableIsAdoptedForNewInstances() {
         let second = RecordingHost()
-        second.table.pointee.log = { _, _, _, message in RecordingHost.logLines.append("second: \(String(cString: message!))") }
-        #expect(PluginExport.entry(CountingPlugin.self, host: UnsafeRawPointer(second.table)) == UnsafeRawPointer(Self.descriptor))
+        second.table.pointee.log = { _, _, _, message in
+            RecordingHost.logLines.append("second: \(String(cString: message!))")
+        }
+        #expect(
+            PluginExport.entry(CountingPlugin.self, host: UnsafeRawPointer(second.table))
+                == UnsafeRawPointer(Self.descriptor))
         let (_, instance, _) = Self.instance()
         var state = aloft_buffer()
         var error = aloft_error()
         error.struct_size = UInt32(MemoryLayout<aloft_error>.size)
-        _ = Self.withTask(Self.context(inputs: ["n": .integer(1)])) { Self.descriptor.pointee.submit(instance, $0, &state, &error) }
+        _ = Self.withTask(Self.context(inputs: ["n": .integer(1)])) {
+            Self.descriptor.pointee.submit(instance, $0, &state, &error)
+        }
         state.release?(&state)
         #expect(RecordingHost.logLines.contains("second: submitted"))
         // Back to the first host for the other tests of this suite.

@@ -12,19 +12,24 @@ import Testing
         let dir = try TemporaryDirectory("kit-probe")
         defer { dir.remove() }
         let cc = ProcessInfo.processInfo.environment["CC"] ?? "cc"
-        let build = try Command.run([cc, "-std=c11", "-Wall", "-Wextra", "-Wpedantic", "-Wshadow", "-Wconversion", "-Werror",
-                                     "-I", Fixtures.include, Self.source, "-o", dir.path + "/kit_probe"])
+        let build = try Command.run([
+            cc, "-std=c11", "-Wall", "-Wextra", "-Wpedantic", "-Wshadow", "-Wconversion", "-Werror",
+            "-I", Fixtures.include, Self.source, "-o", dir.path + "/kit_probe",
+        ])
         guard build.succeeded else { return (build, nil) }
         try context.write(toFile: dir.path + "/context.json", atomically: true, encoding: .utf8)
-        let run = try Command.run(["sh", "-c", "'\(dir.path)/kit_probe' < '\(dir.path)/context.json'"], limit: .seconds(30))
+        let run = try Command.run(
+            ["sh", "-c", "'\(dir.path)/kit_probe' < '\(dir.path)/context.json'"], limit: .seconds(30))
         return (run, run.succeeded ? try LiteralMap(bytes: Array(run.stdout.utf8)) : nil)
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(5)))
     func inputsReadAsTypedValuesComeBackAsTheSameLiterals() throws {
         let inputs: LiteralMap = [
-            "i": .integer(.min), "big": .integer(.max), "f": .float(0.1), "sum": .float(0.1 + 0.2), "tiny": .float(1e-7),
-            "huge": .float(1e300), "whole": .float(3.0), "negzero": .float(-0.0), "nan": .float(.nan), "inf": .float(-.infinity),
+            "i": .integer(.min), "big": .integer(.max), "f": .float(0.1), "sum": .float(0.1 + 0.2),
+            "tiny": .float(1e-7),
+            "huge": .float(1e300), "whole": .float(3.0), "negzero": .float(-0.0), "nan": .float(.nan),
+            "inf": .float(-.infinity),
             "s": .string("héllo \"q\" \\ \n\t\u{1} 😀"), "b": .boolean(true), "off": .boolean(false), "n": .none,
             "list": .list([.integer(1), .string("x")]), "map": .map(["k": .float(0.5)]),
         ]
@@ -38,7 +43,10 @@ import Testing
         let map = try #require(outputs, "\(run)")
         for (name, literal) in inputs {
             if case .float(let expected) = literal, expected.isNaN {
-                guard case .float(let got) = map[name], got.isNaN else { Issue.record("\(name): \(String(describing: map[name]))"); continue }
+                guard case .float(let got) = map[name], got.isNaN else {
+                    Issue.record("\(name): \(String(describing: map[name]))")
+                    continue
+                }
             } else {
                 #expect(map[name] == literal, "\(name)")
             }
@@ -46,15 +54,15 @@ import Testing
         if case .float(let zero) = map["negzero"] { #expect(zero.sign == .minus) }
         #expect(map["one"] == .float(1.0))
         #expect(map["esc"] == .string("é😀/"))
-        #expect(map["_missing"] == .integer(1))      // ALOFT_KIT_MISSING
-        #expect(map["_wrong_kind"] == .integer(2))   // ALOFT_KIT_WRONG_KIND
-        #expect(map["_too_small"] == .integer(4))    // ALOFT_KIT_TOO_SMALL
+        #expect(map["_missing"] == .integer(1))  // ALOFT_KIT_MISSING
+        #expect(map["_wrong_kind"] == .integer(2))  // ALOFT_KIT_WRONG_KIND
+        #expect(map["_too_small"] == .integer(4))  // ALOFT_KIT_TOO_SMALL
         #expect(map["_needed"] == .integer(Int64("héllo \"q\" \\ \n\t\u{1} 😀".utf8.count)))
         #expect(map["_config_delay"] == .integer(250))
         #expect(map["_id"] == .string("probe-1-n-2-abc"))
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(5)))
     func errorsAndBuffersFollowTheOwnershipRules() throws {
         let (run, outputs) = try probe(#"{"inputs":{}}"#)
         let map = try #require(outputs, "\(run)")

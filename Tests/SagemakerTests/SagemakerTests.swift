@@ -18,37 +18,52 @@ import Testing
         let engine: ExecutionEngine
         let store: SQLiteMetadataStore
 
-        func run(_ yaml: String, inputs: LiteralMap = [:], id: String = ExecutionID.make(),
-                 events: @escaping @Sendable (EngineEvent) -> Void = { _ in }) async throws -> ExecutionRecord {
+        func run(
+            _ yaml: String, inputs: LiteralMap = [:], id: String = ExecutionID.make(),
+            events: @escaping @Sendable (EngineEvent) -> Void = { _ in }
+        ) async throws -> ExecutionRecord {
             let r = Compiler(resolver: AnyTaskType()).compile(text: yaml, path: "/virtual/spec.yaml")
             let spec = try #require(r.spec, "\(r.diagnostics)")
-            return try await engine.run(spec, workflow: "w", inputs: inputs, project: "p", domain: "development", id: id, events: events)
+            return try await engine.run(
+                spec, workflow: "w", inputs: inputs, project: "p", domain: "development", id: id, events: events)
         }
 
-        func node(_ e: ExecutionRecord) throws -> NodeRecord { try #require(try store.nodes(execution: e.id).first { $0.node == "a" }) }
+        func node(_ e: ExecutionRecord) throws -> NodeRecord {
+            try #require(try store.nodes(execution: e.id).first { $0.node == "a" })
+        }
     }
 
     /// The key id goes in the plugin config (not a secret, so errors can name it), the secret key through the
     /// host's secrets (ALOFT_SECRET_* variables, granted to the plugin).
-    static func harness(endpoint: String, keyID: String, secret: String, role: String = "arn:aws:iam::123456789012:role/r") async throws -> Harness {
+    static func harness(
+        endpoint: String, keyID: String, secret: String, role: String = "arn:aws:iam::123456789012:role/r"
+    ) async throws -> Harness {
         let dir = NSTemporaryDirectory() + "aloft-sagemaker-\(UUID())"
         try FileManager.default.createDirectory(atPath: dir + "/plugins", withIntermediateDirectories: true)
-        try FileManager.default.copyItem(atPath: Fixtures.buildDirectory + "/libAloftPluginSagemaker.so", toPath: dir + "/plugins/libAloftPluginSagemaker.so")
-        let host = await Fixtures.host(directory: dir + "/plugins", configure: {
-            $0.pluginConfig["aloft.sagemaker"] = .object([
-                "endpoint": .string(endpoint), "region": .string("us-east-1"), "role": .string(role),
-                "output_path": .string("s3://aloft-models/out"), "poll_seconds": .float(0.01), "access_key_id": .string(keyID),
-            ])
-            $0.secretGrants["aloft.sagemaker"] = ["aws_secret_access_key"]
-        }, environment: ["ALOFT_SECRET_AWS_SECRET_ACCESS_KEY": secret])
+        try FileManager.default.copyItem(
+            atPath: Fixtures.buildDirectory + "/libAloftPluginSagemaker.so",
+            toPath: dir + "/plugins/libAloftPluginSagemaker.so")
+        let host = await Fixtures.host(
+            directory: dir + "/plugins",
+            configure: {
+                $0.pluginConfig["aloft.sagemaker"] = .object([
+                    "endpoint": .string(endpoint), "region": .string("us-east-1"), "role": .string(role),
+                    "output_path": .string("s3://aloft-models/out"), "poll_seconds": .float(0.01),
+                    "access_key_id": .string(keyID),
+                ])
+                $0.secretGrants["aloft.sagemaker"] = ["aws_secret_access_key"]
+            }, environment: ["ALOFT_SECRET_AWS_SECRET_ACCESS_KEY": secret])
         let store = try SQLiteMetadataStore(path: dir + "/metadata.sqlite")
-        let engine = ExecutionEngine(host: host, store: store, blobs: try LocalBlobStore(root: dir + "/blobs"),
-                                     options: EngineOptions(minPollInterval: .milliseconds(1), maxPollInterval: .milliseconds(50)))
+        let engine = ExecutionEngine(
+            host: host, store: store, blobs: try LocalBlobStore(root: dir + "/blobs"),
+            options: EngineOptions(minPollInterval: .milliseconds(1), maxPollInterval: .milliseconds(50)))
         return Harness(host: host, engine: engine, store: store)
     }
 
-    static func spec(type: String = "sagemaker-training", outputs: String = "{model: blob, job_name: string, train_progress: float}",
-                     extra: String = "") -> String {
+    static func spec(
+        type: String = "sagemaker-training", outputs: String = "{model: blob, job_name: string, train_progress: float}",
+        extra: String = ""
+    ) -> String {
         """
         tasks:
           t:
@@ -74,16 +89,22 @@ import Testing
 
     @Test func aTrainingJobRunsAndReturnsItsModelBlob() async throws {
         let moto = try MotoPeer.require()
-        let s3 = S3Client(region: moto.region, endpoint: moto.endpoint,
-                          credentials: AWSCredentials(accessKeyID: moto.accessKeyID, secretAccessKey: Array(moto.secretAccessKey.utf8)), http: HTTPClient())
+        let s3 = S3Client(
+            region: moto.region, endpoint: moto.endpoint,
+            credentials: AWSCredentials(
+                accessKeyID: moto.accessKeyID, secretAccessKey: Array(moto.secretAccessKey.utf8)), http: HTTPClient())
         try s3.createBucket("aloft-data")
         try s3.put(bucket: "aloft-data", key: "pima/train.csv", Array("1,148,72\n0,85,66\n".utf8))
-        let h = try await Self.harness(endpoint: moto.endpoint, keyID: moto.accessKeyID, secret: moto.secretAccessKey, role: moto.roleARN)
+        let h = try await Self.harness(
+            endpoint: moto.endpoint, keyID: moto.accessKeyID, secret: moto.secretAccessKey, role: moto.roleARN)
         defer { h.host.shutdown() }
         let e = try await h.run(Self.spec(), inputs: ["train": Self.trainURI])
         #expect(e.phase == .succeeded, "\(e.error ?? "")")
         let a = try h.node(e)
-        guard case .blob(let model)? = a.outputs?["model"] else { Issue.record("no model"); return }
+        guard case .blob(let model)? = a.outputs?["model"] else {
+            Issue.record("no model")
+            return
+        }
         let name = try #require(a.outputs?["job_name"].flatMap { if case .string(let s) = $0 { s } else { nil } })
         #expect(model.uri == "s3://aloft-models/out/\(name)/output/model.tar.gz")
         #expect(a.outputs?["train_progress"] == .float(100))  // moto's final metric train:progress
@@ -93,7 +114,8 @@ import Testing
     @Test func aWrongSecretFailsNamingTheKeyIDAndNeverTheSecret() async throws {
         let moto = try MotoPeer.require()
         let wrong = "wrong-secret-\(UUID())"
-        let h = try await Self.harness(endpoint: moto.endpoint, keyID: moto.accessKeyID, secret: wrong, role: moto.roleARN)
+        let h = try await Self.harness(
+            endpoint: moto.endpoint, keyID: moto.accessKeyID, secret: wrong, role: moto.roleARN)
         defer { h.host.shutdown() }
         let e = try await h.run(Self.spec(), inputs: ["train": Self.trainURI])
         #expect(e.phase == .failed)
@@ -119,14 +141,18 @@ import Testing
             try JSONSerialization.data(withJSONObject: answers).write(to: URL(fileURLWithPath: scenario))
         }
         func calls() -> [String] {
-            ((try? String(contentsOfFile: journal, encoding: .utf8)) ?? "").split(separator: "\n").map { String($0.split(separator: " ")[0]) }
+            ((try? String(contentsOfFile: journal, encoding: .utf8)) ?? "").split(separator: "\n").map {
+                String($0.split(separator: " ")[0])
+            }
         }
     }
 
     static func recorded(_ answers: [String: [[String: Any]]]) throws -> Recorded {
         let dir = NSTemporaryDirectory() + "aloft-recorded-\(UUID())"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/recorded_aws.py").path
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+            "Fixtures/recorded_aws.py"
+        ).path
         let r = Recorded(port: 0, scenario: dir + "/scenario.json", journal: dir + "/journal", process: Process())
         try r.set(answers)
         let (p, port) = try PythonPeer.start(script, [r.scenario, r.journal])
@@ -141,14 +167,18 @@ import Testing
     /// The status lines the engine reported while polling.
     final class StatusLines: Sendable {
         private let lines = Mutex<[String]>([])
-        func record(_ event: EngineEvent) { if case .nodeStatus(_, let line) = event { lines.withLock { $0.append(line) } } }
+        func record(_ event: EngineEvent) {
+            if case .nodeStatus(_, let line) = event { lines.withLock { $0.append(line) } }
+        }
         var all: [String] { lines.withLock { $0 } }
     }
 
     @Test func inProgressThenCompletedOnRecordedResponses() async throws {
         let r = try Self.recorded([
-            "SageMaker.DescribeTrainingJob": [Self.unknown, ["fixture": "describe-inprogress.json"], ["fixture": "describe-inprogress.json"],
-                                              ["fixture": "describe-training-job-completed.json"]],
+            "SageMaker.DescribeTrainingJob": [
+                Self.unknown, ["fixture": "describe-inprogress.json"], ["fixture": "describe-inprogress.json"],
+                ["fixture": "describe-training-job-completed.json"],
+            ],
             "SageMaker.CreateTrainingJob": [Self.created],
         ])
         defer { r.process.terminate() }
@@ -156,19 +186,32 @@ import Testing
         defer { h.host.shutdown() }
         let e = try await h.run(Self.spec(), inputs: ["train": Self.trainURI])
         #expect(e.phase == .succeeded, "\(e.error ?? "")")
-        #expect(r.calls() == ["SageMaker.DescribeTrainingJob", "SageMaker.CreateTrainingJob", "SageMaker.DescribeTrainingJob",
-                              "SageMaker.DescribeTrainingJob", "SageMaker.DescribeTrainingJob"])
-        guard case .blob(let model)? = try h.node(e).outputs?["model"] else { Issue.record("no model"); return }
+        #expect(
+            r.calls() == [
+                "SageMaker.DescribeTrainingJob", "SageMaker.CreateTrainingJob", "SageMaker.DescribeTrainingJob",
+                "SageMaker.DescribeTrainingJob", "SageMaker.DescribeTrainingJob",
+            ])
+        guard case .blob(let model)? = try h.node(e).outputs?["model"] else {
+            Issue.record("no model")
+            return
+        }
         #expect(model.uri == "s3://aloft-data/pima/output/aloft-pima-train-0001/output/model.tar.gz")
         // What was sent: the channel from the blob input, hyperparameters from the other inputs and the config.
-        let create = try String(contentsOfFile: r.journal, encoding: .utf8).split(separator: "\n")[1].drop { $0 != " " }.dropFirst()
+        let create = try String(contentsOfFile: r.journal, encoding: .utf8).split(separator: "\n")[1].drop { $0 != " " }
+            .dropFirst()
         let body = try JSONSerialization.jsonObject(with: Data(create.utf8)) as! [String: Any]
-        #expect((body["HyperParameters"] as? [String: String]) == ["max_depth": "5", "eta": "0.2", "objective": "binary:logistic", "num_round": "100"])
+        #expect(
+            (body["HyperParameters"] as? [String: String]) == [
+                "max_depth": "5", "eta": "0.2", "objective": "binary:logistic", "num_round": "100",
+            ])
         let channel = (body["InputDataConfig"] as! [[String: Any]])[0]
         #expect(channel["ChannelName"] as? String == "train")
-        #expect(((channel["DataSource"] as! [String: Any])["S3DataSource"] as! [String: Any])["S3Uri"] as? String == "s3://aloft-data/pima/train.csv")
-        #expect((body["AlgorithmSpecification"] as! [String: Any])["TrainingImage"] as? String
-            == "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1")
+        #expect(
+            ((channel["DataSource"] as! [String: Any])["S3DataSource"] as! [String: Any])["S3Uri"] as? String
+                == "s3://aloft-data/pima/train.csv")
+        #expect(
+            (body["AlgorithmSpecification"] as! [String: Any])["TrainingImage"] as? String
+                == "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1")
     }
 
     @Test func aFailedJobIsAUserErrorWithItsReasonOnRecordedResponses() async throws {
@@ -189,7 +232,9 @@ import Testing
 
     @Test func throttlingIsRetriedAndValidationIsNotOnRecordedResponses() async throws {
         let r = try Self.recorded([
-            "SageMaker.DescribeTrainingJob": [Self.unknown, Self.unknown, ["fixture": "describe-training-job-completed.json"]],
+            "SageMaker.DescribeTrainingJob": [
+                Self.unknown, Self.unknown, ["fixture": "describe-training-job-completed.json"],
+            ],
             "SageMaker.CreateTrainingJob": [["fixture": "error-throttling.json"], Self.created],
         ])
         defer { r.process.terminate() }
@@ -199,7 +244,10 @@ import Testing
         #expect(e.phase == .succeeded, "\(e.error ?? "")")
         #expect(r.calls().filter { $0 == "SageMaker.CreateTrainingJob" }.count == 2)
 
-        let v = try Self.recorded(["SageMaker.DescribeTrainingJob": [Self.unknown], "SageMaker.CreateTrainingJob": [["fixture": "error-validation.json"]]])
+        let v = try Self.recorded([
+            "SageMaker.DescribeTrainingJob": [Self.unknown],
+            "SageMaker.CreateTrainingJob": [["fixture": "error-validation.json"]],
+        ])
         defer { v.process.terminate() }
         let h2 = try await Self.harness(endpoint: v.endpoint, keyID: "AKIDEXAMPLE", secret: "s")
         defer { h2.host.shutdown() }
@@ -220,7 +268,9 @@ import Testing
         defer { h.host.shutdown() }
         let id = ExecutionID.make()
         let run = Task { try await h.run(Self.spec(), inputs: ["train": Self.trainURI], id: id) }
-        for _ in 0..<200 where !r.calls().contains("SageMaker.CreateTrainingJob") { try await Task.sleep(for: .milliseconds(20)) }
+        for _ in 0..<200 where !r.calls().contains("SageMaker.CreateTrainingJob") {
+            try await Task.sleep(for: .milliseconds(20))
+        }
         try await Task.sleep(for: .milliseconds(100))
         try h.store.requestAbort(id: id)
         let e = try await run.value
@@ -230,46 +280,57 @@ import Testing
 
     @Test func aTuningJobReturnsTheBestModelOnRecordedResponses() async throws {
         let r = try Self.recorded([
-            "SageMaker.DescribeHyperParameterTuningJob": [["fixture": "describe-hyper-parameter-tuning-job-unknown.json"],
-                                                          ["fixture": "describe-hyper-parameter-tuning-job.json"]],
+            "SageMaker.DescribeHyperParameterTuningJob": [
+                ["fixture": "describe-hyper-parameter-tuning-job-unknown.json"],
+                ["fixture": "describe-hyper-parameter-tuning-job.json"],
+            ],
             "SageMaker.CreateHyperParameterTuningJob": [["fixture": "create-hyper-parameter-tuning-job.json"]],
             "SageMaker.DescribeTrainingJob": [["fixture": "describe-training-job-completed.json"]],
         ])
         defer { r.process.terminate() }
         let h = try await Self.harness(endpoint: r.endpoint, keyID: "AKIDEXAMPLE", secret: "s")
         defer { h.host.shutdown() }
-        let spec = Self.spec(type: "sagemaker-tuning", outputs: "{model: blob, best_job: string, objective: float}", extra: """
-            tuning:
-                    strategy: Bayesian
-                    objective: {type: Maximize, metric: "validation:auc"}
-                    max_jobs: 4
-                    max_parallel_jobs: 2
-                    ranges: {max_depth: {integer: [2, 8]}, eta: {continuous: [0.05, 0.5]}, booster: {categorical: [gbtree, dart]}}
-            """)
+        let spec = Self.spec(
+            type: "sagemaker-tuning", outputs: "{model: blob, best_job: string, objective: float}",
+            extra: """
+                tuning:
+                        strategy: Bayesian
+                        objective: {type: Maximize, metric: "validation:auc"}
+                        max_jobs: 4
+                        max_parallel_jobs: 2
+                        ranges: {max_depth: {integer: [2, 8]}, eta: {continuous: [0.05, 0.5]}, booster: {categorical: [gbtree, dart]}}
+                """)
         let e = try await h.run(spec, inputs: ["train": Self.trainURI])
         #expect(e.phase == .succeeded, "\(e.error ?? "")")
         let a = try h.node(e)
         #expect(a.outputs?["best_job"] == .string("FakeTrainingJobName"))
         #expect(a.outputs?["objective"] == .float(1.0))
-        let create = try String(contentsOfFile: r.journal, encoding: .utf8).split(separator: "\n").first { $0.hasPrefix("SageMaker.CreateHyper") }!
-        let body = try JSONSerialization.jsonObject(with: Data(create.drop { $0 != " " }.dropFirst().utf8)) as! [String: Any]
+        let create = try String(contentsOfFile: r.journal, encoding: .utf8).split(separator: "\n").first {
+            $0.hasPrefix("SageMaker.CreateHyper")
+        }!
+        let body =
+            try JSONSerialization.jsonObject(with: Data(create.drop { $0 != " " }.dropFirst().utf8)) as! [String: Any]
         let name = body["HyperParameterTuningJobName"] as! String
         #expect(name.count <= 32)
         let ranges = ((body["HyperParameterTuningJobConfig"] as! [String: Any])["ParameterRanges"] as! [String: Any])
-        #expect((ranges["CategoricalParameterRanges"] as! [[String: Any]])[0]["Values"] as? [String] == ["gbtree", "dart"])
+        #expect(
+            (ranges["CategoricalParameterRanges"] as! [[String: Any]])[0]["Values"] as? [String] == ["gbtree", "dart"])
         #expect((ranges["IntegerParameterRanges"] as! [[String: Any]])[0]["MinValue"] as? String == "2")
     }
 
     @Test func stoppingIsStillRunningAndStoppedIsAFinalUserErrorOnRecordedResponses() async throws {
         let r = try Self.recorded([
-            Self.describeCall: [Self.unknown, ["fixture": "describe-stopping.json"], ["fixture": "describe-stopped.json"]],
+            Self.describeCall: [
+                Self.unknown, ["fixture": "describe-stopping.json"], ["fixture": "describe-stopped.json"],
+            ],
             Self.createCall: [Self.created],
         ])
         defer { r.process.terminate() }
         let h = try await Self.harness(endpoint: r.endpoint, keyID: "AKIDEXAMPLE", secret: "s")
         defer { h.host.shutdown() }
         // The task may be retried: a stopped job must not be.
-        let spec = Self.spec().replacingOccurrences(of: "    type: sagemaker-training\n", with: "    type: sagemaker-training\n    retries: 2\n")
+        let spec = Self.spec().replacingOccurrences(
+            of: "    type: sagemaker-training\n", with: "    type: sagemaker-training\n    retries: 2\n")
         let lines = StatusLines()
         let e = try await h.run(spec, inputs: ["train": Self.trainURI], events: { lines.record($0) })
         #expect(e.phase == .failed)
@@ -294,7 +355,10 @@ import Testing
         let e = try await h.run(Self.spec(), inputs: ["train": Self.trainURI])
         #expect(e.phase == .succeeded, "\(e.error ?? "")")
         #expect(r.calls() == [Self.describeCall, Self.describeCall])
-        guard case .blob(let model)? = try h.node(e).outputs?["model"] else { Issue.record("no model"); return }
+        guard case .blob(let model)? = try h.node(e).outputs?["model"] else {
+            Issue.record("no model")
+            return
+        }
         #expect(model.uri == "s3://aloft-data/pima/output/aloft-pima-train-0001/output/model.tar.gz")
     }
 
@@ -318,7 +382,12 @@ import Testing
         // Once: the HTTP client sends the create again by itself; the attempt never sees the error.
         let once = try Self.recorded([
             Self.describeCall: [Self.unknown, Self.completed],
-            Self.createCall: [["status": 500, "body": ["__type": "InternalFailure", "message": "We encountered an internal error."]], Self.created],
+            Self.createCall: [
+                [
+                    "status": 500,
+                    "body": ["__type": "InternalFailure", "message": "We encountered an internal error."],
+                ], Self.created,
+            ],
         ])
         defer { once.process.terminate() }
         let h = try await Self.harness(endpoint: once.endpoint, keyID: "AKIDEXAMPLE", secret: "s")
@@ -332,8 +401,12 @@ import Testing
         // 4 times, then the submit fails with a retryable system error, retried until the system budget (3) is spent.
         let always = try Self.recorded([
             Self.describeCall: [Self.unknown],
-            Self.createCall: [["status": 503, "body": ["__type": "ServiceUnavailable", "message": "Service is unavailable."],
-                               "headers": ["Retry-After": "0"]]],
+            Self.createCall: [
+                [
+                    "status": 503, "body": ["__type": "ServiceUnavailable", "message": "Service is unavailable."],
+                    "headers": ["Retry-After": "0"],
+                ]
+            ],
         ])
         defer { always.process.terminate() }
         let h2 = try await Self.harness(endpoint: always.endpoint, keyID: "AKIDEXAMPLE", secret: "s")

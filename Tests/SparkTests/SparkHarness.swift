@@ -17,16 +17,22 @@ struct SparkHarness {
     static func make(config: [String: JSON] = [:]) async throws -> SparkHarness {
         let dir = NSTemporaryDirectory() + "aloft-spark-\(UUID())"
         try FileManager.default.createDirectory(atPath: dir + "/plugins", withIntermediateDirectories: true)
-        try FileManager.default.copyItem(atPath: Fixtures.buildDirectory + "/libAloftPluginSpark.so", toPath: dir + "/plugins/libAloftPluginSpark.so")
+        try FileManager.default.copyItem(
+            atPath: Fixtures.buildDirectory + "/libAloftPluginSpark.so", toPath: dir + "/plugins/libAloftPluginSpark.so"
+        )
         var pluginConfig: [String: JSON] = [
-            "spark_home": .string(try SparkPeer.home()), "python": .string(try SparkPeer.python()), "poll_seconds": .float(0.2),
+            "spark_home": .string(try SparkPeer.home()), "python": .string(try SparkPeer.python()),
+            "poll_seconds": .float(0.2),
             "work_dir": .string(dir + "/work"),
         ]
         pluginConfig.merge(config) { _, given in given }
-        let host = await Fixtures.host(directory: dir + "/plugins") { $0.pluginConfig["aloft.spark"] = .object(pluginConfig) }
+        let host = await Fixtures.host(directory: dir + "/plugins") {
+            $0.pluginConfig["aloft.spark"] = .object(pluginConfig)
+        }
         let store = try SQLiteMetadataStore(path: dir + "/metadata.sqlite")
-        let engine = ExecutionEngine(host: host, store: store, blobs: try LocalBlobStore(root: dir + "/blobs"),
-                                     options: EngineOptions(minPollInterval: .milliseconds(1), maxPollInterval: .milliseconds(200)))
+        let engine = ExecutionEngine(
+            host: host, store: store, blobs: try LocalBlobStore(root: dir + "/blobs"),
+            options: EngineOptions(minPollInterval: .milliseconds(1), maxPollInterval: .milliseconds(200)))
         return SparkHarness(host: host, engine: engine, store: store, dir: dir)
     }
 
@@ -35,13 +41,16 @@ struct SparkHarness {
         Compiler(resolver: PluginTaskTypeResolver(host: host)).compile(text: yaml, path: dir + "/spec.yaml")
     }
 
-    func run(_ yaml: String, inputs: LiteralMap = [:], id: String = ExecutionID.make()) async throws -> ExecutionRecord {
+    func run(_ yaml: String, inputs: LiteralMap = [:], id: String = ExecutionID.make()) async throws -> ExecutionRecord
+    {
         let r = compile(yaml)
         let spec = try #require(r.spec, "\(r.diagnostics)")
         return try await engine.run(spec, workflow: "w", inputs: inputs, project: "p", domain: "development", id: id)
     }
 
-    func node(_ e: ExecutionRecord, _ n: String = "a") throws -> NodeRecord { try #require(try store.nodes(execution: e.id).first { $0.node == n }) }
+    func node(_ e: ExecutionRecord, _ n: String = "a") throws -> NodeRecord {
+        try #require(try store.nodes(execution: e.id).first { $0.node == n })
+    }
 
     /// Writes a job file into the harness's directory; its path.
     func job(_ name: String, _ source: String) throws -> String {
@@ -55,7 +64,9 @@ struct SparkHarness {
     static func processes(containing text: String, command: String = "") -> Int {
         let ids = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
         return ids.filter { id in
-            guard Int32(id) != nil, Int32(id) != getpid(), let cmd = FileManager.default.contents(atPath: "/proc/\(id)/cmdline") else { return false }
+            guard Int32(id) != nil, Int32(id) != getpid(),
+                let cmd = FileManager.default.contents(atPath: "/proc/\(id)/cmdline")
+            else { return false }
             let comm = (try? String(contentsOfFile: "/proc/\(id)/comm", encoding: .utf8)) ?? ""
             return String(decoding: cmd, as: UTF8.self).contains(text) && comm.hasPrefix(command)
         }.count

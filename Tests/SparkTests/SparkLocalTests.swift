@@ -1,10 +1,10 @@
+import AloftCompiler
 import AloftEngine
 import AloftTestSupport
 import AloftWire
 import Foundation
-import Testing
 import PluginHost
-import AloftCompiler
+import Testing
 
 /// The local backend: spark-submit --master local[N] as a managed process, with real Spark.
 @Suite(.serialized, .timeLimit(.minutes(5))) struct SparkLocalTests {
@@ -33,13 +33,16 @@ import AloftCompiler
     @Test func aFailingJobIsAUserErrorWithTheDriversLastError() async throws {
         let h = try await SparkHarness.make()
         defer { h.host.shutdown() }
-        let job = try h.job("fail.py", """
+        let job = try h.job(
+            "fail.py",
+            """
             from pyspark.sql import SparkSession
             spark = SparkSession.builder.getOrCreate()
             spark.range(3).count()
             raise ValueError("the column 'glucose' has 37 zeros")
             """)
-        let e = try await h.run("""
+        let e = try await h.run(
+            """
             tasks:
               t: {type: spark, outputs: {n: integer}, config: {application: \(job)}}
             workflows:
@@ -57,7 +60,9 @@ import AloftCompiler
         let h = try await SparkHarness.make()
         defer { h.host.shutdown() }
         let marker = "aloft-abort-marker-\(UUID().uuidString.prefix(8))"
-        let job = try h.job("\(marker).py", """
+        let job = try h.job(
+            "\(marker).py",
+            """
             import time
             from pyspark.sql import SparkSession
             spark = SparkSession.builder.getOrCreate()
@@ -65,7 +70,8 @@ import AloftCompiler
             """)
         let id = ExecutionID.make()
         let run = Task {
-            try await h.run("""
+            try await h.run(
+                """
                 tasks:
                   t: {type: spark, outputs: {n: integer}, config: {application: \(job)}}
                 workflows:
@@ -79,7 +85,9 @@ import AloftCompiler
         try h.store.requestAbort(id: id)
         let e = try await run.value
         #expect(e.phase == .aborted)
-        for _ in 0..<100 where SparkHarness.processes(containing: marker) > 0 { try await Task.sleep(for: .milliseconds(100)) }
+        for _ in 0..<100 where SparkHarness.processes(containing: marker) > 0 {
+            try await Task.sleep(for: .milliseconds(100))
+        }
         #expect(SparkHarness.processes(containing: marker) == 0, "a process of the job survived the abort")
     }
 
@@ -87,7 +95,8 @@ import AloftCompiler
         let h = try await SparkHarness.make()
         defer { h.host.shutdown() }
         let job = try h.job("ok.py", "print('never runs')\n")
-        let r = h.compile("""
+        let r = h.compile(
+            """
             tasks:
               t:
                 type: spark
@@ -108,20 +117,34 @@ import AloftCompiler
         #expect(r.spec == nil)
         let messages = r.diagnostics.map(\.description)
         let path = h.dir + "/spec.yaml"
-        #expect(messages.contains { $0.hasPrefix("\(path):8:16:") && $0.contains("unknown Spark backend \"yarn\"") }, "\(messages)")
-        #expect(messages.contains { $0.hasPrefix("\(path):9:43:") && $0.contains("spark_conf \"spark.executor.memory\" must be a string") }, "\(messages)")
-        #expect(messages.contains { $0.hasPrefix("\(path):10:15:") && $0.contains("{{inputs.m}} names no input") }, "\(messages)")
-        #expect(messages.contains { $0.hasPrefix("\(path):11:26:") && $0.contains("executor memory must read like 512m") }, "\(messages)")
-        #expect(messages.contains { $0.hasPrefix("\(path):14:27:") && $0.contains("nowhere.py does not exist") }, "\(messages)")
+        #expect(
+            messages.contains { $0.hasPrefix("\(path):8:16:") && $0.contains("unknown Spark backend \"yarn\"") },
+            "\(messages)")
+        #expect(
+            messages.contains {
+                $0.hasPrefix("\(path):9:43:") && $0.contains("spark_conf \"spark.executor.memory\" must be a string")
+            }, "\(messages)")
+        #expect(
+            messages.contains { $0.hasPrefix("\(path):10:15:") && $0.contains("{{inputs.m}} names no input") },
+            "\(messages)")
+        #expect(
+            messages.contains { $0.hasPrefix("\(path):11:26:") && $0.contains("executor memory must read like 512m") },
+            "\(messages)")
+        #expect(
+            messages.contains { $0.hasPrefix("\(path):14:27:") && $0.contains("nowhere.py does not exist") },
+            "\(messages)")
         #expect(r.diagnostics.count == 5, "\(messages)")
     }
 
     @Test func anUnreachableMasterIsARetryableSystemErrorNamingItsAddress() async throws {
         let port = SparkPeer.freePort()
-        let h = try await SparkHarness.make(config: ["master": .string("spark://127.0.0.1:\(port)"), "rest_url": .string("http://127.0.0.1:\(port)")])
+        let h = try await SparkHarness.make(config: [
+            "master": .string("spark://127.0.0.1:\(port)"), "rest_url": .string("http://127.0.0.1:\(port)"),
+        ])
         defer { h.host.shutdown() }
         let job = try h.job("never.py", "print('never runs')\n")
-        let e = try await h.run("""
+        let e = try await h.run(
+            """
             tasks:
               t: {type: spark, outputs: {n: integer}, config: {application: \(job), backend: standalone}}
             workflows:

@@ -2,8 +2,8 @@ import AloftEngine
 import AloftTestSupport
 import AloftWire
 import Foundation
-import Testing
 import PluginHost
+import Testing
 
 /// The standalone backend against a real master and worker on 127.0.0.1 (one cluster per test run): the
 /// driver runs in cluster mode on the worker, submitted, observed and killed through the master's REST server.
@@ -20,8 +20,9 @@ import PluginHost
         let h = try await Self.harness()
         defer { h.host.shutdown() }
         let journal = h.dir + "/journal"
-        let e = try await h.run(datasetSpec(job: try h.job("prepare.py", datasetJob), journal: journal),
-                                inputs: ["n": .integer(250), "label": .string("on the cluster")])
+        let e = try await h.run(
+            datasetSpec(job: try h.job("prepare.py", datasetJob), journal: journal),
+            inputs: ["n": .integer(250), "label": .string("on the cluster")])
         #expect(e.phase == .succeeded, "\(e.error ?? "")")
         let a = try h.node(e)
         #expect(a.outputs?["count"] == .integer(250))
@@ -39,7 +40,8 @@ import PluginHost
         let h = try await Self.harness()
         defer { h.host.shutdown() }
         let job = try h.job("fail.py", "import sys\nraise RuntimeError('bad row %s' % sys.argv[1])\n")
-        let e = try await h.run("""
+        let e = try await h.run(
+            """
             tasks:
               t: {type: pyspark, inputs: {n: integer}, outputs: {n: integer}, config: {application: \(job), args: ["{{inputs.n}}"]}}
             workflows:
@@ -55,7 +57,9 @@ import PluginHost
         let h = try await Self.harness()
         defer { h.host.shutdown() }
         let started = h.dir + "/started"
-        let job = try h.job("forever.py", """
+        let job = try h.job(
+            "forever.py",
+            """
             import time
             from pyspark.sql import SparkSession
             spark = SparkSession.builder.getOrCreate()
@@ -64,14 +68,17 @@ import PluginHost
             """)
         let id = ExecutionID.make()
         let run = Task {
-            try await h.run("""
+            try await h.run(
+                """
                 tasks:
                   t: {type: pyspark, outputs: {n: integer}, config: {application: \(job)}}
                 workflows:
                   w: {nodes: [{id: a, task: t}]}
                 """, id: id)
         }
-        for _ in 0..<900 where !FileManager.default.fileExists(atPath: started) { try await Task.sleep(for: .milliseconds(100)) }
+        for _ in 0..<900 where !FileManager.default.fileExists(atPath: started) {
+            try await Task.sleep(for: .milliseconds(100))
+        }
         #expect(FileManager.default.fileExists(atPath: started), "the driver never started")
         try h.store.requestAbort(id: id)
         let e = try await run.value

@@ -8,13 +8,15 @@ struct CSkeleton {
             "plugin.c": source,
             "Makefile": makefile,
             "workflow.yaml": skeletonWorkflow(names),
-            "README.md": skeletonReadme(names, language: "C", build: "make", library: "lib\(names.snake).so", extra: """
+            "README.md": skeletonReadme(
+                names, language: "C", build: "make", library: "lib\(names.snake).so",
+                extra: """
 
-                `ALOFT_CFLAGS` in the Makefile is what `aloft plugins sdk --cflags` printed when this project was made;
-                run `make ALOFT_CFLAGS="$(aloft plugins sdk --cflags)"` (or use `pkg-config --cflags aloft-plugin`) if
-                aloft has moved.
+                    `ALOFT_CFLAGS` in the Makefile is what `aloft plugins sdk --cflags` printed when this project was made;
+                    run `make ALOFT_CFLAGS="$(aloft plugins sdk --cflags)"` (or use `pkg-config --cflags aloft-plugin`) if
+                    aloft has moved.
 
-                """),
+                    """),
         ]
     }
 

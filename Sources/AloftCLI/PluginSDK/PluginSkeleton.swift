@@ -16,7 +16,9 @@ struct PluginSkeleton {
 
     init(name: String, language: Language, layout: SDKLayout) throws(CLIError) {
         guard Self.isValidName(name) else {
-            throw CLIError("\"\(name)\" cannot name a plugin: use a lowercase letter, then lowercase letters, digits, - or _ (at most 64)")
+            throw CLIError(
+                "\"\(name)\" cannot name a plugin: use a lowercase letter, then lowercase letters, digits, - or _ (at most 64)"
+            )
         }
         self.name = name
         self.language = language
@@ -41,7 +43,8 @@ struct PluginSkeleton {
         for (path, contents) in self.files.sorted(by: { $0.key < $1.key }) {
             let full = (directory as NSString).appendingPathComponent(path)
             do {
-                try files.createDirectory(atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+                try files.createDirectory(
+                    atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
                 try contents.write(toFile: full, atomically: true, encoding: .utf8)
             } catch {
                 throw CLIError("cannot write \(full): \(error.localizedDescription)")
@@ -75,7 +78,9 @@ struct Names {
         self.name = name
         pluginID = "example." + name
         snake = name.replacingOccurrences(of: "-", with: "_")
-        camel = name.split(whereSeparator: { $0 == "-" || $0 == "_" }).map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined()
+        camel = name.split(whereSeparator: { $0 == "-" || $0 == "_" }).map {
+            $0.prefix(1).uppercased() + $0.dropFirst()
+        }.joined()
     }
 }
 

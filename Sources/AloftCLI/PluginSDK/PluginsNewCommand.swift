@@ -13,12 +13,16 @@ struct PluginsNewCommand: ParsableCommand {
 
     @Option(help: "The language: c, rust or swift.") var lang: PluginSkeleton.Language
     @Argument(help: "The plugin's name: a lowercase letter, then lowercase letters, digits, - or _.") var name: String
-    @Option(help: ArgumentHelp("Where to write the project (default: ./NAME); must not exist or be empty.", valueName: "dir"))
+    @Option(
+        help: ArgumentHelp(
+            "Where to write the project (default: ./NAME); must not exist or be empty.", valueName: "dir"))
     var dir: String?
 
     func validate() throws {
         guard PluginSkeleton.isValidName(name) else {
-            throw ValidationError("\"\(name)\" cannot name a plugin: use a lowercase letter, then lowercase letters, digits, - or _ (at most 64)")
+            throw ValidationError(
+                "\"\(name)\" cannot name a plugin: use a lowercase letter, then lowercase letters, digits, - or _ (at most 64)"
+            )
         }
     }
 

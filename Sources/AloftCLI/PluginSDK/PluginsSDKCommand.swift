@@ -13,7 +13,9 @@ struct PluginsSDKCommand: ParsableCommand {
             """)
 
     @Flag(help: "Print the compiler flags for aloft_plugin.h and aloft/kit.h (an -I option).") var cflags = false
-    @Option(name: .customLong("pkg-config"), help: ArgumentHelp("Write aloft-plugin.pc into this directory.", valueName: "dir"))
+    @Option(
+        name: .customLong("pkg-config"),
+        help: ArgumentHelp("Write aloft-plugin.pc into this directory.", valueName: "dir"))
     var pkgConfig: String?
 
     func run() throws {
@@ -34,7 +36,8 @@ struct PluginsSDKCommand: ParsableCommand {
             print("headers:    \(layout.includeDirectory)  (aloft_plugin.h; the optional C kit aloft/kit.h)")
             print("cflags:     \(layout.cflags)")
             print("rust crate: \(layout.rustCrate ?? "(none)")")
-            print("source:     \(layout.sourceRoot ?? "(none: an installed aloft; Swift plugins need the source tree)")")
+            print(
+                "source:     \(layout.sourceRoot ?? "(none: an installed aloft; Swift plugins need the source tree)")")
         }
     }
 }

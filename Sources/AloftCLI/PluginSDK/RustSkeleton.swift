@@ -4,7 +4,9 @@ struct RustSkeleton {
     let crate: String
 
     init(names: Names, layout: SDKLayout) throws(CLIError) {
-        guard let crate = layout.rustCrate else { throw CLIError("this aloft has no Rust bindings crate (sdk/rust/aloft-plugin)") }
+        guard let crate = layout.rustCrate else {
+            throw CLIError("this aloft has no Rust bindings crate (sdk/rust/aloft-plugin)")
+        }
         self.names = names
         self.crate = crate
     }
@@ -15,8 +17,9 @@ struct RustSkeleton {
             "src/lib.rs": source,
             "workflow.yaml": skeletonWorkflow(names),
             ".gitignore": "target/\n",
-            "README.md": skeletonReadme(names, language: "Rust", build: "cargo build --release",
-                                        library: "target/release/lib\(names.snake).so"),
+            "README.md": skeletonReadme(
+                names, language: "Rust", build: "cargo build --release",
+                library: "target/release/lib\(names.snake).so"),
         ]
     }
 

@@ -15,14 +15,17 @@ struct SDKLayout: Equatable {
     /// The aloft source package (Swift plugins depend on its PluginKit), in a built tree only.
     let sourceRoot: String?
 
-    static func locate(executableDirectory: String? = PluginSearchPath.executableDirectory()) throws(CLIError) -> SDKLayout {
+    static func locate(
+        executableDirectory: String? = PluginSearchPath.executableDirectory()
+    ) throws(CLIError) -> SDKLayout {
         guard let exe = executableDirectory else { throw CLIError("cannot tell where the running aloft is") }
         let files = FileManager.default
         let prefix = (exe as NSString).deletingLastPathComponent
         if files.fileExists(atPath: prefix + "/include/aloft_plugin.h") {
             let crate = prefix + "/share/aloft/rust/aloft-plugin"
-            return SDKLayout(includeDirectory: prefix + "/include",
-                             rustCrate: files.fileExists(atPath: crate + "/Cargo.toml") ? crate : nil, sourceRoot: nil)
+            return SDKLayout(
+                includeDirectory: prefix + "/include",
+                rustCrate: files.fileExists(atPath: crate + "/Cargo.toml") ? crate : nil, sourceRoot: nil)
         }
         var dir = exe
         for _ in 0..<6 {
@@ -31,7 +34,8 @@ struct SDKLayout: Equatable {
             if parent == dir { break }
             dir = parent
         }
-        throw CLIError("""
+        throw CLIError(
+            """
             no plugin SDK beside \(exe): expected \(prefix)/include/aloft_plugin.h (an installed aloft) \
             or a source tree above it with Sources/PluginABI/include (a built one)
             """)
@@ -41,10 +45,12 @@ struct SDKLayout: Equatable {
     static func sourceTree(_ root: String) -> SDKLayout? {
         let files = FileManager.default
         let include = root + "/Sources/PluginABI/include"
-        guard files.fileExists(atPath: include + "/aloft_plugin.h"), files.fileExists(atPath: root + "/Package.swift") else { return nil }
+        guard files.fileExists(atPath: include + "/aloft_plugin.h"), files.fileExists(atPath: root + "/Package.swift")
+        else { return nil }
         let crate = root + "/sdk/rust/aloft-plugin"
-        return SDKLayout(includeDirectory: include, rustCrate: files.fileExists(atPath: crate + "/Cargo.toml") ? crate : nil,
-                         sourceRoot: root)
+        return SDKLayout(
+            includeDirectory: include, rustCrate: files.fileExists(atPath: crate + "/Cargo.toml") ? crate : nil,
+            sourceRoot: root)
     }
 
     var cflags: String { "-I" + includeDirectory }

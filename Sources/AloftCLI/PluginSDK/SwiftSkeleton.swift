@@ -5,7 +5,9 @@ struct SwiftSkeleton {
 
     init(names: Names, layout: SDKLayout) throws(CLIError) {
         guard let root = layout.sourceRoot else {
-            throw CLIError("a Swift plugin depends on PluginKit from the aloft source tree, and this aloft is not running from one")
+            throw CLIError(
+                "a Swift plugin depends on PluginKit from the aloft source tree, and this aloft is not running from one"
+            )
         }
         self.names = names
         self.sourceRoot = root
@@ -17,12 +19,14 @@ struct SwiftSkeleton {
             "Sources/\(names.camel)/\(names.camel)Plugin.swift": source,
             "workflow.yaml": skeletonWorkflow(names),
             ".gitignore": ".build/\n",
-            "README.md": skeletonReadme(names, language: "Swift", build: "swift build", library: ".build/debug/lib\(names.camel).so", extra: """
+            "README.md": skeletonReadme(
+                names, language: "Swift", build: "swift build", library: ".build/debug/lib\(names.camel).so",
+                extra: """
 
-                Build it with the same Swift toolchain as the `aloft` it runs in (Swift has no stable ABI on Linux), or
-                link the runtime in with `swift build -c release -Xswiftc -static-stdlib`.
+                    Build it with the same Swift toolchain as the `aloft` it runs in (Swift has no stable ABI on Linux), or
+                    link the runtime in with `swift build -c release -Xswiftc -static-stdlib`.
 
-                """),
+                    """),
         ]
     }
 

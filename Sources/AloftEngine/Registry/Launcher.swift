@@ -34,7 +34,9 @@ public struct Launcher: Sendable {
 
     /// A launch plan, workflow or task called `name` (the newest version unless `version` is given). When the
     /// name is taken by several kinds and `kind` is nil, launch plans come first, then workflows, then tasks.
-    public func resolve(_ name: String, version: String?, kind: EntityKind?, project: String, domain: String) throws -> Launchable {
+    public func resolve(
+        _ name: String, version: String?, kind: EntityKind?, project: String, domain: String
+    ) throws -> Launchable {
         try Scope.check(registry, project: project, domain: domain)
         for k in kind.map({ [$0] }) ?? [EntityKind.launchPlan, .workflow, .task] {
             if let e = try registry.entity(k, project: project, domain: domain, name: name, version: version) {
@@ -43,11 +45,14 @@ public struct Launcher: Sendable {
         }
         let order: [EntityKind] = kind.map { [$0] } ?? [.launchPlan, .workflow, .task]
         let kinds = order.map(\.rawValue).joined(separator: ", ")
-        if let version, let any = try order.lazy.compactMap({
-            try registry.entity($0, project: project, domain: domain, name: name, version: nil)
-        }).first {
-            throw RegistryError("\(any.kind.rawValue) \(name) has no version \(version) in \(project)/\(domain); newest: \(any.version) "
-                + "(`aloft get \(any.kind.rawValue)s \(name)` lists them)")
+        if let version,
+            let any = try order.lazy.compactMap({
+                try registry.entity($0, project: project, domain: domain, name: name, version: nil)
+            }).first
+        {
+            throw RegistryError(
+                "\(any.kind.rawValue) \(name) has no version \(version) in \(project)/\(domain); newest: \(any.version) "
+                    + "(`aloft get \(any.kind.rawValue)s \(name)` lists them)")
         }
         throw RegistryError("nothing named \"\(name)\" (\(kinds)) is registered in \(project)/\(domain)")
     }
@@ -56,7 +61,8 @@ public struct Launcher: Sendable {
     public static func launchable(_ e: RegisteredEntity) throws -> Launchable {
         let l = try decode(e)
         guard l.plan.workflows[l.workflow] != nil else {
-            throw RegistryError("\(e.label) in \(e.project)/\(e.domain) is unreadable: its plan lacks workflow \(l.workflow)")
+            throw RegistryError(
+                "\(e.label) in \(e.project)/\(e.domain) is unreadable: its plan lacks workflow \(l.workflow)")
         }
         return l
     }
@@ -71,7 +77,9 @@ public struct Launcher: Sendable {
             case .workflow:
                 return Launchable(entity: e, plan: try CompiledSpec(json: body), workflow: e.name, launchPlan: nil)
             case .launchPlan:
-                guard let lpj = body["launch_plan"], let pj = body["plan"] else { throw WireError(path: "", reason: "a launch plan needs launch_plan and plan") }
+                guard let lpj = body["launch_plan"], let pj = body["plan"] else {
+                    throw WireError(path: "", reason: "a launch plan needs launch_plan and plan")
+                }
                 let lp = try CompiledLaunchPlan(json: lpj, path: "launch_plan")
                 return Launchable(entity: e, plan: try CompiledSpec(json: pj), workflow: lp.workflow, launchPlan: lp)
             }
@@ -101,11 +109,18 @@ public struct RegistryReferences: ReferenceResolver {
 
     private func lookup(_ kind: EntityKind, _ ref: EntityRef) -> Result<Launchable, ReferenceFailure> {
         do {
-            guard let e = try registry.entity(kind, project: ref.project, domain: ref.domain, name: ref.name, version: ref.version) else {
-                let versions = try registry.entities(kind, project: ref.project, domain: ref.domain, name: ref.name).map(\.version)
-                return .failure(ReferenceFailure(versions.isEmpty
-                    ? "no \(kind.rawValue) \(ref.name) is registered in \(ref.project)/\(ref.domain)"
-                    : "no version \(ref.version); registered versions: \(versions.prefix(10).joined(separator: ", "))"))
+            guard
+                let e = try registry.entity(
+                    kind, project: ref.project, domain: ref.domain, name: ref.name, version: ref.version)
+            else {
+                let versions = try registry.entities(kind, project: ref.project, domain: ref.domain, name: ref.name)
+                    .map(\.version)
+                return .failure(
+                    ReferenceFailure(
+                        versions.isEmpty
+                            ? "no \(kind.rawValue) \(ref.name) is registered in \(ref.project)/\(ref.domain)"
+                            : "no version \(ref.version); registered versions: \(versions.prefix(10).joined(separator: ", "))"
+                    ))
             }
             return .success(try Launcher.launchable(e))
         } catch {

@@ -21,8 +21,10 @@ public struct RegisteredEntity: Sendable, Equatable {
     public var body: [UInt8]
     public var createdAt: Date
 
-    public init(kind: EntityKind, project: String, domain: String, name: String, version: String, digest: String, body: [UInt8],
-                createdAt: Date = Date()) {
+    public init(
+        kind: EntityKind, project: String, domain: String, name: String, version: String, digest: String, body: [UInt8],
+        createdAt: Date = Date()
+    ) {
         self.kind = kind
         self.project = project
         self.domain = domain
@@ -45,7 +47,9 @@ public struct ProjectRecord: Sendable, Equatable {
     public var domains: [String]
     public var createdAt: Date
 
-    public init(id: String, description: String = "", domains: [String] = ProjectRecord.defaultDomains, createdAt: Date = Date()) {
+    public init(
+        id: String, description: String = "", domains: [String] = ProjectRecord.defaultDomains, createdAt: Date = Date()
+    ) {
         self.id = id
         self.description = description
         self.domains = domains
@@ -66,7 +70,10 @@ public struct ScheduleFire: Sendable, Equatable {
     /// For a launched fire: the execution's id, fixed before it is created (so a restart finds it).
     public var executionID: String?
 
-    public init(project: String, domain: String, launchPlan: String, version: String, fireTime: Date, outcome: Outcome, executionID: String?) {
+    public init(
+        project: String, domain: String, launchPlan: String, version: String, fireTime: Date, outcome: Outcome,
+        executionID: String?
+    ) {
         self.project = project
         self.domain = domain
         self.launchPlan = launchPlan
@@ -88,7 +95,9 @@ public protocol RegistryStore: Sendable {
     /// is an error: the caller compares content first.
     func insert(_ entities: [RegisteredEntity]) throws
     /// One version, or the newest when `version` is nil.
-    func entity(_ kind: EntityKind, project: String, domain: String, name: String, version: String?) throws -> RegisteredEntity?
+    func entity(
+        _ kind: EntityKind, project: String, domain: String, name: String, version: String?
+    ) throws -> RegisteredEntity?
     /// Newest first; every name when `name` is nil.
     func entities(_ kind: EntityKind, project: String, domain: String, name: String?) throws -> [RegisteredEntity]
     /// The newest version of every launch plan in every project, for the scheduler.

@@ -54,12 +54,16 @@ public struct ScheduleDecider: Sendable {
                 let due = Self.fires(of: schedule, after: cursor, upTo: now)
                 guard let last = due.last else { continue }
                 let missed = due.dropLast().map {
-                    ScheduleFire(project: e.project, domain: e.domain, launchPlan: e.name, version: e.version, fireTime: $0, outcome: .missed,
-                                 executionID: nil)
+                    ScheduleFire(
+                        project: e.project, domain: e.domain, launchPlan: e.name, version: e.version, fireTime: $0,
+                        outcome: .missed,
+                        executionID: nil)
                 }
-                let launched = ScheduleFire(project: e.project, domain: e.domain, launchPlan: e.name, version: e.version, fireTime: last,
-                                            outcome: .launched, executionID: Self.executionID(e, fire: last))
-                try registry.recordFires(missed + [launched], cursor: last, project: e.project, domain: e.domain, launchPlan: e.name)
+                let launched = ScheduleFire(
+                    project: e.project, domain: e.domain, launchPlan: e.name, version: e.version, fireTime: last,
+                    outcome: .launched, executionID: Self.executionID(e, fire: last))
+                try registry.recordFires(
+                    missed + [launched], cursor: last, project: e.project, domain: e.domain, launchPlan: e.name)
                 decision.missed += missed
                 decision.launches.append(ScheduledLaunch(fire: launched, launchable: l))
             } catch {
@@ -91,7 +95,9 @@ public struct ScheduleDecider: Sendable {
             guard let id = f.executionID else { continue }
             if let e = try store.execution(id: id) {
                 if e.phase == .running { running.append(id) }
-            } else if let entity = try registry.entity(.launchPlan, project: f.project, domain: f.domain, name: f.launchPlan, version: f.version) {
+            } else if let entity = try registry.entity(
+                .launchPlan, project: f.project, domain: f.domain, name: f.launchPlan, version: f.version)
+            {
                 notStarted.append(ScheduledLaunch(fire: f, launchable: try Launcher.launchable(entity)))
             }
         }
@@ -101,7 +107,9 @@ public struct ScheduleDecider: Sendable {
     /// The same fire always gets the same execution id.
     static func executionID(_ e: RegisteredEntity, fire: Date) -> String {
         let stamp = ExecutionID.make(now: fire).split(separator: "-").dropFirst().prefix(2).joined(separator: "-")
-        let hash = CanonicalHash.sha256(Array("\(e.project)/\(e.domain)/\(e.name)/\(Int64(fire.timeIntervalSince1970))".utf8)).prefix(6)
+        let hash = CanonicalHash.sha256(
+            Array("\(e.project)/\(e.domain)/\(e.name)/\(Int64(fire.timeIntervalSince1970))".utf8)
+        ).prefix(6)
         return "sx-\(stamp)-\(hash)"
     }
 }

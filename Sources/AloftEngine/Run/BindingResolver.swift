@@ -69,7 +69,8 @@ struct BindingResolver {
         case (.integer(let x), .float(let y)): return ordered(Double(x), y)
         case (.float(let x), .integer(let y)): return ordered(x, Double(y))
         case (.float(let x), .float(let y)): return ordered(x, y)
-        case (.string(let x), .string(let y)), (.enumeration(let x), .string(let y)), (.string(let x), .enumeration(let y)),
+        case (.string(let x), .string(let y)), (.enumeration(let x), .string(let y)),
+            (.string(let x), .enumeration(let y)),
             (.enumeration(let x), .enumeration(let y)):
             return ordered(x, y)
         case (.datetime(let x), .datetime(let y)): return ordered(x, y)

@@ -12,12 +12,15 @@ public struct CacheLookup: Sendable {
     /// project, domain, task name, cache version, hash of the interface, canonical hash of the inputs minus
     /// the ignored ones. A change of code alone (same cache version) hits; bump the version to invalidate.
     public init(project: String, domain: String, task: CompiledTask, policy: CachePolicy, inputs: LiteralMap) {
-        interfaceHash = CanonicalHash.of(JSON.object(["inputs": task.interface.inputs.json, "outputs": task.interface.outputs.json]))
+        interfaceHash = CanonicalHash.of(
+            JSON.object(["inputs": task.interface.inputs.json, "outputs": task.interface.outputs.json]))
         inputsHash = CanonicalHash.of(inputs.filter { !policy.ignoredInputs.contains($0.key) })
-        key = CanonicalHash.of(JSON.object([
-            "project": .string(project), "domain": .string(domain), "task": .string(task.name), "version": .string(policy.version),
-            "interface": .string(interfaceHash), "inputs": .string(inputsHash),
-        ]))
+        key = CanonicalHash.of(
+            JSON.object([
+                "project": .string(project), "domain": .string(domain), "task": .string(task.name),
+                "version": .string(policy.version),
+                "interface": .string(interfaceHash), "inputs": .string(inputsHash),
+            ]))
     }
 
     /// A hit is usable when its outputs still have the interface's types and every local blob they point to

@@ -1,5 +1,5 @@
-import PluginHost
 import AloftWire
+import PluginHost
 
 /// A plugin call the engine is about to make or is making for a node, stored in the node's state before the
 /// call: a resumed execution that finds it knows the previous host died inside that call (issue 16). Resumes
@@ -23,8 +23,10 @@ public struct CallInFlight: Sendable, Equatable, Codable {
 
     /// The attempt's error once the host died in this call more often than tolerated.
     func failure(plugin: String) -> TaskError {
-        TaskError(kind: .system, retryable: false, code: .hostDiedInPluginCall,
-                  message: "plugin \(plugin): the host died during this call (\(call) of attempt \(attempt)), \(deaths) times; "
-                      + "the attempt fails instead of making the call again")
+        TaskError(
+            kind: .system, retryable: false, code: .hostDiedInPluginCall,
+            message:
+                "plugin \(plugin): the host died during this call (\(call) of attempt \(attempt)), \(deaths) times; "
+                + "the attempt fails instead of making the call again")
     }
 }

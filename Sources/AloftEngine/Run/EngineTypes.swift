@@ -25,8 +25,10 @@ public struct EngineOptions: Sendable {
     /// What this process is, in lease holders: `aloft run`, `aloft resume`, `aloft scheduler`.
     public var role = "aloft " + (CommandLine.arguments.dropFirst().first ?? "")
 
-    public init(parallelism: Int = 16, overallParallelism: Int = 64, minPollInterval: Duration = .milliseconds(5),
-                maxPollInterval: Duration = .seconds(5), systemRetries: Int = 3) {
+    public init(
+        parallelism: Int = 16, overallParallelism: Int = 64, minPollInterval: Duration = .milliseconds(5),
+        maxPollInterval: Duration = .seconds(5), systemRetries: Int = 3
+    ) {
         self.parallelism = parallelism
         self.overallParallelism = overallParallelism
         self.minPollInterval = minPollInterval
@@ -56,7 +58,9 @@ public enum ExecutionID {
         var tm = tm()
         var t = time_t(now.timeIntervalSince1970)
         gmtime_r(&t, &tm)
-        let stamp = String(format: "%04d%02d%02d-%02d%02d%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec)
+        let stamp = String(
+            format: "%04d%02d%02d-%02d%02d%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+            tm.tm_sec)
         let alphabet = Array("abcdefghijklmnopqrstuvwxyz0123456789")
         let suffix = String((0..<6).map { _ in alphabet.randomElement()! })
         return "ex-\(stamp)-\(suffix)"

@@ -26,9 +26,11 @@ final class ExecutionContext: Sendable {
     /// What a node read, held until the node's next commit, which writes it in the same transaction.
     private let pendingLineage = Mutex<[String: [LineageEdge]]>([:])
 
-    init(execution: ExecutionRecord, plan: CompiledSpec, host: PluginHost, store: any Store, blobs: any BlobStore,
-         options: EngineOptions, overall: AsyncLimiter, wakeups: Wakeups, existing: [NodeRecord],
-         events: @escaping @Sendable (EngineEvent) -> Void) {
+    init(
+        execution: ExecutionRecord, plan: CompiledSpec, host: PluginHost, store: any Store, blobs: any BlobStore,
+        options: EngineOptions, overall: AsyncLimiter, wakeups: Wakeups, existing: [NodeRecord],
+        events: @escaping @Sendable (EngineEvent) -> Void
+    ) {
         self.execution = execution
         self.plan = plan
         self.host = host
@@ -68,11 +70,14 @@ final class ExecutionContext: Sendable {
     var logger: Logger { host.services.logger }
 
     func identity(_ path: String, attempt: Int) -> ExecutionIdentity {
-        ExecutionIdentity(project: execution.project, domain: execution.domain, execution: execution.id, node: path, attempt: attempt)
+        ExecutionIdentity(
+            project: execution.project, domain: execution.domain, execution: execution.id, node: path, attempt: attempt)
     }
 
     func attemptURI(_ path: String, attempt: Int, file: String) throws -> String {
-        try blobs.uri(LocalBlobStore.attemptPath(project: execution.project, domain: execution.domain, execution: execution.id,
-                                                 node: path, attempt: attempt) + "/" + file)
+        try blobs.uri(
+            LocalBlobStore.attemptPath(
+                project: execution.project, domain: execution.domain, execution: execution.id,
+                node: path, attempt: attempt) + "/" + file)
     }
 }

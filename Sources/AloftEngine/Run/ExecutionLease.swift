@@ -17,11 +17,14 @@ struct ExecutionLease: Sendable {
 
     /// Takes the lease or explains who holds it.
     func acquire() throws {
-        if let other = try store.acquireLease(name, holder: holder, until: Date().addingTimeInterval(ttl.secondsValue)) {
+        if let other = try store.acquireLease(name, holder: holder, until: Date().addingTimeInterval(ttl.secondsValue))
+        {
             let age = Int(Date().timeIntervalSince(other.heartbeatAt).rounded())
-            throw ExecutionEngine.Failure(message: "execution \(execution) is being run by \(other.holder) (last heartbeat \(age) s ago); "
-                + "abort it with `aloft executions abort \(execution)`, or resume it once that process has ended"
-                + (other.holder.host == holder.host ? "" : " or its lease expires (\(Int(ttl.secondsValue)) s after its last heartbeat)"))
+            throw ExecutionEngine.Failure(
+                message: "execution \(execution) is being run by \(other.holder) (last heartbeat \(age) s ago); "
+                    + "abort it with `aloft executions abort \(execution)`, or resume it once that process has ended"
+                    + (other.holder.host == holder.host
+                        ? "" : " or its lease expires (\(Int(ttl.secondsValue)) s after its last heartbeat)"))
         }
     }
 
@@ -35,7 +38,9 @@ struct ExecutionLease: Sendable {
                 if Task.isCancelled { return }
                 do {
                     if try !store.renewLease(name, holder: holder, until: Date().addingTimeInterval(ttl.secondsValue)) {
-                        log("lost the lease of execution \(execution): another process took it over; this one should stop")
+                        log(
+                            "lost the lease of execution \(execution): another process took it over; this one should stop"
+                        )
                     }
                 } catch {
                     log("cannot renew the lease of execution \(execution): \(error)")

@@ -18,7 +18,9 @@ enum LocalBlobCheck {
     }
 
     private static func localExists(_ uri: String) -> Bool {
-        if uri.hasPrefix("file://") { return FileManager.default.fileExists(atPath: String(uri.dropFirst("file://".count))) }
+        if uri.hasPrefix("file://") {
+            return FileManager.default.fileExists(atPath: String(uri.dropFirst("file://".count)))
+        }
         if uri.hasPrefix("/") { return FileManager.default.fileExists(atPath: uri) }
         return true
     }

@@ -1,7 +1,7 @@
-import Synchronization
-import PluginHost
-import Logging
 import AloftWire
+import Logging
+import PluginHost
+import Synchronization
 
 /// The nodes of one execution the engine had to stop, with why: their state could not be stored, or it
 /// was asked to take a transition it cannot take (a bug in the engine). Whatever a stopped node's state says

@@ -1,8 +1,8 @@
 import AloftCompiler
 import AloftWire
 import Foundation
-import PluginHost
 import Logging
+import PluginHost
 
 /// Runs one task call (a task node, a map item, a branch's chosen case) to a terminal state, durably:
 ///
@@ -26,22 +26,28 @@ struct TaskRunner {
         self.task = task
         self.inputs = inputs
         cache = task.cache.map {
-            CacheLookup(project: context.execution.project, domain: context.execution.domain, task: task, policy: $0, inputs: inputs)
+            CacheLookup(
+                project: context.execution.project, domain: context.execution.domain, task: task, policy: $0,
+                inputs: inputs)
         }
     }
 
     private var reservationOwner: String { "\(context.execution.id)/\(path)" }
 
     func run() async -> NodeRecord {
-        var record = context.record(path)
-            ?? NodeRecord(execution: context.execution.id, node: path,
-                          state: NodeState(budget: RetryBudget(user: task.retries, system: context.options.systemRetries)), inputs: inputs)
+        var record =
+            context.record(path)
+            ?? NodeRecord(
+                execution: context.execution.id, node: path,
+                state: NodeState(budget: RetryBudget(user: task.retries, system: context.options.systemRetries)),
+                inputs: inputs)
         if record.state.phase.isTerminal { return record }
         let plugin: any TaskPlugin
         switch context.host.plugin(forTaskType: task.template.type) {
         case .success(let p): plugin = p
         case .failure(let e):
-            return fail(&record, TaskError(kind: .system, retryable: false, code: .noPlugin, message: e.message, cause: e))
+            return fail(
+                &record, TaskError(kind: .system, retryable: false, code: .noPlugin, message: e.message, cause: e))
         }
         record.pluginID = plugin.id
         record.taskVersion = task.template.version
@@ -56,14 +62,21 @@ struct TaskRunner {
             first = record.state.attempt
         }
         let started = record
-        let done = await context.overall.run { await context.limiter.run { await attempts(started, from: first, plugin) } }
+        let done = await context.overall.run {
+            await context.limiter.run { await attempts(started, from: first, plugin) }
+        }
         if let cache {
             if done.state.phase == .succeeded, context.stopped.reason(path) == nil, let outputs = done.outputs {
                 do {
-                    try context.store.putCacheEntry(CacheEntry(
-                        key: cache.key, project: context.execution.project, domain: context.execution.domain, task: task.name,
-                        cacheVersion: task.cache?.version ?? "", interfaceHash: cache.interfaceHash, inputsHash: cache.inputsHash, outputs: outputs,
-                        producer: .init(execution: context.execution.id, node: path, attempt: done.state.attempt, taskVersion: task.template.version)))
+                    try context.store.putCacheEntry(
+                        CacheEntry(
+                            key: cache.key, project: context.execution.project, domain: context.execution.domain,
+                            task: task.name,
+                            cacheVersion: task.cache?.version ?? "", interfaceHash: cache.interfaceHash,
+                            inputsHash: cache.inputsHash, outputs: outputs,
+                            producer: .init(
+                                execution: context.execution.id, node: path, attempt: done.state.attempt,
+                                taskVersion: task.template.version)))
                 } catch {
                     context.logger.warning("cannot write the cache entry of \(path): \(error)")
                 }
@@ -93,7 +106,11 @@ struct TaskRunner {
         var announced: String?
         while !Task.isCancelled {
             let holder: String?
-            do { holder = try context.store.reserve(key: cache.key, owner: reservationOwner, until: Date().addingTimeInterval(context.options.reservationTTL.secondsValue)) } catch {
+            do {
+                holder = try context.store.reserve(
+                    key: cache.key, owner: reservationOwner,
+                    until: Date().addingTimeInterval(context.options.reservationTTL.secondsValue))
+            } catch {
                 context.logger.warning("cache reservation of \(path) failed: \(error); computing without it")
                 return false
             }
@@ -112,9 +129,12 @@ struct TaskRunner {
 
     /// Keeps a `serialize` reservation alive while the attempt runs.
     private func renewReservation(_ last: inout ContinuousClock.Instant) {
-        guard let cache, task.cache?.serialize == true, ContinuousClock.now - last > context.options.reservationTTL / 3 else { return }
+        guard let cache, task.cache?.serialize == true, ContinuousClock.now - last > context.options.reservationTTL / 3
+        else { return }
         last = .now
-        _ = try? context.store.reserve(key: cache.key, owner: reservationOwner, until: Date().addingTimeInterval(context.options.reservationTTL.secondsValue))
+        _ = try? context.store.reserve(
+            key: cache.key, owner: reservationOwner,
+            until: Date().addingTimeInterval(context.options.reservationTTL.secondsValue))
     }
 
     /// Runs attempt `first`, then each attempt the state machine says to start, until it says the node is
@@ -128,8 +148,9 @@ struct TaskRunner {
             let identity = context.identity(path, attempt: attempt)
             let taskExecutionID = TaskExecutionID.make(identity)
             let outputPrefix = (try? context.attemptURI(path, attempt: attempt, file: "")) ?? context.blobs.rootURI
-            let taskContext = TaskContext(taskExecutionID: taskExecutionID, identity: identity, task: task.template, inputs: inputs,
-                                          outputPrefix: outputPrefix)
+            let taskContext = TaskContext(
+                taskExecutionID: taskExecutionID, identity: identity, task: task.template, inputs: inputs,
+                outputPrefix: outputPrefix)
             var invocation = TaskInvocation(context: taskContext, state: record.resourceState ?? [])
             if let left = record.state.callInFlight {
                 record.state.callInFlight = nil
@@ -138,11 +159,15 @@ struct TaskRunner {
                     var died = left
                     died.deaths += 1
                     deaths = died.deaths
-                    context.logger.error("node \(path): the host died during plugin \(plugin.id)'s \(left.call) of attempt \(attempt) (\(died.deaths) time(s))")
+                    context.logger.error(
+                        "node \(path): the host died during plugin \(plugin.id)'s \(left.call) of attempt \(attempt) (\(died.deaths) time(s))"
+                    )
                     if died.deaths > CallInFlight.deathsTolerated {
                         // Finalize is still owed. (A host that died in abort or finalize left the mark of an attempt
                         // that had already ended, stored before those calls: it never gets here.)
-                        next = await attemptEnded(&record, .attemptFailed(died.failure(plugin: plugin.id)), plugin, invocation, deaths: deaths)
+                        next = await attemptEnded(
+                            &record, .attemptFailed(died.failure(plugin: plugin.id)), plugin, invocation, deaths: deaths
+                        )
                         continue
                     }
                     record.state.callInFlight = died
@@ -172,7 +197,9 @@ struct TaskRunner {
                     // The first poll follows at once: its mark goes with the state.
                     record.state.callInFlight = CallInFlight(call: "poll", attempt: attempt, deaths: deaths)
                     // Log links, when the plugin offers them; they are advisory, so a failure is ignored.
-                    if let links = try? await plugin.taskLogs(invocation) { record.logLinks = links.map { LogLinkRecord(name: $0.name, uri: $0.uri) } }
+                    if let links = try? await plugin.taskLogs(invocation) {
+                        record.logLinks = links.map { LogLinkRecord(name: $0.name, uri: $0.uri) }
+                    }
                     guard persist(&record) else { return record }
                 case .failure(let error):
                     // Cancelled (Ctrl-C, executions abort), perhaps while submit was still inside the plugin: the
@@ -183,7 +210,8 @@ struct TaskRunner {
                     }
                     // A submit that overran may have started something: the state machine has it aborted, after
                     // the attempt's end is stored.
-                    let event: NodeState.Event = error.code == .pluginCallOverran ? .attemptOverran(error) : .attemptFailed(error)
+                    let event: NodeState.Event =
+                        error.code == .pluginCallOverran ? .attemptOverran(error) : .attemptFailed(error)
                     next = await attemptEnded(&record, event, plugin, invocation, deaths: deaths)
                     continue
                 }
@@ -215,7 +243,10 @@ struct TaskRunner {
         var tries = 0
         while true {
             do throws(TaskError) {
-                return .success(try await cancellable(invocation) { () async throws(TaskError) -> [UInt8] in try await plugin.submit(invocation) })
+                return .success(
+                    try await cancellable(invocation) { () async throws(TaskError) -> [UInt8] in
+                        try await plugin.submit(invocation)
+                    })
             } catch {
                 tries += 1
                 if !error.retryable || tries >= 10 || Task.isCancelled { return .failure(error) }
@@ -228,7 +259,9 @@ struct TaskRunner {
 
     /// Runs one plugin call; if this node is cancelled meanwhile (abort, Ctrl-C), the plugin's is_cancelled
     /// turns true so a long call can return early.
-    private func cancellable<T: Sendable>(_ invocation: TaskInvocation, _ call: () async throws(TaskError) -> T) async throws(TaskError) -> T {
+    private func cancellable<T: Sendable>(
+        _ invocation: TaskInvocation, _ call: () async throws(TaskError) -> T
+    ) async throws(TaskError) -> T {
         let signals = context.host.services.signals
         let id = invocation.executionID
         let result: Result<T, TaskError> = await withTaskCancellationHandler {
@@ -247,8 +280,10 @@ struct TaskRunner {
         case storeFailed
     }
 
-    private func pollUntilTerminal(_ record: inout NodeRecord, _ plugin: any TaskPlugin, _ invocation: inout TaskInvocation,
-                                   deaths: Int) async -> PollEnd {
+    private func pollUntilTerminal(
+        _ record: inout NodeRecord, _ plugin: any TaskPlugin, _ invocation: inout TaskInvocation,
+        deaths: Int
+    ) async -> PollEnd {
         let clock = context.options.clock
         let started = clock.now
         var renewed = ContinuousClock.now
@@ -264,7 +299,9 @@ struct TaskRunner {
             }
             let outcome: PollOutcome
             do throws(TaskError) {
-                outcome = try await cancellable(invocation) { () async throws(TaskError) -> PollOutcome in try await plugin.poll(invocation) }
+                outcome = try await cancellable(invocation) { () async throws(TaskError) -> PollOutcome in
+                    try await plugin.poll(invocation)
+                }
             } catch {
                 // A poll abandoned because the node was cancelled is an abort, not a failure.
                 if Task.isCancelled { return .cancelled }
@@ -295,11 +332,18 @@ struct TaskRunner {
             }
             switch outcome.phase {
             case .succeeded: return .succeeded(outcome.outputs ?? [:])
-            case .failed: return .failed(outcome.error ?? TaskError(kind: .system, retryable: false, code: .unknown, message: "failed"))
+            case .failed:
+                return .failed(
+                    outcome.error ?? TaskError(kind: .system, retryable: false, code: .unknown, message: "failed"))
             case .aborted:
-                return .failed(TaskError(kind: .system, retryable: true, code: .abortedOutside, message: "the task was stopped outside Aloft"))
+                return .failed(
+                    TaskError(
+                        kind: .system, retryable: true, code: .abortedOutside,
+                        message: "the task was stopped outside Aloft"))
             default:
-                var wait = min(outcome.pollAfter.map { max($0, context.options.minPollInterval) } ?? interval, context.options.maxPollInterval)
+                var wait = min(
+                    outcome.pollAfter.map { max($0, context.options.minPollInterval) } ?? interval,
+                    context.options.maxPollInterval)
                 if let timeout = task.timeout { wait = min(wait, max(.zero, timeout - (clock.now - started))) }
                 await context.wakeups.sleep(invocation.executionID, for: wait)
                 if outcome.pollAfter == nil { interval = min(interval * 2, context.options.maxPollInterval) }
@@ -310,11 +354,14 @@ struct TaskRunner {
     /// Applies the end of an attempt to the state machine and does what it returns: store the attempt's end,
     /// abort and finalize the attempt, store that they were made. Returns the next attempt to start, or nil
     /// when the node is done (or stopped).
-    private func attemptEnded(_ record: inout NodeRecord, _ event: NodeState.Event, _ plugin: any TaskPlugin, _ invocation: TaskInvocation,
-                              deaths: Int) async -> Int? {
+    private func attemptEnded(
+        _ record: inout NodeRecord, _ event: NodeState.Event, _ plugin: any TaskPlugin, _ invocation: TaskInvocation,
+        deaths: Int
+    ) async -> Int? {
         guard let action = context.apply(event, to: &record) else { return nil }
         guard case .endAttempt(let ended, let abort, let then) = action else {
-            context.stop(path, because: "the end of an attempt led to \(action), not to the attempt's end (a bug in the engine)")
+            context.stop(
+                path, because: "the end of an attempt led to \(action), not to the attempt's end (a bug in the engine)")
             return nil
         }
         // The attempt's end is stored before the plugin hears of it: a host that dies in abort or finalize is
@@ -346,7 +393,8 @@ struct TaskRunner {
 
     /// Ends a node that cannot run (no plugin for its type): no plugin call is made.
     private func fail(_ record: inout NodeRecord, _ error: TaskError) -> NodeRecord {
-        let final = TaskError(kind: error.kind, retryable: false, code: error.code, message: error.message, cause: error.cause)
+        let final = TaskError(
+            kind: error.kind, retryable: false, code: error.code, message: error.message, cause: error.cause)
         guard context.apply(.concluded(.failed(final)), to: &record) != nil, persist(&record) else { return record }
         context.events(.nodeFinished(path: path, phase: record.state.phase, cached: false))
         return record

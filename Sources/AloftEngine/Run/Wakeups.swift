@@ -68,4 +68,3 @@ final class Wakeups: Sendable {
         w?.continuation.resume()
     }
 }
-

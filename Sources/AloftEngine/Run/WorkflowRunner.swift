@@ -73,7 +73,8 @@ struct WorkflowRunner {
     }
 
     private func skip(_ path: String) {
-        var record = NodeRecord(execution: context.execution.id, node: path, state: NodeState(budget: RetryBudget(user: 0)))
+        var record = NodeRecord(
+            execution: context.execution.id, node: path, state: NodeState(budget: RetryBudget(user: 0)))
         guard context.apply(.upstreamFailed, to: &record) != nil, context.store(record) else { return }
         context.events(.nodeFinished(path: path, phase: .skipped, cached: false))
     }
@@ -88,22 +89,40 @@ struct WorkflowRunner {
             for (i, c) in cases.enumerated() {
                 let taken: Bool
                 do { taken = try c.condition.map { try resolver.holds($0) } ?? true } catch {
-                    return finish(path, .failure(TaskError(kind: .user, retryable: false, code: .condition, message: "\(error)",
-                                                           cause: error)))
+                    return finish(
+                        path,
+                        .failure(
+                            TaskError(
+                                kind: .user, retryable: false, code: .condition, message: "\(error)",
+                                cause: error)))
                 }
                 guard taken else { continue }
                 switch c.body {
                 case .fail(let message):
-                    return finish(path, .failure(TaskError(kind: .user, retryable: false, code: .branchFail, message: message)))
+                    return finish(
+                        path, .failure(TaskError(kind: .user, retryable: false, code: .branchFail, message: message)))
                 case .call(let call):
                     let chosen = await runCall(call, at: "\(path)#\(i)", resolver)
-                    guard let failure = context.failure(of: chosen) else { return finish(path, .success(chosen.outputs ?? [:])) }
+                    guard let failure = context.failure(of: chosen) else {
+                        return finish(path, .success(chosen.outputs ?? [:]))
+                    }
                     // A stopped case's own error (if any) is not why it failed.
                     let error = context.stopped.reason(chosen.node) == nil ? chosen.state.lastError : nil
-                    return finish(path, .failure(error ?? TaskError(kind: .user, retryable: false, code: .caseFailed, message: "case \(i): \(failure)")))
+                    return finish(
+                        path,
+                        .failure(
+                            error
+                                ?? TaskError(
+                                    kind: .user, retryable: false, code: .caseFailed, message: "case \(i): \(failure)"))
+                    )
                 }
             }
-            return finish(path, .failure(TaskError(kind: .user, retryable: false, code: .noCase, message: "no branch case held and there is no else")))
+            return finish(
+                path,
+                .failure(
+                    TaskError(
+                        kind: .user, retryable: false, code: .noCase,
+                        message: "no branch case held and there is no else")))
         case .map(let m):
             return await runMap(m, node: node, at: path, resolver)
         }
@@ -114,32 +133,61 @@ struct WorkflowRunner {
         switch call.target {
         case .task(let name):
             guard let task = context.plan.tasks[name] else {
-                return finish(path, .failure(TaskError(kind: .system, retryable: false, code: .noTask, message: "task \(name) is not in the plan")))
+                return finish(
+                    path,
+                    .failure(
+                        TaskError(
+                            kind: .system, retryable: false, code: .noTask, message: "task \(name) is not in the plan"))
+                )
             }
             let inputs: LiteralMap
             do { inputs = try resolver.inputs(call.inputs, defaults: task.defaults) } catch {
-                return finish(path, .failure(TaskError(kind: .system, retryable: false, code: .binding, message: "\(error)",
-                                                       cause: error)))
+                return finish(
+                    path,
+                    .failure(
+                        TaskError(
+                            kind: .system, retryable: false, code: .binding, message: "\(error)",
+                            cause: error)))
             }
             return await TaskRunner(context: context, path: path, task: task, inputs: inputs).run()
         case .workflow(let name):
             guard let sub = context.plan.workflows[name] else {
-                return finish(path, .failure(TaskError(kind: .system, retryable: false, code: .noWorkflow, message: "workflow \(name) is not in the plan")))
+                return finish(
+                    path,
+                    .failure(
+                        TaskError(
+                            kind: .system, retryable: false, code: .noWorkflow,
+                            message: "workflow \(name) is not in the plan")))
             }
             let inputs: LiteralMap
             do { inputs = try resolver.inputs(call.inputs, defaults: [:]) } catch {
-                return finish(path, .failure(TaskError(kind: .system, retryable: false, code: .binding, message: "\(error)",
-                                                       cause: error)))
+                return finish(
+                    path,
+                    .failure(
+                        TaskError(
+                            kind: .system, retryable: false, code: .binding, message: "\(error)",
+                            cause: error)))
             }
             let result = await WorkflowRunner(context: context, workflow: sub, inputs: inputs, prefix: path + "/").run()
             if Task.isCancelled { return finishAborted(path) }
-            return finish(path, result.mapError { TaskError(kind: .user, retryable: false, code: .subworkflowFailed, message: $0.message, cause: $0) })
+            return finish(
+                path,
+                result.mapError {
+                    TaskError(kind: .user, retryable: false, code: .subworkflowFailed, message: $0.message, cause: $0)
+                })
         }
     }
 
-    private func runMap(_ m: CompiledMap, node: CompiledNode, at path: String, _ resolver: BindingResolver) async -> NodeRecord {
+    private func runMap(
+        _ m: CompiledMap, node: CompiledNode, at path: String, _ resolver: BindingResolver
+    ) async -> NodeRecord {
         guard case .list(let items) = (try? resolver.value(m.over)) ?? .none else {
-            return finish(path, .failure(TaskError(kind: .system, retryable: false, code: .binding, message: "map over a value that is not a list")))
+            return finish(
+                path,
+                .failure(
+                    TaskError(
+                        kind: .system, retryable: false, code: .binding, message: "map over a value that is not a list")
+                ))
         }
         recordLineage([m.overInput: m.over], at: path)
         // A sliding window: at most `concurrency` item tasks exist at once, the next added as one finishes,
@@ -159,14 +207,20 @@ struct WorkflowRunner {
                 let i = next, item = items[i]
                 next += 1
                 group.addTask {
-                    let itemResolver = BindingResolver(workflowInputs: resolver.workflowInputs,
-                                                       nodeOutputs: resolver.nodeOutputs.merging(["@item": [m.overInput: item]]) { a, _ in a })
+                    let itemResolver = BindingResolver(
+                        workflowInputs: resolver.workflowInputs,
+                        nodeOutputs: resolver.nodeOutputs.merging(["@item": [m.overInput: item]]) { a, _ in a })
                     var itemCall = m.call
                     itemCall.inputs[m.overInput] = .nodeOutput(node: "@item", output: m.overInput)
                     let r = await runCall(itemCall, at: "\(path)[\(i)]", itemResolver)
                     let failure = context.failure(of: r)
-                    return (i, ItemResult(succeeded: failure == nil, aborted: r.state.phase == .aborted, outputs: failure == nil ? r.outputs : nil,
-                                          error: failure))
+                    return (
+                        i,
+                        ItemResult(
+                            succeeded: failure == nil, aborted: r.state.phase == .aborted,
+                            outputs: failure == nil ? r.outputs : nil,
+                            error: failure)
+                    )
                 }
             }
             for _ in 0..<window { addNext() }
@@ -183,15 +237,22 @@ struct WorkflowRunner {
         let ratio = items.isEmpty ? 1 : Double(succeeded) / Double(items.count)
         guard ratio >= m.minSuccessRatio else {
             let first = results.keys.sorted().compactMap { results[$0]?.error }.first ?? "items failed"
-            return finish(path, .failure(TaskError(kind: .user, retryable: false, code: .mapFailed,
-                                                   message: "\(items.count - succeeded) of \(items.count) items failed (minimum success ratio \(m.minSuccessRatio)); first: \(first)")))
+            return finish(
+                path,
+                .failure(
+                    TaskError(
+                        kind: .user, retryable: false, code: .mapFailed,
+                        message:
+                            "\(items.count - succeeded) of \(items.count) items failed (minimum success ratio \(m.minSuccessRatio)); first: \(first)"
+                    )))
         }
         var outputs: LiteralMap = [:]
         for name in node.outputs.keys {
-            outputs[name] = .list((0..<items.count).map { i in
-                guard let r = results[i], r.succeeded else { return .none }
-                return r.outputs?[name] ?? .none
-            })
+            outputs[name] = .list(
+                (0..<items.count).map { i in
+                    guard let r = results[i], r.succeeded else { return .none }
+                    return r.outputs?[name] ?? .none
+                })
         }
         return finish(path, .success(outputs))
     }
@@ -202,8 +263,11 @@ struct WorkflowRunner {
         func walk(_ b: Binding, _ input: String) {
             switch b {
             case .nodeOutput(let node, let output) where node != "@item":
-                edges.append(LineageEdge(execution: context.execution.id, node: path, input: input, sourceExecution: context.execution.id,
-                                         sourceNode: prefix + node, sourceOutput: output))
+                edges.append(
+                    LineageEdge(
+                        execution: context.execution.id, node: path, input: input,
+                        sourceExecution: context.execution.id,
+                        sourceNode: prefix + node, sourceOutput: output))
             case .list(let items): items.forEach { walk($0, input) }
             case .map(let m): m.values.forEach { walk($0, input) }
             default: break
@@ -224,13 +288,22 @@ struct WorkflowRunner {
         case .success(let outputs):
             return conclude(path, .succeeded, outputs: outputs)
         case .failure(let error):
-            return conclude(path, .failed(TaskError(kind: error.kind, retryable: false, code: error.code, message: error.message, cause: error.cause)))
+            return conclude(
+                path,
+                .failed(
+                    TaskError(
+                        kind: error.kind, retryable: false, code: error.code, message: error.message, cause: error.cause
+                    )))
         }
     }
 
     /// Stores a node's end that took no plugin call of its own; a store that fails stops the node, as for tasks.
-    private func conclude(_ path: String, _ conclusion: NodeState.Conclusion, outputs: LiteralMap? = nil) -> NodeRecord {
-        var record = context.record(path) ?? NodeRecord(execution: context.execution.id, node: path, state: NodeState(budget: RetryBudget(user: 0, system: 0)))
+    private func conclude(_ path: String, _ conclusion: NodeState.Conclusion, outputs: LiteralMap? = nil) -> NodeRecord
+    {
+        var record =
+            context.record(path)
+            ?? NodeRecord(
+                execution: context.execution.id, node: path, state: NodeState(budget: RetryBudget(user: 0, system: 0)))
         record.outputs = outputs
         guard context.apply(.concluded(conclusion), to: &record) != nil, context.store(record) else { return record }
         context.events(.nodeFinished(path: path, phase: record.state.phase, cached: false))

@@ -1,5 +1,6 @@
 import AloftWire
 import Foundation
+import Synchronization
 
 /// Where node inputs, outputs and blob values live. URIs name objects; a store refuses URIs outside itself.
 public protocol BlobStore: Sendable {
@@ -46,7 +47,9 @@ public struct LocalBlobStore: BlobStore {
     public var rootURI: String { "file://" + root + "/" }
 
     /// The directory of one attempt of one node.
-    public static func attemptPath(project: String, domain: String, execution: String, node: String, attempt: Int) -> String {
+    public static func attemptPath(
+        project: String, domain: String, execution: String, node: String, attempt: Int
+    ) -> String {
         [project, domain, execution, node, String(attempt)].map(safeComponent).joined(separator: "/")
     }
 
@@ -70,7 +73,9 @@ public struct LocalBlobStore: BlobStore {
         // A symlink inside the store that points outside it is refused too.
         if FileManager.default.fileExists(atPath: path) {
             let resolved = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
-            guard resolved == resolvedRoot || resolved.hasPrefix(resolvedRoot + "/") else { throw BlobStoreError.outsideStore(uri: uri, root: rootURI) }
+            guard resolved == resolvedRoot || resolved.hasPrefix(resolvedRoot + "/") else {
+                throw BlobStoreError.outsideStore(uri: uri, root: rootURI)
+            }
         }
         return path
     }
@@ -78,7 +83,11 @@ public struct LocalBlobStore: BlobStore {
     /// The path a URI names, checked to lie under the root by its text alone (no system calls).
     private func lexicalPath(of uri: String) throws -> String {
         let raw: String
-        if uri.hasPrefix("file://") { raw = String(uri.dropFirst("file://".count)) } else if uri.hasPrefix("/") { raw = uri } else {
+        if uri.hasPrefix("file://") {
+            raw = String(uri.dropFirst("file://".count))
+        } else if uri.hasPrefix("/") {
+            raw = uri
+        } else {
             throw BlobStoreError.outsideStore(uri: uri, root: rootURI)
         }
         // Paths the engine builds are already standard: only others pay for URL's standardization.
@@ -121,7 +130,9 @@ public struct LocalBlobStore: BlobStore {
             // Made just now inside a checked directory: nothing on the way can be a symlink.
         } else if rc == 0 || errno == EEXIST {
             let resolved = URL(fileURLWithPath: dir).resolvingSymlinksInPath().path
-            guard resolved == resolvedRoot || resolved.hasPrefix(resolvedRoot + "/") else { throw BlobStoreError.outsideStore(uri: uri, root: rootURI) }
+            guard resolved == resolvedRoot || resolved.hasPrefix(resolvedRoot + "/") else {
+                throw BlobStoreError.outsideStore(uri: uri, root: rootURI)
+            }
         } else {
             throw BlobStoreError.io("cannot write \(uri): cannot create \(dir): \(String(cString: strerror(errno)))")
         }
@@ -164,8 +175,6 @@ public struct LocalBlobStore: BlobStore {
         return FileManager.default.fileExists(atPath: p)
     }
 }
-
-import Synchronization
 
 /// Directories this process already created: creating them again costs several system calls per write.
 final class DirectoryMemo: Sendable {

@@ -28,8 +28,10 @@ public struct CacheEntry: Sendable, Equatable {
         }
     }
 
-    public init(key: String, project: String, domain: String, task: String, cacheVersion: String, interfaceHash: String,
-                inputsHash: String, outputs: LiteralMap, producer: Producer, createdAt: Date = Date()) {
+    public init(
+        key: String, project: String, domain: String, task: String, cacheVersion: String, interfaceHash: String,
+        inputsHash: String, outputs: LiteralMap, producer: Producer, createdAt: Date = Date()
+    ) {
         self.key = key
         self.project = project
         self.domain = domain

@@ -25,7 +25,9 @@ public struct LeaseHolder: Sendable, Equatable, CustomStringConvertible {
     /// This process.
     public static func current(role: String) -> LeaseHolder {
         let pid = getpid()
-        return LeaseHolder(host: ProcessInfo.processInfo.hostName, bootID: bootID(), pid: pid, processStart: startTicks(pid) ?? 0, role: role)
+        return LeaseHolder(
+            host: ProcessInfo.processInfo.hostName, bootID: bootID(), pid: pid, processStart: startTicks(pid) ?? 0,
+            role: role)
     }
 
     public var description: String { "\(role) (pid \(pid) on \(host))" }
@@ -39,29 +41,40 @@ public struct LeaseHolder: Sendable, Equatable, CustomStringConvertible {
     }
 
     var encoded: String {
-        JSONWriter.string(.object([
-            "host": .string(host), "boot": .string(bootID), "pid": .integer(Int64(pid)), "start": .integer(processStart), "role": .string(role),
-        ]))
+        JSONWriter.string(
+            .object([
+                "host": .string(host), "boot": .string(bootID), "pid": .integer(Int64(pid)),
+                "start": .integer(processStart), "role": .string(role),
+            ]))
     }
 
     init?(encoded: String) {
-        guard let j = try? JSONParser.parse(encoded), let host = j["host"]?.stringValue, let pid = j["pid"]?.integerValue else { return nil }
-        self.init(host: host, bootID: j["boot"]?.stringValue ?? "", pid: Int32(pid), processStart: j["start"]?.integerValue ?? 0,
-                  role: j["role"]?.stringValue ?? "aloft")
+        guard let j = try? JSONParser.parse(encoded), let host = j["host"]?.stringValue,
+            let pid = j["pid"]?.integerValue
+        else { return nil }
+        self.init(
+            host: host, bootID: j["boot"]?.stringValue ?? "", pid: Int32(pid),
+            processStart: j["start"]?.integerValue ?? 0,
+            role: j["role"]?.stringValue ?? "aloft")
     }
 
     static func bootID() -> String {
-        ((try? String(contentsOfFile: "/proc/sys/kernel/random/boot_id", encoding: .utf8)) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        ((try? String(contentsOfFile: "/proc/sys/kernel/random/boot_id", encoding: .utf8)) ?? "").trimmingCharacters(
+            in: .whitespacesAndNewlines)
     }
 
     static func startTicks(_ pid: Int32) -> Int64? {
-        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")") else { return nil }
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+            let close = stat.lastIndex(of: ")")
+        else { return nil }
         let fields = stat[stat.index(after: close)...].split(separator: " ")
         return fields.count > 19 ? Int64(fields[19]) : nil
     }
 
     static func isZombie(_ pid: Int32) -> Bool {
-        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")") else { return false }
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+            let close = stat.lastIndex(of: ")")
+        else { return false }
         return stat[stat.index(after: close)...].split(separator: " ").first == "Z"
     }
 }

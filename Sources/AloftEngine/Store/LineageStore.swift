@@ -9,7 +9,10 @@ public struct LineageEdge: Sendable, Equatable, Hashable {
     public var sourceNode: String
     public var sourceOutput: String
 
-    public init(execution: String, node: String, input: String, sourceExecution: String, sourceNode: String, sourceOutput: String) {
+    public init(
+        execution: String, node: String, input: String, sourceExecution: String, sourceNode: String,
+        sourceOutput: String
+    ) {
         self.execution = execution
         self.node = node
         self.input = input

@@ -27,9 +27,12 @@ public struct ExecutionRecord: Sendable, Equatable {
     /// why. The rest of the record is what could be read; other executions are unaffected.
     public var damage: String?
 
-    public init(id: String, project: String, domain: String, workflow: String, spec: [UInt8], inputs: LiteralMap,
-                phase: Phase = .running, outputs: LiteralMap? = nil, error: String? = nil, createdAt: Date = Date(),
-                updatedAt: Date = Date(), recoveredFrom: String? = nil, launchedFrom: String? = nil, labels: [String: String] = [:]) {
+    public init(
+        id: String, project: String, domain: String, workflow: String, spec: [UInt8], inputs: LiteralMap,
+        phase: Phase = .running, outputs: LiteralMap? = nil, error: String? = nil, createdAt: Date = Date(),
+        updatedAt: Date = Date(), recoveredFrom: String? = nil, launchedFrom: String? = nil,
+        labels: [String: String] = [:]
+    ) {
         self.launchedFrom = launchedFrom
         self.labels = labels
         self.id = id
@@ -67,9 +70,12 @@ public struct NodeRecord: Sendable, Equatable {
     public var logLinks: [LogLinkRecord] = []
     public var updatedAt: Date
 
-    public init(execution: String, node: String, state: NodeState, pluginID: String? = nil, taskExecutionID: String? = nil,
-                resourceState: [UInt8]? = nil, inputs: LiteralMap? = nil, outputs: LiteralMap? = nil, statusMessage: String? = nil,
-                taskVersion: String? = nil, cachedFrom: String? = nil, logLinks: [LogLinkRecord] = [], updatedAt: Date = Date()) {
+    public init(
+        execution: String, node: String, state: NodeState, pluginID: String? = nil, taskExecutionID: String? = nil,
+        resourceState: [UInt8]? = nil, inputs: LiteralMap? = nil, outputs: LiteralMap? = nil,
+        statusMessage: String? = nil,
+        taskVersion: String? = nil, cachedFrom: String? = nil, logLinks: [LogLinkRecord] = [], updatedAt: Date = Date()
+    ) {
         self.logLinks = logLinks
         self.taskVersion = taskVersion
         self.cachedFrom = cachedFrom

@@ -25,13 +25,16 @@ public struct S3BlobStore: BlobStore {
     }
 
     /// From the standard AWS environment variables.
-    public static func fromEnvironment(root: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> S3BlobStore {
+    public static func fromEnvironment(
+        root: String, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws -> S3BlobStore {
         guard let (credentials, _) = AWSCredentials.resolve(secret: { _ in nil }, environment: environment) else {
             throw BlobStoreError.io("the S3 blob store \(root) needs AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY")
         }
         let endpoint = environment["AWS_ENDPOINT_URL_S3"] ?? environment["AWS_ENDPOINT_URL"]
-        let client = S3Client(region: environment["AWS_REGION"] ?? environment["AWS_DEFAULT_REGION"] ?? "us-east-1", endpoint: endpoint,
-                              credentials: credentials, http: HTTPClient())
+        let client = S3Client(
+            region: environment["AWS_REGION"] ?? environment["AWS_DEFAULT_REGION"] ?? "us-east-1", endpoint: endpoint,
+            credentials: credentials, http: HTTPClient())
         return try S3BlobStore(root: root, client: client)
     }
 
@@ -44,7 +47,8 @@ public struct S3BlobStore: BlobStore {
     }
 
     private func key(_ uri: String) throws -> String {
-        guard uri.hasPrefix(rootURI), let (_, key) = S3Client.split(uri), !key.split(separator: "/").contains("..") else {
+        guard uri.hasPrefix(rootURI), let (_, key) = S3Client.split(uri), !key.split(separator: "/").contains("..")
+        else {
             throw BlobStoreError.outsideStore(uri: uri, root: rootURI)
         }
         return key

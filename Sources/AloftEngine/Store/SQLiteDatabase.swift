@@ -35,7 +35,7 @@ final class SQLiteDatabase {
             do {
                 try execute("PRAGMA journal_mode=WAL")
                 break
-            } catch where (error.code == SQLITE_BUSY || error.code == SQLITE_LOCKED) && attempts < 1000 {
+            } catch  where (error.code == SQLITE_BUSY || error.code == SQLITE_LOCKED) && attempts < 1000 {
                 attempts += 1
                 usleep(10_000)
             }
@@ -120,7 +120,9 @@ final class SQLiteDatabase {
                 case .text(let s): rc = sqlite3_bind_text(stmt, index, s, -1, aloft_sqlite_transient())
                 case .integer(let n): rc = sqlite3_bind_int64(stmt, index, n)
                 case .blob(let b):
-                    rc = b.withUnsafeBytes { sqlite3_bind_blob(stmt, index, $0.baseAddress, Int32($0.count), aloft_sqlite_transient()) }
+                    rc = b.withUnsafeBytes {
+                        sqlite3_bind_blob(stmt, index, $0.baseAddress, Int32($0.count), aloft_sqlite_transient())
+                    }
                 case .null: rc = sqlite3_bind_null(stmt, index)
                 }
                 guard rc == SQLITE_OK else { throw database.failure(rc) }

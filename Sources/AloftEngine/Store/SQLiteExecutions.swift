@@ -5,12 +5,15 @@ import Foundation
 extension SQLiteMetadataStore: ExecutionStore {
     public func createExecution(_ e: ExecutionRecord) throws {
         try withDatabase { db in
-            try db.prepare("""
+            try db.prepare(
+                """
                 INSERT INTO executions (\(Self.executionColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """).run([
+                """
+            ).run([
                 .text(e.id), .text(e.project), .text(e.domain), .text(e.workflow), .blob(e.spec), .text(text(e.inputs)),
                 .text(e.phase.rawValue), e.outputs.map { .text(text($0)) } ?? .null, e.error.map { .text($0) } ?? .null,
-                .integer(millis(e.createdAt)), .integer(millis(e.updatedAt)), e.recoveredFrom.map { .text($0) } ?? .null,
+                .integer(millis(e.createdAt)), .integer(millis(e.updatedAt)),
+                e.recoveredFrom.map { .text($0) } ?? .null,
                 e.launchedFrom.map { .text($0) } ?? .null,
                 e.labels.isEmpty ? .null : .text(JSONWriter.string(.object(e.labels.mapValues(JSON.string)))),
             ])
@@ -19,7 +22,9 @@ extension SQLiteMetadataStore: ExecutionStore {
 
     public func execution(id: String) throws -> ExecutionRecord? {
         try withDatabase { db in
-            try db.prepare("SELECT \(Self.executionColumns) FROM executions WHERE id = ?").query([.text(id)], { Self.executionRow($0) }).first
+            try db.prepare("SELECT \(Self.executionColumns) FROM executions WHERE id = ?").query(
+                [.text(id)], { Self.executionRow($0) }
+            ).first
         }
     }
 
@@ -28,8 +33,14 @@ extension SQLiteMetadataStore: ExecutionStore {
             var sql = "SELECT \(Self.executionColumns) FROM executions"
             var args: [SQLiteDatabase.Statement.Value] = []
             var filters: [String] = []
-            if let project { filters.append("project = ?"); args.append(.text(project)) }
-            if let domain { filters.append("domain = ?"); args.append(.text(domain)) }
+            if let project {
+                filters.append("project = ?")
+                args.append(.text(project))
+            }
+            if let domain {
+                filters.append("domain = ?")
+                args.append(.text(domain))
+            }
             if !filters.isEmpty { sql += " WHERE " + filters.joined(separator: " AND ") }
             sql += " ORDER BY created_at DESC, id DESC LIMIT ?"
             args.append(.integer(Int64(limit)))
@@ -47,31 +58,40 @@ extension SQLiteMetadataStore: ExecutionStore {
     }
 
     public func requestAbort(id: String) throws {
-        try withDatabase { db in try db.prepare("UPDATE executions SET abort_requested = 1 WHERE id = ?").run([.text(id)]) }
+        try withDatabase { db in
+            try db.prepare("UPDATE executions SET abort_requested = 1 WHERE id = ?").run([.text(id)])
+        }
     }
 
     public func abortRequested(id: String) throws -> Bool {
         try withDatabase { db in
-            try db.prepare("SELECT abort_requested FROM executions WHERE id = ?").query([.text(id)]) { $0.integer(0) != 0 }.first ?? false
+            try db.prepare("SELECT abort_requested FROM executions WHERE id = ?").query([.text(id)]) {
+                $0.integer(0) != 0
+            }.first ?? false
         }
     }
 
     public func nodes(execution: String) throws -> [NodeRecord] {
         try withDatabase { db in
-            try db.prepare("""
+            try db.prepare(
+                """
                 SELECT execution_id, node_id, state, plugin_id, task_execution_id, resource_state, inputs, outputs, status_message, updated_at,
                        task_version, cached_from, log_links
                 FROM node_executions WHERE execution_id = ? ORDER BY node_id
-                """).query([.text(execution)]) { r in
+                """
+            ).query([.text(execution)]) { r in
                 let row = "node \(r.text(0) ?? "")/\(r.text(1) ?? "")"
                 func decode<T>(_ column: String, _ body: () throws -> T) throws -> T {
                     do { return try body() } catch {
-                        throw StoreError.damagedRow(table: "node_executions", row: row, column: column, cause: "\(error)")
+                        throw StoreError.damagedRow(
+                            table: "node_executions", row: row, column: column, cause: "\(error)")
                     }
                 }
                 return NodeRecord(
                     execution: r.text(0) ?? "", node: r.text(1) ?? "",
-                    state: try decode("state") { try JSONDecoder().decode(NodeState.self, from: Data((r.text(2) ?? "").utf8)) },
+                    state: try decode("state") {
+                        try JSONDecoder().decode(NodeState.self, from: Data((r.text(2) ?? "").utf8))
+                    },
                     pluginID: r.text(3), taskExecutionID: r.text(4),
                     resourceState: r.isNull(5) ? nil : r.blob(5),
                     inputs: try decode("inputs") { try r.text(6).map { try LiteralMap(bytes: Array($0.utf8)) } },
@@ -93,7 +113,8 @@ extension SQLiteMetadataStore: ExecutionStore {
         try withDatabase { db in
             try db.transaction {
                 try Self.insertLineage(lineage, db)
-                let upsert = try db.prepare("""
+                let upsert = try db.prepare(
+                    """
                     INSERT INTO node_executions (execution_id, node_id, state, phase, plugin_id, task_execution_id, resource_state, inputs, outputs,
                                                  status_message, updated_at, task_version, cached_from, log_links)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -107,11 +128,19 @@ extension SQLiteMetadataStore: ExecutionStore {
                 for n in nodes {
                     try upsert.run([
                         .text(n.execution), .text(n.node), .text(n.state.jsonText),
-                        .text(n.state.phase.rawValue), n.pluginID.map { .text($0) } ?? .null, n.taskExecutionID.map { .text($0) } ?? .null,
+                        .text(n.state.phase.rawValue), n.pluginID.map { .text($0) } ?? .null,
+                        n.taskExecutionID.map { .text($0) } ?? .null,
                         n.resourceState.map { .blob($0) } ?? .null, n.inputs.map { .text(text($0)) } ?? .null,
-                        n.outputs.map { .text(text($0)) } ?? .null, n.statusMessage.map { .text($0) } ?? .null, .integer(millis(n.updatedAt)),
+                        n.outputs.map { .text(text($0)) } ?? .null, n.statusMessage.map { .text($0) } ?? .null,
+                        .integer(millis(n.updatedAt)),
                         n.taskVersion.map { .text($0) } ?? .null, n.cachedFrom.map { .text($0) } ?? .null,
-                        n.logLinks.isEmpty ? .null : .text(JSONWriter.string(.array(n.logLinks.map { .object(["name": .string($0.name), "uri": .string($0.uri)]) }))),
+                        n.logLinks.isEmpty
+                            ? .null
+                            : .text(
+                                JSONWriter.string(
+                                    .array(
+                                        n.logLinks.map { .object(["name": .string($0.name), "uri": .string($0.uri)]) }))
+                            ),
                     ])
                 }
             }
@@ -135,13 +164,18 @@ extension SQLiteMetadataStore: ExecutionStore {
         }
         let phaseText = r.text(6) ?? ""
         let phase = ExecutionRecord.Phase(rawValue: phaseText)
-        if phase == nil { damage.append("table executions, execution \(id), column phase: unknown phase \"\(phaseText)\"") }
+        if phase == nil {
+            damage.append("table executions, execution \(id), column phase: unknown phase \"\(phaseText)\"")
+        }
         var record = ExecutionRecord(
             id: id, project: r.text(1) ?? "", domain: r.text(2) ?? "", workflow: r.text(3) ?? "", spec: r.blob(4),
-            inputs: literals(5, "inputs") ?? [:], phase: phase ?? .failed, outputs: literals(7, "outputs"), error: r.text(8),
+            inputs: literals(5, "inputs") ?? [:], phase: phase ?? .failed, outputs: literals(7, "outputs"),
+            error: r.text(8),
             createdAt: Date(timeIntervalSince1970: Double(r.integer(9)) / 1000),
-            updatedAt: Date(timeIntervalSince1970: Double(r.integer(10)) / 1000), recoveredFrom: r.text(11), launchedFrom: r.text(12),
-            labels: (r.text(13).flatMap { try? JSONParser.parse($0) }?.objectValue ?? [:]).compactMapValues(\.stringValue))
+            updatedAt: Date(timeIntervalSince1970: Double(r.integer(10)) / 1000), recoveredFrom: r.text(11),
+            launchedFrom: r.text(12),
+            labels: (r.text(13).flatMap { try? JSONParser.parse($0) }?.objectValue ?? [:]).compactMapValues(
+                \.stringValue))
         record.damage = damage.isEmpty ? nil : damage.joined(separator: "; ")
         return record
     }

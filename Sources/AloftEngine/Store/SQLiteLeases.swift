@@ -4,12 +4,16 @@ extension SQLiteMetadataStore: LeaseStore {
     public func acquireLease(_ name: String, holder: LeaseHolder, until: Date) throws -> LeaseRecord? {
         try withDatabase { db in
             try db.transaction {
-                if let current = try Self.leaseRow(name, db), current.holder != holder, current.isLive { return current }
-                try db.prepare("""
+                if let current = try Self.leaseRow(name, db), current.holder != holder, current.isLive {
+                    return current
+                }
+                try db.prepare(
+                    """
                     INSERT INTO leases (name, holder, heartbeat_at, expires_at) VALUES (?, ?, ?, ?)
                     ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, heartbeat_at = excluded.heartbeat_at,
                         expires_at = excluded.expires_at
-                    """).run([.text(name), .text(holder.encoded), .integer(millis(Date())), .integer(millis(until))])
+                    """
+                ).run([.text(name), .text(holder.encoded), .integer(millis(Date())), .integer(millis(until))])
                 return nil
             }
         }
@@ -35,9 +39,12 @@ extension SQLiteMetadataStore: LeaseStore {
 
     private static func leaseRow(_ name: String, _ db: SQLiteDatabase) throws -> LeaseRecord? {
         try db.prepare("SELECT holder, heartbeat_at, expires_at FROM leases WHERE name = ?").query([.text(name)]) { r in
-            LeaseRecord(name: name, holder: LeaseHolder(encoded: r.text(0) ?? "") ?? LeaseHolder(host: "?", bootID: "", pid: 0, processStart: 0, role: "?"),
-                        heartbeatAt: Date(timeIntervalSince1970: Double(r.integer(1)) / 1000),
-                        expiresAt: Date(timeIntervalSince1970: Double(r.integer(2)) / 1000))
+            LeaseRecord(
+                name: name,
+                holder: LeaseHolder(encoded: r.text(0) ?? "")
+                    ?? LeaseHolder(host: "?", bootID: "", pid: 0, processStart: 0, role: "?"),
+                heartbeatAt: Date(timeIntervalSince1970: Double(r.integer(1)) / 1000),
+                expiresAt: Date(timeIntervalSince1970: Double(r.integer(2)) / 1000))
         }.first
     }
 }

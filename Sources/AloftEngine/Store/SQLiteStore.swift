@@ -14,7 +14,8 @@ public final class SQLiteMetadataStore: Sendable {
     /// Opens (creating if needed) the store at `path` and brings its schema up to date. A store written by a
     /// newer Aloft is refused rather than misread.
     public init(path: String) throws {
-        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         if !FileManager.default.fileExists(atPath: path) {
             try Self.create(path)
         } else if Self.size(path) == 0 && (Self.size(path + "-wal") ?? 0) == 0 {
@@ -46,8 +47,13 @@ public final class SQLiteMetadataStore: Sendable {
     /// the schema current instead of applying the migrations again.
     private static func migrate(_ database: SQLiteDatabase, path: String) throws {
         try database.transaction {
-            try database.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)")
-            let current = try database.prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations").query { Int($0.integer(0)) }.first ?? 0
+            try database.execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)"
+            )
+            let current =
+                try database.prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations").query {
+                    Int($0.integer(0))
+                }.first ?? 0
             if current > Self.migrations.count {
                 throw StoreError.newerSchema(path: path, found: current, supported: Self.migrations.count)
             }
@@ -78,7 +84,8 @@ public enum StoreError: Error, CustomStringConvertible {
     public var description: String {
         switch self {
         case .newerSchema(let path, let found, let supported):
-            return "\(path): the store's schema is version \(found), newer than this Aloft supports (\(supported)); upgrade Aloft"
+            return
+                "\(path): the store's schema is version \(found), newer than this Aloft supports (\(supported)); upgrade Aloft"
         case .emptyFile(let path):
             return "\(path) is an empty file (0 bytes), not a store: it was truncated or never written. "
                 + "Move it away to start a new store, or restore it from a backup"

@@ -11,8 +11,10 @@ public final class HostServices: Sendable {
     public let signals = TaskSignals()
     private let policy: SecretPolicy
 
-    public init(logger: Logger = Logger(label: "aloft"), secrets: any SecretStore = EnvironmentSecretStore(),
-                secretPolicy: SecretPolicy = SecretPolicy()) {
+    public init(
+        logger: Logger = Logger(label: "aloft"), secrets: any SecretStore = EnvironmentSecretStore(),
+        secretPolicy: SecretPolicy = SecretPolicy()
+    ) {
         self.logger = logger
         self.secrets = secrets
         self.policy = secretPolicy

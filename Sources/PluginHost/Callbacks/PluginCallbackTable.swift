@@ -1,7 +1,7 @@
+import AloftWire
 import PluginABI
 import Synchronization
 
-import AloftWire
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -38,8 +38,9 @@ final class PluginCallbackTable: @unchecked Sendable {
         h.pointee.host_data = Unmanaged.passRetained(self).toOpaque()  // never released: lives with the table
         h.pointee.log = { host, level, task, message in
             guard let table = PluginCallbackTable.from(host), let message else { return }
-            table.services.log(plugin: table.pluginID, level: level, task: task.map { String(cString: $0) },
-                               message: String(cString: message))
+            table.services.log(
+                plugin: table.pluginID, level: level, task: task.map { String(cString: $0) },
+                message: String(cString: message))
         }
         h.pointee.get_secret = { host, name, valueOut, errorOut in
             guard let table = PluginCallbackTable.from(host), let name, let valueOut else { return ALOFT_ERROR }
@@ -50,8 +51,9 @@ final class PluginCallbackTable: @unchecked Sendable {
                 return ALOFT_OK
             case .denied, .notFound:
                 // A denied secret reads as not found: the plugin learns nothing about what exists.
-                writeError(errorOut, kind: ALOFT_ERROR_USER, code: .secretNotFound,
-                           message: "secret \"\(secretName)\" is not available to plugin \(table.pluginID)")
+                writeError(
+                    errorOut, kind: ALOFT_ERROR_USER, code: .secretNotFound,
+                    message: "secret \"\(secretName)\" is not available to plugin \(table.pluginID)")
                 return ALOFT_ERROR
             }
         }

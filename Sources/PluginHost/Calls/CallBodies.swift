@@ -15,8 +15,9 @@ enum CallBodies {
         r.struct_size = UInt32(MemoryLayout<aloft_poll_result>.size)
         r.error = newError()
         let status = plugin.poll(instance, t, &r)
-        return CallResult(status: status, error: r.error, buffers: [r.state, r.outputs, r.status_message],
-                          phase: r.phase, pollAfterMs: r.poll_after_ms)
+        return CallResult(
+            status: status, error: r.error, buffers: [r.state, r.outputs, r.status_message],
+            phase: r.phase, pollAfterMs: r.poll_after_ms)
     }
 
     static let abort: LoadedPlugin.CallBody = { plugin, instance, t in

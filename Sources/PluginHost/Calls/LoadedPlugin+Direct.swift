@@ -1,18 +1,23 @@
+import AloftWire
 import Foundation
 import PluginABI
-import AloftWire
 
 extension LoadedPlugin {
     /// A runner's way to call its plugin: on the plugin's threads, in the task's lane, with no budget (the
     /// host that sent the call keeps that) and no hop through Swift's task pool: `reply` is called on the
     /// plugin thread that made the call, as soon as the result is copied out.
-    func serveDirect(_ call: RunnerCall, task: TaskInvocation?, template: [UInt8], reply: @escaping @Sendable (RunnerReply) -> Void) {
+    func serveDirect(
+        _ call: RunnerCall, task: TaskInvocation?, template: [UInt8], reply: @escaping @Sendable (RunnerReply) -> Void
+    ) {
         guard let task else {
             // check_task: rare and short; it blocks a thread of its own while a plugin thread runs it.
             Thread.detachNewThread { reply(.problems(self.checkTask(template: template))) }
             return
         }
-        func answer(_ body: @escaping LoadedPlugin.CallBody, _ interpret: @escaping @Sendable (CallResult) throws(TaskError) -> RunnerReply) {
+        func answer(
+            _ body: @escaping LoadedPlugin.CallBody,
+            _ interpret: @escaping @Sendable (CallResult) throws(TaskError) -> RunnerReply
+        ) {
             let run = bound(task, body)
             pool.enqueue(lane: task.executionID) {
                 do throws(TaskError) { reply(try interpret(run())) } catch { reply(.failed(error)) }
@@ -27,7 +32,8 @@ extension LoadedPlugin {
         }
         switch call {
         case .submit: answer(CallBodies.submit) { result throws(TaskError) in .state(try self.submitted(result)) }
-        case .poll: answer(CallBodies.poll) { result throws(TaskError) in .outcome(try self.outcome(of: result, task: task)) }
+        case .poll:
+            answer(CallBodies.poll) { result throws(TaskError) in .outcome(try self.outcome(of: result, task: task)) }
         case .abort:
             services.signals.cancel(task.executionID)
             answer(CallBodies.abort, done("abort"))

@@ -1,8 +1,8 @@
 public import AloftWire
 import Dispatch
+import Logging
 import PluginABI
 import Synchronization
-import Logging
 
 /// An enabled, initialized plugin: the host's handle for calling it.
 ///
@@ -27,8 +27,10 @@ public final class LoadedPlugin: TaskPlugin {
 
     struct InstancePointer: @unchecked Sendable { let value: UnsafeMutableRawPointer? }
 
-    init(library: PluginLibrary, instance: UnsafeMutableRawPointer?, extensions: PluginExtensions,
-         pool: PluginThreadPool, options: PluginCallOptions, services: HostServices) {
+    init(
+        library: PluginLibrary, instance: UnsafeMutableRawPointer?, extensions: PluginExtensions,
+        pool: PluginThreadPool, options: PluginCallOptions, services: HostServices
+    ) {
         self.extensions = extensions
         self.descriptor = library.descriptor
         self.path = library.path
@@ -48,9 +50,11 @@ public final class LoadedPlugin: TaskPlugin {
     public func submit(_ task: TaskInvocation) async throws(TaskError) -> [UInt8] {
         if isQuarantined {
             // Permanent: retrying cannot help until the plugin is loaded again.
-            throw TaskError(kind: .system, retryable: false, code: .pluginQuarantined,
-                            message: "plugin \(id) is quarantined after \(overrunCount) calls overran their budget: it takes no new tasks "
-                                + "until it is reloaded (restart aloft)")
+            throw TaskError(
+                kind: .system, retryable: false, code: .pluginQuarantined,
+                message:
+                    "plugin \(id) is quarantined after \(overrunCount) calls overran their budget: it takes no new tasks "
+                    + "until it is reloaded (restart aloft)")
         }
         // Whatever goes wrong below, a task that was not submitted holds no secrets.
         var done = false
@@ -65,8 +69,10 @@ public final class LoadedPlugin: TaskPlugin {
         if result.status != ALOFT_OK { throw result.taskError(plugin: id, call: "submit", redactor: services.redactor) }
         let state = result.buffers[0]
         if state.count > options.maxStateBytes {
-            throw TaskError(kind: .system, retryable: false, code: .stateTooLarge,
-                            message: "plugin \(id) returned a resource state of \(state.count) bytes (limit \(options.maxStateBytes))")
+            throw TaskError(
+                kind: .system, retryable: false, code: .stateTooLarge,
+                message:
+                    "plugin \(id) returned a resource state of \(state.count) bytes (limit \(options.maxStateBytes))")
         }
         return state
     }
@@ -94,7 +100,9 @@ public final class LoadedPlugin: TaskPlugin {
         guard raw.pointer.pointee.finalize != nil else { return }
         if deferBehindStuckCall("finalize", task, CallBodies.finalize) { return }
         let result = try await call("finalize", task, CallBodies.finalize)
-        if result.status != ALOFT_OK { throw result.taskError(plugin: id, call: "finalize", redactor: services.redactor) }
+        if result.status != ALOFT_OK {
+            throw result.taskError(plugin: id, call: "finalize", redactor: services.redactor)
+        }
     }
 
     /// Links to the task's logs, when the plugin offers the "aloft.task-logs/1" extension.
@@ -105,7 +113,9 @@ public final class LoadedPlugin: TaskPlugin {
 
     /// The log links a task_logs call returned, or its error.
     func links(_ result: CallResult) throws(TaskError) -> [(name: String, uri: String)] {
-        if result.status != ALOFT_OK { throw result.taskError(plugin: id, call: "task_logs", redactor: services.redactor) }
+        if result.status != ALOFT_OK {
+            throw result.taskError(plugin: id, call: "task_logs", redactor: services.redactor)
+        }
         guard let json = try? JSONParser.parse(result.buffers[0]), let items = json.arrayValue else { return [] }
         return items.compactMap { item in
             guard let name = item["name"]?.stringValue, let uri = item["uri"]?.stringValue else { return nil }
@@ -137,13 +147,18 @@ public final class LoadedPlugin: TaskPlugin {
     /// Runs one C call on the plugin's threads with the task's borrowed pointers alive for its duration.
     /// submit, poll and extension calls stop waiting when the waiting task is cancelled (abort and finalize,
     /// which the engine makes after a cancellation, never do); every call stops waiting at its budget.
-    private func call(_ name: String, _ task: TaskInvocation, _ body: @escaping CallBody) async throws(TaskError) -> CallResult {
+    private func call(
+        _ name: String, _ task: TaskInvocation, _ body: @escaping CallBody
+    ) async throws(TaskError) -> CallResult {
         let pluginID = id
         let logger = services.logger
         let lane = task.executionID
         if let busy = stuckCall(of: task) {
-            throw TaskError(kind: .system, retryable: false, code: .pluginCallStuck,
-                            message: "plugin \(pluginID) has not returned from an earlier \(busy) of this task (abandoned past its budget)")
+            throw TaskError(
+                kind: .system, retryable: false, code: .pluginCallStuck,
+                message:
+                    "plugin \(pluginID) has not returned from an earlier \(busy) of this task (abandoned past its budget)"
+            )
         }
         let cancellable = name != "abort" && name != "finalize"
         // The task's secrets, granted on each of its calls: its first in this host may be a re-attaching poll.
@@ -160,17 +175,22 @@ public final class LoadedPlugin: TaskPlugin {
         } catch {
             switch error {
             case .cancelled:
-                logger.warning("plugin \(pluginID): \(name) of \(lane) abandoned: the task was cancelled while the call ran")
-                throw TaskError(kind: .system, retryable: false, code: .pluginCallCancelled,
-                                message: "cancelled while plugin \(pluginID) was in \(name); the call was abandoned")
+                logger.warning(
+                    "plugin \(pluginID): \(name) of \(lane) abandoned: the task was cancelled while the call ran")
+                throw TaskError(
+                    kind: .system, retryable: false, code: .pluginCallCancelled,
+                    message: "cancelled while plugin \(pluginID) was in \(name); the call was abandoned")
             case .overran(let exceeded):
                 let n = overruns.add(1, ordering: .relaxed).newValue
                 let seconds = exceeded.budget.secondsValue
                 let limit = options.quarantineAfter
                 let standing = n >= limit ? "the plugin is now quarantined" : "quarantine after \(limit)"
-                logger.error("plugin \(pluginID): \(name) of \(lane) overran its budget of \(seconds) s (overrun \(n); \(standing))")
-                throw TaskError(kind: .system, retryable: false, code: .pluginCallOverran,
-                                message: "plugin \(pluginID) did not return from \(name) within \(seconds) s")
+                logger.error(
+                    "plugin \(pluginID): \(name) of \(lane) overran its budget of \(seconds) s (overrun \(n); \(standing))"
+                )
+                throw TaskError(
+                    kind: .system, retryable: false, code: .pluginCallOverran,
+                    message: "plugin \(pluginID) did not return from \(name) within \(seconds) s")
             }
         }
     }
@@ -219,7 +239,8 @@ public final class LoadedPlugin: TaskPlugin {
         guard let busy = stuckCall(of: task) else { return false }
         let pluginID = id
         let logger = services.logger
-        logger.warning("plugin \(pluginID): \(name) of \(task.executionID) deferred until its abandoned \(busy) returns")
+        logger.warning(
+            "plugin \(pluginID): \(name) of \(task.executionID) deferred until its abandoned \(busy) returns")
         let (pool, budget, run, pending) = (self.pool, options.callBudget, bound(task, body), deferredCalls)
         pending.enter()
         Task.detached {
@@ -235,18 +256,22 @@ public final class LoadedPlugin: TaskPlugin {
     func outcome(of result: CallResult, task: TaskInvocation) throws(TaskError) -> PollOutcome {
         if result.status != ALOFT_OK { throw result.taskError(plugin: id, call: "poll", redactor: services.redactor) }
         guard let phase = TaskPhase(rawValue: result.phase) else {
-            throw TaskError(kind: .system, retryable: false, code: .invalidPhase,
-                            message: "plugin \(id) returned unknown phase \(result.phase) from poll")
+            throw TaskError(
+                kind: .system, retryable: false, code: .invalidPhase,
+                message: "plugin \(id) returned unknown phase \(result.phase) from poll")
         }
         let (state, outputBytes, statusBytes) = (result.buffers[0], result.buffers[1], result.buffers[2])
         if state.count > options.maxStateBytes {
-            throw TaskError(kind: .system, retryable: false, code: .stateTooLarge,
-                            message: "plugin \(id) returned a resource state of \(state.count) bytes (limit \(options.maxStateBytes))")
+            throw TaskError(
+                kind: .system, retryable: false, code: .stateTooLarge,
+                message:
+                    "plugin \(id) returned a resource state of \(state.count) bytes (limit \(options.maxStateBytes))")
         }
         var outcome = PollOutcome(
             phase: phase, pollAfter: result.pollAfterMs > 0 ? .milliseconds(Int64(result.pollAfterMs)) : nil,
             newState: result.stateSet ? state : nil, outputs: nil,
-            statusMessage: statusBytes.isEmpty ? nil : services.redactor.redact(String(decoding: statusBytes, as: UTF8.self)))
+            statusMessage: statusBytes.isEmpty
+                ? nil : services.redactor.redact(String(decoding: statusBytes, as: UTF8.self)))
         switch phase {
         case .succeeded:
             let outputs: LiteralMap
@@ -254,17 +279,20 @@ public final class LoadedPlugin: TaskPlugin {
                 outputs = [:]
             } else {
                 do { outputs = try LiteralMap(bytes: outputBytes, path: "outputs") } catch {
-                    throw TaskError(kind: .system, retryable: false, code: .invalidOutputs,
-                                    message: "plugin \(id) returned outputs that are not a literal map: \(error)")
+                    throw TaskError(
+                        kind: .system, retryable: false, code: .invalidOutputs,
+                        message: "plugin \(id) returned outputs that are not a literal map: \(error)")
                 }
             }
             if let mismatch = outputMismatch(outputs, against: task.outputTypes) { throw mismatch }
             outcome.outputs = outputs
         case .failed:
-            outcome.error = result.errorSet
+            outcome.error =
+                result.errorSet
                 ? result.taskError(plugin: id, call: "poll", redactor: services.redactor)
-                : TaskError(kind: .system, retryable: false, code: .noError,
-                            message: "plugin \(id) reported the task failed without saying why")
+                : TaskError(
+                    kind: .system, retryable: false, code: .noError,
+                    message: "plugin \(id) reported the task failed without saying why")
         default: break
         }
         return outcome
@@ -290,7 +318,8 @@ struct CallResult: Sendable {
     let phase: UInt32
     let pollAfterMs: UInt32
 
-    init(status: aloft_status, error: aloft_error, buffers: [aloft_buffer], phase: UInt32 = 0, pollAfterMs: UInt32 = 0) {
+    init(status: aloft_status, error: aloft_error, buffers: [aloft_buffer], phase: UInt32 = 0, pollAfterMs: UInt32 = 0)
+    {
         var error = error
         self.status = status
         errorKind = error.kind
@@ -308,8 +337,11 @@ struct CallResult: Sendable {
 
     func taskError(plugin: String, call: String, redactor: SecretRedactor) -> TaskError {
         let kind: TaskError.Kind = errorKind == UInt32(ALOFT_ERROR_USER) ? .user : .system
-        let message = errorMessage.isEmpty ? "plugin \(plugin) failed in \(call) without a message" : redactor.redact(errorMessage)
-        return TaskError(kind: kind, retryable: errorRetryable, code: TaskError.Code(pluginCode: errorCode), message: message)
+        let message =
+            errorMessage.isEmpty
+            ? "plugin \(plugin) failed in \(call) without a message" : redactor.redact(errorMessage)
+        return TaskError(
+            kind: kind, retryable: errorRetryable, code: TaskError.Code(pluginCode: errorCode), message: message)
     }
 }
 

@@ -11,8 +11,10 @@ public struct PluginCallOptions: Sendable, Equatable {
     /// Largest resource state the host stores.
     public var maxStateBytes: Int
 
-    public init(callBudget: Duration = .seconds(30), initBudget: Duration = .seconds(30), threads: Int = 4,
-                quarantineAfter: Int = 3, maxStateBytes: Int = 1 << 20) {
+    public init(
+        callBudget: Duration = .seconds(30), initBudget: Duration = .seconds(30), threads: Int = 4,
+        quarantineAfter: Int = 3, maxStateBytes: Int = 1 << 20
+    ) {
         self.callBudget = callBudget
         self.initBudget = initBudget
         self.threads = threads

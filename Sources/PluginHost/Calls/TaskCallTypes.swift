@@ -13,8 +13,10 @@ public struct TaskInvocation: Sendable {
     /// When set, outputs of a successful poll are checked against these types.
     public let outputTypes: TypeMap?
 
-    public init(executionID: String, attempt: Int, context: [UInt8], state: [UInt8] = [], secrets: [String] = [],
-                outputTypes: TypeMap? = nil) {
+    public init(
+        executionID: String, attempt: Int, context: [UInt8], state: [UInt8] = [], secrets: [String] = [],
+        outputTypes: TypeMap? = nil
+    ) {
         self.executionID = executionID
         self.attempt = attempt
         self.context = context
@@ -25,8 +27,9 @@ public struct TaskInvocation: Sendable {
 
     /// Builds the invocation for a decoded context.
     public init(context: TaskContext, state: [UInt8] = []) {
-        self.init(executionID: context.taskExecutionID, attempt: context.identity.attempt, context: context.encoded(),
-                  state: state, secrets: context.task.secrets, outputTypes: context.task.interface.outputs)
+        self.init(
+            executionID: context.taskExecutionID, attempt: context.identity.attempt, context: context.encoded(),
+            state: state, secrets: context.task.secrets, outputTypes: context.task.interface.outputs)
     }
 }
 

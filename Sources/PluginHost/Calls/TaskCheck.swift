@@ -39,16 +39,29 @@ extension LoadedPlugin {
                 }
             }
         } catch {
-            return [TaskCheckProblem(path: [], message: "plugin \(pluginID) did not finish checking the task within \(error.budget.secondsValue) s")]
+            return [
+                TaskCheckProblem(
+                    path: [],
+                    message: "plugin \(pluginID) did not finish checking the task within \(error.budget.secondsValue) s"
+                )
+            ]
         }
         if result.status != ALOFT_OK {
             let why = services.redactor.redact(result.errorMessage)
-            return [TaskCheckProblem(path: [], message: "plugin \(pluginID) could not check the task: \(why.isEmpty ? "(no message)" : why)")]
+            return [
+                TaskCheckProblem(
+                    path: [],
+                    message: "plugin \(pluginID) could not check the task: \(why.isEmpty ? "(no message)" : why)")
+            ]
         }
         let bytes = result.buffers[0]
         if bytes.isEmpty { return [] }
         guard let json = try? JSONParser.parse(bytes), let items = json.arrayValue else {
-            return [TaskCheckProblem(path: [], message: "plugin \(pluginID) answered its task check with something that is not a JSON array")]
+            return [
+                TaskCheckProblem(
+                    path: [],
+                    message: "plugin \(pluginID) answered its task check with something that is not a JSON array")
+            ]
         }
         return items.map { item in
             let path: [JSONPathStep] = (item["path"]?.arrayValue ?? []).compactMap {

@@ -1,4 +1,5 @@
 public import AloftWire
+
 /// The host's handle for calling one plugin, wherever its code runs: in this process (`LoadedPlugin`) or
 /// in runner processes of its own (`IsolatedPlugin`, `isolation: process` in aloft.yaml). The engine,
 /// the compiler and the CLI see only this; the plugin sees no difference either.

@@ -1,6 +1,6 @@
 public import AloftWire
-public import LocatedYAML
 public import Foundation
+public import LocatedYAML
 
 /// The host's configuration: `aloft.yaml` in the working directory, or the file given with `--config`.
 ///
@@ -41,13 +41,17 @@ public struct HostConfiguration: Sendable {
     public static let defaultFileName = "aloft.yaml"
 
     /// Where plugin `id`'s code runs.
-    public func isolation(for id: String) -> IsolationSettings { isolation[id] ?? isolation["*"] ?? IsolationSettings() }
+    public func isolation(for id: String) -> IsolationSettings {
+        isolation[id] ?? isolation["*"] ?? IsolationSettings()
+    }
 
     /// Whether some plugin may run in a runner process (so the loader must learn ids before loading in-process).
     var isolatesAny: Bool { isolation.values.contains { $0.mode == .process } }
 
     /// `explicitPath`, or `aloft.yaml` in `directory` when it exists, or the defaults.
-    public static func load(explicitPath: String?, directory: String = FileManager.default.currentDirectoryPath)
+    public static func load(
+        explicitPath: String?, directory: String = FileManager.default.currentDirectoryPath
+    )
         throws(DocumentError) -> HostConfiguration
     {
         let path: String
@@ -59,7 +63,8 @@ public struct HostConfiguration: Sendable {
             path = candidate
         }
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw DocumentError(SourceLocation(file: path, line: 0, column: 0), "cannot read the config file (missing or not readable)")
+            throw DocumentError(
+                SourceLocation(file: path, line: 0, column: 0), "cannot read the config file (missing or not readable)")
         }
         guard let text = String(data: data, encoding: .utf8) else {
             throw DocumentError(SourceLocation(file: path, line: 1, column: 1), "the config file is not UTF-8 text")
@@ -75,10 +80,12 @@ public struct HostConfiguration: Sendable {
         let reader = ConfigReader()
         let top = try reader.mapping(root, "the config file", allowed: ["plugins", "secrets"])
         if let plugins = top["plugins"] {
-            let p = try reader.mapping(plugins, "plugins", allowed: [
-                "paths", "builtin", "enabled", "routes", "config", "secrets", "call_budget_seconds",
-                "init_budget_seconds", "threads", "quarantine_after", "isolation",
-            ])
+            let p = try reader.mapping(
+                plugins, "plugins",
+                allowed: [
+                    "paths", "builtin", "enabled", "routes", "config", "secrets", "call_budget_seconds",
+                    "init_budget_seconds", "threads", "quarantine_after", "isolation",
+                ])
             if let paths = p["paths"] {
                 config.pluginPaths = try reader.strings(paths, "plugins.paths").map { absolute($0, base: base) }
             }
@@ -93,7 +100,8 @@ public struct HostConfiguration: Sendable {
             if let c = p["config"] {
                 for (id, value, _) in try reader.entries(c, "plugins.config") {
                     guard case .mapping = value else {
-                        throw DocumentError(value.location, "plugins.config.\(id) must be a mapping, found \(value.kindName)")
+                        throw DocumentError(
+                            value.location, "plugins.config.\(id) must be a mapping, found \(value.kindName)")
                     }
                     config.pluginConfig[id] = value.json
                 }
@@ -113,9 +121,12 @@ public struct HostConfiguration: Sendable {
             if let v = p["init_budget_seconds"] {
                 config.callOptions.initBudget = try reader.seconds(v, "plugins.init_budget_seconds")
             }
-            if let v = p["threads"] { config.callOptions.threads = try reader.positiveInt(v, "plugins.threads", max: 256) }
+            if let v = p["threads"] {
+                config.callOptions.threads = try reader.positiveInt(v, "plugins.threads", max: 256)
+            }
             if let v = p["quarantine_after"] {
-                config.callOptions.quarantineAfter = try reader.positiveInt(v, "plugins.quarantine_after", max: 1_000_000)
+                config.callOptions.quarantineAfter = try reader.positiveInt(
+                    v, "plugins.quarantine_after", max: 1_000_000)
             }
             if let i = p["isolation"] {
                 for (id, value, _) in try reader.entries(i, "plugins.isolation") {
@@ -125,27 +136,34 @@ public struct HostConfiguration: Sendable {
         }
         if let secrets = top["secrets"] {
             let s = try reader.mapping(secrets, "secrets", allowed: ["dir"])
-            if let dir = s["dir"] { config.secretsDirectory = absolute(try reader.string(dir, "secrets.dir"), base: base) }
+            if let dir = s["dir"] {
+                config.secretsDirectory = absolute(try reader.string(dir, "secrets.dir"), base: base)
+            }
         }
         return config
     }
 
     private static func absolute(_ path: String, base: String) -> String {
         let expanded = (path as NSString).expandingTildeInPath
-        return expanded.hasPrefix("/") ? expanded : ((base as NSString).appendingPathComponent(expanded) as NSString).standardizingPath
+        return expanded.hasPrefix("/")
+            ? expanded : ((base as NSString).appendingPathComponent(expanded) as NSString).standardizingPath
     }
 }
 
 /// Reads typed settings out of a located document, naming the setting and its place on every error.
 struct ConfigReader {
-    func mapping(_ v: LocatedValue, _ name: String, allowed: Set<String>) throws(DocumentError) -> [String: LocatedValue] {
+    func mapping(
+        _ v: LocatedValue, _ name: String, allowed: Set<String>
+    ) throws(DocumentError) -> [String: LocatedValue] {
         guard case .mapping(let members, _) = v else {
             throw DocumentError(v.location, "\(name) must be a mapping, found \(v.kindName)")
         }
         var out: [String: LocatedValue] = [:]
         for m in members {
             guard allowed.contains(m.key) else {
-                throw DocumentError(m.keyLocation, "unknown setting \"\(m.key)\" in \(name) (known: \(allowed.sorted().joined(separator: ", ")))")
+                throw DocumentError(
+                    m.keyLocation,
+                    "unknown setting \"\(m.key)\" in \(name) (known: \(allowed.sorted().joined(separator: ", ")))")
             }
             out[m.key] = m.value
         }
@@ -167,14 +185,18 @@ struct ConfigReader {
     }
 
     func strings(_ v: LocatedValue, _ name: String) throws(DocumentError) -> [String] {
-        guard case .sequence(let items, _) = v else { throw DocumentError(v.location, "\(name) must be a list, found \(v.kindName)") }
+        guard case .sequence(let items, _) = v else {
+            throw DocumentError(v.location, "\(name) must be a list, found \(v.kindName)")
+        }
         var out: [String] = []
         for (i, item) in items.enumerated() { out.append(try string(item, "\(name)[\(i)]")) }
         return out
     }
 
     func bool(_ v: LocatedValue, _ name: String) throws(DocumentError) -> Bool {
-        guard case .scalar(.bool(let b), _) = v else { throw DocumentError(v.location, "\(name) must be true or false, found \(v.kindName)") }
+        guard case .scalar(.bool(let b), _) = v else {
+            throw DocumentError(v.location, "\(name) must be true or false, found \(v.kindName)")
+        }
         return b
     }
 
@@ -189,7 +211,8 @@ struct ConfigReader {
     func isolation(_ v: LocatedValue, _ name: String) throws(DocumentError) -> IsolationSettings {
         func mode(_ v: LocatedValue) throws(DocumentError) -> IsolationSettings.Mode {
             guard case .scalar(.string(let s), _) = v, let m = IsolationSettings.Mode(rawValue: s) else {
-                throw DocumentError(v.location, "\(name) must be process or in-process, or a mapping with mode: process")
+                throw DocumentError(
+                    v.location, "\(name) must be process or in-process, or a mapping with mode: process")
             }
             return m
         }
@@ -199,10 +222,15 @@ struct ConfigReader {
         if let v = m["mode"] { settings.mode = try mode(v) }
         if let v = m["runners"] { settings.runners = try positiveInt(v, "\(name).runners", max: 64) }
         if let v = m["address_space_mb"] {
-            settings.limits.addressSpaceBytes = UInt64(try positiveInt(v, "\(name).address_space_mb", max: 1 << 30)) << 20
+            settings.limits.addressSpaceBytes =
+                UInt64(try positiveInt(v, "\(name).address_space_mb", max: 1 << 30)) << 20
         }
-        if let v = m["open_files"] { settings.limits.openFiles = UInt64(try positiveInt(v, "\(name).open_files", max: 1 << 20)) }
-        if let v = m["cpu_seconds"] { settings.limits.cpuSeconds = UInt64(try positiveInt(v, "\(name).cpu_seconds", max: 1 << 30)) }
+        if let v = m["open_files"] {
+            settings.limits.openFiles = UInt64(try positiveInt(v, "\(name).open_files", max: 1 << 20))
+        }
+        if let v = m["cpu_seconds"] {
+            settings.limits.cpuSeconds = UInt64(try positiveInt(v, "\(name).cpu_seconds", max: 1 << 30))
+        }
         return settings
     }
 

@@ -43,7 +43,8 @@ public struct FrameReader {
 
     private mutating func take(_ n: Int) throws(FrameError) -> ArraySlice<UInt8> {
         guard n >= 0, bytes.count - offset >= n else {
-            throw FrameError(description: "frame ends at byte \(bytes.count) where \(n) more were expected at \(offset)")
+            throw FrameError(
+                description: "frame ends at byte \(bytes.count) where \(n) more were expected at \(offset)")
         }
         defer { offset += n }
         return bytes[offset..<offset + n]

@@ -1,7 +1,7 @@
 public import AloftWire
 import Foundation
-import Synchronization
 import Logging
+import Synchronization
 
 /// A plugin whose code runs in runner processes (`isolation: process`), never in the host: a crash, an
 /// `exit`, unbounded allocation or a hang takes down one runner, not `aloft`.
@@ -36,8 +36,10 @@ public final class IsolatedPlugin: TaskPlugin {
     /// How long abort and finalize wait for an abandoned call of their task before its runner is killed.
     static let abandonedCallGrace: Duration = .seconds(1)
 
-    private init(descriptor: PluginDescriptor, path: String, options: PluginCallOptions, settings: IsolationSettings,
-                 checksTasks: Bool, services: HostServices, first: RunnerConnection, start: @escaping RunnerSlot.Start) {
+    private init(
+        descriptor: PluginDescriptor, path: String, options: PluginCallOptions, settings: IsolationSettings,
+        checksTasks: Bool, services: HostServices, first: RunnerConnection, start: @escaping RunnerSlot.Start
+    ) {
         self.descriptor = descriptor
         self.path = path
         self.options = options
@@ -50,10 +52,13 @@ public final class IsolatedPlugin: TaskPlugin {
 
     /// Starts the plugin's first runner, which loads and initializes it; the plugin is refused when that
     /// fails. Later runners start when first needed.
-    public static func start(path: String, runner: String, settings: IsolationSettings, options: PluginCallOptions,
-                             config: JSON, services: HostServices) async -> Result<IsolatedPlugin, PluginRefusal> {
-        let setup = RunnerSetup(path: path, config: config, initBudget: options.initBudget, threads: options.threads,
-                                maxStateBytes: options.maxStateBytes, limits: settings.limits)
+    public static func start(
+        path: String, runner: String, settings: IsolationSettings, options: PluginCallOptions,
+        config: JSON, services: HostServices
+    ) async -> Result<IsolatedPlugin, PluginRefusal> {
+        let setup = RunnerSetup(
+            path: path, config: config, initBudget: options.initBudget, threads: options.threads,
+            maxStateBytes: options.maxStateBytes, limits: settings.limits)
         // Spawning and loading a Swift runtime comes on top of the plugin's own init budget.
         let readyWithin = options.initBudget + .seconds(10)
         let label = (path as NSString).lastPathComponent
@@ -69,22 +74,28 @@ public final class IsolatedPlugin: TaskPlugin {
         let id = descriptor.id
         let start: RunnerSlot.Start = {
             do throws(RunnerConnection.StartError) {
-                let (c, d, _) = try await RunnerConnection.start(runner: runner, setup: setup, pluginID: id, services: services,
-                                                                 readyWithin: readyWithin)
+                let (c, d, _) = try await RunnerConnection.start(
+                    runner: runner, setup: setup, pluginID: id, services: services,
+                    readyWithin: readyWithin)
                 guard d.id == id else {
                     c.kill(reason: "the file now holds plugin \(d.id)")
-                    return .failure(TaskError(kind: .system, retryable: false, code: .pluginFileChanged,
-                                              message: "plugin \(id): \(path) now holds plugin \(d.id); restart aloft to load it"))
+                    return .failure(
+                        TaskError(
+                            kind: .system, retryable: false, code: .pluginFileChanged,
+                            message: "plugin \(id): \(path) now holds plugin \(d.id); restart aloft to load it"))
                 }
                 if services.signals.isHurried { c.tell(.hurry) }
                 return .success(c)
             } catch {
-                return .failure(TaskError(kind: .system, retryable: true, code: .pluginRunnerStart,
-                                          message: "plugin \(id): a new runner could not start: \(error.description)", cause: error))
+                return .failure(
+                    TaskError(
+                        kind: .system, retryable: true, code: .pluginRunnerStart,
+                        message: "plugin \(id): a new runner could not start: \(error.description)", cause: error))
             }
         }
-        let plugin = IsolatedPlugin(descriptor: descriptor, path: path, options: options, settings: settings, checksTasks: checks,
-                                    services: services, first: first, start: start)
+        let plugin = IsolatedPlugin(
+            descriptor: descriptor, path: path, options: options, settings: settings, checksTasks: checks,
+            services: services, first: first, start: start)
         let slots = plugin.slots
         services.signals.onHurry { for slot in slots { slot.current?.tell(.hurry) } }
         return .success(plugin)
@@ -96,19 +107,25 @@ public final class IsolatedPlugin: TaskPlugin {
         if isQuarantined { throw quarantined() }
         var submitted = false
         defer { if !submitted { services.secretPolicy.revoke(plugin: id, task: task.executionID) } }
-        guard case .state(let state) = try await perform(.submit, task, cancellable: true) else { throw unexpected(.submit) }
+        guard case .state(let state) = try await perform(.submit, task, cancellable: true) else {
+            throw unexpected(.submit)
+        }
         submitted = true
         return state
     }
 
     public func poll(_ task: TaskInvocation) async throws(TaskError) -> PollOutcome {
-        guard case .outcome(var outcome) = try await perform(.poll, task, cancellable: true) else { throw unexpected(.poll) }
+        guard case .outcome(var outcome) = try await perform(.poll, task, cancellable: true) else {
+            throw unexpected(.poll)
+        }
         outcome.statusMessage = outcome.statusMessage.map(services.redactor.redact)
         if var error = outcome.error {
             error.message = services.redactor.redact(error.message)
             outcome.error = error
         }
-        if outcome.phase == .succeeded, let outputs = outcome.outputs, let mismatch = outputMismatch(outputs, against: task.outputTypes) {
+        if outcome.phase == .succeeded, let outputs = outcome.outputs,
+            let mismatch = outputMismatch(outputs, against: task.outputTypes)
+        {
             throw mismatch
         }
         return outcome
@@ -130,7 +147,9 @@ public final class IsolatedPlugin: TaskPlugin {
     }
 
     public func taskLogs(_ task: TaskInvocation) async throws(TaskError) -> [(name: String, uri: String)] {
-        guard case .links(let links) = try await perform(.taskLogs, task, cancellable: true) else { throw unexpected(.taskLogs) }
+        guard case .links(let links) = try await perform(.taskLogs, task, cancellable: true) else {
+            throw unexpected(.taskLogs)
+        }
         return links
     }
 
@@ -140,7 +159,9 @@ public final class IsolatedPlugin: TaskPlugin {
         let done = DispatchSemaphore(value: 0)
         Task.detached { [self] in
             let result: Result<RunnerReply, TaskError>
-            do throws(TaskError) { result = .success(try await perform(.checkTask, nil, template: template, cancellable: false)) } catch {
+            do throws(TaskError) {
+                result = .success(try await perform(.checkTask, nil, template: template, cancellable: false))
+            } catch {
                 result = .failure(error)
             }
             box.withLock { $0 = result }
@@ -167,8 +188,10 @@ public final class IsolatedPlugin: TaskPlugin {
 
     // MARK: Plumbing
 
-    private func perform(_ call: RunnerCall, _ task: TaskInvocation?, template: [UInt8] = [],
-                         cancellable: Bool) async throws(TaskError) -> RunnerReply {
+    private func perform(
+        _ call: RunnerCall, _ task: TaskInvocation?, template: [UInt8] = [],
+        cancellable: Bool
+    ) async throws(TaskError) -> RunnerReply {
         let lane = task?.executionID
         // The task's secrets, granted on each of its calls: its first in this host may be a re-attaching poll.
         if let task { services.secretPolicy.grant(plugin: id, task: task.executionID, secrets: task.secrets) }
@@ -210,30 +233,40 @@ public final class IsolatedPlugin: TaskPlugin {
             }
             switch end {
             case .reply(.failed(let error)):
-                throw TaskError(kind: error.kind, retryable: error.retryable, code: error.code,
-                                message: services.redactor.redact(error.message), cause: error.cause)
+                throw TaskError(
+                    kind: error.kind, retryable: error.retryable, code: error.code,
+                    message: services.redactor.redact(error.message), cause: error.cause)
             case .reply(let reply):
                 return reply
             case .cancelled:
-                services.logger.warning("plugin \(id): \(what) abandoned: the task was cancelled while the call ran in its runner")
-                throw TaskError(kind: .system, retryable: false, code: .pluginCallCancelled,
-                                message: "cancelled while plugin \(id) was in \(call); the call was abandoned")
+                services.logger.warning(
+                    "plugin \(id): \(what) abandoned: the task was cancelled while the call ran in its runner")
+                throw TaskError(
+                    kind: .system, retryable: false, code: .pluginCallCancelled,
+                    message: "cancelled while plugin \(id) was in \(call); the call was abandoned")
             case .overran:
                 let n = overruns.add(1, ordering: .relaxed).newValue
                 let limit = options.quarantineAfter
-                let standing = n >= limit ? "the plugin is now quarantined until it is reloaded" : "quarantine after \(limit)"
-                services.logger.error("plugin \(id): \(what) overran its budget of \(seconds) s; its runner (pid \(connection.pid)) is killed (overrun \(n); \(standing))")
+                let standing =
+                    n >= limit ? "the plugin is now quarantined until it is reloaded" : "quarantine after \(limit)"
+                services.logger.error(
+                    "plugin \(id): \(what) overran its budget of \(seconds) s; its runner (pid \(connection.pid)) is killed (overrun \(n); \(standing))"
+                )
                 connection.kill(reason: "\(what) overran its budget of \(seconds) s")
-                throw TaskError(kind: .system, retryable: false, code: .pluginCallOverran,
-                                message: "plugin \(id) did not return from \(call) within \(seconds) s; its runner was killed")
+                throw TaskError(
+                    kind: .system, retryable: false, code: .pluginCallOverran,
+                    message: "plugin \(id) did not return from \(call) within \(seconds) s; its runner was killed")
             case .died(let how):
                 ends.append(how)
                 if ends.count > resends {
                     let history = ends.count > 1 ? " (\(ends.count) runners in a row ended during this call)" : ""
-                    throw TaskError(kind: .system, retryable: false, code: .pluginRunnerDied,
-                                    message: "plugin \(id): its runner \(how) during \(call)\(history)")
+                    throw TaskError(
+                        kind: .system, retryable: false, code: .pluginRunnerDied,
+                        message: "plugin \(id): its runner \(how) during \(call)\(history)")
                 }
-                services.logger.warning("plugin \(id): its runner (pid \(connection.pid)) \(how) during \(what); sending the call to a runner of its own")
+                services.logger.warning(
+                    "plugin \(id): its runner (pid \(connection.pid)) \(how) during \(what); sending the call to a runner of its own"
+                )
                 probation = true
             }
         }
@@ -256,7 +289,9 @@ public final class IsolatedPlugin: TaskPlugin {
         while !connection.pending(lane: task.executionID).isEmpty {
             if ContinuousClock.now >= deadline {
                 let stuck = connection.pending(lane: task.executionID).map { "\($0.call)" }.joined(separator: ", ")
-                services.logger.warning("plugin \(id): \(stuck) of \(task.executionID) did not return after it was cancelled; killing its runner (pid \(connection.pid)) before \(call)")
+                services.logger.warning(
+                    "plugin \(id): \(stuck) of \(task.executionID) did not return after it was cancelled; killing its runner (pid \(connection.pid)) before \(call)"
+                )
                 connection.kill(reason: "\(stuck) of \(task.executionID) did not return after the task was cancelled")
                 return
             }
@@ -265,12 +300,16 @@ public final class IsolatedPlugin: TaskPlugin {
     }
 
     private func quarantined() -> TaskError {
-        TaskError(kind: .system, retryable: false, code: .pluginQuarantined,
-                  message: "plugin \(id) is quarantined after \(overrunCount) calls overran their budget: it takes no new tasks "
-                      + "until it is reloaded (restart aloft)")
+        TaskError(
+            kind: .system, retryable: false, code: .pluginQuarantined,
+            message:
+                "plugin \(id) is quarantined after \(overrunCount) calls overran their budget: it takes no new tasks "
+                + "until it is reloaded (restart aloft)")
     }
 
     private func unexpected(_ call: RunnerCall) -> TaskError {
-        TaskError(kind: .system, retryable: false, code: .runnerProtocol, message: "plugin \(id)'s runner answered \(call) with another call's result")
+        TaskError(
+            kind: .system, retryable: false, code: .runnerProtocol,
+            message: "plugin \(id)'s runner answered \(call) with another call's result")
     }
 }

@@ -51,7 +51,9 @@ public struct RunnerSetup: Sendable, Equatable {
     public var maxStateBytes: Int
     public var limits: RunnerLimits
 
-    public init(path: String, config: JSON, initBudget: Duration, threads: Int, maxStateBytes: Int, limits: RunnerLimits) {
+    public init(
+        path: String, config: JSON, initBudget: Duration, threads: Int, maxStateBytes: Int, limits: RunnerLimits
+    ) {
         self.path = path
         self.config = config
         self.initBudget = initBudget
@@ -72,13 +74,17 @@ public struct RunnerSetup: Sendable, Equatable {
     }
 
     init?(json: JSON) {
-        guard let path = json["path"]?.stringValue, let config = json["config"], let ms = json["init_budget_ms"]?.integerValue,
+        guard let path = json["path"]?.stringValue, let config = json["config"],
+            let ms = json["init_budget_ms"]?.integerValue,
             let threads = json["threads"]?.integerValue, let maxState = json["max_state_bytes"]?.integerValue
         else { return nil }
-        self.init(path: path, config: config, initBudget: .milliseconds(ms), threads: Int(threads), maxStateBytes: Int(maxState),
-                  limits: RunnerLimits(addressSpaceBytes: json["address_space_bytes"]?.integerValue.map { UInt64($0) },
-                                       openFiles: json["open_files"]?.integerValue.map { UInt64($0) },
-                                       cpuSeconds: json["cpu_seconds"]?.integerValue.map { UInt64($0) }))
+        self.init(
+            path: path, config: config, initBudget: .milliseconds(ms), threads: Int(threads),
+            maxStateBytes: Int(maxState),
+            limits: RunnerLimits(
+                addressSpaceBytes: json["address_space_bytes"]?.integerValue.map { UInt64($0) },
+                openFiles: json["open_files"]?.integerValue.map { UInt64($0) },
+                cpuSeconds: json["cpu_seconds"]?.integerValue.map { UInt64($0) }))
     }
 }
 

@@ -47,8 +47,10 @@ final class RunnerConnection: Sendable {
 
     /// Starts a runner for `setup` and waits until its plugin is loaded and initialized (or refused, or
     /// `readyWithin` passes). `pluginID` names the plugin in log lines before the runner says its id.
-    static func start(runner: String, setup: RunnerSetup, pluginID: String, services: HostServices,
-                      readyWithin: Duration) async throws(StartError) -> (RunnerConnection, PluginDescriptor, checksTasks: Bool) {
+    static func start(
+        runner: String, setup: RunnerSetup, pluginID: String, services: HostServices,
+        readyWithin: Duration
+    ) async throws(StartError) -> (RunnerConnection, PluginDescriptor, checksTasks: Bool) {
         var fds: [Int32] = [0, 0]
         guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &fds) == 0 else {
             throw StartError(description: "socketpair: \(String(cString: strerror(errno)))")
@@ -61,16 +63,20 @@ final class RunnerConnection: Sendable {
             // The plugin's own printing goes to the host's standard error, never into the socket.
             pid = try ChildProcess.spawn(runner, ["serve"], environment, redirects: [(2, 1), (2, 2), (fds[1], 3)])
         } catch {
-            Glibc.close(fds[0]); Glibc.close(fds[1])
+            Glibc.close(fds[0])
+            Glibc.close(fds[1])
             throw StartError(description: error.description)
         }
         Glibc.close(fds[1])
-        let connection = RunnerConnection(pid: pid, channel: FrameChannel(fd: fds[0]), pluginID: pluginID, services: services)
+        let connection = RunnerConnection(
+            pid: pid, channel: FrameChannel(fd: fds[0]), pluginID: pluginID, services: services)
         connection.channel.send(HostToRunner.setup(setup).encoded)
         let reader = Thread { connection.readLoop() }
         reader.name = "aloft-runner-io"
         reader.start()
-        let token = Watchdog.shared.schedule(at: .now + readyWithin) { [connection] in connection.ready.resolve(.timedOut) }
+        let token = Watchdog.shared.schedule(at: .now + readyWithin) { [connection] in
+            connection.ready.resolve(.timedOut)
+        }
         let startup = await connection.ready.wait()
         Watchdog.shared.cancel(token)
         switch startup {
@@ -81,7 +87,8 @@ final class RunnerConnection: Sendable {
             throw StartError(description: reason)
         case .timedOut:
             connection.kill(reason: "not ready within \(readyWithin.secondsValue) s")
-            throw StartError(description: "the runner did not load and initialize the plugin within \(readyWithin.secondsValue) s")
+            throw StartError(
+                description: "the runner did not load and initialize the plugin within \(readyWithin.secondsValue) s")
         case .died(let how):
             throw StartError(description: "the runner \(how) while loading the plugin")
         }
@@ -169,7 +176,11 @@ final class RunnerConnection: Sendable {
             services.log(plugin: pluginID, level: level, task: task, message: message)
         case .secretRequest(let id, let name):
             let value: [UInt8]?
-            if case .value(let bytes) = services.secret(plugin: pluginID, name: name) { value = bytes } else { value = nil }
+            if case .value(let bytes) = services.secret(plugin: pluginID, name: name) {
+                value = bytes
+            } else {
+                value = nil
+            }
             channel.send(HostToRunner.secret(id: id, value: value).encoded)
         case .requestPoll(let taskID):
             services.signals.requestPoll(taskID)

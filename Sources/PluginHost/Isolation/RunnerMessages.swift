@@ -83,7 +83,8 @@ public enum HostToRunner: Sendable {
                 guard count <= 10_000 else { throw FrameError(description: "\(count) secrets in one call") }
                 var secrets: [String] = []
                 for _ in 0..<count { secrets.append(try r.string()) }
-                task = TaskInvocation(executionID: executionID, attempt: attempt, context: context, state: state, secrets: secrets)
+                task = TaskInvocation(
+                    executionID: executionID, attempt: attempt, context: context, state: state, secrets: secrets)
             }
             self = .call(id: id, call: call, task: task, template: try r.data())
         case 3: self = .cancel(taskExecutionID: try r.string())
@@ -178,8 +179,9 @@ public enum RunnerToHost: Sendable {
     private static func readError(_ r: inout FrameReader) throws(FrameError) -> TaskError {
         let user = try r.bool()
         let retryable = try r.bool()
-        return TaskError(kind: user ? .user : .system, retryable: retryable, code: TaskError.Code(rawValue: try r.string()),
-                         message: try r.string())
+        return TaskError(
+            kind: user ? .user : .system, retryable: retryable, code: TaskError.Code(rawValue: try r.string()),
+            message: try r.string())
     }
 
     private static func write(_ reply: RunnerReply, _ w: inout FrameWriter) {
@@ -193,7 +195,10 @@ public enum RunnerToHost: Sendable {
         case .outcome(let o):
             w.u8(3)
             w.u32(o.phase.rawValue)
-            w.u64(o.pollAfter.map { UInt64(clamping: $0.components.seconds * 1000 + $0.components.attoseconds / 1_000_000_000_000_000) } ?? 0)
+            w.u64(
+                o.pollAfter.map {
+                    UInt64(clamping: $0.components.seconds * 1000 + $0.components.attoseconds / 1_000_000_000_000_000)
+                } ?? 0)
             w.optionalData(o.newState)
             w.optionalData(o.outputs?.canonicalBytes)
             w.optionalData(o.statusMessage.map { Array($0.utf8) })
@@ -212,12 +217,13 @@ public enum RunnerToHost: Sendable {
             w.u8(6)
             w.u32(UInt32(problems.count))
             for p in problems {
-                let path = JSON.array(p.path.map {
-                    switch $0 {
-                    case .key(let k): return .string(k)
-                    case .index(let i): return .integer(Int64(i))
-                    }
-                })
+                let path = JSON.array(
+                    p.path.map {
+                        switch $0 {
+                        case .key(let k): return .string(k)
+                        case .index(let i): return .integer(Int64(i))
+                        }
+                    })
                 w.data(JSONWriter.encode(path))
                 w.string(p.message)
             }
@@ -231,8 +237,9 @@ public enum RunnerToHost: Sendable {
         case 3:
             guard let phase = TaskPhase(rawValue: try r.u32()) else { throw FrameError(description: "unknown phase") }
             let ms = try r.u64()
-            var outcome = PollOutcome(phase: phase, pollAfter: ms > 0 ? .milliseconds(Int64(clamping: ms)) : nil,
-                                      newState: try r.optionalData())
+            var outcome = PollOutcome(
+                phase: phase, pollAfter: ms > 0 ? .milliseconds(Int64(clamping: ms)) : nil,
+                newState: try r.optionalData())
             if let bytes = try r.optionalData() {
                 guard let outputs = try? LiteralMap(bytes: bytes, path: "outputs") else {
                     throw FrameError(description: "outputs that are not a literal map")

@@ -26,11 +26,15 @@ public enum RunnerServer {
         services.signals.onWakeup { id in channel.send(RunnerToHost.requestPoll(taskExecutionID: id).encoded) }
 
         var configuration = HostConfiguration()
-        configuration.callOptions = PluginCallOptions(callBudget: .seconds(365 * 86_400), initBudget: setup.initBudget,
-                                                      threads: setup.threads, quarantineAfter: .max, maxStateBytes: setup.maxStateBytes)
-        let catalog = await PluginCatalog.load(configuration: configuration, services: services,
-                                               files: [(setup.path, .config)], fallbackConfig: setup.config)
-        guard let record = catalog.records.first, case .loaded(let loaded) = record.status, let plugin = loaded as? LoadedPlugin else {
+        configuration.callOptions = PluginCallOptions(
+            callBudget: .seconds(365 * 86_400), initBudget: setup.initBudget,
+            threads: setup.threads, quarantineAfter: .max, maxStateBytes: setup.maxStateBytes)
+        let catalog = await PluginCatalog.load(
+            configuration: configuration, services: services,
+            files: [(setup.path, .config)], fallbackConfig: setup.config)
+        guard let record = catalog.records.first, case .loaded(let loaded) = record.status,
+            let plugin = loaded as? LoadedPlugin
+        else {
             let reason = catalog.records.first?.refusal?.description ?? "the file was not loaded"
             channel.send(RunnerToHost.refused(reason: reason).encoded)
             exit(0)
@@ -40,7 +44,8 @@ public enum RunnerServer {
         while let body = channel.receive() {
             let message: HostToRunner
             do { message = try HostToRunner(decoding: body) } catch {
-                FileHandle.standardError.write(Data("aloft-plugin-runner: a malformed frame from the host: \(error)\n".utf8))
+                FileHandle.standardError.write(
+                    Data("aloft-plugin-runner: a malformed frame from the host: \(error)\n".utf8))
                 break
             }
             switch message {

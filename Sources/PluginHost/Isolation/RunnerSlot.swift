@@ -1,5 +1,5 @@
-import Synchronization
 import AloftWire
+import Synchronization
 
 /// One runner process of an isolated plugin's pool, started when first needed and again after it ends.
 /// Restarts that follow quick deaths wait longer each time (up to 5 s), so a plugin that crashes at once
@@ -39,7 +39,8 @@ final class RunnerSlot: Sendable {
                     n = quick ? n + 1 : 0
                     return n
                 }
-                let t = starting(after: deaths == 0 ? .zero : min(.milliseconds(100) * (1 << min(deaths, 6)), .seconds(5)), start)
+                let t = starting(
+                    after: deaths == 0 ? .zero : min(.milliseconds(100) * (1 << min(deaths, 6)), .seconds(5)), start)
                 p = .starting(t)
                 return t
             case .empty:
@@ -51,7 +52,9 @@ final class RunnerSlot: Sendable {
         return await task.value
     }
 
-    private func starting(after delay: Duration, _ start: @escaping Start) -> Task<Result<RunnerConnection, TaskError>, Never> {
+    private func starting(
+        after delay: Duration, _ start: @escaping Start
+    ) -> Task<Result<RunnerConnection, TaskError>, Never> {
         Task { [self] in
             if delay > .zero { try? await Task.sleep(for: delay) }
             let result = await start()

@@ -16,12 +16,14 @@ enum InitOutcome: Sendable {
         var error = aloft_error()
         error.struct_size = UInt32(MemoryLayout<aloft_error>.size)
         let status = config.withUnsafeBufferPointer { buffer in
-            raw.pointer.pointee.`init`(raw.pointer, aloft_bytes(data: buffer.baseAddress, len: buffer.count), &instance, &error)
+            raw.pointer.pointee.`init`(
+                raw.pointer, aloft_bytes(data: buffer.baseAddress, len: buffer.count), &instance, &error)
         }
         if status == ALOFT_OK {
             return .ready(Instance(value: instance, extensions: PluginExtensions(raw)))
         }
         let result = CallResult(status: status, error: error, buffers: [])
-        return .failed(code: result.errorCode, message: result.errorMessage.isEmpty ? "(no message)" : result.errorMessage)
+        return .failed(
+            code: result.errorCode, message: result.errorMessage.isEmpty ? "(no message)" : result.errorMessage)
     }
 }

@@ -36,13 +36,17 @@ public struct PluginCatalog: Sendable {
     public func plugin(id: String) -> (any TaskPlugin)? { loaded.first { $0.id == id } }
 
     /// Finds, opens, checks and initializes every plugin the configuration reaches.
-    public static func load(configuration: HostConfiguration, services: HostServices,
-                            directories: [PluginDirectory], probe: PluginProbe? = nil) async -> PluginCatalog {
+    public static func load(
+        configuration: HostConfiguration, services: HostServices,
+        directories: [PluginDirectory], probe: PluginProbe? = nil
+    ) async -> PluginCatalog {
         var seenDirectories = Set<String>()
         var files: [(path: String, origin: PluginDirectory.Origin)] = []
         for directory in directories {
             // A directory listed twice holds the same files: look at it once.
-            guard seenDirectories.insert((directory.path as NSString).resolvingSymlinksInPath).inserted else { continue }
+            guard seenDirectories.insert((directory.path as NSString).resolvingSymlinksInPath).inserted else {
+                continue
+            }
             files += PluginSearchPath.files(in: directory).map { ($0, directory.origin) }
         }
         return await load(configuration: configuration, services: services, files: files, probe: probe)
@@ -51,9 +55,11 @@ public struct PluginCatalog: Sendable {
     /// Opens, checks and initializes these files, in order. `fallbackConfig` is handed to init for plugins
     /// the configuration has no section for. With `probe`, a file that is not a built-in plugin is loaded
     /// in a child process first and refused if it crashes, hangs or exits there.
-    public static func load(configuration: HostConfiguration, services: HostServices,
-                            files: [(path: String, origin: PluginDirectory.Origin)],
-                            fallbackConfig: JSON = .object([:]), probe: PluginProbe? = nil) async -> PluginCatalog {
+    public static func load(
+        configuration: HostConfiguration, services: HostServices,
+        files: [(path: String, origin: PluginDirectory.Origin)],
+        fallbackConfig: JSON = .object([:]), probe: PluginProbe? = nil
+    ) async -> PluginCatalog {
         let loader = PluginThreadPool(name: "loader", width: 1)
         defer { loader.shutdown() }
         var records: [PluginRecord] = []
@@ -64,8 +70,9 @@ public struct PluginCatalog: Sendable {
         // What each probed file did in its probe: a refusal, or its descriptor when it passed.
         let probed: [String: (refusal: PluginRefusal?, descriptor: PluginDescriptor?)]
         if let probe {
-            let request = ProbeRequest(initBudget: options.initBudget, pluginConfig: configuration.pluginConfig,
-                                       fallbackConfig: fallbackConfig, enabled: configuration.enabled)
+            let request = ProbeRequest(
+                initBudget: options.initBudget, pluginConfig: configuration.pluginConfig,
+                fallbackConfig: fallbackConfig, enabled: configuration.enabled)
             let candidates = files.filter { $0.origin != .builtin && $0.origin != .installed }.map(\.path)
             probed = await probeAll(candidates, probe: probe, request: request, services: services)
         } else {
@@ -74,7 +81,8 @@ public struct PluginCatalog: Sendable {
         let isolate = { (id: String) in configuration.isolation(for: id).mode == .process }
         func startIsolated(_ path: String, _ id: String) async -> PluginRecord.Status {
             guard let runner = probe?.runner else {
-                return .refused(.runnerFailed("isolation: process needs \(PluginProbe.runnerName), and no runner is configured"))
+                return .refused(
+                    .runnerFailed("isolation: process needs \(PluginProbe.runnerName), and no runner is configured"))
             }
             let started = await IsolatedPlugin.start(
                 path: path, runner: runner, settings: configuration.isolation(for: id), options: options,
@@ -147,8 +155,9 @@ public struct PluginCatalog: Sendable {
                     // Not probed (a built-in): mapped here to read its id, but initialized only in its runners.
                     record.status = await startIsolated(path, descriptor.id)
                 } else {
-                    record.status = await initialize(library, configuration: configuration, services: services,
-                                                     config: configuration.pluginConfig[descriptor.id] ?? fallbackConfig)
+                    record.status = await initialize(
+                        library, configuration: configuration, services: services,
+                        config: configuration.pluginConfig[descriptor.id] ?? fallbackConfig)
                 }
                 records.append(record)
             }
@@ -162,10 +171,13 @@ public struct PluginCatalog: Sendable {
 
     /// Probes the files a few at a time: new files that hang cost one init budget together, not one each.
     /// Built-in plugins ship with aloft and are not probed.
-    private static func probeAll(_ paths: [String], probe: PluginProbe, request: ProbeRequest,
-                                 services: HostServices) async -> [String: (refusal: PluginRefusal?, descriptor: PluginDescriptor?)] {
+    private static func probeAll(
+        _ paths: [String], probe: PluginProbe, request: ProbeRequest,
+        services: HostServices
+    ) async -> [String: (refusal: PluginRefusal?, descriptor: PluginDescriptor?)] {
         let width = 4
-        return await withTaskGroup(of: (String, (refusal: PluginRefusal?, descriptor: PluginDescriptor?)).self) { group in
+        return await withTaskGroup(of: (String, (refusal: PluginRefusal?, descriptor: PluginDescriptor?)).self) {
+            group in
             var results: [String: (refusal: PluginRefusal?, descriptor: PluginDescriptor?)] = [:]
             var next = paths.makeIterator()
             func add(_ path: String) {
@@ -182,8 +194,10 @@ public struct PluginCatalog: Sendable {
 
     /// Why `path` must not be loaded into this process, if it must not, and what it is when the probe got
     /// that far. The ELF checks come first: they only read the file and say more than a crash would.
-    private static func probed(_ path: String, probe: PluginProbe, request: ProbeRequest,
-                               services: HostServices) async -> (refusal: PluginRefusal?, descriptor: PluginDescriptor?) {
+    private static func probed(
+        _ path: String, probe: PluginProbe, request: ProbeRequest,
+        services: HostServices
+    ) async -> (refusal: PluginRefusal?, descriptor: PluginDescriptor?) {
         do { try PluginLibrary.checkELF(path) } catch { return (error, nil) }
         let verdict = await probe.check(path: path, request: request)
         switch verdict.failure {
@@ -196,8 +210,10 @@ public struct PluginCatalog: Sendable {
         }
     }
 
-    private static func initialize(_ library: PluginLibrary, configuration: HostConfiguration,
-                                   services: HostServices, config: JSON) async -> PluginRecord.Status {
+    private static func initialize(
+        _ library: PluginLibrary, configuration: HostConfiguration,
+        services: HostServices, config: JSON
+    ) async -> PluginRecord.Status {
         let options = configuration.callOptions
         let pool = PluginThreadPool(name: library.descriptor.id, width: options.threads)
         let configBytes = JSONWriter.encode(config)
@@ -216,8 +232,10 @@ public struct PluginCatalog: Sendable {
             pool.shutdown()
             return .refused(.initFailed(code: code, message: services.redactor.redact(message)))
         case .ready(let instance):
-            return .loaded(LoadedPlugin(library: library, instance: instance.value, extensions: instance.extensions, pool: pool,
-                                        options: options, services: services))
+            return .loaded(
+                LoadedPlugin(
+                    library: library, instance: instance.value, extensions: instance.extensions, pool: pool,
+                    options: options, services: services))
         }
     }
 }

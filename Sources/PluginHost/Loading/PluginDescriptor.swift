@@ -28,8 +28,9 @@ extension PluginDescriptor {
             let types = json["task_types"]?.arrayValue?.compactMap(\.stringValue),
             let major = json["abi_major"]?.integerValue, let minor = json["abi_minor"]?.integerValue
         else { return nil }
-        self.init(id: id, version: version, description: json["description"]?.stringValue ?? "", taskTypes: types,
-                  abiMajor: Int(major), abiMinor: Int(minor))
+        self.init(
+            id: id, version: version, description: json["description"]?.stringValue ?? "", taskTypes: types,
+            abiMajor: Int(major), abiMinor: Int(minor))
     }
 }
 
@@ -85,7 +86,8 @@ extension PluginDescriptor {
         if d.poll == nil { missing.append("poll") }
         if d.abort == nil { missing.append("abort") }
         guard missing.isEmpty else {
-            throw .malformedDescriptor("plugin \(id) leaves required functions NULL: \(missing.joined(separator: ", "))")
+            throw .malformedDescriptor(
+                "plugin \(id) leaves required functions NULL: \(missing.joined(separator: ", "))")
         }
         return PluginDescriptor(
             id: id, version: String(cString: versionPtr), description: d.description.map { String(cString: $0) } ?? "",

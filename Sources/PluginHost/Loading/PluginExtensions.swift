@@ -15,7 +15,11 @@ struct PluginExtensions: @unchecked Sendable {
             let sized = p.assumingMemoryBound(to: UInt32.self).pointee >= UInt32(MemoryLayout<T>.size)
             return sized ? p.assumingMemoryBound(to: T.self) : nil
         }
-        taskLogs = lookup(ALOFT_EXT_TASK_LOGS, aloft_ext_task_logs.self).flatMap { $0.pointee.task_logs != nil ? $0 : nil }
-        taskCheck = lookup(ALOFT_EXT_TASK_CHECK, aloft_ext_task_check.self).flatMap { $0.pointee.check_task != nil ? $0 : nil }
+        taskLogs = lookup(ALOFT_EXT_TASK_LOGS, aloft_ext_task_logs.self).flatMap {
+            $0.pointee.task_logs != nil ? $0 : nil
+        }
+        taskCheck = lookup(ALOFT_EXT_TASK_CHECK, aloft_ext_task_check.self).flatMap {
+            $0.pointee.check_task != nil ? $0 : nil
+        }
     }
 }

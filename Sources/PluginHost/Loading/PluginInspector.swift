@@ -5,7 +5,8 @@ public import Logging
 /// Checks one plugin file on its own, as `aloft plugins inspect` does: whatever its name, with no other
 /// plugin loaded. Without `initialize` the plugin is opened and its descriptor validated, nothing more.
 public enum PluginInspector {
-    public static func inspect(path: String, initialize: Bool, pluginConfig: JSON, logger: Logger) async -> PluginRecord {
+    public static func inspect(path: String, initialize: Bool, pluginConfig: JSON, logger: Logger) async -> PluginRecord
+    {
         var configuration = HostConfiguration()
         configuration.enabled = initialize ? nil : []
         let catalog = await PluginCatalog.load(

@@ -19,8 +19,10 @@ struct PluginLibrary: @unchecked Sendable {
 
     /// Opens `path` and reads its descriptor. Runs plugin code (library constructors, the entry function):
     /// call it on a host thread. `stage` hears of each step before it runs (a probe child reports them).
-    static func open(path: String, services: HostServices,
-                     stage: (ProbeStage) -> Void = { _ in }) throws(PluginRefusal) -> PluginLibrary {
+    static func open(
+        path: String, services: HostServices,
+        stage: (ProbeStage) -> Void = { _ in }
+    ) throws(PluginRefusal) -> PluginLibrary {
         try checkELF(path)
         stage(.dlopen)
         guard let handle = dlopen(path, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE) else {
@@ -44,18 +46,23 @@ struct PluginLibrary: @unchecked Sendable {
         var info = stat()
         guard stat(path, &info) == 0 else { throw .loadFailed(String(cString: strerror(errno))) }
         guard (info.st_mode & S_IFMT) == S_IFREG else { throw .notSharedLibrary("not a regular file") }
-        guard let handle = FileHandle(forReadingAtPath: path) else { throw .loadFailed("cannot be read (permissions?)") }
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw .loadFailed("cannot be read (permissions?)")
+        }
         defer { try? handle.close() }
         #if os(Linux)
-        guard let header = ELFHeader([UInt8](handle.readData(ofLength: 64))) else { throw .notSharedLibrary("no ELF header") }
+        guard let header = ELFHeader([UInt8](handle.readData(ofLength: 64))) else {
+            throw .notSharedLibrary("no ELF header")
+        }
         guard header.type == ELFHeader.sharedObject else {
             throw .notSharedLibrary("ELF type \(header.type), not a shared object (3)")
         }
         // dlopen says only "No such file or directory" or "wrong ELF class" for these.
         if header.machine != ELFHeader.hostMachine || header.fileClass != ELFHeader.hostClass {
             let bits = header.fileClass == 1 ? " (32-bit)" : ""
-            throw .wrongArchitecture(file: ELFHeader.machineName(header.machine) + bits,
-                                     host: ELFHeader.machineName(ELFHeader.hostMachine))
+            throw .wrongArchitecture(
+                file: ELFHeader.machineName(header.machine) + bits,
+                host: ELFHeader.machineName(ELFHeader.hostMachine))
         }
         // A copy still in progress: mapping it would raise SIGBUS.
         if header.sectionTableEnd > UInt64(info.st_size) {

@@ -23,11 +23,18 @@ public enum PluginRefusal: Error, Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .notSharedLibrary(let why): return "not a shared library: \(why)"
         case .loadFailed(let why): return "could not be loaded: \(why)"
-        case .missingEntrySymbol: return "missing entry symbol \(PluginLibrary.entrySymbol) (is it an Aloft plugin? export it with ALOFT_EXPORT)"
-        case .declined: return "the entry function returned NULL: the plugin declined this host (Aloft \(AloftVersion.string), ABI \(AloftVersion.abiMajor).\(AloftVersion.abiMinor))"
+        case .missingEntrySymbol:
+            return
+                "missing entry symbol \(PluginLibrary.entrySymbol) (is it an Aloft plugin? export it with ALOFT_EXPORT)"
+        case .declined:
+            return
+                "the entry function returned NULL: the plugin declined this host (Aloft \(AloftVersion.string), ABI \(AloftVersion.abiMajor).\(AloftVersion.abiMinor))"
         case .malformedDescriptor(let why): return "invalid descriptor: \(why)"
-        case .abiMajorMismatch(let plugin, let host): return "built for plugin ABI major \(plugin), this host speaks ABI major \(host)"
-        case .abiMinorNewer(let plugin, let host): return "built for plugin ABI \(plugin), newer than this host's \(host): upgrade Aloft or rebuild the plugin against ABI \(host)"
+        case .abiMajorMismatch(let plugin, let host):
+            return "built for plugin ABI major \(plugin), this host speaks ABI major \(host)"
+        case .abiMinorNewer(let plugin, let host):
+            return
+                "built for plugin ABI \(plugin), newer than this host's \(host): upgrade Aloft or rebuild the plugin against ABI \(host)"
         case .entryOverran(let s): return "the entry function did not return within \(s) s"
         case .initFailed(let code, let message): return "init failed: \(message)" + (code.isEmpty ? "" : " [\(code)]")
         case .initOverran(let s): return "init did not return within \(s) s"

@@ -38,9 +38,11 @@ public enum PluginSearchPath {
     public static let libraryExtension = ".so"
     #endif
 
-    public static func directories(configuration: HostConfiguration,
-                                   environment: [String: String] = ProcessInfo.processInfo.environment,
-                                   executableDirectory: String? = executableDirectory()) -> [PluginDirectory] {
+    public static func directories(
+        configuration: HostConfiguration,
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        executableDirectory: String? = executableDirectory()
+    ) -> [PluginDirectory] {
         var dirs = configuration.pluginPaths.map { PluginDirectory(path: $0, origin: .config) }
         if let env = environment["ALOFT_PLUGIN_PATH"] {
             dirs += env.split(separator: ":").filter { !$0.isEmpty }.map {
@@ -48,12 +50,15 @@ public enum PluginSearchPath {
             }
         }
         if let home = environment["HOME"] {
-            dirs.append(PluginDirectory(path: (home as NSString).appendingPathComponent(".aloft/plugins"), origin: .home))
+            dirs.append(
+                PluginDirectory(path: (home as NSString).appendingPathComponent(".aloft/plugins"), origin: .home))
         }
         if configuration.searchBuiltin, let exe = executableDirectory {
             dirs.append(PluginDirectory(path: exe, origin: .builtin))
             let prefix = (exe as NSString).deletingLastPathComponent
-            dirs.append(PluginDirectory(path: (prefix as NSString).appendingPathComponent("lib/aloft/plugins"), origin: .installed))
+            dirs.append(
+                PluginDirectory(
+                    path: (prefix as NSString).appendingPathComponent("lib/aloft/plugins"), origin: .installed))
         }
         return dirs
     }

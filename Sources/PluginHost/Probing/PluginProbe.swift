@@ -20,7 +20,8 @@ public struct PluginProbe: Sendable {
     /// The runner beside the running executable (or `ALOFT_PLUGIN_RUNNER`), and the cache in
     /// `$XDG_CACHE_HOME/aloft` or `~/.cache/aloft` (none without either).
     public static func standard(environment: [String: String]) -> PluginProbe {
-        let runner = environment["ALOFT_PLUGIN_RUNNER"]
+        let runner =
+            environment["ALOFT_PLUGIN_RUNNER"]
             ?? ((PluginSearchPath.executableDirectory() ?? ".") as NSString).appendingPathComponent(runnerName)
         return PluginProbe(runner: runner, cache: VerdictCache.standard(environment: environment))
     }
@@ -44,7 +45,10 @@ public struct PluginProbe: Sendable {
 
     private func failure(path: String, request: ProbeRequest) async -> (ProbeFailure?, PluginDescriptor?) {
         guard FileManager.default.isExecutableFile(atPath: runner) else {
-            return (.unprobed("the probe runner \(runner) is missing (build or install \(Self.runnerName) beside aloft)"), nil)
+            return (
+                .unprobed("the probe runner \(runner) is missing (build or install \(Self.runnerName) beside aloft)"),
+                nil
+            )
         }
         var environment = ProcessInfo.processInfo.environment
         // A crash in the child is expected here: no backtrace (it takes seconds and is of no use).
@@ -54,15 +58,20 @@ public struct PluginProbe: Sendable {
         let cap = request.initBudget * 3 + .seconds(5)
         let outcome: ChildProcess.Outcome
         do {
-            outcome = try await ChildProcess.run(executable: runner, arguments: ["probe", path], environment: environment,
-                                                 input: JSONWriter.encode(request.json), timeout: cap)
+            outcome = try await ChildProcess.run(
+                executable: runner, arguments: ["probe", path], environment: environment,
+                input: JSONWriter.encode(request.json), timeout: cap)
         } catch {
             return (.unprobed(error.description), nil)
         }
         let report = ProbeReport(outcome.output)
         if report.done { return (nil, report.descriptor) }
-        if let overran = report.overran { return (.timedOut(seconds: overran.seconds, stage: overran.stage), report.descriptor) }
-        if outcome.timedOut { return (.timedOut(seconds: cap.secondsValue, stage: report.lastStage), report.descriptor) }
+        if let overran = report.overran {
+            return (.timedOut(seconds: overran.seconds, stage: overran.stage), report.descriptor)
+        }
+        if outcome.timedOut {
+            return (.timedOut(seconds: cap.secondsValue, stage: report.lastStage), report.descriptor)
+        }
         switch outcome.end {
         case .signalled(let signal): return (.crashed(signal: signal, stage: report.lastStage), report.descriptor)
         case .exited(let status): return (.exited(status: status, stage: report.lastStage), report.descriptor)

@@ -1,9 +1,9 @@
 import AloftWire
 import Foundation
 import Logging
+import PluginABI
 import Synchronization
 
-import PluginABI
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -22,7 +22,9 @@ public enum ProbeChild {
         let opened: Result<PluginLibrary, PluginRefusal>
         do {
             opened = try pool.runBlocking(lane: nil, budget: budget) {
-                Result { () throws(PluginRefusal) in try PluginLibrary.open(path: path, services: services, stage: report) }
+                Result { () throws(PluginRefusal) in
+                    try PluginLibrary.open(path: path, services: services, stage: report)
+                }
             }
         } catch {
             finish("overran \(lastStage.withLock { $0 }.rawValue) \(budget.secondsValue)")

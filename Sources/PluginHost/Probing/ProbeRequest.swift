@@ -28,7 +28,9 @@ public struct ProbeRequest: Sendable, Equatable {
     }
 
     public init?(json: JSON) {
-        guard let ms = json["init_budget_ms"]?.integerValue, let config = json["config"]?.objectValue else { return nil }
+        guard let ms = json["init_budget_ms"]?.integerValue, let config = json["config"]?.objectValue else {
+            return nil
+        }
         initBudget = .milliseconds(ms)
         pluginConfig = config
         fallbackConfig = json["fallback"] ?? .object([:])

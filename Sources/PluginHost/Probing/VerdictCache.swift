@@ -42,7 +42,8 @@ public final class VerdictCache: Sendable {
             guard stat(path, &info) == 0 else { return nil }
             let mtime = Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
             let requestHash = fnv1a(JSONWriter.encode(request.json))
-            text = "\(path)|\(info.st_dev)|\(info.st_ino)|\(info.st_size)|\(mtime)|\(AloftVersion.string)|\(String(requestHash, radix: 16))"
+            text =
+                "\(path)|\(info.st_dev)|\(info.st_ino)|\(info.st_size)|\(mtime)|\(AloftVersion.string)|\(String(requestHash, radix: 16))"
         }
     }
 

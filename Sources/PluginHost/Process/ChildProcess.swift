@@ -29,13 +29,16 @@ struct ChildProcess {
 
     /// Starts `executable` with `arguments`, feeds it `input`, and waits (without blocking a cooperative
     /// thread) until it ends or `timeout` passes, when it is killed with SIGKILL.
-    static func run(executable: String, arguments: [String], environment: [String: String], input: [UInt8],
-                    timeout: Duration) async throws(SpawnError) -> Outcome {
+    static func run(
+        executable: String, arguments: [String], environment: [String: String], input: [UInt8],
+        timeout: Duration
+    ) async throws(SpawnError) -> Outcome {
         var inPipe: [Int32] = [0, 0]
         var outPipe: [Int32] = [0, 0]
         guard makePipe(&inPipe) else { throw SpawnError(description: "pipe: \(String(cString: strerror(errno)))") }
         guard makePipe(&outPipe) else {
-            close(inPipe[0]); close(inPipe[1])
+            close(inPipe[0])
+            close(inPipe[1])
             throw SpawnError(description: "pipe: \(String(cString: strerror(errno)))")
         }
         defer { close(outPipe[0]) }
@@ -44,14 +47,16 @@ struct ChildProcess {
         let written = input.withUnsafeBytes { write(inPipe[1], $0.baseAddress, $0.count) }
         close(inPipe[1])
         guard written == input.count else {
-            close(inPipe[0]); close(outPipe[1])
+            close(inPipe[0])
+            close(outPipe[1])
             throw SpawnError(description: "the input (\(input.count) bytes) does not fit in a pipe")
         }
         let pid: pid_t
         do {
             pid = try spawn(executable, arguments, environment, redirects: [(inPipe[0], 0), (outPipe[1], 1)])
         } catch {
-            close(inPipe[0]); close(outPipe[1])
+            close(inPipe[0])
+            close(outPipe[1])
             throw error
         }
         close(inPipe[0])
@@ -106,8 +111,10 @@ struct ChildProcess {
     /// Starts `executable` with an empty signal mask and default handlers. Each redirect puts `source`
     /// at descriptor `target` in the child; standard descriptors not redirected read and write /dev/null,
     /// and no other descriptor of the host passes on.
-    static func spawn(_ executable: String, _ arguments: [String], _ environment: [String: String],
-                      redirects: [(source: Int32, target: Int32)]) throws(SpawnError) -> pid_t {
+    static func spawn(
+        _ executable: String, _ arguments: [String], _ environment: [String: String],
+        redirects: [(source: Int32, target: Int32)]
+    ) throws(SpawnError) -> pid_t {
         var attr = posix_spawnattr_t()
         posix_spawnattr_init(&attr)
         defer { posix_spawnattr_destroy(&attr) }
@@ -126,14 +133,20 @@ struct ChildProcess {
         // scratch descriptor above all of them and all targets, then to its target.
         let scratch = (redirects.flatMap { [$0.source, $0.target] }.max() ?? 2) + 1
         let scratchRange = scratch..<(scratch + Int32(redirects.count))
-        for (i, r) in redirects.enumerated() { posix_spawn_file_actions_adddup2(&actions, r.source, scratch + Int32(i)) }
-        for (i, r) in redirects.enumerated() { posix_spawn_file_actions_adddup2(&actions, scratch + Int32(i), r.target) }
+        for (i, r) in redirects.enumerated() {
+            posix_spawn_file_actions_adddup2(&actions, r.source, scratch + Int32(i))
+        }
+        for (i, r) in redirects.enumerated() {
+            posix_spawn_file_actions_adddup2(&actions, scratch + Int32(i), r.target)
+        }
         for fd in scratchRange { posix_spawn_file_actions_addclose(&actions, fd) }
         for fd: Int32 in 0...2 where !targets.contains(fd) {
             posix_spawn_file_actions_addopen(&actions, fd, "/dev/null", fd == 0 ? O_RDONLY : O_WRONLY, 0)
         }
         // No descriptor the host holds without close-on-exec passes on (a pipe someone waits to see closed).
-        for fd in ((try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []).compactMap({ Int32($0) })
+        for fd in ((try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []).compactMap({
+            Int32($0)
+        })
         where fd > 2 && !targets.contains(fd) && !scratchRange.contains(fd) {
             posix_spawn_file_actions_addclose(&actions, fd)
         }
@@ -145,7 +158,9 @@ struct ChildProcess {
             cEnv.forEach { free($0) }
         }
         let rc = posix_spawn(&pid, executable, &actions, &attr, cArgs, cEnv)
-        guard rc == 0 else { throw SpawnError(description: "cannot start \(executable): \(String(cString: strerror(rc)))") }
+        guard rc == 0 else {
+            throw SpawnError(description: "cannot start \(executable): \(String(cString: strerror(rc)))")
+        }
         return pid
     }
 }

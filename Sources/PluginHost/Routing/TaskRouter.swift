@@ -26,7 +26,8 @@ public struct TaskRouter: Sendable {
                 return "task type \"\(type)\" is claimed by \(names.joined(separator: " and ")); "
                     + "choose one in aloft.yaml: plugins: {routes: {\(type): \(claims[0].pluginID)}}"
             case .routeToUnknownPlugin(let type, let id, let place):
-                return (place.map { "\($0): " } ?? "") + "route \(type) -> \(id): no enabled plugin has the id \"\(id)\""
+                return (place.map { "\($0): " } ?? "")
+                    + "route \(type) -> \(id): no enabled plugin has the id \"\(id)\""
             case .routeToNonClaimingPlugin(let type, let id, let claims, let place):
                 return (place.map { "\($0): " } ?? "")
                     + "route \(type) -> \(id): plugin \(id) does not serve \"\(type)\" (it serves \(claims.joined(separator: ", ")))"
@@ -60,8 +61,10 @@ public struct TaskRouter: Sendable {
     ///   - routes: configured task type -> plugin id.
     ///   - locations: where each route was written (`plugins.routes.<type>` -> place), for messages.
     ///   - refused: plugin files that were not loaded, for messages about the types nobody serves.
-    public init(plugins: [(id: String, path: String, taskTypes: [String])], refused: [RefusedFile] = [],
-                routes: [String: String], locations: [String: String] = [:]) {
+    public init(
+        plugins: [(id: String, path: String, taskTypes: [String])], refused: [RefusedFile] = [],
+        routes: [String: String], locations: [String: String] = [:]
+    ) {
         self.refused = refused
         var claims: [String: [Claim]] = [:]
         for p in plugins { for t in p.taskTypes { claims[t, default: []].append(Claim(pluginID: p.id, path: p.path)) } }
@@ -78,7 +81,8 @@ public struct TaskRouter: Sendable {
                 continue
             }
             guard plugin.taskTypes.contains(type) else {
-                let p = Problem.routeToNonClaimingPlugin(taskType: type, pluginID: id, claims: plugin.taskTypes, where: place)
+                let p = Problem.routeToNonClaimingPlugin(
+                    taskType: type, pluginID: id, claims: plugin.taskTypes, where: place)
                 problems.append(p)
                 blocked[type] = p
                 continue
@@ -113,12 +117,14 @@ public struct TaskRouter: Sendable {
                 + claimants.map { "\($0.path) (\($0.reason))" }.joined(separator: "; ")
         }
         let served = servedTypes
-        var message = "no plugin serves task type \"\(taskType)\"; served types: "
+        var message =
+            "no plugin serves task type \"\(taskType)\"; served types: "
             + (served.isEmpty ? "none (no plugins loaded; see `aloft plugins list`)" : served.joined(separator: ", "))
         // A refused file whose descriptor could not be read may be the one that serves it.
         let unknown = refused.filter { $0.taskTypes == nil }
         if !unknown.isEmpty {
-            message += "; refused plugin files (their task types unknown): "
+            message +=
+                "; refused plugin files (their task types unknown): "
                 + unknown.map { "\($0.path) (\($0.reason))" }.joined(separator: "; ")
         }
         return message

@@ -32,11 +32,15 @@ extension PluginThreadPool {
             waiter.withLock { $0.take() }?.resume(returning: result)
         }
         let abandon: @Sendable (CallAbandoned) -> Void = { [self] why in
-            if phase.compareExchange(expected: .running, desired: .abandoned, ordering: .acquiringAndReleasing).exchanged {
+            if phase.compareExchange(expected: .running, desired: .abandoned, ordering: .acquiringAndReleasing)
+                .exchanged
+            {
                 replaceStuckWorker()
                 onAbandon()
                 resume(.failure(why))
-            } else if phase.compareExchange(expected: .queued, desired: .cancelledBeforeStart, ordering: .acquiringAndReleasing).exchanged {
+            } else if phase.compareExchange(
+                expected: .queued, desired: .cancelledBeforeStart, ordering: .acquiringAndReleasing
+            ).exchanged {
                 resume(.failure(why))
             }
         }
@@ -50,12 +54,19 @@ extension PluginThreadPool {
                 }
                 let started = ContinuousClock.now
                 enqueue(lane: lane) { [self] in
-                    guard phase.compareExchange(expected: .queued, desired: .running, ordering: .acquiringAndReleasing).exchanged else { return }
+                    guard
+                        phase.compareExchange(expected: .queued, desired: .running, ordering: .acquiringAndReleasing)
+                            .exchanged
+                    else { return }
                     // The deadline counts from when the call starts, not from when it was queued behind others.
-                    let token = Watchdog.shared.schedule(at: .now + budget) { abandon(.overran(BudgetExceeded(budget: budget))) }
+                    let token = Watchdog.shared.schedule(at: .now + budget) {
+                        abandon(.overran(BudgetExceeded(budget: budget)))
+                    }
                     let value = body()
                     Watchdog.shared.cancel(token)
-                    if phase.compareExchange(expected: .running, desired: .returned, ordering: .acquiringAndReleasing).exchanged {
+                    if phase.compareExchange(expected: .running, desired: .returned, ordering: .acquiringAndReleasing)
+                        .exchanged
+                    {
                         resume(.success(value))
                     } else {
                         stuckWorkerReturned()

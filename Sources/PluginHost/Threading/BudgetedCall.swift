@@ -10,19 +10,26 @@ extension PluginThreadPool {
     /// Runs `body` on a pool thread (in `lane` order) and returns its result, or throws `BudgetExceeded` once
     /// `budget` has passed. The overrunning call keeps its thread and its lane until it returns: later calls
     /// of the same task wait behind it, which is what serialization per task demands.
-    public func run<T: Sendable>(lane: String?, budget: Duration, onLateReturn: @escaping @Sendable (Duration) -> Void = { _ in },
-                                 _ body: @escaping @Sendable () -> T) async throws(BudgetExceeded) -> T {
+    public func run<T: Sendable>(
+        lane: String?, budget: Duration, onLateReturn: @escaping @Sendable (Duration) -> Void = { _ in },
+        _ body: @escaping @Sendable () -> T
+    ) async throws(BudgetExceeded) -> T {
         do {
-            return try await runAbandonable(lane: lane, budget: budget, cancellable: false, onLateReturn: onLateReturn, body)
+            return try await runAbandonable(
+                lane: lane, budget: budget, cancellable: false, onLateReturn: onLateReturn, body)
         } catch {
-            guard case .overran(let exceeded) = error else { fatalError("a call that cannot be cancelled was cancelled") }
+            guard case .overran(let exceeded) = error else {
+                fatalError("a call that cannot be cancelled was cancelled")
+            }
             throw exceeded
         }
     }
 
     /// The same, for callers that are not async (start-up, tools). Blocks the calling thread, which must
     /// therefore not be a cooperative-pool thread.
-    public func runBlocking<T: Sendable>(lane: String?, budget: Duration, _ body: @escaping @Sendable () -> T) throws(BudgetExceeded) -> T {
+    public func runBlocking<T: Sendable>(
+        lane: String?, budget: Duration, _ body: @escaping @Sendable () -> T
+    ) throws(BudgetExceeded) -> T {
         let box = Mutex<Result<T, BudgetExceeded>?>(nil)
         let semaphore = DispatchSemaphoreBox()
         let settled = Atomic<Bool>(false)

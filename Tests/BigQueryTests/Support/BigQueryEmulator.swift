@@ -24,13 +24,15 @@ enum BigQueryEmulator {
 
     nonisolated(unsafe) static var serverPID: Int32 = 0
 
-    static let unblockAndExec = "import os, signal, sys; signal.pthread_sigmask(signal.SIG_SETMASK, set()); os.execv(sys.argv[1], sys.argv[1:])"
+    static let unblockAndExec =
+        "import os, signal, sys; signal.pthread_sigmask(signal.SIG_SETMASK, set()); os.execv(sys.argv[1], sys.argv[1:])"
 
     private static func start() -> Result<Running, Unavailable> {
         let venv = peers + "/bigquery"
         let exe = venv + "/bin/bqemulator"
         guard FileManager.default.isExecutableFile(atPath: exe) else {
-            return .failure(Unavailable(description: "\(exe) is missing: install the peers with `bash scripts/setup-peers.sh`"))
+            return .failure(
+                Unavailable(description: "\(exe) is missing: install the peers with `bash scripts/setup-peers.sh`"))
         }
         let rest = Ports.free(), grpc = Ports.free()
         let log = NSTemporaryDirectory() + "aloft-bqemulator-\(getpid()).log"
@@ -38,7 +40,10 @@ enum BigQueryEmulator {
         // Through the venv's python, which unblocks every signal before it becomes the emulator: a child
         // inherits the test runner's blocked signals, and then SIGTERM never stops it.
         p.executableURL = URL(fileURLWithPath: venv + "/bin/python")
-        p.arguments = ["-c", unblockAndExec, exe, "start", "--rest-port", String(rest), "--grpc-port", String(grpc), "--project", "aloft-test"]
+        p.arguments = [
+            "-c", unblockAndExec, exe, "start", "--rest-port", String(rest), "--grpc-port", String(grpc), "--project",
+            "aloft-test",
+        ]
         // The DuckDB extensions it loads were installed for this HOME (scripts/setup-peers.sh).
         p.environment = ProcessInfo.processInfo.environment.merging(["HOME": venv + "/home"]) { $1 }
         _ = FileManager.default.createFile(atPath: log, contents: nil)
@@ -50,7 +55,9 @@ enum BigQueryEmulator {
         let endpoint = "http://127.0.0.1:\(rest)"
         let probe = HTTPClient(.init(retry: .none))
         for _ in 0..<1200 {  // 120 s: it takes ~3 s alone, much longer beside other test suites on 2 cores
-            if let r = try? probe.send(HTTPRequest("GET", endpoint + "/readyz", timeoutMilliseconds: 2_000)), r.text.contains("\"ok\"") {
+            if let r = try? probe.send(HTTPRequest("GET", endpoint + "/readyz", timeoutMilliseconds: 2_000)),
+                r.text.contains("\"ok\"")
+            {
                 return .success(Running(endpoint: endpoint, project: "aloft-test", pid: p.processIdentifier))
             }
             if !p.isRunning { break }
@@ -64,7 +71,8 @@ enum BigQueryEmulator {
     /// A REST call straight to the emulator (set-up and checks, not the code under test).
     static func rest(_ method: String, _ path: String, _ body: [String: Any]? = nil) throws -> [String: Any] {
         let e = try require()
-        var request = HTTPRequest(method, e.endpoint + "/bigquery/v2/projects/\(e.project)" + path, timeoutMilliseconds: 30_000)
+        var request = HTTPRequest(
+            method, e.endpoint + "/bigquery/v2/projects/\(e.project)" + path, timeoutMilliseconds: 30_000)
         if let body {
             request.body = Array(try JSONSerialization.data(withJSONObject: body))
             request.setHeader("Content-Type", "application/json")
@@ -76,7 +84,8 @@ enum BigQueryEmulator {
     /// A dataset of its own for a test (datasets are shared by every test of the process).
     static func dataset(_ prefix: String = "ds") throws -> String {
         let name = prefix + "_" + UUID().uuidString.prefix(8).lowercased()
-        _ = try rest("POST", "/datasets", ["datasetReference": ["projectId": try require().project, "datasetId": name]])
+        _ = try rest(
+            "POST", "/datasets", ["datasetReference": ["projectId": try require().project, "datasetId": name]])
         return name
     }
 }
@@ -90,9 +99,15 @@ enum Ports {
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         address.sin_port = 0
-        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        _ = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
         return Int(UInt16(bigEndian: address.sin_port))
     }
 }

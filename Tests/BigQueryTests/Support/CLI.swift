@@ -14,8 +14,10 @@ enum CLI {
 
     /// Runs `aloft ARGS` to its end (both pipes drained at once), or kills it after `timeout` seconds (a
     /// test's time limit cannot stop a call that blocks, so a hung `aloft` must be stopped here).
-    static func run(_ args: [String], cwd: String, env: [String: String] = [:], timeout: Double = 120) throws -> Result {
-        try TestProcess.run(aloft, args, cwd: cwd, environment: environment(cwd, env), limit: .milliseconds(Int(timeout * 1000)))
+    static func run(_ args: [String], cwd: String, env: [String: String] = [:], timeout: Double = 120) throws -> Result
+    {
+        try TestProcess.run(
+            aloft, args, cwd: cwd, environment: environment(cwd, env), limit: .milliseconds(Int(timeout * 1000)))
     }
 
     /// `aloft ARGS` in the background; its stderr goes to cwd/aloft-stderr.log.
@@ -34,8 +36,10 @@ enum CLI {
 
     /// Waits until node `node` of the newest execution in cwd's store has a resource state and `ready()`
     /// holds, then SIGKILLs the process. The execution id and the node's state, or nil if that never happened.
-    static func killAfterSubmit(_ process: Process, dir: String, node: String = "a", timeout: TimeInterval = 60,
-                                ready: () -> Bool) -> (id: String, state: [UInt8])? {
+    static func killAfterSubmit(
+        _ process: Process, dir: String, node: String = "a", timeout: TimeInterval = 60,
+        ready: () -> Bool
+    ) -> (id: String, state: [UInt8])? {
         var found: (String, [UInt8])?
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {

@@ -21,11 +21,14 @@ struct Harness {
         Compiler(resolver: PluginTaskTypeResolver(host: host)).compile(text: yaml, path: "/virtual/spec.yaml")
     }
 
-    func run(_ yaml: String, workflow: String = "w", inputs: LiteralMap = [:], id: String = ExecutionID.make(),
-             events: @escaping @Sendable (EngineEvent) -> Void = { _ in }) async throws -> ExecutionRecord {
+    func run(
+        _ yaml: String, workflow: String = "w", inputs: LiteralMap = [:], id: String = ExecutionID.make(),
+        events: @escaping @Sendable (EngineEvent) -> Void = { _ in }
+    ) async throws -> ExecutionRecord {
         let r = compile(yaml)
         let spec = try #require(r.spec, "\(r.diagnostics)")
-        return try await engine.run(spec, workflow: workflow, inputs: inputs, project: "p", domain: "development", id: id, events: events)
+        return try await engine.run(
+            spec, workflow: workflow, inputs: inputs, project: "p", domain: "development", id: id, events: events)
     }
 
     func node(_ e: ExecutionRecord, _ name: String = "a") throws -> NodeRecord {
@@ -38,18 +41,23 @@ struct Harness {
         let dir = NSTemporaryDirectory() + "aloft-bigquery-\(UUID())"
         try FileManager.default.createDirectory(atPath: dir + "/plugins", withIntermediateDirectories: true)
         for lib in ["libAloftPluginBigQuery.so", "libAloftPluginContainer.so"] {
-            try FileManager.default.copyItem(atPath: Fixtures.buildDirectory + "/" + lib, toPath: dir + "/plugins/" + lib)
+            try FileManager.default.copyItem(
+                atPath: Fixtures.buildDirectory + "/" + lib, toPath: dir + "/plugins/" + lib)
         }
         var environment: [String: String] = [:]
         if let keyJSON { environment["ALOFT_SECRET_GCP_SERVICE_ACCOUNT_KEY"] = keyJSON }
         let logs = LogLines()
-        let host = await Fixtures.host(directory: dir + "/plugins", configure: {
-            $0.pluginConfig["aloft.bigquery"] = .object(config.merging(["poll_seconds": .float(0.01)]) { a, _ in a })
-            $0.secretGrants["aloft.bigquery"] = ["gcp_service_account_key"]
-        }, environment: environment, logger: logs.logger)
+        let host = await Fixtures.host(
+            directory: dir + "/plugins",
+            configure: {
+                $0.pluginConfig["aloft.bigquery"] = .object(
+                    config.merging(["poll_seconds": .float(0.01)]) { a, _ in a })
+                $0.secretGrants["aloft.bigquery"] = ["gcp_service_account_key"]
+            }, environment: environment, logger: logs.logger)
         let store = try SQLiteMetadataStore(path: dir + "/metadata.sqlite")
-        let engine = ExecutionEngine(host: host, store: store, blobs: try LocalBlobStore(root: dir + "/blobs"),
-                                     options: EngineOptions(minPollInterval: .milliseconds(1), maxPollInterval: .milliseconds(50)))
+        let engine = ExecutionEngine(
+            host: host, store: store, blobs: try LocalBlobStore(root: dir + "/blobs"),
+            options: EngineOptions(minPollInterval: .milliseconds(1), maxPollInterval: .milliseconds(50)))
         return Harness(host: host, engine: engine, store: store, directory: dir, logs: logs)
     }
 }
@@ -75,7 +83,9 @@ final class LogLines: Sendable {
         }
         func log(event: LogEvent) {
             let all = metadata.merging(event.metadata ?? [:]) { $1 }
-            sink.lines.withLock { $0.append("\(event.level) \(event.message) \(all) \(event.error.map { "\($0)" } ?? "")") }
+            sink.lines.withLock {
+                $0.append("\(event.level) \(event.message) \(all) \(event.error.map { "\($0)" } ?? "")")
+            }
         }
     }
 }
@@ -83,7 +93,9 @@ final class LogLines: Sendable {
 /// The status lines the engine reported while polling.
 final class StatusLines: Sendable {
     private let lines = Mutex<[String]>([])
-    func record(_ event: EngineEvent) { if case .nodeStatus(_, let line) = event { lines.withLock { $0.append(line) } } }
+    func record(_ event: EngineEvent) {
+        if case .nodeStatus(_, let line) = event { lines.withLock { $0.append(line) } }
+    }
     var all: [String] { lines.withLock { $0 } }
 }
 
@@ -102,7 +114,8 @@ struct Recorded {
         let scenario = dir + "/scenario.json", journal = dir + "/journal"
         try JSONSerialization.data(withJSONObject: answers).write(to: URL(fileURLWithPath: scenario))
         _ = FileManager.default.createFile(atPath: journal, contents: nil)
-        let (p, port) = try PythonPeer.start(BigQueryFixtures.path("recorded_bigquery.py"), [scenario, journal] + (upstream.map { [$0] } ?? []))
+        let (p, port) = try PythonPeer.start(
+            BigQueryFixtures.path("recorded_bigquery.py"), [scenario, journal] + (upstream.map { [$0] } ?? []))
         return Recorded(port: port, scenario: scenario, journal: journal, process: p)
     }
 
@@ -120,7 +133,9 @@ struct Recorded {
     func calls() -> [Call] {
         ((try? String(contentsOfFile: journal, encoding: .utf8)) ?? "").split(separator: "\n").map { line in
             let parts = line.split(separator: " ", maxSplits: 3, omittingEmptySubsequences: false).map(String.init)
-            return Call(route: parts[0], token: parts.count > 1 ? parts[1] : "", path: parts.count > 2 ? parts[2] : "", body: parts.count > 3 ? parts[3] : "")
+            return Call(
+                route: parts[0], token: parts.count > 1 ? parts[1] : "", path: parts.count > 2 ? parts[2] : "",
+                body: parts.count > 3 ? parts[3] : "")
         }
     }
 

@@ -17,7 +17,9 @@ struct ServiceAccount {
         guard quiet(["openssl", "genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", key]) == 0,
             quiet(["openssl", "pkey", "-in", key, "-pubout", "-out", pub]) == 0
         else { throw Failure(description: "openssl could not make a test key") }
-        return ServiceAccount(directory: dir, email: email, privateKeyPEM: try String(contentsOfFile: key, encoding: .utf8), publicKeyPath: pub)
+        return ServiceAccount(
+            directory: dir, email: email, privateKeyPEM: try String(contentsOfFile: key, encoding: .utf8),
+            publicKeyPath: pub)
     }
 
     /// The key file's JSON, as Google's console gives it.
@@ -36,7 +38,9 @@ struct ServiceAccount {
     }
 
     /// The body lines as they are and as JSON writes them ("/" escaped), to grep for.
-    var privateKeyTraces: [String] { privateKeyBody + privateKeyBody.map { $0.replacingOccurrences(of: "/", with: "\\/") } }
+    var privateKeyTraces: [String] {
+        privateKeyBody + privateKeyBody.map { $0.replacingOccurrences(of: "/", with: "\\/") }
+    }
 
     struct TokenEndpoint {
         let process: Process
@@ -57,7 +61,8 @@ struct ServiceAccount {
     func tokenEndpoint(expiresIn: Int = 3600) throws -> TokenEndpoint {
         let journal = directory + "/tokens-\(UUID()).journal"
         _ = FileManager.default.createFile(atPath: journal, contents: nil)
-        let (p, port) = try PythonPeer.start(BigQueryFixtures.path("token_endpoint.py"), [publicKeyPath, email, journal, String(expiresIn)])
+        let (p, port) = try PythonPeer.start(
+            BigQueryFixtures.path("token_endpoint.py"), [publicKeyPath, email, journal, String(expiresIn)])
         return TokenEndpoint(process: p, port: port, journal: journal)
     }
 
@@ -79,6 +84,8 @@ func quiet(_ args: [String]) -> Int32 {
 
 enum BigQueryFixtures {
     static func path(_ name: String) -> String {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures/" + name).path
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(
+            "Fixtures/" + name
+        ).path
     }
 }

@@ -9,8 +9,9 @@ enum CheckProcess {
     static func aloft(_ args: [String], limit: Duration = .seconds(120)) throws -> Ended {
         let cwd = try TemporaryDirectory("check-cwd")
         defer { cwd.remove() }
-        return try TestProcess.run(Fixtures.buildDirectory + "/aloft", args, cwd: cwd.path,
-                                   environment: ["HOME": cwd.path, "PATH": "/usr/bin:/bin", "SWIFT_BACKTRACE": "enable=no"],
-                                   limit: limit)
+        return try TestProcess.run(
+            Fixtures.buildDirectory + "/aloft", args, cwd: cwd.path,
+            environment: ["HOME": cwd.path, "PATH": "/usr/bin:/bin", "SWIFT_BACKTRACE": "enable=no"],
+            limit: limit)
     }
 }

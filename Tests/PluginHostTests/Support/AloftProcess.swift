@@ -9,10 +9,14 @@ struct AloftProcess {
     static var executable: String { Fixtures.buildDirectory + "/aloft" }
 
     /// `interruptAfter`: send SIGINT this long after the start (as Ctrl-C would).
-    static func run(_ args: [String], cwd: String, limit: Duration = .seconds(120), interruptAfter: Duration? = nil) throws -> Ended {
+    static func run(
+        _ args: [String], cwd: String, limit: Duration = .seconds(120), interruptAfter: Duration? = nil
+    ) throws -> Ended {
         // A crash is expected in some tests: no slow backtrace.
-        try TestProcess.run(executable, args, cwd: cwd, environment: ["HOME": cwd, "PATH": "/usr/bin:/bin", "SWIFT_BACKTRACE": "enable=no"],
-                            limit: limit, interruptAfter: interruptAfter)
+        try TestProcess.run(
+            executable, args, cwd: cwd,
+            environment: ["HOME": cwd, "PATH": "/usr/bin:/bin", "SWIFT_BACKTRACE": "enable=no"],
+            limit: limit, interruptAfter: interruptAfter)
     }
 }
 
