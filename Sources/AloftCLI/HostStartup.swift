@@ -18,13 +18,15 @@ enum HostStartup {
         return logger
     }
 
-    /// Reads the configuration (a bad file is a clear error naming its place) and starts the host.
-    static func start(_ options: HostOptions) async throws -> PluginHost {
+    /// Reads the configuration (a bad file is a clear error naming its place) and starts the host: with
+    /// `taskTypes`, initializing only the plugins that serve them (every file still listed and routed by).
+    static func start(_ options: HostOptions, taskTypes: Set<String>? = nil) async throws -> PluginHost {
         let configuration: HostConfiguration
         do { configuration = try HostConfiguration.load(explicitPath: options.config) } catch {
             throw CLIError(error.description)
         }
-        return await PluginHost.start(configuration: configuration, logger: logger(verbose: options.verbose))
+        return await PluginHost.start(
+            configuration: configuration, logger: logger(verbose: options.verbose), taskTypes: taskTypes)
     }
 }
 

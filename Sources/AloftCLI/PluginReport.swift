@@ -10,6 +10,7 @@ enum PluginReport {
         case .loaded(let plugin) where plugin.isIsolated: return "loaded (isolated: runner processes)"
         case .loaded: return "loaded"
         case .disabled: return inspected ? "valid (not initialized)" : "disabled (not in plugins.enabled)"
+        case .notNeeded: return "valid (not initialized: this command needs none of its task types)"
         case .refused(let r): return "refused: \(r)"
         }
     }
@@ -74,6 +75,7 @@ enum PluginReport {
             o["status"] = .string("loaded")
             o["isolation"] = .string(plugin.isIsolated ? "process" : "in-process")
         case .disabled: o["status"] = .string("disabled")
+        case .notNeeded: o["status"] = .string("not-needed")
         case .refused(let r):
             o["status"] = .string("refused")
             o["refusal"] = .object(["kind": .string(r.kind), "message": .string(r.description)])

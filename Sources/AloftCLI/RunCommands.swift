@@ -20,8 +20,9 @@ struct StoreOptions: ParsableArguments {
     private var directory: String { URL(fileURLWithPath: store).standardizedFileURL.path }
     private var metadataPath: String { directory + "/metadata.sqlite" }
 
-    func open() throws -> (SQLiteMetadataStore, any BlobStore) {
-        let metadata = try openMetadata()
+    /// Both stores; `metadata` when it was opened already (see `metadataIfPresent`).
+    func open(metadata opened: SQLiteMetadataStore? = nil) throws -> (SQLiteMetadataStore, any BlobStore) {
+        let metadata = try opened ?? openMetadata()
         do {
             if let blobs, blobs.hasPrefix("s3://") { return (metadata, try S3BlobStore.fromEnvironment(root: blobs)) }
             return (metadata, try LocalBlobStore(root: blobs ?? directory + "/blobs"))
@@ -39,8 +40,17 @@ struct StoreOptions: ParsableArguments {
 
     /// The registry for `references`, when a store exists already (checking a spec creates no store).
     func referencesIfPresent() throws -> any ReferenceResolver {
-        guard FileManager.default.fileExists(atPath: metadataPath) else { return NoRegistry() }
-        return RegistryReferences(registry: try openMetadata())
+        try Self.references(metadataIfPresent())
+    }
+
+    /// The metadata store when it exists already (opened once per command: each open checks its schema).
+    func metadataIfPresent() throws -> SQLiteMetadataStore? {
+        guard FileManager.default.fileExists(atPath: metadataPath) else { return nil }
+        return try openMetadata()
+    }
+
+    static func references(_ metadata: SQLiteMetadataStore?) -> any ReferenceResolver {
+        metadata.map { RegistryReferences(registry: $0) } ?? NoRegistry()
     }
 }
 
@@ -71,15 +81,20 @@ struct RunCommand: AsyncParsableCommand {
     @OptionGroup var host: HostOptions
 
     func run() async throws {
-        let pluginHost = try await HostStartup.start(host)
-        defer { pluginHost.shutdown() }
         // A spec with errors creates no store; one that references registered entities needs the store's registry.
-        let spec = try SpecCompilation.compile(
-            [file], host: pluginHost, references: try storeOptions.referencesIfPresent())
+        let existing = try storeOptions.metadataIfPresent()
+        let references = StoreOptions.references(existing)
+        // Compiled once without plugins to learn its task types: only their plugins are initialized.
+        let draft = SpecTaskTypes.draft([file], references: references)
+        let pluginHost = try await HostStartup.start(host, taskTypes: draft?.taskTypes)
+        defer { pluginHost.shutdown() }
+        let spec =
+            try draft.flatMap { SpecTaskTypes.reusable($0, host: pluginHost) }
+            ?? SpecCompilation.compile([file], host: pluginHost, references: references)
         let name = try chooseWorkflow(spec)
         let w = spec.workflows[name]!
         let given = try inputOptions.parse(for: w.interface, of: "workflow \(w.name)", defaults: w.defaults)
-        let (store, blobs) = try storeOptions.open()
+        let (store, blobs) = try storeOptions.open(metadata: existing)
         try RegistryCLI.checkScope(store, project: project, domain: domain)
         try await EngineSession.start(
             spec, workflow: name, inputs: given, project: project, domain: domain, label: "workflow \(name)",
@@ -120,12 +135,14 @@ enum EngineSession {
         try Report.finish(record, progress: progress)
     }
 
+    /// `planOf`: the execution whose plan's task types are the only ones the run calls (resume); nil, all.
     static func run(
-        _ storeOptions: StoreOptions, _ host: HostOptions, executionID: String,
+        _ storeOptions: StoreOptions, _ host: HostOptions, executionID: String, planOf: String? = nil,
         _ body: @escaping @Sendable (ExecutionEngine, ProgressPrinter) async throws -> ExecutionRecord
     ) async throws {
         let (store, blobs) = try storeOptions.open()
-        let pluginHost = try await HostStartup.start(host)
+        let taskTypes = planOf.flatMap { SpecTaskTypes.of(execution: $0, in: store) }
+        let pluginHost = try await HostStartup.start(host, taskTypes: taskTypes)
         defer { pluginHost.shutdown() }
         let engine = ExecutionEngine(host: pluginHost, store: store, blobs: blobs)
         let progress = ProgressPrinter(executionID: executionID)
@@ -163,7 +180,8 @@ struct ResumeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let execution = self.execution
-        try await EngineSession.run(storeOptions, host, executionID: execution) { engine, progress in
+        try await EngineSession.run(storeOptions, host, executionID: execution, planOf: execution) {
+            engine, progress in
             try await engine.resume(execution, events: progress.handle)
         }
     }

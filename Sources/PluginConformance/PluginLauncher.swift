@@ -47,7 +47,8 @@ final class PluginLauncher: Sendable {
         }
         switch record.status {
         case .loaded(let plugin): return .success(plugin)
-        case .disabled: return .failure(CheckFailure(rule: .loads, detail: "\(path) was not initialized"))
+        case .disabled, .notNeeded:
+            return .failure(CheckFailure(rule: .loads, detail: "\(path) was not initialized"))
         case .refused(let refusal):
             return .failure(
                 CheckFailure(rule: LoadChecks.rule(for: refusal), detail: "a fresh instance was refused: \(refusal)"))

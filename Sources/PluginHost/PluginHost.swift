@@ -17,10 +17,14 @@ public final class PluginHost: Sendable {
     }
 
     /// Loads every plugin the configuration reaches; never fails as a whole (see `catalog` and `problems`).
+    ///
+    /// With `taskTypes`, only the plugins serving those types are initialized; the others are listed as
+    /// `notNeeded` and still routed by (their descriptors cached by file identity, see `DescriptorCache`),
+    /// so a type's plugin and every explanation stay what they are with all plugins loaded.
     public static func start(
         configuration: HostConfiguration, logger: Logger = Logger(label: "aloft"),
         environment: [String: String] = ProcessInfo.processInfo.environment,
-        directories: [PluginDirectory]? = nil, probe: PluginProbe? = nil
+        directories: [PluginDirectory]? = nil, probe: PluginProbe? = nil, taskTypes: Set<String>? = nil
     ) async -> PluginHost {
         var stores: [any SecretStore] = [EnvironmentSecretStore(environment: environment)]
         if let dir = configuration.secretsDirectory {
@@ -32,9 +36,10 @@ public final class PluginHost: Sendable {
         let dirs = directories ?? PluginSearchPath.directories(configuration: configuration, environment: environment)
         let catalog = await PluginCatalog.load(
             configuration: configuration, services: services, directories: dirs,
-            probe: probe ?? .standard(environment: environment))
+            probe: probe ?? .standard(environment: environment), needed: taskTypes,
+            descriptors: .standard(environment: environment))
         let router = TaskRouter(
-            plugins: catalog.loaded.map { ($0.id, $0.path, $0.descriptor.taskTypes) },
+            plugins: catalog.serving,
             refused: catalog.records.compactMap { r in
                 r.refusal.map {
                     TaskRouter.RefusedFile(path: r.path, reason: $0.description, taskTypes: r.descriptor?.taskTypes)
@@ -50,8 +55,12 @@ public final class PluginHost: Sendable {
 
     /// The plugin that serves `taskType`, or an explanation naming the served types.
     public func plugin(forTaskType taskType: String) -> Result<any TaskPlugin, RoutingError> {
-        guard let id = router.pluginID(for: taskType), let plugin = catalog.plugin(id: id) else {
+        guard let id = router.pluginID(for: taskType) else {
             return .failure(RoutingError(taskType: taskType, message: router.explainUnserved(taskType)))
+        }
+        guard let plugin = catalog.plugin(id: id) else {
+            let message = "task type \"\(taskType)\" is served by plugin \(id), which this command did not initialize"
+            return .failure(RoutingError(taskType: taskType, message: message))
         }
         return .success(plugin)
     }

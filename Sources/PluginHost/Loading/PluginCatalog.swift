@@ -8,6 +8,9 @@ public struct PluginRecord: Sendable {
         case loaded(any TaskPlugin)
         /// Valid, but not in `plugins.enabled`: never initialized.
         case disabled
+        /// Enabled, but serving none of the task types this command needs: not initialized (and, when its
+        /// descriptor was cached, not even mapped). The router still knows its task types.
+        case notNeeded
         case refused(PluginRefusal)
     }
 
@@ -35,10 +38,24 @@ public struct PluginCatalog: Sendable {
 
     public func plugin(id: String) -> (any TaskPlugin)? { loaded.first { $0.id == id } }
 
-    /// Finds, opens, checks and initializes every plugin the configuration reaches.
+    /// The files that serve task types: loaded, or left uninitialized because this command needs none of
+    /// their types. What the router routes by.
+    public var serving: [(id: String, path: String, taskTypes: [String])] {
+        records.compactMap { r in
+            switch r.status {
+            case .loaded(let p): return (p.id, p.path, p.descriptor.taskTypes)
+            case .notNeeded: return r.descriptor.map { ($0.id, r.path, $0.taskTypes) }
+            case .disabled, .refused: return nil
+            }
+        }
+    }
+
+    /// Finds, opens, checks and initializes every plugin the configuration reaches (with `needed`, only those
+    /// serving one of those task types: see the other `load`).
     public static func load(
         configuration: HostConfiguration, services: HostServices,
-        directories: [PluginDirectory], probe: PluginProbe? = nil
+        directories: [PluginDirectory], probe: PluginProbe? = nil,
+        needed: Set<String>? = nil, descriptors: DescriptorCache? = nil
     ) async -> PluginCatalog {
         var seenDirectories = Set<String>()
         var files: [(path: String, origin: PluginDirectory.Origin)] = []
@@ -49,16 +66,24 @@ public struct PluginCatalog: Sendable {
             }
             files += PluginSearchPath.files(in: directory).map { ($0, directory.origin) }
         }
-        return await load(configuration: configuration, services: services, files: files, probe: probe)
+        return await load(
+            configuration: configuration, services: services, files: files, probe: probe, needed: needed,
+            descriptors: descriptors)
     }
 
     /// Opens, checks and initializes these files, in order. `fallbackConfig` is handed to init for plugins
     /// the configuration has no section for. With `probe`, a file that is not a built-in plugin is loaded
     /// in a child process first and refused if it crashes, hangs or exits there.
+    ///
+    /// With `needed`, a plugin that serves none of those task types (as routed by `plugins.routes`) is not
+    /// initialized (`notNeeded`); its descriptor comes from the probe or from `descriptors` when that knows
+    /// the file's identity, so such a file is not even mapped. Every file is still listed, checked for the
+    /// same file, a duplicate id or `plugins.enabled`, and known to the router.
     public static func load(
         configuration: HostConfiguration, services: HostServices,
         files: [(path: String, origin: PluginDirectory.Origin)],
-        fallbackConfig: JSON = .object([:]), probe: PluginProbe? = nil
+        fallbackConfig: JSON = .object([:]), probe: PluginProbe? = nil,
+        needed: Set<String>? = nil, descriptors: DescriptorCache? = nil
     ) async -> PluginCatalog {
         let loader = PluginThreadPool(name: "loader", width: 1)
         defer { loader.shutdown() }
@@ -79,6 +104,24 @@ public struct PluginCatalog: Sendable {
             probed = [:]
         }
         let isolate = { (id: String) in configuration.isolation(for: id).mode == .process }
+        let wanted = { (d: PluginDescriptor) in
+            needed.map { PluginDemand.serves(d, needed: $0, routes: configuration.routes) } ?? true
+        }
+        var newDescriptors: [(key: DescriptorCache.Key, descriptor: PluginDescriptor)] = []
+        /// A file's status decided by its descriptor alone (a duplicate id, not enabled, not needed), or nil.
+        func admit(_ descriptor: PluginDescriptor, _ path: String) -> PluginRecord.Status? {
+            if let first = seenIDs[descriptor.id] {
+                return .refused(.duplicateID(id: descriptor.id, loadedFrom: first))
+            }
+            seenIDs[descriptor.id] = path
+            if let enabled = configuration.enabled, !enabled.contains(descriptor.id) { return .disabled }
+            if !wanted(descriptor) {
+                services.logger.debug(
+                    "plugin \(descriptor.id) (\(path)) not initialized: this command needs none of its task types")
+                return .notNeeded
+            }
+            return nil
+        }
         func startIsolated(_ path: String, _ id: String) async -> PluginRecord.Status {
             guard let runner = probe?.runner else {
                 return .refused(
@@ -110,16 +153,15 @@ public struct PluginCatalog: Sendable {
                     records.append(record)
                     continue
                 }
-                // A plugin that runs isolated is never loaded into the host when its probe told its id.
-                if let descriptor = probed[path]?.descriptor, isolate(descriptor.id) {
+                // A plugin that runs isolated is never loaded into the host when its probe told its id; one
+                // this command does not need is not mapped when its descriptor is known without it.
+                let cacheKey = descriptors.flatMap { _ in DescriptorCache.Key(path: path) }
+                let known = probed[path]?.descriptor ?? cacheKey.flatMap { descriptors?.descriptor(for: $0) }
+                if let descriptor = known, isolate(descriptor.id) || !wanted(descriptor) {
                     record.descriptor = descriptor
-                    if let first = seenIDs[descriptor.id] {
-                        record.status = .refused(.duplicateID(id: descriptor.id, loadedFrom: first))
-                    } else if let enabled = configuration.enabled, !enabled.contains(descriptor.id) {
-                        seenIDs[descriptor.id] = path
-                        record.status = .disabled
+                    if let status = admit(descriptor, path) {
+                        record.status = status
                     } else {
-                        seenIDs[descriptor.id] = path
                         record.status = await startIsolated(path, descriptor.id)
                     }
                     records.append(record)
@@ -140,14 +182,9 @@ public struct PluginCatalog: Sendable {
                 }
                 let descriptor = library.descriptor
                 record.descriptor = descriptor
-                if let first = seenIDs[descriptor.id] {
-                    record.status = .refused(.duplicateID(id: descriptor.id, loadedFrom: first))
-                    records.append(record)
-                    continue
-                }
-                seenIDs[descriptor.id] = path
-                if let enabled = configuration.enabled, !enabled.contains(descriptor.id) {
-                    record.status = .disabled
+                if let cacheKey, known == nil { newDescriptors.append((cacheKey, descriptor)) }
+                if let status = admit(descriptor, path) {
+                    record.status = status
                     records.append(record)
                     continue
                 }
@@ -162,6 +199,7 @@ public struct PluginCatalog: Sendable {
                 records.append(record)
             }
         }
+        descriptors?.record(newDescriptors)
         var problems: [String] = []
         for id in configuration.enabled ?? [] where seenIDs[id] == nil {
             problems.append("plugins.enabled names \"\(id)\", but no plugin with that id was found")

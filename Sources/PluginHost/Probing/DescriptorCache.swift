@@ -1,0 +1,74 @@
+import AloftWire
+import Foundation
+import Synchronization
+
+/// Plugin descriptors by file identity (path, device, inode, size, modification time) and the Aloft version:
+/// what lets a host route every task type without mapping a plugin it will not call. A file is read again
+/// (dlopen and its descriptor) when any part of its identity changes. One JSON file, read once per process
+/// with AloftWire's parser, rewritten whole (by rename) only when a descriptor was new; two hosts writing at
+/// once may lose an entry, which costs one dlopen next time.
+public final class DescriptorCache: Sendable {
+    public let file: String
+    private let entries: Mutex<[String: PluginDescriptor]?> = Mutex(nil)
+    /// Beyond this many entries some are dropped (in key order): they cost a dlopen if the file is still there.
+    static let maxEntries = 512
+
+    public init(file: String) { self.file = file }
+
+    /// `$XDG_CACHE_HOME/aloft` or `~/.cache/aloft` (none without either), beside the probe's verdicts.
+    public static func standard(environment: [String: String]) -> DescriptorCache? {
+        if let dir = environment["XDG_CACHE_HOME"], dir.hasPrefix("/") {
+            return DescriptorCache(file: dir + "/aloft/plugin-descriptors.json")
+        }
+        guard let home = environment["HOME"], !home.isEmpty else { return nil }
+        return DescriptorCache(file: home + "/.cache/aloft/plugin-descriptors.json")
+    }
+
+    public struct Key: Hashable, Sendable {
+        let text: String
+
+        public init?(path: String) {
+            var info = stat()
+            guard stat(path, &info) == 0 else { return nil }
+            let mtime = Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
+            text = "\(path)|\(info.st_dev)|\(info.st_ino)|\(info.st_size)|\(mtime)|\(AloftVersion.string)"
+        }
+    }
+
+    public func descriptor(for key: Key) -> PluginDescriptor? {
+        entries.withLock { cached in
+            if cached == nil { cached = Self.read(file) }
+            return cached?[key.text]
+        }
+    }
+
+    /// Records descriptors read from their files, merged with what other hosts wrote meanwhile.
+    public func record(_ new: [(key: Key, descriptor: PluginDescriptor)]) {
+        guard !new.isEmpty else { return }
+        entries.withLock { cached in
+            var all = Self.read(file)
+            for (key, descriptor) in new { all[key.text] = descriptor }
+            if all.count > Self.maxEntries {
+                let keep = Set(new.map(\.key.text))
+                for k in all.keys.sorted().prefix(all.count - Self.maxEntries) where !keep.contains(k) { all[k] = nil }
+            }
+            cached = all
+            Self.write(all, to: file)
+        }
+    }
+
+    private static func read(_ file: String) -> [String: PluginDescriptor] {
+        guard let data = FileManager.default.contents(atPath: file),
+            let object = (try? JSONParser.parse(data))?.objectValue
+        else { return [:] }
+        return object.compactMapValues(PluginDescriptor.init(json:))
+    }
+
+    private static func write(_ entries: [String: PluginDescriptor], to file: String) {
+        let data = Data(JSONWriter.encode(.object(entries.mapValues(\.json))))
+        let dir = (file as NSString).deletingLastPathComponent
+        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        // A cache that cannot be written only costs a dlopen per plugin file.
+        try? data.write(to: URL(fileURLWithPath: file), options: .atomic)
+    }
+}
