@@ -14,12 +14,15 @@ public final class ExecutionEngine: Sendable {
     public let options: EngineOptions
     private let overall: AsyncLimiter
     private let wakeups = Wakeups()
+    /// The store's one writer of node transitions, shared by every execution this engine drives.
+    private let commits: GroupCommitWriter
 
     public init(host: PluginHost, store: any Store, blobs: any BlobStore, options: EngineOptions = EngineOptions()) {
         self.host = host
         self.store = store
         self.blobs = blobs
         self.options = options
+        self.commits = GroupCommitWriter(store: store)
         self.overall = AsyncLimiter(limit: options.overallParallelism)
         let wakeups = self.wakeups
         host.services.signals.onWakeup { wakeups.signal($0) }
@@ -160,7 +163,7 @@ public final class ExecutionEngine: Sendable {
             throw Failure(message: "the plan of \(record.id) lacks \(record.workflow)")
         }
         let context = ExecutionContext(
-            execution: record, plan: plan, host: host, store: store, blobs: blobs, options: options,
+            execution: record, plan: plan, host: host, store: store, commits: commits, blobs: blobs, options: options,
             overall: overall, wakeups: wakeups, existing: existing, events: events)
         let run = Task { await WorkflowRunner(context: context, workflow: w, inputs: record.inputs, prefix: "").run() }
         // `aloft executions abort` in another process sets a flag in the store: watch it.
@@ -180,6 +183,8 @@ public final class ExecutionEngine: Sendable {
             run.cancel()
         }
         watcher.cancel()
+        // Every node write of this run is durable before the execution's end is.
+        await commits.flush()
         await context.blobCopies.drain()
         let aborted = try store.nodes(execution: record.id).contains { $0.state.phase == .aborted }
         switch result {

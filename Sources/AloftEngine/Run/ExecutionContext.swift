@@ -12,6 +12,8 @@ final class ExecutionContext: Sendable {
     let plan: CompiledSpec
     let host: PluginHost
     let store: any Store
+    /// The store's one writer of node transitions (shared by every execution the engine drives).
+    let commits: GroupCommitWriter
     let blobs: any BlobStore
     /// The per-attempt inputs/outputs copies, written in the background.
     let blobCopies: BlobCopyWriter
@@ -25,16 +27,25 @@ final class ExecutionContext: Sendable {
     let stopped = StoppedNodes()
     /// What a node read, held until the node's next commit, which writes it in the same transaction.
     private let pendingLineage = Mutex<[String: [LineageEdge]]>([:])
+    /// Per node, the write `durable` waits for: the latest, or once the node is terminal, its first terminal
+    /// write (what ends it; a later one only clears a mark). Forgotten once durable.
+    private let tickets = Mutex(Tickets())
+
+    private struct Tickets {
+        var byNode: [String: (ticket: GroupCommitWriter.Ticket, terminal: Bool)] = [:]
+        var sincePrune = 0
+    }
 
     init(
-        execution: ExecutionRecord, plan: CompiledSpec, host: PluginHost, store: any Store, blobs: any BlobStore,
-        options: EngineOptions, overall: AsyncLimiter, wakeups: Wakeups, existing: [NodeRecord],
+        execution: ExecutionRecord, plan: CompiledSpec, host: PluginHost, store: any Store, commits: GroupCommitWriter,
+        blobs: any BlobStore, options: EngineOptions, overall: AsyncLimiter, wakeups: Wakeups, existing: [NodeRecord],
         events: @escaping @Sendable (EngineEvent) -> Void
     ) {
         self.execution = execution
         self.plan = plan
         self.host = host
         self.store = store
+        self.commits = commits
         self.blobs = blobs
         self.blobCopies = BlobCopyWriter(blobs: blobs)
         self.options = options
@@ -47,18 +58,41 @@ final class ExecutionContext: Sendable {
 
     func record(_ path: String) -> NodeRecord? { records.withLock { $0[path] } }
 
-    /// Commits the record, then remembers it: nothing is acted on before it is durable. A node that ends in
-    /// this run is forgotten (its runner returns its record; nothing looks it up again), so memory holds the
-    /// nodes in flight, not every node of a 100,000-item map.
+    /// Queues the record for the store's next group commit (see GroupCommitWriter), with the lineage the node
+    /// read, and remembers it; does not wait. Whoever must not act before the record is durable (a plugin call
+    /// it announces, anything outside the process seeing a result) waits with `durable` first. A node that
+    /// ends in this run is forgotten (its runner returns its record; nothing looks it up again), so memory holds
+    /// the nodes in flight, not every node of a 100,000-item map.
     func persist(_ r: NodeRecord) throws {
         var r = r
         r.updatedAt = Date()
         let lineage = pendingLineage.withLock { $0.removeValue(forKey: r.node) } ?? []
-        do { try store.commit([r], lineage: lineage) } catch {
-            if !lineage.isEmpty { pendingLineage.withLock { $0[r.node, default: []] += lineage } }
-            throw error
+        let ticket = commits.enqueue(r, lineage: lineage)
+        let terminal = r.state.phase.isTerminal
+        tickets.withLock { t in
+            if !(terminal && t.byNode[r.node]?.terminal == true) { t.byNode[r.node] = (ticket, terminal) }
+            t.sincePrune += 1
+            if t.sincePrune >= 1024 {
+                t.sincePrune = 0
+                t.byNode = t.byNode.filter { !commits.isDurable($0.value.ticket) }
+            }
         }
-        records.withLock { $0[r.node] = r.state.phase.isTerminal ? nil : r }
+        records.withLock { $0[r.node] = terminal ? nil : r }
+    }
+
+    /// Returns when the node's last write (for an ended node: the write that ended it) is durable. A write
+    /// the store refused stops the node: false.
+    func durable(_ path: String) async -> Bool {
+        guard let ticket = tickets.withLock({ $0.byNode[path]?.ticket }) else { return true }
+        if let refused = await commits.wait(ticket) {
+            stop(path, because: "cannot persist its state: \(refused)")
+            return false
+        }
+        // An ended node's entry stays until pruned: the write clearing its last mark must not be waited for.
+        tickets.withLock { t in
+            if let held = t.byNode[path], held.ticket == ticket, !held.terminal { t.byNode[path] = nil }
+        }
+        return true
     }
 
     /// Lineage of the node at `path`, written with its next commit.

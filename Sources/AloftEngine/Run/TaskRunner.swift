@@ -11,6 +11,9 @@ import PluginHost
 ///   3. poll until terminal, persisting every new state
 ///   4. persist the result, then finalize the attempt
 ///
+/// Writes go through the store's group commit (ExecutionContext.persist); 1, the mark of each later plugin
+/// call and 4 are waited for before the call they announce (persistDurably); a new resource state is not.
+///
 /// Resumed with a record in state 1 it submits again with the same task execution id (submit is
 /// idempotent); in states 2-3 it polls with the persisted resource state; a terminal record is returned as is.
 struct TaskRunner {
@@ -66,7 +69,10 @@ struct TaskRunner {
             await context.limiter.run { await attempts(started, from: first, plugin) }
         }
         if let cache {
-            if done.state.phase == .succeeded, context.stopped.reason(path) == nil, let outputs = done.outputs {
+            // The result is durable before a cache entry shows it to other executions.
+            if done.state.phase == .succeeded, context.stopped.reason(path) == nil, let outputs = done.outputs,
+                await context.durable(path)
+            {
                 do {
                     try context.store.putCacheEntry(
                         CacheEntry(
@@ -172,14 +178,14 @@ struct TaskRunner {
                     }
                     record.state.callInFlight = died
                 }
-                guard persist(&record) else { return record }
+                guard await persistDurably(&record) else { return record }
             }
             if record.taskExecutionID != taskExecutionID {
                 record.taskExecutionID = taskExecutionID
                 record.resourceState = nil
                 invocation.state = []
                 record.state.callInFlight = CallInFlight(call: "submit", attempt: attempt)
-                guard persist(&record) else { return record }
+                guard await persistDurably(&record) else { return record }
                 context.events(.nodeStarted(path: path, attempt: attempt))
                 if let uri = try? context.attemptURI(path, attempt: attempt, file: "inputs.json") {
                     await context.blobCopies.put(inputs.canonicalBytes, at: uri)
@@ -188,13 +194,15 @@ struct TaskRunner {
             if record.resourceState == nil {
                 if record.state.callInFlight == nil {
                     record.state.callInFlight = CallInFlight(call: "submit", attempt: attempt, deaths: deaths)
-                    guard persist(&record) else { return record }
+                    guard await persistDurably(&record) else { return record }
                 }
                 switch await submit(plugin, invocation) {
                 case .success(let state):
                     record.resourceState = state
                     invocation.state = state
-                    // The first poll follows at once: its mark goes with the state.
+                    // The first poll follows at once: its mark goes with the state, not waited for (a host that
+                    // dies before it is durable left the submit's mark, so the death is counted, and resume
+                    // submits again with the same task execution id).
                     record.state.callInFlight = CallInFlight(call: "poll", attempt: attempt, deaths: deaths)
                     // Log links, when the plugin offers them; they are advisory, so a failure is ignored.
                     if let links = try? await plugin.taskLogs(invocation) {
@@ -295,7 +303,7 @@ struct TaskRunner {
             if let timeout = task.timeout, clock.now - started > timeout { return .timedOut }
             if record.state.callInFlight == nil {
                 record.state.callInFlight = CallInFlight(call: "poll", attempt: record.state.attempt, deaths: deaths)
-                guard persist(&record) else { return .storeFailed }
+                guard await persistDurably(&record) else { return .storeFailed }
             }
             let outcome: PollOutcome
             do throws(TaskError) {
@@ -367,7 +375,7 @@ struct TaskRunner {
         // The attempt's end is stored before the plugin hears of it: a host that dies in abort or finalize is
         // resumed past them, never into them again, and a resume never polls a finalized task.
         record.state.callInFlight = CallInFlight(call: abort ? "abort" : "finalize", attempt: ended, deaths: deaths)
-        guard persist(&record) else { return nil }
+        guard await persistDurably(&record) else { return nil }
         if abort {
             do { try await plugin.abort(invocation) } catch {
                 context.logger.warning("abort of \(invocation.executionID) failed: \(error)")
@@ -400,5 +408,13 @@ struct TaskRunner {
         return record
     }
 
+    /// Queues the record for the next group commit; does not wait (see ExecutionContext.persist).
     private func persist(_ record: inout NodeRecord) -> Bool { context.store(record) }
+
+    /// Persists and waits until the record is durable: before a plugin call the record announces (the
+    /// intent before submit, a call's mark before the call, an attempt's end before abort and finalize).
+    private func persistDurably(_ record: inout NodeRecord) async -> Bool {
+        guard context.store(record) else { return false }
+        return await context.durable(path)
+    }
 }

@@ -17,6 +17,7 @@ struct WorkflowRunner {
         var outputs: [String: LiteralMap] = [:]
         var finished: [String: NodePhase] = [:]
         var failures: [String] = []
+        var skipped: [String] = []
 
         await withTaskGroup(of: (String, NodeRecord).self) { group in
             // Dependency counting: a finished node visits only its own downstream nodes, so a scope of N nodes
@@ -36,7 +37,7 @@ struct WorkflowRunner {
             func launch(_ i: Int) {
                 let node = nodes[i]
                 let resolver = BindingResolver(workflowInputs: inputs, nodeOutputs: outputs)
-                group.addTask { (node.id, await runNode(node, resolver)) }
+                group.addTask { (node.id, await runDurably(node, resolver)) }
             }
             // Everything downstream of a node that did not succeed is skipped, transitively.
             func skipDownstream(of i: Int) {
@@ -46,6 +47,7 @@ struct WorkflowRunner {
                     guard finished[id] == nil else { continue }
                     finished[id] = .skipped
                     skip(prefix + id)
+                    skipped.append(prefix + id)
                     stack += downstream[j]
                 }
             }
@@ -65,6 +67,8 @@ struct WorkflowRunner {
                 }
             }
         }
+        // A skip is already a failure of the scope: its write is waited for only to report a refused one.
+        for path in skipped { _ = await context.durable(path) }
         if !failures.isEmpty { return .failure(ScopeFailure(message: failures.joined(separator: "; "))) }
         let resolver = BindingResolver(workflowInputs: inputs, nodeOutputs: outputs)
         do { return .success(try resolver.inputs(workflow.outputs, defaults: [:])) } catch {
@@ -77,6 +81,14 @@ struct WorkflowRunner {
             execution: context.execution.id, node: path, state: NodeState(budget: RetryBudget(user: 0)))
         guard context.apply(.upstreamFailed, to: &record) != nil, context.store(record) else { return }
         context.events(.nodeFinished(path: path, phase: .skipped, cached: false))
+    }
+
+    /// Runs the node; its end is durable before anything outside the process sees it (downstream nodes, the
+    /// scope's outputs). A store that refused it stops the node, which its scope then treats as failed.
+    private func runDurably(_ node: CompiledNode, _ resolver: BindingResolver) async -> NodeRecord {
+        let record = await runNode(node, resolver)
+        _ = await context.durable(record.node)
+        return record
     }
 
     private func runNode(_ node: CompiledNode, _ resolver: BindingResolver) async -> NodeRecord {
