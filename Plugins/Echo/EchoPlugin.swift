@@ -13,11 +13,14 @@ import Glibc
 ///                       re-attaches and finishes at the same time)
 ///   fail                "user" or "system": fail instead of echoing
 ///   fail_until_attempt  fail only while the attempt number is below this (to exercise retries)
+///
+/// "echo-sync" is the same echo in the synchronous tier (ABI 1.1): one run_sync call per attempt, no resource
+/// state; `delay_ms` there sleeps inside the call (to exercise the call budget), `fail` works as above.
 public final class EchoPlugin: Plugin {
     public static let info = PluginInfo(
         id: "aloft.echo", version: "1.0.0",
         description: "Outputs are the inputs of the same name; optional delay and injected failures",
-        taskTypes: ["echo", "noop"])
+        taskTypes: ["echo", "noop", "echo-sync"], syncTaskTypes: ["echo-sync"])
 
     private let host: HostServices
 
@@ -61,6 +64,33 @@ public final class EchoPlugin: Plugin {
     }
 
     public func abort(_ task: TaskCall) throws(PluginError) {}
+
+    public func runSync(_ task: TaskCall) throws(PluginError) -> LiteralMap {
+        let context = try task.context()
+        let delay = context.task.config["delay_ms"]?.integerValue ?? 0
+        if delay > 0 { usleep(UInt32(clamping: delay * 1000)) }
+        return try echoed(context, attempt: task.attempt)
+    }
+
+    /// The outputs, each the input of the same name, or the injected failure of the task's config.
+    private func echoed(_ context: TaskContext, attempt: Int) throws(PluginError) -> LiteralMap {
+        let config = context.task.config
+        if let kind = config["fail"]?.stringValue,
+            attempt < Int(config["fail_until_attempt"]?.integerValue ?? Int64.max)
+        {
+            let message = "echo failed on purpose (attempt \(attempt))"
+            throw kind == "system"
+                ? .system(message, code: "Injected") : .user(message, code: "Injected", retryable: true)
+        }
+        var outputs: LiteralMap = [:]
+        for name in context.task.interface.outputs.keys {
+            guard let value = context.inputs[name] else {
+                throw .user("echo: output \"\(name)\" has no input of the same name", code: "NoSuchInput")
+            }
+            outputs[name] = value
+        }
+        return outputs
+    }
 }
 
 private func nowMilliseconds() -> Int64 {

@@ -19,6 +19,11 @@ public protocol Plugin: AnyObject, Sendable {
     func abort(_ task: TaskCall) throws(PluginError)
     /// Release what submit acquired. Called exactly once per submitted task.
     func finalize(_ task: TaskCall) throws(PluginError)
+    /// Runs one task of a type in `info.syncTaskTypes` to its end, within the call budget, and returns its
+    /// outputs (ABI 1.1, the synchronous tier). No resource state, nothing to abort or finalize; idempotent per
+    /// `task.executionID` (a host that died during the call calls again with the same id). A thrown error
+    /// fails the attempt (a retryable one starts a new attempt within the task's retry budget).
+    func runSync(_ task: TaskCall) throws(PluginError) -> LiteralMap
     /// Where people find this task's logs; nil when the plugin keeps none.
     func taskLogs(_ task: TaskCall) throws(PluginError) -> [LogLink]?
     func shutdown()
@@ -29,6 +34,9 @@ public protocol Plugin: AnyObject, Sendable {
 }
 
 extension Plugin {
+    public func runSync(_ task: TaskCall) throws(PluginError) -> LiteralMap {
+        throw .system("this plugin declares no synchronous task types", code: "NotSynchronous", retryable: false)
+    }
     public func finalize(_ task: TaskCall) throws(PluginError) {}
     public func taskLogs(_ task: TaskCall) throws(PluginError) -> [LogLink]? { nil }
     public func shutdown() {}

@@ -73,6 +73,15 @@ final class ExportState: @unchecked Sendable {
                 try Thunks.box(instance).plugin.finalize(Thunks.call(task))
             }
         }
+        if !info.syncTaskTypes.isEmpty {
+            let sync = UnsafeMutablePointer<UnsafePointer<CChar>?>.allocate(capacity: info.syncTaskTypes.count + 1)
+            for (i, t) in info.syncTaskTypes.enumerated() { sync[i] = UnsafePointer(strdup(t)) }
+            sync[info.syncTaskTypes.count] = nil
+            d.pointee.sync_task_types = UnsafePointer(sync)
+            d.pointee.run_sync = { instance, task, outputsOut, errorOut in
+                Thunks.runSync(instance, task, outputsOut, errorOut)
+            }
+        }
         d.pointee.get_extension = { _, id in
             switch id.map({ String(cString: $0) }) {
             case ALOFT_EXT_TASK_LOGS?: return UnsafeRawPointer(Thunks.taskLogsExtension)
@@ -139,6 +148,20 @@ enum Thunks {
         do {
             let state = try box(instance).plugin.submit(call(task))
             stateOut?.pointee = makeBuffer(state)
+            return ALOFT_OK
+        } catch {
+            write(error, to: errorOut)
+            return ALOFT_ERROR
+        }
+    }
+
+    static func runSync(
+        _ instance: UnsafeMutableRawPointer?, _ task: UnsafePointer<aloft_task>?,
+        _ outputsOut: UnsafeMutablePointer<aloft_buffer>?, _ errorOut: UnsafeMutablePointer<aloft_error>?
+    ) -> aloft_status {
+        do {
+            let outputs = try box(instance).plugin.runSync(call(task))
+            outputsOut?.pointee = makeBuffer(outputs.canonicalBytes)
             return ALOFT_OK
         } catch {
             write(error, to: errorOut)

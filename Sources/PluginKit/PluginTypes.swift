@@ -6,8 +6,14 @@ public struct PluginInfo: Sendable {
     public var version: String
     public var description: String
     public var taskTypes: [String]
+    /// The task types completed within one call (ABI 1.1, `sync_task_types`): each also in `taskTypes`. The
+    /// host calls `Plugin.runSync` for them, never submit/poll/abort/finalize.
+    public var syncTaskTypes: [String]
 
-    public init(id: String, version: String, description: String = "", taskTypes: [String]) {
+    public init(
+        id: String, version: String, description: String = "", taskTypes: [String], syncTaskTypes: [String] = []
+    ) {
+        self.syncTaskTypes = syncTaskTypes
         self.id = id
         self.version = version
         self.description = description

@@ -55,7 +55,7 @@ struct CLI {
     @Test func versionNamesTheABI() throws {
         let r = try CLI.run(["version"])
         #expect(r.status == 0)
-        #expect(r.stdout == "aloft 0.1.0\nplugin ABI 1.0\n")
+        #expect(r.stdout == "aloft 0.1.0\nplugin ABI 1.1\n")
     }
 
     @Test func listShowsBuiltinPluginsAndRoutes() throws {
@@ -64,9 +64,9 @@ struct CLI {
         let rows = r.stdout.split(separator: "\n").map {
             $0.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
         }
-        #expect(rows.contains { $0.prefix(5) == ["aloft.echo", "1.0.0", "1.0", "echo,noop", "loaded"] })
+        #expect(rows.contains { $0.prefix(5) == ["aloft.echo", "1.0.0", "1.1", "echo,noop,echo-sync", "loaded"] })
         #expect(
-            rows.contains { $0.prefix(5) == ["aloft.container", "0.2.0", "1.0", "container,raw-container", "loaded"] })
+            rows.contains { $0.prefix(5) == ["aloft.container", "0.2.0", "1.1", "container,raw-container", "loaded"] })
         #expect(r.stdout.contains("echo -> aloft.echo  (only claimant)"))
         #expect(r.stdout.contains("container -> aloft.container  (only claimant)"))
     }
@@ -117,8 +117,8 @@ struct CLI {
                 file:        \(dir)/libc_echo.so
                 id:          example.c-echo
                 version:     1.0.0
-                ABI:         1.0
-                task types:  echo, sleep
+                ABI:         1.1
+                task types:  echo, sleep, c-echo-sync
                 description: C example: outputs are the inputs of the same name
                 status:      valid (not initialized)
 

@@ -32,7 +32,7 @@ import Testing
         #expect(r.stdout.isEmpty)
         #expect(
             r.stderr == """
-                bad.yaml:2:13: error: task "t": no plugin serves task type "flink"; served types: bigquery, bigquery_query_job_task, container, echo, hive, hive-query, noop, pyspark, raw-container, sagemaker-training, sagemaker-tuning, spark
+                bad.yaml:2:13: error: task "t": no plugin serves task type "flink"; served types: bigquery, bigquery_query_job_task, container, echo, echo-sync, hive, hive-query, noop, pyspark, raw-container, sagemaker-training, sagemaker-tuning, spark
                 bad.yaml:2:32: error: unknown type "integr" (did you mean "integer"?)
                 bad.yaml:7:23: error: unknown task "missing"; defined tasks: t
                 3 errors

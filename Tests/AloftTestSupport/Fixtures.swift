@@ -21,7 +21,7 @@ public enum Fixtures {
         out["c-echo"] = try compile(cEchoSource, defines: [], to: "\(dir)/libc_echo.so")
         for variant in [
             "NO_ENTRY", "NULL_DESCRIPTOR", "MAJOR_2", "MINOR_NEWER", "BAD_ID", "NO_TYPES", "SLOW_INIT",
-            "UNDEFINED_SYMBOL",
+            "UNDEFINED_SYMBOL", "ABI_1_0",
         ] {
             out[variant] = try compile(badSource, defines: [variant], to: "\(dir)/lib\(variant.lowercased()).so")
         }

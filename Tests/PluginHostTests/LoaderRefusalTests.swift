@@ -27,7 +27,7 @@ import Testing
         #expect(record(host, "libno_entry.so").refusal == .missingEntrySymbol)
         #expect(record(host, "libnull.so").refusal == .declined)
         #expect(record(host, "libmajor.so").refusal == .abiMajorMismatch(plugin: 2, host: 1))
-        #expect(record(host, "libminor.so").refusal == .abiMinorNewer(plugin: "1.1", host: "1.0"))
+        #expect(record(host, "libminor.so").refusal == .abiMinorNewer(plugin: "1.2", host: "1.1"))
         #expect(
             record(host, "libbad_id.so").refusal
                 == .malformedDescriptor("id \"Has Spaces\" must match [a-z0-9._-]+ (at most 128 characters)"))
@@ -44,8 +44,8 @@ import Testing
             PluginRefusal.missingEntrySymbol.description
                 == "missing entry symbol aloft_plugin_entry (is it an Aloft plugin? export it with ALOFT_EXPORT)")
         #expect(
-            PluginRefusal.abiMinorNewer(plugin: "1.1", host: "1.0").description
-                == "built for plugin ABI 1.1, newer than this host's 1.0: upgrade Aloft or rebuild the plugin against ABI 1.0"
+            PluginRefusal.abiMinorNewer(plugin: "1.2", host: "1.1").description
+                == "built for plugin ABI 1.2, newer than this host's 1.1: upgrade Aloft or rebuild the plugin against ABI 1.1"
         )
         #expect(
             PluginRefusal.declined.description.hasPrefix(

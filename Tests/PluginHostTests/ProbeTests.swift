@@ -181,7 +181,7 @@ import Testing
         let unserved = host.router.explainUnserved("spark")
         #expect(
             unserved.hasPrefix(
-                "no plugin serves task type \"spark\"; served types: echo, sleep; refused plugin files (their task types unknown): "
+                "no plugin serves task type \"spark\"; served types: c-echo-sync, echo, sleep; refused plugin files (their task types unknown): "
             ))
         #expect(unserved.contains("\(dir)/libmajor.so (built for plugin ABI major 2, this host speaks ABI major 1)"))
     }

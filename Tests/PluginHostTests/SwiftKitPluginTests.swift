@@ -20,7 +20,7 @@ import Testing
                 == PluginDescriptor(
                     id: "aloft.echo", version: "1.0.0",
                     description: "Outputs are the inputs of the same name; optional delay and injected failures",
-                    taskTypes: ["echo", "noop"], abiMajor: 1, abiMinor: 0))
+                    taskTypes: ["echo", "noop", "echo-sync"], syncTaskTypes: ["echo-sync"], abiMajor: 1, abiMinor: 1))
     }
 
     @Test func echoesConcurrentlyWithDelays() async throws {

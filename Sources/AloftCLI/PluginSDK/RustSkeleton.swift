@@ -74,6 +74,9 @@ struct RustSkeleton {
             abort: Some(plugin_abort),
             finalize: Some(plugin_finalize),
             get_extension: None,
+            // ABI 1.1: task types completed within one call (aloft/sync.h); none here.
+            sync_task_types: ptr::null(),
+            run_sync: None,
         });
 
         /// The one exported symbol: the static descriptor, or NULL for a host of another ABI major.

@@ -8,7 +8,8 @@
  *   aloft/error.h          status codes; errors: user vs system, retryable vs permanent
  *   aloft/host.h           callbacks the host offers (log, secrets, poll-me-soon, cancellation, extensions)
  *   aloft/task.h           one task execution; phases; the poll result
- *   aloft/plugin.h         the descriptor: id, task types, init/shutdown/submit/poll/abort/finalize
+ *   aloft/sync.h           the synchronous tier (ABI 1.1): a task completed within one call
+ *   aloft/plugin.h         the descriptor: id, task types, init/shutdown/submit/poll/abort/finalize, run_sync
  *   aloft/entry.h          the exported entry function
  *   aloft/ext/task-logs.h  optional extension "aloft.task-logs/1"
  *   aloft/ext/task-check.h optional extension "aloft.task-check/1"
@@ -21,6 +22,7 @@
 #include "aloft/error.h"
 #include "aloft/host.h"
 #include "aloft/task.h"
+#include "aloft/sync.h"
 #include "aloft/plugin.h"
 #include "aloft/entry.h"
 #include "aloft/ext/task-logs.h"

@@ -41,4 +41,12 @@ enum CallBodies {
             return CallResult(status: status, error: error, buffers: [links])
         }
     }
+
+    /// Only for plugins with run_sync (ABI 1.1).
+    static let runSync: LoadedPlugin.CallBody = { plugin, instance, t in
+        var outputs = aloft_buffer()
+        var error = newError()
+        let status = plugin.run_sync!(instance, t, &outputs, &error)
+        return CallResult(status: status, error: error, buffers: [outputs])
+    }
 }

@@ -38,7 +38,7 @@ extension LoadedPlugin {
             services.signals.cancel(task.executionID)
             answer(CallBodies.abort, done("abort"))
         case .finalize:
-            guard raw.pointer.pointee.finalize != nil else {
+            guard raw.table.pointee.finalize != nil else {
                 services.signals.forget(task.executionID)
                 reply(.done)
                 return
@@ -47,6 +47,17 @@ extension LoadedPlugin {
             answer(CallBodies.finalize) { result throws(TaskError) in
                 signals.forget(task.executionID)
                 return try done("finalize")(result)
+            }
+        case .runSync:
+            let body: LoadedPlugin.CallBody
+            do throws(TaskError) { body = try syncBody(task) } catch {
+                reply(.failed(error))
+                return
+            }
+            let signals = services.signals
+            answer(body) { result throws(TaskError) in
+                signals.forget(task.executionID)
+                return .outputs(try self.syncOutputs(result, task: task))
             }
         case .taskLogs:
             guard extensions.taskLogs != nil else {

@@ -48,14 +48,8 @@ public final class LoadedPlugin: TaskPlugin {
 
     /// Starts the task; returns the resource state to persist.
     public func submit(_ task: TaskInvocation) async throws(TaskError) -> [UInt8] {
-        if isQuarantined {
-            // Permanent: retrying cannot help until the plugin is loaded again.
-            throw TaskError(
-                kind: .system, retryable: false, code: .pluginQuarantined,
-                message:
-                    "plugin \(id) is quarantined after \(overrunCount) calls overran their budget: it takes no new tasks "
-                    + "until it is reloaded (restart aloft)")
-        }
+        // Permanent: retrying cannot help until the plugin is loaded again.
+        if isQuarantined { throw quarantined() }
         // Whatever goes wrong below, a task that was not submitted holds no secrets.
         var done = false
         defer { if !done { services.secretPolicy.revoke(plugin: id, task: task.executionID) } }
@@ -97,12 +91,65 @@ public final class LoadedPlugin: TaskPlugin {
             services.secretPolicy.revoke(plugin: id, task: task.executionID)
             services.signals.forget(task.executionID)
         }
-        guard raw.pointer.pointee.finalize != nil else { return }
+        guard raw.table.pointee.finalize != nil else { return }
         if deferBehindStuckCall("finalize", task, CallBodies.finalize) { return }
         let result = try await call("finalize", task, CallBodies.finalize)
         if result.status != ALOFT_OK {
             throw result.taskError(plugin: id, call: "finalize", redactor: services.redactor)
         }
+    }
+
+    /// Runs one task of a synchronous type in one run_sync call: its outputs, or the attempt's error.
+    public func runSync(_ task: TaskInvocation) async throws(TaskError) -> LiteralMap {
+        if isQuarantined { throw quarantined() }
+        // Nothing follows the call: the task's secrets and cancellation flag end with it.
+        defer {
+            services.secretPolicy.revoke(plugin: id, task: task.executionID)
+            services.signals.forget(task.executionID)
+        }
+        return try syncOutputs(try await call("run_sync", task, try syncBody(task)), task: task)
+    }
+
+    /// The run_sync call for `task`, or the error of a plugin that does not serve the type synchronously.
+    func syncBody(_ task: TaskInvocation) throws(TaskError) -> CallBody {
+        guard raw.table.pointee.run_sync != nil, !descriptor.syncTaskTypes.isEmpty else {
+            throw TaskError(
+                kind: .system, retryable: false, code: .unknown,
+                message: "plugin \(id) has no synchronous task types: run_sync cannot be called")
+        }
+        return CallBodies.runSync
+    }
+
+    /// The outputs a run_sync call returned, or its error.
+    func syncOutputs(_ result: CallResult, task: TaskInvocation) throws(TaskError) -> LiteralMap {
+        if result.status != ALOFT_OK {
+            throw result.taskError(plugin: id, call: "run_sync", redactor: services.redactor)
+        }
+        return try checkedOutputs(result.buffers[0], task: task)
+    }
+
+    /// `bytes` as a literal map that matches the task's interface, or the error the attempt fails with.
+    func checkedOutputs(_ bytes: [UInt8], task: TaskInvocation) throws(TaskError) -> LiteralMap {
+        let outputs: LiteralMap
+        if bytes.isEmpty {
+            outputs = [:]
+        } else {
+            do { outputs = try LiteralMap(bytes: bytes, path: "outputs") } catch {
+                throw TaskError(
+                    kind: .system, retryable: false, code: .invalidOutputs,
+                    message: "plugin \(id) returned outputs that are not a literal map: \(error)")
+            }
+        }
+        if let mismatch = outputMismatch(outputs, against: task.outputTypes) { throw mismatch }
+        return outputs
+    }
+
+    private func quarantined() -> TaskError {
+        TaskError(
+            kind: .system, retryable: false, code: .pluginQuarantined,
+            message:
+                "plugin \(id) is quarantined after \(overrunCount) calls overran their budget: it takes no new tasks "
+                + "until it is reloaded (restart aloft)")
     }
 
     /// Links to the task's logs, when the plugin offers the "aloft.task-logs/1" extension.
@@ -135,7 +182,7 @@ public final class LoadedPlugin: TaskPlugin {
     /// Called once at host shutdown, after every task call returned.
     public func shutdown() {
         guard !shutDown.exchange(true, ordering: .acquiringAndReleasing) else { return }
-        if let shutdownFn = raw.pointer.pointee.shutdown {
+        if let shutdownFn = raw.table.pointee.shutdown {
             let instance = self.instance
             _ = try? pool.runBlocking(lane: nil, budget: options.initBudget) { shutdownFn(instance.value) }
         }
@@ -211,7 +258,7 @@ public final class LoadedPlugin: TaskPlugin {
                         t.task_execution_id = id
                         t.context = aloft_bytes(data: context.baseAddress, len: context.count)
                         t.state = aloft_bytes(data: state.baseAddress, len: state.count)
-                        return withUnsafePointer(to: &t) { body(raw.pointer.pointee, instance.value, $0) }
+                        return withUnsafePointer(to: &t) { body(raw.table.pointee, instance.value, $0) }
                     }
                 }
             }
@@ -274,18 +321,7 @@ public final class LoadedPlugin: TaskPlugin {
                 ? nil : services.redactor.redact(String(decoding: statusBytes, as: UTF8.self)))
         switch phase {
         case .succeeded:
-            let outputs: LiteralMap
-            if outputBytes.isEmpty {
-                outputs = [:]
-            } else {
-                do { outputs = try LiteralMap(bytes: outputBytes, path: "outputs") } catch {
-                    throw TaskError(
-                        kind: .system, retryable: false, code: .invalidOutputs,
-                        message: "plugin \(id) returned outputs that are not a literal map: \(error)")
-                }
-            }
-            if let mismatch = outputMismatch(outputs, against: task.outputTypes) { throw mismatch }
-            outcome.outputs = outputs
+            outcome.outputs = try checkedOutputs(outputBytes, task: task)
         case .failed:
             outcome.error =
                 result.errorSet

@@ -24,6 +24,10 @@ public protocol TaskPlugin: AnyObject, Sendable {
     func abort(_ task: TaskInvocation) async throws(TaskError)
     /// Releases what submit acquired. Call exactly once per submitted task, last.
     func finalize(_ task: TaskInvocation) async throws(TaskError)
+    /// Runs one task of a synchronous type (ABI 1.1, `descriptor.syncTaskTypes`) to its end in one call and
+    /// returns its outputs, checked against `task.outputTypes`. A thrown error fails the attempt. Nothing to
+    /// abort or finalize follows.
+    func runSync(_ task: TaskInvocation) async throws(TaskError) -> LiteralMap
     /// Links to the task's logs, when the plugin offers the "aloft.task-logs/1" extension.
     func taskLogs(_ task: TaskInvocation) async throws(TaskError) -> [(name: String, uri: String)]
     /// The plugin's problems with one task template; blocks the calling thread (the compiler is synchronous).

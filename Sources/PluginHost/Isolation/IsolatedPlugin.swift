@@ -146,6 +146,17 @@ public final class IsolatedPlugin: TaskPlugin {
         guard case .done = try await perform(.finalize, task, cancellable: false) else { throw unexpected(.finalize) }
     }
 
+    public func runSync(_ task: TaskInvocation) async throws(TaskError) -> LiteralMap {
+        if isQuarantined { throw quarantined() }
+        // Nothing follows the call: the task's secrets end with it.
+        defer { services.secretPolicy.revoke(plugin: id, task: task.executionID) }
+        guard case .outputs(let outputs) = try await perform(.runSync, task, cancellable: true) else {
+            throw unexpected(.runSync)
+        }
+        if let mismatch = outputMismatch(outputs, against: task.outputTypes) { throw mismatch }
+        return outputs
+    }
+
     public func taskLogs(_ task: TaskInvocation) async throws(TaskError) -> [(name: String, uri: String)] {
         guard case .links(let links) = try await perform(.taskLogs, task, cancellable: true) else {
             throw unexpected(.taskLogs)
@@ -196,7 +207,7 @@ public final class IsolatedPlugin: TaskPlugin {
         // The task's secrets, granted on each of its calls: its first in this host may be a re-attaching poll.
         if let task { services.secretPolicy.grant(plugin: id, task: task.executionID, secrets: task.secrets) }
         let slot = slots[slotIndex(lane)]
-        let resends = call == .submit ? 1 : 3
+        let resends = call == .submit || call == .runSync ? 1 : 3
         var ends: [RunnerEnd] = []
         let seconds = options.callBudget.secondsValue
         let what = lane.map { "\(call) of \($0)" } ?? "\(call)"

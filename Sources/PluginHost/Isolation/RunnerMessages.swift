@@ -3,6 +3,8 @@ public import AloftWire
 /// The plugin calls a runner serves, as they travel in a call frame.
 public enum RunnerCall: UInt8, Sendable, CustomStringConvertible {
     case submit = 1, poll, abort, finalize, taskLogs, checkTask
+    /// ABI 1.1: one task of a synchronous type, to its end.
+    case runSync
 
     public var description: String {
         switch self {
@@ -12,6 +14,7 @@ public enum RunnerCall: UInt8, Sendable, CustomStringConvertible {
         case .finalize: return "finalize"
         case .taskLogs: return "task_logs"
         case .checkTask: return "check_task"
+        case .runSync: return "run_sync"
         }
     }
 }
@@ -104,6 +107,8 @@ public enum RunnerReply: Sendable {
     case done
     case links([(name: String, uri: String)])
     case problems([TaskCheckProblem])
+    /// A run_sync call's outputs.
+    case outputs(LiteralMap)
 }
 
 /// What a runner tells the host.
@@ -227,6 +232,9 @@ public enum RunnerToHost: Sendable {
                 w.data(JSONWriter.encode(path))
                 w.string(p.message)
             }
+        case .outputs(let outputs):
+            w.u8(7)
+            w.data(outputs.canonicalBytes)
         }
     }
 
@@ -270,6 +278,11 @@ public enum RunnerToHost: Sendable {
                 problems.append(TaskCheckProblem(path: path, message: try r.string()))
             }
             return .problems(problems)
+        case 7:
+            guard let outputs = try? LiteralMap(bytes: try r.data(), path: "outputs") else {
+                throw FrameError(description: "outputs that are not a literal map")
+            }
+            return .outputs(outputs)
         case let kind: throw FrameError(description: "unknown reply kind \(kind)")
         }
     }

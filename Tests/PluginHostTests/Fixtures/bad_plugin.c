@@ -60,6 +60,28 @@ static const char *const types[] = {NULL};
 static const char *const types[] = {"fixture", NULL};
 #endif
 
+#ifdef ABI_1_0
+/* A plugin built against ABI 1.0: its descriptor ends where 1.1 appends sync_task_types and run_sync. Junk
+ * follows it in memory, so a host that read past struct_size would find non-NULL "1.1 fields". */
+static const struct {
+    aloft_plugin plugin;
+} v10 = {{
+    .struct_size = ALOFT_PLUGIN_SIZE_1_0,
+    .abi_major = 1,
+    .abi_minor = 0,
+    .id = "fixture.v10",
+    .version = "0.0.1",
+    .task_types = types,
+    .init = ok_init,
+    .submit = ok_submit,
+    .poll = ok_poll,
+    .abort = ok_abort,
+    .get_extension = NULL,
+    .sync_task_types = (const char *const *)(uintptr_t)0xdead0001,
+    .run_sync = (aloft_sync_fn)(uintptr_t)0xdead0002,
+}};
+#define plugin v10.plugin
+#else
 static const aloft_plugin plugin = {
     .struct_size = sizeof(aloft_plugin),
 #ifdef MAJOR_2
@@ -86,6 +108,7 @@ static const aloft_plugin plugin = {
     .poll = ok_poll,
     .abort = ok_abort,
 };
+#endif
 
 #ifdef UNDEFINED_SYMBOL
 extern int aloft_fixture_symbol_that_does_not_exist(void);

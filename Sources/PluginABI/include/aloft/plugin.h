@@ -20,10 +20,12 @@
 #ifndef ALOFT_PLUGIN_H
 #define ALOFT_PLUGIN_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include "buffer.h"
 #include "error.h"
 #include "host.h"
+#include "sync.h"
 #include "task.h"
 
 #ifdef __cplusplus
@@ -100,7 +102,22 @@ struct aloft_plugin {
      * pointer lives until the process exits. May be NULL (no extensions).
      */
     const void *(*get_extension)(const aloft_plugin *plugin, const char *extension_id);
+
+    /* ---- ABI 1.1: the synchronous tier. A 1.0 plugin's struct_size ends before here (ALOFT_PLUGIN_SIZE_1_0):
+     * the host reads these fields only when struct_size covers them, and treats them as NULL otherwise. ---- */
+
+    /* The task types this plugin completes within one call, NULL-terminated; each must also be in task_types.
+     * NULL or empty: none (every type goes through submit/poll/finalize). A synchronous type maps inputs to
+     * outputs with no resource state, and is idempotent per task_execution_id. See aloft/sync.h. */
+    const char *const *sync_task_types;
+
+    /* [host:per-task] Runs one task of a synchronous type to its end, within the call budget. Required when
+     * sync_task_types names a type; never called otherwise. See aloft/sync.h for the contract. */
+    aloft_sync_fn run_sync;
 };
+
+/* sizeof(aloft_plugin) as an ABI 1.0 plugin was built (96 on LP64): the smallest struct_size a 1.x host accepts. */
+#define ALOFT_PLUGIN_SIZE_1_0 offsetof(aloft_plugin, sync_task_types)
 
 #ifdef __cplusplus
 }

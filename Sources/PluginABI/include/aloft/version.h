@@ -16,7 +16,7 @@
 #define ALOFT_VERSION_H
 
 #define ALOFT_ABI_MAJOR 1
-#define ALOFT_ABI_MINOR 0
+#define ALOFT_ABI_MINOR 1
 
 /* The name of the one symbol a plugin exports (see aloft/entry.h). */
 #define ALOFT_ENTRY_SYMBOL "aloft_plugin_entry"

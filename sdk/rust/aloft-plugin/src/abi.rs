@@ -1,4 +1,4 @@
-//! The header, mirrored: `aloft/*.h` of ABI 1.0 as `#[repr(C)]` types. Field order and types exactly as in
+//! The header, mirrored: `aloft/*.h` of ABI 1.1 as `#[repr(C)]` types. Field order and types exactly as in
 //! the C header; a mirror that drifts from the LP64 sizes of docs/plugin-abi.md (section 7) fails to compile.
 #![allow(non_camel_case_types)]
 
@@ -6,7 +6,7 @@ use std::ffi::{c_char, c_void, CStr};
 
 // aloft/version.h
 pub const ALOFT_ABI_MAJOR: u16 = 1;
-pub const ALOFT_ABI_MINOR: u16 = 0;
+pub const ALOFT_ABI_MINOR: u16 = 1;
 pub const ALOFT_ENTRY_SYMBOL: &CStr = c"aloft_plugin_entry";
 
 // aloft/error.h
@@ -132,6 +132,9 @@ pub type SubmitFn =
 pub type PollFn = unsafe extern "C" fn(*mut c_void, *const aloft_task, *mut aloft_poll_result) -> aloft_status;
 pub type TaskFn = unsafe extern "C" fn(*mut c_void, *const aloft_task, *mut aloft_error) -> aloft_status;
 pub type PluginExtensionFn = unsafe extern "C" fn(*const aloft_plugin, *const c_char) -> *const c_void;
+/// aloft/sync.h (ABI 1.1): `run_sync(instance, task, outputs_out, error_out)`.
+pub type SyncFn =
+    unsafe extern "C" fn(*mut c_void, *const aloft_task, *mut aloft_buffer, *mut aloft_error) -> aloft_status;
 
 /// aloft/plugin.h
 #[repr(C)]
@@ -150,7 +153,13 @@ pub struct aloft_plugin {
     pub abort: Option<TaskFn>,
     pub finalize: Option<TaskFn>,
     pub get_extension: Option<PluginExtensionFn>,
+    // ABI 1.1, the synchronous tier (aloft/sync.h): read by the host only when struct_size covers them.
+    pub sync_task_types: *const *const c_char, // NULL-terminated subset of task_types; NULL: none
+    pub run_sync: Option<SyncFn>,
 }
+
+/// `ALOFT_PLUGIN_SIZE_1_0`: the size of an ABI 1.0 descriptor, where the 1.1 fields begin.
+pub const ALOFT_PLUGIN_SIZE_1_0: usize = std::mem::offset_of!(aloft_plugin, sync_task_types);
 
 /// aloft/entry.h
 pub type aloft_plugin_entry_fn = unsafe extern "C" fn(host: *const aloft_host) -> *const aloft_plugin;
@@ -202,7 +211,8 @@ const _: () = {
     assert!(std::mem::size_of::<aloft_host>() == 72);
     assert!(std::mem::size_of::<aloft_task>() == 48);
     assert!(std::mem::size_of::<aloft_poll_result>() == 192);
-    assert!(std::mem::size_of::<aloft_plugin>() == 96);
+    assert!(ALOFT_PLUGIN_SIZE_1_0 == 96);
+    assert!(std::mem::size_of::<aloft_plugin>() == 112);
     assert!(std::mem::size_of::<aloft_ext_task_logs>() == 16);
     assert!(std::mem::size_of::<aloft_ext_task_check>() == 16);
 };
