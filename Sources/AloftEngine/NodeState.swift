@@ -32,6 +32,9 @@ public struct NodeState: Sendable, Equatable, Codable {
     public private(set) var cached = false
     /// The plugin call under way, persisted before it is made: found on resume, it means the host died in it.
     public var callInFlight: CallInFlight?
+    /// True when the node's attempts are single synchronous calls (ABI 1.1, `run_sync`): nothing to submit,
+    /// abort or finalize. Set by `.startSync`; nil (false) otherwise, and in records written before the tier.
+    public private(set) var synchronous: Bool?
     public let budget: RetryBudget
 
     public init(budget: RetryBudget) { self.budget = budget }
@@ -41,6 +44,10 @@ public struct NodeState: Sendable, Equatable, Codable {
     public enum Action: Sendable, Equatable {
         /// Start attempt `attempt` through the plugin (submit; resumed, re-attach to it).
         case submit(attempt: Int)
+        /// Make attempt `attempt`'s one synchronous call (resumed mid-call: make it again, same task execution id).
+        case call(attempt: Int)
+        /// A synchronous attempt `attempt` is over: nothing to abort or finalize; store it, then `then`.
+        case closeAttempt(attempt: Int, then: AfterAttempt)
         /// Attempt `attempt` is over: abort it first when `abort` (it may still be running), finalize it, then `then`.
         case endAttempt(attempt: Int, abort: Bool, then: AfterAttempt)
         /// No plugin call: storing the state is all.
@@ -49,7 +56,7 @@ public struct NodeState: Sendable, Equatable, Codable {
 
     /// What follows an ended attempt.
     public enum AfterAttempt: Sendable, Equatable {
-        /// A retry: start attempt `attempt`.
+        /// A retry: start attempt `attempt` (submit, or its synchronous call).
         case submit(attempt: Int)
         /// The node is done.
         case done
@@ -57,6 +64,8 @@ public struct NodeState: Sendable, Equatable, Codable {
 
     public enum Event: Sendable, Equatable {
         case start
+        /// Start a node whose task type the plugin completes within one call (the synchronous tier).
+        case startSync
         case cacheHit
         case attemptSucceeded
         case attemptFailed(TaskError)
@@ -93,6 +102,10 @@ public struct NodeState: Sendable, Equatable, Codable {
         case (.queued, .start):
             phase = .running
             return .submit(attempt: attempt)
+        case (.queued, .startSync):
+            phase = .running
+            synchronous = true
+            return .call(attempt: attempt)
         case (.queued, .cacheHit):
             phase = .succeeded
             cached = true
@@ -111,6 +124,7 @@ public struct NodeState: Sendable, Equatable, Codable {
 
         case (.running, .attemptSucceeded):
             phase = .succeeded
+            if synchronous == true { return .closeAttempt(attempt: attempt, then: .done) }
             return .endAttempt(attempt: attempt, abort: false, then: .done)
         case (.running, .attemptFailed(let error)):
             return fail(error, abortFirst: false)
@@ -124,8 +138,9 @@ public struct NodeState: Sendable, Equatable, Codable {
                     message: "attempt \(attempt) exceeded the task's timeout"), abortFirst: true)
         case (.running, .abortRequested):
             phase = .aborted
+            if synchronous == true { return .closeAttempt(attempt: attempt, then: .done) }
             return .endAttempt(attempt: attempt, abort: true, then: .done)
-        case (.running, .start), (.running, .cacheHit), (.running, .upstreamFailed):
+        case (.running, .start), (.running, .startSync), (.running, .cacheHit), (.running, .upstreamFailed):
             throw .invalid(from: phase, event: Self.name(event))
 
         // Terminal states never change again.
@@ -146,12 +161,16 @@ public struct NodeState: Sendable, Equatable, Codable {
             systemFailures += 1
             exhausted = systemFailures > budget.system
         }
+        let then: AfterAttempt
         if error.retryable && !exhausted {
             attempt += 1
-            return .endAttempt(attempt: ended, abort: abortFirst, then: .submit(attempt: attempt))
+            then = .submit(attempt: attempt)
+        } else {
+            phase = .failed
+            then = .done
         }
-        phase = .failed
-        return .endAttempt(attempt: ended, abort: abortFirst, then: .done)
+        if synchronous == true { return .closeAttempt(attempt: ended, then: then) }
+        return .endAttempt(attempt: ended, abort: abortFirst, then: then)
     }
 
     private mutating func conclude(_ c: Conclusion) {
@@ -169,6 +188,7 @@ public struct NodeState: Sendable, Equatable, Codable {
     static func name(_ e: Event) -> String {
         switch e {
         case .start: return "start"
+        case .startSync: return "a synchronous start"
         case .cacheHit: return "a cache hit"
         case .attemptSucceeded: return "a success"
         case .attemptFailed: return "a failure"
@@ -219,6 +239,7 @@ extension NodeState {
                 "message": .string(e.message),
             ])
         }
+        if synchronous == true { o["synchronous"] = .bool(true) }
         if let c = callInFlight {
             o["callInFlight"] = .object([
                 "call": .string(c.call), "attempt": .integer(Int64(c.attempt)), "deaths": .integer(Int64(c.deaths)),

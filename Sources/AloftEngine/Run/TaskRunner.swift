@@ -16,6 +16,11 @@ import PluginHost
 ///
 /// Resumed with a record in state 1 it submits again with the same task execution id (submit is
 /// idempotent); in states 2-3 it polls with the persisted resource state; a terminal record is returned as is.
+///
+/// A task type the plugin completes within one call (the synchronous tier, ABI 1.1) takes one call instead of
+/// submit/poll/finalize: persist "call in flight" durably, call run_sync, persist the outputs (or the failed
+/// attempt) before anyone outside the process sees them. Resumed mid-call, it calls again with the same task
+/// execution id (run_sync is idempotent), within the "host died during this call" limit.
 struct TaskRunner {
     let context: ExecutionContext
     let path: String
@@ -59,8 +64,11 @@ struct TaskRunner {
         // of its stored state (submit, or re-attach to, its current attempt).
         let first: Int
         if record.state.phase == .queued {
-            guard case .submit(let attempt) = context.apply(.start, to: &record) else { return record }
-            first = attempt
+            let sync = plugin.descriptor.isSynchronous(task.template.type)
+            switch context.apply(sync ? .startSync : .start, to: &record) {
+            case .submit(let attempt)?, .call(let attempt)?: first = attempt
+            default: return record
+            }
         } else {
             first = record.state.attempt
         }
@@ -180,6 +188,10 @@ struct TaskRunner {
                 }
                 guard await persistDurably(&record) else { return record }
             }
+            if record.state.synchronous == true {
+                next = await syncAttempt(&record, attempt, plugin, invocation, deaths: deaths)
+                continue
+            }
             if record.taskExecutionID != taskExecutionID {
                 record.taskExecutionID = taskExecutionID
                 record.resourceState = nil
@@ -242,6 +254,49 @@ struct TaskRunner {
             }
         }
         return record
+    }
+
+    /// One attempt of a synchronous task: its intent stored durably, one run_sync call, its end stored (through
+    /// the state machine) before anything else sees it. Returns the next attempt to start, or nil when the node
+    /// is done (or stopped).
+    private func syncAttempt(
+        _ record: inout NodeRecord, _ attempt: Int, _ plugin: any TaskPlugin, _ invocation: TaskInvocation,
+        deaths: Int
+    ) async -> Int? {
+        if record.taskExecutionID != invocation.executionID {
+            record.taskExecutionID = invocation.executionID
+            record.resourceState = nil
+            record.state.callInFlight = CallInFlight(call: "run_sync", attempt: attempt)
+            guard await persistDurably(&record) else { return nil }
+            context.events(.nodeStarted(path: path, attempt: attempt))
+            if let uri = try? context.attemptURI(path, attempt: attempt, file: "inputs.json") {
+                await context.blobCopies.put(inputs.canonicalBytes, at: uri)
+            }
+        } else if record.state.callInFlight == nil {
+            record.state.callInFlight = CallInFlight(call: "run_sync", attempt: attempt, deaths: deaths)
+            guard await persistDurably(&record) else { return nil }
+        }
+        let result: Result<LiteralMap, TaskError>
+        do throws(TaskError) {
+            result = .success(
+                try await cancellable(invocation) { () async throws(TaskError) -> LiteralMap in
+                    try await plugin.runSync(invocation)
+                })
+        } catch {
+            result = .failure(error)
+        }
+        switch result {
+        case .success(let outputs):
+            record.outputs = outputs
+            if let uri = try? context.attemptURI(path, attempt: attempt, file: "outputs.json") {
+                await context.blobCopies.put(outputs.canonicalBytes, at: uri)
+            }
+            return await attemptEnded(&record, .attemptSucceeded, plugin, invocation, deaths: deaths)
+        case .failure(let error):
+            // Cancelled (Ctrl-C, executions abort), perhaps while the call was still inside the plugin.
+            let event: NodeState.Event = Task.isCancelled ? .abortRequested : .attemptFailed(error)
+            return await attemptEnded(&record, event, plugin, invocation, deaths: deaths)
+        }
     }
 
     /// Submit, retried with the same task execution id while the plugin says a retry may help (throttling,
@@ -367,6 +422,7 @@ struct TaskRunner {
         deaths: Int
     ) async -> Int? {
         guard let action = context.apply(event, to: &record) else { return nil }
+        if case .closeAttempt(_, let then) = action { return attemptClosed(&record, then: then) }
         guard case .endAttempt(let ended, let abort, let then) = action else {
             context.stop(
                 path, because: "the end of an attempt led to \(action), not to the attempt's end (a bug in the engine)")
@@ -385,6 +441,23 @@ struct TaskRunner {
             context.logger.warning("finalize of \(invocation.executionID) failed: \(error)")
         }
         KillPoint.reached("attempt-finalized")
+        record.state.callInFlight = nil
+        if case .submit = then, let error = record.state.lastError {
+            context.events(.nodeRetrying(path: path, attempt: record.state.attempt, error: error))
+        }
+        guard persist(&record) else { return nil }
+        switch then {
+        case .submit(let attempt):
+            return attempt
+        case .done:
+            context.events(.nodeFinished(path: path, phase: record.state.phase, cached: record.state.cached))
+            return nil
+        }
+    }
+
+    /// A synchronous attempt is over (nothing to abort or finalize): its end, with the outputs of a success, is
+    /// queued for the group commit; the cache waits until it is durable (see run).
+    private func attemptClosed(_ record: inout NodeRecord, then: NodeState.AfterAttempt) -> Int? {
         record.state.callInFlight = nil
         if case .submit = then, let error = record.state.lastError {
             context.events(.nodeRetrying(path: path, attempt: record.state.attempt, error: error))
