@@ -28,14 +28,18 @@ enum EngineBench {
             options: EngineOptions(parallelism: 64, overallParallelism: 64, minPollInterval: .microseconds(100)))
     }
 
+    /// The echo task type chain and map run: `echo` (submit/poll/finalize), or `c-echo-sync` (one run_sync call,
+    /// ABI 1.1) with ALOFT_BENCH_ECHO_TYPE=c-echo-sync.
+    static var echoType: String { ProcessInfo.processInfo.environment["ALOFT_BENCH_ECHO_TYPE"] ?? "echo" }
+
     static func chain(nodes: Int) async throws {
         var yaml =
-            "tasks:\n  t: {type: echo, inputs: {x: integer}, outputs: {x: integer}}\nworkflows:\n  w:\n    nodes:\n      - {id: n0, task: t, inputs: {x: 1}}\n"
+            "tasks:\n  t: {type: \(echoType), inputs: {x: integer}, outputs: {x: integer}}\nworkflows:\n  w:\n    nodes:\n      - {id: n0, task: t, inputs: {x: 1}}\n"
         for i in 1..<nodes { yaml += "      - {id: n\(i), task: t, inputs: {x: $n\(i - 1).x}}\n" }
         let spec = Compiler().compile(text: yaml, path: "/tmp/chain.yaml").spec!
         let host = try await host()
         let engine = try engine(host)
-        print("Chain of \(nodes) echo tasks, durable state on (SQLite, WAL), release build.")
+        print("Chain of \(nodes) \(echoType) tasks, durable state on (SQLite, WAL), release build.")
         let t0 = now()
         let e = try await engine.run(spec, workflow: "w", inputs: [:], project: "bench", domain: "development")
         let elapsed = Double(now() - t0) / 1e9
@@ -77,7 +81,7 @@ enum EngineBench {
     static func map(items: Int) async throws {
         let yaml = """
             tasks:
-              t: {type: echo, inputs: {x: integer}, outputs: {x: integer}}
+              t: {type: \(echoType), inputs: {x: integer}, outputs: {x: integer}}
             workflows:
               w:
                 inputs: {xs: list<integer>}
@@ -86,7 +90,7 @@ enum EngineBench {
         let spec = Compiler().compile(text: yaml, path: "/tmp/map.yaml").spec!
         let host = try await host()
         let engine = try engine(host)
-        print("Map of \(items) echo items (concurrency 64), durable state on, release build.")
+        print("Map of \(items) \(echoType) items (concurrency 64), durable state on, release build.")
         let t0 = now()
         let e = try await engine.run(
             spec, workflow: "w", inputs: ["xs": .list((0..<items).map { .integer(Int64($0)) })], project: "bench",

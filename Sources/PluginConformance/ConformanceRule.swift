@@ -58,6 +58,13 @@ extension ConformanceRule {
         id: "state-size", statement: "a resource state is at most 1 MiB")
     public static let callBudget = ConformanceRule(
         id: "call-budget", statement: "every call returns within call_budget_seconds: long work runs outside calls")
+    public static let syncCall = ConformanceRule(
+        id: "sync-call",
+        statement:
+            "a synchronous task type (ABI 1.1) completes in one run_sync call, its outputs matching the interface")
+    public static let syncIdempotent = ConformanceRule(
+        id: "sync-idempotent",
+        statement: "run_sync is idempotent per task_execution_id: called again, it ends the same")
     public static let noCrash = ConformanceRule(
         id: "no-crash",
         statement: "no call crashes, aborts or exits the process it runs in (buffers are released exactly once)")
@@ -66,5 +73,6 @@ extension ConformanceRule {
     public static let all: [ConformanceRule] = [
         .loads, .abiVersion, .descriptor, .initWithinBudget, .lifecycle, .submitIdempotent, .reattach, .abortIdempotent,
         .finalizeIdempotent, .concurrentTasks, .outputsMatch, .pollPhase, .stateSize, .callBudget, .noCrash,
+        .syncCall, .syncIdempotent,
     ]
 }

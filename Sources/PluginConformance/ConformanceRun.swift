@@ -55,6 +55,11 @@ public enum ConformanceRun {
                 factory: TaskFactory(
                     subject: subject, execution: execution, inputs: inputs, outputDirectory: work + "/outputs"),
                 launcher: launcher, log: log, options: options)
+            if descriptor.isSynchronous(subject.taskType) {
+                // The synchronous tier: the host never submits, polls, aborts or finalizes these.
+                report.checks += await SyncChecks(context: context).run()
+                continue
+            }
             let (checks, baseline) = await LifecycleChecks(context: context).run()
             report.checks += checks
             report.checks.append(await ConcurrencyCheck(context: context).run(baseline: baseline))

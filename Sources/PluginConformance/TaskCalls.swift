@@ -49,6 +49,15 @@ struct TaskCalls: Sendable {
         }
     }
 
+    /// ABI 1.1: one task of a synchronous type, in one call.
+    func runSync(
+        _ task: TaskInvocation, rule: ConformanceRule, label: String = "run_sync"
+    ) async throws(CheckFailure) -> LiteralMap {
+        try await made("run_sync", label, task, rule: rule) { () async throws(TaskError) in
+            try await plugin.runSync(task)
+        }
+    }
+
     /// Makes one call: timed into the log; an error becomes the failure of `rule` (or of the rule the host's
     /// error names). A runner process that died during the call fails it too, even when the host sent the
     /// call again to a new runner and that one answered.

@@ -24,6 +24,13 @@ import Testing
             #expect(ran.count == 8, "\(report.text)")
             #expect(ran.allSatisfy { $0.status == .pass }, "\(report.text)")
         }
+        // Its synchronous type gets the sync checks instead (ABI 1.1).
+        let sync = report.checks.filter { $0.taskType == "c-echo-sync" }
+        #expect(
+            sync.map(\.name) == [
+                "a synchronous task completes in one run_sync call", "run_sync twice with one task execution id",
+            ], "\(report.text)")
+        #expect(sync.allSatisfy { $0.status == .pass }, "\(report.text)")
     }
 
     @Test(.timeLimit(.minutes(5)))

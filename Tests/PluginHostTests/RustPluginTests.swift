@@ -35,7 +35,7 @@ import Testing
         defer { host.shutdown() }
         let plugin = try host.plugin(forTaskType: "rust-echo").get()
         #expect(plugin.descriptor.id == "example.rust-echo")
-        #expect(plugin.descriptor.abi == "1.0")
+        #expect(plugin.descriptor.abi == "1.1")
         let outputs = try await TaskDriver.runToCompletion(
             plugin,
             EchoTask.make(
@@ -46,5 +46,22 @@ import Testing
         let none = try await TaskDriver.runToCompletion(
             plugin, EchoTask.make(inputs: ["x": .integer(1)], outputs: [:], type: "rust-echo"))
         #expect(none.isEmpty)
+    }
+
+    @Test func servesItsSyncTypeInOneCall() async throws {
+        let lib = try #require(
+            Self.library, "cargo (Rust) is needed to build examples/plugins/rust-echo; install it with rustup")
+        let dir = try Fixtures.directory([:])
+        try FileManager.default.copyItem(atPath: lib, toPath: dir + "/libaloft_rust_echo.so")
+        let host = await Fixtures.host(directory: dir)
+        defer { host.shutdown() }
+        let plugin = try host.plugin(forTaskType: "rust-echo-sync").get()
+        #expect(plugin.descriptor.syncTaskTypes == ["rust-echo-sync"])
+        let outputs = try await plugin.runSync(
+            EchoTask.make(inputs: ["x": .integer(5), "s": .string("rust")], type: "rust-echo-sync"))
+        #expect(outputs == ["x": .integer(5), "s": .string("rust")])
+        let missing = EchoTask.make(
+            inputs: ["x": .integer(1)], outputs: ["y": .integer], type: "rust-echo-sync")
+        await #expect(throws: TaskError.self) { try await plugin.runSync(missing) }
     }
 }

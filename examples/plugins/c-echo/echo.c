@@ -2,6 +2,9 @@
  * c-echo — an Aloft plugin in plain C, written against aloft_plugin.h and the optional C kit (aloft/kit.h).
  *
  * Task types "echo" and "sleep": every output the task declares is the input of the same name.
+ * Task type "c-echo-sync" (the synchronous tier, ABI 1.1, aloft/sync.h): the same echo in one run_sync call,
+ * no resource state, nothing to abort or finalize; of the config below it honours fail and fail_until_attempt.
+ * It has no side effect, so it is idempotent per task execution id as the tier requires.
  * Task config (task.config in the task context), all optional:
  *   delay_ms            finish this long after submit. The deadline is the resource state, so a host that
  *                       restarts re-attaches and the task still finishes on time.
@@ -302,7 +305,28 @@ static aloft_status echo_finalize(void *instance, const aloft_task *task, aloft_
     return ALOFT_OK;
 }
 
-static const char *const echo_types[] = {"echo", "sleep", NULL};
+/* [host:per-task] ABI 1.1: one "c-echo-sync" task, start to end, on a host thread within the call budget. The
+ * outputs (or the error) are the host's after return; a failure fails the attempt (retryable: a new attempt). */
+static aloft_status echo_run_sync(void *instance, const aloft_task *task, aloft_buffer *outputs_out,
+                                  aloft_error *error) {
+    (void)instance;
+    aloft_kit_span how;
+    if (config_value(task, "fail", &how) && (int64_t)task->attempt < config_int(task, "fail_until_attempt", INT64_MAX)) {
+        int system = aloft_kit_json_string_is(how, "system");
+        aloft_kit_error(error, system ? ALOFT_ERROR_SYSTEM : ALOFT_ERROR_USER, 1, "Injected", "echo failed on purpose");
+        return ALOFT_ERROR;
+    }
+    char message[320] = "echo: outputs could not be built";
+    if (build_outputs(task, outputs_out, message, sizeof message) != ALOFT_KIT_OK) {
+        aloft_kit_error(error, ALOFT_ERROR_USER, 0, "NoSuchInput", message);
+        return ALOFT_ERROR;
+    }
+    return ALOFT_OK;
+}
+
+static const char *const echo_types[] = {"echo", "sleep", "c-echo-sync", NULL};
+/* ABI 1.1: the types served by run_sync (each also in echo_types); "echo" and "sleep" stay asynchronous. */
+static const char *const echo_sync_types[] = {"c-echo-sync", NULL};
 
 static const aloft_plugin echo_plugin = {
     .struct_size = sizeof(aloft_plugin),
@@ -319,6 +343,8 @@ static const aloft_plugin echo_plugin = {
     .abort = echo_abort,
     .finalize = echo_finalize,
     .get_extension = NULL,
+    .sync_task_types = echo_sync_types,
+    .run_sync = echo_run_sync,
 };
 
 ALOFT_EXPORT const aloft_plugin *aloft_plugin_entry(const aloft_host *host) {

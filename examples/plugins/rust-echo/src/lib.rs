@@ -1,4 +1,8 @@
-//! An Aloft plugin in Rust, on the bindings crate `aloft-plugin` (sdk/rust/aloft-plugin, ABI 1.0).
+//! An Aloft plugin in Rust, on the bindings crate `aloft-plugin` (sdk/rust/aloft-plugin, ABI 1.1).
+//!
+//! Task type "rust-echo-sync" (the synchronous tier, ABI 1.1, aloft/sync.h): the same echo in one run_sync
+//! call, no resource state, nothing to abort or finalize. Idempotent per task execution id (it has no side
+//! effect), so the host may call it again after a crash.
 //!
 //! Task type "rust-echo": every output the task declares is the input of the same name (a task that
 //! declares no outputs succeeds with outputs `{}`). Task config (task.config in the task context):
@@ -19,7 +23,9 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 // The descriptor: static, valid until the process exits (plugins are never unloaded).
 
-static TASK_TYPES: TaskTypes<2> = TaskTypes([c"rust-echo".as_ptr(), ptr::null()]);
+static TASK_TYPES: TaskTypes<3> = TaskTypes([c"rust-echo".as_ptr(), c"rust-echo-sync".as_ptr(), ptr::null()]);
+// ABI 1.1: the task types served by run_sync, each also in TASK_TYPES.
+static SYNC_TASK_TYPES: TaskTypes<2> = TaskTypes([c"rust-echo-sync".as_ptr(), ptr::null()]);
 
 static DESCRIPTOR: Descriptor = Descriptor(aloft_plugin {
     struct_size: std::mem::size_of::<aloft_plugin>() as u32,
@@ -36,6 +42,8 @@ static DESCRIPTOR: Descriptor = Descriptor(aloft_plugin {
     abort: Some(plugin_abort),
     finalize: Some(plugin_finalize),
     get_extension: None, // no extensions
+    sync_task_types: SYNC_TASK_TYPES.as_ptr(),
+    run_sync: Some(plugin_run_sync),
 });
 
 // The exports. Every one catches panics (`guard`, `catch_unwind`): a panic unwinding out of an extern "C"
@@ -195,6 +203,22 @@ unsafe extern "C" fn plugin_finalize(
     guard(error_out, "finalize", || {
         let task = unsafe { &*task };
         instance(instance_ptr).aborted.lock().unwrap_or_else(|e| e.into_inner()).remove(&id_of(task));
+        Ok(())
+    })
+}
+
+/// [host:per-task] ABI 1.1: one "rust-echo-sync" task, start to end, within the call budget. On success
+/// the outputs (owned by the host from here); on failure the error fails the attempt.
+unsafe extern "C" fn plugin_run_sync(
+    _instance: *mut c_void,
+    task: *const aloft_task,
+    outputs_out: *mut aloft_buffer,
+    error_out: *mut aloft_error,
+) -> aloft_status {
+    guard(error_out, "run_sync", || {
+        let context = Context::read(unsafe { &*task })?;
+        let outputs = echo_outputs(&context).map_err(|m| Failure::user("NoSuchInput", &m))?;
+        unsafe { *outputs_out = owned_buffer(outputs) };
         Ok(())
     })
 }
