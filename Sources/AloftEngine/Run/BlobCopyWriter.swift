@@ -3,6 +3,8 @@ import Synchronization
 
 /// Writes the per-attempt copies of node inputs and outputs (`inputs.json`, `outputs.json`) off the
 /// scheduling path, in order, on one background queue; the execution drains it before it is marked finished.
+/// Only values larger than `inlineLimit` get a copy: a small one lives in the node's metadata row only
+/// (EngineOptions.inlineValueLimit), so a chain or map of small values writes no file per node.
 /// The copies are for people and tools browsing the blob store: the metadata store, committed first, is the
 /// source of truth, so a copy lost in a crash loses nothing. Written inline they cost a third of a chained
 /// node's time (mkdir, write, rename on the local store; a round trip on S3).
@@ -13,6 +15,7 @@ final class BlobCopyWriter: Sendable {
     private let blobs: any BlobStore
     private let queue = DispatchQueue(label: "aloft.blob-copies", qos: .utility)
     private let limit: Int
+    private let inlineLimit: Int
     private let state = Mutex(State())
 
     private struct State {
@@ -21,12 +24,14 @@ final class BlobCopyWriter: Sendable {
         var head = 0
     }
 
-    init(blobs: any BlobStore, limit: Int = 256) {
+    init(blobs: any BlobStore, limit: Int = 256, inlineLimit: Int = 0) {
         self.blobs = blobs
         self.limit = max(1, limit)
+        self.inlineLimit = inlineLimit
     }
 
     func put(_ bytes: [UInt8], at uri: String) async {
+        guard bytes.count > inlineLimit else { return }
         let admitted = state.withLock { s -> Bool in
             guard s.pending < limit else { return false }
             s.pending += 1

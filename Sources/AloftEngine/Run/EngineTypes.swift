@@ -22,6 +22,10 @@ public struct EngineOptions: Sendable {
     public var leaseTTL: Duration = .seconds(30)
     /// The time a task's timeout is measured on.
     public var clock: any EngineClock = SystemEngineClock()
+    /// Node inputs and outputs whose canonical encoding is at most this many bytes live only in the node's
+    /// row of the metadata store; larger ones also get their per-attempt file in the blob store
+    /// (`inputs.json`, `outputs.json`). Files and datasets are blobs whatever their size: the row names them.
+    public var inlineValueLimit = 64 * 1024
     /// What this process is, in lease holders: `aloft run`, `aloft resume`, `aloft scheduler`.
     public var role = "aloft " + (CommandLine.arguments.dropFirst().first ?? "")
 

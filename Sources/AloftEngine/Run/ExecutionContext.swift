@@ -15,7 +15,8 @@ final class ExecutionContext: Sendable {
     /// The store's one writer of node transitions (shared by every execution the engine drives).
     let commits: GroupCommitWriter
     let blobs: any BlobStore
-    /// The per-attempt inputs/outputs copies, written in the background.
+    /// The per-attempt inputs/outputs copies of values too large to live only in the row, written in the
+    /// background.
     let blobCopies: BlobCopyWriter
     let options: EngineOptions
     let limiter: AsyncLimiter
@@ -47,7 +48,7 @@ final class ExecutionContext: Sendable {
         self.store = store
         self.commits = commits
         self.blobs = blobs
-        self.blobCopies = BlobCopyWriter(blobs: blobs)
+        self.blobCopies = BlobCopyWriter(blobs: blobs, inlineLimit: options.inlineValueLimit)
         self.options = options
         self.limiter = AsyncLimiter(limit: options.parallelism)
         self.overall = overall
