@@ -43,8 +43,10 @@ import Testing
         let dir = NSTemporaryDirectory() + "aloft-s3-engine-\(UUID())"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let store = try SQLiteMetadataStore(path: dir + "/metadata.sqlite")
-        let engine = ExecutionEngine(
-            host: host, store: store, blobs: blobs, options: EngineOptions(minPollInterval: .milliseconds(1)))
+        // Every value copied, however small (by default a small one lives only in its node's row).
+        var options = EngineOptions(minPollInterval: .milliseconds(1))
+        options.inlineValueLimit = 0
+        let engine = ExecutionEngine(host: host, store: store, blobs: blobs, options: options)
         let spec = try #require(
             Compiler(resolver: AnyTaskType()).compile(
                 text: """

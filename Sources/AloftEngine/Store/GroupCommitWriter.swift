@@ -7,7 +7,8 @@ import Synchronization
 /// gathers, so a busy engine writes many nodes per transaction and an idle one waits for no timer.
 ///
 /// `enqueue` returns at once with a ticket; whoever must not act before the write is durable waits for the
-/// ticket (`wait`). Batches commit in order, so a ticket that is durable makes every earlier write of the
+/// ticket (`wait`). A waiter that finds its batch still open and nobody committing commits it itself, on its
+/// own thread (the leader of that batch): a lone chain pays no hop to the writer's queue and back. Batches commit in order, so a ticket that is durable makes every earlier write of the
 /// same node durable too. A node written twice before its batch is taken is written once, as last given
 /// (records are whole rows, upserted). A batch the store refuses is committed again node by node, so one
 /// node's refused write does not fail the others' (each waiter hears of its own node's outcome).
@@ -27,7 +28,10 @@ final class GroupCommitWriter: Sendable {
         var open: UInt64 = 1
         var order: [String] = []
         var pending: [String: Entry] = [:]
+        /// A drain is queued on the writer's queue.
         var scheduled = false
+        /// A batch is being committed (by the queue or by a waiter): one at a time, in order.
+        var committing = false
         /// Every batch up to this one is settled.
         var settled: UInt64 = 0
         /// The last refused write of a node, by batch.
@@ -66,7 +70,12 @@ final class GroupCommitWriter: Sendable {
 
     /// Returns when the ticket's batch is committed: nil, or why the store refused the ticket's write.
     func wait(_ ticket: Ticket) async -> String? {
-        await withCheckedContinuation { (c: CheckedContinuation<String?, Never>) in
+        let lead = state.withLock { s -> Batch? in
+            guard ticket.batch == s.open, !s.committing, !s.order.isEmpty else { return nil }
+            return Self.take(&s)
+        }
+        if let lead { commitAndSettle(lead) }
+        return await withCheckedContinuation { (c: CheckedContinuation<String?, Never>) in
             let now = state.withLock { s -> String?? in
                 guard ticket.batch > s.settled else { return .some(Self.outcome(of: ticket, s)) }
                 s.waiters[ticket.batch, default: []].append((ticket.key, c))
@@ -92,29 +101,47 @@ final class GroupCommitWriter: Sendable {
         return refused.error
     }
 
-    /// Takes and commits batches until none is waiting.
+    private typealias Batch = (number: UInt64, order: [String], entries: [String: Entry])
+
+    /// Closes the open batch and marks it being committed (the caller checked nobody else is committing).
+    private static func take(_ s: inout State) -> Batch {
+        let batch = (s.open, s.order, s.pending)
+        s.committing = true
+        s.open += 1
+        s.order = []
+        s.pending = [:]
+        return batch
+    }
+
+    /// Takes and commits batches until none is waiting, or a waiter is committing one (which queues a drain
+    /// again when it is done if more gathered meanwhile).
     private func drain() {
         while true {
-            let taken = state.withLock { s -> (UInt64, [String], [String: Entry])? in
-                guard !s.order.isEmpty else {
+            let taken = state.withLock { s -> Batch? in
+                guard !s.committing, !s.order.isEmpty else {
                     s.scheduled = false
                     return nil
                 }
-                let batch = (s.open, s.order, s.pending)
-                s.open += 1
-                s.order = []
-                s.pending = [:]
-                return batch
+                return Self.take(&s)
             }
-            guard let (batch, order, entries) = taken else { return }
-            let refused = commit(order.compactMap { entries[$0] })
-            let waiting = state.withLock { s in
-                for (key, error) in refused { s.refused[key] = (batch, error) }
-                s.settled = batch
-                return s.waiters.removeValue(forKey: batch) ?? []
-            }
-            for w in waiting { w.continuation.resume(returning: refused[w.key]) }
+            guard let taken else { return }
+            commitAndSettle(taken, fromQueue: true)
         }
+    }
+
+    /// Commits a taken batch and wakes its waiters; a waiter's batch left writes behind: a drain takes them.
+    private func commitAndSettle(_ batch: Batch, fromQueue: Bool = false) {
+        let refused = commit(batch.order.compactMap { batch.entries[$0] })
+        let (waiting, again) = state.withLock { s in
+            for (key, error) in refused { s.refused[key] = (batch.number, error) }
+            s.settled = batch.number
+            s.committing = false
+            let again = !fromQueue && !s.scheduled && !s.order.isEmpty
+            if again { s.scheduled = true }
+            return (s.waiters.removeValue(forKey: batch.number) ?? [], again)
+        }
+        for w in waiting { w.continuation.resume(returning: refused[w.key]) }
+        if again { queue.async { self.drain() } }
     }
 
     /// One transaction for the batch; if the store refuses it, one per node. The refused nodes, with why.
