@@ -55,7 +55,7 @@ import Testing
                     ).first?.id
                 }
             }
-            usleep(UInt32.random(in: 200_000...2_500_000, using: &random))
+            usleep(UInt32.random(in: 150_000...1_200_000, using: &random))
             if !p.isRunning { break }  // it finished before this kill
             kill(p.processIdentifier, SIGKILL)
             p.waitUntilExit()
