@@ -4,9 +4,10 @@ import Foundation
 import Logging
 public import PluginHost
 
-/// Runs compiled workflows through the plugins, durably: every node transition and every plugin resource
-/// state is committed to the metadata store before the engine acts on it, so a killed run is finished by
-/// `resume` without re-running what succeeded or re-submitting what was submitted.
+/// Runs compiled workflows through the plugins, durably: node transitions are committed to the metadata store
+/// in groups (GroupCommitWriter), and what a plugin call or anything outside the process relies on is
+/// committed before it happens (docs/architecture.md, "What is durable before what"), so a killed run is
+/// finished by `resume` without re-running what succeeded or submitting under a new id what was submitted.
 public final class ExecutionEngine: Sendable {
     public let host: PluginHost
     public let store: any Store
