@@ -4,7 +4,7 @@ import PackageDescription
 // Aloft: a typed workflow platform whose core is a plugin host.
 // Layering (each arrow a declared dependency; docs/architecture.md draws the whole picture):
 //   aloft (AloftCLI)   -> AloftEngine, AloftCompiler, PluginHost, PluginConformance, ArgumentParser
-//   AloftEngine        -> PluginHost, AloftCompiler, AloftAWS (S3), CSQLite        (stores, runners, registry)
+//   AloftEngine        -> PluginHost, AloftCompiler, AloftAWS (S3), CSQLite, CLibPQ (stores, runners, registry)
 //   AloftCompiler      -> AloftTyping -> LocatedYAML -> AloftWire                  (specs to checked IR)
 //   PluginHost         -> PluginABI (C headers), AloftWire, LocatedYAML, Logging   (load, route, call plugins)
 //   aloft-plugin-runner, PluginConformance -> PluginHost
@@ -70,11 +70,13 @@ let package = Package(
             swiftSettings: strict),
         // The engine: node state machines, (later) the scheduler, stores and cache.
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        // PostgreSQL's client library: the metadata store that machines share (PostgresStore).
+        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         .target(
             name: "AloftEngine",
             dependencies: [
                 "AloftHTTP", "AloftTyping", "AloftWire", .product(name: "Logging", package: "swift-log"), "PluginHost",
-                "AloftCompiler", "CSQLite", "AloftAWS",
+                "AloftCompiler", "CSQLite", "CLibPQ", "AloftAWS",
             ], swiftSettings: strict),
         .executableTarget(
             name: "AloftCLI",

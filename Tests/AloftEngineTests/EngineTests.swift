@@ -22,7 +22,7 @@ import Testing
     struct Harness {
         let host: PluginHost
         let engine: ExecutionEngine
-        let store: SQLiteMetadataStore
+        let store: any MetadataStore
 
         func run(
             _ yaml: String, workflow: String, inputs: LiteralMap = [:], events: Events = Events()
@@ -38,10 +38,12 @@ import Testing
         }
     }
 
-    static func harness(parallelism: Int = 16, clock: (any EngineClock)? = nil) async throws -> Harness {
+    static func harness(
+        parallelism: Int = 16, clock: (any EngineClock)? = nil, store kind: StoreKind = .sqlite
+    ) async throws -> Harness {
         let host = try await Fixtures.host(directory: Fixtures.directory(["c-echo": "libc_echo.so"]))
         let root = NSTemporaryDirectory() + "aloft-engine-\(UUID())"
-        let store = try SQLiteMetadataStore(path: root + "/metadata.sqlite")
+        let store = try kind == .sqlite ? SQLiteMetadataStore(path: root + "/metadata.sqlite") : kind.store("engine")
         var options = EngineOptions(parallelism: parallelism, minPollInterval: .milliseconds(1))
         if let clock { options.clock = clock }
         let engine = ExecutionEngine(
@@ -264,8 +266,8 @@ import Testing
 /// Issue 15, defect 2, across machines: a lease held by a process elsewhere (another boot) is respected
 /// until it expires, then taken over.
 @Suite(.timeLimit(.minutes(3))) struct ExecutionLeaseTests {
-    @Test func aLeaseHeldElsewhereBlocksResumeUntilItExpires() async throws {
-        let store = try SQLiteMetadataStore(path: NSTemporaryDirectory() + "aloft-lease-\(UUID())/metadata.sqlite")
+    @Test(arguments: StoreKind.all) func aLeaseHeldElsewhereBlocksResumeUntilItExpires(kind: StoreKind) async throws {
+        let store = try kind.store("lease")
         let elsewhere = LeaseHolder(
             host: "other-machine", bootID: "another-boot", pid: 4242, processStart: 1, role: "aloft worker")
         #expect(try store.acquireLease("execution/e1", holder: elsewhere, until: Date().addingTimeInterval(60)) == nil)
@@ -282,8 +284,8 @@ import Testing
         #expect(try store.liveDriver(of: "e1") == me)
     }
 
-    @Test func aHolderThatDiedOnThisMachineIsKnownDeadAtOnce() throws {
-        let store = try SQLiteMetadataStore(path: NSTemporaryDirectory() + "aloft-lease-\(UUID())/metadata.sqlite")
+    @Test(arguments: StoreKind.all) func aHolderThatDiedOnThisMachineIsKnownDeadAtOnce(kind: StoreKind) throws {
+        let store = try kind.store("lease")
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/bin/true")
         try p.run()

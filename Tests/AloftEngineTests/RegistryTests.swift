@@ -44,8 +44,8 @@ import Testing
             .diagnostics.map(\.description)
     }
 
-    @Test func aVersionIsImmutableAndTheSameContentIsANoOp() throws {
-        let h = try Self.store()
+    @Test(arguments: StoreKind.all) func aVersionIsImmutableAndTheSameContentIsANoOp(kind: StoreKind) throws {
+        let h = try Self.store(kind)
         let registrar = Registrar(registry: h)
         let first = try registrar.register(
             try compile(Self.spec), version: "v1", project: "default", domain: "development")
@@ -87,8 +87,8 @@ import Testing
             ])
     }
 
-    @Test func withoutAVersionTheVersionIsAHashOfTheContent() throws {
-        let h = try Self.store()
+    @Test(arguments: StoreKind.all) func withoutAVersionTheVersionIsAHashOfTheContent(kind: StoreKind) throws {
+        let h = try Self.store(kind)
         let registrar = Registrar(registry: h)
         let a = try registrar.register(try compile(Self.spec), version: nil, project: "default", domain: "development")
         let b = try registrar.register(try compile(Self.spec), version: nil, project: "default", domain: "development")
@@ -105,8 +105,8 @@ import Testing
         } throws: { "\($0)".contains("version \"bad version!\": use letters, digits and . _ -") }
     }
 
-    @Test func aProjectSeesAndLaunchesOnlyItsOwnEntities() throws {
-        let h = try Self.store()
+    @Test(arguments: StoreKind.all) func aProjectSeesAndLaunchesOnlyItsOwnEntities(kind: StoreKind) throws {
+        let h = try Self.store(kind)
         try h.createProject(ProjectRecord(id: "a"))
         try h.createProject(ProjectRecord(id: "b", domains: ["dev", "prod"]))
         #expect(throws: RegistryError.self) { try h.createProject(ProjectRecord(id: "a")) }
@@ -134,8 +134,8 @@ import Testing
         } throws: { "\($0)" == "project b has no domain \"development\"; its domains: dev, prod" }
     }
 
-    @Test func aSpecCallsAnotherTeamsTaskAndWorkflowByNameAndVersion() throws {
-        let h = try dataTeam(registered: "1.0")
+    @Test(arguments: StoreKind.all) func aSpecCallsAnotherTeamsTaskAndWorkflowByNameAndVersion(kind: StoreKind) throws {
+        let h = try dataTeam(registered: "1.0", kind)
         let mine = """
             references:
               tasks: {sq: data/production/square@1.0}
@@ -176,8 +176,10 @@ import Testing
             "\(mistyped)")
     }
 
-    @Test func anAliasClashesOnlyWithItsOwnKindAndOnlyLocalEntitiesAreRegistered() throws {
-        let h = try dataTeam(registered: "1")
+    @Test(arguments: StoreKind.all) func anAliasClashesOnlyWithItsOwnKindAndOnlyLocalEntitiesAreRegistered(
+        kind: StoreKind
+    ) throws {
+        let h = try dataTeam(registered: "1", kind)
         // A task alias and a local workflow of the same name: both fine, and the workflow is registered.
         let mine = """
             references:
@@ -203,8 +205,8 @@ import Testing
         #expect(d == ["\(dir)/lib.yaml:2:3: error: task \"label\" is already defined at \(dir)/main.yaml:3:11"], "\(d)")
     }
 
-    @Test func launchPlansCheckTheirInputsAndSchedules() throws {
-        let h = try Self.store()
+    @Test(arguments: StoreKind.all) func launchPlansCheckTheirInputsAndSchedules(kind: StoreKind) throws {
+        let h = try Self.store(kind)
         let spec = try compile(Self.spec)
         let lp = try #require(spec.launchPlans["nightly"])
         #expect(lp.labels == ["team": "ml"])
@@ -239,16 +241,15 @@ import Testing
     }
 
     /// A store where project "data" registered `spec` in production: the other team of the reference tests.
-    func dataTeam(registered version: String) throws -> SQLiteMetadataStore {
-        let h = try Self.store()
+    func dataTeam(registered version: String, _ kind: StoreKind) throws -> any MetadataStore {
+        let h = try Self.store(kind)
         try h.createProject(ProjectRecord(id: "data"))
         _ = try Registrar(registry: h).register(
             try compile(Self.spec), version: version, project: "data", domain: "production")
         return h
     }
 
-    static func store() throws -> SQLiteMetadataStore {
-        let root = NSTemporaryDirectory() + "aloft-registry-\(UUID())"
-        return try SQLiteMetadataStore(path: root + "/metadata.sqlite")
+    static func store(_ kind: StoreKind = .sqlite) throws -> any MetadataStore {
+        try kind.store("registry")
     }
 }

@@ -10,10 +10,10 @@ import Testing
         NSTemporaryDirectory() + "aloft-store-\(UUID())/metadata.sqlite"
     }
 
-    @Test func executionsAndNodesRoundTripAcrossReopen() throws {
-        let path = temporaryStorePath()
+    @Test(arguments: StoreKind.all) func executionsAndNodesRoundTripAcrossReopen(kind: StoreKind) throws {
+        let location = try kind.location()
         do {
-            let store = try SQLiteMetadataStore(path: path)
+            let store = try location.open()
             try store.createExecution(
                 ExecutionRecord(
                     id: "ex1", project: "p", domain: "development", workflow: "wf", spec: [1, 2, 3],
@@ -30,8 +30,8 @@ import Testing
             try store.commit([NodeRecord(execution: "ex1", node: "a", state: state, outputs: ["n": .integer(3)])])
             try store.finishExecution(id: "ex1", phase: .succeeded, outputs: ["n": .integer(3)], error: nil)
         }
-        // A new process opens the same file: everything committed is there.
-        let reopened = try SQLiteMetadataStore(path: path)
+        // A new process opens the same store: everything committed is there.
+        let reopened = try location.open()
         let e = try #require(try reopened.execution(id: "ex1"))
         #expect(
             e.phase == .succeeded && e.outputs == ["n": .integer(3)] && e.spec == [1, 2, 3]
@@ -45,8 +45,8 @@ import Testing
         #expect(try reopened.execution(id: "nope") == nil)
     }
 
-    @Test func listsNewestFirstWithinScope() throws {
-        let store = try SQLiteMetadataStore(path: temporaryStorePath())
+    @Test(arguments: StoreKind.all) func listsNewestFirstWithinScope(kind: StoreKind) throws {
+        let store = try kind.store()
         for (i, project) in ["a", "b", "a"].enumerated() {
             try store.createExecution(
                 ExecutionRecord(

@@ -25,15 +25,15 @@ import Testing
     func at(_ text: String) throws -> Date { try #require(ISO8601DateFormatter().date(from: text)) }
 
     func registered(
-        _ yaml: String = SchedulerTests.spec, version: String, at time: Date, into store: SQLiteMetadataStore
+        _ yaml: String = SchedulerTests.spec, version: String, at time: Date, into store: any MetadataStore
     ) throws {
         let spec = try #require(Compiler().compile(text: yaml, path: "/virtual/spec.yaml").spec)
         _ = try Registrar(registry: store).register(
             spec, version: version, project: "default", domain: "development", now: time)
     }
 
-    @Test func eachFireIsDecidedOnceAndMissedFiresAreReportedNotRun() throws {
-        let store = try RegistryTests.store()
+    @Test(arguments: StoreKind.all) func eachFireIsDecidedOnceAndMissedFiresAreReportedNotRun(kind: StoreKind) throws {
+        let store = try RegistryTests.store(kind)
         try registered(version: "v1", at: try at("2026-12-01T10:03:00Z"), into: store)
         let decider = ScheduleDecider(registry: store, store: store)
 
@@ -58,8 +58,10 @@ import Testing
         #expect(Set(recorded.compactMap(\.executionID)).count == 2)
     }
 
-    @Test func aRestartBetweenDecidingAndLaunchingLaunchesTheFireOnceAndResumesWhatRan() throws {
-        let store = try RegistryTests.store()
+    @Test(arguments: StoreKind.all) func aRestartBetweenDecidingAndLaunchingLaunchesTheFireOnceAndResumesWhatRan(
+        kind: StoreKind
+    ) throws {
+        let store = try RegistryTests.store(kind)
         try registered(version: "v1", at: try at("2026-12-01T10:03:00Z"), into: store)
         let decided = ScheduleDecider(registry: store, store: store).decide(now: try at("2026-12-01T10:11:00Z"))
         let launch = try #require(decided.launches.first)
@@ -92,8 +94,10 @@ import Testing
                 .executionID == id)
     }
 
-    @Test func theNewestVersionIsTheActiveScheduleAndOneWithoutAScheduleTurnsItOff() throws {
-        let store = try RegistryTests.store()
+    @Test(arguments: StoreKind.all) func theNewestVersionIsTheActiveScheduleAndOneWithoutAScheduleTurnsItOff(
+        kind: StoreKind
+    ) throws {
+        let store = try RegistryTests.store(kind)
         try registered(version: "v1", at: try at("2026-12-01T10:03:00Z"), into: store)
         let hourly = Self.spec.replacingOccurrences(of: "*/10 * * * *", with: "@hourly")
         try registered(hourly, version: "v2", at: try at("2026-12-01T10:05:00Z"), into: store)
@@ -118,8 +122,8 @@ import Testing
             ])
     }
 
-    @Test func afterALongOutageOnlyTheLatestFireRuns() throws {
-        let store = try RegistryTests.store()
+    @Test(arguments: StoreKind.all) func afterALongOutageOnlyTheLatestFireRuns(kind: StoreKind) throws {
+        let store = try RegistryTests.store(kind)
         let everyMinute = Self.spec.replacingOccurrences(of: "*/10 * * * *", with: "* * * * *")
         try registered(everyMinute, version: "v1", at: try at("2026-12-01T00:00:30Z"), into: store)
         // Eight days down: 11,520 fires, more than one batch of the cron iterator.

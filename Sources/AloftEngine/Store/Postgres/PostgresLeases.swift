@@ -1,0 +1,55 @@
+public import Foundation
+
+/// Leases (LeaseStore) in PostgreSQL: the row is locked while a taker decides, so two takers take turns.
+extension PostgresStore: LeaseStore {
+    public func acquireLease(_ name: String, holder: LeaseHolder, until: Date) throws -> LeaseRecord? {
+        try withConnection { db in
+            try db.transaction {
+                // Makes the row exist so that it can be locked; a new one is the taker's at once.
+                let inserted = try db.update(
+                    """
+                    INSERT INTO leases (name, holder, heartbeat_at, expires_at) VALUES ($1, $2, $3, $4)
+                    ON CONFLICT (name) DO NOTHING
+                    """, [name, holder.encoded, PG.time(Date()), PG.time(until)])
+                if inserted > 0 { return nil }
+                if let current = try Self.leaseRow(name, db, lock: true), current.holder != holder, current.isLive {
+                    return current
+                }
+                try db.update(
+                    "UPDATE leases SET holder = $2, heartbeat_at = $3, expires_at = $4 WHERE name = $1",
+                    [name, holder.encoded, PG.time(Date()), PG.time(until)])
+                return nil
+            }
+        }
+    }
+
+    public func renewLease(_ name: String, holder: LeaseHolder, until: Date) throws -> Bool {
+        try withConnection { db in
+            try db.update(
+                "UPDATE leases SET heartbeat_at = $1, expires_at = $2 WHERE name = $3 AND holder = $4",
+                [PG.time(Date()), PG.time(until), name, holder.encoded]) > 0
+        }
+    }
+
+    public func releaseLease(_ name: String, holder: LeaseHolder) throws {
+        try withConnection { db in
+            try db.update("DELETE FROM leases WHERE name = $1 AND holder = $2", [name, holder.encoded])
+        }
+    }
+
+    public func lease(_ name: String) throws -> LeaseRecord? {
+        try withConnection { db in try Self.leaseRow(name, db, lock: false) }
+    }
+
+    private static func leaseRow(_ name: String, _ db: PostgresConnection, lock: Bool) throws -> LeaseRecord? {
+        try db.query(
+            "SELECT holder, heartbeat_at, expires_at FROM leases WHERE name = $1" + (lock ? " FOR UPDATE" : ""), [name]
+        ).first.map { r in
+            LeaseRecord(
+                name: name,
+                holder: LeaseHolder(encoded: r[0] ?? "")
+                    ?? LeaseHolder(host: "?", bootID: "", pid: 0, processStart: 0, role: "?"),
+                heartbeatAt: PG.date(r[1]), expiresAt: PG.date(r[2]))
+        }
+    }
+}
