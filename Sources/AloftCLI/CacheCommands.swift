@@ -74,7 +74,7 @@ struct LineageCommand: AsyncParsableCommand {
     }
 
     private func walk(
-        _ store: SQLiteMetadataStore, _ execution: String, _ node: String, depth: Int, indent: String, up: Bool
+        _ store: any MetadataStore, _ execution: String, _ node: String, depth: Int, indent: String, up: Bool
     ) throws {
         guard depth > 0 else { return }
         let (upstream, downstream) = try store.lineage(execution: execution, node: node)

@@ -186,7 +186,7 @@ struct SchedulerCommand: AsyncParsableCommand {
 /// scheduler renews. A second scheduler is refused while the holder lives; the lease of one that died on this
 /// machine (its pid is gone) is taken over at once, of one elsewhere when it expires.
 struct SchedulerLease: Sendable {
-    let store: SQLiteMetadataStore
+    let store: any MetadataStore
     let seconds: Double
     static let key = "aloft.scheduler"
     let owner = "scheduler pid \(getpid()) on \(ProcessInfo.processInfo.hostName)"

@@ -175,7 +175,7 @@ struct GetCommand: AsyncParsableCommand {
         (try? Launcher.launchable(e))?.launchPlan?.schedule?.expression ?? "-"
     }
 
-    static func show(_ e: RegisteredEntity, store: SQLiteMetadataStore) throws {
+    static func show(_ e: RegisteredEntity, store: any MetadataStore) throws {
         let l: Launchable
         do { l = try Launcher.launchable(e) } catch let err as RegistryError { throw CLIError(err.message) }
         print(

@@ -6,35 +6,46 @@ import ArgumentParser
 import Foundation
 import PluginHost
 
-/// Where the embedded stores live: `.aloft/` in the working directory, or `--store DIR`; blobs may live on
-/// S3 instead (`--blobs s3://bucket/prefix`, credentials and endpoint from the standard AWS variables).
+/// Where the stores live: `.aloft/` in the working directory, or `--store DIR`, or the metadata store on a
+/// PostgreSQL server (`--store postgres://user@host:port/db`, the password from the secret `postgres-password`
+/// or libpq's `PGPASSWORD` / `~/.pgpass`, never printed); blobs may live on S3 instead (`--blobs
+/// s3://bucket/prefix`, credentials and endpoint from the standard AWS variables).
 struct StoreOptions: ParsableArguments {
-    @Option(help: "Directory of the metadata store and blob store (default: ./.aloft).") var store: String = ".aloft"
     @Option(
         help:
-            "Blob store root: s3://bucket/prefix (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION, AWS_ENDPOINT_URL), or a directory (default: STORE/blobs)."
+            "Directory of the metadata store and blob store, or postgres://USER@HOST:PORT/DB for the metadata store (default: ./.aloft)."
+    ) var store: String = ".aloft"
+    @Option(
+        help:
+            "Blob store root: s3://bucket/prefix (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION, AWS_ENDPOINT_URL), or a directory (default: STORE/blobs, or ./.aloft/blobs with a postgres:// store)."
     )
     var blobs: String?
 
-    /// The store's directory, absolute.
-    private var directory: String { URL(fileURLWithPath: store).standardizedFileURL.path }
+    private var isPostgres: Bool { PostgresStore.isURL(store) }
+    /// The store's directory, absolute (with a PostgreSQL store: ./.aloft, where local blobs default to).
+    private var directory: String { URL(fileURLWithPath: isPostgres ? ".aloft" : store).standardizedFileURL.path }
     private var metadataPath: String { directory + "/metadata.sqlite" }
+    /// How errors name the metadata store: never with a password.
+    private var place: String { isPostgres ? "the metadata store" : "the store in \(directory)" }
 
     /// Both stores; `metadata` when it was opened already (see `metadataIfPresent`).
-    func open(metadata opened: SQLiteMetadataStore? = nil) throws -> (SQLiteMetadataStore, any BlobStore) {
+    func open(metadata opened: (any MetadataStore)? = nil) throws -> (any MetadataStore, any BlobStore) {
         let metadata = try opened ?? openMetadata()
         do {
             if let blobs, blobs.hasPrefix("s3://") { return (metadata, try S3BlobStore.fromEnvironment(root: blobs)) }
             return (metadata, try LocalBlobStore(root: blobs ?? directory + "/blobs"))
         } catch {
-            throw CLIError("cannot open the store in \(directory): \(error)")
+            throw CLIError("cannot open the blob store of \(place): \(error)")
         }
     }
 
     /// Only the metadata store (registry commands touch no blobs).
-    func openMetadata() throws -> SQLiteMetadataStore {
-        do { return try SQLiteMetadataStore(path: metadataPath) } catch {
-            throw CLIError("cannot open the store in \(directory): \(error)")
+    func openMetadata() throws -> any MetadataStore {
+        do {
+            if isPostgres { return try PostgresStore(url: store, password: PostgresPassword.find()) }
+            return try SQLiteMetadataStore(path: metadataPath)
+        } catch {
+            throw CLIError("cannot open \(place): \(error)")
         }
     }
 
@@ -44,12 +55,12 @@ struct StoreOptions: ParsableArguments {
     }
 
     /// The metadata store when it exists already (opened once per command: each open checks its schema).
-    func metadataIfPresent() throws -> SQLiteMetadataStore? {
-        guard FileManager.default.fileExists(atPath: metadataPath) else { return nil }
+    func metadataIfPresent() throws -> (any MetadataStore)? {
+        guard isPostgres || FileManager.default.fileExists(atPath: metadataPath) else { return nil }
         return try openMetadata()
     }
 
-    static func references(_ metadata: SQLiteMetadataStore?) -> any ReferenceResolver {
+    static func references(_ metadata: (any MetadataStore)?) -> any ReferenceResolver {
         metadata.map { RegistryReferences(registry: $0) } ?? NoRegistry()
     }
 }
@@ -116,7 +127,7 @@ enum EngineSession {
     static func start(
         _ plan: CompiledSpec, workflow: String, inputs: LiteralMap, project: String, domain: String, label: String,
         launchedFrom: String? = nil, labels: [String: String] = [:], overwriteCache: Bool,
-        host: PluginHost, store: SQLiteMetadataStore, blobs: any BlobStore
+        host: PluginHost, store: any MetadataStore, blobs: any BlobStore
     ) async throws {
         var options = EngineOptions()
         options.overwriteCache = overwriteCache
@@ -251,7 +262,7 @@ struct ExecutionsCommand: AsyncParsableCommand {
 
     /// `running` only while a live process drives it; `orphaned (no live owner)` when its driver died and
     /// nobody resumed it yet.
-    static func phaseText(_ e: ExecutionRecord, _ store: SQLiteMetadataStore) throws -> String {
+    static func phaseText(_ e: ExecutionRecord, _ store: any MetadataStore) throws -> String {
         if e.damage != nil { return "damaged" }
         guard e.phase == .running else { return e.phase.rawValue }
         return try store.liveDriver(of: e.id) == nil ? "orphaned (no live owner)" : "running"

@@ -22,7 +22,7 @@ enum SpecTaskTypes {
     static func of(_ spec: CompiledSpec) -> Set<String> { Set(spec.tasks.values.map(\.template.type)) }
 
     /// The types of a stored execution's plan; nil when there is none to read (the engine reports why).
-    static func of(execution: String, in store: SQLiteMetadataStore) -> Set<String>? {
+    static func of(execution: String, in store: any MetadataStore) -> Set<String>? {
         guard let record = try? store.execution(id: execution),
             let json = try? JSONParser.parse(record.spec), let spec = try? CompiledSpec(json: json)
         else { return nil }
