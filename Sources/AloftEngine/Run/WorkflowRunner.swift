@@ -34,9 +34,15 @@ struct WorkflowRunner {
                     waiting[i] += 1
                 }
             }
+            var ready: [Int] = []
+            var inFlight = 0
+            func currentResolver() -> BindingResolver {
+                BindingResolver(workflowInputs: inputs, nodeOutputs: outputs)
+            }
             func launch(_ i: Int) {
                 let node = nodes[i]
-                let resolver = BindingResolver(workflowInputs: inputs, nodeOutputs: outputs)
+                let resolver = currentResolver()
+                inFlight += 1
                 group.addTask { (node.id, await runDurably(node, resolver)) }
             }
             // Everything downstream of a node that did not succeed is skipped, transitively.
@@ -51,10 +57,9 @@ struct WorkflowRunner {
                     stack += downstream[j]
                 }
             }
-            for i in nodes.indices where waiting[i] == 0 { launch(i) }
-            while let (id, record) = await group.next() {
+            func nodeEnded(_ id: String, _ record: NodeRecord) {
                 finished[id] = record.state.phase
-                guard let i = position[id] else { continue }
+                guard let i = position[id] else { return }
                 if let failure = context.failure(of: record) {
                     failures.append("\(prefix)\(id): \(failure)")
                     skipDownstream(of: i)
@@ -62,9 +67,24 @@ struct WorkflowRunner {
                     outputs[id] = record.outputs ?? [:]
                     for j in downstream[i] {
                         waiting[j] -= 1
-                        if waiting[j] == 0 && finished[nodes[j].id] == nil { launch(j) }
+                        if waiting[j] == 0 && finished[nodes[j].id] == nil { ready.append(j) }
                     }
                 }
+            }
+            ready = nodes.indices.filter { waiting[$0] == 0 }
+            while true {
+                // The only node that can run now (a chain): run it in this task, not in a child task whose start
+                // and end would each wake a thread. Nothing else could run beside it.
+                if inFlight == 0, ready.count == 1 {
+                    let node = nodes[ready.removeLast()]
+                    nodeEnded(node.id, await runDurably(node, currentResolver()))
+                    continue
+                }
+                for i in ready { launch(i) }
+                ready = []
+                guard let (id, record) = await group.next() else { break }
+                inFlight -= 1
+                nodeEnded(id, record)
             }
         }
         // A skip is already a failure of the scope: its write is waited for only to report a refused one.
@@ -96,7 +116,7 @@ struct WorkflowRunner {
         if let done = context.record(path), done.state.phase.isTerminal { return done }  // resumed: never re-run
         switch node.kind {
         case .call(let call):
-            return await runCall(call, at: path, resolver)
+            return await runCall(call, at: path, resolver, endWaited: true)
         case .branch(let cases):
             for (i, c) in cases.enumerated() {
                 let taken: Bool
@@ -140,7 +160,10 @@ struct WorkflowRunner {
         }
     }
 
-    private func runCall(_ call: CompiledCall, at path: String, _ resolver: BindingResolver) async -> NodeRecord {
+    /// `endWaited`: the caller waits for the node's end to be durable right after (runDurably).
+    private func runCall(
+        _ call: CompiledCall, at path: String, _ resolver: BindingResolver, endWaited: Bool = false
+    ) async -> NodeRecord {
         recordLineage(call.inputs, at: path)
         switch call.target {
         case .task(let name):
@@ -161,7 +184,8 @@ struct WorkflowRunner {
                             kind: .system, retryable: false, code: .binding, message: "\(error)",
                             cause: error)))
             }
-            return await TaskRunner(context: context, path: path, task: task, inputs: inputs).run()
+            return await TaskRunner(context: context, path: path, task: task, inputs: inputs, endWaited: endWaited)
+                .run()
         case .workflow(let name):
             guard let sub = context.plan.workflows[name] else {
                 return finish(
