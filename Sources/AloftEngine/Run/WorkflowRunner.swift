@@ -76,16 +76,8 @@ struct WorkflowRunner {
                 // The only node that can run now (a chain): run it in this task, not in a child task whose start
                 // and end would each wake a thread. Nothing else could run beside it.
                 if inFlight == 0, ready.count == 1 {
-                    // A run of such nodes served by one plugin runs on that plugin's threads, whose calls then
-                    // need no hop to another thread.
-                    let executor = taskExecutor(of: nodes[ready[0]])
-                    await withTaskExecutorPreference(executor) {
-                        repeat {
-                            let node = nodes[ready.removeLast()]
-                            nodeEnded(node.id, await runDurably(node, currentResolver()))
-                        } while inFlight == 0 && ready.count == 1 && executor != nil
-                            && taskExecutor(of: nodes[ready[0]]) === executor
-                    }
+                    let node = nodes[ready.removeLast()]
+                    nodeEnded(node.id, await runDurably(node, currentResolver()))
                     continue
                 }
                 for i in ready { launch(i) }
@@ -102,15 +94,6 @@ struct WorkflowRunner {
         do { return .success(try resolver.inputs(workflow.outputs, defaults: [:])) } catch {
             return .failure(ScopeFailure(message: "workflow \(workflow.name): \(error)"))
         }
-    }
-
-    /// The threads of the plugin a task node calls, if it has any of its own.
-    private func taskExecutor(of node: CompiledNode) -> (any TaskExecutor)? {
-        guard case .call(let call) = node.kind, case .task(let name) = call.target,
-            let task = context.plan.tasks[name],
-            case .success(let plugin) = context.host.plugin(forTaskType: task.template.type)
-        else { return nil }
-        return plugin.taskExecutor
     }
 
     private func skip(_ path: String) {

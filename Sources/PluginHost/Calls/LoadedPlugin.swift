@@ -43,7 +43,6 @@ public final class LoadedPlugin: TaskPlugin {
 
     public var overrunCount: Int { overruns.load(ordering: .relaxed) }
     public var isIsolated: Bool { false }
-    public var taskExecutor: (any TaskExecutor)? { pool }
 
     // MARK: Task calls
 

@@ -12,8 +12,6 @@ public protocol TaskPlugin: AnyObject, Sendable {
     var overrunCount: Int { get }
     /// Whether the plugin's code runs in runner processes rather than in the host.
     var isIsolated: Bool { get }
-    /// Threads a task calling this plugin may run on to make its calls without a hop (nil: none).
-    var taskExecutor: (any TaskExecutor)? { get }
     /// Whether the plugin checks task declarations at compile time ("aloft.task-check/1").
     var checksTasks: Bool { get }
 
@@ -43,7 +41,6 @@ public protocol TaskPlugin: AnyObject, Sendable {
 }
 
 extension TaskPlugin {
-    public var taskExecutor: (any TaskExecutor)? { nil }
     public var id: String { descriptor.id }
     /// A quarantined plugin takes no new tasks until it is loaded again.
     public var isQuarantined: Bool { overrunCount >= options.quarantineAfter }

@@ -53,7 +53,7 @@ extension PluginThreadPool {
                     return
                 }
                 let started = ContinuousClock.now
-                enqueueNext(lane: lane) { [self] in
+                enqueue(lane: lane) { [self] in
                     guard
                         phase.compareExchange(expected: .queued, desired: .running, ordering: .acquiringAndReleasing)
                             .exchanged
@@ -67,11 +67,7 @@ extension PluginThreadPool {
                     if phase.compareExchange(expected: .running, desired: .returned, ordering: .acquiringAndReleasing)
                         .exchanged
                     {
-                        // The task resumed runs next on this thread when it prefers this pool.
-                        let slot = WorkerSlot.current(of: self)
-                        slot?.handingOff = true
                         resume(.success(value))
-                        slot?.handingOff = false
                     } else {
                         stuckWorkerReturned()
                         onLateReturn(ContinuousClock.now - started)

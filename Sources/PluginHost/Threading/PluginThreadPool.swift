@@ -82,28 +82,6 @@ public final class PluginThreadPool: Sendable {
         }
     }
 
-    /// Queues `job` to run next on the calling worker, which is about to be free (its task suspends): no
-    /// other thread is woken. Anywhere else, queued as usual.
-    func enqueueNext(lane: String?, _ job: @escaping Job) {
-        if lane == nil, let slot = WorkerSlot.current(of: self), slot.next == nil {
-            slot.next = job
-            return
-        }
-        if let lane, let slot = WorkerSlot.current(of: self), slot.next == nil {
-            let runnable = state.withLock { s -> Job? in
-                if s.lanes[lane, default: Lane()].running {
-                    s.lanes[lane]!.pending.append(job)
-                    return nil
-                }
-                s.lanes[lane, default: Lane()].running = true
-                return self.laneJob(lane, job)
-            }
-            if let runnable { slot.next = runnable }
-            return
-        }
-        enqueue(lane: lane, job)
-    }
-
     private func push(_ job: @escaping Job) {
         condition.lock()
         state.withLock { $0.ready.append(job) }
@@ -116,9 +94,7 @@ public final class PluginThreadPool: Sendable {
         let osName = Self.osThreadName(name)
         let thread = Thread { [self] in
             Self.nameThisThread(osName)
-            let slot = WorkerSlot(pool: ObjectIdentifier(self))
-            pthread_setspecific(WorkerSlot.key, Unmanaged.passRetained(slot).toOpaque())
-            workerLoop(slot)
+            workerLoop()
         }
         thread.name = "aloft-plugin-\(name)"
         thread.stackSize = 4 << 20
@@ -142,7 +118,7 @@ public final class PluginThreadPool: Sendable {
         #endif
     }
 
-    private func workerLoop(_ slot: WorkerSlot) {
+    private func workerLoop() {
         while true {
             condition.lock()
             var job: Job?
@@ -173,10 +149,6 @@ public final class PluginThreadPool: Sendable {
             }
             condition.unlock()
             job?()
-            while let next = slot.next {
-                slot.next = nil
-                next()
-            }
             // A replaced (formerly stuck) worker leaves once the pool is back at its width.
             let surplus = state.withLock { s -> Bool in
                 if s.liveWorkers > s.targetWorkers {
