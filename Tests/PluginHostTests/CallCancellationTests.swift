@@ -32,13 +32,13 @@ import Testing
             #expect(error.message == "cancelled while plugin example.c-echo was in poll; the call was abandoned")
         }
         // A hang guard, not a timing assertion: without cancellation the wait would be 120 s.
-        #expect(ContinuousClock.now - cancelled < .seconds(10))
+        #expect(ContinuousClock.now - cancelled < .seconds(60))
         #expect((echo as? LoadedPlugin)?.stuckCall(of: stuck) == "poll")
         #expect(echo.overrunCount == 0)
 
         // abort does not wait either; once the plugin sees is_cancelled and returns, abort runs.
         try await echo.abort(stuck)
-        let deadline = ContinuousClock.now + .seconds(10)
+        let deadline = ContinuousClock.now + .seconds(60)
         while (echo as? LoadedPlugin)?.stuckCall(of: stuck) != nil
             || !capture.messages.contains(where: { $0.contains("deferred abort of \(stuck.executionID) returned") }),
             ContinuousClock.now < deadline
