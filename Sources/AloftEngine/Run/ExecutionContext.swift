@@ -64,12 +64,11 @@ final class ExecutionContext: Sendable {
     /// it announces, anything outside the process seeing a result) waits with `durable` first. A node that
     /// ends in this run is forgotten (its runner returns its record; nothing looks it up again), so memory holds
     /// the nodes in flight, not every node of a 100,000-item map.
-    @discardableResult
-    func persist(_ r: NodeRecord, waited: Bool = false) throws -> GroupCommitWriter.Ticket {
+    func persist(_ r: NodeRecord) throws {
         var r = r
         r.updatedAt = Date()
         let lineage = pendingLineage.withLock { $0.removeValue(forKey: r.node) } ?? []
-        let ticket = commits.enqueue(r, lineage: lineage, waited: waited)
+        let ticket = commits.enqueue(r, lineage: lineage)
         let terminal = r.state.phase.isTerminal
         tickets.withLock { t in
             if !(terminal && t.byNode[r.node]?.terminal == true) { t.byNode[r.node] = (ticket, terminal) }
@@ -80,28 +79,12 @@ final class ExecutionContext: Sendable {
             }
         }
         records.withLock { $0[r.node] = terminal ? nil : r }
-        return ticket
-    }
-
-    /// Persists the record and returns once it is durable (see `durable`), leading its batch when nobody is
-    /// committing: no hop to the writer's thread and back. False when the store refused it (the node stops).
-    func persistDurably(_ r: NodeRecord) async -> Bool {
-        let ticket: GroupCommitWriter.Ticket
-        do { ticket = try persist(r, waited: true) } catch {
-            stop(r.node, because: "cannot persist its state: \(error)")
-            return false
-        }
-        return await settled(r.node, ticket)
     }
 
     /// Returns when the node's last write (for an ended node: the write that ended it) is durable. A write
     /// the store refused stops the node: false.
     func durable(_ path: String) async -> Bool {
         guard let ticket = tickets.withLock({ $0.byNode[path]?.ticket }) else { return true }
-        return await settled(path, ticket)
-    }
-
-    private func settled(_ path: String, _ ticket: GroupCommitWriter.Ticket) async -> Bool {
         if let refused = await commits.wait(ticket) {
             stop(path, because: "cannot persist its state: \(refused)")
             return false

@@ -23,9 +23,9 @@ extension ExecutionContext {
     }
 
     /// Commits the record (see persist); a store that fails stops the node. True when stored.
-    func store(_ record: NodeRecord, waited: Bool = false) -> Bool {
+    func store(_ record: NodeRecord) -> Bool {
         do {
-            try persist(record, waited: waited)
+            try persist(record)
             return true
         } catch {
             stop(record.node, because: "cannot persist its state: \(error)")

@@ -27,13 +27,9 @@ struct TaskRunner {
     let task: CompiledTask
     let inputs: LiteralMap
     let cache: CacheLookup?
-    /// The caller waits for the node's end to be durable as soon as run returns: the end's write queues no
-    /// drain of its own (that wait commits it), sparing a wake-up of the writer's thread.
-    let endWaited: Bool
 
-    init(context: ExecutionContext, path: String, task: CompiledTask, inputs: LiteralMap, endWaited: Bool = false) {
+    init(context: ExecutionContext, path: String, task: CompiledTask, inputs: LiteralMap) {
         self.context = context
-        self.endWaited = endWaited
         self.path = path
         self.task = task
         self.inputs = inputs
@@ -466,9 +462,7 @@ struct TaskRunner {
         if case .submit = then, let error = record.state.lastError {
             context.events(.nodeRetrying(path: path, attempt: record.state.attempt, error: error))
         }
-        let waited: Bool
-        if case .done = then { waited = endWaited } else { waited = false }
-        guard context.store(record, waited: waited) else { return nil }
+        guard persist(&record) else { return nil }
         switch then {
         case .submit(let attempt):
             return attempt
@@ -493,6 +487,7 @@ struct TaskRunner {
     /// Persists and waits until the record is durable: before a plugin call the record announces (the
     /// intent before submit, a call's mark before the call, an attempt's end before abort and finalize).
     private func persistDurably(_ record: inout NodeRecord) async -> Bool {
-        await context.persistDurably(record)
+        guard context.store(record) else { return false }
+        return await context.durable(path)
     }
 }

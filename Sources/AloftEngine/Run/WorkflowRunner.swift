@@ -34,15 +34,9 @@ struct WorkflowRunner {
                     waiting[i] += 1
                 }
             }
-            var ready: [Int] = []
-            var inFlight = 0
-            func currentResolver() -> BindingResolver {
-                BindingResolver(workflowInputs: inputs, nodeOutputs: outputs)
-            }
             func launch(_ i: Int) {
                 let node = nodes[i]
-                let resolver = currentResolver()
-                inFlight += 1
+                let resolver = BindingResolver(workflowInputs: inputs, nodeOutputs: outputs)
                 group.addTask { (node.id, await runDurably(node, resolver)) }
             }
             // Everything downstream of a node that did not succeed is skipped, transitively.
@@ -57,9 +51,10 @@ struct WorkflowRunner {
                     stack += downstream[j]
                 }
             }
-            func nodeEnded(_ id: String, _ record: NodeRecord) {
+            for i in nodes.indices where waiting[i] == 0 { launch(i) }
+            while let (id, record) = await group.next() {
                 finished[id] = record.state.phase
-                guard let i = position[id] else { return }
+                guard let i = position[id] else { continue }
                 if let failure = context.failure(of: record) {
                     failures.append("\(prefix)\(id): \(failure)")
                     skipDownstream(of: i)
@@ -67,24 +62,9 @@ struct WorkflowRunner {
                     outputs[id] = record.outputs ?? [:]
                     for j in downstream[i] {
                         waiting[j] -= 1
-                        if waiting[j] == 0 && finished[nodes[j].id] == nil { ready.append(j) }
+                        if waiting[j] == 0 && finished[nodes[j].id] == nil { launch(j) }
                     }
                 }
-            }
-            ready = nodes.indices.filter { waiting[$0] == 0 }
-            while true {
-                // The only node that can run now (a chain): run it in this task, not in a child task whose start
-                // and end would each wake a thread. Nothing else could run beside it.
-                if inFlight == 0, ready.count == 1 {
-                    let node = nodes[ready.removeLast()]
-                    nodeEnded(node.id, await runDurably(node, currentResolver()))
-                    continue
-                }
-                for i in ready { launch(i) }
-                ready = []
-                guard let (id, record) = await group.next() else { break }
-                inFlight -= 1
-                nodeEnded(id, record)
             }
         }
         // A skip is already a failure of the scope: its write is waited for only to report a refused one.
@@ -116,7 +96,7 @@ struct WorkflowRunner {
         if let done = context.record(path), done.state.phase.isTerminal { return done }  // resumed: never re-run
         switch node.kind {
         case .call(let call):
-            return await runCall(call, at: path, resolver, endWaited: true)
+            return await runCall(call, at: path, resolver)
         case .branch(let cases):
             for (i, c) in cases.enumerated() {
                 let taken: Bool
@@ -160,10 +140,7 @@ struct WorkflowRunner {
         }
     }
 
-    /// `endWaited`: the caller waits for the node's end to be durable right after (runDurably).
-    private func runCall(
-        _ call: CompiledCall, at path: String, _ resolver: BindingResolver, endWaited: Bool = false
-    ) async -> NodeRecord {
+    private func runCall(_ call: CompiledCall, at path: String, _ resolver: BindingResolver) async -> NodeRecord {
         recordLineage(call.inputs, at: path)
         switch call.target {
         case .task(let name):
@@ -184,8 +161,7 @@ struct WorkflowRunner {
                             kind: .system, retryable: false, code: .binding, message: "\(error)",
                             cause: error)))
             }
-            return await TaskRunner(context: context, path: path, task: task, inputs: inputs, endWaited: endWaited)
-                .run()
+            return await TaskRunner(context: context, path: path, task: task, inputs: inputs).run()
         case .workflow(let name):
             guard let sub = context.plan.workflows[name] else {
                 return finish(

@@ -47,11 +47,9 @@ final class GroupCommitWriter: Sendable {
 
     static func key(_ execution: String, _ node: String) -> String { execution + "\u{0}" + node }
 
-    /// Queues the record (and the lineage it brings) for the next batch; does not wait. A caller that waits
-    /// for the ticket at once passes `waited`: no drain is queued for it (its `wait` leads the batch, or a
-    /// committer settling queues one for what gathered), which spares a wake-up of the writer's thread.
+    /// Queues the record (and the lineage it brings) for the next batch; does not wait.
     @discardableResult
-    func enqueue(_ record: NodeRecord, lineage: [LineageEdge] = [], waited: Bool = false) -> Ticket {
+    func enqueue(_ record: NodeRecord, lineage: [LineageEdge] = []) -> Ticket {
         let key = Self.key(record.execution, record.node)
         let (ticket, start) = state.withLock { s -> (Ticket, Bool) in
             if var entry = s.pending[key] {
@@ -62,8 +60,8 @@ final class GroupCommitWriter: Sendable {
                 s.order.append(key)
                 s.pending[key] = Entry(record: record, lineage: lineage)
             }
-            let start = !waited && !s.scheduled
-            if start { s.scheduled = true }
+            let start = !s.scheduled
+            s.scheduled = true
             return (Ticket(batch: s.open, key: key), start)
         }
         if start { queue.async { self.drain() } }
