@@ -20,18 +20,9 @@ public enum RunnerEnd: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// The signal's name (ProbeFailure's table, shared with the probe), and for SIGXCPU what it means here.
     static func name(of signal: Int32) -> String {
-        switch signal {
-        case SIGSEGV: return "SIGSEGV"
-        case SIGBUS: return "SIGBUS"
-        case SIGABRT: return "SIGABRT"
-        case SIGKILL: return "SIGKILL"
-        case SIGILL: return "SIGILL"
-        case SIGFPE: return "SIGFPE"
-        case SIGTERM: return "SIGTERM"
-        case SIGXCPU: return "SIGXCPU, its CPU time limit"
-        case SIGTRAP: return "SIGTRAP"
-        default: return "signal \(signal)"
-        }
+        let name = ProbeFailure.signalName(signal)
+        return signal == SIGXCPU ? name + ", its CPU time limit" : name
     }
 }

@@ -200,10 +200,7 @@ public enum RunnerToHost: Sendable {
         case .outcome(let o):
             w.u8(3)
             w.u32(o.phase.rawValue)
-            w.u64(
-                o.pollAfter.map {
-                    UInt64(clamping: $0.components.seconds * 1000 + $0.components.attoseconds / 1_000_000_000_000_000)
-                } ?? 0)
+            w.u64(o.pollAfter.map { UInt64(clamping: $0.milliseconds) } ?? 0)
             w.optionalData(o.newState)
             w.optionalData(o.outputs?.canonicalBytes)
             w.optionalData(o.statusMessage.map { Array($0.utf8) })
