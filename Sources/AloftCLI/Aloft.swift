@@ -12,7 +12,7 @@ struct Aloft: AsyncParsableCommand {
             """,
         version: "aloft \(AloftVersion.string) (plugin ABI \(AloftVersion.abiMajor).\(AloftVersion.abiMinor))",
         subcommands: [
-            RunCommand.self, ResumeCommand.self, RecoverCommand.self, RelaunchCommand.self, ExecutionsCommand.self,
+            RunCommand.self, ResumeCommand.self, RecoverCommand.self, RelaunchCommand.self, ExecutionCommands.self,
             CacheCommand.self, LineageCommand.self, CompileCommand.self, GraphCommand.self,
             RegisterCommand.self, LaunchCommand.self, GetCommand.self, ProjectsCommand.self, SchedulerCommand.self,
             PluginsCommand.self, VersionCommand.self,
