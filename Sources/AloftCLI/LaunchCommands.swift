@@ -20,6 +20,8 @@ struct LaunchCommand: AsyncParsableCommand {
     @OptionGroup var inputOptions: InputOptions
     @OptionGroup var scope: ScopeOptions
     @Flag(help: "Do not reuse cached outputs; compute and replace them.") var overwriteCache = false
+    @Flag(help: "Queue the execution for an `aloft worker` and print its id instead of running it here.")
+    var detach = false
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var host: HostOptions
 
@@ -54,7 +56,7 @@ struct LaunchCommand: AsyncParsableCommand {
             launchable.plan, workflow: launchable.workflow, inputs: inputs, project: scope.project,
             domain: scope.domain,
             label: launchable.label, launchedFrom: launchable.label, labels: launchable.labels,
-            overwriteCache: overwriteCache, host: pluginHost, store: store, blobs: blobs)
+            overwriteCache: overwriteCache, detach: detach, host: pluginHost, store: store, blobs: blobs)
     }
 
     static func split(_ target: String) -> (String, String?) {

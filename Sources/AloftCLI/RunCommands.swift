@@ -88,6 +88,8 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Project.") var project = "default"
     @Option(help: "Domain.") var domain = "development"
     @Flag(help: "Do not reuse cached outputs; compute and replace them.") var overwriteCache = false
+    @Flag(help: "Queue the execution for an `aloft worker` and print its id instead of running it here.")
+    var detach = false
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var host: HostOptions
 
@@ -109,7 +111,7 @@ struct RunCommand: AsyncParsableCommand {
         try RegistryCLI.checkScope(store, project: project, domain: domain)
         try await EngineSession.start(
             spec, workflow: name, inputs: given, project: project, domain: domain, label: "workflow \(name)",
-            overwriteCache: overwriteCache, host: pluginHost, store: store, blobs: blobs)
+            overwriteCache: overwriteCache, detach: detach, host: pluginHost, store: store, blobs: blobs)
     }
 
     private func chooseWorkflow(_ spec: CompiledSpec) throws -> String {
@@ -126,11 +128,17 @@ enum EngineSession {
     /// A new execution, as `run` and `launch` start one: the header line, progress, Ctrl-C aborts, the report.
     static func start(
         _ plan: CompiledSpec, workflow: String, inputs: LiteralMap, project: String, domain: String, label: String,
-        launchedFrom: String? = nil, labels: [String: String] = [:], overwriteCache: Bool,
+        launchedFrom: String? = nil, labels: [String: String] = [:], overwriteCache: Bool, detach: Bool = false,
         host: PluginHost, store: any MetadataStore, blobs: any BlobStore
     ) async throws {
+        if detach {
+            return try enqueue(
+                plan, workflow: workflow, inputs: inputs, project: project, domain: domain, launchedFrom: launchedFrom,
+                labels: labels, overwriteCache: overwriteCache, store: store)
+        }
         var options = EngineOptions()
         options.overwriteCache = overwriteCache
+        options.quotas = host.configuration.quotas
         let engine = ExecutionEngine(host: host, store: store, blobs: blobs, options: options)
         let id = ExecutionID.make()
         let progress = ProgressPrinter(executionID: id)
@@ -146,6 +154,24 @@ enum EngineSession {
         try Report.finish(record, progress: progress)
     }
 
+    /// `--detach`: the execution is stored as queued for a worker (`aloft worker`); its id alone on stdout.
+    private static func enqueue(
+        _ plan: CompiledSpec, workflow: String, inputs: LiteralMap, project: String, domain: String,
+        launchedFrom: String?, labels: [String: String], overwriteCache: Bool, store: any MetadataStore
+    ) throws {
+        guard !overwriteCache else {
+            throw CLIError("--overwrite-cache and --detach: a worker runs a queued execution with the cache as it is")
+        }
+        let record: ExecutionRecord
+        do {
+            (record, _) = try ExecutionEngine.newExecution(
+                plan, workflow: workflow, inputs: inputs, project: project, domain: domain, id: ExecutionID.make(),
+                launchedFrom: launchedFrom, labels: labels)
+        } catch let e as ExecutionEngine.Failure { throw CLIError(e.message) }
+        try store.enqueue(record)
+        print(record.id)
+    }
+
     /// `planOf`: the execution whose plan's task types are the only ones the run calls (resume); nil, all.
     static func run(
         _ storeOptions: StoreOptions, _ host: HostOptions, executionID: String, planOf: String? = nil,
@@ -155,7 +181,9 @@ enum EngineSession {
         let taskTypes = planOf.flatMap { SpecTaskTypes.of(execution: $0, in: store) }
         let pluginHost = try await HostStartup.start(host, taskTypes: taskTypes)
         defer { pluginHost.shutdown() }
-        let engine = ExecutionEngine(host: pluginHost, store: store, blobs: blobs)
+        var options = EngineOptions()
+        options.quotas = pluginHost.configuration.quotas
+        let engine = ExecutionEngine(host: pluginHost, store: store, blobs: blobs, options: options)
         let progress = ProgressPrinter(executionID: executionID)
         let record = try await Interruptible.run(engine: engine, id: executionID) {
             do { return try await body(engine, progress) } catch let e as ExecutionEngine.Failure {

@@ -145,6 +145,8 @@ enum Report {
             throw ExitCode(ExitCodes.aborted)
         case .running:
             print("still running: \(e.id)")
+        case .queued:
+            print("queued: \(e.id)")
         }
     }
 }

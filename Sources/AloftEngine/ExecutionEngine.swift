@@ -41,6 +41,20 @@ public final class ExecutionEngine: Sendable {
         id: String = ExecutionID.make(), launchedFrom: String? = nil, labels: [String: String] = [:],
         events: @escaping @Sendable (EngineEvent) -> Void = { _ in }
     ) async throws -> ExecutionRecord {
+        let (record, plan) = try Self.newExecution(
+            spec, workflow: workflow, inputs: inputs, project: project, domain: domain, id: id,
+            launchedFrom: launchedFrom, labels: labels)
+        try store.createExecution(record)
+        let lease = try lease(record.id)
+        return try await drive(record, plan: plan, existing: [], lease: lease, events: events)
+    }
+
+    /// The record of a new execution of `workflow` and the plan it stores, not yet stored: inputs checked
+    /// against the workflow's interface, missing ones taking their defaults (what `run` and an enqueue share).
+    public static func newExecution(
+        _ spec: CompiledSpec, workflow: String, inputs: LiteralMap, project: String, domain: String, id: String,
+        launchedFrom: String? = nil, labels: [String: String] = [:]
+    ) throws -> (ExecutionRecord, CompiledSpec) {
         guard let plan = spec.plan(for: workflow), let w = plan.workflows[workflow] else {
             throw Failure(
                 message:
@@ -56,9 +70,7 @@ public final class ExecutionEngine: Sendable {
         let record = ExecutionRecord(
             id: id, project: project, domain: domain, workflow: workflow, spec: plan.canonicalBytes, inputs: given,
             launchedFrom: launchedFrom, labels: labels)
-        try store.createExecution(record)
-        let lease = try lease(record.id)
-        return try await drive(record, plan: plan, existing: [], lease: lease, events: events)
+        return (record, plan)
     }
 
     /// Runs an execution again as a new one: the same plan (the same versions of everything) and the same

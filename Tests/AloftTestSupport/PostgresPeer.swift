@@ -35,6 +35,18 @@ public enum PostgresPeer {
 
         /// The URL of `database` for user `postgres`, without the password.
         public func url(database: String) -> String { "postgres://postgres@127.0.0.1:\(port)/\(database)" }
+
+        /// `pg_ctl restart` (fast: connections are cut), waited for until the server accepts connections again.
+        public func restart() throws {
+            let status = PostgresPeer.spawnAndWait(
+                PostgresPeer.asPostgres + [
+                    bin + "/pg_ctl", "-D", directory + "/data", "-m", "fast", "-w", "-s", "restart",
+                ])
+            guard status == 0 else { throw Unavailable(description: "pg_ctl restart exited with \(status)") }
+        }
+
+        /// Stops a server of one's own (`PostgresPeer.startPrivate()`).
+        public func stop() { PostgresPeer.stop(dataDirectory: directory + "/data") }
     }
 
     public struct Unavailable: Error, CustomStringConvertible {
@@ -55,8 +67,26 @@ public enum PostgresPeer {
     nonisolated(unsafe) static var dataDirectory = ""
 
     private static func start() -> Result<Running, Unavailable> {
+        do {
+            let running = try startPrivate()
+            dataDirectory = running.directory + "/data"
+            atexit { PostgresPeer.stop(dataDirectory: PostgresPeer.dataDirectory) }
+            return .success(running)
+        } catch let error as Unavailable {
+            return .failure(error)
+        } catch {
+            return .failure(Unavailable(description: "cannot start PostgreSQL: \(error)"))
+        }
+    }
+
+    /// `runuser -u postgres --` as root (initdb and postgres refuse root), nothing otherwise.
+    static var asPostgres: [String] { getuid() == 0 ? ["/usr/sbin/runuser", "-u", "postgres", "--"] : [] }
+
+    /// A server of the caller's own (a test that restarts it must not cut the shared one's other users off);
+    /// the caller stops it.
+    public static func startPrivate() throws -> Running {
         guard let bin = binDirectory() else {
-            return .failure(Unavailable(description: "PostgreSQL's initdb is not installed (bash scripts/setup.sh)"))
+            throw Unavailable(description: "PostgreSQL's initdb is not installed (bash scripts/setup.sh)")
         }
         do {
             let dir = try TemporaryDirectory.make("postgres")
@@ -81,7 +111,7 @@ public enum PostgresPeer {
             // Not through Foundation's Process: the server that pg_ctl leaves running would inherit the file
             // descriptor by which Process learns that its child ended, and the start would never return.
             let start =
-                (asRoot ? ["/usr/sbin/runuser", "-u", "postgres", "--"] : []) + [
+                asPostgres + [
                     bin + "/pg_ctl", "-D", dir + "/data", "-l", dir + "/pg.log", "-o",
                     "-c listen_addresses=127.0.0.1 -p \(port) -k \(dir)", "-w", "-s", "start",
                 ]
@@ -90,13 +120,11 @@ public enum PostgresPeer {
                 let log = (try? String(contentsOfFile: dir + "/pg.log", encoding: .utf8)) ?? ""
                 throw Unavailable(description: "pg_ctl start exited with \(status): \(log.suffix(1000))")
             }
-            dataDirectory = dir + "/data"
-            atexit { PostgresPeer.stop() }
-            return .success(Running(port: port, password: password, directory: dir, bin: bin))
+            return Running(port: port, password: password, directory: dir, bin: bin)
         } catch let error as Unavailable {
-            return .failure(error)
+            throw error
         } catch {
-            return .failure(Unavailable(description: "cannot start PostgreSQL: \(error)"))
+            throw Unavailable(description: "cannot start PostgreSQL: \(error)")
         }
     }
 
@@ -121,7 +149,7 @@ public enum PostgresPeer {
     }
 
     /// Fast shutdown of the postmaster (its pid is the first line of postmaster.pid), waited for briefly.
-    static func stop() {
+    static func stop(dataDirectory: String) {
         guard let text = try? String(contentsOfFile: dataDirectory + "/postmaster.pid", encoding: .utf8),
             let line = text.split(separator: "\n").first, let pid = Int32(line)
         else { return }

@@ -26,6 +26,9 @@ public struct EngineOptions: Sendable {
     /// row of the metadata store; larger ones also get their per-attempt file in the blob store
     /// (`inputs.json`, `outputs.json`). Files and datasets are blobs whatever their size: the row names them.
     public var inlineValueLimit = 64 * 1024
+    /// Task type -> the most of its tasks running at once across every process sharing the store (aloft.yaml's
+    /// `quotas`; QuotaSlots). A type without one is limited only by the parallelism above.
+    public var quotas: [String: Int] = [:]
     /// What this process is, in lease holders: `aloft run`, `aloft resume`, `aloft scheduler`.
     public var role = "aloft " + (CommandLine.arguments.dropFirst().first ?? "")
 

@@ -73,8 +73,14 @@ struct TaskRunner {
             first = record.state.attempt
         }
         let started = record
-        let done = await context.overall.run {
-            await context.limiter.run { await attempts(started, from: first, plugin) }
+        let quotas = QuotaSlots(store: context.store, limits: context.options.quotas, ttl: context.options.leaseTTL)
+        let done = await quotas.holding(
+            task.template.type, owner: reservationOwner,
+            waiting: { context.events(.nodeStatus(path: path, message: $0)) }
+        ) {
+            await context.overall.run {
+                await context.limiter.run { await attempts(started, from: first, plugin) }
+            }
         }
         if let cache {
             // The result is durable before a cache entry shows it to other executions.

@@ -3,7 +3,8 @@ public import Foundation
 
 /// One run of a workflow.
 public struct ExecutionRecord: Sendable, Equatable {
-    public enum Phase: String, Sendable { case running, succeeded, failed, aborted }
+    /// `queued`: waiting for an `aloft worker` to claim it (`run --detach`, `launch --detach`).
+    public enum Phase: String, Sendable { case queued, running, succeeded, failed, aborted }
 
     public var id: String
     public var project: String

@@ -4,20 +4,22 @@ import Foundation
 /// Executions and their nodes (ExecutionStore) in SQLite.
 extension SQLiteMetadataStore: ExecutionStore {
     public func createExecution(_ e: ExecutionRecord) throws {
-        try withDatabase { db in
-            try db.prepare(
-                """
-                INSERT INTO executions (\(Self.executionColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """
-            ).run([
-                .text(e.id), .text(e.project), .text(e.domain), .text(e.workflow), .blob(e.spec), .text(text(e.inputs)),
-                .text(e.phase.rawValue), e.outputs.map { .text(text($0)) } ?? .null, e.error.map { .text($0) } ?? .null,
-                .integer(millis(e.createdAt)), .integer(millis(e.updatedAt)),
-                e.recoveredFrom.map { .text($0) } ?? .null,
-                e.launchedFrom.map { .text($0) } ?? .null,
-                e.labels.isEmpty ? .null : .text(JSONWriter.string(.object(e.labels.mapValues(JSON.string)))),
-            ])
-        }
+        try withDatabase { db in try Self.insertExecution(e, db) }
+    }
+
+    static func insertExecution(_ e: ExecutionRecord, _ db: SQLiteDatabase) throws {
+        try db.prepare(
+            """
+            INSERT INTO executions (\(Self.executionColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """
+        ).run([
+            .text(e.id), .text(e.project), .text(e.domain), .text(e.workflow), .blob(e.spec), .text(text(e.inputs)),
+            .text(e.phase.rawValue), e.outputs.map { .text(text($0)) } ?? .null, e.error.map { .text($0) } ?? .null,
+            .integer(millis(e.createdAt)), .integer(millis(e.updatedAt)),
+            e.recoveredFrom.map { .text($0) } ?? .null,
+            e.launchedFrom.map { .text($0) } ?? .null,
+            e.labels.isEmpty ? .null : .text(JSONWriter.string(.object(e.labels.mapValues(JSON.string)))),
+        ])
     }
 
     public func execution(id: String) throws -> ExecutionRecord? {

@@ -123,5 +123,24 @@ extension SQLiteMetadataStore {
             expires_at INTEGER NOT NULL
         );
         """,
+        // Executions waiting for a worker (`run --detach`, `launch --detach`) and those workers run: a row
+        // stays until its execution has ended, so a dead worker's executions are claimed again (WorkQueue.swift).
+        """
+        CREATE TABLE work_queue (
+            execution_id TEXT PRIMARY KEY,
+            enqueued_at INTEGER NOT NULL
+        );
+        """,
+        // API tokens of `aloft serve` (TokenStore): the SHA-256 of each secret, never the secret.
+        """
+        CREATE TABLE api_tokens (
+            id TEXT PRIMARY KEY,
+            secret_hash TEXT NOT NULL UNIQUE,
+            projects TEXT NOT NULL,
+            role TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            revoked INTEGER NOT NULL DEFAULT 0
+        );
+        """,
     ]
 }

@@ -20,6 +20,7 @@ public import LocatedYAML
 ///         com.example.risky: process
 ///     secrets:
 ///       dir: /run/secrets             # one file per secret, besides ALOFT_SECRET_<NAME> variables
+///     quotas: {bigquery: 10}          # task type -> most tasks at once across every worker of the store
 public struct HostConfiguration: Sendable {
     /// The file this came from; nil for defaults.
     public var file: String?
@@ -31,6 +32,8 @@ public struct HostConfiguration: Sendable {
     public var secretGrants: [String: Set<String>] = [:]
     public var callOptions = PluginCallOptions()
     public var secretsDirectory: String?
+    /// Task type -> the most of its tasks running at once across every process sharing the metadata store.
+    public var quotas: [String: Int] = [:]
     /// Plugin id (or "*" for every other plugin) -> where its code runs.
     public var isolation: [String: IsolationSettings] = [:]
     /// Where each setting was written, for messages about it (e.g. a route to an unknown plugin).
@@ -78,7 +81,7 @@ public struct HostConfiguration: Sendable {
         guard let root = try YAMLDocument.parse(text, file: file) else { return config }
         let base = ((file as NSString).deletingLastPathComponent as NSString).standardizingPath
         let reader = ConfigReader()
-        let top = try reader.mapping(root, "the config file", allowed: ["plugins", "secrets"])
+        let top = try reader.mapping(root, "the config file", allowed: ["plugins", "secrets", "quotas"])
         if let plugins = top["plugins"] {
             let p = try reader.mapping(
                 plugins, "plugins",
@@ -132,6 +135,12 @@ public struct HostConfiguration: Sendable {
                 for (id, value, _) in try reader.entries(i, "plugins.isolation") {
                     config.isolation[id] = try reader.isolation(value, "plugins.isolation.\(id)")
                 }
+            }
+        }
+        if let quotas = top["quotas"] {
+            for (type, value, location) in try reader.entries(quotas, "quotas") {
+                config.quotas[type] = try reader.positiveInt(value, "quotas.\(type)", max: 1_000_000)
+                config.locations["quotas.\(type)"] = location
             }
         }
         if let secrets = top["secrets"] {

@@ -41,11 +41,22 @@ final class PostgresConnection {
 
     deinit { PQfinish(handle) }
 
-    /// Reconnects when the server dropped the connection (a restart): prepared statements start over.
-    func resetIfBroken() {
-        guard PQstatus(handle) != CONNECTION_OK else { return }
-        PQreset(handle)
-        prepared = [:]
+    /// Whether the server is gone (restarted, network lost): what failed may succeed after a reconnect.
+    var isBroken: Bool { PQstatus(handle) != CONNECTION_OK }
+
+    /// Tries to reconnect every quarter second for up to `patience` (a server restart takes a few seconds);
+    /// whether it did. Quiet: the caller reports one error if it never comes back.
+    func reconnect(patience: Duration) -> Bool {
+        let deadline = ContinuousClock.now + patience
+        while true {
+            PQreset(handle)
+            prepared = [:]
+            if PQstatus(handle) == CONNECTION_OK {
+                return (try? execute("SET client_min_messages = warning")) != nil
+            }
+            if ContinuousClock.now >= deadline { return false }
+            usleep(250_000)
+        }
     }
 
     /// Runs one or more statements without parameters (migrations, BEGIN, COMMIT).

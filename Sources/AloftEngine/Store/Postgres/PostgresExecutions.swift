@@ -4,19 +4,21 @@ import Foundation
 /// Executions and their nodes (ExecutionStore) in PostgreSQL.
 extension PostgresStore: ExecutionStore {
     public func createExecution(_ e: ExecutionRecord) throws {
-        try withConnection { db in
-            try db.update(
-                """
-                INSERT INTO executions (\(Self.executionColumns))
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
-                """,
-                [
-                    e.id, e.project, e.domain, e.workflow, PostgresBytes.encode(e.spec), text(e.inputs),
-                    e.phase.rawValue, e.outputs.map(text), e.error, PG.time(e.createdAt), PG.time(e.updatedAt),
-                    e.recoveredFrom, e.launchedFrom,
-                    e.labels.isEmpty ? nil : JSONWriter.string(.object(e.labels.mapValues(JSON.string))),
-                ])
-        }
+        try withConnection { db in try Self.insertExecution(e, db) }
+    }
+
+    static func insertExecution(_ e: ExecutionRecord, _ db: PostgresConnection) throws {
+        try db.update(
+            """
+            INSERT INTO executions (\(Self.executionColumns))
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+            """,
+            [
+                e.id, e.project, e.domain, e.workflow, PostgresBytes.encode(e.spec), text(e.inputs),
+                e.phase.rawValue, e.outputs.map(text), e.error, PG.time(e.createdAt), PG.time(e.updatedAt),
+                e.recoveredFrom, e.launchedFrom,
+                e.labels.isEmpty ? nil : JSONWriter.string(.object(e.labels.mapValues(JSON.string))),
+            ])
     }
 
     public func execution(id: String) throws -> ExecutionRecord? {

@@ -125,5 +125,23 @@ extension PostgresStore {
             expires_at BIGINT NOT NULL
         );
         """,
+        // Executions waiting for a worker and those workers run (WorkQueue.swift).
+        """
+        CREATE TABLE work_queue (
+            execution_id TEXT PRIMARY KEY,
+            enqueued_at BIGINT NOT NULL
+        );
+        """,
+        // API tokens of `aloft serve` (TokenStore): the SHA-256 of each secret, never the secret.
+        """
+        CREATE TABLE api_tokens (
+            id TEXT PRIMARY KEY,
+            secret_hash TEXT NOT NULL UNIQUE,
+            projects TEXT NOT NULL,
+            role TEXT NOT NULL,
+            created_at BIGINT NOT NULL,
+            revoked INTEGER NOT NULL DEFAULT 0
+        );
+        """,
     ]
 }

@@ -49,12 +49,27 @@ public final class PostgresStore: Sendable {
         }
     }
 
+    /// How long a statement waits for a lost server to come back (a restart) before it fails.
+    static let reconnectPatience: Duration = .seconds(60)
+
+    /// Runs `body` on the connection. When the server went away (a restart) during it, reconnects and runs it
+    /// once more: a body is one statement or one transaction, and a transaction cut off was rolled back.
     @discardableResult
     func withConnection<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
         try connection.withLock { box in
-            box.connection.resetIfBroken()
-            return try body(box.connection)
+            if box.connection.isBroken { _ = box.connection.reconnect(patience: Self.reconnectPatience) }
+            do { return try body(box.connection) } catch  where Self.isConnectionLoss(error, box.connection) {
+                guard box.connection.reconnect(patience: Self.reconnectPatience) else { throw error }
+                return try body(box.connection)
+            }
         }
+    }
+
+    /// SQLSTATE class 08 (connection exception) and 57P01-57P03 (the server shutting down or starting).
+    private static func isConnectionLoss(_ error: any Error, _ db: PostgresConnection) -> Bool {
+        if db.isBroken { return true }
+        guard let state = (error as? PostgresConnection.Failure)?.sqlState else { return false }
+        return state.hasPrefix("08") || ["57P01", "57P02", "57P03"].contains(state)
     }
 }
 
