@@ -19,7 +19,7 @@ final class CurlEasy {
     /// socket (the URL's host is then only a name).
     func perform(
         _ request: HTTPRequest, unixSocket: String?, connectTimeoutMilliseconds: Int, timeoutMilliseconds: Int,
-        caInfo: String?
+        caInfo: String?, clientCertificate: String? = nil, clientKey: String? = nil
     ) -> Result<HTTPResponse, CurlFailure> {
         curl_easy_reset(handle)  // keeps live connections, drops every option
         let collected = Collected()
@@ -45,6 +45,8 @@ final class CurlEasy {
         aloft_curl_set_string(handle, ALOFT_CURLOPT_ACCEPT_ENCODING, "")  // whatever libcurl can decode
         if let unixSocket { aloft_curl_set_string(handle, ALOFT_CURLOPT_UNIX_SOCKET_PATH, unixSocket) }
         if let caInfo { aloft_curl_set_string(handle, ALOFT_CURLOPT_CAINFO, caInfo) }
+        if let clientCertificate { aloft_curl_set_string(handle, ALOFT_CURLOPT_SSLCERT, clientCertificate) }
+        if let clientKey { aloft_curl_set_string(handle, ALOFT_CURLOPT_SSLKEY, clientKey) }
         aloft_curl_set_data_fn(
             handle, ALOFT_CURLOPT_WRITEFUNCTION,
             { data, size, count, user in

@@ -15,6 +15,9 @@ public final class HTTPClient: Sendable {
         public var retry = RetryPolicy()
         /// A CA bundle for TLS (OpenSSL's default paths otherwise).
         public var caInfo: String?
+        /// A client certificate and its private key (PEM files) for TLS client authentication (Kubernetes).
+        public var clientCertificate: String?
+        public var clientKey: String?
         /// Called with one line per exchange: method, redacted URL, status or error, time taken.
         public var log: (@Sendable (String) -> Void)?
 
@@ -47,7 +50,8 @@ public final class HTTPClient: Sendable {
                         request, unixSocket: configuration.unixSocketPath,
                         connectTimeoutMilliseconds: configuration.connectTimeoutMilliseconds,
                         timeoutMilliseconds: request.timeoutMilliseconds ?? configuration.requestTimeoutMilliseconds,
-                        caInfo: configuration.caInfo)
+                        caInfo: configuration.caInfo,
+                        clientCertificate: configuration.clientCertificate, clientKey: configuration.clientKey)
                 } ?? .failure(CurlFailure(code: 2, message: "libcurl could not make a handle"))
             let elapsed = Self.nowMilliseconds() - started
             let what = "\(request.method) \(Redaction.url(request.url))"
