@@ -101,14 +101,21 @@ let package = Package(
             name: "SagemakerPlugin", dependencies: ["PluginKit", "AloftHTTP", "AloftAWS"], path: "Plugins/Sagemaker",
             swiftSettings: strict),
         .target(
-            name: "ContainerPlugin", dependencies: ["PluginKit", "AloftHTTP", "AloftTaskIO"], path: "Plugins/Container",
+            name: "ContainerPlugin",
+            dependencies: ["PluginKit", "AloftHTTP", "AloftTaskIO", "AloftKubernetes", "AloftAWS"],
+            path: "Plugins/Container", exclude: ["pod"], swiftSettings: strict),
+        // Kubernetes API client (kubeconfig, in-cluster, typed calls) and the S3 side of a pod's task contract:
+        // shared by Container's pod backend and Spark's SparkApplication backend.
+        .target(
+            name: "AloftKubernetes", dependencies: ["AloftHTTP", "AloftWire", "LocatedYAML", "AloftAWS", "PluginKit"],
             swiftSettings: strict),
         // The container task contract (inputs.json, placeholders, outputs) and managed local processes:
         // shared by the plugins that run programs on this machine (Container's process backend, Spark local).
         .target(name: "AloftTaskIO", dependencies: ["PluginKit"], swiftSettings: strict),
         .target(
-            name: "SparkPlugin", dependencies: ["PluginKit", "AloftHTTP", "AloftTaskIO"], path: "Plugins/Spark",
-            swiftSettings: strict),
+            name: "SparkPlugin",
+            dependencies: ["PluginKit", "AloftHTTP", "AloftTaskIO", "AloftKubernetes", "AloftAWS"],
+            path: "Plugins/Spark", swiftSettings: strict),
         // HiveServer2 (TCLIService over Thrift, binary protocol; HTTP and TCP transports).
         .target(name: "AloftHive", dependencies: ["AloftHTTP", "AloftWire"], swiftSettings: strict),
         .target(
@@ -160,6 +167,14 @@ let package = Package(
             name: "SparkTests",
             dependencies: ["AloftCompiler", "AloftWire", "PluginHost", "AloftEngine", "AloftTestSupport", "AloftHTTP"],
             swiftSettings: strict),
+        // The Kubernetes backends against a FAKE API server (Tests/Peers/fake-kube-apiserver.py: no real
+        // kube-apiserver runs here) and moto's S3; the client's kubeconfig and in-cluster parsing.
+        .testTarget(
+            name: "KubernetesTests",
+            dependencies: [
+                "AloftKubernetes", "AloftAWS", "AloftHTTP", "AloftWire", "AloftCompiler", "AloftEngine", "PluginHost",
+                "AloftTestSupport",
+            ], swiftSettings: strict),
         .testTarget(
             name: "HiveTests",
             dependencies: ["AloftWire", "AloftHive", "AloftEngine", "AloftTestSupport", "AloftHTTP"],

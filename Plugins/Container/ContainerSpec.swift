@@ -20,9 +20,15 @@ struct ContainerSpec {
     var memoryBytes: Int64?
     var cpus: Double?
 
-    static let backends = ["process", "podman"]
+    static let backends = ["process", "podman", "kubernetes"]
 
-    init(_ context: TaskContext, io: TaskIO, defaults: ContainerDefaults) throws(PluginError) {
+    /// `inputs` replaces the context's for placeholders (a pod sees its blob inputs at other paths).
+    init(
+        _ context: TaskContext, io: TaskIO, defaults: ContainerDefaults, inputs: LiteralMap? = nil
+    )
+        throws(PluginError)
+    {
+        let inputs = inputs ?? context.inputs
         guard let container = context.task.extra["container"] else {
             throw .user("task \(context.task.name) has no container section (command, args)", code: "NoContainer")
         }
@@ -36,14 +42,14 @@ struct ContainerSpec {
         command = []
         for part in (container["command"]?.arrayValue ?? []) + (container["args"]?.arrayValue ?? []) {
             guard let s = part.stringValue else { continue }
-            command.append(try io.render(s, inputs: context.inputs))
+            command.append(try io.render(s, inputs: inputs))
         }
         guard !command.isEmpty || backend != "process" else {
             throw .user("task \(context.task.name) has an empty command", code: "NoCommand")
         }
         env = [:]
         for (k, v) in container["env"]?.objectValue ?? [:] {
-            if let s = v.stringValue { env[k] = try io.render(s, inputs: context.inputs) }
+            if let s = v.stringValue { env[k] = try io.render(s, inputs: inputs) }
         }
         mounts = []
         for m in container["mounts"]?.arrayValue ?? [] {

@@ -4,7 +4,7 @@ import PluginKit
 /// A Spark task's declaration (the task's `config`), read once and checked: what `check` reports at compile
 /// time and what submit builds a job from. See docs/spark.md for the fields.
 struct SparkJobSpec: Sendable {
-    static let backends = ["local", "standalone"]
+    static let backends = ["local", "standalone", "kubernetes"]
     static let keys = [
         "application", "main_class", "args", "spark_conf", "hadoop_conf", "driver", "executor", "backend",
         "master", "local_cores", "py_files", "jars", "env",
@@ -134,12 +134,7 @@ struct SparkJobSpec: Sendable {
         driver = Self.resources(config["driver"], "driver", allowInstances: false, &problems)
         executor = Self.resources(config["executor"], "executor", allowInstances: true, &problems)
         backend = string("backend")
-        if backend == "kubernetes" {
-            problems.append(
-                TaskProblem(
-                    "the kubernetes backend for Spark (SparkApplication) is not available yet; use local or standalone",
-                    at: "config", "backend"))
-        } else if let b = backend, !Self.backends.contains(b) {
+        if let b = backend, !Self.backends.contains(b) {
             problems.append(
                 TaskProblem(
                     "unknown Spark backend \"\(b)\"; expected one of \(Self.backends.joined(separator: ", "))",

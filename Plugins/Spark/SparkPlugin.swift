@@ -6,14 +6,15 @@ public import PluginKit
 /// Spark jobs (task types `spark`, `pyspark`): a Python file or a jar with its arguments, Spark and Hadoop
 /// settings and resources, run by a backend chosen per task (`config.backend`) or in the plugin config:
 ///   - `local`: spark-submit --master local[N] as a managed local process (LocalBackend), the default;
-///   - `standalone`: a driver in cluster mode on a standalone cluster, via the master's REST server.
-/// A Kubernetes backend (SparkApplication) plugs in beside them: a backend is submit/poll/abort over its state.
+///   - `standalone`: a driver in cluster mode on a standalone cluster, via the master's REST server;
+///   - `kubernetes`: a SparkApplication for the Spark operator (KubernetesBackend, docs/kubernetes.md).
+/// A backend is submit/poll/abort over its resource state.
 /// Inputs and outputs follow the container task contract (AloftTaskIO): inputs.json, `{{inputs.NAME}}` /
 /// `{{output_dir}}` in the arguments, outputs.json or one file (or directory, for datasets) per output.
 public final class SparkPlugin: Plugin {
     public static let info = PluginInfo(
         id: "aloft.spark", version: "0.1.0",
-        description: "Spark jobs (Python or jar): local spark-submit or a standalone cluster",
+        description: "Spark jobs (Python or jar): local spark-submit, a standalone cluster or the Spark operator",
         taskTypes: ["spark", "pyspark"])
 
     private let host: HostServices
@@ -59,6 +60,7 @@ public final class SparkPlugin: Plugin {
 
     private var local: LocalBackend { LocalBackend(host: host, settings: settings, http: http) }
     private var standalone: StandaloneBackend { StandaloneBackend(host: host, settings: settings, http: http) }
+    private var kubernetes: KubernetesBackend { KubernetesBackend(host: host, settings: settings) }
 
     public func submit(_ call: TaskCall) throws(PluginError) -> [UInt8] {
         let context = try call.context()
@@ -66,6 +68,7 @@ public final class SparkPlugin: Plugin {
         let io = io(call, context)
         switch job.backend ?? settings.backend {
         case "standalone": return try standalone.submit(call, context, job: job, io: io).bytes
+        case "kubernetes": return try kubernetes.submit(call, context, job: job).bytes
         default: return try local.submit(call, context, job: job, io: io).bytes
         }
     }
@@ -80,6 +83,8 @@ public final class SparkPlugin: Plugin {
             return try local.poll(call, pid: pid, startTicks: start, ui: ui, io: io, types: types)
         case .standalone(let id, let rest, _):
             return try standalone.poll(call, id: id, rest: rest, io: io, types: types)
+        case .kubernetes(_, let namespace, let name):
+            return try kubernetes.poll(call, context, namespace: namespace, name: name)
         }
     }
 
@@ -88,6 +93,7 @@ public final class SparkPlugin: Plugin {
         switch state {
         case .local(let pid, let start, _): local.abort(pid: pid, startTicks: start, executionID: call.executionID)
         case .standalone(let id, let rest, _): try standalone.abort(id: id, rest: rest)
+        case .kubernetes(_, let namespace, let name): kubernetes.abort(namespace: namespace, name: name)
         }
     }
 
@@ -101,6 +107,13 @@ public final class SparkPlugin: Plugin {
         case .local(_, _, let ui?)?: links.append(LogLink(name: "Spark UI (while the job runs)", uri: ui))
         case .standalone(let id, _, let masterUI)?:
             links = masterUI.map { [LogLink(name: "Spark master (driver \(id))", uri: $0)] } ?? []
+        case .kubernetes(let server, let namespace, let name)?:
+            // The operator names the driver pod <application>-driver.
+            links = [
+                LogLink(
+                    name: "driver pod \(namespace)/\(name)-driver log",
+                    uri: "\(server)/api/v1/namespaces/\(namespace)/pods/\(name)-driver/log")
+            ]
         default: break
         }
         return links

@@ -5,7 +5,7 @@ import PluginKit
 ///   spark_home:   where Spark is (bin/spark-submit); default $SPARK_HOME, else the pyspark that
 ///                 scripts/setup.sh installed ($ALOFT_PEERS/spark), else python3's pyspark
 ///   python:       the Python that runs PySpark drivers and executors; default the one beside that pyspark
-///   backend:      local (default) or standalone; a task's own `backend` wins
+///   backend:      local (default), standalone or kubernetes; a task's own `backend` wins
 ///   local_cores:  N in local[N] (default 2)
 ///   master:       spark://HOST:PORT of the standalone master
 ///   rest_url:     the master's REST submission server (default http://HOST:6066 of the master)
@@ -13,6 +13,7 @@ import PluginKit
 ///   java_home:    JAVA_HOME for spark-submit (default the host's)
 ///   work_dir:     where attempts run when the host's output location is not a local directory
 ///   poll_seconds: how often a running job is observed (default 1)
+///   kubernetes:   the cluster and the SparkApplication's settings (SparkOnKubernetesSettings)
 ///   progress_after_seconds: how long a local job runs before its driver's UI is asked for progress
 ///                 (default 30: the UI's REST layer starts on the first request and costs the driver about a
 ///                 second of the driver's CPU; 0 asks from the start)
@@ -28,6 +29,7 @@ struct SparkSettings: Sendable {
     var workDir = NSTemporaryDirectory() + "aloft-spark"
     var pollSeconds = 1.0
     var progressAfterSeconds = 30.0
+    var kubernetes: SparkOnKubernetesSettings
 
     init(_ config: JSON, environment: [String: String] = ProcessInfo.processInfo.environment) throws(PluginError) {
         guard config.objectValue != nil else {
@@ -36,7 +38,7 @@ struct SparkSettings: Sendable {
         let known = [
             "spark_home", "python", "backend", "local_cores", "master", "rest_url", "master_ui", "java_home",
             "work_dir", "poll_seconds",
-            "progress_after_seconds",
+            "progress_after_seconds", "kubernetes",
         ]
         for key in (config.objectValue ?? [:]).keys.sorted() where !known.contains(key) {
             throw .user(
@@ -46,9 +48,9 @@ struct SparkSettings: Sendable {
         sparkHome = config["spark_home"]?.stringValue ?? environment["SPARK_HOME"] ?? Self.installedPySpark(environment)
         python = config["python"]?.stringValue ?? sparkHome.flatMap(Self.venvPython)
         backend = config["backend"]?.stringValue ?? backend
-        guard ["local", "standalone"].contains(backend) else {
+        guard SparkJobSpec.backends.contains(backend) else {
             throw .user(
-                "backend \"\(backend)\" in plugins.config.\"aloft.spark\" is not known; expected local or standalone",
+                "backend \"\(backend)\" in plugins.config.\"aloft.spark\" is not known; expected local, standalone or kubernetes",
                 code: "BadConfig")
         }
         if let n = config["local_cores"]?.integerValue { localCores = max(1, Int(n)) }
@@ -60,6 +62,7 @@ struct SparkSettings: Sendable {
         workDir = config["work_dir"]?.stringValue ?? workDir
         pollSeconds = config["poll_seconds"]?.numberValue ?? pollSeconds
         progressAfterSeconds = config["progress_after_seconds"]?.numberValue ?? progressAfterSeconds
+        kubernetes = try SparkOnKubernetesSettings(config["kubernetes"])
     }
 
     /// spark-submit, or a clear error saying where it was looked for.

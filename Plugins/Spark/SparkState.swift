@@ -6,6 +6,13 @@ enum SparkState: Sendable, Equatable {
     case local(pid: Int32, startTicks: Int64, ui: String?)
     /// A driver on a standalone cluster, submitted through the master's REST server.
     case standalone(submissionID: String, restURL: String, masterUI: String?)
+    /// A SparkApplication run by the Spark operator on Kubernetes.
+    case kubernetes(server: String, namespace: String, name: String)
+
+    var namespaceName: String {
+        if case .kubernetes(_, let namespace, _) = self { return namespace }
+        return ""
+    }
 
     var bytes: [UInt8] {
         switch self {
@@ -21,6 +28,12 @@ enum SparkState: Sendable, Equatable {
             ]
             if let masterUI { j["master_ui"] = .string(masterUI) }
             return JSONWriter.encode(.object(j))
+        case .kubernetes(let server, let namespace, let name):
+            return JSONWriter.encode(
+                .object([
+                    "backend": .string("kubernetes"), "server": .string(server), "namespace": .string(namespace),
+                    "name": .string(name),
+                ]))
         }
     }
 
@@ -35,6 +48,13 @@ enum SparkState: Sendable, Equatable {
         case "standalone"?:
             if let id = j?["submission"]?.stringValue, let rest = j?["rest"]?.stringValue {
                 self = .standalone(submissionID: id, restURL: rest, masterUI: j?["master_ui"]?.stringValue)
+                return
+            }
+        case "kubernetes"?:
+            if let server = j?["server"]?.stringValue, let namespace = j?["namespace"]?.stringValue,
+                let name = j?["name"]?.stringValue
+            {
+                self = .kubernetes(server: server, namespace: namespace, name: name)
                 return
             }
         default: break

@@ -1,0 +1,42 @@
+import Foundation
+
+/// kubeconfig `*-data` fields (base64 PEM) become private files, because libcurl takes certificates and keys
+/// as paths. A file is named by a hash of its content, so loading the same kubeconfig again reuses it.
+enum CredentialFiles {
+    static let directory = NSTemporaryDirectory() + "aloft-kube-\(getuid())"
+
+    /// Writes `bytes` to a 0600 file in a 0700 directory; its path.
+    static func write(_ bytes: [UInt8], suffix: String) throws(KubeConfigError) -> String {
+        let path = directory + "/" + hex(fnv1a64(bytes)) + "." + suffix
+        if FileManager.default.contents(atPath: path).map({ [UInt8]($0) == bytes }) == true { return path }
+        do {
+            try FileManager.default.createDirectory(
+                atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            let temporary = path + ".\(getpid()).tmp"
+            guard
+                FileManager.default.createFile(
+                    atPath: temporary, contents: Data(bytes), attributes: [.posixPermissions: 0o600])
+            else { throw KubeConfigError("cannot write \(temporary)") }
+            guard rename(temporary, path) == 0 else { throw KubeConfigError("cannot move \(temporary) to \(path)") }
+        } catch let error as KubeConfigError {
+            throw error
+        } catch {
+            throw KubeConfigError("cannot keep a credential file in \(directory): \(error.localizedDescription)")
+        }
+        return path
+    }
+
+    static func fnv1a64(_ bytes: [UInt8]) -> UInt64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in bytes {
+            h ^= UInt64(b)
+            h = h &* 0x0000_0100_0000_01B3
+        }
+        return h
+    }
+
+    static func hex(_ v: UInt64) -> String {
+        let s = String(v, radix: 16)
+        return String(repeating: "0", count: 16 - s.count) + s
+    }
+}
