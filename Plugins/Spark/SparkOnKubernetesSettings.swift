@@ -4,7 +4,7 @@ import PluginKit
 /// The Spark plugin's `kubernetes` section (plugins.config."aloft.spark".kubernetes): the shared connection
 /// keys (KubeSettings) and the SparkApplication's own:
 ///   image:             the Spark image the driver and executors run (required for this backend)
-///   spark_version:     spec.sparkVersion (default the local installation's, else 3.5.0)
+///   spark_version:     spec.sparkVersion (default the local installation's, else 4.0.0)
 ///   image_pull_policy: IfNotPresent, Always or Never (default: the operator's)
 struct SparkOnKubernetesSettings: Sendable {
     static let place = "plugins.config.\"aloft.spark\".kubernetes"
