@@ -7,9 +7,9 @@ import AloftWire
 enum ExecutionText {
     static func list(_ views: [ExecutionView]) -> String {
         let rows = views.map { v in
-            [v.id, v.status, "\(v.project)/\(v.domain)", v.workflow, ViewTime.text(v.createdAt)]
+            [v.id, v.status, "\(v.project)/\(v.domain)", v.workflow, ViewTime.text(v.createdAt), v.driver ?? "-"]
         }
-        return PluginReport.table([["ID", "PHASE", "PROJECT/DOMAIN", "WORKFLOW", "CREATED"]] + rows)
+        return PluginReport.table([["ID", "PHASE", "PROJECT/DOMAIN", "WORKFLOW", "CREATED", "OWNER"]] + rows)
     }
 
     static func show(_ v: ExecutionView) -> String {

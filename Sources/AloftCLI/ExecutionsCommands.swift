@@ -18,7 +18,14 @@ struct ExecutionCommands: AsyncParsableCommand {
         func run() async throws {
             let (store, _) = try storeOptions.open()
             guard let e = try store.execution(id: execution) else { throw CLIError("no execution \(execution)") }
-            guard e.phase == .running else { throw CLIError("execution \(execution) is already \(e.phase.rawValue)") }
+            // A queued execution no worker has claimed ends here; one claimed meanwhile is asked like any other.
+            if e.phase == .queued, try store.abortQueued(execution) {
+                print("aborted: \(execution) (queued, no worker had started it)")
+                return
+            }
+            guard e.phase == .running || e.phase == .queued else {
+                throw CLIError("execution \(execution) is already \(e.phase.rawValue)")
+            }
             try store.requestAbort(id: execution)
             print(
                 "abort requested: the aloft process running \(execution) aborts its nodes within a second; "

@@ -112,6 +112,29 @@ import Testing
         #expect(h.log(1).contains("aborted: \(id)"), "\(h.log(1))")
     }
 
+    @Test func aQueuedExecutionIsAbortedAtOnceAndARunningOneShowsItsWorker() throws {
+        let h = try WorkerHarness("queuedabort", sleep: 60)
+        let queued = try h.enqueue(h.dir + "/chain.yaml")
+        let abort = try CLI.run(["executions", "abort", queued, "--store", h.url], cwd: h.dir, env: h.env)
+        #expect(abort.status == 0 && abort.stdout.hasPrefix("aborted: \(queued)"), "\(abort)")
+        #expect(h.phase(queued) == .aborted)
+
+        let id = try h.enqueue(h.dir + "/journal.yaml")
+        let w = try h.startWorker(1)
+        defer { WorkerHarness.kill([w]) }
+        #expect(WorkerHarness.wait(60) { h.journalLines.count == 1 }, "\(h.log(1))")
+        let owner = "aloft worker (pid \(w.processIdentifier) on "
+        let list = try CLI.run(["executions", "list", "--store", h.url], cwd: h.dir, env: h.env)
+        #expect(list.stdout.contains(owner), "\(list.stdout)")
+        let show = try CLI.run(["executions", "show", id, "--store", h.url], cwd: h.dir, env: h.env)
+        #expect(show.stdout.contains("driven by: " + owner), "\(show.stdout)")
+        let status = try CLI.run(["worker", "status", "--store", h.url], cwd: h.dir, env: h.env)
+        #expect(status.status == 0, "\(status)")
+        let row = status.stdout.split(separator: "\n").first { $0.contains(" \(w.processIdentifier) ") }
+        #expect(row?.hasPrefix("aloft worker") == true && row?.contains("live") == true, "\(status.stdout)")
+        #expect(row?.contains("1: \(id)") == true, "\(status.stdout)")
+    }
+
     @Test func aTaskTypesQuotaHoldsAcrossWorkers() throws {
         let h = try WorkerHarness("quota")
         // Each task counts the tasks running when it starts (itself included) into `counts`.

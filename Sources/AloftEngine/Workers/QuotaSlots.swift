@@ -51,7 +51,10 @@ struct QuotaSlots: Sendable {
         for i in 0..<limit {
             let name = "quota/\(taskType)/\((start + i) % limit)"
             let until = Date().addingTimeInterval(ttl.secondsValue)
-            if (try? store.acquireLease(name, holder: holder, until: until)) == .some(nil) { return name }
+            // Taken only when the store says so: an error is not a free slot.
+            do { if try store.acquireLease(name, holder: holder, until: until) == nil { return name } } catch {
+                continue
+            }
         }
         return nil
     }

@@ -5,20 +5,26 @@ extension PostgresStore: LeaseStore {
     public func acquireLease(_ name: String, holder: LeaseHolder, until: Date) throws -> LeaseRecord? {
         try withConnection { db in
             try db.transaction {
-                // Makes the row exist so that it can be locked; a new one is the taker's at once.
-                let inserted = try db.update(
-                    """
-                    INSERT INTO leases (name, holder, heartbeat_at, expires_at) VALUES ($1, $2, $3, $4)
-                    ON CONFLICT (name) DO NOTHING
-                    """, [name, holder.encoded, PG.time(Date()), PG.time(until)])
-                if inserted > 0 { return nil }
-                if let current = try Self.leaseRow(name, db, lock: true), current.holder != holder, current.isLive {
-                    return current
+                // The row may be released (deleted) between the insert that found it and the lock: then the
+                // update changes nothing and the insert is tried again (it would be wrong to call it taken).
+                while true {
+                    // Makes the row exist so that it can be locked; a new one is the taker's at once.
+                    let inserted = try db.update(
+                        """
+                        INSERT INTO leases (name, holder, heartbeat_at, expires_at) VALUES ($1, $2, $3, $4)
+                        ON CONFLICT (name) DO NOTHING
+                        """, [name, holder.encoded, PG.time(Date()), PG.time(until)])
+                    if inserted > 0 { return nil }
+                    if let current = try Self.leaseRow(name, db, lock: true), current.holder != holder,
+                        current.isLive
+                    {
+                        return current
+                    }
+                    let taken = try db.update(
+                        "UPDATE leases SET holder = $2, heartbeat_at = $3, expires_at = $4 WHERE name = $1",
+                        [name, holder.encoded, PG.time(Date()), PG.time(until)])
+                    if taken > 0 { return nil }
                 }
-                try db.update(
-                    "UPDATE leases SET holder = $2, heartbeat_at = $3, expires_at = $4 WHERE name = $1",
-                    [name, holder.encoded, PG.time(Date()), PG.time(until)])
-                return nil
             }
         }
     }
