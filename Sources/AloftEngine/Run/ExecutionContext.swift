@@ -63,12 +63,14 @@ final class ExecutionContext: Sendable {
     /// read, and remembers it; does not wait. Whoever must not act before the record is durable (a plugin call
     /// it announces, anything outside the process seeing a result) waits with `durable` first. A node that
     /// ends in this run is forgotten (its runner returns its record; nothing looks it up again), so memory holds
-    /// the nodes in flight, not every node of a 100,000-item map.
-    func persist(_ r: NodeRecord) throws {
+    /// the nodes in flight, not every node of a 100,000-item map. `committedByCaller`: the caller commits it
+    /// itself on a host-owned thread (`durableNow`), so the group-commit writer's queue is not woken for it.
+    @discardableResult
+    func persist(_ r: NodeRecord, committedByCaller: Bool = false) throws -> GroupCommitWriter.Ticket {
         var r = r
         r.updatedAt = Date()
         let lineage = pendingLineage.withLock { $0.removeValue(forKey: r.node) } ?? []
-        let ticket = commits.enqueue(r, lineage: lineage)
+        let ticket = commits.enqueue(r, lineage: lineage, committedByCaller: committedByCaller)
         let terminal = r.state.phase.isTerminal
         tickets.withLock { t in
             if !(terminal && t.byNode[r.node]?.terminal == true) { t.byNode[r.node] = (ticket, terminal) }
@@ -79,13 +81,25 @@ final class ExecutionContext: Sendable {
             }
         }
         records.withLock { $0[r.node] = terminal ? nil : r }
+        return ticket
     }
 
     /// Returns when the node's last write (for an ended node: the write that ended it) is durable. A write
     /// the store refused stops the node: false.
     func durable(_ path: String) async -> Bool {
         guard let ticket = tickets.withLock({ $0.byNode[path]?.ticket }) else { return true }
-        if let refused = await commits.wait(ticket) {
+        return settled(path, ticket, refused: await commits.wait(ticket))
+    }
+
+    /// `durable` for a host-owned thread (a plugin's pool thread), which commits the batch itself
+    /// (GroupCommitWriter.commitNow) instead of waiting for the writer's queue. Never from async code.
+    func durableNow(_ path: String) -> Bool {
+        guard let ticket = tickets.withLock({ $0.byNode[path]?.ticket }) else { return true }
+        return settled(path, ticket, refused: commits.commitNow(ticket))
+    }
+
+    private func settled(_ path: String, _ ticket: GroupCommitWriter.Ticket, refused: String?) -> Bool {
+        if let refused {
             stop(path, because: "cannot persist its state: \(refused)")
             return false
         }

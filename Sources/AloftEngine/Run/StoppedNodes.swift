@@ -23,9 +23,9 @@ extension ExecutionContext {
     }
 
     /// Commits the record (see persist); a store that fails stops the node. True when stored.
-    func store(_ record: NodeRecord) -> Bool {
+    func store(_ record: NodeRecord, committedByCaller: Bool = false) -> Bool {
         do {
-            try persist(record)
+            try persist(record, committedByCaller: committedByCaller)
             return true
         } catch {
             stop(record.node, because: "cannot persist its state: \(error)")

@@ -269,27 +269,38 @@ struct TaskRunner {
         _ record: inout NodeRecord, _ attempt: Int, _ plugin: any TaskPlugin, _ invocation: TaskInvocation,
         deaths: Int
     ) async -> Int? {
-        if record.taskExecutionID != invocation.executionID {
-            record.taskExecutionID = invocation.executionID
-            record.resourceState = nil
-            record.state.callInFlight = CallInFlight(call: "run_sync", attempt: attempt)
-            guard await persistDurably(&record) else { return nil }
-            context.events(.nodeStarted(path: path, attempt: attempt))
-            if let uri = try? context.attemptURI(path, attempt: attempt, file: "inputs.json") {
-                await context.blobCopies.put(inputs.canonicalBytes, at: uri)
-            }
-        } else if record.state.callInFlight == nil {
-            record.state.callInFlight = CallInFlight(call: "run_sync", attempt: attempt, deaths: deaths)
-            guard await persistDurably(&record) else { return nil }
-        }
         let result: Result<LiteralMap, TaskError>
-        do throws(TaskError) {
-            result = .success(
-                try await cancellable(invocation) { () async throws(TaskError) -> LiteralMap in
-                    try await plugin.runSync(invocation)
-                })
-        } catch {
-            result = .failure(error)
+        if let direct = inlineSyncPlugin(plugin) {
+            // In this process: intent, call and end on the plugin's thread (TaskRunner+InlineSync).
+            switch await inlineSyncCall(&record, attempt, direct, invocation, deaths: deaths) {
+            case .stopped: return nil
+            case .ended(let ended):
+                record = ended
+                return nil
+            case .called(let called): result = called
+            }
+        } else {
+            if record.taskExecutionID != invocation.executionID {
+                record.taskExecutionID = invocation.executionID
+                record.resourceState = nil
+                record.state.callInFlight = CallInFlight(call: "run_sync", attempt: attempt)
+                guard await persistDurably(&record) else { return nil }
+                context.events(.nodeStarted(path: path, attempt: attempt))
+                if let uri = try? context.attemptURI(path, attempt: attempt, file: "inputs.json") {
+                    await context.blobCopies.put(inputs.canonicalBytes, at: uri)
+                }
+            } else if record.state.callInFlight == nil {
+                record.state.callInFlight = CallInFlight(call: "run_sync", attempt: attempt, deaths: deaths)
+                guard await persistDurably(&record) else { return nil }
+            }
+            do throws(TaskError) {
+                result = .success(
+                    try await cancellable(invocation) { () async throws(TaskError) -> LiteralMap in
+                        try await plugin.runSync(invocation)
+                    })
+            } catch {
+                result = .failure(error)
+            }
         }
         switch result {
         case .success(let outputs):
@@ -328,7 +339,7 @@ struct TaskRunner {
 
     /// Runs one plugin call; if this node is cancelled meanwhile (abort, Ctrl-C), the plugin's is_cancelled
     /// turns true so a long call can return early.
-    private func cancellable<T: Sendable>(
+    func cancellable<T: Sendable>(
         _ invocation: TaskInvocation, _ call: () async throws(TaskError) -> T
     ) async throws(TaskError) -> T {
         let signals = context.host.services.signals

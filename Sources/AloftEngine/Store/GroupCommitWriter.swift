@@ -2,16 +2,25 @@ import Dispatch
 import Synchronization
 
 /// The one writer of node transitions for a store: every write of every node of every execution the engine
-/// drives is queued here, and the writer commits what has gathered in one transaction (a group commit), on
-/// its own queue. A batch closes when the writer is free to take it: while one batch commits, the next
-/// gathers, so a busy engine writes many nodes per transaction and an idle one waits for no timer.
+/// drives is queued here, and what has gathered is committed in one transaction (a group commit). A batch
+/// closes when a committer is free to take it: while one batch commits, the next gathers, so a busy engine
+/// writes many nodes per transaction and an idle one waits for no timer.
 ///
-/// `enqueue` returns at once with a ticket; whoever must not act before the write is durable waits for the
-/// ticket (`wait`). A waiter that finds its batch still open and nobody committing commits it itself, on its
-/// own thread (the leader of that batch): a lone chain pays no hop to the writer's queue and back. Batches commit in order, so a ticket that is durable makes every earlier write of the
-/// same node durable too. A node written twice before its batch is taken is written once, as last given
-/// (records are whole rows, upserted). A batch the store refuses is committed again node by node, so one
-/// node's refused write does not fail the others' (each waiter hears of its own node's outcome).
+/// `enqueue` returns at once with a ticket; whoever must not act before the write is durable waits for it.
+/// Who commits, and on which thread, is the point of this type (see docs/architecture.md):
+/// - From async code, `wait` only suspends: the writer's own queue commits the batch and resumes it. Nothing
+///   here ever commits on, or blocks, a thread of Swift's cooperative pool (two threads on a 2-core machine:
+///   a commit or a wait there can stall every task of the process).
+/// - A host-owned thread (a plugin pool thread running a synchronous call) commits with `commitNow`: it
+///   leads the batch itself when nobody is committing, or blocks until the batch being committed settles.
+///   Such a write is queued with `committedByCaller` and wakes no queue.
+/// The writer's queue is woken once per batch that needs it (a write from async code, or an async wait on
+/// the open batch), not once per write.
+///
+/// Batches commit in order, so a ticket that is durable makes every earlier write of the same node durable
+/// too. A node written twice before its batch is taken is written once, as last given (records are whole
+/// rows, upserted). A batch the store refuses is committed again node by node, so one node's refused write
+/// does not fail the others' (each waiter hears of its own node's outcome).
 final class GroupCommitWriter: Sendable {
     struct Ticket: Sendable, Hashable {
         let batch: UInt64
@@ -28,15 +37,25 @@ final class GroupCommitWriter: Sendable {
         var open: UInt64 = 1
         var order: [String] = []
         var pending: [String: Entry] = [:]
-        /// A drain is queued on the writer's queue.
+        /// The open batch holds a write or a wait only the writer's queue will commit.
+        var openNeedsWriter = false
+        /// A drain is queued on, or running on, the writer's queue.
         var scheduled = false
-        /// A batch is being committed (by the queue or by a waiter): one at a time, in order.
+        /// A batch is being committed (by the queue or by a host thread): one at a time, in order.
         var committing = false
         /// Every batch up to this one is settled.
         var settled: UInt64 = 0
         /// The last refused write of a node, by batch.
         var refused: [String: (batch: UInt64, error: String)] = [:]
         var waiters: [UInt64: [(key: String, continuation: CheckedContinuation<String?, Never>)]] = [:]
+        /// Host threads blocked in `commitNow` until the batch being committed settles, by batch.
+        var blocked: [UInt64: [DispatchSemaphore]] = [:]
+    }
+
+    private enum Step {
+        case settled(String?)
+        case lead(Batch)
+        case blocked(DispatchSemaphore)
     }
 
     private let store: any ExecutionStore
@@ -47,11 +66,12 @@ final class GroupCommitWriter: Sendable {
 
     static func key(_ execution: String, _ node: String) -> String { execution + "\u{0}" + node }
 
-    /// Queues the record (and the lineage it brings) for the next batch; does not wait.
+    /// Queues the record (and the lineage it brings) for the next batch; does not wait. `committedByCaller`:
+    /// the caller commits it with `commitNow` on a host-owned thread, so the writer's queue is not woken for it.
     @discardableResult
-    func enqueue(_ record: NodeRecord, lineage: [LineageEdge] = []) -> Ticket {
+    func enqueue(_ record: NodeRecord, lineage: [LineageEdge] = [], committedByCaller: Bool = false) -> Ticket {
         let key = Self.key(record.execution, record.node)
-        let (ticket, start) = state.withLock { s -> (Ticket, Bool) in
+        let (ticket, arm) = state.withLock { s -> (Ticket, Bool) in
             if var entry = s.pending[key] {
                 entry.record = record
                 entry.lineage += lineage
@@ -60,28 +80,51 @@ final class GroupCommitWriter: Sendable {
                 s.order.append(key)
                 s.pending[key] = Entry(record: record, lineage: lineage)
             }
-            let start = !s.scheduled
-            s.scheduled = true
-            return (Ticket(batch: s.open, key: key), start)
+            if !committedByCaller { s.openNeedsWriter = true }
+            return (Ticket(batch: s.open, key: key), Self.arm(&s))
         }
-        if start { queue.async { self.drain() } }
+        if arm { queue.async { self.drain() } }
         return ticket
     }
 
     /// Returns when the ticket's batch is committed: nil, or why the store refused the ticket's write.
+    /// Suspends; never commits on the calling thread (see the type's comment).
     func wait(_ ticket: Ticket) async -> String? {
-        let lead = state.withLock { s -> Batch? in
-            guard ticket.batch == s.open, !s.committing, !s.order.isEmpty else { return nil }
-            return Self.take(&s)
+        let settled = state.withLock { s -> String?? in
+            ticket.batch <= s.settled ? .some(Self.outcome(of: ticket, s)) : .none
         }
-        if let lead { commitAndSettle(lead) }
+        if let settled { return settled }
         return await withCheckedContinuation { (c: CheckedContinuation<String?, Never>) in
-            let now = state.withLock { s -> String?? in
-                guard ticket.batch > s.settled else { return .some(Self.outcome(of: ticket, s)) }
+            let (now, arm) = state.withLock { s -> (String??, Bool) in
+                guard ticket.batch > s.settled else { return (.some(Self.outcome(of: ticket, s)), false) }
                 s.waiters[ticket.batch, default: []].append((ticket.key, c))
-                return .none
+                // A batch already taken is being committed: its committer resumes this wait when it settles.
+                if ticket.batch == s.open { s.openNeedsWriter = true }
+                return (.none, Self.arm(&s))
             }
-            if let outcome = now { c.resume(returning: outcome) }
+            if let now { c.resume(returning: now) }
+            if arm { queue.async { self.drain() } }
+        }
+    }
+
+    /// Commits the ticket's batch on the calling thread and returns as `wait` does. Only for host-owned
+    /// threads (never Swift's cooperative pool): it does the store's I/O, and blocks while another committer
+    /// commits an earlier batch.
+    func commitNow(_ ticket: Ticket) -> String? {
+        while true {
+            let step = state.withLock { s -> Step in
+                if ticket.batch <= s.settled { return .settled(Self.outcome(of: ticket, s)) }
+                // Nobody committing: every earlier batch is settled, so the ticket's batch is the open one.
+                if !s.committing { return .lead(Self.take(&s)) }
+                let gate = DispatchSemaphore(value: 0)
+                s.blocked[s.open - 1, default: []].append(gate)
+                return .blocked(gate)
+            }
+            switch step {
+            case .settled(let outcome): return outcome
+            case .lead(let batch): commitAndSettle(batch)
+            case .blocked(let gate): gate.wait()
+            }
         }
     }
 
@@ -101,6 +144,13 @@ final class GroupCommitWriter: Sendable {
         return refused.error
     }
 
+    /// True when the writer's queue must be woken: the open batch needs it and no drain is queued or running.
+    private static func arm(_ s: inout State) -> Bool {
+        guard s.openNeedsWriter, !s.scheduled else { return false }
+        s.scheduled = true
+        return true
+    }
+
     private typealias Batch = (number: UInt64, order: [String], entries: [String: Entry])
 
     /// Closes the open batch and marks it being committed (the caller checked nobody else is committing).
@@ -110,11 +160,12 @@ final class GroupCommitWriter: Sendable {
         s.open += 1
         s.order = []
         s.pending = [:]
+        s.openNeedsWriter = false
         return batch
     }
 
-    /// Takes and commits batches until none is waiting, or a waiter is committing one (which queues a drain
-    /// again when it is done if more gathered meanwhile).
+    /// On the writer's queue: takes and commits batches until none is gathering, or a host thread is
+    /// committing one (whose settling wakes the queue again if the open batch needs it).
     private func drain() {
         while true {
             let taken = state.withLock { s -> Batch? in
@@ -129,19 +180,23 @@ final class GroupCommitWriter: Sendable {
         }
     }
 
-    /// Commits a taken batch and wakes its waiters; a waiter's batch left writes behind: a drain takes them.
+    /// Commits a taken batch and wakes whoever waits for it.
     private func commitAndSettle(_ batch: Batch, fromQueue: Bool = false) {
         let refused = commit(batch.order.compactMap { batch.entries[$0] })
-        let (waiting, again) = state.withLock { s in
+        let (waiting, blocked, arm) = state.withLock { s in
             for (key, error) in refused { s.refused[key] = (batch.number, error) }
             s.settled = batch.number
             s.committing = false
-            let again = !fromQueue && !s.scheduled && !s.order.isEmpty
-            if again { s.scheduled = true }
-            return (s.waiters.removeValue(forKey: batch.number) ?? [], again)
+            // The queue's own drain goes on taking batches; a host thread's commit hands the open batch to it.
+            let arm = !fromQueue && Self.arm(&s)
+            return (
+                s.waiters.removeValue(forKey: batch.number) ?? [], s.blocked.removeValue(forKey: batch.number) ?? [],
+                arm
+            )
         }
         for w in waiting { w.continuation.resume(returning: refused[w.key]) }
-        if again { queue.async { self.drain() } }
+        for gate in blocked { gate.signal() }
+        if arm { queue.async { self.drain() } }
     }
 
     /// One transaction for the batch; if the store refuses it, one per node. The refused nodes, with why.

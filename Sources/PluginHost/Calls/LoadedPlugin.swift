@@ -144,7 +144,7 @@ public final class LoadedPlugin: TaskPlugin {
         return outputs
     }
 
-    private func quarantined() -> TaskError {
+    func quarantined() -> TaskError {
         TaskError(
             kind: .system, retryable: false, code: .pluginQuarantined,
             message:
@@ -192,11 +192,20 @@ public final class LoadedPlugin: TaskPlugin {
     // MARK: Plumbing
 
     /// Runs one C call on the plugin's threads with the task's borrowed pointers alive for its duration.
-    /// submit, poll and extension calls stop waiting when the waiting task is cancelled (abort and finalize,
-    /// which the engine makes after a cancellation, never do); every call stops waiting at its budget.
     private func call(
         _ name: String, _ task: TaskInvocation, _ body: @escaping CallBody
     ) async throws(TaskError) -> CallResult {
+        try await callOnPool(name, task, bound(task, body))
+    }
+
+    /// Runs `run` (one C call, made by `bound`, and what is read from its result) on the plugin's threads in
+    /// the task's lane, with `prelude` and `onReturn` around it there (see runAbandonable). submit, poll,
+    /// run_sync and extension calls stop waiting when the waiting task is cancelled (abort and finalize,
+    /// which the engine makes after a cancellation, never do); every call stops waiting at its budget.
+    func callOnPool<T: Sendable>(
+        _ name: String, _ task: TaskInvocation, prelude: (@Sendable () -> T?)? = nil,
+        onReturn: (@Sendable (T) -> Void)? = nil, _ run: @escaping @Sendable () -> T
+    ) async throws(TaskError) -> T {
         let pluginID = id
         let logger = services.logger
         let lane = task.executionID
@@ -218,7 +227,7 @@ public final class LoadedPlugin: TaskPlugin {
                     markReturned(lane)
                     logger.warning("plugin \(pluginID): \(name) of \(lane) returned after \(elapsed), past its budget")
                 },
-                bound(task, body))
+                prelude: prelude, onReturn: onReturn, run)
         } catch {
             switch error {
             case .cancelled:

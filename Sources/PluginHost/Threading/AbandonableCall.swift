@@ -20,10 +20,17 @@ extension PluginThreadPool {
     /// same task wait behind it. `onAbandon` runs when a running call is abandoned, before the caller hears
     /// of it; `onLateReturn` when an abandoned call returns after all. A call cancelled before it started
     /// never runs.
+    ///
+    /// The caller's own work can run on the pool thread around the call, sparing a hop each way (it must not
+    /// be cooperative-pool work, and it runs outside the budget): `prelude` when the job starts, before the
+    /// call (a value it returns ends the call with that value, and `body` is not run); `onReturn` with the
+    /// value of a call that returned within its budget, before the caller resumes.
     public func runAbandonable<T: Sendable>(
         lane: String?, budget: Duration, cancellable: Bool,
         onAbandon: @escaping @Sendable () -> Void = {},
         onLateReturn: @escaping @Sendable (Duration) -> Void = { _ in },
+        prelude: (@Sendable () -> T?)? = nil,
+        onReturn: (@Sendable (T) -> Void)? = nil,
         _ body: @escaping @Sendable () -> T
     ) async throws(CallAbandoned) -> T {
         let phase = Atomic<CallPhase>(.queued)
@@ -54,6 +61,14 @@ extension PluginThreadPool {
                 }
                 let started = ContinuousClock.now
                 enqueue(lane: lane) { [self] in
+                    if let prelude, phase.load(ordering: .acquiring) == .queued, let early = prelude() {
+                        if phase.compareExchange(
+                            expected: .queued, desired: .returned, ordering: .acquiringAndReleasing
+                        ).exchanged {
+                            resume(.success(early))
+                        }
+                        return
+                    }
                     guard
                         phase.compareExchange(expected: .queued, desired: .running, ordering: .acquiringAndReleasing)
                             .exchanged
@@ -67,6 +82,7 @@ extension PluginThreadPool {
                     if phase.compareExchange(expected: .running, desired: .returned, ordering: .acquiringAndReleasing)
                         .exchanged
                     {
+                        onReturn?(value)
                         resume(.success(value))
                     } else {
                         stuckWorkerReturned()
