@@ -34,9 +34,12 @@ struct WorkflowRunner {
                     waiting[i] += 1
                 }
             }
+            var ready: [Int] = []
+            var inFlight = 0
             func launch(_ i: Int) {
                 let node = nodes[i]
                 let resolver = BindingResolver(workflowInputs: inputs, nodeOutputs: outputs)
+                inFlight += 1
                 group.addTask { (node.id, await runDurably(node, resolver)) }
             }
             // Everything downstream of a node that did not succeed is skipped, transitively.
@@ -51,10 +54,9 @@ struct WorkflowRunner {
                     stack += downstream[j]
                 }
             }
-            for i in nodes.indices where waiting[i] == 0 { launch(i) }
-            while let (id, record) = await group.next() {
+            func nodeEnded(_ id: String, _ record: NodeRecord) {
                 finished[id] = record.state.phase
-                guard let i = position[id] else { continue }
+                guard let i = position[id] else { return }
                 if let failure = context.failure(of: record) {
                     failures.append("\(prefix)\(id): \(failure)")
                     skipDownstream(of: i)
@@ -62,9 +64,25 @@ struct WorkflowRunner {
                     outputs[id] = record.outputs ?? [:]
                     for j in downstream[i] {
                         waiting[j] -= 1
-                        if waiting[j] == 0 && finished[nodes[j].id] == nil { launch(j) }
+                        if waiting[j] == 0 && finished[nodes[j].id] == nil { ready.append(j) }
                     }
                 }
+            }
+            ready = nodes.indices.filter { waiting[$0] == 0 }
+            while true {
+                // The only node that can run now (a chain): run it in this task, not in a child task whose start
+                // and end would each wake a thread. Nothing else could run beside it.
+                if inFlight == 0, ready.count == 1 {
+                    let node = nodes[ready.removeLast()]
+                    let resolver = BindingResolver(workflowInputs: inputs, nodeOutputs: outputs)
+                    nodeEnded(node.id, await runDurably(node, resolver))
+                    continue
+                }
+                for i in ready { launch(i) }
+                ready = []
+                guard let (id, record) = await group.next() else { break }
+                inFlight -= 1
+                nodeEnded(id, record)
             }
         }
         // A skip is already a failure of the scope: its write is waited for only to report a refused one.
