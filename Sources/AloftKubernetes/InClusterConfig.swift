@@ -29,9 +29,8 @@ public enum InClusterConfig {
                 in: .whitespacesAndNewlines) ?? "default"
         // An IPv6 service address needs brackets in a URL.
         let hostPart = host.contains(":") ? "[\(host)]" : host
-        let scheme = environment["ALOFT_KUBERNETES_SCHEME"] == "http" ? "http" : "https"
         return KubeConnection(
-            server: "\(scheme)://\(hostPart):\(port)", namespace: namespace.isEmpty ? "default" : namespace,
+            server: "https://\(hostPart):\(port)", namespace: namespace.isEmpty ? "default" : namespace,
             caFile: FileManager.default.isReadableFile(atPath: ca) ? ca : nil, token: token,
             origin: "in-cluster service account (\(root))")
     }

@@ -12,19 +12,34 @@ struct FakeKubeAPI {
     let process: Process
     let port: Int
     let token: String
-    private let http = HTTPClient(HTTPClient.Configuration(retry: .none))
+    /// With TLS: the directory holding the fake's ca.crt, client.crt and client.key.
+    let tls: String?
+    private let http: HTTPClient
 
-    var server: String { "http://127.0.0.1:\(port)" }
+    init(process: Process, port: Int, token: String, tls: String?) {
+        self.process = process
+        self.port = port
+        self.token = token
+        self.tls = tls
+        var configuration = HTTPClient.Configuration(retry: .none)
+        configuration.caInfo = tls.map { $0 + "/ca.crt" }
+        http = HTTPClient(configuration)
+    }
+
+    var server: String { "\(tls == nil ? "http" : "https")://127.0.0.1:\(port)" }
 
     static let script = Fixtures.repoRoot.appendingPathComponent("Tests/Peers/fake-kube-apiserver.py").path
 
-    static func start(auto: Bool = false, kubelet: Bool = false) throws -> FakeKubeAPI {
+    /// `tls`: HTTPS with a CA and a client certificate the fake makes (openssl) in a new directory.
+    static func start(auto: Bool = false, kubelet: Bool = false, tls: Bool = false) throws -> FakeKubeAPI {
         let token = "fake-token-\(UUID().uuidString)"
         var arguments = ["--token", token]
         if auto { arguments.append("--auto") }
         if kubelet { arguments.append("--kubelet") }
+        let certificates = tls ? try TemporaryDirectory.make("fake-kube-tls") : nil
+        if let certificates { arguments += ["--tls", certificates] }
         let (process, port) = try PythonPeer.start(script, arguments)
-        return FakeKubeAPI(process: process, port: port, token: token)
+        return FakeKubeAPI(process: process, port: port, token: token, tls: certificates)
     }
 
     /// SIGTERM (the fake then kills what its kubelet runs), SIGKILL if it is still there after 10 s.

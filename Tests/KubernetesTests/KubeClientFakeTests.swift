@@ -134,4 +134,63 @@ import Testing
             #expect(error.message.contains("cannot reach the Kubernetes API at http://127.0.0.1:1"))
         }
     }
+
+    @Test func overHTTPSWithTheKubeconfigsCADataAndAClientCertificate() throws {
+        let fake = try FakeKubeAPI.start(tls: true)
+        defer { fake.stop() }
+        let tls = try #require(fake.tls)
+        func data(_ file: String) throws -> String {
+            Base64.encode([UInt8](try #require(FileManager.default.contents(atPath: tls + "/" + file))))
+        }
+        let dir = try TemporaryDirectory("kubeconfig-tls")
+        defer { dir.remove() }
+        func kubeconfig(_ user: String, ca: Bool = true) throws -> String {
+            let path = dir.path + "/config-\(UUID().uuidString)"
+            try """
+            current-context: fake
+            clusters: [{name: fake, cluster: {server: "\(fake.server)"\(ca ? ", certificate-authority-data: \(try data("ca.crt"))" : "")}}]
+            contexts: [{name: fake, context: {cluster: fake, user: u}}]
+            users: [{name: u, user: {\(user)}}]
+            """.write(toFile: path, atomically: true, encoding: .utf8)
+            return path
+        }
+        // No token: the client certificate (signed by the cluster's CA) is who we are.
+        let certificate = KubeClient(
+            try KubeConfigFile.load(
+                path: try kubeconfig(
+                    "client-certificate-data: \(try data("client.crt")), client-key-data: \(try data("client.key"))")),
+            retry: .none)
+        #expect(certificate.connection.server.hasPrefix("https://127.0.0.1:"))
+        guard case .created = try certificate.create(.pods, Self.pod("over-tls")) else {
+            Issue.record("not created")
+            return
+        }
+        #expect(try certificate.get(.pods, name: "over-tls") != nil)
+        // Neither a certificate nor a token: refused.
+        let anonymous = KubeClient(try KubeConfigFile.load(path: try kubeconfig("username: nobody")), retry: .none)
+        #expect(throws: KubeError.self) { try anonymous.get(.pods, name: "over-tls") }
+        // Without the cluster's CA the server's certificate is not trusted: no answer at all.
+        let untrusted = KubeClient(
+            try KubeConfigFile.load(path: try kubeconfig("token: \(fake.token)", ca: false)), retry: .none)
+        do {
+            _ = try untrusted.get(.pods, name: "over-tls")
+            Issue.record("a server signed by an unknown CA was trusted")
+        } catch { #expect(error.kind == .unavailable) }
+    }
+
+    @Test func inClusterWithTheServiceAccountsTokenAndCA() throws {
+        let fake = try FakeKubeAPI.start(tls: true)
+        defer { fake.stop() }
+        let root = try TemporaryDirectory("serviceaccount")
+        defer { root.remove() }
+        try fake.token.write(toFile: root.path + "/token", atomically: true, encoding: .utf8)
+        try FileManager.default.copyItem(atPath: try #require(fake.tls) + "/ca.crt", toPath: root.path + "/ca.crt")
+        try "default".write(toFile: root.path + "/namespace", atomically: true, encoding: .utf8)
+        let connection = try InClusterConfig.load(
+            root: root.path,
+            environment: ["KUBERNETES_SERVICE_HOST": "127.0.0.1", "KUBERNETES_SERVICE_PORT": "\(fake.port)"])
+        let client = KubeClient(connection, retry: .none)
+        _ = try client.create(.pods, Self.pod("in-cluster"))
+        #expect(try client.list(.pods, labelSelector: "").items.count == 1)
+    }
 }

@@ -3,9 +3,11 @@
 small program serves the part of the API Aloft's Kubernetes backends use, enforcing what a real server would,
 and lets a test move objects through their phases. It is not Kubernetes: nothing is scheduled unless asked.
 
-    fake-kube-apiserver.py --token TOKEN [--auto] [--kubelet] [--journal FILE]
+    fake-kube-apiserver.py --token TOKEN [--auto] [--kubelet] [--tls DIR]
 
-Prints `PORT <n>` once it listens on 127.0.0.1 (plain HTTP; the client speaks HTTPS to real servers).
+Prints `PORT <n>` once it listens on 127.0.0.1: plain HTTP, or with --tls HTTPS with a certificate for
+127.0.0.1 signed by a CA it makes (openssl), written with a client certificate and key signed by the same CA
+to DIR/ca.crt, DIR/client.crt, DIR/client.key. A verified client certificate authenticates like the token.
 
 Served, under /api/v1/namespaces/NS/pods and /apis/sparkoperator.k8s.io/v1beta2/namespaces/NS/sparkapplications:
   POST (create), GET (list, with labelSelector and resourceVersion), GET NAME, PUT NAME (replace), DELETE NAME.
@@ -220,7 +222,8 @@ class Handler(BaseHTTPRequestHandler):
         if failing:
             return self.answer(*status(failing, "TooManyRequests" if failing == 429 else "InternalError",
                                        "the fake server was told to fail this request"))
-        if self.headers.get("Authorization") != "Bearer " + self.server.token:
+        client_cert = self.connection.getpeercert() if hasattr(self.connection, "getpeercert") else None
+        if self.headers.get("Authorization") != "Bearer " + self.server.token and not client_cert:
             return self.answer(*status(401, "Unauthorized", "Unauthorized"))
         m = PATH.match(url.path)
         if not m or (m.group(1), m.group(3)) not in RESOURCES:
@@ -410,14 +413,41 @@ class Handler(BaseHTTPRequestHandler):
         return 404, {"error": "unknown control endpoint %s" % url.path}
 
 
+def make_certificates(directory):
+    """A CA, a server certificate for 127.0.0.1 and a client certificate, both signed by the CA."""
+    def openssl(*args):
+        subprocess.run(["openssl"] + list(args), check=True, cwd=directory, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL)
+    openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=fake-kube-ca",
+            "-keyout", "ca.key", "-out", "ca.crt")
+    for name, subject, ext in (("server", "/CN=127.0.0.1", "subjectAltName=IP:127.0.0.1"),
+                               ("client", "/CN=aloft/O=aloft-tests", "extendedKeyUsage=clientAuth")):
+        openssl("req", "-newkey", "rsa:2048", "-nodes", "-subj", subject, "-keyout", name + ".key",
+                "-out", name + ".csr")
+        with open(os.path.join(directory, name + ".ext"), "w") as f:
+            f.write(ext + "\n")
+        openssl("x509", "-req", "-in", name + ".csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial",
+                "-days", "1", "-extfile", name + ".ext", "-out", name + ".crt")
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--token", required=True)
     parser.add_argument("--auto", action="store_true")
     parser.add_argument("--kubelet", action="store_true")
     parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--tls", metavar="DIR")
     args = parser.parse_args()
     server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
+    if args.tls:
+        import ssl
+        os.makedirs(args.tls, exist_ok=True)
+        make_certificates(args.tls)
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(os.path.join(args.tls, "server.crt"), os.path.join(args.tls, "server.key"))
+        context.load_verify_locations(os.path.join(args.tls, "ca.crt"))
+        context.verify_mode = ssl.CERT_OPTIONAL
+        server.socket = context.wrap_socket(server.socket, server_side=True)
     server.daemon_threads = True
     server.token = args.token
     server.store = Store(args)
