@@ -42,6 +42,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.80.0"),
     ],
     targets: [
         // The C contract with plugins: headers only (plus compile-time layout checks).
@@ -82,8 +84,18 @@ let package = Package(
             name: "AloftCLI",
             dependencies: [
                 "AloftTyping", "AloftWire", "LocatedYAML", .product(name: "Logging", package: "swift-log"),
-                "PluginHost", "PluginConformance", "AloftCompiler", "AloftEngine",
+                "PluginHost", "PluginConformance", "AloftCompiler", "AloftEngine", "AloftServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict),
+        // `aloft serve`: the JSON API (and console) over the stores, on Hummingbird; routes, handlers, auth apart.
+        .target(
+            name: "AloftServer",
+            dependencies: [
+                "AloftEngine", "AloftWire", "AloftCompiler", "PluginHost",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: strict),
         // `aloft plugins check`: a plugin file against the ABI's rules (load, lifecycle, threads, budgets).
@@ -151,6 +163,11 @@ let package = Package(
         // Runs the built `aloft` executable as a user would.
         .testTarget(
             name: "AloftCLITests", dependencies: ["PluginHost", "AloftWire", "AloftEngine", "AloftTestSupport"],
+            swiftSettings: strict),
+        // `aloft serve` over HTTP on 127.0.0.1: the API, tokens and tenancy, against a temporary SQLite store.
+        .testTarget(
+            name: "AloftServerTests",
+            dependencies: ["AloftServer", "AloftEngine", "AloftWire", "AloftHTTP", "AloftTestSupport"],
             swiftSettings: strict),
         // The built-in plugins, each loaded from its own library and driven by the engine against its peer.
         .testTarget(

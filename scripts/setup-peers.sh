@@ -3,6 +3,7 @@
 #   spark/       pyspark 4.x (spark-submit, spark-class, Spark's HiveServer2) + pyarrow/pandas for jobs and checks,
 #                pyhive + thrift (the Hive benchmark's peer); needs Java 17 (Debian's openjdk-17-jdk-headless).
 #   bigquery/    bqemulator 1.4.0 with the DuckDB extensions it loads, and google-cloud-bigquery (the benchmark peer).
+#   schemathesis/ schemathesis 4.x: checks `aloft serve` against its OpenAPI document (AloftServerTests).
 # Idempotent: a venv whose marker file exists is left alone.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
@@ -34,6 +35,7 @@ venv() {  # venv NAME MARKER PACKAGES...
 venv spark installed-1 'pyspark>=4,<5' 'pyarrow' 'pandas' 'pyhive' 'thrift'
 venv bigquery installed-1 'bqemulator==1.4.0' 'duckdb==1.5.5' 'duckdb-extensions==1.5.5' \
   'duckdb-extension-spatial==1.5.5' 'duckdb-extension-avro==1.5.5' numpy google-cloud-bigquery
+venv schemathesis installed-1 'schemathesis>=4.3,<5'
 # bqemulator loads its DuckDB extensions from $HOME/.duckdb: install them into the home the tests give it.
 if [ ! -f "$ALOFT_PEERS/bigquery/.extensions-1" ]; then
   mkdir -p "$ALOFT_PEERS/bigquery/home"

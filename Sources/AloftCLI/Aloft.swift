@@ -15,7 +15,7 @@ struct Aloft: AsyncParsableCommand {
             RunCommand.self, ResumeCommand.self, RecoverCommand.self, RelaunchCommand.self, ExecutionCommands.self,
             CacheCommand.self, LineageCommand.self, CompileCommand.self, GraphCommand.self,
             RegisterCommand.self, LaunchCommand.self, GetCommand.self, ProjectsCommand.self, SchedulerCommand.self,
-            WorkerCommand.self, PluginsCommand.self, VersionCommand.self,
+            WorkerCommand.self, PluginsCommand.self, ServeCommand.self, TokensCommand.self, VersionCommand.self,
         ])
 }
 

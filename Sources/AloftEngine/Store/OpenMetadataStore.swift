@@ -1,7 +1,7 @@
 /// Everything a metadata store holds: executions and nodes, cache, lineage, leases, the registry and its
-/// schedules, and the work queue workers share. SQLiteMetadataStore (one file, the embedded default) and PostgresStore (a server that machines
-/// share) are both one.
-public typealias MetadataStore = Store & Registry & WorkQueueStore
+/// schedules, the work queue workers share, and the API's tokens and execution pages. SQLiteMetadataStore (one
+/// file, the embedded default) and PostgresStore (a server that machines share) are both one.
+public typealias MetadataStore = Store & Registry & WorkQueueStore & TokenStore & ExecutionPages
 
 /// Opens the metadata store at `location`: a `postgres://` (or `postgresql://`) URL, or the path of a SQLite
 /// file. `password` is used for PostgreSQL only and overrides the URL's; without either libpq reads

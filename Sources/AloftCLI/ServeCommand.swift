@@ -1,0 +1,40 @@
+import AloftEngine
+import AloftServer
+import ArgumentParser
+import Foundation
+import PluginHost
+
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve the JSON API over the stores; executions launched through it run in this process.",
+        discussion: """
+            Every /api/v1 route needs `Authorization: Bearer TOKEN` (`aloft tokens create`) and sees only the \
+            token's projects. Open: /healthz, /readyz, /api/openapi.json. docs/server.md describes the API. \
+            SIGINT or SIGTERM stops the server and aborts the executions it runs.
+            """)
+
+    @Option(help: "HOST:PORT to listen on (port 0: any free port; the address is printed).")
+    var address = "127.0.0.1:8080"
+    @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var host: HostOptions
+
+    func run() async throws {
+        let settings: APIServer.Settings
+        do { settings = try APIServer.Settings(address: address) } catch { throw CLIError("\(error)") }
+        let (store, blobs) = try storeOptions.open()
+        let pluginHost = try await HostStartup.start(host)
+        defer { pluginHost.shutdown() }
+        if try store.tokens().allSatisfy(\.revoked) {
+            var stderr = StandardError()
+            print("note: no active API tokens; `aloft tokens create --project P --role viewer` makes one", to: &stderr)
+        }
+        let server = APIServer(
+            settings: settings, store: store, blobs: blobs, host: pluginHost,
+            logger: HostStartup.logger(verbose: host.verbose))
+        try await server.run { url in
+            print("listening on \(url)")
+            fflush(nil)
+        }
+    }
+}

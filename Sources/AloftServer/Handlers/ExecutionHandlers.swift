@@ -1,0 +1,96 @@
+import AloftEngine
+import AloftWire
+import Hummingbird
+
+/// Executions: list (filters, pages), get, abort, relaunch.
+struct ExecutionHandlers: Sendable {
+    let state: ServerState
+    static let maxPage = 200
+
+    func list(_ request: Request, _ context: ServerContext) async throws -> Response {
+        let grant = try context.requireGrant()
+        let q = request.uri.queryParameters
+        func param(_ name: String) throws -> String? {
+            guard let v = q.get(name) else { return nil }
+            guard !v.isEmpty else {
+                throw APIError.badRequest("query parameter \(name) is empty", fields: [name: "empty"])
+            }
+            return v
+        }
+        var projects = grant.projects.sorted()
+        if let p = try param("project") {
+            try grant.require(project: p)
+            projects = [p]
+        }
+        let phase = try param("phase")
+        if let phase, ExecutionRecord.Phase(rawValue: phase) == nil {
+            throw APIError.badRequest(
+                "phase \"\(phase)\" is not one of running, succeeded, failed, aborted", fields: ["phase": "unknown"])
+        }
+        var limit = 50
+        if let l = try param("limit") {
+            guard let n = Int(l), n >= 1, n <= Self.maxPage else {
+                throw APIError.badRequest(
+                    "limit must be an integer from 1 to \(Self.maxPage), not \"\(l)\"",
+                    fields: ["limit": "out of range"])
+            }
+            limit = n
+        }
+        var after: ExecutionCursor?
+        if let c = try param("cursor") {
+            guard let cursor = ExecutionCursor(text: c) else {
+                throw APIError.badRequest(
+                    "cursor \"\(c)\" is not one this server gave (use nextCursor of the previous page)",
+                    fields: ["cursor": "malformed"])
+            }
+            after = cursor
+        }
+        let query = ExecutionQuery(
+            projects: projects, domain: try param("domain"), phase: phase, workflow: try param("workflow"),
+            after: after, limit: limit)
+        let records = try state.executionPage(query)
+        var body: [String: JSON] = [
+            "executions": .array(try records.map { try ExecutionView($0, store: state.store, nodes: false).json })
+        ]
+        if records.count == limit, let last = records.last {
+            body["nextCursor"] = .string(ExecutionCursor(after: last).text)
+        }
+        return JSONResponse.make(.object(body))
+    }
+
+    func get(_ request: Request, _ context: ServerContext) async throws -> Response {
+        let e = try state.execution(try context.parameter("id"), try context.requireGrant())
+        return JSONResponse.make(try ExecutionView(e, store: state.store, nodes: true).json)
+    }
+
+    func abort(_ request: Request, _ context: ServerContext) async throws -> Response {
+        let grant = try context.requireGrant()
+        let e = try state.execution(try context.parameter("id"), grant)
+        try grant.require(project: e.project, role: .launcher)
+        guard e.phase == .running else { throw APIError.conflict("execution \(e.id) is already \(e.phase.rawValue)") }
+        try state.store.requestAbort(id: e.id)
+        return JSONResponse.make(.object(["id": .string(e.id), "abortRequested": .bool(true)]), status: .accepted)
+    }
+
+    func relaunch(_ request: Request, _ context: ServerContext) async throws -> Response {
+        let grant = try context.requireGrant()
+        let old = try state.execution(try context.parameter("id"), grant)
+        try grant.require(project: old.project, role: .launcher)
+        let id = ExecutionID.make()
+        let engine = state.engine
+        do {
+            try await state.runs.start(id) { try await engine.relaunch(old.id, newID: id) }
+        } catch let e as BackgroundRuns.StartFailure {
+            throw APIError.badRequest("cannot relaunch \(old.id): \(e.description)")
+        }
+        return JSONResponse.make(
+            .object(["id": .string(id), "relaunchOf": .string(old.id)]), status: .created)
+    }
+}
+
+extension ServerState {
+    /// One page of executions, whole records, in the query's order.
+    func executionPage(_ query: ExecutionQuery) throws -> [ExecutionRecord] {
+        try store.executionIDs(query).compactMap { try store.execution(id: $0) }
+    }
+}

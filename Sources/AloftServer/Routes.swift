@@ -1,0 +1,73 @@
+import AloftEngine
+import Hummingbird
+
+/// Every route of `aloft serve`, in one table (the OpenAPI document lists the same). Health, readiness and the
+/// OpenAPI document are open; the rest of /api/v1 needs a bearer token (BearerAuthMiddleware) and is scoped to
+/// its projects.
+enum Routes {
+    typealias Handler = @Sendable (Request, ServerContext) async throws -> Response
+
+    struct Route: Sendable {
+        let method: HTTPRequest.Method
+        let path: String
+        let handler: Handler
+    }
+
+    static let open = ["/healthz", "/readyz", "/api/openapi.json"]
+
+    static func table(_ state: ServerState) -> [Route] {
+        let status = StatusHandlers(state: state)
+        let registry = RegistryHandlers(state: state)
+        let executions = ExecutionHandlers(state: state)
+        let launch = LaunchHandler(state: state)
+        let nodes = NodeHandlers(state: state)
+        let project = "/api/v1/projects/:project"
+        let execution = "/api/v1/executions/:id"
+        return [
+            Route(method: .get, path: "/healthz", handler: status.health),
+            Route(method: .get, path: "/readyz", handler: status.ready),
+            Route(method: .get, path: "/api/openapi.json", handler: status.openAPI),
+            Route(method: .get, path: "/api/v1/projects", handler: registry.projects),
+            Route(method: .get, path: project, handler: registry.project),
+            Route(method: .get, path: project + "/domains/:domain/:kind", handler: registry.entities),
+            Route(method: .get, path: project + "/domains/:domain/:kind/:name", handler: registry.entities),
+            Route(method: .get, path: project + "/domains/:domain/:kind/:name/:version", handler: registry.entity),
+            Route(method: .get, path: "/api/v1/executions", handler: executions.list),
+            Route(method: .post, path: "/api/v1/executions", handler: launch.launch),
+            Route(method: .get, path: execution, handler: executions.get),
+            Route(method: .post, path: execution + "/abort", handler: executions.abort),
+            Route(method: .post, path: execution + "/relaunch", handler: executions.relaunch),
+            Route(method: .get, path: execution + "/outputs/:name", handler: nodes.executionOutput),
+            Route(method: .get, path: execution + "/nodes", handler: nodes.list),
+            Route(method: .get, path: execution + "/nodes/:node", handler: nodes.get),
+            Route(
+                method: .get, path: execution + "/nodes/:node/outputs/:name",
+                handler: { try await nodes.value($0, $1, outputs: true) }),
+            Route(
+                method: .get, path: execution + "/nodes/:node/inputs/:name",
+                handler: { try await nodes.value($0, $1, outputs: false) }),
+            Route(method: .get, path: "/api/v1/plugins", handler: status.plugins),
+        ]
+    }
+
+    static func install(on router: Router<ServerContext>, _ routes: [Route], tokens: any TokenStore) {
+        let api = router.group().add(middleware: BearerAuthMiddleware(tokens: tokens))
+        for r in routes {
+            if open.contains(r.path) {
+                router.on(RouterPath(r.path), method: r.method, use: r.handler)
+            } else {
+                api.on(RouterPath(r.path), method: r.method, use: r.handler)
+            }
+        }
+    }
+
+    /// The methods a path answers to, for a 405 that says which (empty: no such path).
+    static func methods(of path: String, in routes: [Route]) -> [HTTPRequest.Method] {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+        return routes.filter { r in
+            let template = r.path.split(separator: "/", omittingEmptySubsequences: false)
+            return template.count == parts.count
+                && zip(template, parts).allSatisfy { t, p in t.hasPrefix(":") ? !p.isEmpty : t == p }
+        }.map(\.method)
+    }
+}

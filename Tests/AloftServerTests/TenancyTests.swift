@@ -1,0 +1,72 @@
+import AloftTestSupport
+import AloftWire
+import Foundation
+import Testing
+
+/// Every endpoint tried with a token of another project: nothing of project a is read, listed, launched,
+/// aborted or relaunched with b's token; a's own viewer reads but does not launch or abort.
+@Suite(.timeLimit(.minutes(5))) struct TenancyTests {
+    @Test func aTokenReachesOnlyItsOwnProjects() throws {
+        let s = try ServerFixture(
+            projects: ["a", "b"],
+            tokens: [
+                "a-launcher": (["a"], "launcher"), "a-viewer": (["a"], "viewer"), "b-admin": (["b"], "admin"),
+                "ab-viewer": (["a", "b"], "viewer"),
+            ])
+        defer { s.stop() }
+        let running = try s.launch(
+            #"{"project": "a", "domain": "development", "name": "sleepy", "inputs": {"x": 1}}"#, token: "a-launcher")
+        let done = try s.launch(
+            #"{"project": "a", "domain": "development", "name": "w", "inputs": {"x": 2}}"#, token: "a-launcher")
+        #expect(try s.waitForEnd(done, token: "a-launcher")["phase"] == .string("succeeded"))
+
+        // Reads of a's things with b's token: "not found", exactly as for things that do not exist.
+        let reads = [
+            "/api/v1/projects/a", "/api/v1/projects/a/domains/development/workflows",
+            "/api/v1/projects/a/domains/development/workflows/w",
+            "/api/v1/projects/a/domains/development/workflows/w/v1",
+            "/api/v1/executions/\(done)", "/api/v1/executions/\(done)/nodes", "/api/v1/executions/\(done)/nodes/s",
+            "/api/v1/executions/\(done)/nodes/s/outputs/x", "/api/v1/executions/\(done)/nodes/s/inputs/x",
+            "/api/v1/executions/\(done)/outputs/x",
+        ]
+        for path in reads {
+            let r = try s.call("GET", path, token: "b-admin")
+            #expect(r.status == 404, "\(path): \(r.status) \(r.text)")
+            #expect(!r.text.contains("\"x\""), "\(path) leaked a value: \(r.text)")
+            #expect(try s.call("GET", path, token: "a-viewer").status == 200, "\(path) with a's own token")
+        }
+        // Lists: b sees only b; naming a is refused.
+        #expect(
+            try s.call("GET", "/api/v1/projects", token: "b-admin").json["projects"]?.arrayValue?.map { $0["id"] } == [
+                .string("b")
+            ])
+        #expect(try s.call("GET", "/api/v1/executions", token: "b-admin").json["executions"]?.arrayValue == [])
+        let named = try s.call("GET", "/api/v1/executions?project=a", token: "b-admin")
+        #expect(named.status == 403 && named.message == "this token is not for project \"a\"; it covers: b")
+        #expect(try s.call("GET", "/api/v1/executions", token: "ab-viewer").json["executions"]?.arrayValue?.count == 2)
+        // Changes: b cannot launch into a, abort or relaunch a's executions; a's viewer cannot either.
+        let launch = try s.call(
+            "POST", "/api/v1/executions", token: "b-admin",
+            body: #"{"project": "a", "domain": "development", "name": "w", "inputs": {"x": 1}}"#)
+        #expect(launch.status == 403)
+        for verb in ["abort", "relaunch"] {
+            #expect(try s.call("POST", "/api/v1/executions/\(running)/\(verb)", token: "b-admin").status == 404)
+            let viewer = try s.call("POST", "/api/v1/executions/\(running)/\(verb)", token: "a-viewer")
+            #expect(viewer.status == 403 && viewer.message.contains("needs a launcher token"), "\(viewer.text)")
+        }
+        let viewerLaunch = try s.call(
+            "POST", "/api/v1/executions", token: "ab-viewer",
+            body: #"{"project": "b", "domain": "development", "name": "w", "inputs": {"x": 1}}"#)
+        #expect(viewerLaunch.status == 403)
+        #expect(
+            try s.call("GET", "/api/v1/executions/\(running)", token: "a-viewer").json["phase"] == .string("running"))
+        // b launches into b; a's token does not see it.
+        let bs = try s.launch(
+            #"{"project": "b", "domain": "development", "name": "w", "inputs": {"x": 3}}"#, token: "b-admin")
+        #expect(try s.call("GET", "/api/v1/executions/\(bs)", token: "a-launcher").status == 404)
+        #expect(try s.call("POST", "/api/v1/executions/\(running)/abort", token: "a-launcher").status == 202)
+        _ = try s.waitForEnd(running, token: "a-launcher")
+        // No secret in any answer or in the server's log.
+        for secret in s.secretValues { #expect(!s.serverLog.contains(secret)) }
+    }
+}
