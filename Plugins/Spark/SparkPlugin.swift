@@ -41,6 +41,12 @@ public final class SparkPlugin: Plugin {
                     "the standalone backend needs a master: set master here or in plugins.config.\"aloft.spark\"",
                     at: "config", "backend"))
         }
+        if problems.isEmpty && (job.backend ?? settings.backend) == "kubernetes" && settings.kubernetes.image == nil {
+            problems.append(
+                TaskProblem(
+                    "the kubernetes backend needs the Spark image: set image in plugins.config.\"aloft.spark\".kubernetes",
+                    at: "config", "backend"))
+        }
         return problems
     }
 

@@ -12,7 +12,7 @@ enum CredentialFiles {
         do {
             try FileManager.default.createDirectory(
                 atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-            let temporary = path + ".\(getpid()).tmp"
+            let temporary = path + ".\(getpid()).\(UInt64.random(in: 0...UInt64.max)).tmp"  // threads race here
             guard
                 FileManager.default.createFile(
                     atPath: temporary, contents: Data(bytes), attributes: [.posixPermissions: 0o600])
