@@ -7,10 +7,21 @@ import Hummingbird
 enum Routes {
     typealias Handler = @Sendable (Request, ServerContext) async throws -> Response
 
+    /// Who may call a route: anyone, an API bearer token, or the console's session cookie (a token too).
+    enum Access: Sendable { case open, token, session }
+
     struct Route: Sendable {
         let method: HTTPRequest.Method
         let path: String
+        var access: Access = .token
         let handler: Handler
+
+        init(method: HTTPRequest.Method, path: String, access: Access? = nil, handler: @escaping Handler) {
+            self.method = method
+            self.path = path
+            self.access = access ?? (Routes.open.contains(path) ? .open : .token)
+            self.handler = handler
+        }
     }
 
     static let open = ["/healthz", "/readyz", "/api/openapi.json"]
@@ -47,16 +58,40 @@ enum Routes {
                 method: .get, path: execution + "/nodes/:node/inputs/:name",
                 handler: { try await nodes.value($0, $1, outputs: false) }),
             Route(method: .get, path: "/api/v1/plugins", handler: status.plugins),
+        ] + console(state, nodes)
+    }
+
+    /// The console: HTML pages behind the session cookie (the login page is open).
+    static func console(_ state: ServerState, _ nodes: NodeHandlers) -> [Route] {
+        let pages = ConsoleHandlers(state: state)
+        let execution = "/console/executions/:id"
+        return [
+            Route(method: .get, path: "/console", access: .open) { _, _ in
+                Response(status: .seeOther, headers: [.location: "/console/executions"])
+            },
+            Route(method: .get, path: "/console/login", access: .open, handler: pages.loginPage),
+            Route(method: .post, path: "/console/login", access: .open, handler: pages.login),
+            Route(method: .post, path: "/console/logout", access: .open, handler: pages.logout),
+            Route(method: .get, path: "/console/executions", access: .session, handler: pages.executions),
+            Route(method: .get, path: execution, access: .session, handler: pages.execution),
+            Route(method: .get, path: execution + "/outputs/:name", access: .session, handler: nodes.executionOutput),
+            Route(
+                method: .get, path: execution + "/nodes/:node/outputs/:name", access: .session,
+                handler: { try await nodes.value($0, $1, outputs: true) }),
+            Route(
+                method: .get, path: execution + "/nodes/:node/inputs/:name", access: .session,
+                handler: { try await nodes.value($0, $1, outputs: false) }),
         ]
     }
 
     static func install(on router: Router<ServerContext>, _ routes: [Route], tokens: any TokenStore) {
         let api = router.group().add(middleware: BearerAuthMiddleware(tokens: tokens))
+        let console = router.group().add(middleware: ConsoleAuthMiddleware(tokens: tokens))
         for r in routes {
-            if open.contains(r.path) {
-                router.on(RouterPath(r.path), method: r.method, use: r.handler)
-            } else {
-                api.on(RouterPath(r.path), method: r.method, use: r.handler)
+            switch r.access {
+            case .open: router.on(RouterPath(r.path), method: r.method, use: r.handler)
+            case .token: api.on(RouterPath(r.path), method: r.method, use: r.handler)
+            case .session: console.on(RouterPath(r.path), method: r.method, use: r.handler)
             }
         }
     }

@@ -119,6 +119,8 @@ final class ServerFixture: @unchecked Sendable {
         let status: Int
         let body: [UInt8]
         let contentType: String?
+        var location: String? = nil
+        var setCookie: String? = nil
         var text: String { String(decoding: body, as: UTF8.self) }
         var json: JSON { (try? JSONParser.parse(body)) ?? .null }
         /// The error message of a JSON error answer.
@@ -130,8 +132,27 @@ final class ServerFixture: @unchecked Sendable {
         var headers: [(name: String, value: String)] = []
         if let token { headers.append(("Authorization", "Bearer " + (secrets[token] ?? token))) }
         if body != nil { headers.append(("Content-Type", "application/json")) }
-        let r = try client.send(HTTPRequest(method, url + path, headers: headers, body: Array((body ?? "").utf8)))
-        return Answer(status: r.status, body: r.body, contentType: r.header("Content-Type"))
+        return try send(HTTPRequest(method, url + path, headers: headers, body: Array((body ?? "").utf8)))
+    }
+
+    /// A console page with its session cookie.
+    func page(_ path: String, cookie: String) throws -> Answer {
+        try send(HTTPRequest("GET", url + path, headers: [("Cookie", cookie)]))
+    }
+
+    /// A console form POST (application/x-www-form-urlencoded).
+    func form(_ path: String, _ body: String) throws -> Answer {
+        try send(
+            HTTPRequest(
+                "POST", url + path, headers: [("Content-Type", "application/x-www-form-urlencoded")],
+                body: Array(body.utf8)))
+    }
+
+    private func send(_ request: HTTPRequest) throws -> Answer {
+        let r = try client.send(request)
+        return Answer(
+            status: r.status, body: r.body, contentType: r.header("Content-Type"), location: r.header("Location"),
+            setCookie: r.header("Set-Cookie"))
     }
 
     /// Polls an execution until it is no longer running (a hang is caught by the suite's time limit).
