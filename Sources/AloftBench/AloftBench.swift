@@ -37,6 +37,11 @@ enum AloftBench {
             try await SparkBench.run(jobs: Int(args.dropFirst().first ?? "") ?? 5)
         case "isolation":
             try await IsolationBench.run(iterations: Int(args.dropFirst().first ?? "") ?? 20_000, chain: 1_000)
+        case "transitions":
+            try await TransitionsBench.run(executions: Int(args.dropFirst().first ?? "") ?? 300)
+        case "recovery":
+            let leases = args.dropFirst().compactMap(Double.init)
+            try RecoveryBench.run(leases: leases.isEmpty ? [2, 5, 10] : leases)
         case "compile":
             CompileBench.run(nodes: Int(args.dropFirst().first ?? "") ?? 10_000, repeats: 7)
         default:
@@ -51,6 +56,8 @@ enum AloftBench {
                        aloft-bench sagemaker [JOBS]
                        aloft-bench spark [JOBS]
                        aloft-bench isolation [ITERATIONS]
+                       aloft-bench transitions [EXECUTIONS]
+                       aloft-bench recovery [LEASE_SECONDS ...]
                   (--json: also one JSON line per measurement, for scripts/bench-compare.sh)
                   abi-roundtrip  submit + poll of the echo plugins, encoding included
                   compile        compile a generated workflow (default 10,000 nodes)
@@ -60,6 +67,8 @@ enum AloftBench {
                   cached-chain   a chain of cached echo tasks, cold then warm on one store (default 100)
                   sagemaker      training jobs tracked at once against moto_server, beside boto3 (default 10,000)
                   isolation      round trips and a 1,000-node chain, in-process against isolation: process
+                  transitions    node transitions/s into SQLite and PostgreSQL (ALOFT_BENCH_POSTGRES) by 1, 2, 4 workers
+                  recovery       seconds from a worker's SIGKILL to another taking its execution over, per lease time
                   spark          PySpark jobs through Aloft's local backend beside bare spark-submit (default 5 each)
                 """)
         }

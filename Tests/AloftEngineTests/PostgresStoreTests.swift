@@ -95,6 +95,24 @@ import Testing
         #expect(try store.nodes(execution: "e").map(\.node) == ["a"])
     }
 
+    /// A batch larger than one upsert (64 rows), with a node written twice, keeps every node and each one's
+    /// last record.
+    @Test func aBatchOfManyNodesKeepsEachNodesLastRecord() throws {
+        let store = try StoreKind.postgres.store()
+        try store.createExecution(
+            ExecutionRecord(id: "e", project: "p", domain: "development", workflow: "w", spec: [], inputs: [:]))
+        func node(_ name: String, _ message: String) -> NodeRecord {
+            NodeRecord(
+                execution: "e", node: name, state: NodeState(budget: RetryBudget(user: 0)), statusMessage: message)
+        }
+        let batch = [node("a", "first")] + (0..<150).map { node("n\($0)", "only") } + [node("a", "last")]
+        try store.commit(batch)
+        let stored = try store.nodes(execution: "e")
+        #expect(stored.count == 151)
+        #expect(stored.first { $0.node == "a" }?.statusMessage == "last")
+        #expect(stored.filter { $0.node != "a" }.allSatisfy { $0.statusMessage == "only" })
+    }
+
     /// The engine drives a workflow of C echo tasks on PostgreSQL: a chain and a map, every node stored.
     @Test func theEngineRunsAWorkflowOnPostgres() async throws {
         let h = try await EngineTests.harness(store: .postgres)

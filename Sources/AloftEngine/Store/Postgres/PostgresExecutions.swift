@@ -82,40 +82,66 @@ extension PostgresStore: ExecutionStore {
 
     public func commit(_ nodes: [NodeRecord]) throws { try commit(nodes, lineage: []) }
 
-    /// One transaction for the whole batch (the engine's group commit).
+    /// One transaction for the whole batch (the engine's group commit), its node rows written by multi-row
+    /// upserts of up to 64 rows: a round trip per 64 nodes, not per node.
     public func commit(_ nodes: [NodeRecord], lineage: [LineageEdge]) throws {
         guard !nodes.isEmpty || !lineage.isEmpty else { return }
+        // One statement may not update a row twice: a node written twice in a batch keeps its last record,
+        // which is what the transaction would leave anyway.
+        var latest: [NodeRecord] = []
+        var index: [String: Int] = [:]
+        for n in nodes {
+            let key = n.execution + "\u{0}" + n.node
+            if let i = index[key] {
+                latest[i] = n
+            } else {
+                index[key] = latest.count
+                latest.append(n)
+            }
+        }
         try withConnection { db in
             try db.transaction {
                 try Self.insertLineage(lineage, db)
-                for n in nodes {
-                    try db.update(
-                        """
-                        INSERT INTO node_executions (execution_id, node_id, state, phase, plugin_id, task_execution_id,
-                            resource_state, inputs, outputs, status_message, updated_at, task_version, cached_from,
-                            log_links)
-                        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
-                        ON CONFLICT (execution_id, node_id) DO UPDATE SET
-                            state = excluded.state, phase = excluded.phase, plugin_id = excluded.plugin_id,
-                            task_execution_id = excluded.task_execution_id, resource_state = excluded.resource_state,
-                            inputs = excluded.inputs, outputs = excluded.outputs,
-                            status_message = excluded.status_message, updated_at = excluded.updated_at,
-                            task_version = excluded.task_version, cached_from = excluded.cached_from,
-                            log_links = excluded.log_links
-                        """,
-                        [
-                            n.execution, n.node, n.state.jsonText, n.state.phase.rawValue, n.pluginID,
-                            n.taskExecutionID, n.resourceState.map(PostgresBytes.encode), n.inputs.map(text),
-                            n.outputs.map(text), n.statusMessage, PG.time(n.updatedAt), n.taskVersion, n.cachedFrom,
-                            n.logLinks.isEmpty
-                                ? nil
-                                : JSONWriter.string(
-                                    .array(
-                                        n.logLinks.map { .object(["name": .string($0.name), "uri": .string($0.uri)]) })),
-                        ])
+                for start in stride(from: 0, to: latest.count, by: Self.rowsPerUpsert) {
+                    let rows = latest[start..<min(start + Self.rowsPerUpsert, latest.count)]
+                    try db.update(Self.upsert(rows: rows.count), rows.flatMap(Self.nodeParameters))
                 }
             }
         }
+    }
+
+    private static let rowsPerUpsert = 64
+    private static let nodeColumnCount = 14
+
+    /// `INSERT ... VALUES (...), (...) ON CONFLICT DO UPDATE` for `rows` node rows.
+    private static func upsert(rows: Int) -> String {
+        let values = (0..<rows).map { r in
+            "(" + (1...nodeColumnCount).map { "$\(r * nodeColumnCount + $0)" }.joined(separator: ", ") + ")"
+        }
+        return """
+            INSERT INTO node_executions (execution_id, node_id, state, phase, plugin_id, task_execution_id,
+                resource_state, inputs, outputs, status_message, updated_at, task_version, cached_from, log_links)
+            VALUES \(values.joined(separator: ", "))
+            ON CONFLICT (execution_id, node_id) DO UPDATE SET
+                state = excluded.state, phase = excluded.phase, plugin_id = excluded.plugin_id,
+                task_execution_id = excluded.task_execution_id, resource_state = excluded.resource_state,
+                inputs = excluded.inputs, outputs = excluded.outputs,
+                status_message = excluded.status_message, updated_at = excluded.updated_at,
+                task_version = excluded.task_version, cached_from = excluded.cached_from,
+                log_links = excluded.log_links
+            """
+    }
+
+    private static func nodeParameters(_ n: NodeRecord) -> [String?] {
+        [
+            n.execution, n.node, n.state.jsonText, n.state.phase.rawValue, n.pluginID,
+            n.taskExecutionID, n.resourceState.map(PostgresBytes.encode), n.inputs.map(text),
+            n.outputs.map(text), n.statusMessage, PG.time(n.updatedAt), n.taskVersion, n.cachedFrom,
+            n.logLinks.isEmpty
+                ? nil
+                : JSONWriter.string(
+                    .array(n.logLinks.map { .object(["name": .string($0.name), "uri": .string($0.uri)]) })),
+        ]
     }
 
     private static let executionColumns =
