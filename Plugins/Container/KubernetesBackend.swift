@@ -60,6 +60,11 @@ struct KubernetesBackend {
                 "task \(context.task.name) runs on Kubernetes and needs a command (the entrypoint runs it)",
                 code: "NoCommand")
         }
+        guard spec.mounts.isEmpty else {
+            throw .user(
+                "task \(context.task.name) runs on Kubernetes, where host paths cannot be mounted; pass files as "
+                    + "blob inputs (downloaded into the pod) instead of container.mounts", code: "BadMount")
+        }
         let client = try settings.client(host)
         let name = KubeNames.objectName(call.executionID)
         let state = State(server: client.connection.server, namespace: client.connection.namespace, name: name)

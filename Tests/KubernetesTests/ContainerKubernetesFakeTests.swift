@@ -274,4 +274,18 @@ import Testing
         #expect(!error.message.contains(wrong))
         #expect(try fake.objects().isEmpty)
     }
+
+    @Test func hostMountsAreRefusedWithAClearError() async throws {
+        let fake = try FakeKubeAPI.start()
+        defer { fake.stop() }
+        let h = try await KubeHarness.make(fake: fake)
+        defer { h.host.shutdown() }
+        let e = try await h.run(
+            Self.task("true", outputs: "{}").replacingOccurrences(
+                of: "container:\n      command:", with: "container:\n      mounts: [/data]\n      command:"))
+        let error = try #require(try h.node(e).state.lastError)
+        #expect(error.code == .plugin("BadMount"))
+        #expect(error.message.contains("host paths cannot be mounted"))
+        #expect(try fake.objects().isEmpty)
+    }
 }
