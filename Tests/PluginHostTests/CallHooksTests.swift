@@ -1,3 +1,5 @@
+import AloftTestSupport
+import AloftWire
 import Dispatch
 import Foundation
 import Synchronization
@@ -76,5 +78,36 @@ import Testing
             }
         }
         #expect(ran.entries.isEmpty)
+    }
+
+    /// The engine's way to commit an intent before submit and an attempt's end before finalize: on the C
+    /// echo's own thread, first; a `before` that says no means no call.
+    @Test func anInProcessSubmitAndFinalizeRunTheirBeforeFirstOnThePluginsThread() async throws {
+        let host = await Fixtures.host(directory: try Fixtures.directory(["c-echo": "libc_echo.so"]))
+        defer { host.shutdown() }
+        let echo = try #require(try host.plugin(forTaskType: "echo").get() as? LoadedPlugin)
+        let thread = PluginThreadPool.osThreadName(echo.pool.name)
+        @Sendable func onEchoThread() -> Bool {
+            let comm = (try? String(contentsOfFile: "/proc/thread-self/comm", encoding: .utf8)) ?? ""
+            return comm.trimmingCharacters(in: .whitespacesAndNewlines) == thread
+        }
+        var task = EchoTask.make(inputs: ["x": .integer(1)], node: "hooked")
+        let ran = LockedLog()
+        let refused = try await echo.submit(task) {
+            ran.append("refused")
+            return false
+        }
+        #expect(refused == nil)
+        task.state = try #require(
+            try await echo.submit(task) {
+                ran.append(onEchoThread() ? "submit on the plugin's thread" : "submit elsewhere")
+                return true
+            })
+        let finalized = try await echo.finalize(task) {
+            ran.append(onEchoThread() ? "finalize on the plugin's thread" : "finalize elsewhere")
+            return true
+        }
+        #expect(finalized == true)
+        #expect(ran.entries == ["refused", "submit on the plugin's thread", "finalize on the plugin's thread"])
     }
 }

@@ -198,15 +198,22 @@ struct TaskRunner {
                 next = await syncAttempt(&record, attempt, plugin, invocation, deaths: deaths)
                 continue
             }
+            // An in-process plugin's thread commits the submit's intent just before the call (see submit).
+            var announcing: LoadedPlugin?
             if record.taskExecutionID != taskExecutionID {
                 record.taskExecutionID = taskExecutionID
                 record.resourceState = nil
                 invocation.state = []
                 record.state.callInFlight = CallInFlight(call: "submit", attempt: attempt)
-                guard await persistDurably(&record) else { return record }
-                context.events(.nodeStarted(path: path, attempt: attempt))
-                if let uri = try? context.attemptURI(path, attempt: attempt, file: "inputs.json") {
-                    await context.blobCopies.put(inputs.canonicalBytes, at: uri)
+                if let direct = inlineSyncPlugin(plugin) {
+                    guard context.store(record, committedByCaller: true) else { return record }
+                    announcing = direct
+                } else {
+                    guard await persistDurably(&record) else { return record }
+                    context.events(.nodeStarted(path: path, attempt: attempt))
+                    if let uri = try? context.attemptURI(path, attempt: attempt, file: "inputs.json") {
+                        await context.blobCopies.put(inputs.canonicalBytes, at: uri)
+                    }
                 }
             }
             if record.resourceState == nil {
@@ -214,7 +221,9 @@ struct TaskRunner {
                     record.state.callInFlight = CallInFlight(call: "submit", attempt: attempt, deaths: deaths)
                     guard await persistDurably(&record) else { return record }
                 }
-                switch await submit(plugin, invocation) {
+                let submitted = await submit(plugin, invocation, announcing: announcing, attempt: attempt)
+                guard context.stopped.reason(path) == nil else { return record }
+                switch submitted {
                 case .success(let state):
                     record.resourceState = state
                     invocation.state = state
@@ -317,12 +326,40 @@ struct TaskRunner {
     }
 
     /// Submit, retried with the same task execution id while the plugin says a retry may help (throttling,
-    /// a flaky API): up to 10 tries with backoff, then the attempt fails.
-    private func submit(_ plugin: any TaskPlugin, _ invocation: TaskInvocation) async -> Result<[UInt8], TaskError> {
+    /// a flaky API): up to 10 tries with backoff, then the attempt fails. `announcing`: the intent is queued
+    /// for this in-process plugin's thread to commit before the first try (and announce the attempt); a try
+    /// after that waits for it from here. A refused intent stops the node (the caller checks).
+    private func submit(
+        _ plugin: any TaskPlugin, _ invocation: TaskInvocation, announcing: LoadedPlugin? = nil, attempt: Int = 0
+    ) async -> Result<[UInt8], TaskError> {
         var interval = context.options.minPollInterval
         var tries = 0
+        var announcing = announcing
         while true {
             do throws(TaskError) {
+                if let direct = announcing {
+                    announcing = nil
+                    let (context, path) = (self.context, self.path)
+                    let state = try await cancellable(invocation) { () async throws(TaskError) -> [UInt8]? in
+                        try await direct.submit(invocation) {
+                            guard context.durableNow(path) else { return false }
+                            context.events(.nodeStarted(path: path, attempt: attempt))
+                            return true
+                        }
+                    }
+                    guard let state else {
+                        return .failure(
+                            TaskError(
+                                kind: .system, retryable: false, code: .unknown, message: "the intent was not stored"))
+                    }
+                    return .success(state)
+                }
+                // Whatever was queued for this node (a first try's intent) is durable before any submit.
+                guard await context.durable(path) else {
+                    return .failure(
+                        TaskError(kind: .system, retryable: false, code: .unknown, message: "the intent was not stored")
+                    )
+                }
                 return .success(
                     try await cancellable(invocation) { () async throws(TaskError) -> [UInt8] in
                         try await plugin.submit(invocation)
@@ -448,14 +485,27 @@ struct TaskRunner {
         // The attempt's end is stored before the plugin hears of it: a host that dies in abort or finalize is
         // resumed past them, never into them again, and a resume never polls a finalized task.
         record.state.callInFlight = CallInFlight(call: abort ? "abort" : "finalize", attempt: ended, deaths: deaths)
-        guard await persistDurably(&record) else { return nil }
-        if abort {
-            do { try await plugin.abort(invocation) } catch {
-                context.logger.warning("abort of \(invocation.executionID) failed: \(error)")
+        // An in-process plugin's thread commits the attempt's end just before finalize (nil: it cannot).
+        var finalized: Bool?
+        if !abort, let direct = plugin as? LoadedPlugin {
+            guard context.store(record, committedByCaller: true) else { return nil }
+            let (context, path) = (self.context, self.path)
+            do { finalized = try await direct.finalize(invocation) { context.durableNow(path) } } catch {
+                finalized = true
+                context.logger.warning("finalize of \(invocation.executionID) failed: \(error)")
             }
+            if finalized == false { return nil }
         }
-        do { try await plugin.finalize(invocation) } catch {
-            context.logger.warning("finalize of \(invocation.executionID) failed: \(error)")
+        if finalized == nil {
+            guard await persistDurably(&record) else { return nil }
+            if abort {
+                do { try await plugin.abort(invocation) } catch {
+                    context.logger.warning("abort of \(invocation.executionID) failed: \(error)")
+                }
+            }
+            do { try await plugin.finalize(invocation) } catch {
+                context.logger.warning("finalize of \(invocation.executionID) failed: \(error)")
+            }
         }
         KillPoint.reached("attempt-finalized")
         record.state.callInFlight = nil

@@ -1,4 +1,5 @@
 public import AloftWire
+import PluginABI
 
 extension LoadedPlugin {
     /// How a synchronous call with the caller's work around it ended (see runSync(_:before:after:)).
@@ -35,5 +36,48 @@ extension LoadedPlugin {
         case .outputs(let outputs): return outputs
         case .failed(let error): throw error
         }
+    }
+}
+
+extension LoadedPlugin {
+    /// `submit` with `before` run first on the plugin's (host-owned) thread, outside the call's budget: the
+    /// engine commits the submit's intent there instead of waiting for it from async code. Nil when `before`
+    /// said not to make the call. A call cancelled before it started runs neither.
+    public func submit(
+        _ task: TaskInvocation, before: @escaping @Sendable () -> Bool
+    ) async throws(TaskError) -> [UInt8]? {
+        if isQuarantined { throw quarantined() }
+        var done = false
+        defer { if !done { services.secretPolicy.revoke(plugin: id, task: task.executionID) } }
+        guard let result = try await call("submit", task, before: before, CallBodies.submit) else { return nil }
+        let state = try submitted(result)
+        done = true
+        return state
+    }
+
+    /// `finalize` with `before` run first on the plugin's thread (see submit(_:before:)): true when the call
+    /// was made, false when `before` said not to. Nil, with nothing run, when the plugin has no finalize or
+    /// an earlier call of the task is stuck: the caller then does it its own way (finalize(_:)).
+    public func finalize(
+        _ task: TaskInvocation, before: @escaping @Sendable () -> Bool
+    ) async throws(TaskError) -> Bool? {
+        guard raw.table.pointee.finalize != nil, stuckCall(of: task) == nil else { return nil }
+        defer {
+            services.secretPolicy.revoke(plugin: id, task: task.executionID)
+            services.signals.forget(task.executionID)
+        }
+        guard let result = try await call("finalize", task, before: before, CallBodies.finalize) else { return false }
+        if result.status != ALOFT_OK {
+            throw result.taskError(plugin: id, call: "finalize", redactor: services.redactor)
+        }
+        return true
+    }
+
+    /// One C call with `before` on the plugin's thread first; nil when it said not to make the call.
+    private func call(
+        _ name: String, _ task: TaskInvocation, before: @escaping @Sendable () -> Bool, _ body: @escaping CallBody
+    ) async throws(TaskError) -> CallResult? {
+        let run = bound(task, body)
+        return try await callOnPool(name, task, prelude: { before() ? nil : .some(nil) }) { Optional(run()) }
     }
 }
