@@ -91,7 +91,8 @@ import Testing
         } catch let e as StoreError {
             #expect(
                 e.description.hasSuffix(
-                    "the store's schema is version 99, newer than this Aloft supports (4); upgrade Aloft"))
+                    "the store's schema is version 99, newer than this Aloft supports (\(SQLiteMetadataStore.schemaVersion)); upgrade Aloft"
+                ))
         }
     }
 }

@@ -143,5 +143,10 @@ extension PostgresStore {
             revoked INTEGER NOT NULL DEFAULT 0
         );
         """,
+        // The API's list of executions, newest first within a project whatever the domain (ExecutionPages):
+        // without it a page sorted every execution of the project.
+        """
+        CREATE INDEX executions_by_project ON executions (project, created_at, id);
+        """,
     ]
 }
