@@ -167,6 +167,34 @@ import Testing
         #expect(counts.contains(2), "the quota's 2 slots were never both used: \(counts)")
     }
 
+    /// Workers on one machine may share a SQLite store: claims take turns in its write transactions.
+    @Test func workersShareASQLiteStoreOnOneMachine() throws {
+        let h = try WorkerHarness("sqlite", sleep: 0.2)
+        let local = ["--store", h.dir + "/store"]
+        let r = try CLI.run(["run", "journal.yaml", "--detach"] + local, cwd: h.dir)
+        #expect(r.status == 0, "\(r)")
+        let store = try SQLiteMetadataStore(path: h.dir + "/store/metadata.sqlite")
+        let first = r.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let original = try #require(try store.execution(id: first))
+        let ids =
+            [first]
+            + (try (0..<11).map { _ in
+                var copy = original
+                copy.id = ExecutionID.make()
+                try store.enqueue(copy)
+                return copy.id
+            })
+        let workers = try [1, 2].map { _ in
+            try CLI.start(["worker", "--concurrency", "3"] + local, cwd: h.dir)
+        }
+        defer { WorkerHarness.kill(workers) }
+        let ended = WorkerHarness.wait(120) {
+            ids.allSatisfy { (try? store.execution(id: $0))?.phase == .succeeded }
+        }
+        #expect(ended, "\(ids.map { (try? store.execution(id: $0))?.phase.rawValue ?? "?" })")
+        #expect(h.journalLines.count == ids.count && Set(h.journalLines).count == ids.count, "\(h.journalLines)")
+    }
+
     @Test func aWrongPasswordOrAnUnreachableServerIsOneLine() throws {
         let peer = try PostgresPeer.require()
         let dir = try TemporaryDirectory.make("worker-bad")

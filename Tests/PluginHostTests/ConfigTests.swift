@@ -65,12 +65,19 @@ import Testing
         #expect(try HostConfiguration.parse("plugins: {}\n", file: "b.yaml").isolation(for: "x").mode == .inProcess)
     }
 
+    @Test func quotasAreReadPerTaskType() throws {
+        let c = try HostConfiguration.parse("quotas: {bigquery: 10, container: 2}\n", file: "a.yaml")
+        #expect(c.quotas == ["bigquery": 10, "container": 2])
+        #expect(try HostConfiguration.parse("plugins: {}\n", file: "b.yaml").quotas.isEmpty)
+    }
+
     @Test(arguments: [
         (
             "plugins:\n  routs: {}\n",
             "a.yaml:2:3: unknown setting \"routs\" in plugins (known: builtin, call_budget_seconds, config, enabled, init_budget_seconds, isolation, paths, quarantine_after, routes, secrets, threads)"
         ),
         ("plugins:\n  threads: 0\n", "a.yaml:2:12: plugins.threads must be a whole number from 1 to 256"),
+        ("quotas: {bigquery: 0}\n", "a.yaml:1:20: quotas.bigquery must be a whole number from 1 to 1000000"),
         ("plugins:\n  enabled: aloft.echo\n", "a.yaml:2:12: plugins.enabled must be a list, found string"),
         (
             "plugins:\n  config:\n    aloft.echo: 3\n",
