@@ -52,3 +52,14 @@ import Testing
         #expect(ExecutionCursor(text: "x.y") == nil && ExecutionCursor(text: "5.") == nil)
     }
 }
+
+/// Views' times: RFC 3339 in UTC to the millisecond, as ISO8601DateFormatter writes them.
+@Suite struct ViewTimeTests {
+    @Test(arguments: [0, 1_800_000_000.123, 1_764_620_000.999, -1.5, 951_782_400.5])
+    func matchesFoundationsFormatter(seconds: Double) {
+        let date = Date(timeIntervalSince1970: seconds)
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        #expect(ViewTime.text(date) == f.string(from: date))
+    }
+}
