@@ -61,6 +61,11 @@ struct WorkerCommand: AsyncParsableCommand {
                 // Exits without the host's shutdown: the handed-back executions' tasks keep running for the
                 // worker that resumes them.
                 Foundation.exit(0)
+            case .lostLease(let id, let other, let ids):
+                WorkerLog.line(
+                    "stopping: \(other) took over \(id) (this worker was stopped or cut off from the store for longer "
+                        + "than the lease); handed back \(ids.count) other execution(s)")
+                Foundation.exit(1)
             }
         }
 

@@ -62,6 +62,26 @@ import Testing
         #expect(h.journalLines.count == 1, "the task started \(h.journalLines.count) times")
     }
 
+    /// A worker frozen (SIGSTOP) past its lease finds, when it wakes, that another took its execution over:
+    /// it stops instead of driving it too, and the task still starts once.
+    @Test func aWorkerFrozenPastItsLeaseStopsWhenItWakesInsteadOfDrivingItToo() throws {
+        let h = try WorkerHarness("frozen", sleep: 8)
+        let id = try h.enqueue(h.dir + "/journal.yaml")
+        let a = try h.startWorker(1, ["--lease-seconds", "2"])
+        defer { WorkerHarness.kill([a]) }
+        #expect(WorkerHarness.wait(60) { h.journalLines.count == 1 }, "\(h.log(1))")
+        kill(a.processIdentifier, SIGSTOP)
+        let b = try h.startWorker(2, ["--lease-seconds", "2"])
+        defer { WorkerHarness.kill([b]) }
+        #expect(WorkerHarness.wait(60) { h.log(2).contains("taking over \(id)\n") }, "\(h.log(2))")
+        kill(a.processIdentifier, SIGCONT)
+        #expect(WorkerHarness.wait(30) { !a.isRunning }, "\(h.log(1))")
+        #expect(a.terminationStatus == 1 && h.log(1).contains("lost the lease of \(id)"), "\(h.log(1))")
+        #expect(WorkerHarness.wait(60) { h.phase(id) == .succeeded }, "\(h.log(2))")
+        usleep(500_000)
+        #expect(h.journalLines.count == 1, "the task started \(h.journalLines.count) times")
+    }
+
     @Test func sigtermHandsBackWhatOutlivesTheGracePeriodAndAnotherWorkerResumesItAtOnce() throws {
         let h = try WorkerHarness("drain", sleep: 5)
         let id = try h.enqueue(h.dir + "/journal.yaml")

@@ -26,10 +26,14 @@ public final class Worker: Sendable {
     }
 
     /// How `run()` ended: every execution finished, or these were still running at the end of the grace
-    /// period and their leases were released (the process should exit now, without aborting their tasks).
+    /// period and their leases were released (the process should exit now, without aborting their tasks), or
+    /// another process took over one of this worker's executions: this one was stopped or cut off from the
+    /// store for longer than the lease, and must not drive it too. Its other executions were handed back; the
+    /// process should exit at once, without aborting tasks that now belong to others.
     public enum Ending: Sendable, Equatable {
         case drained
         case handedBack([String])
+        case lostLease(execution: String, to: String, handedBack: [String])
     }
 
     public let engine: ExecutionEngine
@@ -43,6 +47,8 @@ public final class Worker: Sendable {
     private struct State {
         var running = Set<String>()
         var draining = false
+        /// An execution whose lease another process holds now, and that process.
+        var lost: (execution: String, holder: LeaseHolder)?
     }
 
     /// `engine` must use `store` and a role of its own (its leases are this worker's).
@@ -68,12 +74,14 @@ public final class Worker: Sendable {
 
     public func run() async -> Ending {
         let presence = keepAlive()
+        let watch = watchLeases()
         defer {
             presence.cancel()
+            watch.cancel()
             try? store.releaseLease(Self.leaseName(holder), holder: holder)
         }
         var failing: String?
-        while !state.withLock({ $0.draining }) {
+        while !state.withLock({ $0.draining || $0.lost != nil }) {
             if state.withLock({ $0.running.count }) < options.concurrency {
                 do {
                     let claimed = try store.claimExecution(
@@ -93,13 +101,38 @@ public final class Worker: Sendable {
             try? await Task.sleep(for: options.pollInterval)
         }
         let deadline = ContinuousClock.now + options.grace
-        while !state.withLock({ $0.running.isEmpty }) && ContinuousClock.now < deadline {
+        while state.withLock({ !$0.running.isEmpty && $0.lost == nil }) && ContinuousClock.now < deadline {
             try? await Task.sleep(for: .milliseconds(100))
         }
-        let left = state.withLock { $0.running.sorted() }
-        guard !left.isEmpty else { return .drained }
-        for id in left { try? store.releaseLease(ExecutionLease.name(id), holder: holder) }
-        return .handedBack(left)
+        let (left, lost) = state.withLock { ($0.running.sorted(), $0.lost) }
+        for id in left where id != lost?.execution {
+            try? store.releaseLease(ExecutionLease.name(id), holder: holder)
+        }
+        if let lost {
+            return .lostLease(
+                execution: lost.execution, to: lost.holder.description,
+                handedBack: left.filter { $0 != lost.execution })
+        }
+        return left.isEmpty ? .drained : .handedBack(left)
+    }
+
+    /// Every third of the lease time, looks whether another process holds the lease of an execution this
+    /// worker still drives (and that has not ended: a finished one may be claimed once more to clear its
+    /// queue row).
+    private func watchLeases() -> Task<Void, Never> {
+        let ttl = engine.options.leaseTTL
+        return Task { [self] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: ttl / 3)
+                for id in running {
+                    guard let lease = try? store.lease(ExecutionLease.name(id)), lease.holder != holder,
+                        (try? store.execution(id: id))?.phase == .running
+                    else { continue }
+                    log("lost the lease of \(id) to \(lease.holder)")
+                    state.withLock { if $0.lost == nil && $0.running.contains(id) { $0.lost = (id, lease.holder) } }
+                }
+            }
+        }
     }
 
     /// Drives a claimed execution in its own task; false when this worker drives it already (its own lease
