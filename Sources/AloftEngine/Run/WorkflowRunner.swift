@@ -2,6 +2,7 @@ import AloftCompiler
 import AloftWire
 import Foundation
 import PluginHost
+import Synchronization
 
 /// Runs one workflow scope (the execution's workflow, or a sub-workflow under a node's path): starts every
 /// node whose upstream nodes succeeded, skips the ones downstream of a failure, and resolves the outputs.
@@ -220,8 +221,8 @@ struct WorkflowRunner {
                 ))
         }
         recordLineage([m.overInput: m.over], at: path)
-        // A sliding window: at most `concurrency` item tasks exist at once, the next added as one finishes,
-        // so a 100,000-item map does not hold 100,000 suspended tasks.
+        // `concurrency` item runners, each taking the next item when it finishes one: at most that many items
+        // run at once, and a 100,000-item map makes that many tasks, not one per item.
         let window = max(1, min(m.concurrency ?? items.count, items.count))
         // Only what the map's own result needs is kept per item: not the items' whole records.
         struct ItemResult {
@@ -230,35 +231,32 @@ struct WorkflowRunner {
             var outputs: LiteralMap?
             var error: String?
         }
-        let results: [Int: ItemResult] = await withTaskGroup(of: (Int, ItemResult).self) { group in
-            var next = 0
-            func addNext() {
-                guard next < items.count else { return }
-                let i = next, item = items[i]
-                next += 1
+        let cursor = ItemCursor(count: items.count)
+        let results: [Int: ItemResult] = await withTaskGroup(of: [(Int, ItemResult)].self) { group in
+            for _ in 0..<window {
                 group.addTask {
-                    let itemResolver = BindingResolver(
-                        workflowInputs: resolver.workflowInputs,
-                        nodeOutputs: resolver.nodeOutputs.merging(["@item": [m.overInput: item]]) { a, _ in a })
-                    var itemCall = m.call
-                    itemCall.inputs[m.overInput] = .nodeOutput(node: "@item", output: m.overInput)
-                    let r = await runCall(itemCall, at: "\(path)[\(i)]", itemResolver)
-                    let failure = context.failure(of: r)
-                    return (
-                        i,
-                        ItemResult(
-                            succeeded: failure == nil, aborted: r.state.phase == .aborted,
-                            outputs: failure == nil ? r.outputs : nil,
-                            error: failure)
-                    )
+                    var done: [(Int, ItemResult)] = []
+                    while let i = cursor.next() {
+                        let itemResolver = BindingResolver(
+                            workflowInputs: resolver.workflowInputs,
+                            nodeOutputs: resolver.nodeOutputs.merging(["@item": [m.overInput: items[i]]]) { a, _ in a })
+                        var itemCall = m.call
+                        itemCall.inputs[m.overInput] = .nodeOutput(node: "@item", output: m.overInput)
+                        let r = await runCall(itemCall, at: "\(path)[\(i)]", itemResolver)
+                        let failure = context.failure(of: r)
+                        done.append(
+                            (
+                                i,
+                                ItemResult(
+                                    succeeded: failure == nil, aborted: r.state.phase == .aborted,
+                                    outputs: failure == nil ? r.outputs : nil, error: failure)
+                            ))
+                    }
+                    return done
                 }
             }
-            for _ in 0..<window { addNext() }
             var out: [Int: ItemResult] = [:]
-            while let (i, r) = await group.next() {
-                out[i] = r
-                addNext()
-            }
+            for await done in group { for (i, r) in done { out[i] = r } }
             return out
         }
         // An abort stops the items; the map was aborted, not failed.
@@ -338,5 +336,18 @@ struct WorkflowRunner {
         guard context.apply(.concluded(conclusion), to: &record) != nil, context.store(record) else { return record }
         context.events(.nodeFinished(path: path, phase: record.state.phase, cached: false))
         return record
+    }
+}
+
+/// The next item of a map for whichever of its runners asks first.
+private final class ItemCursor: Sendable {
+    private let taken = Atomic<Int>(0)
+    private let count: Int
+
+    init(count: Int) { self.count = count }
+
+    func next() -> Int? {
+        let i = taken.add(1, ordering: .relaxed).oldValue
+        return i < count ? i : nil
     }
 }
