@@ -1,19 +1,31 @@
 public import Foundation
-import LocatedYAML
 public import Logging
+import Synchronization
 
 /// The plugin host: finds and loads plugins, routes task types to them, and shuts them down.
+///
+/// What it serves is a snapshot (catalog and router) that `rescan()` replaces whole when plugin files appear
+/// in its directories; every lookup reads the snapshot of its moment.
 public final class PluginHost: Sendable {
     public let configuration: HostConfiguration
-    public let catalog: PluginCatalog
-    public let router: TaskRouter
     public let services: HostServices
+    /// Where `rescan()` looks, and with what, as at start-up.
+    let sources: ScanSources
+    let live: Mutex<LiveState>
 
-    private init(configuration: HostConfiguration, catalog: PluginCatalog, router: TaskRouter, services: HostServices) {
+    /// The plugin files found so far, loaded or refused (see `snapshot` for a consistent pair with `router`).
+    public var catalog: PluginCatalog { snapshot.catalog }
+    public var router: TaskRouter { snapshot.router }
+    public var snapshot: PluginSnapshot { live.withLock { $0.snapshot } }
+
+    private init(
+        configuration: HostConfiguration, snapshot: PluginSnapshot, services: HostServices, sources: ScanSources,
+        seen: [String: DescriptorCache.Key]
+    ) {
         self.configuration = configuration
-        self.catalog = catalog
-        self.router = router
         self.services = services
+        self.sources = sources
+        self.live = Mutex(LiveState(snapshot: snapshot, seen: seen))
     }
 
     /// Loads every plugin the configuration reaches; never fails as a whole (see `catalog` and `problems`).
@@ -34,27 +46,27 @@ public final class PluginHost: Sendable {
             logger: logger, secrets: ChainedSecretStore(stores),
             secretPolicy: SecretPolicy(granted: configuration.secretGrants))
         let dirs = directories ?? PluginSearchPath.directories(configuration: configuration, environment: environment)
-        let catalog = await PluginCatalog.load(
-            configuration: configuration, services: services, directories: dirs,
-            probe: probe ?? .standard(environment: environment), needed: taskTypes,
+        let sources = ScanSources(
+            directories: dirs, probe: probe ?? .standard(environment: environment), needed: taskTypes,
             descriptors: .standard(environment: environment))
-        let router = TaskRouter(
-            plugins: catalog.serving,
-            refused: catalog.records.compactMap { r in
-                r.refusal.map {
-                    TaskRouter.RefusedFile(path: r.path, reason: $0.description, taskTypes: r.descriptor?.taskTypes)
-                }
-            },
-            routes: configuration.routes,
-            locations: configuration.locations.mapValues(\.description))
-        return PluginHost(configuration: configuration, catalog: catalog, router: router, services: services)
+        // Identities taken before loading: a file that changes while it loads is looked at again by a rescan.
+        let seen = ScanSources.identities(PluginCatalog.files(in: dirs))
+        let catalog = await PluginCatalog.load(
+            configuration: configuration, services: services, directories: dirs, probe: sources.probe,
+            needed: taskTypes, descriptors: sources.descriptors)
+        return PluginHost(
+            configuration: configuration, snapshot: PluginSnapshot(catalog: catalog, configuration: configuration),
+            services: services, sources: sources, seen: seen)
     }
 
     /// Everything wrong with the configuration: routing conflicts, bad routes, enabled ids not found.
-    public var problems: [String] { catalog.problems + router.problems.map(\.description) }
+    public var problems: [String] { snapshot.problems }
 
-    /// The plugin that serves `taskType`, or an explanation naming the served types.
+    /// The plugin that serves `taskType` now, or an explanation naming the served types.
     public func plugin(forTaskType taskType: String) -> Result<any TaskPlugin, RoutingError> {
+        let snapshot = snapshot
+        let router = snapshot.router
+        let catalog = snapshot.catalog
         guard let id = router.pluginID(for: taskType) else {
             return .failure(RoutingError(taskType: taskType, message: router.explainUnserved(taskType)))
         }
@@ -73,6 +85,11 @@ public final class PluginHost: Sendable {
     public func shutdown() { shutdown(deferredCallGrace: .seconds(10)) }
 
     public func shutdown(deferredCallGrace: Duration) {
+        // A rescan that ends after this shuts down what it loaded instead of publishing it.
+        let catalog = live.withLock { state in
+            state.shutDown = true
+            return state.snapshot.catalog
+        }
         let deadline = ContinuousClock.now + deferredCallGrace
         for plugin in catalog.loaded
         where !plugin.waitForDeferredCalls(until: deadline, stop: { services.signals.isHurried }) {

@@ -19,6 +19,9 @@ public struct PluginRecord: Sendable {
     /// Present once the descriptor was read.
     public var descriptor: PluginDescriptor?
     public var status: Status
+    /// A loaded plugin whose id a higher version found by a rescan took over (that file's path): calls already
+    /// holding it finish on it, new lookups go to the newer one. Never unloaded.
+    public var supersededBy: String? = nil
 
     public var refusal: PluginRefusal? {
         if case .refused(let r) = status { return r }
@@ -36,12 +39,19 @@ public struct PluginCatalog: Sendable {
         records.compactMap { if case .loaded(let p) = $0.status { return p } else { return nil } }
     }
 
-    public func plugin(id: String) -> (any TaskPlugin)? { loaded.first { $0.id == id } }
+    /// The plugin serving `id` now: not one a newer version superseded.
+    public func plugin(id: String) -> (any TaskPlugin)? {
+        records.lazy.compactMap { r -> (any TaskPlugin)? in
+            guard r.supersededBy == nil, case .loaded(let p) = r.status, p.id == id else { return nil }
+            return p
+        }.first
+    }
 
     /// The files that serve task types: loaded, or left uninitialized because this command needs none of
     /// their types. What the router routes by.
     public var serving: [(id: String, path: String, taskTypes: [String])] {
         records.compactMap { r in
+            guard r.supersededBy == nil else { return nil }
             switch r.status {
             case .loaded(let p): return (p.id, p.path, p.descriptor.taskTypes)
             case .notNeeded: return r.descriptor.map { ($0.id, r.path, $0.taskTypes) }
@@ -57,6 +67,13 @@ public struct PluginCatalog: Sendable {
         directories: [PluginDirectory], probe: PluginProbe? = nil,
         needed: Set<String>? = nil, descriptors: DescriptorCache? = nil
     ) async -> PluginCatalog {
+        await load(
+            configuration: configuration, services: services, files: files(in: directories), probe: probe,
+            needed: needed, descriptors: descriptors)
+    }
+
+    /// The plugin files of these directories, in order.
+    static func files(in directories: [PluginDirectory]) -> [(path: String, origin: PluginDirectory.Origin)] {
         var seenDirectories = Set<String>()
         var files: [(path: String, origin: PluginDirectory.Origin)] = []
         for directory in directories {
@@ -66,9 +83,11 @@ public struct PluginCatalog: Sendable {
             }
             files += PluginSearchPath.files(in: directory).map { ($0, directory.origin) }
         }
-        return await load(
-            configuration: configuration, services: services, files: files, probe: probe, needed: needed,
-            descriptors: descriptors)
+        return files
+    }
+
+    static func missingEnabledProblem(_ id: String) -> String {
+        "plugins.enabled names \"\(id)\", but no plugin with that id was found"
     }
 
     /// Opens, checks and initializes these files, in order. `fallbackConfig` is handed to init for plugins
@@ -79,11 +98,15 @@ public struct PluginCatalog: Sendable {
     /// initialized (`notNeeded`); its descriptor comes from the probe or from `descriptors` when that knows
     /// the file's identity, so such a file is not even mapped. Every file is still listed, checked for the
     /// same file, a duplicate id or `plugins.enabled`, and known to the router.
+    ///
+    /// `running` (a rescan's): the ids a host already serves, with their version and file; a file of one of
+    /// those ids is refused before init unless its version is higher.
     public static func load(
         configuration: HostConfiguration, services: HostServices,
         files: [(path: String, origin: PluginDirectory.Origin)],
         fallbackConfig: JSON = .object([:]), probe: PluginProbe? = nil,
-        needed: Set<String>? = nil, descriptors: DescriptorCache? = nil
+        needed: Set<String>? = nil, descriptors: DescriptorCache? = nil,
+        running: [String: (version: String, path: String)] = [:]
     ) async -> PluginCatalog {
         let loader = PluginThreadPool(name: "loader", width: 1)
         defer { loader.shutdown() }
@@ -110,6 +133,12 @@ public struct PluginCatalog: Sendable {
         var newDescriptors: [(key: DescriptorCache.Key, descriptor: PluginDescriptor)] = []
         /// A file's status decided by its descriptor alone (a duplicate id, not enabled, not needed), or nil.
         func admit(_ descriptor: PluginDescriptor, _ path: String) -> PluginRecord.Status? {
+            if let old = running[descriptor.id], !PluginVersion.isNewer(descriptor.version, than: old.version) {
+                return .refused(
+                    .notNewer(
+                        id: descriptor.id, version: descriptor.version, loadedVersion: old.version,
+                        loadedFrom: old.path))
+            }
             if let first = seenIDs[descriptor.id] {
                 return .refused(.duplicateID(id: descriptor.id, loadedFrom: first))
             }
@@ -202,7 +231,7 @@ public struct PluginCatalog: Sendable {
         descriptors?.record(newDescriptors)
         var problems: [String] = []
         for id in configuration.enabled ?? [] where seenIDs[id] == nil {
-            problems.append("plugins.enabled names \"\(id)\", but no plugin with that id was found")
+            problems.append(missingEnabledProblem(id))
         }
         return PluginCatalog(records: records, problems: problems)
     }

@@ -18,6 +18,10 @@ public enum PluginRefusal: Error, Sendable, Equatable, CustomStringConvertible {
     case probeFailed(ProbeFailure)
     /// `isolation: process`: its runner could not load or initialize it.
     case runnerFailed(String)
+    /// Found by a rescan while that id runs: only a higher version replaces it (see `PluginHost.rescan`).
+    case notNewer(id: String, version: String, loadedVersion: String, loadedFrom: String)
+    /// A loaded library's file changed in place: the dynamic loader would hand back the library it already has.
+    case replacedInPlace
 
     public var description: String {
         switch self {
@@ -45,6 +49,12 @@ public enum PluginRefusal: Error, Sendable, Equatable, CustomStringConvertible {
             return "truncated: \(size) bytes, but its ELF header reaches byte \(expected) (a copy still in progress?)"
         case .probeFailed(let failure): return failure.description
         case .runnerFailed(let why): return "could not be loaded in its runner process: \(why)"
+        case .notNewer(let id, let version, let loaded, let path):
+            return
+                "plugin \(id) \(loaded) is already loaded from \(path); version \(version) is not newer (only a higher version takes its task types)"
+        case .replacedInPlace:
+            return
+                "changed after it was loaded: a loaded library's path cannot be loaded again; drop the new version under a new file name"
         }
     }
 
@@ -67,6 +77,8 @@ public enum PluginRefusal: Error, Sendable, Equatable, CustomStringConvertible {
         case .truncated: return "truncated"
         case .probeFailed(let failure): return failure.kind
         case .runnerFailed: return "runner-failed"
+        case .notNewer: return "not-newer"
+        case .replacedInPlace: return "replaced-in-place"
         }
     }
 }
