@@ -18,13 +18,21 @@ struct ServeCommand: AsyncParsableCommand {
     var address = "127.0.0.1:8080"
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var host: HostOptions
+    @Option(help: "Look for new plugin files in the plugin directories every this many seconds (0: never).")
+    var pluginScanSeconds = 2.0
 
     func run() async throws {
         let settings: APIServer.Settings
         do { settings = try APIServer.Settings(address: address) } catch { throw CLIError("\(error)") }
+        guard pluginScanSeconds >= 0, pluginScanSeconds.isFinite else {
+            throw CLIError("--plugin-scan-seconds \(pluginScanSeconds): expected a number of seconds >= 0")
+        }
         let (store, blobs) = try storeOptions.open()
         let pluginHost = try await HostStartup.start(host)
         defer { pluginHost.shutdown() }
+        let watcher = PluginWatcher(host: pluginHost, interval: .seconds(pluginScanSeconds))
+        let scanning = pluginScanSeconds > 0 ? Task { await watcher.run() } : nil
+        defer { scanning?.cancel() }
         if try store.tokens().allSatisfy(\.revoked) {
             var stderr = StandardError()
             print("note: no active API tokens; `aloft tokens create --project P --role viewer` makes one", to: &stderr)

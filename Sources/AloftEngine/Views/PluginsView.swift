@@ -20,6 +20,8 @@ public enum PluginsView {
         case .loaded(let plugin):
             o["status"] = .string("loaded")
             o["isolation"] = .string(plugin.isIsolated ? "process" : "in-process")
+            // A newer version found by a rescan takes new tasks; this one finishes those it has.
+            if let newer = record.supersededBy { o["superseded_by"] = .string(newer) }
         case .disabled: o["status"] = .string("disabled")
         case .notNeeded: o["status"] = .string("not-needed")
         case .refused(let r):
@@ -30,10 +32,11 @@ public enum PluginsView {
     }
 
     public static func json(_ host: PluginHost) -> JSON {
-        .object([
-            "plugins": .array(host.catalog.records.map(json)),
-            "routes": .object(host.router.table.mapValues(JSON.string)),
-            "problems": .array(host.problems.map(JSON.string)),
+        let snapshot = host.snapshot  // one moment: a rescan may publish another meanwhile
+        return .object([
+            "plugins": .array(snapshot.catalog.records.map(json)),
+            "routes": .object(snapshot.router.table.mapValues(JSON.string)),
+            "problems": .array(snapshot.problems.map(JSON.string)),
         ])
     }
 }
