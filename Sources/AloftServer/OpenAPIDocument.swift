@@ -455,6 +455,74 @@ enum OpenAPIDocument {
                   },
                   "relaunchOf": {
                     "type": "string"
+                  },
+                  "recovers": {
+                    "type": "string"
+                  }
+                }
+              },
+              "Edge": {
+                "type": "object",
+                "required": [
+                  "execution",
+                  "node",
+                  "input",
+                  "sourceExecution",
+                  "sourceNode",
+                  "sourceOutput"
+                ],
+                "properties": {
+                  "execution": {
+                    "type": "string"
+                  },
+                  "node": {
+                    "type": "string"
+                  },
+                  "input": {
+                    "type": "string"
+                  },
+                  "sourceExecution": {
+                    "type": "string"
+                  },
+                  "sourceNode": {
+                    "type": "string"
+                  },
+                  "sourceOutput": {
+                    "type": "string"
+                  }
+                }
+              },
+              "Lineage": {
+                "type": "object",
+                "required": [
+                  "execution",
+                  "node",
+                  "upstream",
+                  "downstream",
+                  "hidden"
+                ],
+                "properties": {
+                  "execution": {
+                    "type": "string"
+                  },
+                  "node": {
+                    "type": "string"
+                  },
+                  "upstream": {
+                    "type": "array",
+                    "items": {
+                      "$ref": "#/components/schemas/Edge"
+                    }
+                  },
+                  "downstream": {
+                    "type": "array",
+                    "items": {
+                      "$ref": "#/components/schemas/Edge"
+                    }
+                  },
+                  "hidden": {
+                    "type": "integer",
+                    "minimum": 0
                   }
                 }
               },
@@ -1260,6 +1328,102 @@ enum OpenAPIDocument {
                     "in": "path",
                     "required": true,
                     "description": "An execution id (ex-...)",
+                    "schema": {
+                      "type": "string",
+                      "minLength": 1
+                    }
+                  }
+                ]
+              }
+            },
+            "/api/v1/executions/{id}/recover": {
+              "post": {
+                "summary": "Run a failed or aborted execution again as a new one, reusing its succeeded nodes' outputs",
+                "operationId": "recover",
+                "responses": {
+                  "201": {
+                    "description": "Created",
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/Launched"
+                        }
+                      }
+                    }
+                  },
+                  "default": {
+                    "description": "An error: what is wrong (4xx), or that the server failed (5xx)",
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/Error"
+                        }
+                      }
+                    }
+                  }
+                },
+                "tags": [
+                  "executions"
+                ],
+                "parameters": [
+                  {
+                    "name": "id",
+                    "in": "path",
+                    "required": true,
+                    "description": "An execution id (ex-...)",
+                    "schema": {
+                      "type": "string",
+                      "minLength": 1
+                    }
+                  }
+                ]
+              }
+            },
+            "/api/v1/executions/{id}/nodes/{node}/lineage": {
+              "get": {
+                "summary": "What the node read and who read its outputs (edges to executions the token cannot see are only counted)",
+                "operationId": "lineage",
+                "responses": {
+                  "200": {
+                    "description": "OK",
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/Lineage"
+                        }
+                      }
+                    }
+                  },
+                  "default": {
+                    "description": "An error: what is wrong (4xx), or that the server failed (5xx)",
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/Error"
+                        }
+                      }
+                    }
+                  }
+                },
+                "tags": [
+                  "nodes"
+                ],
+                "parameters": [
+                  {
+                    "name": "id",
+                    "in": "path",
+                    "required": true,
+                    "description": "An execution id (ex-...)",
+                    "schema": {
+                      "type": "string",
+                      "minLength": 1
+                    }
+                  },
+                  {
+                    "name": "node",
+                    "in": "path",
+                    "required": true,
+                    "description": "A node's path in the execution (a map item: score[3])",
                     "schema": {
                       "type": "string",
                       "minLength": 1

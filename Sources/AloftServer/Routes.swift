@@ -48,9 +48,11 @@ enum Routes {
             Route(method: .get, path: execution, handler: executions.get),
             Route(method: .post, path: execution + "/abort", handler: executions.abort),
             Route(method: .post, path: execution + "/relaunch", handler: executions.relaunch),
+            Route(method: .post, path: execution + "/recover", handler: executions.recover),
             Route(method: .get, path: execution + "/outputs/:name", handler: nodes.executionOutput),
             Route(method: .get, path: execution + "/nodes", handler: nodes.list),
             Route(method: .get, path: execution + "/nodes/:node", handler: nodes.get),
+            Route(method: .get, path: execution + "/nodes/:node/lineage", handler: nodes.lineage),
             Route(
                 method: .get, path: execution + "/nodes/:node/outputs/:name",
                 handler: { try await nodes.value($0, $1, outputs: true) }),

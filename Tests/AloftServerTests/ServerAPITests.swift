@@ -108,6 +108,15 @@ import Testing
         #expect(value["value"] == .object(["integer": .integer(7)]))
         #expect(try s.call("GET", "/api/v1/executions/\(id)/outputs/x", token: "l").json["value"] != nil)
         #expect(try s.call("GET", "/api/v1/executions/\(id)/nodes/zz", token: "l").status == 404)
+        let chain = try s.launch(
+            #"{"project": "ml", "domain": "development", "name": "chain", "inputs": {"x": 2}}"#, token: "l")
+        _ = try s.waitForEnd(chain, token: "l")
+        let lineage = try s.call("GET", "/api/v1/executions/\(chain)/nodes/b/lineage", token: "l").json
+        #expect(lineage["upstream"]?.arrayValue?.first?["sourceNode"] == .string("a"), "\(lineage)")
+        #expect(lineage["upstream"]?.arrayValue?.first?["sourceOutput"] == .string("x"))
+        #expect(
+            try s.call("GET", "/api/v1/executions/\(chain)/nodes/a/lineage", token: "l").json["downstream"]?.arrayValue?
+                .first?["node"] == .string("b"))
         // The CLI reads the same store and shows the same execution.
         let shown = try ServerFixture.cli(["executions", "show", id, "--json"], s.dir)
         #expect((try? JSONParser.parse(shown))?["outputs"] == done["outputs"])
@@ -155,6 +164,14 @@ import Testing
         let again = try s.call("POST", "/api/v1/executions/\(id)/abort", token: "l")
         #expect(again.status == 409)
         #expect(again.message == "execution \(id) is already aborted")
+        let running = try s.call("POST", "/api/v1/executions/\(id)/recover", token: "l")
+        #expect(running.status == 201, "\(running.text)")
+        let recovered = try #require(running.json["id"]?.stringValue)
+        #expect(try s.call("GET", "/api/v1/executions/\(recovered)", token: "l").json["recoveredFrom"] == .string(id))
+        let notYet = try s.call("POST", "/api/v1/executions/\(recovered)/recover", token: "l")
+        #expect(notYet.status == 409 && notYet.message.contains("only failed or aborted executions are recovered"))
+        #expect(try s.call("POST", "/api/v1/executions/\(recovered)/abort", token: "l").status == 202)
+        _ = try s.waitForEnd(recovered, token: "l")
         let relaunch = try s.call("POST", "/api/v1/executions/\(id)/relaunch", token: "l")
         #expect(relaunch.status == 201)
         let newID = try #require(relaunch.json["id"]?.stringValue)

@@ -42,6 +42,12 @@ final class ServerFixture: @unchecked Sendable {
             inputs: {x: integer}
             outputs: {x: {type: integer, from: $s.x}}
             nodes: [{id: s, task: slow, inputs: {x: $inputs.x}}]
+          chain:
+            inputs: {x: integer}
+            outputs: {x: {type: integer, from: $b.x}}
+            nodes:
+              - {id: a, task: square, inputs: {x: $inputs.x}}
+              - {id: b, task: square, inputs: {x: $a.x}}
           files:
             inputs: {f: blob, d: directory}
             outputs: {f: {type: blob, from: $k.f}}

@@ -27,7 +27,7 @@ import Testing
             "/api/v1/projects/a/domains/development/workflows/w/v1",
             "/api/v1/executions/\(done)", "/api/v1/executions/\(done)/nodes", "/api/v1/executions/\(done)/nodes/s",
             "/api/v1/executions/\(done)/nodes/s/outputs/x", "/api/v1/executions/\(done)/nodes/s/inputs/x",
-            "/api/v1/executions/\(done)/outputs/x",
+            "/api/v1/executions/\(done)/outputs/x", "/api/v1/executions/\(done)/nodes/s/lineage",
         ]
         for path in reads {
             let r = try s.call("GET", path, token: "b-admin")
@@ -49,7 +49,7 @@ import Testing
             "POST", "/api/v1/executions", token: "b-admin",
             body: #"{"project": "a", "domain": "development", "name": "w", "inputs": {"x": 1}}"#)
         #expect(launch.status == 403)
-        for verb in ["abort", "relaunch"] {
+        for verb in ["abort", "relaunch", "recover"] {
             #expect(try s.call("POST", "/api/v1/executions/\(running)/\(verb)", token: "b-admin").status == 404)
             let viewer = try s.call("POST", "/api/v1/executions/\(running)/\(verb)", token: "a-viewer")
             #expect(viewer.status == 403 && viewer.message.contains("needs a launcher token"), "\(viewer.text)")

@@ -88,6 +88,27 @@ struct ExecutionHandlers: Sendable {
     }
 }
 
+extension ExecutionHandlers {
+    /// A failed or aborted execution run again as a new one, reusing the outputs of its succeeded nodes.
+    func recover(_ request: Request, _ context: ServerContext) async throws -> Response {
+        let grant = try context.requireGrant()
+        let old = try state.execution(try context.parameter("id"), grant)
+        try grant.require(project: old.project, role: .launcher)
+        guard old.phase == .failed || old.phase == .aborted else {
+            throw APIError.conflict(
+                "execution \(old.id) is \(old.phase.rawValue); only failed or aborted executions are recovered")
+        }
+        let id = ExecutionID.make()
+        let engine = state.engine
+        do {
+            try await state.runs.start(id) { try await engine.recover(old.id, newID: id) }
+        } catch let e as BackgroundRuns.StartFailure {
+            throw APIError.badRequest("cannot recover \(old.id): \(e.description)")
+        }
+        return JSONResponse.make(.object(["id": .string(id), "recovers": .string(old.id)]), status: .created)
+    }
+}
+
 extension ServerState {
     /// One page of executions, whole records, in the query's order.
     func executionPage(_ query: ExecutionQuery) throws -> [ExecutionRecord] {

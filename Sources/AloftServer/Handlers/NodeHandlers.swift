@@ -48,6 +48,38 @@ struct NodeHandlers: Sendable {
             value, name: name, path: request.uri.queryParameters.get("path").map { String($0) })
     }
 
+    /// What the node read (upstream) and who read its outputs (downstream). Edges to executions of projects
+    /// the token does not cover are left out and only counted.
+    func lineage(_ request: Request, _ context: ServerContext) async throws -> Response {
+        let grant = try context.requireGrant()
+        let n = try node(context)
+        let (up, down) = try state.store.lineage(execution: n.execution, node: n.node)
+        var visible: [String: Bool] = [n.execution: true]
+        func sees(_ execution: String) throws -> Bool {
+            if let known = visible[execution] { return known }
+            let ok = try state.store.execution(id: execution).map { grant.covers($0.project) } ?? false
+            visible[execution] = ok
+            return ok
+        }
+        func edges(_ list: [LineageEdge], other: (LineageEdge) -> String) throws -> [JSON] {
+            try list.filter { try sees(other($0)) }.map { e in
+                .object([
+                    "execution": .string(e.execution), "node": .string(e.node), "input": .string(e.input),
+                    "sourceExecution": .string(e.sourceExecution), "sourceNode": .string(e.sourceNode),
+                    "sourceOutput": .string(e.sourceOutput),
+                ])
+            }
+        }
+        let upstream = try edges(up) { $0.sourceExecution }
+        let downstream = try edges(down) { $0.execution }
+        return JSONResponse.make(
+            .object([
+                "execution": .string(n.execution), "node": .string(n.node), "upstream": .array(upstream),
+                "downstream": .array(downstream),
+                "hidden": .integer(Int64(up.count + down.count - upstream.count - downstream.count)),
+            ]))
+    }
+
     private func node(_ context: ServerContext) throws -> NodeRecord {
         let e = try state.execution(try context.parameter("id"), try context.requireGrant())
         let name = try context.parameter("node")
