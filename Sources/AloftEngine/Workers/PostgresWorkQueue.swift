@@ -26,8 +26,8 @@ extension PostgresStore: WorkQueueStore {
                     let name = try db.query(
                         """
                         WITH candidate AS (
-                            SELECT q.execution_id FROM work_queue q
-                            WHERE NOT EXISTS (SELECT 1 FROM leases l
+                            SELECT q.execution_id FROM work_queue q JOIN executions e ON e.id = q.execution_id
+                            WHERE e.phase IN ('queued', 'running') AND NOT EXISTS (SELECT 1 FROM leases l
                                               WHERE l.name = 'execution/' || q.execution_id AND l.expires_at > $1)
                             ORDER BY q.enqueued_at, q.execution_id LIMIT 1
                             FOR UPDATE OF q SKIP LOCKED

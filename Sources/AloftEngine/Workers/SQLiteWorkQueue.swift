@@ -22,8 +22,8 @@ extension SQLiteMetadataStore: WorkQueueStore {
                 guard
                     let id = try db.prepare(
                         """
-                        SELECT q.execution_id FROM work_queue q
-                        WHERE NOT EXISTS (SELECT 1 FROM leases l
+                        SELECT q.execution_id FROM work_queue q JOIN executions e ON e.id = q.execution_id
+                        WHERE e.phase IN ('queued', 'running') AND NOT EXISTS (SELECT 1 FROM leases l
                                           WHERE l.name = 'execution/' || q.execution_id AND l.expires_at > ?)
                         ORDER BY q.enqueued_at, q.execution_id LIMIT 1
                         """

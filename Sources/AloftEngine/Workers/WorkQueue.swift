@@ -9,8 +9,9 @@ public import Foundation
 public protocol WorkQueueStore: Sendable {
     /// Stores `execution` (phase `queued`) and its queue row in one transaction.
     func enqueue(_ execution: ExecutionRecord) throws
-    /// Takes the oldest queued or abandoned execution (no live lease) for `holder` until `until` and marks it
-    /// running; nil when there is none. One transaction: an execution is claimed by one worker at a time.
+    /// Takes the oldest queued or abandoned execution (no live lease, not ended) for `holder` until `until`
+    /// and marks it running; nil when there is none. (An ended execution's row, left by a worker that died
+    /// between the end and the dequeue, is never claimed.) One transaction: an execution is claimed by one worker at a time.
     func claimExecution(holder: LeaseHolder, until: Date) throws -> ClaimedExecution?
     /// Removes an ended execution's queue row.
     func dequeue(_ execution: String) throws
