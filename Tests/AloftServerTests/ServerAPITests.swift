@@ -181,6 +181,15 @@ import Testing
         #expect(try s.waitForEnd(newID, token: "l")["phase"] == .string("aborted"))
     }
 
+    @Test func stoppingTheServerAbortsTheExecutionsItRuns() throws {
+        let s = try ServerFixture(projects: ["ml"], tokens: ["l": (["ml"], "launcher")])
+        let id = try s.launch(
+            #"{"project": "ml", "domain": "development", "name": "sleepy", "inputs": {"x": 1}}"#, token: "l")
+        s.stop()  // SIGTERM
+        let shown = try JSONParser.parse(try ServerFixture.cli(["executions", "show", id, "--json"], s.dir))
+        #expect(shown["phase"] == .string("aborted"), "\(shown) \(s.serverLog)")
+    }
+
     @Test func blobDownloadsAreStreamedFromTheBlobStoreAndConfinedToIt() throws {
         let s = try ServerFixture(projects: ["ml"], tokens: ["v": (["ml"], "launcher")])
         defer { s.stop() }
