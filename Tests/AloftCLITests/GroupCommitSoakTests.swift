@@ -7,11 +7,21 @@ import Testing
 /// one writer) is SIGKILLed at random moments, in `aloft run` and then in each `aloft resume` (seeded, so a
 /// failure can be replayed), and resumed until it ends. The output must be right, and the plugin's journal
 /// must show no node submitted under two task execution ids: a resumed host submits again only with the id
-/// whose intent was durable before the first submit.
+/// whose intent was durable before the first submit. The same chain of the synchronous `c-echo-sync` (each
+/// node's mark and end committed on the plugin's thread around its call) must end right, every node in its
+/// first attempt.
 @Suite(.timeLimit(.minutes(6))) struct GroupCommitSoakTests {
     static let length = Int(ProcessInfo.processInfo.environment["ALOFT_SOAK_CHAIN"] ?? "") ?? 10_000
 
     @Test func aLongChainKilledManyTimesEndsRightWithoutSubmittingANodeTwice() throws {
+        try soak(type: "echo")
+    }
+
+    @Test func aLongSyncChainKilledManyTimesEndsRightInFirstAttempts() throws {
+        try soak(type: "c-echo-sync")
+    }
+
+    private func soak(type: String) throws {
         let seed = UInt64(ProcessInfo.processInfo.environment["ALOFT_SOAK_SEED"] ?? "") ?? 20_261_218
         var random = CrashSoakTests.Seeded(state: seed)
         let dir = try CLI.cEchoDirectory()
@@ -28,7 +38,7 @@ import Testing
         try """
         tasks:
           e:
-            type: echo
+            type: \(type)
             inputs: {x: integer}
             outputs: {x: integer}
         workflows:
@@ -66,6 +76,10 @@ import Testing
         #expect(end.status == 0, "seed \(seed): \(end.stdout)\(end.stderr)")
         #expect(end.stdout.contains("succeeded: \(id)\n  x = 7"), "seed \(seed): \(end.stdout)")
         #expect(kills >= 5, "seed \(seed): only \(kills) kills landed before the run ended")
+        let nodesAfter = try SQLiteMetadataStore(path: dir + "/.aloft/metadata.sqlite").nodes(execution: id)
+        #expect(nodesAfter.count == Self.length && nodesAfter.allSatisfy { $0.state.phase == .succeeded })
+        #expect(nodesAfter.allSatisfy { $0.state.attempt == 0 }, "seed \(seed): a node ran a second attempt")
+        guard type == "echo" else { return }  // run_sync calls are not journaled
 
         // Every node was submitted, each under one task execution id (attempt 0: none failed).
         let submits = try String(contentsOfFile: journal, encoding: .utf8).split(separator: "\n")
@@ -79,8 +93,5 @@ import Testing
         #expect(ids.count == Self.length, "seed \(seed): \(ids.count) nodes submitted")
         let twice = ids.filter { $0.value.count > 1 }.keys.sorted()
         #expect(twice.isEmpty, "seed \(seed), \(kills) kills: submitted under two ids: \(twice.prefix(10))")
-        let nodesAfter = try SQLiteMetadataStore(path: dir + "/.aloft/metadata.sqlite").nodes(execution: id)
-        #expect(nodesAfter.count == Self.length && nodesAfter.allSatisfy { $0.state.phase == .succeeded })
-        #expect(nodesAfter.allSatisfy { $0.state.attempt == 0 }, "seed \(seed): a node ran a second attempt")
     }
 }
