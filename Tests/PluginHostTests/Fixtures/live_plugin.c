@@ -1,9 +1,12 @@
 /* A plugin dropped into a running host's plugin directory (the live plugin directory tests): id
  * "fixture.live", version LIVE_VERSION (an integer, default 1) as "LIVE_VERSION.0.0", task type "live".
- * A task succeeds at its first poll with one output, "version": the version of the library that ran it. */
+ * A task succeeds at its first poll with one output, "version": the version of the library that ran it.
+ * Task config hold_while_file "/path": the task keeps running while that file exists (a task in flight). */
 #define _POSIX_C_SOURCE 200809L
 #include <aloft_plugin.h>
 #include <aloft/kit.h>
+
+#include <unistd.h>
 
 #ifndef LIVE_VERSION
 #define LIVE_VERSION 1
@@ -23,8 +26,22 @@ static aloft_status live_submit(void *i, const aloft_task *t, aloft_buffer *stat
     return ALOFT_OK;
 }
 
+static int held(const aloft_task *t) {
+    aloft_kit_context ctx;
+    aloft_kit_span v;
+    char path[1024];
+    if (aloft_kit_context_read(t, &ctx) != ALOFT_KIT_OK || aloft_kit_config(&ctx, "hold_while_file", &v) != ALOFT_KIT_OK)
+        return 0;
+    return aloft_kit_json_string(v, path, sizeof path, NULL) == ALOFT_KIT_OK && access(path, F_OK) == 0;
+}
+
 static aloft_status live_poll(void *i, const aloft_task *t, aloft_poll_result *result) {
-    (void)i; (void)t;
+    (void)i;
+    if (held(t)) {
+        result->phase = ALOFT_PHASE_RUNNING;
+        result->poll_after_ms = 50;
+        return ALOFT_OK;
+    }
     aloft_kit_outputs out = ALOFT_KIT_OUTPUTS_INIT;
     aloft_kit_outputs_string(&out, "version", LIVE_VERSION_STRING(LIVE_VERSION));
     if (aloft_kit_outputs_finish(&out, &result->outputs) != ALOFT_KIT_OK) return ALOFT_ERROR;
