@@ -60,6 +60,14 @@ import Testing
         }
     }
 
+    @Test func aBadScanIntervalIsAClearError() throws {
+        let dir = try TemporaryDirectory.make("aloft-serve-scan")
+        let error = #expect(throws: FixtureError.self) {
+            try ServerFixture.cli(["serve", "--address", "127.0.0.1:0", "--plugin-scan-seconds=-1"], dir)
+        }
+        #expect(error?.description.contains("--plugin-scan-seconds -1.0: expected a number of seconds >= 0") == true)
+    }
+
     @Test func aPluginDroppedIntoTheRunningServerServesItsTaskType() throws {
         let s = try ServerFixture(projects: ["ml"], tokens: ["l": (["ml"], "launcher")])
         defer { s.stop() }
