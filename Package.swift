@@ -92,7 +92,7 @@ let package = Package(
         .target(
             name: "AloftServer",
             dependencies: [
-                "AloftEngine", "AloftWire", "AloftCompiler", "PluginHost",
+                "AloftEngine", "AloftWire", "AloftCompiler", "PluginHost", "LocatedYAML",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -168,6 +168,62 @@ enum OpenAPIDocument {
                   "body": {}
                 }
               },
+              "RegisterRequest": {
+                "type": "object",
+                "required": [
+                  "spec"
+                ],
+                "additionalProperties": false,
+                "properties": {
+                  "spec": {
+                    "type": "string",
+                    "minLength": 1,
+                    "description": "The spec's YAML text"
+                  },
+                  "version": {
+                    "type": "string",
+                    "minLength": 1,
+                    "description": "Default: a hash of the content"
+                  }
+                }
+              },
+              "Registered": {
+                "type": "object",
+                "required": [
+                  "version",
+                  "entities"
+                ],
+                "properties": {
+                  "version": {
+                    "type": "string"
+                  },
+                  "entities": {
+                    "type": "array",
+                    "items": {
+                      "allOf": [
+                        {
+                          "$ref": "#/components/schemas/Entity"
+                        },
+                        {
+                          "type": "object",
+                          "required": [
+                            "outcome"
+                          ],
+                          "properties": {
+                            "outcome": {
+                              "type": "string",
+                              "enum": [
+                                "created",
+                                "unchanged"
+                              ]
+                            }
+                          }
+                        }
+                      ]
+                    }
+                  }
+                }
+              },
               "Failure": {
                 "type": "object",
                 "required": [
@@ -1067,6 +1123,79 @@ enum OpenAPIDocument {
                     }
                   }
                 ]
+              }
+            },
+            "/api/v1/projects/{project}/domains/{domain}/register": {
+              "post": {
+                "summary": "Compile a spec (one document, no imports) against the server's plugins and register it as one version (admin)",
+                "operationId": "register",
+                "responses": {
+                  "201": {
+                    "description": "Created: something new was registered",
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/Registered"
+                        }
+                      }
+                    }
+                  },
+                  "200": {
+                    "description": "Everything was registered already, unchanged",
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/Registered"
+                        }
+                      }
+                    }
+                  },
+                  "default": {
+                    "description": "An error: what is wrong (4xx), or that the server failed (5xx)",
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/Error"
+                        }
+                      }
+                    }
+                  }
+                },
+                "tags": [
+                  "registry"
+                ],
+                "parameters": [
+                  {
+                    "name": "project",
+                    "in": "path",
+                    "required": true,
+                    "description": "A project id",
+                    "schema": {
+                      "type": "string",
+                      "minLength": 1
+                    }
+                  },
+                  {
+                    "name": "domain",
+                    "in": "path",
+                    "required": true,
+                    "description": "A domain of the project",
+                    "schema": {
+                      "type": "string",
+                      "minLength": 1
+                    }
+                  }
+                ],
+                "requestBody": {
+                  "required": true,
+                  "content": {
+                    "application/json": {
+                      "schema": {
+                        "$ref": "#/components/schemas/RegisterRequest"
+                      }
+                    }
+                  }
+                }
               }
             },
             "/api/v1/executions": {

@@ -32,6 +32,7 @@ enum Routes {
         let executions = ExecutionHandlers(state: state)
         let launch = LaunchHandler(state: state)
         let nodes = NodeHandlers(state: state)
+        let register = RegisterHandler(state: state)
         let project = "/api/v1/projects/:project"
         let execution = "/api/v1/executions/:id"
         return [
@@ -43,6 +44,7 @@ enum Routes {
             Route(method: .get, path: project + "/domains/:domain/:kind", handler: registry.entities),
             Route(method: .get, path: project + "/domains/:domain/:kind/:name", handler: registry.entities),
             Route(method: .get, path: project + "/domains/:domain/:kind/:name/:version", handler: registry.entity),
+            Route(method: .post, path: project + "/domains/:domain/register", handler: register.register),
             Route(method: .get, path: "/api/v1/executions", handler: executions.list),
             Route(method: .post, path: "/api/v1/executions", handler: launch.launch),
             Route(method: .get, path: execution, handler: executions.get),
@@ -98,13 +100,18 @@ enum Routes {
         }
     }
 
-    /// The methods a path answers to, for a 405 that says which (empty: no such path).
+    /// The methods a path answers to, for a 405 that says which (empty: no such path). A literal segment wins
+    /// over a parameter (`.../domains/d/register` is the register route, not a `:kind`).
     static func methods(of path: String, in routes: [Route]) -> [HTTPRequest.Method] {
         let parts = path.split(separator: "/", omittingEmptySubsequences: false)
-        return routes.filter { r in
+        let matches: [(route: Route, literals: Int)] = routes.compactMap { r in
             let template = r.path.split(separator: "/", omittingEmptySubsequences: false)
-            return template.count == parts.count
-                && zip(template, parts).allSatisfy { t, p in t.hasPrefix(":") ? !p.isEmpty : t == p }
-        }.map(\.method)
+            guard template.count == parts.count,
+                zip(template, parts).allSatisfy({ t, p in t.hasPrefix(":") ? !p.isEmpty : t == p })
+            else { return nil }
+            return (r, template.filter { !$0.hasPrefix(":") }.count)
+        }
+        let best = matches.map(\.literals).max()
+        return matches.filter { $0.literals == best }.map(\.route.method)
     }
 }

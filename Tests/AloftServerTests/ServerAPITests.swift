@@ -61,6 +61,36 @@ import Testing
                 == "no workflow w@v9 is registered in ml/development")
     }
 
+    @Test func anAdminRegistersASpecThroughTheAPI() throws {
+        let s = try ServerFixture(
+            projects: ["ml", "other"], tokens: ["admin": (["ml"], "admin"), "l": (["ml"], "launcher")])
+        defer { s.stop() }
+        func register(_ spec: String, version: String = "v2", token: String = "admin") throws -> ServerFixture.Answer {
+            let body = JSONWriter.string(.object(["spec": .string(spec), "version": .string(version)]))
+            return try s.call("POST", "/api/v1/projects/ml/domains/development/register", token: token, body: body)
+        }
+        let spec = "version: 1\ntasks:\n  cube:\n    type: echo\n    inputs: {x: integer}\n    outputs: {x: integer}\n"
+        let created = try register(spec)
+        #expect(created.status == 201, "\(created.text)")
+        #expect(created.json["entities"]?.arrayValue?.first?["outcome"] == .string("created"))
+        #expect(try register(spec).json["entities"]?.arrayValue?.first?["outcome"] == .string("unchanged"))
+        let changed = try register(
+            spec.replacingOccurrences(of: "outputs: {x: integer}", with: "outputs: {y: integer}"))
+        #expect(changed.status == 409 && changed.message.contains("already registered with other content"))
+        let id = try s.launch(
+            #"{"project": "ml", "domain": "development", "name": "cube", "kind": "task", "inputs": {"x": 3}}"#,
+            token: "l")
+        #expect(try s.waitForEnd(id, token: "l")["outputs"]?["x"] == .object(["integer": .integer(3)]))
+        #expect(try register(spec, token: "l").status == 403)
+        let imports = try register("version: 1\nimports: [/etc/hostname]\n")
+        #expect(imports.status == 400 && imports.message.contains("cannot import files"), "\(imports.text)")
+        let bad = try register("version: 1\ntasks:\n  t:\n    type: nosuch\n")
+        #expect(bad.status == 400 && bad.message.contains("no plugin serves task type \"nosuch\""), "\(bad.text)")
+        let reference = try register(
+            "version: 1\nreferences:\n  tasks:\n    w: other/development/square@v1\n", version: "v3")
+        #expect(reference.status == 400 && reference.message.contains("not one this token covers"), "\(reference.text)")
+    }
+
     @Test func launchChecksEveryInputAndRunsOnTheServersEngine() throws {
         let s = try ServerFixture(projects: ["ml"], tokens: ["l": (["ml"], "launcher")])
         defer { s.stop() }

@@ -54,6 +54,10 @@ import Testing
             let viewer = try s.call("POST", "/api/v1/executions/\(running)/\(verb)", token: "a-viewer")
             #expect(viewer.status == 403 && viewer.message.contains("needs a launcher token"), "\(viewer.text)")
         }
+        let register = try s.call(
+            "POST", "/api/v1/projects/a/domains/development/register", token: "b-admin",
+            body: #"{"spec": "version: 1\ntasks:\n  t:\n    type: echo\n", "version": "v9"}"#)
+        #expect(register.status == 403, "\(register.text)")
         let viewerLaunch = try s.call(
             "POST", "/api/v1/executions", token: "ab-viewer",
             body: #"{"project": "b", "domain": "development", "name": "w", "inputs": {"x": 1}}"#)
