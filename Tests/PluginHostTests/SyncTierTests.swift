@@ -52,7 +52,7 @@ import Testing
     @Test func aSyncCallThatOverrunsItsBudgetFailsAtTheBudgetAndIsAbandoned() async throws {
         let (host, echo) = try await swiftEcho(budget: .milliseconds(300))
         defer { host.shutdown() }
-        let task = EchoTask.make(inputs: ["x": .integer(1)], config: ["delay_ms": .integer(3000)], type: "echo-sync")
+        let task = EchoTask.make(inputs: ["x": .integer(1)], config: ["delay_ms": .integer(30000)], type: "echo-sync")
         let started = ContinuousClock.now
         do {
             _ = try await echo.runSync(task)
@@ -61,7 +61,9 @@ import Testing
             #expect(error.code == .pluginCallOverran)
             #expect(error.kind == .system && !error.retryable)
         }
-        #expect(ContinuousClock.now - started < .seconds(2))
+        // Abandoned, not waited for: the call returns long before the plugin's 30 s sleep ends (a loaded
+        // 2-core machine took 5.7 s once to fail a 300 ms budget, so the bound is the sleep, not the budget).
+        #expect(ContinuousClock.now - started < .seconds(25))
         #expect(echo.overrunCount == 1)
     }
 
