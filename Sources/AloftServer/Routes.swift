@@ -68,6 +68,7 @@ enum Routes {
     /// The console: HTML pages behind the session cookie (the login page is open).
     static func console(_ state: ServerState, _ nodes: NodeHandlers) -> [Route] {
         let pages = ConsoleHandlers(state: state)
+        let launch = ConsoleLaunch(state: state)
         let execution = "/console/executions/:id"
         return [
             Route(method: .get, path: "/console", access: .open) { _, _ in
@@ -77,6 +78,11 @@ enum Routes {
             Route(method: .post, path: "/console/login", access: .open, handler: pages.login),
             Route(method: .post, path: "/console/logout", access: .open, handler: pages.logout),
             Route(method: .get, path: "/console/executions", access: .session, handler: pages.executions),
+            Route(method: .get, path: "/console/launch", access: .session, handler: launch.index),
+            Route(method: .get, path: "/console/launch/:project/:domain/:name", access: .session, handler: launch.form),
+            Route(
+                method: .post, path: "/console/launch/:project/:domain/:name", access: .session, handler: launch.launch),
+            Route(method: .get, path: "/console/plugins", access: .session, handler: ConsolePlugins(state: state).page),
             Route(method: .get, path: execution, access: .session, handler: pages.execution),
             Route(method: .get, path: execution + "/outputs/:name", access: .session, handler: nodes.executionOutput),
             Route(

@@ -47,4 +47,36 @@ import Testing
         let out = try s.form("/console/logout", "")
         #expect(out.setCookie?.contains("Max-Age=0") == true)
     }
+
+    @Test func theLaunchFormIsGeneratedFromTheInterfaceAndCheckedByTheServer() throws {
+        let s = try ServerFixture(projects: ["ml"], tokens: ["l": (["ml"], "launcher"), "v": (["ml"], "viewer")])
+        defer { s.stop() }
+        let cookie = try #require(
+            try s.form("/console/login", "token=" + s.secrets["l"]!).setCookie?.split(separator: ";").first.map(
+                String.init))
+        let index = try s.page("/console/launch", cookie: cookie)
+        #expect(index.text.contains("href=\"/console/launch/ml/development/daily?kind=launchplan\""), "\(index.text)")
+        let form = try s.page("/console/launch/ml/development/daily?kind=launchplan", cookie: cookie)
+        #expect(form.text.contains("id=\"in.x\" name=\"in.x\" value=\"\" placeholder=\"4\""), "\(form.text)")
+        #expect(form.text.contains("pattern=\"-?[0-9]+\""))
+        #expect(form.text.contains("(fixed by the launch plan)"))
+        let bad = try s.form(
+            "/console/launch/ml/development/daily?kind=launchplan", "in.x=abc", cookie: cookie)
+        #expect(bad.status == 400)
+        #expect(
+            bad.text.contains("<div class=\"error\" id=\"error-x\">x: expected integer, found string</div>"),
+            "\(bad.text)")
+        #expect(bad.text.contains("value=\"abc\""))  // what was typed stays
+        let launched = try s.form("/console/launch/ml/development/daily?kind=launchplan", "in.x=9", cookie: cookie)
+        #expect(launched.status == 303, "\(launched.text)")
+        let id = try #require(launched.location?.split(separator: "/").last.map(String.init))
+        #expect(try s.waitForEnd(id, token: "l")["outputs"]?["x"] == .object(["integer": .integer(9)]))
+        let viewer = try #require(
+            try s.form("/console/login", "token=" + s.secrets["v"]!).setCookie?.split(separator: ";").first.map(
+                String.init))
+        #expect(
+            try s.form("/console/launch/ml/development/daily?kind=launchplan", "in.x=1", cookie: viewer).status == 403)
+        let plugins = try s.page("/console/plugins", cookie: cookie)
+        #expect(plugins.text.contains("aloft.echo") && plugins.text.contains(">loaded</span>"), "\(plugins.text)")
+    }
 }

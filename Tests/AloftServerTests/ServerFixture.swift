@@ -147,11 +147,10 @@ final class ServerFixture: @unchecked Sendable {
     }
 
     /// A console form POST (application/x-www-form-urlencoded).
-    func form(_ path: String, _ body: String) throws -> Answer {
-        try send(
-            HTTPRequest(
-                "POST", url + path, headers: [("Content-Type", "application/x-www-form-urlencoded")],
-                body: Array(body.utf8)))
+    func form(_ path: String, _ body: String, cookie: String? = nil) throws -> Answer {
+        var headers: [(name: String, value: String)] = [("Content-Type", "application/x-www-form-urlencoded")]
+        if let cookie { headers.append(("Cookie", cookie)) }
+        return try send(HTTPRequest("POST", url + path, headers: headers, body: Array(body.utf8)))
     }
 
     private func send(_ request: HTTPRequest) throws -> Answer {

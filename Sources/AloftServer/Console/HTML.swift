@@ -43,7 +43,8 @@ enum HTML {
             <title>\(escape(title)) · Aloft</title>
             <style>\(style)</style></head>
             <body><header><a class="brand" href="/console/executions">Aloft</a>
-            <nav><a href="/console/executions">Executions</a>
+            <nav><a href="/console/executions">Executions</a><a href="/console/launch">Launch</a>
+            <a href="/console/plugins">Plugins</a>
             <form method="post" action="/console/logout"><button>Log out</button></form></nav></header>
             <main id="live" data-live="\(live)">\(body)</main>
             <script>\(script)</script></body></html>
@@ -117,6 +118,7 @@ enum HTML {
         svg .node rect{stroke:#4a5366;stroke-width:1}svg text{font:12px system-ui,sans-serif}svg .edge{stroke:#8a93a6;fill:none;marker-end:url(#arrow)}
         details{background:#fff;border:1px solid #e3e6eb;border-radius:6px;margin:8px 0;padding:8px 12px}summary{cursor:pointer}
         .error{color:#a3221b}.filters{display:flex;gap:8px;margin-bottom:12px}.filters a{padding:2px 8px;border-radius:4px;background:#fff;border:1px solid #e3e6eb}
+        input{font:13px ui-monospace,monospace;padding:4px 6px;min-width:260px}button{padding:4px 14px;cursor:pointer}
         form.login{background:#fff;padding:20px;border-radius:6px;max-width:480px}form.login input{width:100%;padding:6px;margin:8px 0;font:13px ui-monospace,monospace}
         """
 }

@@ -33,6 +33,14 @@ struct LaunchHandler: Sendable {
                 name, version: version, kind: kind, project: project, domain: domain)
         } catch let e as RegistryError { throw APIError.notFound(e.message) }
         let given = try Self.inputs(body["inputs"], for: launchable)
+        let id = try await start(launchable, given: given, project: project, domain: domain)
+        return JSONResponse.make(
+            .object(["id": .string(id), "launched": .string(launchable.label)]), status: .created)
+    }
+
+    /// Runs a launchable with checked inputs on the server's engine (the API and the console's form share it);
+    /// returns the new execution's id once it is stored.
+    func start(_ launchable: Launchable, given: LiteralMap, project: String, domain: String) async throws -> String {
         let inputs: LiteralMap
         do { inputs = try launchable.inputs(given: given) } catch let e as RegistryError {
             throw APIError.badRequest(e.message)
@@ -48,8 +56,7 @@ struct LaunchHandler: Sendable {
         } catch let e as BackgroundRuns.StartFailure {
             throw APIError.badRequest("cannot launch \(launchable.label): \(e.description)")
         }
-        return JSONResponse.make(
-            .object(["id": .string(id), "launched": .string(launchable.label)]), status: .created)
+        return id
     }
 
     static func kind(_ text: String) throws -> EntityKind {
