@@ -168,7 +168,7 @@ let package = Package(
         .testTarget(
             name: "AloftServerTests",
             dependencies: ["AloftServer", "AloftEngine", "AloftWire", "AloftHTTP", "AloftTestSupport"],
-            swiftSettings: strict),
+            exclude: ["Browser"], swiftSettings: strict),
         // The built-in plugins, each loaded from its own library and driven by the engine against its peer.
         .testTarget(
             name: "ContainerTests",

@@ -4,6 +4,7 @@
 #                pyhive + thrift (the Hive benchmark's peer); needs Java 17 (Debian's openjdk-17-jdk-headless).
 #   bigquery/    bqemulator 1.4.0 with the DuckDB extensions it loads, and google-cloud-bigquery (the benchmark peer).
 #   schemathesis/ schemathesis 4.x: checks `aloft serve` against its OpenAPI document (AloftServerTests).
+#   selenium/    selenium 4.x: drives Debian's headless chromium through the console (ConsoleBrowserTests).
 # Idempotent: a venv whose marker file exists is left alone.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
@@ -36,6 +37,7 @@ venv spark installed-1 'pyspark>=4,<5' 'pyarrow' 'pandas' 'pyhive' 'thrift'
 venv bigquery installed-1 'bqemulator==1.4.0' 'duckdb==1.5.5' 'duckdb-extensions==1.5.5' \
   'duckdb-extension-spatial==1.5.5' 'duckdb-extension-avro==1.5.5' numpy google-cloud-bigquery
 venv schemathesis installed-1 'schemathesis>=4.3,<5'
+venv selenium installed-1 'selenium>=4.20,<5'
 # bqemulator loads its DuckDB extensions from $HOME/.duckdb: install them into the home the tests give it.
 if [ ! -f "$ALOFT_PEERS/bigquery/.extensions-1" ]; then
   mkdir -p "$ALOFT_PEERS/bigquery/home"

@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Installs what Aloft needs to build and test on Debian/Ubuntu: the C libraries it links (libcurl,
 # OpenSSL, libpq, SQLite, libyaml), PostgreSQL's server (the Postgres store tests start a private one with
-# initdb/pg_ctl; the package's own cluster is left alone), a C compiler for the plugin examples, and podman
+# initdb/pg_ctl; the package's own cluster is left alone), a C compiler for the plugin examples, chromium and
+# chromium-driver (the console's headless-browser test, ConsoleBrowserTests), and podman
 # (with runc) plus the local image localhost/aloft-python:1 for the Container plugin's podman backend
 # (ALOFT_SETUP_PODMAN=0 skips podman and the image: the podman tests then fail, saying why). Swift 6.3 must
 # already be installed (https://swift.org/install); it is looked for on PATH and in /opt/swift.
 set -euo pipefail
 
-packages=(libcurl4-openssl-dev libssl-dev openssl libpq-dev postgresql libsqlite3-dev libyaml-dev gcc make pkg-config)
+packages=(libcurl4-openssl-dev libssl-dev openssl libpq-dev postgresql libsqlite3-dev libyaml-dev gcc make pkg-config
+  chromium chromium-driver)
 if [ "${ALOFT_SETUP_PODMAN:-1}" = 1 ]; then
   packages+=(podman runc uidmap fuse-overlayfs debootstrap)
 fi
