@@ -224,6 +224,85 @@ enum OpenAPIDocument {
                   }
                 }
               },
+              "CacheEntries": {
+                "type": "object",
+                "required": [
+                  "entries",
+                  "truncated"
+                ],
+                "properties": {
+                  "truncated": {
+                    "type": "boolean"
+                  },
+                  "entries": {
+                    "type": "array",
+                    "items": {
+                      "type": "object",
+                      "required": [
+                        "key",
+                        "project",
+                        "domain",
+                        "task",
+                        "cacheVersion",
+                        "inputsHash",
+                        "outputs",
+                        "createdAt",
+                        "producer"
+                      ],
+                      "properties": {
+                        "key": {
+                          "type": "string"
+                        },
+                        "project": {
+                          "type": "string"
+                        },
+                        "domain": {
+                          "type": "string"
+                        },
+                        "task": {
+                          "type": "string"
+                        },
+                        "cacheVersion": {
+                          "type": "string"
+                        },
+                        "inputsHash": {
+                          "type": "string"
+                        },
+                        "outputs": {
+                          "$ref": "#/components/schemas/LiteralMap"
+                        },
+                        "createdAt": {
+                          "type": "string",
+                          "format": "date-time"
+                        },
+                        "producer": {
+                          "type": "object",
+                          "required": [
+                            "execution",
+                            "node",
+                            "attempt",
+                            "taskVersion"
+                          ],
+                          "properties": {
+                            "execution": {
+                              "type": "string"
+                            },
+                            "node": {
+                              "type": "string"
+                            },
+                            "attempt": {
+                              "type": "integer"
+                            },
+                            "taskVersion": {
+                              "type": "string"
+                            }
+                          }
+                        }
+                      }
+                    }
+                  }
+                }
+              },
               "Failure": {
                 "type": "object",
                 "required": [
@@ -1196,6 +1275,139 @@ enum OpenAPIDocument {
                     }
                   }
                 }
+              }
+            },
+            "/api/v1/projects/{project}/cache": {
+              "get": {
+                "summary": "The project's cache entries (at most 1,000)",
+                "operationId": "listCache",
+                "responses": {
+                  "200": {
+                    "description": "OK",
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/CacheEntries"
+                        }
+                      }
+                    }
+                  },
+                  "default": {
+                    "description": "An error: what is wrong (4xx), or that the server failed (5xx)",
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/Error"
+                        }
+                      }
+                    }
+                  }
+                },
+                "tags": [
+                  "cache"
+                ],
+                "parameters": [
+                  {
+                    "name": "project",
+                    "in": "path",
+                    "required": true,
+                    "description": "A project id",
+                    "schema": {
+                      "type": "string",
+                      "minLength": 1
+                    }
+                  },
+                  {
+                    "name": "domain",
+                    "in": "query",
+                    "required": false,
+                    "description": "Only this domain",
+                    "schema": {
+                      "type": "string",
+                      "minLength": 1
+                    }
+                  },
+                  {
+                    "name": "task",
+                    "in": "query",
+                    "required": false,
+                    "description": "Only this task",
+                    "schema": {
+                      "type": "string",
+                      "minLength": 1
+                    }
+                  }
+                ]
+              },
+              "delete": {
+                "summary": "Clear one task's cache entries (admin)",
+                "operationId": "clearCache",
+                "responses": {
+                  "200": {
+                    "description": "OK",
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "type": "object",
+                          "required": [
+                            "cleared"
+                          ],
+                          "properties": {
+                            "cleared": {
+                              "type": "integer",
+                              "minimum": 0
+                            }
+                          }
+                        }
+                      }
+                    }
+                  },
+                  "default": {
+                    "description": "An error: what is wrong (4xx), or that the server failed (5xx)",
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/Error"
+                        }
+                      }
+                    }
+                  }
+                },
+                "tags": [
+                  "cache"
+                ],
+                "parameters": [
+                  {
+                    "name": "project",
+                    "in": "path",
+                    "required": true,
+                    "description": "A project id",
+                    "schema": {
+                      "type": "string",
+                      "minLength": 1
+                    }
+                  },
+                  {
+                    "name": "domain",
+                    "in": "query",
+                    "required": false,
+                    "description": "Only this domain",
+                    "schema": {
+                      "type": "string",
+                      "minLength": 1
+                    }
+                  },
+                  {
+                    "name": "task",
+                    "in": "query",
+                    "required": true,
+                    "description": "The task",
+                    "schema": {
+                      "type": "string",
+                      "minLength": 1
+                    }
+                  }
+                ]
               }
             },
             "/api/v1/executions": {

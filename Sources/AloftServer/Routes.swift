@@ -33,6 +33,7 @@ enum Routes {
         let launch = LaunchHandler(state: state)
         let nodes = NodeHandlers(state: state)
         let register = RegisterHandler(state: state)
+        let cache = CacheHandlers(state: state)
         let project = "/api/v1/projects/:project"
         let execution = "/api/v1/executions/:id"
         return [
@@ -45,6 +46,8 @@ enum Routes {
             Route(method: .get, path: project + "/domains/:domain/:kind/:name", handler: registry.entities),
             Route(method: .get, path: project + "/domains/:domain/:kind/:name/:version", handler: registry.entity),
             Route(method: .post, path: project + "/domains/:domain/register", handler: register.register),
+            Route(method: .get, path: project + "/cache", handler: cache.list),
+            Route(method: .delete, path: project + "/cache", handler: cache.clear),
             Route(method: .get, path: "/api/v1/executions", handler: executions.list),
             Route(method: .post, path: "/api/v1/executions", handler: launch.launch),
             Route(method: .get, path: execution, handler: executions.get),

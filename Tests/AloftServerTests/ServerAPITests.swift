@@ -262,6 +262,29 @@ import Testing
         #expect(r.status == 404 && r.message.contains("outside this server's blob store"), "\(r.text)")
     }
 
+    @Test func theCacheOfAProjectIsListedAndClearedByAnAdmin() throws {
+        let s = try ServerFixture(projects: ["ml"], tokens: ["admin": (["ml"], "admin"), "v": (["ml"], "viewer")])
+        defer { s.stop() }
+        let spec =
+            "version: 1\ntasks:\n  c:\n    type: echo\n    cache: {version: \"1\"}\n    inputs: {x: integer}\n    outputs: {x: integer}\n"
+        let body = JSONWriter.string(.object(["spec": .string(spec), "version": .string("v1")]))
+        #expect(
+            try s.call("POST", "/api/v1/projects/ml/domains/development/register", token: "admin", body: body).status
+                == 201)
+        let id = try s.launch(
+            #"{"project": "ml", "domain": "development", "name": "c", "kind": "task", "inputs": {"x": 5}}"#,
+            token: "admin")
+        _ = try s.waitForEnd(id, token: "admin")
+        let entries =
+            try s.call("GET", "/api/v1/projects/ml/cache?task=c", token: "v").json["entries"]?.arrayValue ?? []
+        #expect(entries.count == 1 && entries.first?["producer"]?["execution"] == .string(id), "\(entries)")
+        #expect(entries.first?["outputs"]?["x"] == .object(["integer": .integer(5)]))
+        #expect(try s.call("DELETE", "/api/v1/projects/ml/cache?task=c", token: "v").status == 403)
+        #expect(try s.call("DELETE", "/api/v1/projects/ml/cache", token: "admin").message.contains("give ?task=NAME"))
+        #expect(try s.call("DELETE", "/api/v1/projects/ml/cache?task=c", token: "admin").json["cleared"] == .integer(1))
+        #expect(try s.call("GET", "/api/v1/projects/ml/cache", token: "v").json["entries"]?.arrayValue == [])
+    }
+
     @Test func pluginsAndUnknownRoutes() throws {
         let s = try ServerFixture(projects: ["ml"], tokens: ["v": (["ml"], "viewer")])
         defer { s.stop() }

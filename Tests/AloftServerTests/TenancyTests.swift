@@ -28,6 +28,7 @@ import Testing
             "/api/v1/executions/\(done)", "/api/v1/executions/\(done)/nodes", "/api/v1/executions/\(done)/nodes/s",
             "/api/v1/executions/\(done)/nodes/s/outputs/x", "/api/v1/executions/\(done)/nodes/s/inputs/x",
             "/api/v1/executions/\(done)/outputs/x", "/api/v1/executions/\(done)/nodes/s/lineage",
+            "/api/v1/projects/a/cache",
         ]
         for path in reads {
             let r = try s.call("GET", path, token: "b-admin")
@@ -58,6 +59,7 @@ import Testing
             "POST", "/api/v1/projects/a/domains/development/register", token: "b-admin",
             body: #"{"spec": "version: 1\ntasks:\n  t:\n    type: echo\n", "version": "v9"}"#)
         #expect(register.status == 403, "\(register.text)")
+        #expect(try s.call("DELETE", "/api/v1/projects/a/cache?task=square", token: "b-admin").status == 404)
         let viewerLaunch = try s.call(
             "POST", "/api/v1/executions", token: "ab-viewer",
             body: #"{"project": "b", "domain": "development", "name": "w", "inputs": {"x": 1}}"#)
