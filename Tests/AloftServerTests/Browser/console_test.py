@@ -12,7 +12,9 @@ the step on any failure (a screenshot of the failing page is saved too).
 
 import argparse
 import os
+import shutil
 import sys
+import tempfile
 import time
 
 from selenium import webdriver
@@ -42,10 +44,12 @@ def main():
     with open(args.token_file) as f:
         token = f.read().strip()
 
+    # The browser's profile goes to a temporary directory, not among the screenshots.
+    profile = tempfile.mkdtemp(prefix="aloft-chromium-")
     options = webdriver.ChromeOptions()
     options.binary_location = args.chromium
     for a in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-              "--window-size=1280,1000", "--user-data-dir=" + os.path.join(args.artifacts, "profile")):
+              "--window-size=1280,1000", "--user-data-dir=" + profile):
         options.add_argument(a)
     driver = webdriver.Chrome(service=Service(executable_path=args.chromedriver), options=options)
     step = "start"
@@ -144,6 +148,7 @@ def main():
         return 1
     finally:
         driver.quit()
+        shutil.rmtree(profile, ignore_errors=True)
 
 
 if __name__ == "__main__":
