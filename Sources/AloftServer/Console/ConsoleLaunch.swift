@@ -108,7 +108,12 @@ struct ConsoleLaunch: Sendable {
             default: structured = false
             }
             if structured { attributes += " data-json=\"true\"" }
-            let placeholder = defaults[name].map { JSONWriter.string($0.plain) } ?? ""
+            // As it would be typed: a string-like value (a string, a blob's URI, a date) without JSON's quotes.
+            let placeholder =
+                defaults[name].map { d -> String in
+                    if case .string(let text) = d.plain { return text }
+                    return JSONWriter.string(d.plain)
+                } ?? ""
             let value = values[name] ?? ""
             let error = errors[name].map {
                 "<div class=\"error\" id=\"error-\(HTML.escape(name))\">\(HTML.escape($0))</div>"
