@@ -80,7 +80,8 @@ enum HTML {
     }
 
     /// Every 1.5 s while the page shows something running, the page is fetched again and its main part
-    /// replaced: live status without a build step or a socket.
+    /// replaced when it changed: live status without a build step or a socket. (A browser test must find
+    /// elements again after a change: the old ones are gone.)
     static let script = """
         (function () {
           async function tick() {
@@ -91,9 +92,12 @@ enum HTML {
               if (r.ok) {
                 const doc = new DOMParser().parseFromString(await r.text(), 'text/html');
                 const next = doc.getElementById('live');
-                const open = [...main.querySelectorAll('details[open]')].map(d => d.id);
-                main.replaceWith(next);
-                open.forEach(id => { const d = document.getElementById(id); if (d) d.open = true; });
+                // Unchanged content is left alone: no flicker, a selection survives, elements stay the same.
+                if (next && next.innerHTML !== main.innerHTML) {
+                  const open = [...main.querySelectorAll('details[open]')].map(d => d.id);
+                  main.replaceWith(next);
+                  open.forEach(id => { const d = document.getElementById(id); if (d) d.open = true; });
+                }
               }
             } catch (e) {}
             setTimeout(tick, 1500);
