@@ -32,22 +32,25 @@ import Testing
                     workflow: i % 2 == 0 ? "even" : "odd", spec: [], inputs: [:],
                     createdAt: base.addingTimeInterval(Double(i / 2))))
         }
-        var seen: [String] = []
+        func ids(_ q: ExecutionQuery) throws -> [String] { try store.executionPage(q).map(\.id) }
+        var seen: [ExecutionRecord] = []
         var query = ExecutionQuery(projects: ["p"], limit: 2)
         while true {
-            let page = try store.executionIDs(query)
+            let page = try store.executionPage(query)
             seen += page
-            guard page.count == 2, let last = try store.execution(id: page.last!) else { break }
+            guard page.count == 2, let last = page.last else { break }
             query.after = ExecutionCursor(after: last)
         }
-        #expect(seen == ["e5", "e4", "e3", "e2", "e1", "e0"])
-        #expect(try store.executionIDs(ExecutionQuery(projects: ["p", "other"], limit: 10)).count == 7)
-        #expect(try store.executionIDs(ExecutionQuery(projects: [], limit: 10)).isEmpty)
+        #expect(seen.map(\.id) == ["e5", "e4", "e3", "e2", "e1", "e0"])
+        // The page's rows are whole records, equal to what reading each one alone gives.
+        for e in seen { #expect(try store.execution(id: e.id) == e) }
+        #expect(try ids(ExecutionQuery(projects: ["p", "other"], limit: 10)).count == 7)
+        #expect(try ids(ExecutionQuery(projects: [], limit: 10)).isEmpty)
         #expect(
-            try store.executionIDs(ExecutionQuery(projects: ["p"], workflow: "odd", limit: 10)) == ["e5", "e3", "e1"])
-        #expect(try store.executionIDs(ExecutionQuery(projects: ["p"], domain: "production", limit: 10)) == ["e5"])
+            try ids(ExecutionQuery(projects: ["p"], workflow: "odd", limit: 10)) == ["e5", "e3", "e1"])
+        #expect(try ids(ExecutionQuery(projects: ["p"], domain: "production", limit: 10)) == ["e5"])
         try store.finishExecution(id: "e1", phase: .failed, outputs: nil, error: "x")
-        #expect(try store.executionIDs(ExecutionQuery(projects: ["p"], phase: "failed", limit: 10)) == ["e1"])
+        #expect(try ids(ExecutionQuery(projects: ["p"], phase: "failed", limit: 10)) == ["e1"])
         #expect(ExecutionCursor(text: ExecutionCursor(createdAtMillis: 5, id: "ex-1.2").text)?.id == "ex-1.2")
         #expect(ExecutionCursor(text: "x.y") == nil && ExecutionCursor(text: "5.") == nil)
     }

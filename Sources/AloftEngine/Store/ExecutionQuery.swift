@@ -51,13 +51,16 @@ public struct ExecutionCursor: Sendable, Equatable {
 
 /// Paged listing of executions (both stores).
 public protocol ExecutionPages: Sendable {
-    /// The ids of one page, newest first.
-    func executionIDs(_ query: ExecutionQuery) throws -> [String]
+    /// One page of whole records, newest first, read in one query (the API's list page).
+    func executionPage(_ query: ExecutionQuery) throws -> [ExecutionRecord]
 }
 
-/// The WHERE clause both stores share; `placeholder(n)` spells the n-th parameter (1-based).
+/// The query both stores share: `columns` of the page's rows; `placeholder(n)` spells the n-th parameter
+/// (1-based). Its filters and order match the (project, created_at, id) index.
 enum ExecutionQuerySQL {
-    static func build(_ q: ExecutionQuery, placeholder: (Int) -> String) -> (sql: String, args: [String]) {
+    static func build(
+        _ q: ExecutionQuery, columns: String, placeholder: (Int) -> String
+    ) -> (sql: String, args: [String]) {
         var args: [String] = []
         func next(_ value: String) -> String {
             args.append(value)
@@ -74,7 +77,7 @@ enum ExecutionQuerySQL {
             filters.append("(created_at < \(ms) OR (created_at = \(ms2) AND id < \(next(c.id))))")
         }
         let sql =
-            "SELECT id FROM executions WHERE " + filters.joined(separator: " AND ")
+            "SELECT \(columns) FROM executions WHERE " + filters.joined(separator: " AND ")
             + " ORDER BY created_at DESC, id DESC LIMIT " + String(max(0, q.limit))
         return (sql, args)
     }

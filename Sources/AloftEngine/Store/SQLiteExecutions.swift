@@ -149,12 +149,12 @@ extension SQLiteMetadataStore: ExecutionStore {
         }
     }
 
-    private static let executionColumns =
+    static let executionColumns =
         "id, project, domain, workflow, spec, inputs, phase, outputs, error, created_at, updated_at, recovered_from, launched_from, labels"
 
     /// Never fails: a column that cannot be decoded is left empty and named in `damage`, so one damaged row
     /// neither hides the other executions nor goes unnoticed.
-    private static func executionRow(_ r: SQLiteDatabase.Row) -> ExecutionRecord {
+    static func executionRow(_ r: SQLiteDatabase.Row) -> ExecutionRecord {
         let id = r.text(0) ?? ""
         var damage: [String] = []
         func literals(_ column: Int32, _ name: String) -> LiteralMap? {

@@ -110,8 +110,8 @@ extension ExecutionHandlers {
 }
 
 extension ServerState {
-    /// One page of executions, whole records, in the query's order.
+    /// One page of executions, whole records, in the query's order (one query; the console lists with it too).
     func executionPage(_ query: ExecutionQuery) throws -> [ExecutionRecord] {
-        try store.executionIDs(query).compactMap { try store.execution(id: $0) }
+        try store.executionPage(query)
     }
 }

@@ -1,8 +1,8 @@
 import Foundation
 
 extension PostgresStore: ExecutionPages {
-    public func executionIDs(_ query: ExecutionQuery) throws -> [String] {
-        let (sql, args) = ExecutionQuerySQL.build(query) { "$\($0)" }
-        return try withConnection { db in try db.query(sql, args).map { $0[0] ?? "" } }
+    public func executionPage(_ query: ExecutionQuery) throws -> [ExecutionRecord] {
+        let (sql, args) = ExecutionQuerySQL.build(query, columns: Self.executionColumns) { "$\($0)" }
+        return try withConnection { db in try db.query(sql, args).map(Self.executionRow) }
     }
 }

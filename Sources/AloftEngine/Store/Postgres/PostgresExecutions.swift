@@ -144,7 +144,7 @@ extension PostgresStore: ExecutionStore {
         ]
     }
 
-    private static let executionColumns =
+    static let executionColumns =
         "id, project, domain, workflow, spec, inputs, phase, outputs, error, created_at, updated_at, recovered_from, launched_from, labels"
 
     private static func nodeRow(_ r: [String?]) throws -> NodeRecord {
@@ -169,7 +169,7 @@ extension PostgresStore: ExecutionStore {
     }
 
     /// Never fails: a column that cannot be decoded is left empty and named in `damage`.
-    private static func executionRow(_ r: [String?]) -> ExecutionRecord {
+    static func executionRow(_ r: [String?]) -> ExecutionRecord {
         let id = r[0] ?? ""
         var damage: [String] = []
         func literals(_ column: Int, _ name: String) -> LiteralMap? {
