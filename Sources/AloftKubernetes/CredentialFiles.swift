@@ -1,3 +1,4 @@
+import AloftWire
 import Foundation
 
 /// kubeconfig `*-data` fields (base64 PEM) become private files, because libcurl takes certificates and keys
@@ -7,7 +8,7 @@ enum CredentialFiles {
 
     /// Writes `bytes` to a 0600 file in a 0700 directory; its path.
     static func write(_ bytes: [UInt8], suffix: String) throws(KubeConfigError) -> String {
-        let path = directory + "/" + hex(fnv1a64(bytes)) + "." + suffix
+        let path = directory + "/" + FNV1a.hex64(bytes) + "." + suffix
         if FileManager.default.contents(atPath: path).map({ [UInt8]($0) == bytes }) == true { return path }
         do {
             try FileManager.default.createDirectory(
@@ -24,19 +25,5 @@ enum CredentialFiles {
             throw KubeConfigError("cannot keep a credential file in \(directory): \(error.localizedDescription)")
         }
         return path
-    }
-
-    static func fnv1a64(_ bytes: [UInt8]) -> UInt64 {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in bytes {
-            h ^= UInt64(b)
-            h = h &* 0x0000_0100_0000_01B3
-        }
-        return h
-    }
-
-    static func hex(_ v: UInt64) -> String {
-        let s = String(v, radix: 16)
-        return String(repeating: "0", count: 16 - s.count) + s
     }
 }

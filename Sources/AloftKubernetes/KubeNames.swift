@@ -1,3 +1,5 @@
+import AloftWire
+
 /// Kubernetes object names and label values built from Aloft's ids.
 public enum KubeNames {
     /// A DNS-1123 label (≤ 63 characters of a-z, 0-9 and `-`, starting and ending alphanumeric) made from
@@ -16,7 +18,7 @@ public enum KubeNames {
                 lastDash = true
             }
         }
-        let suffix = "-" + String(CredentialFiles.hex(CredentialFiles.fnv1a64(Array(text.utf8))).prefix(10))
+        let suffix = "-" + String(FNV1a.hex64(text.utf8).prefix(10))
         var head = Substring(out.prefix(63 - suffix.count))
         while head.hasSuffix("-") { head.removeLast() }
         if head.isEmpty || !(head.first!.isLetter) { head = "a" + head.prefix(62 - suffix.count) }

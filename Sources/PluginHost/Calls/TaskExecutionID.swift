@@ -11,7 +11,7 @@ public enum TaskExecutionID {
 
     public static func make(_ identity: ExecutionIdentity) -> String {
         let full = "\(identity.project)/\(identity.domain)/\(identity.execution)/\(identity.node)/\(identity.attempt)"
-        let hash = hex(fnv1a64(Array(full.utf8)))
+        let hash = FNV1a.hex64(full.utf8)
         let readable = sanitize("\(identity.execution)-\(identity.node)-\(identity.attempt)")
         // The hash always goes in: the readable part alone loses project/domain and the characters
         // sanitize drops, either of which could make two executions collide.
@@ -37,19 +37,5 @@ public enum TaskExecutionID {
             }
         }
         return out
-    }
-
-    static func fnv1a64(_ bytes: [UInt8]) -> UInt64 {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in bytes {
-            h ^= UInt64(b)
-            h = h &* 0x0000_0100_0000_01B3
-        }
-        return h
-    }
-
-    static func hex(_ v: UInt64) -> String {
-        let s = String(v, radix: 16)
-        return String(repeating: "0", count: 16 - s.count) + s
     }
 }
