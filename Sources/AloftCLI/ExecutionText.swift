@@ -62,20 +62,9 @@ enum ExecutionText {
 
     static func kind(_ l: Literal) -> String {
         switch l {
-        case .none: return "none"
-        case .integer: return "integer"
-        case .float: return "float"
-        case .string: return "string"
-        case .boolean: return "boolean"
-        case .datetime: return "datetime"
-        case .duration: return "duration"
-        case .binary: return "binary"
-        case .structure: return "struct"
-        case .blob(let b): return b.type.format.isEmpty ? "blob" : "blob \(b.type.format)"
-        case .dataset(let d): return d.format.isEmpty ? "dataset" : "dataset \(d.format)"
-        case .list: return "list"
-        case .map: return "map"
-        case .enumeration: return "enum"
+        case .blob(let b) where !b.type.format.isEmpty: return "blob \(b.type.format)"
+        case .dataset(let d) where !d.format.isEmpty: return "dataset \(d.format)"
+        default: return l.kindName
         }
     }
 }
