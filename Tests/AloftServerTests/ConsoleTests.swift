@@ -79,4 +79,51 @@ import Testing
         let plugins = try s.page("/console/plugins", cookie: cookie)
         #expect(plugins.text.contains("aloft.echo") && plugins.text.contains(">loaded</span>"), "\(plugins.text)")
     }
+
+    /// The Gantt timeline: a bar per started node, in the workflow's order, coloured by phase; a node starts
+    /// when its upstream ended (the store keeps no start time), so chain's `b` starts where `a` ends.
+    @Test func theTimelineHasABarPerStartedNodeFromItsStartToItsEnd() throws {
+        let s = try ServerFixture(projects: ["a"], tokens: ["a": (["a"], "launcher")])
+        defer { s.stop() }
+        let cookie = try #require(
+            try s.form("/console/login", "token=" + s.secrets["a"]!).setCookie?.split(separator: ";").first.map(
+                String.init))
+        let chain = try s.launch(
+            #"{"project": "a", "domain": "development", "name": "chain", "inputs": {"x": 2}}"#, token: "a")
+        _ = try s.waitForEnd(chain, token: "a")
+        let page = try s.page("/console/executions/\(chain)", cookie: cookie).text
+        let bars = Self.bars(page)
+        #expect(bars.map(\.node) == ["a", "b"], "\(page)")
+        #expect(bars.allSatisfy { $0.phase == "succeeded" && 0 <= $0.start && $0.start <= $0.end })
+        #expect(bars.count == 2 && bars[1].start == bars[0].end)
+        #expect(page.contains("<svg class=\"timeline\""))
+
+        let sleepy = try s.launch(
+            #"{"project": "a", "domain": "development", "name": "sleepy", "inputs": {"x": 1}}"#, token: "a")
+        var running: [Bar] = []
+        for _ in 0..<100 where running.isEmpty {
+            running = Self.bars(try s.page("/console/executions/\(sleepy)", cookie: cookie).text)
+            if running.isEmpty { Thread.sleep(forTimeInterval: 0.1) }
+        }
+        #expect(running.map(\.node) == ["s"] && running.first?.phase == "running")
+        _ = try s.call("POST", "/api/v1/executions/\(sleepy)/abort", token: "a")
+        _ = try s.waitForEnd(sleepy, token: "a")
+    }
+
+    struct Bar { var node: String, phase: String, start: Int, end: Int }
+
+    /// The timeline's bars as the page has them (`data-node`, `data-phase`, `data-start-ms`, `data-end-ms`).
+    static func bars(_ page: String) -> [Bar] {
+        page.components(separatedBy: "<g class=\"bar ").dropFirst().compactMap { g in
+            func attribute(_ name: String) -> String? {
+                guard let r = g.range(of: " \(name)=\"") else { return nil }
+                return g[r.upperBound...].split(separator: "\"", maxSplits: 1).first.map(String.init)
+            }
+            guard let node = attribute("data-node"), let phase = attribute("data-phase"),
+                let start = attribute("data-start-ms").flatMap({ Int($0) }),
+                let end = attribute("data-end-ms").flatMap({ Int($0) })
+            else { return nil }
+            return Bar(node: node, phase: phase, start: start, end: end)
+        }
+    }
 }

@@ -139,6 +139,9 @@ struct ConsoleHandlers: Sendable {
         let body =
             header + "<h2>Graph</h2>"
             + (workflow.map { DAGView.svg($0, phases: phases) } ?? "<p class=muted>no plan</p>")
+            + "<h2>Timeline</h2>"
+            + TimelineView.svg(
+                TimelineView.bars(workflow, nodes: nodes, createdAt: v.createdAt, now: Date()), createdAt: v.createdAt)
             + "<h2>Nodes</h2><table><tr><th>Node</th><th>Phase</th><th>Attempts</th><th>Plugin</th>"
             + "<th>Error / status</th></tr>\(rows)</table><h2>Details</h2>\(details)"
         return HTML.page(e.id, live: e.phase == .running, body)
