@@ -87,6 +87,9 @@ enum Routes {
                 method: .post, path: "/console/launch/:project/:domain/:name", access: .session, handler: launch.launch),
             Route(method: .get, path: "/console/plugins", access: .session, handler: ConsolePlugins(state: state).page),
             Route(method: .get, path: execution, access: .session, handler: pages.execution),
+            Route(
+                method: .get, path: execution + "/events", access: .session, handler: ConsoleEvents(state: state).events
+            ),
             Route(method: .get, path: execution + "/outputs/:name", access: .session, handler: nodes.executionOutput),
             Route(
                 method: .get, path: execution + "/nodes/:node/outputs/:name", access: .session,

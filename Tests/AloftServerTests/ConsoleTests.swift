@@ -110,6 +110,58 @@ import Testing
         _ = try s.waitForEnd(sleepy, token: "a")
     }
 
+    /// Server-sent events: a finished execution's stream is one event and ends; a running one's stream sends
+    /// the node's phase as it changes and ends once the execution is aborted. Read with curl, line by line.
+    @Test func theEventStreamSendsPhaseChangesUntilTheExecutionEnds() throws {
+        let s = try ServerFixture(projects: ["a", "b"], tokens: ["a": (["a"], "launcher"), "b": (["b"], "viewer")])
+        defer { s.stop() }
+        let cookie = try #require(
+            try s.form("/console/login", "token=" + s.secrets["a"]!).setCookie?.split(separator: ";").first.map(
+                String.init))
+        let done = try s.launch(
+            #"{"project": "a", "domain": "development", "name": "chain", "inputs": {"x": 2}}"#, token: "a")
+        _ = try s.waitForEnd(done, token: "a")
+        let ended = try s.page("/console/executions/\(done)/events", cookie: cookie)
+        #expect(ended.contentType == "text/event-stream")
+        #expect(
+            ended.text == "retry: 2000\n\nevent: phase\n"
+                + #"data: {"nodes":{"a":"succeeded","b":"succeeded"},"status":"succeeded"}"# + "\n\n")
+        #expect(
+            try s.page("/console/executions/\(done)", cookie: cookie).text.contains(
+                "data-events=\"/console/executions/\(done)/events\""))
+        let other = try #require(
+            try s.form("/console/login", "token=" + s.secrets["b"]!).setCookie?.split(separator: ";").first.map(
+                String.init))
+        #expect(try s.page("/console/executions/\(done)/events", cookie: other).status == 404)
+
+        let sleepy = try s.launch(
+            #"{"project": "a", "domain": "development", "name": "sleepy", "inputs": {"x": 1}}"#, token: "a")
+        let curl = Process()
+        curl.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        // --max-time: a hang guard only (the suite's time limit cannot stop a blocked read).
+        curl.arguments = [
+            "curl", "-sN", "--max-time", "240", "-H", "Cookie: " + cookie,
+            s.url + "/console/executions/\(sleepy)/events",
+        ]
+        let out = Pipe()
+        curl.standardOutput = out
+        try curl.run()
+        var text = ""
+        let running = #"data: {"nodes":{"s":"running"},"status":"running"}"#
+        while !text.contains(running) {
+            let chunk = out.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            text += String(decoding: chunk, as: UTF8.self)
+        }
+        #expect(text.contains(running), "\(text)")
+        #expect(try s.call("POST", "/api/v1/executions/\(sleepy)/abort", token: "a").status == 202)
+        text += String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        curl.waitUntilExit()
+        let events = text.components(separatedBy: "\n\n").filter { $0.hasPrefix("event: phase") }
+        #expect(events.last?.contains(#""status":"aborted""#) == true, "\(text)")
+        #expect(Set(events).count == events.count)  // an event only when something changed
+    }
+
     struct Bar { var node: String, phase: String, start: Int, end: Int }
 
     /// The timeline's bars as the page has them (`data-node`, `data-phase`, `data-start-ms`, `data-end-ms`).

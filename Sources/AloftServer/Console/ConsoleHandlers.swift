@@ -144,6 +144,6 @@ struct ConsoleHandlers: Sendable {
                 TimelineView.bars(workflow, nodes: nodes, createdAt: v.createdAt, now: Date()), createdAt: v.createdAt)
             + "<h2>Nodes</h2><table><tr><th>Node</th><th>Phase</th><th>Attempts</th><th>Plugin</th>"
             + "<th>Error / status</th></tr>\(rows)</table><h2>Details</h2>\(details)"
-        return HTML.page(e.id, live: e.phase == .running, body)
+        return HTML.page(e.id, live: e.phase == .running, events: base + "/events", body)
     }
 }

@@ -35,7 +35,9 @@ enum HTML {
         return out
     }
 
-    static func page(_ title: String, live: Bool = false, _ body: String) -> Response {
+    /// `events`: the page's server-sent events (ConsoleEvents); while it is live the page refetches itself on
+    /// each event, and polls when the browser has no EventSource or the stream fails.
+    static func page(_ title: String, live: Bool = false, events: String? = nil, _ body: String) -> Response {
         let html = """
             <!doctype html>
             <html lang="en"><head><meta charset="utf-8">
@@ -46,7 +48,7 @@ enum HTML {
             <nav><a href="/console/executions">Executions</a><a href="/console/launch">Launch</a>
             <a href="/console/plugins">Plugins</a>
             <form method="post" action="/console/logout"><button>Log out</button></form></nav></header>
-            <main id="live" data-live="\(live)">\(body)</main>
+            <main id="live" data-live="\(live)"\(events.map { " data-events=\"\(escape($0))\"" } ?? "")>\(body)</main>
             <script>\(script)</script></body></html>
             """
         return Response(
@@ -79,14 +81,15 @@ enum HTML {
             }.joined() + "</table>"
     }
 
-    /// Every 1.5 s while the page shows something running, the page is fetched again and its main part
-    /// replaced when it changed: live status without a build step or a socket. (A browser test must find
-    /// elements again after a change: the old ones are gone.)
+    /// While the page shows something running it is fetched again and its main part replaced when it
+    /// changed: on each server-sent event where the page has a stream (an execution's page), else every 1.5 s
+    /// (also when the stream fails). Live status without a build step. (A browser test must find elements
+    /// again after a change: the old ones are gone.)
     static let script = """
         (function () {
-          async function tick() {
+          async function refresh() {
             const main = document.getElementById('live');
-            if (!main || main.dataset.live !== 'true') return;
+            if (!main) return;
             try {
               const r = await fetch(location.href, {credentials: 'same-origin'});
               if (r.ok) {
@@ -100,9 +103,23 @@ enum HTML {
                 }
               }
             } catch (e) {}
+          }
+          function live() { const m = document.getElementById('live'); return m && m.dataset.live === 'true'; }
+          async function tick() {
+            if (!live()) return;
+            await refresh();
             setTimeout(tick, 1500);
           }
-          setTimeout(tick, 1500);
+          const main = document.getElementById('live');
+          if (!live()) return;
+          if (main.dataset.events && window.EventSource) {
+            const source = new EventSource(main.dataset.events);
+            source.addEventListener('phase', refresh);
+            // The stream ends when the execution does, or fails: one last refresh, then polling while live.
+            source.onerror = () => { source.close(); refresh().then(() => setTimeout(tick, 1500)); };
+          } else {
+            setTimeout(tick, 1500);
+          }
         })();
         """
 
