@@ -20,6 +20,12 @@ struct ServeCommand: AsyncParsableCommand {
     @OptionGroup var host: HostOptions
     @Option(help: "Look for new plugin files in the plugin directories every this many seconds (0: never).")
     var pluginScanSeconds = 2.0
+    @Flag(
+        help: """
+            Queue launches and relaunches for `aloft worker` processes sharing the store (as `run --detach` \
+            does) instead of running them in this process.
+            """)
+    var workers = false
 
     func run() async throws {
         let settings: APIServer.Settings
@@ -38,7 +44,7 @@ struct ServeCommand: AsyncParsableCommand {
             print("note: no active API tokens; `aloft tokens create --project P --role viewer` makes one", to: &stderr)
         }
         let server = APIServer(
-            settings: settings, store: store, blobs: blobs, host: pluginHost,
+            settings: settings, store: store, blobs: blobs, host: pluginHost, workers: workers,
             logger: HostStartup.logger(verbose: host.verbose))
         try await server.run { url in
             print("listening on \(url)")

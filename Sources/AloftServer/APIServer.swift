@@ -7,6 +7,7 @@ public import PluginHost
 
 /// `aloft serve`: the JSON API over the metadata and blob stores, on Hummingbird. Executions launched through
 /// it run on its one engine (with its one plugin host); stopping the server aborts those still running.
+/// With `workers`, they are queued for `aloft worker` processes instead (WorkerHandoff).
 public struct APIServer: Sendable {
     public struct Settings: Sendable {
         public var host: String
@@ -35,13 +36,14 @@ public struct APIServer: Sendable {
 
     public init(
         settings: Settings, store: any MetadataStore, blobs: any BlobStore, host: PluginHost,
-        engineOptions: EngineOptions = EngineOptions(), logger: Logger
+        engineOptions: EngineOptions = EngineOptions(), workers: Bool = false, logger: Logger
     ) {
         self.settings = settings
         self.logger = logger
         let engine = ExecutionEngine(host: host, store: store, blobs: blobs, options: engineOptions)
         state = ServerState(
-            store: store, blobs: blobs, host: host, runs: BackgroundRuns(engine: engine))
+            store: store, blobs: blobs, host: host, runs: BackgroundRuns(engine: engine),
+            workers: workers ? WorkerHandoff(store: store) : nil)
     }
 
     /// Serves until SIGINT or SIGTERM; `onListening` gets the bound address (`http://127.0.0.1:PORT`).

@@ -661,6 +661,21 @@ enum OpenAPIDocument {
                   }
                 }
               },
+              "Aborted": {
+                "type": "object",
+                "required": [
+                  "id",
+                  "aborted"
+                ],
+                "properties": {
+                  "id": {
+                    "type": "string"
+                  },
+                  "aborted": {
+                    "type": "boolean"
+                  }
+                }
+              },
               "AbortRequested": {
                 "type": "object",
                 "required": [
@@ -1468,6 +1483,7 @@ enum OpenAPIDocument {
                     "schema": {
                       "type": "string",
                       "enum": [
+                        "queued",
                         "running",
                         "succeeded",
                         "failed",
@@ -1593,9 +1609,19 @@ enum OpenAPIDocument {
             },
             "/api/v1/executions/{id}/abort": {
               "post": {
-                "summary": "Ask the process running it to abort it",
+                "summary": "Abort a queued execution at once (200), or ask the process running it to abort it (202)",
                 "operationId": "abort",
                 "responses": {
+                  "200": {
+                    "description": "Aborted: it was queued and no worker had started it",
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/Aborted"
+                        }
+                      }
+                    }
+                  },
                   "202": {
                     "description": "Accepted",
                     "content": {

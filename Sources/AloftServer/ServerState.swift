@@ -8,6 +8,8 @@ struct ServerState: Sendable {
     let blobs: any BlobStore
     let host: PluginHost
     let runs: BackgroundRuns
+    /// Set by `--workers`: new executions are queued for `aloft worker` processes, not run here.
+    let workers: WorkerHandoff?
 
     var engine: ExecutionEngine { runs.engine }
 

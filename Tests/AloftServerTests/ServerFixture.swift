@@ -64,7 +64,8 @@ final class ServerFixture: @unchecked Sendable {
     private(set) var secrets: [String: String] = [:]
     var secretValues: [String] { Array(secrets.values) }
 
-    init(projects: [String], tokens: [String: ([String], String)]) throws {
+    /// `serveArguments`: more options for `aloft serve` (`--workers`).
+    init(projects: [String], tokens: [String: ([String], String)], serveArguments: [String] = []) throws {
         dir = try TemporaryDirectory.make("aloft-serve")
         try ServerFixture.spec.write(toFile: dir + "/spec.yaml", atomically: true, encoding: .utf8)
         for p in projects {
@@ -77,7 +78,7 @@ final class ServerFixture: @unchecked Sendable {
             made[name] = out.trimmingCharacters(in: .whitespacesAndNewlines)
         }
         secrets = made
-        (process, url) = try Self.start(dir)
+        (process, url) = try Self.start(dir, serveArguments)
     }
 
     /// Runs `aloft ARGS` in the fixture's directory; its stdout, or a thrown error with everything it said.
@@ -87,10 +88,10 @@ final class ServerFixture: @unchecked Sendable {
         return r.stdout
     }
 
-    private static func start(_ dir: String) throws -> (Process, String) {
+    private static func start(_ dir: String, _ arguments: [String]) throws -> (Process, String) {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: aloft)
-        p.arguments = ["serve", "--address", "127.0.0.1:0"]
+        p.arguments = ["serve", "--address", "127.0.0.1:0"] + arguments
         p.currentDirectoryURL = URL(fileURLWithPath: dir)
         p.environment = ["HOME": dir, "PATH": "/usr/bin:/bin"]
         let out = Pipe()
@@ -160,11 +161,11 @@ final class ServerFixture: @unchecked Sendable {
             setCookie: r.header("Set-Cookie"))
     }
 
-    /// Polls an execution until it is no longer running (a hang is caught by the suite's time limit).
+    /// Polls an execution until it is no longer queued or running (a hang is caught by the suite's time limit).
     func waitForEnd(_ id: String, token: String) throws -> JSON {
         while true {
             let e = try call("GET", "/api/v1/executions/\(id)", token: token).json
-            if e["phase"]?.stringValue != "running" { return e }
+            if !["running", "queued"].contains(e["phase"]?.stringValue ?? "") { return e }
             usleep(50_000)
         }
     }

@@ -25,7 +25,8 @@ struct ExecutionHandlers: Sendable {
         let phase = try param("phase")
         if let phase, ExecutionRecord.Phase(rawValue: phase) == nil {
             throw APIError.badRequest(
-                "phase \"\(phase)\" is not one of running, succeeded, failed, aborted", fields: ["phase": "unknown"])
+                "phase \"\(phase)\" is not one of queued, running, succeeded, failed, aborted",
+                fields: ["phase": "unknown"])
         }
         var limit = 50
         if let l = try param("limit") {
@@ -67,7 +68,14 @@ struct ExecutionHandlers: Sendable {
         let grant = try context.requireGrant()
         let e = try state.execution(try context.parameter("id"), grant)
         try grant.require(project: e.project, role: .launcher)
-        guard e.phase == .running else { throw APIError.conflict("execution \(e.id) is already \(e.phase.rawValue)") }
+        // A queued execution no worker has claimed ends here (as `aloft executions abort` does); a running one,
+        // here or on a worker, is asked to stop by whoever drives it.
+        if e.phase == .queued, try state.store.abortQueued(e.id) {
+            return JSONResponse.make(.object(["id": .string(e.id), "aborted": .bool(true)]))
+        }
+        guard e.phase == .running || e.phase == .queued else {
+            throw APIError.conflict("execution \(e.id) is already \(e.phase.rawValue)")
+        }
         try state.store.requestAbort(id: e.id)
         return JSONResponse.make(.object(["id": .string(e.id), "abortRequested": .bool(true)]), status: .accepted)
     }
@@ -79,7 +87,11 @@ struct ExecutionHandlers: Sendable {
         let id = ExecutionID.make()
         let engine = state.engine
         do {
-            try await state.runs.start(id) { try await engine.relaunch(old.id, newID: id) }
+            if let workers = state.workers {
+                try workers.relaunch(old, newID: id)
+            } else {
+                try await state.runs.start(id) { try await engine.relaunch(old.id, newID: id) }
+            }
         } catch let e as BackgroundRuns.StartFailure {
             throw APIError.badRequest("cannot relaunch \(old.id): \(e.description)")
         }

@@ -6,7 +6,7 @@ import Hummingbird
 
 /// `POST /api/v1/executions`: a registered launch plan, workflow or task of the token's project, with
 /// plain JSON inputs checked against its interface (every wrong field named at once), run on the server's
-/// engine. Answers 201 with the new execution's id once it is stored.
+/// engine (or queued for workers, `--workers`). Answers 201 with the new execution's id once it is stored.
 struct LaunchHandler: Sendable {
     let state: ServerState
 
@@ -46,6 +46,12 @@ struct LaunchHandler: Sendable {
             throw APIError.badRequest(e.message)
         }
         let id = ExecutionID.make()
+        if let workers = state.workers {
+            try workers.launch(
+                launchable.plan, workflow: launchable.workflow, inputs: inputs, project: project, domain: domain,
+                id: id, launchedFrom: launchable.label, labels: launchable.labels)
+            return id
+        }
         let engine = state.engine
         do {
             try await state.runs.start(id) {
