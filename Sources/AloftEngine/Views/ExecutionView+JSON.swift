@@ -55,7 +55,8 @@ extension FailureView {
 }
 
 /// Times as views show them: RFC 3339, UTC, to the millisecond (formatted by hand: a list of executions
-/// formats two per row, and a new ISO8601DateFormatter each time cost more than the rest of the row).
+/// formats two per row, and a new ISO8601DateFormatter each time cost more than the rest of the row; so did
+/// String(format:), a quarter of the server's time on a list page under wrk: scripts/bench-server.sh).
 public enum ViewTime {
     public static func text(_ date: Date) -> String {
         let ms = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
@@ -63,8 +64,17 @@ public enum ViewTime {
         var tm = tm()
         gmtime_r(&t, &tm)
         let millis = Int(ms - Int64(t) * 1000)
-        return String(
-            format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-            tm.tm_min, tm.tm_sec, millis)
+        let (year, month, day) = (
+            padded(Int(tm.tm_year) + 1900, 4), padded(Int(tm.tm_mon) + 1, 2), padded(Int(tm.tm_mday), 2)
+        )
+        let (hour, minute, second) = (padded(Int(tm.tm_hour), 2), padded(Int(tm.tm_min), 2), padded(Int(tm.tm_sec), 2))
+        return "\(year)-\(month)-\(day)T\(hour):\(minute):\(second).\(padded(millis, 3))Z"
+    }
+
+    /// `value` in at least `width` characters, zeros in front: what printf's %0Nd writes.
+    static func padded(_ value: Int, _ width: Int) -> String {
+        if value < 0 { return "-" + padded(-value, width - 1) }
+        let digits = String(value)
+        return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
     }
 }
