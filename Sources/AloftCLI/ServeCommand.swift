@@ -22,7 +22,7 @@ struct ServeCommand: AsyncParsableCommand {
     var pluginScanSeconds = 2.0
     @Flag(
         help: """
-            Queue launches and relaunches for `aloft worker` processes sharing the store (as `run --detach` \
+            Queue launches, relaunches and recovers for `aloft worker` processes sharing the store (as `run --detach` \
             does) instead of running them in this process.
             """)
     var workers = false

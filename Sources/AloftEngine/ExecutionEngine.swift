@@ -115,6 +115,18 @@ public final class ExecutionEngine: Sendable {
         _ id: String, newID: String = ExecutionID.make(),
         events: @escaping @Sendable (EngineEvent) -> Void = { _ in }
     ) async throws -> ExecutionRecord {
+        let (record, reused, plan) = try Self.recovery(of: id, newID: newID, store: store)
+        try store.createExecution(record)
+        let lease = try lease(newID)
+        try store.commit(reused)
+        return try await drive(record, plan: plan, existing: reused, lease: lease, events: events)
+    }
+
+    /// What recovering `id` as `newID` stores (not stored yet): the new execution and the nodes it reuses.
+    /// `aloft serve --workers` queues the same for a worker.
+    public static func recovery(
+        of id: String, newID: String, store: any ExecutionStore
+    ) throws -> (record: ExecutionRecord, reused: [NodeRecord], plan: CompiledSpec) {
         guard let old = try store.execution(id: id) else { throw Failure(message: "no execution \(id)") }
         guard old.phase == .failed || old.phase == .aborted else {
             throw Failure(
@@ -125,8 +137,6 @@ public final class ExecutionEngine: Sendable {
         let record = ExecutionRecord(
             id: newID, project: old.project, domain: old.domain, workflow: old.workflow, spec: old.spec,
             inputs: old.inputs, recoveredFrom: id, launchedFrom: old.launchedFrom, labels: old.labels)
-        try store.createExecution(record)
-        let lease = try lease(newID)
         // Succeeded nodes of the old execution become succeeded nodes of the new one, pointing at their origin;
         // a node whose output data is gone runs again (reusing it would fail the same way every time).
         let reused = try store.nodes(execution: id).filter {
@@ -138,8 +148,7 @@ public final class ExecutionEngine: Sendable {
             copy.cachedFrom = n.cachedFrom ?? "\(id)/\(n.node)"
             return copy
         }
-        try store.commit(reused)
-        return try await drive(record, plan: plan, existing: reused, lease: lease, events: events)
+        return (record, reused, plan)
     }
 
     /// An execution whose stored row is damaged is not run again from what could be read of it.

@@ -30,4 +30,14 @@ struct WorkerHandoff: Sendable {
                 id: newID, project: old.project, domain: old.domain, workflow: old.workflow, spec: old.spec,
                 inputs: old.inputs, launchedFrom: "relaunch of \(old.id)", labels: old.labels))
     }
+
+    /// What ExecutionEngine.recover stores, queued: the new execution with the old one's reused nodes.
+    func recover(_ old: ExecutionRecord, newID: String) throws {
+        do {
+            let (record, reused, _) = try ExecutionEngine.recovery(of: old.id, newID: newID, store: store)
+            try store.enqueue(record, nodes: reused)
+        } catch let e as ExecutionEngine.Failure {
+            throw APIError.badRequest("cannot recover \(old.id): \(e.message)")
+        }
+    }
 }

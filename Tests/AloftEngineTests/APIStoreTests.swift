@@ -54,6 +54,22 @@ import Testing
         #expect(ExecutionCursor(text: ExecutionCursor(createdAtMillis: 5, id: "ex-1.2").text)?.id == "ex-1.2")
         #expect(ExecutionCursor(text: "x.y") == nil && ExecutionCursor(text: "5.") == nil)
     }
+
+    /// `aloft serve --workers` queues a recovery with the nodes it reuses: one transaction, all or nothing.
+    @Test(arguments: StoreKind.all) func anEnqueueStoresItsFirstNodesWithIt(kind: StoreKind) throws {
+        let store = try kind.store("enqueue-nodes")
+        let e = ExecutionRecord(id: "r", project: "p", domain: "development", workflow: "w", spec: [], inputs: [:])
+        let a = NodeRecord(execution: "r", node: "a", state: NodeState(budget: RetryBudget(user: 0)))
+        try store.enqueue(e, nodes: [a])
+        #expect(try store.execution(id: "r")?.phase == .queued)
+        #expect(try store.nodes(execution: "r").map(\.node) == ["a"])
+        // A node of another execution refuses the whole enqueue: no queued execution is left without its nodes.
+        let stray = NodeRecord(execution: "missing", node: "b", state: NodeState(budget: RetryBudget(user: 0)))
+        var second = e
+        second.id = "s"
+        #expect(throws: (any Error).self) { try store.enqueue(second, nodes: [stray]) }
+        #expect(try store.execution(id: "s") == nil)
+    }
 }
 
 /// Views' times: RFC 3339 in UTC to the millisecond, as ISO8601DateFormatter writes them.

@@ -115,37 +115,43 @@ extension SQLiteMetadataStore: ExecutionStore {
         try withDatabase { db in
             try db.transaction {
                 try Self.insertLineage(lineage, db)
-                let upsert = try db.prepare(
-                    """
-                    INSERT INTO node_executions (execution_id, node_id, state, phase, plugin_id, task_execution_id, resource_state, inputs, outputs,
-                                                 status_message, updated_at, task_version, cached_from, log_links)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    ON CONFLICT (execution_id, node_id) DO UPDATE SET
-                        state = excluded.state, phase = excluded.phase, plugin_id = excluded.plugin_id,
-                        task_execution_id = excluded.task_execution_id, resource_state = excluded.resource_state,
-                        inputs = excluded.inputs, outputs = excluded.outputs, status_message = excluded.status_message,
-                        updated_at = excluded.updated_at, task_version = excluded.task_version, cached_from = excluded.cached_from,
-                        log_links = excluded.log_links
-                    """)
-                for n in nodes {
-                    try upsert.run([
-                        .text(n.execution), .text(n.node), .text(n.state.jsonText),
-                        .text(n.state.phase.rawValue), n.pluginID.map { .text($0) } ?? .null,
-                        n.taskExecutionID.map { .text($0) } ?? .null,
-                        n.resourceState.map { .blob($0) } ?? .null, n.inputs.map { .text(text($0)) } ?? .null,
-                        n.outputs.map { .text(text($0)) } ?? .null, n.statusMessage.map { .text($0) } ?? .null,
-                        .integer(millis(n.updatedAt)),
-                        n.taskVersion.map { .text($0) } ?? .null, n.cachedFrom.map { .text($0) } ?? .null,
-                        n.logLinks.isEmpty
-                            ? .null
-                            : .text(
-                                JSONWriter.string(
-                                    .array(
-                                        n.logLinks.map { .object(["name": .string($0.name), "uri": .string($0.uri)]) }))
-                            ),
-                    ])
-                }
+                try Self.upsertNodes(nodes, db)
             }
+        }
+    }
+
+    /// Writes node records inside the caller's transaction (a commit, an enqueue).
+    static func upsertNodes(_ nodes: [NodeRecord], _ db: SQLiteDatabase) throws {
+        guard !nodes.isEmpty else { return }
+        let upsert = try db.prepare(
+            """
+            INSERT INTO node_executions (execution_id, node_id, state, phase, plugin_id, task_execution_id, resource_state, inputs, outputs,
+                                         status_message, updated_at, task_version, cached_from, log_links)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (execution_id, node_id) DO UPDATE SET
+                state = excluded.state, phase = excluded.phase, plugin_id = excluded.plugin_id,
+                task_execution_id = excluded.task_execution_id, resource_state = excluded.resource_state,
+                inputs = excluded.inputs, outputs = excluded.outputs, status_message = excluded.status_message,
+                updated_at = excluded.updated_at, task_version = excluded.task_version, cached_from = excluded.cached_from,
+                log_links = excluded.log_links
+            """)
+        for n in nodes {
+            try upsert.run([
+                .text(n.execution), .text(n.node), .text(n.state.jsonText),
+                .text(n.state.phase.rawValue), n.pluginID.map { .text($0) } ?? .null,
+                n.taskExecutionID.map { .text($0) } ?? .null,
+                n.resourceState.map { .blob($0) } ?? .null, n.inputs.map { .text(text($0)) } ?? .null,
+                n.outputs.map { .text(text($0)) } ?? .null, n.statusMessage.map { .text($0) } ?? .null,
+                .integer(millis(n.updatedAt)),
+                n.taskVersion.map { .text($0) } ?? .null, n.cachedFrom.map { .text($0) } ?? .null,
+                n.logLinks.isEmpty
+                    ? .null
+                    : .text(
+                        JSONWriter.string(
+                            .array(
+                                n.logLinks.map { .object(["name": .string($0.name), "uri": .string($0.uri)]) }))
+                    ),
+            ])
         }
     }
 

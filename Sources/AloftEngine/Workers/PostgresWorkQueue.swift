@@ -5,12 +5,13 @@ public import Foundation
 /// execution only if its lease is still missing or expired as of the latest commit, so two workers that both
 /// saw the row free cannot both win it.
 extension PostgresStore: WorkQueueStore {
-    public func enqueue(_ execution: ExecutionRecord) throws {
+    public func enqueue(_ execution: ExecutionRecord, nodes: [NodeRecord]) throws {
         var queued = execution
         queued.phase = .queued
         try withConnection { db in
             try db.transaction {
                 try Self.insertExecution(queued, db)
+                try Self.upsertNodes(nodes, db)
                 try db.update(
                     "INSERT INTO work_queue (execution_id, enqueued_at) VALUES ($1, $2)",
                     [queued.id, PG.time(queued.createdAt)])

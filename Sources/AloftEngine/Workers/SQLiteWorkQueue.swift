@@ -3,12 +3,13 @@ public import Foundation
 /// The work queue (WorkQueueStore) in SQLite: claims happen inside one write transaction (BEGIN IMMEDIATE), so
 /// workers on one machine sharing one file take turns.
 extension SQLiteMetadataStore: WorkQueueStore {
-    public func enqueue(_ execution: ExecutionRecord) throws {
+    public func enqueue(_ execution: ExecutionRecord, nodes: [NodeRecord]) throws {
         var queued = execution
         queued.phase = .queued
         try withDatabase { db in
             try db.transaction {
                 try Self.insertExecution(queued, db)
+                try Self.upsertNodes(nodes, db)
                 try db.prepare("INSERT INTO work_queue (execution_id, enqueued_at) VALUES (?, ?)")
                     .run([.text(queued.id), .integer(millis(queued.createdAt))])
             }

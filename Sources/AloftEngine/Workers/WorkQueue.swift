@@ -7,8 +7,9 @@ public import Foundation
 /// worker dies the lease expires, and the next claim takes the execution over (the engine resumes it from its
 /// stored node and resource states, never submitting a stored task again).
 public protocol WorkQueueStore: Sendable {
-    /// Stores `execution` (phase `queued`) and its queue row in one transaction.
-    func enqueue(_ execution: ExecutionRecord) throws
+    /// Stores `execution` (phase `queued`), its first node records (a recovery's reused nodes) and its queue
+    /// row in one transaction: a worker never claims it without them.
+    func enqueue(_ execution: ExecutionRecord, nodes: [NodeRecord]) throws
     /// Takes the oldest queued or abandoned execution (no live lease, not ended) for `holder` until `until`
     /// and marks it running; nil when there is none. (An ended execution's row, left by a worker that died
     /// between the end and the dequeue, is never claimed.) One transaction: an execution is claimed by one worker at a time.
@@ -19,6 +20,11 @@ public protocol WorkQueueStore: Sendable {
     func abortQueued(_ execution: String) throws -> Bool
     /// Every lease whose name starts with `prefix` (`worker/`, `execution/`), by name.
     func leases(prefix: String) throws -> [LeaseRecord]
+}
+
+extension WorkQueueStore {
+    /// Stores `execution` (phase `queued`) and its queue row in one transaction.
+    public func enqueue(_ execution: ExecutionRecord) throws { try enqueue(execution, nodes: []) }
 }
 
 /// An execution a worker claimed: a queued one it starts, or one whose worker died that it takes over.

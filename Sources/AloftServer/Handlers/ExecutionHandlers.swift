@@ -113,7 +113,11 @@ extension ExecutionHandlers {
         let id = ExecutionID.make()
         let engine = state.engine
         do {
-            try await state.runs.start(id) { try await engine.recover(old.id, newID: id) }
+            if let workers = state.workers {
+                try workers.recover(old, newID: id)
+            } else {
+                try await state.runs.start(id) { try await engine.recover(old.id, newID: id) }
+            }
         } catch let e as BackgroundRuns.StartFailure {
             throw APIError.badRequest("cannot recover \(old.id): \(e.description)")
         }

@@ -86,6 +86,16 @@ extension PostgresStore: ExecutionStore {
     /// upserts of up to 64 rows: a round trip per 64 nodes, not per node.
     public func commit(_ nodes: [NodeRecord], lineage: [LineageEdge]) throws {
         guard !nodes.isEmpty || !lineage.isEmpty else { return }
+        try withConnection { db in
+            try db.transaction {
+                try Self.insertLineage(lineage, db)
+                try Self.upsertNodes(nodes, db)
+            }
+        }
+    }
+
+    /// Writes node records inside the caller's transaction (a commit, an enqueue).
+    static func upsertNodes(_ nodes: [NodeRecord], _ db: PostgresConnection) throws {
         // One statement may not update a row twice: a node written twice in a batch keeps its last record,
         // which is what the transaction would leave anyway.
         var latest: [NodeRecord] = []
@@ -99,14 +109,9 @@ extension PostgresStore: ExecutionStore {
                 latest.append(n)
             }
         }
-        try withConnection { db in
-            try db.transaction {
-                try Self.insertLineage(lineage, db)
-                for start in stride(from: 0, to: latest.count, by: Self.rowsPerUpsert) {
-                    let rows = latest[start..<min(start + Self.rowsPerUpsert, latest.count)]
-                    try db.update(Self.upsert(rows: rows.count), rows.flatMap(Self.nodeParameters))
-                }
-            }
+        for start in stride(from: 0, to: latest.count, by: Self.rowsPerUpsert) {
+            let rows = latest[start..<min(start + Self.rowsPerUpsert, latest.count)]
+            try db.update(Self.upsert(rows: rows.count), rows.flatMap(Self.nodeParameters))
         }
     }
 
