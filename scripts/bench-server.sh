@@ -114,7 +114,7 @@ bench() {
     local label=$1 url=$2
     shift 2
     wrk $WRK_ARGS --latency "$@" "$url" > wrk.out 2>&1 || { cat wrk.out >&2; return 1; }
-    cp wrk.out "$WRK_LOGS/$(echo "$label" | tr -c 'a-z0-9\n' '-' | tr -s '-').txt"
+    cp wrk.out "$WRK_LOGS/$(echo "$label" | tr 'A-Z' 'a-z' | tr -c 'a-z0-9\n' '-' | tr -s '-').txt"
     python3 - "$label" << 'EOF'
 import re, sys
 t = open("wrk.out").read()
