@@ -5,7 +5,7 @@ import Testing
 /// The console in a real headless browser: Browser/console_test.py drives Debian's chromium through
 /// chromedriver (Selenium from the venv scripts/setup-peers.sh makes) against a real `aloft serve` with the
 /// Pima example registered: log in with a token, launch Pima from the launch form, watch its page until the
-/// DAG's nodes are all succeeded, open the metrics node's outputs. Screenshots go to
+/// DAG's nodes are all succeeded and the timeline has a bar per node, open the metrics node's outputs. Screenshots go to
 /// .build/test-artifacts/console/. Without chromium, chromedriver or the venv the test is skipped, saying
 /// why; with `CI=true` it fails instead.
 @Suite(.timeLimit(.minutes(10))) struct ConsoleBrowserTests {
@@ -45,7 +45,7 @@ import Testing
         print("console screenshots in \(Self.artifacts)")
         #expect(r.succeeded, "\(r)\nserver log:\n\(server.log.suffix(3000))")
         #expect(r.stdout.contains("outputs of metrics: metrics {\"accuracy\":"), "\(r.stdout)")
-        for shot in ["01-login", "03-launch-form", "04-succeeded", "05-node-outputs"] {
+        for shot in ["01-login", "03-launch-form", "04-succeeded", "05-timeline", "06-node-outputs"] {
             #expect(FileManager.default.fileExists(atPath: "\(Self.artifacts)/\(shot).png"), "\(shot).png")
         }
         // The token's secret is in no screenshot's name, no output and no server log line.

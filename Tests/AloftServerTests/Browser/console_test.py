@@ -5,9 +5,10 @@
 
 Logs in with the token (read from a file so it is never on a command line), opens the executions list,
 launches the workflow through the console's launch form (epochs typed in, the rest at their defaults),
-watches its execution page until every DAG node is coloured succeeded, opens one node's details and checks
-its outputs are shown. Saves a screenshot after each step into DIR and prints each path. Exits 1 with a message naming
-the step on any failure (a screenshot of the failing page is saved too).
+watches its execution page until every DAG node is coloured succeeded, checks the timeline has a succeeded
+bar per node, opens one node's details and checks its outputs are shown. Saves a screenshot after each step
+into DIR and prints each path. Exits 1 with a message naming the step on any failure (a screenshot of the
+failing page is saved too).
 """
 
 import argparse
@@ -122,6 +123,14 @@ def main():
         if len(phases) < 4 or fills != {"#d5f2dc"}:
             raise StepFailed("expected 4+ nodes all filled succeeded-green, got %r with fills %r" % (phases, fills))
         shot("succeeded")
+
+        step = "read the timeline"
+        bars = driver.find_elements(By.CSS_SELECTOR, "svg.timeline g.bar")
+        timeline = {b.get_attribute("data-node"): b.get_attribute("data-phase") for b in bars}
+        if timeline != phases or not bars[0].is_displayed():
+            raise StepFailed("expected a visible succeeded bar per node %r, got %r" % (sorted(phases), timeline))
+        driver.execute_script("arguments[0].scrollIntoView()", bars[0])
+        shot("timeline")
 
         step = "open a node's outputs"
         node = "metrics" if "metrics" in phases else sorted(phases)[-1]
