@@ -72,6 +72,7 @@ enum Routes {
     static func console(_ state: ServerState, _ nodes: NodeHandlers) -> [Route] {
         let pages = ConsoleHandlers(state: state)
         let launch = ConsoleLaunch(state: state)
+        let registry = ConsoleRegistry(state: state)
         let execution = "/console/executions/:id"
         return [
             Route(method: .get, path: "/console", access: .open) { _, _ in
@@ -86,6 +87,10 @@ enum Routes {
             Route(
                 method: .post, path: "/console/launch/:project/:domain/:name", access: .session, handler: launch.launch),
             Route(method: .get, path: "/console/plugins", access: .session, handler: ConsolePlugins(state: state).page),
+            Route(method: .get, path: "/console/registry", access: .session, handler: registry.index),
+            Route(
+                method: .get, path: "/console/registry/:project/:domain/:kind/:name/:version", access: .session,
+                handler: registry.entity),
             Route(method: .get, path: execution, access: .session, handler: pages.execution),
             Route(
                 method: .get, path: execution + "/events", access: .session, handler: ConsoleEvents(state: state).events

@@ -162,6 +162,60 @@ import Testing
         #expect(Set(events).count == events.count)  // an event only when something changed
     }
 
+    /// The registry page lists every version of each task, workflow and launch plan; a version's page shows
+    /// its typed interface and launches exactly that version; node details link to the outputs a node read.
+    @Test func theRegistryListsVersionsWithInterfacesAndNodesLinkTheirLineage() throws {
+        let s = try ServerFixture(
+            projects: ["ml", "b"], tokens: ["admin": (["ml"], "admin"), "b": (["b"], "viewer")])
+        defer { s.stop() }
+        let v2 = ServerFixture.spec.replacingOccurrences(of: "default: n}", with: "default: m}")
+        let register = JSONWriter.string(.object(["spec": .string(v2), "version": .string("v2")]))
+        let registered = try s.call(
+            "POST", "/api/v1/projects/ml/domains/development/register", token: "admin", body: register)
+        #expect(registered.status == 201, "\(registered.text)")
+        let cookie = try #require(
+            try s.form("/console/login", "token=" + s.secrets["admin"]!).setCookie?.split(separator: ";").first.map(
+                String.init))
+        let index = try s.page("/console/registry", cookie: cookie).text
+        let base = "/console/registry/ml/development"
+        #expect(
+            index.contains(
+                "<a class=\"version\" href=\"\(base)/workflow/w/v2\">v2</a> <a class=\"version\" href=\"\(base)/workflow/w/v1\">v1</a>"
+            ),
+            "\(index)")
+        #expect(index.contains("data-entity=\"task/square\"") && index.contains("data-entity=\"launchplan/daily\""))
+
+        let w1 = try s.page("\(base)/workflow/w/v1", cookie: cookie).text
+        #expect(
+            w1.contains(
+                #"<tr data-input="note"><th>note</th><td><code>string</code></td><td></td><td><code>&quot;n&quot;</code>"#
+            ),
+            "\(w1)")
+        #expect(w1.contains(#"<tr data-input="x"><th>x</th><td><code>integer</code></td><td>required</td>"#))
+        #expect(w1.contains(#"<tr data-output="x">"#))
+        #expect(w1.contains("href=\"/console/launch/ml/development/w?kind=workflow&amp;version=v1\""))
+        let form1 = try s.page("/console/launch/ml/development/w?kind=workflow&version=v1", cookie: cookie).text
+        #expect(form1.contains("placeholder=\"n\"") && form1.contains("version=v1\""), "\(form1)")
+        #expect(
+            try s.page("/console/launch/ml/development/w?kind=workflow", cookie: cookie).text.contains(
+                "placeholder=\"m\""))
+        #expect(try s.page("\(base)/workflow/w/v9", cookie: cookie).status == 404)
+
+        let other = try #require(
+            try s.form("/console/login", "token=" + s.secrets["b"]!).setCookie?.split(separator: ";").first.map(
+                String.init))
+        #expect(!(try s.page("/console/registry", cookie: other).text.contains("/console/registry/ml/")))
+        #expect(try s.page("\(base)/workflow/w/v1", cookie: other).status == 404)
+
+        let chain = try s.launch(
+            #"{"project": "ml", "domain": "development", "name": "chain", "inputs": {"x": 2}}"#, token: "admin")
+        _ = try s.waitForEnd(chain, token: "admin")
+        let page = try s.page("/console/executions/\(chain)", cookie: cookie).text
+        #expect(
+            page.contains(##"<li data-lineage-input="x"><code>x</code> ← <a href="#node-a">a</a>.x</li>"##), "\(page)")
+        #expect(page.contains(##"<li>x → <a href="#node-b">b</a>.x</li>"##))
+    }
+
     struct Bar { var node: String, phase: String, start: Int, end: Int }
 
     /// The timeline's bars as the page has them (`data-node`, `data-phase`, `data-start-ms`, `data-end-ms`).

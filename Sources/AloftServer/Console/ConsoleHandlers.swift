@@ -82,7 +82,8 @@ struct ConsoleHandlers: Sendable {
     }
 
     func execution(_ request: Request, _ context: ServerContext) async throws -> Response {
-        let e = try state.execution(try context.parameter("id"), try context.requireGrant())
+        let grant = try context.requireGrant()
+        let e = try state.execution(try context.parameter("id"), grant)
         let v = try ExecutionView(e, store: state.store, nodes: true)
         let nodes = v.nodes ?? []
         var phases: [String: NodePhase] = [:]
@@ -96,7 +97,8 @@ struct ConsoleHandlers: Sendable {
             <td>\(HTML.escape(n.pluginID ?? ""))</td><td>\(HTML.escape(n.failure?.summary ?? n.status ?? ""))</td></tr>
             """
         }.joined()
-        let details = nodes.map { n in
+        var lineage = ConsoleLineage(store: state.store, grant: grant)
+        let details = try nodes.map { n in
             let download = { (side: String) in
                 { (name: String) -> String? in
                     "\(base)/nodes/\(HTML.segment(n.node))/\(side)/\(HTML.segment(name))"
@@ -124,6 +126,7 @@ struct ConsoleHandlers: Sendable {
             }
             d += "<tr><th>inputs</th><td>\(HTML.values(n.inputs, download: download("inputs")))</td></tr>"
             d += "<tr><th>outputs</th><td>\(HTML.values(n.outputs, download: download("outputs")))</td></tr>"
+            d += try lineage.rows(execution: e.id, node: n.node)
             return d + "</table></details>"
         }.joined()
         var header = "<h1>\(HTML.escape(e.id)) \(HTML.badge(v.status))</h1><table class=\"kv\">"

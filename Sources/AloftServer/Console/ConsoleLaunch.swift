@@ -78,7 +78,8 @@ struct ConsoleLaunch: Sendable {
         let kind = try request.uri.queryParameters.get("kind").map { try LaunchHandler.kind(String($0)) }
         do {
             let l = try Launcher(registry: state.store).resolve(
-                try context.parameter("name"), version: nil, kind: kind, project: project, domain: domain)
+                try context.parameter("name"), version: request.uri.queryParameters.get("version").map { String($0) },
+                kind: kind, project: project, domain: domain)
             return (l, (project, domain))
         } catch let e as RegistryError { throw APIError.notFound(e.message) }
     }
@@ -126,6 +127,7 @@ struct ConsoleLaunch: Sendable {
         }
         let action =
             "/console/launch/\(HTML.segment(scope.project))/\(HTML.segment(scope.domain))/\(HTML.segment(l.entity.name))?kind=\(l.entity.kind.rawValue)"
+            + "&amp;version=\(HTML.segment(l.entity.version))"  // the version shown is the one launched
         let body = """
             <h1>Launch \(HTML.escape(l.label))</h1><p class="muted">in \(HTML.escape(scope.project))/\(HTML.escape(scope.domain)); \
             runs workflow \(HTML.escape(l.workflow)). Lists and maps are JSON; blobs are URIs.</p>

@@ -46,6 +46,7 @@ enum HTML {
             <style>\(style)</style></head>
             <body><header><a class="brand" href="/console/executions">Aloft</a>
             <nav><a href="/console/executions">Executions</a><a href="/console/launch">Launch</a>
+            <a href="/console/registry">Registry</a>
             <a href="/console/plugins">Plugins</a>
             <form method="post" action="/console/logout"><button>Log out</button></form></nav></header>
             <main id="live" data-live="\(live)"\(events.map { " data-events=\"\(escape($0))\"" } ?? "")>\(body)</main>
@@ -138,7 +139,7 @@ enum HTML {
         .aborted,.skipped{background:#eee;color:#555}.queued{background:#fff3cd;color:#7a5b00}.orphaned,.damaged{background:#fde2c4;color:#8a4b00}
         svg .node rect{stroke:#4a5366;stroke-width:1}svg text{font:12px system-ui,sans-serif}svg .edge{stroke:#8a93a6;fill:none;marker-end:url(#arrow)}
         details{background:#fff;border:1px solid #e3e6eb;border-radius:6px;margin:8px 0;padding:8px 12px}summary{cursor:pointer}
-        .error{color:#a3221b}.filters{display:flex;gap:8px;margin-bottom:12px}.filters a{padding:2px 8px;border-radius:4px;background:#fff;border:1px solid #e3e6eb}
+        ul.lineage{margin:0;padding-left:16px}.error{color:#a3221b}.filters{display:flex;gap:8px;margin-bottom:12px}.filters a{padding:2px 8px;border-radius:4px;background:#fff;border:1px solid #e3e6eb}
         input{font:13px ui-monospace,monospace;padding:4px 6px;min-width:260px}button{padding:4px 14px;cursor:pointer}
         form.login{background:#fff;padding:20px;border-radius:6px;max-width:480px}form.login input{width:100%;padding:6px;margin:8px 0;font:13px ui-monospace,monospace}
         """
