@@ -1,6 +1,6 @@
 public import AloftHTTP
 
-/// The S3 object calls Aloft needs (put, get, head, list, create bucket), signed with SigV4. With an
+/// The S3 object calls Aloft needs (put, get whole or a byte range, head, list, create bucket), signed with SigV4. With an
 /// endpoint override (MinIO, moto, Ceph) requests are path-style: `<endpoint>/<bucket>/<key>`; without
 /// one, virtual-hosted: `https://<bucket>.s3.<region>.amazonaws.com/<key>`.
 public final class S3Client: Sendable {
@@ -62,6 +62,29 @@ public final class S3Client: Sendable {
         let r = try send(HTTPRequest("GET", url(bucket: bucket, key: key)), what)
         guard r.isSuccess else { throw AWSError(response: r, operation: what, credentials: credentials) }
         return r.body
+    }
+
+    /// Bytes `range` of the object, one ranged GET (`Range: bytes=first-last`): what a download streams
+    /// chunk by chunk instead of holding the whole object. Fewer bytes when the range passes the end.
+    public func get(bucket: String, key: String, range: Range<Int>) throws(AWSError) -> [UInt8] {
+        let what = "S3 GetObject s3://\(bucket)/\(key) bytes \(range.lowerBound)-\(range.upperBound - 1)"
+        let request = HTTPRequest(
+            "GET", url(bucket: bucket, key: key),
+            headers: [("Range", "bytes=\(range.lowerBound)-\(range.upperBound - 1)")])
+        let r = try send(request, what)
+        guard r.isSuccess else { throw AWSError(response: r, operation: what, credentials: credentials) }
+        return r.body
+    }
+
+    /// The object's size in bytes (HeadObject's Content-Length); nil when there is no such object.
+    public func size(bucket: String, key: String) throws(AWSError) -> Int? {
+        let what = "S3 HeadObject s3://\(bucket)/\(key)"
+        let r = try send(HTTPRequest("HEAD", url(bucket: bucket, key: key)), what)
+        if r.status == 404 { return nil }
+        guard r.isSuccess, let length = r.header("Content-Length").flatMap({ Int($0) }) else {
+            throw AWSError(response: r, operation: what, credentials: credentials)
+        }
+        return length
     }
 
     public func exists(bucket: String, key: String) throws(AWSError) -> Bool {

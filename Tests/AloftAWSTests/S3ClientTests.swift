@@ -31,6 +31,26 @@ import Testing
         #expect(listed.map(\.size) == [2, 13])
     }
 
+    /// What a streamed download reads: the size (HEAD), then byte ranges, the last one short.
+    @Test func rangedGetsReadAnObjectInPieces() throws {
+        let s3 = try Self.client()
+        let bucket = "aloft-\(UUID().uuidString.lowercased().prefix(8))"
+        try s3.createBucket(bucket)
+        let bytes = (0..<(3 * 1024 + 7)).map { UInt8(truncatingIfNeeded: $0 * 31) }
+        try s3.put(bucket: bucket, key: "big.bin", bytes)
+        #expect(try s3.size(bucket: bucket, key: "big.bin") == bytes.count)
+        #expect(try s3.size(bucket: bucket, key: "none.bin") == nil)
+        var read: [UInt8] = []
+        var pieces = 0
+        while read.count < bytes.count {
+            read += try s3.get(bucket: bucket, key: "big.bin", range: read.count..<(read.count + 1024))
+            pieces += 1
+        }
+        #expect(read == bytes && pieces == 4)
+        #expect(try s3.get(bucket: bucket, key: "big.bin", range: 10..<13) == Array(bytes[10..<13]))
+        #expect(throws: AWSError.self) { try s3.get(bucket: bucket, key: "none.bin", range: 0..<10) }
+    }
+
     @Test func aMissingKeyIsNoSuchKey() throws {
         let s3 = try Self.client()
         let bucket = "aloft-\(UUID().uuidString.lowercased().prefix(8))"

@@ -36,6 +36,19 @@ import Testing
         #expect(throws: BlobStoreError.self) { try blobs.uri("../escape") }
     }
 
+    /// The server's downloads read an S3 blob in ranges: its size, then pieces; a missing one is notFound.
+    @Test func sizeAndRangedReads() throws {
+        let (blobs, _) = try Self.store()
+        let uri = try blobs.uri("p/development/e1/a/0/data.bin")
+        let bytes = (0..<5000).map { UInt8(truncatingIfNeeded: $0 &* 7) }
+        try blobs.put(bytes, at: uri)
+        #expect(try blobs.size(uri) == 5000)
+        #expect(try blobs.read(uri, range: 4096..<8192) == Array(bytes[4096...]))
+        let missing = try blobs.uri("p/none.bin")
+        #expect(throws: BlobStoreError.notFound(missing)) { try blobs.size(missing) }
+        #expect(throws: BlobStoreError.self) { try blobs.size("s3://another-bucket/runs/x") }
+    }
+
     @Test func anExecutionKeepsItsNodeInputsAndOutputsOnS3() async throws {
         let (blobs, client) = try Self.store()
         let host = try await Fixtures.host(directory: Fixtures.directory(["c-echo": "libc_echo.so"]))

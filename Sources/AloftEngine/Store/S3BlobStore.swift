@@ -67,6 +67,24 @@ public struct S3BlobStore: BlobStore {
         }
     }
 
+    /// The object's size, for a download that reads it in ranges (`read(_:range:)`).
+    public func size(_ uri: String) throws -> Int {
+        do {
+            guard let size = try client.size(bucket: bucket, key: try key(uri)) else {
+                throw BlobStoreError.notFound(uri)
+            }
+            return size
+        } catch let error as AWSError { throw BlobStoreError.io(error.description) }
+    }
+
+    /// Bytes `range` of an object (fewer at its end).
+    public func read(_ uri: String, range: Range<Int>) throws -> [UInt8] {
+        do { return try client.get(bucket: bucket, key: try key(uri), range: range) } catch let error as AWSError {
+            if error.code == .noSuchKey || error.status == 404 { throw BlobStoreError.notFound(uri) }
+            throw BlobStoreError.io(error.description)
+        }
+    }
+
     public func exists(_ uri: String) -> Bool {
         guard let key = try? key(uri) else { return false }
         return (try? client.exists(bucket: bucket, key: key)) ?? false
