@@ -167,7 +167,7 @@ let package = Package(
         // `aloft serve` over HTTP on 127.0.0.1: the API, tokens and tenancy, against a temporary SQLite store.
         .testTarget(
             name: "AloftServerTests",
-            dependencies: ["AloftServer", "AloftEngine", "AloftWire", "AloftHTTP", "AloftTestSupport"],
+            dependencies: ["AloftServer", "AloftEngine", "AloftWire", "AloftHTTP", "AloftAWS", "AloftTestSupport"],
             exclude: ["Browser"], swiftSettings: strict),
         // The built-in plugins, each loaded from its own library and driven by the engine against its peer.
         .testTarget(

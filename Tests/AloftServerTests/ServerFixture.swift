@@ -64,8 +64,12 @@ final class ServerFixture: @unchecked Sendable {
     private(set) var secrets: [String: String] = [:]
     var secretValues: [String] { Array(secrets.values) }
 
-    /// `serveArguments`: more options for `aloft serve` (`--workers`).
-    init(projects: [String], tokens: [String: ([String], String)], serveArguments: [String] = []) throws {
+    /// `serveArguments`: more options for `aloft serve` (`--workers`); `environment`: more variables for it
+    /// (an S3 blob store's credentials).
+    init(
+        projects: [String], tokens: [String: ([String], String)], serveArguments: [String] = [],
+        environment: [String: String] = [:]
+    ) throws {
         dir = try TemporaryDirectory.make("aloft-serve")
         try ServerFixture.spec.write(toFile: dir + "/spec.yaml", atomically: true, encoding: .utf8)
         for p in projects {
@@ -78,7 +82,7 @@ final class ServerFixture: @unchecked Sendable {
             made[name] = out.trimmingCharacters(in: .whitespacesAndNewlines)
         }
         secrets = made
-        (process, url) = try Self.start(dir, serveArguments)
+        (process, url) = try Self.start(dir, serveArguments, environment)
     }
 
     /// Runs `aloft ARGS` in the fixture's directory; its stdout, or a thrown error with everything it said.
@@ -88,12 +92,14 @@ final class ServerFixture: @unchecked Sendable {
         return r.stdout
     }
 
-    private static func start(_ dir: String, _ arguments: [String]) throws -> (Process, String) {
+    private static func start(
+        _ dir: String, _ arguments: [String], _ environment: [String: String]
+    ) throws -> (Process, String) {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: aloft)
         p.arguments = ["serve", "--address", "127.0.0.1:0"] + arguments
         p.currentDirectoryURL = URL(fileURLWithPath: dir)
-        p.environment = ["HOME": dir, "PATH": "/usr/bin:/bin"]
+        p.environment = ["HOME": dir, "PATH": "/usr/bin:/bin"].merging(environment) { $1 }
         let out = Pipe()
         p.standardOutput = out
         _ = FileManager.default.createFile(atPath: dir + "/serve-stderr.log", contents: nil)
