@@ -77,4 +77,23 @@ import Testing
         try store.finishExecution(id: "e", phase: .aborted, outputs: nil, error: "aborted by request")
         #expect(try store.execution(id: "e")?.phase == .aborted)
     }
+
+    /// A node's start is stored the first time it is stored running and kept by later records (the console's
+    /// timeline); a queued node has none.
+    @Test(arguments: StoreKind.all) func aNodesStartIsItsFirstRunningRecord(kind: StoreKind) throws {
+        let store = try kind.store("started")
+        try store.createExecution(
+            ExecutionRecord(id: "e", project: "p", domain: "development", workflow: "w", spec: [], inputs: [:]))
+        var state = NodeState(budget: RetryBudget(user: 0))
+        let at = { (s: Double) in Date(timeIntervalSince1970: 1_000_000 + s) }
+        try store.commit([NodeRecord(execution: "e", node: "n", state: state, updatedAt: at(0))])
+        #expect(try store.nodes(execution: "e").first?.startedAt == nil)
+        _ = try state.apply(.start)
+        try store.commit([NodeRecord(execution: "e", node: "n", state: state, updatedAt: at(5))])
+        try store.commit([NodeRecord(execution: "e", node: "n", state: state, updatedAt: at(7))])
+        _ = try state.apply(.attemptSucceeded)
+        try store.commit([NodeRecord(execution: "e", node: "n", state: state, updatedAt: at(9))])
+        let n = try #require(try store.nodes(execution: "e").first)
+        #expect(n.startedAt == at(5) && n.updatedAt == at(9) && n.state.phase == .succeeded)
+    }
 }

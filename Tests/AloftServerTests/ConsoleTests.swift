@@ -80,8 +80,8 @@ import Testing
         #expect(plugins.text.contains("aloft.echo") && plugins.text.contains(">loaded</span>"), "\(plugins.text)")
     }
 
-    /// The Gantt timeline: a bar per started node, in the workflow's order, coloured by phase; a node starts
-    /// when its upstream ended (the store keeps no start time), so chain's `b` starts where `a` ends.
+    /// The Gantt timeline: a bar per started node, in the workflow's order, coloured by phase, from when the
+    /// node was first stored running to its last update; chain's `b` starts after `a` does.
     @Test func theTimelineHasABarPerStartedNodeFromItsStartToItsEnd() throws {
         let s = try ServerFixture(projects: ["a"], tokens: ["a": (["a"], "launcher")])
         defer { s.stop() }
@@ -95,7 +95,7 @@ import Testing
         let bars = Self.bars(page)
         #expect(bars.map(\.node) == ["a", "b"], "\(page)")
         #expect(bars.allSatisfy { $0.phase == "succeeded" && 0 <= $0.start && $0.start <= $0.end })
-        #expect(bars.count == 2 && bars[1].start == bars[0].end)
+        #expect(bars.count == 2 && bars[0].start <= bars[1].start)
         #expect(page.contains("<svg class=\"timeline\""))
 
         let sleepy = try s.launch(

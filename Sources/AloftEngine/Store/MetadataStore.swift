@@ -70,13 +70,22 @@ public struct NodeRecord: Sendable, Equatable {
     /// Where people find the current attempt's logs, as its plugin says.
     public var logLinks: [LogLinkRecord] = []
     public var updatedAt: Date
+    /// When the node was first stored running (its first attempt's start); nil while queued, and for a node
+    /// that never ran (cached, skipped) or was stored before schema version 8.
+    public var startedAt: Date?
+
+    /// What the store writes as the start: the known one, else this update's time if the node runs now. The
+    /// stores keep a start once written (a later record cannot move it).
+    public var startToStore: Date? { startedAt ?? (state.phase == .running ? updatedAt : nil) }
 
     public init(
         execution: String, node: String, state: NodeState, pluginID: String? = nil, taskExecutionID: String? = nil,
         resourceState: [UInt8]? = nil, inputs: LiteralMap? = nil, outputs: LiteralMap? = nil,
         statusMessage: String? = nil,
-        taskVersion: String? = nil, cachedFrom: String? = nil, logLinks: [LogLinkRecord] = [], updatedAt: Date = Date()
+        taskVersion: String? = nil, cachedFrom: String? = nil, logLinks: [LogLinkRecord] = [], updatedAt: Date = Date(),
+        startedAt: Date? = nil
     ) {
+        self.startedAt = startedAt
         self.logLinks = logLinks
         self.taskVersion = taskVersion
         self.cachedFrom = cachedFrom

@@ -78,7 +78,7 @@ extension SQLiteMetadataStore: ExecutionStore {
             try db.prepare(
                 """
                 SELECT execution_id, node_id, state, plugin_id, task_execution_id, resource_state, inputs, outputs, status_message, updated_at,
-                       task_version, cached_from, log_links
+                       task_version, cached_from, log_links, started_at
                 FROM node_executions WHERE execution_id = ? ORDER BY node_id
                 """
             ).query([.text(execution)]) { r in
@@ -103,7 +103,8 @@ extension SQLiteMetadataStore: ExecutionStore {
                         guard let name = j["name"]?.stringValue, let uri = j["uri"]?.stringValue else { return nil }
                         return LogLinkRecord(name: name, uri: uri)
                     },
-                    updatedAt: Date(timeIntervalSince1970: Double(r.integer(9)) / 1000))
+                    updatedAt: Date(timeIntervalSince1970: Double(r.integer(9)) / 1000),
+                    startedAt: r.isNull(13) ? nil : Date(timeIntervalSince1970: Double(r.integer(13)) / 1000))
             }
         }
     }
@@ -126,14 +127,14 @@ extension SQLiteMetadataStore: ExecutionStore {
         let upsert = try db.prepare(
             """
             INSERT INTO node_executions (execution_id, node_id, state, phase, plugin_id, task_execution_id, resource_state, inputs, outputs,
-                                         status_message, updated_at, task_version, cached_from, log_links)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                         status_message, updated_at, task_version, cached_from, log_links, started_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (execution_id, node_id) DO UPDATE SET
                 state = excluded.state, phase = excluded.phase, plugin_id = excluded.plugin_id,
                 task_execution_id = excluded.task_execution_id, resource_state = excluded.resource_state,
                 inputs = excluded.inputs, outputs = excluded.outputs, status_message = excluded.status_message,
                 updated_at = excluded.updated_at, task_version = excluded.task_version, cached_from = excluded.cached_from,
-                log_links = excluded.log_links
+                log_links = excluded.log_links, started_at = COALESCE(node_executions.started_at, excluded.started_at)
             """)
         for n in nodes {
             try upsert.run([
@@ -151,6 +152,7 @@ extension SQLiteMetadataStore: ExecutionStore {
                             .array(
                                 n.logLinks.map { .object(["name": .string($0.name), "uri": .string($0.uri)]) }))
                     ),
+                n.startToStore.map { .integer(millis($0)) } ?? .null,
             ])
         }
     }

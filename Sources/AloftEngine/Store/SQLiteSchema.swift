@@ -147,5 +147,9 @@ extension SQLiteMetadataStore {
         """
         CREATE INDEX executions_by_project ON executions (project, created_at, id);
         """,
+        // When each node first ran (NodeRecord.startedAt): the console's timeline.
+        """
+        ALTER TABLE node_executions ADD COLUMN started_at INTEGER;
+        """,
     ]
 }

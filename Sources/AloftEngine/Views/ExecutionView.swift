@@ -83,6 +83,8 @@ public struct NodeView: Sendable, Equatable {
     public var lastMessage: String?
     public var logLinks: [LogLinkRecord]
     public var updatedAt: Date
+    /// When it first ran, if known (NodeRecord.startedAt).
+    public var startedAt: Date?
 
     public init(_ n: NodeRecord) {
         node = n.node
@@ -102,6 +104,7 @@ public struct NodeView: Sendable, Equatable {
         lastMessage = n.statusMessage
         logLinks = n.logLinks
         updatedAt = n.updatedAt
+        startedAt = n.startedAt
     }
 }
 

@@ -5,9 +5,9 @@ import Foundation
 /// An execution's nodes on a time axis (a Gantt chart) as SVG: one row per node that has started, a bar from
 /// its start to its end coloured by its phase (DAGView's colours).
 ///
-/// The store keeps no start time per node, only its last update: a bar starts when the node became ready (its
-/// latest upstream's last update, or the execution's creation for a node with none) and ends at its last update
-/// (now, while it runs). A node waiting for a free slot is counted as running from when it became ready.
+/// A bar starts when the node was first stored running (NodeRecord.startedAt) and ends at its last update (now,
+/// while it runs). A node with no stored start (cached, skipped, or stored before schema version 8) starts when
+/// it became ready: its latest upstream's last update, or the execution's creation for a node with none.
 enum TimelineView {
     struct Bar: Equatable {
         var node: String
@@ -26,7 +26,8 @@ enum TimelineView {
         var out: [Bar] = []
         for id in order {
             guard let n = byID[id], n.phase != .queued else { continue }
-            let ready = upstream[id, default: []].compactMap { byID[$0]?.updatedAt }.max() ?? createdAt
+            let ready =
+                n.startedAt ?? upstream[id, default: []].compactMap { byID[$0]?.updatedAt }.max() ?? createdAt
             let end = n.phase == .running ? max(now, ready) : n.updatedAt
             out.append(Bar(node: id, phase: n.phase.rawValue, start: min(ready, end), end: end))
         }

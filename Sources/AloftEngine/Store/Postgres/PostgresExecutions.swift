@@ -73,7 +73,7 @@ extension PostgresStore: ExecutionStore {
             try db.query(
                 """
                 SELECT execution_id, node_id, state, plugin_id, task_execution_id, resource_state, inputs, outputs,
-                       status_message, updated_at, task_version, cached_from, log_links
+                       status_message, updated_at, task_version, cached_from, log_links, started_at
                 FROM node_executions WHERE execution_id = $1 ORDER BY node_id COLLATE "C"
                 """, [execution]
             ).map(Self.nodeRow)
@@ -116,7 +116,7 @@ extension PostgresStore: ExecutionStore {
     }
 
     private static let rowsPerUpsert = 64
-    private static let nodeColumnCount = 14
+    private static let nodeColumnCount = 15
 
     /// `INSERT ... VALUES (...), (...) ON CONFLICT DO UPDATE` for `rows` node rows.
     private static func upsert(rows: Int) -> String {
@@ -125,7 +125,8 @@ extension PostgresStore: ExecutionStore {
         }
         return """
             INSERT INTO node_executions (execution_id, node_id, state, phase, plugin_id, task_execution_id,
-                resource_state, inputs, outputs, status_message, updated_at, task_version, cached_from, log_links)
+                resource_state, inputs, outputs, status_message, updated_at, task_version, cached_from, log_links,
+                started_at)
             VALUES \(values.joined(separator: ", "))
             ON CONFLICT (execution_id, node_id) DO UPDATE SET
                 state = excluded.state, phase = excluded.phase, plugin_id = excluded.plugin_id,
@@ -133,7 +134,8 @@ extension PostgresStore: ExecutionStore {
                 inputs = excluded.inputs, outputs = excluded.outputs,
                 status_message = excluded.status_message, updated_at = excluded.updated_at,
                 task_version = excluded.task_version, cached_from = excluded.cached_from,
-                log_links = excluded.log_links
+                log_links = excluded.log_links,
+                started_at = COALESCE(node_executions.started_at, excluded.started_at)
             """
     }
 
@@ -146,6 +148,7 @@ extension PostgresStore: ExecutionStore {
                 ? nil
                 : JSONWriter.string(
                     .array(n.logLinks.map { .object(["name": .string($0.name), "uri": .string($0.uri)]) })),
+            n.startToStore.map(PG.time),
         ]
     }
 
@@ -170,7 +173,7 @@ extension PostgresStore: ExecutionStore {
                 guard let name = j["name"]?.stringValue, let uri = j["uri"]?.stringValue else { return nil }
                 return LogLinkRecord(name: name, uri: uri)
             },
-            updatedAt: PG.date(r[9]))
+            updatedAt: PG.date(r[9]), startedAt: r[13].map { PG.date($0) })
     }
 
     /// Never fails: a column that cannot be decoded is left empty and named in `damage`.
