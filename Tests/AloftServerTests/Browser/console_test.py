@@ -19,7 +19,7 @@ import tempfile
 import time
 
 from selenium import webdriver
-from selenium.common.exceptions import WebDriverException
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
@@ -104,10 +104,15 @@ def main():
         step = "watch %s succeed" % execution
         deadline = time.time() + args.run_seconds
         while True:
-            # The page replaces its content while the execution runs: look again each round.
-            nodes = driver.find_elements(By.CSS_SELECTOR, "svg g.node")
-            phases = {n.get_attribute("data-node"): n.get_attribute("data-phase") for n in nodes}
-            heading = driver.find_element(By.TAG_NAME, "h1").text
+            # The page replaces its content while the execution runs (on each of its events): look again each
+            # round, and again when it was replaced between finding an element and reading it.
+            try:
+                nodes = driver.find_elements(By.CSS_SELECTOR, "svg g.node")
+                phases = {n.get_attribute("data-node"): n.get_attribute("data-phase") for n in nodes}
+                heading = driver.find_element(By.TAG_NAME, "h1").text
+            except StaleElementReferenceException:
+                time.sleep(0.2)
+                continue
             if nodes and all(p == "succeeded" for p in phases.values()) and "succeeded" in heading:
                 break
             if any(p in ("failed", "aborted") for p in phases.values()) or "failed" in heading:
