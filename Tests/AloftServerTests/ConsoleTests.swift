@@ -136,27 +136,12 @@ import Testing
 
         let sleepy = try s.launch(
             #"{"project": "a", "domain": "development", "name": "sleepy", "inputs": {"x": 1}}"#, token: "a")
-        let curl = Process()
-        curl.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        // --max-time: a hang guard only (the suite's time limit cannot stop a blocked read).
-        curl.arguments = [
-            "curl", "-sN", "--max-time", "240", "-H", "Cookie: " + cookie,
-            s.url + "/console/executions/\(sleepy)/events",
-        ]
-        let out = Pipe()
-        curl.standardOutput = out
-        try curl.run()
-        var text = ""
+        let stream = try EventStream(s.url + "/console/executions/\(sleepy)/events", cookie: cookie)
         let running = #"data: {"nodes":{"s":"running"},"status":"running"}"#
-        while !text.contains(running) {
-            let chunk = out.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            text += String(decoding: chunk, as: UTF8.self)
-        }
+        var text = stream.read(until: running)
         #expect(text.contains(running), "\(text)")
         #expect(try s.call("POST", "/api/v1/executions/\(sleepy)/abort", token: "a").status == 202)
-        text += String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        curl.waitUntilExit()
+        text += stream.rest()
         let events = text.components(separatedBy: "\n\n").filter { $0.hasPrefix("event: phase") }
         #expect(events.last?.contains(#""status":"aborted""#) == true, "\(text)")
         #expect(Set(events).count == events.count)  // an event only when something changed
@@ -214,6 +199,54 @@ import Testing
         #expect(
             page.contains(##"<li data-lineage-input="x"><code>x</code> ← <a href="#node-a">a</a>.x</li>"##), "\(page)")
         #expect(page.contains(##"<li>x → <a href="#node-b">b</a>.x</li>"##))
+    }
+
+    /// A stopping server ends its open event streams at once (it aborts its executions only once every
+    /// connection has closed): SIGTERM with a stream open on a running execution, and both end.
+    @Test func stoppingTheServerEndsAnOpenEventStream() throws {
+        let s = try ServerFixture(projects: ["a"], tokens: ["a": (["a"], "launcher")])
+        defer { s.stop() }
+        let cookie = try #require(
+            try s.form("/console/login", "token=" + s.secrets["a"]!).setCookie?.split(separator: ";").first.map(
+                String.init))
+        let sleepy = try s.launch(
+            #"{"project": "a", "domain": "development", "name": "sleepy", "inputs": {"x": 1}}"#, token: "a")
+        // Past the suite's time limit: a server that waited for the stream to end would fail the suite.
+        let stream = try EventStream(s.url + "/console/executions/\(sleepy)/events", cookie: cookie, maxSeconds: 600)
+        #expect(stream.read(until: #""status":"running"}"#).contains(#""s":"running""#))
+        s.stop()  // waits for the server to exit
+        #expect(!stream.rest().contains("event: phase"))  // the stream ended with no more events
+    }
+
+    /// Server-sent events read with curl as they come (a hang guard: curl's --max-time, since the suite's time
+    /// limit cannot stop a blocked read).
+    struct EventStream {
+        let curl = Process()
+        let out = Pipe()
+
+        init(_ url: String, cookie: String, maxSeconds: Int = 240) throws {
+            curl.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            curl.arguments = ["curl", "-sN", "--max-time", "\(maxSeconds)", "-H", "Cookie: " + cookie, url]
+            curl.standardOutput = out
+            try curl.run()
+        }
+
+        /// What arrived until `text` did (or the stream ended).
+        func read(until text: String) -> String {
+            var got = ""
+            while !got.contains(text) {
+                let chunk = out.fileHandleForReading.availableData
+                if chunk.isEmpty { break }
+                got += String(decoding: chunk, as: UTF8.self)
+            }
+            return got
+        }
+
+        /// The rest, once the stream ends.
+        func rest() -> String {
+            defer { curl.waitUntilExit() }
+            return String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        }
     }
 
     struct Bar { var node: String, phase: String, start: Int, end: Int }

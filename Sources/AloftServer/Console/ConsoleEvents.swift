@@ -3,10 +3,11 @@ import AloftWire
 import Foundation
 import Hummingbird
 import NIOCore
+import ServiceLifecycle
 
 /// Server-sent events for one execution's page: an `event: phase` whenever its status or a node's phase
 /// changes (`{"status": ..., "nodes": {"a": "succeeded", ...}}`), the first at once; the stream ends when the
-/// execution is no longer running. The store is read every half second (a change is not pushed to the server
+/// execution is no longer running, or the server stops. The store is read every half second (a change is not pushed to the server
 /// by the engine, which may run in another process). The page refetches itself on each event.
 struct ConsoleEvents: Sendable {
     let state: ServerState
@@ -36,7 +37,9 @@ struct ConsoleEvents: Sendable {
                     try await writer.write(ByteBuffer(string: ": waiting\n\n"))
                     quiet = 0
                 }
-                if v.status != "running" { break }
+                // A stream never holds up a stopping server: its executions are aborted only once every
+                // connection has closed.
+                if v.status != "running" || Task.isShuttingDownGracefully { break }
                 quiet += 1
                 try await Task.sleep(for: .milliseconds(500))
             }
