@@ -60,6 +60,8 @@ let package = Package(
         // AWS for plugins and the engine: SigV4 (OpenSSL), JSON 1.1 calls, S3 objects.
         .target(name: "AloftAWS", dependencies: ["AloftHTTP", "AloftWire", "COpenSSL"], swiftSettings: strict),
         .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        // OpenSSL's TLS (libssl): `aloft serve --tls-cert/--tls-key` terminates TLS with it.
+        .systemLibrary(name: "CLibSSL", pkgConfig: "libssl", providers: [.apt(["libssl-dev"])]),
         // Type syntax, what may flow into what, literals from YAML, canonical hashes.
         .target(name: "AloftTyping", dependencies: ["AloftWire", "LocatedYAML", "COpenSSL"], swiftSettings: strict),
         // Workflow specs -> checked intermediate representation, with every error's place.
@@ -93,9 +95,10 @@ let package = Package(
         .target(
             name: "AloftServer",
             dependencies: [
-                "AloftEngine", "AloftWire", "AloftCompiler", "PluginHost", "LocatedYAML",
+                "AloftEngine", "AloftWire", "AloftCompiler", "PluginHost", "LocatedYAML", "CLibSSL",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 // The console's event streams end when the server shuts down gracefully.
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -16,6 +16,10 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(help: "HOST:PORT to listen on (port 0: any free port; the address is printed).")
     var address = "127.0.0.1:8080"
+    @Option(help: "Serve HTTPS: the server's certificate chain, PEM (with --tls-key; TLS 1.2 or newer, OpenSSL).")
+    var tlsCert: String?
+    @Option(help: "The private key of --tls-cert, PEM.")
+    var tlsKey: String?
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var host: HostOptions
     @Option(help: "Look for new plugin files in the plugin directories every this many seconds (0: never).")
@@ -28,8 +32,15 @@ struct ServeCommand: AsyncParsableCommand {
     var workers = false
 
     func run() async throws {
-        let settings: APIServer.Settings
-        do { settings = try APIServer.Settings(address: address) } catch { throw CLIError("\(error)") }
+        var settings: APIServer.Settings
+        do {
+            settings = try APIServer.Settings(address: address)
+            switch (tlsCert, tlsKey) {
+            case (let cert?, let key?): settings.tls = try TLSServerContext(certificate: cert, key: key)
+            case (nil, nil): break
+            default: throw CLIError("--tls-cert and --tls-key go together: give both or neither")
+            }
+        } catch { throw CLIError("\(error)") }
         guard pluginScanSeconds >= 0, pluginScanSeconds.isFinite else {
             throw CLIError("--plugin-scan-seconds \(pluginScanSeconds): expected a number of seconds >= 0")
         }

@@ -12,10 +12,13 @@ public struct APIServer: Sendable {
     public struct Settings: Sendable {
         public var host: String
         public var port: Int
+        /// Serve HTTPS with this certificate and key (nil: plain HTTP).
+        public var tls: TLSServerContext?
 
-        public init(host: String, port: Int) {
+        public init(host: String, port: Int, tls: TLSServerContext? = nil) {
             self.host = host
             self.port = port
+            self.tls = tls
         }
 
         /// `HOST:PORT` (port 0: any free port); a clear error otherwise.
@@ -46,18 +49,20 @@ public struct APIServer: Sendable {
             workers: workers ? WorkerHandoff(store: store) : nil)
     }
 
-    /// Serves until SIGINT or SIGTERM; `onListening` gets the bound address (`http://127.0.0.1:PORT`).
+    /// Serves until SIGINT or SIGTERM; `onListening` gets the bound address (`http://127.0.0.1:PORT`, or
+    /// `https://` with TLS).
     public func run(onListening: @escaping @Sendable (String) -> Void) async throws {
         let router = Router(context: ServerContext.self)
         let routes = Routes.table(state)
         router.add(middleware: ErrorMiddleware(logger: logger, routes: routes))
         Routes.install(on: router, routes, tokens: state.store)
         let host = settings.host
+        let scheme = settings.tls == nil ? "http" : "https"
         let app = Application(
-            router: router,
+            router: router, server: settings.tls.map { .http1OverOpenSSL($0) } ?? .http1(),
             configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "aloft"),
             onServerRunning: { channel in
-                onListening("http://\(host):\(channel.localAddress?.port ?? 0)")
+                onListening("\(scheme)://\(host):\(channel.localAddress?.port ?? 0)")
             },
             logger: logger)
         do { try await app.runService() } catch {

@@ -113,7 +113,7 @@ final class ServerFixture: @unchecked Sendable {
             text += chunk
         }
         let line = String(decoding: text, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        guard line.hasPrefix("listening on http://") else {
+        guard line.hasPrefix("listening on http://") || line.hasPrefix("listening on https://") else {
             p.terminate()
             let log = (try? String(contentsOfFile: dir + "/serve-stderr.log", encoding: .utf8)) ?? ""
             throw FixtureError("aloft serve did not start (stdout \"\(line)\"): \(log)")
