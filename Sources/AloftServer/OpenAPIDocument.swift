@@ -168,6 +168,66 @@ enum OpenAPIDocument {
                   "body": {}
                 }
               },
+              "TokenRequest": {
+                "type": "object",
+                "required": [
+                  "projects",
+                  "role"
+                ],
+                "additionalProperties": false,
+                "properties": {
+                  "projects": {
+                    "type": "array",
+                    "minItems": 1,
+                    "items": {
+                      "type": "string",
+                      "minLength": 1
+                    },
+                    "description": "Projects the new token covers: each one the calling token's own"
+                  },
+                  "role": {
+                    "type": "string",
+                    "enum": [
+                      "viewer",
+                      "launcher",
+                      "admin"
+                    ]
+                  }
+                }
+              },
+              "NewToken": {
+                "type": "object",
+                "required": [
+                  "id",
+                  "secret",
+                  "projects",
+                  "role"
+                ],
+                "properties": {
+                  "id": {
+                    "type": "string",
+                    "description": "The token's public id (tok-...)"
+                  },
+                  "secret": {
+                    "type": "string",
+                    "description": "The bearer secret: shown only in this answer"
+                  },
+                  "projects": {
+                    "type": "array",
+                    "items": {
+                      "type": "string"
+                    }
+                  },
+                  "role": {
+                    "type": "string",
+                    "enum": [
+                      "viewer",
+                      "launcher",
+                      "admin"
+                    ]
+                  }
+                }
+              },
               "RegisterRequest": {
                 "type": "object",
                 "required": [
@@ -892,6 +952,47 @@ enum OpenAPIDocument {
                   "status"
                 ],
                 "security": []
+              }
+            },
+            "/api/v1/tokens": {
+              "post": {
+                "summary": "Make a token for some of the calling admin token's own projects; its secret is in this answer only (admin)",
+                "operationId": "createToken",
+                "responses": {
+                  "201": {
+                    "description": "Created: the token, with its secret (shown once, stored only hashed)",
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/NewToken"
+                        }
+                      }
+                    }
+                  },
+                  "default": {
+                    "description": "An error: what is wrong (4xx), or that the server failed (5xx)",
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/Error"
+                        }
+                      }
+                    }
+                  }
+                },
+                "tags": [
+                  "tokens"
+                ],
+                "requestBody": {
+                  "required": true,
+                  "content": {
+                    "application/json": {
+                      "schema": {
+                        "$ref": "#/components/schemas/TokenRequest"
+                      }
+                    }
+                  }
+                }
               }
             },
             "/api/v1/projects": {

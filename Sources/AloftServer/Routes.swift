@@ -65,6 +65,7 @@ enum Routes {
                 method: .get, path: execution + "/nodes/:node/inputs/:name",
                 handler: { try await nodes.value($0, $1, outputs: false) }),
             Route(method: .get, path: "/api/v1/plugins", handler: status.plugins),
+            Route(method: .post, path: "/api/v1/tokens", handler: TokenHandlers(state: state).create),
         ] + console(state, nodes)
     }
 

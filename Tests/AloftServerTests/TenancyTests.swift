@@ -75,4 +75,52 @@ import Testing
         // No secret in any answer or in the server's log.
         for secret in s.secretValues { #expect(!s.serverLog.contains(secret)) }
     }
+
+    /// POST /api/v1/tokens: an admin makes tokens for its own projects only; the secret is answered once and
+    /// works, is scoped as asked, and is not in the server's log.
+    @Test func anAdminMakesTokensOnlyForItsOwnProjects() throws {
+        let s = try ServerFixture(
+            projects: ["a", "b"],
+            tokens: [
+                "a-admin": (["a"], "admin"), "a-launcher": (["a"], "launcher"), "ab-admin": (["a", "b"], "admin"),
+            ])
+        defer { s.stop() }
+        let other = try s.call(
+            "POST", "/api/v1/tokens", token: "a-admin", body: #"{"projects": ["a", "b"], "role": "viewer"}"#)
+        #expect(
+            other.status == 403 && other.message == "this token is not for project \"b\"; it covers: a", "\(other.text)"
+        )
+        let launcher = try s.call(
+            "POST", "/api/v1/tokens", token: "a-launcher", body: #"{"projects": ["a"], "role": "viewer"}"#)
+        #expect(launcher.status == 403 && launcher.message.contains("needs a admin token"), "\(launcher.text)")
+        let badRole = try s.call(
+            "POST", "/api/v1/tokens", token: "a-admin", body: #"{"projects": ["a"], "role": "boss"}"#)
+        #expect(badRole.status == 400 && badRole.message.contains("boss is not a role"), "\(badRole.text)")
+        let unknown = try s.call(
+            "POST", "/api/v1/tokens", token: "a-admin", body: #"{"projects": ["a"], "role": "viewer", "ttl": 5}"#)
+        #expect(unknown.status == 400 && unknown.message.contains("unknown field ttl"), "\(unknown.text)")
+        let empty = try s.call("POST", "/api/v1/tokens", token: "a-admin", body: #"{"projects": [], "role": "viewer"}"#)
+        #expect(empty.status == 400, "\(empty.text)")
+
+        let made = try s.call(
+            "POST", "/api/v1/tokens", token: "a-admin", body: #"{"projects": ["a"], "role": "viewer"}"#)
+        #expect(made.status == 201, "\(made.text)")
+        let secret = try #require(made.json["secret"]?.stringValue)
+        #expect(made.json["id"]?.stringValue?.hasPrefix("tok-") == true && made.json["role"] == .string("viewer"))
+        let seen = try s.call("GET", "/api/v1/projects", token: secret).json["projects"]?.arrayValue?.map { $0["id"] }
+        #expect(seen == [.string("a")])
+        let launch = try s.call(
+            "POST", "/api/v1/executions", token: secret,
+            body: #"{"project": "a", "domain": "development", "name": "w", "inputs": {"x": 1}}"#)
+        #expect(launch.status == 403, "\(launch.text)")
+        // A token of two projects made by an admin of both; the CLI lists the new tokens, never their secrets.
+        let both = try s.call(
+            "POST", "/api/v1/tokens", token: "ab-admin", body: #"{"projects": ["a", "b"], "role": "launcher"}"#)
+        #expect(both.status == 201 && both.json["projects"] == .array([.string("a"), .string("b")]), "\(both.text)")
+        let listed = try ServerFixture.cli(["tokens", "list"], s.dir)
+        #expect(listed.contains(made.json["id"]?.stringValue ?? "?") && !listed.contains(secret))
+        for secret in s.secretValues + [secret, both.json["secret"]?.stringValue ?? "?"] {
+            #expect(!s.serverLog.contains(secret))
+        }
+    }
 }

@@ -1,0 +1,50 @@
+import AloftEngine
+import AloftWire
+import Hummingbird
+
+/// `POST /api/v1/tokens` (admin): a new token for some of the calling token's own projects, as
+/// `aloft tokens create` makes one. The secret is in this one answer only: stored as its hash, never logged.
+struct TokenHandlers: Sendable {
+    let state: ServerState
+
+    func create(_ request: Request, _ context: ServerContext) async throws -> Response {
+        let grant = try context.requireGrant()
+        try grant.require(role: .admin)
+        let body = try await JSONBody.object(request)
+        let unknown = body.keys.filter { $0 != "projects" && $0 != "role" }.sorted()
+        guard unknown.isEmpty else {
+            throw APIError.badRequest(
+                "unknown field \(unknown.joined(separator: ", ")); fields: projects, role",
+                fields: Dictionary(uniqueKeysWithValues: unknown.map { ($0, "unknown field") }))
+        }
+        let roleName = try JSONBody.string(body, "role")!
+        guard let role = TokenRole(rawValue: roleName) else {
+            throw APIError.badRequest(
+                "field \"role\": \(roleName) is not a role; expected viewer, launcher or admin",
+                fields: ["role": "expected viewer, launcher or admin"])
+        }
+        guard let list = body["projects"]?.arrayValue, !list.isEmpty else {
+            throw APIError.badRequest(
+                "field \"projects\" must be a non-empty array of project ids",
+                fields: ["projects": "expected a non-empty array of project ids"])
+        }
+        var projects: [String] = []
+        for item in list {
+            guard let p = item.stringValue, !p.isEmpty else {
+                throw APIError.badRequest(
+                    "field \"projects\": every item must be a non-empty project id",
+                    fields: ["projects": "expected project ids"])
+            }
+            // Only the caller's own projects: an admin of one project cannot reach another through a new token.
+            try grant.require(project: p, role: .admin)
+            if !projects.contains(p) { projects.append(p) }
+        }
+        let (record, secret) = APITokens.make(projects: projects, role: role)
+        try state.store.createToken(record)
+        return JSONResponse.make(
+            .object([
+                "id": .string(record.id), "secret": .string(secret), "role": .string(role.rawValue),
+                "projects": .array(projects.map { .string($0) }),
+            ]), status: .created)
+    }
+}
