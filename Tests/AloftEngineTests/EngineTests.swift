@@ -8,7 +8,7 @@ import Synchronization
 import Testing
 
 /// The engine with the C echo plugin, in process: retries and their budgets, timeouts, node kinds, scale.
-@Suite(.timeLimit(.minutes(3))) struct EngineTests {
+@Suite(.timeLimit(.minutes(10))) struct EngineTests {
     final class Events: @unchecked Sendable {
         private let lock = NSLock()
         private var items: [EngineEvent] = []

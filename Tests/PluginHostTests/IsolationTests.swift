@@ -64,7 +64,7 @@ import Testing
     }
 
     @Test(
-        .timeLimit(.minutes(3)),
+        .timeLimit(.minutes(10)),
         arguments: [
             ("segfault", "was killed by signal 11 (SIGSEGV)"), ("abort", "was killed by signal 6 (SIGABRT)"),
             ("exit3", "exited with status 3"), ("alloc", "was killed by signal 6 (SIGABRT)"),
