@@ -27,31 +27,7 @@ final class PimaServer: @unchecked Sendable {
                 attributes: [.posixPermissions: 0o600])
         else { throw FixtureError("could not write \(tokenFile)") }
 
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: ServerFixture.aloft)
-        p.arguments = ["serve", "--address", "127.0.0.1:0"]
-        p.currentDirectoryURL = URL(fileURLWithPath: dir)
-        p.environment = environment
-        let out = Pipe()
-        p.standardOutput = out
-        _ = FileManager.default.createFile(atPath: dir + "/serve-stderr.log", contents: nil)
-        p.standardError = FileHandle(forWritingAtPath: dir + "/serve-stderr.log")
-        p.standardInput = FileHandle.nullDevice
-        try p.run()
-        process = p
-        var text = Data()
-        while !text.contains(UInt8(ascii: "\n")) {
-            let chunk = out.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            text += chunk
-        }
-        let line = String(decoding: text, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        guard line.hasPrefix("listening on http://") else {
-            p.terminate()
-            let log = (try? String(contentsOfFile: dir + "/serve-stderr.log", encoding: .utf8)) ?? ""
-            throw FixtureError("aloft serve did not start (stdout \"\(line)\"): \(log)")
-        }
-        url = String(line.dropFirst("listening on ".count))
+        (process, url) = try ServerFixture.start(dir, [], environment)
     }
 
     var log: String { (try? String(contentsOfFile: dir + "/serve-stderr.log", encoding: .utf8)) ?? "" }

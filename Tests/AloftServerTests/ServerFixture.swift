@@ -92,7 +92,8 @@ final class ServerFixture: @unchecked Sendable {
         return r.stdout
     }
 
-    private static func start(
+    /// Starts `aloft serve` in `dir` with `arguments`; `environment` goes over HOME=dir and PATH=/usr/bin:/bin.
+    static func start(
         _ dir: String, _ arguments: [String], _ environment: [String: String]
     ) throws -> (Process, String) {
         let p = Process()
