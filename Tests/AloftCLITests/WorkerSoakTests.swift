@@ -16,7 +16,7 @@ import Testing
             [chain, journaled] + (try h.enqueueCopies(of: chain, count: 599))
             + (try h.enqueueCopies(of: journaled, count: 59))
         let seed = UInt64(ProcessInfo.processInfo.environment["ALOFT_SOAK_SEED"] ?? "") ?? 19
-        var random = SeededRandom(seed)
+        var random = CrashSoakTests.Seeded(state: seed)
         let arguments = ["--concurrency", "4", "--lease-seconds", "2"]
         var next = 1
         var workers: [Int: Process] = [:]
@@ -53,18 +53,5 @@ import Testing
         #expect(leased.isEmpty, "\(leased.map(\.name))")
         let (took, killed) = ((1..<next).filter { h.log($0).contains("taking over ") }.count, kills)
         #expect(took >= 1, "no worker took over an execution after \(killed) kills")
-    }
-}
-
-/// A small deterministic generator (SplitMix64) for the kill schedule.
-struct SeededRandom {
-    private var state: UInt64
-    init(_ seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
