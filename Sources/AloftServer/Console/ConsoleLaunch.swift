@@ -13,18 +13,16 @@ struct ConsoleLaunch: Sendable {
     func index(_ request: Request, _ context: ServerContext) async throws -> Response {
         let grant = try context.requireGrant()
         var rows = ""
-        for p in try state.store.projects() where grant.covers(p.id) {
-            for d in p.domains {
-                for kind in [EntityKind.launchPlan, .workflow] {
-                    var seen = Set<String>()
-                    for e in try state.store.entities(kind, project: p.id, domain: d, name: nil)
-                    where seen.insert(e.name).inserted {
-                        let href =
-                            "/console/launch/\(HTML.segment(p.id))/\(HTML.segment(d))/\(HTML.segment(e.name))?kind=\(kind.rawValue)"
-                        rows +=
-                            "<tr><td><a href=\"\(href)\">\(HTML.escape(e.name))</a></td><td>\(kind.rawValue)</td>"
-                            + "<td>\(HTML.escape(e.version))</td><td>\(HTML.escape(p.id))/\(HTML.escape(d))</td></tr>"
-                    }
+        for (project, d) in try state.scopes(of: grant) {
+            for kind in [EntityKind.launchPlan, .workflow] {
+                var seen = Set<String>()
+                for e in try state.store.entities(kind, project: project, domain: d, name: nil)
+                where seen.insert(e.name).inserted {
+                    let href =
+                        "/console/launch/\(HTML.segment(project))/\(HTML.segment(d))/\(HTML.segment(e.name))?kind=\(kind.rawValue)"
+                    rows +=
+                        "<tr><td><a href=\"\(href)\">\(HTML.escape(e.name))</a></td><td>\(kind.rawValue)</td>"
+                        + "<td>\(HTML.escape(e.version))</td><td>\(HTML.escape(project))/\(HTML.escape(d))</td></tr>"
                 }
             }
         }

@@ -10,23 +10,21 @@ struct ConsoleRegistry: Sendable {
     func index(_ request: Request, _ context: ServerContext) async throws -> Response {
         let grant = try context.requireGrant()
         var rows = ""
-        for p in try state.store.projects() where grant.covers(p.id) {
-            for d in p.domains {
-                for kind in [EntityKind.task, .workflow, .launchPlan] {
-                    // Newest first across names: grouped by name, each name's versions still newest first.
-                    var versions: [String: [String]] = [:]
-                    for e in try state.store.entities(kind, project: p.id, domain: d, name: nil) {
-                        versions[e.name, default: []].append(e.version)
-                    }
-                    for (name, vs) in versions.sorted(by: { $0.key < $1.key }) {
-                        let links = vs.map { v in
-                            "<a class=\"version\" href=\"\(Self.href(p.id, d, kind, name, v))\">\(HTML.escape(v))</a>"
-                        }.joined(separator: " ")
-                        rows +=
-                            "<tr data-entity=\"\(kind.rawValue)/\(HTML.escape(name))\"><td>\(HTML.escape(name))</td>"
-                            + "<td>\(kind.rawValue)</td><td>\(links)</td>"
-                            + "<td>\(HTML.escape(p.id))/\(HTML.escape(d))</td></tr>"
-                    }
+        for (project, d) in try state.scopes(of: grant) {
+            for kind in [EntityKind.task, .workflow, .launchPlan] {
+                // Newest first across names: grouped by name, each name's versions still newest first.
+                var versions: [String: [String]] = [:]
+                for e in try state.store.entities(kind, project: project, domain: d, name: nil) {
+                    versions[e.name, default: []].append(e.version)
+                }
+                for (name, vs) in versions.sorted(by: { $0.key < $1.key }) {
+                    let links = vs.map { v in
+                        "<a class=\"version\" href=\"\(Self.href(project, d, kind, name, v))\">\(HTML.escape(v))</a>"
+                    }.joined(separator: " ")
+                    rows +=
+                        "<tr data-entity=\"\(kind.rawValue)/\(HTML.escape(name))\"><td>\(HTML.escape(name))</td>"
+                        + "<td>\(kind.rawValue)</td><td>\(links)</td>"
+                        + "<td>\(HTML.escape(project))/\(HTML.escape(d))</td></tr>"
                 }
             }
         }
