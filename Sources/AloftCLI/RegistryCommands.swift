@@ -71,29 +71,17 @@ struct ProjectsCommand: AsyncParsableCommand {
         @OptionGroup var storeOptions: StoreOptions
 
         func run() async throws {
-            let valid = { (s: String) in
-                !s.isEmpty && s.count <= 63
-                    && s.unicodeScalars.allSatisfy {
-                        CharacterSet.alphanumerics.contains($0) || "-_".unicodeScalars.contains($0)
-                    }
-            }
-            guard valid(id) else {
-                throw CLIError("project id \"\(id)\": use letters, digits, - and _ (at most 63 characters)")
-            }
-            for d in domains where !valid(d) {
-                throw CLIError("domain \"\(d)\": use letters, digits, - and _ (at most 63 characters)")
-            }
-            let list = domains.isEmpty ? ProjectRecord.defaultDomains : domains
-            guard Set(list).count == list.count else {
-                throw CLIError("a domain is given twice: \(list.joined(separator: ", "))")
+            let record: ProjectRecord
+            do { record = try ProjectRecord.validated(id: id, description: description, domains: domains) } catch {
+                throw CLIError(error.message)
             }
             let store = try storeOptions.openMetadata()
-            do { try store.createProject(ProjectRecord(id: id, description: description, domains: list)) } catch let e
+            do { try store.createProject(record) } catch let e
                 as RegistryError
             {
                 throw CLIError(e.message)
             }
-            print("project \(id) created; domains: \(list.joined(separator: ", "))")
+            print("project \(id) created; domains: \(record.domains.joined(separator: ", "))")
         }
     }
 

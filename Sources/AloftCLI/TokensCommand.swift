@@ -11,6 +11,10 @@ struct TokensCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Make a token for some projects; its secret is printed once and stored only hashed.")
         @Option(help: "A project the token covers (repeat for several).") var project: [String] = []
+        @Flag(
+            help: "A platform operator's token: every project, also those created later; an admin one creates projects."
+        )
+        var allProjects = false
         @Option(help: "viewer (read), launcher (also launch, abort, relaunch) or admin.") var role: String
         @OptionGroup var storeOptions: StoreOptions
 
@@ -18,16 +22,19 @@ struct TokensCommand: AsyncParsableCommand {
             guard let role = TokenRole(rawValue: role) else {
                 throw CLIError("--role \(role): expected viewer, launcher or admin")
             }
-            guard !project.isEmpty else { throw CLIError("give at least one --project") }
+            guard project.isEmpty == allProjects else {
+                throw CLIError(
+                    allProjects ? "give --all-projects or --project, not both" : "give at least one --project")
+            }
             let store = try storeOptions.openMetadata()
             for p in project where try store.project(id: p) == nil {
                 throw CLIError("no project \(p); create it with `aloft projects create \(p)`")
             }
-            let (record, secret) = APITokens.make(projects: project, role: role)
+            let (record, secret) = APITokens.make(projects: allProjects ? [APITokens.allProjects] : project, role: role)
             try store.createToken(record)
             var stderr = StandardError()
             print(
-                "token \(record.id) (\(role.rawValue) of \(project.joined(separator: ", "))); "
+                "token \(record.id) (\(role.rawValue) of \(allProjects ? "all projects" : project.joined(separator: ", "))); "
                     + "the secret below is shown only now:", to: &stderr)
             print(secret)
         }
@@ -41,7 +48,9 @@ struct TokensCommand: AsyncParsableCommand {
             let tokens = try storeOptions.openMetadata().tokens()
             let rows = tokens.map {
                 [
-                    $0.id, $0.role.rawValue, $0.projects.joined(separator: ","), ViewTime.text($0.createdAt),
+                    $0.id, $0.role.rawValue,
+                    $0.coversAllProjects ? "(all projects)" : $0.projects.joined(separator: ","),
+                    ViewTime.text($0.createdAt),
                     $0.revoked ? "revoked" : "active",
                 ]
             }

@@ -168,6 +168,31 @@ enum OpenAPIDocument {
                   "body": {}
                 }
               },
+              "ProjectRequest": {
+                "type": "object",
+                "required": [
+                  "id"
+                ],
+                "additionalProperties": false,
+                "properties": {
+                  "id": {
+                    "type": "string",
+                    "pattern": "^[A-Za-z0-9_-]{1,63}$"
+                  },
+                  "description": {
+                    "type": "string"
+                  },
+                  "domains": {
+                    "type": "array",
+                    "uniqueItems": true,
+                    "items": {
+                      "type": "string",
+                      "pattern": "^[A-Za-z0-9_-]{1,63}$"
+                    },
+                    "description": "Its domains; none means development, staging and production"
+                  }
+                }
+              },
               "TokenRequest": {
                 "type": "object",
                 "required": [
@@ -183,7 +208,7 @@ enum OpenAPIDocument {
                       "type": "string",
                       "minLength": 1
                     },
-                    "description": "Projects the new token covers: each one the calling token's own"
+                    "description": "Projects the new token covers: each one the calling token's own; [\"*\"] (all projects) only from an all-projects token"
                   },
                   "role": {
                     "type": "string",
@@ -1035,6 +1060,45 @@ enum OpenAPIDocument {
                 "tags": [
                   "registry"
                 ]
+              },
+              "post": {
+                "summary": "Create a project (an all-projects admin token only)",
+                "operationId": "createProject",
+                "responses": {
+                  "201": {
+                    "description": "Created",
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/Project"
+                        }
+                      }
+                    }
+                  },
+                  "default": {
+                    "description": "An error: what is wrong (4xx: 403 without an all-projects admin token, 409 when the project exists), or that the server failed (5xx)",
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/Error"
+                        }
+                      }
+                    }
+                  }
+                },
+                "tags": [
+                  "registry"
+                ],
+                "requestBody": {
+                  "required": true,
+                  "content": {
+                    "application/json": {
+                      "schema": {
+                        "$ref": "#/components/schemas/ProjectRequest"
+                      }
+                    }
+                  }
+                }
               }
             },
             "/api/v1/projects/{project}": {

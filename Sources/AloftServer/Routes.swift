@@ -41,6 +41,7 @@ enum Routes {
             Route(method: .get, path: "/readyz", handler: status.ready),
             Route(method: .get, path: "/api/openapi.json", handler: status.openAPI),
             Route(method: .get, path: "/api/v1/projects", handler: registry.projects),
+            Route(method: .post, path: "/api/v1/projects", handler: ProjectCreateHandler(state: state).create),
             Route(method: .get, path: project, handler: registry.project),
             Route(method: .get, path: project + "/domains/:domain/:kind", handler: registry.entities),
             Route(method: .get, path: project + "/domains/:domain/:kind/:name", handler: registry.entities),
@@ -106,7 +107,7 @@ enum Routes {
         ]
     }
 
-    static func install(on router: Router<ServerContext>, _ routes: [Route], tokens: any TokenStore) {
+    static func install(on router: Router<ServerContext>, _ routes: [Route], tokens: any TokenStore & Registry) {
         let api = router.group().add(middleware: BearerAuthMiddleware(tokens: tokens))
         let console = router.group().add(middleware: ConsoleAuthMiddleware(tokens: tokens))
         for r in routes {

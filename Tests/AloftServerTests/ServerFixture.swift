@@ -78,7 +78,9 @@ final class ServerFixture: @unchecked Sendable {
         }
         var made: [String: String] = [:]
         for (name, (ps, role)) in tokens {
-            let out = try Self.cli(["tokens", "create", "--role", role] + ps.flatMap { ["--project", $0] }, dir)
+            // ["*"]: an all-projects (operator) token.
+            let scope = ps == ["*"] ? ["--all-projects"] : ps.flatMap { ["--project", $0] }
+            let out = try Self.cli(["tokens", "create", "--role", role] + scope, dir)
             made[name] = out.trimmingCharacters(in: .whitespacesAndNewlines)
         }
         secrets = made

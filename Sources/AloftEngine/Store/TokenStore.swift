@@ -2,7 +2,7 @@ import AloftTyping
 public import Foundation
 
 /// What an API token may do within its projects: read (viewer), also launch, abort and relaunch (launcher),
-/// also register entities and create projects' tokens (admin).
+/// also register entities and create projects' tokens (admin; with all projects, also create projects).
 public enum TokenRole: String, Sendable, CaseIterable, Comparable {
     case viewer, launcher, admin
 
@@ -19,6 +19,11 @@ public struct TokenRecord: Sendable, Equatable {
     public var role: TokenRole
     public var createdAt: Date
     public var revoked: Bool
+
+    /// A platform operator's token (`aloft tokens create --all-projects`): it covers every project, those
+    /// created after it too, and an admin one may create projects. Stored as the one project `*`, which no
+    /// project id can be.
+    public var coversAllProjects: Bool { projects == [APITokens.allProjects] }
 
     public init(
         id: String, secretHash: String, projects: [String], role: TokenRole, createdAt: Date = Date(),
@@ -47,6 +52,8 @@ public protocol TokenStore: Sendable {
 /// only as its SHA-256 (a token's secret is random, so no salt or slow hash is needed to protect it).
 public enum APITokens {
     public static let prefix = "aloft_"
+    /// The projects of a token that covers all of them.
+    public static let allProjects = "*"
 
     /// A new token: its record (to store) and its secret (to show once).
     public static func make(projects: [String], role: TokenRole) -> (TokenRecord, secret: String) {

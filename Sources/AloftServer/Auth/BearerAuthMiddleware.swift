@@ -5,7 +5,7 @@ import Hummingbird
 /// (the secret itself is never stored, logged or echoed), and its grant goes into the request's context.
 struct BearerAuthMiddleware: RouterMiddleware {
     typealias Context = ServerContext
-    let tokens: any TokenStore
+    let tokens: any TokenStore & Registry
 
     func handle(
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
@@ -21,7 +21,7 @@ struct BearerAuthMiddleware: RouterMiddleware {
             throw APIError(.unauthorized, "the bearer token is not known or was revoked")
         }
         var context = context
-        context.grant = Grant(token)
+        context.grant = try Grant(token, registry: tokens)
         return try await next(request, context)
     }
 }

@@ -2,19 +2,22 @@ import AloftEngine
 
 /// What the request's bearer token allows: its projects and its role. Every handler asks it before it reads
 /// or changes anything of a project. Another project's things are "not found", not "forbidden": a token
-/// does not learn what exists outside its projects.
+/// does not learn what exists outside its projects. An all-projects token's projects are the store's at the
+/// time of the request, so a project created after the token is covered too.
 struct Grant: Sendable {
     let tokenID: String
     let projects: Set<String>
     let role: TokenRole
+    let allProjects: Bool
 
-    init(_ token: TokenRecord) {
+    init(_ token: TokenRecord, registry: any Registry) throws {
         tokenID = token.id
-        projects = Set(token.projects)
+        allProjects = token.coversAllProjects
+        projects = allProjects ? Set(try registry.projects().map(\.id)) : Set(token.projects)
         role = token.role
     }
 
-    func covers(_ project: String) -> Bool { projects.contains(project) }
+    func covers(_ project: String) -> Bool { allProjects || projects.contains(project) }
 
     /// For a project the request names itself (a launch, a list filter): 403 when it is not the token's.
     func require(project: String, role needed: TokenRole = .viewer) throws {

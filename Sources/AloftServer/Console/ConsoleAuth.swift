@@ -8,7 +8,7 @@ import Hummingbird
 struct ConsoleAuthMiddleware: RouterMiddleware {
     typealias Context = ServerContext
     static let cookie = "aloft_console"
-    let tokens: any TokenStore
+    let tokens: any TokenStore & Registry
 
     func handle(
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
@@ -19,7 +19,7 @@ struct ConsoleAuthMiddleware: RouterMiddleware {
             return Response(status: .seeOther, headers: [.location: "/console/login"])
         }
         var context = context
-        context.grant = Grant(token)
+        context.grant = try Grant(token, registry: tokens)
         return try await next(request, context)
     }
 

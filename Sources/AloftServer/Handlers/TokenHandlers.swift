@@ -2,8 +2,8 @@ import AloftEngine
 import AloftWire
 import Hummingbird
 
-/// `POST /api/v1/tokens` (admin): a new token for some of the calling token's own projects, as
-/// `aloft tokens create` makes one. The secret is in this one answer only: stored as its hash, never logged.
+/// `POST /api/v1/tokens` (admin): a new token for some of the calling token's own projects (an all-projects
+/// token's: any project, or `*` for another all-projects token), as `aloft tokens create` makes one. The secret is in this one answer only: stored as its hash, never logged.
 struct TokenHandlers: Sendable {
     let state: ServerState
 
@@ -35,8 +35,23 @@ struct TokenHandlers: Sendable {
                     "field \"projects\": every item must be a non-empty project id",
                     fields: ["projects": "expected project ids"])
             }
-            // Only the caller's own projects: an admin of one project cannot reach another through a new token.
-            try grant.require(project: p, role: .admin)
+            if p == APITokens.allProjects {
+                // Another operator token: only from an operator token, and alone (it covers every project).
+                guard grant.allProjects else {
+                    throw APIError.forbidden("only an all-projects admin token can make an all-projects token")
+                }
+                guard list.count == 1 else {
+                    throw APIError.badRequest(
+                        "field \"projects\": \"*\" (all projects) cannot be listed with other projects",
+                        fields: ["projects": "\"*\" must be alone"])
+                }
+            } else {
+                // Only the caller's own projects: an admin of one project cannot reach another through a token.
+                try grant.require(project: p, role: .admin)
+                guard try state.store.project(id: p) != nil else {
+                    throw APIError.badRequest("no project \(p)", fields: ["projects": "unknown project \(p)"])
+                }
+            }
             if !projects.contains(p) { projects.append(p) }
         }
         let (record, secret) = APITokens.make(projects: projects, role: role)
