@@ -229,25 +229,33 @@ public final class LoadedPlugin: TaskPlugin {
                 },
                 prelude: prelude, onReturn: onReturn, run)
         } catch {
-            switch error {
-            case .cancelled:
-                logger.warning(
-                    "plugin \(pluginID): \(name) of \(lane) abandoned: the task was cancelled while the call ran")
-                throw TaskError(
-                    kind: .system, retryable: false, code: .pluginCallCancelled,
-                    message: "cancelled while plugin \(pluginID) was in \(name); the call was abandoned")
-            case .overran(let exceeded):
-                let n = overruns.add(1, ordering: .relaxed).newValue
-                let seconds = exceeded.budget.secondsValue
-                let limit = options.quarantineAfter
-                let standing = n >= limit ? "the plugin is now quarantined" : "quarantine after \(limit)"
-                logger.error(
-                    "plugin \(pluginID): \(name) of \(lane) overran its budget of \(seconds) s (overrun \(n); \(standing))"
-                )
-                throw TaskError(
-                    kind: .system, retryable: false, code: .pluginCallOverran,
-                    message: "plugin \(pluginID) did not return from \(name) within \(seconds) s")
-            }
+            throw abandonedError(error, call: name, lane: lane)
+        }
+    }
+
+    /// The error of a call its caller stopped waiting for (cancelled, or past its budget: counted towards
+    /// quarantine), logged.
+    func abandonedError(_ why: CallAbandoned, call name: String, lane: String) -> TaskError {
+        let pluginID = id
+        let logger = services.logger
+        switch why {
+        case .cancelled:
+            logger.warning(
+                "plugin \(pluginID): \(name) of \(lane) abandoned: the task was cancelled while the call ran")
+            return TaskError(
+                kind: .system, retryable: false, code: .pluginCallCancelled,
+                message: "cancelled while plugin \(pluginID) was in \(name); the call was abandoned")
+        case .overran(let exceeded):
+            let n = overruns.add(1, ordering: .relaxed).newValue
+            let seconds = exceeded.budget.secondsValue
+            let limit = options.quarantineAfter
+            let standing = n >= limit ? "the plugin is now quarantined" : "quarantine after \(limit)"
+            logger.error(
+                "plugin \(pluginID): \(name) of \(lane) overran its budget of \(seconds) s (overrun \(n); \(standing))"
+            )
+            return TaskError(
+                kind: .system, retryable: false, code: .pluginCallOverran,
+                message: "plugin \(pluginID) did not return from \(name) within \(seconds) s")
         }
     }
 
@@ -277,11 +285,11 @@ public final class LoadedPlugin: TaskPlugin {
     /// The call of `task` that was abandoned and has not returned, if any.
     func stuckCall(of task: TaskInvocation) -> String? { stuck.withLock { $0[task.executionID]?.call } }
 
-    private func markStuck(_ lane: String, call: String) {
+    func markStuck(_ lane: String, call: String) {
         stuck.withLock { $0[lane] = (call, ($0[lane]?.count ?? 0) + 1) }
     }
 
-    private func markReturned(_ lane: String) {
+    func markReturned(_ lane: String) {
         stuck.withLock { s in
             guard let entry = s[lane] else { return }
             s[lane] = entry.count > 1 ? (entry.call, entry.count - 1) : nil
