@@ -13,6 +13,8 @@ import Glibc
 ///                       re-attaches and finishes at the same time)
 ///   fail                "user" or "system": fail instead of echoing
 ///   fail_until_attempt  fail only while the attempt number is below this (to exercise retries)
+///   only_when           {input: integer, ...}: the delay and failure above apply only to a task whose named
+///                       inputs hold these integers (one item of a map, say)
 ///
 /// "echo-sync" is the same echo in the synchronous tier (ABI 1.1): one run_sync call per attempt, no resource
 /// state; `delay_ms` there sleeps inside the call (to exercise the call budget), `fail` works as above.
@@ -30,10 +32,10 @@ public final class EchoPlugin: Plugin {
     }
 
     public func submit(_ task: TaskCall) throws(PluginError) -> [UInt8] {
-        let config = try task.context().task.config
-        let delay = config["delay_ms"]?.integerValue ?? 0
+        let context = try task.context()
+        let delay = context.task.config["delay_ms"]?.integerValue ?? 0
         guard delay >= 0 else { throw .user("task config delay_ms must be >= 0, got \(delay)", code: "BadConfig") }
-        return Array(String(nowMilliseconds() + delay).utf8)
+        return Array(String(nowMilliseconds() + (Self.injects(context) ? delay : 0)).utf8)
     }
 
     public func poll(_ task: TaskCall) throws(PluginError) -> PollResult {
@@ -46,7 +48,7 @@ public final class EchoPlugin: Plugin {
 
         let config = context.task.config
         if let kind = config["fail"]?.stringValue,
-            task.attempt < Int(config["fail_until_attempt"]?.integerValue ?? Int64.max)
+            task.attempt < Int(config["fail_until_attempt"]?.integerValue ?? Int64.max), Self.injects(context)
         {
             let message = "echo failed on purpose (attempt \(task.attempt))"
             return .failed(
@@ -68,15 +70,24 @@ public final class EchoPlugin: Plugin {
     public func runSync(_ task: TaskCall) throws(PluginError) -> LiteralMap {
         let context = try task.context()
         let delay = context.task.config["delay_ms"]?.integerValue ?? 0
-        if delay > 0 { usleep(UInt32(clamping: delay * 1000)) }
+        if delay > 0 && Self.injects(context) { usleep(UInt32(clamping: delay * 1000)) }
         return try echoed(context, attempt: task.attempt)
+    }
+
+    /// Whether the config's delay and failure apply to this task (see `only_when`).
+    private static func injects(_ context: TaskContext) -> Bool {
+        guard let when = context.task.config["only_when"]?.objectValue else { return true }
+        return when.allSatisfy { name, value in
+            guard case .integer(let held)? = context.inputs[name] else { return false }
+            return held == value.integerValue
+        }
     }
 
     /// The outputs, each the input of the same name, or the injected failure of the task's config.
     private func echoed(_ context: TaskContext, attempt: Int) throws(PluginError) -> LiteralMap {
         let config = context.task.config
         if let kind = config["fail"]?.stringValue,
-            attempt < Int(config["fail_until_attempt"]?.integerValue ?? Int64.max)
+            attempt < Int(config["fail_until_attempt"]?.integerValue ?? Int64.max), Self.injects(context)
         {
             let message = "echo failed on purpose (attempt \(attempt))"
             throw kind == "system"

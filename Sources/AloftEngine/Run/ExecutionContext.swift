@@ -31,6 +31,8 @@ final class ExecutionContext: Sendable {
     /// Per node, the write `durable` waits for: the latest, or once the node is terminal, its first terminal
     /// write (what ends it; a later one only clears a mark). Forgotten once durable.
     private let tickets = Mutex(Tickets())
+    /// The blob URI of this execution's attempts' directories (see attemptURI); nil when the store refused it.
+    private let attemptsURI: String?
 
     private struct Tickets {
         var byNode: [String: (ticket: GroupCommitWriter.Ticket, terminal: Bool)] = [:]
@@ -55,6 +57,8 @@ final class ExecutionContext: Sendable {
         self.wakeups = wakeups
         self.events = events
         self.records = Mutex(Dictionary(existing.map { ($0.node, $0) }, uniquingKeysWith: { _, b in b }))
+        attemptsURI = try? blobs.uri(
+            LocalBlobStore.executionPath(project: execution.project, domain: execution.domain, execution: execution.id))
     }
 
     func record(_ path: String) -> NodeRecord? { records.withLock { $0[path] } }
@@ -72,13 +76,17 @@ final class ExecutionContext: Sendable {
         let lineage = pendingLineage.withLock { $0.removeValue(forKey: r.node) } ?? []
         let ticket = commits.enqueue(r, lineage: lineage, committedByCaller: committedByCaller)
         let terminal = r.state.phase.isTerminal
-        tickets.withLock { t in
+        let prune = tickets.withLock { t -> [GroupCommitWriter.Ticket]? in
             if !(terminal && t.byNode[r.node]?.terminal == true) { t.byNode[r.node] = (ticket, terminal) }
             t.sincePrune += 1
-            if t.sincePrune >= 1024 {
-                t.sincePrune = 0
-                t.byNode = t.byNode.filter { !commits.isDurable($0.value.ticket) }
-            }
+            guard t.sincePrune >= 1024 else { return nil }
+            t.sincePrune = 0
+            return t.byNode.values.map(\.ticket)
+        }
+        if let prune {
+            // The writer's lock is taken once for them all, and not while this context's lock is held.
+            let durable = commits.durable(among: prune)
+            tickets.withLock { t in t.byNode = t.byNode.filter { !durable.contains($0.value.ticket) } }
         }
         records.withLock { $0[r.node] = terminal ? nil : r }
         return ticket
@@ -124,9 +132,13 @@ final class ExecutionContext: Sendable {
     }
 
     func attemptURI(_ path: String, attempt: Int, file: String) throws -> String {
-        try blobs.uri(
-            LocalBlobStore.attemptPath(
-                project: execution.project, domain: execution.domain, execution: execution.id,
-                node: path, attempt: attempt) + "/" + file)
+        let subpath = LocalBlobStore.attemptSubpath(node: path, attempt: attempt) + "/" + file
+        // The execution's URI is checked once (a map's items need no check each): the components appended to it
+        // cannot climb out (safeComponent: no `/`, no leading `.`), and every blob store's uri is its root
+        // followed by the path as given.
+        if let attemptsURI { return attemptsURI + "/" + subpath }
+        return try blobs.uri(
+            LocalBlobStore.executionPath(project: execution.project, domain: execution.domain, execution: execution.id)
+                + "/" + subpath)
     }
 }

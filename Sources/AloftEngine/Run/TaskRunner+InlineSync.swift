@@ -70,15 +70,27 @@ extension TaskRunner {
     private static func succeeded(
         _ called: NodeRecord, _ outputs: LiteralMap, _ context: ExecutionContext
     ) -> NodeRecord? {
+        guard let record = closed(called, outputs, context) else { return nil }
+        guard context.stopped.reason(record.node) == nil else { return record }
+        // A refused end stops the node (durableNow says why); the scope sees it as for any node.
+        _ = context.durableNow(record.node)
+        context.events(.nodeFinished(path: record.node, phase: record.state.phase, cached: record.state.cached))
+        return record
+    }
+}
+
+extension TaskRunner {
+    /// On the plugin's thread: a successful synchronous attempt's end, through the state machine, queued for
+    /// the caller to commit (`durableNow`). Nil (nothing done) when the outputs need a per-attempt copy or the
+    /// state machine says anything but "done": the attempt is then ended from async code. A store that fails
+    /// stops the node (the record is returned).
+    static func closed(_ called: NodeRecord, _ outputs: LiteralMap, _ context: ExecutionContext) -> NodeRecord? {
         guard outputs.canonicalBytes.count <= context.options.inlineValueLimit else { return nil }
         var record = called
         record.outputs = outputs
         guard case .closeAttempt(_, .done)? = try? record.state.apply(.attemptSucceeded) else { return nil }
         record.state.callInFlight = nil
-        guard context.store(record, committedByCaller: true) else { return record }
-        // A refused end stops the node (durableNow says why); the scope sees it as for any node.
-        _ = context.durableNow(record.node)
-        context.events(.nodeFinished(path: record.node, phase: record.state.phase, cached: record.state.cached))
+        _ = context.store(record, committedByCaller: true)
         return record
     }
 }

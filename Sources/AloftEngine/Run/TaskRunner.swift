@@ -165,13 +165,8 @@ struct TaskRunner {
         while let attempt = next {
             // How many hosts died inside a plugin call of this attempt (see CallInFlight).
             var deaths = 0
-            let identity = context.identity(path, attempt: attempt)
-            let taskExecutionID = TaskExecutionID.make(identity)
-            let outputPrefix = (try? context.attemptURI(path, attempt: attempt, file: "")) ?? context.blobs.rootURI
-            let taskContext = TaskContext(
-                taskExecutionID: taskExecutionID, identity: identity, task: task.template, inputs: inputs,
-                outputPrefix: outputPrefix)
-            var invocation = TaskInvocation(context: taskContext, state: record.resourceState ?? [])
+            var invocation = self.invocation(attempt, state: record.resourceState ?? [])
+            let taskExecutionID = invocation.executionID
             if let left = record.state.callInFlight {
                 record.state.callInFlight = nil
                 if left.attempt == attempt {
@@ -311,6 +306,15 @@ struct TaskRunner {
                 result = .failure(error)
             }
         }
+        return await syncCallEnded(&record, attempt, plugin, invocation, result, deaths: deaths)
+    }
+
+    /// Ends a synchronous attempt with its call's result (stored before anything else sees it). Returns the
+    /// next attempt to start, or nil when the node is done (or stopped).
+    private func syncCallEnded(
+        _ record: inout NodeRecord, _ attempt: Int, _ plugin: any TaskPlugin, _ invocation: TaskInvocation,
+        _ result: Result<LiteralMap, TaskError>, deaths: Int
+    ) async -> Int? {
         switch result {
         case .success(let outputs):
             record.outputs = outputs
@@ -323,6 +327,33 @@ struct TaskRunner {
             let event: NodeState.Event = Task.isCancelled ? .abortRequested : .attemptFailed(error)
             return await attemptEnded(&record, event, plugin, invocation, deaths: deaths)
         }
+    }
+
+    /// A synchronous attempt whose call was made elsewhere (a map's batch, SyncItemBatch), its mark durable
+    /// before the call: ends it with the call's result and runs the attempts that follow (a retry), as `run`
+    /// would have. The node's end, as `run`'s.
+    func afterBatchedCall(
+        _ called: NodeRecord, _ result: Result<LiteralMap, TaskError>, _ plugin: any TaskPlugin,
+        _ invocation: TaskInvocation
+    ) async -> NodeRecord {
+        var record = called
+        let attempt = record.state.attempt
+        guard let next = await syncCallEnded(&record, attempt, plugin, invocation, result, deaths: 0) else {
+            return record
+        }
+        return await context.overall.run {
+            await context.limiter.run { await attempts(record, from: next, plugin) }
+        }
+    }
+
+    /// The invocation of `attempt` of this node: its task execution id, context and resource state.
+    func invocation(_ attempt: Int, state: [UInt8] = []) -> TaskInvocation {
+        let identity = context.identity(path, attempt: attempt)
+        let outputPrefix = (try? context.attemptURI(path, attempt: attempt, file: "")) ?? context.blobs.rootURI
+        let taskContext = TaskContext(
+            taskExecutionID: TaskExecutionID.make(identity), identity: identity, task: task.template, inputs: inputs,
+            outputPrefix: outputPrefix)
+        return TaskInvocation(context: taskContext, state: state)
     }
 
     /// Submit, retried with the same task execution id while the plugin says a retry may help (throttling,

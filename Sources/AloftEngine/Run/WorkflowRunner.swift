@@ -2,7 +2,6 @@ import AloftCompiler
 import AloftWire
 import Foundation
 import PluginHost
-import Synchronization
 
 /// Runs one workflow scope (the execution's workflow, or a sub-workflow under a node's path): starts every
 /// node whose upstream nodes succeeded, skips the ones downstream of a failure, and resolves the outputs.
@@ -231,26 +230,64 @@ struct WorkflowRunner {
             var outputs: LiteralMap?
             var error: String?
         }
+        func itemResult(_ r: NodeRecord) -> ItemResult {
+            let failure = context.failure(of: r)
+            return ItemResult(
+                succeeded: failure == nil, aborted: r.state.phase == .aborted,
+                outputs: failure == nil ? r.outputs : nil,
+                error: failure)
+        }
+        func itemCall(_ i: Int) -> (CompiledCall, BindingResolver) {
+            let itemResolver = BindingResolver(
+                workflowInputs: resolver.workflowInputs,
+                nodeOutputs: resolver.nodeOutputs.merging(["@item": [m.overInput: items[i]]]) { a, _ in a })
+            var itemCall = m.call
+            itemCall.inputs[m.overInput] = .nodeOutput(node: "@item", output: m.overInput)
+            return (itemCall, itemResolver)
+        }
+        // Over a synchronous task of an in-process plugin, a runner takes its items in batches, each one job on
+        // the plugin's thread (SyncItemBatch); otherwise one at a time.
+        let batches: (SyncItemBatch, CompiledTask)? = {
+            guard case .task(let name) = m.call.target, let task = context.plan.tasks[name],
+                let batch = SyncItemBatch.make(for: task, context)
+            else { return nil }
+            return (batch, task)
+        }()
+        let runners = batches.map { $0.0.runners(upTo: window) } ?? window
+        let batchSize = batches == nil ? 1 : max(1, min(SyncItemBatch.maxSize, items.count / runners))
+        // Items in a batch: each a TaskRunner with its inputs bound and lineage noted; an item whose inputs
+        // cannot be bound runs alone (runCall reports it).
+        func runBatch(_ range: Range<Int>, _ batch: SyncItemBatch, _ task: CompiledTask) async -> [(Int, ItemResult)] {
+            var runners: [(Int, TaskRunner)] = []
+            var done: [(Int, ItemResult)] = []
+            for i in range {
+                let (call, itemResolver) = itemCall(i)
+                let path = "\(path)[\(i)]"
+                guard let inputs = try? itemResolver.inputs(call.inputs, defaults: task.defaults) else {
+                    done.append((i, itemResult(await runCall(call, at: path, itemResolver))))
+                    continue
+                }
+                recordLineage(call.inputs, at: path)
+                runners.append((i, TaskRunner(context: context, path: path, task: task, inputs: inputs)))
+            }
+            let records = await batch.run(runners.map(\.1))
+            for ((i, _), r) in zip(runners, records) { done.append((i, itemResult(r))) }
+            return done
+        }
         let cursor = ItemCursor(count: items.count)
         let results: [Int: ItemResult] = await withTaskGroup(of: [(Int, ItemResult)].self) { group in
-            for _ in 0..<window {
+            for _ in 0..<runners {
                 group.addTask {
                     var done: [(Int, ItemResult)] = []
-                    while let i = cursor.next() {
-                        let itemResolver = BindingResolver(
-                            workflowInputs: resolver.workflowInputs,
-                            nodeOutputs: resolver.nodeOutputs.merging(["@item": [m.overInput: items[i]]]) { a, _ in a })
-                        var itemCall = m.call
-                        itemCall.inputs[m.overInput] = .nodeOutput(node: "@item", output: m.overInput)
-                        let r = await runCall(itemCall, at: "\(path)[\(i)]", itemResolver)
-                        let failure = context.failure(of: r)
-                        done.append(
-                            (
-                                i,
-                                ItemResult(
-                                    succeeded: failure == nil, aborted: r.state.phase == .aborted,
-                                    outputs: failure == nil ? r.outputs : nil, error: failure)
-                            ))
+                    while let range = cursor.next(upTo: batchSize) {
+                        if let (batch, task) = batches {
+                            done += await runBatch(range, batch, task)
+                            continue
+                        }
+                        for i in range {
+                            let (call, itemResolver) = itemCall(i)
+                            done.append((i, itemResult(await runCall(call, at: "\(path)[\(i)]", itemResolver))))
+                        }
                     }
                     return done
                 }
@@ -336,18 +373,5 @@ struct WorkflowRunner {
         guard context.apply(.concluded(conclusion), to: &record) != nil, context.store(record) else { return record }
         context.events(.nodeFinished(path: path, phase: record.state.phase, cached: false))
         return record
-    }
-}
-
-/// The next item of a map for whichever of its runners asks first.
-private final class ItemCursor: Sendable {
-    private let taken = Atomic<Int>(0)
-    private let count: Int
-
-    init(count: Int) { self.count = count }
-
-    func next() -> Int? {
-        let i = taken.add(1, ordering: .relaxed).oldValue
-        return i < count ? i : nil
     }
 }

@@ -50,7 +50,18 @@ public struct LocalBlobStore: BlobStore {
     public static func attemptPath(
         project: String, domain: String, execution: String, node: String, attempt: Int
     ) -> String {
-        [project, domain, execution, node, String(attempt)].map(safeComponent).joined(separator: "/")
+        executionPath(project: project, domain: domain, execution: execution) + "/"
+            + attemptSubpath(node: node, attempt: attempt)
+    }
+
+    /// The directory of one execution's attempts.
+    static func executionPath(project: String, domain: String, execution: String) -> String {
+        [project, domain, execution].map(safeComponent).joined(separator: "/")
+    }
+
+    /// An attempt's directory within its execution's.
+    static func attemptSubpath(node: String, attempt: Int) -> String {
+        safeComponent(node) + "/" + safeComponent(String(attempt))
     }
 
     /// Path components never contain `/` or start with `.`, so a node name cannot climb out of the layout.

@@ -139,6 +139,16 @@ final class GroupCommitWriter: Sendable {
         state.withLock { s in ticket.batch <= s.settled && Self.outcome(of: ticket, s) == nil }
     }
 
+    /// The tickets among `tickets` whose batch is committed and whose write was not refused, under one look at
+    /// the writer's state (a caller pruning thousands of tickets would otherwise take its lock for each).
+    func durable(among tickets: [Ticket]) -> Set<Ticket> {
+        state.withLock { s in
+            var durable = Set<Ticket>()
+            for t in tickets where t.batch <= s.settled && Self.outcome(of: t, s) == nil { durable.insert(t) }
+            return durable
+        }
+    }
+
     private static func outcome(of ticket: Ticket, _ s: State) -> String? {
         guard let refused = s.refused[ticket.key], refused.batch == ticket.batch else { return nil }
         return refused.error
