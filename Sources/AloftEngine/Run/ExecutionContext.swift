@@ -75,21 +75,52 @@ final class ExecutionContext: Sendable {
         r.updatedAt = Date()
         let lineage = pendingLineage.withLock { $0.removeValue(forKey: r.node) } ?? []
         let ticket = commits.enqueue(r, lineage: lineage, committedByCaller: committedByCaller)
-        let terminal = r.state.phase.isTerminal
-        let prune = tickets.withLock { t -> [GroupCommitWriter.Ticket]? in
-            if !(terminal && t.byNode[r.node]?.terminal == true) { t.byNode[r.node] = (ticket, terminal) }
-            t.sincePrune += 1
-            guard t.sincePrune >= 1024 else { return nil }
-            t.sincePrune = 0
-            return t.byNode.values.map(\.ticket)
+        let due = tickets.withLock { t in
+            Self.hold(ticket, of: r, in: &t)
+            return Self.pruneDue(&t, after: 1)
         }
-        if let prune {
-            // The writer's lock is taken once for them all, and not while this context's lock is held.
-            let durable = commits.durable(among: prune)
-            tickets.withLock { t in t.byNode = t.byNode.filter { !durable.contains($0.value.ticket) } }
-        }
-        records.withLock { $0[r.node] = terminal ? nil : r }
+        if let due { prune(due) }
+        records.withLock { $0[r.node] = r.state.phase.isTerminal ? nil : r }
         return ticket
+    }
+
+    /// `persist` for several records at once (a map's batch of items): each lock is taken once for them all.
+    /// (The one-record path above stays apart: a chain persists several times a node, and arrays cost there.)
+    @discardableResult
+    func persist(all rs: [NodeRecord], committedByCaller: Bool = false) throws -> [GroupCommitWriter.Ticket] {
+        let lineage = pendingLineage.withLock { pending in rs.map { pending.removeValue(forKey: $0.node) ?? [] } }
+        // Stamped in the writer's own copies: stamping these would copy the array and every record in it.
+        let held = commits.enqueue(all: rs, lineage: lineage, at: Date(), committedByCaller: committedByCaller)
+        let due = tickets.withLock { t in
+            for (r, ticket) in zip(rs, held) { Self.hold(ticket, of: r, in: &t) }
+            return Self.pruneDue(&t, after: rs.count)
+        }
+        if let due { prune(due) }
+        records.withLock { records in
+            for r in rs { records[r.node] = r.state.phase.isTerminal ? nil : r }
+        }
+        return held
+    }
+
+    /// The ticket `durable` waits for: the latest write, or once the node is terminal, its first terminal write.
+    private static func hold(_ ticket: GroupCommitWriter.Ticket, of r: NodeRecord, in t: inout Tickets) {
+        let terminal = r.state.phase.isTerminal
+        if !(terminal && t.byNode[r.node]?.terminal == true) { t.byNode[r.node] = (ticket, terminal) }
+    }
+
+    /// Every 1,024 writes: the tickets held, to forget the durable ones (`prune`).
+    private static func pruneDue(_ t: inout Tickets, after writes: Int) -> [GroupCommitWriter.Ticket]? {
+        t.sincePrune += writes
+        guard t.sincePrune >= 1024 else { return nil }
+        t.sincePrune = 0
+        return t.byNode.values.map(\.ticket)
+    }
+
+    /// Forgets the durable ones among `held`: the writer's lock is taken once for them all, and not while this
+    /// context's lock is held (per ticket, with thousands of a map's items held, it was most of a map's locking).
+    private func prune(_ held: [GroupCommitWriter.Ticket]) {
+        let durable = commits.durable(among: held)
+        tickets.withLock { t in t.byNode = t.byNode.filter { !durable.contains($0.value.ticket) } }
     }
 
     /// Returns when the node's last write (for an ended node: the write that ended it) is durable. A write
@@ -106,16 +137,35 @@ final class ExecutionContext: Sendable {
         return settled(path, ticket, refused: commits.commitNow(ticket))
     }
 
+    /// `durableNow` for several nodes at once: one commit (or none, when theirs are settled) for them all.
+    func durableNow(all paths: [String]) -> [Bool] {
+        let held = tickets.withLock { t in paths.map { t.byNode[$0]?.ticket } }
+        var outcomes = commits.commitNow(all: held.compactMap { $0 }).makeIterator()
+        let refused = held.map { ticket in ticket == nil ? nil : outcomes.next() ?? nil }
+        for (path, why) in zip(paths, refused) {
+            if let why { stop(path, because: "cannot persist its state: \(why)") }
+        }
+        tickets.withLock { t in
+            for (path, (ticket, why)) in zip(paths, zip(held, refused)) where why == nil {
+                if let ticket { Self.forgetSettled(path, ticket, in: &t) }
+            }
+        }
+        return refused.map { $0 == nil }
+    }
+
     private func settled(_ path: String, _ ticket: GroupCommitWriter.Ticket, refused: String?) -> Bool {
         if let refused {
             stop(path, because: "cannot persist its state: \(refused)")
             return false
         }
-        // An ended node's entry stays until pruned: the write clearing its last mark must not be waited for.
-        tickets.withLock { t in
-            if let held = t.byNode[path], held.ticket == ticket, !held.terminal { t.byNode[path] = nil }
-        }
+        tickets.withLock { Self.forgetSettled(path, ticket, in: &$0) }
         return true
+    }
+
+    /// A settled write is no longer waited for. An ended node's entry stays until pruned: the write clearing
+    /// its last mark must not be waited for.
+    private static func forgetSettled(_ path: String, _ ticket: GroupCommitWriter.Ticket, in t: inout Tickets) {
+        if let held = t.byNode[path], held.ticket == ticket, !held.terminal { t.byNode[path] = nil }
     }
 
     /// Lineage of the node at `path`, written with its next commit.

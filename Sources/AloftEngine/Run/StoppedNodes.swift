@@ -33,6 +33,17 @@ extension ExecutionContext {
         }
     }
 
+    /// `store` for several records at once (see persist(all:)); a store that fails stops every one of them.
+    func store(all records: [NodeRecord], committedByCaller: Bool = false) -> Bool {
+        do {
+            try persist(all: records, committedByCaller: committedByCaller)
+            return true
+        } catch {
+            for r in records { stop(r.node, because: "cannot persist its state: \(error)") }
+            return false
+        }
+    }
+
     /// Applies `event` to the record's state; a transition the state machine refuses stops the node.
     func apply(_ event: NodeState.Event, to record: inout NodeRecord) -> NodeState.Action? {
         do { return try record.state.apply(event) } catch {

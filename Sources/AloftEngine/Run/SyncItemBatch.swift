@@ -41,64 +41,75 @@ struct SyncItemBatch {
     /// Runs every item to its end; their records in the runners' order.
     func run(_ runners: [TaskRunner]) async -> [NodeRecord] {
         var ends = [NodeRecord?](repeating: nil, count: runners.count)
-        // The fresh items, each announced (its mark queued, for the plugin's thread to commit).
-        var batched: [(index: Int, record: NodeRecord, invocation: TaskInvocation)] = []
+        // The fresh items, each announced (its first attempt started, marked as in run_sync): which runner,
+        // its record, its call (kept apart: a record is large, and every copy retains each of its fields).
+        var indices: [Int] = []
+        var records: [NodeRecord] = []
+        var invocations: [TaskInvocation] = []
         // Aborted (Ctrl-C, executions abort): each item is aborted alone, with nothing announced for it.
         for (i, runner) in runners.enumerated() where !Task.isCancelled {
             guard context.record(runner.path) == nil,
                 runner.inputs.canonicalBytes.count <= context.options.inlineValueLimit
             else { continue }
             switch announce(runner) {
-            case .success(let announced): batched.append((i, announced.0, announced.1))
+            case .success(let announced):
+                indices.append(i)
+                records.append(announced.0)
+                invocations.append(announced.1)
             case .failure(let stopped): ends[i] = stopped.record
             }
         }
-        let end = await context.overall.run {
-            await context.limiter.run { await calls(batched.map { ($0.record, $0.invocation) }) }
+        // Their marks queued at once, for the plugin's thread to commit before the first call.
+        if !records.isEmpty, !context.store(all: records, committedByCaller: true) {
+            for (i, record) in zip(indices, records) { ends[i] = record }
+            (indices, records, invocations) = ([], [], [])
         }
-        for (k, item) in batched.enumerated() {
+        let (marked, calls) = (records, invocations)
+        let end = await context.overall.run { await context.limiter.run { await self.calls(marked, calls) } }
+        // Ends made on the thread but not committed there (a later item's call was abandoned) are queued now.
+        if !end.committed { _ = context.store(all: end.ended.compactMap { $0 }) }
+        for (k, i) in indices.enumerated() {
             if let ended = end.ended[k] {
-                // Ended on the thread; a batch abandoned at a later item did not commit its ends there.
+                // Ended on the thread; committed there, or (abandoned batch) waited for here.
                 if !end.committed, context.stopped.reason(ended.node) == nil, await context.durable(ended.node) {
                     context.events(.nodeFinished(path: ended.node, phase: ended.state.phase, cached: false))
                 }
-                ends[item.index] = ended
+                ends[i] = ended
             } else if k < end.results.count {
-                ends[item.index] = await runners[item.index].afterBatchedCall(
-                    item.record, end.results[k], plugin, item.invocation)
+                ends[i] = await runners[i].afterBatchedCall(records[k], end.results[k], plugin, invocations[k])
             } else {
                 // Not called (an earlier item overran, the map was cancelled, a mark was refused): this item
                 // goes on alone, its mark cleared. A refused batch never announced its items: they start afresh.
-                guard context.stopped.reason(item.record.node) == nil else {
-                    ends[item.index] = item.record
+                var record = records[k]
+                guard context.stopped.reason(record.node) == nil else {
+                    ends[i] = record
                     continue
                 }
-                var record = item.record
                 record.state.callInFlight = nil
                 if end.refused { record.taskExecutionID = nil }
                 guard context.store(record) else {
-                    ends[item.index] = record
+                    ends[i] = record
                     continue
                 }
             }
         }
-        var records: [NodeRecord] = []
+        var done: [NodeRecord] = []
         for (i, runner) in runners.enumerated() {
-            if let done = ends[i] {
-                records.append(done)
+            if let ended = ends[i] {
+                done.append(ended)
             } else {
-                records.append(await runner.run())
+                done.append(await runner.run())
             }
         }
-        return records
+        return done
     }
 
     private struct Stopped: Error {
         let record: NodeRecord
     }
 
-    /// A fresh item's first attempt started and its mark queued for the plugin's thread to commit: the record
-    /// and the call's invocation. A failure is a node stopped (its state refused).
+    /// A fresh item's first attempt started and marked as in run_sync (not stored yet): the record and the
+    /// call's invocation. A failure is a node stopped (its state refused).
     private func announce(_ runner: TaskRunner) -> Result<(NodeRecord, TaskInvocation), Stopped> {
         var record = NodeRecord(
             execution: context.execution.id, node: runner.path,
@@ -113,40 +124,38 @@ struct SyncItemBatch {
         record.taskExecutionID = invocation.executionID
         record.resourceState = nil
         record.state.callInFlight = CallInFlight(call: "run_sync", attempt: attempt)
-        guard context.store(record, committedByCaller: true) else { return .failure(Stopped(record: record)) }
         return .success((record, invocation))
     }
 
     /// The batch's job on the plugin's thread: what each item's call returned (in order; items past them were
     /// not called), and the items that ended there.
-    private func calls(
-        _ items: [(record: NodeRecord, invocation: TaskInvocation)]
-    ) async -> BatchOutcome {
-        guard !items.isEmpty else { return BatchOutcome(results: [], ended: [], committed: true, refused: false) }
+    private func calls(_ records: [NodeRecord], _ invocations: [TaskInvocation]) async -> BatchOutcome {
+        guard !records.isEmpty else { return BatchOutcome(results: [], ended: [], committed: true, refused: false) }
         let context = self.context
-        let ended = EndedInBatch(count: items.count)
+        let ended = EndedInBatch(count: records.count)
         let end = await plugin.runSyncBatch(
-            items.map(\.invocation),
+            invocations,
             before: {
                 // Every mark durable before the first call: one group commit (the first path leads it, the
                 // rest find it settled). A refused mark stops its node and no call is made.
-                var stored = true
-                for item in items where !context.durableNow(item.record.node) { stored = false }
-                guard stored else { return false }
-                for item in items {
-                    context.events(.nodeStarted(path: item.record.node, attempt: item.record.state.attempt))
+                guard context.durableNow(all: records.map(\.node)).allSatisfy({ $0 }) else { return false }
+                for record in records {
+                    context.events(.nodeStarted(path: record.node, attempt: record.state.attempt))
                 }
                 return true
             },
             after: { k, outputs in
-                if let record = TaskRunner.closed(items[k].record, outputs, context) { ended.set(k, record) }
+                if let record = TaskRunner.closedAttempt(records[k], outputs, context) { ended.set(k, record) }
             },
             finish: {
                 KillPoint.reached("sync-batch-called")
                 // Every end durable before anyone else sees it: one group commit for the batch's ends.
-                for case let record? in ended.all
-                where context.stopped.reason(record.node) == nil && context.durableNow(record.node) {
-                    context.events(.nodeFinished(path: record.node, phase: record.state.phase, cached: false))
+                let records = ended.all.compactMap { $0 }
+                if !records.isEmpty, context.store(all: records, committedByCaller: true) {
+                    for (record, durable) in zip(records, context.durableNow(all: records.map(\.node)))
+                    where durable && context.stopped.reason(record.node) == nil {
+                        context.events(.nodeFinished(path: record.node, phase: record.state.phase, cached: false))
+                    }
                 }
                 ended.committed()
             })

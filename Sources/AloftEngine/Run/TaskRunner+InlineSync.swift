@@ -70,8 +70,8 @@ extension TaskRunner {
     private static func succeeded(
         _ called: NodeRecord, _ outputs: LiteralMap, _ context: ExecutionContext
     ) -> NodeRecord? {
-        guard let record = closed(called, outputs, context) else { return nil }
-        guard context.stopped.reason(record.node) == nil else { return record }
+        guard let record = closedAttempt(called, outputs, context) else { return nil }
+        guard context.store(record, committedByCaller: true) else { return record }
         // A refused end stops the node (durableNow says why); the scope sees it as for any node.
         _ = context.durableNow(record.node)
         context.events(.nodeFinished(path: record.node, phase: record.state.phase, cached: record.state.cached))
@@ -80,17 +80,15 @@ extension TaskRunner {
 }
 
 extension TaskRunner {
-    /// On the plugin's thread: a successful synchronous attempt's end, through the state machine, queued for
-    /// the caller to commit (`durableNow`). Nil (nothing done) when the outputs need a per-attempt copy or the
-    /// state machine says anything but "done": the attempt is then ended from async code. A store that fails
-    /// stops the node (the record is returned).
-    static func closed(_ called: NodeRecord, _ outputs: LiteralMap, _ context: ExecutionContext) -> NodeRecord? {
+    /// A successful synchronous attempt's end through the state machine (not stored). Nil when the outputs need
+    /// a per-attempt copy or the state machine says anything but "done": the attempt is then ended from async
+    /// code.
+    static func closedAttempt(_ called: NodeRecord, _ outputs: LiteralMap, _ context: ExecutionContext) -> NodeRecord? {
         guard outputs.canonicalBytes.count <= context.options.inlineValueLimit else { return nil }
         var record = called
         record.outputs = outputs
         guard case .closeAttempt(_, .done)? = try? record.state.apply(.attemptSucceeded) else { return nil }
         record.state.callInFlight = nil
-        _ = context.store(record, committedByCaller: true)
         return record
     }
 }

@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 import Synchronization
 
 /// The one writer of node transitions for a store: every write of every node of every execution the engine
@@ -72,19 +73,45 @@ final class GroupCommitWriter: Sendable {
     func enqueue(_ record: NodeRecord, lineage: [LineageEdge] = [], committedByCaller: Bool = false) -> Ticket {
         let key = Self.key(record.execution, record.node)
         let (ticket, arm) = state.withLock { s -> (Ticket, Bool) in
-            if var entry = s.pending[key] {
-                entry.record = record
-                entry.lineage += lineage
-                s.pending[key] = entry
-            } else {
-                s.order.append(key)
-                s.pending[key] = Entry(record: record, lineage: lineage)
-            }
+            Self.add(record, lineage, key, to: &s)
             if !committedByCaller { s.openNeedsWriter = true }
             return (Ticket(batch: s.open, key: key), Self.arm(&s))
         }
         if arm { queue.async { self.drain() } }
         return ticket
+    }
+
+    /// `enqueue` for several records at once (with the lineage each brings), under one lock (a map's batch of
+    /// items); each is written as updated at `now`.
+    @discardableResult
+    func enqueue(
+        all records: [NodeRecord], lineage: [[LineageEdge]], at now: Date, committedByCaller: Bool = false
+    ) -> [Ticket] {
+        let keys = records.map { Self.key($0.execution, $0.node) }
+        let (tickets, arm) = state.withLock { s -> ([Ticket], Bool) in
+            for (k, key) in keys.enumerated() {
+                var record = records[k]
+                record.updatedAt = now
+                Self.add(record, lineage[k], key, to: &s)
+            }
+            if !committedByCaller && !records.isEmpty { s.openNeedsWriter = true }
+            return (keys.map { Ticket(batch: s.open, key: $0) }, Self.arm(&s))
+        }
+        if arm { queue.async { self.drain() } }
+        return tickets
+    }
+
+    /// The write joins the open batch; a node written twice before its batch is taken is written once, as last
+    /// given.
+    private static func add(_ record: NodeRecord, _ lineage: [LineageEdge], _ key: String, to s: inout State) {
+        if var entry = s.pending[key] {
+            entry.record = record
+            entry.lineage += lineage
+            s.pending[key] = entry
+        } else {
+            s.order.append(key)
+            s.pending[key] = Entry(record: record, lineage: lineage)
+        }
     }
 
     /// Returns when the ticket's batch is committed: nil, or why the store refused the ticket's write.
@@ -126,6 +153,14 @@ final class GroupCommitWriter: Sendable {
             case .blocked(let gate): gate.wait()
             }
         }
+    }
+
+    /// `commitNow` for several tickets: their batches committed (one commit when they share the open batch),
+    /// then each ticket's outcome, in order.
+    func commitNow(all tickets: [Ticket]) -> [String?] {
+        guard let last = tickets.max(by: { $0.batch < $1.batch }) else { return [] }
+        _ = commitNow(last)
+        return state.withLock { s in tickets.map { Self.outcome(of: $0, s) } }
     }
 
     /// Returns when every write queued so far is committed (or refused).
