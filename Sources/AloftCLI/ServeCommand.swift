@@ -5,6 +5,9 @@ import Foundation
 import PluginHost
 
 struct ServeCommand: AsyncParsableCommand {
+    /// Connections the API reads through besides the main one (more than the task pool's threads, so two
+    /// requests rarely share one).
+    static let readConnections = 4
     static let configuration = CommandConfiguration(
         commandName: "serve",
         abstract: "Serve the JSON API over the stores; executions launched through it run in this process.",
@@ -54,8 +57,10 @@ struct ServeCommand: AsyncParsableCommand {
             var stderr = StandardError()
             print("note: no active API tokens; `aloft tokens create --project P --role viewer` makes one", to: &stderr)
         }
+        // Read connections for the API's GETs, so requests do not queue behind one connection's lock.
+        let readers = try (0..<Self.readConnections).map { _ in try storeOptions.openMetadata() }
         let server = APIServer(
-            settings: settings, store: store, blobs: blobs, host: pluginHost, workers: workers,
+            settings: settings, store: store, readers: readers, blobs: blobs, host: pluginHost, workers: workers,
             logger: HostStartup.logger(verbose: host.verbose))
         try await server.run { url in
             print("listening on \(url)")

@@ -38,14 +38,15 @@ public struct APIServer: Sendable {
     let logger: Logger
 
     public init(
-        settings: Settings, store: any MetadataStore, blobs: any BlobStore, host: PluginHost,
-        engineOptions: EngineOptions = EngineOptions(), workers: Bool = false, logger: Logger
+        settings: Settings, store: any MetadataStore, readers: [any MetadataStore] = [], blobs: any BlobStore,
+        host: PluginHost, engineOptions: EngineOptions = EngineOptions(), workers: Bool = false, logger: Logger
     ) {
         self.settings = settings
         self.logger = logger
         let engine = ExecutionEngine(host: host, store: store, blobs: blobs, options: engineOptions)
         state = ServerState(
-            store: store, blobs: blobs, host: host, runs: BackgroundRuns(engine: engine),
+            store: store, readers: StoreReaders(readers, fallback: store), blobs: blobs, host: host,
+            runs: BackgroundRuns(engine: engine),
             workers: workers ? WorkerHandoff(store: store) : nil)
     }
 
@@ -55,7 +56,7 @@ public struct APIServer: Sendable {
         let router = Router(context: ServerContext.self)
         let routes = Routes.table(state)
         router.add(middleware: ErrorMiddleware(logger: logger, routes: routes))
-        Routes.install(on: router, routes, tokens: state.store)
+        Routes.install(on: router, routes, readers: state.readers)
         let host = settings.host
         let scheme = settings.tls == nil ? "http" : "https"
         let app = Application(

@@ -107,9 +107,9 @@ enum Routes {
         ]
     }
 
-    static func install(on router: Router<ServerContext>, _ routes: [Route], tokens: any TokenStore & Registry) {
-        let api = router.group().add(middleware: BearerAuthMiddleware(tokens: tokens))
-        let console = router.group().add(middleware: ConsoleAuthMiddleware(tokens: tokens))
+    static func install(on router: Router<ServerContext>, _ routes: [Route], readers: StoreReaders) {
+        let api = router.group().add(middleware: BearerAuthMiddleware(readers: readers))
+        let console = router.group().add(middleware: ConsoleAuthMiddleware(readers: readers))
         for r in routes {
             switch r.access {
             case .open: router.on(RouterPath(r.path), method: r.method, use: r.handler)

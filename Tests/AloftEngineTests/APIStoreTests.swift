@@ -74,7 +74,7 @@ import Testing
 
 /// Views' times: RFC 3339 in UTC to the millisecond, as ISO8601DateFormatter writes them.
 @Suite struct ViewTimeTests {
-    @Test(arguments: [0, 1_800_000_000.123, 1_764_620_000.999, -1.5, 951_782_400.5])
+    @Test(arguments: [0, 1_800_000_000.123, 1_764_620_000.999, -1.5, 951_782_400.5, 253_402_300_799.999])
     func matchesFoundationsFormatter(seconds: Double) {
         let date = Date(timeIntervalSince1970: seconds)
         let f = ISO8601DateFormatter()

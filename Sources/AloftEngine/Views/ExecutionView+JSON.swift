@@ -64,11 +64,35 @@ public enum ViewTime {
         var tm = tm()
         gmtime_r(&t, &tm)
         let millis = Int(ms - Int64(t) * 1000)
-        let (year, month, day) = (
-            padded(Int(tm.tm_year) + 1900, 4), padded(Int(tm.tm_mon) + 1, 2), padded(Int(tm.tm_mday), 2)
-        )
-        let (hour, minute, second) = (padded(Int(tm.tm_hour), 2), padded(Int(tm.tm_min), 2), padded(Int(tm.tm_sec), 2))
-        return "\(year)-\(month)-\(day)T\(hour):\(minute):\(second).\(padded(millis, 3))Z"
+        let year = Int(tm.tm_year) + 1900
+        guard (0...9999).contains(year) else {
+            let (month, day) = (padded(Int(tm.tm_mon) + 1, 2), padded(Int(tm.tm_mday), 2))
+            let (hour, minute, second) = (
+                padded(Int(tm.tm_hour), 2), padded(Int(tm.tm_min), 2), padded(Int(tm.tm_sec), 2)
+            )
+            return "\(padded(year, 4))-\(month)-\(day)T\(hour):\(minute):\(second).\(padded(millis, 3))Z"
+        }
+        // The usual case written into the string's own 24 bytes: no intermediate strings.
+        return String(unsafeUninitializedCapacity: 24) { out in
+            var at = 0
+            func put(_ value: Int, _ width: Int, then separator: Unicode.Scalar) {
+                var v = value
+                for k in stride(from: at + width - 1, through: at, by: -1) {
+                    out[k] = UInt8(ascii: "0") + UInt8(v % 10)
+                    v /= 10
+                }
+                out[at + width] = UInt8(ascii: separator)
+                at += width + 1
+            }
+            put(year, 4, then: "-")
+            put(Int(tm.tm_mon) + 1, 2, then: "-")
+            put(Int(tm.tm_mday), 2, then: "T")
+            put(Int(tm.tm_hour), 2, then: ":")
+            put(Int(tm.tm_min), 2, then: ":")
+            put(Int(tm.tm_sec), 2, then: ".")
+            put(millis, 3, then: "Z")
+            return at
+        }
     }
 
     /// `value` in at least `width` characters, zeros in front: what printf's %0Nd writes.

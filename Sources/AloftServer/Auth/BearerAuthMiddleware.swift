@@ -5,7 +5,7 @@ import Hummingbird
 /// (the secret itself is never stored, logged or echoed), and its grant goes into the request's context.
 struct BearerAuthMiddleware: RouterMiddleware {
     typealias Context = ServerContext
-    let tokens: any TokenStore & Registry
+    let readers: StoreReaders
 
     func handle(
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
@@ -17,11 +17,11 @@ struct BearerAuthMiddleware: RouterMiddleware {
         guard parts.count == 2, parts[0].lowercased() == "bearer", !parts[1].isEmpty else {
             throw APIError(.unauthorized, "the Authorization header must be \"Bearer <token>\"")
         }
-        guard let token = try tokens.token(secretHash: APITokens.hash(String(parts[1]))), !token.revoked else {
+        guard let token = try readers.next().token(secretHash: APITokens.hash(String(parts[1]))), !token.revoked else {
             throw APIError(.unauthorized, "the bearer token is not known or was revoked")
         }
         var context = context
-        context.grant = try Grant(token, registry: tokens)
+        context.grant = try Grant(token, registry: readers.next())
         return try await next(request, context)
     }
 }

@@ -8,18 +8,19 @@ import Hummingbird
 struct ConsoleAuthMiddleware: RouterMiddleware {
     typealias Context = ServerContext
     static let cookie = "aloft_console"
-    let tokens: any TokenStore & Registry
+    let readers: StoreReaders
 
     func handle(
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
     ) async throws -> Response {
-        guard let secret = Self.secret(request), let token = try tokens.token(secretHash: APITokens.hash(secret)),
+        guard let secret = Self.secret(request),
+            let token = try readers.next().token(secretHash: APITokens.hash(secret)),
             !token.revoked
         else {
             return Response(status: .seeOther, headers: [.location: "/console/login"])
         }
         var context = context
-        context.grant = try Grant(token, registry: tokens)
+        context.grant = try Grant(token, registry: readers.next())
         return try await next(request, context)
     }
 

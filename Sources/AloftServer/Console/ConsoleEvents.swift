@@ -16,7 +16,7 @@ struct ConsoleEvents: Sendable {
         let grant = try context.requireGrant()
         let id = try context.parameter("id")
         _ = try state.execution(id, grant)  // another project's execution is 404 here too
-        let store = state.store
+        let store = state.reads
         let body = ResponseBody { writer in
             var last = ""
             var quiet = 0

@@ -61,7 +61,8 @@ struct ConsoleHandlers: Sendable {
             ExecutionRecord.Phase(rawValue: $0)
         }
         let query = ExecutionQuery(projects: grant.projects.sorted(), phase: phase?.rawValue, limit: 100)
-        let views = try state.executionPage(query).map { try ExecutionView($0, store: state.store, nodes: false) }
+        let reads = state.reads
+        let views = try reads.executionPage(query).map { try ExecutionView($0, store: reads, nodes: false) }
         let filters = (["all"] + ["running", "succeeded", "failed", "aborted"]).map { p in
             "<a href=\"/console/executions\(p == "all" ? "" : "?phase=" + p)\">\(p)</a>"
         }.joined()
@@ -84,7 +85,7 @@ struct ConsoleHandlers: Sendable {
     func execution(_ request: Request, _ context: ServerContext) async throws -> Response {
         let grant = try context.requireGrant()
         let e = try state.execution(try context.parameter("id"), grant)
-        let v = try ExecutionView(e, store: state.store, nodes: true)
+        let v = try ExecutionView(e, store: state.reads, nodes: true)
         let nodes = v.nodes ?? []
         var phases: [String: NodePhase] = [:]
         for n in nodes { phases[n.node] = n.phase }
@@ -97,7 +98,7 @@ struct ConsoleHandlers: Sendable {
             <td>\(HTML.escape(n.pluginID ?? ""))</td><td>\(HTML.escape(n.failure?.summary ?? n.status ?? ""))</td></tr>
             """
         }.joined()
-        var lineage = ConsoleLineage(store: state.store, grant: grant)
+        var lineage = ConsoleLineage(store: state.reads, grant: grant)
         let details = try nodes.map { n in
             let download = { (side: String) in
                 { (name: String) -> String? in

@@ -16,7 +16,7 @@ struct ConsoleLaunch: Sendable {
         for (project, d) in try state.scopes(of: grant) {
             for kind in [EntityKind.launchPlan, .workflow] {
                 var seen = Set<String>()
-                for e in try state.store.entities(kind, project: project, domain: d, name: nil)
+                for e in try state.reads.entities(kind, project: project, domain: d, name: nil)
                 where seen.insert(e.name).inserted {
                     let href =
                         "/console/launch/\(HTML.segment(project))/\(HTML.segment(d))/\(HTML.segment(e.name))?kind=\(kind.rawValue)"

@@ -14,7 +14,7 @@ struct ConsoleRegistry: Sendable {
             for kind in [EntityKind.task, .workflow, .launchPlan] {
                 // Newest first across names: grouped by name, each name's versions still newest first.
                 var versions: [String: [String]] = [:]
-                for e in try state.store.entities(kind, project: project, domain: d, name: nil) {
+                for e in try state.reads.entities(kind, project: project, domain: d, name: nil) {
                     versions[e.name, default: []].append(e.version)
                 }
                 for (name, vs) in versions.sorted(by: { $0.key < $1.key }) {
@@ -43,7 +43,7 @@ struct ConsoleRegistry: Sendable {
         )
         let kindText = try context.parameter("kind")
         guard grant.covers(project), let kind = EntityKind(rawValue: kindText),
-            let e = try state.store.entity(kind, project: project, domain: domain, name: name, version: version)
+            let e = try state.reads.entity(kind, project: project, domain: domain, name: name, version: version)
         else {
             throw APIError.notFound("no \(kindText) \(name)@\(version) is registered in \(project)/\(domain)")
         }

@@ -4,8 +4,12 @@ import Hummingbird
 /// JSON in and out: the canonical writer (sorted keys) for responses, AloftWire's parser for bodies.
 enum JSONResponse {
     static func make(_ value: JSON, status: HTTPResponse.Status = .ok) -> Response {
-        let bytes = JSONWriter.encode(value)
-        return Response(
+        make(bytes: JSONWriter.encode(value), status: status)
+    }
+
+    /// A body written already (a list page streamed into a JSONWriter).
+    static func make(bytes: [UInt8], status: HTTPResponse.Status = .ok) -> Response {
+        Response(
             status: status, headers: [.contentType: "application/json; charset=utf-8"],
             body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
     }

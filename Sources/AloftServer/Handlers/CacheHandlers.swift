@@ -10,7 +10,7 @@ struct CacheHandlers: Sendable {
 
     func list(_ request: Request, _ context: ServerContext) async throws -> Response {
         let (project, domain, task) = try scope(request, context, role: .viewer)
-        let entries = try state.store.cacheEntries(project: project, domain: domain, task: task)
+        let entries = try state.reads.cacheEntries(project: project, domain: domain, task: task)
         let page = entries.prefix(Self.maxEntries).map { e in
             JSON.object([
                 "key": .string(e.key), "project": .string(e.project), "domain": .string(e.domain),

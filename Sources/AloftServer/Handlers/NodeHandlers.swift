@@ -9,7 +9,7 @@ struct NodeHandlers: Sendable {
 
     func list(_ request: Request, _ context: ServerContext) async throws -> Response {
         let e = try state.execution(try context.parameter("id"), try context.requireGrant())
-        let nodes = try state.store.nodes(execution: e.id).map { NodeView($0).json }
+        let nodes = try state.reads.nodes(execution: e.id).map { NodeView($0).json }
         return JSONResponse.make(.object(["execution": .string(e.id), "nodes": .array(nodes)]))
     }
 
@@ -53,11 +53,11 @@ struct NodeHandlers: Sendable {
     func lineage(_ request: Request, _ context: ServerContext) async throws -> Response {
         let grant = try context.requireGrant()
         let n = try node(context)
-        let (up, down) = try state.store.lineage(execution: n.execution, node: n.node)
+        let (up, down) = try state.reads.lineage(execution: n.execution, node: n.node)
         var visible: [String: Bool] = [n.execution: true]
         func sees(_ execution: String) throws -> Bool {
             if let known = visible[execution] { return known }
-            let ok = try state.store.execution(id: execution).map { grant.covers($0.project) } ?? false
+            let ok = try state.reads.execution(id: execution).map { grant.covers($0.project) } ?? false
             visible[execution] = ok
             return ok
         }
@@ -83,7 +83,7 @@ struct NodeHandlers: Sendable {
     private func node(_ context: ServerContext) throws -> NodeRecord {
         let e = try state.execution(try context.parameter("id"), try context.requireGrant())
         let name = try context.parameter("node")
-        guard let n = try state.store.nodes(execution: e.id).first(where: { $0.node == name }) else {
+        guard let n = try state.reads.nodes(execution: e.id).first(where: { $0.node == name }) else {
             throw APIError.notFound("execution \(e.id) has no node \"\(name)\"")
         }
         return n

@@ -9,7 +9,7 @@ struct RegistryHandlers: Sendable {
 
     func projects(_ request: Request, _ context: ServerContext) async throws -> Response {
         let grant = try context.requireGrant()
-        let visible = try state.store.projects().filter { grant.covers($0.id) }
+        let visible = try state.reads.projects().filter { grant.covers($0.id) }
         return JSONResponse.make(.object(["projects": .array(visible.map(Self.json))]))
     }
 
@@ -21,7 +21,7 @@ struct RegistryHandlers: Sendable {
     func entities(_ request: Request, _ context: ServerContext) async throws -> Response {
         let (p, domain, kind) = try scope(context)
         let name = context.parameters.get("name")
-        let found = try state.store.entities(kind, project: p.id, domain: domain, name: name)
+        let found = try state.reads.entities(kind, project: p.id, domain: domain, name: name)
         if let name, found.isEmpty {
             throw APIError.notFound("no \(kind.rawValue) \(name) is registered in \(p.id)/\(domain)")
         }
@@ -35,7 +35,7 @@ struct RegistryHandlers: Sendable {
         let name = try context.parameter("name")
         let version = try context.parameter("version")
         guard
-            let e = try state.store.entity(
+            let e = try state.reads.entity(
                 kind, project: p.id, domain: domain, name: name, version: version == "latest" ? nil : version)
         else {
             throw APIError.notFound("no \(kind.rawValue) \(name)@\(version) is registered in \(p.id)/\(domain)")
@@ -49,7 +49,7 @@ struct RegistryHandlers: Sendable {
     private func project(_ context: ServerContext) throws -> ProjectRecord {
         let grant = try context.requireGrant()
         let id = try context.parameter("project")
-        guard grant.covers(id), let p = try state.store.project(id: id) else {
+        guard grant.covers(id), let p = try state.reads.project(id: id) else {
             throw APIError.notFound("no project \(id)")
         }
         return p
