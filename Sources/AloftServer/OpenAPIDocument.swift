@@ -513,6 +513,11 @@ enum OpenAPIDocument {
                       "$ref": "#/components/schemas/LogLink"
                     }
                   },
+                  "startedAt": {
+                    "type": "string",
+                    "format": "date-time",
+                    "description": "When it first ran (absent for a node that never ran, or stored before schema 8)"
+                  },
                   "updatedAt": {
                     "type": "string",
                     "format": "date-time"

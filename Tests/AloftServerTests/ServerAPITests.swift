@@ -134,6 +134,8 @@ import Testing
         #expect(done["launchedFrom"] == .string("launchplan daily@v1"))
         let node = try s.call("GET", "/api/v1/executions/\(id)/nodes/s", token: "l").json
         #expect(node["phase"] == .string("succeeded") && node["attempts"] == .integer(1))
+        let started = try #require(node["startedAt"]?.stringValue, "a node that ran says when it started")
+        #expect(started <= (node["updatedAt"]?.stringValue ?? ""))
         let value = try s.call("GET", "/api/v1/executions/\(id)/nodes/s/outputs/x", token: "l").json
         #expect(value["value"] == .object(["integer": .integer(7)]))
         #expect(try s.call("GET", "/api/v1/executions/\(id)/outputs/x", token: "l").json["value"] != nil)

@@ -41,6 +41,7 @@ extension NodeView {
         o["failure"] = failure?.json
         o["status"] = status.map(JSON.string)
         o["lastMessage"] = lastMessage.map(JSON.string)
+        o["startedAt"] = startedAt.map { .string(ViewTime.text($0)) }
         return .object(o)
     }
 }
