@@ -220,6 +220,43 @@ enum OpenAPIDocument {
                   }
                 }
               },
+              "Token": {
+                "type": "object",
+                "required": [
+                  "id",
+                  "role",
+                  "projects",
+                  "createdAt",
+                  "revoked"
+                ],
+                "properties": {
+                  "id": {
+                    "type": "string"
+                  },
+                  "role": {
+                    "type": "string",
+                    "enum": [
+                      "viewer",
+                      "launcher",
+                      "admin"
+                    ]
+                  },
+                  "projects": {
+                    "type": "array",
+                    "items": {
+                      "type": "string"
+                    },
+                    "description": "Its projects; [\"*\"] for an all-projects token"
+                  },
+                  "createdAt": {
+                    "type": "string",
+                    "format": "date-time"
+                  },
+                  "revoked": {
+                    "type": "boolean"
+                  }
+                }
+              },
               "NewToken": {
                 "type": "object",
                 "required": [
@@ -985,6 +1022,46 @@ enum OpenAPIDocument {
               }
             },
             "/api/v1/tokens": {
+              "get": {
+                "summary": "The tokens of the calling admin token's own projects (never their secrets)",
+                "operationId": "listTokens",
+                "responses": {
+                  "200": {
+                    "description": "OK",
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "type": "object",
+                          "required": [
+                            "tokens"
+                          ],
+                          "properties": {
+                            "tokens": {
+                              "type": "array",
+                              "items": {
+                                "$ref": "#/components/schemas/Token"
+                              }
+                            }
+                          }
+                        }
+                      }
+                    }
+                  },
+                  "default": {
+                    "description": "An error: what is wrong (4xx), or that the server failed (5xx)",
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/Error"
+                        }
+                      }
+                    }
+                  }
+                },
+                "tags": [
+                  "tokens"
+                ]
+              },
               "post": {
                 "summary": "Make a token for some of the calling admin token's own projects; its secret is in this answer only (admin)",
                 "operationId": "createToken",
@@ -1023,6 +1100,49 @@ enum OpenAPIDocument {
                     }
                   }
                 }
+              }
+            },
+            "/api/v1/tokens/{id}": {
+              "delete": {
+                "summary": "Revoke a token of the calling admin token's own projects",
+                "operationId": "revokeToken",
+                "responses": {
+                  "200": {
+                    "description": "Revoked",
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/Token"
+                        }
+                      }
+                    }
+                  },
+                  "default": {
+                    "description": "An error: what is wrong (4xx), or that the server failed (5xx)",
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/Error"
+                        }
+                      }
+                    }
+                  }
+                },
+                "tags": [
+                  "tokens"
+                ],
+                "parameters": [
+                  {
+                    "name": "id",
+                    "in": "path",
+                    "required": true,
+                    "description": "A token id (tok-...)",
+                    "schema": {
+                      "type": "string",
+                      "minLength": 1
+                    }
+                  }
+                ]
               }
             },
             "/api/v1/projects": {

@@ -34,6 +34,7 @@ enum Routes {
         let nodes = NodeHandlers(state: state)
         let register = RegisterHandler(state: state)
         let cache = CacheHandlers(state: state)
+        let tokens = TokenHandlers(state: state)
         let project = "/api/v1/projects/:project"
         let execution = "/api/v1/executions/:id"
         return [
@@ -66,7 +67,9 @@ enum Routes {
                 method: .get, path: execution + "/nodes/:node/inputs/:name",
                 handler: { try await nodes.value($0, $1, outputs: false) }),
             Route(method: .get, path: "/api/v1/plugins", handler: status.plugins),
-            Route(method: .post, path: "/api/v1/tokens", handler: TokenHandlers(state: state).create),
+            Route(method: .get, path: "/api/v1/tokens", handler: tokens.list),
+            Route(method: .post, path: "/api/v1/tokens", handler: tokens.create),
+            Route(method: .delete, path: "/api/v1/tokens/:id", handler: tokens.revoke),
         ] + console(state, nodes)
     }
 

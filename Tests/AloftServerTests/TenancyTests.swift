@@ -123,4 +123,49 @@ import Testing
             #expect(!s.serverLog.contains(secret))
         }
     }
+
+    /// GET and DELETE /api/v1/tokens: an admin lists and revokes only tokens within its own projects (another
+    /// project's, a wider one's or an operator's are not listed and "not found"); a revoked token is 401 at once.
+    @Test func anAdminListsAndRevokesOnlyTokensOfItsOwnProjects() throws {
+        let s = try ServerFixture(
+            projects: ["a", "b"],
+            tokens: [
+                "a-admin": (["a"], "admin"), "a-viewer": (["a"], "viewer"), "b-viewer": (["b"], "viewer"),
+                "ab-viewer": (["a", "b"], "viewer"), "operator": (["*"], "admin"),
+            ])
+        defer { s.stop() }
+        func ids(_ token: String) throws -> Set<String> {
+            let r = try s.call("GET", "/api/v1/tokens", token: token)
+            #expect(r.status == 200, "\(r.text)")
+            #expect(!s.secretValues.contains { r.text.contains($0) }, "a secret in the list")
+            return Set((r.json["tokens"]?.arrayValue ?? []).compactMap { $0["id"]?.stringValue })
+        }
+        let all = try ids("operator")
+        #expect(all.count == 5)
+        let aOwn = try ids("a-admin")
+        #expect(aOwn.count == 2, "a's admin and a's viewer only: \(aOwn)")
+        #expect(try s.call("GET", "/api/v1/tokens", token: "a-viewer").status == 403)
+        let bViewer = try #require(
+            all.subtracting(aOwn).first { id in
+                try s.call("GET", "/api/v1/tokens", token: "operator").json["tokens"]?.arrayValue?.first {
+                    $0["id"] == .string(id)
+                }?["projects"] == .array([.string("b")])
+            })
+        #expect(try s.call("DELETE", "/api/v1/tokens/\(bViewer)", token: "a-admin").status == 404)
+        #expect(try s.call("DELETE", "/api/v1/tokens/tok-nope", token: "a-admin").status == 404)
+        #expect(try s.call("GET", "/api/v1/projects", token: "b-viewer").status == 200, "not revoked by a's admin")
+
+        let aViewer = try #require(
+            aOwn.first { id in
+                try s.call("GET", "/api/v1/tokens", token: "a-admin").json["tokens"]?.arrayValue?.first {
+                    $0["id"] == .string(id)
+                }?["role"] == .string("viewer")
+            })
+        let revoked = try s.call("DELETE", "/api/v1/tokens/\(aViewer)", token: "a-admin")
+        #expect(revoked.status == 200 && revoked.json["revoked"] == .bool(true), "\(revoked.text)")
+        #expect(try s.call("GET", "/api/v1/projects", token: "a-viewer").status == 401)
+        // The operator revokes b's viewer too.
+        #expect(try s.call("DELETE", "/api/v1/tokens/\(bViewer)", token: "operator").status == 200)
+        #expect(try s.call("GET", "/api/v1/projects", token: "b-viewer").status == 401)
+    }
 }

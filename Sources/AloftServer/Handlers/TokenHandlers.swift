@@ -62,4 +62,43 @@ struct TokenHandlers: Sendable {
                 "projects": .array(projects.map { .string($0) }),
             ]), status: .created)
     }
+
+    /// `GET /api/v1/tokens` (admin): the tokens the caller could have made: those of its own projects only
+    /// (an all-projects token's: every token). Never a secret: only ids, roles, projects and state.
+    func list(_ request: Request, _ context: ServerContext) async throws -> Response {
+        let grant = try context.requireGrant()
+        try grant.require(role: .admin)
+        let visible = try state.reads.tokens().filter { grant.manages($0) }
+        return JSONResponse.make(.object(["tokens": .array(visible.map(Self.json))]))
+    }
+
+    /// `DELETE /api/v1/tokens/{id}` (admin): revokes a token of the caller's own projects; one it could not
+    /// have made is "not found", as other projects' things are.
+    func revoke(_ request: Request, _ context: ServerContext) async throws -> Response {
+        let grant = try context.requireGrant()
+        try grant.require(role: .admin)
+        let id = try context.parameter("id")
+        guard let token = try state.store.tokens().first(where: { $0.id == id }), grant.manages(token) else {
+            throw APIError.notFound("no token \(id)")
+        }
+        _ = try state.store.revokeToken(id: id)
+        var o = Self.json(token).objectValue ?? [:]
+        o["revoked"] = .bool(true)
+        return JSONResponse.make(.object(o))
+    }
+
+    static func json(_ t: TokenRecord) -> JSON {
+        .object([
+            "id": .string(t.id), "role": .string(t.role.rawValue), "projects": .array(t.projects.map(JSON.string)),
+            "createdAt": .string(ViewTime.text(t.createdAt)), "revoked": .bool(t.revoked),
+        ])
+    }
+}
+
+extension Grant {
+    /// Whether this (admin) grant may see and revoke `token`: every project of the token is one of the
+    /// grant's, and an all-projects token only by an all-projects grant.
+    func manages(_ token: TokenRecord) -> Bool {
+        allProjects || (!token.coversAllProjects && token.projects.allSatisfy(covers))
+    }
 }
