@@ -58,4 +58,5 @@ final class CountingStore: Store {
     }
     func releaseLease(_ name: String, holder: LeaseHolder) throws { try base.releaseLease(name, holder: holder) }
     func lease(_ name: String) throws -> LeaseRecord? { try base.lease(name) }
+    func leases(_ names: [String]) throws -> [LeaseRecord] { try base.leases(names) }
 }

@@ -43,9 +43,8 @@ struct ExecutionCommands: AsyncParsableCommand {
 
         func run() async throws {
             let (store, _) = try storeOptions.open()
-            let views = try store.executions(project: project, domain: domain, limit: limit).map {
-                try ExecutionView($0, store: store, nodes: false)
-            }
+            let views = try ExecutionView.summaries(
+                store.executions(project: project, domain: domain, limit: limit), store: store)
             if json {
                 print(JSONWriter.string(.array(views.map(\.json))))
                 return

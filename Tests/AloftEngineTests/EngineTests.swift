@@ -266,6 +266,34 @@ import Testing
 /// Issue 15, defect 2, across machines: a lease held by a process elsewhere (another boot) is respected
 /// until it expires, then taken over.
 @Suite(.timeLimit(.minutes(3))) struct ExecutionLeaseTests {
+    /// A page's summaries read its running executions' leases in one query (`leases`) and show the same
+    /// driver and status as views built one by one: live holder, expired holder (orphaned), none, finished.
+    @Test(arguments: StoreKind.all) func summariesShowTheDriversOfAPageInOneRead(kind: StoreKind) throws {
+        let store = try kind.store("summaries")
+        let worker = LeaseHolder(host: "other", bootID: "b", pid: 7, processStart: 1, role: "aloft worker")
+        for (id, phase) in [
+            ("live", ExecutionRecord.Phase.running), ("gone", .running), ("none", .running),
+            ("done", .succeeded),
+        ] {
+            try store.createExecution(
+                ExecutionRecord(id: id, project: "p", domain: "d", workflow: "w", spec: [], inputs: [:], phase: phase))
+        }
+        #expect(try store.acquireLease("execution/live", holder: worker, until: Date().addingTimeInterval(60)) == nil)
+        #expect(try store.acquireLease("execution/gone", holder: worker, until: Date().addingTimeInterval(-1)) == nil)
+        #expect(try store.acquireLease("execution/done", holder: worker, until: Date().addingTimeInterval(60)) == nil)
+        #expect(
+            try Set(store.leases(["execution/live", "execution/gone", "execution/x"]).map(\.name)) == [
+                "execution/live", "execution/gone",
+            ])
+        #expect(try store.leases([]).isEmpty)
+        let records = try ["live", "gone", "none", "done"].map { try #require(try store.execution(id: $0)) }
+        let summaries = try ExecutionView.summaries(records, store: store)
+        #expect(try summaries == records.map { try ExecutionView($0, store: store, nodes: false) })
+        #expect(
+            summaries.map(\.status) == ["running", "orphaned (no live owner)", "orphaned (no live owner)", "succeeded"])
+        #expect(summaries[0].driver == worker.description && summaries[3].driver == nil)
+    }
+
     @Test(arguments: StoreKind.all) func aLeaseHeldElsewhereBlocksResumeUntilItExpires(kind: StoreKind) async throws {
         let store = try kind.store("lease")
         let elsewhere = LeaseHolder(

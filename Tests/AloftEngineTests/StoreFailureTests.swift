@@ -64,6 +64,7 @@ import Testing
         }
         func releaseLease(_ name: String, holder: LeaseHolder) throws { try inner.releaseLease(name, holder: holder) }
         func lease(_ name: String) throws -> LeaseRecord? { try inner.lease(name) }
+        func leases(_ names: [String]) throws -> [LeaseRecord] { try inner.leases(names) }
     }
 
     final class Lines: @unchecked Sendable, LogHandler {

@@ -102,4 +102,6 @@ public protocol LeaseStore: Sendable {
     func renewLease(_ name: String, holder: LeaseHolder, until: Date) throws -> Bool
     func releaseLease(_ name: String, holder: LeaseHolder) throws
     func lease(_ name: String) throws -> LeaseRecord?
+    /// The leases of these names that exist, in one query (a page of executions' drivers).
+    func leases(_ names: [String]) throws -> [LeaseRecord]
 }

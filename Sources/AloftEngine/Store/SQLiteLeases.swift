@@ -37,14 +37,27 @@ extension SQLiteMetadataStore: LeaseStore {
         try withDatabase { db in try Self.leaseRow(name, db) }
     }
 
+    public func leases(_ names: [String]) throws -> [LeaseRecord] {
+        guard !names.isEmpty else { return [] }
+        let marks = Array(repeating: "?", count: names.count).joined(separator: ", ")
+        return try withDatabase { db in
+            try db.prepare("SELECT holder, heartbeat_at, expires_at, name FROM leases WHERE name IN (\(marks))")
+                .query(names.map { .text($0) }) { r in Self.leaseRecord(r.text(3) ?? "", r) }
+        }
+    }
+
     private static func leaseRow(_ name: String, _ db: SQLiteDatabase) throws -> LeaseRecord? {
-        try db.prepare("SELECT holder, heartbeat_at, expires_at FROM leases WHERE name = ?").query([.text(name)]) { r in
-            LeaseRecord(
-                name: name,
-                holder: LeaseHolder(encoded: r.text(0) ?? "")
-                    ?? LeaseHolder(host: "?", bootID: "", pid: 0, processStart: 0, role: "?"),
-                heartbeatAt: Date(timeIntervalSince1970: Double(r.integer(1)) / 1000),
-                expiresAt: Date(timeIntervalSince1970: Double(r.integer(2)) / 1000))
+        try db.prepare("SELECT holder, heartbeat_at, expires_at FROM leases WHERE name = ?").query([.text(name)]) {
+            leaseRecord(name, $0)
         }.first
+    }
+
+    private static func leaseRecord(_ name: String, _ r: SQLiteDatabase.Row) -> LeaseRecord {
+        LeaseRecord(
+            name: name,
+            holder: LeaseHolder(encoded: r.text(0) ?? "")
+                ?? LeaseHolder(host: "?", bootID: "", pid: 0, processStart: 0, role: "?"),
+            heartbeatAt: Date(timeIntervalSince1970: Double(r.integer(1)) / 1000),
+            expiresAt: Date(timeIntervalSince1970: Double(r.integer(2)) / 1000))
     }
 }

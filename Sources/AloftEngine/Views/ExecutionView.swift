@@ -30,12 +30,27 @@ public struct ExecutionView: Sendable, Equatable {
 
     /// A summary (no nodes) or, with `nodes`, the whole execution.
     public init(_ e: ExecutionRecord, store: any Store, nodes withNodes: Bool) throws {
+        let live = Self.needsDriver(e) ? try store.liveDriver(of: e.id) : nil
+        self.init(e, liveDriver: live, nodes: withNodes ? try store.nodes(execution: e.id) : nil)
+    }
+
+    /// Summaries of a page of executions: the drivers of its running ones read in one query, not one each.
+    public static func summaries(_ records: [ExecutionRecord], store: any Store) throws -> [ExecutionView] {
+        let running = records.filter(needsDriver).map { ExecutionLease.name($0.id) }
+        let live = Dictionary(
+            try store.leases(running).filter(\.isLive).map { ($0.name, $0.holder) }, uniquingKeysWith: { a, _ in a })
+        return records.map { ExecutionView($0, liveDriver: live[ExecutionLease.name($0.id)], nodes: nil) }
+    }
+
+    private static func needsDriver(_ e: ExecutionRecord) -> Bool { e.phase == .running && e.damage == nil }
+
+    /// `liveDriver`: who holds the execution's lease, if a live process does (asked only of a running one).
+    init(_ e: ExecutionRecord, liveDriver live: LeaseHolder?, nodes nodeRecords: [NodeRecord]?) {
         id = e.id
         project = e.project
         domain = e.domain
         workflow = e.workflow
         phase = e.phase
-        let live = e.phase == .running && e.damage == nil ? try store.liveDriver(of: e.id) : nil
         driver = live.map(\.description)
         if e.damage != nil {
             status = "damaged"
@@ -53,7 +68,7 @@ public struct ExecutionView: Sendable, Equatable {
         damage = e.damage
         createdAt = e.createdAt
         updatedAt = e.updatedAt
-        nodes = withNodes ? try store.nodes(execution: e.id).map(NodeView.init) : nil
+        nodes = nodeRecords?.map(NodeView.init)
     }
 }
 

@@ -62,7 +62,7 @@ struct ConsoleHandlers: Sendable {
         }
         let query = ExecutionQuery(projects: grant.projects.sorted(), phase: phase?.rawValue, limit: 100)
         let reads = state.reads
-        let views = try reads.executionPage(query).map { try ExecutionView($0, store: reads, nodes: false) }
+        let views = try ExecutionView.summaries(reads.executionPage(query), store: reads)
         let filters = (["all"] + ["running", "succeeded", "failed", "aborted"]).map { p in
             "<a href=\"/console/executions\(p == "all" ? "" : "?phase=" + p)\">\(p)</a>"
         }.joined()

@@ -57,9 +57,9 @@ struct ExecutionHandlers: Sendable {
         w.writeByte("{")
         w.writeKey("executions")
         w.writeByte("[")
-        for (i, record) in records.enumerated() {
+        for (i, view) in try ExecutionView.summaries(records, store: reads).enumerated() {
             if i > 0 { w.writeByte(",") }
-            try ExecutionView(record, store: reads, nodes: false).write(to: &w)
+            view.write(to: &w)
         }
         w.writeByte("]")
         if records.count == limit, let last = records.last {

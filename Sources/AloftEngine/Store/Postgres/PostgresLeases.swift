@@ -47,15 +47,26 @@ extension PostgresStore: LeaseStore {
         try withConnection { db in try Self.leaseRow(name, db, lock: false) }
     }
 
+    public func leases(_ names: [String]) throws -> [LeaseRecord] {
+        guard !names.isEmpty else { return [] }
+        let marks = names.indices.map { "$\($0 + 1)" }.joined(separator: ", ")
+        return try withConnection { db in
+            try db.query("SELECT holder, heartbeat_at, expires_at, name FROM leases WHERE name IN (\(marks))", names)
+                .map { r in Self.leaseRecord(r[3] ?? "", r) }
+        }
+    }
+
     private static func leaseRow(_ name: String, _ db: PostgresConnection, lock: Bool) throws -> LeaseRecord? {
         try db.query(
             "SELECT holder, heartbeat_at, expires_at FROM leases WHERE name = $1" + (lock ? " FOR UPDATE" : ""), [name]
-        ).first.map { r in
-            LeaseRecord(
-                name: name,
-                holder: LeaseHolder(encoded: r[0] ?? "")
-                    ?? LeaseHolder(host: "?", bootID: "", pid: 0, processStart: 0, role: "?"),
-                heartbeatAt: PG.date(r[1]), expiresAt: PG.date(r[2]))
-        }
+        ).first.map { leaseRecord(name, $0) }
+    }
+
+    private static func leaseRecord(_ name: String, _ r: [String?]) -> LeaseRecord {
+        LeaseRecord(
+            name: name,
+            holder: LeaseHolder(encoded: r[0] ?? "")
+                ?? LeaseHolder(host: "?", bootID: "", pid: 0, processStart: 0, role: "?"),
+            heartbeatAt: PG.date(r[1]), expiresAt: PG.date(r[2]))
     }
 }
