@@ -11,7 +11,8 @@
 #   WRK="-t2 -c4 -d10s" wrk's load (each run ≤ 15 s: the machine is shared)
 #   SKIP_BUILD=1        use .build/release/aloft as it is
 #   WRK_LOGS=/tmp/bench-server-wrk   where each run's whole wrk output is kept (its latency distribution)
-#   PROFILE=1           perf record -g of the server during the idle list run, into WRK_LOGS/list.perf.data
+#   PROFILE=1|running   perf record -g of the server during the idle (or running) list round, into
+#                       WRK_LOGS/list-idle.perf.data (list-running.perf.data)
 #
 # Workload: one project, SQLite store; GET /api/v1/executions/{id} (an execution of one node) and
 # GET /api/v1/executions?project=bench&limit=50 (the first page, newest first); a floor for the machine is
@@ -145,12 +146,17 @@ bench "floor: python3 http.server, static list.json" "http://127.0.0.1:$FLOOR_PO
 kill "$FLOOR" && wait "$FLOOR" 2> /dev/null || true
 FLOOR=""
 bench "idle: GET execution" "$URL$GET_PATH" -H "$H"
-if [ "${PROFILE:-0}" = 1 ]; then
-    perf record -g -p "$SERVER" -o "$WRK_LOGS/list.perf.data" -- sleep 8 > /dev/null 2>&1 &
-    PERF=$!
-fi
+# PROFILE=1 (or idle): perf of the server during the idle list round; PROFILE=running: during the running one.
+profile() {
+    PERF=""
+    if [ "${PROFILE:-0}" = "$1" ] || { [ "$1" = idle ] && [ "${PROFILE:-0}" = 1 ]; }; then
+        perf record -g -p "$SERVER" -o "$WRK_LOGS/list-$1.perf.data" -- sleep 8 > /dev/null 2>&1 &
+        PERF=$!
+    fi
+}
+profile idle
 bench "idle: list page (50)" "$URL$LIST_PATH" -H "$H"
-if [ -n "${PERF:-}" ]; then wait "$PERF" || true; fi
+if [ -n "$PERF" ]; then wait "$PERF" || true; fi
 
 # RUNNING executions of an echo task that waits DELAY_MS, launched through the API (4 at a time).
 start=$(date +%s.%N)
@@ -164,6 +170,8 @@ running() { sqlite3 .aloft/metadata.sqlite ".timeout 5000" "SELECT count(*) FROM
 echo "running: $(running)"
 bench "running $RUNNING: GET execution" "$URL$GET_PATH" -H "$H"
 echo "running: $(running)"
+profile running
 bench "running $RUNNING: list page (50)" "$URL$LIST_PATH" -H "$H"
+if [ -n "$PERF" ]; then wait "$PERF" || true; fi
 echo "running: $(running); server rss $(($(awk '/VmRSS/ {print $2}' /proc/$SERVER/status) / 1024)) MB, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 if grep -qi "error" serve.log; then echo "server log errors: $(grep -ci error serve.log)"; grep -i error serve.log | head -3; fi

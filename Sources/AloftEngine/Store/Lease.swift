@@ -4,7 +4,7 @@ public import Foundation
 /// Who holds a lease: one process on one machine since one boot. Enough to tell, on the same machine, that
 /// a holder is dead for sure (its pid is gone, or reused by another process), and elsewhere to wait for the
 /// lease to expire.
-public struct LeaseHolder: Sendable, Equatable, CustomStringConvertible {
+public struct LeaseHolder: Sendable, Hashable, CustomStringConvertible {
     public var host: String
     /// /proc/sys/kernel/random/boot_id: pids of another boot mean nothing.
     public var bootID: String
@@ -35,10 +35,18 @@ public struct LeaseHolder: Sendable, Equatable, CustomStringConvertible {
     /// True only when the holder certainly no longer runs: it ran on this machine since this boot and its pid
     /// is gone or belongs to another process now. A holder elsewhere is never known dead: its lease expires.
     public var isDeadHere: Bool {
-        guard bootID == Self.bootID(), !bootID.isEmpty else { return false }
+        guard bootID == Self.thisBoot, !bootID.isEmpty else { return false }
+        // This very process (the server listing the executions it drives): alive, without reading /proc.
+        if pid == Self.thisProcess.pid && processStart == Self.thisProcess.start { return false }
         if kill(pid, 0) != 0 && errno == ESRCH { return true }
-        return Self.startTicks(pid) != processStart || Self.isZombie(pid)
+        guard let stat = Self.stat(pid) else { return true }
+        return stat.startTicks != processStart || stat.isZombie
     }
+
+    /// The boot id and this process's identity never change while it runs: read once (a page of 50 running
+    /// executions asked /proc 150 times for them).
+    private static let thisBoot = bootID()
+    private static let thisProcess = (pid: getpid(), start: startTicks(getpid()) ?? -1)
 
     var encoded: String {
         JSONWriter.string(
@@ -63,19 +71,16 @@ public struct LeaseHolder: Sendable, Equatable, CustomStringConvertible {
             in: .whitespacesAndNewlines)
     }
 
-    static func startTicks(_ pid: Int32) -> Int64? {
+    static func startTicks(_ pid: Int32) -> Int64? { stat(pid)?.startTicks }
+
+    /// /proc/<pid>/stat read once: field 22 (start time in ticks) and whether the state (field 3) is zombie.
+    static func stat(_ pid: Int32) -> (startTicks: Int64, isZombie: Bool)? {
         guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
             let close = stat.lastIndex(of: ")")
         else { return nil }
         let fields = stat[stat.index(after: close)...].split(separator: " ")
-        return fields.count > 19 ? Int64(fields[19]) : nil
-    }
-
-    static func isZombie(_ pid: Int32) -> Bool {
-        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-            let close = stat.lastIndex(of: ")")
-        else { return false }
-        return stat[stat.index(after: close)...].split(separator: " ").first == "Z"
+        guard fields.count > 19, let start = Int64(fields[19]) else { return nil }
+        return (start, fields[0] == "Z")
     }
 }
 

@@ -37,8 +37,15 @@ public struct ExecutionView: Sendable, Equatable {
     /// Summaries of a page of executions: the drivers of its running ones read in one query, not one each.
     public static func summaries(_ records: [ExecutionRecord], store: any Store) throws -> [ExecutionView] {
         let running = records.filter(needsDriver).map { ExecutionLease.name($0.id) }
-        let live = Dictionary(
-            try store.leases(running).filter(\.isLive).map { ($0.name, $0.holder) }, uniquingKeysWith: { a, _ in a })
+        // A page's running executions mostly share one driver: ask once per holder whether it is dead.
+        var deadHere: [LeaseHolder: Bool] = [:]
+        let now = Date()
+        let leases = try store.leases(running).filter { lease in
+            guard lease.expiresAt > now else { return false }
+            if deadHere[lease.holder] == nil { deadHere[lease.holder] = lease.holder.isDeadHere }
+            return deadHere[lease.holder] == false
+        }
+        let live = Dictionary(leases.map { ($0.name, $0.holder) }, uniquingKeysWith: { a, _ in a })
         return records.map { ExecutionView($0, liveDriver: live[ExecutionLease.name($0.id)], nodes: nil) }
     }
 
