@@ -136,8 +136,8 @@ struct SyncItemBatch {
         let end = await plugin.runSyncBatch(
             invocations,
             before: {
-                // Every mark durable before the first call: one group commit (the first path leads it, the
-                // rest find it settled). A refused mark stops its node and no call is made.
+                // Every mark durable before the first call: one group commit for them all (none when another
+                // thread's commit took them). A refused mark stops its node and no call is made.
                 guard context.durableNow(all: records.map(\.node)).allSatisfy({ $0 }) else { return false }
                 for record in records {
                     context.events(.nodeStarted(path: record.node, attempt: record.state.attempt))
