@@ -4,39 +4,22 @@ import AloftEngine
 /// execution, that wrote it) and who read its outputs. Edges to executions the token cannot see are only
 /// counted, as the API's lineage endpoint does.
 struct ConsoleLineage {
-    let store: any MetadataStore
-    let grant: Grant
-    private var visible: [String: Bool] = [:]
+    private var visibility: LineageVisibility
 
     init(store: any MetadataStore, grant: Grant) {
-        self.store = store
-        self.grant = grant
+        visibility = LineageVisibility(store: store, grant: grant)
     }
 
     /// Table rows (`read` and `read by`), empty when the node has no lineage.
     mutating func rows(execution: String, node: String) throws -> String {
-        let (up, down) = try store.lineage(execution: execution, node: node)
-        var hidden = 0
-        var read: [String] = []
-        for e in up {
-            guard try sees(e.sourceExecution) else {
-                hidden += 1
-                continue
-            }
-            read.append(
-                "<li data-lineage-input=\"\(HTML.escape(e.input))\"><code>\(HTML.escape(e.input))</code> ← "
-                    + link(e.sourceExecution, e.sourceNode, current: execution) + ".\(HTML.escape(e.sourceOutput))</li>"
-            )
+        let (up, down, hidden) = try visibility.edges(execution: execution, node: node)
+        let read = up.map { e in
+            "<li data-lineage-input=\"\(HTML.escape(e.input))\"><code>\(HTML.escape(e.input))</code> ← "
+                + link(e.sourceExecution, e.sourceNode, current: execution) + ".\(HTML.escape(e.sourceOutput))</li>"
         }
-        var readBy: [String] = []
-        for e in down {
-            guard try sees(e.execution) else {
-                hidden += 1
-                continue
-            }
-            readBy.append(
-                "<li>\(HTML.escape(e.sourceOutput)) → " + link(e.execution, e.node, current: execution)
-                    + ".\(HTML.escape(e.input))</li>")
+        let readBy = down.map { e in
+            "<li>\(HTML.escape(e.sourceOutput)) → " + link(e.execution, e.node, current: execution)
+                + ".\(HTML.escape(e.input))</li>"
         }
         var out = ""
         if !read.isEmpty { out += "<tr><th>read</th><td><ul class=\"lineage\">\(read.joined())</ul></td></tr>" }
@@ -49,12 +32,5 @@ struct ConsoleLineage {
         let page = execution == current ? "" : "/console/executions/\(HTML.segment(execution))"
         let label = execution == current ? HTML.escape(node) : "\(HTML.escape(execution))/\(HTML.escape(node))"
         return "<a href=\"\(page)#node-\(HTML.escape(node))\">\(label)</a>"
-    }
-
-    private mutating func sees(_ execution: String) throws -> Bool {
-        if let known = visible[execution] { return known }
-        let ok = try store.execution(id: execution).map { grant.covers($0.project) } ?? false
-        visible[execution] = ok
-        return ok
     }
 }

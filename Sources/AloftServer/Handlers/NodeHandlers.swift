@@ -53,30 +53,19 @@ struct NodeHandlers: Sendable {
     func lineage(_ request: Request, _ context: ServerContext) async throws -> Response {
         let grant = try context.requireGrant()
         let n = try node(context)
-        let (up, down) = try state.reads.lineage(execution: n.execution, node: n.node)
-        var visible: [String: Bool] = [n.execution: true]
-        func sees(_ execution: String) throws -> Bool {
-            if let known = visible[execution] { return known }
-            let ok = try state.reads.execution(id: execution).map { grant.covers($0.project) } ?? false
-            visible[execution] = ok
-            return ok
+        var visibility = LineageVisibility(store: state.reads, grant: grant)
+        let (up, down, hidden) = try visibility.edges(execution: n.execution, node: n.node)
+        func json(_ e: LineageEdge) -> JSON {
+            .object([
+                "execution": .string(e.execution), "node": .string(e.node), "input": .string(e.input),
+                "sourceExecution": .string(e.sourceExecution), "sourceNode": .string(e.sourceNode),
+                "sourceOutput": .string(e.sourceOutput),
+            ])
         }
-        func edges(_ list: [LineageEdge], other: (LineageEdge) -> String) throws -> [JSON] {
-            try list.filter { try sees(other($0)) }.map { e in
-                .object([
-                    "execution": .string(e.execution), "node": .string(e.node), "input": .string(e.input),
-                    "sourceExecution": .string(e.sourceExecution), "sourceNode": .string(e.sourceNode),
-                    "sourceOutput": .string(e.sourceOutput),
-                ])
-            }
-        }
-        let upstream = try edges(up) { $0.sourceExecution }
-        let downstream = try edges(down) { $0.execution }
         return JSONResponse.make(
             .object([
-                "execution": .string(n.execution), "node": .string(n.node), "upstream": .array(upstream),
-                "downstream": .array(downstream),
-                "hidden": .integer(Int64(up.count + down.count - upstream.count - downstream.count)),
+                "execution": .string(n.execution), "node": .string(n.node), "upstream": .array(up.map(json)),
+                "downstream": .array(down.map(json)), "hidden": .integer(Int64(hidden)),
             ]))
     }
 
