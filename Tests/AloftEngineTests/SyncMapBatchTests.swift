@@ -4,12 +4,13 @@ import AloftTestSupport
 import AloftWire
 import Foundation
 import PluginHost
+import Synchronization
 import Testing
 
 /// A map over a synchronous task of an in-process plugin (the Swift echo's "echo-sync") takes its items in
 /// batches, each one job on the plugin's thread (issue 18): the batch's marks committed before its first call,
 /// its ends after its last. One item's retryable failure is a new attempt of that item only; one item's
-/// overrun fails that item only; an abort stops the batch between calls.
+/// overrun fails that item only; an abort stops the batch before its next call.
 @Suite(.timeLimit(.minutes(5))) struct SyncMapBatchTests {
     struct Harness {
         let host: PluginHost
@@ -17,7 +18,8 @@ import Testing
         let store: SQLiteMetadataStore
 
         func start(
-            _ yaml: String, items: Int, id: String = ExecutionID.make(), events: EngineTests.Events
+            _ yaml: String, items: Int, id: String = ExecutionID.make(), events: EngineTests.Events,
+            also: @escaping @Sendable (EngineEvent) -> Void = { _ in }
         ) throws -> Task<ExecutionRecord, any Error> {
             let result = Compiler(resolver: AnyTaskType()).compile(text: yaml, path: "/virtual/spec.yaml")
             let spec = try #require(result.spec, "\(result.diagnostics)")
@@ -25,7 +27,10 @@ import Testing
             return Task {
                 try await engine.run(
                     spec, workflow: "w", inputs: ["xs": xs], project: "p", domain: "development", id: id,
-                    events: events.add)
+                    events: {
+                        events.add($0)
+                        also($0)
+                    })
             }
         }
 
@@ -123,26 +128,45 @@ import Testing
         #expect(items.values.allSatisfy { $0.state.callInFlight == nil })
     }
 
-    @Test func anAbortStopsABatchMidwayAndItsOtherItemsAreAborted() async throws {
+    @Test func anAbortBeforeABatchsCallsAbortsEveryItemWithoutCallingIt() async throws {
         let h = try await Self.harness()
         defer { h.host.shutdown() }
         let events = EngineTests.Events()
-        // One batch of 40 calls of 100 ms each, cancelled (as Ctrl-C does) once its marks are durable and its
-        // calls have begun.
-        let run = try h.start(Self.spec(config: "{delay_ms: 100}", concurrency: 1), items: 40, events: events)
-        while !events.all.contains(where: { if case .nodeStarted = $0 { true } else { false } }) {
-            try await Task.sleep(for: .milliseconds(5))
+        let canceller = Canceller()
+        // The run is cancelled (as Ctrl-C does) on the plugin's thread as the batch announces its items, after
+        // their marks are durable and before the first call: the batch stops there (calls of a second each).
+        let run = try h.start(Self.spec(config: "{delay_ms: 1000}", concurrency: 1), items: 10, events: events) {
+            if case .nodeStarted = $0 { canceller.cancel() }
         }
-        try await Task.sleep(for: .milliseconds(250))
-        run.cancel()
+        canceller.set(run)
         let e = try await run.value
         #expect(e.phase == .aborted)
         let items = try h.items(e)
-        // Every item either ended before the abort or was aborted (the running call abandoned, the rest never
-        // called): none failed, none left marked as in a call.
-        #expect(items.count == 40)
-        #expect(items.values.contains { $0.state.phase == .aborted })
-        #expect(items.values.allSatisfy { $0.state.phase == .succeeded || $0.state.phase == .aborted })
-        #expect(items.values.allSatisfy { $0.state.callInFlight == nil })
+        // Every item was aborted, none left marked as in a call; no call ran (a call takes a second and would
+        // have succeeded).
+        #expect(items.count == 10)
+        #expect(items.values.allSatisfy { $0.state.phase == .aborted && $0.state.callInFlight == nil })
+        #expect(events.all.filter { if case .nodeStarted = $0 { true } else { false } }.count == 10)
+    }
+}
+
+/// Cancels a run once asked, whether asked before or after the run's task is known.
+private final class Canceller: Sendable {
+    private let state = Mutex<(task: Task<ExecutionRecord, any Error>?, asked: Bool)>((nil, false))
+
+    func set(_ task: Task<ExecutionRecord, any Error>) {
+        if state.withLock({ s in
+            s.task = task
+            return s.asked
+        }) {
+            task.cancel()
+        }
+    }
+
+    func cancel() {
+        state.withLock { s in
+            s.asked = true
+            return s.task
+        }?.cancel()
     }
 }

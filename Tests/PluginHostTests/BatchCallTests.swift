@@ -54,16 +54,19 @@ import Testing
         #expect(ran.entries.isEmpty)
     }
 
-    /// Item 1 sleeps past its budget: the caller hears at its deadline with item 0's value; item 2 is never
-    /// called, no epilogue runs, and when item 1 returns after all its value is seen by nobody.
+    /// Item 1 runs past its budget (it returns only once it was abandoned): the caller hears at its deadline
+    /// with item 0's value; item 2 is never called, no epilogue runs, and item 1's late value is seen by nobody.
     @Test func anOverrunEndsTheBatchAtThatItem() async {
         let pool = PluginThreadPool(name: "batch", width: 1)
         defer { pool.shutdown() }
         let ran = LockedLog()
-        let lateReturn = DispatchSemaphore(value: 0)
+        let (abandoned, lateReturn) = (DispatchSemaphore(value: 0), DispatchSemaphore(value: 0))
         let end = await pool.runAbandonableBatch(
             count: 3, budget: .milliseconds(200), cancellable: true,
-            onAbandon: { k, _ in ran.append("abandoned \(k)") },
+            onAbandon: { k, _ in
+                ran.append("abandoned \(k)")
+                abandoned.signal()
+            },
             onLateReturn: { k, _ in
                 ran.append("late \(k)")
                 lateReturn.signal()
@@ -71,7 +74,7 @@ import Testing
             onReturn: { k, _ in ran.append("returned \(k)") },
             epilogue: { ran.append("epilogue") }
         ) { k in
-            if k == 1 { Thread.sleep(forTimeInterval: 1) }
+            if k == 1 { _ = abandoned.wait(timeout: .now() + 60) }
             return k
         }
         #expect(end.returned == [0])
@@ -79,48 +82,57 @@ import Testing
             Issue.record("not abandoned as an overrun: \(String(describing: end.abandoned))")
             return
         }
-        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
-            Thread.detachNewThread {
-                _ = lateReturn.wait(timeout: .now() + 60)
-                c.resume()
-            }
-        }
+        await Self.wait(for: lateReturn)
         #expect(ran.entries == ["returned 0", "abandoned 1", "late 1"])
     }
 
-    /// Cancelled while item 0's call runs (the call ignores it): the caller hears at once that item 0 was
-    /// abandoned; nothing after it is called.
+    /// Cancelled while item 0's call runs (the call ignores it and waits until the test has cancelled): the
+    /// caller hears that item 0 was abandoned; nothing after it is called, even once item 0 returns.
     @Test func aCancelledBatchAbandonsTheRunningCallAndCallsNoMore() async {
         let pool = PluginThreadPool(name: "batch", width: 1)
         defer { pool.shutdown() }
         let ran = LockedLog()
-        let started = DispatchSemaphore(value: 0)
+        let (started, cancelled, lateReturn) = (
+            DispatchSemaphore(value: 0), DispatchSemaphore(value: 0), DispatchSemaphore(value: 0)
+        )
         let batch = Task {
-            await pool.runAbandonableBatch(count: 3, budget: .seconds(30), cancellable: true) { k in
+            await pool.runAbandonableBatch(
+                count: 3, budget: .seconds(60), cancellable: true,
+                onLateReturn: { k, _ in
+                    ran.append("late \(k)")
+                    lateReturn.signal()
+                }
+            ) { k in
                 ran.append("call \(k)")
                 if k == 0 {
                     started.signal()
-                    Thread.sleep(forTimeInterval: 0.5)
+                    _ = cancelled.wait(timeout: .now() + 60)
                 }
                 return k
             }
         }
-        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
-            Thread.detachNewThread {
-                _ = started.wait(timeout: .now() + 60)
-                c.resume()
-            }
-        }
+        await Self.wait(for: started)
         batch.cancel()
         let end = await batch.value
+        cancelled.signal()
         #expect(end.returned.isEmpty)
         guard case .cancelled? = end.abandoned else {
             Issue.record("not abandoned as cancelled: \(String(describing: end.abandoned))")
             return
         }
-        // The abandoned call's thread leaves the batch when it returns: item 1 is never called.
-        try? await Task.sleep(for: .seconds(1))
-        #expect(ran.entries == ["call 0"])
+        // Item 0 returns late and its thread leaves the batch: item 1 is never called.
+        await Self.wait(for: lateReturn)
+        #expect(ran.entries == ["call 0", "late 0"])
+    }
+
+    /// Waits for a pool thread's signal without blocking Swift's task pool.
+    private static func wait(for signal: DispatchSemaphore) async {
+        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+            Thread.detachNewThread {
+                _ = signal.wait(timeout: .now() + 120)
+                c.resume()
+            }
+        }
     }
 
     /// Cancelled between calls (while item 0's onReturn runs): the batch stops before item 1, runs its
@@ -144,12 +156,7 @@ import Testing
                 return k
             }
         }
-        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
-            Thread.detachNewThread {
-                _ = inOnReturn.wait(timeout: .now() + 60)
-                c.resume()
-            }
-        }
+        await Self.wait(for: inOnReturn)
         batch.cancel()
         cancelled.signal()
         let end = await batch.value
