@@ -139,12 +139,15 @@ import Testing
 
     @Test func theSchedulerRunsTheLatestDueFireOnceAndReportsMissedOnes() throws {
         let dir = try scratch()
+        let registered = Date()
         _ = try ok(["register", "spec.yaml", "--version", "v1"], dir)
-        // Registered now; three nights later at 03:00 UTC: two fires missed, the third runs.
-        let now = Date().addingTimeInterval(3 * 86_400)
+        // The third 03:00 UTC after registering: two fires missed, the third runs. (Counting "three days later"
+        // from the date alone failed when the test ran between 00:00 and 03:00 UTC: today's fire was a third.)
         var day = Calendar(identifier: .gregorian)
         day.timeZone = TimeZone(identifier: "UTC")!
-        let at = day.date(bySettingHour: 3, minute: 0, second: 0, of: now)!
+        var at = day.date(bySettingHour: 3, minute: 0, second: 0, of: registered)!
+        if at <= registered { at.addTimeInterval(86_400) }
+        at.addTimeInterval(2 * 86_400)
         let stamp = ISO8601DateFormatter().string(from: at)
         let out = try ok(["scheduler", "--once", "--now", stamp], dir)
         let missed = out.split(separator: "\n").filter {
