@@ -134,8 +134,6 @@ extension JSONWriter {
 extension TaskContext {
     /// The canonical bytes of the task context document.
     public func encoded() -> [UInt8] {
-        // Unknown template fields interleave with the known ones in sorted order: take the general path.
-        guard task.extra.isEmpty else { return JSONWriter.encode(json) }
         var w = JSONWriter(reservingCapacity: 512)
         w.writeByte("{")
         w.writeKey("execution")
@@ -163,31 +161,7 @@ extension TaskContext {
         w.writeString(outputPrefix)
         w.writeByte(",")
         w.writeKey("task")
-        w.writeByte("{")
-        w.writeKey("config")
-        w.write(task.config)
-        w.writeByte(",")
-        w.writeKey("interface")
-        w.writeByte("{")
-        w.writeKey("inputs")
-        w.write(typeMap: task.interface.inputs)
-        w.writeByte(",")
-        w.writeKey("outputs")
-        w.write(typeMap: task.interface.outputs)
-        w.writeByte("}")
-        w.writeByte(",")
-        w.writeKey("name")
-        w.writeString(task.name)
-        w.writeByte(",")
-        w.writeKey("secrets")
-        w.write(JSON.array(task.secrets.map(JSON.string)))
-        w.writeByte(",")
-        w.writeKey("type")
-        w.writeString(task.type)
-        w.writeByte(",")
-        w.writeKey("version")
-        w.writeString(task.version)
-        w.writeByte("}")
+        w.write(taskTemplate: task)
         w.writeByte(",")
         w.writeKey("task_execution_id")
         w.writeString(taskExecutionID)
@@ -196,5 +170,56 @@ extension TaskContext {
         w.writeInteger(Self.documentVersion)
         w.writeByte("}")
         return w.bytes
+    }
+}
+
+extension JSONWriter {
+    /// A task template's canonical object. Unknown fields (`extra`) interleave with the known ones in
+    /// sorted order, so the two sorted key lists are merged; a known field wins over an `extra` of the same
+    /// name, as in `TaskTemplate.json`.
+    public mutating func write(taskTemplate task: TaskTemplate) {
+        let known = ["config", "interface", "name", "secrets", "type", "version"]
+        let extraKeys = task.extra.isEmpty ? [] : sortedKeys(task.extra)
+        var (k, e) = (0, 0)
+        writeByte("{")
+        while k < known.count || e < extraKeys.count {
+            if k > 0 || e > 0 { writeByte(",") }
+            if e < extraKeys.count && (k == known.count || extraKeys[e].utf8.lexicographicallyPrecedes(known[k].utf8)) {
+                writeKey(extraKeys[e])
+                write(task.extra[extraKeys[e]]!)
+                e += 1
+                continue
+            }
+            if e < extraKeys.count && extraKeys[e] == known[k] { e += 1 }
+            writeKey(known[k])
+            writeKnownField(k, of: task)
+            k += 1
+        }
+        writeByte("}")
+    }
+
+    /// The value of `known[index]` in `write(taskTemplate:)`.
+    private mutating func writeKnownField(_ index: Int, of task: TaskTemplate) {
+        switch index {
+        case 0: write(task.config)
+        case 1:
+            writeByte("{")
+            writeKey("inputs")
+            write(typeMap: task.interface.inputs)
+            writeByte(",")
+            writeKey("outputs")
+            write(typeMap: task.interface.outputs)
+            writeByte("}")
+        case 2: writeString(task.name)
+        case 3:
+            writeByte("[")
+            for (i, secret) in task.secrets.enumerated() {
+                if i > 0 { writeByte(",") }
+                writeString(secret)
+            }
+            writeByte("]")
+        case 4: writeString(task.type)
+        default: writeString(task.version)
+        }
     }
 }

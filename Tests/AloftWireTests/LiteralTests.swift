@@ -173,7 +173,14 @@ import Testing
         var w = JSONWriter()
         w.write(typeMap: types)
         #expect(w.bytes == JSONWriter.encode(types.json))
-        for extra: [String: JSON] in [[:], ["container": .object(["image": .string("x")]), "zzz": .null]] {
+        // Unknown fields before, between and after the known ones, one shadowing a known field (the known one
+        // wins), and keys whose UTF-8 order differs from Swift's `<`.
+        let extras: [[String: JSON]] = [
+            [:], ["container": .object(["image": .string("x")]), "zzz": .null], ["a": .integer(1)],
+            ["j": .bool(true), "s": .string("t"), "u": .array([])], ["name": .string("shadow"), "config": .null],
+            ["Z": .integer(2), "é": .string("e"), "version2": .null],
+        ]
+        for extra in extras {
             let context = TaskContext(
                 taskExecutionID: "t-1",
                 identity: ExecutionIdentity(project: "p", domain: "d", execution: "e", node: "n", attempt: 2),
