@@ -227,24 +227,71 @@ extension NodeState {
     /// back), built without Codable: a node commits its state three times, and the encoder cost a quarter of
     /// each commit.
     var jsonText: String {
-        var o: [String: JSON] = [
-            "phase": .string(phase.rawValue), "attempt": .integer(Int64(attempt)),
-            "userFailures": .integer(Int64(userFailures)),
-            "systemFailures": .integer(Int64(systemFailures)), "cached": .bool(cached),
-            "budget": .object(["user": .integer(Int64(budget.user)), "system": .integer(Int64(budget.system))]),
-        ]
-        if let e = lastError {
-            o["lastError"] = .object([
-                "kind": .string(e.kind.rawValue), "retryable": .bool(e.retryable), "code": .string(e.code.rawValue),
-                "message": .string(e.message),
-            ])
-        }
-        if synchronous == true { o["synchronous"] = .bool(true) }
+        // Written field by field in canonical (sorted) key order, the bytes `JSONWriter` gives the same object
+        // as a tree (NodeStateTests holds them equal): building the tree was half of a map item's
+        // store cost.
+        var w = JSONWriter(reservingCapacity: 160)
+        w.writeByte("{")
+        w.writeKey("attempt")
+        w.writeInteger(Int64(attempt))
+        w.writeByte(",")
+        w.writeKey("budget")
+        w.writeByte("{")
+        w.writeKey("system")
+        w.writeInteger(Int64(budget.system))
+        w.writeByte(",")
+        w.writeKey("user")
+        w.writeInteger(Int64(budget.user))
+        w.writeByte("}")
+        w.writeByte(",")
+        w.writeKey("cached")
+        w.write(JSON.bool(cached))
         if let c = callInFlight {
-            o["callInFlight"] = .object([
-                "call": .string(c.call), "attempt": .integer(Int64(c.attempt)), "deaths": .integer(Int64(c.deaths)),
-            ])
+            w.writeByte(",")
+            w.writeKey("callInFlight")
+            w.writeByte("{")
+            w.writeKey("attempt")
+            w.writeInteger(Int64(c.attempt))
+            w.writeByte(",")
+            w.writeKey("call")
+            w.writeString(c.call)
+            w.writeByte(",")
+            w.writeKey("deaths")
+            w.writeInteger(Int64(c.deaths))
+            w.writeByte("}")
         }
-        return JSONWriter.string(.object(o))
+        if let e = lastError {
+            w.writeByte(",")
+            w.writeKey("lastError")
+            w.writeByte("{")
+            w.writeKey("code")
+            w.writeString(e.code.rawValue)
+            w.writeByte(",")
+            w.writeKey("kind")
+            w.writeString(e.kind.rawValue)
+            w.writeByte(",")
+            w.writeKey("message")
+            w.writeString(e.message)
+            w.writeByte(",")
+            w.writeKey("retryable")
+            w.write(JSON.bool(e.retryable))
+            w.writeByte("}")
+        }
+        w.writeByte(",")
+        w.writeKey("phase")
+        w.writeString(phase.rawValue)
+        if synchronous == true {
+            w.writeByte(",")
+            w.writeKey("synchronous")
+            w.write(JSON.bool(true))
+        }
+        w.writeByte(",")
+        w.writeKey("systemFailures")
+        w.writeInteger(Int64(systemFailures))
+        w.writeByte(",")
+        w.writeKey("userFailures")
+        w.writeInteger(Int64(userFailures))
+        w.writeByte("}")
+        return String(decoding: w.bytes, as: UTF8.self)
     }
 }

@@ -22,10 +22,16 @@ import Testing
         states.append(s)
         _ = try s.apply(.attemptSucceeded)
         states.append(s)
+        var sync = NodeState(budget: RetryBudget(user: 12, system: 0))
+        _ = try sync.apply(.startSync)
+        sync.callInFlight = CallInFlight(call: "run_sync", attempt: 0, deaths: 11)
+        states.append(sync)
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         for state in states {
             let text = state.jsonText
+            // Byte for byte the canonical writing of the same document as a tree.
+            #expect(text == JSONWriter.string(state.jsonTree))
             #expect(try JSONDecoder().decode(NodeState.self, from: Data(text.utf8)) == state)
             let viaEncoder = try JSONSerialization.jsonObject(with: encoder.encode(state)) as? NSDictionary
             let viaText = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? NSDictionary
@@ -114,4 +120,30 @@ import Testing
 enum JSONEncoderShim {
     static func encode<T: Encodable>(_ v: T) throws -> Data { try JSONEncoder().encode(v) }
     static func decode<T: Decodable>(_ t: T.Type, _ d: Data) throws -> T { try JSONDecoder().decode(t, from: d) }
+}
+
+extension NodeState {
+    /// The same document as `jsonText`, built as a tree and written by the general `JSONWriter`: the
+    /// reference the direct writer is tested against.
+    var jsonTree: JSON {
+        var o: [String: JSON] = [
+            "phase": .string(phase.rawValue), "attempt": .integer(Int64(attempt)),
+            "userFailures": .integer(Int64(userFailures)),
+            "systemFailures": .integer(Int64(systemFailures)), "cached": .bool(cached),
+            "budget": .object(["user": .integer(Int64(budget.user)), "system": .integer(Int64(budget.system))]),
+        ]
+        if let e = lastError {
+            o["lastError"] = .object([
+                "kind": .string(e.kind.rawValue), "retryable": .bool(e.retryable), "code": .string(e.code.rawValue),
+                "message": .string(e.message),
+            ])
+        }
+        if synchronous == true { o["synchronous"] = .bool(true) }
+        if let c = callInFlight {
+            o["callInFlight"] = .object([
+                "call": .string(c.call), "attempt": .integer(Int64(c.attempt)), "deaths": .integer(Int64(c.deaths)),
+            ])
+        }
+        return .object(o)
+    }
 }
