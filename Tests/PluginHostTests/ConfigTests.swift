@@ -174,4 +174,22 @@ import Testing
         }
         #expect(seen.count == 2 * 3 * 4)
     }
+
+    @Test func theASCIIPathMakesTheSameHeadAsTheGeneralOne() {
+        let readables = [
+            "ex-20261125-train_model-0", "9starts-with-digit-n-0", "------0", "---9x-n-1", "Node.With/Odd_Chars-12",
+            String(repeating: "x", count: 200) + "-n-3", String(repeating: "-", count: 60) + "9" + "-n-0",
+            String(repeating: "ab-", count: 30), "", "-", "a", "Z9", "map-item[17]-0",
+        ]
+        for readable in readables {
+            for room in [0, 1, 2, 3, 5, 50] {
+                #expect(
+                    TaskExecutionID.asciiHead(readable, room: room) == TaskExecutionID.head(readable, room: room),
+                    "\(readable) in \(room)")
+            }
+        }
+        // Anything not ASCII takes the general path (lowercasing may turn it into ASCII: K is the Kelvin sign).
+        #expect(TaskExecutionID.asciiHead("\u{212A}elvin-ünï-0", room: 50) == nil)
+        #expect(TaskExecutionID.head("\u{212A}elvin-ünï-0", room: 50) == "kelvin-n-0")
+    }
 }

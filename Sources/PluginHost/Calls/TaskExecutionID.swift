@@ -12,16 +12,52 @@ public enum TaskExecutionID {
     public static func make(_ identity: ExecutionIdentity) -> String {
         let full = "\(identity.project)/\(identity.domain)/\(identity.execution)/\(identity.node)/\(identity.attempt)"
         let hash = FNV1a.hex64(full.utf8)
-        let readable = sanitize("\(identity.execution)-\(identity.node)-\(identity.attempt)")
+        let readable = "\(identity.execution)-\(identity.node)-\(identity.attempt)"
         // The hash always goes in: the readable part alone loses project/domain and the characters
         // sanitize drops, either of which could make two executions collide.
         let suffix = "-" + String(hash.prefix(12))
         let room = maxLength - suffix.count
-        var head = Substring(readable.prefix(room))
+        return (asciiHead(readable, room: room) ?? head(readable, room: room)) + suffix
+    }
+
+    /// The id's readable part: `readable` sanitized, at most `room` characters, starting with a letter and
+    /// not ending in `-`.
+    static func head(_ readable: String, room: Int) -> String {
+        var head = Substring(sanitize(readable).prefix(room))
         while head.hasPrefix("-") { head.removeFirst() }
         if head.first.map({ !$0.isLetter }) ?? true { head = ("a-" + head).prefix(room) }
         while head.hasSuffix("-") { head.removeLast() }
-        return head + suffix
+        return String(head)
+    }
+
+    /// `head` for an all-ASCII `readable` (every id the engine makes, one per attempt), on bytes instead of
+    /// Characters; nil for anything else.
+    static func asciiHead(_ readable: String, room: Int) -> String? {
+        var out: [UInt8] = []
+        out.reserveCapacity(readable.utf8.count)
+        var lastDash = false
+        for byte in readable.utf8 {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+                out.append(byte)
+                lastDash = false
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"):
+                out.append(byte + 32)
+                lastDash = false
+            case 0x80...: return nil
+            default:
+                if !lastDash { out.append(UInt8(ascii: "-")) }
+                lastDash = true
+            }
+        }
+        var head = out.prefix(room)
+        while head.first == UInt8(ascii: "-") { head.removeFirst() }
+        let startsWithLetter = head.first.map({ (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0) }) ?? false
+        if !startsWithLetter {
+            head = ([UInt8(ascii: "a"), UInt8(ascii: "-")] + head).prefix(room)
+        }
+        while head.last == UInt8(ascii: "-") { head.removeLast() }
+        return String(decoding: head, as: UTF8.self)
     }
 
     static func sanitize(_ s: String) -> String {
