@@ -61,9 +61,22 @@ import Testing
             }
         }
         let id = try #require(execution, "no execution was created before the first kill (seed \(seed))")
-        let end = try CLI.run(["resume", id], cwd: dir, env: ["HOME": dir])
+        var end = try CLI.run(["resume", id], cwd: dir, env: ["HOME": dir])
+        var final = id
+        // Two kills inside one attempt's plugin calls fail that attempt by design (issue 16: a host that died
+        // twice in an attempt's calls does not make the call again); under load the random kills can land so.
+        // A user then recovers the execution, reusing what succeeded; the journal must still show no attempt
+        // started twice, across both executions.
+        if end.status != 0,
+            try CLI.run(["executions", "show", id], cwd: dir, env: ["HOME": dir]).stdout.contains(
+                "HostDiedInPluginCall")
+        {
+            end = try CLI.run(["recover", id], cwd: dir, env: ["HOME": dir])
+            let succeeded = end.stdout.split(separator: "\n").first { $0.hasPrefix("succeeded: ") }
+            final = succeeded.map { String($0.dropFirst("succeeded: ".count)) } ?? id
+        }
         #expect(end.status == 0, "seed \(seed): \(end.stdout)\(end.stderr)")
-        let shown = try CLI.run(["executions", "show", id], cwd: dir, env: ["HOME": dir])
+        let shown = try CLI.run(["executions", "show", final], cwd: dir, env: ["HOME": dir])
         #expect(shown.stdout.contains("outputs: fanned = [11, 21, 31, 41], last = 8"), "seed \(seed): \(shown.stdout)")
         let starts = try String(contentsOfFile: journal, encoding: .utf8).split(separator: "\n").map(String.init)
         let twice = Dictionary(grouping: starts, by: { $0 }).filter { $0.value.count > 1 }.keys.sorted()
