@@ -51,57 +51,6 @@ public struct ExecutionRecord: Sendable, Equatable {
     }
 }
 
-/// One node of an execution (a map item or a sub-workflow's node has its own path, e.g. `score[3]`).
-public struct NodeRecord: Sendable, Equatable {
-    public var execution: String
-    public var node: String
-    public var state: NodeState
-    public var pluginID: String?
-    public var taskExecutionID: String?
-    /// The plugin's opaque resource state for the current attempt: what a restarted host polls with.
-    public var resourceState: [UInt8]?
-    public var inputs: LiteralMap?
-    public var outputs: LiteralMap?
-    public var statusMessage: String?
-    /// The version of the task that ran (or whose cached outputs were reused).
-    public var taskVersion: String?
-    /// For a cache hit: `execution/node` that produced the outputs.
-    public var cachedFrom: String?
-    /// Where people find the current attempt's logs, as its plugin says.
-    public var logLinks: [LogLinkRecord] = []
-    public var updatedAt: Date
-    /// When the node was first stored running (its first attempt's start); nil while queued, and for a node
-    /// that never ran (cached, skipped) or was stored before schema version 8.
-    public var startedAt: Date?
-
-    /// What the store writes as the start: the known one, else this update's time if the node runs now. The
-    /// stores keep a start once written (a later record cannot move it).
-    public var startToStore: Date? { startedAt ?? (state.phase == .running ? updatedAt : nil) }
-
-    public init(
-        execution: String, node: String, state: NodeState, pluginID: String? = nil, taskExecutionID: String? = nil,
-        resourceState: [UInt8]? = nil, inputs: LiteralMap? = nil, outputs: LiteralMap? = nil,
-        statusMessage: String? = nil,
-        taskVersion: String? = nil, cachedFrom: String? = nil, logLinks: [LogLinkRecord] = [], updatedAt: Date = Date(),
-        startedAt: Date? = nil
-    ) {
-        self.startedAt = startedAt
-        self.logLinks = logLinks
-        self.taskVersion = taskVersion
-        self.cachedFrom = cachedFrom
-        self.execution = execution
-        self.node = node
-        self.state = state
-        self.pluginID = pluginID
-        self.taskExecutionID = taskExecutionID
-        self.resourceState = resourceState
-        self.inputs = inputs
-        self.outputs = outputs
-        self.statusMessage = statusMessage
-        self.updatedAt = updatedAt
-    }
-}
-
 /// Where executions and node states live. Every method commits before it returns: what the engine does
 /// next may rely on it surviving a crash.
 public protocol ExecutionStore: Sendable {
