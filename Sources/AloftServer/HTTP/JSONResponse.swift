@@ -37,6 +37,20 @@ enum JSONBody {
         return members
     }
 
+    /// `object(request)` whose members are all among `fields`: any other is a 400 naming each unknown one and
+    /// listing the known ones, so a misspelt field is never silently ignored.
+    static func object(_ request: Request, fields: [String]) async throws -> [String: JSON] {
+        let body = try await object(request)
+        let unknown = body.keys.filter { !fields.contains($0) }.sorted()
+        guard unknown.isEmpty else {
+            throw APIError.badRequest(
+                "unknown field\(unknown.count == 1 ? "" : "s") \(unknown.joined(separator: ", ")); "
+                    + "fields: \(fields.joined(separator: ", "))",
+                fields: Dictionary(uniqueKeysWithValues: unknown.map { ($0, "unknown field") }))
+        }
+        return body
+    }
+
     /// A string member, required or not; any other kind is an error naming the field.
     static func string(_ body: [String: JSON], _ name: String, required: Bool = true) throws -> String? {
         guard let value = body[name], value != .null else {

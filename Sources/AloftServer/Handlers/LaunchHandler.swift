@@ -12,15 +12,8 @@ struct LaunchHandler: Sendable {
 
     func launch(_ request: Request, _ context: ServerContext) async throws -> Response {
         let grant = try context.requireGrant()
-        let body = try await JSONBody.object(request)
-        let known: Set = ["project", "domain", "name", "version", "kind", "inputs"]
-        let unknown = body.keys.filter { !known.contains($0) }.sorted()
-        guard unknown.isEmpty else {
-            throw APIError.badRequest(
-                "unknown field\(unknown.count == 1 ? "" : "s") \(unknown.joined(separator: ", ")); "
-                    + "fields: \(known.sorted().joined(separator: ", "))",
-                fields: Dictionary(uniqueKeysWithValues: unknown.map { ($0, "unknown field") }))
-        }
+        let body = try await JSONBody.object(
+            request, fields: ["domain", "inputs", "kind", "name", "project", "version"])
         let project = try JSONBody.string(body, "project")!
         let domain = try JSONBody.string(body, "domain")!
         let name = try JSONBody.string(body, "name")!

@@ -17,13 +17,7 @@ struct RegisterHandler: Sendable {
         let project = try context.parameter("project")
         let domain = try context.parameter("domain")
         try grant.require(project: project, role: .admin)
-        let body = try await JSONBody.object(request)
-        let unknown = body.keys.filter { $0 != "spec" && $0 != "version" }.sorted()
-        guard unknown.isEmpty else {
-            throw APIError.badRequest(
-                "unknown field \(unknown.joined(separator: ", ")); fields: spec, version",
-                fields: Dictionary(uniqueKeysWithValues: unknown.map { ($0, "unknown field") }))
-        }
+        let body = try await JSONBody.object(request, fields: ["spec", "version"])
         let text = try JSONBody.string(body, "spec")!
         let version = try JSONBody.string(body, "version", required: false)
         guard text.utf8.count <= Self.maxSpec else {
