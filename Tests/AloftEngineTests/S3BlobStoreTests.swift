@@ -13,13 +13,7 @@ import Testing
 @Suite(.timeLimit(.minutes(5))) struct S3BlobStoreTests {
     static func store() throws -> (S3BlobStore, S3Client) {
         let moto = try MotoPeer.require()
-        let client = S3Client(
-            region: moto.region, endpoint: moto.endpoint,
-            credentials: AWSCredentials(
-                accessKeyID: moto.accessKeyID, secretAccessKey: Array(moto.secretAccessKey.utf8)),
-            http: HTTPClient())
-        let bucket = "aloft-blobs-\(UUID().uuidString.lowercased().prefix(8))"
-        try client.createBucket(bucket)
+        let (client, bucket) = try moto.newBucket("aloft-blobs")
         return (try S3BlobStore(root: "s3://\(bucket)/runs", client: client), client)
     }
 

@@ -10,13 +10,7 @@ import Testing
 @Suite(.timeLimit(.minutes(5))) struct ServerS3DownloadTests {
     @Test func blobDownloadsComeFromS3() throws {
         let moto = try MotoPeer.require()
-        let s3 = S3Client(
-            region: moto.region, endpoint: moto.endpoint,
-            credentials: AWSCredentials(
-                accessKeyID: moto.accessKeyID, secretAccessKey: Array(moto.secretAccessKey.utf8)),
-            http: HTTPClient())
-        let bucket = "aloft-serve-\(UUID().uuidString.lowercased().prefix(8))"
-        try s3.createBucket(bucket)
+        let (s3, bucket) = try moto.newBucket("aloft-serve")
         // Larger than two of the server's 1 MiB ranges.
         let big = (0..<(2 * 1024 * 1024 + 4321)).map { UInt8(truncatingIfNeeded: $0 &* 13) }
         try s3.put(bucket: bucket, key: "runs/uploads/f.bin", big)

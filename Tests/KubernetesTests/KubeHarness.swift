@@ -59,13 +59,7 @@ struct KubeHarness {
                 "ALOFT_SECRET_AWS_ACCESS_KEY_ID": moto.accessKeyID,
                 "ALOFT_SECRET_AWS_SECRET_ACCESS_KEY": moto.secretAccessKey,
             ])
-        let s3 = S3Client(
-            region: moto.region, endpoint: moto.endpoint,
-            credentials: AWSCredentials(
-                accessKeyID: moto.accessKeyID, secretAccessKey: Array(moto.secretAccessKey.utf8)),
-            http: HTTPClient())
-        let bucket = "kube-\(UUID().uuidString.lowercased().prefix(8))"
-        try s3.createBucket(bucket)
+        let (s3, bucket) = try moto.newBucket("kube")
         // What the fake kubelet gives the pod (envFrom secretRef aloft-s3): the entrypoint's S3 access.
         try fake.control(
             "POST", "/fake/secret",

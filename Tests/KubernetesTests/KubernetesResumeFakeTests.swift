@@ -15,13 +15,7 @@ import Testing
         defer { fake.stop() }
         let dir = try TemporaryDirectory("kube-resume")
         defer { dir.remove() }
-        let s3 = S3Client(
-            region: moto.region, endpoint: moto.endpoint,
-            credentials: AWSCredentials(
-                accessKeyID: moto.accessKeyID, secretAccessKey: Array(moto.secretAccessKey.utf8)),
-            http: HTTPClient())
-        let bucket = "resume-\(UUID().uuidString.lowercased().prefix(8))"
-        try s3.createBucket(bucket)
+        let (s3, bucket) = try moto.newBucket("resume")
         try """
         plugins:
           config:

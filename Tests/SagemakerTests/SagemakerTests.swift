@@ -89,10 +89,7 @@ import Testing
 
     @Test func aTrainingJobRunsAndReturnsItsModelBlob() async throws {
         let moto = try MotoPeer.require()
-        let s3 = S3Client(
-            region: moto.region, endpoint: moto.endpoint,
-            credentials: AWSCredentials(
-                accessKeyID: moto.accessKeyID, secretAccessKey: Array(moto.secretAccessKey.utf8)), http: HTTPClient())
+        let s3 = moto.s3Client()
         try s3.createBucket("aloft-data")
         try s3.put(bucket: "aloft-data", key: "pima/train.csv", Array("1,148,72\n0,85,66\n".utf8))
         let h = try await Self.harness(
