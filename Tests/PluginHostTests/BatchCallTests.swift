@@ -26,6 +26,7 @@ import Testing
             },
             onReturn: { (k: Int, value: Int) in
                 ran.append(Self.onPoolThread() ? "returned \(k)=\(value)" : "elsewhere")
+                return true
             },
             epilogue: { ran.append(Self.onPoolThread() ? "epilogue" : "epilogue elsewhere") }
         ) { k in
@@ -37,6 +38,24 @@ import Testing
             ran.entries == [
                 "prelude", "call 0", "returned 0=0", "call 1", "returned 1=10", "call 2", "returned 2=20", "epilogue",
             ])
+    }
+
+    /// A chain's next call exists only once the one before returned: an onReturn that says so ends the batch
+    /// there, with the epilogue, short of `count`.
+    @Test func anOnReturnThatSaysStopEndsTheBatchBeforeTheNextCall() async {
+        let pool = PluginThreadPool(name: "batch", width: 1)
+        defer { pool.shutdown() }
+        let ran = LockedLog()
+        let end = await pool.runAbandonableBatch(
+            count: .max, budget: .seconds(30), cancellable: true,
+            onReturn: { (k: Int, _: Int) in k < 2 },
+            epilogue: { ran.append("epilogue") }
+        ) { k in
+            ran.append("call \(k)")
+            return k
+        }
+        #expect(end.returned == [0, 1, 2] && end.abandoned == nil && !end.refused)
+        #expect(ran.entries == ["call 0", "call 1", "call 2", "epilogue"])
     }
 
     @Test func aRefusingPreludeMakesNoCall() async {
@@ -71,7 +90,10 @@ import Testing
                 ran.append("late \(k)")
                 lateReturn.signal()
             },
-            onReturn: { k, _ in ran.append("returned \(k)") },
+            onReturn: { k, _ in
+                ran.append("returned \(k)")
+                return true
+            },
             epilogue: { ran.append("epilogue") }
         ) { k in
             if k == 1 { _ = abandoned.wait(timeout: .now() + 60) }
@@ -149,6 +171,7 @@ import Testing
                     ran.append("returned \(k)")
                     inOnReturn.signal()
                     _ = cancelled.wait(timeout: .now() + 60)
+                    return true
                 },
                 epilogue: { ran.append("epilogue") }
             ) { k in

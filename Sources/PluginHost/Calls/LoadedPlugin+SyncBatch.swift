@@ -1,5 +1,6 @@
 public import AloftWire
 import Logging
+import Synchronization
 
 /// How a batch of synchronous calls ended (see `LoadedPlugin.runSyncBatch`).
 public struct SyncBatchEnd: Sendable {
@@ -8,6 +9,8 @@ public struct SyncBatchEnd: Sendable {
     public var results: [Result<LiteralMap, TaskError>]
     /// `before` said not to make the calls: none was made.
     public var refused: Bool
+    /// The last call was abandoned (it overran, or the waiter was cancelled): it may still be running.
+    public var abandoned = false
 }
 
 extension LoadedPlugin {
@@ -23,17 +26,44 @@ extension LoadedPlugin {
         _ tasks: [TaskInvocation], before: @escaping @Sendable () -> Bool,
         after: @escaping @Sendable (Int, LiteralMap) -> Void, finish: @escaping @Sendable () -> Void
     ) async -> SyncBatchEnd {
-        guard let first = tasks.first else { return SyncBatchEnd(results: [], refused: false) }
-        let runs: [@Sendable () -> CallResult]
-        do throws(TaskError) {
-            let body = try syncBody(first)
-            runs = tasks.map { bound($0, body) }
-        } catch {
-            return SyncBatchEnd(results: tasks.map { _ in .failure(error) }, refused: false)
+        guard !tasks.isEmpty else { return SyncBatchEnd(results: [], refused: false) }
+        return await runSyncSequence(
+            SyncTaskList(tasks), count: tasks.count, before: before,
+            after: { k, outputs, _ in
+                after(k, outputs)
+                return true
+            }, finish: finish)
+    }
+
+    /// `runSyncBatch` for a chain (issue 18): the tasks are known one at a time. `first` is called, then
+    /// `next` with each call's outputs (on the plugin's thread, outside every budget) gives the task to call
+    /// after it, or nil to end the job there; a failed or abandoned call ends it too. The engine commits a
+    /// node's end and the next node's mark in one group commit in `next`.
+    public func runSyncChain(
+        _ first: TaskInvocation, before: @escaping @Sendable () -> Bool,
+        next: @escaping @Sendable (Int, LiteralMap) -> TaskInvocation?
+    ) async -> SyncBatchEnd {
+        await runSyncSequence(
+            SyncTaskList([first]), count: .max, before: before,
+            after: { k, outputs, tasks in
+                guard let task = next(k, outputs) else { return false }
+                tasks.append(task)
+                return true
+            }, finish: {})
+    }
+
+    /// The calls of `tasks` in order as one job (see runSyncBatch); `after` false: no further call.
+    private func runSyncSequence(
+        _ tasks: SyncTaskList, count: Int, before: @escaping @Sendable () -> Bool,
+        after: @escaping @Sendable (Int, LiteralMap, SyncTaskList) -> Bool, finish: @escaping @Sendable () -> Void
+    ) async -> SyncBatchEnd {
+        let body: CallBody
+        do throws(TaskError) { body = try syncBody(tasks[0]) } catch {
+            return SyncBatchEnd(results: (0..<tasks.count).map { _ in .failure(error) }, refused: false)
         }
         let (pluginID, logger) = (id, services.logger)
         let end = await pool.runAbandonableBatch(
-            count: tasks.count, budget: options.callBudget, cancellable: true,
+            count: count, budget: options.callBudget, cancellable: true,
             onAbandon: { [self] k, why in
                 if case .cancelled = why { services.signals.cancel(tasks[k].executionID) }
                 markStuck(tasks[k].executionID, call: "run_sync")
@@ -45,7 +75,10 @@ extension LoadedPlugin {
                 )
             },
             prelude: before,
-            onReturn: { k, result in if case .success(let outputs) = result { after(k, outputs) } },
+            onReturn: { k, result in
+                guard case .success(let outputs) = result else { return false }
+                return after(k, outputs, tasks)
+            },
             epilogue: finish
         ) { [self] k -> Result<LiteralMap, TaskError> in
             let task = tasks[k]
@@ -56,7 +89,7 @@ extension LoadedPlugin {
                 services.secretPolicy.revoke(plugin: pluginID, task: task.executionID)
                 services.signals.forget(task.executionID)
             }
-            do throws(TaskError) { return .success(try syncOutputs(runs[k](), task: task)) } catch {
+            do throws(TaskError) { return .success(try syncOutputs(bound(task, body)(), task: task)) } catch {
                 return .failure(error)
             }
         }
@@ -67,6 +100,19 @@ extension LoadedPlugin {
             services.signals.forget(task.executionID)
             results.append(.failure(abandonedError(why, call: "run_sync", lane: task.executionID)))
         }
-        return SyncBatchEnd(results: results, refused: end.refused)
+        return SyncBatchEnd(results: results, refused: end.refused, abandoned: end.abandoned != nil)
     }
+}
+
+/// The tasks of a batch or chain, read by the pool's hooks on other threads (a chain's grow as it runs).
+final class SyncTaskList: Sendable {
+    private let tasks: Mutex<[TaskInvocation]>
+
+    init(_ tasks: [TaskInvocation]) { self.tasks = Mutex(tasks) }
+
+    subscript(k: Int) -> TaskInvocation { tasks.withLock { $0[k] } }
+
+    var count: Int { tasks.withLock { $0.count } }
+
+    func append(_ task: TaskInvocation) { tasks.withLock { $0.append(task) } }
 }

@@ -43,14 +43,15 @@ extension PluginThreadPool {
     ///
     /// Around the calls, on the same thread and outside every budget (never cooperative-pool work): `prelude`
     /// before the first (false: no call is made, `refused`), `onReturn` after each call that returned within its
-    /// budget, `epilogue` after the last call made, unless a call was abandoned. `onAbandon` runs when a
+    /// budget (false: no further call is made, so `count` is then an upper bound: a chain's next call exists
+    /// only once the one before it returned), `epilogue` after the last call made, unless a call was abandoned. `onAbandon` runs when a
     /// running call is abandoned, before the caller hears of it; `onLateReturn` when it returns after all.
     public func runAbandonableBatch<T: Sendable>(
         count: Int, budget: Duration, cancellable: Bool,
         onAbandon: @escaping @Sendable (Int, CallAbandoned) -> Void = { _, _ in },
         onLateReturn: @escaping @Sendable (Int, Duration) -> Void = { _, _ in },
         prelude: @escaping @Sendable () -> Bool = { true },
-        onReturn: @escaping @Sendable (Int, T) -> Void = { _, _ in },
+        onReturn: @escaping @Sendable (Int, T) -> Bool = { _, _ in true },
         epilogue: @escaping @Sendable () -> Void = {},
         _ body: @escaping @Sendable (Int) -> T
     ) async -> BatchEnd<T> {
@@ -116,7 +117,7 @@ extension PluginThreadPool {
                     onLateReturn(k, ContinuousClock.now - callStarted)
                     return
                 }
-                onReturn(k, value)
+                guard onReturn(k, value) else { break }
             }
             epilogue()
             let returned = state.withLock { s -> [T] in
