@@ -208,6 +208,8 @@ public final class ExecutionEngine: Sendable {
         // Every node write of this run is durable before the execution's end is.
         await commits.flush()
         await context.blobCopies.drain()
+        // The execution ends here: no later host will read what its calls journaled.
+        defer { context.journal?.remove() }
         switch result {
         case .success(let outputs):
             try store.finishExecution(id: record.id, phase: .succeeded, outputs: outputs, error: nil)

@@ -31,6 +31,11 @@ final class ExecutionContext: Sendable {
     /// Per node, the write `durable` waits for: the latest, or once the node is terminal, its first terminal
     /// write (what ends it; a later one only clears a mark). Forgotten once durable.
     private let tickets = Mutex(Tickets())
+    /// Where a chain's synchronous calls are marked in flight (nil: the store is not on this machine).
+    let journal: CallJournal?
+    /// The calls a host before this one died in, by the journal, of nodes with no record stored since: the
+    /// attempt, by node path.
+    private let diedInCalls: [String: Int]
     /// The blob URI of this execution's attempts' directories (see attemptURI); nil when the store refused it.
     private let attemptsURI: String?
 
@@ -57,11 +62,18 @@ final class ExecutionContext: Sendable {
         self.wakeups = wakeups
         self.events = events
         self.records = Mutex(Dictionary(existing.map { ($0.node, $0) }, uniquingKeysWith: { _, b in b }))
+        journal = store.callJournalRoot.map { CallJournal(root: $0, execution: execution.id) }
+        let stored = Set(existing.map(\.node))
+        diedInCalls = journal?.diedIn.filter { !stored.contains($0.key) } ?? [:]
         attemptsURI = try? blobs.uri(
             LocalBlobStore.executionPath(project: execution.project, domain: execution.domain, execution: execution.id))
     }
 
     func record(_ path: String) -> NodeRecord? { records.withLock { $0[path] } }
+
+    /// The attempt whose call the journal says a host before this one died in, for a node with no record
+    /// stored since (see CallJournal).
+    func diedInCall(_ path: String) -> Int? { diedInCalls.isEmpty ? nil : diedInCalls[path] }
 
     /// Queues the record for the store's next group commit (see GroupCommitWriter), with the lineage the node
     /// read, and remembers it; does not wait. Whoever must not act before the record is durable (a plugin call
@@ -69,12 +81,15 @@ final class ExecutionContext: Sendable {
     /// ends in this run is forgotten (its runner returns its record; nothing looks it up again), so memory holds
     /// the nodes in flight, not every node of a 100,000-item map. `committedByCaller`: the caller commits it
     /// itself on a host-owned thread (`durableNow`), so the group-commit writer's queue is not woken for it.
+    /// `onSettled`: see GroupCommitWriter.enqueue.
     @discardableResult
-    func persist(_ r: NodeRecord, committedByCaller: Bool = false) throws -> GroupCommitWriter.Ticket {
+    func persist(
+        _ r: NodeRecord, committedByCaller: Bool = false, onSettled: (@Sendable (String?) -> Void)? = nil
+    ) throws -> GroupCommitWriter.Ticket {
         var r = r
         r.updatedAt = Date()
         let lineage = pendingLineage.withLock { $0.removeValue(forKey: r.node) } ?? []
-        let ticket = commits.enqueue(r, lineage: lineage, committedByCaller: committedByCaller)
+        let ticket = commits.enqueue(r, lineage: lineage, committedByCaller: committedByCaller, onSettled: onSettled)
         let due = tickets.withLock { t in
             Self.hold(ticket, of: r, in: &t)
             return Self.pruneDue(&t, after: 1)

@@ -8,4 +8,10 @@ enum KillPoint {
     static func reached(_ name: String) {
         if asked == name { kill(getpid(), SIGKILL) }
     }
+
+    /// A point reached many times: ALOFT_TEST_KILL_AT=<name>@<n> kills when `count` is n.
+    static func reached(_ name: String, count: Int) {
+        guard let asked, asked.hasPrefix(name) else { return }
+        if asked == "\(name)@\(count)" { kill(getpid(), SIGKILL) }
+    }
 }

@@ -23,9 +23,11 @@ extension ExecutionContext {
     }
 
     /// Commits the record (see persist); a store that fails stops the node. True when stored.
-    func store(_ record: NodeRecord, committedByCaller: Bool = false) -> Bool {
+    func store(
+        _ record: NodeRecord, committedByCaller: Bool = false, onSettled: (@Sendable (String?) -> Void)? = nil
+    ) -> Bool {
         do {
-            try persist(record, committedByCaller: committedByCaller)
+            try persist(record, committedByCaller: committedByCaller, onSettled: onSettled)
             return true
         } catch {
             stop(record.node, because: "cannot persist its state: \(error)")

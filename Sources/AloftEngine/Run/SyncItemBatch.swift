@@ -31,11 +31,7 @@ struct SyncItemBatch {
 
     /// The batch runner for a map's items over `task`, when they can take this path.
     static func make(for task: CompiledTask, _ context: ExecutionContext) -> SyncItemBatch? {
-        guard task.cache == nil, context.options.quotas[task.template.type] == nil,
-            case .success(let found) = context.host.plugin(forTaskType: task.template.type),
-            let plugin = found as? LoadedPlugin, plugin.descriptor.isSynchronous(task.template.type)
-        else { return nil }
-        return SyncItemBatch(context: context, plugin: plugin)
+        TaskRunner.inlineSyncPlugin(for: task, context).map { SyncItemBatch(context: context, plugin: $0) }
     }
 
     /// Runs every item to its end; their records in the runners' order.
@@ -51,7 +47,7 @@ struct SyncItemBatch {
             guard context.record(runner.path) == nil,
                 runner.inputs.canonicalBytes.count <= context.options.inlineValueLimit
             else { continue }
-            switch announce(runner) {
+            switch runner.announceSync(on: plugin) {
             case .success(let announced):
                 indices.append(i)
                 records.append(announced.0)
@@ -102,29 +98,6 @@ struct SyncItemBatch {
             }
         }
         return done
-    }
-
-    private struct Stopped: Error {
-        let record: NodeRecord
-    }
-
-    /// A fresh item's first attempt started and marked as in run_sync (not stored yet): the record and the
-    /// call's invocation. A failure is a node stopped (its state refused).
-    private func announce(_ runner: TaskRunner) -> Result<(NodeRecord, TaskInvocation), Stopped> {
-        var record = NodeRecord(
-            execution: context.execution.id, node: runner.path,
-            state: NodeState(budget: RetryBudget(user: runner.task.retries, system: context.options.systemRetries)),
-            inputs: runner.inputs)
-        record.pluginID = plugin.id
-        record.taskVersion = runner.task.template.version
-        guard case .call(let attempt)? = context.apply(.startSync, to: &record) else {
-            return .failure(Stopped(record: record))
-        }
-        let invocation = runner.invocation(attempt)
-        record.taskExecutionID = invocation.executionID
-        record.resourceState = nil
-        record.state.callInFlight = CallInFlight(call: "run_sync", attempt: attempt)
-        return .success((record, invocation))
     }
 
     /// The batch's job on the plugin's thread: what each item's call returned (in order; items past them were

@@ -1,3 +1,4 @@
+import AloftCompiler
 import AloftWire
 import PluginHost
 import Synchronization
@@ -80,6 +81,40 @@ extension TaskRunner {
 }
 
 extension TaskRunner {
+    /// The in-process plugin whose thread can run a synchronous `task` of a scope's nodes or a map's items in
+    /// one job (SyncItemBatch, SyncChainRun): none for a task with a cache or a quota, whose runs take the
+    /// one-by-one path (TaskRunner.run).
+    static func inlineSyncPlugin(for task: CompiledTask, _ context: ExecutionContext) -> LoadedPlugin? {
+        guard task.cache == nil, context.options.quotas[task.template.type] == nil,
+            case .success(let found) = context.host.plugin(forTaskType: task.template.type),
+            let plugin = found as? LoadedPlugin, plugin.descriptor.isSynchronous(task.template.type)
+        else { return nil }
+        return plugin
+    }
+
+    struct Stopped: Error {
+        let record: NodeRecord
+    }
+
+    /// A fresh node's first attempt started and marked as in run_sync (not stored yet): the record and the
+    /// call's invocation. A failure is a node stopped (its state refused).
+    func announceSync(on plugin: LoadedPlugin) -> Result<(NodeRecord, TaskInvocation), Stopped> {
+        var record = NodeRecord(
+            execution: context.execution.id, node: path,
+            state: NodeState(budget: RetryBudget(user: task.retries, system: context.options.systemRetries)),
+            inputs: inputs)
+        record.pluginID = plugin.id
+        record.taskVersion = task.template.version
+        guard case .call(let attempt)? = context.apply(.startSync, to: &record) else {
+            return .failure(Stopped(record: record))
+        }
+        let invocation = self.invocation(attempt)
+        record.taskExecutionID = invocation.executionID
+        record.resourceState = nil
+        record.state.callInFlight = CallInFlight(call: "run_sync", attempt: attempt)
+        return .success((record, invocation))
+    }
+
     /// A successful synchronous attempt's end through the state machine (not stored). Nil when the outputs need
     /// a per-attempt copy or the state machine says anything but "done": the attempt is then ended from async
     /// code.

@@ -69,6 +69,12 @@ struct TaskRunner {
             case .submit(let attempt)?, .call(let attempt)?: first = attempt
             default: return record
             }
+            // A chain's call journaled, never stored, that a host died in: the mark it would have stored, so the
+            // death is counted (attempts).
+            if sync, context.diedInCall(path) == first {
+                record.taskExecutionID = invocation(first).executionID
+                record.state.callInFlight = CallInFlight(call: "run_sync", attempt: first)
+            }
         } else {
             first = record.state.attempt
         }

@@ -73,9 +73,23 @@ struct WorkflowRunner {
                 // The only node that can run now (a chain): run it in this task, not in a child task whose start
                 // and end would each wake a thread. Nothing else could run beside it.
                 if inFlight == 0, ready.count == 1 {
-                    let node = nodes[ready.removeLast()]
+                    let i = ready.removeLast()
                     let resolver = BindingResolver(workflowInputs: inputs, nodeOutputs: outputs)
-                    nodeEnded(node.id, await runDurably(node, resolver))
+                    // A fresh synchronous task of an in-process plugin: it, and each node that is then the only
+                    // one to run, on the plugin's thread as one job (SyncChainRun).
+                    if let (plugin, runner) = chainLink(nodes[i], resolver, on: nil) {
+                        let cursor = ChainCursor(
+                            scope: self, plugin: plugin, nodes: nodes, downstream: downstream, waiting: waiting,
+                            inputs: inputs, outputs: outputs)
+                        let chain = await SyncChainRun(context: context, plugin: plugin).run(
+                            (i, runner), successor: cursor.next)
+                        for (j, record) in chain.ended { nodeEnded(nodes[j].id, record) }
+                        if let p = chain.pending, finished[nodes[p].id] == nil, !ready.contains(p) { ready.append(p) }
+                        // A chain's nodes became ready as the ones before them ended, and ended since.
+                        ready.removeAll { finished[nodes[$0].id] != nil }
+                        continue
+                    }
+                    nodeEnded(nodes[i].id, await runDurably(nodes[i], resolver))
                     continue
                 }
                 for i in ready { launch(i) }
@@ -323,7 +337,7 @@ struct WorkflowRunner {
     }
 
     /// Which upstream outputs feed which inputs of the node at `path`.
-    private func recordLineage(_ bindings: [String: Binding], at path: String) {
+    func recordLineage(_ bindings: [String: Binding], at path: String) {
         var edges: [LineageEdge] = []
         func walk(_ b: Binding, _ input: String) {
             switch b {

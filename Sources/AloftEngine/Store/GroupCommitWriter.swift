@@ -31,6 +31,9 @@ final class GroupCommitWriter: Sendable {
     private struct Entry {
         var record: NodeRecord
         var lineage: [LineageEdge]
+        /// Run once the batch holding the write settles, before its waiters resume: nil, or why the store
+        /// refused the write.
+        var settled: [@Sendable (String?) -> Void] = []
     }
 
     private struct State {
@@ -69,11 +72,16 @@ final class GroupCommitWriter: Sendable {
 
     /// Queues the record (and the lineage it brings) for the next batch; does not wait. `committedByCaller`:
     /// the caller commits it with `commitNow` on a host-owned thread, so the writer's queue is not woken for it.
+    /// `onSettled` runs on the committing thread (never Swift's cooperative pool) once the write's batch
+    /// settles, in batch order, before anyone waiting for the batch resumes.
     @discardableResult
-    func enqueue(_ record: NodeRecord, lineage: [LineageEdge] = [], committedByCaller: Bool = false) -> Ticket {
+    func enqueue(
+        _ record: NodeRecord, lineage: [LineageEdge] = [], committedByCaller: Bool = false,
+        onSettled: (@Sendable (String?) -> Void)? = nil
+    ) -> Ticket {
         let key = Self.key(record.execution, record.node)
         let (ticket, arm) = state.withLock { s -> (Ticket, Bool) in
-            Self.add(record, lineage, key, to: &s)
+            Self.add(record, lineage, key, to: &s, onSettled: onSettled)
             if !committedByCaller { s.openNeedsWriter = true }
             return (Ticket(batch: s.open, key: key), Self.arm(&s))
         }
@@ -103,14 +111,18 @@ final class GroupCommitWriter: Sendable {
 
     /// The write joins the open batch; a node written twice before its batch is taken is written once, as last
     /// given.
-    private static func add(_ record: NodeRecord, _ lineage: [LineageEdge], _ key: String, to s: inout State) {
+    private static func add(
+        _ record: NodeRecord, _ lineage: [LineageEdge], _ key: String, to s: inout State,
+        onSettled: (@Sendable (String?) -> Void)? = nil
+    ) {
         if var entry = s.pending[key] {
             entry.record = record
             entry.lineage += lineage
+            if let onSettled { entry.settled.append(onSettled) }
             s.pending[key] = entry
         } else {
             s.order.append(key)
-            s.pending[key] = Entry(record: record, lineage: lineage)
+            s.pending[key] = Entry(record: record, lineage: lineage, settled: onSettled.map { [$0] } ?? [])
         }
     }
 
@@ -227,7 +239,12 @@ final class GroupCommitWriter: Sendable {
 
     /// Commits a taken batch and wakes whoever waits for it.
     private func commitAndSettle(_ batch: Batch, fromQueue: Bool = false) {
-        let refused = commit(batch.order.compactMap { batch.entries[$0] })
+        let entries = batch.order.compactMap { batch.entries[$0] }
+        let refused = commit(entries)
+        for entry in entries where !entry.settled.isEmpty {
+            let why = refused[Self.key(entry.record.execution, entry.record.node)]
+            for hook in entry.settled { hook(why) }
+        }
         let (waiting, blocked, arm) = state.withLock { s in
             for (key, error) in refused { s.refused[key] = (batch.number, error) }
             s.settled = batch.number

@@ -68,6 +68,13 @@ public protocol ExecutionStore: Sendable {
     /// Asks whoever runs the execution to abort it (works across processes).
     func requestAbort(id: String) throws
     func abortRequested(id: String) throws -> Bool
+    /// A local directory for the engine's call journals (CallJournal), when the store lives on this machine
+    /// (a host resuming one of its executions reads what the host before it left there); nil otherwise.
+    var callJournalRoot: String? { get }
+}
+
+extension ExecutionStore {
+    public var callJournalRoot: String? { nil }
 }
 
 public struct LogLinkRecord: Sendable, Equatable {

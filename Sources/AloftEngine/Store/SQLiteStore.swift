@@ -8,6 +8,8 @@ public final class SQLiteMetadataStore: Sendable {
     public static var schemaVersion: Int { migrations.count }
 
     private let db: Mutex<SQLiteDatabaseBox>
+    /// Beside the store's file: see ExecutionStore.callJournalRoot.
+    public let callJournalRoot: String?
 
     struct SQLiteDatabaseBox: @unchecked Sendable { let db: SQLiteDatabase }  // guarded by the Mutex
 
@@ -26,6 +28,7 @@ public final class SQLiteMetadataStore: Sendable {
         let database = try SQLiteDatabase(path: path)
         try Self.migrate(database, path: path)
         db = Mutex(SQLiteDatabaseBox(db: database))
+        callJournalRoot = (path as NSString).deletingLastPathComponent + "/calls"
     }
 
     /// Makes a new store whole in a private file and links it into place: openers racing to create the same

@@ -1,0 +1,77 @@
+import AloftCompiler
+import AloftWire
+import PluginHost
+import Synchronization
+
+extension WorkflowRunner {
+    /// The runner of `node` when it can be a link of a chain on `plugin`'s thread (SyncChainRun): a task call
+    /// whose synchronous type that in-process plugin serves, with no cache or quota, fresh (a resumed node
+    /// or one the journal says a host died in the call of,
+    /// takes the one-by-one path), its inputs bound and small enough for the row. Its lineage is noted (it
+    /// rides in the node's first commit). `plugin` nil: any such plugin (the chain's first node).
+    func chainLink(
+        _ node: CompiledNode, _ resolver: BindingResolver, on plugin: LoadedPlugin?
+    ) -> (LoadedPlugin, TaskRunner)? {
+        guard case .call(let call) = node.kind, case .task(let name) = call.target,
+            let task = context.plan.tasks[name], let serving = TaskRunner.inlineSyncPlugin(for: task, context),
+            plugin == nil || serving === plugin
+        else { return nil }
+        let path = prefix + node.id
+        guard context.record(path) == nil, context.diedInCall(path) == nil,
+            let inputs = try? resolver.inputs(call.inputs, defaults: task.defaults),
+            inputs.canonicalBytes.count <= context.options.inlineValueLimit
+        else { return nil }
+        recordLineage(call.inputs, at: path)
+        return (serving, TaskRunner(context: context, path: path, task: task, inputs: inputs))
+    }
+}
+
+/// What a chain on the plugin's thread needs of its scope to name the node after each link: the scope's
+/// dependency counts and outputs as they stood when the chain began (read only), and what the chain's own
+/// nodes changed since. The scope takes the chain's ends afterwards through its own bookkeeping; this is only
+/// the chain's look ahead.
+final class ChainCursor: Sendable {
+    private let scope: WorkflowRunner
+    private let plugin: LoadedPlugin
+    private let nodes: [CompiledNode]
+    private let downstream: [[Int]]
+    private let waiting: [Int]
+    private let inputs: LiteralMap
+    private let outputs: [String: LiteralMap]
+    private let own = Mutex<(ended: [Int: Int], outputs: [String: LiteralMap])>(([:], [:]))
+
+    init(
+        scope: WorkflowRunner, plugin: LoadedPlugin, nodes: [CompiledNode], downstream: [[Int]], waiting: [Int],
+        inputs: LiteralMap, outputs: [String: LiteralMap]
+    ) {
+        self.scope = scope
+        self.plugin = plugin
+        self.nodes = nodes
+        self.downstream = downstream
+        self.waiting = waiting
+        self.inputs = inputs
+        self.outputs = outputs
+    }
+
+    /// After node `i` succeeded with `outputs`: the node to run next on the same thread, when it is the only
+    /// one its end makes ready (nothing else runs beside a chain) and it can be a link.
+    func next(after i: Int, _ outputs: LiteralMap) -> (index: Int, runner: TaskRunner)? {
+        let (ready, upstream) = own.withLock { s -> ([Int], [String: LiteralMap]) in
+            s.outputs[nodes[i].id] = outputs
+            var ready: [Int] = []
+            for j in downstream[i] {
+                let ended = (s.ended[j] ?? 0) + 1
+                s.ended[j] = ended
+                if ended == waiting[j] { ready.append(j) }
+            }
+            guard ready.count == 1 else { return (ready, [:]) }
+            var upstream: [String: LiteralMap] = [:]
+            for u in nodes[ready[0]].upstream { upstream[u] = s.outputs[u] ?? self.outputs[u] }
+            return (ready, upstream)
+        }
+        guard ready.count == 1, let j = ready.first else { return nil }
+        let resolver = BindingResolver(workflowInputs: inputs, nodeOutputs: upstream)
+        guard let (_, runner) = scope.chainLink(nodes[j], resolver, on: plugin) else { return nil }
+        return (j, runner)
+    }
+}
