@@ -132,9 +132,21 @@ extension JSONWriter {
 }
 
 extension TaskContext {
+    /// The canonical bytes of a task template's object, as `encoded` writes it: one task's calls can share
+    /// them (`encoded(template:)`).
+    public static func encodedTemplate(_ task: TaskTemplate) -> [UInt8] {
+        var w = JSONWriter(reservingCapacity: 256)
+        w.write(taskTemplate: task)
+        return w.bytes
+    }
+
     /// The canonical bytes of the task context document.
-    public func encoded() -> [UInt8] {
-        var w = JSONWriter(reservingCapacity: 512)
+    public func encoded() -> [UInt8] { encoded(template: nil) }
+
+    /// `encoded()` with the task's template already in canonical bytes (`encodedTemplate(task)`), as one
+    /// task's calls can share them (a chain's or a map's), so it is not written again per call.
+    public func encoded(template: [UInt8]?) -> [UInt8] {
+        var w = JSONWriter(reservingCapacity: 512 + (template?.count ?? 0))
         w.writeByte("{")
         w.writeKey("execution")
         w.writeByte("{")
@@ -161,7 +173,7 @@ extension TaskContext {
         w.writeString(outputPrefix)
         w.writeByte(",")
         w.writeKey("task")
-        w.write(taskTemplate: task)
+        if let template { w.writeRaw(template) } else { w.write(taskTemplate: task) }
         w.writeByte(",")
         w.writeKey("task_execution_id")
         w.writeString(taskExecutionID)

@@ -105,6 +105,9 @@ public struct JSONWriter {
     /// A raw byte: `{`, `}`, `[`, `]`, `,`.
     public mutating func writeByte(_ ascii: Unicode.Scalar) { bytes.append(UInt8(ascii: ascii)) }
 
+    /// Bytes already in canonical form (a value this writer wrote before), appended as they are.
+    public mutating func writeRaw(_ canonical: [UInt8]) { bytes.append(contentsOf: canonical) }
+
     private mutating func append(_ s: String) { bytes.append(contentsOf: s.utf8) }
 }
 

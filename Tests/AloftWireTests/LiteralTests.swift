@@ -190,6 +190,8 @@ import Testing
                     config: .object(["k": .integer(1)]), secrets: ["s1", "s2"], extra: extra),
                 inputs: ["o": .string("x"), "a": .enumeration("x")], outputPrefix: "file:///o/")
             #expect(context.encoded() == JSONWriter.encode(context.json))
+            // A template encoded once and shared by a task's calls gives the same document.
+            #expect(context.encoded(template: TaskContext.encodedTemplate(context.task)) == context.encoded())
         }
     }
 }

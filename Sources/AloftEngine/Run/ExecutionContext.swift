@@ -31,6 +31,9 @@ final class ExecutionContext: Sendable {
     /// Per node, the write `durable` waits for: the latest, or once the node is terminal, its first terminal
     /// write (what ends it; a later one only clears a mark). Forgotten once durable.
     private let tickets = Mutex(Tickets())
+    /// Each task's template in canonical bytes by task name, written once: every call's task context holds it.
+    /// (A name two different templates share in the plan, through aliases, is left out.)
+    let templates: [String: [UInt8]]
     /// Where a chain's synchronous calls are marked in flight (nil: the store is not on this machine).
     let journal: CallJournal?
     /// The calls a host before this one died in, by the journal, of nodes with no record stored since: the
@@ -62,11 +65,23 @@ final class ExecutionContext: Sendable {
         self.wakeups = wakeups
         self.events = events
         self.records = Mutex(Dictionary(existing.map { ($0.node, $0) }, uniquingKeysWith: { _, b in b }))
+        templates = Self.templates(of: plan)
         journal = store.callJournalRoot.map { CallJournal(root: $0, execution: execution.id) }
         let stored = Set(existing.map(\.node))
         diedInCalls = journal?.diedIn.filter { !stored.contains($0.key) } ?? [:]
         attemptsURI = try? blobs.uri(
             LocalBlobStore.executionPath(project: execution.project, domain: execution.domain, execution: execution.id))
+    }
+
+    private static func templates(of plan: CompiledSpec) -> [String: [UInt8]] {
+        var byName: [String: [UInt8]] = [:]
+        var shared = Set<String>()
+        for task in plan.tasks.values {
+            let bytes = TaskContext.encodedTemplate(task.template)
+            if let held = byName[task.name], held != bytes { shared.insert(task.name) }
+            byName[task.name] = bytes
+        }
+        return byName.filter { !shared.contains($0.key) }
     }
 
     func record(_ path: String) -> NodeRecord? { records.withLock { $0[path] } }

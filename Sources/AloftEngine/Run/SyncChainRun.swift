@@ -78,7 +78,6 @@ struct SyncChainRun {
         let entries = links.all
         if let slot = links.slot, !end.abandoned { journal?.release(slot) }
         for (k, entry) in entries.enumerated() {
-            let link = entry.link
             if let ended = entry.ended {
                 // Ended on the thread; its end committed or handed on there, or (the job ended early) stored here.
                 if entry.committed {
@@ -94,8 +93,12 @@ struct SyncChainRun {
                         context.events(.nodeFinished(path: ended.node, phase: ended.state.phase, cached: false))
                     }
                 }
-                outcome.ended.append((link.index, ended))
-            } else if k < end.results.count {
+                outcome.ended.append((entry.index, ended))
+                continue
+            }
+            // Not ended on the thread: the link is still held.
+            guard let link = entry.link else { continue }
+            if k < end.results.count {
                 if !entry.announced {
                     context.events(.nodeStarted(path: link.record.node, attempt: link.record.state.attempt))
                 }
@@ -140,8 +143,11 @@ struct SyncChainRun {
         }
         links.end(k, ended)
         var next: Link?
+        // The next node's inputs fit in its row (its call's context holds them; checked alone only if it does not).
         if let (index, runner) = successor(called.index, outputs),
-            case .success(let (record, invocation)) = runner.announceSync(on: plugin)
+            case .success(let (record, invocation)) = runner.announceSync(on: plugin),
+            invocation.context.count <= context.options.inlineValueLimit
+                || runner.inputs.canonicalBytes.count <= context.options.inlineValueLimit
         {
             next = Link(index: index, runner: runner, record: record, invocation: invocation)
         }
@@ -206,7 +212,10 @@ struct SyncChainRun {
 /// The links of a chain and the ends made on the plugin's thread, read by the scope's task after the job.
 private final class ChainLinks: Sendable {
     struct Entry: Sendable {
-        var link: SyncChainRun.Link
+        /// The node's index in its scope.
+        var index: Int
+        /// Its runner, marked record and call, let go once it ended (a chain of 10,000 holds only the ends).
+        var link: SyncChainRun.Link?
         var ended: NodeRecord?
         /// Its end was committed on the thread or handed to the store's writer there (or refused).
         var committed = false
@@ -223,9 +232,10 @@ private final class ChainLinks: Sendable {
 
     private let state: Mutex<State>
 
-    init(_ first: SyncChainRun.Link) { state = Mutex(State(entries: [Entry(link: first)])) }
+    init(_ first: SyncChainRun.Link) { state = Mutex(State(entries: [Entry(index: first.index, link: first)])) }
 
-    subscript(k: Int) -> SyncChainRun.Link { state.withLock { $0.entries[k].link } }
+    /// Link `k`, not ended yet.
+    subscript(k: Int) -> SyncChainRun.Link { state.withLock { $0.entries[k].link! } }
 
     var count: Int { state.withLock { $0.entries.count } }
 
@@ -236,13 +246,16 @@ private final class ChainLinks: Sendable {
         set { state.withLock { $0.slot = newValue } }
     }
 
-    func append(_ link: SyncChainRun.Link) { state.withLock { $0.entries.append(Entry(link: link)) } }
+    func append(_ link: SyncChainRun.Link) {
+        state.withLock { $0.entries.append(Entry(index: link.index, link: link)) }
+    }
 
     func announced(_ k: Int) { state.withLock { $0.entries[k].announced = true } }
 
     func end(_ k: Int, _ record: NodeRecord) {
         state.withLock { s in
             s.entries[k].ended = record
+            s.entries[k].link = nil
             s.pending.append(k)
         }
     }

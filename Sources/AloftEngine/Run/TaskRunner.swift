@@ -359,7 +359,7 @@ struct TaskRunner {
         let taskContext = TaskContext(
             taskExecutionID: TaskExecutionID.make(identity), identity: identity, task: task.template, inputs: inputs,
             outputPrefix: outputPrefix)
-        return TaskInvocation(context: taskContext, state: state)
+        return TaskInvocation(context: taskContext, state: state, template: context.templates[task.name])
     }
 
     /// Submit, retried with the same task execution id while the plugin says a retry may help (throttling,

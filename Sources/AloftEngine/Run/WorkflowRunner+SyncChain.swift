@@ -5,24 +5,28 @@ import Synchronization
 
 extension WorkflowRunner {
     /// The runner of `node` when it can be a link of a chain on `plugin`'s thread (SyncChainRun): a task call
-    /// whose synchronous type that in-process plugin serves, with no cache or quota, fresh (a resumed node
-    /// or one the journal says a host died in the call of,
-    /// takes the one-by-one path), its inputs bound and small enough for the row. Its lineage is noted (it
-    /// rides in the node's first commit). `plugin` nil: any such plugin (the chain's first node).
+    /// whose synchronous type that in-process plugin serves, with no cache or quota, fresh (a resumed node, or
+    /// one the journal says a host died in the call of, takes the one-by-one path), its inputs bound and small
+    /// enough for the row. Its lineage is noted (it rides in the node's first commit). `plugin` nil: any such
+    /// plugin (the chain's first node). `serving`: the plugin that can run a task as a link
+    /// (TaskRunner.inlineSyncPlugin, which a chain asks once per task); `sized`: the inputs' size is checked
+    /// here (a chain checks its next links' by their call's context).
     func chainLink(
-        _ node: CompiledNode, _ resolver: BindingResolver, on plugin: LoadedPlugin?
+        _ node: CompiledNode, _ resolver: BindingResolver, on plugin: LoadedPlugin?, sized: Bool = true,
+        serving: (String, CompiledTask) -> LoadedPlugin? = { _, _ in nil }
     ) -> (LoadedPlugin, TaskRunner)? {
         guard case .call(let call) = node.kind, case .task(let name) = call.target,
-            let task = context.plan.tasks[name], let serving = TaskRunner.inlineSyncPlugin(for: task, context),
-            plugin == nil || serving === plugin
+            let task = context.plan.tasks[name],
+            let found = plugin == nil ? TaskRunner.inlineSyncPlugin(for: task, context) : serving(name, task),
+            plugin == nil || found === plugin
         else { return nil }
         let path = prefix + node.id
         guard context.record(path) == nil, context.diedInCall(path) == nil,
             let inputs = try? resolver.inputs(call.inputs, defaults: task.defaults),
-            inputs.canonicalBytes.count <= context.options.inlineValueLimit
+            !sized || inputs.canonicalBytes.count <= context.options.inlineValueLimit
         else { return nil }
         recordLineage(call.inputs, at: path)
-        return (serving, TaskRunner(context: context, path: path, task: task, inputs: inputs))
+        return (found, TaskRunner(context: context, path: path, task: task, inputs: inputs))
     }
 }
 
@@ -39,6 +43,8 @@ final class ChainCursor: Sendable {
     private let inputs: LiteralMap
     private let outputs: [String: LiteralMap]
     private let own = Mutex<(ended: [Int: Int], outputs: [String: LiteralMap])>(([:], [:]))
+    /// Whether each task (by its name in the plan) can be a link on this chain's plugin.
+    private let links = Mutex<[String: Bool]>([:])
 
     init(
         scope: WorkflowRunner, plugin: LoadedPlugin, nodes: [CompiledNode], downstream: [[Int]], waiting: [Int],
@@ -71,7 +77,13 @@ final class ChainCursor: Sendable {
         }
         guard ready.count == 1, let j = ready.first else { return nil }
         let resolver = BindingResolver(workflowInputs: inputs, nodeOutputs: upstream)
-        guard let (_, runner) = scope.chainLink(nodes[j], resolver, on: plugin) else { return nil }
+        let chained = scope.chainLink(nodes[j], resolver, on: plugin, sized: false) { name, task in
+            if let known = self.links.withLock({ $0[name] }) { return known ? self.plugin : nil }
+            let found = TaskRunner.inlineSyncPlugin(for: task, self.scope.context)
+            self.links.withLock { $0[name] = found === self.plugin }
+            return found
+        }
+        guard let (_, runner) = chained else { return nil }
         return (j, runner)
     }
 }

@@ -25,10 +25,12 @@ public struct TaskInvocation: Sendable {
         self.outputTypes = outputTypes
     }
 
-    /// Builds the invocation for a decoded context.
-    public init(context: TaskContext, state: [UInt8] = []) {
+    /// Builds the invocation for a decoded context; `template`: its task's `TaskContext.encodedTemplate`, when
+    /// the caller keeps it.
+    public init(context: TaskContext, state: [UInt8] = [], template: [UInt8]? = nil) {
         self.init(
-            executionID: context.taskExecutionID, attempt: context.identity.attempt, context: context.encoded(),
+            executionID: context.taskExecutionID, attempt: context.identity.attempt,
+            context: context.encoded(template: template),
             state: state, secrets: context.task.secrets, outputTypes: context.task.interface.outputs)
     }
 }
