@@ -165,6 +165,23 @@ import Testing
         }
     }
 
+    /// The id as first defined (one string of the whole identity hashed, the readable part interpolated): the
+    /// part-by-part construction must give the same ids, which plugins already use as external job names.
+    @Test func theIdIsTheOneFirstDefined() {
+        for (execution, node, attempt, project) in [
+            ("ex-20261125", "train_model", 0, "p"), (String(repeating: "x", count: 200), "Node.With/Odd_Chars", 12, "q"),
+            ("9starts", "n", 3, "p"), ("---", "---", 0, "p"), ("ex", "m[17]", 1, "a/b"), ("é", "ünï", 0, "p"),
+        ] {
+            let identity = ExecutionIdentity(
+                project: project, domain: "development", execution: execution, node: node, attempt: attempt)
+            let full = "\(project)/development/\(execution)/\(node)/\(attempt)"
+            let suffix = "-" + String(FNV1a.hex64(full.utf8).prefix(12))
+            let readable = "\(execution)-\(node)-\(attempt)"
+            let room = TaskExecutionID.maxLength - suffix.count
+            #expect(TaskExecutionID.make(identity) == TaskExecutionID.head(readable, room: room) + suffix)
+        }
+    }
+
     @Test func distinctIdentitiesNeverShareAnId() {
         var seen = Set<String>()
         for project in ["p", "q"] {

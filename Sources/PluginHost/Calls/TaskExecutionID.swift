@@ -10,14 +10,27 @@ public enum TaskExecutionID {
     public static let maxLength = 63
 
     public static func make(_ identity: ExecutionIdentity) -> String {
-        let full = "\(identity.project)/\(identity.domain)/\(identity.execution)/\(identity.node)/\(identity.attempt)"
-        let hash = FNV1a.hex64(full.utf8)
-        let readable = "\(identity.execution)-\(identity.node)-\(identity.attempt)"
+        let attempt = String(identity.attempt)
         // The hash always goes in: the readable part alone loses project/domain and the characters
-        // sanitize drops, either of which could make two executions collide.
-        let suffix = "-" + String(hash.prefix(12))
-        let room = maxLength - suffix.count
+        // sanitize drops, either of which could make two executions collide. It is FNV-1a of
+        // "project/domain/execution/node/attempt", fed part by part (one id per attempt: no string is built).
+        var hash = FNV1a.offsetBasis
+        for (i, part) in [identity.project, identity.domain, identity.execution, identity.node, attempt].enumerated() {
+            if i > 0 { hash = FNV1a.feed(UInt8(ascii: "/"), into: hash) }
+            for byte in part.utf8 { hash = FNV1a.feed(byte, into: hash) }
+        }
+        let suffix = "-" + hex12(hash)
+        let readable = identity.execution + "-" + identity.node + "-" + attempt
+        let room = maxLength - suffix.utf8.count
         return (asciiHead(readable, room: room) ?? head(readable, room: room)) + suffix
+    }
+
+    /// The first 12 of the hash's 16 lowercase hex digits.
+    private static func hex12(_ hash: UInt64) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out = [UInt8](repeating: 0, count: 12)
+        for i in 0..<12 { out[i] = digits[Int((hash >> UInt64(60 - 4 * i)) & 0xF)] }
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// The id's readable part: `readable` sanitized, at most `room` characters, starting with a letter and
