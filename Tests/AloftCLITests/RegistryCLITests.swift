@@ -141,11 +141,12 @@ import Testing
         let dir = try scratch()
         let registered = Date()
         _ = try ok(["register", "spec.yaml", "--version", "v1"], dir)
-        // The third 03:00 UTC after registering: two fires missed, the third runs. (Counting "three days later"
-        // from the date alone failed when the test ran between 00:00 and 03:00 UTC: today's fire was a third.)
+        // The third fire of the plan's schedule (02:00 UTC) after registering: two missed, the third runs.
+        // (Counting "three days later" from the date alone failed between 00:00 and 02:00 UTC, and counting
+        // from 03:00, not the schedule's hour, between 02:00 and 03:00.)
         var day = Calendar(identifier: .gregorian)
         day.timeZone = TimeZone(identifier: "UTC")!
-        var at = day.date(bySettingHour: 3, minute: 0, second: 0, of: registered)!
+        var at = day.date(bySettingHour: 2, minute: 0, second: 0, of: registered)!
         if at <= registered { at.addTimeInterval(86_400) }
         at.addTimeInterval(2 * 86_400)
         let stamp = ISO8601DateFormatter().string(from: at)
