@@ -55,7 +55,9 @@ let package = Package(
         .systemLibrary(name: "CLibYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
         .target(name: "LocatedYAML", dependencies: ["AloftWire", "CLibYAML"], swiftSettings: strict),
         // HTTP for plugins and the host (libcurl): the Docker/Podman API, AWS, BigQuery, Kubernetes.
-        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        // libcurl and libpq are loaded when first used (their headers only at build time: libcurl4-openssl-dev,
+        // libpq-dev): a command that needs neither does not pay for the ~25 libraries they pull in.
+        .target(name: "CCurl", linkerSettings: [.linkedLibrary("dl")]),
         .target(name: "AloftHTTP", dependencies: ["CCurl"], swiftSettings: strict),
         // AWS for plugins and the engine: SigV4 (OpenSSL), JSON 1.1 calls, S3 objects.
         .target(name: "AloftAWS", dependencies: ["AloftHTTP", "AloftWire", "COpenSSL"], swiftSettings: strict),
@@ -76,7 +78,7 @@ let package = Package(
         // The engine: node state machines, (later) the scheduler, stores and cache.
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         // PostgreSQL's client library: the metadata store that machines share (PostgresStore).
-        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        .target(name: "CLibPQ", linkerSettings: [.linkedLibrary("dl")]),
         .target(
             name: "AloftEngine",
             dependencies: [

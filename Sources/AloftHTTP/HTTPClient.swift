@@ -1,3 +1,5 @@
+import CCurl
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -52,7 +54,12 @@ public final class HTTPClient: Sendable {
                         timeoutMilliseconds: request.timeoutMilliseconds ?? configuration.requestTimeoutMilliseconds,
                         caInfo: configuration.caInfo,
                         clientCertificate: configuration.clientCertificate, clientKey: configuration.clientKey)
-                } ?? .failure(CurlFailure(code: 2, message: "libcurl could not make a handle"))
+                }
+                ?? .failure(
+                    CurlFailure(
+                        code: 2,
+                        message: aloft_curl_load_error().map { String(cString: $0) }
+                            ?? "libcurl could not make a handle"))
             let elapsed = Self.nowMilliseconds() - started
             let what = "\(request.method) \(Redaction.url(request.url))"
             switch result {

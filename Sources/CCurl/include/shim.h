@@ -1,22 +1,25 @@
-// libcurl for Swift: curl_easy_setopt and curl_easy_getinfo are variadic, which Swift cannot call, so the
-// options Aloft uses are wrapped in typed inline functions here.
+// libcurl for Swift, loaded when first used (lazy_curl.c): `aloft` does not link libcurl, so the ~25
+// libraries it pulls in (Kerberos, LDAP, GnuTLS, ...) cost nothing to a command that makes no HTTP request (issue
+// 18: start-up). The functions Aloft calls keep their libcurl names (lazy_curl.c defines them and forwards to
+// the library); curl_easy_setopt and curl_easy_getinfo are variadic, which Swift cannot call, so the options
+// Aloft uses are typed functions here.
 #ifndef ALOFT_CCURL_SHIM_H
 #define ALOFT_CCURL_SHIM_H
 #include <curl/curl.h>
 
 typedef size_t (*aloft_curl_data_fn)(char *ptr, size_t size, size_t nmemb, void *userdata);
 
-static inline CURLcode aloft_curl_set_string(CURL *h, CURLoption o, const char *v) { return curl_easy_setopt(h, o, v); }
-static inline CURLcode aloft_curl_set_long(CURL *h, CURLoption o, long v) { return curl_easy_setopt(h, o, v); }
-static inline CURLcode aloft_curl_set_pointer(CURL *h, CURLoption o, void *v) { return curl_easy_setopt(h, o, v); }
-static inline CURLcode aloft_curl_set_large(CURL *h, CURLoption o, curl_off_t v) { return curl_easy_setopt(h, o, v); }
-static inline CURLcode aloft_curl_set_slist(CURL *h, CURLoption o, struct curl_slist *v) { return curl_easy_setopt(h, o, v); }
-static inline CURLcode aloft_curl_set_data_fn(CURL *h, CURLoption o, aloft_curl_data_fn v) { return curl_easy_setopt(h, o, v); }
-static inline long aloft_curl_response_code(CURL *h) {
-    long code = 0;
-    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
-    return code;
-}
+CURLcode aloft_curl_set_string(CURL *h, CURLoption o, const char *v);
+CURLcode aloft_curl_set_long(CURL *h, CURLoption o, long v);
+CURLcode aloft_curl_set_pointer(CURL *h, CURLoption o, void *v);
+CURLcode aloft_curl_set_large(CURL *h, CURLoption o, curl_off_t v);
+CURLcode aloft_curl_set_slist(CURL *h, CURLoption o, struct curl_slist *v);
+CURLcode aloft_curl_set_data_fn(CURL *h, CURLoption o, aloft_curl_data_fn v);
+long aloft_curl_response_code(CURL *h);
+
+/// Why libcurl could not be loaded (the library's file and the loader's message), or NULL once it is loaded.
+/// Loads it if it was not yet. Thread-safe.
+const char *aloft_curl_load_error(void);
 
 // Option values as plain constants (some are macros or enum members Swift imports awkwardly).
 static const CURLoption ALOFT_CURLOPT_URL = CURLOPT_URL;

@@ -31,7 +31,11 @@ final class PostgresConnection {
         }
         handle = Self.withCStrings(keys) { k in Self.withCStrings(values) { v in PQconnectdbParams(k, v, 1) } }
         guard PQstatus(handle) == CONNECTION_OK else {
-            let message = scrub(handle.map { String(cString: PQerrorMessage($0)) } ?? "out of memory")
+            let message = scrub(
+                handle.map { String(cString: PQerrorMessage($0)) } ?? aloft_libpq_load_error().map {
+                    String(cString: $0)
+                }
+                    ?? "out of memory")
             PQfinish(handle)
             handle = nil
             throw Failure(sqlState: nil, message: "cannot connect to \(displayURL): \(message)")
