@@ -9,6 +9,7 @@ struct CacheCommand: AsyncParsableCommand {
         subcommands: [List.self, Clear.self])
 
     struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "list")
         @OptionGroup var storeOptions: StoreOptions
         @Option(help: "Only this project.") var project: String?
         @Option(help: "Only this domain.") var domain: String?
@@ -30,6 +31,7 @@ struct CacheCommand: AsyncParsableCommand {
     }
 
     struct Clear: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "clear")
         @OptionGroup var storeOptions: StoreOptions
         @Option(help: "Only this project.") var project: String?
         @Option(help: "Only this domain.") var domain: String?

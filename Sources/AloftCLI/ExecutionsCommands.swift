@@ -11,6 +11,7 @@ struct ExecutionCommands: AsyncParsableCommand {
 
     struct Abort: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "abort",
             abstract: "Ask the aloft process running an execution to abort it.")
         @Argument(help: "The execution id.") var execution: String
         @OptionGroup var storeOptions: StoreOptions
@@ -34,6 +35,7 @@ struct ExecutionCommands: AsyncParsableCommand {
     }
 
     struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "list")
         @OptionGroup var storeOptions: StoreOptions
         @Option(help: "Only this project.") var project: String?
         @Option(help: "Only this domain.") var domain: String?
@@ -56,6 +58,7 @@ struct ExecutionCommands: AsyncParsableCommand {
     }
 
     struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "show")
         @Argument(help: "The execution id.") var execution: String
         @OptionGroup var storeOptions: StoreOptions
         @Flag(help: "Print the execution and its nodes as one JSON object (the shape `aloft serve` answers with).")

@@ -12,6 +12,7 @@ struct PluginsCommand: AsyncParsableCommand {
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "list",
             abstract: "Every plugin found: id, version, ABI, task types, file, and whether it loaded or why not.",
             discussion: "Exits 1 when the configuration has problems (routing conflicts, bad routes).")
 
@@ -32,6 +33,7 @@ struct PluginsCommand: AsyncParsableCommand {
 
     struct Inspect: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "inspect",
             abstract: "Check one plugin file without enabling it: load it, read and validate its descriptor.",
             discussion: "With --init, also initialize it with --plugin-config. Exits 1 when the file is refused.")
 

@@ -63,7 +63,7 @@ struct ProjectsCommand: AsyncParsableCommand {
         subcommands: [Create.self, List.self])
 
     struct Create: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Create a project.")
+        static let configuration = CommandConfiguration(commandName: "create", abstract: "Create a project.")
         @Argument(help: "The project's id (letters, digits, - and _).") var id: String
         @Option(help: "A description.") var description = ""
         @Option(name: .customLong("domain"), help: "A domain (repeatable; default: development, staging, production).")
@@ -86,7 +86,7 @@ struct ProjectsCommand: AsyncParsableCommand {
     }
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List projects.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List projects.")
         @OptionGroup var storeOptions: StoreOptions
 
         func run() async throws {

@@ -9,6 +9,7 @@ struct TokensCommand: AsyncParsableCommand {
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "create",
             abstract: "Make a token for some projects; its secret is printed once and stored only hashed.")
         @Option(help: "A project the token covers (repeat for several).") var project: [String] = []
         @Flag(
@@ -41,7 +42,8 @@ struct TokensCommand: AsyncParsableCommand {
     }
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List tokens (never their secrets).")
+        static let configuration = CommandConfiguration(
+            commandName: "list", abstract: "List tokens (never their secrets).")
         @OptionGroup var storeOptions: StoreOptions
 
         func run() async throws {
@@ -59,7 +61,8 @@ struct TokensCommand: AsyncParsableCommand {
     }
 
     struct Revoke: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Revoke a token by its id (tok-...).")
+        static let configuration = CommandConfiguration(
+            commandName: "revoke", abstract: "Revoke a token by its id (tok-...).")
         @Argument(help: "The token's id.") var id: String
         @OptionGroup var storeOptions: StoreOptions
 

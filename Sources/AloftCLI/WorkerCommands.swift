@@ -17,7 +17,8 @@ struct WorkerCommand: AsyncParsableCommand {
         subcommands: [Run.self, Status.self], defaultSubcommand: Run.self)
 
     struct Run: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Claim and run queued executions (the default).")
+        static let configuration = CommandConfiguration(
+            commandName: "run", abstract: "Claim and run queued executions (the default).")
 
         @Option(help: "Executions this worker runs at once.") var concurrency = 4
         @Option(
@@ -88,6 +89,7 @@ struct WorkerCommand: AsyncParsableCommand {
 
     struct Status: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "status",
             abstract: "Who holds what: each live worker (and any other process driving executions), its executions.")
 
         @OptionGroup var storeOptions: StoreOptions

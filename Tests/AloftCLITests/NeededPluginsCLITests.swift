@@ -5,6 +5,15 @@ import Testing
 /// Issue 18, start-up: `aloft run` initializes only the plugins its spec's task types need, from cached
 /// descriptors on a later start, and `aloft plugins list` still lists every plugin as loaded.
 @Suite(.timeLimit(.minutes(3))) struct NeededPluginsCLITests {
+    /// libcurl and libpq (and the ~25 libraries they pull in) are loaded when first used, not when `aloft`
+    /// starts: the dynamic loader, asked what it would load (as ldd does), names neither.
+    @Test func aloftStartsWithoutLoadingLibcurlOrLibpq() throws {
+        let r = try CLI.run(["--version"], cwd: NSTemporaryDirectory(), env: ["LD_TRACE_LOADED_OBJECTS": "1"])
+        #expect(r.status == 0)
+        #expect(r.stdout.contains("libswiftCore"), "not the loader's list: \(r.stdout)")
+        #expect(!r.stdout.contains("libcurl") && !r.stdout.contains("libpq"), "\(r.stdout)")
+    }
+
     @Test func runInitializesOnlyEchoAndPluginsListStaysExact() throws {
         let dir = try TemporaryDirectory.make("needed-plugins")
         let env = ["XDG_CACHE_HOME": dir + "/cache"]

@@ -119,6 +119,29 @@ import Testing
         #expect(record(replaced, "libp.so").descriptor != nil)
     }
 
+    /// The cache keeps what it is for: entries of files that are gone (a test's or a benchmark's temporary
+    /// plugins) are dropped when it is next written; a live file's entry stays.
+    @Test func theEntriesOfDeletedFilesAreDroppedWhenTheCacheIsWritten() async throws {
+        let dir = try Fixtures.directory(["GOOD_FIXTURE": "libp.so", "c-echo": "libgone.so"])
+        let cache = DescriptorCache(file: dir + "/cache/aloft/plugin-descriptors.json")
+        let host = await start(dir, taskTypes: nil)
+        host.shutdown()
+        let descriptor = try #require(record(host, "libp.so").descriptor)
+        let (live, gone) = (
+            try #require(DescriptorCache.Key(path: dir + "/libp.so")),
+            try #require(DescriptorCache.Key(path: dir + "/libgone.so"))
+        )
+        cache.record([(live, descriptor), (gone, descriptor)])
+        try FileManager.default.removeItem(atPath: dir + "/libgone.so")
+        let other = try #require(DescriptorCache.Key(path: Fixtures.compiled("c-echo")))
+        cache.record([(other, descriptor)])
+        let reread = DescriptorCache(file: cache.file)
+        #expect(reread.descriptor(for: live)?.id == descriptor.id)
+        #expect(reread.descriptor(for: other)?.id == descriptor.id)
+        #expect(reread.descriptor(for: gone) == nil)
+        #expect(!(try String(contentsOfFile: cache.file, encoding: .utf8)).contains("libgone.so"))
+    }
+
     @Test func aRefusedFileStillExplainsAnUnservedType() async throws {
         let dir = try Fixtures.directory(["c-echo": "libc_echo.so", "MAJOR_2": "libmajor.so"])
         let warm = await start(dir, taskTypes: nil)

@@ -5,11 +5,13 @@ import Synchronization
 /// Plugin descriptors by file identity (path, device, inode, size, modification time) and the Aloft version:
 /// what lets a host route every task type without mapping a plugin it will not call. A file is read again
 /// (dlopen and its descriptor) when any part of its identity changes. One JSON file, read once per process
-/// with AloftWire's parser, rewritten whole (by rename) only when a descriptor was new; two hosts writing at
-/// once may lose an entry, which costs one dlopen next time.
+/// with AloftWire's parser (an entry is decoded only when looked up), rewritten whole (by rename) only when a
+/// descriptor was new, without the entries of files that are gone (a test's or a benchmark's temporary
+/// plugins would otherwise fill it); two hosts writing at once may lose an entry, which costs one dlopen next
+/// time.
 public final class DescriptorCache: Sendable {
     public let file: String
-    private let entries: Mutex<[String: PluginDescriptor]?> = Mutex(nil)
+    private let entries: Mutex<[String: JSON]?> = Mutex(nil)
     /// Beyond this many entries some are dropped (in key order): they cost a dlopen if the file is still there.
     static let maxEntries = 512
 
@@ -38,7 +40,7 @@ public final class DescriptorCache: Sendable {
     public func descriptor(for key: Key) -> PluginDescriptor? {
         entries.withLock { cached in
             if cached == nil { cached = Self.read(file) }
-            return cached?[key.text]
+            return cached?[key.text].flatMap(PluginDescriptor.init(json:))
         }
     }
 
@@ -46,8 +48,8 @@ public final class DescriptorCache: Sendable {
     public func record(_ new: [(key: Key, descriptor: PluginDescriptor)]) {
         guard !new.isEmpty else { return }
         entries.withLock { cached in
-            var all = Self.read(file)
-            for (key, descriptor) in new { all[key.text] = descriptor }
+            var all = Self.read(file).filter { Self.fileExists(ofKey: $0.key) }
+            for (key, descriptor) in new { all[key.text] = descriptor.json }
             if all.count > Self.maxEntries {
                 let keep = Set(new.map(\.key.text))
                 for k in all.keys.sorted().prefix(all.count - Self.maxEntries) where !keep.contains(k) { all[k] = nil }
@@ -57,15 +59,22 @@ public final class DescriptorCache: Sendable {
         }
     }
 
-    private static func read(_ file: String) -> [String: PluginDescriptor] {
+    private static func read(_ file: String) -> [String: JSON] {
         guard let data = FileManager.default.contents(atPath: file),
             let object = (try? JSONParser.parse(data))?.objectValue
         else { return [:] }
-        return object.compactMapValues(PluginDescriptor.init(json:))
+        return object
     }
 
-    private static func write(_ entries: [String: PluginDescriptor], to file: String) {
-        let data = Data(JSONWriter.encode(.object(entries.mapValues(\.json))))
+    /// Whether the plugin file a key names is still there (the key is the path and five `|`-separated fields).
+    static func fileExists(ofKey key: String) -> Bool {
+        let fields = key.split(separator: "|", omittingEmptySubsequences: false)
+        guard fields.count >= 6 else { return false }
+        return access(fields.dropLast(5).joined(separator: "|"), F_OK) == 0
+    }
+
+    private static func write(_ entries: [String: JSON], to file: String) {
+        let data = Data(JSONWriter.encode(.object(entries)))
         let dir = (file as NSString).deletingLastPathComponent
         try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         // A cache that cannot be written only costs a dlopen per plugin file.
