@@ -11,6 +11,8 @@
 #   CACHED_N=100           length of the cached chain   (aloft-bench cached-chain N / flytekit cached_chain_wf)
 #   BENCH_VENV=.bench-venv the private venv for flytekit (it downgrades botocore: never share it)
 #   SKIP_ALOFT=1           flytekit half only;  SKIP_BUILD=1: use the binaries already in .build/release
+#   ALOFT_BENCH_ECHO_TYPE=c-echo-sync   the C echo's task type aloft-bench runs (c-echo: its asynchronous
+#                          submit/poll/finalize type); `aloft run` uses the Swift echo's echo-sync
 #   BENCH_RESULTS=bench/results.md   where the report goes
 #
 # Workloads (each row of the report; "in-process" = the engine inside one process, timed around the run only):
@@ -158,7 +160,7 @@ EOF
 "$PY" - "$CACHED_N" >"$WORK/cached-chain.yaml" <<'EOF'
 import sys
 n = int(sys.argv[1])
-print('version: 1\ntasks:\n  step: {type: echo, inputs: {x: integer, i: integer}, outputs: {x: integer}, cache: {version: "1"}}')
+print('version: 1\ntasks:\n  step: {type: echo-sync, inputs: {x: integer, i: integer}, outputs: {x: integer}, cache: {version: "1"}}')
 print(f"workflows:\n  cached_chain:\n    outputs:\n      x: {{type: integer, from: $n{n - 1}.x}}\n    nodes:")
 print("      - {id: n0, task: step, inputs: {x: 1, i: 0}}")
 for i in range(1, n):
@@ -186,7 +188,8 @@ run_aloft() {  # round workload[:n]
     chain|map|one|cached-chain)
       local cmd=$w n
       case $w in chain|map) n=$given_n ;; one) cmd=chain; n=1 ;; cached-chain) n=$CACHED_N ;; esac
-      out=$(cd "$tmp" && TMPDIR=$tmp "$REL/aloft-bench" "$cmd" "$n" --json 2>&1) || rc=$?
+      out=$(cd "$tmp" && TMPDIR=$tmp ALOFT_BENCH_ECHO_TYPE=${ALOFT_BENCH_ECHO_TYPE:-c-echo-sync} \
+        "$REL/aloft-bench" "$cmd" "$n" --json 2>&1) || rc=$?
       printf '%s\n' "$out" | "$PY" "$WORK/parse_aloft.py" "$w" "$n" "$rc" | record "$r"
       ;;
     one-process)
@@ -351,11 +354,15 @@ task all the same: about seven `mkdir`s and one `rmdir` of empty working directo
 `$TMPDIR/flyte*`, measured with cProfile on flytekit 1.16.31), and three hand-offs to a background asyncio thread
 (`run_sync`), together most of its per-task time; nothing is written into those directories. Cached tasks also
 use the local cache (`~/.flyte/local-cache`: a `diskcache`, i.e. SQLite plus files, keyed by task name, cache
-version and a hash of the inputs). Aloft keeps everything durable, per node: several SQLite transactions (WAL) for the node's
-state transitions, the inputs and outputs written to the blob store per attempt, lineage, and the task goes
-through the plugin ABI (submit, poll, finalize) on the plugin's own threads, so a killed run can be resumed.
-The task bodies differ too: flytekit's is a Python function (`x + 1`) called in-process; Aloft's is the echo task
-of a C plugin (`aloft-bench`, built with `cc -O2`) or of the Swift Echo plugin (`aloft run`). flytekit's
+version and a hash of the inputs). Aloft keeps every node durable: its end (state, inputs and outputs up to
+64 KiB inline, lineage) in the SQLite store (WAL), committed in groups by one writer, and each plugin call's mark
+before the call (in the store, or for a chain's later nodes in the execution's memory-mapped call journal),
+so a killed run resumes without running a finished node again or losing count of a host that died in a call.
+The task goes through the plugin ABI on the plugin's own threads: the echo types here are synchronous (ABI
+1.1, one `run_sync` call per attempt); a chain of them runs as one job on the plugin's thread, a map's items in
+batches. The task bodies differ too: flytekit's is a Python function (`x + 1`) called in-process; Aloft's is
+the `c-echo-sync` task of a C plugin (`aloft-bench`, built with `cc -O2`) or the `echo-sync` task of the Swift
+Echo plugin (`aloft run`). flytekit's
 `map_task` runs its items sequentially in local execution; Aloft's map node runs them with concurrency 64 on 2
 cores. In-process timings start after start-up on both sides: `aloft-bench` after starting the plugin host, the
 engine and compiling the spec; `run_inprocess.py` after importing flytekit, compiling the workflow and running a
