@@ -135,4 +135,35 @@ import Testing
             #expect(nodes.first { $0.node == downstream }?.state.phase == .skipped)
         }
     }
+
+    /// A cache hit's record is not waited for before the nodes after it run (its outputs are the stored cache
+    /// entry's); a refused one still fails the execution, naming the node.
+    @Test func aCacheHitWhoseStateCannotBeStoredFailsTheExecution() async throws {
+        let host = await Fixtures.host(directory: try Fixtures.directory(["c-echo": "libc_echo.so"]))
+        defer { host.shutdown() }
+        let root = NSTemporaryDirectory() + "aloft-store-failure-\(UUID())"
+        let sqlite = try SQLiteMetadataStore(path: root + "/metadata.sqlite")
+        let blobs = try LocalBlobStore(root: root + "/blobs")
+        let yaml = """
+            tasks:
+              t: {type: echo, inputs: {x: integer}, outputs: {x: integer}, cache: {version: "1"}}
+            workflows:
+              w:
+                outputs: {x: {type: integer, from: $b.x}}
+                nodes:
+                  - {id: a, task: t, inputs: {x: 1}}
+                  - {id: b, task: t, inputs: {x: $a.x}}
+            """
+        let spec = try #require(Compiler(resolver: AnyTaskType()).compile(text: yaml, path: "/virtual/spec.yaml").spec)
+        let options = EngineOptions(minPollInterval: .milliseconds(1))
+        let cold = try await ExecutionEngine(host: host, store: sqlite, blobs: blobs, options: options).run(
+            spec, workflow: "w", inputs: [:], project: "p", domain: "development")
+        #expect(cold.phase == .succeeded)
+        let warm = try await ExecutionEngine(
+            host: host, store: FailingStore(sqlite, failing: ["a"]), blobs: blobs, options: options
+        ).run(spec, workflow: "w", inputs: [:], project: "p", domain: "development")
+        #expect(warm.phase == .failed)
+        #expect(warm.error?.contains("a: cannot persist its state: disk I/O error (test)") == true, "\(warm.error ?? "")")
+        #expect(!(try sqlite.nodes(execution: warm.id)).contains { $0.node == "a" })
+    }
 }

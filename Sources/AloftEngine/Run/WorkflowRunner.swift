@@ -18,6 +18,8 @@ struct WorkflowRunner {
         var finished: [String: NodePhase] = [:]
         var failures: [String] = []
         var skipped: [String] = []
+        // Cache hits whose own records were not waited for (runDurably): waited for before the scope ends.
+        var unwaited: [String] = []
 
         await withTaskGroup(of: (String, NodeRecord).self) { group in
             // Dependency counting: a finished node visits only its own downstream nodes, so a scope of N nodes
@@ -89,18 +91,24 @@ struct WorkflowRunner {
                         ready.removeAll { finished[nodes[$0].id] != nil }
                         continue
                     }
-                    nodeEnded(nodes[i].id, await runDurably(nodes[i], resolver))
+                    let record = await runDurably(nodes[i], resolver)
+                    if Self.isCacheHit(record) { unwaited.append(record.node) }
+                    nodeEnded(nodes[i].id, record)
                     continue
                 }
                 for i in ready { launch(i) }
                 ready = []
                 guard let (id, record) = await group.next() else { break }
                 inFlight -= 1
+                if Self.isCacheHit(record) { unwaited.append(record.node) }
                 nodeEnded(id, record)
             }
         }
         // A skip is already a failure of the scope: its write is waited for only to report a refused one.
         for path in skipped { _ = await context.durable(path) }
+        for path in unwaited where !(await context.durable(path)) {
+            failures.append("\(path): \(context.stopped.reason(path) ?? "its state could not be stored")")
+        }
         if !failures.isEmpty { return .failure(ScopeFailure(message: failures.joined(separator: "; "))) }
         let resolver = BindingResolver(workflowInputs: inputs, nodeOutputs: outputs)
         do { return .success(try resolver.inputs(workflow.outputs, defaults: [:])) } catch {
@@ -116,11 +124,19 @@ struct WorkflowRunner {
     }
 
     /// Runs the node; its end is durable before anything outside the process sees it (downstream nodes, the
-    /// scope's outputs). A store that refused it stops the node, which its scope then treats as failed.
+    /// scope's outputs). A store that refused it stops the node, which its scope then treats as failed. A cache
+    /// hit is not waited for here: its outputs are durable already (the cache entry, which a resumed run finds
+    /// again), so what runs after it runs on stored data; the scope waits for its record before it ends
+    /// (issue 18: a warm cached chain committed and waited node by node).
     private func runDurably(_ node: CompiledNode, _ resolver: BindingResolver) async -> NodeRecord {
         let record = await runNode(node, resolver)
-        _ = await context.durable(record.node)
+        if !Self.isCacheHit(record) { _ = await context.durable(record.node) }
         return record
+    }
+
+    /// A task node that ended by reusing a cache entry in this run.
+    static func isCacheHit(_ record: NodeRecord) -> Bool {
+        record.cachedFrom != nil && record.state.phase == .succeeded && record.state.cached
     }
 
     private func runNode(_ node: CompiledNode, _ resolver: BindingResolver) async -> NodeRecord {

@@ -4,7 +4,7 @@ public import Foundation
 /// Cached task outputs and serialize reservations (CacheStore) in SQLite.
 extension SQLiteMetadataStore: CacheStore {
     public func cacheEntry(key: String) throws -> CacheEntry? {
-        try withDatabase { db in
+        try withReader { db in
             try db.prepare("SELECT \(Self.cacheColumns) FROM cache_entries WHERE cache_key = ?").query(
                 [.text(key)], Self.cacheRow
             ).first

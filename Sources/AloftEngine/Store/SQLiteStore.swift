@@ -8,6 +8,10 @@ public final class SQLiteMetadataStore: Sendable {
     public static var schemaVersion: Int { migrations.count }
 
     private let db: Mutex<SQLiteDatabaseBox>
+    /// A second connection, opened when first needed, for the engine's cache lookups: with WAL it reads while
+    /// the first one commits, so a lookup from a node's task does not wait behind the group-commit writer.
+    private let reader = Mutex<SQLiteDatabaseBox?>(nil)
+    private let path: String
     /// Beside the store's file: see ExecutionStore.callJournalRoot.
     public let callJournalRoot: String?
 
@@ -28,6 +32,7 @@ public final class SQLiteMetadataStore: Sendable {
         let database = try SQLiteDatabase(path: path)
         try Self.migrate(database, path: path)
         db = Mutex(SQLiteDatabaseBox(db: database))
+        self.path = path
         callJournalRoot = (path as NSString).deletingLastPathComponent + "/calls"
     }
 
@@ -74,6 +79,17 @@ public final class SQLiteMetadataStore: Sendable {
 
     func withDatabase<T>(_ body: (SQLiteDatabase) throws -> T) throws -> T {
         try db.withLock { box in try body(box.db) }
+    }
+
+    /// `withDatabase` on the reading connection (see `reader`); on the first one if it cannot be opened.
+    func withReader<T>(_ body: (SQLiteDatabase) throws -> T) throws -> T {
+        let opened = try reader.withLock { box -> T? in
+            if box == nil, let database = try? SQLiteDatabase(path: path) { box = SQLiteDatabaseBox(db: database) }
+            guard let box else { return nil }
+            return try body(box.db)
+        }
+        if let opened { return opened }
+        return try withDatabase(body)
     }
 }
 
