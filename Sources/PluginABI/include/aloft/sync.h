@@ -23,7 +23,9 @@
  *    happen at most once per id.
  *  - On ALOFT_OK set *outputs_out to the task's outputs, a literal map (Aloft Literal JSON), or leave it empty
  *    when the interface has no outputs. The host checks them against the interface and stores them before
- *    anything else sees them (downstream nodes, the cache).
+ *    anything outside the process sees them (the cache, an asynchronous downstream task, events). The next
+ *    synchronous task of a chain on the same plugin may be called first: the rule above (same id, same
+ *    outputs) makes a node the host runs again after a crash hand it the same inputs.
  *  - On ALOFT_ERROR fill *error_out. The attempt fails with that error: a retryable one starts a new attempt
  *    (a new task_execution_id) within the task's retry budget for its kind (user or system); a permanent one
  *    fails the node. The host does not call again within the attempt.
