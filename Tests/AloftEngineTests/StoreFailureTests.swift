@@ -163,7 +163,8 @@ import Testing
             host: host, store: FailingStore(sqlite, failing: ["a"]), blobs: blobs, options: options
         ).run(spec, workflow: "w", inputs: [:], project: "p", domain: "development")
         #expect(warm.phase == .failed)
-        #expect(warm.error?.contains("a: cannot persist its state: disk I/O error (test)") == true, "\(warm.error ?? "")")
+        #expect(
+            warm.error?.contains("a: cannot persist its state: disk I/O error (test)") == true, "\(warm.error ?? "")")
         #expect(!(try sqlite.nodes(execution: warm.id)).contains { $0.node == "a" })
     }
 }

@@ -169,7 +169,8 @@ import Testing
     /// part-by-part construction must give the same ids, which plugins already use as external job names.
     @Test func theIdIsTheOneFirstDefined() {
         for (execution, node, attempt, project) in [
-            ("ex-20261125", "train_model", 0, "p"), (String(repeating: "x", count: 200), "Node.With/Odd_Chars", 12, "q"),
+            ("ex-20261125", "train_model", 0, "p"),
+            (String(repeating: "x", count: 200), "Node.With/Odd_Chars", 12, "q"),
             ("9starts", "n", 3, "p"), ("---", "---", 0, "p"), ("ex", "m[17]", 1, "a/b"), ("é", "ünï", 0, "p"),
         ] {
             let identity = ExecutionIdentity(
