@@ -57,7 +57,8 @@ let package = Package(
         // HTTP for plugins and the host (libcurl): the Docker/Podman API, AWS, BigQuery, Kubernetes.
         // libcurl and libpq are loaded when first used (their headers only at build time: libcurl4-openssl-dev,
         // libpq-dev): a command that needs neither does not pay for the ~25 libraries they pull in.
-        .target(name: "CCurl", linkerSettings: [.linkedLibrary("dl")]),
+        .target(name: "CLazyLibrary", linkerSettings: [.linkedLibrary("dl")]),
+        .target(name: "CCurl", dependencies: ["CLazyLibrary"]),
         .target(name: "AloftHTTP", dependencies: ["CCurl"], swiftSettings: strict),
         // AWS for plugins and the engine: SigV4 (OpenSSL), JSON 1.1 calls, S3 objects.
         .target(name: "AloftAWS", dependencies: ["AloftHTTP", "AloftWire", "COpenSSL"], swiftSettings: strict),
@@ -78,7 +79,7 @@ let package = Package(
         // The engine: node state machines, (later) the scheduler, stores and cache.
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         // PostgreSQL's client library: the metadata store that machines share (PostgresStore).
-        .target(name: "CLibPQ", linkerSettings: [.linkedLibrary("dl")]),
+        .target(name: "CLibPQ", dependencies: ["CLazyLibrary"]),
         .target(
             name: "AloftEngine",
             dependencies: [

@@ -4,9 +4,8 @@
 // and aloft_curl_load_error says why.
 #define _GNU_SOURCE
 #include "shim.h"
-#include <dlfcn.h>
+#include "lazy_library.h"
 #include <pthread.h>
-#include <stdio.h>
 
 static const char *const library = "libcurl.so.4";
 
@@ -27,29 +26,18 @@ static int loaded;
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 
 static void load(void) {
-    // RTLD_LOCAL: libcurl's own symbols stay out of the process's global scope.
-    void *h = dlopen(library, RTLD_NOW | RTLD_LOCAL);
-    if (h == NULL) {
-        snprintf(failure, sizeof failure, "cannot load %s (libcurl, needed for HTTP): %s", library, dlerror());
-        return;
-    }
-#define RESOLVE(field, name)                                                                                     \
-    if ((*(void **)&fn.field = dlsym(h, name)) == NULL) {                                                      \
-        snprintf(failure, sizeof failure, "%s has no %s: %s", library, name, dlerror());                        \
-        return;                                                                                                  \
-    }
-    RESOLVE(global_init, "curl_global_init")
-    RESOLVE(easy_init, "curl_easy_init")
-    RESOLVE(easy_cleanup, "curl_easy_cleanup")
-    RESOLVE(easy_reset, "curl_easy_reset")
-    RESOLVE(easy_perform, "curl_easy_perform")
-    RESOLVE(easy_strerror, "curl_easy_strerror")
-    RESOLVE(easy_setopt, "curl_easy_setopt")
-    RESOLVE(easy_getinfo, "curl_easy_getinfo")
-    RESOLVE(slist_append, "curl_slist_append")
-    RESOLVE(slist_free_all, "curl_slist_free_all")
-#undef RESOLVE
-    loaded = 1;
+    static const char *const names[] = {
+        "curl_global_init", "curl_easy_init", "curl_easy_cleanup", "curl_easy_reset", "curl_easy_perform",
+        "curl_easy_strerror", "curl_easy_setopt", "curl_easy_getinfo", "curl_slist_append", "curl_slist_free_all",
+    };
+    void **const slots[] = {
+        (void **)&fn.global_init, (void **)&fn.easy_init, (void **)&fn.easy_cleanup, (void **)&fn.easy_reset,
+        (void **)&fn.easy_perform, (void **)&fn.easy_strerror, (void **)&fn.easy_setopt, (void **)&fn.easy_getinfo,
+        (void **)&fn.slist_append, (void **)&fn.slist_free_all,
+    };
+    _Static_assert(sizeof names / sizeof *names == sizeof slots / sizeof *slots, "one slot per name");
+    loaded = aloft_lazy_library_open(
+        library, "libcurl, needed for HTTP", names, slots, sizeof names / sizeof *names, failure, sizeof failure);
 }
 
 static int ready(void) {

@@ -4,9 +4,8 @@
    aloft_libpq_load_error says why; nothing else is called without a connection. */
 #define _GNU_SOURCE
 #include "shim.h"
-#include <dlfcn.h>
+#include "lazy_library.h"
 #include <pthread.h>
-#include <stdio.h>
 
 static const char *const library = "libpq.so.5";
 
@@ -34,35 +33,22 @@ static int loaded;
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 
 static void load(void) {
-    void *h = dlopen(library, RTLD_NOW | RTLD_LOCAL);
-    if (h == NULL) {
-        snprintf(failure, sizeof failure, "cannot load %s (libpq, needed for PostgreSQL): %s", library, dlerror());
-        return;
-    }
-#define RESOLVE(field, name)                                                                                     \
-    if ((*(void **)&fn.field = dlsym(h, name)) == NULL) {                                                      \
-        snprintf(failure, sizeof failure, "%s has no %s: %s", library, name, dlerror());                        \
-        return;                                                                                                  \
-    }
-    RESOLVE(connectdbParams, "PQconnectdbParams")
-    RESOLVE(status, "PQstatus")
-    RESOLVE(finish, "PQfinish")
-    RESOLVE(reset, "PQreset")
-    RESOLVE(errorMessage, "PQerrorMessage")
-    RESOLVE(exec, "PQexec")
-    RESOLVE(prepare, "PQprepare")
-    RESOLVE(execPrepared, "PQexecPrepared")
-    RESOLVE(clear, "PQclear")
-    RESOLVE(resultStatus, "PQresultStatus")
-    RESOLVE(resultErrorMessage, "PQresultErrorMessage")
-    RESOLVE(resultErrorField, "PQresultErrorField")
-    RESOLVE(ntuples, "PQntuples")
-    RESOLVE(nfields, "PQnfields")
-    RESOLVE(getvalue, "PQgetvalue")
-    RESOLVE(getisnull, "PQgetisnull")
-    RESOLVE(cmdTuples, "PQcmdTuples")
-#undef RESOLVE
-    loaded = 1;
+    static const char *const names[] = {
+        "PQconnectdbParams", "PQstatus", "PQfinish", "PQreset", "PQerrorMessage", "PQexec", "PQprepare",
+        "PQexecPrepared", "PQclear", "PQresultStatus", "PQresultErrorMessage", "PQresultErrorField", "PQntuples",
+        "PQnfields", "PQgetvalue", "PQgetisnull", "PQcmdTuples",
+    };
+    void **const slots[] = {
+        (void **)&fn.connectdbParams, (void **)&fn.status, (void **)&fn.finish, (void **)&fn.reset,
+        (void **)&fn.errorMessage, (void **)&fn.exec, (void **)&fn.prepare, (void **)&fn.execPrepared,
+        (void **)&fn.clear, (void **)&fn.resultStatus, (void **)&fn.resultErrorMessage,
+        (void **)&fn.resultErrorField, (void **)&fn.ntuples, (void **)&fn.nfields, (void **)&fn.getvalue,
+        (void **)&fn.getisnull, (void **)&fn.cmdTuples,
+    };
+    _Static_assert(sizeof names / sizeof *names == sizeof slots / sizeof *slots, "one slot per name");
+    loaded = aloft_lazy_library_open(
+        library, "libpq, needed for PostgreSQL", names, slots, sizeof names / sizeof *names, failure,
+        sizeof failure);
 }
 
 static int ready(void) {
