@@ -42,9 +42,10 @@ public final class SQLiteMetadataStore: Sendable {
         let temporary = path + ".new-\(getpid())-\(UUID().uuidString)"
         defer { for suffix in ["", "-wal", "-shm"] { unlink(temporary + suffix) } }
         do {
-            let database = try SQLiteDatabase(path: temporary)
+            let database = try SQLiteDatabase(path: temporary, privateFile: true)
             try migrate(database, path: path)
-        }  // closed here: the last connection checkpoints the write-ahead log into the file
+            try database.finishPrivate()
+        }  // closed here, whole and synced
         guard link(temporary, path) == 0 || errno == EEXIST else {
             throw StoreError.cannotCreate(path: path, cause: String(cString: strerror(errno)))
         }
