@@ -21,6 +21,22 @@ import Testing
         try soak(type: "c-echo-sync")
     }
 
+    /// How many nodes of the execution succeeded (as stored).
+    static func succeeded(_ execution: String, in dir: String) -> Int? {
+        (try? SQLiteMetadataStore(path: dir + "/.aloft/metadata.sqlite").nodes(execution: execution))?
+            .filter { $0.state.phase == .succeeded }.count
+    }
+
+    /// Waits until more than `after` nodes of the execution succeeded while `p` runs: how many, or nil when `p`
+    /// ended first.
+    static func succeeded(_ execution: String, in dir: String, after: Int, while p: Process) -> Int? {
+        while p.isRunning {
+            if let count = succeeded(execution, in: dir), count > after { return count }
+            usleep(20_000)
+        }
+        return nil
+    }
+
     private func soak(type: String) throws {
         let seed = UInt64(ProcessInfo.processInfo.environment["ALOFT_SOAK_SEED"] ?? "") ?? 20_261_218
         var random = CrashSoakTests.Seeded(state: seed)
@@ -51,6 +67,7 @@ import Testing
 
         var execution: String?
         var kills = 0
+        var ended = 0
         var attempts = 0
         while kills < 10 && attempts < 20 {
             attempts += 1
@@ -65,11 +82,18 @@ import Testing
                     ).first?.id
                 }
             }
-            usleep(UInt32.random(in: 150_000...1_200_000, using: &random))
+            // A resumed host first runs the node the last one died in: killed before it got past that node, the
+            // same attempt would count a second death in its calls and fail (issue 16's rule, not what this
+            // soaks). So each resumed host is killed only once it ended a node the last one had not.
+            if let execution, Self.succeeded(execution, in: dir, after: ended, while: p) == nil { break }
+            // Then at a random moment of the chain: a synchronous chain runs on the plugin's thread at some 100 µs a
+            // node in the debug build, the asynchronous one some 300 µs; either must take several kills.
+            usleep(UInt32.random(in: type == "echo" ? 20_000...300_000 : 1_000...40_000, using: &random))
             if !p.isRunning { break }  // it finished before this kill
             kill(p.processIdentifier, SIGKILL)
             p.waitUntilExit()
             kills += 1
+            ended = execution.flatMap { Self.succeeded($0, in: dir) } ?? ended
         }
         let id = try #require(execution, "no execution was created before the first kill (seed \(seed))")
         let end = try CLI.run(["resume", id], cwd: dir, env: ["HOME": dir], limit: .seconds(300))
