@@ -104,7 +104,10 @@ enum Interruptible {
     static func run(
         engine: ExecutionEngine, id: String, _ body: @escaping @Sendable () async throws -> ExecutionRecord
     ) async throws -> ExecutionRecord {
-        let work = Task { try await body() }
+        // The signals are caught before the work starts: a signal that came between the two killed `aloft`
+        // with the execution left running (its default action), once the run got fast enough to reach a plugin
+        // call first.
+        let work = CancelOnce()
         let received = Atomic<Int>(0)
         let signals = engine.host.services.signals
         let sources = [SIGINT, SIGTERM, SIGHUP].map { sig -> DispatchSourceSignal in
@@ -124,7 +127,30 @@ enum Interruptible {
             return s
         }
         defer { sources.forEach { $0.cancel() } }
-        return try await work.value
+        let task = Task { try await body() }
+        work.set(task)
+        return try await task.value
+    }
+}
+
+/// The run's task, cancelled once asked: also when asked before the task exists (then as soon as it does).
+private final class CancelOnce: Sendable {
+    private let state = Mutex<(task: Task<ExecutionRecord, any Error>?, asked: Bool)>((nil, false))
+
+    func set(_ task: Task<ExecutionRecord, any Error>) {
+        if state.withLock({ s in
+            s.task = task
+            return s.asked
+        }) {
+            task.cancel()
+        }
+    }
+
+    func cancel() {
+        state.withLock { s in
+            s.asked = true
+            return s.task
+        }?.cancel()
     }
 }
 
