@@ -146,16 +146,15 @@ import Testing
         let events = EngineTests.Events()
         let canceller = Canceller()
         let id = ExecutionID.make()
-        // Cancelled (as Ctrl-C does) once n3 has finished: n4's call takes 30 s and is abandoned.
+        // Cancelled (as Ctrl-C does) once n3 has finished: n4's call would take 10 minutes and is abandoned:
+        // were the abort to wait for it, the suite's time limit would end the test.
         let run = try h.start(
-            Self.spec(length: 10, config: "{delay_ms: 30000, only_when: {i: 4}}"), id: id, events: events
+            Self.spec(length: 10, config: "{delay_ms: 600000, only_when: {i: 4}}"), id: id, events: events
         ) {
             if case .nodeFinished("n3", _, _) = $0 { canceller.cancel() }
         }
         canceller.set(run)
-        let started = ContinuousClock.now
         let e = try await run.value
-        #expect(ContinuousClock.now - started < .seconds(20), "the abort waited for the call")
         #expect(e.phase == .aborted)
         let nodes = Dictionary(uniqueKeysWithValues: try h.store.nodes(execution: id).map { ($0.node, $0) })
         #expect((0..<4).allSatisfy { nodes["n\($0)"]?.state.phase == .succeeded })
