@@ -102,7 +102,8 @@ import Testing
         }
         let bad = try plugin(host, "misbehave")
         for round in 1...2 {
-            let started = ContinuousClock.now
+            // The hanging call never returns by itself: had the runner not been killed, the test's time limit
+            // would end it. (A wall-clock bound here failed under CI's load at 24 s: a timing assertion.)
             var t = task(what)
             var error: TaskError?
             do {
@@ -114,8 +115,6 @@ import Testing
             #expect(error?.code == .pluginCallOverran)
             #expect(
                 error?.message.hasSuffix("within 0.5 s; its runner was killed") == true, "\(String(describing: error))")
-            // A hang guard: the call itself never returns.
-            #expect(ContinuousClock.now - started < .seconds(20))
             #expect(bad.overrunCount == round)
             #expect(try await TaskDriver.runToCompletion(bad, task("ok")) == ["x": .integer(7)])
         }

@@ -52,8 +52,8 @@ import Testing
     @Test func aSyncCallThatOverrunsItsBudgetFailsAtTheBudgetAndIsAbandoned() async throws {
         let (host, echo) = try await swiftEcho(budget: .milliseconds(300))
         defer { host.shutdown() }
-        let task = EchoTask.make(inputs: ["x": .integer(1)], config: ["delay_ms": .integer(30000)], type: "echo-sync")
-        let started = ContinuousClock.now
+        // The plugin sleeps 10 minutes: a call that waited for it would run into the suite's time limit.
+        let task = EchoTask.make(inputs: ["x": .integer(1)], config: ["delay_ms": .integer(600_000)], type: "echo-sync")
         do {
             _ = try await echo.runSync(task)
             Issue.record("no overrun")
@@ -61,9 +61,6 @@ import Testing
             #expect(error.code == .pluginCallOverran)
             #expect(error.kind == .system && !error.retryable)
         }
-        // Abandoned, not waited for: the call returns long before the plugin's 30 s sleep ends (a loaded
-        // 2-core machine took 5.7 s once to fail a 300 ms budget, so the bound is the sleep, not the budget).
-        #expect(ContinuousClock.now - started < .seconds(25))
         #expect(echo.overrunCount == 1)
     }
 
