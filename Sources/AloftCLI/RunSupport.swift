@@ -133,27 +133,6 @@ enum Interruptible {
     }
 }
 
-/// The run's task, cancelled once asked: also when asked before the task exists (then as soon as it does).
-private final class CancelOnce: Sendable {
-    private let state = Mutex<(task: Task<ExecutionRecord, any Error>?, asked: Bool)>((nil, false))
-
-    func set(_ task: Task<ExecutionRecord, any Error>) {
-        if state.withLock({ s in
-            s.task = task
-            return s.asked
-        }) {
-            task.cancel()
-        }
-    }
-
-    func cancel() {
-        state.withLock { s in
-            s.asked = true
-            return s.task
-        }?.cancel()
-    }
-}
-
 enum Report {
     static func finish(_ e: ExecutionRecord, progress: ProgressPrinter? = nil) throws {
         progress?.finish()

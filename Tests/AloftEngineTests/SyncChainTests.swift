@@ -144,7 +144,7 @@ import Testing
         let h = try await Self.harness()
         defer { h.host.shutdown() }
         let events = EngineTests.Events()
-        let canceller = Canceller()
+        let canceller = CancelOnce()
         let id = ExecutionID.make()
         // Cancelled (as Ctrl-C does) once n3 has finished: n4's call would take 10 minutes and is abandoned:
         // were the abort to wait for it, the suite's time limit would end the test.

@@ -132,7 +132,7 @@ import Testing
         let h = try await Self.harness()
         defer { h.host.shutdown() }
         let events = EngineTests.Events()
-        let canceller = Canceller()
+        let canceller = CancelOnce()
         // The run is cancelled (as Ctrl-C does) on the plugin's thread as the batch announces its items, after
         // their marks are durable and before the first call: the batch stops there (calls of a second each).
         let run = try h.start(Self.spec(config: "{delay_ms: 1000}", concurrency: 1), items: 10, events: events) {
