@@ -51,6 +51,9 @@ final class SQLiteDatabase {
         }
         try execute("PRAGMA synchronous=NORMAL")
         try execute("PRAGMA foreign_keys=ON")
+        // The log is checkpointed as it grows (SQLite's automatic checkpoint, every 1000 pages), not at exit:
+        // a checkpoint on close was a third of a short command's exit. The next opener reads the log back.
+        aloft_sqlite_no_checkpoint_on_close(handle)
     }
 
     /// A private file written (see `init(path:privateFile:)`): switched to WAL, as every opener expects, and

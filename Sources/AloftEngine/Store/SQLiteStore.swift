@@ -54,7 +54,15 @@ public final class SQLiteMetadataStore: Sendable {
     /// Brings the schema up to date. The version is read and every missing migration applied inside one write
     /// transaction (BEGIN IMMEDIATE): two processes opening a store at once take turns, and the second finds
     /// the schema current instead of applying the migrations again.
+    /// A store already current (every open but the first after an upgrade) is seen with one read and no
+    /// write transaction.
     private static func migrate(_ database: SQLiteDatabase, path: String) throws {
+        let stored = try? database.prepare("SELECT MAX(version) FROM schema_migrations").query { row in
+            Int(row.integer(0))
+        }
+        if stored?.first == Self.migrations.count {
+            return
+        }
         try database.transaction {
             try database.execute(
                 "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)"
@@ -74,8 +82,11 @@ public final class SQLiteMetadataStore: Sendable {
         }
     }
 
+    /// stat(2), not FileManager's attributes: those also look up the owner's and group's names (passwd and
+    /// group files) on every open.
     private static func size(_ path: String) -> Int? {
-        (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int
+        var info = stat()
+        return stat(path, &info) == 0 ? Int(info.st_size) : nil
     }
 
     func withDatabase<T>(_ body: (SQLiteDatabase) throws -> T) throws -> T {
