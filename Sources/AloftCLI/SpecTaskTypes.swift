@@ -30,12 +30,15 @@ enum SpecTaskTypes {
     }
 
     /// The draft itself when compiling with the host could not tell anything more: every type is served and
-    /// no serving plugin checks tasks (the compiler is a function of the files and the resolver's answers,
-    /// and the host's answers would be "served" and "no problems"). Otherwise nil: compile with the host.
+    /// every serving plugin that checks tasks finds nothing wrong with the draft's templates (the compiler is
+    /// a function of the files and the resolver's answers; with "served" and "no problems" for every task the
+    /// compile with the host is the draft). Otherwise nil: compile with the host, which places each problem.
     static func reusable(_ draft: Draft, host: PluginHost) -> CompiledSpec? {
         for type in draft.taskTypes {
-            guard case .success(let plugin) = host.plugin(forTaskType: type), !plugin.checksTasks else { return nil }
+            guard case .success = host.plugin(forTaskType: type) else { return nil }
         }
+        let checks = PluginTaskTypeResolver(host: host)
+        for task in draft.spec.tasks.values where !checks.check(task.template).isEmpty { return nil }
         return draft.spec
     }
 }
