@@ -18,6 +18,15 @@ import Testing
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("  running    first\n"))
         #expect(r.stdout.contains("  succeeded  second\n"))
+        // Each progress line starts with the seconds since the run began, as `%7.2fs` writes them ("   0.01s").
+        let progress = r.stdout.split(separator: "\n").filter {
+            $0.contains("  running  ") || $0.contains("  succeeded  ")
+        }
+        #expect(progress.count == 4, "\(r.stdout)")
+        for line in progress {
+            #expect(
+                line.prefix(8).wholeMatch(of: /\ *[0-9]+\.[0-9][0-9]s/) != nil && line.prefix(8).count == 8, "\(line)")
+        }
         #expect(r.stdout.hasSuffix("  greeting = \"Aloft\"\n"))
         let list = try CLI.run(["executions", "list", "--project", "demo"], cwd: dir)
         let id = try #require(
