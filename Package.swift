@@ -13,7 +13,8 @@ import PackageDescription
 // The compiler enforces it: every target builds with MemberImportVisibility (a file uses only the modules it
 // imports) and InternalImportsByDefault (public API names another module's types only through a
 // `public import`); scripts/check-imports.py checks that every import is declared here. Only PluginKit
-// re-exports a module (AloftWire: its values are the kit's vocabulary).
+// re-exports a module (AloftWire: its values are the kit's vocabulary). The modules linked into `aloft` import
+// FoundationEssentials (and AloftSystem), never Foundation: Foundation and ICU were 4-5 ms of every start.
 let strict: [SwiftSetting] = [
     .swiftLanguageMode(.v6),
     // The compiler enforces the layering: a file uses only modules it imports itself, and a module's
@@ -42,7 +43,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
-        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        // No default traits: "FullFoundation" would link Foundation (and ICU) into `aloft` for form coding.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.80.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
     ],
@@ -51,6 +53,9 @@ let package = Package(
         .target(name: "PluginABI", path: "Sources/PluginABI"),
         // Types, literals and their one canonical encoding (Aloft Literal JSON). No Foundation.
         .target(name: "AloftWire", swiftSettings: strict),
+        // What the host's modules needed from Foundation beyond FoundationEssentials (path strings, threads, a
+        // condition lock, number text): with it `aloft` never loads Foundation and ICU, 4-5 ms of every start.
+        .target(name: "AloftSystem", swiftSettings: strict),
         // YAML and JSON documents whose values remember their file, line and column.
         .systemLibrary(name: "CLibYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
         .target(name: "LocatedYAML", dependencies: ["AloftWire", "CLibYAML"], swiftSettings: strict),
@@ -61,7 +66,9 @@ let package = Package(
         .target(name: "CCurl", dependencies: ["CLazyLibrary"]),
         .target(name: "AloftHTTP", dependencies: ["CCurl"], swiftSettings: strict),
         // AWS for plugins and the engine: SigV4 (OpenSSL), JSON 1.1 calls, S3 objects.
-        .target(name: "AloftAWS", dependencies: ["AloftHTTP", "AloftWire", "COpenSSL"], swiftSettings: strict),
+        .target(
+            name: "AloftAWS", dependencies: ["AloftHTTP", "AloftWire", "AloftSystem", "COpenSSL"], swiftSettings: strict
+        ),
         .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         // OpenSSL's TLS (libssl): `aloft serve --tls-cert/--tls-key` terminates TLS with it.
         .systemLibrary(name: "CLibSSL", pkgConfig: "libssl", providers: [.apt(["libssl-dev"])]),
@@ -69,12 +76,15 @@ let package = Package(
         .target(name: "AloftTyping", dependencies: ["AloftWire", "LocatedYAML", "COpenSSL"], swiftSettings: strict),
         // Workflow specs -> checked intermediate representation, with every error's place.
         .target(
-            name: "AloftCompiler", dependencies: ["AloftWire", "AloftTyping", "LocatedYAML"], swiftSettings: strict),
+            name: "AloftCompiler", dependencies: ["AloftWire", "AloftSystem", "AloftTyping", "LocatedYAML"],
+            swiftSettings: strict),
         // What a Swift plugin author uses: the ABI without raw pointers.
         .target(name: "PluginKit", dependencies: ["PluginABI", "AloftWire"], swiftSettings: strict),
         .target(
             name: "PluginHost",
-            dependencies: ["PluginABI", "AloftWire", "LocatedYAML", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "PluginABI", "AloftWire", "AloftSystem", "LocatedYAML", .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict),
         // The engine: node state machines, (later) the scheduler, stores and cache.
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
@@ -84,13 +94,13 @@ let package = Package(
             name: "AloftEngine",
             dependencies: [
                 "AloftHTTP", "AloftTyping", "AloftWire", .product(name: "Logging", package: "swift-log"), "PluginHost",
-                "AloftCompiler", "CSQLite", "CLibPQ", "AloftAWS",
+                "AloftCompiler", "AloftSystem", "CSQLite", "CLibPQ", "AloftAWS",
             ], swiftSettings: strict),
         .executableTarget(
             name: "AloftCLI",
             dependencies: [
                 "AloftTyping", "AloftWire", "LocatedYAML", .product(name: "Logging", package: "swift-log"),
-                "PluginHost", "PluginConformance", "AloftCompiler", "AloftEngine", "AloftServer",
+                "PluginHost", "PluginConformance", "AloftCompiler", "AloftEngine", "AloftServer", "AloftSystem",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),
@@ -98,7 +108,7 @@ let package = Package(
         .target(
             name: "AloftServer",
             dependencies: [
-                "AloftEngine", "AloftWire", "AloftCompiler", "PluginHost", "LocatedYAML", "CLibSSL",
+                "AloftEngine", "AloftWire", "AloftCompiler", "PluginHost", "LocatedYAML", "AloftSystem", "CLibSSL",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -108,7 +118,8 @@ let package = Package(
             ],
             swiftSettings: strict),
         // `aloft plugins check`: a plugin file against the ABI's rules (load, lifecycle, threads, budgets).
-        .target(name: "PluginConformance", dependencies: ["PluginHost", "AloftWire"], swiftSettings: strict),
+        .target(
+            name: "PluginConformance", dependencies: ["PluginHost", "AloftWire", "AloftSystem"], swiftSettings: strict),
         // Where plugin code runs outside the host: probes of new plugin files.
         .executableTarget(name: "AloftPluginRunner", dependencies: ["PluginHost", "AloftWire"], swiftSettings: strict),
         .executableTarget(
@@ -155,6 +166,7 @@ let package = Package(
             name: "AloftHTTPTests", dependencies: ["AloftHTTP", "AloftTestSupport"], exclude: ["Fixtures"],
             swiftSettings: strict),
         .testTarget(name: "AloftWireTests", dependencies: ["AloftWire"], swiftSettings: strict),
+        .testTarget(name: "AloftSystemTests", dependencies: ["AloftSystem"], swiftSettings: strict),
         .testTarget(
             name: "AloftEngineTests",
             dependencies: [

@@ -1,6 +1,6 @@
 public import AloftHTTP
 import AloftWire
-import Foundation
+import FoundationEssentials
 
 /// What an AWS API said when it refused, or why it could not be reached; classified for retry decisions.
 /// Messages name the access key id when credentials are at fault, never the secret.
@@ -97,7 +97,7 @@ public enum XMLText {
         var out: [String] = []
         var rest = Substring(xml)
         let open = "<\(name)>", close = "</\(name)>"
-        while let start = rest.range(of: open), let end = rest[start.upperBound...].range(of: close) {
+        while let start = rest.firstRange(of: open), let end = rest[start.upperBound...].firstRange(of: close) {
             out.append(unescape(rest[start.upperBound..<end.lowerBound]))
             rest = rest[end.upperBound...]
         }
@@ -106,8 +106,8 @@ public enum XMLText {
 
     static func unescape(_ s: Substring) -> String {
         guard s.contains("&") else { return String(s) }
-        return String(s).replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(of: "&gt;", with: ">")
-            .replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&apos;", with: "'")
-            .replacingOccurrences(of: "&amp;", with: "&")
+        return String(s).replacing("&lt;", with: "<").replacing("&gt;", with: ">")
+            .replacing("&quot;", with: "\"").replacing("&apos;", with: "'")
+            .replacing("&amp;", with: "&")
     }
 }

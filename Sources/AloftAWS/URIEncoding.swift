@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// RFC 3986 percent-encoding as SigV4 wants it: every byte outside `A-Za-z0-9-._~` as `%XX` (upper case),
 /// `/` kept in paths.
@@ -65,7 +65,7 @@ public struct URLParts: Sendable, Equatable {
     }
 
     public init?(_ url: String) {
-        guard let schemeEnd = url.range(of: "://") else { return nil }
+        guard let schemeEnd = url.firstRange(of: "://") else { return nil }
         scheme = String(url[..<schemeEnd.lowerBound]).lowercased()
         let rest = url[schemeEnd.upperBound...]
         let authorityEnd = rest.firstIndex { $0 == "/" || $0 == "?" } ?? rest.endIndex

@@ -1,7 +1,7 @@
 import AloftEngine
 import AloftWire
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 
 struct CacheCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -21,7 +21,7 @@ struct CacheCommand: AsyncParsableCommand {
                 [
                     String(e.key.prefix(12)), "\(e.project)/\(e.domain)", e.task, e.cacheVersion,
                     "\(e.producer.execution)/\(e.producer.node)",
-                    ISO8601DateFormatter().string(from: e.createdAt),
+                    e.createdAt.ISO8601Format(),
                 ]
             }
             print(

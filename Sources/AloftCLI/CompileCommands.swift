@@ -1,8 +1,9 @@
 import AloftCompiler
 import AloftEngine
+import AloftSystem
 import AloftWire
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import PluginHost
 
 enum SpecCompilation {
@@ -32,7 +33,7 @@ enum SpecCompilation {
 }
 
 struct StandardError: TextOutputStream {
-    mutating func write(_ string: String) { FileHandle.standardError.write(Data(string.utf8)) }
+    mutating func write(_ string: String) { StandardStreams.writeError(string) }
 }
 
 struct CompileCommand: AsyncParsableCommand {
@@ -99,9 +100,9 @@ struct GraphCommand: AsyncParsableCommand {
                 return
             }
             do { try text.write(toFile: dot, atomically: true, encoding: .utf8) } catch {
-                throw CLIError("cannot write \(dot): \(error.localizedDescription)")
+                throw CLIError("cannot write \(dot): \(error.systemText)")
             }
-            print("wrote \(dot) (render with: dot -Tsvg \(dot) -o \((dot as NSString).deletingPathExtension).svg)")
+            print("wrote \(dot) (render with: dot -Tsvg \(dot) -o \(PathString.deletingExtension(dot)).svg)")
         }
         print(GraphRenderer.tree(w), terminator: "")
     }

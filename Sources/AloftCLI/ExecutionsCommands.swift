@@ -1,7 +1,7 @@
 import AloftEngine
 import AloftWire
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 
 /// `aloft executions`: list, show (both also as JSON, from the views `aloft serve` answers with) and abort.
 struct ExecutionCommands: AsyncParsableCommand {

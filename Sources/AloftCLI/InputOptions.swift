@@ -2,7 +2,7 @@ import AloftCompiler
 import AloftTyping
 import AloftWire
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import LocatedYAML
 
 /// `-i name=value` and `--inputs FILE`, checked against an interface: what `run` and `launch` share.

@@ -2,7 +2,8 @@ import AloftCompiler
 import AloftEngine
 import AloftWire
 import ArgumentParser
-import Foundation
+import FoundationEssentials
+import Glibc
 import PluginHost
 
 struct LaunchCommand: AsyncParsableCommand {
@@ -31,7 +32,7 @@ struct LaunchCommand: AsyncParsableCommand {
         if let kind {
             guard
                 let k = EntityKind(
-                    rawValue: kind.replacingOccurrences(of: "-", with: "").replacingOccurrences(of: "_", with: ""))
+                    rawValue: kind.replacing("-", with: "").replacing("_", with: ""))
             else {
                 throw CLIError("--kind \(kind): expected launchplan, workflow or task")
             }
@@ -105,7 +106,7 @@ struct SchedulerCommand: AsyncParsableCommand {
     func run() async throws {
         let clock: @Sendable () -> Date
         if let now {
-            guard let fixed = ISO8601DateFormatter().date(from: now) else {
+            guard let fixed = try? Date(now, strategy: .iso8601) else {
                 throw CLIError("--now \(now): expected an ISO-8601 time")
             }
             clock = { fixed }

@@ -1,7 +1,8 @@
 import AloftCompiler
+import AloftSystem
 import AloftWire
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import Logging
 import PluginConformance
 import PluginHost
@@ -79,7 +80,7 @@ struct PluginsCheckCommand: AsyncParsableCommand {
     }
 
     private func absolute(_ path: String) -> String {
-        let expanded = (path as NSString).expandingTildeInPath
+        let expanded = PathString.expandingTilde(path)
         return expanded.hasPrefix("/") ? expanded : FileManager.default.currentDirectoryPath + "/" + expanded
     }
 
@@ -106,7 +107,7 @@ struct PluginsCheckCommand: AsyncParsableCommand {
         return tasks.map { name, task in
             ConformanceSubject(
                 template: task.template, givenInputs: task.defaults,
-                origin: "task \(name) of \((spec as NSString).lastPathComponent)")
+                origin: "task \(name) of \(PathString.lastComponent(spec))")
         }
     }
 }

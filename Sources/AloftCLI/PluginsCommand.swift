@@ -1,6 +1,7 @@
+import AloftSystem
 import AloftWire
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import PluginHost
 
 struct PluginsCommand: AsyncParsableCommand {
@@ -44,7 +45,7 @@ struct PluginsCommand: AsyncParsableCommand {
         @Flag(name: .shortAndLong, help: "Log what the plugin says.") var verbose = false
 
         func run() async throws {
-            let path = (file as NSString).expandingTildeInPath
+            let path = PathString.expandingTilde(file)
             guard FileManager.default.fileExists(atPath: path) else { throw CLIError("\(file): no such file") }
             let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
             let parsedConfig: JSON

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import PluginHost
 
 /// The PostgreSQL store's password, never printed: the secret `postgres-password` (the environment's

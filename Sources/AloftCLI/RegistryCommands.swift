@@ -2,7 +2,7 @@ import AloftCompiler
 import AloftEngine
 import AloftWire
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 
 /// What the registry commands share.
 enum RegistryCLI {
@@ -12,7 +12,7 @@ enum RegistryCLI {
         }
     }
 
-    static func date(_ d: Date) -> String { ISO8601DateFormatter().string(from: d) }
+    static func date(_ d: Date) -> String { d.ISO8601Format() }
 }
 
 /// `--project` and `--domain`, for commands that place or look up entities.

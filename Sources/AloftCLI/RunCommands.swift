@@ -3,7 +3,8 @@ import AloftEngine
 import AloftTyping
 import AloftWire
 import ArgumentParser
-import Foundation
+import FoundationEssentials
+import Glibc
 import PluginHost
 
 /// Where the stores live: `.aloft/` in the working directory, or `--store DIR`, or the metadata store on a

@@ -1,8 +1,11 @@
 import AloftCompiler
 import AloftEngine
+import AloftSystem
 import AloftWire
 import ArgumentParser
-import Foundation
+import Dispatch
+import FoundationEssentials
+import Glibc
 import PluginHost
 import Synchronization
 
@@ -68,7 +71,7 @@ final class ProgressPrinter: Sendable {
         case .nodeFinished(let path, let phase, let cached):
             if !live || (phase != .succeeded && phase != .skipped) {
                 line =
-                    "\(stamp)  \(phase.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0))  \(path)"
+                    "\(stamp)  \(phase.rawValue.padded(toWidth: 9))  \(path)"
                     + (cached ? " (cached)" : "")
             }
         case .nodeRetrying(let path, let attempt, let error):
@@ -89,11 +92,11 @@ final class ProgressPrinter: Sendable {
         if c.skipped > 0 { parts.append("\(c.skipped) skipped") }
         let current = c.running.sorted().prefix(3).joined(separator: ", ") + (c.running.count > 3 ? ", ..." : "")
         write(
-            "\r\u{1B}[2K" + String(format: "%@  %.1fs", parts.joined(separator: " · "), elapsed)
+            "\r\u{1B}[2K" + parts.joined(separator: " · ") + "  " + DecimalText.fixed(elapsed, places: 1) + "s"
                 + (current.isEmpty ? "" : "  [\(current)]"))
     }
 
-    private func write(_ s: String) { FileHandle.standardOutput.write(Data(s.utf8)) }
+    private func write(_ s: String) { StandardStreams.writeOutput(s) }
 
     /// Seconds with two decimals, right-aligned in 7 columns and an "s" ("   1.25s"): what `%7.2fs` printed,
     /// without Foundation's `String(format:)`, which cost more than the rest of an event's handling.
@@ -124,11 +127,11 @@ enum Interruptible {
             let s = DispatchSource.makeSignalSource(signal: sig, queue: .global())
             s.setEventHandler {
                 if received.add(1, ordering: .relaxed).newValue == 1 {
-                    FileHandle.standardError.write(
-                        Data("\naborting \(id): stopping its running tasks (again to kill them at once)...\n".utf8))
+                    StandardStreams.writeError(
+                        "\naborting \(id): stopping its running tasks (again to kill them at once)...\n")
                     work.cancel()
                 } else {
-                    FileHandle.standardError.write(Data("killing the running tasks of \(id)...\n".utf8))
+                    StandardStreams.writeError("killing the running tasks of \(id)...\n")
                     signals.hurry()
                 }
             }

@@ -1,7 +1,8 @@
 import AloftEngine
 import AloftServer
 import ArgumentParser
-import Foundation
+import FoundationEssentials
+import Glibc
 import PluginHost
 
 struct ServeCommand: AsyncParsableCommand {

@@ -1,6 +1,6 @@
 import AloftEngine
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 
 struct TokensCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,6 +1,9 @@
 import AloftEngine
+import AloftSystem
 import ArgumentParser
-import Foundation
+import Dispatch
+import FoundationEssentials
+import Glibc
 import PluginHost
 
 struct WorkerCommand: AsyncParsableCommand {
@@ -61,12 +64,12 @@ struct WorkerCommand: AsyncParsableCommand {
                 WorkerLog.line("handed back \(ids.count) running execution(s): " + ids.joined(separator: ", "))
                 // Exits without the host's shutdown: the handed-back executions' tasks keep running for the
                 // worker that resumes them.
-                Foundation.exit(0)
+                Glibc.exit(0)
             case .lostLease(let id, let other, let ids):
                 WorkerLog.line(
                     "stopping: \(other) took over \(id) (this worker was stopped or cut off from the store for longer "
                         + "than the lease); handed back \(ids.count) other execution(s)")
-                Foundation.exit(1)
+                Glibc.exit(1)
             }
         }
 
@@ -137,6 +140,6 @@ struct WorkerCommand: AsyncParsableCommand {
 /// A worker's log: one line at a time on stdout, written at once (workers run under supervisors that read it).
 enum WorkerLog {
     @Sendable static func line(_ text: String) {
-        FileHandle.standardOutput.write(Data((text + "\n").utf8))
+        StandardStreams.writeOutput((text + "\n"))
     }
 }

@@ -1,4 +1,5 @@
-import Foundation
+import AloftSystem
+import FoundationEssentials
 
 /// A file's bytes, reading no more than one byte past a limit: a spec named on the command line or imported
 /// may be a multi-gigabyte file or a device that never ends.
@@ -10,11 +11,11 @@ enum BoundedRead {
     }
 
     static func contents(of path: String, limit: Int) -> Outcome {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return .unreadable }
-        defer { try? handle.close() }
+        guard let file = ReadableFile(path: path) else { return .unreadable }
+        defer { file.close() }
         do {
-            let data = try handle.read(upToCount: limit + 1) ?? Data()
-            return data.count > limit ? .tooLarge : .bytes(data)
+            let bytes = try file.read(upTo: limit + 1)
+            return bytes.count > limit ? .tooLarge : .bytes(Data(bytes))
         } catch {
             return .unreadable
         }

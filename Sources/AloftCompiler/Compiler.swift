@@ -1,6 +1,7 @@
+import AloftSystem
 import AloftTyping
 public import AloftWire
-import Foundation
+import FoundationEssentials
 import LocatedYAML
 
 /// Which task types can run: the plugin router's answer, so that an unknown type is a compile error.
@@ -137,7 +138,7 @@ struct SpecLoader {
     mutating func load(path: String, from importer: Located<String>?) {
         let full = URL(fileURLWithPath: path).standardizedFileURL.path
         if inProgress.contains(full) {
-            let chain = (inProgress.drop { $0 != full } + [full]).map { ($0 as NSString).lastPathComponent }
+            let chain = (inProgress.drop { $0 != full } + [full]).map { PathString.lastComponent($0) }
             d.error(importer!.location, "import cycle: \(chain.joined(separator: " -> "))")
             return
         }
@@ -187,9 +188,9 @@ struct SpecLoader {
         d.all += parser.d.all
         specs.append(spec)
         inProgress.append(full)
-        let dir = (full as NSString).deletingLastPathComponent
+        let dir = PathString.parent(full)
         for imp in spec.imports {
-            let target = imp.value.hasPrefix("/") ? imp.value : (dir as NSString).appendingPathComponent(imp.value)
+            let target = imp.value.hasPrefix("/") ? imp.value : PathString.appending(dir, imp.value)
             load(path: target, from: imp)
         }
         inProgress.removeLast()

@@ -1,4 +1,5 @@
-public import Foundation
+import AloftSystem
+public import FoundationEssentials
 
 /// A standard 5-field cron expression (minute hour day-of-month month day-of-week), evaluated in UTC.
 ///
@@ -33,7 +34,7 @@ public struct CronSchedule: Sendable, Hashable, CustomStringConvertible {
     public var description: String { expression }
 
     public init(parsing text: String) throws(CronSchedule.ParseError) {
-        expression = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        expression = text.trimmingWhitespace()
         var fields = expression.split(whereSeparator: \.isWhitespace)
         if fields.count == 1, fields[0].hasPrefix("@") {
             guard let expansion = Self.macros[fields[0].lowercased()] else {

@@ -1,13 +1,14 @@
+import AloftSystem
 public import AloftWire
-import Foundation
+import FoundationEssentials
 
 /// Draws a compiled workflow: Graphviz DOT for pictures, an indented list for terminals.
 public enum GraphRenderer {
     public static func dot(_ w: CompiledWorkflow) -> String {
         func q(_ s: String) -> String {
             "\""
-                + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-                .replacingOccurrences(of: "\n", with: "\\n") + "\""
+                + s.replacingBytes(of: "\\", with: "\\\\").replacingBytes(of: "\"", with: "\\\"")
+                .replacingBytes(of: "\n", with: "\\n") + "\""
         }
         var out = "digraph \(q(w.name)) {\n  rankdir=LR;\n  node [shape=box, style=rounded, fontname=\"Helvetica\"];\n"
         out +=

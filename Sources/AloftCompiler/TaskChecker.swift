@@ -1,6 +1,7 @@
+import AloftSystem
 import AloftTyping
 public import AloftWire
-import Foundation
+import FoundationEssentials
 import LocatedYAML
 
 /// Checks one task: its type is served, its interface is typed, defaults have their types, cache and
@@ -46,7 +47,7 @@ struct TaskChecker {
         var extra: [String: JSON] = [:]
         if let c = t.container {
             for arg in c.command + c.args { checkTemplates(arg, inputs: inputs, names: inputNames, of: what, &d) }
-            let fill = { (s: String) in s.replacingOccurrences(of: "{{spec_dir}}", with: specDir) }
+            let fill = { (s: String) in s.replacing("{{spec_dir}}", with: specDir) }
             var container: [String: JSON] = [
                 "command": .array(c.command.map { .string(fill($0.value)) }),
                 "args": .array(c.args.map { .string(fill($0.value)) }),
@@ -98,7 +99,7 @@ struct TaskChecker {
     static func fillingSpecDir(_ j: JSON, _ specDir: String) -> JSON {
         switch j {
         case .string(let s) where s.contains("{{spec_dir}}"):
-            return .string(s.replacingOccurrences(of: "{{spec_dir}}", with: specDir))
+            return .string(s.replacing("{{spec_dir}}", with: specDir))
         case .array(let items): return .array(items.map { fillingSpecDir($0, specDir) })
         case .object(let members): return .object(members.mapValues { fillingSpecDir($0, specDir) })
         default: return j
@@ -156,13 +157,13 @@ struct TaskChecker {
     ) {
         var rest = Substring(arg.value)
         var offset = 0
-        while let open = rest.range(of: "{{") {
+        while let open = rest.firstRange(of: "{{") {
             let start = offset + rest.distance(from: rest.startIndex, to: open.lowerBound)
-            guard let close = rest[open.upperBound...].range(of: "}}") else {
+            guard let close = rest[open.upperBound...].firstRange(of: "}}") else {
                 d.error(column(arg, start), "unclosed \"{{\" in an argument of \(what); expected \(Self.templateHelp)")
                 return
             }
-            let name = rest[open.upperBound..<close.lowerBound].trimmingCharacters(in: .whitespaces)
+            let name = rest[open.upperBound..<close.lowerBound].trimmingWhitespace()
             if name.hasPrefix("inputs.") {
                 let input = String(name.dropFirst("inputs.".count))
                 if inputs[input] == nil {

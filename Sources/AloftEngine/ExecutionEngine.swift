@@ -1,6 +1,6 @@
 public import AloftCompiler
 public import AloftWire
-import Foundation
+import FoundationEssentials
 import Logging
 public import PluginHost
 

@@ -1,5 +1,5 @@
 public import AloftEngine
-import Foundation
+import FoundationEssentials
 import Hummingbird
 public import Logging
 import NIOCore

@@ -1,5 +1,5 @@
 import AloftEngine
-import Foundation
+import FoundationEssentials
 import Synchronization
 
 /// Executions the server's engine runs for API requests, each in its own task. A request returns once its

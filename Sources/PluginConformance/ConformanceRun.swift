@@ -1,5 +1,6 @@
+import AloftSystem
 import AloftWire
-import Foundation
+import FoundationEssentials
 public import PluginHost
 
 /// `aloft plugins check FILE`: the file's checks (it loads, ABI, descriptor, init), then the lifecycle
@@ -27,7 +28,7 @@ public enum ConformanceRun {
         do {
             try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
         } catch {
-            throw SetupError(description: "cannot create the work directory \(work): \(error.localizedDescription)")
+            throw SetupError(description: "cannot create the work directory \(work): \(error.systemText)")
         }
         defer { try? FileManager.default.removeItem(atPath: work) }
 

@@ -1,5 +1,5 @@
 import AloftWire
-import Foundation
+import FoundationEssentials
 
 /// Input values generated from an interface's types, so a plugin can be run without a workflow. Values of
 /// different `variant`s differ where the type allows (integers, floats, strings, booleans, enums), which lets

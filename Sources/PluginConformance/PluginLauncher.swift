@@ -1,5 +1,5 @@
 import AloftWire
-import Foundation
+import FoundationEssentials
 import PluginHost
 
 /// The one place that decides where the checked plugin's code runs and how a fresh instance of it is made.

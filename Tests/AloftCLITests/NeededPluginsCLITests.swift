@@ -7,11 +7,15 @@ import Testing
 @Suite(.timeLimit(.minutes(3))) struct NeededPluginsCLITests {
     /// libcurl and libpq (and the ~25 libraries they pull in) are loaded when first used, not when `aloft`
     /// starts: the dynamic loader, asked what it would load (as ldd does), names neither.
-    @Test func aloftStartsWithoutLoadingLibcurlOrLibpq() throws {
+    @Test func aloftStartsWithoutLoadingLibcurlLibpqOrFoundation() throws {
         let r = try CLI.run(["--version"], cwd: NSTemporaryDirectory(), env: ["LD_TRACE_LOADED_OBJECTS": "1"])
         #expect(r.status == 0)
         #expect(r.stdout.contains("libswiftCore"), "not the loader's list: \(r.stdout)")
         #expect(!r.stdout.contains("libcurl") && !r.stdout.contains("libpq"), "\(r.stdout)")
+        // Only FoundationEssentials: Foundation and its ICU data took 4-5 ms of every start (the host's
+        // modules import FoundationEssentials and AloftSystem; plugins that need Foundation load it themselves).
+        #expect(r.stdout.contains("libFoundationEssentials"), "\(r.stdout)")
+        #expect(!r.stdout.contains("libFoundation.so") && !r.stdout.contains("ICU"), "\(r.stdout)")
     }
 
     @Test func runInitializesOnlyEchoAndPluginsListStaysExact() throws {

@@ -1,4 +1,5 @@
-import Foundation
+import AloftSystem
+import FoundationEssentials
 
 /// A plugin project `aloft plugins new` writes: one task type whose outputs are the inputs of the same name.
 struct PluginSkeleton {
@@ -41,13 +42,13 @@ struct PluginSkeleton {
             throw CLIError("\(directory) exists and is not empty")
         }
         for (path, contents) in self.files.sorted(by: { $0.key < $1.key }) {
-            let full = (directory as NSString).appendingPathComponent(path)
+            let full = PathString.appending(directory, path)
             do {
                 try files.createDirectory(
-                    atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+                    atPath: PathString.parent(full), withIntermediateDirectories: true)
                 try contents.write(toFile: full, atomically: true, encoding: .utf8)
             } catch {
-                throw CLIError("cannot write \(full): \(error.localizedDescription)")
+                throw CLIError("cannot write \(full): \(error.systemText)")
             }
         }
     }
@@ -77,7 +78,7 @@ struct Names {
     init(_ name: String) {
         self.name = name
         pluginID = "example." + name
-        snake = name.replacingOccurrences(of: "-", with: "_")
+        snake = name.replacing("-", with: "_")
         camel = name.split(whereSeparator: { $0 == "-" || $0 == "_" }).map {
             $0.prefix(1).uppercased() + $0.dropFirst()
         }.joined()
@@ -117,7 +118,7 @@ func skeletonWorkflow(_ names: Names) -> String {
 
 /// The README of a skeleton: what it is, how to build it, how to load it.
 func skeletonReadme(_ names: Names, language: String, build: String, library: String, extra: String = "") -> String {
-    let directory = (library as NSString).deletingLastPathComponent
+    let directory = PathString.parent(library)
     let pluginPath = directory.isEmpty ? "$PWD" : "$PWD/" + directory
     return """
         # \(names.name)

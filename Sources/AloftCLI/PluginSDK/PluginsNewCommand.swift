@@ -1,5 +1,6 @@
+import AloftSystem
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 
 /// `aloft plugins new`: a plugin project that builds with one command and loads in aloft.
 struct PluginsNewCommand: ParsableCommand {
@@ -28,7 +29,7 @@ struct PluginsNewCommand: ParsableCommand {
 
     func run() throws {
         let skeleton = try PluginSkeleton(name: name, language: lang, layout: try SDKLayout.locate())
-        let target = ((dir ?? name) as NSString).expandingTildeInPath
+        let target = PathString.expandingTilde(dir ?? name)
         try skeleton.write(to: target)
         let build = skeleton.build
         print("wrote \(target) (\(lang.rawValue) plugin \(Names(name).pluginID), task type \(name))")

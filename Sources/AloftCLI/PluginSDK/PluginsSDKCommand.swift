@@ -1,5 +1,6 @@
+import AloftSystem
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 
 /// `aloft plugins sdk`: what a third party needs to build against the header.
 struct PluginsSDKCommand: ParsableCommand {
@@ -21,13 +22,13 @@ struct PluginsSDKCommand: ParsableCommand {
     func run() throws {
         let layout = try SDKLayout.locate()
         if let pkgConfig {
-            let dir = (pkgConfig as NSString).expandingTildeInPath
-            let file = (dir as NSString).appendingPathComponent("aloft-plugin.pc")
+            let dir = PathString.expandingTilde(pkgConfig)
+            let file = PathString.appending(dir, "aloft-plugin.pc")
             do {
                 try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
                 try layout.pkgConfigFile.write(toFile: file, atomically: true, encoding: .utf8)
             } catch {
-                throw CLIError("cannot write \(file): \(error.localizedDescription)")
+                throw CLIError("cannot write \(file): \(error.systemText)")
             }
             if !cflags { print("wrote \(file)") }
         }

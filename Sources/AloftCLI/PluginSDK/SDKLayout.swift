@@ -1,4 +1,5 @@
-import Foundation
+import AloftSystem
+import FoundationEssentials
 import PluginHost
 
 /// Where the plugin SDK is, found from the running `aloft`:
@@ -20,7 +21,7 @@ struct SDKLayout: Equatable {
     ) throws(CLIError) -> SDKLayout {
         guard let exe = executableDirectory else { throw CLIError("cannot tell where the running aloft is") }
         let files = FileManager.default
-        let prefix = (exe as NSString).deletingLastPathComponent
+        let prefix = PathString.parent(exe)
         if files.fileExists(atPath: prefix + "/include/aloft_plugin.h") {
             let crate = prefix + "/share/aloft/rust/aloft-plugin"
             return SDKLayout(
@@ -30,7 +31,7 @@ struct SDKLayout: Equatable {
         var dir = exe
         for _ in 0..<6 {
             if let layout = sourceTree(dir) { return layout }
-            let parent = (dir as NSString).deletingLastPathComponent
+            let parent = PathString.parent(dir)
             if parent == dir { break }
             dir = parent
         }

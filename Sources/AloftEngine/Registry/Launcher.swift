@@ -1,6 +1,6 @@
 public import AloftCompiler
 public import AloftWire
-import Foundation
+import FoundationEssentials
 
 /// A registered entity made ready to run: the plan to execute and, for a launch plan, its inputs rules.
 public struct Launchable: Sendable {

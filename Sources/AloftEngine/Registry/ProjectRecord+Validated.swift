@@ -1,4 +1,5 @@
-import Foundation
+import AloftSystem
+import FoundationEssentials
 
 extension ProjectRecord {
     /// A project as a user asked for it (`aloft projects create`, `POST /api/v1/projects`), checked: ids and
@@ -28,7 +29,7 @@ extension ProjectRecord {
     static func isName(_ s: String) -> Bool {
         !s.isEmpty && s.count <= 63
             && s.unicodeScalars.allSatisfy {
-                CharacterSet.alphanumerics.contains($0) || "-_".unicodeScalars.contains($0)
+                $0.isAlphanumeric || "-_".unicodeScalars.contains($0)
             }
     }
 }

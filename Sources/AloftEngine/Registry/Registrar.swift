@@ -1,7 +1,8 @@
 public import AloftCompiler
+import AloftSystem
 import AloftTyping
 import AloftWire
-public import Foundation
+public import FoundationEssentials
 
 /// Registers what a compiled spec defines (its tasks, workflows and launch plans; not what it references)
 /// as one version in a project and domain. A version is immutable: registering it again with the same
@@ -73,7 +74,7 @@ public struct Registrar: Sendable {
     static func isValidVersion(_ v: String) -> Bool {
         !v.isEmpty && v.count <= 64
             && v.unicodeScalars.allSatisfy {
-                CharacterSet.alphanumerics.contains($0) || "._-".unicodeScalars.contains($0)
+                $0.isAlphanumeric || "._-".unicodeScalars.contains($0)
             }
     }
 

@@ -1,4 +1,4 @@
-public import Foundation
+public import FoundationEssentials
 
 /// What the registry holds: tasks, workflows and launch plans, each immutable once registered.
 public enum EntityKind: String, Sendable, CaseIterable {

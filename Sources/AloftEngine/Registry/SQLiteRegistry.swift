@@ -1,5 +1,5 @@
 import AloftWire
-import Foundation
+import FoundationEssentials
 
 // The registry's tables in the embedded store (schema version 3): projects, entities, schedule_cursors and
 // schedule_fires.

@@ -1,5 +1,6 @@
+import AloftSystem
 import AloftWire
-public import Foundation
+public import FoundationEssentials
 
 /// Launch plans' schedule cursors and fires (ScheduleStore) in SQLite.
 extension SQLiteMetadataStore: ScheduleStore {
@@ -63,7 +64,7 @@ extension SQLiteMetadataStore: ScheduleStore {
         try withDatabase { db in
             try db.prepare(
                 """
-                SELECT \(Self.fireColumns.split(separator: ",").map { "f." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", "))
+                SELECT \(Self.fireColumns.split(separator: ",").map { "f." + $0.trimmingWhitespace() }.joined(separator: ", "))
                 FROM schedule_fires f LEFT JOIN executions e ON e.id = f.execution_id
                 WHERE f.outcome = 'launched' AND (e.id IS NULL OR e.phase = 'running')
                 ORDER BY f.fire_time

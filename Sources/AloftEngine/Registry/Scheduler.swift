@@ -1,6 +1,6 @@
 import AloftCompiler
 import AloftTyping
-public import Foundation
+public import FoundationEssentials
 
 /// A fire time the scheduler decided to launch, with what to run.
 public struct ScheduledLaunch: Sendable {
@@ -9,7 +9,7 @@ public struct ScheduledLaunch: Sendable {
 
     /// What the execution records as its origin.
     public var origin: String {
-        "schedule \(fire.launchPlan)@\(fire.version) at \(ISO8601DateFormatter().string(from: fire.fireTime))"
+        "schedule \(fire.launchPlan)@\(fire.version) at \(fire.fireTime.ISO8601Format())"
     }
 }
 

@@ -1,7 +1,7 @@
 public import AloftCompiler
 import AloftTyping
 public import AloftWire
-import Foundation
+import FoundationEssentials
 
 /// How a task call finds, waits for and writes its cache entry.
 public struct CacheLookup: Sendable {

@@ -1,4 +1,6 @@
-import Foundation
+import AloftSystem
+import FoundationEssentials
+import Glibc
 import Synchronization
 
 /// Which synchronous calls of a chain are in flight, kept in a memory-mapped file instead of the store
@@ -94,12 +96,12 @@ final class CallJournal: Sendable {
         let plain = id.utf8.allSatisfy { b in
             (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || b == 0x2D || b == 0x5F
         }
-        return plain && !id.isEmpty ? id : "x" + id.utf8.map { String(format: "%02x", $0) }.joined()
+        return plain && !id.isEmpty ? id : "x" + DecimalText.hex(id.utf8)
     }
 
     /// This host's file, made and mapped.
     private static func create(_ directory: String) -> Mapping? {
-        mkdir((directory as NSString).deletingLastPathComponent, 0o700)
+        mkdir(PathString.parent(directory), 0o700)
         mkdir(directory, 0o700)
         let path = directory + "/" + UUID().uuidString
         let fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)

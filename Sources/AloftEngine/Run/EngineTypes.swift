@@ -1,6 +1,8 @@
 import AloftCompiler
+import AloftSystem
 public import AloftWire
-public import Foundation
+public import FoundationEssentials
+import Glibc
 
 public struct EngineOptions: Sendable {
     /// Task calls running at once in one execution.
@@ -65,9 +67,10 @@ public enum ExecutionID {
         var tm = tm()
         var t = time_t(now.timeIntervalSince1970)
         gmtime_r(&t, &tm)
-        let stamp = String(
-            format: "%04d%02d%02d-%02d%02d%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
-            tm.tm_sec)
+        let date = [(tm.tm_year + 1900, 4), (tm.tm_mon + 1, 2), (tm.tm_mday, 2)]
+        let time = [(tm.tm_hour, 2), (tm.tm_min, 2), (tm.tm_sec, 2)]
+        let digits = { (fields: [(Int32, Int)]) in fields.map { DecimalText.zeroPadded(Int($0), width: $1) }.joined() }
+        let stamp = digits(date) + "-" + digits(time)
         let alphabet = Array("abcdefghijklmnopqrstuvwxyz0123456789")
         let suffix = String((0..<6).map { _ in alphabet.randomElement()! })
         return "ex-\(stamp)-\(suffix)"

@@ -1,6 +1,6 @@
 import AloftCompiler
 import AloftWire
-import Foundation
+import FoundationEssentials
 import Logging
 import PluginHost
 import Synchronization

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import PluginHost
 
 /// The lease that makes one process the driver of an execution: taken before the engine touches its nodes,

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Crash tests kill the host at a named point of the engine: ALOFT_TEST_KILL_AT=<name> makes the process
 /// SIGKILL itself when it gets there (as ALOFT_TEST_KILL_AT=process-spawned does in the process plugin).

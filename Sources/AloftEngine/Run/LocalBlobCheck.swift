@@ -1,5 +1,5 @@
 import AloftWire
-import Foundation
+import FoundationEssentials
 
 /// Whether the local files a value points to still exist: reused outputs (a cache hit, a recovered node)
 /// whose data was deleted are recomputed instead of failing downstream. Only local files can be checked

@@ -1,6 +1,6 @@
 import AloftCompiler
 import AloftWire
-import Foundation
+import FoundationEssentials
 import PluginHost
 
 /// Runs one workflow scope (the execution's workflow, or a sub-workflow under a node's path): starts every

@@ -1,5 +1,7 @@
+import AloftSystem
 import AloftWire
-import Foundation
+import FoundationEssentials
+import Glibc
 import Synchronization
 
 /// Where node inputs, outputs and blob values live. URIs name objects; a store refuses URIs outside itself.
@@ -39,7 +41,7 @@ public struct LocalBlobStore: BlobStore {
         let absolute = root.hasPrefix("/") ? root : FileManager.default.currentDirectoryPath + "/" + root
         self.root = URL(fileURLWithPath: absolute).standardizedFileURL.path
         do { try FileManager.default.createDirectory(atPath: self.root, withIntermediateDirectories: true) } catch {
-            throw BlobStoreError.io("cannot create the blob store at \(self.root): \(error.localizedDescription)")
+            throw BlobStoreError.io("cannot create the blob store at \(self.root): \(error.systemText)")
         }
         resolvedRoot = URL(fileURLWithPath: self.root).resolvingSymlinksInPath().path
     }
@@ -67,7 +69,7 @@ public struct LocalBlobStore: BlobStore {
     /// Path components never contain `/` or start with `.`, so a node name cannot climb out of the layout.
     static func safeComponent(_ s: String) -> String {
         if !s.isEmpty, !s.utf8.contains(UInt8(ascii: "/")), s.utf8.first != UInt8(ascii: ".") { return s }
-        var out = s.replacingOccurrences(of: "/", with: "_")
+        var out = s.replacing("/", with: "_")
         while out.hasPrefix(".") { out = "_" + out.dropFirst() }
         return out.isEmpty ? "_" : out
     }
@@ -171,7 +173,7 @@ public struct LocalBlobStore: BlobStore {
                 throw BlobStoreError.io("cannot write \(uri): \(String(cString: strerror(errno)))")
             }
         } catch {
-            throw BlobStoreError.io("cannot write \(uri): \(error.localizedDescription)")
+            throw BlobStoreError.io("cannot write \(uri): \(error.systemText)")
         }
     }
 

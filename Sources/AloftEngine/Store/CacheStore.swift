@@ -1,5 +1,5 @@
 public import AloftWire
-public import Foundation
+public import FoundationEssentials
 
 /// A cached result: a task's outputs for given inputs, and who produced them.
 public struct CacheEntry: Sendable, Equatable {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A page of executions, newest first, as the API lists them: within some projects, optionally one domain,
 /// phase and workflow, after a cursor (the last row of the previous page).

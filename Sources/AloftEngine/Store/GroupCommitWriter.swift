@@ -1,5 +1,5 @@
 import Dispatch
-import Foundation
+import FoundationEssentials
 import Synchronization
 
 /// The one writer of node transitions for a store: every write of every node of every execution the engine

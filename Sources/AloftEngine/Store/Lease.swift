@@ -1,5 +1,7 @@
+import AloftSystem
 import AloftWire
-public import Foundation
+public import FoundationEssentials
+import Glibc
 
 /// Who holds a lease: one process on one machine since one boot. Enough to tell, on the same machine, that
 /// a holder is dead for sure (its pid is gone, or reused by another process), and elsewhere to wait for the
@@ -67,8 +69,7 @@ public struct LeaseHolder: Sendable, Hashable, CustomStringConvertible {
     }
 
     static func bootID() -> String {
-        ((try? String(contentsOfFile: "/proc/sys/kernel/random/boot_id", encoding: .utf8)) ?? "").trimmingCharacters(
-            in: .whitespacesAndNewlines)
+        ((try? String(contentsOfFile: "/proc/sys/kernel/random/boot_id", encoding: .utf8)) ?? "").trimmingWhitespace()
     }
 
     static func startTicks(_ pid: Int32) -> Int64? { stat(pid)?.startTicks }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// One input of a node and the output it was read from: lineage.
 public struct LineageEdge: Sendable, Equatable, Hashable {

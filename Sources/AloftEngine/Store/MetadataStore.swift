@@ -1,5 +1,5 @@
 public import AloftWire
-public import Foundation
+public import FoundationEssentials
 
 /// One run of a workflow.
 public struct ExecutionRecord: Sendable, Equatable {

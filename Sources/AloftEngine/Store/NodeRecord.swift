@@ -1,5 +1,5 @@
 public import AloftWire
-public import Foundation
+public import FoundationEssentials
 
 /// One node of an execution (a map item or a sub-workflow's node has its own path, e.g. `score[3]`).
 ///

@@ -1,6 +1,6 @@
 public import AloftAWS
 import AloftHTTP
-public import Foundation
+public import FoundationEssentials
 
 /// The blob store on S3 (or any S3-compatible server): root `s3://bucket/prefix/`, the same layout as the
 /// local store under it. Every request is signed (SigV4); credentials come from AWS_ACCESS_KEY_ID /

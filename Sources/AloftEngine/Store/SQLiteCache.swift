@@ -1,5 +1,5 @@
 import AloftWire
-public import Foundation
+public import FoundationEssentials
 
 /// Cached task outputs and serialize reservations (CacheStore) in SQLite.
 extension SQLiteMetadataStore: CacheStore {

@@ -1,5 +1,6 @@
 import CSQLite
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// A SQLite connection: prepared statements, transactions, typed errors. One connection, used from one
 /// thread at a time (the store serializes access).

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 extension SQLiteMetadataStore: ExecutionPages {
     public func executionPage(_ query: ExecutionQuery) throws -> [ExecutionRecord] {

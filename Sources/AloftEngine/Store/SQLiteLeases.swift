@@ -1,4 +1,4 @@
-public import Foundation
+public import FoundationEssentials
 
 extension SQLiteMetadataStore: LeaseStore {
     public func acquireLease(_ name: String, holder: LeaseHolder, until: Date) throws -> LeaseRecord? {

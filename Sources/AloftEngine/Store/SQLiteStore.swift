@@ -1,5 +1,7 @@
+import AloftSystem
 import AloftWire
-import Foundation
+import FoundationEssentials
+import Glibc
 import Synchronization
 
 /// The embedded default store: one SQLite file (WAL), versioned schema migrations, SQL kept portable to
@@ -21,7 +23,7 @@ public final class SQLiteMetadataStore: Sendable {
     /// newer Aloft is refused rather than misread.
     public init(path: String) throws {
         try FileManager.default.createDirectory(
-            atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            atPath: PathString.parent(path), withIntermediateDirectories: true)
         if !FileManager.default.fileExists(atPath: path) {
             try Self.create(path)
         } else if Self.size(path) == 0 && (Self.size(path + "-wal") ?? 0) == 0 {
@@ -33,7 +35,7 @@ public final class SQLiteMetadataStore: Sendable {
         try Self.migrate(database, path: path)
         db = Mutex(SQLiteDatabaseBox(db: database))
         self.path = path
-        callJournalRoot = (path as NSString).deletingLastPathComponent + "/calls"
+        callJournalRoot = PathString.parent(path) + "/calls"
     }
 
     /// Makes a new store whole in a private file and links it into place: openers racing to create the same

@@ -1,5 +1,5 @@
 import AloftWire
-import Foundation
+import FoundationEssentials
 
 /// API tokens (TokenStore) in SQLite: hashes only.
 extension SQLiteMetadataStore: TokenStore {

@@ -1,5 +1,5 @@
 import AloftTyping
-public import Foundation
+public import FoundationEssentials
 
 /// What an API token may do within its projects: read (viewer), also launch, abort and relaunch (launcher),
 /// also register entities and create projects' tokens (admin; with all projects, also create projects).

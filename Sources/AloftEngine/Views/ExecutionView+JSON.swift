@@ -1,5 +1,6 @@
 public import AloftWire
-public import Foundation
+public import FoundationEssentials
+import Glibc
 
 // The JSON form of the views: what `aloft executions list/show --json` print and what `aloft serve` answers.
 // Values are Aloft Literal JSON (typed: {"integer": 3}, {"blob": {"uri": ...}}); times are RFC 3339 in UTC.

@@ -1,5 +1,5 @@
 public import AloftWire
-public import Foundation
+public import FoundationEssentials
 
 /// What people are shown about one execution: by `aloft executions show/list` (text and `--json`) and by
 /// `aloft serve` (its API and console) alike, so the two never disagree. Built from the stored records;

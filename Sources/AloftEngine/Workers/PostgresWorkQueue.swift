@@ -1,4 +1,4 @@
-public import Foundation
+public import FoundationEssentials
 
 /// The work queue (WorkQueueStore) in PostgreSQL: a claim is one statement in one transaction. `FOR UPDATE
 /// SKIP LOCKED` lets concurrent workers pass over a row another is claiming, and the lease upsert takes the

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import PluginHost
 
 /// A task type's quota across every process sharing the store (`quotas: {bigquery: 10}` in aloft.yaml): at

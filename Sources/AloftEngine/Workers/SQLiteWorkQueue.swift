@@ -1,4 +1,4 @@
-public import Foundation
+public import FoundationEssentials
 
 /// The work queue (WorkQueueStore) in SQLite: claims happen inside one write transaction (BEGIN IMMEDIATE), so
 /// workers on one machine sharing one file take turns.

@@ -1,4 +1,4 @@
-public import Foundation
+public import FoundationEssentials
 
 /// The queue `aloft worker` processes share through the metadata store. `run --detach` and `launch --detach`
 /// enqueue an execution (phase `queued`, its compiled plan and inputs stored as for any execution); a worker

@@ -1,5 +1,6 @@
 import AloftEngine
-import Foundation
+import AloftSystem
+import FoundationEssentials
 import Hummingbird
 
 /// The console's session: the token given on the login page, kept in an HttpOnly, SameSite=Strict cookie
@@ -27,7 +28,7 @@ struct ConsoleAuthMiddleware: RouterMiddleware {
     static func secret(_ request: Request) -> String? {
         for header in request.headers[values: .cookie] {
             for pair in header.split(separator: ";") {
-                let parts = pair.trimmingCharacters(in: .whitespaces).split(separator: "=", maxSplits: 1)
+                let parts = pair.trimmingWhitespace().split(separator: "=", maxSplits: 1)
                 if parts.count == 2, parts[0] == cookie { return String(parts[1]) }
             }
         }

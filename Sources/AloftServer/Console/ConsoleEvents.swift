@@ -1,6 +1,6 @@
 import AloftEngine
 import AloftWire
-import Foundation
+import FoundationEssentials
 import Hummingbird
 import NIOCore
 import ServiceLifecycle

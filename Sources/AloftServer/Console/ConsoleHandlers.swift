@@ -1,7 +1,8 @@
 import AloftCompiler
 import AloftEngine
+import AloftSystem
 import AloftWire
-import Foundation
+import FoundationEssentials
 import Hummingbird
 
 /// The console's pages: log in with a token, the executions of its projects (live), and an execution with its
@@ -21,8 +22,8 @@ struct ConsoleHandlers: Sendable {
         for pair in body.split(separator: "&") {
             let parts = pair.split(separator: "=", maxSplits: 1)
             if parts.count == 2, parts[0] == "token" {
-                secret = String(parts[1]).replacingOccurrences(of: "+", with: " ").removingPercentEncoding?
-                    .trimmingCharacters(in: .whitespaces)
+                secret = String(parts[1]).replacing("+", with: " ").percentDecoded?
+                    .trimmingWhitespace()
             }
         }
         guard let secret, !secret.isEmpty,

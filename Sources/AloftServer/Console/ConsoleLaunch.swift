@@ -1,7 +1,8 @@
 import AloftCompiler
 import AloftEngine
+import AloftSystem
 import AloftWire
-import Foundation
+import FoundationEssentials
 import Hummingbird
 
 /// The console's launch pages: the launch plans and workflows of the token's projects, and a form generated
@@ -152,7 +153,7 @@ struct ConsoleLaunch: Sendable {
         for pair in body.split(separator: "&") {
             let parts = pair.split(separator: "=", maxSplits: 1)
             func decode(_ s: Substring) -> String {
-                String(s).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String(s)
+                String(s).replacing("+", with: " ").percentDecoded ?? String(s)
             }
             if let key = parts.first { out[decode(key)] = parts.count == 2 ? decode(parts[1]) : "" }
         }

@@ -1,6 +1,7 @@
 import AloftCompiler
 import AloftEngine
-import Foundation
+import AloftSystem
+import FoundationEssentials
 
 /// An execution's nodes on a time axis (a Gantt chart) as SVG: one row per node that has started, a bar from
 /// its start to its end coloured by its phase (DAGView's colours).
@@ -48,7 +49,7 @@ enum TimelineView {
             let c = DAGView.colours[b.phase] ?? ("#ffffff", "#1d2330")
             let (x1, x2) = (x(b.start), x(b.end))
             let id = HTML.escape(b.node)
-            let seconds = String(format: "%.1f", b.end.timeIntervalSince(b.start))
+            let seconds = DecimalText.fixed(b.end.timeIntervalSince(b.start), places: 1)
             // Milliseconds since the execution was created, for scripts and tests reading the page.
             let ms = { (d: Date) in Int((d.timeIntervalSince(createdAt) * 1000).rounded()) }
             out +=
@@ -63,7 +64,7 @@ enum TimelineView {
         out +=
             "<text x=\"\(labelW)\" y=\"\(axisY)\" fill=\"#8a93a6\">0 s</text>"
             + "<text x=\"\(labelW + chartW)\" y=\"\(axisY)\" fill=\"#8a93a6\" text-anchor=\"end\">"
-            + "\(String(format: "%.1f", span)) s</text>"
+            + "\(DecimalText.fixed(span, places: 1)) s</text>"
         return out + "</svg>"
     }
 }

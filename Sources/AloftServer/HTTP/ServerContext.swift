@@ -1,4 +1,5 @@
-import Foundation
+import AloftSystem
+import FoundationEssentials
 import Hummingbird
 
 /// Each request's context: the framework's, plus the grant of its token once the auth middleware checked it.
@@ -22,6 +23,6 @@ struct ServerContext: RequestContext {
         guard let value = parameters.get(name), !value.isEmpty else {
             throw APIError.badRequest("missing path parameter \(name)")
         }
-        return value.removingPercentEncoding ?? value
+        return value.percentDecoded ?? value
     }
 }

@@ -1,6 +1,8 @@
 import AloftEngine
+import AloftSystem
 import AloftWire
-import Foundation
+import FoundationEssentials
+import Glibc
 import Hummingbird
 
 /// A value for download: a scalar as `{"name", "value"}` (Aloft Literal JSON); a file blob or dataset as
@@ -64,17 +66,16 @@ struct BlobDownload {
         do { file = try store.path(of: uri) } catch let e as BlobStoreError {
             throw APIError.notFound("\(name): \(Self.say(e))")
         }
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory), !isDirectory.boolValue,
-            let handle = FileHandle(forReadingAtPath: file)
+        var info = stat()
+        guard stat(file, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, let handle = ReadableFile(path: file)
         else {
             throw APIError.notFound("\(name): no such file in the blob store")
         }
-        let size = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? nil
+        let size = Int(info.st_size)
         let body = ResponseBody(contentLength: size) { writer in
-            defer { try? handle.close() }
-            while let data = try handle.read(upToCount: Self.chunk), !data.isEmpty {
-                try await writer.write(ByteBuffer(bytes: data))
+            defer { handle.close() }
+            while case let bytes = try handle.read(upTo: Self.chunk), !bytes.isEmpty {
+                try await writer.write(ByteBuffer(bytes: bytes))
             }
             try await writer.finish(nil)
         }

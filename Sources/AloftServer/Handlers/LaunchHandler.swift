@@ -1,7 +1,7 @@
 import AloftCompiler
 import AloftEngine
 import AloftWire
-import Foundation
+import FoundationEssentials
 import Hummingbird
 
 /// `POST /api/v1/executions`: a registered launch plan, workflow or task of the token's project, with
@@ -59,7 +59,7 @@ struct LaunchHandler: Sendable {
     }
 
     static func kind(_ text: String) throws -> EntityKind {
-        guard let k = EntityKind(rawValue: text.lowercased().replacingOccurrences(of: "_", with: "")) else {
+        guard let k = EntityKind(rawValue: text.lowercased().replacing("_", with: "")) else {
             throw APIError.badRequest(
                 "kind \"\(text)\" is not one of launchplan, workflow, task", fields: ["kind": "unknown kind"])
         }

@@ -1,5 +1,5 @@
 import CLibSSL
-import Foundation
+import FoundationEssentials
 
 /// The server's TLS settings loaded into one OpenSSL `SSL_CTX`: TLS 1.2 or newer, the certificate chain and
 /// private key read from PEM files. Every connection's `SSL` is made from it (OpenSSL allows that from any

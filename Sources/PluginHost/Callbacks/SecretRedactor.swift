@@ -1,4 +1,5 @@
-import Foundation
+import AloftSystem
+import FoundationEssentials
 import Synchronization
 
 /// Remembers every secret value the host handed out (in memory only) and blanks it out of text that
@@ -21,8 +22,8 @@ public final class SecretRedactor: Sendable {
         let known = values.withLock { $0 }
         guard !known.isEmpty else { return text }
         var out = text
-        for secret in known where out.contains(secret) {
-            out = out.replacingOccurrences(of: secret, with: Self.placeholder)
+        for secret in known where out.containsBytes(secret) {
+            out = out.replacingBytes(of: secret, with: Self.placeholder)
         }
         return out
     }

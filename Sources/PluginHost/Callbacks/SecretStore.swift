@@ -1,4 +1,4 @@
-public import Foundation
+public import FoundationEssentials
 
 /// Where the host finds secrets it hands to plugins.
 public protocol SecretStore: Sendable {

@@ -1,5 +1,6 @@
+import AloftSystem
 import AloftWire
-import Foundation
+import FoundationEssentials
 import PluginABI
 
 extension LoadedPlugin {
@@ -11,7 +12,7 @@ extension LoadedPlugin {
     ) {
         guard let task else {
             // check_task: rare and short; it blocks a thread of its own while a plugin thread runs it.
-            Thread.detachNewThread { reply(.problems(self.checkTask(template: template))) }
+            HostThread.start(name: "aloft-check") { reply(.problems(self.checkTask(template: template))) }
             return
         }
         func answer(

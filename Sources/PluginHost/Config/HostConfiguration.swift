@@ -1,5 +1,6 @@
+import AloftSystem
 public import AloftWire
-public import Foundation
+public import FoundationEssentials
 public import LocatedYAML
 
 /// The host's configuration: `aloft.yaml` in the working directory, or the file given with `--config`.
@@ -61,7 +62,7 @@ public struct HostConfiguration: Sendable {
         if let explicitPath {
             path = explicitPath
         } else {
-            let candidate = (directory as NSString).appendingPathComponent(defaultFileName)
+            let candidate = PathString.appending(directory, defaultFileName)
             guard FileManager.default.fileExists(atPath: candidate) else { return HostConfiguration() }
             path = candidate
         }
@@ -79,7 +80,7 @@ public struct HostConfiguration: Sendable {
         var config = HostConfiguration()
         config.file = file
         guard let root = try YAMLDocument.parse(text, file: file) else { return config }
-        let base = ((file as NSString).deletingLastPathComponent as NSString).standardizingPath
+        let base = PathString.standardized(PathString.parent(file))
         let reader = ConfigReader()
         let top = try reader.mapping(root, "the config file", allowed: ["plugins", "secrets", "quotas"])
         if let plugins = top["plugins"] {
@@ -153,9 +154,9 @@ public struct HostConfiguration: Sendable {
     }
 
     private static func absolute(_ path: String, base: String) -> String {
-        let expanded = (path as NSString).expandingTildeInPath
+        let expanded = PathString.expandingTilde(path)
         return expanded.hasPrefix("/")
-            ? expanded : ((base as NSString).appendingPathComponent(expanded) as NSString).standardizingPath
+            ? expanded : PathString.standardized(PathString.appending(base, expanded))
     }
 }
 

@@ -1,5 +1,7 @@
+import AloftSystem
 public import AloftWire
-import Foundation
+import Dispatch
+import FoundationEssentials
 import Logging
 import Synchronization
 
@@ -61,7 +63,7 @@ public final class IsolatedPlugin: TaskPlugin {
             maxStateBytes: options.maxStateBytes, limits: settings.limits)
         // Spawning and loading a Swift runtime comes on top of the plugin's own init budget.
         let readyWithin = options.initBudget + .seconds(10)
-        let label = (path as NSString).lastPathComponent
+        let label = PathString.lastComponent(path)
         let first: RunnerConnection
         let descriptor: PluginDescriptor
         let checks: Bool

@@ -1,8 +1,9 @@
-import Foundation
+import FoundationEssentials
 import Synchronization
 
 #if canImport(Glibc)
 import Glibc
+import AloftSystem
 #endif
 
 /// The host's side of one runner process: spawns it with a socket at descriptor 3, sends calls, and reads
@@ -71,9 +72,7 @@ final class RunnerConnection: Sendable {
         let connection = RunnerConnection(
             pid: pid, channel: FrameChannel(fd: fds[0]), pluginID: pluginID, services: services)
         connection.channel.send(HostToRunner.setup(setup).encoded)
-        let reader = Thread { connection.readLoop() }
-        reader.name = "aloft-runner-io"
-        reader.start()
+        HostThread.start(name: "aloft-runner-io") { connection.readLoop() }
         let token = Watchdog.shared.schedule(at: .now + readyWithin) { [connection] in
             connection.ready.resolve(.timedOut)
         }

@@ -1,5 +1,8 @@
+import AloftSystem
 import AloftWire
-import Foundation
+import Dispatch
+import FoundationEssentials
+import Glibc
 import Logging
 import Synchronization
 
@@ -13,7 +16,7 @@ public enum RunnerServer {
     public static func serve(fd: Int32) async -> Never {
         let channel = FrameChannel(fd: fd)
         guard let first = channel.receive(), case .setup(let setup)? = try? HostToRunner(decoding: first) else {
-            FileHandle.standardError.write(Data("aloft-plugin-runner: the first frame is not a setup\n".utf8))
+            StandardStreams.writeError("aloft-plugin-runner: the first frame is not a setup\n")
             exit(65)
         }
         if let problem = RunnerLimitsApplier.apply(setup.limits) {
@@ -44,8 +47,7 @@ public enum RunnerServer {
         while let body = channel.receive() {
             let message: HostToRunner
             do { message = try HostToRunner(decoding: body) } catch {
-                FileHandle.standardError.write(
-                    Data("aloft-plugin-runner: a malformed frame from the host: \(error)\n".utf8))
+                StandardStreams.writeError("aloft-plugin-runner: a malformed frame from the host: \(error)\n")
                 break
             }
             switch message {

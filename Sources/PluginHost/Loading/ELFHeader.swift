@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The few fields of an ELF file header the host checks before letting the dynamic loader near a file:
 /// what it is, which machine it was built for, and whether the file is as long as its header says.

@@ -1,5 +1,7 @@
+import AloftSystem
 public import AloftWire
-import Foundation
+import FoundationEssentials
+import Glibc
 import Logging
 
 /// What became of one plugin file.
@@ -78,7 +80,7 @@ public struct PluginCatalog: Sendable {
         var files: [(path: String, origin: PluginDirectory.Origin)] = []
         for directory in directories {
             // A directory listed twice holds the same files: look at it once.
-            guard seenDirectories.insert((directory.path as NSString).resolvingSymlinksInPath).inserted else {
+            guard seenDirectories.insert(PathString.resolvingSymlinks(directory.path)).inserted else {
                 continue
             }
             files += PluginSearchPath.files(in: directory).map { ($0, directory.origin) }

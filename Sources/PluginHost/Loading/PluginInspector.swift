@@ -1,5 +1,5 @@
 public import AloftWire
-import Foundation
+import FoundationEssentials
 public import Logging
 
 /// Checks one plugin file on its own, as `aloft plugins inspect` does: whatever its name, with no other

@@ -1,8 +1,9 @@
-import Foundation
+import FoundationEssentials
 import PluginABI
 
 #if canImport(Glibc)
 import Glibc
+import AloftSystem
 #endif
 
 /// One shared library opened as a plugin: dlopen, the entry symbol, the descriptor.
@@ -27,13 +28,13 @@ struct PluginLibrary: @unchecked Sendable {
         stage(.dlopen)
         guard let handle = dlopen(path, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE) else {
             let reason = dlerror().map { String(cString: $0) } ?? "unknown dlopen error"
-            throw .loadFailed(reason.replacingOccurrences(of: "\(path): ", with: ""))
+            throw .loadFailed(reason.replacing("\(path): ", with: ""))
         }
         // Never dlclose(handle): see the type's comment.
         guard let symbol = dlsym(handle, entrySymbol) else { throw .missingEntrySymbol }
         stage(.entry)
         let entry = unsafeBitCast(symbol, to: aloft_plugin_entry_fn.self)
-        let callbacks = PluginCallbackTable(services: services, fileName: (path as NSString).lastPathComponent)
+        let callbacks = PluginCallbackTable(services: services, fileName: PathString.lastComponent(path))
         guard let raw = entry(callbacks.pointer) else { throw .declined }
         stage(.descriptor)
         let descriptor = try PluginDescriptor.read(raw)
@@ -46,12 +47,12 @@ struct PluginLibrary: @unchecked Sendable {
         var info = stat()
         guard stat(path, &info) == 0 else { throw .loadFailed(String(cString: strerror(errno))) }
         guard (info.st_mode & S_IFMT) == S_IFREG else { throw .notSharedLibrary("not a regular file") }
-        guard let handle = FileHandle(forReadingAtPath: path) else {
+        guard let file = ReadableFile(path: path) else {
             throw .loadFailed("cannot be read (permissions?)")
         }
-        defer { try? handle.close() }
+        defer { file.close() }
         #if os(Linux)
-        guard let header = ELFHeader([UInt8](handle.readData(ofLength: 64))) else {
+        guard let header = ELFHeader((try? file.read(upTo: 64)) ?? []) else {
             throw .notSharedLibrary("no ELF header")
         }
         guard header.type == ELFHeader.sharedObject else {

@@ -1,4 +1,5 @@
-public import Foundation
+import AloftSystem
+public import FoundationEssentials
 
 /// A directory the host looks for plugins in, and why.
 public struct PluginDirectory: Sendable, Equatable {
@@ -46,19 +47,19 @@ public enum PluginSearchPath {
         var dirs = configuration.pluginPaths.map { PluginDirectory(path: $0, origin: .config) }
         if let env = environment["ALOFT_PLUGIN_PATH"] {
             dirs += env.split(separator: ":").filter { !$0.isEmpty }.map {
-                PluginDirectory(path: (String($0) as NSString).expandingTildeInPath, origin: .environment)
+                PluginDirectory(path: PathString.expandingTilde(String($0)), origin: .environment)
             }
         }
         if let home = environment["HOME"] {
             dirs.append(
-                PluginDirectory(path: (home as NSString).appendingPathComponent(".aloft/plugins"), origin: .home))
+                PluginDirectory(path: PathString.appending(home, ".aloft/plugins"), origin: .home))
         }
         if configuration.searchBuiltin, let exe = executableDirectory {
             dirs.append(PluginDirectory(path: exe, origin: .builtin))
-            let prefix = (exe as NSString).deletingLastPathComponent
+            let prefix = PathString.parent(exe)
             dirs.append(
                 PluginDirectory(
-                    path: (prefix as NSString).appendingPathComponent("lib/aloft/plugins"), origin: .installed))
+                    path: PathString.appending(prefix, "lib/aloft/plugins"), origin: .installed))
         }
         return dirs
     }
@@ -68,16 +69,16 @@ public enum PluginSearchPath {
     public static func files(in directory: PluginDirectory) -> [String] {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory.path) else { return [] }
         return names.filter { directory.accepts(fileName: $0) }.sorted()
-            .map { (directory.path as NSString).appendingPathComponent($0) }
+            .map { PathString.appending(directory.path, $0) }
     }
 
     /// The directory of the running executable (resolving symlinks).
     public static func executableDirectory() -> String? {
         #if os(Linux)
         guard let exe = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") else { return nil }
-        return (exe as NSString).deletingLastPathComponent
+        return PathString.parent(exe)
         #else
-        return (CommandLine.arguments[0] as NSString).deletingLastPathComponent
+        return PathString.parent(CommandLine.arguments[0])
         #endif
     }
 }

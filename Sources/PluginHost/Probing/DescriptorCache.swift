@@ -1,5 +1,7 @@
+import AloftSystem
 import AloftWire
-import Foundation
+import FoundationEssentials
+import Glibc
 import Synchronization
 
 /// Plugin descriptors by file identity (path, device, inode, size, modification time) and the Aloft version:
@@ -75,7 +77,7 @@ public final class DescriptorCache: Sendable {
 
     private static func write(_ entries: [String: JSON], to file: String) {
         let data = Data(JSONWriter.encode(.object(entries)))
-        let dir = (file as NSString).deletingLastPathComponent
+        let dir = PathString.parent(file)
         try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         // A cache that cannot be written only costs a dlopen per plugin file.
         try? data.write(to: URL(fileURLWithPath: file), options: .atomic)

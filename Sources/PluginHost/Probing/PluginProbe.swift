@@ -1,5 +1,6 @@
+import AloftSystem
 import AloftWire
-import Foundation
+import FoundationEssentials
 
 /// Loads a plugin file in a child process before the host loads it: dlopen and the library's constructors,
 /// the entry function, the descriptor checks, init and shutdown, each under the init budget. A file that
@@ -22,7 +23,7 @@ public struct PluginProbe: Sendable {
     public static func standard(environment: [String: String]) -> PluginProbe {
         let runner =
             environment["ALOFT_PLUGIN_RUNNER"]
-            ?? ((PluginSearchPath.executableDirectory() ?? ".") as NSString).appendingPathComponent(runnerName)
+            ?? PathString.appending(PluginSearchPath.executableDirectory() ?? ".", runnerName)
         return PluginProbe(runner: runner, cache: VerdictCache.standard(environment: environment))
     }
 

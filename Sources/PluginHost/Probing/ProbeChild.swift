@@ -1,5 +1,5 @@
 import AloftWire
-import Foundation
+import FoundationEssentials
 import Logging
 import PluginABI
 import Synchronization

@@ -1,5 +1,7 @@
+import AloftSystem
 import AloftWire
-import Foundation
+import FoundationEssentials
+import Glibc
 import Synchronization
 
 /// What a probe found about one file.
@@ -76,7 +78,7 @@ public final class VerdictCache: Sendable {
 
     private static func write(_ entries: [String: ProbeVerdict], to file: String) {
         guard let data = try? JSONEncoder().encode(entries) else { return }
-        let dir = (file as NSString).deletingLastPathComponent
+        let dir = PathString.parent(file)
         try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         // A cache that cannot be written only costs probes.
         try? data.write(to: URL(fileURLWithPath: file), options: .atomic)

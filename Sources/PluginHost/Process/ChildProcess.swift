@@ -1,8 +1,9 @@
-import Foundation
+import FoundationEssentials
 import Synchronization
 
 #if canImport(Glibc)
 import Glibc
+import AloftSystem
 #endif
 
 /// A helper process the host starts (a plugin probe, later a plugin runner): its input is written whole
@@ -68,7 +69,7 @@ struct ChildProcess {
             kill(pid, SIGKILL)
         }
         let status: Int32 = await withCheckedContinuation { continuation in
-            Thread.detachNewThread {
+            HostThread.start(name: "aloft-waitpid") {
                 var status: Int32 = 0
                 var rc: Int32
                 repeat { rc = waitpid(pid, &status, 0) } while rc == -1 && errno == EINTR

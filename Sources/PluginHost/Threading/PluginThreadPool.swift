@@ -1,4 +1,5 @@
-import Foundation
+import AloftSystem
+import FoundationEssentials
 import Synchronization
 
 /// Threads owned by the host on which plugin code runs: never Swift's cooperative pool, never a shared
@@ -26,7 +27,7 @@ public final class PluginThreadPool: Sendable {
 
     public let name: String
     private let state: Mutex<State>
-    private let condition = NSCondition()
+    private let condition = ConditionLock()
 
     public init(name: String, width: Int) {
         self.name = name
@@ -91,31 +92,15 @@ public final class PluginThreadPool: Sendable {
 
     private func spawnWorker() {
         state.withLock { $0.liveWorkers += 1 }
-        let osName = Self.osThreadName(name)
-        let thread = Thread { [self] in
-            Self.nameThisThread(osName)
-            workerLoop()
-        }
-        thread.name = "aloft-plugin-\(name)"
-        thread.stackSize = 4 << 20
-        thread.start()
+        // The OS name is what ps, top and debuggers show (15 bytes at most).
+        let started = HostThread.start(name: Self.osThreadName(name), stackSize: 4 << 20) { [self] in workerLoop() }
+        if !started { state.withLock { $0.liveWorkers -= 1 } }
     }
 
     /// Linux keeps 15 bytes of a thread's name: `ap-` and the last 12 bytes of the pool's name, whose end is
     /// usually the distinctive part of a plugin id (`ap-aloft.spark`, `ap-ample.c-echo`).
     static func osThreadName(_ pool: String) -> String {
         "ap-" + String(decoding: Array(pool.utf8.suffix(12)), as: UTF8.self)
-    }
-
-    /// What ps, top and debuggers show: Foundation's name does not reach the OS on Linux (it is longer than
-    /// 15 bytes), and pthread_setname_np is not exported to Swift, so the thread writes its own comm.
-    private static func nameThisThread(_ name: String) {
-        #if os(Linux)
-        let fd = open("/proc/thread-self/comm", O_WRONLY)
-        guard fd >= 0 else { return }
-        _ = name.withCString { write(fd, $0, strlen($0)) }
-        close(fd)
-        #endif
     }
 
     private func workerLoop() {

@@ -1,4 +1,5 @@
-import Foundation
+import AloftSystem
+import FoundationEssentials
 import Synchronization
 
 /// One thread that fires deadlines: how the host notices a plugin call that overran its budget without
@@ -22,7 +23,7 @@ public final class Watchdog: Sendable {
 
     private let state = Mutex(State())
     private let nextID = Atomic<UInt64>(1)
-    private let condition = NSCondition()
+    private let condition = ConditionLock()
 
     /// The longest the thread sleeps when nothing is due sooner.
     private let maxWait: Duration
@@ -32,9 +33,7 @@ public final class Watchdog: Sendable {
     init(maxWait: Duration = .seconds(1), aboutToWait: @escaping @Sendable (Duration) -> Void = { _ in }) {
         self.maxWait = maxWait
         self.aboutToWait = aboutToWait
-        let thread = Thread { [self] in loop() }
-        thread.name = "aloft-watchdog"
-        thread.start()
+        HostThread.start(name: "aloft-watchdog") { [self] in loop() }
     }
 
     /// Calls `fire` at `deadline` unless cancelled first. Returns the token for `cancel`.
@@ -81,12 +80,11 @@ public final class Watchdog: Sendable {
             }
             for fire in due { fire() }
             aboutToWait(wait)
-            let (s, atto) = wait.components
             // Checked under the condition's lock: a schedule that set `lookAgain` after this check signals only
             // once the thread is waiting (wait releases the lock atomically), so no wake-up is lost.
             condition.lock()
             if !state.withLock({ $0.lookAgain }) {
-                _ = condition.wait(until: Date(timeIntervalSinceNow: Double(s) + Double(atto) / 1e18 + 0.001))
+                condition.wait(timeout: wait + .milliseconds(1))
             }
             condition.unlock()
         }

@@ -1,5 +1,5 @@
 import AloftWire
-public import Foundation
+public import FoundationEssentials
 
 /// Cached task outputs and their reservations (CacheStore) in PostgreSQL.
 extension PostgresStore: CacheStore {

@@ -1,5 +1,7 @@
+import AloftSystem
 import CLibPQ
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// One libpq connection: prepared statements, parameters and results as text, transactions, errors that
 /// name the server by its URL without the password. Used from one thread at a time (the store serializes).
@@ -137,9 +139,9 @@ final class PostgresConnection {
 
     /// libpq's message on one line, and never the password (libpq does not print it; this makes sure).
     private func scrub(_ message: String) -> String {
-        var text = message.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+        var text = message.split(whereSeparator: \.isNewline).map { $0.trimmingWhitespace() }
             .filter { !$0.isEmpty }.joined(separator: " ")
-        if let password, !password.isEmpty { text = text.replacingOccurrences(of: password, with: "***") }
+        if let password, !password.isEmpty { text = text.replacingBytes(of: password, with: "***") }
         return text
     }
 

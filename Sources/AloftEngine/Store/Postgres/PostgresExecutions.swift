@@ -1,5 +1,5 @@
 public import AloftWire
-import Foundation
+import FoundationEssentials
 
 /// Executions and their nodes (ExecutionStore) in PostgreSQL.
 extension PostgresStore: ExecutionStore {

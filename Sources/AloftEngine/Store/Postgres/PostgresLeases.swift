@@ -1,4 +1,4 @@
-public import Foundation
+public import FoundationEssentials
 
 /// Leases (LeaseStore) in PostgreSQL: the row is locked while a taker decides, so two takers take turns.
 extension PostgresStore: LeaseStore {

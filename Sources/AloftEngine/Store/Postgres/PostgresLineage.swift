@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Lineage edges (LineageStore) in PostgreSQL.
 extension PostgresStore: LineageStore {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Projects and registered entities (RegistryStore) in PostgreSQL.
 extension PostgresStore: RegistryStore {

@@ -1,4 +1,4 @@
-public import Foundation
+public import FoundationEssentials
 
 /// Launch plans' schedule cursors and fires (ScheduleStore) in PostgreSQL.
 extension PostgresStore: ScheduleStore {

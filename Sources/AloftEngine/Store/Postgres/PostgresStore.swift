@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Synchronization
 
 /// The metadata store machines share: one PostgreSQL database through libpq, the same contract as

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// API tokens (TokenStore) in PostgreSQL: hashes only.
 extension PostgresStore: TokenStore {
