@@ -73,4 +73,21 @@ import Testing
         #expect(map["_small_error_untouched"] == .boolean(true))
         #expect(map["_empty_buffer"] == .boolean(true))
     }
+
+    /// aloft_kit_context_read reads the document in one pass: its members in any order, unknown ones (however
+    /// nested) skipped, the first of a repeated member used; a document without inputs, or malformed, is refused.
+    @Test(.timeLimit(.minutes(5)))
+    func theContextIsReadInOnePassWhateverTheOrderOfItsMembers() throws {
+        let context =
+            #"{"version":1,"task":{"interface":{"inputs":{"x":"integer"},"outputs":{"x":"integer"}},"name":"t","#
+            + #""config":{"delay_ms":7}},"extra":[{"a":[1,2,{"b":null}]},"s\"}"],"inputs":{"x":{"integer":5}},"#
+            + #""inputs":{"x":{"integer":6}},"execution":{"attempt":0}}"#
+        let (run, outputs) = try probe(context)
+        let map = try #require(outputs, "\(run)")
+        #expect(map["x"] == .integer(5))  // the first "inputs"
+        #expect(map["_config_delay"] == .integer(7))
+        #expect(try probe(#"{"task":{"config":{}}}"#).0.status == 2)  // no inputs
+        #expect(try probe(#"{"inputs":{},"task":{"config":}}"#).0.status == 2)  // malformed task
+        #expect(try probe(#"{"inputs":{},"task":"t"}"#).0.status == 2)  // a task that is not an object
+    }
 }

@@ -40,39 +40,45 @@ final class ChainCursor: Sendable {
     private let nodes: [CompiledNode]
     private let downstream: [[Int]]
     private let waiting: [Int]
+    private let position: [String: Int]
     private let inputs: LiteralMap
     private let outputs: [String: LiteralMap]
-    private let own = Mutex<(ended: [Int: Int], outputs: [String: LiteralMap])>(([:], [:]))
+    /// By node index (a chain of 10,000 grew two dictionaries by a node each): upstream ends counted, and the
+    /// outputs of the nodes this chain ran.
+    private let own: Mutex<(ended: [Int], outputs: [LiteralMap?])>
     /// Whether each task (by its name in the plan) can be a link on this chain's plugin.
     private let links = Mutex<[String: Bool]>([:])
 
     init(
-        scope: WorkflowRunner, plugin: LoadedPlugin, nodes: [CompiledNode], downstream: [[Int]], waiting: [Int],
-        inputs: LiteralMap, outputs: [String: LiteralMap]
+        scope: WorkflowRunner, plugin: LoadedPlugin, nodes: [CompiledNode], position: [String: Int],
+        downstream: [[Int]], waiting: [Int], inputs: LiteralMap, outputs: [String: LiteralMap]
     ) {
         self.scope = scope
         self.plugin = plugin
         self.nodes = nodes
+        self.position = position
         self.downstream = downstream
         self.waiting = waiting
         self.inputs = inputs
         self.outputs = outputs
+        own = Mutex(([Int](repeating: 0, count: nodes.count), [LiteralMap?](repeating: nil, count: nodes.count)))
     }
 
     /// After node `i` succeeded with `outputs`: the node to run next on the same thread, when it is the only
     /// one its end makes ready (nothing else runs beside a chain) and it can be a link.
     func next(after i: Int, _ outputs: LiteralMap) -> (index: Int, runner: TaskRunner)? {
         let (ready, upstream) = own.withLock { s -> ([Int], [String: LiteralMap]) in
-            s.outputs[nodes[i].id] = outputs
+            s.outputs[i] = outputs
             var ready: [Int] = []
             for j in downstream[i] {
-                let ended = (s.ended[j] ?? 0) + 1
-                s.ended[j] = ended
-                if ended == waiting[j] { ready.append(j) }
+                s.ended[j] += 1
+                if s.ended[j] == waiting[j] { ready.append(j) }
             }
             guard ready.count == 1 else { return (ready, [:]) }
             var upstream: [String: LiteralMap] = [:]
-            for u in nodes[ready[0]].upstream { upstream[u] = s.outputs[u] ?? self.outputs[u] }
+            for u in nodes[ready[0]].upstream {
+                upstream[u] = position[u].flatMap { s.outputs[$0] } ?? self.outputs[u]
+            }
             return (ready, upstream)
         }
         guard ready.count == 1, let j = ready.first else { return nil }

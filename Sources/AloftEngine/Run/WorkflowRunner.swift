@@ -81,8 +81,8 @@ struct WorkflowRunner {
                     // one to run, on the plugin's thread as one job (SyncChainRun).
                     if let (plugin, runner) = chainLink(nodes[i], resolver, on: nil) {
                         let cursor = ChainCursor(
-                            scope: self, plugin: plugin, nodes: nodes, downstream: downstream, waiting: waiting,
-                            inputs: inputs, outputs: outputs)
+                            scope: self, plugin: plugin, nodes: nodes, position: position, downstream: downstream,
+                            waiting: waiting, inputs: inputs, outputs: outputs)
                         let chain = await SyncChainRun(context: context, plugin: plugin).run(
                             (i, runner), successor: cursor.next)
                         for (j, record) in chain.ended { nodeEnded(nodes[j].id, record) }

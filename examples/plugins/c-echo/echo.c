@@ -212,20 +212,16 @@ static aloft_status echo_submit(void *instance, const aloft_task *task, aloft_bu
 
 /* outputs = {"name": <input literal>, ...} for each declared output, each literal copied as the host wrote it;
  * ALOFT_KIT_MISSING and a message when an output has no input of its name. */
-static aloft_kit_result build_outputs(const aloft_task *task, aloft_buffer *outputs, char *message, size_t message_len) {
-    aloft_kit_context ctx;
-    if (aloft_kit_context_read(task, &ctx) != ALOFT_KIT_OK) {
-        snprintf(message, message_len, "echo: the task context could not be read");
-        return ALOFT_KIT_MALFORMED;
-    }
+static aloft_kit_result build_outputs(const aloft_kit_context *ctx, aloft_buffer *outputs, char *message,
+                                      size_t message_len) {
     aloft_kit_outputs out = ALOFT_KIT_OUTPUTS_INIT;
     const char *cursor = NULL;
     aloft_kit_span name, type;
-    while (aloft_kit_json_next_member(ctx.outputs, &cursor, &name, &type) == ALOFT_KIT_OK) {
+    while (aloft_kit_json_next_member(ctx->outputs, &cursor, &name, &type) == ALOFT_KIT_OK) {
         char key[256];
         aloft_kit_literal value;
         snprintf(key, sizeof key, "%.*s", (int)aloft_kit_span_len(name), name.start);
-        if (aloft_kit_input(&ctx, key, &value) != ALOFT_KIT_OK) {
+        if (aloft_kit_input(ctx, key, &value) != ALOFT_KIT_OK) {
             snprintf(message, message_len, "echo: output \"%s\" has no input of the same name", key);
             aloft_kit_outputs_discard(&out);
             return ALOFT_KIT_MISSING;
@@ -239,12 +235,27 @@ static aloft_kit_result build_outputs(const aloft_task *task, aloft_buffer *outp
     return ALOFT_KIT_OK;
 }
 
+/* The echo's failure on purpose (config "fail": "user" or "system", until "fail_until_attempt"), or none. */
+static int injected_failure(const aloft_kit_context *ctx, aloft_error *error) {
+    aloft_kit_span how;
+    int64_t until = INT64_MAX;
+    if (aloft_kit_config(ctx, "fail", &how) != ALOFT_KIT_OK) return 0;
+    int64_t n;
+    if (aloft_kit_config_integer(ctx, "fail_until_attempt", &n) == ALOFT_KIT_OK) until = n;
+    if ((int64_t)ctx->attempt >= until) return 0;
+    int system = aloft_kit_json_string_is(how, "system");
+    aloft_kit_error(error, system ? ALOFT_ERROR_SYSTEM : ALOFT_ERROR_USER, 1, "Injected", "echo failed on purpose");
+    return 1;
+}
+
 static aloft_status echo_poll(void *instance, const aloft_task *task, aloft_poll_result *result) {
     (void)instance;
     if (is_aborted(task->task_execution_id)) {
         result->phase = ALOFT_PHASE_ABORTED;
         return ALOFT_OK;
     }
+    aloft_kit_context ctx;
+    int readable = aloft_kit_context_read(task, &ctx) == ALOFT_KIT_OK; /* else: no config, no outputs */
     int64_t block = config_int(task, "block_ms", 0);
     for (int64_t waited = 0; waited < block; waited += 10) {
         if (g_host->is_cancelled(g_host, task->task_execution_id)) break;
@@ -271,15 +282,12 @@ static aloft_status echo_poll(void *instance, const aloft_task *task, aloft_poll
             return ALOFT_OK;
         }
     }
-    aloft_kit_span how;
-    if (config_value(task, "fail", &how) && (int64_t)task->attempt < config_int(task, "fail_until_attempt", INT64_MAX)) {
-        int system = aloft_kit_json_string_is(how, "system");
+    if (readable && injected_failure(&ctx, &result->error)) {
         result->phase = ALOFT_PHASE_FAILED;
-        aloft_kit_error(&result->error, system ? ALOFT_ERROR_SYSTEM : ALOFT_ERROR_USER, 1, "Injected", "echo failed on purpose");
         return ALOFT_OK;
     }
-    char message[320] = "echo: outputs could not be built";
-    if (build_outputs(task, &result->outputs, message, sizeof message) != ALOFT_KIT_OK) {
+    char message[320] = "echo: the task context could not be read";
+    if (!readable || build_outputs(&ctx, &result->outputs, message, sizeof message) != ALOFT_KIT_OK) {
         result->phase = ALOFT_PHASE_FAILED;
         aloft_kit_error(&result->error, ALOFT_ERROR_USER, 0, "NoSuchInput", message);
         return ALOFT_OK;
@@ -310,14 +318,14 @@ static aloft_status echo_finalize(void *instance, const aloft_task *task, aloft_
 static aloft_status echo_run_sync(void *instance, const aloft_task *task, aloft_buffer *outputs_out,
                                   aloft_error *error) {
     (void)instance;
-    aloft_kit_span how;
-    if (config_value(task, "fail", &how) && (int64_t)task->attempt < config_int(task, "fail_until_attempt", INT64_MAX)) {
-        int system = aloft_kit_json_string_is(how, "system");
-        aloft_kit_error(error, system ? ALOFT_ERROR_SYSTEM : ALOFT_ERROR_USER, 1, "Injected", "echo failed on purpose");
+    aloft_kit_context ctx; /* read once: the failure switches and the outputs come from the same pass */
+    if (aloft_kit_context_read(task, &ctx) != ALOFT_KIT_OK) {
+        aloft_kit_error(error, ALOFT_ERROR_USER, 0, "NoSuchInput", "echo: the task context could not be read");
         return ALOFT_ERROR;
     }
+    if (injected_failure(&ctx, error)) return ALOFT_ERROR;
     char message[320] = "echo: outputs could not be built";
-    if (build_outputs(task, outputs_out, message, sizeof message) != ALOFT_KIT_OK) {
+    if (build_outputs(&ctx, outputs_out, message, sizeof message) != ALOFT_KIT_OK) {
         aloft_kit_error(error, ALOFT_ERROR_USER, 0, "NoSuchInput", message);
         return ALOFT_ERROR;
     }

@@ -54,6 +54,27 @@ typedef struct aloft_kit_literal {
     aloft_kit_span literal; /* the whole literal, to copy into outputs as it is */
 } aloft_kit_literal;
 
+/* The members of the context's "task" that the kit reads: config, and interface.outputs (first of each wins). */
+static inline aloft_kit_result aloft_kit_context_read_task(aloft_kit_span task, aloft_kit_context *ctx) {
+    const char *cursor = NULL;
+    aloft_kit_span key, value;
+    aloft_kit_result r;
+    int have_config = 0, have_interface = 0;
+    while ((r = aloft_kit_json_next_member(task, &cursor, &key, &value)) == ALOFT_KIT_OK) {
+        if (!have_config && aloft_kit_json_is(key, "config")) {
+            ctx->config = value;
+            have_config = 1;
+        } else if (!have_interface && aloft_kit_json_is(key, "interface")) {
+            have_interface = 1;
+            aloft_kit_result o = aloft_kit_json_get(value, "outputs", &ctx->outputs);
+            if (o == ALOFT_KIT_MALFORMED) return o;
+        }
+    }
+    return r == ALOFT_KIT_MISSING ? ALOFT_KIT_OK : r;
+}
+
+/* Reads the document's members in one pass (a plugin's every call reads its context: each member is skipped
+ * once, not once per field looked up). */
 static inline aloft_kit_result aloft_kit_context_read(const aloft_task *task, aloft_kit_context *ctx) {
     static const char empty_object[] = "{}";
     memset(ctx, 0, sizeof *ctx);
@@ -62,14 +83,20 @@ static inline aloft_kit_result aloft_kit_context_read(const aloft_task *task, al
     ctx->attempt = task->attempt;
     ctx->document = aloft_kit_span_of(task->context.data, task->context.len);
     ctx->config = ctx->outputs = aloft_kit_span_of(empty_object, 2);
-    static const char *const config_path[] = {"task", "config", NULL};
-    static const char *const outputs_path[] = {"task", "interface", "outputs", NULL};
-    aloft_kit_result r = aloft_kit_json_get(ctx->document, "inputs", &ctx->inputs);
-    if (r != ALOFT_KIT_OK) return ALOFT_KIT_MALFORMED;
-    if ((r = aloft_kit_json_path(ctx->document, config_path, &ctx->config)) == ALOFT_KIT_MALFORMED) return r;
-    if (r == ALOFT_KIT_MISSING) ctx->config = aloft_kit_span_of(empty_object, 2);
-    if ((r = aloft_kit_json_path(ctx->document, outputs_path, &ctx->outputs)) == ALOFT_KIT_MALFORMED) return r;
-    if (r == ALOFT_KIT_MISSING) ctx->outputs = aloft_kit_span_of(empty_object, 2);
+    const char *cursor = NULL;
+    aloft_kit_span key, value;
+    aloft_kit_result r;
+    int have_inputs = 0, have_task = 0;
+    while ((r = aloft_kit_json_next_member(ctx->document, &cursor, &key, &value)) == ALOFT_KIT_OK) {
+        if (!have_inputs && aloft_kit_json_is(key, "inputs")) {
+            ctx->inputs = value;
+            have_inputs = 1;
+        } else if (!have_task && aloft_kit_json_is(key, "task")) {
+            have_task = 1;
+            if (aloft_kit_context_read_task(value, ctx) != ALOFT_KIT_OK) return ALOFT_KIT_MALFORMED;
+        }
+    }
+    if (r != ALOFT_KIT_MISSING || !have_inputs) return ALOFT_KIT_MALFORMED;
     return ALOFT_KIT_OK;
 }
 
