@@ -172,6 +172,8 @@ import Testing
             ("ex-20261125", "train_model", 0, "p"),
             (String(repeating: "x", count: 200), "Node.With/Odd_Chars", 12, "q"),
             ("9starts", "n", 3, "p"), ("---", "---", 0, "p"), ("ex", "m[17]", 1, "a/b"), ("é", "ünï", 0, "p"),
+            ("", "", 0, "p"), ("EX-Upper", "9node", 10, "p"), (String(repeating: "-", count: 70), "x", 2, "p"),
+            ("ex-20261202-051150-74rabc", String(repeating: "n", count: 40) + "_end", 123, "proj"),
         ] {
             let identity = ExecutionIdentity(
                 project: project, domain: "development", execution: execution, node: node, attempt: attempt)
