@@ -1,3 +1,4 @@
+import AloftSystem
 import FoundationEssentials
 
 /// RFC 3986 percent-encoding as SigV4 wants it: every byte outside `A-Za-z0-9-._~` as `%XX` (upper case),
@@ -26,8 +27,8 @@ public enum URIEncoding {
         let bytes = Array(s.utf8)
         var i = 0
         while i < bytes.count {
-            if bytes[i] == UInt8(ascii: "%"), i + 2 < bytes.count, let h = hexValue(bytes[i + 1]),
-                let l = hexValue(bytes[i + 2])
+            if bytes[i] == UInt8(ascii: "%"), i + 2 < bytes.count, let h = bytes[i + 1].hexDigitValue,
+                let l = bytes[i + 2].hexDigitValue
             {
                 out.append(h << 4 | l)
                 i += 3
@@ -39,14 +40,6 @@ public enum URIEncoding {
         return String(decoding: out, as: UTF8.self)
     }
 
-    private static func hexValue(_ c: UInt8) -> UInt8? {
-        switch c {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): return c - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): return c - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): return c - UInt8(ascii: "A") + 10
-        default: return nil
-        }
-    }
 }
 
 /// The parts of an http(s) URL that signing needs.
