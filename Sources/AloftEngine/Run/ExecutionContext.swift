@@ -99,10 +99,13 @@ final class ExecutionContext: Sendable {
     /// `onSettled`: see GroupCommitWriter.enqueue.
     @discardableResult
     func persist(
-        _ r: NodeRecord, committedByCaller: Bool = false, onSettled: (@Sendable (String?) -> Void)? = nil
+        _ r: NodeRecord, committedByCaller: Bool = false, stamped: Bool = false,
+        onSettled: (@Sendable (String?) -> Void)? = nil
     ) throws -> GroupCommitWriter.Ticket {
         var r = r
-        r.updatedAt = Date()
+        // `stamped`: its time set where it was last changed (a chain's end, made on the plugin's thread): stamping
+        // here would copy the record, which the chain still holds, once more per node.
+        if !stamped { r.updatedAt = Date() }
         let lineage = pendingLineage.withLock { $0.removeValue(forKey: r.node) } ?? []
         let ticket = commits.enqueue(r, lineage: lineage, committedByCaller: committedByCaller, onSettled: onSettled)
         let due = tickets.withLock { t in

@@ -24,10 +24,11 @@ extension ExecutionContext {
 
     /// Commits the record (see persist); a store that fails stops the node. True when stored.
     func store(
-        _ record: NodeRecord, committedByCaller: Bool = false, onSettled: (@Sendable (String?) -> Void)? = nil
+        _ record: NodeRecord, committedByCaller: Bool = false, stamped: Bool = false,
+        onSettled: (@Sendable (String?) -> Void)? = nil
     ) -> Bool {
         do {
-            try persist(record, committedByCaller: committedByCaller, onSettled: onSettled)
+            try persist(record, committedByCaller: committedByCaller, stamped: stamped, onSettled: onSettled)
             return true
         } catch {
             stop(record.node, because: "cannot persist its state: \(error)")

@@ -26,11 +26,20 @@ struct SyncChainRun {
     let plugin: LoadedPlugin
 
     /// One node of the chain: its index in the scope, its runner, its marked record and its call.
-    struct Link: Sendable {
+    /// A class: a chain of 10,000 keeps an entry per link, and the entries' array grew by copying every link's
+    /// runner, record and call inline (several hundred bytes each) at each doubling.
+    final class Link: Sendable {
         let index: Int
         let runner: TaskRunner
         let record: NodeRecord
         let invocation: TaskInvocation
+
+        init(index: Int, runner: TaskRunner, record: NodeRecord, invocation: TaskInvocation) {
+            self.index = index
+            self.runner = runner
+            self.record = record
+            self.invocation = invocation
+        }
     }
 
     /// How the chain ended, in the scope's terms.
@@ -179,7 +188,7 @@ struct SyncChainRun {
     /// node's events follow its commit (on the committing thread, in commit order), a refused one stops it.
     private static func handOff(_ links: ChainLinks, _ context: ExecutionContext) -> Bool {
         for (record, announced) in links.takePending() {
-            let ok = context.store(record) { refused in
+            let ok = context.store(record, stamped: true) { refused in
                 if let refused {
                     context.stop(record.node, because: "cannot persist its state: \(refused)")
                 } else if context.stopped.reason(record.node) == nil {

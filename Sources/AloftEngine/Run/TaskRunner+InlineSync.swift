@@ -1,5 +1,6 @@
 import AloftCompiler
 import AloftWire
+import FoundationEssentials
 import PluginHost
 import Synchronization
 
@@ -124,6 +125,7 @@ extension TaskRunner {
         record.outputs = outputs
         guard case .closeAttempt(_, .done)? = try? record.state.apply(.attemptSucceeded) else { return nil }
         record.state.callInFlight = nil
+        record.updatedAt = Date()  // stored as it is (`stamped`): the time it ended
         return record
     }
 }
