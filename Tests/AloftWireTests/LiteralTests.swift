@@ -120,6 +120,16 @@ import Testing
                 "a: expected float, got integer", "b: missing (expected string)",
                 "extra: not declared in the interface",
             ])
+        // The answer without problems (checked first, without sorting), and each kind of problem alone.
+        let types: [String: LiteralType] = ["a": .integer, "o": .optional(.string)]
+        #expect((["a": .integer(1)] as LiteralMap).mismatches(against: types).isEmpty)
+        #expect((["a": .integer(1), "o": .string("x")] as LiteralMap).mismatches(against: types).isEmpty)
+        #expect((["a": .string("1")] as LiteralMap).mismatches(against: types) == ["a: expected integer, got string"])
+        #expect(([:] as LiteralMap).mismatches(against: types) == ["a: missing (expected integer)"])
+        #expect(
+            (["a": .integer(1), "z": .none] as LiteralMap).mismatches(against: types) == [
+                "z: not declared in the interface"
+            ])
     }
 }
 
