@@ -98,12 +98,9 @@ final class ProgressPrinter: Sendable {
 
     private func write(_ s: String) { StandardStreams.writeOutput(s) }
 
-    /// Seconds with two decimals, right-aligned in 7 columns and an "s" ("   1.25s"): what `%7.2fs` printed,
-    /// without Foundation's `String(format:)`, which cost more than the rest of an event's handling.
+    /// Seconds with two decimals, right-aligned in 7 columns and an "s" ("   1.25s"): what `%7.2fs` printed.
     static func stamp(_ elapsed: Duration) -> String {
-        let hundredths = max(0, Int((elapsed.secondsValue * 100).rounded()))
-        let fraction = hundredths % 100
-        let text = "\(hundredths / 100)." + (fraction < 10 ? "0" : "") + "\(fraction)"
+        let text = DecimalText.fixed(max(0, elapsed.secondsValue), places: 2)
         return String(repeating: " ", count: max(0, 7 - text.count)) + text + "s"
     }
 }

@@ -140,6 +140,6 @@ struct WorkerCommand: AsyncParsableCommand {
 /// A worker's log: one line at a time on stdout, written at once (workers run under supervisors that read it).
 enum WorkerLog {
     @Sendable static func line(_ text: String) {
-        StandardStreams.writeOutput((text + "\n"))
+        StandardStreams.writeOutput(text + "\n")
     }
 }

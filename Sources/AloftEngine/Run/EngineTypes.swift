@@ -67,10 +67,10 @@ public enum ExecutionID {
         var tm = tm()
         var t = time_t(now.timeIntervalSince1970)
         gmtime_r(&t, &tm)
-        let date = [(tm.tm_year + 1900, 4), (tm.tm_mon + 1, 2), (tm.tm_mday, 2)]
-        let time = [(tm.tm_hour, 2), (tm.tm_min, 2), (tm.tm_sec, 2)]
-        let digits = { (fields: [(Int32, Int)]) in fields.map { DecimalText.zeroPadded(Int($0), width: $1) }.joined() }
-        let stamp = digits(date) + "-" + digits(time)
+        let two = { (n: Int32) in DecimalText.zeroPadded(Int(n), width: 2) }
+        let stamp =
+            DecimalText.zeroPadded(Int(tm.tm_year) + 1900, width: 4) + two(tm.tm_mon + 1) + two(tm.tm_mday) + "-"
+            + two(tm.tm_hour) + two(tm.tm_min) + two(tm.tm_sec)
         let alphabet = Array("abcdefghijklmnopqrstuvwxyz0123456789")
         let suffix = String((0..<6).map { _ in alphabet.randomElement()! })
         return "ex-\(stamp)-\(suffix)"

@@ -74,8 +74,10 @@ struct BlobDownload {
         let size = Int(info.st_size)
         let body = ResponseBody(contentLength: size) { writer in
             defer { handle.close() }
-            while case let bytes = try handle.read(upTo: Self.chunk), !bytes.isEmpty {
+            var bytes = try handle.read(upTo: Self.chunk)
+            while !bytes.isEmpty {
                 try await writer.write(ByteBuffer(bytes: bytes))
+                bytes = try handle.read(upTo: Self.chunk)
             }
             try await writer.finish(nil)
         }
