@@ -47,7 +47,7 @@ extension LoadedPlugin {
             SyncTaskList([first]), count: .max, before: before,
             after: { k, outputs, tasks in
                 guard let task = next(k, outputs) else { return false }
-                tasks.append(task)
+                tasks.moveOn(to: task)
                 return true
             }, finish: {})
     }
@@ -104,15 +104,30 @@ extension LoadedPlugin {
     }
 }
 
-/// The tasks of a batch or chain, read by the pool's hooks on other threads (a chain's grow as it runs).
+/// The tasks of a batch or chain, read by the pool's hooks on other threads. A chain's list holds only the
+/// task being called (`moveOn`): the hooks only ever look at the current call, and a chain of 10,000 held every
+/// call's context (most of its memory, first touched on the plugin's thread).
 final class SyncTaskList: Sendable {
-    private let tasks: Mutex<[TaskInvocation]>
+    private struct State {
+        /// The index of `tasks[0]` in the batch or chain.
+        var first = 0
+        var tasks: [TaskInvocation]
+    }
 
-    init(_ tasks: [TaskInvocation]) { self.tasks = Mutex(tasks) }
+    private let state: Mutex<State>
 
-    subscript(k: Int) -> TaskInvocation { tasks.withLock { $0[k] } }
+    init(_ tasks: [TaskInvocation]) { state = Mutex(State(tasks: tasks)) }
 
-    var count: Int { tasks.withLock { $0.count } }
+    /// Task `k`: a batch's any, a chain's current one.
+    subscript(k: Int) -> TaskInvocation { state.withLock { $0.tasks[k - $0.first] } }
 
-    func append(_ task: TaskInvocation) { tasks.withLock { $0.append(task) } }
+    var count: Int { state.withLock { $0.first + $0.tasks.count } }
+
+    /// A chain's next task, called after the last one (which is let go).
+    func moveOn(to task: TaskInvocation) {
+        state.withLock { s in
+            s.first += s.tasks.count
+            s.tasks = [task]
+        }
+    }
 }
