@@ -96,9 +96,11 @@ import Testing
         let started = events.all.compactMap { if case .nodeStarted(let p, _) = $0 { p } else { nil } }
         let finished = events.all.compactMap { if case .nodeFinished(let p, _, _) = $0 { p } else { nil } }
         #expect(started == (0..<600).map { "n\($0)" } && finished == started)
-        // Lineage rode in each node's commit.
-        let lineage = try h.store.lineage(execution: id, node: "n417")
-        #expect(lineage.upstream.map(\.sourceNode) == ["n416"])
+        // Lineage rode in each node's commit (the first's with its mark, the others' with their ends).
+        for k in 1..<600 {
+            let lineage = try h.store.lineage(execution: id, node: "n\(k)")
+            #expect(lineage.upstream.map(\.sourceNode) == ["n\(k - 1)"], "n\(k)")
+        }
         if let dir = h.journal(id) {
             #expect(journalFiles.withLock { $0 } == 1, "the chain's calls were not journaled")
             #expect(!FileManager.default.fileExists(atPath: dir), "the journal outlived its execution")
@@ -121,6 +123,10 @@ import Testing
         #expect(nodes.count == 40 && nodes.values.allSatisfy { $0.state.phase == .succeeded })
         #expect(nodes["n7"]?.state.attempt == 1 && nodes["n7"]?.state.userFailures == 1)
         #expect(nodes.filter { $0.key != "n7" }.values.allSatisfy { $0.state.attempt == 0 })
+        // The node that ended from async code wrote its lineage there, and the chain after it on the thread.
+        for k in [6, 7, 8, 39] {
+            #expect(try h.store.lineage(execution: id, node: "n\(k)").upstream.map(\.sourceNode) == ["n\(k - 1)"])
+        }
     }
 
     @Test func aNodeWhoseCallOverrunsFailsAloneWithWhatCameBeforeItStored() async throws {

@@ -11,7 +11,9 @@ final class StoppedNodes: Sendable {
 
     func stop(_ path: String, because reason: String) { reasons.withLock { $0[path] = $0[path] ?? reason } }
 
-    func reason(_ path: String) -> String? { reasons.withLock { $0[path] } }
+    /// Asked for every node as it ends (a chain's, on the plugin's thread and the writer's): almost always of an
+    /// execution with none stopped, which answers without hashing the path.
+    func reason(_ path: String) -> String? { reasons.withLock { $0.isEmpty ? nil : $0[path] } }
 }
 
 extension ExecutionContext {
@@ -23,12 +25,9 @@ extension ExecutionContext {
     }
 
     /// Commits the record (see persist); a store that fails stops the node. True when stored.
-    func store(
-        _ record: NodeRecord, committedByCaller: Bool = false, stamped: Bool = false,
-        onSettled: (@Sendable (String?) -> Void)? = nil
-    ) -> Bool {
+    func store(_ record: NodeRecord, committedByCaller: Bool = false) -> Bool {
         do {
-            try persist(record, committedByCaller: committedByCaller, stamped: stamped, onSettled: onSettled)
+            try persist(record, committedByCaller: committedByCaller)
             return true
         } catch {
             stop(record.node, because: "cannot persist its state: \(error)")

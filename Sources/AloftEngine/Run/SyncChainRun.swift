@@ -42,10 +42,21 @@ struct SyncChainRun {
         }
     }
 
+    /// The node after a link, as its scope names it: its index, its runner and the lineage its first commit
+    /// writes.
+    typealias Successor = (index: Int, runner: TaskRunner, lineage: [LineageEdge])
+
     /// How the chain ended, in the scope's terms.
     struct Outcome {
+        enum End {
+            case record(NodeRecord)
+            /// Its success committed, or handed to the store's writer and settled since, on the thread: the
+            /// record is the writer's alone (a chain of 10,000 held every node's), the scope needs the outputs.
+            case succeeded(LiteralMap)
+        }
+
         /// The nodes that ended, in order (on the thread, or after it from async code).
-        var ended: [(index: Int, record: NodeRecord)] = []
+        var ended: [(index: Int, end: End)] = []
         /// A node announced and never called, its mark cleared: the scope runs it as any other.
         var pending: Int?
     }
@@ -54,7 +65,7 @@ struct SyncChainRun {
     /// after a node's outputs, the node after it.
     func run(
         _ first: (index: Int, runner: TaskRunner),
-        successor: @escaping @Sendable (_ after: Int, _ outputs: LiteralMap) -> (index: Int, runner: TaskRunner)?
+        successor: @escaping @Sendable (_ after: Int, _ outputs: LiteralMap) -> Successor?
     ) async -> Outcome {
         let (context, plugin) = (self.context, self.plugin)
         var outcome = Outcome()
@@ -62,11 +73,11 @@ struct SyncChainRun {
         switch first.runner.announceSync(on: plugin) {
         case .success(let announced): (record, invocation) = announced
         case .failure(let stopped):
-            outcome.ended.append((first.index, stopped.record))
+            outcome.ended.append((first.index, .record(stopped.record)))
             return outcome
         }
         guard context.store(record, committedByCaller: true) else {
-            outcome.ended.append((first.index, record))
+            outcome.ended.append((first.index, .record(record)))
             return outcome
         }
         let links = ChainLinks(Link(index: first.index, runner: first.runner, record: record, invocation: invocation))
@@ -84,47 +95,48 @@ struct SyncChainRun {
                     next: { k, outputs in Self.link(after: k, outputs, links, successor, context, plugin, journal) })
             }
         }
+        // The ends handed to the writer on the thread: settled before anything after them is looked at (batches
+        // commit in order, and a refused one has stopped its node by then).
+        if let last = links.lastHandedOff { _ = await context.commits.wait(last) }
         let entries = links.all
         if let slot = links.slot, !end.abandoned { journal?.release(slot) }
         for (k, entry) in entries.enumerated() {
-            if let ended = entry.ended {
-                // Ended on the thread; its end committed or handed on there, or (the job ended early) stored here.
-                if entry.committed {
-                    // Handed to the writer: durable (its events sent) before anything after it is looked at.
-                    _ = await context.durable(ended.node)
-                } else {
-                    if context.store(ended), await context.durable(ended.node),
-                        context.stopped.reason(ended.node) == nil
-                    {
-                        if !entry.announced {
-                            context.events(.nodeStarted(path: ended.node, attempt: ended.state.attempt))
-                        }
-                        context.events(.nodeFinished(path: ended.node, phase: ended.state.phase, cached: false))
-                    }
-                }
-                outcome.ended.append((entry.index, ended))
+            if let outputs = entry.committedOutputs {
+                outcome.ended.append((entry.index, .succeeded(outputs)))
                 continue
             }
-            // Not ended on the thread: the link is still held.
+            if let ended = entry.ended {
+                // Ended on the thread, not committed there (the job ended early): stored here.
+                if context.store(ended), await context.durable(ended.node), context.stopped.reason(ended.node) == nil {
+                    if !entry.announced {
+                        context.events(.nodeStarted(path: ended.node, attempt: ended.state.attempt))
+                    }
+                    context.events(.nodeFinished(path: ended.node, phase: ended.state.phase, cached: false))
+                }
+                outcome.ended.append((entry.index, .record(ended)))
+                continue
+            }
+            // Not ended on the thread: the link is still held. Its lineage rides in its next commit.
             guard let link = entry.link else { continue }
+            context.recordLineage(entry.lineage, at: link.record.node)
             if k < end.results.count {
                 if !entry.announced {
                     context.events(.nodeStarted(path: link.record.node, attempt: link.record.state.attempt))
                 }
                 let record = await link.runner.afterBatchedCall(link.record, end.results[k], plugin, link.invocation)
                 _ = await context.durable(record.node)
-                outcome.ended.append((link.index, record))
+                outcome.ended.append((link.index, .record(record)))
             } else {
                 var record = link.record
                 guard context.stopped.reason(record.node) == nil else {
-                    outcome.ended.append((link.index, record))
+                    outcome.ended.append((link.index, .record(record)))
                     continue
                 }
                 // Never called: not in a call. A refused mark was never announced: the node starts afresh.
                 record.state.callInFlight = nil
                 if end.refused { record.taskExecutionID = nil }
                 guard context.store(record) else {
-                    outcome.ended.append((link.index, record))
+                    outcome.ended.append((link.index, .record(record)))
                     continue
                 }
                 outcome.pending = link.index
@@ -139,9 +151,8 @@ struct SyncChainRun {
     /// whatever else has gathered while this thread goes on (its events follow the commit, on the writer's
     /// thread); without one, the node's end and the next node's mark are one group commit before the next call.
     private static func link(
-        after k: Int, _ outputs: LiteralMap, _ links: ChainLinks,
-        _ successor: (Int, LiteralMap) -> (index: Int, runner: TaskRunner)?, _ context: ExecutionContext,
-        _ plugin: LoadedPlugin, _ journal: CallJournal?
+        after k: Int, _ outputs: LiteralMap, _ links: ChainLinks, _ successor: (Int, LiteralMap) -> Successor?,
+        _ context: ExecutionContext, _ plugin: LoadedPlugin, _ journal: CallJournal?
     ) -> TaskInvocation? {
         links.slot?.leave()
         let called = links[k]
@@ -151,33 +162,39 @@ struct SyncChainRun {
             return nil
         }
         links.end(k, ended)
-        var next: Link?
+        var next: (link: Link, lineage: [LineageEdge])?
         // The next node's inputs fit in its row (its call's context holds them; checked alone only if it does not).
-        if let (index, runner) = successor(called.index, outputs),
+        if let (index, runner, lineage) = successor(called.index, outputs),
             case .success(let (record, invocation)) = runner.announceSync(on: plugin),
             invocation.context.count <= context.options.inlineValueLimit
                 || runner.inputs.canonicalBytes.count <= context.options.inlineValueLimit
         {
-            next = Link(index: index, runner: runner, record: record, invocation: invocation)
+            next = (Link(index: index, runner: runner, record: record, invocation: invocation), lineage)
         }
-        guard let next else {
+        guard let (next, lineage) = next else {
             _ = commit(links, context)
             return nil
         }
         // The first link's mark is in the store: its end is too before any journaled call.
         if k == 0, let journal, next.record.node.utf8.count <= CallJournal.maxPath { links.slot = journal.acquire() }
         if let slot = links.slot, next.record.node.utf8.count <= CallJournal.maxPath {
-            guard k == 0 ? commit(links, context) : handOff(links, context) else { return nil }
-            links.append(next)
+            // A link whose mark was stored (the first; one whose path was too long for the journal) has its end
+            // committed here like its mark was, not handed off (which leaves no ticket or record behind).
+            if links.isAnnounced(k) {
+                guard commit(links, context) else { return nil }
+            } else {
+                handOff(links, context)
+            }
+            // Its lineage rides in its first commit, its end's.
+            links.append(next, lineage: lineage)
             guard slot.enter(next.record.node, attempt: next.record.state.attempt) else { return nil }
             KillPoint.reached("sync-chain-call", count: links.count - 1)
             return next.invocation
         }
-        guard commit(links, context, mark: next.record) else {
-            links.append(next)
-            return nil
-        }
-        links.append(next)
+        // Its lineage rides in its first commit, its mark's.
+        context.recordLineage(lineage, at: next.record.node)
+        links.append(next, lineage: [])
+        guard commit(links, context, mark: next.record) else { return nil }
         links.announced(links.count - 1)
         KillPoint.reached("sync-chain-linked")
         context.events(.nodeStarted(path: next.record.node, attempt: next.record.state.attempt))
@@ -186,9 +203,9 @@ struct SyncChainRun {
 
     /// On the plugin's thread: the ends not handed on yet go to the store's writer, not waited for; each
     /// node's events follow its commit (on the committing thread, in commit order), a refused one stops it.
-    private static func handOff(_ links: ChainLinks, _ context: ExecutionContext) -> Bool {
-        for (record, announced) in links.takePending() {
-            let ok = context.store(record, stamped: true) { refused in
+    private static func handOff(_ links: ChainLinks, _ context: ExecutionContext) {
+        for (record, announced, lineage) in links.takePending() {
+            let ticket = context.handOff(record, lineage: lineage) { refused in
                 if let refused {
                     context.stop(record.node, because: "cannot persist its state: \(refused)")
                 } else if context.stopped.reason(record.node) == nil {
@@ -196,15 +213,15 @@ struct SyncChainRun {
                     context.events(.nodeFinished(path: record.node, phase: record.state.phase, cached: false))
                 }
             }
-            guard ok else { return false }
+            links.lastHandedOff = ticket
         }
-        return true
     }
 
     /// On the plugin's thread: the ends not committed yet (and `mark`, the next call's) in one group commit,
     /// then the ends' events. True when all are durable.
     private static func commit(_ links: ChainLinks, _ context: ExecutionContext, mark: NodeRecord? = nil) -> Bool {
         let pending = links.takePending()
+        for end in pending { context.recordLineage(end.lineage, at: end.record.node) }
         let writes = pending.map(\.record) + (mark.map { [$0] } ?? [])
         guard !writes.isEmpty else { return true }
         guard context.store(all: writes, committedByCaller: true) else { return false }
@@ -225,9 +242,13 @@ private final class ChainLinks: Sendable {
         var index: Int
         /// Its runner, marked record and call, let go once it ended (a chain of 10,000 holds only the ends).
         var link: SyncChainRun.Link?
+        /// The lineage its first commit writes, until taken (to the writer, or noted for the next commit).
+        var lineage: [LineageEdge]
+        /// Ended on the thread, not committed yet.
         var ended: NodeRecord?
-        /// Its end was committed on the thread or handed to the store's writer there (or refused).
-        var committed = false
+        /// Its end was committed on the thread or handed to the store's writer there (or refused: its node is
+        /// stopped): its outputs alone, the record is the writer's.
+        var committedOutputs: LiteralMap?
         /// Its started event was sent (journaled calls send it with the finished one).
         var announced = false
     }
@@ -237,29 +258,38 @@ private final class ChainLinks: Sendable {
         /// Ended, not committed yet, in order.
         var pending: [Int] = []
         var slot: CallJournal.Slot?
+        var lastHandedOff: GroupCommitWriter.Ticket?
     }
 
     private let state: Mutex<State>
 
-    init(_ first: SyncChainRun.Link) { state = Mutex(State(entries: [Entry(index: first.index, link: first)])) }
+    init(_ first: SyncChainRun.Link) {
+        state = Mutex(State(entries: [Entry(index: first.index, link: first, lineage: [])]))
+    }
 
     /// Link `k`, not ended yet.
     subscript(k: Int) -> SyncChainRun.Link { state.withLock { $0.entries[k].link! } }
 
     var count: Int { state.withLock { $0.entries.count } }
 
-    var pendingCount: Int { state.withLock { $0.pending.count } }
-
     var slot: CallJournal.Slot? {
         get { state.withLock { $0.slot } }
         set { state.withLock { $0.slot = newValue } }
     }
 
-    func append(_ link: SyncChainRun.Link) {
-        state.withLock { $0.entries.append(Entry(index: link.index, link: link)) }
+    /// The ticket of the last end handed to the store's writer: once it is settled, so are all before it.
+    var lastHandedOff: GroupCommitWriter.Ticket? {
+        get { state.withLock { $0.lastHandedOff } }
+        set { state.withLock { $0.lastHandedOff = newValue } }
+    }
+
+    func append(_ link: SyncChainRun.Link, lineage: [LineageEdge]) {
+        state.withLock { $0.entries.append(Entry(index: link.index, link: link, lineage: lineage)) }
     }
 
     func announced(_ k: Int) { state.withLock { $0.entries[k].announced = true } }
+
+    func isAnnounced(_ k: Int) -> Bool { state.withLock { $0.entries[k].announced } }
 
     func end(_ k: Int, _ record: NodeRecord) {
         state.withLock { s in
@@ -270,13 +300,17 @@ private final class ChainLinks: Sendable {
     }
 
     /// The pending ends, taken to be committed (marked so, whatever the commit's outcome: a refused one
-    /// stopped its node).
-    func takePending() -> [(record: NodeRecord, announced: Bool)] {
+    /// stopped its node), with the lineage each brings.
+    func takePending() -> [(record: NodeRecord, announced: Bool, lineage: [LineageEdge])] {
         state.withLock { s in
             defer { s.pending = [] }
             return s.pending.map { k in
-                s.entries[k].committed = true
-                return (s.entries[k].ended!, s.entries[k].announced)
+                let record = s.entries[k].ended!
+                let lineage = s.entries[k].lineage
+                s.entries[k].ended = nil
+                s.entries[k].lineage = []
+                s.entries[k].committedOutputs = record.outputs ?? [:]
+                return (record, s.entries[k].announced, lineage)
             }
         }
     }

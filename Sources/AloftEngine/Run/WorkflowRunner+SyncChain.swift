@@ -7,14 +7,14 @@ extension WorkflowRunner {
     /// The runner of `node` when it can be a link of a chain on `plugin`'s thread (SyncChainRun): a task call
     /// whose synchronous type that in-process plugin serves, with no cache or quota, fresh (a resumed node, or
     /// one the journal says a host died in the call of, takes the one-by-one path), its inputs bound and small
-    /// enough for the row. Its lineage is noted (it rides in the node's first commit). `plugin` nil: any such
+    /// enough for the row; with the lineage it is to write in its first commit. `plugin` nil: any such
     /// plugin (the chain's first node). `serving`: the plugin that can run a task as a link
     /// (TaskRunner.inlineSyncPlugin, which a chain asks once per task); `sized`: the inputs' size is checked
     /// here (a chain checks its next links' by their call's context).
     func chainLink(
         _ node: CompiledNode, _ resolver: BindingResolver, on plugin: LoadedPlugin?, sized: Bool = true,
         serving: (String, CompiledTask) -> LoadedPlugin? = { _, _ in nil }
-    ) -> (LoadedPlugin, TaskRunner)? {
+    ) -> (LoadedPlugin, TaskRunner, [LineageEdge])? {
         guard case .call(let call) = node.kind, case .task(let name) = call.target,
             let task = context.plan.tasks[name],
             let found = plugin == nil ? TaskRunner.inlineSyncPlugin(for: task, context) : serving(name, task),
@@ -25,8 +25,9 @@ extension WorkflowRunner {
             let inputs = try? resolver.inputs(call.inputs, defaults: task.defaults),
             !sized || inputs.canonicalBytes.count <= context.options.inlineValueLimit
         else { return nil }
-        recordLineage(call.inputs, at: path)
-        return (found, TaskRunner(context: context, path: path, task: task, inputs: inputs))
+        return (
+            found, TaskRunner(context: context, path: path, task: task, inputs: inputs), lineage(call.inputs, at: path)
+        )
     }
 }
 
@@ -66,7 +67,7 @@ final class ChainCursor: Sendable {
 
     /// After node `i` succeeded with `outputs`: the node to run next on the same thread, when it is the only
     /// one its end makes ready (nothing else runs beside a chain) and it can be a link.
-    func next(after i: Int, _ outputs: LiteralMap) -> (index: Int, runner: TaskRunner)? {
+    func next(after i: Int, _ outputs: LiteralMap) -> SyncChainRun.Successor? {
         let (ready, upstream) = own.withLock { s -> ([Int], [String: LiteralMap]) in
             s.outputs[i] = outputs
             var ready: [Int] = []
@@ -89,7 +90,7 @@ final class ChainCursor: Sendable {
             self.links.withLock { $0[name] = found === self.plugin }
             return found
         }
-        guard let (_, runner) = chained else { return nil }
-        return (j, runner)
+        guard let (_, runner, lineage) = chained else { return nil }
+        return (j, runner, lineage)
     }
 }

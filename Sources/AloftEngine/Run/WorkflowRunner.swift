@@ -24,13 +24,18 @@ struct WorkflowRunner {
         await withTaskGroup(of: (String, NodeRecord).self) { group in
             // Dependency counting: a finished node visits only its own downstream nodes, so a scope of N nodes
             // costs O(N + edges) in scheduling, not a scan of every node per finished node (O(N²)).
+            // By index, not `enumerated()`: that copies every node (a dozen references each) of a scope of 10,000.
             let nodes = workflow.nodes
             var position: [String: Int] = [:]
-            for (i, n) in nodes.enumerated() { position[n.id] = i }
+            position.reserveCapacity(nodes.count)
+            for i in nodes.indices { position[nodes[i].id] = i }
+            finished.reserveCapacity(nodes.count)
+            outputs.reserveCapacity(nodes.count)
             var downstream = [[Int]](repeating: [], count: nodes.count)
             var waiting = [Int](repeating: 0, count: nodes.count)
-            for (i, n) in nodes.enumerated() {
-                for u in Set(n.upstream) {
+            for i in nodes.indices {
+                let upstream = nodes[i].upstream
+                for u in upstream.count > 1 ? Array(Set(upstream)) : upstream {
                     guard let p = position[u] else { continue }
                     downstream[p].append(i)
                     waiting[i] += 1
@@ -57,13 +62,27 @@ struct WorkflowRunner {
                 }
             }
             func nodeEnded(_ id: String, _ record: NodeRecord) {
-                finished[id] = record.state.phase
-                guard let i = position[id] else { return }
-                if let failure = context.failure(of: record) {
+                guard let i = position[id] else {
+                    finished[id] = record.state.phase
+                    return
+                }
+                nodeEnded(at: i, record)
+            }
+            func nodeEnded(at i: Int, _ record: NodeRecord) {
+                nodeEnded(at: i, record.state.phase, failure: context.failure(of: record), outputs: record.outputs)
+            }
+            // A chain's node whose success was handed to the store's writer (its record is the writer's alone).
+            func nodeSucceeded(at i: Int, _ outputs: LiteralMap) {
+                nodeEnded(at: i, .succeeded, failure: context.stopped.reason(prefix + nodes[i].id), outputs: outputs)
+            }
+            func nodeEnded(at i: Int, _ phase: NodePhase, failure: String?, outputs nodeOutputs: LiteralMap?) {
+                let id = nodes[i].id
+                finished[id] = phase
+                if let failure {
                     failures.append("\(prefix)\(id): \(failure)")
                     skipDownstream(of: i)
                 } else {
-                    outputs[id] = record.outputs ?? [:]
+                    outputs[id] = nodeOutputs ?? [:]
                     for j in downstream[i] {
                         waiting[j] -= 1
                         if waiting[j] == 0 && finished[nodes[j].id] == nil { ready.append(j) }
@@ -79,13 +98,20 @@ struct WorkflowRunner {
                     let resolver = BindingResolver(workflowInputs: inputs, nodeOutputs: outputs)
                     // A fresh synchronous task of an in-process plugin: it, and each node that is then the only
                     // one to run, on the plugin's thread as one job (SyncChainRun).
-                    if let (plugin, runner) = chainLink(nodes[i], resolver, on: nil) {
+                    if let (plugin, runner, lineage) = chainLink(nodes[i], resolver, on: nil) {
+                        // Its lineage rides in its first commit, its mark's.
+                        context.recordLineage(lineage, at: runner.path)
                         let cursor = ChainCursor(
                             scope: self, plugin: plugin, nodes: nodes, position: position, downstream: downstream,
                             waiting: waiting, inputs: inputs, outputs: outputs)
                         let chain = await SyncChainRun(context: context, plugin: plugin).run(
                             (i, runner), successor: cursor.next)
-                        for (j, record) in chain.ended { nodeEnded(nodes[j].id, record) }
+                        for (j, end) in chain.ended {
+                            switch end {
+                            case .record(let record): nodeEnded(at: j, record)
+                            case .succeeded(let outputs): nodeSucceeded(at: j, outputs)
+                            }
+                        }
                         if let p = chain.pending, finished[nodes[p].id] == nil, !ready.contains(p) { ready.append(p) }
                         // A chain's nodes became ready as the ones before them ended, and ended since.
                         ready.removeAll { finished[nodes[$0].id] != nil }
@@ -93,7 +119,7 @@ struct WorkflowRunner {
                     }
                     let record = await runDurably(nodes[i], resolver)
                     if Self.isCacheHit(record) { unwaited.append(record.node) }
-                    nodeEnded(nodes[i].id, record)
+                    nodeEnded(at: i, record)
                     continue
                 }
                 for i in ready { launch(i) }
@@ -352,8 +378,13 @@ struct WorkflowRunner {
         return finish(path, .success(outputs))
     }
 
-    /// Which upstream outputs feed which inputs of the node at `path`.
+    /// Which upstream outputs feed which inputs of the node at `path`, written with its next commit.
     func recordLineage(_ bindings: [String: Binding], at path: String) {
+        context.recordLineage(lineage(bindings, at: path), at: path)
+    }
+
+    /// Which upstream outputs feed which inputs of the node at `path`.
+    func lineage(_ bindings: [String: Binding], at path: String) -> [LineageEdge] {
         var edges: [LineageEdge] = []
         func walk(_ b: Binding, _ input: String) {
             switch b {
@@ -369,7 +400,7 @@ struct WorkflowRunner {
             }
         }
         for (input, b) in bindings { walk(b, input) }
-        context.recordLineage(edges, at: path)
+        return edges
     }
 
     /// Records a node that is not a single task call (sub-workflow, map) as aborted: its calls were aborted.
