@@ -69,13 +69,36 @@ public struct JSONWriter {
         var value = value
         value.withUTF8 { utf8 in
             // Most strings need no escaping: copy them in one go.
-            if !utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            if Self.needsNoEscaping(utf8) {
                 bytes.append(contentsOf: utf8)
                 return
             }
             for byte in utf8 { writeEscaped(byte) }
         }
         bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// True when no byte is `"`, `\` or a control character. Eight bytes at a time (a task context's strings,
+    /// its output prefix above all, were scanned byte by byte on every call): `hasLess` is the exact test "some
+    /// byte of the word is below n" (n <= 128), and a byte equal to c is a zero byte of the word XOR c.
+    static func needsNoEscaping(_ utf8: UnsafeBufferPointer<UInt8>) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        func hasLess(_ x: UInt64, _ n: UInt64) -> Bool { (x &- ones &* n) & ~x & highs != 0 }
+        var i = 0
+        if let base = utf8.baseAddress {
+            while i + 8 <= utf8.count {
+                let w = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
+                if hasLess(w, 0x20) || hasLess(w ^ (ones &* 0x22), 1) || hasLess(w ^ (ones &* 0x5C), 1) { return false }
+                i += 8
+            }
+        }
+        while i < utf8.count {
+            let b = utf8[i]
+            if b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") { return false }
+            i += 1
+        }
+        return true
     }
 
     private mutating func writeEscaped(_ byte: UInt8) {

@@ -35,11 +35,12 @@ extension Literal {
         }
     }
 
-    public init(json: JSON, path: String = "") throws(WireError) {
+    /// `path`: where the literal is, for errors only (built only for one: a plugin's outputs are read per call).
+    public init(json: JSON, path: @autoclosure () -> String = "") throws(WireError) {
         guard case .object(let members) = json, members.count == 1, let (tag, body) = members.first else {
-            throw .at(path, "a literal is an object with exactly one key naming its kind, e.g. {\"integer\": 1}")
+            throw .at(path(), "a literal is an object with exactly one key naming its kind, e.g. {\"integer\": 1}")
         }
-        let inner = join(path, tag)
+        var inner: String { join(path(), tag) }
         func want<T>(_ value: T?, _ expected: String) throws(WireError) -> T {
             guard let value else { throw .at(inner, "expected \(expected), found \(body.kindName)") }
             return value
@@ -102,7 +103,7 @@ extension Literal {
             for (k, v) in entries { out[k] = try Literal(json: v, path: join(inner, k)) }
             self = .map(out)
         case "enum": self = .enumeration(try want(body.stringValue, "a string"))
-        default: throw .at(path, "unknown literal kind \"\(tag)\"")
+        default: throw .at(path(), "unknown literal kind \"\(tag)\"")
         }
     }
 }
@@ -110,12 +111,14 @@ extension Literal {
 extension Dictionary where Key == String, Value == Literal {
     public var json: JSON { .object(mapValues(\.json)) }
 
-    public init(json: JSON, path: String) throws(WireError) {
+    /// `path`: where the map is, for errors only.
+    public init(json: JSON, path: @autoclosure () -> String) throws(WireError) {
         guard let members = json.objectValue else {
-            throw .at(path, "expected an object of literals, found \(json.kindName)")
+            throw .at(path(), "expected an object of literals, found \(json.kindName)")
         }
         var out: [String: Literal] = [:]
-        for (name, l) in members { out[name] = try Literal(json: l, path: join(path, name)) }
+        out.reserveCapacity(members.count)
+        for (name, l) in members { out[name] = try Literal(json: l, path: join(path(), name)) }
         self = out
     }
 
@@ -127,6 +130,11 @@ extension Dictionary where Key == String, Value == Literal {
     }
 
     public init(bytes: some Collection<UInt8>, path: String = "") throws(WireError) {
+        // Scalars (most outputs) straight from the text; anything else, and every error, through the JSON tree.
+        if let scalars = bytes.withContiguousStorageIfAvailable({ JSONParser.scalarLiteralMap($0) }), let scalars {
+            self = scalars
+            return
+        }
         let parsed: JSON
         do { parsed = try JSONParser.parse(bytes) } catch { throw .at(path, "not valid JSON: \(error)") }
         try self.init(json: parsed, path: path)

@@ -70,6 +70,42 @@ import Testing
         #expect(try JSONParser.parse(text) == s)
     }
 
+    /// The writer tells strings that need escaping eight bytes at a time: every byte value, at every place of
+    /// strings long enough for whole words and a tail, escaped exactly as byte by byte.
+    @Test func everyByteThatNeedsEscapingIsFoundWhereverItIs() throws {
+        func byByte(_ bytes: [UInt8]) -> String {
+            var out = "\""
+            for b in bytes {
+                switch b {
+                case UInt8(ascii: "\""): out += "\\\""
+                case UInt8(ascii: "\\"): out += "\\\\"
+                case 0x0A: out += "\\n"
+                case 0x0D: out += "\\r"
+                case 0x09: out += "\\t"
+                case 0x08: out += "\\b"
+                case 0x0C: out += "\\f"
+                case 0..<0x20: out += "\\u00" + (b < 0x10 ? "0" : "") + String(b, radix: 16)
+                default: out.unicodeScalars.append(Unicode.Scalar(b))
+                }
+            }
+            return out + "\""
+        }
+        for length in [1, 7, 8, 9, 17, 24] {
+            for place in 0..<length {
+                for value in 0...0x7F {
+                    var bytes = [UInt8](repeating: UInt8(ascii: "a"), count: length)
+                    bytes[place] = UInt8(value)
+                    let string = String(decoding: bytes, as: UTF8.self)
+                    #expect(JSONWriter.string(.string(string)) == byByte(bytes), "\(value) at \(place) of \(length)")
+                }
+            }
+        }
+        // Multi-byte characters (bytes of 0x80 and above) beside the bytes to escape.
+        let mixed = "é\"ü\u{1}日本語\\😀" + String(repeating: "ß", count: 9) + "\n"
+        #expect(try JSONParser.parse(JSONWriter.string(.string(mixed))) == .string(mixed))
+        #expect(JSONWriter.string(.string("日本語ßéü😀abcdefgh")) == "\"日本語ßéü😀abcdefgh\"")
+    }
+
     @Test func floatsRoundTripExactly() throws {
         for d in [0.1, 1.0, -2.5e-300, 1.7976931348623157e308, Double.leastNonzeroMagnitude, 123456.789] {
             #expect(try JSONParser.parse(JSONWriter.string(.float(d))) == .float(d))

@@ -205,3 +205,48 @@ import Testing
         }
     }
 }
+
+/// A literal map of scalars is read straight from its text (JSONParser.scalarLiteralMap); anything else goes
+/// through the JSON tree. Both must accept the same text, make the same literals and fail the same way.
+@Suite struct DirectLiteralMapTests {
+    static func throughTheTree(_ text: String) -> Result<[String: Literal], WireError> {
+        Result { () throws(WireError) in
+            let parsed: JSON
+            do { parsed = try JSONParser.parse(text) } catch {
+                throw WireError(path: "outputs", reason: "not valid JSON: \(error)")
+            }
+            return try [String: Literal](json: parsed, path: "outputs")
+        }
+    }
+
+    @Test(arguments: [
+        #"{}"#, #" { } "#, #"{"x":{"integer":41}}"#, #"{ "x" : { "integer" : -7 } , "y":{"string":"a\"b\\\u00e9\n"} }"#,
+        #"{"f":{"float":1.5e3},"g":{"float":2},"h":{"float":-0.0},"b":{"boolean":true},"c":{"boolean":false}}"#,
+        #"{"n":{"none":null},"s":{"string":""},"u":{"string":"日本😀"}}"#, #"{"big":{"integer":9223372036854775807}}"#,
+        #"{"nan":{"float":"NaN"},"x":{"integer":1}}"#, #"{"l":{"list":[{"integer":1}]},"x":{"integer":1}}"#,
+        #"{"x":{"integer":1},"x":{"integer":2}}"#, #"{"x":{"integer":99999999999999999999}}"#,
+        #"{"x":{"integer":1.5}}"#, #"{"x":{"integer":"1"}}"#, #"{"x":{"string":1}}"#, #"{"x":{"boolean":null}}"#,
+        #"{"x":{"none":0}}"#, #"{"x":{"integer":1,"float":2}}"#, #"{"x":{}}"#, #"{"x":{"kind":1}}"#, #"{"x":1}"#,
+        #"{"x":{"integer":1}} trailing"#, #"{"x":{"integer":01}}"#, #"{"x":{"integer":1},}"#, #"[1]"#, #""#,
+        #"{"x":{"integer":1}"#, #"{"x":{"string":"\ud800"}}"#, #"{"x":{"integer":-}}"#, #"{"x":{"boolean":tru}}"#,
+        #"{"d":{"duration":"1.5s"},"t":{"datetime":"2026-11-25T06:00:00Z"}}"#,
+    ])
+    func theDirectReadingIsTheTreesReading(_ text: String) {
+        let direct = Result { () throws(WireError) in try [String: Literal](bytes: Array(text.utf8), path: "outputs") }
+        let tree = Self.throughTheTree(text)
+        switch (direct, tree) {
+        case (.success(let a), .success(let b)):
+            #expect(a.count == b.count)
+            for (name, literal) in b {
+                // -0.0 == 0.0: compare the bits of floats.
+                if case .float(let x) = literal, case .float(let y)? = a[name] {
+                    #expect(x.bitPattern == y.bitPattern || (x.isNaN && y.isNaN), "\(name)")
+                } else {
+                    #expect(a[name] == literal, "\(name)")
+                }
+            }
+        case (.failure(let a), .failure(let b)): #expect(a == b)
+        default: Issue.record("direct \(direct), tree \(tree)")
+        }
+    }
+}
