@@ -250,9 +250,11 @@ extension CompiledSpec {
         var needTasks: Set<String> = []
         var queue = [workflow]
         while let w = queue.popLast() {
-            for n in workflows[w]?.nodes ?? [] {
+            // By index: iterating the nodes would copy every one (a workflow of 10,000 before each execution).
+            guard let nodes = workflows[w]?.nodes else { continue }
+            for i in nodes.indices {
                 var calls: [CompiledCall] = []
-                switch n.kind {
+                switch nodes[i].kind {
                 case .call(let c): calls = [c]
                 case .map(let m): calls = [m.call]
                 case .branch(let cases):
@@ -301,9 +303,6 @@ extension CompiledSpec {
             tasks: tasks, workflows: workflows, files: (json["files"]?.arrayValue ?? []).compactMap(\.stringValue),
             launchPlans: launchPlans)
     }
-
-    /// Canonical bytes: equal specs give equal bytes.
-    public var canonicalBytes: [UInt8] { JSONWriter.encode(json) }
 }
 
 extension SourceLocation {

@@ -17,6 +17,37 @@ import Testing
         }
     }
 
+    /// The plan an execution stores is written straight from the IR: the same bytes as through the JSON tree, for
+    /// every kind of node and binding the examples have (calls, maps, branches, sub-workflows, lists of
+    /// references, literals) and for launch plans.
+    @Test(
+        arguments: Paths.files(Paths.examples, ext: ".yaml") + [
+            Paths.repoRoot + "/examples/pima/pima.yaml", Paths.repoRoot + "/examples/hive/sales.yaml",
+            Paths.repoRoot + "/examples/bigquery/sales.yaml",
+        ])
+    func theDirectBytesAreTheTreesBytes(path: String) throws {
+        let spec = try #require(Compiler().compile(files: [path]).spec, "\(path)")
+        #expect(spec.canonicalBytes == JSONWriter.encode(spec.json))
+    }
+
+    @Test func theDirectBytesOfLaunchPlansAreTheTreesBytes() throws {
+        let yaml = """
+            tasks:
+              t: {type: echo, inputs: {x: integer, y: "map<string>"}, outputs: {x: integer}}
+            workflows:
+              w:
+                inputs: {x: integer}
+                outputs: {x: {type: integer, from: $n.x}, y: {type: integer, from: $n.x}}
+                nodes: [{id: n, task: t, inputs: {x: $inputs.x, y: {a: "1", b: "2"}}}]
+            launch_plans:
+              every10: {workflow: w, fixed: {x: 1}, schedule: "*/10 * * * *"}
+            """
+        let result = Compiler().compile(text: yaml, path: "/virtual/spec.yaml")
+        let spec = try #require(result.spec, "\(result.diagnostics)")
+        #expect(!spec.launchPlans.isEmpty)
+        #expect(spec.canonicalBytes == JSONWriter.encode(spec.json))
+    }
+
     @Test func planKeepsOnlyWhatTheWorkflowReaches() throws {
         let spec = try #require(compiler.compile(files: [Paths.examples + "/node-kinds.yaml"]).spec)
         let plan = try #require(spec.plan(for: "weigh"))
