@@ -90,4 +90,18 @@ import Testing
         #expect(try probe(#"{"inputs":{},"task":{"config":}}"#).0.status == 2)  // malformed task
         #expect(try probe(#"{"inputs":{},"task":"t"}"#).0.status == 2)  // a task that is not an object
     }
+
+    /// A string ends at the first quote not escaped by an odd run of backslashes, wherever the runs are.
+    @Test(.timeLimit(.minutes(5)))
+    func stringsEndAtTheirFirstUnescapedQuote() throws {
+        for skipped in [#""""#, #""\"""#, #""\\""#, #""a\\\"b""#, #""\\\\""#, #""\"\"\\""#, #""x\\\\\"y\\""#] {
+            let context = #"{"note":"# + skipped + #","inputs":{"x":{"integer":5}},"also":["# + skipped + "]}"
+            let (run, outputs) = try probe(context)
+            #expect(try #require(outputs, "\(skipped): \(run)")["x"] == .integer(5), "\(skipped)")
+        }
+        // A string whose last quote is escaped never ends: the document is malformed.
+        for unterminated in [#""abc\""#, #""\\\""#, #""\"#] {
+            #expect(try probe(#"{"inputs":{},"note":"# + unterminated + "}").0.status == 2, "\(unterminated)")
+        }
+    }
 }

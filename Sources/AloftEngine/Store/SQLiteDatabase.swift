@@ -16,10 +16,14 @@ final class SQLiteDatabase {
     /// Prepared once, reused: preparing costs more than running a small statement.
     private var statements: [String: Statement] = [:]
 
+    /// Process-wide settings, before SQLite's first open initializes it.
+    private static let configured: Void = { _ = aloft_sqlite_no_memory_statistics() }()
+
     /// `privateFile`: a new file no other connection opens until it is finished (a store being created): no
     /// journal and no syncs while it is written (`finishPrivate` switches it to WAL and syncs it once).
     init(path: String, privateFile: Bool = false) throws(Failure) {
         self.path = path
+        _ = Self.configured
         let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
         let rc = sqlite3_open_v2(path, &handle, flags, nil)
         guard rc == SQLITE_OK else {

@@ -46,15 +46,18 @@ static inline const char *aloft_kit_json_ws(const char *p, const char *end) {
     return p;
 }
 
-/* p at the opening quote; returns the byte after the closing quote, or NULL. */
+/* p at the opening quote; returns the byte after the closing quote, or NULL. The next '"' found by memchr closes
+ * the string unless an odd run of backslashes escapes it (a task context's long strings, its output prefix and
+ * ids, were read byte by byte on every call). */
 static inline const char *aloft_kit_json_skip_string(const char *p, const char *end) {
     if (p >= end || *p != '"') return NULL;
-    for (p++; p < end; p++) {
-        if (*p == '\\') {
-            p++;
-            continue;
-        }
-        if (*p == '"') return p + 1;
+    for (p++; p < end;) {
+        const char *quote = (const char *)memchr(p, '"', (size_t)(end - p));
+        if (!quote) return NULL;
+        const char *run = quote;
+        while (run > p && run[-1] == '\\') run--;
+        if (((quote - run) & 1) == 0) return quote + 1;
+        p = quote + 1;
     }
     return NULL;
 }
