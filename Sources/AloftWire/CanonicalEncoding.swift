@@ -80,10 +80,16 @@ extension JSONWriter {
 
     public mutating func write(literalMap: [String: Literal]) {
         writeByte("{")
-        for (i, key) in sortedKeys(literalMap).enumerated() {
-            if i > 0 { writeByte(",") }
+        // One member (most of a task's inputs and outputs): no key array to sort, no lookup.
+        if literalMap.count == 1, let (key, literal) = literalMap.first {
             writeKey(key)
-            write(literalMap[key]!)
+            write(literal)
+        } else {
+            for (i, key) in canonicalOrder(literalMap.keys).enumerated() {
+                if i > 0 { writeByte(",") }
+                writeKey(key)
+                write(literalMap[key]!)
+            }
         }
         writeByte("}")
     }
@@ -118,16 +124,17 @@ extension JSONWriter {
 
     public mutating func write(typeMap: [String: LiteralType]) {
         writeByte("{")
-        for (i, key) in sortedKeys(typeMap).enumerated() {
-            if i > 0 { writeByte(",") }
+        if typeMap.count == 1, let (key, type) = typeMap.first {
             writeKey(key)
-            write(typeMap[key]!)
+            write(type)
+        } else {
+            for (i, key) in canonicalOrder(typeMap.keys).enumerated() {
+                if i > 0 { writeByte(",") }
+                writeKey(key)
+                write(typeMap[key]!)
+            }
         }
         writeByte("}")
-    }
-
-    private func sortedKeys<V>(_ d: [String: V]) -> [String] {
-        d.count == 1 ? [d.first!.key] : canonicalOrder(d.keys)
     }
 }
 
@@ -191,7 +198,7 @@ extension JSONWriter {
     /// name, as in `TaskTemplate.json`.
     public mutating func write(taskTemplate task: TaskTemplate) {
         let known = ["config", "interface", "name", "secrets", "type", "version"]
-        let extraKeys = task.extra.isEmpty ? [] : sortedKeys(task.extra)
+        let extraKeys = task.extra.isEmpty ? [] : canonicalOrder(task.extra.keys)
         var (k, e) = (0, 0)
         writeByte("{")
         while k < known.count || e < extraKeys.count {

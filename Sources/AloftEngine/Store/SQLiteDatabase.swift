@@ -136,6 +136,8 @@ final class SQLiteDatabase {
 
         enum Value {
             case text(String)
+            /// Text already in UTF-8 bytes (a literal map's canonical JSON), bound without making a String of it.
+            case utf8([UInt8])
             case integer(Int64)
             case blob([UInt8])
             case null
@@ -149,7 +151,26 @@ final class SQLiteDatabase {
                 let index = Int32(i + 1)
                 let rc: Int32
                 switch v {
-                case .text(let s): rc = sqlite3_bind_text(stmt, index, s, -1, aloft_sqlite_transient())
+                case .text(var s):
+                    // With its length, from the string's own bytes: passing the String made a C string copy of
+                    // every short one (a node's id, its phase), a heap allocation each, on the store's writer.
+                    rc = s.withUTF8 { utf8 in
+                        guard let base = utf8.baseAddress, !utf8.isEmpty else {
+                            return sqlite3_bind_text(stmt, index, "", 0, aloft_sqlite_transient())
+                        }
+                        return base.withMemoryRebound(to: CChar.self, capacity: utf8.count) {
+                            sqlite3_bind_text(stmt, index, $0, Int32(utf8.count), aloft_sqlite_transient())
+                        }
+                    }
+                case .utf8(let bytes):
+                    rc = bytes.withUnsafeBufferPointer { utf8 in
+                        guard let base = utf8.baseAddress, !utf8.isEmpty else {
+                            return sqlite3_bind_text(stmt, index, "", 0, aloft_sqlite_transient())
+                        }
+                        return base.withMemoryRebound(to: CChar.self, capacity: utf8.count) {
+                            sqlite3_bind_text(stmt, index, $0, Int32(utf8.count), aloft_sqlite_transient())
+                        }
+                    }
                 case .integer(let n): rc = sqlite3_bind_int64(stmt, index, n)
                 case .blob(let b):
                     rc = b.withUnsafeBytes {

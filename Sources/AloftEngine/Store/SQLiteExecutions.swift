@@ -141,8 +141,8 @@ extension SQLiteMetadataStore: ExecutionStore {
                 .text(n.execution), .text(n.node), .text(n.state.jsonText),
                 .text(n.state.phase.rawValue), n.pluginID.map { .text($0) } ?? .null,
                 n.taskExecutionID.map { .text($0) } ?? .null,
-                n.resourceState.map { .blob($0) } ?? .null, n.inputs.map { .text(text($0)) } ?? .null,
-                n.outputs.map { .text(text($0)) } ?? .null, n.statusMessage.map { .text($0) } ?? .null,
+                n.resourceState.map { .blob($0) } ?? .null, n.inputs.map { .utf8($0.canonicalBytes) } ?? .null,
+                n.outputs.map { .utf8($0.canonicalBytes) } ?? .null, n.statusMessage.map { .text($0) } ?? .null,
                 .integer(millis(n.updatedAt)),
                 n.taskVersion.map { .text($0) } ?? .null, n.cachedFrom.map { .text($0) } ?? .null,
                 n.logLinks.isEmpty
