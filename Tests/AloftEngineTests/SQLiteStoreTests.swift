@@ -71,6 +71,76 @@ import Testing
         }
     }
 
+    /// A store written before nodes and lineage were clustered by their keys (rowid tables, the last migration
+    /// not applied) opens with every node and edge moved over, clustered, and goes on taking writes.
+    @Test func aStoreFromBeforeTheClusteredTablesKeepsItsNodesAndLineage() throws {
+        let path = temporaryStorePath()
+        let edge = LineageEdge(
+            execution: "ex1", node: "b", input: "x", sourceExecution: "ex1", sourceNode: "a", sourceOutput: "x")
+        do {
+            let store = try SQLiteMetadataStore(path: path)
+            try store.createExecution(
+                ExecutionRecord(
+                    id: "ex1", project: "p", domain: "development", workflow: "w", spec: [], inputs: [:]))
+            try store.commit(
+                [
+                    NodeRecord(
+                        execution: "ex1", node: "a", state: NodeState(budget: RetryBudget(user: 2)),
+                        taskExecutionID: "ex1-a-0-abc", outputs: ["x": .integer(7)]),
+                    NodeRecord(execution: "ex1", node: "b", state: NodeState(budget: RetryBudget(user: 0))),
+                ], lineage: [edge])
+        }
+        let columns = """
+            execution_id TEXT NOT NULL REFERENCES executions (id), node_id TEXT NOT NULL, state TEXT NOT NULL,
+            phase TEXT NOT NULL, plugin_id TEXT, task_execution_id TEXT, resource_state BLOB, inputs TEXT, outputs TEXT,
+            status_message TEXT, updated_at INTEGER NOT NULL, task_version TEXT, cached_from TEXT, log_links TEXT,
+            started_at INTEGER, PRIMARY KEY (execution_id, node_id)
+            """
+        try Self.python(
+            path,
+            """
+            CREATE TABLE old_nodes (\(columns));
+            INSERT INTO old_nodes SELECT * FROM node_executions; DROP TABLE node_executions;
+            ALTER TABLE old_nodes RENAME TO node_executions;
+            CREATE TABLE old_lineage (execution_id TEXT NOT NULL, node_id TEXT NOT NULL, input_name TEXT NOT NULL,
+                source_execution TEXT NOT NULL, source_node TEXT NOT NULL, source_output TEXT NOT NULL,
+                PRIMARY KEY (execution_id, node_id, input_name, source_execution, source_node, source_output));
+            INSERT INTO old_lineage SELECT * FROM lineage; DROP TABLE lineage;
+            ALTER TABLE old_lineage RENAME TO lineage;
+            CREATE INDEX lineage_by_source ON lineage (source_execution, source_node);
+            DELETE FROM schema_migrations WHERE version = \(SQLiteMetadataStore.schemaVersion);
+            """)
+        #expect(try Self.python(path, "SELECT rowid FROM node_executions") == 0, "the old layout has rowids")
+        let store = try SQLiteMetadataStore(path: path)
+        let nodes = try store.nodes(execution: "ex1")
+        #expect(nodes.map(\.node) == ["a", "b"])
+        #expect(nodes[0].outputs == ["x": .integer(7)] && nodes[0].taskExecutionID == "ex1-a-0-abc")
+        #expect(nodes[0].state.budget.user == 2)
+        #expect(try store.lineage(execution: "ex1", node: "b").upstream == [edge])
+        #expect(try store.lineage(execution: "ex1", node: "a").downstream == [edge])
+        #expect(try Self.python(path, "SELECT rowid FROM node_executions") != 0, "not clustered by its key")
+        #expect(try Self.python(path, "SELECT rowid FROM lineage") != 0, "not clustered by its key")
+        try store.commit([NodeRecord(execution: "ex1", node: "c", state: NodeState(budget: RetryBudget(user: 0)))])
+        #expect(try store.nodes(execution: "ex1").map(\.node) == ["a", "b", "c"])
+    }
+
+    /// Runs an SQL script on the store's file with Python's sqlite3 (as the version before would have left it);
+    /// its exit status.
+    @discardableResult
+    static func python(_ path: String, _ script: String) throws -> Int32 {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = [
+            "python3", "-c",
+            "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.executescript(sys.argv[2]); c.commit()", path,
+            script,
+        ]
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        p.waitUntilExit()
+        return p.terminationStatus
+    }
+
     @Test func refusesAStoreFromANewerAloft() throws {
         let path = temporaryStorePath()
         _ = try SQLiteMetadataStore(path: path)

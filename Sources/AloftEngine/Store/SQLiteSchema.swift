@@ -151,5 +151,48 @@ extension SQLiteMetadataStore {
         """
         ALTER TABLE node_executions ADD COLUMN started_at INTEGER;
         """,
+        // Nodes and lineage clustered by their keys (SQLite only: PostgreSQL's tables have no rowid): a node's
+        // write was two B-tree inserts (the rowid table and its key's index) and an edge's three, on the store's
+        // writer, which a synchronous chain keeps busy (issue 18).
+        """
+        CREATE TABLE node_executions_by_key (
+            execution_id TEXT NOT NULL REFERENCES executions (id),
+            node_id TEXT NOT NULL,
+            state TEXT NOT NULL,
+            phase TEXT NOT NULL,
+            plugin_id TEXT,
+            task_execution_id TEXT,
+            resource_state BLOB,
+            inputs TEXT,
+            outputs TEXT,
+            status_message TEXT,
+            updated_at INTEGER NOT NULL,
+            task_version TEXT,
+            cached_from TEXT,
+            log_links TEXT,
+            started_at INTEGER,
+            PRIMARY KEY (execution_id, node_id)
+        ) WITHOUT ROWID;
+        INSERT INTO node_executions_by_key (execution_id, node_id, state, phase, plugin_id, task_execution_id,
+            resource_state, inputs, outputs, status_message, updated_at, task_version, cached_from, log_links, started_at)
+        SELECT execution_id, node_id, state, phase, plugin_id, task_execution_id, resource_state, inputs, outputs,
+            status_message, updated_at, task_version, cached_from, log_links, started_at FROM node_executions;
+        DROP TABLE node_executions;
+        ALTER TABLE node_executions_by_key RENAME TO node_executions;
+        CREATE TABLE lineage_by_key (
+            execution_id TEXT NOT NULL,
+            node_id TEXT NOT NULL,
+            input_name TEXT NOT NULL,
+            source_execution TEXT NOT NULL,
+            source_node TEXT NOT NULL,
+            source_output TEXT NOT NULL,
+            PRIMARY KEY (execution_id, node_id, input_name, source_execution, source_node, source_output)
+        ) WITHOUT ROWID;
+        INSERT INTO lineage_by_key SELECT execution_id, node_id, input_name, source_execution, source_node, source_output
+            FROM lineage;
+        DROP TABLE lineage;
+        ALTER TABLE lineage_by_key RENAME TO lineage;
+        CREATE INDEX lineage_by_source ON lineage (source_execution, source_node);
+        """,
     ]
 }

@@ -152,5 +152,10 @@ extension PostgresStore {
         """
         ALTER TABLE node_executions ADD COLUMN started_at BIGINT;
         """,
+        // Version 9 clustered SQLite's nodes and lineage by their keys (WITHOUT ROWID); PostgreSQL's tables have
+        // no rowid to drop, so nothing changes here: the versions stay the same number on both stores.
+        """
+        SELECT 1;
+        """,
     ]
 }
