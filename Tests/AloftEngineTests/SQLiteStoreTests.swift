@@ -71,6 +71,35 @@ import Testing
         }
     }
 
+    /// The log is checkpointed beside the commits (WALCheckpointer), and at its limit by the writer: 12 MB of
+    /// rows end up in the store's file, the log's file stays far below them, and a reopened store has every node.
+    @Test func theLogIsCheckpointedAndStaysBounded() throws {
+        let path = temporaryStorePath()
+        func size(_ file: String) -> Int {
+            ((try? FileManager.default.attributesOfItem(atPath: file))?[.size] as? Int) ?? 0
+        }
+        do {
+            let store = try SQLiteMetadataStore(path: path)
+            try store.createExecution(
+                ExecutionRecord(
+                    id: "ex1", project: "p", domain: "development", workflow: "w", spec: [], inputs: [:]))
+            let filler = Literal.string(String(repeating: "x", count: 1000))
+            var largestLog = 0
+            for batch in 0..<120 {
+                try store.commit(
+                    (0..<100).map { k in
+                        NodeRecord(
+                            execution: "ex1", node: "n\(batch)-\(k)", state: NodeState(budget: RetryBudget(user: 0)),
+                            outputs: ["s": filler])
+                    })
+                largestLog = max(largestLog, size(path + "-wal"))
+            }
+            #expect(size(path) > 8_000_000, "the rows were not checkpointed into the store's file")
+            #expect(largestLog < 8_000_000, "the log grew to \(largestLog) bytes")
+        }
+        #expect(try SQLiteMetadataStore(path: path).nodes(execution: "ex1").count == 12_000)
+    }
+
     /// A store written before nodes and lineage were clustered by their keys (rowid tables, the last migration
     /// not applied) opens with every node and edge moved over, clustered, and goes on taking writes.
     @Test func aStoreFromBeforeTheClusteredTablesKeepsItsNodesAndLineage() throws {

@@ -11,7 +11,9 @@ final class SQLiteDatabase {
         var description: String { "SQLite error \(code): \(message)" }
     }
 
-    private var handle: OpaquePointer?
+    private(set) var handle: OpaquePointer?
+    /// Keeps the context of this connection's WAL hook alive as long as the connection (see WALCheckpointer).
+    var walCheckpointer: WALCheckpointer?
     let path: String
     /// Prepared once, reused: preparing costs more than running a small statement.
     private var statements: [String: Statement] = [:]

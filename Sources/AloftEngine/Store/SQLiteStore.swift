@@ -14,6 +14,8 @@ public final class SQLiteMetadataStore: Sendable {
     /// the first one commits, so a lookup from a node's task does not wait behind the group-commit writer.
     private let reader = Mutex<SQLiteDatabaseBox?>(nil)
     private let path: String
+    /// Checkpoints the log beside the writer's commits, not inside them.
+    private let checkpointer: WALCheckpointer
     /// Beside the store's file: see ExecutionStore.callJournalRoot.
     public let callJournalRoot: String?
 
@@ -33,10 +35,14 @@ public final class SQLiteMetadataStore: Sendable {
         }
         let database = try SQLiteDatabase(path: path)
         try Self.migrate(database, path: path)
+        checkpointer = WALCheckpointer(path: path)
+        database.checkpoint(by: checkpointer)
         db = Mutex(SQLiteDatabaseBox(db: database))
         self.path = path
         callJournalRoot = PathString.parent(path) + "/calls"
     }
+
+    deinit { checkpointer.stop() }
 
     /// Makes a new store whole in a private file and links it into place: openers racing to create the same
     /// store each make one, the first link wins, the others open the winner's.
