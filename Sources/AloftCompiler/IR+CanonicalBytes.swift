@@ -21,12 +21,7 @@ extension JSONWriter {
     mutating func write(spec: CompiledSpec) {
         writeByte("{")
         writeKey("files")
-        writeByte("[")
-        for (i, file) in spec.files.enumerated() {
-            if i > 0 { writeByte(",") }
-            writeString(file)
-        }
-        writeByte("]")
+        writeStrings(spec.files)
         writeByte(",")
         if !spec.launchPlans.isEmpty {
             writeKey("launch_plans")
@@ -95,12 +90,7 @@ extension JSONWriter {
         write(typeMap: node.outputs)
         writeByte(",")
         writeKey("upstream")
-        writeByte("[")
-        for (i, id) in node.upstream.enumerated() {
-            if i > 0 { writeByte(",") }
-            writeString(id)
-        }
-        writeByte("]")
+        writeStrings(node.upstream)
         writeByte("}")
     }
 
@@ -150,6 +140,16 @@ extension JSONWriter {
             writeObject(entries) { w, binding in w.write(binding: binding) }
         }
         writeByte("}")
+    }
+
+    /// An array of strings.
+    private mutating func writeStrings(_ strings: [String]) {
+        writeByte("[")
+        for (i, string) in strings.enumerated() {
+            if i > 0 { writeByte(",") }
+            writeString(string)
+        }
+        writeByte("]")
     }
 
     /// An object of `members` in canonical key order, each value written by `value`.

@@ -156,23 +156,8 @@ final class SQLiteDatabase {
                 case .text(var s):
                     // With its length, from the string's own bytes: passing the String made a C string copy of
                     // every short one (a node's id, its phase), a heap allocation each, on the store's writer.
-                    rc = s.withUTF8 { utf8 in
-                        guard let base = utf8.baseAddress, !utf8.isEmpty else {
-                            return sqlite3_bind_text(stmt, index, "", 0, aloft_sqlite_transient())
-                        }
-                        return base.withMemoryRebound(to: CChar.self, capacity: utf8.count) {
-                            sqlite3_bind_text(stmt, index, $0, Int32(utf8.count), aloft_sqlite_transient())
-                        }
-                    }
-                case .utf8(let bytes):
-                    rc = bytes.withUnsafeBufferPointer { utf8 in
-                        guard let base = utf8.baseAddress, !utf8.isEmpty else {
-                            return sqlite3_bind_text(stmt, index, "", 0, aloft_sqlite_transient())
-                        }
-                        return base.withMemoryRebound(to: CChar.self, capacity: utf8.count) {
-                            sqlite3_bind_text(stmt, index, $0, Int32(utf8.count), aloft_sqlite_transient())
-                        }
-                    }
+                    rc = s.withUTF8 { bindText($0, at: index) }
+                case .utf8(let bytes): rc = bytes.withUnsafeBufferPointer { bindText($0, at: index) }
                 case .integer(let n): rc = sqlite3_bind_int64(stmt, index, n)
                 case .blob(let b):
                     rc = b.withUnsafeBytes {
@@ -183,6 +168,16 @@ final class SQLiteDatabase {
                 guard rc == SQLITE_OK else { throw database.failure(rc) }
             }
             return self
+        }
+
+        /// UTF-8 bytes as text (SQLite copies them): an empty buffer may have no address, which would bind NULL.
+        private func bindText(_ utf8: UnsafeBufferPointer<UInt8>, at index: Int32) -> Int32 {
+            guard let base = utf8.baseAddress, !utf8.isEmpty else {
+                return sqlite3_bind_text(stmt, index, "", 0, aloft_sqlite_transient())
+            }
+            return base.withMemoryRebound(to: CChar.self, capacity: utf8.count) {
+                sqlite3_bind_text(stmt, index, $0, Int32(utf8.count), aloft_sqlite_transient())
+            }
         }
 
         /// Runs a statement that returns no rows.

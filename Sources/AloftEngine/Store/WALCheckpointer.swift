@@ -10,9 +10,9 @@ import CSQLite
 /// change (a commit is durable once in the log; the checkpoint only moves it into the file).
 ///
 /// The log starts over only when a checkpoint has copied all of it before the next commit, which one running
-/// beside a busy writer seldom has: at `limit` pages the writer checkpoints inline, as SQLite would (what is
-/// left after this thread's copying), and the log starts over. The next process to open the store reads the
-/// log back, about 2 µs a page: so at most 4 MB of it.
+/// beside a busy writer seldom has: at `limit` pages the writer waits for this thread's checkpoint to end (if
+/// one is running), and checkpoints what is left itself, as SQLite would; the log then starts over. The next
+/// process to open the store reads the log back, about 2 µs a page: so at most 4 MB of it.
 ///
 /// A process that exits mid-checkpoint leaves the log whole (SQLite's checkpoint is crash-safe); the next
 /// process to commit asks again.
@@ -22,46 +22,73 @@ final class WALCheckpointer: Sendable {
     static let limit: Int32 = 1024
 
     private let path: String
-    private let wake = ConditionLock()
-    // Guarded by `wake`.
-    private nonisolated(unsafe) var started = false
-    private nonisolated(unsafe) var requested = false
-    private nonisolated(unsafe) var stopped = false
+    private let lock = ConditionLock()
+    private struct State {
+        var started = false
+        var requested = false
+        /// This thread is checkpointing.
+        var running = false
+        /// The writer is checkpointing (at the limit): no checkpoint starts here meanwhile.
+        var paused = false
+        var stopped = false
+    }
+    private nonisolated(unsafe) var state = State()  // guarded by `lock`
 
     init(path: String) { self.path = path }
 
-    /// From the committing connection's WAL hook (inside its commit): cheap, never waits. The thread starts
-    /// with the first request (a short command's store never needs one).
+    /// From the committing connection's WAL hook (after its commit): cheap, never waits. The thread starts with
+    /// the first request (a short command's store never needs one).
     func request() {
-        wake.lock()
-        defer { wake.unlock() }
-        guard !requested, !stopped else { return }
-        requested = true
-        if !started {
-            started = HostThread.start(name: "aloft-checkpoint") { [self] in run() }
+        lock.lock()
+        defer { lock.unlock() }
+        guard !state.requested, !state.stopped else { return }
+        state.requested = true
+        if !state.started {
+            state.started = HostThread.start(name: "aloft-checkpoint") { [self] in run() }
         }
-        wake.signal()
+        lock.broadcast()
+    }
+
+    /// From the committing connection's WAL hook at the limit: `checkpoint` (the writer's own) once no
+    /// checkpoint of this thread's is running, none starting meanwhile.
+    func alone(_ checkpoint: () -> Void) {
+        lock.lock()
+        state.paused = true
+        while state.running { lock.wait() }
+        lock.unlock()
+        checkpoint()
+        lock.lock()
+        state.paused = false
+        lock.broadcast()
+        lock.unlock()
     }
 
     /// The store is closing: the thread ends after the checkpoint it is making, if any.
     func stop() {
-        wake.lock()
-        defer { wake.unlock() }
-        stopped = true
-        wake.signal()
+        lock.lock()
+        defer { lock.unlock() }
+        state.stopped = true
+        lock.broadcast()
     }
 
     private func run() {
         var connection: SQLiteDatabase?
         while true {
-            wake.lock()
-            while !requested && !stopped { wake.wait() }
-            let stop = stopped
-            requested = false
-            wake.unlock()
-            if stop { return }
+            lock.lock()
+            while !state.stopped && (!state.requested || state.paused) { lock.wait() }
+            if state.stopped {
+                lock.unlock()
+                return
+            }
+            state.requested = false
+            state.running = true
+            lock.unlock()
             if connection == nil { connection = try? SQLiteDatabase(path: path) }
             connection?.checkpointPassively()
+            lock.lock()
+            state.running = false
+            lock.broadcast()
+            lock.unlock()
         }
     }
 }
@@ -74,10 +101,12 @@ extension SQLiteDatabase {
         sqlite3_wal_hook(
             handle,
             { context, db, name, pages in
+                guard let context else { return SQLITE_OK }
+                let checkpointer = Unmanaged<WALCheckpointer>.fromOpaque(context).takeUnretainedValue()
                 if pages >= WALCheckpointer.limit {
-                    sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, nil, nil)
-                } else if pages >= WALCheckpointer.threshold, let context {
-                    Unmanaged<WALCheckpointer>.fromOpaque(context).takeUnretainedValue().request()
+                    checkpointer.alone { sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, nil, nil) }
+                } else if pages >= WALCheckpointer.threshold {
+                    checkpointer.request()
                 }
                 return SQLITE_OK
             }, Unmanaged.passUnretained(checkpointer).toOpaque())
