@@ -153,9 +153,14 @@ extension SQLiteMetadataStore {
         """,
         // Nodes and lineage clustered by their keys (SQLite only: PostgreSQL's tables have no rowid): a node's
         // write was two B-tree inserts (the rowid table and its key's index) and an edge's three, on the store's
-        // writer, which a synchronous chain keeps busy (issue 18).
+        // writer, which a synchronous chain keeps busy (issue 18). The rows wait in temporary tables while the
+        // tables are made again under their own names: renaming a table rewrote the schema, 1 ms of a new store.
         """
-        CREATE TABLE node_executions_by_key (
+        CREATE TEMP TABLE node_rows AS SELECT execution_id, node_id, state, phase, plugin_id, task_execution_id,
+            resource_state, inputs, outputs, status_message, updated_at, task_version, cached_from, log_links, started_at
+            FROM node_executions;
+        DROP TABLE node_executions;
+        CREATE TABLE node_executions (
             execution_id TEXT NOT NULL REFERENCES executions (id),
             node_id TEXT NOT NULL,
             state TEXT NOT NULL,
@@ -173,13 +178,12 @@ extension SQLiteMetadataStore {
             started_at INTEGER,
             PRIMARY KEY (execution_id, node_id)
         ) WITHOUT ROWID;
-        INSERT INTO node_executions_by_key (execution_id, node_id, state, phase, plugin_id, task_execution_id,
-            resource_state, inputs, outputs, status_message, updated_at, task_version, cached_from, log_links, started_at)
-        SELECT execution_id, node_id, state, phase, plugin_id, task_execution_id, resource_state, inputs, outputs,
-            status_message, updated_at, task_version, cached_from, log_links, started_at FROM node_executions;
-        DROP TABLE node_executions;
-        ALTER TABLE node_executions_by_key RENAME TO node_executions;
-        CREATE TABLE lineage_by_key (
+        INSERT INTO node_executions SELECT * FROM temp.node_rows;
+        DROP TABLE temp.node_rows;
+        CREATE TEMP TABLE lineage_rows AS SELECT execution_id, node_id, input_name, source_execution, source_node,
+            source_output FROM lineage;
+        DROP TABLE lineage;
+        CREATE TABLE lineage (
             execution_id TEXT NOT NULL,
             node_id TEXT NOT NULL,
             input_name TEXT NOT NULL,
@@ -188,10 +192,8 @@ extension SQLiteMetadataStore {
             source_output TEXT NOT NULL,
             PRIMARY KEY (execution_id, node_id, input_name, source_execution, source_node, source_output)
         ) WITHOUT ROWID;
-        INSERT INTO lineage_by_key SELECT execution_id, node_id, input_name, source_execution, source_node, source_output
-            FROM lineage;
-        DROP TABLE lineage;
-        ALTER TABLE lineage_by_key RENAME TO lineage;
+        INSERT INTO lineage SELECT * FROM temp.lineage_rows;
+        DROP TABLE temp.lineage_rows;
         CREATE INDEX lineage_by_source ON lineage (source_execution, source_node);
         """,
     ]
