@@ -141,6 +141,7 @@ enum EngineSession {
         options.overwriteCache = overwriteCache
         options.quotas = host.configuration.quotas
         let engine = ExecutionEngine(host: host, store: store, blobs: blobs, options: options)
+        defer { store.finishing() }
         let id = ExecutionID.make()
         let progress = ProgressPrinter(executionID: id)
         print("execution \(id) (\(project)/\(domain)): \(label)")
@@ -185,6 +186,7 @@ enum EngineSession {
         var options = EngineOptions()
         options.quotas = pluginHost.configuration.quotas
         let engine = ExecutionEngine(host: pluginHost, store: store, blobs: blobs, options: options)
+        defer { store.finishing() }
         let progress = ProgressPrinter(executionID: executionID)
         let record = try await Interruptible.run(engine: engine, id: executionID) {
             do { return try await body(engine, progress) } catch let e as ExecutionEngine.Failure {

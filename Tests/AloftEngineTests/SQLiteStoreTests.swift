@@ -102,6 +102,28 @@ import Testing
         #expect(try SQLiteMetadataStore(path: path).nodes(execution: "ex1").count == 6_000)
     }
 
+    /// A command that wrote a long log leaves it truncated (`finishing`), so the next command does not read it back.
+    @Test func aLongLogIsTruncatedWhenTheCommandFinishes() throws {
+        let path = temporaryStorePath()
+        let store = try SQLiteMetadataStore(path: path)
+        try store.createExecution(
+            ExecutionRecord(id: "ex1", project: "p", domain: "development", workflow: "w", spec: [], inputs: [:]))
+        let filler = Literal.string(String(repeating: "x", count: 1000))
+        for batch in 0..<25 {  // about 700 pages: past the close limit (512), short of the writer's (1,024)
+            try store.commit(
+                (0..<100).map { k in
+                    NodeRecord(
+                        execution: "ex1", node: "n\(batch)-\(k)", state: NodeState(budget: RetryBudget(user: 0)),
+                        outputs: ["s": filler])
+                })
+        }
+        let wal = path + "-wal"
+        #expect(((try? FileManager.default.attributesOfItem(atPath: wal))?[.size] as? Int ?? 0) > 2_000_000)
+        store.finishing()
+        #expect((try? FileManager.default.attributesOfItem(atPath: wal))?[.size] as? Int == 0)
+        #expect(try SQLiteMetadataStore(path: path).nodes(execution: "ex1").count == 2_500)
+    }
+
     /// A store written before nodes and lineage were clustered by their keys (rowid tables, the last migration
     /// not applied) opens with every node and edge moved over, clustered, and goes on taking writes.
     @Test func aStoreFromBeforeTheClusteredTablesKeepsItsNodesAndLineage() throws {

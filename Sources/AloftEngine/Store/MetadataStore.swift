@@ -54,6 +54,9 @@ public struct ExecutionRecord: Sendable, Equatable {
 /// Where executions and node states live. Every method commits before it returns: what the engine does
 /// next may rely on it surviving a crash.
 public protocol ExecutionStore: Sendable {
+    /// The command that ran executions on this store is ending: leave the store quick to open for the next one
+    /// (SQLite: a long log truncated, see WALCheckpointer). Nothing else is asked of the store afterwards.
+    func finishing()
     func createExecution(_ execution: ExecutionRecord) throws
     func execution(id: String) throws -> ExecutionRecord?
     /// Newest first, optionally within a project and domain.
@@ -85,4 +88,8 @@ public struct LogLinkRecord: Sendable, Equatable {
         self.name = name
         self.uri = uri
     }
+}
+
+extension ExecutionStore {
+    public func finishing() {}
 }

@@ -42,7 +42,12 @@ public final class SQLiteMetadataStore: Sendable {
         callJournalRoot = PathString.parent(path) + "/calls"
     }
 
-    deinit { checkpointer.stop() }
+    deinit {
+        finishing()
+        checkpointer.stop()
+    }
+
+    public func finishing() { db.withLock { $0.db.finish(checkpointer) } }
 
     /// Makes a new store whole in a private file and links it into place: openers racing to create the same
     /// store each make one, the first link wins, the others open the winner's.

@@ -1,5 +1,6 @@
 import AloftSystem
 import CSQLite
+import Synchronization
 
 /// Checkpoints a store's write-ahead log on a thread of its own (issue 18). The connection that commits does
 /// not checkpoint: SQLite's automatic checkpoint ran inside the commit that crossed its threshold, so the
@@ -22,6 +23,11 @@ final class WALCheckpointer: Sendable {
     /// 256 pages (1 MB), SQLite's automatic threshold before (see SQLiteDatabase.init).
     static let threshold: Int32 = 256
     static let limit: Int32 = 1024
+    /// A log this long when the store closes is truncated then (see `finish`): more than a short command writes.
+    static let truncateAtClose: Int32 = 512
+
+    /// The log's pages after the last commit, as the WAL hook saw them.
+    let pages = Atomic<Int32>(0)
 
     private let path: String
     private let lock = ConditionLock()
@@ -105,6 +111,7 @@ extension SQLiteDatabase {
             { context, db, name, pages in
                 guard let context else { return SQLITE_OK }
                 let checkpointer = Unmanaged<WALCheckpointer>.fromOpaque(context).takeUnretainedValue()
+                checkpointer.pages.store(pages, ordering: .relaxed)
                 if pages >= WALCheckpointer.limit {
                     checkpointer.alone { sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, nil, nil) }
                 } else if pages >= WALCheckpointer.threshold {
@@ -112,6 +119,18 @@ extension SQLiteDatabase {
                 }
                 return SQLITE_OK
             }, Unmanaged.passUnretained(checkpointer).toOpaque())
+    }
+
+    /// When the store closes after a long run: the log checkpointed and truncated, so the next process does not
+    /// read back up to `limit` pages of it (a cached chain's second run read 4 MB back after its first: 1 ms
+    /// slower than with SQLite's own checkpoints). Waits for readers 20 ms at most, then leaves the log as it is.
+    func finish(_ checkpointer: WALCheckpointer) {
+        guard checkpointer.pages.load(ordering: .relaxed) >= WALCheckpointer.truncateAtClose else { return }
+        checkpointer.alone {
+            sqlite3_busy_timeout(handle, 20)
+            sqlite3_wal_checkpoint_v2(handle, nil, SQLITE_CHECKPOINT_TRUNCATE, nil, nil)
+            sqlite3_busy_timeout(handle, 10_000)  // as opened
+        }
     }
 
     /// A PASSIVE checkpoint: as much of the log as no reader or writer holds, without waiting for them.
