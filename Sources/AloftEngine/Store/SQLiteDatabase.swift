@@ -61,6 +61,7 @@ final class SQLiteDatabase {
         // The log is checkpointed as it grows, not at exit: a checkpoint on close was a third of a short
         // command's exit. The next process to open the store reads the log back (about 2 µs a page), so it is
         // checkpointed every 256 pages (1 MB) rather than SQLite's 1000, which made every open read up to 4 MB.
+        // A store's writing connection hands its checkpoints to a thread of their own (WALCheckpointer).
         aloft_sqlite_no_checkpoint_on_close(handle)
         try execute("PRAGMA wal_autocheckpoint=256")
     }
