@@ -151,20 +151,4 @@ extension JSONWriter {
         }
         writeByte("]")
     }
-
-    /// An object of `members` in canonical key order, each value written by `value`.
-    private mutating func writeObject<V>(_ members: [String: V], _ value: (inout JSONWriter, V) -> Void) {
-        writeByte("{")
-        if members.count == 1, let (key, member) = members.first {
-            writeKey(key)
-            value(&self, member)
-        } else {
-            for (i, key) in canonicalOrder(members.keys).enumerated() {
-                if i > 0 { writeByte(",") }
-                writeKey(key)
-                value(&self, members[key]!)
-            }
-        }
-        writeByte("}")
-    }
 }

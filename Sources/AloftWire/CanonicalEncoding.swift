@@ -78,21 +78,7 @@ extension JSONWriter {
         writeByte("}")
     }
 
-    public mutating func write(literalMap: [String: Literal]) {
-        writeByte("{")
-        // One member (most of a task's inputs and outputs): no key array to sort, no lookup.
-        if literalMap.count == 1, let (key, literal) = literalMap.first {
-            writeKey(key)
-            write(literal)
-        } else {
-            for (i, key) in canonicalOrder(literalMap.keys).enumerated() {
-                if i > 0 { writeByte(",") }
-                writeKey(key)
-                write(literalMap[key]!)
-            }
-        }
-        writeByte("}")
-    }
+    public mutating func write(literalMap: [String: Literal]) { writeObject(literalMap) { w, l in w.write(l) } }
 
     public mutating func write(_ type: LiteralType) {
         switch type {
@@ -122,20 +108,7 @@ extension JSONWriter {
         }
     }
 
-    public mutating func write(typeMap: [String: LiteralType]) {
-        writeByte("{")
-        if typeMap.count == 1, let (key, type) = typeMap.first {
-            writeKey(key)
-            write(type)
-        } else {
-            for (i, key) in canonicalOrder(typeMap.keys).enumerated() {
-                if i > 0 { writeByte(",") }
-                writeKey(key)
-                write(typeMap[key]!)
-            }
-        }
-        writeByte("}")
-    }
+    public mutating func write(typeMap: [String: LiteralType]) { writeObject(typeMap) { w, t in w.write(t) } }
 }
 
 extension TaskContext {

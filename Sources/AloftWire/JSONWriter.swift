@@ -28,22 +28,7 @@ public struct JSONWriter {
                 write(element)
             }
             bytes.append(UInt8(ascii: "]"))
-        case .object(let members):
-            bytes.append(UInt8(ascii: "{"))
-            if members.count == 1, let (key, member) = members.first {
-                writeString(key)
-                bytes.append(UInt8(ascii: ":"))
-                write(member)
-            } else {
-                let keys = canonicalOrder(members.keys)
-                for (i, key) in keys.enumerated() {
-                    if i > 0 { bytes.append(UInt8(ascii: ",")) }
-                    writeString(key)
-                    bytes.append(UInt8(ascii: ":"))
-                    write(members[key]!)
-                }
-            }
-            bytes.append(UInt8(ascii: "}"))
+        case .object(let members): writeObject(members) { w, member in w.write(member) }
         }
     }
 
@@ -117,6 +102,23 @@ public struct JSONWriter {
             bytes.append(hex[Int(byte & 0xF)])
         default: bytes.append(byte)
         }
+    }
+
+    /// An object of `members` in canonical key order, each value written by `value`. One member (most of a task's
+    /// inputs and outputs): no key array to sort, no lookup.
+    public mutating func writeObject<V>(_ members: [String: V], _ value: (inout JSONWriter, V) -> Void) {
+        writeByte("{")
+        if members.count == 1, let (key, member) = members.first {
+            writeKey(key)
+            value(&self, member)
+        } else {
+            for (i, key) in canonicalOrder(members.keys).enumerated() {
+                if i > 0 { writeByte(",") }
+                writeKey(key)
+                value(&self, members[key]!)
+            }
+        }
+        writeByte("}")
     }
 
     /// `"key":`

@@ -107,11 +107,8 @@ struct SyncChainRun {
             }
             if let ended = entry.ended {
                 // Ended on the thread, not committed there (the job ended early): stored here.
-                if context.store(ended), await context.durable(ended.node), context.stopped.reason(ended.node) == nil {
-                    if !entry.announced {
-                        context.events(.nodeStarted(path: ended.node, attempt: ended.state.attempt))
-                    }
-                    context.events(.nodeFinished(path: ended.node, phase: ended.state.phase, cached: false))
+                if context.store(ended), await context.durable(ended.node) {
+                    Self.announceEnd(ended, started: entry.announced, context)
                 }
                 outcome.ended.append((entry.index, .record(ended)))
                 continue
@@ -208,9 +205,8 @@ struct SyncChainRun {
             let ticket = context.handOff(record, lineage: lineage) { refused in
                 if let refused {
                     context.stop(record.node, because: "cannot persist its state: \(refused)")
-                } else if context.stopped.reason(record.node) == nil {
-                    if !announced { context.events(.nodeStarted(path: record.node, attempt: record.state.attempt)) }
-                    context.events(.nodeFinished(path: record.node, phase: record.state.phase, cached: false))
+                } else {
+                    announceEnd(record, started: announced, context)
                 }
             }
             links.lastHandedOff = ticket
@@ -226,12 +222,19 @@ struct SyncChainRun {
         guard !writes.isEmpty else { return true }
         guard context.store(all: writes, committedByCaller: true) else { return false }
         let durable = context.durableNow(all: writes.map(\.node))
-        for ((record, announced), ok) in zip(pending.map { ($0.record, $0.announced) }, durable)
-        where ok && context.stopped.reason(record.node) == nil {
-            if !announced { context.events(.nodeStarted(path: record.node, attempt: record.state.attempt)) }
-            context.events(.nodeFinished(path: record.node, phase: record.state.phase, cached: false))
+        for ((record, announced), ok) in zip(pending.map { ($0.record, $0.announced) }, durable) where ok {
+            announceEnd(record, started: announced, context)
         }
         return durable.allSatisfy { $0 } && pending.allSatisfy { context.stopped.reason($0.record.node) == nil }
+    }
+}
+
+extension SyncChainRun {
+    /// A durable end's events, unless its node was stopped: its start first when that was not sent before it.
+    fileprivate static func announceEnd(_ record: NodeRecord, started: Bool, _ context: ExecutionContext) {
+        guard context.stopped.reason(record.node) == nil else { return }
+        if !started { context.events(.nodeStarted(path: record.node, attempt: record.state.attempt)) }
+        context.events(.nodeFinished(path: record.node, phase: record.state.phase, cached: false))
     }
 }
 
