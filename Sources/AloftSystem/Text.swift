@@ -86,11 +86,49 @@ public enum DecimalText {
     /// `value` rounded to `places` decimals exactly as `String(format: "%.<places>f")` wrote it (C's printf:
     /// the exact binary value rounded, "-0" for a negative value that rounds to zero).
     public static func fixed(_ value: Double, places: Int) -> String {
-        printf("%.*f", [Int32(places), value])
+        exactFixed(value, places: places) ?? printf("%.*f", [Int32(places), value])
     }
 
     /// `value` in decimal with zeros in front up to `width` characters (`String(format: "%0<width>d")`).
-    public static func zeroPadded(_ value: Int, width: Int) -> String { printf("%0*ld", [Int32(width), value]) }
+    public static func zeroPadded(_ value: Int, width: Int) -> String {
+        guard width >= 0 else { return printf("%0*ld", [Int32(width), value]) }
+        let digits = String(value.magnitude)
+        let sign = value < 0 ? "-" : ""
+        return sign + String(repeating: "0", count: max(0, width - sign.count - digits.count)) + digits
+    }
+
+    /// What printf writes for `fixed`, computed in integers: the progress lines print a duration per node, and
+    /// printf's variadic call (each argument boxed as CVarArg) cost more than the rest of the line. A finite
+    /// value is significand * 2^exponent exactly; times 10^places it is rounded half to even, as glibc rounds.
+    /// Nil (printf decides) when that product does not fit 128 bits or `places` is over 18.
+    private static func exactFixed(_ value: Double, places: Int) -> String? {
+        guard value.isFinite, (0...18).contains(places) else { return nil }
+        let subnormalOrZero = value.exponentBitPattern == 0
+        let significand = value.significandBitPattern | (subnormalOrZero ? 0 : 1 << 52)
+        let exponent = (subnormalOrZero ? 1 : Int(value.exponentBitPattern)) - 1075
+        var power: UInt128 = 1
+        for _ in 0..<places { power *= 10 }
+        let scaled = UInt128(significand) * power  // < 2^53 * 10^18 < 2^113
+        var units: UInt128
+        if exponent >= 0 {
+            guard exponent < scaled.leadingZeroBitCount else { return nil }
+            units = scaled << exponent
+        } else if -exponent >= 128 {
+            units = 0  // scaled < 2^113: under half a unit
+        } else {
+            let shift = -exponent
+            units = scaled >> shift
+            let rest = scaled & ((1 << shift) - 1)
+            let half: UInt128 = 1 << (shift - 1)
+            if rest > half || (rest == half && units & 1 == 1) { units += 1 }
+        }
+        var digits = String(units)
+        if digits.count <= places { digits = String(repeating: "0", count: places + 1 - digits.count) + digits }
+        let sign = value.sign == .minus ? "-" : ""
+        guard places > 0 else { return sign + digits }
+        let point = digits.index(digits.endIndex, offsetBy: -places)
+        return sign + digits[..<point] + "." + digits[point...]
+    }
 
     /// Two lowercase hex digits per byte (`String(format: "%02x")` each).
     public static func hex(_ bytes: some Sequence<UInt8>) -> String {
@@ -111,7 +149,10 @@ public enum DecimalText {
             let n = buffer.withUnsafeMutableBufferPointer { out in
                 withVaList(arguments) { vsnprintf(out.baseAddress, capacity, format, $0) }
             }
-            guard n >= capacity else { return n < 0 ? "" : String(cString: buffer) }
+            guard n >= capacity else {
+                guard n >= 0 else { return "" }
+                return buffer.withUnsafeBytes { String(decoding: $0.prefix(Int(n)), as: UTF8.self) }
+            }
             buffer = [CChar](repeating: 0, count: Int(n) + 1)
         }
     }

@@ -6,11 +6,9 @@ import COpenSSL
 public enum CanonicalHash {
     public static func sha256(_ bytes: [UInt8]) -> String {
         var digest = [UInt8](repeating: 0, count: 32)
-        var length: UInt32 = 0
-        let ok = bytes.withUnsafeBufferPointer { input in
-            EVP_Digest(input.baseAddress, input.count, &digest, &length, EVP_sha256(), nil)
+        bytes.withUnsafeBufferPointer { input in
+            digest.withUnsafeMutableBufferPointer { aloft_sha256(input.baseAddress, input.count, $0.baseAddress) }
         }
-        precondition(ok == 1 && length == 32, "OpenSSL SHA-256 failed")
         let hex = Array("0123456789abcdef".utf8)
         var out = [UInt8]()
         out.reserveCapacity(64)

@@ -14,9 +14,36 @@ import Testing
         }
     }
 
+    /// Exact ties (rounded half to even), values just off a tie, negative zero, subnormals, the largest
+    /// doubles and random ones: every digit as printf writes it.
+    @Test func fixedDecimalsAreStringFormatAtTheEdges() {
+        var generator = SystemRandomNumberGenerator()
+        var values: [Double] = [
+            0.5, 1.5, 2.5, 0.125, 0.375, 1.005, 2.675, -0.0, -0.001, -0.5, .leastNonzeroMagnitude,
+            .leastNormalMagnitude,
+            .greatestFiniteMagnitude, -.greatestFiniteMagnitude, 9_007_199_254_740_992, 1e22, 1e23, 123_456.789,
+            .infinity, -.infinity, .nan,
+        ]
+        for _ in 0..<2_000 {
+            values.append(Double(bitPattern: generator.next()))
+            values.append(Double.random(in: -1e6...1e6, using: &generator))
+        }
+        for value in values {
+            for places in [0, 1, 2, 3, 6, 17, 18, 19] {
+                #expect(
+                    DecimalText.fixed(value, places: places) == String(format: "%.\(places)f", value),
+                    "\(value.bitPattern) to \(places) places")
+            }
+        }
+    }
+
     @Test func zeroPaddedAndHexAreStringFormat() {
-        for value in [0, 7, 42, 2026, 123_456, -3] {
-            #expect(DecimalText.zeroPadded(value, width: 4) == String(format: "%04d", value))
+        for value in [0, 7, 42, 2026, 123_456, -3, -12_345, Int.min, Int.max] {
+            for width in [0, 1, 4, 8, 25] {
+                #expect(
+                    DecimalText.zeroPadded(value, width: width) == String(format: "%0\(width)ld", value),
+                    "\(value) in \(width)")
+            }
         }
         let bytes: [UInt8] = [0, 1, 15, 16, 127, 128, 255]
         #expect(DecimalText.hex(bytes) == bytes.map { String(format: "%02x", $0) }.joined())
