@@ -3,7 +3,8 @@ import PackageDescription
 
 // Aloft: a typed workflow platform whose core is a plugin host.
 // Layering (each arrow a declared dependency; docs/architecture.md draws the whole picture):
-//   aloft (AloftCLI)   -> AloftEngine, AloftCompiler, PluginHost, PluginConformance, ArgumentParser
+//   aloft (AloftCLI)   -> AloftCommandLine, AloftEngine, AloftCompiler, PluginHost, PluginConformance, ArgumentParser
+//   aloft-server       -> AloftCommandLine, AloftServer (Hummingbird, NIO)   (`aloft serve` runs it)
 //   AloftEngine        -> PluginHost, AloftCompiler, AloftAWS (S3), CSQLite, CLibPQ (stores, runners, registry)
 //   AloftCompiler      -> AloftTyping -> LocatedYAML -> AloftWire                  (specs to checked IR)
 //   PluginHost         -> PluginABI (C headers), AloftWire, LocatedYAML, Logging   (load, route, call plugins)
@@ -28,6 +29,9 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "aloft", targets: ["AloftCLI"]),
+        // `aloft serve` runs this binary from aloft's own directory: the HTTP stack (Hummingbird, NIO) stays out of
+        // every other command's start-up (its relocations and protocol conformances cost a short command ~9%).
+        .executable(name: "aloft-server", targets: ["AloftServerCommand"]),
         .executable(name: "aloft-bench", targets: ["AloftBench"]),
         .executable(name: "aloft-plugin-runner", targets: ["AloftPluginRunner"]),
         .library(name: "PluginKit", targets: ["PluginKit"]),
@@ -100,7 +104,24 @@ let package = Package(
             name: "AloftCLI",
             dependencies: [
                 "AloftTyping", "AloftWire", "LocatedYAML", .product(name: "Logging", package: "swift-log"),
-                "PluginHost", "PluginConformance", "AloftCompiler", "AloftEngine", "AloftServer", "AloftSystem",
+                "PluginHost", "PluginConformance", "AloftCompiler", "AloftEngine", "AloftCommandLine", "AloftSystem",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict),
+        // What `aloft` and `aloft-server` share: the store and host options, the host's start-up, user-facing errors.
+        .target(
+            name: "AloftCommandLine",
+            dependencies: [
+                "AloftCompiler", "AloftEngine", "AloftSystem", "PluginHost", "LocatedYAML",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict),
+        // `aloft serve`, as its own binary (see the product).
+        .executableTarget(
+            name: "AloftServerCommand",
+            dependencies: [
+                "AloftCommandLine", "AloftServer", "AloftEngine", "PluginHost",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),

@@ -9,7 +9,7 @@
 #   RUNNING=1000        executions launched through the API for the "while running" rounds
 #   DELAY_MS=60000      how long each of those runs (an echo task's delay_ms)
 #   WRK="-t2 -c4 -d10s" wrk's load (each run ≤ 15 s: the machine is shared)
-#   SKIP_BUILD=1        use .build/release/aloft as it is
+#   SKIP_BUILD=1        use .build/release/aloft (and aloft-server, which `aloft serve` runs) as they are
 #   WRK_LOGS=/tmp/bench-server-wrk   where each run's whole wrk output is kept (its latency distribution)
 #   PROFILE=1|running   perf record -g of the server during the idle (or running) list round, into
 #                       WRK_LOGS/list-idle.perf.data (list-running.perf.data)
@@ -30,7 +30,7 @@ mkdir -p "$WRK_LOGS"
 command -v wrk > /dev/null || { apt-get install -y wrk > /dev/null || sudo apt-get install -y wrk > /dev/null; }
 command -v sqlite3 > /dev/null || { apt-get install -y sqlite3 > /dev/null || sudo apt-get install -y sqlite3 > /dev/null; }
 if [ "${SKIP_BUILD:-0}" != 1 ]; then
-    flock /tmp/aloft-swift.lock swift build -c release --product aloft > /tmp/bench-server-build.log 2>&1 \
+    { flock /tmp/aloft-swift.lock swift build -c release --product aloft && flock /tmp/aloft-swift.lock swift build -c release --product aloft-server; } > /tmp/bench-server-build.log 2>&1 \
         || { tail -20 /tmp/bench-server-build.log; exit 1; }
 fi
 ALOFT=$ROOT/.build/release/aloft

@@ -19,15 +19,6 @@ struct Aloft: AsyncParsableCommand {
         ])
 }
 
-/// Options every command that loads plugins shares.
-struct HostOptions: ParsableArguments {
-    @Option(name: .long, help: "Configuration file (default: ./aloft.yaml when it exists).")
-    var config: String?
-
-    @Flag(name: .shortAndLong, help: "Log what plugins and the host say (debug level).")
-    var verbose = false
-}
-
 struct VersionCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "version", abstract: "Print Aloft's version and plugin ABI.")

@@ -1,3 +1,4 @@
+import AloftCommandLine
 import AloftCompiler
 import AloftEngine
 import AloftSystem
@@ -30,10 +31,6 @@ enum SpecCompilation {
         }
         return spec
     }
-}
-
-struct StandardError: TextOutputStream {
-    mutating func write(_ string: String) { StandardStreams.writeError(string) }
 }
 
 struct CompileCommand: AsyncParsableCommand {

@@ -1,3 +1,4 @@
+import AloftCommandLine
 import AloftCompiler
 import AloftEngine
 import AloftWire

@@ -1,71 +1,47 @@
-import AloftEngine
-import AloftServer
+import AloftCommandLine
 import ArgumentParser
 import FoundationEssentials
 import Glibc
-import PluginHost
 
-struct ServeCommand: AsyncParsableCommand {
-    /// Connections the API reads through besides the main one (more than the task pool's threads, so two
-    /// requests rarely share one).
-    static let readConnections = 4
+/// `aloft serve` replaces this process (exec) with `aloft-server` from aloft's own directory, the arguments after
+/// `serve` passed on: the server is its own binary so its HTTP stack (Hummingbird, NIO) is not loaded, relocated
+/// and scanned for protocol conformances by every other command. `--help` goes to the server, which lists its
+/// options.
+struct ServeCommand: ParsableCommand {
+    static let serverName = "aloft-server"
     static let configuration = CommandConfiguration(
         commandName: "serve",
         abstract: "Serve the JSON API over the stores; executions launched through it run in this process.",
         discussion: """
-            Every /api/v1 route needs `Authorization: Bearer TOKEN` (`aloft tokens create`) and sees only the \
-            token's projects. Open: /healthz, /readyz, /api/openapi.json. docs/server.md describes the API. \
-            SIGINT or SIGTERM stops the server and aborts the executions it runs.
-            """)
+            `aloft serve --help` lists the server's options. The server is the binary aloft-server, which must \
+            be installed beside aloft (swift build builds both).
+            """,
+        helpNames: [])
 
-    @Option(help: "HOST:PORT to listen on (port 0: any free port; the address is printed).")
-    var address = "127.0.0.1:8080"
-    @Option(help: "Serve HTTPS: the server's certificate chain, PEM (with --tls-key; TLS 1.2 or newer, OpenSSL).")
-    var tlsCert: String?
-    @Option(help: "The private key of --tls-cert, PEM.")
-    var tlsKey: String?
-    @OptionGroup var storeOptions: StoreOptions
-    @OptionGroup var host: HostOptions
-    @Option(help: "Look for new plugin files in the plugin directories every this many seconds (0: never).")
-    var pluginScanSeconds = 2.0
-    @Flag(
-        help: """
-            Queue launches, relaunches and recovers for `aloft worker` processes sharing the store (as `run --detach` \
-            does) instead of running them in this process.
-            """)
-    var workers = false
+    @Argument(parsing: .captureForPassthrough, help: "The server's options (`aloft serve --help` lists them).")
+    var arguments: [String] = []
 
-    func run() async throws {
-        var settings: APIServer.Settings
-        do {
-            settings = try APIServer.Settings(address: address)
-            switch (tlsCert, tlsKey) {
-            case (let cert?, let key?): settings.tls = try TLSServerContext(certificate: cert, key: key)
-            case (nil, nil): break
-            default: throw CLIError("--tls-cert and --tls-key go together: give both or neither")
-            }
-        } catch { throw CLIError("\(error)") }
-        guard pluginScanSeconds >= 0, pluginScanSeconds.isFinite else {
-            throw CLIError("--plugin-scan-seconds \(pluginScanSeconds): expected a number of seconds >= 0")
+    func run() throws {
+        let server = try Self.serverPath()
+        fflush(nil)
+        let argv = [server] + arguments
+        var cArguments = argv.map { strdup($0) } + [nil]
+        execv(server, &cArguments)
+        let cause = String(cString: strerror(errno))
+        throw CLIError("cannot start \(server) for `aloft serve`: \(cause)")
+    }
+
+    /// `aloft-server` in the directory of the running `aloft` (symbolic links resolved), when it is there.
+    static func serverPath() throws -> String {
+        guard let exe = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") else {
+            throw CLIError("cannot find aloft's own file (/proc/self/exe) to start \(serverName) beside it")
         }
-        let (store, blobs) = try storeOptions.open()
-        let pluginHost = try await HostStartup.start(host)
-        defer { pluginHost.shutdown() }
-        let watcher = PluginWatcher(host: pluginHost, interval: .seconds(pluginScanSeconds))
-        let scanning = pluginScanSeconds > 0 ? Task { await watcher.run() } : nil
-        defer { scanning?.cancel() }
-        if try store.tokens().allSatisfy(\.revoked) {
-            var stderr = StandardError()
-            print("note: no active API tokens; `aloft tokens create --project P --role viewer` makes one", to: &stderr)
+        let path = URL(fileURLWithPath: exe).deletingLastPathComponent().appendingPathComponent(serverName).path
+        guard access(path, X_OK) == 0 else {
+            throw CLIError(
+                "`aloft serve` runs \(path), which is missing or not executable: install \(serverName) beside aloft "
+                    + "(swift build --product \(serverName))")
         }
-        // Read connections for the API's GETs, so requests do not queue behind one connection's lock.
-        let readers = try (0..<Self.readConnections).map { _ in try storeOptions.openMetadata() }
-        let server = APIServer(
-            settings: settings, store: store, readers: readers, blobs: blobs, host: pluginHost, workers: workers,
-            logger: HostStartup.logger(verbose: host.verbose))
-        try await server.run { url in
-            print("listening on \(url)")
-            fflush(nil)
-        }
+        return path
     }
 }

@@ -1,3 +1,4 @@
+import AloftCommandLine
 import AloftEngine
 import ArgumentParser
 import FoundationEssentials

@@ -1,3 +1,4 @@
+import AloftCommandLine
 import AloftSystem
 import FoundationEssentials
 

@@ -1,3 +1,4 @@
+import AloftCommandLine
 import AloftSystem
 import ArgumentParser
 import FoundationEssentials

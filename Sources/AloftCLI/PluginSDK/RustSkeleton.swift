@@ -1,3 +1,5 @@
+import AloftCommandLine
+
 /// A Rust plugin project on the bindings crate (a path dependency, no crates.io): `cargo build --release`.
 struct RustSkeleton {
     let names: Names

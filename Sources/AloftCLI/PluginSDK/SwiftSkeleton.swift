@@ -1,3 +1,5 @@
+import AloftCommandLine
+
 /// A Swift plugin project on PluginKit, which it takes from the aloft source tree by path: `swift build`.
 struct SwiftSkeleton {
     let names: Names

@@ -1,17 +1,17 @@
-import ArgumentParser
+public import ArgumentParser
 import FoundationEssentials
 import LocatedYAML
-import Logging
-import PluginHost
+public import Logging
+public import PluginHost
 
-enum HostStartup {
+public enum HostStartup {
     private static let bootstrap: Void = LoggingSystem.bootstrap { label in
         var handler = StreamLogHandler.standardError(label: label)
         handler.logLevel = .trace
         return handler
     }
 
-    static func logger(verbose: Bool) -> Logger {
+    public static func logger(verbose: Bool) -> Logger {
         _ = bootstrap
         var logger = Logger(label: "aloft")
         logger.logLevel = verbose ? .debug : .warning
@@ -20,7 +20,7 @@ enum HostStartup {
 
     /// Reads the configuration (a bad file is a clear error naming its place) and starts the host: with
     /// `taskTypes`, initializing only the plugins that serve them (every file still listed and routed by).
-    static func start(_ options: HostOptions, taskTypes: Set<String>? = nil) async throws -> PluginHost {
+    public static func start(_ options: HostOptions, taskTypes: Set<String>? = nil) async throws -> PluginHost {
         let configuration: HostConfiguration
         do { configuration = try HostConfiguration.load(explicitPath: options.config) } catch {
             throw CLIError(error.description)
@@ -30,12 +30,13 @@ enum HostStartup {
     }
 }
 
-/// A user-facing failure: printed as `error: <message>`, exit code 1.
-struct CLIError: Error, CustomStringConvertible {
-    let description: String
-    init(_ message: String) { description = message }
-}
+/// Options every command that loads plugins shares.
+public struct HostOptions: ParsableArguments {
+    public init() {}
 
-extension CLIError: LocalizedError {
-    var errorDescription: String? { description }
+    @Option(name: .long, help: "Configuration file (default: ./aloft.yaml when it exists).")
+    public var config: String?
+
+    @Flag(name: .shortAndLong, help: "Log what plugins and the host say (debug level).")
+    public var verbose = false
 }
