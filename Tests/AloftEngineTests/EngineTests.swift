@@ -126,7 +126,8 @@ import Testing
     }
 
     /// A clock that moves ten minutes each time the engine looks at it: an hour-long timeout passes
-    /// within a few polls, where the system clock would make the test wait the hour.
+    /// within a few polls, where the system clock would make the test wait the hour. The task itself waits
+    /// an hour of real time, so only the engine's clock can end it, however few polls a slow machine makes.
     final class LeapingClock: EngineClock, @unchecked Sendable {
         private let lock = NSLock()
         private var elapsed = Duration.zero
@@ -144,7 +145,7 @@ import Testing
         let e = try await h.run(
             """
             tasks:
-              slow: {type: echo, timeout: 1h, inputs: {x: integer}, outputs: {x: integer}, config: {delay_ms: 60000}}
+              slow: {type: echo, timeout: 1h, inputs: {x: integer}, outputs: {x: integer}, config: {delay_ms: 3600000}}
             workflows:
               w: {nodes: [{id: a, task: slow, inputs: {x: 1}}]}
             """, workflow: "w")
