@@ -51,7 +51,7 @@ struct CLI {
     }
 }
 
-@Suite(.timeLimit(.minutes(3))) struct CLITests {
+@Suite(.timeLimit(.minutes(5))) struct CLITests {
     @Test func versionNamesTheABI() throws {
         let r = try CLI.run(["version"])
         #expect(r.status == 0)

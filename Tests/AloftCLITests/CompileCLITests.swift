@@ -2,7 +2,7 @@ import AloftTestSupport
 import Foundation
 import Testing
 
-@Suite(.timeLimit(.minutes(3))) struct CompileCLITests {
+@Suite(.timeLimit(.minutes(5))) struct CompileCLITests {
     static let examples = CLI.repoRoot + "/examples/workflows"
 
     @Test func compileSummarizesGoodSpecs() throws {

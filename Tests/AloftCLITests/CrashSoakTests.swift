@@ -7,7 +7,7 @@ import Testing
 /// execution id to a journal when it starts; `aloft run` and then `aloft resume` are SIGKILLed at random
 /// moments (seeded, so a failure can be replayed), a bounded number of times, then resumed to the end. No
 /// attempt may start twice, and the outputs must be right.
-@Suite(.timeLimit(.minutes(3))) struct CrashSoakTests {
+@Suite(.timeLimit(.minutes(5))) struct CrashSoakTests {
     /// A small deterministic generator (SplitMix64): the same seed kills at the same moments.
     struct Seeded: RandomNumberGenerator {
         var state: UInt64

@@ -4,7 +4,7 @@ import Testing
 
 /// Issue 18, start-up: `aloft run` initializes only the plugins its spec's task types need, from cached
 /// descriptors on a later start, and `aloft plugins list` still lists every plugin as loaded.
-@Suite(.timeLimit(.minutes(3))) struct NeededPluginsCLITests {
+@Suite(.timeLimit(.minutes(5))) struct NeededPluginsCLITests {
     /// libcurl and libpq (and the ~25 libraries they pull in) are loaded when first used, not when `aloft`
     /// starts: the dynamic loader, asked what it would load (as ldd does), names neither.
     @Test func aloftStartsWithoutLoadingLibcurlLibpqOrFoundation() throws {

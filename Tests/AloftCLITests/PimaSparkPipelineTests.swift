@@ -4,7 +4,7 @@ import Testing
 
 /// The seed's heterogeneous pipeline (examples/pima/pima-spark.yaml): preparation on Spark writing typed
 /// Parquet datasets, training and scoring as container tasks reading them; then a cached re-run.
-@Suite(.timeLimit(.minutes(4))) struct PimaSparkPipelineTests {
+@Suite(.timeLimit(.minutes(5))) struct PimaSparkPipelineTests {
     @Test func sparkPreparesParquetDatasetsThatTheContainerTasksTrainOn() throws {
         let dir = NSTemporaryDirectory() + "aloft-pima-spark-\(UUID())"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)

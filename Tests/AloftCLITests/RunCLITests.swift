@@ -2,7 +2,7 @@ import AloftTestSupport
 import Foundation
 import Testing
 
-@Suite(.timeLimit(.minutes(3))) struct RunCLITests {
+@Suite(.timeLimit(.minutes(5))) struct RunCLITests {
     static let examples = CLI.repoRoot + "/examples/workflows"
 
     func scratch() throws -> String {
@@ -73,7 +73,7 @@ import Testing
     }
 }
 
-@Suite(.timeLimit(.minutes(3))) struct CacheAndAbortCLITests {
+@Suite(.timeLimit(.minutes(5))) struct CacheAndAbortCLITests {
     @Test func cacheListAndClear() throws {
         let dir = NSTemporaryDirectory() + "aloft-cachecli-\(UUID())"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
@@ -110,7 +110,7 @@ import Testing
 }
 
 /// Issue 15, defect 10: a repeated `-i name=...` is an error, not a silent choice of the last value.
-@Suite(.timeLimit(.minutes(3))) struct RepeatedInputTests {
+@Suite(.timeLimit(.minutes(5))) struct RepeatedInputTests {
     @Test func anInputGivenTwiceIsRefused() throws {
         let r = try CLI.run(
             ["run", CLI.repoRoot + "/examples/workflows/hello.yaml", "-i", "name=a", "-i", "name=b"],

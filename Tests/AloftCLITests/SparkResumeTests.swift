@@ -6,7 +6,7 @@ import Testing
 /// SIGKILL `aloft run` while a Spark job runs on the local backend; `aloft resume` polls the same
 /// spark-submit (pid + start time from the stored state) and collects its outputs: the job's own journal
 /// shows it started once.
-@Suite(.timeLimit(.minutes(4))) struct SparkResumeTests {
+@Suite(.timeLimit(.minutes(5))) struct SparkResumeTests {
     @Test func resumeReattachesToTheRunningSparkJobWhichRanOnce() throws {
         let dir = NSTemporaryDirectory() + "aloft-spark-resume-\(UUID())"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)

@@ -230,7 +230,7 @@ import Testing
     }
 }
 
-@Suite(.timeLimit(.minutes(3))) struct ParallelismTests {
+@Suite(.timeLimit(.minutes(5))) struct ParallelismTests {
     @Test func neverMoreTaskCallsAtOnceThanTheExecutionAllows() async throws {
         let host = try await Fixtures.host(directory: Fixtures.directory(["c-echo": "libc_echo.so"]))
         defer { host.shutdown() }
@@ -266,7 +266,7 @@ import Testing
 
 /// Issue 15, defect 2, across machines: a lease held by a process elsewhere (another boot) is respected
 /// until it expires, then taken over.
-@Suite(.timeLimit(.minutes(3))) struct ExecutionLeaseTests {
+@Suite(.timeLimit(.minutes(5))) struct ExecutionLeaseTests {
     /// A page's summaries read its running executions' leases in one query (`leases`) and show the same
     /// driver and status as views built one by one: live holder, expired holder (orphaned), none, finished.
     @Test(arguments: StoreKind.all) func summariesShowTheDriversOfAPageInOneRead(kind: StoreKind) throws {

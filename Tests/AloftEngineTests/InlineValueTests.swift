@@ -7,7 +7,7 @@ import Testing
 /// Issue 18, small values inline: a node's inputs and outputs up to EngineOptions.inlineValueLimit live in
 /// its metadata row only; a larger value also gets its per-attempt file in the blob store, and lineage names
 /// the output it came from either way.
-@Suite(.timeLimit(.minutes(3))) struct InlineValueTests {
+@Suite(.timeLimit(.minutes(5))) struct InlineValueTests {
     static let spec = """
         tasks:
           t: {type: echo, inputs: {s: string}, outputs: {s: string}}

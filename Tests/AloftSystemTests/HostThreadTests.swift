@@ -3,7 +3,7 @@ import Foundation
 import Synchronization
 import Testing
 
-@Suite(.timeLimit(.minutes(1))) struct HostThreadTests {
+@Suite(.timeLimit(.minutes(5))) struct HostThreadTests {
     /// The body runs on a thread of its own, named as asked (the first 15 bytes, what ps shows).
     @Test func aStartedThreadRunsItsBodyUnderItsName() async {
         let name = Mutex<String?>(nil)

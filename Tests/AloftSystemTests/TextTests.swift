@@ -3,7 +3,7 @@ import Foundation
 import Testing
 
 /// The text helpers write what the Foundation calls they replace wrote.
-@Suite(.timeLimit(.minutes(1))) struct TextTests {
+@Suite(.timeLimit(.minutes(5))) struct TextTests {
     @Test func fixedDecimalsAreStringFormat() {
         for value in [0, 0.05, 0.04999, 1.25, 1.35, 2.5, 12.345, 99.995, 100, 1234.5678, -0.4, -1.25, 3e9] {
             for places in [0, 1, 2] {

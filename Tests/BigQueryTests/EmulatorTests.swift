@@ -8,7 +8,7 @@ import Testing
 /// Query jobs against a real bqemulator, with real service-account auth: the key signs a JWT, a token
 /// endpoint started here verifies it and issues the token every BigQuery call carries (the emulator itself
 /// ignores it).
-@Suite(.serialized, .timeLimit(.minutes(3))) struct EmulatorTests {
+@Suite(.serialized, .timeLimit(.minutes(5))) struct EmulatorTests {
     struct Setup {
         let harness: Harness
         let account: ServiceAccount

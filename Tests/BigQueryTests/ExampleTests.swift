@@ -4,7 +4,7 @@ import Testing
 
 /// examples/bigquery as a user runs it, through the `aloft` executable, against the emulator the tests
 /// start; and a spec the plugin's check refuses, through `aloft compile`.
-@Suite(.serialized, .timeLimit(.minutes(3))) struct ExampleTests {
+@Suite(.serialized, .timeLimit(.minutes(5))) struct ExampleTests {
     static let example = Fixtures.repoRoot.appendingPathComponent("examples/bigquery/sales.yaml").path
 
     static func directory(endpoint: String, project: String) throws -> String {

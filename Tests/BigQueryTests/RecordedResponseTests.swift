@@ -8,7 +8,7 @@ import Testing
 /// The paths bqemulator cannot take — it finishes jobs at once and never answers 409, 401, quota or rate-limit
 /// errors — on recorded BigQuery answers (Fixtures/recorded/, each naming its source), served by
 /// Fixtures/recorded_bigquery.py. Every test here says "OnRecordedResponses".
-@Suite(.serialized, .timeLimit(.minutes(3))) struct RecordedResponseTests {
+@Suite(.serialized, .timeLimit(.minutes(5))) struct RecordedResponseTests {
     static let spec = """
         tasks:
           t: {type: bigquery, outputs: {answer: integer}, retries: 1, config: {query: "SELECT 42 AS answer", project: rec-project, location: US}}

@@ -7,7 +7,7 @@ import Testing
 /// emulator silently replaces a job inserted twice (real BigQuery answers 409), so a second insert would show
 /// as a new creation time; a relay in front of it (Fixtures/recorded_bigquery.py, every call passed on) holds
 /// the first jobs.get long enough for the kill and counts the inserts.
-@Suite(.serialized, .timeLimit(.minutes(3))) struct ResumeTests {
+@Suite(.serialized, .timeLimit(.minutes(5))) struct ResumeTests {
     @Test func resumeFetchesTheInsertedJobInsteadOfInsertingItAgain() throws {
         let emulator = try BigQueryEmulator.require()
         let dataset = try BigQueryEmulator.dataset()

@@ -7,7 +7,7 @@ import Testing
 /// The private key and the access tokens never reach logs, errors, the metadata store or outputs: a run that
 /// succeeds, one that fails and one refused by BigQuery (401, on recorded responses), then a grep of everything
 /// they left for every line of the key and every token issued.
-@Suite(.serialized, .timeLimit(.minutes(3))) struct SecretHygieneTests {
+@Suite(.serialized, .timeLimit(.minutes(5))) struct SecretHygieneTests {
     @Test func theKeyAndTheTokensAppearInNoLogErrorStoreOrOutputIncludingOnRecordedResponses() async throws {
         let s = try await EmulatorTests.setup()
         defer {

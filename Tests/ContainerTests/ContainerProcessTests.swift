@@ -8,7 +8,7 @@ import Testing
 
 /// The Container plugin's process backend, loaded from its own shared library like any plugin, driven by
 /// the engine: success, exit codes, timeouts, abort, output errors, re-attach after a host restart.
-@Suite(.timeLimit(.minutes(3))) struct ContainerProcessTests {
+@Suite(.timeLimit(.minutes(5))) struct ContainerProcessTests {
     struct Harness {
         let host: PluginHost
         let engine: ExecutionEngine
@@ -182,7 +182,7 @@ import Testing
 /// Issue 15, defect 3: a poll that finds no exit code, then finds the process gone (it exited in between),
 /// must read the exit code again instead of reporting the process lost. The window is widened with a test
 /// hook in the plugin's config (test_hooks.poll_pause_ms: a pause between the two looks).
-@Suite(.timeLimit(.minutes(3))) struct ProcessPollRaceTests {
+@Suite(.timeLimit(.minutes(5))) struct ProcessPollRaceTests {
     @Test func aProcessThatExitsBetweenTheTwoLooksOfAPollIsNotLost() async throws {
         let h = try await ContainerProcessTests.harness(
             pluginConfig: .object(["test_hooks": .object(["poll_pause_ms": .integer(400)])]))
@@ -199,7 +199,7 @@ import Testing
 
 /// Issue 15, defect 7: recover reuses what succeeded, except a node whose output data is gone: that node runs
 /// again (reusing it would make the recovery fail the same way every time).
-@Suite(.timeLimit(.minutes(3))) struct RecoverLostBlobTests {
+@Suite(.timeLimit(.minutes(5))) struct RecoverLostBlobTests {
     @Test func aSucceededNodeWhoseOutputFileIsGoneRunsAgainOnRecover() async throws {
         let h = try await ContainerProcessTests.harness()
         defer { h.host.shutdown() }
@@ -239,7 +239,7 @@ import Testing
 }
 
 /// Issue 15, defect 10: an aborted map node is recorded `aborted` (its items were aborted), not `failed`.
-@Suite(.timeLimit(.minutes(3))) struct MapAbortTests {
+@Suite(.timeLimit(.minutes(5))) struct MapAbortTests {
     @Test func anAbortedMapIsAbortedNotFailed() async throws {
         let h = try await ContainerProcessTests.harness()
         defer { h.host.shutdown() }
@@ -274,7 +274,7 @@ import Testing
 /// Issue 15, defect 10 (a full disk): when the exit-code file cannot be written, a process that ran to its
 /// end is not taken for lost and run again: the host that reaped it knows its exit status. (The file is
 /// made unwritable by the task itself: a directory in its place.)
-@Suite(.timeLimit(.minutes(3))) struct UnwritableExitCodeTests {
+@Suite(.timeLimit(.minutes(5))) struct UnwritableExitCodeTests {
     @Test func aTaskWhoseExitCodeFileCannotBeWrittenStillSucceedsOnce() async throws {
         let h = try await ContainerProcessTests.harness()
         defer { h.host.shutdown() }

@@ -4,7 +4,7 @@ import Foundation
 import Testing
 
 /// `aloft plugins check FILE` through the built executable: the readable report, --json, the exit code.
-@Suite(.timeLimit(.minutes(3))) struct CheckCommandTests {
+@Suite(.timeLimit(.minutes(5))) struct CheckCommandTests {
     @Test(.timeLimit(.minutes(5)))
     func aConformingPluginPrintsPassForEveryCheckAndExitsZero() throws {
         let ended = try CheckProcess.aloft(["plugins", "check", Fixtures.compiled("c-echo")])

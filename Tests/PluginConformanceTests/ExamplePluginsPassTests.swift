@@ -40,7 +40,7 @@ import Testing
         #expect(report.descriptor?.id == "aloft.echo")
     }
 
-    @Test(.timeLimit(.minutes(3)))
+    @Test(.timeLimit(.minutes(5)))
     func theRustEchoExamplePasses() async throws {
         let library = try #require(
             ConformanceFixtures.rustEcho,

@@ -54,7 +54,7 @@ import Testing
     /// A poll that never returns and never looks at is_cancelled.
     static var hangPoll: String { get throws { try builtHangPoll.get() } }
 
-    @Test(.timeLimit(.minutes(3)))
+    @Test(.timeLimit(.minutes(5)))
     func aCrashInSubmitEndsInAFailedNodeNotACrashLoop() throws {
         let dir = try project(plugin: Self.crashSubmit, fileName: "libcrash_submit.so", type: "fixture")
         let run = try AloftProcess.run(["run", "wf.yaml", "--store", "store"], cwd: dir)

@@ -15,7 +15,7 @@ import Testing
         return dir
     }
 
-    @Test(.timeLimit(.minutes(3)))
+    @Test(.timeLimit(.minutes(5)))
     func everyBadFileInThePluginDirectoryIsNamedAndAWorkflowOnTheBuiltInsRuns() throws {
         let dir = try scratch()
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -55,7 +55,7 @@ import Testing
         #expect(list.output.contains("aloft.echo"), "\(list.output)")
     }
 
-    @Test(.timeLimit(.minutes(3)))
+    @Test(.timeLimit(.minutes(5)))
     func anIsolatedPluginThatCrashesFailsItsNodeAndTheRunEndsCleanly() throws {
         let dir = try scratch()
         defer { try? FileManager.default.removeItem(atPath: dir) }

@@ -42,7 +42,7 @@ import Testing
         #expect(run.stdout.contains("message = \"hi there\""), "\(run)")
     }
 
-    @Test(.timeLimit(.minutes(3)))
+    @Test(.timeLimit(.minutes(5)))
     func aCSkeletonBuildsWithMakeAndRunsAWorkflow() throws {
         expectEchoed(try generateBuildAndRun(lang: "c", name: "c-skel", build: ["make"], library: "libc_skel.so"))
     }

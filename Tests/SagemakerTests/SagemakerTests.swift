@@ -12,7 +12,7 @@ import Testing
 /// The SageMaker plugin, loaded from its own shared library and driven by the engine: against a real
 /// moto_server that checks every signature, and, for what moto cannot do (jobs that stay in progress,
 /// failures, stopping), against recorded API answers (those tests say so in their names).
-@Suite(.serialized, .timeLimit(.minutes(3))) struct SagemakerTests {
+@Suite(.serialized, .timeLimit(.minutes(5))) struct SagemakerTests {
     struct Harness {
         let host: PluginHost
         let engine: ExecutionEngine
