@@ -1,7 +1,8 @@
 import AloftCommandLine
+import AloftSystem
 import ArgumentParser
-import FoundationEssentials
 import Glibc
+import PluginHost
 
 /// `aloft serve` replaces this process (exec) with `aloft-server` from aloft's own directory, the arguments after
 /// `serve` passed on: the server is its own binary so its HTTP stack (Hummingbird, NIO) is not loaded, relocated
@@ -33,10 +34,10 @@ struct ServeCommand: ParsableCommand {
 
     /// `aloft-server` in the directory of the running `aloft` (symbolic links resolved), when it is there.
     static func serverPath() throws -> String {
-        guard let exe = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") else {
+        guard let directory = PluginSearchPath.executableDirectory() else {
             throw CLIError("cannot find aloft's own file (/proc/self/exe) to start \(serverName) beside it")
         }
-        let path = URL(fileURLWithPath: exe).deletingLastPathComponent().appendingPathComponent(serverName).path
+        let path = PathString.appending(directory, serverName)
         guard access(path, X_OK) == 0 else {
             throw CLIError(
                 "`aloft serve` runs \(path), which is missing or not executable: install \(serverName) beside aloft "
