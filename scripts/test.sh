@@ -28,6 +28,12 @@ swift build --build-tests
 # with the engine's and the host's own suites they starved those past their time limits (a clean-clone CI
 # run, 530 tests). Both runs always happen; the script fails if either failed.
 processes='AloftCLITests|AloftServerTests|KubernetesTests'
+# Swift Testing (6.3) admits two test cases per core at once; the pool has one thread per core. A test that
+# blocks its thread (a child process, a JVM peer starting) then leaves admitted tests without a thread while
+# their time limits run: on a 2-core VM 2-3x slower than usual, every suite of a process stalled ~220 s and
+# tests failed at their limits, or a Spark job killed at 120 s because two JVMs started at once. One admitted
+# test case per pool thread: a blocked test holds only its own.
+export SWT_EXPERIMENTAL_MAXIMUM_PARALLELIZATION_WIDTH="${SWT_EXPERIMENTAL_MAXIMUM_PARALLELIZATION_WIDTH:-$(nproc)}"
 status=0
 swift test --skip-build --disable-xctest --skip "$processes" || status=$?
 swift test --skip-build --disable-xctest --filter "$processes" || status=$?
