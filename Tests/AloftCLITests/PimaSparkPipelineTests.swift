@@ -15,7 +15,8 @@ import Testing
         // Progress from the start (the default waits 30 s, longer than this job).
         try "plugins:\n  config:\n    aloft.spark: {progress_after_seconds: 0}\n".write(
             toFile: dir + "/aloft.yaml", atomically: true, encoding: .utf8)
-        let first = try CLI.run(["run", spec], cwd: dir, env: env)
+        // A hang guard: on a loaded 2-core VM the driver's JVM alone took 81 s to start (the default is 120 s).
+        let first = try CLI.run(["run", spec], cwd: dir, env: env, limit: .seconds(240))
         #expect(first.status == 0, "\(first.stdout)\(first.stderr)")
         #expect(first.stdout.contains("  rows = 768\n"), "\(first.stdout)")
         // While the Spark job ran, its status line showed the driver's progress.
