@@ -23,7 +23,7 @@ import Testing
         #expect(report.text.contains("see:  docs/plugin-abi.md#rule-\(rule)"))
     }
 
-    @Test(.timeLimit(.minutes(6)))
+    @Test
     func aSubmitThatStartsASecondJobFailsSubmitIdempotency() async throws {
         let report = try await report("NOT_IDEMPOTENT")
         expectFailure(
@@ -32,7 +32,7 @@ import Testing
         #expect(report.failedRules == ["submit-idempotent"], "\(report.text)")
     }
 
-    @Test(.timeLimit(.minutes(6)))
+    @Test
     func aJobKeptInMemoryFailsReattach() async throws {
         let report = try await report("NO_REATTACH")
         expectFailure(
@@ -41,7 +41,7 @@ import Testing
         #expect(report.failedRules == ["reattach"], "\(report.text)")
     }
 
-    @Test(.timeLimit(.minutes(6)))
+    @Test
     func anAbortThatRefusesAFinishedTaskFailsAbortIdempotency() async throws {
         let report = try await report("ABORT_NOT_IDEMPOTENT")
         expectFailure(report, check: "abort after completion", rule: "abort-idempotent", mentioning: ["NotRunning"])
@@ -49,7 +49,7 @@ import Testing
         #expect(report.failedRules == ["abort-idempotent"], "\(report.text)")
     }
 
-    @Test(.timeLimit(.minutes(6)))
+    @Test
     func outputsOfTheWrongTypeFailTheInterfaceCheck() async throws {
         let report = try await report("WRONG_OUTPUTS")
         expectFailure(
@@ -58,14 +58,14 @@ import Testing
         #expect(report.failedRules == ["outputs-match"], "\(report.text)")
     }
 
-    @Test(.timeLimit(.minutes(6)))
+    @Test
     func tasksThatShareStateFailTheConcurrencyCheck() async throws {
         let report = try await report("NOT_THREAD_SAFE")
         expectFailure(report, check: "32 tasks at once", rule: "concurrent-tasks", mentioning: ["share state unsafely"])
         #expect(report.failedRules == ["concurrent-tasks"], "\(report.text)")
     }
 
-    @Test(.timeLimit(.minutes(6)))
+    @Test
     func aPollThatNeverReturnsFailsAtTheCallBudget() async throws {
         let started = ContinuousClock.now
         let report = try await report("HANG_POLL", budget: .seconds(1))
@@ -78,7 +78,7 @@ import Testing
         #expect(ContinuousClock.now - started < .seconds(120))
     }
 
-    @Test(.timeLimit(.minutes(6)))
+    @Test
     func aFinalizeThatDoubleFreesFailsNoCrashAndTheCheckSurvivesIt() async throws {
         let report = try await report("FINALIZE_DOUBLE_FREE")
         expectFailure(
@@ -88,7 +88,7 @@ import Testing
         #expect(report.isolated)
     }
 
-    @Test(.timeLimit(.minutes(6)))
+    @Test
     func aSegfaultInSubmitFailsNoCrashWithTheSignal() async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
             "aloft-conformance-\(UUID().uuidString)"
@@ -103,7 +103,7 @@ import Testing
             mentioning: ["PluginRunnerDied", "SIGSEGV"])
     }
 
-    @Test(.timeLimit(.minutes(6)))
+    @Test
     func aFileForAnotherABIMajorFailsTheVersionCheckAndRunsNoTask() async throws {
         let report = try await ConformanceFixtures.check(Fixtures.compiled("MAJOR_2"))
         expectFailure(
@@ -112,7 +112,7 @@ import Testing
         #expect(!report.checks.contains { $0.taskType != nil })
     }
 
-    @Test(.timeLimit(.minutes(6)))
+    @Test
     func aFileThatCrashesWhileLoadingIsReportedWithWhatItDid() async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
             "aloft-conformance-\(UUID().uuidString)"

@@ -5,7 +5,7 @@ import Testing
 
 /// `aloft plugins check FILE` through the built executable: the readable report, --json, the exit code.
 @Suite(.timeLimit(.minutes(5))) struct CheckCommandTests {
-    @Test(.timeLimit(.minutes(5)))
+    @Test
     func aConformingPluginPrintsPassForEveryCheckAndExitsZero() throws {
         let ended = try CheckProcess.aloft(["plugins", "check", Fixtures.compiled("c-echo")])
         #expect(ended.status == 0, "\(ended.stdout)\(ended.stderr)")
@@ -18,7 +18,7 @@ import Testing
         #expect(ended.stdout.hasSuffix("PASSED: 23 passed, 0 failed\n"), "\(ended.stdout)")
     }
 
-    @Test(.timeLimit(.minutes(5)))
+    @Test
     func aBrokenPluginFailsWithTheRuleAndItsSectionAndExitsOne() throws {
         let ended = try CheckProcess.aloft(["plugins", "check", ConformanceFixtures.compiled("NOT_IDEMPOTENT")])
         #expect(ended.status == 1, "\(ended.stdout)\(ended.stderr)")
@@ -28,7 +28,7 @@ import Testing
         #expect(ended.stdout.contains("FAILED: "))
     }
 
-    @Test(.timeLimit(.minutes(5)))
+    @Test
     func jsonNamesEachCheckItsStatusAndRule() throws {
         let ended = try CheckProcess.aloft([
             "plugins", "check", "--json", "--budget-seconds", "1", ConformanceFixtures.compiled("HANG_POLL"),
@@ -45,7 +45,7 @@ import Testing
         #expect(budget["detail"]?.stringValue?.contains("did not return within 1.0 s") == true)
     }
 
-    @Test(.timeLimit(.minutes(5)))
+    @Test
     func aPluginThatCrashesInACallFailsTheCheckWithoutTakingAloftDown() throws {
         let ended = try CheckProcess.aloft(["plugins", "check", ConformanceFixtures.compiled("FINALIZE_DOUBLE_FREE")])
         #expect(!ended.signalled, "\(ended.stderr)")
@@ -57,14 +57,14 @@ import Testing
             ended.stdout.contains("PASS  32 tasks at once"), "the checks after the crash still ran:\n\(ended.stdout)")
     }
 
-    @Test(.timeLimit(.minutes(5)))
+    @Test
     func aMissingFileIsAnErrorNamingIt() throws {
         let ended = try CheckProcess.aloft(["plugins", "check", "/nonexistent/libnothing.so"])
         #expect(ended.status == 1)
         #expect(ended.stderr.contains("/nonexistent/libnothing.so: no such file"), "\(ended.stderr)")
     }
 
-    @Test(.timeLimit(.minutes(5)))
+    @Test
     func aSpecTaskIsCheckedWithItsInterfaceAndConfig() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("aloft-check-spec-\(UUID().uuidString)")
             .path

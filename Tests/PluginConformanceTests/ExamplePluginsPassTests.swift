@@ -13,7 +13,7 @@ import Testing
         #expect(report.checks.contains { $0.name == "every call returns within its budget" && $0.status == .pass })
     }
 
-    @Test(.timeLimit(.minutes(5)))
+    @Test
     func theCEchoExamplePassesEveryCheckOnBothItsTaskTypes() async throws {
         let report = try await ConformanceFixtures.check(Fixtures.compiled("c-echo"))
         expectPassed(report)
@@ -33,14 +33,14 @@ import Testing
         #expect(sync.allSatisfy { $0.status == .pass }, "\(report.text)")
     }
 
-    @Test(.timeLimit(.minutes(5)))
+    @Test
     func theSwiftEchoPluginPasses() async throws {
         let report = try await ConformanceFixtures.check(Fixtures.swiftEcho)
         expectPassed(report)
         #expect(report.descriptor?.id == "aloft.echo")
     }
 
-    @Test(.timeLimit(.minutes(5)))
+    @Test
     func theRustEchoExamplePasses() async throws {
         let library = try #require(
             ConformanceFixtures.rustEcho,
@@ -50,7 +50,7 @@ import Testing
         #expect(report.descriptor?.id == "example.rust-echo")
     }
 
-    @Test(.timeLimit(.minutes(5)))
+    @Test
     func theConformingFixturePassesAndEveryCheckNamesItsRule() async throws {
         let report = try await ConformanceFixtures.check(ConformanceFixtures.compiled("CONFORMING"))
         expectPassed(report)
@@ -62,7 +62,7 @@ import Testing
             ])
     }
 
-    @Test(.timeLimit(.minutes(5)))
+    @Test
     func aSpecTaskGivesTheInterfaceConfigAndInputDefaults() async throws {
         let template = TaskTemplate(
             name: "greet", version: "1", type: "echo",

@@ -5,7 +5,7 @@ import Testing
 
 /// Every rule a failure can name has its anchor in docs/plugin-abi.md.
 @Suite(.timeLimit(.minutes(5))) struct RuleDocumentationTests {
-    @Test(.timeLimit(.minutes(5)))
+    @Test
     func everyRuleHasItsAnchorInThePluginABIDoc() throws {
         let doc = try String(
             contentsOfFile: Fixtures.repoRoot.appendingPathComponent("docs/plugin-abi.md").path, encoding: .utf8)

@@ -56,7 +56,7 @@ import Testing
         try Data(bytes).write(to: URL(fileURLWithPath: path))
     }
 
-    @Test(.timeLimit(.minutes(5)))
+    @Test
     func everyDeadlyFileIsRefusedWithWhatItDidAndEchoStillServes() async throws {
         let dir = try directory([
             "CRASH_CONSTRUCTOR": "libcrash_ctor.so", "HANG_CONSTRUCTOR": "libhang_ctor.so",
@@ -108,7 +108,7 @@ import Testing
         #expect(outputs == ["x": .integer(3)])
     }
 
-    @Test(.timeLimit(.minutes(5)))
+    @Test
     func aProbeThatCannotRunLoadsAsBeforeAndSaysSo() async throws {
         let dir = try Fixtures.directory(["c-echo": "libc_echo.so"])
         let probe = PluginProbe(runner: "/nonexistent/aloft-plugin-runner", cache: nil)
@@ -128,7 +128,7 @@ import Testing
     /// The verdict is remembered by file identity: the second host does not probe (its runner is missing, so
     /// a probe would have loaded the file in-process and refused it differently), and a changed file is
     /// probed again.
-    @Test(.timeLimit(.minutes(5)))
+    @Test
     func verdictsAreCachedByFileIdentity() async throws {
         let dir = try directory(["HANG_INIT": "libhang_init.so"])
         let cache = VerdictCache(file: "\(dir)/cache/plugin-verdicts.json")
@@ -161,7 +161,7 @@ import Testing
         #expect(record(third, "libhang_init.so").refusal == .initOverran(seconds: 0.3))
     }
 
-    @Test(.timeLimit(.minutes(5)))
+    @Test
     func aTaskTypeServedOnlyByARefusedFileNamesTheFileAndWhy() async throws {
         let dir = try Fixtures.directory(["MAJOR_2": "libmajor.so", "c-echo": "libc_echo.so"])
         try FileManager.default.copyItem(atPath: Self.deadly("CRASH_INIT"), toPath: "\(dir)/libcrash_init.so")

@@ -14,7 +14,7 @@ import Testing
             .map { $0.trimmingCharacters(in: .newlines) }
     }
 
-    @Test(.timeLimit(.minutes(5)))
+    @Test
     func aPluginsThreadsAreNamedAfterItInTheKernel() async throws {
         #if os(Linux)
         let host = try await Fixtures.host(
