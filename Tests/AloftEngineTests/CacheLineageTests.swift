@@ -104,7 +104,8 @@ import Testing
     @Test func serializeMakesIdenticalNodesWaitForOneOwner() async throws {
         let h = try await Self.harness()
         defer { h.host.shutdown() }
-        let spec = try Self.spec(Self.cached)
+        // The owner computes for 2 s, so the other run overlaps it even when a loaded machine starts it late.
+        let spec = try Self.spec(Self.cached.replacingOccurrences(of: "delay_ms: 150", with: "delay_ms: 2000"))
         let engine = h.engine()
         final class Statuses: @unchecked Sendable {
             let lock = NSLock()
@@ -125,6 +126,35 @@ import Testing
         #expect(waiting.first?.hasPrefix("waiting for the cache entry being computed by ex-") == true)
         let cachedOne = try [h.node(ra, "s"), h.node(rb, "s")].compactMap { $0 }.filter { $0.state.cached }
         #expect(cachedOne.count == 1)
+    }
+
+    /// The owner can write its entry and release between a waiter's last look and its next reservation (seen
+    /// in CI: the waiter then computed again). Made exact here: the entry lands just before the reservation.
+    @Test func aReservationTakenJustAfterTheOwnerFinishedTakesTheEntry() async throws {
+        let h = try await Self.harness()
+        defer { h.host.shutdown() }
+        let spec = try Self.spec(Self.cached)
+        let first = try await h.engine().run(
+            spec, workflow: "w", inputs: ["x": .integer(5)], project: "p", domain: "development")
+        #expect(first.phase == .succeeded && h.submits.count == 1)
+        let entry = try #require(try h.store.cacheEntries(project: "p", domain: "development", task: "square").first)
+        #expect(try h.store.clearCache(project: "p", domain: "development", task: "square") == 1)
+        let store = h.store
+        let landing = HookedStore(
+            store,
+            beforeReserve: { key in
+                if key == entry.key, try store.cacheEntry(key: key) == nil { try store.putCacheEntry(entry) }
+            })
+        let engine = ExecutionEngine(
+            host: h.host, store: landing, blobs: h.blobs, options: EngineOptions(minPollInterval: .milliseconds(1)))
+        let second = try await engine.run(
+            spec, workflow: "w", inputs: ["x": .integer(5)], project: "p", domain: "development")
+        #expect(second.phase == .succeeded)
+        #expect(h.submits.count == 1)
+        let s = try #require(try h.node(second, "s"))
+        #expect(s.state.cached && s.cachedFrom == "\(first.id)/s")
+        // The reservation taken on the way is given back.
+        #expect(try store.reserve(key: entry.key, owner: "probe", until: Date().addingTimeInterval(60)) == nil)
     }
 
     @Test func aHitWhoseBlobIsGoneRecomputesAndAHitOfTheWrongTypeIsIgnored() async throws {

@@ -16,55 +16,12 @@ import Testing
     }
 
     /// SQLite, except that committing a node record whose path is in `failing` throws.
-    final class FailingStore: Store {
-        let inner: SQLiteMetadataStore
-        let failing: Set<String>
-        init(_ inner: SQLiteMetadataStore, failing: Set<String>) {
-            self.inner = inner
-            self.failing = failing
-        }
-
-        func createExecution(_ execution: ExecutionRecord) throws { try inner.createExecution(execution) }
-        func execution(id: String) throws -> ExecutionRecord? { try inner.execution(id: id) }
-        func executions(project: String?, domain: String?, limit: Int) throws -> [ExecutionRecord] {
-            try inner.executions(project: project, domain: domain, limit: limit)
-        }
-        func finishExecution(id: String, phase: ExecutionRecord.Phase, outputs: LiteralMap?, error: String?) throws {
-            try inner.finishExecution(id: id, phase: phase, outputs: outputs, error: error)
-        }
-        func nodes(execution: String) throws -> [NodeRecord] { try inner.nodes(execution: execution) }
-        func commit(_ nodes: [NodeRecord]) throws { try commit(nodes, lineage: []) }
-        func commit(_ nodes: [NodeRecord], lineage: [LineageEdge]) throws {
-            if nodes.contains(where: { failing.contains($0.node) }) { throw Refused() }
-            try inner.commit(nodes, lineage: lineage)
-        }
-        func requestAbort(id: String) throws { try inner.requestAbort(id: id) }
-        func abortRequested(id: String) throws -> Bool { try inner.abortRequested(id: id) }
-        func cacheEntry(key: String) throws -> CacheEntry? { try inner.cacheEntry(key: key) }
-        func putCacheEntry(_ entry: CacheEntry) throws { try inner.putCacheEntry(entry) }
-        func cacheEntries(project: String?, domain: String?, task: String?) throws -> [CacheEntry] {
-            try inner.cacheEntries(project: project, domain: domain, task: task)
-        }
-        func clearCache(project: String?, domain: String?, task: String?) throws -> Int {
-            try inner.clearCache(project: project, domain: domain, task: task)
-        }
-        func reserve(key: String, owner: String, until: Date) throws -> String? {
-            try inner.reserve(key: key, owner: owner, until: until)
-        }
-        func release(key: String, owner: String) throws { try inner.release(key: key, owner: owner) }
-        func recordLineage(_ edges: [LineageEdge]) throws { try inner.recordLineage(edges) }
-        func lineage(execution: String, node: String) throws -> (upstream: [LineageEdge], downstream: [LineageEdge]) {
-            try inner.lineage(execution: execution, node: node)
-        }
-        func acquireLease(_ name: String, holder: LeaseHolder, until: Date) throws -> LeaseRecord? {
-            try inner.acquireLease(name, holder: holder, until: until)
-        }
-        func renewLease(_ name: String, holder: LeaseHolder, until: Date) throws -> Bool {
-            try inner.renewLease(name, holder: holder, until: until)
-        }
-        func releaseLease(_ name: String, holder: LeaseHolder) throws { try inner.releaseLease(name, holder: holder) }
-        func lease(_ name: String) throws -> LeaseRecord? { try inner.lease(name) }
-        func leases(_ names: [String]) throws -> [LeaseRecord] { try inner.leases(names) }
+    static func failingStore(_ inner: SQLiteMetadataStore, failing: Set<String>) -> HookedStore {
+        HookedStore(
+            inner,
+            beforeCommit: { nodes in
+                if nodes.contains(where: { failing.contains($0.node) }) { throw Refused() }
+            })
     }
 
     final class Lines: @unchecked Sendable, LogHandler {
@@ -116,7 +73,8 @@ import Testing
         let root = NSTemporaryDirectory() + "aloft-store-failure-\(UUID())"
         let sqlite = try SQLiteMetadataStore(path: root + "/metadata.sqlite")
         let engine = ExecutionEngine(
-            host: host, store: FailingStore(sqlite, failing: [node]), blobs: try LocalBlobStore(root: root + "/blobs"),
+            host: host, store: Self.failingStore(sqlite, failing: [node]),
+            blobs: try LocalBlobStore(root: root + "/blobs"),
             options: EngineOptions(minPollInterval: .milliseconds(1)))
         let compiled = Compiler(resolver: AnyTaskType()).compile(text: Self.spec, path: "/virtual/spec.yaml")
         let spec = try #require(compiled.spec, "\(compiled.diagnostics)")
@@ -160,7 +118,7 @@ import Testing
             spec, workflow: "w", inputs: [:], project: "p", domain: "development")
         #expect(cold.phase == .succeeded)
         let warm = try await ExecutionEngine(
-            host: host, store: FailingStore(sqlite, failing: ["a"]), blobs: blobs, options: options
+            host: host, store: Self.failingStore(sqlite, failing: ["a"]), blobs: blobs, options: options
         ).run(spec, workflow: "w", inputs: [:], project: "p", domain: "development")
         #expect(warm.phase == .failed)
         #expect(

@@ -140,7 +140,13 @@ struct TaskRunner {
                 context.logger.warning("cache reservation of \(path) failed: \(error); computing without it")
                 return false
             }
-            guard let holder else { return false }  // ours: compute
+            guard let holder else {
+                // Ours. The holder may have stored its entry and released between our last look and this
+                // reservation: look once more before computing.
+                guard hit(&record) else { return false }
+                try? context.store.release(key: cache.key, owner: reservationOwner)
+                return true
+            }
             if announced != holder {
                 announced = holder
                 record.statusMessage = "waiting for the cache entry being computed by \(holder)"
