@@ -269,6 +269,36 @@ import Testing
         #expect(try h.node(e, "b")?.state.phase == .skipped)
     }
 
+    /// An abort that comes while a submit is inside the plugin waits for that submit (the plugin sees
+    /// is_cancelled), stores its state, and aborts and finalizes with it: abort can stop what submit started.
+    /// Abandoned (as before), the submit's state was dropped and abort got an empty one.
+    @Test func anAbortDuringASubmitAbortsWithTheStateThatSubmitReturned() async throws {
+        let h = try await Self.harness()
+        defer { h.host.shutdown() }
+        let spec = try Self.spec(
+            """
+            tasks:
+              slow: {type: echo, inputs: {x: integer}, outputs: {x: integer}, config: {delay_ms: 60000, submit_block_ms: 1500}}
+            workflows:
+              w: {nodes: [{id: a, task: slow, inputs: {x: 1}}, {id: b, task: slow, inputs: {x: $a.x}}]}
+            """)
+        let id = ExecutionID.make()
+        async let run = h.engine().run(spec, workflow: "w", inputs: [:], project: "p", domain: "development", id: id)
+        // The submit journals on entry, then blocks 1.5 s; the abort comes meanwhile.
+        while h.submits.isEmpty { try await Task.sleep(for: .milliseconds(5)) }
+        try h.store.requestAbort(id: id)
+        let e = try await run
+        #expect(e.phase == .aborted)
+        let a = try #require(try h.node(e, "a"))
+        #expect(a.state.phase == .aborted)
+        let task = try #require(a.taskExecutionID)
+        let state = try #require(a.resourceState, "the submit's state was not stored")
+        #expect(
+            h.lines.filter { $0.hasPrefix("abort ") } == ["abort \(task) \(String(decoding: state, as: UTF8.self))"])
+        #expect(h.finalizes == ["finalize \(task)"])
+        #expect(try h.node(e, "b")?.state.phase == .skipped)
+    }
+
     @Test func aThrottledSubmitIsRetriedWithTheSameIdAndEveryAttemptIsFinalized() async throws {
         let h = try await Self.harness()
         defer { h.host.shutdown() }

@@ -20,7 +20,8 @@ import Testing
         stuck.state = try await echo.submit(stuck)
         let task = stuck
         let poll = Task { try await echo.poll(task) }
-        try await Task.sleep(for: .milliseconds(200))
+        // Time for the poll to be inside the plugin when it is cancelled, with room for a loaded machine.
+        try await Task.sleep(for: .seconds(1))
         let cancelled = ContinuousClock.now
         poll.cancel()
         switch await poll.result {
@@ -55,10 +56,14 @@ import Testing
         defer { pool.shutdown() }
         let ran = LockedLog()
         let gate = DispatchSemaphore(value: 0)
+        let inside = DispatchSemaphore(value: 0)
         // The lane is busy, so the second call waits in the queue when it is cancelled.
         async let first: Void? = try? await pool.runAbandonable(lane: "t", budget: .seconds(30), cancellable: false) {
+            inside.signal()
             _ = gate.wait(timeout: .now() + 10)
         }
+        // The first call holds the lane before the second is made (on a loaded machine either task may start first).
+        while inside.wait(timeout: .now()) != .success { try await Task.sleep(for: .milliseconds(5)) }
         let second = Task {
             try await pool.runAbandonable(lane: "t", budget: .seconds(30), cancellable: true) { ran.append("second") }
         }
@@ -67,6 +72,40 @@ import Testing
         await #expect(throws: CallAbandoned.self) { try await second.value }
         gate.signal()
         _ = await first
+        _ = try? await pool.run(lane: "t", budget: .seconds(30)) {}
+        #expect(ran.entries.isEmpty)
+    }
+
+    /// A submit's way (finishesOnceStarted): cancelled while it runs, it is waited for and returns its value;
+    /// cancelled while it waits in its lane, it is never made.
+    @Test(.timeLimit(.minutes(5)))
+    func aCallThatFinishesOnceStartedIsWaitedForWhileItRunsAndDroppedWhileQueued() async throws {
+        let pool = PluginThreadPool(name: "finish-started", width: 1)
+        defer { pool.shutdown() }
+        let ran = LockedLog()
+        let inside = DispatchSemaphore(value: 0)
+        let gate = DispatchSemaphore(value: 0)
+        let running = Task {
+            try await pool.runAbandonable(lane: "t", budget: .seconds(30), cancellable: true, finishesOnceStarted: true)
+            {
+                inside.signal()
+                _ = gate.wait(timeout: .now() + 30)
+                return 7
+            }
+        }
+        while inside.wait(timeout: .now()) != .success { try await Task.sleep(for: .milliseconds(5)) }
+        let queued = Task {
+            try await pool.runAbandonable(lane: "t", budget: .seconds(30), cancellable: true, finishesOnceStarted: true)
+            {
+                ran.append("queued")
+                return 8
+            }
+        }
+        running.cancel()
+        queued.cancel()
+        gate.signal()
+        #expect(try await running.value == 7)
+        await #expect(throws: CallAbandoned.self) { try await queued.value }
         _ = try? await pool.run(lane: "t", budget: .seconds(30)) {}
         #expect(ran.entries.isEmpty)
     }

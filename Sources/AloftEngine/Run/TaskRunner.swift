@@ -238,14 +238,15 @@ struct TaskRunner {
                     // dies before it is durable left the submit's mark, so the death is counted, and resume
                     // submits again with the same task execution id).
                     record.state.callInFlight = CallInFlight(call: "poll", attempt: attempt, deaths: deaths)
-                    // Log links, when the plugin offers them; they are advisory, so a failure is ignored.
-                    if let links = try? await plugin.taskLogs(invocation) {
+                    // Log links, when the plugin offers them; they are advisory, so a failure is ignored. A
+                    // submit cancelled while it ran still returned its state: the poll loop aborts with it.
+                    if !Task.isCancelled, let links = try? await plugin.taskLogs(invocation) {
                         record.logLinks = links.map { LogLinkRecord(name: $0.name, uri: $0.uri) }
                     }
                     guard persist(&record) else { return record }
                 case .failure(let error):
-                    // Cancelled (Ctrl-C, executions abort), perhaps while submit was still inside the plugin: the
-                    // attempt is aborted; the host no longer waits for that call (abort and finalize queue behind it).
+                    // Cancelled (Ctrl-C, executions abort) before submit was made, or while it ran and it failed:
+                    // the attempt is aborted (abort and finalize queue behind a call still inside the plugin).
                     if Task.isCancelled {
                         next = await attemptEnded(&record, .abortRequested, plugin, invocation, deaths: deaths)
                         continue

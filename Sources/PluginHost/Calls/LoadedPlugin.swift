@@ -199,9 +199,11 @@ public final class LoadedPlugin: TaskPlugin {
     }
 
     /// Runs `run` (one C call, made by `bound`, and what is read from its result) on the plugin's threads in
-    /// the task's lane, with `prelude` and `onReturn` around it there (see runAbandonable). submit, poll,
-    /// run_sync and extension calls stop waiting when the waiting task is cancelled (abort and finalize,
-    /// which the engine makes after a cancellation, never do); every call stops waiting at its budget.
+    /// the task's lane, with `prelude` and `onReturn` around it there (see runAbandonable). poll, run_sync and
+    /// extension calls stop waiting when the waiting task is cancelled; a submit is not made once its task is
+    /// cancelled, but one already running is waited for, so that abort gets the state of what it started
+    /// (abort and finalize, which the engine makes after a cancellation, are always waited for). Every call
+    /// stops waiting at its budget.
     func callOnPool<T: Sendable>(
         _ name: String, _ task: TaskInvocation, prelude: (@Sendable () -> T?)? = nil,
         onReturn: (@Sendable (T) -> Void)? = nil, _ run: @escaping @Sendable () -> T
@@ -222,6 +224,7 @@ public final class LoadedPlugin: TaskPlugin {
         do {
             return try await pool.runAbandonable(
                 lane: lane, budget: options.callBudget, cancellable: cancellable,
+                finishesOnceStarted: name == "submit",
                 onAbandon: { [self] in markStuck(lane, call: name) },
                 onLateReturn: { [self] elapsed in
                     markReturned(lane)

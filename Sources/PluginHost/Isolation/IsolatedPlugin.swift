@@ -17,7 +17,9 @@ import Synchronization
 ///   A call that kills that runner too fails with PluginRunnerDied, naming the plugin, the call and how the
 ///   runner ended.
 /// - A call of a cancelled task is abandoned at once; its abort (or finalize) waits a second for that call
-///   to see is_cancelled and return, then kills the runner and runs on a fresh one.
+///   to see is_cancelled and return, then kills the runner and runs on a fresh one. A submit is the
+///   exception: not sent once its task is cancelled, waited for (up to its budget) once sent, so that abort
+///   gets the state of what it started.
 public final class IsolatedPlugin: TaskPlugin {
     public let descriptor: PluginDescriptor
     public let path: String
@@ -109,6 +111,11 @@ public final class IsolatedPlugin: TaskPlugin {
         if isQuarantined { throw quarantined() }
         var submitted = false
         defer { if !submitted { services.secretPolicy.revoke(plugin: id, task: task.executionID) } }
+        if Task.isCancelled {
+            throw TaskError(
+                kind: .system, retryable: false, code: .pluginCallCancelled,
+                message: "cancelled before plugin \(id)'s submit was made")
+        }
         guard case .state(let state) = try await perform(.submit, task, cancellable: true) else {
             throw unexpected(.submit)
         }
@@ -233,7 +240,8 @@ public final class IsolatedPlugin: TaskPlugin {
             } onCancel: {
                 guard cancellable else { return }
                 if let lane { connection.tell(.cancel(taskExecutionID: lane)) }
-                pending.end.resolve(.cancelled)
+                // A submit is waited for (is_cancelled raised): its state is all that says what it started.
+                if call != .submit { pending.end.resolve(.cancelled) }
             }
             Watchdog.shared.cancel(token)
             if probation {

@@ -19,14 +19,15 @@ extension PluginThreadPool {
     /// keeps its thread (the pool starts another) and its lane until it returns, if ever: later calls of the
     /// same task wait behind it. `onAbandon` runs when a running call is abandoned, before the caller hears
     /// of it; `onLateReturn` when an abandoned call returns after all. A call cancelled before it started
-    /// never runs.
+    /// never runs. With `finishesOnceStarted`, cancellation only keeps a call from starting: one already
+    /// running is waited for, up to its budget (a submit: its result is all that says what it started).
     ///
     /// The caller's own work can run on the pool thread around the call, sparing a hop each way (it must not
     /// be cooperative-pool work, and it runs outside the budget): `prelude` when the job starts, before the
     /// call (a value it returns ends the call with that value, and `body` is not run); `onReturn` with the
     /// value of a call that returned within its budget, before the caller resumes.
     public func runAbandonable<T: Sendable>(
-        lane: String?, budget: Duration, cancellable: Bool,
+        lane: String?, budget: Duration, cancellable: Bool, finishesOnceStarted: Bool = false,
         onAbandon: @escaping @Sendable () -> Void = {},
         onLateReturn: @escaping @Sendable (Duration) -> Void = { _ in },
         prelude: (@Sendable () -> T?)? = nil,
@@ -93,7 +94,15 @@ extension PluginThreadPool {
         }
         let result: Result<T, CallAbandoned>
         if cancellable {
-            result = await withTaskCancellationHandler(operation: operation) { abandon(.cancelled) }
+            result = await withTaskCancellationHandler(operation: operation) {
+                if !finishesOnceStarted {
+                    abandon(.cancelled)
+                } else if phase.compareExchange(
+                    expected: .queued, desired: .cancelledBeforeStart, ordering: .acquiringAndReleasing
+                ).exchanged {
+                    resume(.failure(.cancelled))
+                }
+            }
         } else {
             result = await operation()
         }

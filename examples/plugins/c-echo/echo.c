@@ -12,6 +12,8 @@
  *                       need not poll on a timer.
  *   block_ms            block inside each poll call this long (checking is_cancelled): to exercise the
  *                       host's call budget.
+ *   submit_block_ms     block inside submit this long, NOT checking is_cancelled, like a remote API call that
+ *                       cannot be interrupted: to exercise a cancellation that comes while submit runs.
  *   fail                "user" or "system": fail instead of echoing.
  *   fail_until_attempt  fail only while the attempt is below this.
  *   fail_while_file     "/path": fail (a user error) while this file exists; for recover demos.
@@ -19,9 +21,10 @@
  *                       (a throttled API), to exercise the host's submit retries.
  * Plugin config (init), optional:
  *   fail_init  "message": init fails with that message.
- *   journal    "/path": append "submit <task_execution_id>" (every submit, failed ones too) and
- *              "finalize <task_execution_id>" lines to this file (for tests and demos: shows across host
- *              restarts which tasks were submitted and finalized, and how often).
+ *   journal    "/path": append "submit <task_execution_id>" (every submit, failed ones too, on entry),
+ *              "abort <task_execution_id> <state>" and "finalize <task_execution_id>" lines to this file (for
+ *              tests and demos: shows across host restarts which tasks were submitted, aborted with which
+ *              state, and finalized, and how often).
  *
  * Build:  cc -std=c11 -O2 -shared -fPIC -fvisibility=hidden $(aloft plugins sdk --cflags) \
  *            echo.c -o libc_echo.so -lpthread
@@ -90,13 +93,16 @@ static void forget_aborted(const char *id) {
     pthread_mutex_unlock(&g_aborted_lock);
 }
 
-static void journal(const char *what, const char *id) {
+static void journal_line(const char *what, const char *id, const char *detail) {
     if (!g_journal[0]) return;
     FILE *f = fopen(g_journal, "a");
     if (!f) return;
-    fprintf(f, "%s %s\n", what, id);
+    if (detail) fprintf(f, "%s %s %s\n", what, id, detail);
+    else fprintf(f, "%s %s\n", what, id);
     fclose(f);
 }
+
+static void journal(const char *what, const char *id) { journal_line(what, id, NULL); }
 
 /* ---- submit attempts per task execution, for submit_fail_times ---- */
 
@@ -184,6 +190,8 @@ static aloft_status echo_submit(void *instance, const aloft_task *task, aloft_bu
     int64_t delay = config_int(task, "delay_ms", 0);
     if (delay < 0) return aloft_kit_error(error, ALOFT_ERROR_USER, 0, "BadConfig", "task config delay_ms must be >= 0");
     journal("submit", task->task_execution_id);
+    int64_t block = config_int(task, "submit_block_ms", 0);
+    if (block > 0) sleep_ms(block);
     /* Counted only for tasks that ask to fail: a list of every task ever seen would make submit O(n). */
     int64_t fail_times = config_int(task, "submit_fail_times", 0);
     if (fail_times > 0 && count_submit(task->task_execution_id) <= fail_times) {
@@ -300,6 +308,10 @@ static aloft_status echo_abort(void *instance, const aloft_task *task, aloft_err
     (void)instance;
     (void)error;
     mark_aborted(task->task_execution_id);
+    char state[32] = {0};
+    size_t n = task->state.len < sizeof state - 1 ? task->state.len : sizeof state - 1;
+    if (n > 0) memcpy(state, task->state.data, n); /* the state submit returned: its deadline */
+    journal_line("abort", task->task_execution_id, state);
     g_host->log(g_host, ALOFT_LOG_INFO, task->task_execution_id, "aborted");
     return ALOFT_OK;
 }

@@ -72,6 +72,9 @@ struct aloft_plugin {
      * task_execution_id (up to 10 tries in a row); after that, or after a permanent error, the attempt has
      * failed: the host finalizes it and, within the task's retry budget, starts a new attempt (a new
      * task_execution_id). Idempotent per task_execution_id: see aloft/task.h.
+     * Cancelled while submit runs (an abort, Ctrl-C): is_cancelled turns 1, and the host still waits for
+     * submit, up to the call budget, and then calls abort with the state it returned, so what submit started
+     * can be stopped. Return an error instead when nothing was started.
      */
     aloft_status (*submit)(void *instance, const aloft_task *task, aloft_buffer *state_out,
                            aloft_error *error_out);
@@ -86,7 +89,8 @@ struct aloft_plugin {
 
     /*
      * [host:per-task] Stop the task. Idempotent; ALOFT_OK when it is already finished or gone. The host
-     * may poll afterwards to see it reach ALOFT_PHASE_ABORTED, and always finalizes.
+     * may poll afterwards to see it reach ALOFT_PHASE_ABORTED, and always finalizes. task->state is the
+     * latest state the host holds: empty when submit failed, or overran its budget and had not returned.
      */
     aloft_status (*abort)(void *instance, const aloft_task *task, aloft_error *error_out);
 
