@@ -122,12 +122,18 @@ enum Interruptible {
         let sources = [SIGINT, SIGTERM, SIGHUP].map { sig -> DispatchSourceSignal in
             signal(sig, SIG_IGN)
             let s = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            s.setEventHandler {
-                if received.add(1, ordering: .relaxed).newValue == 1 {
+            let source = s as? DispatchSource
+            s.setEventHandler { [weak source] in
+                // Dispatch hands over, in one call, the signals that came while the last call ran: two Ctrl-Cs
+                // in quick succession are a first and a second signal, not one.
+                let count = max(1, Int((source as (any DispatchSourceSignal)?)?.data ?? 1))
+                let total = received.add(count, ordering: .relaxed).newValue
+                if total == count {
                     StandardStreams.writeError(
                         "\naborting \(id): stopping its running tasks (again to kill them at once)...\n")
                     work.cancel()
-                } else {
+                }
+                if total >= 2 {
                     StandardStreams.writeError("killing the running tasks of \(id)...\n")
                     signals.hurry()
                 }

@@ -19,11 +19,19 @@ import Testing
           w: {nodes: [{id: a, task: t}]}
         """.write(toFile: dir + "/spec.yaml", atomically: true, encoding: .utf8)
         let p = try CLI.start(["run", "spec.yaml"], cwd: dir)
-        for _ in 0..<200 where !FileManager.default.fileExists(atPath: dir + "/task.pid") { usleep(50_000) }
-        usleep(100_000)
-        let text = try String(contentsOfFile: dir + "/task.pid", encoding: .utf8).trimmingCharacters(
-            in: .whitespacesAndNewlines)
-        return (p, try #require(Int32(text), "the task never started"))
+        // The file can exist before the shell has written the pid into it.
+        var pid: Int32?
+        for _ in 0..<600 where pid == nil {
+            pid = (try? String(contentsOfFile: dir + "/task.pid", encoding: .utf8)).flatMap {
+                Int32($0.trimmingCharacters(in: .whitespacesAndNewlines))
+            }
+            if pid == nil { usleep(50_000) }
+        }
+        return (p, try #require(pid, "the task never started"))
+    }
+
+    static func stderr(_ dir: String) -> String {
+        (try? String(contentsOfFile: dir + "/aloft-stderr.log", encoding: .utf8)) ?? ""
     }
 
     static func waitForExit(_ p: Process, seconds: Double) -> Double? {
@@ -51,7 +59,7 @@ import Testing
         let took = try #require(Self.waitForExit(p, seconds: 30), "aloft did not exit")
         #expect(
             p.terminationStatus == 3,
-            "exit status \(p.terminationStatus); \((try? String(contentsOfFile: dir + "/aloft-stderr.log", encoding: .utf8)) ?? "")"
+            "exit status \(p.terminationStatus); \(Self.stderr(dir))"
         )
         #expect(took >= 4, "aloft exited after \(took) s, before the grace period ended")
         #expect(!Self.running(task), "the task (pid \(task)) still runs after aloft exited")
@@ -63,10 +71,14 @@ import Testing
         let dir = NSTemporaryDirectory() + "aloft-signal-twice-\(UUID())"
         let (p, task) = try Self.start(dir)
         kill(p.processIdentifier, SIGINT)
-        usleep(300_000)
+        // The second signal once the first was handled: two signals sent before aloft reads the first are one
+        // pending signal to the kernel.
+        for _ in 0..<600 where !Self.stderr(dir).contains("aborting ") { usleep(50_000) }
         kill(p.processIdentifier, SIGINT)
         let took = try #require(Self.waitForExit(p, seconds: 30), "aloft did not exit")
-        #expect(took < 3, "aloft took \(took) s after the second signal")
+        #expect(Self.stderr(dir).contains("killing the running tasks of "), "\(Self.stderr(dir))")
+        // Well inside the task's 5 s grace period, which the second signal cuts short.
+        #expect(took < 4.5, "aloft took \(took) s after the second signal")
         #expect(p.terminationStatus == 3)
         #expect(!Self.running(task), "the task (pid \(task)) still runs after aloft exited")
     }
