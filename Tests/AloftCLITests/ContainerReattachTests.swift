@@ -7,7 +7,7 @@ import Testing
 /// (pid + start time) instead of starting it again, and collects its outputs.
 @Suite(.timeLimit(.minutes(5))) struct ContainerReattachTests {
     @Test func resumeReattachesToTheRunningProcess() throws {
-        let (dir, journal) = try CLI.journaledTask("reattach", then: "sleep 3; echo $$ > {{output_dir}}/n")
+        let (dir, journal) = try CLI.journaledTask("reattach", then: "sleep 6; echo $$ > {{output_dir}}/n")
         let p = try CLI.start(["run", "spec.yaml"], cwd: dir)
         let id = CLI.killAfterSubmit(p, dir: dir, timeout: 20) {
             ((try? String(contentsOfFile: journal, encoding: .utf8)) ?? "").hasSuffix("\n")

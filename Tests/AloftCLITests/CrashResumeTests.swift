@@ -12,8 +12,10 @@ import Testing
         let journal: String
     }
 
-    /// A chain of four echo tasks on the C echo plugin, each taking 400 ms, with a submit journal.
-    static func setup() throws -> Setup {
+    /// A chain of four echo tasks on the C echo plugin, each taking `delayMs` (long enough that a kill or an
+    /// abort aimed at one node lands while it runs, even when a loaded machine stalls the test for a second or
+    /// two), with a submit journal.
+    static func setup(delayMs: Int = 2000) throws -> Setup {
         let dir = try CLI.cEchoDirectory()
         let journal = dir + "/journal.txt"
         try """
@@ -29,7 +31,7 @@ import Testing
             type: echo
             inputs: {x: integer}
             outputs: {x: integer}
-            config: {delay_ms: 400}
+            config: {delay_ms: \(delayMs)}
         workflows:
           chain:
             inputs: {x: {type: integer, default: 7}}
@@ -125,7 +127,7 @@ import Testing
     }
 
     @Test func abortedByCtrlCRecordsAborted() throws {
-        let s = try Self.setup()
+        let s = try Self.setup(delayMs: 60_000)
         let out = Pipe()
         let p = try CLI.start(["run", "chain.yaml"], cwd: s.dir, capture: out)
         while Self.journal(s).isEmpty { usleep(2000) }

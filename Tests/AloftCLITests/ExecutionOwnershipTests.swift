@@ -8,7 +8,8 @@ import Testing
 /// live execution from an orphaned one; once the driver is dead, resume takes over at once on this machine.
 @Suite(.timeLimit(.minutes(5))) struct ExecutionOwnershipTests {
     @Test func resumeOfALiveExecutionIsRefusedAndAnOrphanIsResumed() throws {
-        let (dir, journal) = try CLI.journaledTask("ownership", then: "sleep 3; echo 5 > {{output_dir}}/n")
+        // The task runs 8 s: long enough for two `aloft` commands to see it live on a loaded machine.
+        let (dir, journal) = try CLI.journaledTask("ownership", then: "sleep 8; echo 5 > {{output_dir}}/n")
         let p = try CLI.start(["run", "spec.yaml"], cwd: dir)
         defer { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
         for _ in 0..<200 where !((try? String(contentsOfFile: journal, encoding: .utf8)) ?? "").hasSuffix("\n") {

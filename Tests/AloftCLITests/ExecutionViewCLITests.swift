@@ -11,7 +11,7 @@ import Testing
         tasks:
           wait:
             type: echo
-            config: {delay_ms: 200}
+            config: {delay_ms: 3000}  # long enough for a poll to see it sleeping on a loaded machine
             inputs: {x: integer}
             outputs: {x: integer}
           flaky:

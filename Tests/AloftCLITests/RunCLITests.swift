@@ -91,7 +91,7 @@ import Testing
     }
 
     @Test func executionsAbortStopsARunInAnotherProcess() throws {
-        let s = try CrashResumeTests.setup()
+        let s = try CrashResumeTests.setup(delayMs: 60_000)
         let p = try CLI.start(["run", "chain.yaml"], cwd: s.dir)
         while CrashResumeTests.journal(s).isEmpty { usleep(2000) }
         let list = try CLI.run(["executions", "list"], cwd: s.dir, env: ["HOME": s.dir])

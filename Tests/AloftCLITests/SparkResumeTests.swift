@@ -39,7 +39,7 @@ import Testing
             nodes: [{id: a, task: count, inputs: {n: $inputs.n}}]
         """.write(toFile: dir + "/spec.yaml", atomically: true, encoding: .utf8)
         let p = try CLI.start(["run", "spec.yaml", "-i", "n=4242"], cwd: dir, env: SparkPeer.environment)
-        let id = CLI.killAfterSubmit(p, dir: dir, timeout: 90) {
+        let id = CLI.killAfterSubmit(p, dir: dir, timeout: 180) {
             ((try? String(contentsOfFile: journal, encoding: .utf8)) ?? "").hasSuffix("\n")
         }
         let execution = try #require(

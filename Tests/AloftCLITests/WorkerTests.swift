@@ -65,13 +65,15 @@ import Testing
     /// A worker frozen (SIGSTOP) past its lease finds, when it wakes, that another took its execution over:
     /// it stops instead of driving it too, and the task still starts once.
     @Test func aWorkerFrozenPastItsLeaseStopsWhenItWakesInsteadOfDrivingItToo() throws {
-        let h = try WorkerHarness("frozen", sleep: 8)
+        // The task outlasts the takeover and the wake-up with seconds to spare on a loaded machine, and the
+        // lease (renewed every third of it) survives a stall of B's of over two seconds.
+        let h = try WorkerHarness("frozen", sleep: 20)
         let id = try h.enqueue(h.dir + "/journal.yaml")
-        let a = try h.startWorker(1, ["--lease-seconds", "2"])
+        let a = try h.startWorker(1, ["--lease-seconds", "4"])
         defer { WorkerHarness.kill([a]) }
         #expect(WorkerHarness.wait(60) { h.journalLines.count == 1 }, "\(h.log(1))")
         kill(a.processIdentifier, SIGSTOP)
-        let b = try h.startWorker(2, ["--lease-seconds", "2"])
+        let b = try h.startWorker(2, ["--lease-seconds", "4"])
         defer { WorkerHarness.kill([b]) }
         #expect(WorkerHarness.wait(60) { h.log(2).contains("taking over \(id)\n") }, "\(h.log(2))")
         kill(a.processIdentifier, SIGCONT)
@@ -83,7 +85,8 @@ import Testing
     }
 
     @Test func sigtermHandsBackWhatOutlivesTheGracePeriodAndAnotherWorkerResumesItAtOnce() throws {
-        let h = try WorkerHarness("drain", sleep: 5)
+        // The task outlasts the grace period by seconds, so it is still running to be handed back.
+        let h = try WorkerHarness("drain", sleep: 10)
         let id = try h.enqueue(h.dir + "/journal.yaml")
         // A lease far longer than the test: only a handed-back lease lets worker 2 in.
         let a = try h.startWorker(1, ["--grace-seconds", "1", "--lease-seconds", "600"])

@@ -77,14 +77,15 @@ public enum PodmanService {
         let pid = p.processIdentifier
         servicePID = pid
         atexit { if PodmanService.servicePID > 0 { kill(PodmanService.servicePID, SIGTERM) } }
-        for _ in 0..<200 {
+        // Up to 120 s: a loaded machine (JVMs starting beside it) can take far longer than the usual second.
+        for _ in 0..<2400 {
             if FileManager.default.fileExists(atPath: socket), canConnect(socket) {
                 return .success(Running(socket: socket, pid: pid))
             }
             usleep(50_000)
         }
         kill(pid, SIGTERM)
-        return .failure(Unavailable(description: "podman system service did not open \(socket) within 10 s"))
+        return .failure(Unavailable(description: "podman system service did not open \(socket) within 120 s"))
     }
 
     nonisolated(unsafe) static var servicePID: Int32 = 0

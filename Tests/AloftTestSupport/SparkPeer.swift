@@ -68,7 +68,7 @@ public enum SparkPeer {
                 sparkClass, "org.apache.spark.deploy.master.Master", "--host", "127.0.0.1", "--port", "\(port)",
                 "--webui-port", "\(ui)", "--properties-file", properties,
             ], env: env, log: dir + "/master.log")
-        guard waitFor("http://127.0.0.1:\(ui)/json/", seconds: 60, until: { _ in true }) != nil else {
+        guard waitFor("http://127.0.0.1:\(ui)/json/", seconds: 180, until: { _ in true }) != nil else {
             return .failure(Unavailable(description: "the Spark master did not start; see \(dir)/master.log"))
         }
         startBound(
@@ -78,7 +78,7 @@ public enum SparkPeer {
                 "--cores", "2", "--memory", "2g", "--work-dir", dir + "/work", master,
             ], env: env, log: dir + "/worker.log")
         guard
-            waitFor("http://127.0.0.1:\(ui)/json/", seconds: 60, until: { ($0["aliveworkers"] as? Int ?? 0) > 0 })
+            waitFor("http://127.0.0.1:\(ui)/json/", seconds: 180, until: { ($0["aliveworkers"] as? Int ?? 0) > 0 })
                 != nil
         else {
             return .failure(Unavailable(description: "the Spark worker did not register; see \(dir)/worker.log"))

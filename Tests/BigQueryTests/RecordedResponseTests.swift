@@ -246,7 +246,8 @@ import Testing
         defer { h.host.shutdown() }
         let id = ExecutionID.make()
         let run = Task { try await h.run(Self.spec, id: id) }
-        for _ in 0..<250 where !r.routes.contains("jobs.get") { try await Task.sleep(for: .milliseconds(20)) }
+        for _ in 0..<3000 where !r.routes.contains("jobs.get") { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(r.routes.contains("jobs.get"), "the job was never polled")
         try h.store.requestAbort(id: id)
         let e = try await run.value
         #expect(e.phase == .aborted)

@@ -118,7 +118,7 @@ import Testing
         // The node's status line, and whether it ended, once it differs from `shown` (a hang guard bounds the wait).
         func changed(from shown: String?) async throws -> String? {
             var message: String?
-            for _ in 0..<400 {
+            for _ in 0..<2400 {
                 let node = ((try? h.store.nodes(execution: run.id)) ?? []).first { $0.node == "a" }
                 message = node?.statusMessage
                 if message != shown || node?.state.phase.isTerminal == true { break }

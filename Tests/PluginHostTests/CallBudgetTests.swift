@@ -14,7 +14,8 @@ import Testing
         let host = await Fixtures.host(
             directory: dir,
             configure: {
-                $0.callOptions.callBudget = .milliseconds(300)
+                // Short, yet one that the calls that must succeed meet on a loaded machine.
+                $0.callOptions.callBudget = .seconds(1)
                 $0.callOptions.threads = 1
                 $0.callOptions.quarantineAfter = 2
             }, logger: capture.logger)
@@ -32,12 +33,12 @@ import Testing
                 error
                     == TaskError(
                         kind: .system, retryable: false, code: .pluginCallOverran,
-                        message: "plugin example.c-echo did not return from poll within 0.3 s"))
+                        message: "plugin example.c-echo did not return from poll within 1.0 s"))
         }
         // The error came while the call was still inside the plugin: it has not returned late yet.
         #expect(!capture.messages.contains { $0.contains("past its budget") })
         #expect(
-            capture.messages.contains { $0.contains("overran its budget of 0.3 s (overrun 1; quarantine after 2)") })
+            capture.messages.contains { $0.contains("overran its budget of 1.0 s (overrun 1; quarantine after 2)") })
         #expect(echo.overrunCount == 1)
 
         // With its only thread stuck, the plugin still serves another task: the pool replaced the worker.
@@ -82,13 +83,13 @@ import Testing
     @Test func repeatedOverrunsQuarantineThePlugin() async throws {
         let dir = try Fixtures.directory(["c-echo": "libc_echo.so"])
         let host = await Fixtures.host(directory: dir) {
-            $0.callOptions.callBudget = .milliseconds(200)
+            $0.callOptions.callBudget = .seconds(1)
             $0.callOptions.quarantineAfter = 2
         }
         defer { host.shutdown() }
         let echo = try host.plugin(forTaskType: "echo").get()
         for i in 0..<2 {
-            var t = EchoTask.make(inputs: ["x": .integer(1)], config: ["block_ms": .integer(600)], node: "slow-\(i)")
+            var t = EchoTask.make(inputs: ["x": .integer(1)], config: ["block_ms": .integer(3000)], node: "slow-\(i)")
             t.state = try await echo.submit(t)
             await #expect(throws: TaskError.self) { try await echo.poll(t) }
         }

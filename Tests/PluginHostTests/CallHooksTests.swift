@@ -61,13 +61,16 @@ import Testing
         defer { pool.shutdown() }
         let ran = LockedLog()
         let returned = DispatchSemaphore(value: 0)
+        let abandoned = DispatchSemaphore(value: 0)
         await #expect(throws: CallAbandoned.self) {
             try await pool.runAbandonable(
                 lane: "t", budget: .milliseconds(50), cancellable: true,
+                onAbandon: { abandoned.signal() },
                 onLateReturn: { _ in returned.signal() },
                 onReturn: { _ in ran.append("onReturn") }
             ) {
-                Thread.sleep(forTimeInterval: 0.5)
+                // Returns only once abandoned, however late the watchdog runs on a loaded machine.
+                _ = abandoned.wait(timeout: .now() + 60)
                 return 1
             }
         }

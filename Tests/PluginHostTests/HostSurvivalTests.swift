@@ -86,13 +86,14 @@ import Testing
 
     @Test(.timeLimit(.minutes(5)))
     func ctrlCDuringAHungPollAbortsAtOnce() throws {
-        let dir = try project(plugin: Self.hangPoll, fileName: "libhang_poll.so", type: "fixture")
+        // The poll hangs for good and its budget (120 s) is past the process's limit: only Ctrl-C ends the run.
+        // Ctrl-C comes at 10 s, when aloft (which probes the plugin first) is long past installing its handlers
+        // even on a loaded machine.
+        let dir = try project(plugin: Self.hangPoll, fileName: "libhang_poll.so", type: "fixture", budget: 120)
         let run = try AloftProcess.run(
             ["run", "wf.yaml", "--store", "store"], cwd: dir, limit: .seconds(60),
-            interruptAfter: .seconds(3))
+            interruptAfter: .seconds(10))
         #expect(!run.killedAtLimit, "Ctrl-C waited for the hung call: \(run.output)")
         #expect(run.status == 3, "\(run.output)")
-        // A hang guard, generous: the call itself never returns.
-        #expect(run.elapsed < .seconds(30), "\(run.output)")
     }
 }

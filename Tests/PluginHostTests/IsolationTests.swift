@@ -95,7 +95,8 @@ import Testing
 
     @Test(.timeLimit(.minutes(5)), arguments: ["hang_submit", "hang_poll"])
     func aCallPastItsBudgetKillsItsRunnerAtTheBudget(what: String) async throws {
-        let (host, dir) = try await host(budget: .milliseconds(500))
+        // The calls that must succeed (a fresh runner's included) meet 2 s on a loaded machine.
+        let (host, dir) = try await host(budget: .seconds(2))
         defer {
             host.shutdown()
             try? FileManager.default.removeItem(atPath: dir)
@@ -114,7 +115,7 @@ import Testing
             }
             #expect(error?.code == .pluginCallOverran)
             #expect(
-                error?.message.hasSuffix("within 0.5 s; its runner was killed") == true, "\(String(describing: error))")
+                error?.message.hasSuffix("within 2.0 s; its runner was killed") == true, "\(String(describing: error))")
             #expect(bad.overrunCount == round)
             #expect(try await TaskDriver.runToCompletion(bad, task("ok")) == ["x": .integer(7)])
         }
@@ -189,7 +190,8 @@ import Testing
         t.state = try await bad.submit(t)
         let frozen = t
         let polling = Task { try await bad.poll(frozen) }
-        try await Task.sleep(for: .milliseconds(300))
+        // Time for the poll to be inside the plugin when it is cancelled, with room for a loaded machine.
+        try await Task.sleep(for: .seconds(1))
         let cancelled = ContinuousClock.now
         polling.cancel()
         let result = await polling.result

@@ -77,9 +77,10 @@ import Testing
     }
 
     @Test func anIsolatedSyncCallThatOverrunsKillsItsRunner() async throws {
-        let (host, echo) = try await swiftEcho(budget: .milliseconds(500), isolated: true)
+        // A budget that a fresh runner's first call meets on a loaded machine; the plugin sleeps past it.
+        let (host, echo) = try await swiftEcho(budget: .seconds(3), isolated: true)
         defer { host.shutdown() }
-        let task = EchoTask.make(inputs: ["x": .integer(1)], config: ["delay_ms": .integer(5000)], type: "echo-sync")
+        let task = EchoTask.make(inputs: ["x": .integer(1)], config: ["delay_ms": .integer(60_000)], type: "echo-sync")
         do {
             _ = try await echo.runSync(task)
             Issue.record("no overrun")

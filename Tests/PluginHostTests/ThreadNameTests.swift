@@ -23,7 +23,7 @@ import Testing
         _ = try host.plugin(forTaskType: "echo").get()
         // A thread names itself as it starts: give the pool a moment.
         var names: [String] = []
-        for _ in 0..<100 {
+        for _ in 0..<1500 {
             names = Self.threadNames()
             if names.filter({ $0 == "ap-ample.c-echo" }).count >= 3 { break }
             try await Task.sleep(for: .milliseconds(20))

@@ -265,9 +265,10 @@ import Testing
         defer { h.host.shutdown() }
         let id = ExecutionID.make()
         let run = Task { try await h.run(Self.spec(), inputs: ["train": Self.trainURI], id: id) }
-        for _ in 0..<200 where !r.calls().contains("SageMaker.CreateTrainingJob") {
+        for _ in 0..<1500 where !r.calls().contains("SageMaker.CreateTrainingJob") {
             try await Task.sleep(for: .milliseconds(20))
         }
+        #expect(r.calls().contains("SageMaker.CreateTrainingJob"), "the training job was never created")
         try await Task.sleep(for: .milliseconds(100))
         try h.store.requestAbort(id: id)
         let e = try await run.value

@@ -80,7 +80,7 @@ import Testing
         }
         // Abort once the Python driver runs (spark-submit's JVM starts it): spark-submit, the JVM and Python.
         let python = { SparkHarness.processes(containing: marker, command: "python") }
-        for _ in 0..<600 where python() == 0 { try await Task.sleep(for: .milliseconds(100)) }
+        for _ in 0..<1800 where python() == 0 { try await Task.sleep(for: .milliseconds(100)) }
         #expect(python() > 0, "the Python driver never started")
         try h.store.requestAbort(id: id)
         let e = try await run.value

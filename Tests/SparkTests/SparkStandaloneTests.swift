@@ -76,7 +76,7 @@ import Testing
                   w: {nodes: [{id: a, task: t}]}
                 """, id: id)
         }
-        for _ in 0..<900 where !FileManager.default.fileExists(atPath: started) {
+        for _ in 0..<1800 where !FileManager.default.fileExists(atPath: started) {
             try await Task.sleep(for: .milliseconds(100))
         }
         #expect(FileManager.default.fileExists(atPath: started), "the driver never started")
