@@ -100,13 +100,24 @@ public final class ExecutionEngine: Sendable {
         try Self.refuseDamaged(record, "resumed")
         // Only once no live process drives it: two drivers would both act on the same nodes.
         let lease = try lease(id)
+        // Read again under the lease: the process that held it may have ended the execution since the read
+        // above (it finished, or an abort stopped it); driving it again would run what an abort stopped.
+        let current: ExecutionRecord?
+        do { current = try store.execution(id: id) } catch {
+            lease.release()
+            throw error
+        }
+        guard let current, current.phase == .running else {
+            lease.release()
+            return current ?? record
+        }
         let plan: CompiledSpec
-        do { plan = try Self.plan(of: record) } catch {
+        do { plan = try Self.plan(of: current) } catch {
             lease.release()
             throw error
         }
         return try await drive(
-            record, plan: plan, existing: try store.nodes(execution: id), lease: lease, events: events)
+            current, plan: plan, existing: try store.nodes(execution: id), lease: lease, events: events)
     }
 
     /// Starts a new execution of a failed (or aborted) one with the same plan and inputs, reusing the outputs

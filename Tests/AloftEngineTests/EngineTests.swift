@@ -328,4 +328,42 @@ import Testing
                 "execution/e2", holder: LeaseHolder.current(role: "aloft resume"), until: Date().addingTimeInterval(60))
                 == nil)
     }
+
+    /// The process that drove an execution may end it between resume's first read and the lease: resume reads
+    /// it again under the lease and returns it as it ended, running nothing (nodes run again after an abort
+    /// would undo the abort).
+    @Test func aResumeThatGetsTheLeaseAfterTheExecutionEndedRunsNothing() async throws {
+        let host = try await Fixtures.host(directory: Fixtures.directory(["c-echo": "libc_echo.so"]))
+        defer { host.shutdown() }
+        let root = NSTemporaryDirectory() + "aloft-engine-\(UUID())"
+        let sqlite = try SQLiteMetadataStore(path: root + "/metadata.sqlite")
+        // Just before this process takes the lease, the driver before it aborts the execution and lets it go.
+        let store = HookedStore(
+            sqlite,
+            beforeAcquire: { name in
+                guard name == "execution/late" else { return }
+                try sqlite.finishExecution(id: "late", phase: .aborted, outputs: nil, error: "aborted elsewhere")
+            })
+        let engine = ExecutionEngine(
+            host: host, store: store, blobs: try LocalBlobStore(root: root + "/blobs"),
+            options: EngineOptions(minPollInterval: .milliseconds(1)))
+        let compiled = Compiler(resolver: AnyTaskType()).compile(
+            text: """
+                tasks:
+                  t: {type: echo, inputs: {x: integer}, outputs: {x: integer}}
+                workflows:
+                  w:
+                    inputs: {x: integer}
+                    nodes: [{id: n, task: t, inputs: {x: $inputs.x}}]
+                """, path: "/virtual/spec.yaml")
+        let spec = try #require(compiled.spec, "\(compiled.diagnostics)")
+        let (record, _) = try ExecutionEngine.newExecution(
+            spec, workflow: "w", inputs: ["x": .integer(1)], project: "p", domain: "development", id: "late")
+        try sqlite.createExecution(record)
+        let resumed = try await engine.resume("late")
+        #expect(resumed.phase == .aborted)
+        #expect(resumed.error == "aborted elsewhere")
+        #expect(try sqlite.nodes(execution: "late").isEmpty)
+        #expect(try sqlite.lease("execution/late")?.isLive != true)
+    }
 }

@@ -2,20 +2,23 @@ import AloftEngine
 import AloftWire
 import Foundation
 
-/// SQLite with a hook before each node commit and each cache reservation: a test makes the store fail, or
-/// makes another host's write land, at exactly that point.
+/// SQLite with a hook before each node commit, each cache reservation and each lease taken: a test makes the
+/// store fail, or makes another host's write land, at exactly that point.
 final class HookedStore: Store {
     let inner: SQLiteMetadataStore
     let beforeCommit: @Sendable ([NodeRecord]) throws -> Void
     let beforeReserve: @Sendable (_ key: String) throws -> Void
+    let beforeAcquire: @Sendable (_ lease: String) throws -> Void
 
     init(
         _ inner: SQLiteMetadataStore, beforeCommit: @escaping @Sendable ([NodeRecord]) throws -> Void = { _ in },
-        beforeReserve: @escaping @Sendable (_ key: String) throws -> Void = { _ in }
+        beforeReserve: @escaping @Sendable (_ key: String) throws -> Void = { _ in },
+        beforeAcquire: @escaping @Sendable (_ lease: String) throws -> Void = { _ in }
     ) {
         self.inner = inner
         self.beforeCommit = beforeCommit
         self.beforeReserve = beforeReserve
+        self.beforeAcquire = beforeAcquire
     }
 
     func createExecution(_ execution: ExecutionRecord) throws { try inner.createExecution(execution) }
@@ -52,7 +55,8 @@ final class HookedStore: Store {
         try inner.lineage(execution: execution, node: node)
     }
     func acquireLease(_ name: String, holder: LeaseHolder, until: Date) throws -> LeaseRecord? {
-        try inner.acquireLease(name, holder: holder, until: until)
+        try beforeAcquire(name)
+        return try inner.acquireLease(name, holder: holder, until: until)
     }
     func renewLease(_ name: String, holder: LeaseHolder, until: Date) throws -> Bool {
         try inner.renewLease(name, holder: holder, until: until)
