@@ -49,7 +49,9 @@ extension LoadedPlugin {
         if isQuarantined { throw quarantined() }
         var done = false
         defer { if !done { services.secretPolicy.revoke(plugin: id, task: task.executionID) } }
-        guard let result = try await call("submit", task, before: before, CallBodies.submit) else { return nil }
+        let made = try await call("submit", task, before: before, submitCall(task))
+        tookSubmitResult(task)
+        guard let result = made else { return nil }
         let state = try submitted(result)
         done = true
         return state
@@ -66,18 +68,20 @@ extension LoadedPlugin {
             services.secretPolicy.revoke(plugin: id, task: task.executionID)
             services.signals.forget(task.executionID)
         }
-        guard let result = try await call("finalize", task, before: before, CallBodies.finalize) else { return false }
+        let run = bound(withLateSubmitState(task, forget: true), CallBodies.finalize)
+        guard let result = try await call("finalize", task, before: before, run) else { return false }
         if result.status != ALOFT_OK {
             throw result.taskError(plugin: id, call: "finalize", redactor: services.redactor)
         }
         return true
     }
 
-    /// One C call with `before` on the plugin's thread first; nil when it said not to make the call.
+    /// One C call (`run`, made by `bound`) with `before` on the plugin's thread first; nil when it said not to
+    /// make the call.
     private func call(
-        _ name: String, _ task: TaskInvocation, before: @escaping @Sendable () -> Bool, _ body: @escaping CallBody
+        _ name: String, _ task: TaskInvocation, before: @escaping @Sendable () -> Bool,
+        _ run: @escaping @Sendable () -> CallResult
     ) async throws(TaskError) -> CallResult? {
-        let run = bound(task, body)
-        return try await callOnPool(name, task, prelude: { before() ? nil : .some(nil) }) { Optional(run()) }
+        try await callOnPool(name, task, prelude: { before() ? nil : .some(nil) }) { Optional(run()) }
     }
 }

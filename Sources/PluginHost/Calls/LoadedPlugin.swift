@@ -24,6 +24,10 @@ public final class LoadedPlugin: TaskPlugin {
     private let stuck = Mutex<[String: (call: String, count: Int)]>([:])
     /// Deferred aborts and finalizes not yet run (see deferBehindStuckCall); the host waits for them before exit.
     private let deferredCalls = DispatchGroup()
+    /// The state of a submit that returned after its caller stopped waiting (past its budget), by task execution
+    /// id: the engine never saw it, so that task's abort and finalize get it instead of an empty state, and abort
+    /// can stop what the late submit started. finalize, the task's last call, drops it.
+    let lateSubmitStates = Mutex<[String: [UInt8]]>([:])
 
     struct InstancePointer: @unchecked Sendable { let value: UnsafeMutableRawPointer? }
 
@@ -53,9 +57,27 @@ public final class LoadedPlugin: TaskPlugin {
         // Whatever goes wrong below, a task that was not submitted holds no secrets.
         var done = false
         defer { if !done { services.secretPolicy.revoke(plugin: id, task: task.executionID) } }
-        let state = try submitted(try await call("submit", task, CallBodies.submit))
+        let result = try await callOnPool("submit", task, submitCall(task))
+        tookSubmitResult(task)
+        let state = try submitted(result)
         done = true
         return state
+    }
+
+    /// The submit call of `task`. The state it returns is kept (lateSubmitStates) until the caller takes the
+    /// result (`tookSubmitResult`); if the caller stopped waiting (past the budget), abort and finalize use it.
+    func submitCall(_ task: TaskInvocation) -> @Sendable () -> CallResult {
+        let (lane, run) = (task.executionID, bound(task, CallBodies.submit))
+        return { [self] in
+            let result = run()
+            if result.status == ALOFT_OK { lateSubmitStates.withLock { $0[lane] = result.buffers[0] } }
+            return result
+        }
+    }
+
+    /// The caller has the submit's result: no later call needs the kept state.
+    func tookSubmitResult(_ task: TaskInvocation) {
+        lateSubmitStates.withLock { _ = $0.removeValue(forKey: task.executionID) }
     }
 
     /// The state a submit call returned, or its error.
@@ -81,7 +103,7 @@ public final class LoadedPlugin: TaskPlugin {
     public func abort(_ task: TaskInvocation) async throws(TaskError) {
         services.signals.cancel(task.executionID)
         if deferBehindStuckCall("abort", task, CallBodies.abort) { return }
-        let result = try await call("abort", task, CallBodies.abort)
+        let result = try await call("abort", withLateSubmitState(task, forget: false), CallBodies.abort)
         if result.status != ALOFT_OK { throw result.taskError(plugin: id, call: "abort", redactor: services.redactor) }
     }
 
@@ -93,7 +115,7 @@ public final class LoadedPlugin: TaskPlugin {
         }
         guard raw.table.pointee.finalize != nil else { return }
         if deferBehindStuckCall("finalize", task, CallBodies.finalize) { return }
-        let result = try await call("finalize", task, CallBodies.finalize)
+        let result = try await call("finalize", withLateSubmitState(task, forget: true), CallBodies.finalize)
         if result.status != ALOFT_OK {
             throw result.taskError(plugin: id, call: "finalize", redactor: services.redactor)
         }
@@ -285,6 +307,20 @@ public final class LoadedPlugin: TaskPlugin {
         }
     }
 
+    /// `task` with the state its submit returned past its budget, when the engine has none (lateSubmitStates);
+    /// `forget` (finalize) drops that state. Read when the call is made: a deferred call runs after the submit.
+    func withLateSubmitState(_ task: TaskInvocation, forget: Bool) -> TaskInvocation {
+        guard
+            let late = lateSubmitStates.withLock({
+                forget ? $0.removeValue(forKey: task.executionID) : $0[task.executionID]
+            }),
+            task.state.isEmpty
+        else { return task }
+        var given = task
+        given.state = late
+        return given
+    }
+
     /// The call of `task` that was abandoned and has not returned, if any.
     func stuckCall(of task: TaskInvocation) -> String? { stuck.withLock { $0[task.executionID]?.call } }
 
@@ -308,7 +344,11 @@ public final class LoadedPlugin: TaskPlugin {
         let logger = services.logger
         logger.warning(
             "plugin \(pluginID): \(name) of \(task.executionID) deferred until its abandoned \(busy) returns")
-        let (pool, budget, run, pending) = (self.pool, options.callBudget, bound(task, body), deferredCalls)
+        let (pool, budget, pending) = (self.pool, options.callBudget, deferredCalls)
+        // Made when the stuck call has returned: a late submit's state is known only then.
+        let run: @Sendable () -> CallResult = { [self] in
+            bound(withLateSubmitState(task, forget: name == "finalize"), body)()
+        }
         pending.enter()
         Task.detached {
             defer { pending.leave() }

@@ -90,7 +90,9 @@ struct aloft_plugin {
     /*
      * [host:per-task] Stop the task. Idempotent; ALOFT_OK when it is already finished or gone. The host
      * may poll afterwards to see it reach ALOFT_PHASE_ABORTED, and always finalizes. task->state is the
-     * latest state the host holds: empty when submit failed, or overran its budget and had not returned.
+     * latest state the host holds: empty when submit failed. After a submit that overran its budget, abort
+     * and finalize wait for it to return and get the state it returned late (in a runner process, which
+     * the overrun kills, they get an empty state).
      */
     aloft_status (*abort)(void *instance, const aloft_task *task, aloft_error *error_out);
 
