@@ -3,6 +3,7 @@ public import AloftWire
 import FoundationEssentials
 import Logging
 public import PluginHost
+import Synchronization
 
 /// Runs compiled workflows through the plugins, durably: node transitions are committed to the metadata store
 /// in groups (GroupCommitWriter), and what a plugin call or anything outside the process relies on is
@@ -31,6 +32,9 @@ public final class ExecutionEngine: Sendable {
 
     public struct Failure: Error, CustomStringConvertible {
         public let message: String
+        /// Set when the run stopped because another process took the execution's lease over (who): the
+        /// execution is that process's now, still running; this one touched none of its tasks after the loss.
+        public var lostLeaseTo: String? = nil
         public var description: String { message }
     }
 
@@ -187,18 +191,31 @@ public final class ExecutionEngine: Sendable {
         events: @escaping @Sendable (EngineEvent) -> Void
     ) async throws -> ExecutionRecord {
         let logger = host.services.logger
-        let heartbeat = lease.heartbeat { message in logger.error("\(message)") }
-        defer {
-            heartbeat.cancel()
-            lease.release()
-        }
         guard let w = plan.workflows[record.workflow] else {
+            lease.release()
             throw Failure(message: "the plan of \(record.id) lacks \(record.workflow)")
         }
+        // This process holds the lease now: an earlier loss of it no longer stops the execution's writes.
+        commits.unfence(record.id)
         let context = ExecutionContext(
             execution: record, plan: plan, host: host, store: store, commits: commits, blobs: blobs, options: options,
             overall: overall, wakeups: wakeups, existing: existing, events: events)
         let run = Task { await WorkflowRunner(context: context, workflow: w, inputs: record.inputs, prefix: "").run() }
+        // Another process drives the execution once it has taken the lease over: every write of this run is
+        // refused from then on (so no plugin call that waits for one is made: no submit, abort or finalize of
+        // tasks that are the other process's now), and the run is stopped.
+        let lost = Mutex<Failure?>(nil)
+        let commits = self.commits
+        let heartbeat = lease.heartbeat(log: { message in logger.error("\(message)") }) { why, other in
+            logger.error("\(why)")
+            commits.fence(record.id, because: why)
+            lost.withLock { $0 = Failure(message: why, lostLeaseTo: other) }
+            run.cancel()
+        }
+        defer {
+            heartbeat.cancel()
+            lease.release()
+        }
         // `aloft executions abort` in another process sets a flag in the store: watch it.
         let store = self.store
         let watcher = Task {
@@ -219,6 +236,8 @@ public final class ExecutionEngine: Sendable {
         // Every node write of this run is durable before the execution's end is.
         await commits.flush()
         await context.blobCopies.drain()
+        // The execution, its end and its call journal are the other process's.
+        if let failure = lost.withLock({ $0 }) { throw failure }
         // The execution ends here: no later host will read what its calls journaled.
         defer { context.journal?.remove() }
         switch result {

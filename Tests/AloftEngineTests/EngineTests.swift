@@ -366,4 +366,66 @@ import Testing
         #expect(try sqlite.nodes(execution: "late").isEmpty)
         #expect(try sqlite.lease("execution/late")?.isLive != true)
     }
+
+    /// A run whose lease another process took over (this one stood still for longer than the lease) stops when
+    /// its heartbeat finds out, without touching the execution: no abort or finalize of its task (the other
+    /// process's now), no write, the execution left running, and the run ends saying who has it.
+    @Test func aRunWhoseLeaseWasTakenOverStopsWithoutTouchingItsTasks() async throws {
+        let dir = try Fixtures.directory(["c-echo": "libc_echo.so"])
+        let journal = dir + "/journal.txt"
+        let host = await Fixtures.host(directory: dir) {
+            $0.pluginConfig["example.c-echo"] = .object(["journal": .string(journal)])
+        }
+        defer { host.shutdown() }
+        let root = NSTemporaryDirectory() + "aloft-engine-\(UUID())"
+        let store = try SQLiteMetadataStore(path: root + "/metadata.sqlite")
+        var options = EngineOptions(minPollInterval: .milliseconds(1))
+        options.leaseTTL = .milliseconds(900)
+        options.role = "aloft test-driver"
+        let engine = ExecutionEngine(
+            host: host, store: store, blobs: try LocalBlobStore(root: root + "/blobs"), options: options)
+        let compiled = Compiler(resolver: AnyTaskType()).compile(
+            text: """
+                tasks:
+                  t: {type: echo, inputs: {x: integer}, outputs: {x: integer}, config: {delay_ms: 60000}}
+                workflows:
+                  w:
+                    inputs: {x: integer}
+                    nodes: [{id: n, task: t, inputs: {x: $inputs.x}}]
+                """, path: "/virtual/spec.yaml")
+        let spec = try #require(compiled.spec, "\(compiled.diagnostics)")
+        let running = Task {
+            try await engine.run(
+                spec, workflow: "w", inputs: ["x": .integer(1)], project: "p", domain: "development", id: "taken")
+        }
+        @Sendable func lines() -> [String] {
+            ((try? String(contentsOfFile: journal, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
+        }
+        let deadline = ContinuousClock.now + .seconds(60)
+        while try store.nodes(execution: "taken").first?.resourceState == nil, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        #expect(lines().count == 1, "\(lines())")
+        // Another process takes the lease over, as after this one stood still past it: expired, then taken.
+        let me = LeaseHolder.current(role: "aloft test-driver")
+        let elsewhere = LeaseHolder(
+            host: "other-machine", bootID: "another-boot", pid: 4242, processStart: 1, role: "aloft worker")
+        while try store.acquireLease("execution/taken", holder: elsewhere, until: Date().addingTimeInterval(600))
+            != nil,
+            ContinuousClock.now < deadline
+        {
+            _ = try store.renewLease("execution/taken", holder: me, until: Date().addingTimeInterval(-1))
+        }
+        do {
+            _ = try await running.value
+            Issue.record("the run went on after losing its lease")
+        } catch let failure as ExecutionEngine.Failure {
+            #expect(failure.lostLeaseTo == elsewhere.description)
+            #expect(failure.message.hasPrefix("lost the lease of execution taken to \(elsewhere)"), "\(failure)")
+        }
+        #expect(try store.execution(id: "taken")?.phase == .running)
+        #expect(try store.nodes(execution: "taken").map(\.state.phase) == [.running])
+        #expect(lines().filter { $0.hasPrefix("abort ") || $0.hasPrefix("finalize ") }.isEmpty, "\(lines())")
+        #expect(try store.lease("execution/taken")?.holder == elsewhere)
+    }
 }

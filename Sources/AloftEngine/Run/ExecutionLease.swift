@@ -28,19 +28,25 @@ struct ExecutionLease: Sendable {
         }
     }
 
-    /// Renews the lease every third of its life until cancelled. Losing it (another process took it over
-    /// after it expired: this one was stopped for longer than the lease lives) is logged loudly; the other
-    /// process then drives the execution.
-    func heartbeat(log: @escaping @Sendable (String) -> Void) -> Task<Void, Never> {
+    /// Renews the lease every third of its life until cancelled or lost. Losing it (another process took it
+    /// over after it expired: this one was stopped, or cut off from the store, for longer than the lease lives)
+    /// calls `lost` once with why and the new holder ("no process" when the lease is gone); the other process
+    /// drives the execution from then on, and this one must stop acting on it.
+    func heartbeat(
+        log: @escaping @Sendable (String) -> Void, lost: @escaping @Sendable (_ why: String, _ to: String) -> Void
+    ) -> Task<Void, Never> {
         Task {
             while !Task.isCancelled {
                 try? await Task.sleep(for: ttl / 3)
                 if Task.isCancelled { return }
                 do {
                     if try !store.renewLease(name, holder: holder, until: Date().addingTimeInterval(ttl.secondsValue)) {
-                        log(
-                            "lost the lease of execution \(execution): another process took it over; this one should stop"
-                        )
+                        let other = (try? store.lease(name))??.holder.description ?? "no process"
+                        lost(
+                            "lost the lease of execution \(execution) to \(other) (this process was stopped or cut off "
+                                + "from the store for longer than the lease, \(Int(ttl.secondsValue)) s); it stopped "
+                                + "driving it without touching its tasks", other)
+                        return
                     }
                 } catch {
                     log("cannot renew the lease of execution \(execution): \(error)")

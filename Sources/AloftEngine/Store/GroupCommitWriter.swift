@@ -54,6 +54,8 @@ final class GroupCommitWriter: Sendable {
         var waiters: [UInt64: [(key: String, continuation: CheckedContinuation<String?, Never>)]] = [:]
         /// Host threads blocked in `commitNow` until the batch being committed settles, by batch.
         var blocked: [UInt64: [DispatchSemaphore]] = [:]
+        /// Executions whose writes are refused, with why (see fence).
+        var fenced: [String: String] = [:]
     }
 
     private enum Step {
@@ -175,6 +177,14 @@ final class GroupCommitWriter: Sendable {
         return state.withLock { s in tickets.map { Self.outcome(of: $0, s) } }
     }
 
+    /// Refuses, with `reason`, every write of `execution` not committed yet and every later one: this process
+    /// lost the execution's lease to another, which drives it now (ExecutionLease). A refused write stops its
+    /// node, and nothing a node does after a write waits for it, so the execution's runners stop acting.
+    func fence(_ execution: String, because reason: String) { state.withLock { $0.fenced[execution] = reason } }
+
+    /// Lets the execution's writes through again: this process holds its lease once more.
+    func unfence(_ execution: String) { state.withLock { _ = $0.fenced.removeValue(forKey: execution) } }
+
     /// Returns when every write queued so far is committed (or refused).
     func flush() async {
         let last = state.withLock { s in s.pending.isEmpty ? s.open - 1 : s.open }
@@ -240,7 +250,19 @@ final class GroupCommitWriter: Sendable {
     /// Commits a taken batch and wakes whoever waits for it.
     private func commitAndSettle(_ batch: Batch, fromQueue: Bool = false) {
         let entries = batch.order.compactMap { batch.entries[$0] }
-        let refused = commit(entries)
+        let fenced = state.withLock { $0.fenced }
+        var refused: [String: String]
+        if fenced.isEmpty {
+            refused = commit(entries)
+        } else {
+            refused = [:]
+            for entry in entries {
+                if let why = fenced[entry.record.execution] {
+                    refused[Self.key(entry.record.execution, entry.record.node)] = why
+                }
+            }
+            refused.merge(commit(entries.filter { fenced[$0.record.execution] == nil })) { fence, _ in fence }
+        }
         for entry in entries where !entry.settled.isEmpty {
             let why = refused[Self.key(entry.record.execution, entry.record.node)]
             for hook in entry.settled { hook(why) }
@@ -263,6 +285,7 @@ final class GroupCommitWriter: Sendable {
 
     /// One transaction for the batch; if the store refuses it, one per node. The refused nodes, with why.
     private func commit(_ entries: [Entry]) -> [String: String] {
+        if entries.isEmpty { return [:] }
         do {
             try store.commit(entries.map(\.record), lineage: entries.flatMap(\.lineage))
             return [:]

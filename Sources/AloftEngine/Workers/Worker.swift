@@ -48,7 +48,7 @@ public final class Worker: Sendable {
         var running = Set<String>()
         var draining = false
         /// An execution whose lease another process holds now, and that process.
-        var lost: (execution: String, holder: LeaseHolder)?
+        var lost: (execution: String, holder: String)?
     }
 
     /// `engine` must use `store` and a role of its own (its leases are this worker's).
@@ -110,7 +110,7 @@ public final class Worker: Sendable {
         }
         if let lost {
             return .lostLease(
-                execution: lost.execution, to: lost.holder.description,
+                execution: lost.execution, to: lost.holder,
                 handedBack: left.filter { $0 != lost.execution })
         }
         return left.isEmpty ? .drained : .handedBack(left)
@@ -128,11 +128,16 @@ public final class Worker: Sendable {
                     guard let lease = try? store.lease(ExecutionLease.name(id)), lease.holder != holder,
                         (try? store.execution(id: id))?.phase == .running
                     else { continue }
-                    log("lost the lease of \(id) to \(lease.holder)")
-                    state.withLock { if $0.lost == nil && $0.running.contains(id) { $0.lost = (id, lease.holder) } }
+                    lostLease(of: id, to: lease.holder.description)
                 }
             }
         }
+    }
+
+    /// Another process took over an execution this worker drives: `run()` stops (once, for the first such).
+    private func lostLease(of id: String, to other: String) {
+        log("lost the lease of \(id) to \(other)")
+        state.withLock { if $0.lost == nil && $0.running.contains(id) { $0.lost = (id, other) } }
     }
 
     /// Drives a claimed execution in its own task; false when this worker drives it already (its own lease
@@ -147,6 +152,9 @@ public final class Worker: Sendable {
                 let record = try await engine.resume(id)
                 if record.phase != .running { try? store.dequeue(id) }
                 log("\(record.phase.rawValue): \(id)" + (record.error.map { ": \($0)" } ?? ""))
+            } catch let failure as ExecutionEngine.Failure where failure.lostLeaseTo != nil {
+                // The engine saw it first (its heartbeat failed): the same loss as watchLeases finds.
+                lostLease(of: id, to: failure.lostLeaseTo ?? "")
             } catch let failure as ExecutionEngine.Failure
                 where (try? store.lease(ExecutionLease.name(id)))??.holder == holder
             {
