@@ -66,7 +66,7 @@ import Testing
             try await pool.runAbandonable(
                 lane: "t", budget: .milliseconds(50), cancellable: true,
                 onAbandon: { abandoned.signal() },
-                onLateReturn: { _ in returned.signal() },
+                onLateReturn: { _, _ in returned.signal() },
                 onReturn: { _ in ran.append("onReturn") }
             ) {
                 // Returns only once abandoned, however late the watchdog runs on a loaded machine.

@@ -49,9 +49,11 @@ extension LoadedPlugin {
         if isQuarantined { throw quarantined() }
         var done = false
         defer { if !done { services.secretPolicy.revoke(plugin: id, task: task.executionID) } }
-        let made = try await call("submit", task, before: before, submitCall(task))
-        tookSubmitResult(task)
-        guard let result = made else { return nil }
+        let keep = keepLateSubmitState(of: task)
+        guard
+            let result = try await call(
+                "submit", task, before: before, onLateReturn: keep, bound(task, CallBodies.submit))
+        else { return nil }
         let state = try submitted(result)
         done = true
         return state
@@ -77,11 +79,14 @@ extension LoadedPlugin {
     }
 
     /// One C call (`run`, made by `bound`) with `before` on the plugin's thread first; nil when it said not to
-    /// make the call.
+    /// make the call. `onLateReturn`: see callOnPool.
     private func call(
         _ name: String, _ task: TaskInvocation, before: @escaping @Sendable () -> Bool,
-        _ run: @escaping @Sendable () -> CallResult
+        onLateReturn: (@Sendable (CallResult) -> Void)? = nil, _ run: @escaping @Sendable () -> CallResult
     ) async throws(TaskError) -> CallResult? {
-        try await callOnPool(name, task, prelude: { before() ? nil : .some(nil) }) { Optional(run()) }
+        try await callOnPool(
+            name, task, prelude: { before() ? nil : .some(nil) },
+            onLateReturn: onLateReturn.map { keep in { if let result = $0 { keep(result) } } }
+        ) { Optional(run()) }
     }
 }

@@ -57,27 +57,20 @@ public final class LoadedPlugin: TaskPlugin {
         // Whatever goes wrong below, a task that was not submitted holds no secrets.
         var done = false
         defer { if !done { services.secretPolicy.revoke(plugin: id, task: task.executionID) } }
-        let result = try await callOnPool("submit", task, submitCall(task))
-        tookSubmitResult(task)
-        let state = try submitted(result)
+        let state = try submitted(
+            try await callOnPool(
+                "submit", task, onLateReturn: keepLateSubmitState(of: task), bound(task, CallBodies.submit)))
         done = true
         return state
     }
 
-    /// The submit call of `task`. The state it returns is kept (lateSubmitStates) until the caller takes the
-    /// result (`tookSubmitResult`); if the caller stopped waiting (past the budget), abort and finalize use it.
-    func submitCall(_ task: TaskInvocation) -> @Sendable () -> CallResult {
-        let (lane, run) = (task.executionID, bound(task, CallBodies.submit))
-        return { [self] in
-            let result = run()
+    /// What a submit of `task` that returns past its budget does with its result: keeps the state for the
+    /// task's abort and finalize (lateSubmitStates). Runs in the task's lane, before those deferred calls.
+    func keepLateSubmitState(of task: TaskInvocation) -> @Sendable (CallResult) -> Void {
+        let lane = task.executionID
+        return { [self] result in
             if result.status == ALOFT_OK { lateSubmitStates.withLock { $0[lane] = result.buffers[0] } }
-            return result
         }
-    }
-
-    /// The caller has the submit's result: no later call needs the kept state.
-    func tookSubmitResult(_ task: TaskInvocation) {
-        lateSubmitStates.withLock { _ = $0.removeValue(forKey: task.executionID) }
     }
 
     /// The state a submit call returned, or its error.
@@ -225,10 +218,11 @@ public final class LoadedPlugin: TaskPlugin {
     /// extension calls stop waiting when the waiting task is cancelled; a submit is not made once its task is
     /// cancelled, but one already running is waited for, so that abort gets the state of what it started
     /// (abort and finalize, which the engine makes after a cancellation, are always waited for). Every call
-    /// stops waiting at its budget.
+    /// stops waiting at its budget; `onLateReturn` gets the value of one that returns after that.
     func callOnPool<T: Sendable>(
         _ name: String, _ task: TaskInvocation, prelude: (@Sendable () -> T?)? = nil,
-        onReturn: (@Sendable (T) -> Void)? = nil, _ run: @escaping @Sendable () -> T
+        onReturn: (@Sendable (T) -> Void)? = nil, onLateReturn lateValue: (@Sendable (T) -> Void)? = nil,
+        _ run: @escaping @Sendable () -> T
     ) async throws(TaskError) -> T {
         let pluginID = id
         let logger = services.logger
@@ -248,7 +242,8 @@ public final class LoadedPlugin: TaskPlugin {
                 lane: lane, budget: options.callBudget, cancellable: cancellable,
                 finishesOnceStarted: name == "submit",
                 onAbandon: { [self] in markStuck(lane, call: name) },
-                onLateReturn: { [self] elapsed in
+                onLateReturn: { [self] elapsed, value in
+                    lateValue?(value)
                     markReturned(lane)
                     logger.warning("plugin \(pluginID): \(name) of \(lane) returned after \(elapsed), past its budget")
                 },

@@ -18,7 +18,8 @@ extension PluginThreadPool {
     /// has passed or, with `cancellable`, once the waiting task is cancelled. A call abandoned while running
     /// keeps its thread (the pool starts another) and its lane until it returns, if ever: later calls of the
     /// same task wait behind it. `onAbandon` runs when a running call is abandoned, before the caller hears
-    /// of it; `onLateReturn` when an abandoned call returns after all. A call cancelled before it started
+    /// of it; `onLateReturn`, on the call's thread and in its lane, when an abandoned call returns after all,
+    /// with how long it ran and what it returned (nobody else sees that value). A call cancelled before it started
     /// never runs. With `finishesOnceStarted`, cancellation only keeps a call from starting: one already
     /// running is waited for, up to its budget (a submit: its result is all that says what it started).
     ///
@@ -29,7 +30,7 @@ extension PluginThreadPool {
     public func runAbandonable<T: Sendable>(
         lane: String?, budget: Duration, cancellable: Bool, finishesOnceStarted: Bool = false,
         onAbandon: @escaping @Sendable () -> Void = {},
-        onLateReturn: @escaping @Sendable (Duration) -> Void = { _ in },
+        onLateReturn: @escaping @Sendable (Duration, T) -> Void = { _, _ in },
         prelude: (@Sendable () -> T?)? = nil,
         onReturn: (@Sendable (T) -> Void)? = nil,
         _ body: @escaping @Sendable () -> T
@@ -87,7 +88,7 @@ extension PluginThreadPool {
                         resume(.success(value))
                     } else {
                         stuckWorkerReturned()
-                        onLateReturn(ContinuousClock.now - started)
+                        onLateReturn(ContinuousClock.now - started, value)
                     }
                 }
             }

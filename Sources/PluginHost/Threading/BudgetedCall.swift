@@ -16,7 +16,8 @@ extension PluginThreadPool {
     ) async throws(BudgetExceeded) -> T {
         do {
             return try await runAbandonable(
-                lane: lane, budget: budget, cancellable: false, onLateReturn: onLateReturn, body)
+                lane: lane, budget: budget, cancellable: false, onLateReturn: { elapsed, _ in onLateReturn(elapsed) },
+                body)
         } catch {
             guard case .overran(let exceeded) = error else {
                 fatalError("a call that cannot be cancelled was cancelled")
