@@ -254,7 +254,9 @@ let package = Package(
         // Builds the C test plugins against the header and starts hosts on them, for every test target.
         .target(
             name: "AloftTestSupport",
-            dependencies: ["PluginHost", "AloftHTTP", "AloftAWS", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "PluginHost", "AloftWire", "AloftHTTP", "AloftAWS", .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Tests/AloftTestSupport", swiftSettings: strict),
         .testTarget(
             name: "PluginConformanceTests",

@@ -20,9 +20,7 @@ import Testing
             return ExecutionEngine(host: host, store: store, blobs: blobs, options: o)
         }
 
-        var lines: [String] {
-            ((try? String(contentsOfFile: journal, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
-        }
+        var lines: [String] { EchoJournal(path: journal).lines }
         var submits: [String] { lines.filter { $0.hasPrefix("submit ") } }
         var finalizes: [String] { lines.filter { $0.hasPrefix("finalize ") } }
 

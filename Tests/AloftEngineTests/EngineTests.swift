@@ -329,6 +329,20 @@ import Testing
                 == nil)
     }
 
+    /// Workflow `w`: one echo node `n` (x in, x out), its task configured with `config`.
+    static func oneNode(config: String = "{}") throws -> CompiledSpec {
+        let compiled = Compiler(resolver: AnyTaskType()).compile(
+            text: """
+                tasks:
+                  t: {type: echo, inputs: {x: integer}, outputs: {x: integer}, config: \(config)}
+                workflows:
+                  w:
+                    inputs: {x: integer}
+                    nodes: [{id: n, task: t, inputs: {x: $inputs.x}}]
+                """, path: "/virtual/spec.yaml")
+        return try #require(compiled.spec, "\(compiled.diagnostics)")
+    }
+
     /// The process that drove an execution may end it between resume's first read and the lease: resume reads
     /// it again under the lease and returns it as it ended, running nothing (nodes run again after an abort
     /// would undo the abort).
@@ -347,16 +361,7 @@ import Testing
         let engine = ExecutionEngine(
             host: host, store: store, blobs: try LocalBlobStore(root: root + "/blobs"),
             options: EngineOptions(minPollInterval: .milliseconds(1)))
-        let compiled = Compiler(resolver: AnyTaskType()).compile(
-            text: """
-                tasks:
-                  t: {type: echo, inputs: {x: integer}, outputs: {x: integer}}
-                workflows:
-                  w:
-                    inputs: {x: integer}
-                    nodes: [{id: n, task: t, inputs: {x: $inputs.x}}]
-                """, path: "/virtual/spec.yaml")
-        let spec = try #require(compiled.spec, "\(compiled.diagnostics)")
+        let spec = try Self.oneNode()
         let (record, _) = try ExecutionEngine.newExecution(
             spec, workflow: "w", inputs: ["x": .integer(1)], project: "p", domain: "development", id: "late")
         try sqlite.createExecution(record)
@@ -371,11 +376,7 @@ import Testing
     /// its heartbeat finds out, without touching the execution: no abort or finalize of its task (the other
     /// process's now), no write, the execution left running, and the run ends saying who has it.
     @Test func aRunWhoseLeaseWasTakenOverStopsWithoutTouchingItsTasks() async throws {
-        let dir = try Fixtures.directory(["c-echo": "libc_echo.so"])
-        let journal = dir + "/journal.txt"
-        let host = await Fixtures.host(directory: dir) {
-            $0.pluginConfig["example.c-echo"] = .object(["journal": .string(journal)])
-        }
+        let (host, journal) = try await Fixtures.journaledEcho()
         defer { host.shutdown() }
         let root = NSTemporaryDirectory() + "aloft-engine-\(UUID())"
         let store = try SQLiteMetadataStore(path: root + "/metadata.sqlite")
@@ -384,28 +385,16 @@ import Testing
         options.role = "aloft test-driver"
         let engine = ExecutionEngine(
             host: host, store: store, blobs: try LocalBlobStore(root: root + "/blobs"), options: options)
-        let compiled = Compiler(resolver: AnyTaskType()).compile(
-            text: """
-                tasks:
-                  t: {type: echo, inputs: {x: integer}, outputs: {x: integer}, config: {delay_ms: 60000}}
-                workflows:
-                  w:
-                    inputs: {x: integer}
-                    nodes: [{id: n, task: t, inputs: {x: $inputs.x}}]
-                """, path: "/virtual/spec.yaml")
-        let spec = try #require(compiled.spec, "\(compiled.diagnostics)")
+        let spec = try Self.oneNode(config: "{delay_ms: 60000}")
         let running = Task {
             try await engine.run(
                 spec, workflow: "w", inputs: ["x": .integer(1)], project: "p", domain: "development", id: "taken")
-        }
-        @Sendable func lines() -> [String] {
-            ((try? String(contentsOfFile: journal, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
         }
         let deadline = ContinuousClock.now + .seconds(60)
         while try store.nodes(execution: "taken").first?.resourceState == nil, ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(10))
         }
-        #expect(lines().count == 1, "\(lines())")
+        #expect(journal.lines.count == 1, "\(journal.lines)")
         // Another process takes the lease over, as after this one stood still past it: expired, then taken.
         let me = LeaseHolder.current(role: "aloft test-driver")
         let elsewhere = LeaseHolder(
@@ -425,7 +414,8 @@ import Testing
         }
         #expect(try store.execution(id: "taken")?.phase == .running)
         #expect(try store.nodes(execution: "taken").map(\.state.phase) == [.running])
-        #expect(lines().filter { $0.hasPrefix("abort ") || $0.hasPrefix("finalize ") }.isEmpty, "\(lines())")
+        #expect(
+            journal.lines.filter { $0.hasPrefix("abort ") || $0.hasPrefix("finalize ") }.isEmpty, "\(journal.lines)")
         #expect(try store.lease("execution/taken")?.holder == elsewhere)
     }
 }

@@ -147,23 +147,11 @@ import Testing
             #expect(entries[k].replacingOccurrences(of: "start", with: "end") == entries[k + 1])
         }
     }
-}
-
-final class LockedLog: @unchecked Sendable {
-    private let lock = NSLock()
-    private var items: [String] = []
-    func append(_ s: String) { lock.withLock { items.append(s) } }
-    var entries: [String] { lock.withLock { items } }
 
     /// A submit that returns past its budget started what only its state describes: the task's deferred abort
     /// and finalize get that state (the caller, who stopped waiting, never saw it), so abort can stop it.
     @Test func anAbortBehindASubmitThatOverranGetsTheStateItReturnedLate() async throws {
-        let dir = try Fixtures.directory(["c-echo": "libc_echo.so"])
-        let journal = dir + "/journal.txt"
-        let host = await Fixtures.host(directory: dir) {
-            $0.callOptions.callBudget = .seconds(1)
-            $0.pluginConfig["example.c-echo"] = .object(["journal": .string(journal)])
-        }
+        let (host, journal) = try await Fixtures.journaledEcho { $0.callOptions.callBudget = .seconds(1) }
         defer { host.shutdown() }
         let echo = try host.plugin(forTaskType: "echo").get()
         // Blocks 3 s in submit without looking at is_cancelled, as a slow remote API would.
@@ -171,9 +159,6 @@ final class LockedLog: @unchecked Sendable {
             inputs: ["x": .integer(1)], config: ["submit_block_ms": .integer(3000), "delay_ms": .integer(60_000)],
             node: "late-submit", execution: "late-\(UUID().uuidString.prefix(8))")
         let id = task.executionID
-        @Sendable func lines() -> [String] {
-            ((try? String(contentsOfFile: journal, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
-        }
         do {
             _ = try await echo.submit(task)
             Issue.record("the overrunning submit returned a state")
@@ -185,14 +170,22 @@ final class LockedLog: @unchecked Sendable {
         try await echo.abort(task)
         try await echo.finalize(task)
         let deadline = ContinuousClock.now + .seconds(60)
-        while !lines().contains("finalize \(id)"), ContinuousClock.now < deadline {
+        while !journal.lines.contains("finalize \(id)"), ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(20))
         }
-        let aborts = lines().filter { $0.hasPrefix("abort \(id)") }
+        let aborts = journal.lines.filter { $0.hasPrefix("abort \(id)") }
         #expect(aborts.count == 1)
         // The echo's state is the deadline submit computed: a number of milliseconds.
         #expect(aborts.first.flatMap { Int64($0.dropFirst("abort \(id) ".count)) } != nil, "\(aborts)")
-        #expect(lines().filter { $0.hasPrefix("finalize ") } == ["finalize \(id)"])
+        #expect(journal.lines.filter { $0.hasPrefix("finalize ") } == ["finalize \(id)"])
         #expect((echo as? LoadedPlugin)?.lateSubmitStates.withLock { $0[id] } == nil)
     }
+}
+
+final class LockedLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var items: [String] = []
+    func append(_ s: String) { lock.withLock { items.append(s) } }
+    var entries: [String] { lock.withLock { items } }
+
 }

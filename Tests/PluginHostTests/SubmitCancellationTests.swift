@@ -11,11 +11,8 @@ import Testing
 /// job or a BigQuery job created by that submit was left running, which abort could not find.
 @Suite(.timeLimit(.minutes(5))) struct SubmitCancellationTests {
     /// The C echo, in the host's process or in a runner, journaling its calls.
-    static func echo(isolated: Bool) async throws -> (PluginHost, any TaskPlugin, journal: String) {
-        let dir = try Fixtures.directory(["c-echo": "libc_echo.so"])
-        let journal = dir + "/journal.txt"
-        let host = await Fixtures.host(directory: dir) {
-            $0.pluginConfig["example.c-echo"] = .object(["journal": .string(journal)])
+    static func echo(isolated: Bool) async throws -> (PluginHost, any TaskPlugin, journal: EchoJournal) {
+        let (host, journal) = try await Fixtures.journaledEcho {
             if isolated { $0.isolation["*"] = IsolationSettings(mode: .process, runners: 1, limits: RunnerLimits()) }
         }
         return (host, try host.plugin(forTaskType: "echo").get(), journal)
@@ -31,12 +28,9 @@ import Testing
             inputs: ["x": .integer(1)], config: ["submit_block_ms": .integer(1500), "delay_ms": .integer(60_000)],
             node: "slow-submit", execution: "sc-\(UUID().uuidString.prefix(8))")
         let id = task.executionID
-        @Sendable func lines() -> [String] {
-            ((try? String(contentsOfFile: journal, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
-        }
         let submitting = Task { try await echo.submit(task) }
         // Cancelled once the submit is inside the plugin (it journals on entry).
-        while !lines().contains("submit \(id)") { try await Task.sleep(for: .milliseconds(10)) }
+        while !journal.lines.contains("submit \(id)") { try await Task.sleep(for: .milliseconds(10)) }
         submitting.cancel()
         let state = try await submitting.value
         #expect(!state.isEmpty)
@@ -45,9 +39,11 @@ import Testing
         try await echo.abort(started)
         try await echo.finalize(started)
         #expect(
-            lines().filter { $0.hasPrefix("abort \(id) ") } == ["abort \(id) \(String(decoding: state, as: UTF8.self))"]
+            journal.lines.filter { $0.hasPrefix("abort \(id) ") } == [
+                "abort \(id) \(String(decoding: state, as: UTF8.self))"
+            ]
         )
-        #expect(lines().filter { $0.hasPrefix("finalize ") } == ["finalize \(id)"])
+        #expect(journal.lines.filter { $0.hasPrefix("finalize ") } == ["finalize \(id)"])
     }
 
     @Test(arguments: [false, true])
@@ -61,6 +57,6 @@ import Testing
             return try await echo.submit(task)
         }
         await #expect(throws: TaskError.self) { try await submitting.value }
-        #expect(((try? String(contentsOfFile: journal, encoding: .utf8)) ?? "").isEmpty)
+        #expect(journal.lines.isEmpty)
     }
 }
