@@ -23,6 +23,11 @@ final class CountingStore: Store {
         count.add(nodes.count, ordering: .relaxed)
     }
 
+    func commit(_ nodes: [NodeRecord], lineage: [LineageEdge], heldBy: [String: LeaseHolder]) throws {
+        try base.commit(nodes, lineage: lineage, heldBy: heldBy)
+        count.add(nodes.count, ordering: .relaxed)
+    }
+
     func createExecution(_ execution: ExecutionRecord) throws { try base.createExecution(execution) }
     func execution(id: String) throws -> ExecutionRecord? { try base.execution(id: id) }
     func executions(project: String?, domain: String?, limit: Int) throws -> [ExecutionRecord] {
@@ -30,6 +35,11 @@ final class CountingStore: Store {
     }
     func finishExecution(id: String, phase: ExecutionRecord.Phase, outputs: LiteralMap?, error: String?) throws {
         try base.finishExecution(id: id, phase: phase, outputs: outputs, error: error)
+    }
+    func finishExecution(
+        id: String, phase: ExecutionRecord.Phase, outputs: LiteralMap?, error: String?, heldBy holder: LeaseHolder
+    ) throws {
+        try base.finishExecution(id: id, phase: phase, outputs: outputs, error: error, heldBy: holder)
     }
     func nodes(execution: String) throws -> [NodeRecord] { try base.nodes(execution: execution) }
     func requestAbort(id: String) throws { try base.requestAbort(id: id) }

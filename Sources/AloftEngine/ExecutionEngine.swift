@@ -3,7 +3,6 @@ public import AloftWire
 import FoundationEssentials
 import Logging
 public import PluginHost
-import Synchronization
 
 /// Runs compiled workflows through the plugins, durably: node transitions are committed to the metadata store
 /// in groups (GroupCommitWriter), and what a plugin call or anything outside the process relies on is
@@ -195,21 +194,21 @@ public final class ExecutionEngine: Sendable {
             lease.release()
             throw Failure(message: "the plan of \(record.id) lacks \(record.workflow)")
         }
-        // This process holds the lease now: an earlier loss of it no longer stops the execution's writes.
-        commits.unfence(record.id)
+        // This process holds the lease now: every write of the run is made only while it still does (an
+        // earlier loss of it no longer stops them).
+        commits.hold(record.id, by: lease.holder)
         let context = ExecutionContext(
             execution: record, plan: plan, host: host, store: store, commits: commits, blobs: blobs, options: options,
             overall: overall, wakeups: wakeups, existing: existing, events: events)
         let run = Task { await WorkflowRunner(context: context, workflow: w, inputs: record.inputs, prefix: "").run() }
         // Another process drives the execution once it has taken the lease over: every write of this run is
         // refused from then on (so no plugin call that waits for one is made: no submit, abort or finalize of
-        // tasks that are the other process's now), and the run is stopped.
-        let lost = Mutex<Failure?>(nil)
+        // tasks that are the other process's now), and the run is stopped. The store refuses such a write
+        // itself (it checks the lease in the write's transaction), so this holds before the heartbeat notices.
         let commits = self.commits
         let heartbeat = lease.heartbeat(log: { message in logger.error("\(message)") }) { why, other in
             logger.error("\(why)")
-            commits.fence(record.id, because: why)
-            lost.withLock { $0 = Failure(message: why, lostLeaseTo: other) }
+            commits.fence(record.id, because: why, holder: other)
             run.cancel()
         }
         defer {
@@ -237,18 +236,27 @@ public final class ExecutionEngine: Sendable {
         await commits.flush()
         await context.blobCopies.drain()
         // The execution, its end and its call journal are the other process's.
-        if let failure = lost.withLock({ $0 }) { throw failure }
-        // The execution ends here: no later host will read what its calls journaled.
-        defer { context.journal?.remove() }
-        switch result {
-        case .success(let outputs):
-            try store.finishExecution(id: record.id, phase: .succeeded, outputs: outputs, error: nil)
-        case .failure(let failure):
-            // Read only for a failed run: every node's record (100,000 for a map of 100,000) is decoded.
-            let aborted = try store.nodes(execution: record.id).contains { $0.state.phase == .aborted }
-            try store.finishExecution(
-                id: record.id, phase: aborted ? .aborted : .failed, outputs: nil, error: failure.message)
+        if let fence = commits.fence(of: record.id) { throw Failure(message: fence.why, lostLeaseTo: fence.holder) }
+        do {
+            switch result {
+            case .success(let outputs):
+                try store.finishExecution(
+                    id: record.id, phase: .succeeded, outputs: outputs, error: nil, heldBy: lease.holder)
+            case .failure(let failure):
+                // Read only for a failed run: every node's record (100,000 for a map of 100,000) is decoded.
+                let aborted = try store.nodes(execution: record.id).contains { $0.state.phase == .aborted }
+                try store.finishExecution(
+                    id: record.id, phase: aborted ? .aborted : .failed, outputs: nil, error: failure.message,
+                    heldBy: lease.holder)
+            }
+        } catch StoreError.leaseLost(_, let other) {
+            let why = ExecutionLease.lostMessage(record.id, to: other)
+            commits.fence(record.id, because: why, holder: other)
+            throw Failure(message: why, lostLeaseTo: other)
         }
+        commits.letGo(record.id)
+        // The execution ended here: no later host will read what its calls journaled.
+        context.journal?.remove()
         return try store.execution(id: record.id) ?? record
     }
 }

@@ -42,10 +42,7 @@ struct ExecutionLease: Sendable {
                 do {
                     if try !store.renewLease(name, holder: holder, until: Date().addingTimeInterval(ttl.secondsValue)) {
                         let other = (try? store.lease(name))??.holder.description ?? "no process"
-                        lost(
-                            "lost the lease of execution \(execution) to \(other) (this process was stopped or cut off "
-                                + "from the store for longer than the lease, \(Int(ttl.secondsValue)) s); it stopped "
-                                + "driving it without touching its tasks", other)
+                        lost(Self.lostMessage(execution, to: other), other)
                         return
                     }
                 } catch {
@@ -56,6 +53,13 @@ struct ExecutionLease: Sendable {
     }
 
     func release() { try? store.releaseLease(name, holder: holder) }
+
+    /// What a process that lost an execution's lease to `other` says (its heartbeat failed to renew it, or the
+    /// store refused a write of it).
+    static func lostMessage(_ execution: String, to other: String) -> String {
+        "lost the lease of execution \(execution) to \(other) (this process was stopped, or cut off from the "
+            + "store, for longer than the lease); it stopped driving it without touching its tasks"
+    }
 }
 
 extension LeaseStore {

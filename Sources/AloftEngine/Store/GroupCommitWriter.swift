@@ -54,8 +54,17 @@ final class GroupCommitWriter: Sendable {
         var waiters: [UInt64: [(key: String, continuation: CheckedContinuation<String?, Never>)]] = [:]
         /// Host threads blocked in `commitNow` until the batch being committed settles, by batch.
         var blocked: [UInt64: [DispatchSemaphore]] = [:]
-        /// Executions whose writes are refused, with why (see fence).
-        var fenced: [String: String] = [:]
+        /// Executions whose writes are refused, with why and who drives them now (see fence).
+        var fenced: [String: Fence] = [:]
+        /// Executions whose writes are committed only while the given process holds their lease (see hold).
+        var held: [String: LeaseHolder] = [:]
+    }
+
+    /// Why an execution's writes are refused: this process lost its lease to `holder` ("no process" when the
+    /// lease is gone).
+    struct Fence: Sendable {
+        let why: String
+        let holder: String
     }
 
     private enum Step {
@@ -177,13 +186,31 @@ final class GroupCommitWriter: Sendable {
         return state.withLock { s in tickets.map { Self.outcome(of: $0, s) } }
     }
 
-    /// Refuses, with `reason`, every write of `execution` not committed yet and every later one: this process
-    /// lost the execution's lease to another, which drives it now (ExecutionLease). A refused write stops its
-    /// node, and nothing a node does after a write waits for it, so the execution's runners stop acting.
-    func fence(_ execution: String, because reason: String) { state.withLock { $0.fenced[execution] = reason } }
+    /// From now on the execution's writes commit only while `holder` holds its lease, checked by the store in
+    /// the commit's own transaction; a commit that finds the lease lost fences the execution. Lifts an earlier
+    /// fence: this process holds the lease (again).
+    func hold(_ execution: String, by holder: LeaseHolder) {
+        state.withLock { s in
+            s.held[execution] = holder
+            s.fenced.removeValue(forKey: execution)
+        }
+    }
 
-    /// Lets the execution's writes through again: this process holds its lease once more.
-    func unfence(_ execution: String) { state.withLock { _ = $0.fenced.removeValue(forKey: execution) } }
+    /// The execution ended in this process: its writes are no longer checked against a lease (a fence stays).
+    func letGo(_ execution: String) { state.withLock { _ = $0.held.removeValue(forKey: execution) } }
+
+    /// Refuses, with `why`, every write of `execution` not committed yet and every later one: this process
+    /// lost the execution's lease to `holder`, which drives it now (ExecutionLease). A refused write stops its
+    /// node, and nothing a node does after a write waits for it, so the execution's runners stop acting. The
+    /// heartbeat fences when it fails to renew; a commit fences when the store finds the lease lost.
+    func fence(_ execution: String, because why: String, holder: String) {
+        state.withLock { s in
+            if s.fenced[execution] == nil { s.fenced[execution] = Fence(why: why, holder: holder) }
+        }
+    }
+
+    /// Why the execution's writes are refused, if they are.
+    func fence(of execution: String) -> Fence? { state.withLock { $0.fenced[execution] } }
 
     /// Returns when every write queued so far is committed (or refused).
     func flush() async {
@@ -250,18 +277,20 @@ final class GroupCommitWriter: Sendable {
     /// Commits a taken batch and wakes whoever waits for it.
     private func commitAndSettle(_ batch: Batch, fromQueue: Bool = false) {
         let entries = batch.order.compactMap { batch.entries[$0] }
-        let fenced = state.withLock { $0.fenced }
+        let (fenced, held) = state.withLock { ($0.fenced, $0.held) }
         var refused: [String: String]
         if fenced.isEmpty {
-            refused = commit(entries)
+            refused = commit(entries, held: held)
         } else {
             refused = [:]
             for entry in entries {
-                if let why = fenced[entry.record.execution] {
-                    refused[Self.key(entry.record.execution, entry.record.node)] = why
+                if let fence = fenced[entry.record.execution] {
+                    refused[Self.key(entry.record.execution, entry.record.node)] = fence.why
                 }
             }
-            refused.merge(commit(entries.filter { fenced[$0.record.execution] == nil })) { fence, _ in fence }
+            refused.merge(commit(entries.filter { fenced[$0.record.execution] == nil }, held: held)) { fence, _ in
+                fence
+            }
         }
         for entry in entries where !entry.settled.isEmpty {
             let why = refused[Self.key(entry.record.execution, entry.record.node)]
@@ -283,21 +312,49 @@ final class GroupCommitWriter: Sendable {
         if arm { queue.async { self.drain() } }
     }
 
-    /// One transaction for the batch; if the store refuses it, one per node. The refused nodes, with why.
-    private func commit(_ entries: [Entry]) -> [String: String] {
-        if entries.isEmpty { return [:] }
-        do {
-            try store.commit(entries.map(\.record), lineage: entries.flatMap(\.lineage))
-            return [:]
-        } catch {
-            guard entries.count > 1 else {
-                return entries.first.map { [Self.key($0.record.execution, $0.record.node): "\(error)"] } ?? [:]
+    /// One transaction for the batch; if the store refuses it, one per node. The refused nodes, with why. The
+    /// writes of an execution whose lease the store finds lost are refused, the execution fenced, and the rest
+    /// committed without them.
+    private func commit(_ batch: [Entry], held: [String: LeaseHolder]) -> [String: String] {
+        var refused: [String: String] = [:]
+        var entries = batch
+        while !entries.isEmpty {
+            do {
+                try store.commit(
+                    entries.map(\.record), lineage: entries.flatMap(\.lineage),
+                    heldBy: held.filter { h in entries.contains { $0.record.execution == h.key } })
+                return refused
+            } catch StoreError.leaseLost(let execution, let holder) {
+                let why = ExecutionLease.lostMessage(execution, to: holder)
+                fence(execution, because: why, holder: holder)
+                for entry in entries where entry.record.execution == execution {
+                    refused[Self.key(entry.record.execution, entry.record.node)] = why
+                }
+                entries.removeAll { $0.record.execution == execution }
+            } catch {
+                guard entries.count > 1 else {
+                    return refused.merging(
+                        entries.map { (Self.key($0.record.execution, $0.record.node), "\(error)") }
+                    ) { $1 }
+                }
+                break
             }
         }
-        var refused: [String: String] = [:]
         for entry in entries {
-            do { try store.commit([entry.record], lineage: entry.lineage) } catch {
-                refused[Self.key(entry.record.execution, entry.record.node)] = "\(error)"
+            let execution = entry.record.execution
+            if let fence = fence(of: execution) {
+                refused[Self.key(execution, entry.record.node)] = fence.why
+                continue
+            }
+            do {
+                try store.commit(
+                    [entry.record], lineage: entry.lineage, heldBy: held[execution].map { [execution: $0] } ?? [:])
+            } catch StoreError.leaseLost(_, let holder) {
+                let why = ExecutionLease.lostMessage(execution, to: holder)
+                fence(execution, because: why, holder: holder)
+                refused[Self.key(execution, entry.record.node)] = why
+            } catch {
+                refused[Self.key(execution, entry.record.node)] = "\(error)"
             }
         }
         return refused

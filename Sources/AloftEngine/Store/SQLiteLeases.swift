@@ -46,6 +46,17 @@ extension SQLiteMetadataStore: LeaseStore {
         }
     }
 
+    /// Inside the caller's transaction (which holds SQLite's write lock, so no lease changes hands until it
+    /// ends): throws `StoreError.leaseLost` unless each execution's lease is held by the given process.
+    static func requireLeases(_ heldBy: [String: LeaseHolder], _ db: SQLiteDatabase) throws {
+        for (execution, holder) in heldBy.sorted(by: { $0.key < $1.key }) {
+            let current = try leaseRow(ExecutionLease.name(execution), db)?.holder
+            if current != holder {
+                throw StoreError.leaseLost(execution: execution, holder: current?.description ?? "no process")
+            }
+        }
+    }
+
     private static func leaseRow(_ name: String, _ db: SQLiteDatabase) throws -> LeaseRecord? {
         try db.prepare("SELECT holder, heartbeat_at, expires_at FROM leases WHERE name = ?").query([.text(name)]) {
             leaseRecord(name, $0)

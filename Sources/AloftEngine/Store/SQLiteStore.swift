@@ -124,6 +124,9 @@ public enum StoreError: Error, CustomStringConvertible {
     case cannotCreate(path: String, cause: String)
     /// A stored row that cannot be read: the table, the row (`execution` or `execution/node`), the column.
     case damagedRow(table: String, row: String, column: String, cause: String)
+    /// A write made only while this process holds the execution's lease (fencing) found another holder, or
+    /// none: nothing of it was written. `holder` is who holds it now ("no process" when nobody does).
+    case leaseLost(execution: String, holder: String)
 
     public var description: String {
         switch self {
@@ -137,6 +140,8 @@ public enum StoreError: Error, CustomStringConvertible {
             return "\(path): cannot create the store: \(cause)"
         case .damagedRow(let table, let row, let column, let cause):
             return "the metadata store is damaged: table \(table), \(row), column \(column): \(cause)"
+        case .leaseLost(let execution, let holder):
+            return "execution \(execution) is driven by \(holder) now: this process lost its lease, and wrote nothing"
         }
     }
 }

@@ -56,6 +56,27 @@ extension PostgresStore: LeaseStore {
         }
     }
 
+    /// Inside the caller's transaction: throws `StoreError.leaseLost` unless each execution's lease is held by
+    /// the given process. The rows are locked `FOR SHARE` until the transaction ends, so a taker (which locks
+    /// the row to update it) waits for this write, and reads it, instead of passing it unseen.
+    static func requireLeases(_ heldBy: [String: LeaseHolder], _ db: PostgresConnection) throws {
+        guard !heldBy.isEmpty else { return }
+        let names = heldBy.keys.sorted().map(ExecutionLease.name)
+        let marks = names.indices.map { "$\($0 + 1)" }.joined(separator: ", ")
+        var holders: [String: LeaseHolder] = [:]
+        for r in try db.query(
+            "SELECT name, holder FROM leases WHERE name IN (\(marks)) ORDER BY name FOR SHARE", names)
+        {
+            holders[r[0] ?? ""] = LeaseHolder(encoded: r[1] ?? "")
+        }
+        for (execution, holder) in heldBy.sorted(by: { $0.key < $1.key }) {
+            let current = holders[ExecutionLease.name(execution)]
+            if current != holder {
+                throw StoreError.leaseLost(execution: execution, holder: current?.description ?? "no process")
+            }
+        }
+    }
+
     private static func leaseRow(_ name: String, _ db: PostgresConnection, lock: Bool) throws -> LeaseRecord? {
         try db.query(
             "SELECT holder, heartbeat_at, expires_at FROM leases WHERE name = $1" + (lock ? " FOR UPDATE" : ""), [name]
