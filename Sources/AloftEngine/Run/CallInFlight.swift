@@ -5,11 +5,17 @@ import PluginHost
 /// call: a resumed execution that finds it knows the previous host died inside that call (issue 16). Resumes
 /// repeat the call at most `CallInFlight.deathsTolerated` times; the next fails the attempt instead of
 /// crashing the host again.
+///
+/// Deaths count only while the call never returns: once any call of the attempt returns, the next mark
+/// starts again from 0. A poll is made every 100 ms to seconds for as long as a task runs, so hosts killed
+/// from outside (an operator, an OOM kill, a rolling restart of workers) often land in one; counted over the
+/// whole attempt, two such kills failed a healthy task. A plugin call that kills the host never returns, so
+/// it still fails the attempt at its second death.
 public struct CallInFlight: Sendable, Equatable, Codable {
     /// submit, poll, abort or finalize.
     public var call: String
     public var attempt: Int
-    /// How many hosts already died in a call of this attempt.
+    /// How many hosts already died in this call, one after another, without it returning in between.
     public var deaths: Int
 
     public init(call: String, attempt: Int, deaths: Int = 0) {
@@ -18,7 +24,8 @@ public struct CallInFlight: Sendable, Equatable, Codable {
         self.deaths = deaths
     }
 
-    /// One death may be bad luck (an OOM kill, a SIGKILL from a user); a second in the same attempt is the plugin.
+    /// One death may be bad luck (an OOM kill, a SIGKILL from a user); a second in the same call, which never
+    /// returned in between, is the plugin.
     public static let deathsTolerated = 1
 
     /// The attempt's error once the host died in this call more often than tolerated.

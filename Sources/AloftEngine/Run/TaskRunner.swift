@@ -175,7 +175,8 @@ struct TaskRunner {
         var record = start
         var next: Int? = first
         while let attempt = next {
-            // How many hosts died inside a plugin call of this attempt (see CallInFlight).
+            // How many hosts died, one after another, inside the plugin call this attempt is in (see
+            // CallInFlight); back to 0 once a call returns.
             var deaths = 0
             var invocation = self.invocation(attempt, state: record.resourceState ?? [])
             let taskExecutionID = invocation.executionID
@@ -229,6 +230,8 @@ struct TaskRunner {
                     guard await persistDurably(&record) else { return record }
                 }
                 let submitted = await submit(plugin, invocation, announcing: announcing, attempt: attempt)
+                // Submit returned: it does not kill the host, whatever killed the ones before.
+                deaths = 0
                 guard context.stopped.reason(path) == nil else { return record }
                 switch submitted {
                 case .success(let state):
@@ -259,7 +262,7 @@ struct TaskRunner {
                     continue
                 }
             }
-            switch await pollUntilTerminal(&record, plugin, &invocation, deaths: deaths) {
+            switch await pollUntilTerminal(&record, plugin, &invocation, deaths: &deaths) {
             case .succeeded(let outputs):
                 record.outputs = outputs
                 if let uri = try? context.attemptURI(path, attempt: attempt, file: "outputs.json") {
@@ -319,14 +322,15 @@ struct TaskRunner {
                 result = .failure(error)
             }
         }
-        return await syncCallEnded(&record, attempt, plugin, invocation, result, deaths: deaths)
+        return await syncCallEnded(&record, attempt, plugin, invocation, result)
     }
 
     /// Ends a synchronous attempt with its call's result (stored before anything else sees it). Returns the
-    /// next attempt to start, or nil when the node is done (or stopped).
+    /// next attempt to start, or nil when the node is done (or stopped). The call returned, so no host death
+    /// counts against abort or finalize (see CallInFlight).
     private func syncCallEnded(
         _ record: inout NodeRecord, _ attempt: Int, _ plugin: any TaskPlugin, _ invocation: TaskInvocation,
-        _ result: Result<LiteralMap, TaskError>, deaths: Int
+        _ result: Result<LiteralMap, TaskError>
     ) async -> Int? {
         switch result {
         case .success(let outputs):
@@ -334,11 +338,11 @@ struct TaskRunner {
             if let uri = try? context.attemptURI(path, attempt: attempt, file: "outputs.json") {
                 await context.blobCopies.put(outputs.canonicalBytes, at: uri)
             }
-            return await attemptEnded(&record, .attemptSucceeded, plugin, invocation, deaths: deaths)
+            return await attemptEnded(&record, .attemptSucceeded, plugin, invocation, deaths: 0)
         case .failure(let error):
             // Cancelled (Ctrl-C, executions abort), perhaps while the call was still inside the plugin.
             let event: NodeState.Event = Task.isCancelled ? .abortRequested : .attemptFailed(error)
-            return await attemptEnded(&record, event, plugin, invocation, deaths: deaths)
+            return await attemptEnded(&record, event, plugin, invocation, deaths: 0)
         }
     }
 
@@ -351,7 +355,7 @@ struct TaskRunner {
     ) async -> NodeRecord {
         var record = called
         let attempt = record.state.attempt
-        guard let next = await syncCallEnded(&record, attempt, plugin, invocation, result, deaths: 0) else {
+        guard let next = await syncCallEnded(&record, attempt, plugin, invocation, result) else {
             return record
         }
         return await context.overall.run {
@@ -441,15 +445,17 @@ struct TaskRunner {
         case storeFailed
     }
 
+    /// Polls until the task ends. `deaths` (see CallInFlight) goes back to 0 once a poll returns.
     private func pollUntilTerminal(
         _ record: inout NodeRecord, _ plugin: any TaskPlugin, _ invocation: inout TaskInvocation,
-        deaths: Int
+        deaths: inout Int
     ) async -> PollEnd {
         let clock = context.options.clock
         let started = clock.now
         var renewed = ContinuousClock.now
         var interval = context.options.minPollInterval
         var unobservable = 0
+        var polls = 0
         while true {
             if Task.isCancelled { return .cancelled }
             renewReservation(&renewed)
@@ -458,6 +464,8 @@ struct TaskRunner {
                 record.state.callInFlight = CallInFlight(call: "poll", attempt: record.state.attempt, deaths: deaths)
                 guard await persistDurably(&record) else { return .storeFailed }
             }
+            polls += 1
+            KillPoint.reached("in-poll", count: polls)
             let outcome: PollOutcome
             do throws(TaskError) {
                 outcome = try await cancellable(invocation) { () async throws(TaskError) -> PollOutcome in
@@ -466,6 +474,7 @@ struct TaskRunner {
             } catch {
                 // A poll abandoned because the node was cancelled is an abort, not a failure.
                 if Task.isCancelled { return .cancelled }
+                deaths = 0
                 // Not in a call while it waits: a host killed meanwhile did not die in the plugin.
                 record.state.callInFlight = nil
                 guard persist(&record) else { return .storeFailed }
@@ -477,6 +486,7 @@ struct TaskRunner {
                 continue
             }
             unobservable = 0
+            deaths = 0
             let terminal = outcome.phase.isTerminal
             if let state = outcome.newState {
                 record.resourceState = state
