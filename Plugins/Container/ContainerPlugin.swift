@@ -29,6 +29,7 @@ public final class ContainerPlugin: Plugin {
     private let engine: EngineAPI
     private let waiters: Waiters
     private let pollPauseMilliseconds: Int
+    private let submitPauseMilliseconds: Int
     private let pods: PodSettings
 
     public init(config: JSON, host: HostServices) throws(PluginError) {
@@ -50,6 +51,7 @@ public final class ContainerPlugin: Plugin {
         engine = EngineAPI(socket: socket, log: { [host] line in host.log(.debug, "podman: " + line) })
         waiters = Waiters(host: host)
         pollPauseMilliseconds = Int(config["test_hooks"]?["poll_pause_ms"]?.integerValue ?? 0)
+        submitPauseMilliseconds = Int(config["test_hooks"]?["submit_pause_ms"]?.integerValue ?? 0)
         pods = try PodSettings(config["kubernetes"])
     }
 
@@ -57,7 +59,10 @@ public final class ContainerPlugin: Plugin {
         TaskIO(outputPrefix: context.outputPrefix, fallbackRoot: workDir, taskExecutionID: call.executionID)
     }
 
-    private var process: ProcessBackend { ProcessBackend(host: host, pollPauseMilliseconds: pollPauseMilliseconds) }
+    private var process: ProcessBackend {
+        ProcessBackend(
+            host: host, pollPauseMilliseconds: pollPauseMilliseconds, submitPauseMilliseconds: submitPauseMilliseconds)
+    }
     private var podman: PodmanBackend { PodmanBackend(host: host, api: engine, waiters: waiters) }
     private var kubernetes: KubernetesBackend { KubernetesBackend(host: host, settings: pods) }
 

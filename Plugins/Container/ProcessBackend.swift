@@ -8,21 +8,26 @@ struct ProcessBackend {
     let host: HostServices
     /// Test hook (plugin config `test_hooks.poll_pause_ms`), see ManagedProcess.
     var pollPauseMilliseconds = 0
+    /// Test hook (plugin config `test_hooks.submit_pause_ms`): a pause in submit after it found no process and
+    /// before it starts one, to widen the window in which another host submits the same attempt.
+    var submitPauseMilliseconds = 0
 
     func submit(
         _ call: TaskCall, _ context: TaskContext, io: TaskIO, spec: ContainerSpec
     ) throws(PluginError) -> [UInt8] {
         let process = ManagedProcess(host: host)
-        // Idempotent: a submit repeated after a crash finds the process the first one started.
-        if let state = process.existing(io) { return state.bytes }
-        try io.prepare(context)
-        var environment = ManagedProcess.baseEnvironment()
-        environment.merge(spec.env) { _, task in task }
-        environment.merge(io.aloftEnvironment(call, context)) { _, aloft in aloft }
-        return try process.start(
-            spec.command, environment: environment, io: io, executionID: call.executionID,
-            memoryBytes: spec.memoryBytes
-        ).bytes
+        // Idempotent: a submit repeated after a crash, or by another host at the same time, finds the process
+        // the first one started.
+        return try process.existingOrStart(io) { () throws(PluginError) -> ManagedProcess.State in
+            if submitPauseMilliseconds > 0 { usleep(UInt32(submitPauseMilliseconds) * 1000) }
+            try io.prepare(context)
+            var environment = ManagedProcess.baseEnvironment()
+            environment.merge(spec.env) { _, task in task }
+            environment.merge(io.aloftEnvironment(call, context)) { _, aloft in aloft }
+            return try process.start(
+                spec.command, environment: environment, io: io, executionID: call.executionID,
+                memoryBytes: spec.memoryBytes)
+        }.state.bytes
     }
 
     func poll(_ call: TaskCall, io: TaskIO, types: TypeMap, memoryBytes: Int64?) throws(PluginError) -> PollResult {

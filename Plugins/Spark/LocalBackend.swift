@@ -15,20 +15,21 @@ struct LocalBackend {
         _ call: TaskCall, _ context: TaskContext, job: SparkJobSpec, io: TaskIO
     ) throws(PluginError) -> SparkState {
         let process = ManagedProcess(host: host)
-        if let existing = process.existing(io) {
-            host.log(
-                .info, "spark-submit of \(call.executionID) was started before (pid \(existing.pid)); re-attaching",
-                task: call.executionID)
-            return .local(pid: existing.pid, startTicks: existing.startTicks, ui: nil)
+        let (state, existed) = try process.existingOrStart(io) { () throws(PluginError) -> ManagedProcess.State in
+            let submitPath = try settings.sparkSubmit()
+            try io.prepare(context)
+            let arguments = try SparkSubmitArguments(job, call: call, context: context, io: io)
+            let cores = job.localCores ?? settings.localCores
+            let argv = arguments.localCommand(sparkSubmit: submitPath, master: "local[\(cores)]", job: job)
+            return try process.start(
+                argv, environment: SparkEnvironment.make(job, call: call, context: context, io: io, settings: settings),
+                io: io, executionID: call.executionID)
         }
-        let submitPath = try settings.sparkSubmit()
-        try io.prepare(context)
-        let arguments = try SparkSubmitArguments(job, call: call, context: context, io: io)
-        let cores = job.localCores ?? settings.localCores
-        let argv = arguments.localCommand(sparkSubmit: submitPath, master: "local[\(cores)]", job: job)
-        let state = try process.start(
-            argv, environment: SparkEnvironment.make(job, call: call, context: context, io: io, settings: settings),
-            io: io, executionID: call.executionID)
+        if existed {
+            host.log(
+                .info, "spark-submit of \(call.executionID) was started before (pid \(state.pid)); re-attaching",
+                task: call.executionID)
+        }
         return .local(pid: state.pid, startTicks: state.startTicks, ui: nil)
     }
 

@@ -62,6 +62,34 @@ public struct ManagedProcess: Sendable {
         return alive(state) || FileManager.default.fileExists(atPath: io.work + "/exit_code") ? state : nil
     }
 
+    /// The attempt's process: the one an earlier start launched (`existed`), or the one `start` launches now.
+    /// The look and the start happen under an exclusive lock on a file in the attempt's working directory,
+    /// so two live hosts that submit the same attempt at once start it once. (A host that stood still past
+    /// its lease can wake in the middle of a submit that the host which took its execution over makes again;
+    /// both found no process, and both started one.) The kernel drops the lock of a host that dies holding it.
+    public func existingOrStart(
+        _ io: TaskIO, _ start: () throws(PluginError) -> State
+    ) throws(PluginError) -> (state: State, existed: Bool) {
+        do { try FileManager.default.createDirectory(atPath: io.work, withIntermediateDirectories: true) } catch {
+            throw .system(
+                "cannot make the task's working directory \(io.work): \(error.localizedDescription)", code: "Workspace")
+        }
+        let lock = open(io.work + "/submit.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard lock >= 0 else {
+            throw .system(
+                "cannot open \(io.work)/submit.lock: \(String(cString: strerror(errno)))", code: "Workspace")
+        }
+        defer { close(lock) }  // drops the lock
+        while flock(lock, LOCK_EX) != 0 {
+            guard errno == EINTR else {
+                throw .system(
+                    "cannot lock \(io.work)/submit.lock: \(String(cString: strerror(errno)))", code: "Workspace")
+            }
+        }
+        if let state = existing(io) { return (state, true) }
+        return (try start(), false)
+    }
+
     /// Starts `command` in `io.work` with exactly `environment`; asks the host to poll `executionID` the moment
     /// it ends. `memoryBytes` caps its address space (a cap the shell may not set fails the attempt).
     ///

@@ -288,3 +288,44 @@ import Testing
         #expect(try String(contentsOfFile: journal, encoding: .utf8) == "run\n", "the task ran again")
     }
 }
+
+/// Two live hosts that submit the same attempt at once start its command once. (A host that stood still past
+/// its lease woke in the middle of its submit while the host that took the execution over submitted the
+/// attempt again; both found no process and both started one.) The window between the look for an earlier
+/// process and the start is widened with a test hook (test_hooks.submit_pause_ms); the two submits run at
+/// once on the plugin's threads.
+@Suite(.timeLimit(.minutes(5))) struct ProcessSubmitRaceTests {
+    @Test func twoSubmitsOfTheSameAttemptAtOnceStartItsCommandOnce() async throws {
+        let h = try await ContainerProcessTests.harness(
+            pluginConfig: .object(["test_hooks": .object(["submit_pause_ms": .integer(500)])]))
+        defer { h.host.shutdown() }
+        let dir = NSTemporaryDirectory() + "aloft-submit-race-\(UUID())"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let command = "echo $$ >> \(dir)/starts; echo 1 > {{output_dir}}/n"
+        let template = TaskTemplate(
+            name: "t", version: "1", type: "container", interface: TaskInterface(inputs: [:], outputs: ["n": .integer]),
+            extra: ["container": .object(["command": .array([.string("sh"), .string("-c"), .string(command)])])])
+        // One host makes a task's calls one after another, so the other host's submit of the same attempt (the
+        // same working directory) comes under another task execution id.
+        func submit(_ execution: String) -> TaskInvocation {
+            let identity = ExecutionIdentity(
+                project: "p", domain: "development", execution: execution, node: "a", attempt: 0)
+            return TaskInvocation(
+                context: TaskContext(
+                    taskExecutionID: TaskExecutionID.make(identity), identity: identity, task: template, inputs: [:],
+                    outputPrefix: "file://\(dir)/attempt/"))
+        }
+        let plugin = try h.host.plugin(forTaskType: "container").get()
+        async let first = plugin.submit(submit("race"))
+        async let second = plugin.submit(submit("race-elsewhere"))
+        let (a, b) = try await (first, second)
+        #expect(a == b, "the two submits left different processes")
+        // The command has run (its exit code is written after it) before the starts are counted.
+        let deadline = Date().addingTimeInterval(30)
+        while !FileManager.default.fileExists(atPath: dir + "/attempt/work/exit_code"), Date() < deadline {
+            usleep(20_000)
+        }
+        let starts = ((try? String(contentsOfFile: dir + "/starts", encoding: .utf8)) ?? "").split(separator: "\n")
+        #expect(starts.count == 1, "the command started \(starts.count) times")
+    }
+}

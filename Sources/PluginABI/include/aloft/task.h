@@ -11,7 +11,9 @@
  *    polls again with the stored state ("re-attach").
  *  - submit must be idempotent: if the host crashed between submit and storing the state, it submits again
  *    with the same task_execution_id. Use that id as the external job name so the second submit finds the
- *    first job instead of starting another.
+ *    first job instead of starting another. The two submits may even overlap, from two hosts (one stood
+ *    still past its lease and woke mid-submit while the other took the execution over): make the look for
+ *    the job and its start one step (a name that cannot be created twice, or a lock).
  *  - poll reports the phase; it may return an updated state (stored before the host acts on the result).
  *  - abort stops the work. Idempotent: aborting something already finished or gone is ALOFT_OK.
  *  - finalize is called once per attempt that called submit (whatever submit returned), after the terminal
