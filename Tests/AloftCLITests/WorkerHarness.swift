@@ -87,6 +87,17 @@ struct WorkerHarness {
 
     func phase(_ id: String) -> ExecutionRecord.Phase? { (try? store.execution(id: id))?.phase }
 
+    /// Why an execution did not succeed: its phase and error, and every line of the first `workers` workers'
+    /// logs that names it (what a failed soak run must show to be understood from CI's output alone).
+    func why(_ id: String, workers: Int) -> String {
+        let record = try? store.execution(id: id)
+        let lines = (1...max(workers, 1)).flatMap { n in
+            log(n).split(separator: "\n").filter { $0.contains(id) }.map { "worker \(n): \($0)" }
+        }
+        return "\(id) \(record?.phase.rawValue ?? "missing"): \(record?.error ?? "no error")\n"
+            + lines.joined(separator: "\n")
+    }
+
     /// Polls `condition` every 100 ms for up to `seconds`; whether it came true.
     @discardableResult
     static func wait(_ seconds: Double, _ condition: () -> Bool) -> Bool {

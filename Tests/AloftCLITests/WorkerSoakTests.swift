@@ -4,9 +4,11 @@ import Foundation
 import Testing
 
 /// Issue 19's load-and-faults run, scaled to CI time: 3 workers share 660 executions on PostgreSQL (600 of a
-/// 20-node echo chain, 60 of a 2-second process task with a journal) while one random worker is SIGKILLed
-/// every 1-2.5 seconds and a new one started. At the end every execution succeeded, no process task started twice, and
-/// no execution is left queued, running or leased. ALOFT_SOAK_SEED picks the kill schedule (default 19).
+/// 20-node echo chain, 60 of a 2-second process task with a journal) while, every 1-2.5 seconds, one random
+/// worker is SIGKILLed (and a new one started) or frozen for 4 seconds, past its 2-second lease (it wakes to find
+/// its executions taken over, must stop driving them, and exits). At the end every execution succeeded, no process
+/// task started twice, and no execution is left queued, running or leased. ALOFT_SOAK_SEED picks the schedule
+/// (default 19).
 @Suite(.timeLimit(.minutes(6)), .enabled(if: PostgresPeer.available)) struct WorkerSoakTests {
     @Test func workersKilledAtRandomLoseNothingAndStartNothingTwice() throws {
         let h = try WorkerHarness("soak", sleep: 2)
@@ -27,24 +29,38 @@ import Testing
             everyWorker.append(workers[next]!)
             next += 1
         }
-        var kills = 0
+        var (kills, freezes) = (0, 0)
         let deadline = Date().addingTimeInterval(240)
         while !h.allEnded(ids) && Date() < deadline {
             usleep(UInt32(1_000_000 + random.next() % 1_500_000))
             let victim = workers.keys.sorted()[Int(random.next() % UInt64(workers.count))]
-            kill(workers[victim]!.processIdentifier, SIGKILL)
-            workers[victim]!.waitUntilExit()
-            workers[victim] = nil
-            kills += 1
-            workers[next] = try h.startWorker(next, arguments)
-            everyWorker.append(workers[next]!)
-            next += 1
+            let pid = workers[victim]!.processIdentifier
+            if random.next() % 2 == 0 {
+                // Frozen past its lease (2 s): another worker takes its executions over, and it must stop
+                // driving them when it wakes.
+                kill(pid, SIGSTOP)
+                DispatchQueue.global().asyncAfter(deadline: .now() + 4) { kill(pid, SIGCONT) }
+                freezes += 1
+            } else {
+                kill(pid, SIGKILL)
+                workers[victim]!.waitUntilExit()
+                kills += 1
+            }
+            // Every worker that ended is replaced: the one just killed, and one that woke to find an execution
+            // of its taken over (it exits).
+            for (n, p) in workers where !p.isRunning {
+                workers[n] = nil
+                workers[next] = try h.startWorker(next, arguments)
+                everyWorker.append(workers[next]!)
+                next += 1
+            }
         }
         let ended = WorkerHarness.wait(60) { h.allEnded(ids) }
         #expect(ended, "\(ids.filter { h.phase($0) != .succeeded }.count) executions did not end")
-        #expect(kills >= 3, "only \(kills) workers were killed before the run ended")
+        #expect(kills >= 3 && freezes >= 3, "only \(kills) kills and \(freezes) freezes before the run ended")
         let failed = ids.filter { h.phase($0) != .succeeded }
-        #expect(failed.isEmpty, "not succeeded: \(failed.prefix(5)) \(failed.first.map { h.phase($0) } ?? nil)")
+        let why = failed.prefix(5).map { h.why($0, workers: next - 1) }.joined(separator: "\n")
+        #expect(failed.isEmpty, "not succeeded:\n\(why)")
         usleep(1_500_000)
         let lines = h.journalLines
         #expect(lines.count == 60 && Set(lines).count == 60, "\(lines.count) starts of 60 journaled tasks")
