@@ -32,6 +32,9 @@ public struct NodeState: Sendable, Equatable, Codable {
     public private(set) var cached = false
     /// The plugin call under way, persisted before it is made: found on resume, it means the host died in it.
     public var callInFlight: CallInFlight?
+    /// How many hosts died in this node's plugin calls, in any call of any attempt (nil: none). Bounds the
+    /// deaths a plugin that crashes now and then may cause (`CallInFlight.nodeDeathsTolerated`).
+    public var hostDeaths: Int?
     /// True when the node's attempts are single synchronous calls (ABI 1.1, `run_sync`): nothing to submit,
     /// abort or finalize. Set by `.startSync`; nil (false) otherwise, and in records written before the tier.
     public private(set) var synchronous: Bool?
@@ -259,6 +262,11 @@ extension NodeState {
             w.writeKey("deaths")
             w.writeInteger(Int64(c.deaths))
             w.writeByte("}")
+        }
+        if let d = hostDeaths {
+            w.writeByte(",")
+            w.writeKey("hostDeaths")
+            w.writeInteger(Int64(d))
         }
         if let e = lastError {
             w.writeByte(",")

@@ -31,4 +31,30 @@ import Testing
         let starts = ((try? String(contentsOfFile: journal, encoding: .utf8)) ?? "").split(separator: "\n")
         #expect(starts.count == 1, "the command started \(starts.count) times")
     }
+
+    /// A plugin that kills the host only now and then (its calls return in between) is still bounded: the
+    /// fifth host death in the node's calls fails the attempt (CallInFlight.nodeDeathsTolerated).
+    @Test func theFifthHostDeathInANodesCallsFailsItsAttempt() throws {
+        let (dir, _) = try CLI.journaledTask("poll-deaths-total", then: "sleep 20; echo 7 > {{output_dir}}/n")
+        let killedInPoll = ["HOME": dir, "ALOFT_TEST_KILL_AT": "in-poll@2"]
+        let first = try CLI.run(["run", "spec.yaml"], cwd: dir, env: killedInPoll)
+        #expect(first.status == 128 + SIGKILL || first.status == SIGKILL, "\(first.status) \(first.stderr)")
+        let store = try SQLiteMetadataStore(path: dir + "/.aloft/metadata.sqlite")
+        let execution = try #require(try store.executions(project: nil, domain: nil, limit: 1).first?.id)
+        for death in 1...4 {
+            let resumed = try CLI.run(["resume", execution], cwd: dir, env: killedInPoll)
+            #expect(
+                resumed.status == 128 + SIGKILL || resumed.status == SIGKILL,
+                "resume \(death): \(resumed.status) \(resumed.stderr)")
+        }
+        #expect(try store.nodes(execution: execution).first?.state.hostDeaths == 4)
+        let last = try CLI.run(["resume", execution], cwd: dir, env: killedInPoll)
+        #expect(last.status != 0, "\(last.stdout)\(last.stderr)")
+        #expect(
+            "\(last.stdout)\(last.stderr)".contains(
+                "plugin aloft.container: the host died 5 times during this node's plugin calls (the last in poll of attempt 0)"
+            ),
+            "\(last.stdout)\(last.stderr)")
+        #expect(try store.execution(id: execution)?.phase == .failed)
+    }
 }

@@ -187,15 +187,16 @@ struct TaskRunner {
                     var died = left
                     died.deaths += 1
                     deaths = died.deaths
+                    let total = (record.state.hostDeaths ?? 0) + 1
+                    record.state.hostDeaths = total
                     context.logger.error(
                         "node \(path): the host died during plugin \(plugin.id)'s \(left.call) of attempt \(attempt) (\(died.deaths) time(s))"
                     )
-                    if died.deaths > CallInFlight.deathsTolerated {
+                    if died.deaths > CallInFlight.deathsTolerated || total > CallInFlight.nodeDeathsTolerated {
                         // Finalize is still owed. (A host that died in abort or finalize left the mark of an attempt
                         // that had already ended, stored before those calls: it never gets here.)
-                        next = await attemptEnded(
-                            &record, .attemptFailed(died.failure(plugin: plugin.id)), plugin, invocation, deaths: deaths
-                        )
+                        let failure = died.failure(plugin: plugin.id, total: total)
+                        next = await attemptEnded(&record, .attemptFailed(failure), plugin, invocation, deaths: deaths)
                         continue
                     }
                     record.state.callInFlight = died
