@@ -40,7 +40,10 @@ struct ExecutionLease: Sendable {
                 try? await Task.sleep(for: ttl / 3)
                 if Task.isCancelled { return }
                 do {
-                    if try !store.renewLease(name, holder: holder, until: Date().addingTimeInterval(ttl.secondsValue)) {
+                    if try !store.renewLease(name, holder: holder, until: Date().addingTimeInterval(ttl.secondsValue)),
+                        // A renewal under way when the run ended finds the lease released by the run itself.
+                        !Task.isCancelled
+                    {
                         let other = (try? store.lease(name))??.holder.description ?? "no process"
                         lost(Self.lostMessage(execution, to: other), other)
                         return

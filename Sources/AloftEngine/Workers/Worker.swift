@@ -160,7 +160,8 @@ public final class Worker: Sendable {
             {
                 // The engine refuses it for good (an unreadable plan, a damaged row): it fails rather than
                 // being claimed again forever.
-                try? store.finishExecution(id: id, phase: .failed, outputs: nil, error: failure.message)
+                try? store.finishExecution(
+                    id: id, phase: .failed, outputs: nil, error: failure.message, heldBy: holder)
                 try? store.dequeue(id)
                 log("failed: \(id): \(failure.message)")
             } catch {
