@@ -63,16 +63,19 @@ extension PostgresStore: LeaseStore {
         guard !heldBy.isEmpty else { return }
         let names = heldBy.keys.sorted().map(ExecutionLease.name)
         let marks = names.indices.map { "$\($0 + 1)" }.joined(separator: ", ")
-        var holders: [String: LeaseHolder] = [:]
+        var holders: [String: String] = [:]
         for r in try db.query(
             "SELECT name, holder FROM leases WHERE name IN (\(marks)) ORDER BY name FOR SHARE", names)
         {
-            holders[r[0] ?? ""] = LeaseHolder(encoded: r[1] ?? "")
+            holders[r[0] ?? ""] = r[1]
         }
         for (execution, holder) in heldBy.sorted(by: { $0.key < $1.key }) {
             let current = holders[ExecutionLease.name(execution)]
-            if current != holder {
-                throw StoreError.leaseLost(execution: execution, holder: current?.description ?? "no process")
+            // Compared as stored (the same process wrote it, in the same encoding): no decoding per commit.
+            if current != holder.encoded {
+                throw StoreError.leaseLost(
+                    execution: execution,
+                    holder: current.flatMap { LeaseHolder(encoded: $0)?.description } ?? "no process")
             }
         }
     }
