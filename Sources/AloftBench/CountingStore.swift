@@ -13,16 +13,6 @@ final class CountingStore: Store {
 
     var transitions: Int { count.load(ordering: .relaxed) }
 
-    func commit(_ nodes: [NodeRecord]) throws {
-        try base.commit(nodes)
-        count.add(nodes.count, ordering: .relaxed)
-    }
-
-    func commit(_ nodes: [NodeRecord], lineage: [LineageEdge]) throws {
-        try base.commit(nodes, lineage: lineage)
-        count.add(nodes.count, ordering: .relaxed)
-    }
-
     func commit(_ nodes: [NodeRecord], lineage: [LineageEdge], heldBy: [String: LeaseHolder]) throws {
         try base.commit(nodes, lineage: lineage, heldBy: heldBy)
         count.add(nodes.count, ordering: .relaxed)
@@ -33,11 +23,8 @@ final class CountingStore: Store {
     func executions(project: String?, domain: String?, limit: Int) throws -> [ExecutionRecord] {
         try base.executions(project: project, domain: domain, limit: limit)
     }
-    func finishExecution(id: String, phase: ExecutionRecord.Phase, outputs: LiteralMap?, error: String?) throws {
-        try base.finishExecution(id: id, phase: phase, outputs: outputs, error: error)
-    }
     func finishExecution(
-        id: String, phase: ExecutionRecord.Phase, outputs: LiteralMap?, error: String?, heldBy holder: LeaseHolder
+        id: String, phase: ExecutionRecord.Phase, outputs: LiteralMap?, error: String?, heldBy holder: LeaseHolder?
     ) throws {
         try base.finishExecution(id: id, phase: phase, outputs: outputs, error: error, heldBy: holder)
     }

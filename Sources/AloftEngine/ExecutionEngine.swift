@@ -250,9 +250,8 @@ public final class ExecutionEngine: Sendable {
                     heldBy: lease.holder)
             }
         } catch StoreError.leaseLost(_, let other) {
-            let why = ExecutionLease.lostMessage(record.id, to: other)
-            commits.fence(record.id, because: why, holder: other)
-            throw Failure(message: why, lostLeaseTo: other)
+            let fence = commits.leaseLost(record.id, to: other)
+            throw Failure(message: fence.why, lostLeaseTo: fence.holder)
         }
         commits.letGo(record.id)
         // The execution ended here: no later host will read what its calls journaled.

@@ -55,8 +55,9 @@ public struct ManagedProcess: Sendable {
         case lost(pid: Int32)
     }
 
-    /// The process an earlier start of this attempt launched, when it still runs or has finished.
-    public func existing(_ io: TaskIO) -> State? {
+    /// The process an earlier start of this attempt launched, when it still runs or has finished. Only under
+    /// the attempt's submit lock (existingOrStart): looked at alone, it may be started by another host next.
+    private func existing(_ io: TaskIO) -> State? {
         guard let data = FileManager.default.contents(atPath: io.work + "/pid"), let state = try? State([UInt8](data))
         else { return nil }
         return alive(state) || FileManager.default.fileExists(atPath: io.work + "/exit_code") ? state : nil

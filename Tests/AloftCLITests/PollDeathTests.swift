@@ -11,12 +11,8 @@ import Testing
 /// (HostSurvivalTests). ALOFT_TEST_KILL_AT=in-poll@2 SIGKILLs the host once its second poll's mark is stored.
 @Suite(.timeLimit(.minutes(5))) struct PollDeathTests {
     @Test func twoKillsInPollsWithAPollReturningBetweenThemDoNotFailTheTask() throws {
-        let (dir, journal) = try CLI.journaledTask("poll-deaths", then: "sleep 6; echo 7 > {{output_dir}}/n")
-        let killedInPoll = ["HOME": dir, "ALOFT_TEST_KILL_AT": "in-poll@2"]
-        let first = try CLI.run(["run", "spec.yaml"], cwd: dir, env: killedInPoll)
-        #expect(first.status == 128 + SIGKILL || first.status == SIGKILL, "\(first.status) \(first.stderr)")
-        let store = try SQLiteMetadataStore(path: dir + "/.aloft/metadata.sqlite")
-        let execution = try #require(try store.executions(project: nil, domain: nil, limit: 1).first?.id)
+        let (dir, journal, store, execution) = try runKilledInPoll("poll-deaths", sleep: 6)
+        let killedInPoll = Self.killedInPoll(dir)
         #expect(try store.nodes(execution: execution).first?.state.callInFlight?.call == "poll")
 
         // The resumed host counts the death, polls (the poll returns: the task runs), and dies in its next poll.
@@ -35,12 +31,8 @@ import Testing
     /// A plugin that kills the host only now and then (its calls return in between) is still bounded: the
     /// fifth host death in the node's calls fails the attempt (CallInFlight.nodeDeathsTolerated).
     @Test func theFifthHostDeathInANodesCallsFailsItsAttempt() throws {
-        let (dir, _) = try CLI.journaledTask("poll-deaths-total", then: "sleep 20; echo 7 > {{output_dir}}/n")
-        let killedInPoll = ["HOME": dir, "ALOFT_TEST_KILL_AT": "in-poll@2"]
-        let first = try CLI.run(["run", "spec.yaml"], cwd: dir, env: killedInPoll)
-        #expect(first.status == 128 + SIGKILL || first.status == SIGKILL, "\(first.status) \(first.stderr)")
-        let store = try SQLiteMetadataStore(path: dir + "/.aloft/metadata.sqlite")
-        let execution = try #require(try store.executions(project: nil, domain: nil, limit: 1).first?.id)
+        let (dir, _, store, execution) = try runKilledInPoll("poll-deaths-total", sleep: 20)
+        let killedInPoll = Self.killedInPoll(dir)
         for death in 1...4 {
             let resumed = try CLI.run(["resume", execution], cwd: dir, env: killedInPoll)
             #expect(
@@ -56,5 +48,23 @@ import Testing
             ),
             "\(last.stdout)\(last.stderr)")
         #expect(try store.execution(id: execution)?.phase == .failed)
+    }
+
+    /// The environment that SIGKILLs `aloft` once its second poll's mark is stored.
+    private static func killedInPoll(_ dir: String) -> [String: String] {
+        ["HOME": dir, "ALOFT_TEST_KILL_AT": "in-poll@2"]
+    }
+
+    /// The journaled process task (`sleep seconds`, then n = 7) started by an `aloft run` killed in its second
+    /// poll: its directory, journal, store and execution.
+    private func runKilledInPoll(
+        _ prefix: String, sleep seconds: Int
+    ) throws -> (dir: String, journal: String, store: SQLiteMetadataStore, execution: String) {
+        let (dir, journal) = try CLI.journaledTask(prefix, then: "sleep \(seconds); echo 7 > {{output_dir}}/n")
+        let first = try CLI.run(["run", "spec.yaml"], cwd: dir, env: Self.killedInPoll(dir))
+        #expect(first.status == 128 + SIGKILL || first.status == SIGKILL, "\(first.status) \(first.stderr)")
+        let store = try SQLiteMetadataStore(path: dir + "/.aloft/metadata.sqlite")
+        let execution = try #require(try store.executions(project: nil, domain: nil, limit: 1).first?.id)
+        return (dir, journal, store, execution)
     }
 }

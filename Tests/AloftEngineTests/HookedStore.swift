@@ -26,19 +26,12 @@ final class HookedStore: Store {
     func executions(project: String?, domain: String?, limit: Int) throws -> [ExecutionRecord] {
         try inner.executions(project: project, domain: domain, limit: limit)
     }
-    func finishExecution(id: String, phase: ExecutionRecord.Phase, outputs: LiteralMap?, error: String?) throws {
-        try inner.finishExecution(id: id, phase: phase, outputs: outputs, error: error)
-    }
     func finishExecution(
-        id: String, phase: ExecutionRecord.Phase, outputs: LiteralMap?, error: String?, heldBy holder: LeaseHolder
+        id: String, phase: ExecutionRecord.Phase, outputs: LiteralMap?, error: String?, heldBy holder: LeaseHolder?
     ) throws {
         try inner.finishExecution(id: id, phase: phase, outputs: outputs, error: error, heldBy: holder)
     }
     func nodes(execution: String) throws -> [NodeRecord] { try inner.nodes(execution: execution) }
-    func commit(_ nodes: [NodeRecord]) throws { try commit(nodes, lineage: []) }
-    func commit(_ nodes: [NodeRecord], lineage: [LineageEdge]) throws {
-        try commit(nodes, lineage: lineage, heldBy: [:])
-    }
     func commit(_ nodes: [NodeRecord], lineage: [LineageEdge], heldBy: [String: LeaseHolder]) throws {
         try beforeCommit(nodes)
         try inner.commit(nodes, lineage: lineage, heldBy: heldBy)

@@ -209,6 +209,17 @@ final class GroupCommitWriter: Sendable {
         }
     }
 
+    /// The store refused a write of the execution: this process no longer holds its lease, `holder` does.
+    /// Fences the execution; the fence it has now.
+    @discardableResult
+    func leaseLost(_ execution: String, to holder: String) -> Fence {
+        let fence = Fence(why: ExecutionLease.lostMessage(execution, to: holder), holder: holder)
+        return state.withLock { s in
+            if s.fenced[execution] == nil { s.fenced[execution] = fence }
+            return s.fenced[execution] ?? fence
+        }
+    }
+
     /// Why the execution's writes are refused, if they are.
     func fence(of execution: String) -> Fence? { state.withLock { $0.fenced[execution] } }
 
@@ -325,8 +336,7 @@ final class GroupCommitWriter: Sendable {
                     heldBy: held.filter { h in entries.contains { $0.record.execution == h.key } })
                 return refused
             } catch StoreError.leaseLost(let execution, let holder) {
-                let why = ExecutionLease.lostMessage(execution, to: holder)
-                fence(execution, because: why, holder: holder)
+                let why = leaseLost(execution, to: holder).why
                 for entry in entries where entry.record.execution == execution {
                     refused[Self.key(entry.record.execution, entry.record.node)] = why
                 }
@@ -350,9 +360,7 @@ final class GroupCommitWriter: Sendable {
                 try store.commit(
                     [entry.record], lineage: entry.lineage, heldBy: held[execution].map { [execution: $0] } ?? [:])
             } catch StoreError.leaseLost(_, let holder) {
-                let why = ExecutionLease.lostMessage(execution, to: holder)
-                fence(execution, because: why, holder: holder)
-                refused[Self.key(execution, entry.record.node)] = why
+                refused[Self.key(execution, entry.record.node)] = leaseLost(execution, to: holder).why
             } catch {
                 refused[Self.key(execution, entry.record.node)] = "\(error)"
             }

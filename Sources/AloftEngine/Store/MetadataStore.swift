@@ -61,19 +61,15 @@ public protocol ExecutionStore: Sendable {
     func execution(id: String) throws -> ExecutionRecord?
     /// Newest first, optionally within a project and domain.
     func executions(project: String?, domain: String?, limit: Int) throws -> [ExecutionRecord]
-    func finishExecution(id: String, phase: ExecutionRecord.Phase, outputs: LiteralMap?, error: String?) throws
-    /// `finishExecution` only while `holder` holds the execution's lease, checked in the same transaction
-    /// (fencing, as `commit(_:lineage:heldBy:)`); `StoreError.leaseLost` otherwise, and nothing is written.
+    /// Ends the execution; with `heldBy`, only while that process holds the execution's lease, checked in the
+    /// same transaction (fencing, as `commit(_:lineage:heldBy:)`): `StoreError.leaseLost` otherwise, and nothing
+    /// is written.
     func finishExecution(
-        id: String, phase: ExecutionRecord.Phase, outputs: LiteralMap?, error: String?, heldBy holder: LeaseHolder
+        id: String, phase: ExecutionRecord.Phase, outputs: LiteralMap?, error: String?, heldBy holder: LeaseHolder?
     ) throws
     func nodes(execution: String) throws -> [NodeRecord]
-    /// Writes several node records in one transaction (a group commit).
-    func commit(_ nodes: [NodeRecord]) throws
-    /// Node records and the lineage edges they bring, in one transaction (a node's first commit carries
-    /// what it read).
-    func commit(_ nodes: [NodeRecord], lineage: [LineageEdge]) throws
-    /// `commit(_:lineage:)` only while, for each execution in `heldBy`, the given process holds its lease
+    /// Node records and the lineage edges they bring, in one transaction (a group commit; a node's first commit
+    /// carries what it read), only while, for each execution in `heldBy`, the given process holds its lease
     /// (`execution/<id>`), checked in the same transaction. This is the fence that keeps a process that lost
     /// an execution to another (it stood still past the lease) from writing, and so from acting on, the other's
     /// nodes before its heartbeat notices: taking a lease over and this check serialize on the lease's row.
@@ -89,6 +85,19 @@ public protocol ExecutionStore: Sendable {
 
 extension ExecutionStore {
     public var callJournalRoot: String? { nil }
+
+    /// Ends the execution whoever holds its lease.
+    public func finishExecution(id: String, phase: ExecutionRecord.Phase, outputs: LiteralMap?, error: String?) throws {
+        try finishExecution(id: id, phase: phase, outputs: outputs, error: error, heldBy: nil)
+    }
+
+    /// Writes several node records in one transaction, whoever holds their executions' leases.
+    public func commit(_ nodes: [NodeRecord]) throws { try commit(nodes, lineage: [], heldBy: [:]) }
+
+    /// Node records and the lineage edges they bring, in one transaction, whoever holds their executions' leases.
+    public func commit(_ nodes: [NodeRecord], lineage: [LineageEdge]) throws {
+        try commit(nodes, lineage: lineage, heldBy: [:])
+    }
 }
 
 public struct LogLinkRecord: Sendable, Equatable {

@@ -50,28 +50,19 @@ extension SQLiteMetadataStore: ExecutionStore {
         }
     }
 
-    public func finishExecution(id: String, phase: ExecutionRecord.Phase, outputs: LiteralMap?, error: String?) throws {
-        try withDatabase { db in try Self.finish(id, phase, outputs, error, db) }
-    }
-
     public func finishExecution(
-        id: String, phase: ExecutionRecord.Phase, outputs: LiteralMap?, error: String?, heldBy holder: LeaseHolder
+        id: String, phase: ExecutionRecord.Phase, outputs: LiteralMap?, error: String?, heldBy holder: LeaseHolder?
     ) throws {
         try withDatabase { db in
             try db.transaction {
-                try Self.requireLeases([id: holder], db)
-                try Self.finish(id, phase, outputs, error, db)
+                if let holder { try Self.requireLeases([id: holder], db) }
+                try db.prepare("UPDATE executions SET phase = ?, outputs = ?, error = ?, updated_at = ? WHERE id = ?")
+                    .run([
+                        .text(phase.rawValue), outputs.map { .text(text($0)) } ?? .null,
+                        error.map { .text($0) } ?? .null, .integer(millis(Date())), .text(id),
+                    ])
             }
         }
-    }
-
-    private static func finish(
-        _ id: String, _ phase: ExecutionRecord.Phase, _ outputs: LiteralMap?, _ error: String?, _ db: SQLiteDatabase
-    ) throws {
-        try db.prepare("UPDATE executions SET phase = ?, outputs = ?, error = ?, updated_at = ? WHERE id = ?").run([
-            .text(phase.rawValue), outputs.map { .text(text($0)) } ?? .null, error.map { .text($0) } ?? .null,
-            .integer(millis(Date())), .text(id),
-        ])
     }
 
     public func requestAbort(id: String) throws {
@@ -122,12 +113,6 @@ extension SQLiteMetadataStore: ExecutionStore {
                     startedAt: r.isNull(13) ? nil : Date(timeIntervalSince1970: Double(r.integer(13)) / 1000))
             }
         }
-    }
-
-    public func commit(_ nodes: [NodeRecord]) throws { try commit(nodes, lineage: []) }
-
-    public func commit(_ nodes: [NodeRecord], lineage: [LineageEdge]) throws {
-        try commit(nodes, lineage: lineage, heldBy: [:])
     }
 
     public func commit(_ nodes: [NodeRecord], lineage: [LineageEdge], heldBy: [String: LeaseHolder]) throws {

@@ -48,28 +48,17 @@ extension PostgresStore: ExecutionStore {
         }
     }
 
-    public func finishExecution(id: String, phase: ExecutionRecord.Phase, outputs: LiteralMap?, error: String?) throws {
-        try withConnection { db in try Self.finish(id, phase, outputs, error, db) }
-    }
-
     public func finishExecution(
-        id: String, phase: ExecutionRecord.Phase, outputs: LiteralMap?, error: String?, heldBy holder: LeaseHolder
+        id: String, phase: ExecutionRecord.Phase, outputs: LiteralMap?, error: String?, heldBy holder: LeaseHolder?
     ) throws {
         try withConnection { db in
             try db.transaction {
-                try Self.requireLeases([id: holder], db)
-                try Self.finish(id, phase, outputs, error, db)
+                if let holder { try Self.requireLeases([id: holder], db) }
+                try db.update(
+                    "UPDATE executions SET phase = $1, outputs = $2, error = $3, updated_at = $4 WHERE id = $5",
+                    [phase.rawValue, outputs.map(text), error, PG.time(Date()), id])
             }
         }
-    }
-
-    private static func finish(
-        _ id: String, _ phase: ExecutionRecord.Phase, _ outputs: LiteralMap?, _ error: String?,
-        _ db: PostgresConnection
-    ) throws {
-        try db.update(
-            "UPDATE executions SET phase = $1, outputs = $2, error = $3, updated_at = $4 WHERE id = $5",
-            [phase.rawValue, outputs.map(text), error, PG.time(Date()), id])
     }
 
     public func requestAbort(id: String) throws {
@@ -96,14 +85,8 @@ extension PostgresStore: ExecutionStore {
         }
     }
 
-    public func commit(_ nodes: [NodeRecord]) throws { try commit(nodes, lineage: []) }
-
     /// One transaction for the whole batch (the engine's group commit), its node rows written by multi-row
     /// upserts of up to 64 rows: a round trip per 64 nodes, not per node.
-    public func commit(_ nodes: [NodeRecord], lineage: [LineageEdge]) throws {
-        try commit(nodes, lineage: lineage, heldBy: [:])
-    }
-
     public func commit(_ nodes: [NodeRecord], lineage: [LineageEdge], heldBy: [String: LeaseHolder]) throws {
         guard !nodes.isEmpty || !lineage.isEmpty else { return }
         try withConnection { db in
