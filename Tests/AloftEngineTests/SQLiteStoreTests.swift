@@ -102,6 +102,29 @@ import Testing
         #expect(try SQLiteMetadataStore(path: path).nodes(execution: "ex1").count == 6_000)
     }
 
+    /// A steady writer past the threshold gets one background checkpoint per `threshold` pages the log grew, not
+    /// one per commit: asked at every commit, the thread checkpointed back to back (two syncs each), 34 syncs in
+    /// one warm re-run of a 100-node cached chain.
+    @Test func aSteadyWriterGetsOneCheckpointPerThresholdOfGrowth() throws {
+        let path = temporaryStorePath()
+        let store = try SQLiteMetadataStore(path: path)
+        try store.createExecution(
+            ExecutionRecord(id: "ex1", project: "p", domain: "development", workflow: "w", spec: [], inputs: [:]))
+        let filler = Literal.string(String(repeating: "x", count: 1000))
+        for batch in 0..<150 {  // past the threshold (256 pages) a few times
+            try store.commit(
+                (0..<8).map { k in
+                    NodeRecord(
+                        execution: "ex1", node: "n\(batch)-\(k)", state: NodeState(budget: RetryBudget(user: 0)),
+                        outputs: ["s": filler])
+                })
+            usleep(200)  // a chain's pace: the thread has time to finish a checkpoint before the next commit
+        }
+        let (begun, pages) = store.backgroundCheckpoints
+        #expect(pages > 512, "the log took only \(pages) pages")
+        #expect(begun >= 1 && begun <= pages / 256 + 1, "\(begun) background checkpoints for \(pages) pages logged")
+    }
+
     /// A command that wrote a long log leaves it truncated (`finishing`), so the next command does not read it back.
     @Test func aLongLogIsTruncatedWhenTheCommandFinishes() throws {
         let path = temporaryStorePath()

@@ -49,6 +49,12 @@ public final class SQLiteMetadataStore: Sendable {
 
     public func finishing() { db.withLock { $0.db.finish(checkpointer) } }
 
+    /// How many checkpoints the store's checkpoint thread began, and how many pages its log took meanwhile (see
+    /// WALCheckpointer): for tests and diagnostics.
+    public var backgroundCheckpoints: (begun: Int, loggedPages: Int) {
+        (checkpointer.begun.load(ordering: .relaxed), checkpointer.logged.load(ordering: .relaxed))
+    }
+
     /// Makes a new store whole in a private file and links it into place: openers racing to create the same
     /// store each make one, the first link wins, the others open the winner's.
     private static func create(_ path: String) throws {
