@@ -1,6 +1,7 @@
 import AloftCommandLine
 import AloftCompiler
 import AloftEngine
+import AloftSystem
 import AloftTyping
 import AloftWire
 import ArgumentParser
@@ -86,6 +87,7 @@ enum EngineSession {
         defer { store.finishing() }
         let id = ExecutionID.make()
         let progress = ProgressPrinter(executionID: id)
+        defer { StandardStreams.flushOutput() }  // the progress held, before an error thrown from here is printed
         print("execution \(id) (\(project)/\(domain)): \(label)")
         fflush(nil)  // the header before the progress lines, which are written unbuffered
         let record = try await Interruptible.run(engine: engine, id: id) {
@@ -130,6 +132,7 @@ enum EngineSession {
         let engine = ExecutionEngine(host: pluginHost, store: store, blobs: blobs, options: options)
         defer { store.finishing() }
         let progress = ProgressPrinter(executionID: executionID)
+        defer { StandardStreams.flushOutput() }  // the progress held, before an error thrown from here is printed
         let record = try await Interruptible.run(engine: engine, id: executionID) {
             do { return try await body(engine, progress) } catch let e as ExecutionEngine.Failure {
                 throw CLIError(e.message)

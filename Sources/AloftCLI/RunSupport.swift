@@ -41,10 +41,10 @@ final class ProgressPrinter: Sendable {
 
     var handle: @Sendable (EngineEvent) -> Void { { [self] in self.on($0) } }
 
-    /// Ends the live line (call before printing the result).
+    /// Ends the live line, or writes the lines still held (call before printing the result).
     func finish() {
         ticker.withLock { $0?.cancel() }
-        guard live else { return }
+        guard live else { return StandardStreams.flushOutput() }
         redraw()
         write("\n")
     }
@@ -96,7 +96,11 @@ final class ProgressPrinter: Sendable {
                 + (current.isEmpty ? "" : "  [\(current)]"))
     }
 
-    private func write(_ s: String) { StandardStreams.writeOutput(s) }
+    /// On a terminal at once; otherwise (a pipe, a file) held for up to 50 ms, so that a burst of lines is one
+    /// write (see `StandardStreams.writeOutputSoon`).
+    private func write(_ s: String) {
+        if live { StandardStreams.writeOutput(s) } else { StandardStreams.writeOutputSoon(s) }
+    }
 
     /// Seconds with two decimals, right-aligned in 7 columns and an "s" ("   1.25s"): what `%7.2fs` printed.
     static func stamp(_ elapsed: Duration) -> String {

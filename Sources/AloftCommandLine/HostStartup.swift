@@ -6,7 +6,7 @@ public import PluginHost
 
 public enum HostStartup {
     private static let bootstrap: Void = LoggingSystem.bootstrap { label in
-        var handler = StreamLogHandler.standardError(label: label)
+        var handler = OrderedLogHandler(label: label)
         handler.logLevel = .trace
         return handler
     }

@@ -8,11 +8,26 @@ public enum StandardStreams {
     /// flushed first).
     public static func writeOutput(_ text: String) {
         fflush(nil)
+        HeldOutput.flush()
         writeAll(1, Array(text.utf8))
     }
 
-    /// Writes all of `text` to standard error, unbuffered.
-    public static func writeError(_ text: String) { writeAll(2, Array(text.utf8)) }
+    /// Writes `text` to standard output within `delay`, with what else is written meanwhile (see HeldOutput):
+    /// for a burst of lines to a pipe or file. Anything written through `writeOutput` or `writeError`, and
+    /// `flushOutput`, writes it first.
+    public static func writeOutputSoon(_ text: String, within delay: Duration = .milliseconds(50)) {
+        HeldOutput.hold(text, within: delay)
+    }
+
+    /// Writes what `writeOutputSoon` holds, now (before `print`, or before anything reaches standard error
+    /// another way).
+    public static func flushOutput() { HeldOutput.flush() }
+
+    /// Writes all of `text` to standard error, unbuffered (after what `writeOutputSoon` holds).
+    public static func writeError(_ text: String) {
+        HeldOutput.flush()
+        writeAll(2, Array(text.utf8))
+    }
 
     /// Writes every byte, retrying interrupted and partial writes; gives up on any other error.
     public static func writeAll(_ fd: Int32, _ bytes: [UInt8]) {

@@ -11,6 +11,36 @@ import Testing
         return dir
     }
 
+    /// Progress into a pipe is held for up to 50 ms, so a burst of lines is one write
+    /// (StandardStreams.writeOutputSoon): a line still arrives while the run goes on, not at its end.
+    @Test func progressIntoAPipeArrivesWhileTheRunGoesOn() throws {
+        let dir = try scratch()
+        try """
+        tasks:
+          t:
+            type: container
+            container:
+              command: [sh, -c, "i=0; while [ ! -f \(dir)/go ]; do sleep 0.05; i=$((i+1)); [ $i -lt 400 ] || { touch \(dir)/gave-up; exit 0; }; done"]
+        workflows:
+          w: {nodes: [{id: a, task: t}]}
+        """.write(toFile: dir + "/spec.yaml", atomically: true, encoding: .utf8)
+        let out = Pipe()
+        let p = try CLI.start(["run", "spec.yaml"], cwd: dir, capture: out)
+        var seen = ""
+        while !seen.contains("  running    a\n") {
+            let chunk = out.fileHandleForReading.availableData
+            if chunk.isEmpty { break }  // aloft exited
+            seen += String(decoding: chunk, as: UTF8.self)
+        }
+        // Seen while the task still waits for us (it gives up after 20 s, and only then could aloft end).
+        let gaveUp = FileManager.default.fileExists(atPath: dir + "/gave-up")
+        #expect(seen.contains("  running    a\n") && !gaveUp, "the line came only at the end: \(seen)")
+        _ = FileManager.default.createFile(atPath: dir + "/go", contents: nil)
+        seen += String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0 && seen.contains("  succeeded  a\n"), "\(seen)")
+    }
+
     @Test func runPrintsPlainProgressAndOutputsThenShowsTheExecution() throws {
         let dir = try scratch()
         #expect(try CLI.run(["projects", "create", "demo"], cwd: dir).status == 0)
