@@ -10,6 +10,16 @@ import Testing
         NSTemporaryDirectory() + "aloft-store-\(UUID())/metadata.sqlite"
     }
 
+    /// Nodes `n<batch>-0`... of execution ex1, each with an output of about 1 KB: what the log tests write.
+    static func filledNodes(batch: Int, count: Int) -> [NodeRecord] {
+        let filler = Literal.string(String(repeating: "x", count: 1000))
+        return (0..<count).map { k in
+            NodeRecord(
+                execution: "ex1", node: "n\(batch)-\(k)", state: NodeState(budget: RetryBudget(user: 0)),
+                outputs: ["s": filler])
+        }
+    }
+
     @Test(arguments: StoreKind.all) func executionsAndNodesRoundTripAcrossReopen(kind: StoreKind) throws {
         let location = try kind.location()
         do {
@@ -84,15 +94,9 @@ import Testing
             try store.createExecution(
                 ExecutionRecord(
                     id: "ex1", project: "p", domain: "development", workflow: "w", spec: [], inputs: [:]))
-            let filler = Literal.string(String(repeating: "x", count: 1000))
             var largestLog = 0
             for batch in 0..<60 {
-                try store.commit(
-                    (0..<100).map { k in
-                        NodeRecord(
-                            execution: "ex1", node: "n\(batch)-\(k)", state: NodeState(budget: RetryBudget(user: 0)),
-                            outputs: ["s": filler])
-                    })
+                try store.commit(Self.filledNodes(batch: batch, count: 100))
                 largestLog = max(largestLog, size(path + "-wal"))
             }
             #expect(size(path) > 4_000_000, "the rows were not checkpointed into the store's file")
@@ -110,14 +114,8 @@ import Testing
         let store = try SQLiteMetadataStore(path: path)
         try store.createExecution(
             ExecutionRecord(id: "ex1", project: "p", domain: "development", workflow: "w", spec: [], inputs: [:]))
-        let filler = Literal.string(String(repeating: "x", count: 1000))
         for batch in 0..<150 {  // past the threshold (256 pages) a few times
-            try store.commit(
-                (0..<8).map { k in
-                    NodeRecord(
-                        execution: "ex1", node: "n\(batch)-\(k)", state: NodeState(budget: RetryBudget(user: 0)),
-                        outputs: ["s": filler])
-                })
+            try store.commit(Self.filledNodes(batch: batch, count: 8))
             usleep(200)  // a chain's pace: the thread has time to finish a checkpoint before the next commit
         }
         let (begun, pages) = store.backgroundCheckpoints
@@ -131,14 +129,8 @@ import Testing
         let store = try SQLiteMetadataStore(path: path)
         try store.createExecution(
             ExecutionRecord(id: "ex1", project: "p", domain: "development", workflow: "w", spec: [], inputs: [:]))
-        let filler = Literal.string(String(repeating: "x", count: 1000))
         for batch in 0..<25 {  // about 700 pages: past the close limit (512), short of the writer's (1,024)
-            try store.commit(
-                (0..<100).map { k in
-                    NodeRecord(
-                        execution: "ex1", node: "n\(batch)-\(k)", state: NodeState(budget: RetryBudget(user: 0)),
-                        outputs: ["s": filler])
-                })
+            try store.commit(Self.filledNodes(batch: batch, count: 100))
         }
         let wal = path + "-wal"
         #expect(((try? FileManager.default.attributesOfItem(atPath: wal))?[.size] as? Int ?? 0) > 2_000_000)
