@@ -89,7 +89,7 @@ enum EngineSession {
         let progress = ProgressPrinter(executionID: id)
         defer { StandardStreams.flushOutput() }  // the progress held, before an error thrown from here is printed
         print("execution \(id) (\(project)/\(domain)): \(label)")
-        fflush(nil)  // the header before the progress lines, which are written unbuffered
+        fflush(nil)  // the header before the progress lines, which bypass stdio
         let record = try await Interruptible.run(engine: engine, id: id) {
             do {
                 return try await engine.run(

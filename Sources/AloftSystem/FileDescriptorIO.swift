@@ -12,12 +12,10 @@ public enum StandardStreams {
         writeAll(1, Array(text.utf8))
     }
 
-    /// Writes `text` to standard output within `delay`, with what else is written meanwhile (see HeldOutput):
+    /// Writes `text` to standard output within 50 ms, with what else is written meanwhile (see HeldOutput):
     /// for a burst of lines to a pipe or file. Anything written through `writeOutput` or `writeError`, and
     /// `flushOutput`, writes it first.
-    public static func writeOutputSoon(_ text: String, within delay: Duration = .milliseconds(50)) {
-        HeldOutput.hold(text, within: delay)
-    }
+    public static func writeOutputSoon(_ text: String) { HeldOutput.hold(text) }
 
     /// Writes what `writeOutputSoon` holds, now (before `print`, or before anything reaches standard error
     /// another way).

@@ -9,35 +9,31 @@ import Glibc
 /// becomes one write instead of one each: a warm re-run of a 100-node cached chain wrote 200 lines, and each
 /// write into a pipe woke the reader (a log collector, CI, `subprocess`), about 4% of the whole command.
 ///
-/// Held text is written within its delay, or at once when anything else is written to standard output or error
+/// Held text is written within 50 ms, or at once when anything else is written to standard output or error
 /// through `StandardStreams` (or `flush` is called), so what this process writes keeps its order.
 enum HeldOutput {
     private struct State {
         var bytes: [UInt8] = []
         var scheduled = false
-        var atExit = false
     }
     private static let state = Mutex(State())
     /// Held bytes beyond this are written at once.
     static let limit = 16 << 10
+    /// `exit` (an error thrown out of a command) writes what is still held: registered with the first line held.
+    private static let flushedAtExit: Void = { atexit { HeldOutput.flush() } }()
 
-    static func hold(_ text: String, within delay: Duration) {
-        let (full, schedule, registerAtExit) = state.withLock { s -> (Bool, Bool, Bool) in
+    /// Holds `text`; it is written within 50 ms.
+    static func hold(_ text: String) {
+        _ = flushedAtExit
+        let (full, schedule) = state.withLock { s -> (Bool, Bool) in
             s.bytes.append(contentsOf: text.utf8)
-            let schedule = !s.scheduled
-            s.scheduled = true
-            let register = !s.atExit
-            s.atExit = true
-            return (s.bytes.count >= limit, schedule, register)
+            defer { s.scheduled = true }
+            return (s.bytes.count >= limit, !s.scheduled)
         }
-        // `exit` (an error thrown out of a command) writes what is still held.
-        if registerAtExit { atexit { HeldOutput.flush() } }
         if full {
             flush()
         } else if schedule {
-            let (seconds, attoseconds) = delay.components
-            let nanoseconds = Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000)
-            DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(nanoseconds)) { flush() }
+            DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(50)) { flush() }
         }
     }
 

@@ -58,6 +58,15 @@ public struct LeaseHolder: Sendable, Hashable, CustomStringConvertible {
             ]))
     }
 
+    /// Throws `StoreError.leaseLost` unless `stored`, an execution's lease holder as a store keeps it, is this
+    /// holder. Compared as stored text (the same process wrote it, in the same encoding): decoding it on every
+    /// group commit cost more than the look.
+    func require(stored: String?, for execution: String) throws {
+        guard stored != encoded else { return }
+        throw StoreError.leaseLost(
+            execution: execution, holder: stored.flatMap { LeaseHolder(encoded: $0)?.description } ?? "no process")
+    }
+
     init?(encoded: String) {
         guard let j = try? JSONParser.parse(encoded), let host = j["host"]?.stringValue,
             let pid = j["pid"]?.integerValue

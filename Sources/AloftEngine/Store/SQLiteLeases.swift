@@ -48,17 +48,12 @@ extension SQLiteMetadataStore: LeaseStore {
 
     /// Inside the caller's transaction (which holds SQLite's write lock, so no lease changes hands until it
     /// ends): throws `StoreError.leaseLost` unless each execution's lease is held by the given process.
-    /// (The holder is compared as stored, its text: decoding it cost a group commit more than the look.)
     static func requireLeases(_ heldBy: [String: LeaseHolder], _ db: SQLiteDatabase) throws {
         guard !heldBy.isEmpty else { return }
         let look = try db.prepare("SELECT holder FROM leases WHERE name = ?")
         for (execution, holder) in heldBy.sorted(by: { $0.key < $1.key }) {
-            let current = try look.query([.text(ExecutionLease.name(execution))]) { $0.text(0) }.first ?? nil
-            if current != holder.encoded {
-                throw StoreError.leaseLost(
-                    execution: execution,
-                    holder: current.flatMap { LeaseHolder(encoded: $0)?.description } ?? "no process")
-            }
+            let stored = try look.query([.text(ExecutionLease.name(execution))]) { $0.text(0) }.first ?? nil
+            try holder.require(stored: stored, for: execution)
         }
     }
 

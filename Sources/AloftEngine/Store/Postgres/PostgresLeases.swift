@@ -70,13 +70,7 @@ extension PostgresStore: LeaseStore {
             holders[r[0] ?? ""] = r[1]
         }
         for (execution, holder) in heldBy.sorted(by: { $0.key < $1.key }) {
-            let current = holders[ExecutionLease.name(execution)]
-            // Compared as stored (the same process wrote it, in the same encoding): no decoding per commit.
-            if current != holder.encoded {
-                throw StoreError.leaseLost(
-                    execution: execution,
-                    holder: current.flatMap { LeaseHolder(encoded: $0)?.description } ?? "no process")
-            }
+            try holder.require(stored: holders[ExecutionLease.name(execution)], for: execution)
         }
     }
 
