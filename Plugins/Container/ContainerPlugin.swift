@@ -21,7 +21,7 @@ public final class ContainerPlugin: Plugin {
     public static let info = PluginInfo(
         id: "aloft.container", version: "0.2.0",
         description: "Runs a command per task: as a local process, in an OCI container through podman, or as a pod",
-        taskTypes: ["container", "raw-container"])
+        taskTypes: ["container", "raw-container"], checksTasks: false)
 
     private let host: HostServices
     private let defaults: ContainerDefaults

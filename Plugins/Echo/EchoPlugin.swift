@@ -16,18 +16,21 @@ import Glibc
 ///   only_when           {input: integer, ...}: the delay and failure above apply only to a task whose named
 ///                       inputs hold these integers (one item of a map, say)
 ///
+/// Plugin config (optional, as the C example's): `fail_init: "message"` makes init fail with that message.
+///
 /// "echo-sync" is the same echo in the synchronous tier (ABI 1.1): one run_sync call per attempt, no resource
 /// state; `delay_ms` there sleeps inside the call (to exercise the call budget), `fail` works as above.
 public final class EchoPlugin: Plugin {
     public static let info = PluginInfo(
         id: "aloft.echo", version: "1.0.0",
         description: "Outputs are the inputs of the same name; optional delay and injected failures",
-        taskTypes: ["echo", "noop", "echo-sync"], syncTaskTypes: ["echo-sync"])
+        taskTypes: ["echo", "noop", "echo-sync"], syncTaskTypes: ["echo-sync"], checksTasks: false)
 
     private let host: HostServices
 
     public init(config: JSON, host: HostServices) throws(PluginError) {
         guard config.objectValue != nil else { throw .user("echo plugin config must be an object") }
+        if let message = config["fail_init"]?.stringValue { throw .user(message, code: "InitFailedOnPurpose") }
         self.host = host
     }
 

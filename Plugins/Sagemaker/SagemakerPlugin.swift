@@ -19,7 +19,7 @@ public final class SagemakerPlugin: Plugin {
     public static let info = PluginInfo(
         id: "aloft.sagemaker", version: "0.1.0",
         description: "SageMaker training and hyperparameter tuning jobs (AWS API, SigV4)",
-        taskTypes: ["sagemaker-training", "sagemaker-tuning"])
+        taskTypes: ["sagemaker-training", "sagemaker-tuning"], checksTasks: false)
 
     private let host: HostServices
     private let defaults: SagemakerDefaults

@@ -52,7 +52,9 @@ struct LaunchCommand: AsyncParsableCommand {
                 for: launchable.interface, of: launchable.label, defaults: launchable.defaults, provided: provided)
             inputs = try launchable.inputs(given: given)
         } catch let e as RegistryError { throw CLIError(e.message) }
-        let pluginHost = try await HostStartup.start(host, taskTypes: SpecTaskTypes.of(launchable.plan))
+        let pluginHost = try await HostStartup.start(
+            host, taskTypes: SpecTaskTypes.of(launchable.plan),
+            deferring: overwriteCache ? [] : SpecTaskTypes.onlyCached(launchable.plan))
         defer { pluginHost.shutdown() }
         try await EngineSession.start(
             launchable.plan, workflow: launchable.workflow, inputs: inputs, project: scope.project,

@@ -12,6 +12,7 @@ enum PluginReport {
         case .loaded: return "loaded"
         case .disabled: return inspected ? "valid (not initialized)" : "disabled (not in plugins.enabled)"
         case .notNeeded: return "valid (not initialized: this command needs none of its task types)"
+        case .deferred: return "valid (initialized at its first task call: this command may need none)"
         case .refused(let r): return "refused: \(r)"
         }
     }

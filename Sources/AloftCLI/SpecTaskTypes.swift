@@ -10,6 +10,9 @@ enum SpecTaskTypes {
     struct Draft {
         let spec: CompiledSpec
         var taskTypes: Set<String> { SpecTaskTypes.of(spec) }
+        /// The types whose plugins may wait for their first task call: those of cached tasks only (a re-run
+        /// whose every node hits the cache calls no plugin). None when the cache is to be overwritten.
+        func deferrable(overwriteCache: Bool) -> Set<String> { overwriteCache ? [] : SpecTaskTypes.onlyCached(spec) }
     }
 
     /// The files compiled without plugins, or nil when they do not compile that way (the compile with every
@@ -20,6 +23,12 @@ enum SpecTaskTypes {
 
     /// The types of every task of a plan, its own, its sub-workflows' and the referenced ones.
     static func of(_ spec: CompiledSpec) -> Set<String> { Set(spec.tasks.values.map(\.template.type)) }
+
+    /// The types of a plan that only tasks with a cache policy have.
+    static func onlyCached(_ spec: CompiledSpec) -> Set<String> {
+        let uncached = Set(spec.tasks.values.filter { $0.cache == nil }.map(\.template.type))
+        return of(spec).subtracting(uncached)
+    }
 
     /// The types of a stored execution's plan; nil when there is none to read (the engine reports why).
     static func of(execution: String, in store: any MetadataStore) -> Set<String>? {
@@ -35,7 +44,7 @@ enum SpecTaskTypes {
     /// compile with the host is the draft). Otherwise nil: compile with the host, which places each problem.
     static func reusable(_ draft: Draft, host: PluginHost) -> CompiledSpec? {
         for type in draft.taskTypes {
-            guard case .success = host.plugin(forTaskType: type) else { return nil }
+            guard case .success = host.servingPluginID(forTaskType: type) else { return nil }
         }
         let checks = PluginTaskTypeResolver(host: host)
         for task in draft.spec.tasks.values where !checks.check(task.template).isEmpty { return nil }

@@ -19,14 +19,18 @@ public enum HostStartup {
     }
 
     /// Reads the configuration (a bad file is a clear error naming its place) and starts the host: with
-    /// `taskTypes`, initializing only the plugins that serve them (every file still listed and routed by).
-    public static func start(_ options: HostOptions, taskTypes: Set<String>? = nil) async throws -> PluginHost {
+    /// `taskTypes`, initializing only the plugins that serve them (every file still listed and routed by);
+    /// those serving only `deferring` types are initialized at their first task call.
+    public static func start(
+        _ options: HostOptions, taskTypes: Set<String>? = nil, deferring: Set<String> = []
+    ) async throws -> PluginHost {
         let configuration: HostConfiguration
         do { configuration = try HostConfiguration.load(explicitPath: options.config) } catch {
             throw CLIError(error.description)
         }
         return await PluginHost.start(
-            configuration: configuration, logger: logger(verbose: options.verbose), taskTypes: taskTypes)
+            configuration: configuration, logger: logger(verbose: options.verbose), taskTypes: taskTypes,
+            deferring: deferring)
     }
 }
 

@@ -47,7 +47,7 @@ final class PluginLauncher: Sendable {
         }
         switch record.status {
         case .loaded(let plugin): return .success(plugin)
-        case .disabled, .notNeeded:
+        case .disabled, .notNeeded, .deferred:
             return .failure(CheckFailure(rule: .loads, detail: "\(path) was not initialized"))
         case .refused(let refusal):
             return .failure(

@@ -33,10 +33,15 @@ public final class PluginHost: Sendable {
     /// With `taskTypes`, only the plugins serving those types are initialized; the others are listed as
     /// `notNeeded` and still routed by (their descriptors cached by file identity, see `DescriptorCache`),
     /// so a type's plugin and every explanation stay what they are with all plugins loaded.
+    ///
+    /// With `deferring` (types of `taskTypes` that the command may never call: those of cached tasks), a
+    /// plugin serving only such types waits for its first task call to be initialized, when its file's
+    /// descriptor cache says it checks no tasks (`PluginRecord.Status.deferred`, `initializedPlugin`).
     public static func start(
         configuration: HostConfiguration, logger: Logger = Logger(label: "aloft"),
         environment: [String: String] = ProcessInfo.processInfo.environment,
-        directories: [PluginDirectory]? = nil, probe: PluginProbe? = nil, taskTypes: Set<String>? = nil
+        directories: [PluginDirectory]? = nil, probe: PluginProbe? = nil, taskTypes: Set<String>? = nil,
+        deferring: Set<String> = []
     ) async -> PluginHost {
         var stores: [any SecretStore] = [EnvironmentSecretStore(environment: environment)]
         if let dir = configuration.secretsDirectory {
@@ -53,7 +58,7 @@ public final class PluginHost: Sendable {
         let seen = ScanSources.identities(PluginCatalog.files(in: dirs))
         let catalog = await PluginCatalog.load(
             configuration: configuration, services: services, directories: dirs, probe: sources.probe,
-            needed: taskTypes, descriptors: sources.descriptors)
+            needed: taskTypes, deferring: taskTypes == nil ? [] : deferring, descriptors: sources.descriptors)
         return PluginHost(
             configuration: configuration, snapshot: PluginSnapshot(catalog: catalog, configuration: configuration),
             services: services, sources: sources, seen: seen)
@@ -71,7 +76,10 @@ public final class PluginHost: Sendable {
             return .failure(RoutingError(taskType: taskType, message: router.explainUnserved(taskType)))
         }
         guard let plugin = catalog.plugin(id: id) else {
-            let message = "task type \"\(taskType)\" is served by plugin \(id), which this command did not initialize"
+            let deferred = catalog.deferredRecord(id: id) != nil
+            let message =
+                "task type \"\(taskType)\" is served by plugin \(id), which this command did not initialize"
+                + (deferred ? " yet (deferred to its first task call: see initializedPlugin)" : "")
             return .failure(RoutingError(taskType: taskType, message: message))
         }
         return .success(plugin)

@@ -85,7 +85,9 @@ final class ExportState: @unchecked Sendable {
         d.pointee.get_extension = { _, id in
             switch id.map({ String(cString: $0) }) {
             case ALOFT_EXT_TASK_LOGS?: return UnsafeRawPointer(Thunks.taskLogsExtension)
-            case ALOFT_EXT_TASK_CHECK?: return UnsafeRawPointer(Thunks.taskCheckExtension)
+            case ALOFT_EXT_TASK_CHECK?:
+                guard ExportState.shared.pluginType?.info.checksTasks == true else { return nil }
+                return UnsafeRawPointer(Thunks.taskCheckExtension)
             default: return nil
             }
         }

@@ -9,11 +9,17 @@ public struct PluginInfo: Sendable {
     /// The task types completed within one call (ABI 1.1, `sync_task_types`): each also in `taskTypes`. The
     /// host calls `Plugin.runSync` for them, never submit/poll/abort/finalize.
     public var syncTaskTypes: [String]
+    /// Whether the plugin offers `Plugin.check` to the host (extension "aloft.task-check/1"). False for a
+    /// plugin with nothing to check: a host then needs nothing of it to compile a spec, and may leave it
+    /// uninitialized until a task calls it (a re-run whose every node hits the cache never does).
+    public var checksTasks: Bool
 
     public init(
-        id: String, version: String, description: String = "", taskTypes: [String], syncTaskTypes: [String] = []
+        id: String, version: String, description: String = "", taskTypes: [String], syncTaskTypes: [String] = [],
+        checksTasks: Bool = true
     ) {
         self.syncTaskTypes = syncTaskTypes
+        self.checksTasks = checksTasks
         self.id = id
         self.version = version
         self.description = description

@@ -41,4 +41,47 @@ import Testing
         }
         #expect(!list.stdout.contains("not initialized"))
     }
+
+    /// A re-run whose every node hits the cache calls no plugin, so it initializes none: with the echo
+    /// plugin's init made to fail, the cached re-run still succeeds, and a run that misses the cache fails
+    /// its node with the plugin's refusal, found at its first task call.
+    @Test func aCachedReRunInitializesNoPluginAndAMissStillNamesARefusal() throws {
+        let dir = try TemporaryDirectory.make("deferred-plugins")
+        let env = ["XDG_CACHE_HOME": dir + "/cache"]
+        let spec = dir + "/cached.yaml"
+        try """
+        version: 1
+        tasks:
+          step: {type: echo-sync, inputs: {x: integer, i: integer}, outputs: {x: integer}, cache: {version: "1"}}
+        workflows:
+          chain:
+            inputs: {x: {type: integer, default: 1}}
+            outputs: {x: {type: integer, from: $n1.x}}
+            nodes:
+              - {id: n0, task: step, inputs: {x: $inputs.x, i: 0}}
+              - {id: n1, task: step, inputs: {x: $n0.x, i: 1}}
+
+        """.write(toFile: spec, atomically: true, encoding: .utf8)
+        let store = ["--store", dir + "/store"]
+        let first = try CLI.run(["run", spec] + store + ["-v"], cwd: dir, env: env)
+        #expect(first.status == 0, "\(first.stderr)")
+        // Whether echo checks tasks was not known before its first initialization: nothing was deferred.
+        #expect(!first.stderr.contains("deferred"), "\(first.stderr)")
+
+        try "plugins:\n  config:\n    aloft.echo: {fail_init: echo init ran}\n".write(
+            toFile: dir + "/aloft.yaml", atomically: true, encoding: .utf8)
+        let cached = try CLI.run(["run", spec] + store + ["-v"], cwd: dir, env: env)
+        #expect(cached.status == 0, "\(cached.stderr)")
+        #expect(cached.stdout.contains("x = 1"), "\(cached.stdout)")
+        #expect(cached.stdout.contains("succeeded  n0 (cached)") && cached.stdout.contains("succeeded  n1 (cached)"))
+        #expect(cached.stderr.contains("plugin aloft.echo ("), "\(cached.stderr)")
+        #expect(cached.stderr.contains("deferred: initialized at its first task call"), "\(cached.stderr)")
+        #expect(!cached.stderr.contains("refused"), "\(cached.stderr)")
+
+        let missed = try CLI.run(["run", spec] + store + ["-i", "x=2"], cwd: dir, env: env)
+        #expect(missed.status != 0)
+        let said = missed.stdout + missed.stderr
+        #expect(said.contains("refused at its first task call"), "\(said)")
+        #expect(said.contains("echo init ran"), "\(said)")
+    }
 }

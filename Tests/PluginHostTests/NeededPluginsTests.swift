@@ -30,6 +30,7 @@ import Testing
         case .loaded: return "loaded"
         case .disabled: return "disabled"
         case .notNeeded: return "not-needed"
+        case .deferred: return "deferred"
         case .refused(let r): return "refused: \(r)"
         }
     }
@@ -95,7 +96,7 @@ import Testing
         let cache = DescriptorCache(file: dir + "/cache/aloft/plugin-descriptors.json")
         var planted = try #require(record(first, "libp.so").descriptor)
         planted.id = "planted"
-        cache.record([(try #require(DescriptorCache.Key(path: path)), planted)])
+        cache.record([(try #require(DescriptorCache.Key(path: path)), planted, nil)])
         let fromCache = await start(dir, taskTypes: ["other"])
         fromCache.shutdown()
         #expect(record(fromCache, "libp.so").descriptor?.id == "planted")
@@ -110,7 +111,7 @@ import Testing
         // Replaced by another library (another size and inode): the entry of the old identity is not used.
         // (This process maps the path once, so dlopen answers with the library it mapped first: a new process
         // would read the new file's own descriptor.)
-        cache.record([(try #require(DescriptorCache.Key(path: path)), planted)])
+        cache.record([(try #require(DescriptorCache.Key(path: path)), planted, nil)])
         try FileManager.default.removeItem(atPath: path)
         try FileManager.default.copyItem(atPath: Fixtures.compiled("c-echo"), toPath: path)
         let replaced = await start(dir, taskTypes: ["other"])
@@ -131,10 +132,10 @@ import Testing
             try #require(DescriptorCache.Key(path: dir + "/libp.so")),
             try #require(DescriptorCache.Key(path: dir + "/libgone.so"))
         )
-        cache.record([(live, descriptor), (gone, descriptor)])
+        cache.record([(live, descriptor, nil), (gone, descriptor, nil)])
         try FileManager.default.removeItem(atPath: dir + "/libgone.so")
         let other = try #require(DescriptorCache.Key(path: Fixtures.compiled("c-echo")))
-        cache.record([(other, descriptor)])
+        cache.record([(other, descriptor, nil)])
         let reread = DescriptorCache(file: cache.file)
         #expect(reread.descriptor(for: live)?.id == descriptor.id)
         #expect(reread.descriptor(for: other)?.id == descriptor.id)

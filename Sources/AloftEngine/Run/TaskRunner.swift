@@ -50,16 +50,23 @@ struct TaskRunner {
                 state: NodeState(budget: RetryBudget(user: task.retries, system: context.options.systemRetries)),
                 inputs: inputs)
         if record.state.phase.isTerminal { return record }
-        let plugin: any TaskPlugin
-        switch context.host.plugin(forTaskType: task.template.type) {
-        case .success(let p): plugin = p
-        case .failure(let e):
-            return fail(
-                &record, TaskError(kind: .system, retryable: false, code: .noPlugin, message: e.message, cause: e))
+        func noPlugin(_ e: RoutingError) -> NodeRecord {
+            fail(&record, TaskError(kind: .system, retryable: false, code: .noPlugin, message: e.message, cause: e))
         }
-        record.pluginID = plugin.id
+        // A cache hit calls no plugin: one the command deferred (PluginHost.start(deferring:)) is initialized
+        // only at a miss.
+        switch context.host.servingPluginID(forTaskType: task.template.type) {
+        case .success(let id): record.pluginID = id
+        case .failure(let e): return noPlugin(e)
+        }
         record.taskVersion = task.template.version
         if record.state.phase == .queued, let cache, await reuseCache(cache, &record) { return record }
+        let plugin: any TaskPlugin
+        switch await context.host.initializedPlugin(forTaskType: task.template.type) {
+        case .success(let p): plugin = p
+        case .failure(let e): return noPlugin(e)
+        }
+        record.pluginID = plugin.id
         // The attempt to start: the state machine's word for a new node; a resumed one re-enters the action
         // of its stored state (submit, or re-attach to, its current attempt).
         let first: Int

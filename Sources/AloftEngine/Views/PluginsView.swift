@@ -24,6 +24,7 @@ public enum PluginsView {
             if let newer = record.supersededBy { o["superseded_by"] = .string(newer) }
         case .disabled: o["status"] = .string("disabled")
         case .notNeeded: o["status"] = .string("not-needed")
+        case .deferred: o["status"] = .string("deferred")
         case .refused(let r):
             o["status"] = .string("refused")
             o["refusal"] = .object(["kind": .string(r.kind), "message": .string(r.description)])

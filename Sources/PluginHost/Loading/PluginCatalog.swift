@@ -13,6 +13,10 @@ public struct PluginRecord: Sendable {
         /// Enabled, but serving none of the task types this command needs: not initialized (and, when its
         /// descriptor was cached, not even mapped). The router still knows its task types.
         case notNeeded
+        /// Needed, but only by task types this command may never call (those of cached tasks): initialized at
+        /// its first task call (`PluginHost.initializedPlugin(forTaskType:)`), not mapped before. Its descriptor,
+        /// and that it checks no task declarations, are known from the DescriptorCache.
+        case deferred
         case refused(PluginRefusal)
     }
 
@@ -56,7 +60,7 @@ public struct PluginCatalog: Sendable {
             guard r.supersededBy == nil else { return nil }
             switch r.status {
             case .loaded(let p): return (p.id, p.path, p.descriptor.taskTypes)
-            case .notNeeded: return r.descriptor.map { ($0.id, r.path, $0.taskTypes) }
+            case .notNeeded, .deferred: return r.descriptor.map { ($0.id, r.path, $0.taskTypes) }
             case .disabled, .refused: return nil
             }
         }
@@ -67,11 +71,11 @@ public struct PluginCatalog: Sendable {
     public static func load(
         configuration: HostConfiguration, services: HostServices,
         directories: [PluginDirectory], probe: PluginProbe? = nil,
-        needed: Set<String>? = nil, descriptors: DescriptorCache? = nil
+        needed: Set<String>? = nil, deferring: Set<String> = [], descriptors: DescriptorCache? = nil
     ) async -> PluginCatalog {
         await load(
             configuration: configuration, services: services, files: files(in: directories), probe: probe,
-            needed: needed, descriptors: descriptors)
+            needed: needed, deferring: deferring, descriptors: descriptors)
     }
 
     /// The plugin files of these directories, in order.
@@ -101,22 +105,25 @@ public struct PluginCatalog: Sendable {
     /// the file's identity, so such a file is not even mapped. Every file is still listed, checked for the
     /// same file, a duplicate id or `plugins.enabled`, and known to the router.
     ///
+    /// With `deferring` (a subset of `needed`), a plugin serving only those of the needed types is `deferred`
+    /// when `descriptors` knows its descriptor and that it checks no tasks: initialized at its first task call.
+    ///
     /// `running` (a rescan's): the ids a host already serves, with their version and file; a file of one of
     /// those ids is refused before init unless its version is higher.
     public static func load(
         configuration: HostConfiguration, services: HostServices,
         files: [(path: String, origin: PluginDirectory.Origin)],
         fallbackConfig: JSON = .object([:]), probe: PluginProbe? = nil,
-        needed: Set<String>? = nil, descriptors: DescriptorCache? = nil,
+        needed: Set<String>? = nil, deferring: Set<String> = [], descriptors: DescriptorCache? = nil,
         running: [String: (version: String, path: String)] = [:]
     ) async -> PluginCatalog {
-        let loader = PluginThreadPool(name: "loader", width: 1)
-        defer { loader.shutdown() }
+        // Started at the first file to map: a start whose every descriptor is cached maps none.
+        var loader: PluginThreadPool?
+        defer { loader?.shutdown() }
         var records: [PluginRecord] = []
         var seenFiles: [FileIdentity: String] = [:]
         var seenIDs: [String: String] = [:]
         let options = configuration.callOptions
-        let initBudgetSeconds = options.initBudget.secondsValue
         // What each probed file did in its probe: a refusal, or its descriptor when it passed.
         let probed: [String: (refusal: PluginRefusal?, descriptor: PluginDescriptor?)]
         if let probe {
@@ -132,7 +139,17 @@ public struct PluginCatalog: Sendable {
         let wanted = { (d: PluginDescriptor) in
             needed.map { PluginDemand.serves(d, needed: $0, routes: configuration.routes) } ?? true
         }
-        var newDescriptors: [(key: DescriptorCache.Key, descriptor: PluginDescriptor)] = []
+        /// Whether a wanted, in-process plugin may wait for its first task call: every needed type it serves is
+        /// deferrable, and it is known not to check tasks (compiling asks nothing of it).
+        let deferrable = { (d: PluginDescriptor, key: DescriptorCache.Key?) in
+            guard let needed, !deferring.isEmpty, let key, descriptors?.checksTasks(for: key) == false else {
+                return false
+            }
+            return d.taskTypes.filter(needed.contains).allSatisfy(deferring.contains)
+        }
+        // What to add to the descriptor cache: descriptors read by dlopen, and whether initialized plugins check
+        // tasks.
+        var learned: [DescriptorCache.Key: (descriptor: PluginDescriptor, checksTasks: Bool?)] = [:]
         /// A file's status decided by its descriptor alone (a duplicate id, not enabled, not needed), or nil.
         func admit(_ descriptor: PluginDescriptor, _ path: String) -> PluginRecord.Status? {
             if let old = running[descriptor.id], !PluginVersion.isNewer(descriptor.version, than: old.version) {
@@ -188,24 +205,24 @@ public struct PluginCatalog: Sendable {
                 // this command does not need is not mapped when its descriptor is known without it.
                 let cacheKey = descriptors.flatMap { _ in DescriptorCache.Key(path: path) }
                 let known = probed[path]?.descriptor ?? cacheKey.flatMap { descriptors?.descriptor(for: $0) }
-                if let descriptor = known, isolate(descriptor.id) || !wanted(descriptor) {
+                if let descriptor = known,
+                    isolate(descriptor.id) || !wanted(descriptor) || deferrable(descriptor, cacheKey)
+                {
                     record.descriptor = descriptor
                     if let status = admit(descriptor, path) {
                         record.status = status
-                    } else {
+                    } else if isolate(descriptor.id) {
                         record.status = await startIsolated(path, descriptor.id)
+                    } else {
+                        services.logger.debug(
+                            "plugin \(descriptor.id) (\(path)) deferred: initialized at its first task call")
+                        record.status = .deferred
                     }
                     records.append(record)
                     continue
                 }
-                let opened: Result<PluginLibrary, PluginRefusal>
-                do {
-                    opened = try await loader.run(lane: nil, budget: options.initBudget) {
-                        Result { () throws(PluginRefusal) in try PluginLibrary.open(path: path, services: services) }
-                    }
-                } catch {
-                    opened = .failure(.entryOverran(seconds: initBudgetSeconds))
-                }
+                if loader == nil { loader = PluginThreadPool(name: "loader", width: 1) }
+                let opened = await open(path, on: loader!, options: options, services: services)
                 guard case .success(let library) = opened else {
                     if case .failure(let refusal) = opened { record.status = .refused(refusal) }
                     records.append(record)
@@ -213,7 +230,7 @@ public struct PluginCatalog: Sendable {
                 }
                 let descriptor = library.descriptor
                 record.descriptor = descriptor
-                if let cacheKey, known == nil { newDescriptors.append((cacheKey, descriptor)) }
+                if let cacheKey, known == nil { learned[cacheKey] = (descriptor, nil) }
                 if let status = admit(descriptor, path) {
                     record.status = status
                     records.append(record)
@@ -226,11 +243,16 @@ public struct PluginCatalog: Sendable {
                     record.status = await initialize(
                         library, configuration: configuration, services: services,
                         config: configuration.pluginConfig[descriptor.id] ?? fallbackConfig)
+                    if let cacheKey, case .loaded(let plugin) = record.status,
+                        descriptors?.checksTasks(for: cacheKey) == nil
+                    {
+                        learned[cacheKey] = (descriptor, plugin.checksTasks)
+                    }
                 }
                 records.append(record)
             }
         }
-        descriptors?.record(newDescriptors)
+        descriptors?.record(learned.map { ($0.key, $0.value.descriptor, $0.value.checksTasks) })
         var problems: [String] = []
         for id in configuration.enabled ?? [] where seenIDs[id] == nil {
             problems.append(missingEnabledProblem(id))
@@ -276,6 +298,42 @@ public struct PluginCatalog: Sendable {
             services.logger.warning("plugin file \(path) is loaded without a probe: \(why)")
             return (nil, nil)
         case let failure?: return (.probeFailed(failure), verdict.descriptor)
+        }
+    }
+
+    /// Maps a plugin file and reads its descriptor, on the loader's thread within the init budget.
+    private static func open(
+        _ path: String, on loader: PluginThreadPool, options: PluginCallOptions, services: HostServices
+    ) async -> Result<PluginLibrary, PluginRefusal> {
+        do {
+            return try await loader.run(lane: nil, budget: options.initBudget) {
+                Result { () throws(PluginRefusal) in try PluginLibrary.open(path: path, services: services) }
+            }
+        } catch {
+            return .failure(.entryOverran(seconds: options.initBudget.secondsValue))
+        }
+    }
+
+    /// What a `deferred` record becomes at its plugin's first task call: its file mapped and initialized as
+    /// at start-up, or the refusal. A file that no longer holds the deferred plugin's id and version (replaced
+    /// since start-up) is refused.
+    static func initializeDeferred(
+        _ record: PluginRecord, configuration: HostConfiguration, services: HostServices,
+        fallbackConfig: JSON = .object([:])
+    ) async -> PluginRecord.Status {
+        let loader = PluginThreadPool(name: "loader", width: 1)
+        defer { loader.shutdown() }
+        switch await open(record.path, on: loader, options: configuration.callOptions, services: services) {
+        case .failure(let refusal): return .refused(refusal)
+        case .success(let library):
+            let descriptor = library.descriptor
+            let expected = record.descriptor.map { "\($0.id) \($0.version)" } ?? "?"
+            guard "\(descriptor.id) \(descriptor.version)" == expected else {
+                return .refused(.changedBeforeInit(expected: expected, found: "\(descriptor.id) \(descriptor.version)"))
+            }
+            return await initialize(
+                library, configuration: configuration, services: services,
+                config: configuration.pluginConfig[descriptor.id] ?? fallbackConfig)
         }
     }
 

@@ -33,7 +33,7 @@ extension PluginHost {
         let current = snapshot.catalog
         let loadedPaths = Set(current.records.filter(\.isLoaded).map(\.path))
         var running: [String: (version: String, path: String)] = [:]
-        for r in current.records where r.supersededBy == nil && (r.isLoaded || r.isNotNeeded) {
+        for r in current.records where r.supersededBy == nil && (r.isLoaded || r.isNotNeeded || r.isDeferred) {
             if let d = r.descriptor { running[d.id] = (d.version, r.path) }
         }
         // The dynamic loader knows a loaded library by its path: the same path would give the old one back.
@@ -90,7 +90,7 @@ extension PluginHost {
             logger.notice("plugin \(plugin.id) \(plugin.descriptor.version) loaded from \(record.path)")
         case .refused(let refusal):
             logger.warning("plugin file \(record.path) refused: \(refusal.description)")
-        case .disabled, .notNeeded:
+        case .disabled, .notNeeded, .deferred:
             logger.info("plugin file \(record.path) found: \(record.descriptor?.id ?? "?") not initialized")
         }
     }

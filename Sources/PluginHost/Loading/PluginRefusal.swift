@@ -22,6 +22,9 @@ public enum PluginRefusal: Error, Sendable, Equatable, CustomStringConvertible {
     case notNewer(id: String, version: String, loadedVersion: String, loadedFrom: String)
     /// A loaded library's file changed in place: the dynamic loader would hand back the library it already has.
     case replacedInPlace
+    /// A deferred plugin's file (see `PluginRecord.Status.deferred`) held another plugin or version when its
+    /// first task call came: the command routed by the descriptor it had at start-up.
+    case changedBeforeInit(expected: String, found: String)
 
     public var description: String {
         switch self {
@@ -55,6 +58,9 @@ public enum PluginRefusal: Error, Sendable, Equatable, CustomStringConvertible {
         case .replacedInPlace:
             return
                 "changed after it was loaded: a loaded library's path cannot be loaded again; drop the new version under a new file name"
+        case .changedBeforeInit(let expected, let found):
+            return
+                "changed after start-up: this command routed to \(expected), and the file now holds \(found); run the command again"
         }
     }
 
@@ -79,6 +85,7 @@ public enum PluginRefusal: Error, Sendable, Equatable, CustomStringConvertible {
         case .runnerFailed: return "runner-failed"
         case .notNewer: return "not-newer"
         case .replacedInPlace: return "replaced-in-place"
+        case .changedBeforeInit: return "changed-before-init"
         }
     }
 }

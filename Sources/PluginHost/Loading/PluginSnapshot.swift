@@ -46,4 +46,7 @@ struct LiveState: Sendable {
     var seen: [String: DescriptorCache.Key]
     var scanning = false
     var shutDown = false
+    /// The initialization of each deferred plugin file begun so far (by path): its first task call starts it,
+    /// later ones wait for the same.
+    var initializing: [String: Task<PluginRecord.Status, Never>] = [:]
 }

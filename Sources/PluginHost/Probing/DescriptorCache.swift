@@ -11,6 +11,10 @@ import Synchronization
 /// descriptor was new, without the entries of files that are gone (a test's or a benchmark's temporary
 /// plugins would otherwise fill it); two hosts writing at once may lose an entry, which costs one dlopen next
 /// time.
+///
+/// An entry also says whether the file's plugin offered "aloft.task-check/1" when a host last initialized it
+/// (`checksTasks`): with that known to be false, a command may defer the plugin's initialization to its first
+/// task call (`PluginHost.start(deferring:)`), since compiling needs nothing of it.
 public final class DescriptorCache: Sendable {
     public let file: String
     private let entries: Mutex<[String: JSON]?> = Mutex(nil)
@@ -39,19 +43,40 @@ public final class DescriptorCache: Sendable {
         }
     }
 
+    /// The entry's key for whether the plugin checks tasks (absent: never initialized since it was cached).
+    static let checksTasksField = "host_checks_tasks"
+
     public func descriptor(for key: Key) -> PluginDescriptor? {
+        entry(key).flatMap(PluginDescriptor.init(json:))
+    }
+
+    /// Whether the file's plugin offered the task-check extension when it was last initialized; nil when no
+    /// host initialized it since its descriptor was cached.
+    public func checksTasks(for key: Key) -> Bool? {
+        entry(key)?[Self.checksTasksField]?.boolValue
+    }
+
+    private func entry(_ key: Key) -> JSON? {
         entries.withLock { cached in
             if cached == nil { cached = Self.read(file) }
-            return cached?[key.text].flatMap(PluginDescriptor.init(json:))
+            return cached?[key.text]
         }
     }
 
-    /// Records descriptors read from their files, merged with what other hosts wrote meanwhile.
-    public func record(_ new: [(key: Key, descriptor: PluginDescriptor)]) {
+    /// Records descriptors read from their files (with whether the plugin checks tasks, once initialized),
+    /// merged with what other hosts wrote meanwhile.
+    public func record(_ new: [(key: Key, descriptor: PluginDescriptor, checksTasks: Bool?)]) {
         guard !new.isEmpty else { return }
         entries.withLock { cached in
             var all = Self.read(file).filter { Self.fileExists(ofKey: $0.key) }
-            for (key, descriptor) in new { all[key.text] = descriptor.json }
+            for (key, descriptor, checks) in new {
+                var entry = descriptor.json
+                if let checks, case .object(var members) = entry {
+                    members[Self.checksTasksField] = .bool(checks)
+                    entry = .object(members)
+                }
+                all[key.text] = entry
+            }
             if all.count > Self.maxEntries {
                 let keep = Set(new.map(\.key.text))
                 for k in all.keys.sorted().prefix(all.count - Self.maxEntries) where !keep.contains(k) { all[k] = nil }
