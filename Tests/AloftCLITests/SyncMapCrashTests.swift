@@ -4,14 +4,82 @@ import AloftWire
 import Foundation
 import Testing
 
-/// Issue 18: a map over the synchronous `c-echo-sync` runs its items in batches, each batch's marks committed
-/// before its first call and its ends after its last. A host SIGKILLed once a batch's calls are made and
-/// before its ends are committed (ALOFT_TEST_KILL_AT=sync-batch-called) leaves those items marked as in a
-/// call; the resume counts one host death for each marked item, and for no other, runs each again in the
-/// same attempt, and ends with every item's output right.
+/// Issue 18: a map over the synchronous `c-echo-sync` runs its items in batches: each batch's first item's mark
+/// committed before its first call, each later item's call marked in the execution's call journal (a
+/// memory-mapped slot) just before it is made, the ends committed after the last call. A host SIGKILLed once
+/// a batch's calls are made and before its ends are committed (ALOFT_TEST_KILL_AT=sync-batch-called), or
+/// inside a journaled call (sync-batch-call@n), leaves some items marked (in the store, or in the journal);
+/// the resume counts one host death for each marked item, and for no other, runs each again in the same
+/// attempt, and ends with every item's output right.
 @Suite(.timeLimit(.minutes(5))) struct SyncMapCrashTests {
     @Test func aHostKilledMidBatchResumesWithEveryItemRightAndEachDeathCountedOnce() throws {
         let items = 2_000
+        let dir = try Self.map(items)
+        let crashed = try CLI.run(
+            ["run", "map.yaml"], cwd: dir, env: ["HOME": dir, "ALOFT_TEST_KILL_AT": "sync-batch-called"])
+        #expect(
+            crashed.status == 128 + SIGKILL || crashed.status == SIGKILL,
+            "the host was not killed in a batch: \(crashed.status) \(crashed.stderr)")
+        let store = try SQLiteMetadataStore(path: dir + "/.aloft/metadata.sqlite")
+        let id = try #require(try store.executions(project: nil, domain: nil, limit: 1).first?.id)
+        // What the crash left: items marked as in run_sync in the store (the first of the killed batch, and of
+        // any other batch begun), maybe some ended (another batch's commit may carry ends queued before the
+        // kill), none in any other state; in the journal, the calls other batches were making (on the plugin's
+        // other threads), not the killed batch's (its calls had returned).
+        let left = try store.nodes(execution: id).filter { $0.node.hasPrefix("m[") }
+        let marked = Set(left.filter { $0.state.callInFlight?.call == "run_sync" }.map(\.node))
+        #expect(!marked.isEmpty && marked.count <= 8, "\(marked.count) items marked")
+        let journaled = try Self.journaled(dir, id)
+        #expect(journaled.count <= 8 && journaled.isDisjoint(with: left.map(\.node)), "\(journaled)")
+        #expect(
+            left.allSatisfy {
+                marked.contains($0.node) ? $0.state.phase == .running : $0.state.phase == .succeeded
+            })
+
+        let resumed = try CLI.run(["resume", id], cwd: dir, env: ["HOME": dir], limit: .seconds(240))
+        #expect(resumed.status == 0, "\(resumed.stdout)\(resumed.stderr)")
+        let after = try store.nodes(execution: id).filter { $0.node.hasPrefix("m[") }
+        #expect(after.count == items)
+        #expect(after.allSatisfy { $0.state.phase == .succeeded && $0.state.attempt == 0 })
+        #expect(after.allSatisfy { n in n.outputs == ["x": .integer(Int64(Int(n.node.dropFirst(2).dropLast())! * 3))] })
+        // One death counted per marked or journaled item, none for any other item.
+        let counted = Self.deaths(resumed)
+        #expect(counted.count == marked.count + journaled.count, "\(counted.count) deaths")
+        #expect(Set(counted) == marked.union(journaled), "\(counted.prefix(3))")
+    }
+
+    @Test func aHostKilledInAJournaledCallCountsThatItemsDeathAndNoOther() throws {
+        let items = 2_000
+        let dir = try Self.map(items)
+        let crashed = try CLI.run(
+            ["run", "map.yaml"], cwd: dir, env: ["HOME": dir, "ALOFT_TEST_KILL_AT": "sync-batch-call@300"])
+        #expect(
+            crashed.status == 128 + SIGKILL || crashed.status == SIGKILL,
+            "the host was not killed in a call: \(crashed.status) \(crashed.stderr)")
+        let store = try SQLiteMetadataStore(path: dir + "/.aloft/metadata.sqlite")
+        let id = try #require(try store.executions(project: nil, domain: nil, limit: 1).first?.id)
+        // The call the host died in is in the journal only (no row); the batches' first items are marked rows.
+        let left = try store.nodes(execution: id).filter { $0.node.hasPrefix("m[") }
+        let marked = Set(left.filter { $0.state.callInFlight?.call == "run_sync" }.map(\.node))
+        let journaled = try Self.journaled(dir, id)
+        #expect(!journaled.isEmpty && journaled.count <= 8, "\(journaled)")
+        #expect(journaled.isDisjoint(with: left.map(\.node)), "a journaled item has a row")
+        #expect(left.count < items / 2, "\(left.count) items have rows: the kill came late")
+
+        let resumed = try CLI.run(["resume", id], cwd: dir, env: ["HOME": dir], limit: .seconds(240))
+        #expect(resumed.status == 0, "\(resumed.stdout)\(resumed.stderr)")
+        let after = try store.nodes(execution: id).filter { $0.node.hasPrefix("m[") }
+        #expect(after.count == items)
+        #expect(after.allSatisfy { $0.state.phase == .succeeded && $0.state.attempt == 0 })
+        #expect(after.allSatisfy { n in n.outputs == ["x": .integer(Int64(Int(n.node.dropFirst(2).dropLast())! * 3))] })
+        let counted = Self.deaths(resumed)
+        #expect(counted.count == marked.count + journaled.count, "\(counted.count) deaths")
+        #expect(Set(counted) == marked.union(journaled), "\(counted.prefix(5))")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/.aloft/calls/" + id), "the journal outlived its run")
+    }
+
+    /// A directory with the c-echo plugin and a map of `items` over `c-echo-sync` (item i's output is 3i).
+    static func map(_ items: Int) throws -> String {
         let dir = try CLI.cEchoDirectory()
         try """
         plugins:
@@ -28,38 +96,32 @@ import Testing
             outputs: {xs: {type: "list<optional<integer>>", from: $m.x}}
             nodes: [{id: m, map: {task: e, over: {x: $inputs.xs}, concurrency: 8}}]
         """.write(toFile: dir + "/map.yaml", atomically: true, encoding: .utf8)
-        let crashed = try CLI.run(
-            ["run", "map.yaml"], cwd: dir, env: ["HOME": dir, "ALOFT_TEST_KILL_AT": "sync-batch-called"])
-        #expect(
-            crashed.status == 128 + SIGKILL || crashed.status == SIGKILL,
-            "the host was not killed in a batch: \(crashed.status) \(crashed.stderr)")
-        let store = try SQLiteMetadataStore(path: dir + "/.aloft/metadata.sqlite")
-        let id = try #require(try store.executions(project: nil, domain: nil, limit: 1).first?.id)
-        // What the crash left: items marked as in run_sync (at least the killed batch: 250 items), maybe some
-        // ended (another batch's commit may carry ends queued before the kill), none in any other state.
-        let left = try store.nodes(execution: id).filter { $0.node.hasPrefix("m[") }
-        let marked = Set(left.filter { $0.state.callInFlight?.call == "run_sync" }.map(\.node))
-        #expect(marked.count >= items / 8, "\(marked.count) items marked")
-        #expect(
-            left.allSatisfy {
-                marked.contains($0.node) ? $0.state.phase == .running : $0.state.phase == .succeeded
-            })
+        return dir
+    }
 
-        let resumed = try CLI.run(["resume", id], cwd: dir, env: ["HOME": dir], limit: .seconds(240))
-        #expect(resumed.status == 0, "\(resumed.stdout)\(resumed.stderr)")
-        let after = try store.nodes(execution: id).filter { $0.node.hasPrefix("m[") }
-        #expect(after.count == items)
-        #expect(after.allSatisfy { $0.state.phase == .succeeded && $0.state.attempt == 0 })
-        #expect(after.allSatisfy { n in n.outputs == ["x": .integer(Int64(Int(n.node.dropFirst(2).dropLast())! * 3))] })
-        // One death counted per marked item, none for any other item.
-        let deaths = (resumed.stdout + resumed.stderr).split(separator: "\n").filter {
-            $0.contains("the host died during plugin")
+    /// The nodes whose call the execution's journal files say is in flight (CallJournal's slots: a little-endian
+    /// path length, the attempt, the path; length 0 for a free slot).
+    static func journaled(_ dir: String, _ id: String) throws -> Set<String> {
+        let journal = dir + "/.aloft/calls/" + id
+        var nodes = Set<String>()
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: journal)) ?? [] {
+            let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: journal + "/" + name)))
+            for at in stride(from: 0, to: bytes.count - 511, by: 512) {
+                let length =
+                    Int(bytes[at]) | Int(bytes[at + 1]) << 8 | Int(bytes[at + 2]) << 16 | Int(bytes[at + 3]) << 24
+                if length > 0 { nodes.insert(String(decoding: bytes[(at + 8)..<(at + 8 + length)], as: UTF8.self)) }
+            }
         }
-        let counted = deaths.compactMap { line -> String? in
-            guard let start = line.range(of: "node m[")?.lowerBound, let end = line[start...].firstIndex(of: "]")
-            else { return nil }
-            return String(line[line.index(start, offsetBy: 5)...end])
-        }
-        #expect(counted.count == marked.count && Set(counted) == marked, "\(deaths.prefix(3))")
+        return nodes
+    }
+
+    /// The nodes the resume counted a host death for, one entry per death.
+    static func deaths(_ resumed: CLI.Result) -> [String] {
+        (resumed.stdout + resumed.stderr).split(separator: "\n").filter { $0.contains("the host died during plugin") }
+            .compactMap { line -> String? in
+                guard let start = line.range(of: "node m[")?.lowerBound, let end = line[start...].firstIndex(of: "]")
+                else { return nil }
+                return String(line[line.index(start, offsetBy: 5)...end])
+            }
     }
 }

@@ -5,12 +5,18 @@ import Synchronization
 
 /// A map's items over a synchronous task of an in-process plugin, run in batches (issue 18): up to `maxSize`
 /// fresh items become ONE job on the plugin's (host-owned) thread instead of a job, a hop and two commits
-/// each. On that thread: the items' marks ("run_sync in flight") committed in one group commit before the
-/// first call, run_sync per item (the watchdog bounds each call by the call budget), each success's end
-/// queued, and the ends committed in one group commit after the last call; only then are the items finished
-/// for anyone else (events, the map's result). What is durable before what is unchanged: a call's mark before
-/// the call (so a host that dies inside a batch counts a death for each item whose mark was durable and whose
-/// end was not, issue 16), a result before anything outside the process sees it.
+/// each. On that thread: the first item's mark ("run_sync in flight") committed before the first call (which
+/// also checks that the execution is still this host's), run_sync per item (the watchdog bounds each call by
+/// the call budget) with each later item's mark in the execution's call journal just before its call (a
+/// memory-mapped slot, CallJournal, as a chain's), each success's end queued, and the ends committed in one
+/// group commit after the last call; only then are the items finished for anyone else (events, the map's
+/// result). Without a journal (PostgreSQL) every item's mark is committed before the first call. What is
+/// durable before what is unchanged: a call's mark before the call (so a host that dies inside a call counts
+/// a death for that item, issue 16: by the journal, or the store), a result before anything outside the
+/// process sees it; after a crash an item not committed is computed again (run_sync is idempotent).
+///
+/// A row per item for the marks cost as much as the calls and the ends together: journaled, a map of 100,000
+/// took about half the time (bench/results.md).
 ///
 /// What does not end on the thread goes on from async code, as a lone item would: a failed call (a retryable
 /// failure is a new attempt of that item only, TaskRunner.afterBatchedCall), an overrun (that item fails; the
@@ -23,6 +29,9 @@ struct SyncItemBatch {
 
     /// The most items one job takes.
     static let maxSize = 256
+
+    /// Journaled calls made by this process, for crash tests (ALOFT_TEST_KILL_AT=sync-batch-call@n).
+    private static let journaledCalls = Atomic<Int>(0)
 
     /// How many of a map's runners take batches: a batch holds a plugin thread for all its calls, so twice the
     /// plugin's threads keep them busy (one batch running, one being prepared), and fewer items wait announced
@@ -44,7 +53,8 @@ struct SyncItemBatch {
         var invocations: [TaskInvocation] = []
         // Aborted (Ctrl-C, executions abort): each item is aborted alone, with nothing announced for it.
         for (i, runner) in runners.enumerated() where !Task.isCancelled {
-            guard context.record(runner.path) == nil,
+            // A host before this one died in its journaled call: alone, where that death is counted.
+            guard context.record(runner.path) == nil, context.diedInCall(runner.path) == nil,
                 runner.inputs.canonicalBytes.count <= context.options.inlineValueLimit
             else { continue }
             switch runner.announceSync(on: plugin) {
@@ -55,13 +65,25 @@ struct SyncItemBatch {
             case .failure(let stopped): ends[i] = stopped.record
             }
         }
-        // Their marks queued at once, for the plugin's thread to commit before the first call.
-        if !records.isEmpty, !context.store(all: records, committedByCaller: true) {
+        // The marks to store (the first item's with a journal slot, else all) queued at once, for the plugin's
+        // thread to commit before the first call.
+        let journal = records.count > 1 ? context.journal : nil
+        var slot = journal.flatMap { j in
+            records.allSatisfy { $0.node.utf8.count <= CallJournal.maxPath } ? j.acquire() : nil
+        }
+        let stored = slot == nil ? records : Array(records.prefix(1))
+        if !stored.isEmpty, !context.store(all: stored, committedByCaller: true) {
             for (i, record) in zip(indices, records) { ends[i] = record }
             (indices, records, invocations) = ([], [], [])
+            if let s = slot { journal?.release(s) }
+            slot = nil
         }
-        let (marked, calls) = (records, invocations)
-        let end = await context.overall.run { await context.limiter.run { await self.calls(marked, calls) } }
+        let (marked, calls, journaled) = (records, invocations, slot)
+        let end = await context.overall.run {
+            await context.limiter.run { await self.calls(marked, calls, storedMarks: stored.count, slot: journaled) }
+        }
+        // A slot whose call was abandoned (still running) is never given back.
+        if let journaled, !end.abandoned { journal?.release(journaled) }
         // Ends made on the thread but not committed there (a later item's call was abandoned) are queued now.
         if !end.committed { _ = context.store(all: end.ended.compactMap { $0 }) }
         for (k, i) in indices.enumerated() {
@@ -102,22 +124,37 @@ struct SyncItemBatch {
 
     /// The batch's job on the plugin's thread: what each item's call returned (in order; items past them were
     /// not called), and the items that ended there.
-    private func calls(_ records: [NodeRecord], _ invocations: [TaskInvocation]) async -> BatchOutcome {
-        guard !records.isEmpty else { return BatchOutcome(results: [], ended: [], committed: true, refused: false) }
+    /// `storedMarks`: how many of the items (from the first) have their mark queued in the store; `slot`: the
+    /// journal slot the others' calls are marked in.
+    private func calls(
+        _ records: [NodeRecord], _ invocations: [TaskInvocation], storedMarks: Int, slot: CallJournal.Slot?
+    ) async -> BatchOutcome {
+        guard !records.isEmpty else {
+            return BatchOutcome(results: [], ended: [], committed: true, refused: false, abandoned: false)
+        }
         let context = self.context
         let ended = EndedInBatch(count: records.count)
         let end = await plugin.runSyncBatch(
             invocations,
             before: {
-                // Every mark durable before the first call: one group commit for them all (none when another
-                // thread's commit took them). A refused mark stops its node and no call is made.
-                guard context.durableNow(all: records.map(\.node)).allSatisfy({ $0 }) else { return false }
+                // Every stored mark durable before the first call: one group commit for them all (none when
+                // another thread's commit took them). A refused mark stops its node and no call is made.
+                guard context.durableNow(all: records.prefix(storedMarks).map(\.node)).allSatisfy({ $0 }) else {
+                    return false
+                }
                 for record in records {
                     context.events(.nodeStarted(path: record.node, attempt: record.state.attempt))
                 }
                 return true
             },
+            willCall: { k in
+                guard k >= storedMarks, let slot else { return }
+                // A path too long was checked before the slot was taken.
+                _ = slot.enter(records[k].node, attempt: records[k].state.attempt)
+                KillPoint.reached("sync-batch-call", count: Self.journaledCalls.add(1, ordering: .relaxed).newValue)
+            },
             after: { k, outputs in
+                slot?.leave()
                 if let record = TaskRunner.closedAttempt(records[k], outputs, context) { ended.set(k, record) }
             },
             finish: {
@@ -132,7 +169,9 @@ struct SyncItemBatch {
                 }
                 ended.committed()
             })
-        return BatchOutcome(results: end.results, ended: ended.all, committed: ended.isCommitted, refused: end.refused)
+        return BatchOutcome(
+            results: end.results, ended: ended.all, committed: ended.isCommitted, refused: end.refused,
+            abandoned: end.abandoned)
     }
 
     private struct BatchOutcome {
@@ -144,6 +183,8 @@ struct SyncItemBatch {
         var committed: Bool
         /// A mark was refused: no call was made.
         var refused: Bool
+        /// The last call was abandoned: it may still be running (its journal slot stays taken).
+        var abandoned: Bool
     }
 }
 

@@ -20,15 +20,17 @@ extension LoadedPlugin {
     /// waiter abandons the running call, or stops before the next one. The caller's own work runs on that
     /// thread outside every budget, so none of it hops back to Swift's task pool: `before` first (false: no
     /// call is made), `after` with the outputs of each call that returned within its budget, `finish` after the
-    /// last call (not after an abandoned one). The engine commits the tasks' marks in `before` and their ends
-    /// in `after` and `finish` (a map's items in batches, issue 18).
+    /// last call (not after an abandoned one); `willCall` with each task's index just before its call, within
+    /// its budget (it must be quick). The engine commits the tasks' marks in `before` (or journals each call
+    /// in `willCall`) and their ends in `after` and `finish` (a map's items in batches, issue 18).
     public func runSyncBatch(
         _ tasks: [TaskInvocation], before: @escaping @Sendable () -> Bool,
+        willCall: @escaping @Sendable (Int) -> Void = { _ in },
         after: @escaping @Sendable (Int, LiteralMap) -> Void, finish: @escaping @Sendable () -> Void
     ) async -> SyncBatchEnd {
         guard !tasks.isEmpty else { return SyncBatchEnd(results: [], refused: false) }
         return await runSyncSequence(
-            SyncTaskList(tasks), count: tasks.count, before: before,
+            SyncTaskList(tasks), count: tasks.count, before: before, willCall: willCall,
             after: { k, outputs, _ in
                 after(k, outputs)
                 return true
@@ -55,6 +57,7 @@ extension LoadedPlugin {
     /// The calls of `tasks` in order as one job (see runSyncBatch); `after` false: no further call.
     private func runSyncSequence(
         _ tasks: SyncTaskList, count: Int, before: @escaping @Sendable () -> Bool,
+        willCall: @escaping @Sendable (Int) -> Void = { _ in },
         after: @escaping @Sendable (Int, LiteralMap, SyncTaskList) -> Bool, finish: @escaping @Sendable () -> Void
     ) async -> SyncBatchEnd {
         let body: CallBody
@@ -84,6 +87,7 @@ extension LoadedPlugin {
             let task = tasks[k]
             // Checked per call: the overruns of earlier items may have quarantined the plugin.
             if isQuarantined { return .failure(quarantined()) }
+            willCall(k)
             services.secretPolicy.grant(plugin: pluginID, task: task.executionID, secrets: task.secrets)
             defer {
                 services.secretPolicy.revoke(plugin: pluginID, task: task.executionID)
