@@ -12,70 +12,70 @@ import Testing
 /// the resume counts one host death for each marked item, and for no other, runs each again in the same
 /// attempt, and ends with every item's output right.
 @Suite(.timeLimit(.minutes(5))) struct SyncMapCrashTests {
+    static let items = 2_000
+
     @Test func aHostKilledMidBatchResumesWithEveryItemRightAndEachDeathCountedOnce() throws {
-        let items = 2_000
-        let dir = try Self.map(items)
-        let crashed = try CLI.run(
-            ["run", "map.yaml"], cwd: dir, env: ["HOME": dir, "ALOFT_TEST_KILL_AT": "sync-batch-called"])
-        #expect(
-            crashed.status == 128 + SIGKILL || crashed.status == SIGKILL,
-            "the host was not killed in a batch: \(crashed.status) \(crashed.stderr)")
-        let store = try SQLiteMetadataStore(path: dir + "/.aloft/metadata.sqlite")
-        let id = try #require(try store.executions(project: nil, domain: nil, limit: 1).first?.id)
+        let crash = try Crash(killAt: "sync-batch-called")
         // What the crash left: items marked as in run_sync in the store (the first of the killed batch, and of
         // any other batch begun), maybe some ended (another batch's commit may carry ends queued before the
         // kill), none in any other state; in the journal, the calls other batches were making (on the plugin's
         // other threads), not the killed batch's (its calls had returned).
-        let left = try store.nodes(execution: id).filter { $0.node.hasPrefix("m[") }
-        let marked = Set(left.filter { $0.state.callInFlight?.call == "run_sync" }.map(\.node))
-        #expect(!marked.isEmpty && marked.count <= 8, "\(marked.count) items marked")
-        let journaled = try Self.journaled(dir, id)
-        #expect(journaled.count <= 8 && journaled.isDisjoint(with: left.map(\.node)), "\(journaled)")
+        #expect(!crash.marked.isEmpty && crash.marked.count <= 8, "\(crash.marked.count) items marked")
         #expect(
-            left.allSatisfy {
-                marked.contains($0.node) ? $0.state.phase == .running : $0.state.phase == .succeeded
+            crash.left.allSatisfy {
+                crash.marked.contains($0.node) ? $0.state.phase == .running : $0.state.phase == .succeeded
             })
-
-        let resumed = try CLI.run(["resume", id], cwd: dir, env: ["HOME": dir], limit: .seconds(240))
-        #expect(resumed.status == 0, "\(resumed.stdout)\(resumed.stderr)")
-        let after = try store.nodes(execution: id).filter { $0.node.hasPrefix("m[") }
-        #expect(after.count == items)
-        #expect(after.allSatisfy { $0.state.phase == .succeeded && $0.state.attempt == 0 })
-        #expect(after.allSatisfy { n in n.outputs == ["x": .integer(Int64(Int(n.node.dropFirst(2).dropLast())! * 3))] })
-        // One death counted per marked or journaled item, none for any other item.
-        let counted = Self.deaths(resumed)
-        #expect(counted.count == marked.count + journaled.count, "\(counted.count) deaths")
-        #expect(Set(counted) == marked.union(journaled), "\(counted.prefix(3))")
+        try crash.resumeAndCheck()
     }
 
     @Test func aHostKilledInAJournaledCallCountsThatItemsDeathAndNoOther() throws {
-        let items = 2_000
-        let dir = try Self.map(items)
-        let crashed = try CLI.run(
-            ["run", "map.yaml"], cwd: dir, env: ["HOME": dir, "ALOFT_TEST_KILL_AT": "sync-batch-call@300"])
-        #expect(
-            crashed.status == 128 + SIGKILL || crashed.status == SIGKILL,
-            "the host was not killed in a call: \(crashed.status) \(crashed.stderr)")
-        let store = try SQLiteMetadataStore(path: dir + "/.aloft/metadata.sqlite")
-        let id = try #require(try store.executions(project: nil, domain: nil, limit: 1).first?.id)
+        let crash = try Crash(killAt: "sync-batch-call@300")
         // The call the host died in is in the journal only (no row); the batches' first items are marked rows.
-        let left = try store.nodes(execution: id).filter { $0.node.hasPrefix("m[") }
-        let marked = Set(left.filter { $0.state.callInFlight?.call == "run_sync" }.map(\.node))
-        let journaled = try Self.journaled(dir, id)
-        #expect(!journaled.isEmpty && journaled.count <= 8, "\(journaled)")
-        #expect(journaled.isDisjoint(with: left.map(\.node)), "a journaled item has a row")
-        #expect(left.count < items / 2, "\(left.count) items have rows: the kill came late")
+        #expect(!crash.journaled.isEmpty, "no call in the journal")
+        #expect(crash.left.count < Self.items / 2, "\(crash.left.count) items have rows: the kill came late")
+        try crash.resumeAndCheck()
+    }
 
-        let resumed = try CLI.run(["resume", id], cwd: dir, env: ["HOME": dir], limit: .seconds(240))
-        #expect(resumed.status == 0, "\(resumed.stdout)\(resumed.stderr)")
-        let after = try store.nodes(execution: id).filter { $0.node.hasPrefix("m[") }
-        #expect(after.count == items)
-        #expect(after.allSatisfy { $0.state.phase == .succeeded && $0.state.attempt == 0 })
-        #expect(after.allSatisfy { n in n.outputs == ["x": .integer(Int64(Int(n.node.dropFirst(2).dropLast())! * 3))] })
-        let counted = Self.deaths(resumed)
-        #expect(counted.count == marked.count + journaled.count, "\(counted.count) deaths")
-        #expect(Set(counted) == marked.union(journaled), "\(counted.prefix(5))")
-        #expect(!FileManager.default.fileExists(atPath: dir + "/.aloft/calls/" + id), "the journal outlived its run")
+    /// A map run SIGKILLed at `killAt`, and what it left: the items' rows, those marked as in run_sync, and
+    /// the items whose call the journal names.
+    struct Crash {
+        let dir: String
+        let store: SQLiteMetadataStore
+        let id: String
+        let left: [NodeRecord]
+        let marked: Set<String>
+        let journaled: Set<String>
+
+        init(killAt: String) throws {
+            dir = try SyncMapCrashTests.map(SyncMapCrashTests.items)
+            let crashed = try CLI.run(["run", "map.yaml"], cwd: dir, env: ["HOME": dir, "ALOFT_TEST_KILL_AT": killAt])
+            #expect(
+                crashed.status == 128 + SIGKILL || crashed.status == SIGKILL,
+                "the host was not killed at \(killAt): \(crashed.status) \(crashed.stderr)")
+            store = try SQLiteMetadataStore(path: dir + "/.aloft/metadata.sqlite")
+            id = try #require(try store.executions(project: nil, domain: nil, limit: 1).first?.id)
+            left = try store.nodes(execution: id).filter { $0.node.hasPrefix("m[") }
+            marked = Set(left.filter { $0.state.callInFlight?.call == "run_sync" }.map(\.node))
+            journaled = try SyncMapCrashTests.journaled(dir, id)
+            #expect(journaled.count <= 8 && journaled.isDisjoint(with: left.map(\.node)), "\(journaled)")
+        }
+
+        /// Resumes: every item succeeds in its first attempt with its output, one host death is counted for
+        /// each marked or journaled item and for no other, and the journal goes with the execution.
+        func resumeAndCheck() throws {
+            let resumed = try CLI.run(["resume", id], cwd: dir, env: ["HOME": dir], limit: .seconds(240))
+            #expect(resumed.status == 0, "\(resumed.stdout)\(resumed.stderr)")
+            let after = try store.nodes(execution: id).filter { $0.node.hasPrefix("m[") }
+            #expect(after.count == SyncMapCrashTests.items)
+            #expect(after.allSatisfy { $0.state.phase == .succeeded && $0.state.attempt == 0 })
+            #expect(
+                after.allSatisfy { n in n.outputs == ["x": .integer(Int64(Int(n.node.dropFirst(2).dropLast())! * 3))] })
+            let counted = SyncMapCrashTests.deaths(resumed)
+            #expect(counted.count == marked.count + journaled.count, "\(counted.count) deaths")
+            #expect(Set(counted) == marked.union(journaled), "\(counted.prefix(5))")
+            #expect(
+                !FileManager.default.fileExists(atPath: dir + "/.aloft/calls/" + id), "the journal outlived its run")
+        }
     }
 
     /// A directory with the c-echo plugin and a map of `items` over `c-echo-sync` (item i's output is 3i).

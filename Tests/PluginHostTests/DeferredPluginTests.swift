@@ -7,40 +7,10 @@ import Testing
 
 /// Issue 18, start-up: a command whose task types belong only to cached tasks defers their plugins to the
 /// first task call (`PluginHost.start(deferring:)`), when the descriptor cache knows they check no tasks.
-@Suite(.timeLimit(.minutes(5))) struct DeferredPluginTests {
-    func start(
-        _ dir: String, taskTypes: Set<String>, deferring: Set<String>,
-        configure: (inout HostConfiguration) -> Void = { _ in }
-    ) async -> PluginHost {
-        var configuration = HostConfiguration()
-        configuration.searchBuiltin = false
-        configure(&configuration)
-        return await PluginHost.start(
-            configuration: configuration, logger: Fixtures.quietLogger,
-            environment: ["XDG_CACHE_HOME": dir + "/cache"],
-            directories: [PluginDirectory(path: dir, origin: .installed)], taskTypes: taskTypes,
-            deferring: deferring)
-    }
-
-    func status(_ host: PluginHost, _ name: String) -> String {
-        let record = host.catalog.records.first { ($0.path as NSString).lastPathComponent == name }!
-        switch record.status {
-        case .loaded: return "loaded"
-        case .disabled: return "disabled"
-        case .notNeeded: return "not-needed"
-        case .deferred: return "deferred"
-        case .refused(let r): return "refused: \(r)"
-        }
-    }
-
+@Suite(.timeLimit(.minutes(5))) struct DeferredPluginTests: InstalledPluginTesting {
     func checksTasks(_ dir: String, _ name: String) throws -> Bool? {
         let cache = DescriptorCache(file: dir + "/cache/aloft/plugin-descriptors.json")
         return cache.checksTasks(for: try #require(DescriptorCache.Key(path: dir + "/" + name)))
-    }
-
-    /// c-echo's init fails with this configuration: a c-echo that is not refused was never initialized.
-    func failingEchoInit(_ c: inout HostConfiguration) {
-        c.pluginConfig["example.c-echo"] = .object(["fail_init": .string("init ran")])
     }
 
     @Test func aPluginKnownToCheckNothingIsInitializedAtItsFirstTaskCall() async throws {
@@ -48,13 +18,13 @@ import Testing
         // Never initialized before: whether it checks tasks is unknown, so it is initialized at start.
         let first = await start(dir, taskTypes: ["echo"], deferring: ["echo"])
         first.shutdown()
-        #expect(status(first, "libc_echo.so") == "loaded")
+        #expect(status(record(first, "libc_echo.so")) == "loaded")
         #expect(try checksTasks(dir, "libc_echo.so") == false)
 
         // Known now: deferred, and still routed. Its failing init shows it was not called at start.
         let host = await start(dir, taskTypes: ["echo"], deferring: ["echo"], configure: failingEchoInit)
         defer { host.shutdown() }
-        #expect(status(host, "libc_echo.so") == "deferred")
+        #expect(status(record(host, "libc_echo.so")) == "deferred")
         #expect(try host.servingPluginID(forTaskType: "echo").get() == "example.c-echo")
         guard case .failure(let early) = host.plugin(forTaskType: "echo") else {
             Issue.record("a deferred plugin was handed out before its initialization")
@@ -69,16 +39,16 @@ import Testing
         }
         #expect(refused.message.contains("refused at its first task call"))
         #expect(refused.message.contains("init ran"))
-        #expect(status(host, "libc_echo.so").hasPrefix("refused: init failed: "))
+        #expect(status(record(host, "libc_echo.so")).hasPrefix("refused: init failed: "))
         #expect(host.router.explainUnserved("echo").contains("libc_echo.so (init failed: "))
     }
 
     @Test func concurrentFirstCallsShareOneInitialization() async throws {
         let dir = try Fixtures.directory(["c-echo": "libc_echo.so"])
-        await start(dir, taskTypes: ["echo"], deferring: []).shutdown()
+        await start(dir, taskTypes: ["echo"]).shutdown()
         let host = await start(dir, taskTypes: ["echo"], deferring: ["echo"])
         defer { host.shutdown() }
-        #expect(status(host, "libc_echo.so") == "deferred")
+        #expect(status(record(host, "libc_echo.so")) == "deferred")
         let plugins = await withTaskGroup(of: (any TaskPlugin)?.self) { group in
             for _ in 0..<8 { group.addTask { try? await host.initializedPlugin(forTaskType: "echo").get() } }
             return await group.reduce(into: []) { $0.append($1) }
@@ -86,7 +56,7 @@ import Testing
         let identities = Set(plugins.compactMap { $0.map(ObjectIdentifier.init) })
         #expect(plugins.count == 8 && plugins.allSatisfy { $0 != nil })
         #expect(identities.count == 1)
-        #expect(status(host, "libc_echo.so") == "loaded")
+        #expect(status(record(host, "libc_echo.so")) == "loaded")
         #expect(host.catalog.loaded.count == 1)
         #expect(try host.plugin(forTaskType: "echo").get() === plugins.first!!)
     }
@@ -97,13 +67,13 @@ import Testing
         let dir = try Fixtures.directory(["c-echo": "libc_echo.so"])
         try FileManager.default.copyItem(
             atPath: Fixtures.buildDirectory + "/libAloftPluginHive.so", toPath: dir + "/libhive.so")
-        await start(dir, taskTypes: ["echo", "hive"], deferring: []).shutdown()
+        await start(dir, taskTypes: ["echo", "hive"]).shutdown()
         #expect(try checksTasks(dir, "libhive.so") == true)
         #expect(try checksTasks(dir, "libc_echo.so") == false)
 
         let host = await start(dir, taskTypes: ["echo", "sleep", "hive"], deferring: ["echo", "hive"])
         defer { host.shutdown() }
-        #expect(status(host, "libhive.so") == "loaded")
-        #expect(status(host, "libc_echo.so") == "loaded")
+        #expect(status(record(host, "libhive.so")) == "loaded")
+        #expect(status(record(host, "libc_echo.so")) == "loaded")
     }
 }

@@ -7,39 +7,7 @@ import Testing
 
 /// Issue 18, start-up: a host started for some task types initializes only the plugins serving them, routes
 /// by every file's descriptor (cached by file identity), and lists every file as it would with all loaded.
-@Suite(.timeLimit(.minutes(5))) struct NeededPluginsTests {
-    /// Installed plugins are not probed: their descriptors come from the cache or from dlopen.
-    func start(
-        _ dir: String, taskTypes: Set<String>?, configure: (inout HostConfiguration) -> Void = { _ in }
-    ) async -> PluginHost {
-        var configuration = HostConfiguration()
-        configuration.searchBuiltin = false
-        configure(&configuration)
-        return await PluginHost.start(
-            configuration: configuration, logger: Fixtures.quietLogger,
-            environment: ["XDG_CACHE_HOME": dir + "/cache"],
-            directories: [PluginDirectory(path: dir, origin: .installed)], taskTypes: taskTypes)
-    }
-
-    func record(_ host: PluginHost, _ name: String) -> PluginRecord {
-        host.catalog.records.first { ($0.path as NSString).lastPathComponent == name }!
-    }
-
-    func status(_ record: PluginRecord) -> String {
-        switch record.status {
-        case .loaded: return "loaded"
-        case .disabled: return "disabled"
-        case .notNeeded: return "not-needed"
-        case .deferred: return "deferred"
-        case .refused(let r): return "refused: \(r)"
-        }
-    }
-
-    /// c-echo's init fails with this configuration: a c-echo that is not refused was never initialized.
-    func failingEchoInit(_ c: inout HostConfiguration) {
-        c.pluginConfig["example.c-echo"] = .object(["fail_init": .string("init ran")])
-    }
-
+@Suite(.timeLimit(.minutes(5))) struct NeededPluginsTests: InstalledPluginTesting {
     @Test func onlyThePluginsOfTheNeededTypesAreInitialized() async throws {
         let dir = try Fixtures.directory(["c-echo": "libc_echo.so", "GOOD_FIXTURE": "libgood.so"])
         let forFixture = await start(dir, taskTypes: ["fixture"], configure: failingEchoInit)
