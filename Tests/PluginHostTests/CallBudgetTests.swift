@@ -180,6 +180,45 @@ import Testing
         #expect(journal.lines.filter { $0.hasPrefix("finalize ") } == ["finalize \(id)"])
         #expect((echo as? LoadedPlugin)?.lateSubmitStates.withLock { $0[id] } == nil)
     }
+
+    /// Abort and finalize deferred behind one stuck submit run in the order they were made: abort, with the
+    /// state the submit returned late, then finalize, last (the ABI's order). Each was handed on from a task of
+    /// its own, so under load the later one could reach the task's lane first: finalize then dropped the late
+    /// state and abort ran after it with none (found as a flake of the test above, in the full parallel run).
+    @Test func deferredAbortAndFinalizeRunInTheOrderTheyWereMade() async throws {
+        let (host, journal) = try await Fixtures.journaledEcho {
+            $0.callOptions.callBudget = .milliseconds(300)
+            $0.callOptions.threads = 2
+        }
+        defer { host.shutdown() }
+        let echo = try host.plugin(forTaskType: "echo").get()
+        let execution = "order-\(UUID().uuidString.prefix(8))"
+        let tasks = (0..<32).map { i in
+            EchoTask.make(
+                inputs: ["x": .integer(1)], config: ["submit_block_ms": .integer(1200), "delay_ms": .integer(60_000)],
+                node: "late-\(i)", execution: execution)
+        }
+        await withTaskGroup(of: Void.self) { group in
+            for task in tasks {
+                group.addTask {
+                    _ = try? await echo.submit(task)
+                    try? await echo.abort(task)
+                    try? await echo.finalize(task)
+                }
+            }
+        }
+        let ids = tasks.map(\.executionID)
+        let deadline = ContinuousClock.now + .seconds(90)
+        while Set(journal.lines.filter { $0.hasPrefix("finalize ") }).count < ids.count, ContinuousClock.now < deadline
+        {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        for id in ids {
+            let calls = journal.lines.filter { $0.hasPrefix("abort \(id) ") || $0 == "finalize \(id)" }
+            #expect(calls.count == 2 && calls.last == "finalize \(id)", "\(calls)")
+            #expect(calls.first.flatMap { Int64($0.dropFirst("abort \(id) ".count)) } != nil, "\(calls)")
+        }
+    }
 }
 
 final class LockedLog: @unchecked Sendable {

@@ -24,6 +24,14 @@ public final class LoadedPlugin: TaskPlugin {
     private let stuck = Mutex<[String: (call: String, count: Int)]>([:])
     /// Deferred aborts and finalizes not yet run (see deferBehindStuckCall); the host waits for them before exit.
     private let deferredCalls = DispatchGroup()
+    /// The last call deferred behind each task's stuck call, by task execution id: the next one deferred waits
+    /// for it before it takes its place in the task's lane, so they run in the order they were made.
+    private let lastDeferred = Mutex<[String: DeferredCall]>([:])
+
+    private struct DeferredCall: Sendable {
+        let number: Int
+        let done: Task<Void, Never>
+    }
     /// The state of a submit that returned after its caller stopped waiting (past its budget), by task execution
     /// id: the engine never saw it, so that task's abort and finalize get it instead of an empty state, and abort
     /// can stop what the late submit started. finalize, the task's last call, drops it.
@@ -345,11 +353,22 @@ public final class LoadedPlugin: TaskPlugin {
             bound(withLateSubmitState(task, forget: name == "finalize"), body)()
         }
         pending.enter()
-        Task.detached {
-            defer { pending.leave() }
-            let result = try? await pool.runAbandonable(lane: task.executionID, budget: budget, cancellable: false, run)
-            let how = result.map { "returned (status \($0.status))" } ?? "overran its budget too"
-            logger.info("plugin \(pluginID): deferred \(name) of \(task.executionID) \(how)")
+        // Each deferred call is handed on from a task of its own; it waits for the one deferred before it, or a
+        // finalize could take the lane before the abort made just before it (and drop the late submit's state
+        // that abort needs). Abort, then finalize, last: the ABI's order.
+        let lane = task.executionID
+        lastDeferred.withLock { last in
+            let previous = last[lane]?.done
+            let number = (last[lane]?.number ?? 0) &+ 1
+            let done = Task.detached { [self, previous] in
+                defer { pending.leave() }
+                await previous?.value
+                let result = try? await pool.runAbandonable(lane: lane, budget: budget, cancellable: false, run)
+                let how = result.map { "returned (status \($0.status))" } ?? "overran its budget too"
+                logger.info("plugin \(pluginID): deferred \(name) of \(lane) \(how)")
+                lastDeferred.withLock { if $0[lane]?.number == number { $0[lane] = nil } }
+            }
+            last[lane] = DeferredCall(number: number, done: done)
         }
         return true
     }
