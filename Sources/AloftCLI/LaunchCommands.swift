@@ -54,7 +54,7 @@ struct LaunchCommand: AsyncParsableCommand {
         } catch let e as RegistryError { throw CLIError(e.message) }
         let pluginHost = try await HostStartup.start(
             host, taskTypes: SpecTaskTypes.of(launchable.plan),
-            deferring: overwriteCache ? [] : SpecTaskTypes.onlyCached(launchable.plan))
+            deferring: SpecTaskTypes.deferrable(launchable.plan, overwriteCache: overwriteCache))
         defer { pluginHost.shutdown() }
         try await EngineSession.start(
             launchable.plan, workflow: launchable.workflow, inputs: inputs, project: scope.project,

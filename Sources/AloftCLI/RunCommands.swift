@@ -44,7 +44,8 @@ struct RunCommand: AsyncParsableCommand {
         // Compiled once without plugins to learn its task types: only their plugins are initialized.
         let draft = SpecTaskTypes.draft([file], references: references)
         let pluginHost = try await HostStartup.start(
-            host, taskTypes: draft?.taskTypes, deferring: draft?.deferrable(overwriteCache: overwriteCache) ?? [])
+            host, taskTypes: draft?.taskTypes,
+            deferring: draft.map { SpecTaskTypes.deferrable($0.spec, overwriteCache: overwriteCache) } ?? [])
         defer { pluginHost.shutdown() }
         let spec =
             try draft.flatMap { SpecTaskTypes.reusable($0, host: pluginHost) }

@@ -10,9 +10,6 @@ enum SpecTaskTypes {
     struct Draft {
         let spec: CompiledSpec
         var taskTypes: Set<String> { SpecTaskTypes.of(spec) }
-        /// The types whose plugins may wait for their first task call: those of cached tasks only (a re-run
-        /// whose every node hits the cache calls no plugin). None when the cache is to be overwritten.
-        func deferrable(overwriteCache: Bool) -> Set<String> { overwriteCache ? [] : SpecTaskTypes.onlyCached(spec) }
     }
 
     /// The files compiled without plugins, or nil when they do not compile that way (the compile with every
@@ -24,8 +21,10 @@ enum SpecTaskTypes {
     /// The types of every task of a plan, its own, its sub-workflows' and the referenced ones.
     static func of(_ spec: CompiledSpec) -> Set<String> { Set(spec.tasks.values.map(\.template.type)) }
 
-    /// The types of a plan that only tasks with a cache policy have.
-    static func onlyCached(_ spec: CompiledSpec) -> Set<String> {
+    /// The types whose plugins may wait for their first task call: those only tasks with a cache policy have
+    /// (a re-run whose every node hits the cache calls no plugin). None when the cache is to be overwritten.
+    static func deferrable(_ spec: CompiledSpec, overwriteCache: Bool) -> Set<String> {
+        guard !overwriteCache else { return [] }
         let uncached = Set(spec.tasks.values.filter { $0.cache == nil }.map(\.template.type))
         return of(spec).subtracting(uncached)
     }

@@ -21,6 +21,9 @@ final class CallJournal: Sendable {
     static let slotCount = 64
     static let maxPath = slotSize - 8
 
+    /// Whether a slot can name this node path.
+    static func holds(_ path: String) -> Bool { (1...maxPath).contains(path.utf8.count) }
+
     private let directory: String
     /// The calls a previous host of this execution died in: attempt by node path.
     let diedIn: [String: Int]
@@ -46,8 +49,8 @@ final class CallJournal: Sendable {
 
         /// The node's call is about to be made. False: its path does not fit (the call is not journaled).
         func enter(_ path: String, attempt: Int) -> Bool {
+            guard CallJournal.holds(path) else { return false }
             let bytes = Array(path.utf8)
-            guard bytes.count <= CallJournal.maxPath, !bytes.isEmpty else { return false }
             bytes.withUnsafeBytes { (at + 8).copyMemory(from: $0.baseAddress!, byteCount: bytes.count) }
             at.storeBytes(of: UInt32(truncatingIfNeeded: attempt), toByteOffset: 4, as: UInt32.self)
             at.storeBytes(of: UInt32(bytes.count), as: UInt32.self)

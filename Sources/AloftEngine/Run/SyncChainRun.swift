@@ -173,8 +173,8 @@ struct SyncChainRun {
             return nil
         }
         // The first link's mark is in the store: its end is too before any journaled call.
-        if k == 0, let journal, next.record.node.utf8.count <= CallJournal.maxPath { links.slot = journal.acquire() }
-        if let slot = links.slot, next.record.node.utf8.count <= CallJournal.maxPath {
+        if k == 0, let journal, CallJournal.holds(next.record.node) { links.slot = journal.acquire() }
+        if let slot = links.slot, CallJournal.holds(next.record.node) {
             // A link whose mark was stored (the first; one whose path was too long for the journal) has its end
             // committed here like its mark was, not handed off (which leaves no ticket or record behind).
             if links.isAnnounced(k) {

@@ -69,7 +69,7 @@ struct SyncItemBatch {
         // thread to commit before the first call.
         let journal = records.count > 1 ? context.journal : nil
         var slot = journal.flatMap { j in
-            records.allSatisfy { $0.node.utf8.count <= CallJournal.maxPath } ? j.acquire() : nil
+            records.allSatisfy { CallJournal.holds($0.node) } ? j.acquire() : nil
         }
         let stored = slot == nil ? records : Array(records.prefix(1))
         if !stored.isEmpty, !context.store(all: stored, committedByCaller: true) {

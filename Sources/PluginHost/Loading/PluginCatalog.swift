@@ -318,22 +318,23 @@ public struct PluginCatalog: Sendable {
     /// at start-up, or the refusal. A file that no longer holds the deferred plugin's id and version (replaced
     /// since start-up) is refused.
     static func initializeDeferred(
-        _ record: PluginRecord, configuration: HostConfiguration, services: HostServices,
-        fallbackConfig: JSON = .object([:])
+        _ record: PluginRecord, configuration: HostConfiguration, services: HostServices
     ) async -> PluginRecord.Status {
         let loader = PluginThreadPool(name: "loader", width: 1)
         defer { loader.shutdown() }
         switch await open(record.path, on: loader, options: configuration.callOptions, services: services) {
         case .failure(let refusal): return .refused(refusal)
         case .success(let library):
-            let descriptor = library.descriptor
-            let expected = record.descriptor.map { "\($0.id) \($0.version)" } ?? "?"
-            guard "\(descriptor.id) \(descriptor.version)" == expected else {
-                return .refused(.changedBeforeInit(expected: expected, found: "\(descriptor.id) \(descriptor.version)"))
+            let (found, expected) = (library.descriptor, record.descriptor)
+            guard found.id == expected?.id, found.version == expected?.version else {
+                return .refused(
+                    .changedBeforeInit(
+                        expected: expected.map { "\($0.id) \($0.version)" } ?? "?",
+                        found: "\(found.id) \(found.version)"))
             }
             return await initialize(
                 library, configuration: configuration, services: services,
-                config: configuration.pluginConfig[descriptor.id] ?? fallbackConfig)
+                config: configuration.pluginConfig[found.id] ?? .object([:]))
         }
     }
 
